@@ -1,0 +1,153 @@
+/**
+ * The `vigil` command line. Exit codes: 0 success, 1 failure at run time, 2 bad usage or an
+ * invalid config file.
+ */
+import { parseArgs } from 'node:util';
+import { loadSvelteKitHandler, NotBuiltError, type RequestHandler } from '../server';
+import { createLogger } from '../src/lib/server/log';
+import { RedisNotFoundError } from '../src/lib/server/redis/embedded';
+import { formatProblem } from '../src/lib/shared/problems';
+import { loadConfig, resolveConfigPath, type VigilConfig } from './config';
+import { packageRoot, packageVersion } from './package-root';
+import { startVigil } from './start';
+
+export const USAGE = `Usage: vigil <command> [options]
+
+Commands:
+  start                 Run Vigil: the roles in the config (default web, collect, alerts)
+      --config FILE       config file (default: $VIGIL_CONFIG, ./vigil.config.yaml, or the demo config)
+      --roles LIST        roles to run, e.g. web,collect (default: $VIGIL_ROLES or the config's)
+  config check [FILE]   Validate a config file and print every problem; exit 2 if any
+  version               Print the version
+  help                  Print this help
+
+Environment: REDIS_URL, PORT, HOST, ORIGIN, VIGIL_ROLES, VIGIL_CONFIG override the config file.`;
+
+export interface CliIO {
+	out: (text: string) => void;
+	err: (text: string) => void;
+	env: NodeJS.ProcessEnv;
+	cwd: string;
+	/** Resolves when the process is told to stop (SIGTERM/SIGINT). */
+	stopSignal: Promise<string>;
+	/** Ends the process; used when a stop overruns the shutdown timeout. */
+	exit: (code: number) => void;
+}
+
+async function readConfig(
+	file: string,
+	io: CliIO,
+	roles?: string
+): Promise<{ ok: true; config: VigilConfig } | { ok: false; report: string }> {
+	const result = await loadConfig(file, { env: io.env, roles });
+	if (result.ok) return { ok: true, config: result.value };
+	const lines = result.problems.map((p) => `  ${formatProblem(p)}`);
+	const noun = result.problems.length === 1 ? 'problem' : 'problems';
+	return { ok: false, report: `${file}: ${result.problems.length} ${noun}\n${lines.join('\n')}` };
+}
+
+async function configCheck(fileArg: string | undefined, io: CliIO, root: string): Promise<number> {
+	const file = resolveConfigPath(fileArg, io.env, io.cwd, root);
+	const r = await readConfig(file, io);
+	if (!r.ok) {
+		io.err(r.report);
+		return 2;
+	}
+	const c = r.config;
+	io.out(
+		`${file}: OK\n  roles: ${c.roles.join(', ')}\n  listen: ${c.server.host}:${c.server.port}\n  collectors: ${
+			c.collectors.length ? c.collectors.map((x) => `${x.kind}:${x.name}`).join(', ') : 'none'
+		}`
+	);
+	return 0;
+}
+
+async function start(args: string[], io: CliIO, root: string, version: string): Promise<number> {
+	const { values } = parseArgs({ args, options: { config: { type: 'string' }, roles: { type: 'string' } }, strict: true });
+	const file = resolveConfigPath(values.config, io.env, io.cwd, root);
+	const r = await readConfig(file, io, values.roles);
+	if (!r.ok) {
+		io.err(`Vigil did not start: the config has problems.\n${r.report}`);
+		return 2;
+	}
+	const { config } = r;
+	const log = createLogger({ level: (io.env.LOG_LEVEL as never) ?? config.log.level });
+	log.info({ config: file }, 'config loaded');
+
+	let handler: RequestHandler | undefined;
+	if (config.roles.includes('web')) {
+		// adapter-node reads ORIGIN when the handler loads.
+		if (config.server.origin && !io.env.ORIGIN) process.env.ORIGIN = config.server.origin;
+		try {
+			handler = await loadSvelteKitHandler(root);
+		} catch (err) {
+			if (!(err instanceof NotBuiltError)) throw err;
+			log.error(err.message);
+			return 1;
+		}
+	}
+
+	let vigil;
+	try {
+		vigil = await startVigil({ config, log, version, http: { mode: 'listen', handler }, cwd: io.cwd });
+	} catch (err) {
+		if (err instanceof RedisNotFoundError) {
+			log.error(err.message);
+			return 1;
+		}
+		const e = err as NodeJS.ErrnoException;
+		if (e.code === 'EADDRINUSE') {
+			log.error(`port ${config.server.port} on ${config.server.host} is in use: stop what uses it, or set PORT to another port`);
+			return 1;
+		}
+		log.error({ err: e.message }, 'Vigil could not start');
+		return 1;
+	}
+	if (vigil.url) {
+		const where = config.roles.includes('web') ? `${vigil.url}/wall` : `${vigil.url}/readyz`;
+		log.info({ url: where }, `Vigil is running: open ${where}`);
+	}
+	const signal = await io.stopSignal;
+	// Whatever happens, the process is gone within the shutdown timeout.
+	setTimeout(() => {
+		log.error({ timeoutMs: config.shutdown.timeout }, 'Vigil did not stop within the shutdown timeout: exiting');
+		io.exit(1);
+	}, config.shutdown.timeout).unref();
+	await vigil.stop(signal);
+	return 0;
+}
+
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+	const root = packageRoot();
+	const version = packageVersion(root);
+	const [command, ...rest] = argv;
+	try {
+		switch (command) {
+			case 'start':
+				return await start(rest, io, root, version);
+			case 'config':
+				if (rest[0] === 'check' && rest.length <= 2) return await configCheck(rest[1], io, root);
+				io.err(`unknown config command: ${rest.join(' ') || '(none)'}; try \`vigil config check [file]\``);
+				return 2;
+			case 'version':
+			case '--version':
+				io.out(version);
+				return 0;
+			case undefined:
+			case 'help':
+			case '--help':
+			case '-h':
+				io.out(USAGE);
+				return 0;
+			default:
+				io.err(`unknown command: ${command}\n\n${USAGE}`);
+				return 2;
+		}
+	} catch (err) {
+		if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+			io.err(`${(err as Error).message}\n\n${USAGE}`);
+			return 2;
+		}
+		throw err;
+	}
+}

@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatProblem } from '../src/lib/shared/problems';
+import { parseConfig, resolveConfigPath } from './config';
+
+function problems(text: string, env: NodeJS.ProcessEnv = {}, roles?: string): string[] {
+	const r = parseConfig(text, { env, roles });
+	return r.ok ? [] : r.problems.map(formatProblem);
+}
+
+describe('the shipped demo config', () => {
+	it('is valid and runs every role with a demo collector', () => {
+		const r = parseConfig(readFileSync(join(import.meta.dirname, '..', 'vigil.config.yaml'), 'utf8'));
+		expect(r.ok).toBe(true);
+		if (!r.ok) return;
+		expect(r.value.roles).toEqual(['web', 'collect', 'alerts']);
+		expect(r.value.collectors.map((c) => c.kind)).toContain('demo');
+	});
+});
+
+describe('defaults', () => {
+	it('fills every section from an empty file', () => {
+		const r = parseConfig('');
+		expect(r.ok).toBe(true);
+		if (!r.ok) return;
+		expect(r.value.server).toEqual({ host: '127.0.0.1', port: 3000 });
+		expect(r.value.redis).toEqual({ prefix: 'vigil:', embedded: { dataDir: './data/redis', binary: 'redis-server' } });
+		expect(r.value.roles).toEqual(['web', 'collect', 'alerts']);
+		expect(r.value.shutdown.timeout).toBe(10_000);
+		expect(r.value.collectors).toEqual([]);
+	});
+
+	it('gives collectors an interval of 15s and labels of their own', () => {
+		const r = parseConfig('collectors:\n  - kind: demo\n    name: a\n');
+		expect(r.ok && r.value.collectors[0]).toMatchObject({ interval: 15_000, labels: {}, shop: 'demo', base: 120 });
+	});
+});
+
+describe('problems', () => {
+	it('lists all three mistakes of a config, each with its path and line', () => {
+		const text = [
+			'server:',
+			'  port: 99999',
+			'roles: [web, collector]',
+			'collectors:',
+			'  - kind: demo',
+			'    name: one',
+			'  - kind: demo',
+			'    name: two',
+			'  - kind: demo',
+			'    name: three',
+			'    interval: soon'
+		].join('\n');
+		expect(problems(text)).toEqual([
+			'server.port (line 2, column 9): expected a port number from 1 to 65535, got 99999',
+			'roles[1] (line 3, column 14): expected one of "web", "collect", "alerts", got "collector"',
+			'collectors[2].interval (line 11, column 15): expected a duration like "15s", got "soon"'
+		]);
+	});
+
+	it('names unknown keys and suggests the likely one', () => {
+		expect(problems('server:\n  prot: 80\n')).toEqual(['server.prot (line 2, column 3): unknown key; did you mean "port"?']);
+	});
+
+	it('refuses an unknown collector kind and lists the known ones', () => {
+		expect(problems('collectors:\n  - kind: smtp\n    name: x\n')).toEqual([
+			'collectors[0].kind (line 2, column 11): unknown kind "smtp"; expected one of demo'
+		]);
+	});
+
+	it('refuses duplicate collector names', () => {
+		expect(problems('collectors:\n  - {kind: demo, name: a}\n  - {kind: demo, name: a}\n')).toEqual([
+			'collectors[1].name (line 3, column 24): duplicate name "a" (also collectors[0])'
+		]);
+	});
+
+	it('reports YAML syntax errors with their line', () => {
+		const out = problems('server:\n  port: 80\n   host: x\n');
+		expect(out.length).toBeGreaterThanOrEqual(1);
+		expect(out[0]).toBe("(document) (line 2, column 9): YAML: Nested mappings are not allowed in compact mappings");
+	});
+
+	it('refuses a document that is not a mapping', () => {
+		expect(problems('- a\n- b\n')).toEqual(['(document) (line 1): expected a mapping of settings at the top level']);
+	});
+});
+
+describe('environment overrides', () => {
+	it('override the file', () => {
+		const r = parseConfig('server:\n  port: 3000\nroles: [web]\n', {
+			env: { PORT: '4000', HOST: '0.0.0.0', REDIS_URL: 'redis://r:6380/1', ORIGIN: 'https://vigil.example.com', VIGIL_ROLES: 'collect, alerts' }
+		});
+		expect(r.ok).toBe(true);
+		if (!r.ok) return;
+		expect(r.value.server).toEqual({ host: '0.0.0.0', port: 4000, origin: 'https://vigil.example.com' });
+		expect(r.value.redis.url).toBe('redis://r:6380/1');
+		expect(r.value.roles).toEqual(['collect', 'alerts']);
+	});
+
+	it('--roles wins over VIGIL_ROLES', () => {
+		const r = parseConfig('', { env: { VIGIL_ROLES: 'web' }, roles: 'collect' });
+		expect(r.ok && r.value.roles).toEqual(['collect']);
+	});
+
+	it('name the variable in their problems', () => {
+		expect(problems('', { PORT: 'eighty', REDIS_URL: 'localhost:6379', VIGIL_ROLES: 'web,web' })).toEqual([
+			'server.port: expected a port number from 1 to 65535, got "eighty" (set by PORT)',
+			'roles: each role once (set by VIGIL_ROLES)',
+			'redis.url: expected a URL like redis://host:6379 or rediss://user:pass@host:6380/0 (set by REDIS_URL)'
+		]);
+	});
+});
+
+describe('resolveConfigPath', () => {
+	const root = '/opt/vigil';
+	it('prefers --config, then VIGIL_CONFIG, then the shipped file', () => {
+		expect(resolveConfigPath('my.yaml', { VIGIL_CONFIG: '/etc/v.yaml' }, '/srv', root)).toBe('/srv/my.yaml');
+		expect(resolveConfigPath(undefined, { VIGIL_CONFIG: '/etc/v.yaml' }, '/srv', root)).toBe('/etc/v.yaml');
+		expect(resolveConfigPath(undefined, {}, '/nonexistent-dir', root)).toBe('/opt/vigil/vigil.config.yaml');
+	});
+});

@@ -1,0 +1,128 @@
+/**
+ * Vigil's configuration: one YAML file validated by one zod schema, with the essentials
+ * overridable from the environment (REDIS_URL, PORT, HOST, VIGIL_ROLES, ORIGIN). Every problem is
+ * reported at once, each with its path and line.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { collectorConfig } from '../collectors/registry';
+import { ROLES } from '../src/lib/server/nodes';
+import { loadYamlFile, validateYaml, type Override, type Validated } from '../src/lib/server/yaml-config';
+import { zDuration } from '../src/lib/shared/duration';
+
+const port = z
+	.number({ error: (iss) => `expected a port number from 1 to 65535, got ${JSON.stringify(iss.input)}` })
+	.int({ error: (iss) => `expected a port number from 1 to 65535, got ${JSON.stringify(iss.input)}` })
+	.min(1, { error: (iss) => `expected a port number from 1 to 65535, got ${JSON.stringify(iss.input)}` })
+	.max(65535, { error: (iss) => `expected a port number from 1 to 65535, got ${JSON.stringify(iss.input)}` });
+
+const redisUrl = z
+	.string()
+	.refine((u) => /^rediss?:\/\/[^\s]+$/.test(u), 'expected a URL like redis://host:6379 or rediss://user:pass@host:6380/0');
+
+export const rolesSchema = z
+	.array(z.enum(ROLES))
+	.min(1, 'name at least one role: web, collect, alerts')
+	.refine((r) => new Set(r).size === r.length, 'each role once');
+
+export const vigilConfig = z.strictObject({
+	server: z
+		.strictObject({
+			/** Interface to listen on. 127.0.0.1 serves this machine only; 0.0.0.0 serves the network. */
+			host: z.string().min(1).default('127.0.0.1'),
+			port: port.default(3000),
+			/** The public URL of this server, e.g. https://vigil.example.com (needed behind a proxy). */
+			origin: z.url({ error: 'expected a URL like https://vigil.example.com' }).optional()
+		})
+		.prefault({}),
+	roles: rolesSchema.default([...ROLES]),
+	redis: z
+		.strictObject({
+			url: redisUrl.optional(),
+			/** Prefix of every key Vigil writes, so several deployments can share one Redis. */
+			prefix: z
+				.string()
+				.regex(/^[A-Za-z0-9_:.-]{0,64}$/, 'expected up to 64 letters, digits or _:.- characters')
+				.default('vigil:'),
+			embedded: z
+				.strictObject({
+					dataDir: z.string().min(1).default('./data/redis'),
+					binary: z.string().min(1).default('redis-server')
+				})
+				.prefault({})
+		})
+		.prefault({}),
+	log: z
+		.strictObject({
+			level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info')
+		})
+		.prefault({}),
+	shutdown: z
+		.strictObject({
+			/** How long a stop may take before the process exits anyway. */
+			timeout: zDuration({ min: 1000, max: 60_000 }).default(10_000)
+		})
+		.prefault({}),
+	collectors: z
+		.array(collectorConfig)
+		.default([])
+		.superRefine((list, ctx) => {
+			const seen = new Map<string, number>();
+			list.forEach((c, i) => {
+				const first = seen.get(c.name);
+				if (first !== undefined) {
+					ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate name "${c.name}" (also collectors[${first}])` });
+				} else seen.set(c.name, i);
+			});
+		})
+});
+
+export type VigilConfig = z.output<typeof vigilConfig>;
+
+export interface ConfigSources {
+	env?: NodeJS.ProcessEnv;
+	/** From the command line: `--roles`. */
+	roles?: string;
+}
+
+function splitList(text: string): string[] {
+	return text
+		.split(',')
+		.map((s) => s.trim())
+		.filter(Boolean);
+}
+
+/** Environment and command-line values, applied over the file before validation. */
+export function overridesFrom({ env = {}, roles }: ConfigSources): Override[] {
+	const out: Override[] = [];
+	if (env.REDIS_URL) out.push({ path: ['redis', 'url'], value: env.REDIS_URL, source: 'REDIS_URL' });
+	if (env.PORT) {
+		const n = Number(env.PORT);
+		out.push({ path: ['server', 'port'], value: /^\d+$/.test(env.PORT) ? n : env.PORT, source: 'PORT' });
+	}
+	if (env.HOST) out.push({ path: ['server', 'host'], value: env.HOST, source: 'HOST' });
+	if (env.ORIGIN) out.push({ path: ['server', 'origin'], value: env.ORIGIN, source: 'ORIGIN' });
+	if (roles !== undefined) out.push({ path: ['roles'], value: splitList(roles), source: '--roles' });
+	else if (env.VIGIL_ROLES) out.push({ path: ['roles'], value: splitList(env.VIGIL_ROLES), source: 'VIGIL_ROLES' });
+	return out;
+}
+
+export function parseConfig(text: string, sources: ConfigSources = {}): Validated<VigilConfig> {
+	return validateYaml(text, vigilConfig, overridesFrom(sources));
+}
+
+export function loadConfig(file: string, sources: ConfigSources = {}): Promise<Validated<VigilConfig>> {
+	return loadYamlFile(file, vigilConfig, overridesFrom(sources));
+}
+
+/**
+ * Which config file to read: `--config`, else VIGIL_CONFIG, else ./vigil.config.yaml in the working
+ * directory, else the demo config shipped with Vigil.
+ */
+export function resolveConfigPath(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string, packageRoot: string): string {
+	if (flag) return resolve(cwd, flag);
+	if (env.VIGIL_CONFIG) return resolve(cwd, env.VIGIL_CONFIG);
+	const local = join(cwd, 'vigil.config.yaml');
+	return existsSync(local) ? local : join(packageRoot, 'vigil.config.yaml');
+}

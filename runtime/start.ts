@@ -1,0 +1,181 @@
+/**
+ * Starts the roles a process runs, in one place, and stops them in order. This is the composition
+ * root: the only module that imports every role. Roles never call each other; they share Redis.
+ */
+import type { Server } from 'node:http';
+import { resolve } from 'node:path';
+import { startAlertsRole, type AlertsRole } from '../alerts/role';
+import { startCollectRole, type CollectRole } from '../collectors/role';
+import { setContext } from '../src/lib/server/context';
+import { createKeys } from '../src/lib/server/keys';
+import type { Logger } from '../src/lib/server/log';
+import { createProcessMetrics } from '../src/lib/server/metrics';
+import { newNodeId, NodeHeartbeat, ROLES, type Role } from '../src/lib/server/nodes';
+import { closeClient, createRedisClient, waitReady, type Redis } from '../src/lib/server/redis/client';
+import { redactUrl, resolveRedis, type ResolvedRedis } from '../src/lib/server/redis/resolve';
+import { LatestSampleStore } from '../src/lib/server/samples';
+import { LiveHub } from '../src/lib/server/web/live';
+import { createOpsHandler, type OpsHandler, type Readiness } from '../src/lib/server/web/ops';
+import { createWebServer, listen, type RequestHandler } from '../server';
+import type { VigilConfig } from './config';
+
+export type HttpMode =
+	/** Listen on config.server.host:port; serve the SvelteKit handler when the web role runs. */
+	| { mode: 'listen'; handler?: RequestHandler }
+	/** Attach to an existing server (Vite's dev server); the caller mounts `ops`. */
+	| { mode: 'attach'; server: Server };
+
+export interface StartOptions {
+	config: VigilConfig;
+	log: Logger;
+	version: string;
+	http: HttpMode;
+	/** Base directory for relative paths in the config (the embedded Redis's data). */
+	cwd?: string;
+	/** Overrides the address probed when no Redis URL is configured (tests). */
+	localRedisUrl?: string;
+}
+
+export interface RunningVigil {
+	nodeId: string;
+	roles: readonly Role[];
+	redis: ResolvedRedis;
+	/** The listening address, in listen mode. */
+	url?: string;
+	ops: OpsHandler;
+	/** Stops everything in order; resolves when done. Safe to call twice. */
+	stop(reason?: string): Promise<void>;
+}
+
+function sortRoles(roles: readonly Role[]): Role[] {
+	return ROLES.filter((r) => roles.includes(r));
+}
+
+export async function startVigil(options: StartOptions): Promise<RunningVigil> {
+	const { config, log, version } = options;
+	const roles = sortRoles(config.roles);
+	const nodeId = newNodeId();
+	const keys = createKeys(config.redis.prefix);
+	const metrics = createProcessMetrics(version, nodeId);
+	const started = new Set<Role>();
+
+	// What has started so far; stop() takes down whatever is set, in the reverse order of need.
+	let embedded: ResolvedRedis['embedded'];
+	const clients: Redis[] = [];
+	let collect: CollectRole | undefined;
+	let alerts: AlertsRole | undefined;
+	let heartbeat: NodeHeartbeat | undefined;
+	let hub: LiveHub | undefined;
+	let server: Server | undefined;
+	let stopping: Promise<void> | undefined;
+
+	const stop = (reason = 'stop requested'): Promise<void> => {
+		stopping ??= (async () => {
+			log.info({ reason }, 'stopping Vigil');
+			const step = async (name: string, run: () => Promise<unknown>) => {
+				try {
+					await run();
+				} catch (err) {
+					log.warn({ step: name, err: (err as Error).message }, 'error while stopping');
+				}
+			};
+			// 1. Stop accepting connections; keep-alive connections that are idle go now.
+			const ownServer = options.http.mode === 'listen' ? server : undefined;
+			const closed = ownServer?.listening ? new Promise<void>((done) => ownServer.close(() => done())) : undefined;
+			ownServer?.closeIdleConnections();
+			// 2. Stop collecting and write what the collectors buffered.
+			if (collect) await step('collect role', () => collect!.stop(3000));
+			if (alerts) await step('alerts role', () => alerts!.stop());
+			// 3. Disconnect screens, then wait for requests in flight (cut after 2 s).
+			if (hub) await step('live hub', () => hub!.close());
+			if (closed) {
+				const timer = setTimeout(() => ownServer!.closeAllConnections(), 2000);
+				await closed;
+				clearTimeout(timer);
+			}
+			// 4. Leave the cluster, close Redis, stop the embedded server if this process started it.
+			if (heartbeat) await step('heartbeat', () => heartbeat!.stop());
+			await step('redis', () => Promise.all(clients.map(closeClient)));
+			if (embedded) await step('embedded redis-server', () => embedded!.stop());
+			setContext(undefined);
+			log.info('Vigil stopped');
+		})();
+		return stopping;
+	};
+
+	log.info({ roles, node: nodeId, version }, 'starting Vigil');
+	const resolved = await resolveRedis({
+		url: config.redis.url,
+		localUrl: options.localRedisUrl,
+		dataDir: resolve(options.cwd ?? process.cwd(), config.redis.embedded.dataDir),
+		binary: config.redis.embedded.binary,
+		log
+	});
+	embedded = resolved.embedded;
+
+	try {
+		const redis = createRedisClient(resolved.url, { name: 'main', log });
+		clients.push(redis);
+		metrics.redisConnected.set(0);
+		redis.on('ready', () => metrics.redisConnected.set(1));
+		redis.on('close', () => metrics.redisConnected.set(0));
+		try {
+			await waitReady(redis, 5000);
+		} catch {
+			log.warn({ url: redactUrl(resolved.url) }, 'Redis does not answer yet; starting anyway and retrying in the background');
+		}
+
+		setContext({ redis, keys, log, registry: metrics.registry, roles, nodeId, version });
+
+		const readiness = async (): Promise<Readiness> => {
+			const checks: Readiness['checks'] = {};
+			try {
+				const t0 = performance.now();
+				await Promise.race([
+					redis.ping(),
+					new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 1 s')), 1000))
+				]);
+				checks.redis = { ok: true, detail: `PING ${(performance.now() - t0).toFixed(1)} ms` };
+			} catch (err) {
+				checks.redis = { ok: false, detail: (err as Error).message };
+			}
+			for (const role of roles) checks[`role:${role}`] = { ok: started.has(role), detail: started.has(role) ? 'started' : 'starting' };
+			return { ready: !stopping && Object.values(checks).every((c) => c.ok), checks };
+		};
+		const ops = createOpsHandler({ registry: metrics.registry, readiness });
+
+		if (roles.includes('collect')) {
+			collect = startCollectRole({ collectors: config.collectors, sink: new LatestSampleStore(redis, keys), log, registry: metrics.registry });
+			started.add('collect');
+		}
+		if (roles.includes('alerts')) {
+			alerts = startAlertsRole({ log });
+			started.add('alerts');
+		}
+		heartbeat = new NodeHeartbeat(redis, keys, { id: nodeId, roles, version });
+		heartbeat.start();
+
+		let url: string | undefined;
+		const http = options.http;
+		if (http.mode === 'listen') {
+			server = createWebServer({ ops, handler: roles.includes('web') ? http.handler : undefined, roles });
+			await listen(server, config.server.port, config.server.host);
+			const shown = ['0.0.0.0', '::', '127.0.0.1', '::1'].includes(config.server.host) ? 'localhost' : config.server.host;
+			url = `http://${shown}:${config.server.port}`;
+		} else {
+			server = http.server;
+		}
+		if (roles.includes('web')) {
+			const tailRedis = createRedisClient(resolved.url, { name: 'live-tail', log });
+			clients.push(tailRedis);
+			hub = new LiveHub({ redis, tailRedis, keys, log, registry: metrics.registry });
+			await hub.attach(server);
+			started.add('web');
+		}
+		for (const role of roles) metrics.roleRunning.set({ role }, started.has(role) ? 1 : 0);
+		return { nodeId, roles, redis: resolved, url, ops, stop };
+	} catch (err) {
+		await stop('start failed');
+		throw err;
+	}
+}

@@ -1,0 +1,59 @@
+/**
+ * The production web server: one Node HTTP server that answers the operational endpoints, mounts
+ * SvelteKit's `build/handler.js` (adapter-node), and carries socket.io (attached by the live hub
+ * of the web role). In dev, Vite's server plays this part (see runtime/dev-plugin.ts).
+ */
+import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { OpsHandler } from './src/lib/server/web/ops';
+
+/** SvelteKit's adapter-node `handler`: a polka-style middleware. */
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+export class NotBuiltError extends Error {
+	override name = 'NotBuiltError';
+}
+
+/** Loads the built SvelteKit app. adapter-node reads ORIGIN from the environment as it loads. */
+export async function loadSvelteKitHandler(root: string): Promise<RequestHandler> {
+	const file = join(root, 'build', 'handler.js');
+	if (!existsSync(file)) {
+		throw new NotBuiltError(`the web pages are not built (${file} is missing): run \`npm run build\`, or start with \`npm start\``);
+	}
+	const mod = (await import(pathToFileURL(file).href)) as { handler: RequestHandler };
+	return mod.handler;
+}
+
+export interface WebServerOptions {
+	ops: OpsHandler;
+	/** The SvelteKit app; without it (no web role) only the operational endpoints answer. */
+	handler?: RequestHandler;
+	/** Said in the 404 of a process without the web role. */
+	roles: readonly string[];
+}
+
+export function createWebServer(options: WebServerOptions): Server {
+	const { ops, handler, roles } = options;
+	const notFound = (res: ServerResponse, text: string) =>
+		res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(text);
+	const server = createServer((req, res) => {
+		if (ops(req, res)) return;
+		if (handler) handler(req, res, () => notFound(res, 'Not found'));
+		else notFound(res, `Not found: this Vigil process runs ${roles.join(', ')}, not web`);
+	});
+	// Longer than common load balancers' idle timeout, so they close first.
+	server.keepAliveTimeout = 65_000;
+	return server;
+}
+
+export function listen(server: Server, port: number, host: string): Promise<void> {
+	return new Promise((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(port, host, () => {
+			server.off('error', reject);
+			resolve();
+		});
+	});
+}

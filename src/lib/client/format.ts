@@ -1,0 +1,33 @@
+/** Formatting for screens read from across the room: short, fixed-width where it matters. */
+
+/** "0.4 s", "12 s", "3 min", "2 h", "5 d". */
+export function formatAge(ms: number): string {
+	const s = Math.max(0, ms) / 1000;
+	if (s < 10) return `${s.toFixed(1)} s`;
+	if (s < 60) return `${Math.floor(s)} s`;
+	if (s < 3600) return `${Math.floor(s / 60)} min`;
+	if (s < 86_400) return `${Math.floor(s / 3600)} h`;
+	return `${Math.floor(s / 86_400)} d`;
+}
+
+/** A value with thousands separators and at most `digits` decimals; "—" when there is none. */
+export function formatValue(v: number | null, digits = 2): string {
+	if (v === null || !Number.isFinite(v)) return '—';
+	return v.toLocaleString('en-US', { maximumFractionDigits: digits });
+}
+
+/** Data older than this many intervals is stale: not fresh, but not down either. */
+export const STALE_AFTER_INTERVALS = 3;
+
+export type Freshness = 'fresh' | 'stale' | 'none';
+
+export function freshness(ageMs: number | null, intervalMs: number): Freshness {
+	if (ageMs === null) return 'none';
+	return ageMs > STALE_AFTER_INTERVALS * intervalMs ? 'stale' : 'fresh';
+}
+
+/** `demo_orders_per_minute` -> "Demo orders per minute". */
+export function humanizeMetric(name: string): string {
+	const words = name.replace(/[_:]+/g, ' ').trim();
+	return words.charAt(0).toUpperCase() + words.slice(1);
+}

@@ -1,0 +1,35 @@
+/**
+ * What SvelteKit's server code (routes, hooks) needs from the running process. The runtime sets it
+ * once at start; routes read it with `getContext()`. It travels on `globalThis` because SvelteKit's
+ * bundle and the runtime are separate module graphs in one process: a module-level singleton would
+ * exist twice.
+ */
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { Keys } from './keys';
+import type { Logger } from './log';
+import type { Role } from './nodes';
+
+export interface VigilContext {
+	redis: Redis;
+	keys: Keys;
+	log: Logger;
+	registry: Registry;
+	roles: readonly Role[];
+	nodeId: string;
+	version: string;
+}
+
+const SLOT = Symbol.for('vigil.context');
+
+type WithSlot = typeof globalThis & { [SLOT]?: VigilContext };
+
+export function setContext(ctx: VigilContext | undefined): void {
+	(globalThis as WithSlot)[SLOT] = ctx;
+}
+
+export function getContext(): VigilContext {
+	const ctx = (globalThis as WithSlot)[SLOT];
+	if (!ctx) throw new Error('Vigil is not running in this process: start it with `vigil start` (or `npm run dev`)');
+	return ctx;
+}

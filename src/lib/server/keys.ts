@@ -1,0 +1,28 @@
+/**
+ * Every Redis key Vigil uses is built here, under one configurable prefix, so deployments can share
+ * a Redis and tests can isolate themselves.
+ */
+
+export interface Keys {
+	prefix: string;
+	/** Stream with one entry per ingest batch: the live tail the web role reads. */
+	live: string;
+	/** Hash: latest sample per series id (the placeholder store until the time-series store). */
+	latest: string;
+	/** Hash: node id -> heartbeat JSON of every running Vigil process and its roles. */
+	nodes: string;
+}
+
+const PREFIX = /^[A-Za-z0-9_:.-]{0,64}$/;
+
+export function createKeys(prefix = 'vigil:'): Keys {
+	if (!PREFIX.test(prefix)) {
+		throw new Error(`redis.prefix: expected up to 64 letters, digits or _:.- characters, got ${JSON.stringify(prefix)}`);
+	}
+	return {
+		prefix,
+		live: `${prefix}live`,
+		latest: `${prefix}latest`,
+		nodes: `${prefix}nodes`
+	};
+}

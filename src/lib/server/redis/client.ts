@@ -1,0 +1,74 @@
+/**
+ * Redis clients that never give up: reconnect forever with capped, jittered backoff, and fail
+ * commands fast while disconnected (callers buffer or retry; nothing queues without bound).
+ */
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from '../log';
+
+export type { Redis };
+
+export interface ClientOptions {
+	/** Names the connection in logs and in `CLIENT LIST`. */
+	name: string;
+	log?: Logger;
+	/** Longest wait between reconnection attempts. Default 5 s. */
+	maxBackoffMs?: number;
+}
+
+export function reconnectDelay(attempt: number, maxBackoffMs = 5000): number {
+	const base = Math.min(maxBackoffMs, 100 * 2 ** Math.min(attempt, 16));
+	return Math.round(base / 2 + Math.random() * (base / 2));
+}
+
+export function createRedisClient(url: string, options: ClientOptions): Redis {
+	const log = options.log?.child({ redis: options.name });
+	const redisOptions: RedisOptions = {
+		connectionName: `vigil:${options.name}`,
+		enableOfflineQueue: false,
+		maxRetriesPerRequest: 1,
+		connectTimeout: 5000,
+		retryStrategy: (attempt) => reconnectDelay(attempt, options.maxBackoffMs),
+		reconnectOnError: (err) => err.message.startsWith('READONLY')
+	};
+	const client = new Redis(url, redisOptions);
+	let down = false;
+	client.on('ready', () => {
+		if (down) log?.info('Redis connection is back');
+		down = false;
+	});
+	client.on('error', (err: Error) => {
+		if (!down) log?.warn({ err: err.message }, 'Redis connection lost; reconnecting with backoff');
+		down = true;
+	});
+	client.on('end', () => log?.debug('Redis connection closed'));
+	return client;
+}
+
+/** Resolves when the client is ready, or rejects after `timeoutMs`. */
+export function waitReady(client: Redis, timeoutMs: number): Promise<void> {
+	if (client.status === 'ready') return Promise.resolve();
+	return new Promise((resolve, reject) => {
+		const timer = setTimeout(() => {
+			client.off('ready', onReady);
+			reject(new Error(`Redis not ready after ${timeoutMs} ms`));
+		}, timeoutMs);
+		const onReady = () => {
+			clearTimeout(timer);
+			resolve();
+		};
+		client.once('ready', onReady);
+	});
+}
+
+/** Closes a client without waiting on a dead server. */
+export async function closeClient(client: Redis): Promise<void> {
+	if (client.status === 'end') return;
+	if (client.status === 'ready') {
+		try {
+			await Promise.race([client.quit(), new Promise((r) => setTimeout(r, 1000))]);
+		} catch {
+			// fall through to disconnect
+		}
+	}
+	client.disconnect(false);
+}

@@ -1,0 +1,242 @@
+/**
+ * The web role's live hub: one live-tail reader per process fans new points out to every connected
+ * screen over socket.io. Screens never cause Redis reads of their own: snapshots come from the
+ * hub's memory, which the tail keeps current.
+ */
+import type { Server as HttpServer } from 'node:http';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { Server, type Socket } from 'socket.io';
+import type { Redis } from 'ioredis';
+import {
+	heartbeatMessage,
+	LIVE_PATH,
+	snapshotRequest,
+	type ClientToServerEvents,
+	type LiveStatus,
+	type Point,
+	type SeriesState,
+	type ServerToClientEvents,
+	type SnapshotMessage
+} from '../../shared/live';
+import type { Keys } from '../keys';
+import { LiveTail } from '../live-tail';
+import type { Logger } from '../log';
+import { countRoles, listNodes, HEARTBEAT_MS, type Role } from '../nodes';
+import { LatestSampleStore, type LatestSample } from '../samples';
+
+/** Assumed sampling interval of a series that does not say. */
+const DEFAULT_INTERVAL_MS = 15_000;
+
+export interface LiveHubOptions {
+	/** Shared client for ordinary reads. */
+	redis: Redis;
+	/** A connection of its own for the blocking tail read; the hub closes it. */
+	tailRedis: Redis;
+	keys: Keys;
+	log: Logger;
+	registry?: Registry;
+}
+
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+
+export class LiveHub {
+	private io: Server<ClientToServerEvents, ServerToClientEvents> | undefined;
+	private readonly series = new Map<string, SeriesState>();
+	private readonly store: LatestSampleStore;
+	private readonly tail: LiveTail;
+	private seq = 0;
+	private roles: Record<Role, number> = { web: 0, collect: 0, alerts: 0 };
+	private rolesTimer: NodeJS.Timeout | undefined;
+	private readonly log: Logger;
+	private readonly invalid: Counter<'event'> | undefined;
+	private readonly sent: Counter<'type'> | undefined;
+	private readonly screens = new Map<string, number>();
+	private pending = new Set<string>();
+
+	constructor(private readonly options: LiveHubOptions) {
+		this.log = options.log.child({ role: 'web' });
+		this.store = new LatestSampleStore(options.redis, options.keys);
+		this.tail = new LiveTail({
+			redis: options.tailRedis,
+			key: options.keys.live,
+			log: this.log,
+			onBatch: (points) => this.onPoints(points.map(([id, ts, value]) => ({ id, ts, value: Number.isFinite(value) ? value : null })))
+		});
+		if (options.registry) {
+			const registers = [options.registry];
+			const hub = this;
+			new Gauge({
+				name: 'vigil_live_clients',
+				help: 'Screens and browsers connected to the live feed of this process.',
+				registers,
+				collect() {
+					this.set(hub.io?.engine.clientsCount ?? 0);
+				}
+			});
+			this.sent = new Counter({ name: 'vigil_live_messages_total', help: 'Live messages broadcast, by type.', labelNames: ['type'], registers });
+			this.invalid = new Counter({
+				name: 'vigil_live_invalid_messages_total',
+				help: 'Messages from screens refused by schema validation, by event.',
+				labelNames: ['event'],
+				registers
+			});
+		}
+	}
+
+	/** Loads the current values, starts the tail, and serves socket.io on the given HTTP server. */
+	async attach(httpServer: HttpServer): Promise<void> {
+		await this.reload();
+		await this.tail.start();
+		this.options.redis.on('ready', this.onRedisUp);
+		this.options.redis.on('close', this.onRedisDown);
+		this.refreshRoles();
+		this.rolesTimer = setInterval(() => this.refreshRoles(), HEARTBEAT_MS);
+		this.rolesTimer.unref();
+
+		const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
+			path: LIVE_PATH,
+			serveClient: false,
+			// Same origin only: the wall is served by this server.
+			cors: undefined,
+			pingInterval: 10_000,
+			pingTimeout: 10_000,
+			maxHttpBufferSize: 64 * 1024
+		});
+		io.on('connection', (socket) => this.onConnection(socket));
+		this.io = io;
+	}
+
+	private onConnection(socket: LiveSocket): void {
+		socket.emit('snapshot', this.snapshot());
+		socket.on('snapshot:request', (msg) => {
+			if (!snapshotRequest.safeParse(msg).success) return void this.invalid?.inc({ event: 'snapshot:request' });
+			socket.emit('snapshot', this.snapshot());
+		});
+		socket.on('heartbeat', (msg) => {
+			const parsed = heartbeatMessage.safeParse(msg);
+			if (!parsed.success) return void this.invalid?.inc({ event: 'heartbeat' });
+			this.screens.set(parsed.data.screen, Date.now());
+		});
+	}
+
+	private redisUp(): boolean {
+		return this.options.redis.status === 'ready';
+	}
+
+	private status(): LiveStatus {
+		return { seq: this.seq, serverTime: Date.now(), redis: this.redisUp() ? 'up' : 'down', roles: this.roles };
+	}
+
+	snapshot(): SnapshotMessage {
+		return { ...this.status(), series: [...this.series.values()] };
+	}
+
+	private broadcastStatus(): void {
+		if (!this.io) return;
+		this.seq++;
+		this.io.emit('status', this.status());
+		this.sent?.inc({ type: 'status' });
+	}
+
+	private readonly onRedisUp = () => {
+		this.broadcastStatus();
+		this.reload().catch(() => {});
+		this.refreshRoles();
+	};
+
+	private readonly onRedisDown = () => {
+		if (this.lastBroadcastRedis === 'down') return;
+		this.lastBroadcastRedis = 'down';
+		this.broadcastStatus();
+	};
+	private lastBroadcastRedis: 'up' | 'down' = 'up';
+
+	private fromLatest(s: LatestSample): SeriesState {
+		return {
+			id: s.id,
+			name: s.name,
+			labels: s.labels,
+			value: Number.isFinite(s.value) ? s.value : null,
+			ts: s.ts,
+			intervalMs: s.intervalMs ?? DEFAULT_INTERVAL_MS
+		};
+	}
+
+	private async reload(): Promise<void> {
+		this.lastBroadcastRedis = 'up';
+		try {
+			for (const s of await this.store.latestAll()) {
+				const known = this.series.get(s.id);
+				if (!known || (known.ts ?? 0) <= s.ts) this.series.set(s.id, this.fromLatest(s));
+			}
+		} catch (err) {
+			this.log.warn({ err: (err as Error).message }, 'could not load current values; the tail will fill them in');
+		}
+	}
+
+	private onPoints(points: Point[]): void {
+		const fresh: Point[] = [];
+		for (const p of points) {
+			const s = this.series.get(p.id);
+			if (!s) {
+				this.learn(p.id);
+				continue;
+			}
+			if (s.ts !== null && p.ts < s.ts) continue;
+			s.value = p.value;
+			s.ts = p.ts;
+			fresh.push(p);
+		}
+		if (fresh.length === 0 || !this.io) return;
+		this.seq++;
+		this.io.emit('points', { seq: this.seq, serverTime: Date.now(), points: fresh });
+		this.sent?.inc({ type: 'points' });
+	}
+
+	/** A series seen for the first time: fetch its name, labels and interval, then announce it. */
+	private learn(id: string): void {
+		if (this.pending.has(id)) return;
+		this.pending.add(id);
+		this.store
+			.latest(id)
+			.then((s) => {
+				if (!s) return;
+				this.series.set(id, this.fromLatest(s));
+				// A new series changes the board's shape: screens take a new snapshot.
+				if (this.io) {
+					this.seq++;
+					this.io.emit('snapshot', this.snapshot());
+					this.sent?.inc({ type: 'snapshot' });
+				}
+			})
+			.catch(() => {})
+			.finally(() => this.pending.delete(id));
+	}
+
+	private refreshRoles(): void {
+		if (!this.redisUp()) return;
+		listNodes(this.options.redis, this.options.keys)
+			.then((nodes) => {
+				const roles = countRoles(nodes);
+				if (JSON.stringify(roles) !== JSON.stringify(this.roles)) {
+					this.roles = roles;
+					this.broadcastStatus();
+				}
+			})
+			.catch(() => {});
+	}
+
+	/** Screens that sent a heartbeat within the given window. */
+	activeScreens(withinMs = 60_000): string[] {
+		const since = Date.now() - withinMs;
+		return [...this.screens].filter(([, at]) => at >= since).map(([id]) => id);
+	}
+
+	async close(): Promise<void> {
+		clearInterval(this.rolesTimer);
+		this.options.redis.off('ready', this.onRedisUp);
+		this.options.redis.off('close', this.onRedisDown);
+		await new Promise<void>((resolve) => (this.io ? this.io.close(() => resolve()) : resolve()));
+		await this.tail.stop();
+	}
+}

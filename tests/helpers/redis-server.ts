@@ -1,0 +1,96 @@
+/**
+ * A private redis-server for one test file: on a free port, in a temporary directory, never the
+ * shared instance on 6379. It can be killed and restarted on the same port to test outages.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+
+export interface TestRedis {
+	url: string;
+	port: number;
+	dir: string;
+	/** A client for assertions; closed by stop(). */
+	client(): Redis;
+	/** Kills the server at once (SIGKILL), as a crash would. */
+	kill(): Promise<void>;
+	/** Starts it again on the same port and directory. */
+	restart(): Promise<void>;
+	stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const srv = createServer();
+		srv.on('error', reject);
+		srv.listen(0, '127.0.0.1', () => {
+			const addr = srv.address();
+			srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+		});
+	});
+}
+
+async function waitForPing(url: string, timeoutMs = 10_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		const c = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+		c.on('error', () => {});
+		try {
+			await c.connect();
+			if ((await c.ping()) === 'PONG') return;
+		} catch {
+			// not yet
+		} finally {
+			c.disconnect();
+		}
+		await new Promise((r) => setTimeout(r, 50));
+	}
+	throw new Error(`redis-server at ${url} did not answer within ${timeoutMs} ms`);
+}
+
+export async function startTestRedis(options: { appendonly?: boolean } = {}): Promise<TestRedis> {
+	const port = await freePort();
+	const dir = mkdtempSync(join(tmpdir(), 'vigil-redis-'));
+	const url = `redis://127.0.0.1:${port}`;
+	let child: ChildProcess | undefined;
+	const clients: Redis[] = [];
+
+	const launch = async () => {
+		child = spawn(
+			'redis-server',
+			['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.appendonly ? 'yes' : 'no'],
+			{ stdio: 'ignore' }
+		);
+		await waitForPing(url);
+	};
+	const kill = async () => {
+		const c = child;
+		if (!c || c.exitCode !== null) return;
+		await new Promise<void>((resolve) => {
+			c.once('exit', () => resolve());
+			c.kill('SIGKILL');
+		});
+	};
+	await launch();
+	return {
+		url,
+		port,
+		dir,
+		client() {
+			const c = new Redis(url, { maxRetriesPerRequest: 1 });
+			c.on('error', () => {});
+			clients.push(c);
+			return c;
+		},
+		kill,
+		restart: launch,
+		async stop() {
+			for (const c of clients) c.disconnect();
+			await kill();
+			rmSync(dir, { recursive: true, force: true });
+		}
+	};
+}

@@ -1,0 +1,162 @@
+/**
+ * The `vigil` command as operators run it: one process with every role, or the roles split across
+ * processes that share only Redis; the operational endpoints; Redis outages; graceful stop.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectLive, until } from '../helpers/live-client';
+import { startTestRedis, type TestRedis } from '../helpers/redis-server';
+import { demoConfig, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
+
+let redis: TestRedis;
+beforeAll(async () => {
+	redis = await startTestRedis();
+});
+afterAll(async () => {
+	await redis.stop();
+});
+
+async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
+	const res = await fetch(url);
+	return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+describe('one process with every role', () => {
+	let vigil: VigilProcess;
+	beforeAll(async () => {
+		vigil = await startVigilProcess({ config: demoConfig(), redisUrl: redis.url });
+	});
+	afterAll(async () => {
+		await vigil?.stop();
+	});
+
+	it('answers /healthz and /readyz with each check', async () => {
+		expect((await getJson(`${vigil.url}/healthz`)).status).toBe(200);
+		const ready = await getJson(`${vigil.url}/readyz`);
+		expect(ready.status).toBe(200);
+		expect(ready.body).toMatchObject({
+			status: 'ready',
+			checks: { redis: { ok: true }, 'role:web': { ok: true }, 'role:collect': { ok: true }, 'role:alerts': { ok: true } }
+		});
+	});
+
+	it('exposes default Node metrics and its own on /metrics', async () => {
+		const res = await fetch(`${vigil.url}/metrics`);
+		expect(res.headers.get('content-type')).toContain('text/plain');
+		let text = await res.text();
+		await until(async () => {
+			text = await (await fetch(`${vigil.url}/metrics`)).text();
+			return /^vigil_samples_written_total [1-9]/m.test(text);
+		}, 5000, 'a sample written');
+		expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
+		expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
+		expect(text).toMatch(/^vigil_redis_connected 1$/m);
+		expect(text).toMatch(/^vigil_role_running\{role="collect"\} 1$/m);
+		expect(text).toMatch(/^vigil_collector_runs_total\{collector="demo-shop",outcome="ok"\} [1-9]/m);
+		expect(text).toMatch(/^vigil_samples_written_total [1-9]/m);
+	});
+
+	it('serves the wall page', async () => {
+		const res = await fetch(`${vigil.url}/wall`);
+		expect(res.status).toBe(200);
+		expect(await res.text()).toContain('<title>Vigil wall</title>');
+	});
+
+	it('streams a snapshot, then points in sequence', async () => {
+		const live = await connectLive(vigil.url);
+		try {
+			const snap = live.snapshots[0]!;
+			expect(snap.redis).toBe('up');
+			await until(() => live.points.length >= 3, 5000, 'three points');
+			const ids = new Set(live.points.flatMap((m) => m.points.map((p) => p.id)));
+			expect([...ids]).toEqual(['demo_orders_per_minute{shop="demo"}']);
+			// Every delta carries the next sequence number after the snapshot.
+			const after = live.seqs.slice(1);
+			after.forEach((m, i) => expect(m.seq).toBe(snap.seq + i + 1));
+			const ts = live.points.map((m) => m.points[0]!.ts);
+			expect([...ts].sort((a, b) => a - b)).toEqual(ts);
+		} finally {
+			live.close();
+		}
+	});
+});
+
+describe('roles split across processes', () => {
+	let web: VigilProcess;
+	let collect: VigilProcess;
+	beforeAll(async () => {
+		const config = demoConfig();
+		[web, collect] = await Promise.all([
+			startVigilProcess({ config, redisUrl: redis.url, roles: 'web' }),
+			startVigilProcess({ config, redisUrl: redis.url, env: { VIGIL_ROLES: 'collect,alerts' } })
+		]);
+	});
+	afterAll(async () => {
+		await Promise.all([web?.stop(), collect?.stop()]);
+	});
+
+	it('the web process streams what the collect process writes, through Redis alone', async () => {
+		const live = await connectLive(web.url);
+		try {
+			await until(() => live.points.length >= 2, 5000, 'points from the other process');
+			await until(() => live.statuses.some((s) => s.roles.collect === 1 && s.roles.web === 1 && s.roles.alerts === 1) || live.snapshots.some((s) => s.roles.collect === 1), 8000, 'roles seen');
+		} finally {
+			live.close();
+		}
+	});
+
+	it('each process reports only its own roles as ready', async () => {
+		const w = await getJson(`${web.url}/readyz`);
+		expect(Object.keys(w.body.checks as object).sort()).toEqual(['redis', 'role:web']);
+		const c = await getJson(`${collect.url}/readyz`);
+		expect(Object.keys(c.body.checks as object).sort()).toEqual(['redis', 'role:alerts', 'role:collect']);
+	});
+
+	it('a process without the web role serves no pages', async () => {
+		const res = await fetch(`${collect.url}/wall`);
+		expect(res.status).toBe(404);
+		expect(await res.text()).toContain('runs collect, alerts, not web');
+	});
+});
+
+describe('a Redis outage', () => {
+	it('does not crash Vigil: /readyz turns 503, and live values resume when Redis is back', async () => {
+		const vigil = await startVigilProcess({ config: demoConfig(), redisUrl: redis.url });
+		const live = await connectLive(vigil.url);
+		try {
+			await until(() => live.points.length >= 1, 5000, 'first point');
+			await redis.kill();
+			await until(async () => (await getJson(`${vigil.url}/readyz`)).status === 503, 5000, '/readyz 503');
+			const down = await getJson(`${vigil.url}/readyz`);
+			expect(down.body).toMatchObject({ status: 'not ready', checks: { redis: { ok: false } } });
+			expect((await getJson(`${vigil.url}/healthz`)).status).toBe(200);
+			await until(() => live.statuses.some((s) => s.redis === 'down'), 5000, 'a status saying Redis is down');
+
+			const before = live.points.length;
+			await redis.restart();
+			await until(async () => (await getJson(`${vigil.url}/readyz`)).status === 200, 15_000, '/readyz 200 again');
+			await until(() => live.points.length >= before + 2, 10_000, 'points after the restart');
+			expect(live.socket.connected).toBe(true);
+			expect(vigil.child.exitCode).toBeNull();
+		} finally {
+			live.close();
+			const { code } = await vigil.stop();
+			expect(code).toBe(0);
+		}
+	});
+});
+
+describe('stopping', () => {
+	it.each(['SIGTERM', 'SIGINT'] as const)('on %s: disconnects screens, stops and exits 0 within 10 s', async (signal) => {
+		const vigil = await startVigilProcess({ config: demoConfig(), redisUrl: redis.url });
+		const live = await connectLive(vigil.url);
+		let disconnected = false;
+		live.socket.on('disconnect', () => (disconnected = true));
+		const { code, ms } = await vigil.stop(signal);
+		live.close();
+		expect(code).toBe(0);
+		expect(ms).toBeLessThan(10_000);
+		expect(disconnected).toBe(true);
+		expect(vigil.output()).toMatch(new RegExp(`"reason":"${signal}".*stopping Vigil`));
+		expect(vigil.output()).toContain('Vigil stopped');
+	});
+});
