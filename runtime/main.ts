@@ -4,14 +4,18 @@
  */
 import { runCli } from './cli';
 
+/** Ctrl-C under `npm start` delivers SIGINT twice (the terminal's, and npm's forward of it). */
+const DUPLICATE_SIGNAL_MS = 2000;
+
 const stopSignal = new Promise<string>((resolve) => {
-	let signalled = false;
+	let first = 0;
 	const on = (signal: NodeJS.Signals) => {
-		if (signalled) {
+		if (first && Date.now() - first > DUPLICATE_SIGNAL_MS) {
 			process.stderr.write(`received ${signal} again: exiting now\n`);
 			process.exit(1);
 		}
-		signalled = true;
+		if (first) return;
+		first = Date.now();
 		resolve(signal);
 	};
 	process.on('SIGTERM', on);

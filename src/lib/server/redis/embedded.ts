@@ -132,7 +132,7 @@ export async function startEmbeddedRedis(options: StartEmbeddedOptions): Promise
 		const state = JSON.parse(await readFile(stateFile, 'utf8')) as StateFile;
 		const url = `redis://127.0.0.1:${state.port}`;
 		if (alive(state.pid) && (await pingUrl(url))) {
-			log?.info({ pid: state.pid, port: state.port, dataDir }, 'reusing the embedded redis-server left running by an earlier run');
+			log?.info({ redisPid: state.pid, port: state.port, dataDir }, 'reusing the embedded redis-server left running by an earlier run');
 			return { url, port: state.port, pid: state.pid, dataDir, reused: true, stop: stopProcess(state.pid) };
 		}
 	} catch {
@@ -178,6 +178,6 @@ export async function startEmbeddedRedis(options: StartEmbeddedOptions): Promise
 		throw new Error(`${binary} did not start on port ${port}${tail ? `; its log ends:\n${tail}` : ''}`);
 	}
 	await writeFile(stateFile, JSON.stringify({ pid, port } satisfies StateFile));
-	log?.info({ pid, port, dataDir, binary }, 'started an embedded redis-server (AOF on)');
+	log?.info({ redisPid: pid, port, dataDir, binary }, 'started an embedded redis-server (AOF on)');
 	return { url, port, pid, dataDir, reused: false, stop: stopProcess(pid) };
 }
