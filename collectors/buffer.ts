@@ -84,7 +84,8 @@ export class SampleBuffer {
 		while (this.queue.length > 0) {
 			const batch = this.queue.slice(0, this.batchSize);
 			try {
-				await this.sink.write(batch);
+				// After a failure whose outcome is unknown, the store skips what it already has.
+				await this.sink.write(batch, { retry: this.failures > 0 });
 			} catch (err) {
 				this.failures++;
 				if (this.failures === 1) {

@@ -58,6 +58,20 @@ export const vigilConfig = z.strictObject({
 			level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info')
 		})
 		.prefault({}),
+	tsdb: z
+		.strictObject({
+			/** How long each resolution is kept. */
+			retention: z
+				.strictObject({
+					raw: zDuration({ min: 3_600_000 }).default(15 * 86_400_000),
+					minute: zDuration({ min: 86_400_000 }).default(90 * 86_400_000),
+					hour: zDuration({ min: 86_400_000 }).default(730 * 86_400_000)
+				})
+				.prefault({}),
+			/** Most series one metric may have; new ones beyond it are refused and counted. */
+			maxSeriesPerMetric: z.number().int().min(1).max(10_000_000).default(10_000)
+		})
+		.prefault({}),
 	shutdown: z
 		.strictObject({
 			/** How long a stop may take before the process exits anyway. */

@@ -13,7 +13,8 @@ import { createProcessMetrics } from '../src/lib/server/metrics';
 import { newNodeId, NodeHeartbeat, ROLES, type Role } from '../src/lib/server/nodes';
 import { closeClient, createRedisClient, waitReady, type Redis } from '../src/lib/server/redis/client';
 import { redactUrl, resolveRedis, type ResolvedRedis } from '../src/lib/server/redis/resolve';
-import { LatestSampleStore } from '../src/lib/server/samples';
+import { RedisStore } from '../src/lib/server/tsdb/redis-store';
+import { StoreSink } from '../src/lib/server/tsdb/sink';
 import { LiveHub } from '../src/lib/server/web/live';
 import { createOpsHandler, type OpsHandler, type Readiness } from '../src/lib/server/web/ops';
 import { createWebServer, listen, type RequestHandler } from '../server';
@@ -66,6 +67,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 	let alerts: AlertsRole | undefined;
 	let heartbeat: NodeHeartbeat | undefined;
 	let hub: LiveHub | undefined;
+	let store: RedisStore | undefined;
 	let server: Server | undefined;
 	let stopping: Promise<void> | undefined;
 
@@ -94,6 +96,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 				clearTimeout(timer);
 			}
 			// 4. Leave the cluster, close Redis, stop the embedded server if this process started it.
+			if (store) await step('store', () => store!.close());
 			if (heartbeat) await step('heartbeat', () => heartbeat!.stop());
 			await step('redis', () => Promise.all(clients.map(closeClient)));
 			if (embedded) await step('embedded redis-server', () => embedded!.stop());
@@ -125,7 +128,15 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 			log.warn({ url: redactUrl(resolved.url) }, 'Redis does not answer yet; starting anyway and retrying in the background');
 		}
 
-		setContext({ redis, keys, log, registry: metrics.registry, roles, nodeId, version });
+		store = new RedisStore(redis, {
+			prefix: config.redis.prefix,
+			liveKey: keys.live,
+			retention: config.tsdb.retention,
+			maxSeriesPerMetric: config.tsdb.maxSeriesPerMetric,
+			log,
+			registry: metrics.registry
+		});
+		setContext({ redis, keys, store, log, registry: metrics.registry, roles, nodeId, version });
 
 		const readiness = async (): Promise<Readiness> => {
 			const checks: Readiness['checks'] = {};
@@ -145,7 +156,9 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 		const ops = createOpsHandler({ registry: metrics.registry, readiness });
 
 		if (roles.includes('collect')) {
-			collect = startCollectRole({ collectors: config.collectors, sink: new LatestSampleStore(redis, keys), log, registry: metrics.registry });
+			collect = startCollectRole({ collectors: config.collectors, sink: new StoreSink(store, log), log, registry: metrics.registry });
+			// The writer seals closed buckets (compacts them) in the background.
+			store.startSealer();
 			started.add('collect');
 		}
 		if (roles.includes('alerts')) {
@@ -168,7 +181,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 		if (roles.includes('web')) {
 			const tailRedis = createRedisClient(resolved.url, { name: 'live-tail', log });
 			clients.push(tailRedis);
-			hub = new LiveHub({ redis, tailRedis, keys, log, registry: metrics.registry });
+			hub = new LiveHub({ redis, tailRedis, keys, store, log, registry: metrics.registry });
 			await hub.attach(server);
 			started.add('web');
 		}

@@ -8,7 +8,10 @@ import { createKeys } from '../../src/lib/server/keys';
 import { LiveTail } from '../../src/lib/server/live-tail';
 import { createLogger } from '../../src/lib/server/log';
 import { closeClient, createRedisClient, waitReady } from '../../src/lib/server/redis/client';
-import { decodeLiveEntry, LatestSampleStore, type LiveEntry } from '../../src/lib/server/samples';
+import { decodeLiveEntry, type LiveEntry } from '../../src/lib/server/samples';
+import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
+import { sidOf } from '../../src/lib/server/tsdb/series-id';
+import { StoreSink } from '../../src/lib/server/tsdb/sink';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 
 let redis: TestRedis;
@@ -41,9 +44,10 @@ describe('collect role to live tail', () => {
 		const batches: LiveEntry[] = [];
 		const tail = new LiveTail({ redis: reader, key: keys.live, onBatch: (b) => batches.push(b) });
 		await tail.start();
+		const store = new RedisStore(writer, { prefix: keys.prefix, liveKey: keys.live });
 		const role = startCollectRole({
 			collectors: [{ kind: 'demo', name: 'shop', interval: 100, labels: { env: 'test' }, shop: 'demo', base: 120 }],
-			sink: new LatestSampleStore(writer, keys),
+			sink: new StoreSink(store),
 			log
 		});
 		await until(() => batches.length >= 3);
@@ -51,13 +55,18 @@ describe('collect role to live tail', () => {
 		await tail.stop();
 
 		const points = batches.flat();
-		expect(points.every(([id]) => id === 'demo_orders_per_minute{env="test",shop="demo"}')).toBe(true);
+		const sid = sidOf('demo_orders_per_minute', { env: 'test', shop: 'demo' });
+		expect(points.every(([id]) => id === sid)).toBe(true);
 		// One sample per 100 ms tick, on the tick.
 		for (const [, ts] of points) expect(ts % 100).toBe(0);
-		const latest = await new LatestSampleStore(writer, keys).latestAll();
+		const latest = await store.latest('demo_orders_per_minute');
 		expect(latest).toHaveLength(1);
 		expect(latest[0]!.ts).toBe(points[points.length - 1]![1]);
 		expect(latest[0]!.intervalMs).toBe(100);
+		expect(latest[0]!.labels).toEqual({ __name__: 'demo_orders_per_minute', env: 'test', shop: 'demo' });
+		// Everything the tail saw is in the store.
+		const raw = await store.raw('demo_orders_per_minute', 0, Date.now());
+		expect(raw[0]!.ts.slice(-points.length)).toEqual(points.map(([, t]) => t));
 		await closeClient(writer);
 	});
 
@@ -67,7 +76,7 @@ describe('collect role to live tail', () => {
 		await waitReady(writer, 5000);
 		const role = startCollectRole({
 			collectors: [{ kind: 'demo', name: 'shop', interval: 100, labels: {}, shop: 'demo', base: 120 }],
-			sink: new LatestSampleStore(writer, keys),
+			sink: new StoreSink(new RedisStore(writer, { prefix: keys.prefix, liveKey: keys.live })),
 			log
 		});
 		await sleep(350);

@@ -9,10 +9,13 @@ import type { Registry } from 'prom-client';
 import type { Keys } from './keys';
 import type { Logger } from './log';
 import type { Role } from './nodes';
+import type { TimeSeriesStore } from './tsdb/types';
 
 export interface VigilContext {
 	redis: Redis;
 	keys: Keys;
+	/** The time-series store. */
+	store: TimeSeriesStore;
 	log: Logger;
 	registry: Registry;
 	roles: readonly Role[];

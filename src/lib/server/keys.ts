@@ -7,8 +7,6 @@ export interface Keys {
 	prefix: string;
 	/** Stream with one entry per ingest batch: the live tail the web role reads. */
 	live: string;
-	/** Hash: latest sample per series id (the placeholder store until the time-series store). */
-	latest: string;
 	/** Hash: node id -> heartbeat JSON of every running Vigil process and its roles. */
 	nodes: string;
 }
@@ -22,7 +20,6 @@ export function createKeys(prefix = 'vigil:'): Keys {
 	return {
 		prefix,
 		live: `${prefix}live`,
-		latest: `${prefix}latest`,
 		nodes: `${prefix}nodes`
 	};
 }

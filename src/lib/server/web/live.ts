@@ -22,10 +22,14 @@ import type { Keys } from '../keys';
 import { LiveTail } from '../live-tail';
 import type { Logger } from '../log';
 import { countRoles, listNodes, HEARTBEAT_MS, type Role } from '../nodes';
-import { LatestSampleStore, type LatestSample } from '../samples';
+import { matchesAll, parseSelector, type Matcher } from '../tsdb/matchers';
+import type { LatestResult, SeriesInfo, TimeSeriesStore } from '../tsdb/types';
+import { sidOf } from '../tsdb/series-id';
 
 /** Assumed sampling interval of a series that does not say. */
 const DEFAULT_INTERVAL_MS = 15_000;
+/** Most series one screen shows until boards choose them. */
+const MAX_SERIES = 60;
 
 export interface LiveHubOptions {
 	/** Shared client for ordinary reads. */
@@ -33,6 +37,9 @@ export interface LiveHubOptions {
 	/** A connection of its own for the blocking tail read; the hub closes it. */
 	tailRedis: Redis;
 	keys: Keys;
+	store: TimeSeriesStore;
+	/** Which series the screens show. Default: every series (up to 60). */
+	selector?: string;
 	log: Logger;
 	registry?: Registry;
 }
@@ -42,7 +49,8 @@ type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 export class LiveHub {
 	private io: Server<ClientToServerEvents, ServerToClientEvents> | undefined;
 	private readonly series = new Map<string, SeriesState>();
-	private readonly store: LatestSampleStore;
+	private readonly store: TimeSeriesStore;
+	private readonly matchers: Matcher[];
 	private readonly tail: LiveTail;
 	private seq = 0;
 	private roles: Record<Role, number> = { web: 0, collect: 0, alerts: 0 };
@@ -51,11 +59,14 @@ export class LiveHub {
 	private readonly invalid: Counter<'event'> | undefined;
 	private readonly sent: Counter<'type'> | undefined;
 	private readonly screens = new Map<string, number>();
-	private pending = new Set<string>();
+	private readonly pending = new Set<string>();
+	/** Series on the tail that the selector leaves out. */
+	private readonly ignored = new Set<string>();
 
 	constructor(private readonly options: LiveHubOptions) {
 		this.log = options.log.child({ role: 'web' });
-		this.store = new LatestSampleStore(options.redis, options.keys);
+		this.store = options.store;
+		this.matchers = parseSelector(options.selector ?? '{__name__=~".+"}');
 		this.tail = new LiveTail({
 			redis: options.tailRedis,
 			key: options.keys.live,
@@ -151,24 +162,28 @@ export class LiveHub {
 	};
 	private lastBroadcastRedis: 'up' | 'down' = 'up';
 
-	private fromLatest(s: LatestSample): SeriesState {
+	private state(labels: Record<string, string>, value: number | null, ts: number | null, intervalMs?: number): SeriesState {
+		const { __name__: name = '', ...rest } = labels;
 		return {
-			id: s.id,
-			name: s.name,
-			labels: s.labels,
-			value: Number.isFinite(s.value) ? s.value : null,
-			ts: s.ts,
-			intervalMs: s.intervalMs ?? DEFAULT_INTERVAL_MS
+			id: sidOf(name, rest),
+			name,
+			labels: rest,
+			value: value !== null && Number.isFinite(value) ? value : null,
+			ts,
+			intervalMs: intervalMs ?? DEFAULT_INTERVAL_MS
 		};
 	}
 
 	private async reload(): Promise<void> {
 		this.lastBroadcastRedis = 'up';
 		try {
-			for (const s of await this.store.latestAll()) {
-				const known = this.series.get(s.id);
-				if (!known || (known.ts ?? 0) <= s.ts) this.series.set(s.id, this.fromLatest(s));
+			const latest: LatestResult[] = await this.store.latest(this.matchers);
+			for (const s of latest.slice(0, MAX_SERIES)) {
+				const state = this.state(s.labels, s.value, s.ts, s.intervalMs);
+				const known = this.series.get(state.id);
+				if (!known || (known.ts ?? 0) <= s.ts) this.series.set(state.id, state);
 			}
+			if (latest.length > MAX_SERIES) this.log.warn({ series: latest.length, shown: MAX_SERIES }, 'more series than the wall shows');
 		} catch (err) {
 			this.log.warn({ err: (err as Error).message }, 'could not load current values; the tail will fill them in');
 		}
@@ -179,7 +194,7 @@ export class LiveHub {
 		for (const p of points) {
 			const s = this.series.get(p.id);
 			if (!s) {
-				this.learn(p.id);
+				this.learn(p);
 				continue;
 			}
 			if (s.ts !== null && p.ts < s.ts) continue;
@@ -193,15 +208,20 @@ export class LiveHub {
 		this.sent?.inc({ type: 'points' });
 	}
 
-	/** A series seen for the first time: fetch its name, labels and interval, then announce it. */
-	private learn(id: string): void {
-		if (this.pending.has(id)) return;
+	/** A series seen for the first time: fetch its labels and interval; show it if it is selected. */
+	private learn(p: Point): void {
+		const id = p.id;
+		if (this.pending.has(id) || this.ignored.has(id) || this.series.size >= MAX_SERIES) return;
 		this.pending.add(id);
 		this.store
-			.latest(id)
-			.then((s) => {
-				if (!s) return;
-				this.series.set(id, this.fromLatest(s));
+			.seriesById([id])
+			.then(([info]: SeriesInfo[]) => {
+				if (!info || !matchesAll(info.labels, this.matchers)) {
+					if (this.ignored.size > 100_000) this.ignored.clear();
+					this.ignored.add(id);
+					return;
+				}
+				this.series.set(id, this.state(info.labels, p.value, p.ts, info.intervalMs));
 				// A new series changes the board's shape: screens take a new snapshot.
 				if (this.io) {
 					this.seq++;

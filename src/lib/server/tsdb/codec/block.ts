@@ -1,0 +1,471 @@
+/**
+ * Raw sample blocks: the unit written to a chunk. A chunk (one Redis string per series per hour)
+ * is a sequence of self-contained blocks, so a write appends and never reads first; sealing
+ * rewrites a closed chunk as one block.
+ *
+ * Block layout:
+ *   u8 flags        bits 0-1 time mode (0 single, 1 regular, 2 delta-of-delta)
+ *                   bits 2-3 value mode (0 fixed-point, 1 Gorilla XOR, 2 constant)
+ *                   bit 4    has specials (fixed-point and constant modes)
+ *   uvarint n       samples
+ *   uvarint t0      first time, ms after the chunk's start
+ *   uvarint span    last time - first time, ms
+ *   uvarint len     bytes that follow (lets readers skip blocks outside a range)
+ *   times           regular: uvarint delta; dod: uvarint first delta + bit stream of the rest
+ *   values          fixed: u8 scale, svarint first, then the n-1 deltas of value x 10^scale as a bit
+ *                   stream in groups of 32, each group a 6-bit width then its zigzag deltas;
+ *                   constant: u8 scale, svarint value; XOR: Gorilla's float XOR bit stream
+ *   specials        uvarint count, then (uvarint index delta, f64) pairs: NaN, +-Inf and -0,
+ *                   which fixed-point cannot hold. (JS canonicalizes NaN payloads in arrays, so a
+ *                   NaN reads back as the canonical NaN; flag bits 5-7 are free for a stale-marker
+ *                   list.)
+ *
+ * Fixed-point is chosen when every finite value v has a decimal scale s <= 15 with
+ * round(v x 10^s) / 10^s === v and |v x 10^s| <= 2^51; each block detects its own scale.
+ */
+import { BitReader, BitWriter, bitWidth } from './bits';
+import { ByteReader, ByteWriter, CorruptDataError, unzigzag, zigzag } from './bytes';
+
+const TIME_SINGLE = 0;
+const TIME_REGULAR = 1;
+const TIME_DOD = 2;
+const VALUE_FIXED = 0;
+const VALUE_XOR = 1;
+const VALUE_CONSTANT = 2;
+const HAS_SPECIALS = 0x10;
+
+const GROUP = 32;
+const MAX_FIXED = 2 ** 51;
+const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+/** Samples as two parallel arrays; decoders append to them. */
+export interface SampleColumns {
+	ts: number[];
+	values: number[];
+}
+
+function isSpecial(v: number): boolean {
+	return !Number.isFinite(v) || (v === 0 && 1 / v < 0);
+}
+
+/** The smallest decimal scale that holds every finite value exactly, or -1 if there is none. */
+export function detectScale(values: ArrayLike<number>, from: number, to: number): number {
+	let s = 0;
+	for (let i = from; i < to; i++) {
+		const v = values[i]!;
+		if (isSpecial(v)) continue;
+		for (;;) {
+			const p = POW10[s]!;
+			const x = Math.round(v * p);
+			if (x / p === v && Math.abs(x) <= MAX_FIXED) break;
+			if (++s > 15) return -1;
+		}
+	}
+	return s;
+}
+
+// ---- encoding -------------------------------------------------------------------------------
+
+/**
+ * Appends one block holding samples [from, to) of the columns. Times must be strictly increasing
+ * integers within [chunkStart, chunkStart + 2^32).
+ */
+export function encodeBlock(out: ByteWriter, chunkStart: number, ts: ArrayLike<number>, values: ArrayLike<number>, from = 0, to = ts.length): void {
+	const n = to - from;
+	if (n <= 0) throw new RangeError('a block needs at least one sample');
+	const body = new ByteWriter(16 + n * 2);
+
+	// Times.
+	const t0 = ts[from]! - chunkStart;
+	const span = ts[to - 1]! - ts[from]!;
+	let timeMode = TIME_SINGLE;
+	if (n > 1) {
+		const delta = ts[from + 1]! - ts[from]!;
+		let regular = true;
+		for (let i = from + 2; i < to && regular; i++) regular = ts[i]! - ts[i - 1]! === delta;
+		if (regular) {
+			timeMode = TIME_REGULAR;
+			body.uvarint(delta);
+		} else {
+			timeMode = TIME_DOD;
+			body.uvarint(delta);
+			const bits = new BitWriter(body);
+			let prevDelta = delta;
+			for (let i = from + 2; i < to; i++) {
+				const d = ts[i]! - ts[i - 1]!;
+				writeDod(bits, d - prevDelta);
+				prevDelta = d;
+			}
+			bits.flush();
+		}
+	}
+
+	// Values.
+	const scale = detectScale(values, from, to);
+	let valueMode: number;
+	let specials = 0;
+	if (scale < 0) {
+		valueMode = VALUE_XOR;
+		writeXor(body, values, from, to);
+	} else {
+		const p = POW10[scale]!;
+		// Fixed-point integers, with specials standing in as the previous value (delta 0).
+		const fixed = new Array<number>(n);
+		let prev = 0;
+		let constant = true;
+		for (let i = 0; i < n; i++) {
+			const v = values[from + i]!;
+			if (isSpecial(v)) {
+				specials++;
+				fixed[i] = prev;
+			} else {
+				prev = Math.round(v * p);
+				fixed[i] = prev;
+			}
+			if (i > 0 && fixed[i] !== fixed[0]) constant = false;
+		}
+		// Specials before the first finite value stand in as that value.
+		if (specials > 0) {
+			let firstFinite = fixed.findIndex((_, i) => !isSpecial(values[from + i]!));
+			if (firstFinite < 0) firstFinite = 0;
+			for (let i = 0; i < firstFinite; i++) fixed[i] = fixed[firstFinite]!;
+			constant = fixed.every((x) => x === fixed[0]);
+		}
+		body.u8(scale);
+		body.svarint(fixed[0]!);
+		if (constant) {
+			valueMode = VALUE_CONSTANT;
+		} else {
+			valueMode = VALUE_FIXED;
+			const bits = new BitWriter(body);
+			const zz = new Array<number>(GROUP);
+			for (let g = 1; g < n; g += GROUP) {
+				const end = Math.min(n, g + GROUP);
+				let max = 0;
+				for (let i = g; i < end; i++) {
+					const z = zigzag(fixed[i]! - fixed[i - 1]!);
+					zz[i - g] = z;
+					if (z > max) max = z;
+				}
+				const w = bitWidth(max);
+				bits.write(w, 6);
+				for (let i = g; i < end; i++) bits.write(zz[i - g]!, w);
+			}
+			bits.flush();
+		}
+	}
+	if (specials > 0) {
+		body.uvarint(specials);
+		let last = 0;
+		for (let i = 0; i < n; i++) {
+			const v = values[from + i]!;
+			if (!isSpecial(v)) continue;
+			body.uvarint(i - last);
+			last = i;
+			body.f64(v);
+		}
+	}
+
+	out.u8(timeMode | (valueMode << 2) | (specials > 0 ? HAS_SPECIALS : 0));
+	out.uvarint(n);
+	out.uvarint(t0);
+	out.uvarint(span);
+	out.uvarint(body.pos);
+	out.bytes(body.buf.subarray(0, body.pos));
+}
+
+/** Delta-of-delta codes after Gorilla: 0 | 10+7 bits | 110+9 | 1110+12 | 11110+20 | 11111+53. */
+function writeDod(bits: BitWriter, dod: number): void {
+	if (dod === 0) return bits.write(0, 1);
+	const z = zigzag(dod);
+	if (z < 1 << 7) {
+		bits.write(0b10, 2);
+		bits.write(z, 7);
+	} else if (z < 1 << 9) {
+		bits.write(0b110, 3);
+		bits.write(z, 9);
+	} else if (z < 1 << 12) {
+		bits.write(0b1110, 4);
+		bits.write(z, 12);
+	} else if (z < 1 << 20) {
+		bits.write(0b11110, 5);
+		bits.write(z, 20);
+	} else {
+		bits.write(0b11111, 5);
+		bits.write(z, 53);
+	}
+}
+
+function readDod(bits: BitReader): number {
+	if (bits.bit() === 0) return 0;
+	if (bits.bit() === 0) return unzigzag(bits.read(7));
+	if (bits.bit() === 0) return unzigzag(bits.read(9));
+	if (bits.bit() === 0) return unzigzag(bits.read(12));
+	if (bits.bit() === 0) return unzigzag(bits.read(20));
+	return unzigzag(bits.read(53));
+}
+
+// ---- Gorilla XOR for values that are not fixed-point -----------------------------------------
+
+const F64 = new Float64Array(1);
+const U32 = new Uint32Array(F64.buffer);
+// Little-endian hosts keep the low word first.
+const LO = 0;
+const HI = 1;
+
+function clz64(hi: number, lo: number): number {
+	return hi !== 0 ? Math.clz32(hi) : 32 + Math.clz32(lo);
+}
+
+function ctz32(x: number): number {
+	return x === 0 ? 32 : 31 - Math.clz32(x & -x);
+}
+
+function ctz64(hi: number, lo: number): number {
+	return lo !== 0 ? ctz32(lo) : 32 + ctz32(hi);
+}
+
+/** Writes `len` (1..64) low bits of (hi, lo) shifted right by `shift`. */
+function writeShifted(bits: BitWriter, hi: number, lo: number, shift: number, len: number): void {
+	let h: number;
+	let l: number;
+	if (shift === 0) {
+		h = hi;
+		l = lo;
+	} else if (shift < 32) {
+		l = ((lo >>> shift) | (hi << (32 - shift))) >>> 0;
+		h = hi >>> shift;
+	} else {
+		l = hi >>> (shift - 32);
+		h = 0;
+	}
+	if (len > 32) {
+		bits.write(h, len - 32);
+		bits.write(l >>> 0, 32);
+	} else {
+		bits.write(len === 32 ? l >>> 0 : (l & ((1 << len) - 1)) >>> 0, len);
+	}
+}
+
+function writeXor(out: ByteWriter, values: ArrayLike<number>, from: number, to: number): void {
+	F64[0] = values[from]!;
+	let prevHi = U32[HI]!;
+	let prevLo = U32[LO]!;
+	const bits = new BitWriter(out);
+	bits.write(prevHi, 32);
+	bits.write(prevLo, 32);
+	let winLead = -1;
+	let winTrail = 0;
+	for (let i = from + 1; i < to; i++) {
+		F64[0] = values[i]!;
+		const hi = U32[HI]!;
+		const lo = U32[LO]!;
+		const xh = (hi ^ prevHi) >>> 0;
+		const xl = (lo ^ prevLo) >>> 0;
+		prevHi = hi;
+		prevLo = lo;
+		if (xh === 0 && xl === 0) {
+			bits.write(0, 1);
+			continue;
+		}
+		bits.write(1, 1);
+		const lead = Math.min(31, clz64(xh, xl));
+		const trail = ctz64(xh, xl);
+		if (winLead >= 0 && lead >= winLead && trail >= winTrail) {
+			bits.write(0, 1);
+			writeShifted(bits, xh, xl, winTrail, 64 - winLead - winTrail);
+		} else {
+			const len = 64 - lead - trail;
+			bits.write(1, 1);
+			bits.write(lead, 5);
+			bits.write(len & 63, 6); // 64 is written as 0
+			writeShifted(bits, xh, xl, trail, len);
+			winLead = lead;
+			winTrail = trail;
+		}
+	}
+	bits.flush();
+}
+
+function readBits64(bits: BitReader, len: number): [number, number] {
+	if (len > 32) {
+		const h = bits.read(len - 32);
+		const l = bits.read(32);
+		return [h >>> 0, l >>> 0];
+	}
+	return [0, bits.read(len) >>> 0];
+}
+
+function shiftLeft(hi: number, lo: number, shift: number): [number, number] {
+	if (shift === 0) return [hi, lo];
+	if (shift < 32) return [((hi << shift) | (lo >>> (32 - shift))) >>> 0, (lo << shift) >>> 0];
+	return [(lo << (shift - 32)) >>> 0, 0];
+}
+
+function readXor(r: ByteReader, n: number, out: number[]): void {
+	const bits = new BitReader(r.buf, r.pos, r.end);
+	let hi = bits.read(32) >>> 0;
+	let lo = bits.read(32) >>> 0;
+	U32[HI] = hi;
+	U32[LO] = lo;
+	out.push(F64[0]!);
+	let winLead = 0;
+	let winTrail = 0;
+	for (let i = 1; i < n; i++) {
+		if (bits.bit() === 1) {
+			let len: number;
+			if (bits.bit() === 0) {
+				len = 64 - winLead - winTrail;
+			} else {
+				winLead = bits.read(5);
+				len = bits.read(6) || 64;
+				winTrail = 64 - winLead - len;
+			}
+			const [mh, ml] = readBits64(bits, len);
+			const [sh, sl] = shiftLeft(mh, ml, winTrail);
+			hi = (hi ^ sh) >>> 0;
+			lo = (lo ^ sl) >>> 0;
+		}
+		U32[HI] = hi;
+		U32[LO] = lo;
+		out.push(F64[0]!);
+	}
+	r.pos = bits.align();
+}
+
+// ---- decoding -------------------------------------------------------------------------------
+
+export interface BlockHeader {
+	timeMode: number;
+	valueMode: number;
+	hasSpecials: boolean;
+	n: number;
+	first: number;
+	last: number;
+	/** Offset of the body, and of the next block. */
+	bodyStart: number;
+	next: number;
+}
+
+export function readHeader(buf: Uint8Array, pos: number, chunkStart: number): BlockHeader {
+	const r = new ByteReader(buf, pos);
+	const flags = r.u8();
+	const n = r.uvarint();
+	const first = chunkStart + r.uvarint();
+	const last = first + r.uvarint();
+	const len = r.uvarint();
+	if (n === 0 || r.pos + len > buf.length) throw new CorruptDataError(`bad block header at offset ${pos}`);
+	return {
+		timeMode: flags & 3,
+		valueMode: (flags >> 2) & 3,
+		hasSpecials: (flags & HAS_SPECIALS) !== 0,
+		n,
+		first,
+		last,
+		bodyStart: r.pos,
+		next: r.pos + len
+	};
+}
+
+function decodeBody(buf: Uint8Array, h: BlockHeader, ts: number[], values: number[]): void {
+	const r = new ByteReader(buf, h.bodyStart, h.next);
+	const { n } = h;
+	const base = ts.length;
+	ts.push(h.first);
+	if (h.timeMode === TIME_REGULAR) {
+		const d = r.uvarint();
+		for (let i = 1; i < n; i++) ts.push(h.first + i * d);
+	} else if (h.timeMode === TIME_DOD) {
+		let d = r.uvarint();
+		let t = h.first + d;
+		ts.push(t);
+		const bits = new BitReader(buf, r.pos, h.next);
+		for (let i = 2; i < n; i++) {
+			d += readDod(bits);
+			t += d;
+			ts.push(t);
+		}
+		r.pos = bits.align();
+	} else if (n !== 1) {
+		throw new CorruptDataError('single-sample block with more than one sample');
+	}
+
+	if (h.valueMode === VALUE_XOR) {
+		readXor(r, n, values);
+	} else {
+		const scale = r.u8();
+		if (scale > 15) throw new CorruptDataError(`bad scale ${scale}`);
+		const p = POW10[scale]!;
+		let x = r.svarint();
+		values.push(x / p);
+		if (h.valueMode === VALUE_CONSTANT) {
+			for (let i = 1; i < n; i++) values.push(x / p);
+		} else {
+			const bits = new BitReader(buf, r.pos, h.next);
+			for (let g = 1; g < n; g += GROUP) {
+				const end = Math.min(n, g + GROUP);
+				const w = bits.read(6);
+				for (let i = g; i < end; i++) {
+					x += unzigzag(bits.read(w));
+					values.push(x / p);
+				}
+			}
+			r.pos = bits.align();
+		}
+		if (h.hasSpecials) {
+			const count = r.uvarint();
+			let at = 0;
+			for (let k = 0; k < count; k++) {
+				at += r.uvarint();
+				if (at >= n) throw new CorruptDataError('special value index out of range');
+				values[base + at] = r.f64();
+			}
+		}
+	}
+}
+
+/**
+ * Decodes the samples of a chunk with from <= ts <= to (inclusive), skipping blocks entirely
+ * outside. Appends to `out`.
+ */
+export function decodeChunk(buf: Uint8Array, chunkStart: number, out: SampleColumns, from = -Infinity, to = Infinity): void {
+	let pos = 0;
+	while (pos < buf.length) {
+		const h = readHeader(buf, pos, chunkStart);
+		pos = h.next;
+		if (h.last < from || h.first > to) continue;
+		if (h.first >= from && h.last <= to) {
+			decodeBody(buf, h, out.ts, out.values);
+			continue;
+		}
+		const tmp: SampleColumns = { ts: [], values: [] };
+		decodeBody(buf, h, tmp.ts, tmp.values);
+		for (let i = 0; i < tmp.ts.length; i++) {
+			const t = tmp.ts[i]!;
+			if (t >= from && t <= to) {
+				out.ts.push(t);
+				out.values.push(tmp.values[i]!);
+			}
+		}
+	}
+}
+
+/** How many blocks a chunk holds (a sealed chunk holds one). */
+export function countBlocks(buf: Uint8Array, chunkStart: number): number {
+	let pos = 0;
+	let blocks = 0;
+	while (pos < buf.length) {
+		pos = readHeader(buf, pos, chunkStart).next;
+		blocks++;
+	}
+	return blocks;
+}
+
+/** Rewrites a chunk as a single block. */
+export function sealChunk(buf: Uint8Array, chunkStart: number): Uint8Array {
+	const cols: SampleColumns = { ts: [], values: [] };
+	decodeChunk(buf, chunkStart, cols);
+	const out = new ByteWriter(buf.length);
+	encodeBlock(out, chunkStart, cols.ts, cols.values);
+	return out.finish();
+}

@@ -1,0 +1,129 @@
+/**
+ * Growable byte output and bounded byte input with LEB128 varints and zigzag for signed numbers.
+ * Numbers are JS doubles: varints carry integers up to 2^53 exactly.
+ */
+
+export class ByteWriter {
+	buf: Uint8Array;
+	pos = 0;
+
+	constructor(capacity = 256) {
+		this.buf = new Uint8Array(capacity);
+	}
+
+	ensure(extra: number): void {
+		if (this.pos + extra <= this.buf.length) return;
+		let size = this.buf.length * 2;
+		while (size < this.pos + extra) size *= 2;
+		const next = new Uint8Array(size);
+		next.set(this.buf.subarray(0, this.pos));
+		this.buf = next;
+	}
+
+	u8(v: number): void {
+		this.ensure(1);
+		this.buf[this.pos++] = v;
+	}
+
+	/** Unsigned integer, 0 <= v <= 2^53. */
+	uvarint(v: number): void {
+		this.ensure(8);
+		while (v >= 0x80) {
+			this.buf[this.pos++] = (v % 0x80) | 0x80;
+			v = Math.floor(v / 0x80);
+		}
+		this.buf[this.pos++] = v;
+	}
+
+	/** Signed integer, |v| <= 2^52. */
+	svarint(v: number): void {
+		this.uvarint(zigzag(v));
+	}
+
+	f64(v: number): void {
+		this.ensure(8);
+		F64[0] = v;
+		this.buf.set(F64_BYTES, this.pos);
+		this.pos += 8;
+	}
+
+	bytes(b: Uint8Array): void {
+		this.ensure(b.length);
+		this.buf.set(b, this.pos);
+		this.pos += b.length;
+	}
+
+	finish(): Uint8Array {
+		return this.buf.slice(0, this.pos);
+	}
+}
+
+export class ByteReader {
+	pos: number;
+
+	constructor(
+		readonly buf: Uint8Array,
+		start = 0,
+		readonly end = buf.length
+	) {
+		this.pos = start;
+	}
+
+	get done(): boolean {
+		return this.pos >= this.end;
+	}
+
+	private need(n: number): void {
+		if (this.pos + n > this.end) throw new CorruptDataError(`needed ${n} more byte(s) at offset ${this.pos} of ${this.end}`);
+	}
+
+	u8(): number {
+		this.need(1);
+		return this.buf[this.pos++]!;
+	}
+
+	uvarint(): number {
+		let result = 0;
+		let mul = 1;
+		for (let i = 0; i < 8; i++) {
+			this.need(1);
+			const b = this.buf[this.pos++]!;
+			result += (b & 0x7f) * mul;
+			if (b < 0x80) return result;
+			mul *= 0x80;
+		}
+		throw new CorruptDataError(`varint longer than 8 bytes at offset ${this.pos}`);
+	}
+
+	svarint(): number {
+		return unzigzag(this.uvarint());
+	}
+
+	f64(): number {
+		this.need(8);
+		F64_BYTES.set(this.buf.subarray(this.pos, this.pos + 8));
+		this.pos += 8;
+		return F64[0]!;
+	}
+
+	skip(n: number): void {
+		this.need(n);
+		this.pos += n;
+	}
+}
+
+export class CorruptDataError extends Error {
+	override name = 'CorruptDataError';
+}
+
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+
+/** Maps signed to unsigned so small magnitudes stay small: 0,-1,1,-2,2 -> 0,1,2,3,4. */
+export function zigzag(v: number): number {
+	return v >= 0 ? v * 2 : -v * 2 - 1;
+}
+
+export function unzigzag(u: number): number {
+	return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+}

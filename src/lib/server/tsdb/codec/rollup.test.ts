@@ -1,0 +1,101 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ByteWriter } from './bytes';
+import { addSample, decodeRollups, emptyAgg, encodeSealed, mergeAgg, OPEN, partials, sealRollups, writeOpenRecord, type IndexedAgg } from './rollup';
+
+function openKey(records: IndexedAgg[], size: number): Uint8Array {
+	const w = new ByteWriter();
+	w.u8(OPEN);
+	const byIndex = new Map(records.map((r) => [r.index, r]));
+	for (let i = 0; i < size; i++) writeOpenRecord(w, byIndex.get(i) ?? emptyAgg());
+	return w.finish();
+}
+
+describe('rollup records', () => {
+	it('aggregates finite samples per bucket and skips non-finite ones', () => {
+		const ts = [0, 10_000, 59_999, 60_000, 120_000, 130_000];
+		const vs = [3, Number.NaN, 1, 7, Infinity, 2.5];
+		const p = partials(ts, vs, 0, ts.length, 60_000);
+		expect(p).toEqual([
+			{ start: 0, agg: { count: 2, min: 1, max: 3, sum: 4, last: 1 } },
+			{ start: 60_000, agg: { count: 1, min: 7, max: 7, sum: 7, last: 7 } },
+			{ start: 120_000, agg: { count: 1, min: 2.5, max: 2.5, sum: 2.5, last: 2.5 } }
+		]);
+	});
+
+	it('merges a later partial into an earlier one', () => {
+		const a = emptyAgg();
+		[5, 1].forEach((v) => addSample(a, v));
+		const b = emptyAgg();
+		[9, 4].forEach((v) => addSample(b, v));
+		mergeAgg(a, b);
+		expect(a).toEqual({ count: 4, min: 1, max: 9, sum: 19, last: 4 });
+	});
+
+	it('reads open keys, and seals them into a smaller key with the same records', () => {
+		const records: IndexedAgg[] = [
+			{ index: 0, count: 60, min: 12.5, max: 99.99, sum: 3000.12, last: 50.01 },
+			{ index: 3, count: 60, min: 10, max: 20, sum: 900, last: 15 },
+			{ index: 1439, count: 1, min: -0.5, max: -0.5, sum: -0.5, last: -0.5 }
+		];
+		const open = openKey(records, 1440);
+		const read: IndexedAgg[] = [];
+		decodeRollups(open, read);
+		expect(read).toEqual(records);
+		const sealed = sealRollups(open);
+		expect(sealed.length).toBeLessThan(40);
+		const back: IndexedAgg[] = [];
+		decodeRollups(sealed, back);
+		expect(back).toEqual(records);
+		const part: IndexedAgg[] = [];
+		decodeRollups(sealed, part, 1, 100);
+		expect(part.map((r) => r.index)).toEqual([3]);
+	});
+
+	it('reads a sequence of segments, and shifts the indexes of an open key', () => {
+		const a: IndexedAgg[] = [{ index: 0, count: 2, min: 1, max: 2, sum: 3, last: 2 }];
+		const b: IndexedAgg[] = [{ index: 0, count: 1, min: 5, max: 5, sum: 5, last: 5 }];
+		const seq = new Uint8Array([...sealRollups(openKey(a, 60), 60), ...sealRollups(openKey(b, 60), 120)]);
+		const back: IndexedAgg[] = [];
+		decodeRollups(seq, back);
+		expect(back.map((r) => [r.index, r.sum])).toEqual([
+			[60, 3],
+			[120, 5]
+		]);
+		const open: IndexedAgg[] = [];
+		decodeRollups(openKey(a, 60), open, 0, Infinity, 600);
+		expect(open.map((r) => r.index)).toEqual([600]);
+	});
+
+	it('seals values that are not decimal in float mode, exactly', () => {
+		const records: IndexedAgg[] = [{ index: 2, count: 3, min: Math.PI, max: 1e300, sum: 1e300, last: Math.E }];
+		const back: IndexedAgg[] = [];
+		decodeRollups(encodeSealed(records), back);
+		expect(back).toEqual(records);
+	});
+
+	it('round-trips any decimal records through the sealed format (property)', () => {
+		const rec = fc.record({
+			count: fc.integer({ min: 1, max: 3600 }),
+			a: fc.integer({ min: -1e7, max: 1e7 }),
+			b: fc.integer({ min: -1e7, max: 1e7 }),
+			c: fc.integer({ min: -1e7, max: 1e7 }),
+			scale: fc.integer({ min: 0, max: 4 })
+		});
+		fc.assert(
+			fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 1439 }), { minLength: 1, maxLength: 50 }), fc.array(rec, { minLength: 50, maxLength: 50 }), (indexes, recs) => {
+				const sorted = [...indexes].sort((x, y) => x - y);
+				const records: IndexedAgg[] = sorted.map((index, i) => {
+					const r = recs[i]!;
+					const p = 10 ** r.scale;
+					const [min, last, max] = [r.a, r.b, r.c].sort((x, y) => x - y).map((x) => x / p) as [number, number, number];
+					return { index, count: r.count, min, max, last, sum: Math.round(((min + max) / 2) * r.count * p) / p };
+				});
+				const back: IndexedAgg[] = [];
+				decodeRollups(encodeSealed(records), back);
+				expect(back).toEqual(records);
+			}),
+			{ numRuns: 200 }
+		);
+	});
+});

@@ -1,0 +1,141 @@
+/**
+ * Label matchers with Prometheus' semantics: `=`, `!=`, `=~`, `!~`; a missing label has the value
+ * ""; regular expressions are anchored at both ends. `parseSelector` reads the series-selector
+ * text `name{label="value", ...}` (the rules engine parses full PromQL with the Prometheus grammar;
+ * this small parser serves the store's own API, the CLI and tests).
+ */
+import type { Labels } from '../../shared/series';
+import { LABEL_NAME, METRIC_NAME } from '../../shared/series';
+
+export type MatchOp = '=' | '!=' | '=~' | '!~';
+
+export interface Matcher {
+	name: string;
+	op: MatchOp;
+	value: string;
+}
+
+export class SelectorError extends Error {
+	override name = 'SelectorError';
+	constructor(
+		message: string,
+		readonly position: number
+	) {
+		super(message);
+	}
+}
+
+const regexCache = new Map<string, RegExp>();
+
+export function matcherRegex(pattern: string): RegExp {
+	let re = regexCache.get(pattern);
+	if (!re) {
+		try {
+			re = new RegExp(`^(?:${pattern})$`, 's');
+		} catch (err) {
+			throw new SelectorError(`invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`, 0);
+		}
+		if (regexCache.size > 1000) regexCache.clear();
+		regexCache.set(pattern, re);
+	}
+	return re;
+}
+
+export function matchValue(m: Matcher, value: string): boolean {
+	switch (m.op) {
+		case '=':
+			return value === m.value;
+		case '!=':
+			return value !== m.value;
+		case '=~':
+			return matcherRegex(m.value).test(value);
+		case '!~':
+			return !matcherRegex(m.value).test(value);
+	}
+}
+
+/** Whether a label set (with `__name__`) satisfies every matcher. */
+export function matchesAll(labels: Labels, matchers: readonly Matcher[]): boolean {
+	for (const m of matchers) if (!matchValue(m, labels[m.name] ?? '')) return false;
+	return true;
+}
+
+/** Prometheus refuses selectors whose every matcher also matches the empty string. */
+export function checkSelectable(matchers: readonly Matcher[]): void {
+	if (matchers.length === 0 || matchers.every((m) => matchValue(m, ''))) {
+		throw new SelectorError('a selector needs at least one matcher that does not match the empty string, e.g. a metric name', 0);
+	}
+}
+
+/** Parses `name{a="1", b=~"x.*"}`, `{__name__="up"}` or `name`. */
+export function parseSelector(text: string): Matcher[] {
+	let i = 0;
+	const out: Matcher[] = [];
+	const ws = () => {
+		while (i < text.length && /\s/.test(text[i]!)) i++;
+	};
+	const fail = (msg: string): never => {
+		throw new SelectorError(`${msg} at position ${i + 1} of ${JSON.stringify(text)}`, i);
+	};
+	ws();
+	const nameMatch = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(text.slice(i));
+	if (nameMatch) {
+		out.push({ name: '__name__', op: '=', value: nameMatch[0] });
+		i += nameMatch[0].length;
+		ws();
+	}
+	if (text[i] === '{') {
+		i++;
+		ws();
+		while (text[i] !== '}') {
+			const label = /^[a-zA-Z_][a-zA-Z0-9_]*/.exec(text.slice(i));
+			if (!label) fail('expected a label name');
+			i += label![0].length;
+			ws();
+			const op = /^(=~|!~|!=|=)/.exec(text.slice(i));
+			if (!op) fail(`expected one of =, !=, =~, !~ after ${label![0]}`);
+			i += op![0].length;
+			ws();
+			const quote = text[i];
+			if (quote !== '"' && quote !== "'" && quote !== '`') fail('expected a quoted label value');
+			let value = '';
+			i++;
+			for (;;) {
+				if (i >= text.length) fail('unterminated label value');
+				const c = text[i]!;
+				if (c === quote) break;
+				if (c === '\\' && quote !== '`') {
+					const n = text[++i];
+					value += n === 'n' ? '\n' : n === 't' ? '\t' : (n ?? '');
+				} else value += c;
+				i++;
+			}
+			i++;
+			out.push({ name: label![0], op: op![0] as MatchOp, value });
+			ws();
+			if (text[i] === ',') {
+				i++;
+				ws();
+			} else if (text[i] !== '}') fail('expected "," or "}"');
+		}
+		i++;
+		ws();
+	}
+	if (i < text.length) fail('unexpected text');
+	if (out.length === 0) fail('empty selector');
+	for (const m of out) if (m.op.includes('~')) matcherRegex(m.value);
+	return out;
+}
+
+/** The label set's text form, `name{a="1"}`, as Prometheus prints it. */
+export function formatSeries(labels: Labels): string {
+	const name = labels.__name__ ?? '';
+	const rest = Object.keys(labels)
+		.filter((k) => k !== '__name__')
+		.sort()
+		.map((k) => `${k}=${JSON.stringify(labels[k])}`);
+	if (rest.length === 0) return name || '{}';
+	return `${name}{${rest.join(', ')}}`;
+}
+
+export { LABEL_NAME, METRIC_NAME };

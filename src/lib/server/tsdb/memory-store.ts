@@ -1,0 +1,203 @@
+/**
+ * The time-series store in memory: the same interface and the same semantics as the Redis store
+ * (rejections, rollups, retention per resolution and bucket), for `vigil rules test` and fast
+ * unit tests. Expiry follows the Redis store's: a bucket is gone `retention` after its span ends.
+ */
+import { addSample, emptyAgg, type Agg } from './codec/rollup';
+import { checkSelectable, matchesAll, parseSelector, type Matcher } from './matchers';
+import { addProblem, filterSamples, validateSeries } from './prepare';
+import { checkRange, pickResolution, StepBuckets } from './query';
+import { fullLabels, sidOf } from './series-id';
+import {
+	DAY,
+	emptyRejections,
+	HOUR,
+	MINUTE,
+	resolveRetention,
+	type LatestResult,
+	type RangeResult,
+	type RawResult,
+	type Retention,
+	type Selector,
+	type SeriesInfo,
+	type SeriesSamples,
+	type StoreOptions,
+	type TimeSeriesStore,
+	type WriteOptions,
+	type WriteResult
+} from './types';
+import type { Labels } from '../../shared/series';
+
+/** Spans of the keys that hold each resolution, shared with the Redis store. */
+export const MINUTE_SPAN = DAY;
+export const HOUR_SPAN = 30 * DAY;
+
+interface MemSeries {
+	id: string;
+	labels: Labels;
+	intervalMs?: number;
+	ts: number[];
+	values: number[];
+	minutes: Map<number, Agg>;
+	hours: Map<number, Agg>;
+}
+
+export function toMatchers(selector: Selector): Matcher[] {
+	const m = typeof selector === 'string' ? parseSelector(selector) : [...selector];
+	checkSelectable(m);
+	return m;
+}
+
+export class MemoryStore implements TimeSeriesStore {
+	private readonly byId = new Map<string, MemSeries>();
+	private readonly perMetric = new Map<string, number>();
+	readonly retention: Retention;
+	private readonly now: () => number;
+	private readonly maxSeriesPerMetric: number;
+	private readonly chunkMs: number;
+
+	constructor(options: StoreOptions = {}) {
+		this.retention = resolveRetention(options.retention);
+		this.now = options.now ?? Date.now;
+		this.maxSeriesPerMetric = options.maxSeriesPerMetric ?? 10_000;
+		this.chunkMs = options.chunkMs ?? HOUR;
+	}
+
+	private alive(bucketStart: number, span: number, keep: number, now: number): boolean {
+		return bucketStart + span + keep > now;
+	}
+
+	async write(series: SeriesSamples[], options: WriteOptions = {}): Promise<WriteResult> {
+		const result: WriteResult = { accepted: 0, rejected: emptyRejections(), problems: [] };
+		const now = this.now();
+		for (const s of series) {
+			if (!validateSeries(s, result)) continue;
+			const id = sidOf(s.name, s.labels);
+			let mem = this.byId.get(id);
+			if (!mem) {
+				const count = this.perMetric.get(s.name) ?? 0;
+				if (count >= this.maxSeriesPerMetric) {
+					result.rejected.cardinality += s.ts.length;
+					addProblem(result, `${s.name}: has ${count} series, the most allowed per metric (maxSeriesPerMetric); new series are refused`);
+					continue;
+				}
+				this.perMetric.set(s.name, count + 1);
+				mem = { id, labels: fullLabels(s.name, s.labels), ts: [], values: [], minutes: new Map(), hours: new Map() };
+				this.byId.set(id, mem);
+			}
+			if (s.intervalMs !== undefined) mem.intervalMs = s.intervalMs;
+			const last = mem.ts.length ? mem.ts[mem.ts.length - 1]! : -Infinity;
+			const kept = filterSamples(s, now - this.retention.raw, last, result, options.retry);
+			for (let i = 0; i < kept.ts.length; i++) {
+				const t = kept.ts[i]!;
+				const v = kept.values[i]!;
+				mem.ts.push(t);
+				mem.values.push(v);
+				for (const [map, res] of [
+					[mem.minutes, MINUTE],
+					[mem.hours, HOUR]
+				] as const) {
+					const start = t - (t % res);
+					let a = map.get(start);
+					if (!a) map.set(start, (a = emptyAgg()));
+					addSample(a, v);
+				}
+			}
+			result.accepted += kept.ts.length;
+		}
+		return result;
+	}
+
+	private select(selector: Selector): MemSeries[] {
+		const matchers = toMatchers(selector);
+		return [...this.byId.values()].filter((s) => matchesAll(s.labels, matchers)).sort((a, b) => (a.id < b.id ? -1 : 1));
+	}
+
+	private info(s: MemSeries): SeriesInfo {
+		return s.intervalMs === undefined ? { id: s.id, labels: { ...s.labels } } : { id: s.id, labels: { ...s.labels }, intervalMs: s.intervalMs };
+	}
+
+	async range(selector: Selector, from: number, to: number, step: number): Promise<RangeResult[]> {
+		checkRange(from, to, step);
+		const now = this.now();
+		const resolution = pickResolution(from, step, now, this.retention);
+		const out: RangeResult[] = [];
+		for (const s of this.select(selector)) {
+			const buckets = new StepBuckets(step);
+			if (resolution === 'raw') {
+				for (let i = 0; i < s.ts.length; i++) {
+					const t = s.ts[i]!;
+					if (t < from || t > to || !this.alive(t - (t % this.chunkMs), this.chunkMs, this.retention.raw, now)) continue;
+					buckets.sample(t, s.values[i]!);
+				}
+			} else {
+				const [map, res, span, keep] =
+					resolution === '1m' ? [s.minutes, MINUTE, MINUTE_SPAN, this.retention.minute] : [s.hours, HOUR, HOUR_SPAN, this.retention.hour];
+				const first = from - (from % res);
+				for (const start of [...map.keys()].sort((a, b) => a - b)) {
+					if (start < first || start > to || !this.alive(start - (start % span), span, keep, now)) continue;
+					buckets.record(start, map.get(start)!);
+				}
+			}
+			const r = buckets.result({ ...s.labels }, resolution);
+			if (r.t.length > 0) out.push(r);
+		}
+		return out;
+	}
+
+	async raw(selector: Selector, from: number, to: number): Promise<RawResult[]> {
+		const now = this.now();
+		const out: RawResult[] = [];
+		for (const s of this.select(selector)) {
+			const r: RawResult = { labels: { ...s.labels }, ts: [], values: [] };
+			for (let i = 0; i < s.ts.length; i++) {
+				const t = s.ts[i]!;
+				if (t < from || t > to || !this.alive(t - (t % this.chunkMs), this.chunkMs, this.retention.raw, now)) continue;
+				r.ts.push(t);
+				r.values.push(s.values[i]!);
+			}
+			if (r.ts.length > 0) out.push(r);
+		}
+		return out;
+	}
+
+	async latest(selector: Selector): Promise<LatestResult[]> {
+		const out: LatestResult[] = [];
+		for (const s of this.select(selector)) {
+			const n = s.ts.length;
+			if (n === 0) continue;
+			const r: LatestResult = { labels: { ...s.labels }, ts: s.ts[n - 1]!, value: s.values[n - 1]! };
+			if (s.intervalMs !== undefined) r.intervalMs = s.intervalMs;
+			out.push(r);
+		}
+		return out;
+	}
+
+	async series(selector: Selector): Promise<SeriesInfo[]> {
+		return this.select(selector).map((s) => this.info(s));
+	}
+
+	async seriesById(ids: readonly string[]): Promise<SeriesInfo[]> {
+		return ids.flatMap((id) => {
+			const s = this.byId.get(id);
+			return s ? [this.info(s)] : [];
+		});
+	}
+
+	async labelNames(selector?: Selector): Promise<string[]> {
+		const names = new Set<string>();
+		for (const s of selector ? this.select(selector) : this.byId.values()) for (const k of Object.keys(s.labels)) names.add(k);
+		return [...names].sort();
+	}
+
+	async labelValues(name: string, selector?: Selector): Promise<string[]> {
+		const values = new Set<string>();
+		for (const s of selector ? this.select(selector) : this.byId.values()) {
+			const v = s.labels[name];
+			if (v !== undefined) values.add(v);
+		}
+		return [...values].sort();
+	}
+
+	async close(): Promise<void> {}
+}

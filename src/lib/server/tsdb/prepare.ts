@@ -1,0 +1,57 @@
+/** Checks a write before it reaches storage: names, times, order and age. Shared by both stores. */
+import { seriesProblems } from '../../shared/series';
+import type { RejectReason, SeriesSamples, WriteResult } from './types';
+
+export interface Filtered {
+	ts: number[];
+	values: number[];
+}
+
+export function addProblem(result: WriteResult, problem: string): void {
+	if (result.problems.length < 20 && !result.problems.includes(problem)) result.problems.push(problem);
+}
+
+function reject(result: WriteResult, reason: RejectReason, n = 1): void {
+	result.rejected[reason] += n;
+}
+
+/** Problems with a series' name, labels or sample arrays; when any, every sample is invalid. */
+export function validateSeries(s: SeriesSamples, result: WriteResult): boolean {
+	const problems = seriesProblems(s.name, s.labels);
+	if (s.ts.length !== s.values.length) problems.push(`ts has ${s.ts.length} entries but values has ${s.values.length}`);
+	if (s.intervalMs !== undefined && !(s.intervalMs > 0)) problems.push(`intervalMs must be positive, got ${s.intervalMs}`);
+	if (problems.length === 0) return true;
+	reject(result, 'invalid', s.ts.length);
+	for (const p of problems) addProblem(result, `${s.name}: ${p}`);
+	return false;
+}
+
+/**
+ * Keeps the samples that may be stored: integer times, not older than `cutoff`, and strictly after
+ * `after` and after each other. `retry` treats samples at or before `after` as already stored.
+ */
+export function filterSamples(s: SeriesSamples, cutoff: number, after: number, result: WriteResult, retry = false): Filtered {
+	const out: Filtered = { ts: [], values: [] };
+	let prev = after;
+	for (let i = 0; i < s.ts.length; i++) {
+		const t = s.ts[i]!;
+		if (!Number.isSafeInteger(t) || t < 0) {
+			reject(result, 'invalid');
+			addProblem(result, `${s.name}: sample time ${t} is not a whole number of ms since the epoch`);
+			continue;
+		}
+		if (t < cutoff) {
+			reject(result, 'too_old');
+			continue;
+		}
+		if (t <= prev) {
+			if (retry && t <= after) continue; // stored by the attempt that failed to answer
+			reject(result, t === prev ? 'duplicate' : 'out_of_order');
+			continue;
+		}
+		prev = t;
+		out.ts.push(t);
+		out.values.push(s.values[i]!);
+	}
+	return out;
+}

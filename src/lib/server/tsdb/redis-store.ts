@@ -1,0 +1,699 @@
+/**
+ * The time-series store on core Redis (6.2+, Valkey; no modules; cluster-safe).
+ *
+ * Keys of a series share the hash tag `{sid}`:
+ *   <p>ts:{sid}:s        hash: ft/lt (first/last time), lv (last value), iv (sampling interval ms)
+ *   <p>ts:{sid}:l        hash: the labels, with __name__
+ *   <p>ts:{sid}:r:<c>    raw chunk c (chunkMs wide, 1 h by default): a sequence of blocks
+ *   <p>ts:{sid}:mo:<h>   open minute rollups of hour h (fixed records, merged as samples arrive)
+ *   <p>ts:{sid}:m:<d>    sealed minute rollups of day d (segments)
+ *   <p>ts:{sid}:ho:<d>   open hour rollups of day d
+ *   <p>ts:{sid}:h:<s>    sealed hour rollups of 30-day span s
+ * Every data key expires `retention` after the end of its span (PEXPIREAT set when it is made),
+ * so dropping old data is Redis's key expiry: no trim jobs, no blocking deletes.
+ *
+ * Label index (one key each, so no cross-slot commands):
+ *   <p>ix:all  <p>ix:names  <p>ix:v:<label> (values)  <p>ix:p:<label>=<value> (series ids)
+ * Sealing queue: <p>ix:seal, a sorted set of `kind|sid|bucket` by due time.
+ * Live tail: one XADD per write call to the live stream, capped with MAXLEN ~.
+ */
+import { createHash } from 'node:crypto';
+import type { ChainableCommander, Redis } from 'ioredis';
+import { Counter, type Registry } from 'prom-client';
+import type { Labels } from '../../shared/series';
+import type { Logger } from '../log';
+import { encodeValue } from '../samples';
+import { countBlocks, decodeChunk, encodeBlock, sealChunk, type SampleColumns } from './codec/block';
+import { ByteWriter } from './codec/bytes';
+import { decodeRollups, partials, sealRollups, writeOpenRecord, type IndexedAgg } from './codec/rollup';
+import { matchesAll, matchValue, type Matcher } from './matchers';
+import { HOUR_SPAN, MINUTE_SPAN, toMatchers } from './memory-store';
+import { addProblem, filterSamples, validateSeries } from './prepare';
+import { checkRange, pickResolution, StepBuckets } from './query';
+import { ADMIT_SCRIPT, REPLACE_SCRIPT, SEAL_ROLLUP_SCRIPT, WRITE_SCRIPT } from './scripts';
+import { fullLabels, sidOf } from './series-id';
+import {
+	DAY,
+	emptyRejections,
+	HOUR,
+	MINUTE,
+	REJECT_REASONS,
+	resolveRetention,
+	type LatestResult,
+	type RangeResult,
+	type RawResult,
+	type Retention,
+	type Selector,
+	type SeriesInfo,
+	type SeriesSamples,
+	type StoreOptions,
+	type TimeSeriesStore,
+	type WriteOptions,
+	type WriteResult
+} from './types';
+
+export interface RedisStoreOptions extends StoreOptions {
+	/** Prefix of every key, e.g. `vigil:`. */
+	prefix: string;
+	/** The live-tail stream; `null` writes none. Default `<prefix>live`. */
+	liveKey?: string | null;
+	/** Approximate cap of the live stream. Default 10,000 entries. */
+	liveMaxLen?: number;
+	/** Sealing waits this long after a bucket ends, for stragglers. Default 30 s. */
+	sealGraceMs?: number;
+	log?: Logger;
+	registry?: Registry;
+}
+
+/** Live entries carry every accepted sample up to this many per write, else the last per series. */
+const LIVE_FULL_LIMIT = 2000;
+
+interface Group {
+	sid: string;
+	chunk: number;
+	ts: number[];
+	values: number[];
+}
+
+type ScriptClient = {
+	vigilTsWrite(...args: Array<string | number | Buffer>): Promise<[number, string, number?]>;
+	vigilTsAdmit(key: string, sid: string, limit: number): Promise<number>;
+	vigilTsReplace(key: string, sha: string, value: Buffer): Promise<number>;
+	vigilTsSealRollup(open: string, span: string, sha: string, seg: Buffer, expireAt: number): Promise<number>;
+};
+
+function sha1(buf: Uint8Array): string {
+	return createHash('sha1').update(buf).digest('hex');
+}
+
+function valueText(v: number): string {
+	return Object.is(v, -0) ? '-0' : String(v);
+}
+
+async function exec(pipe: ChainableCommander): Promise<unknown[]> {
+	const res = (await pipe.exec()) ?? [];
+	return res.map(([err, value]) => {
+		if (err) throw err;
+		return value;
+	});
+}
+
+export class RedisStore implements TimeSeriesStore {
+	readonly retention: Retention;
+	private readonly p: string;
+	private readonly now: () => number;
+	private readonly chunkMs: number;
+	private readonly maxSeriesPerMetric: number;
+	private readonly liveKey: string | null;
+	private readonly liveMaxLen: number;
+	private readonly sealGraceMs: number;
+	/** Series this process has admitted and indexed. */
+	private readonly indexed = new Set<string>();
+	/** Last stored time per series, as far as this process knows. */
+	private readonly lastTs = new Map<string, number>();
+	private readonly labelCache = new Map<string, Labels>();
+	private sealTimer: NodeJS.Timeout | undefined;
+	private sealing: Promise<unknown> | undefined;
+	private readonly metrics?: {
+		written: Counter;
+		rejected: Counter<'reason'>;
+		created: Counter;
+		sealed: Counter<'kind'>;
+	};
+
+	constructor(
+		private readonly redis: Redis,
+		private readonly options: RedisStoreOptions
+	) {
+		this.p = options.prefix;
+		this.retention = resolveRetention(options.retention);
+		this.now = options.now ?? Date.now;
+		this.chunkMs = options.chunkMs ?? HOUR;
+		if (HOUR % this.chunkMs !== 0) throw new RangeError(`chunkMs must divide an hour, got ${this.chunkMs}`);
+		this.maxSeriesPerMetric = options.maxSeriesPerMetric ?? 10_000;
+		this.liveKey = options.liveKey === undefined ? `${this.p}live` : options.liveKey;
+		this.liveMaxLen = options.liveMaxLen ?? 10_000;
+		this.sealGraceMs = options.sealGraceMs ?? 30_000;
+		const define = (name: string, numberOfKeys: number, lua: string) => {
+			if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
+		};
+		define('vigilTsWrite', 4, WRITE_SCRIPT);
+		define('vigilTsAdmit', 1, ADMIT_SCRIPT);
+		define('vigilTsReplace', 1, REPLACE_SCRIPT);
+		define('vigilTsSealRollup', 2, SEAL_ROLLUP_SCRIPT);
+		if (options.registry) {
+			const registers = [options.registry];
+			const existing = <T>(name: string) => options.registry!.getSingleMetric(name) as T | undefined;
+			this.metrics = {
+				written:
+					existing<Counter>('vigil_tsdb_samples_written_total') ??
+					new Counter({ name: 'vigil_tsdb_samples_written_total', help: 'Samples stored in the time-series store.', registers }),
+				rejected:
+					existing<Counter<'reason'>>('vigil_tsdb_samples_rejected_total') ??
+					new Counter({
+						name: 'vigil_tsdb_samples_rejected_total',
+						help: 'Samples the time-series store refused, by reason: out_of_order, duplicate, too_old, invalid, cardinality.',
+						labelNames: ['reason'],
+						registers
+					}),
+				created:
+					existing<Counter>('vigil_tsdb_series_created_total') ??
+					new Counter({ name: 'vigil_tsdb_series_created_total', help: 'New series admitted to the index.', registers }),
+				sealed:
+					existing<Counter<'kind'>>('vigil_tsdb_sealed_total') ??
+					new Counter({
+						name: 'vigil_tsdb_sealed_total',
+						help: 'Buckets sealed (rewritten compactly) after they closed, by kind: raw, minute, hour.',
+						labelNames: ['kind'],
+						registers
+					})
+			};
+			for (const reason of REJECT_REASONS) this.metrics.rejected.inc({ reason }, 0);
+		}
+		// A Redis that comes back may have lost data (no persistence): index and learn series again.
+		redis.on('ready', this.forget);
+	}
+
+	private readonly forget = () => {
+		this.indexed.clear();
+		this.lastTs.clear();
+	};
+
+	private get scripts(): ScriptClient {
+		return this.redis as unknown as ScriptClient;
+	}
+
+	// ---- keys -------------------------------------------------------------------------------
+
+	private k(sid: string, suffix: string): string {
+		return `${this.p}ts:{${sid}}:${suffix}`;
+	}
+	private stateKey = (sid: string) => this.k(sid, 's');
+	private labelsKey = (sid: string) => this.k(sid, 'l');
+	private rawKey = (sid: string, chunk: number) => this.k(sid, `r:${chunk}`);
+	private minuteOpenKey = (sid: string, hour: number) => this.k(sid, `mo:${hour}`);
+	private minutesKey = (sid: string, day: number) => this.k(sid, `m:${day}`);
+	private hourOpenKey = (sid: string, day: number) => this.k(sid, `ho:${day}`);
+	private hoursKey = (sid: string, span: number) => this.k(sid, `h:${span}`);
+	private ix(name: string): string {
+		return `${this.p}ix:${name}`;
+	}
+	private postingsKey = (label: string, value: string) => this.ix(`p:${label}=${value}`);
+	private valuesKey = (label: string) => this.ix(`v:${label}`);
+	private get sealKey(): string {
+		return this.ix('seal');
+	}
+
+	// ---- writing ----------------------------------------------------------------------------
+
+	async write(series: SeriesSamples[], options: WriteOptions = {}): Promise<WriteResult> {
+		const result: WriteResult = { accepted: 0, rejected: emptyRejections(), problems: [] };
+		const now = this.now();
+		const cutoff = now - this.retention.raw;
+		const items: Array<{ s: SeriesSamples; sid: string }> = [];
+		for (const s of series) if (validateSeries(s, result)) items.push({ s, sid: sidOf(s.name, s.labels) });
+
+		// Admit new series (cardinality guard) and learn the stored last time of series this process
+		// has not written yet, in one round trip.
+		const unknown = [...new Map(items.filter((i) => options.retry || !this.lastTs.has(i.sid)).map((i) => [i.sid, i])).values()];
+		const fresh = [...new Map(items.filter((i) => !this.indexed.has(i.sid)).map((i) => [i.sid, i])).values()];
+		const refused = new Set<string>();
+		const pipe = this.redis.pipeline();
+		if (unknown.length || fresh.length) {
+			const ask = this.redis.pipeline();
+			for (const { sid } of unknown) ask.hget(this.stateKey(sid), 'lt');
+			for (const { s, sid } of fresh) (ask as unknown as ScriptClient).vigilTsAdmit(this.postingsKey('__name__', s.name), sid, this.maxSeriesPerMetric);
+			const answers = await exec(ask);
+			unknown.forEach(({ sid }, i) => {
+				const lt = answers[i] as string | null;
+				this.lastTs.set(sid, lt === null ? -Infinity : Number(lt));
+			});
+			fresh.forEach(({ s, sid }, i) => {
+				const admitted = answers[unknown.length + i] as number;
+				if (admitted === 0) {
+					refused.add(sid);
+					addProblem(result, `${s.name}: has ${this.maxSeriesPerMetric} series, the most allowed per metric (maxSeriesPerMetric); new series are refused`);
+					return;
+				}
+				const labels = fullLabels(s.name, s.labels);
+				pipe.hset(this.labelsKey(sid), labels);
+				pipe.sadd(this.ix('all'), sid);
+				pipe.sadd(this.ix('names'), ...Object.keys(labels));
+				for (const [k, v] of Object.entries(labels)) {
+					pipe.sadd(this.valuesKey(k), v);
+					if (k !== '__name__') pipe.sadd(this.postingsKey(k, v), sid);
+				}
+				if (admitted === 2) this.metrics?.created.inc();
+			});
+		}
+
+		// Split what may be stored into chunk groups, one write script call each.
+		const groups: Group[] = [];
+		const intervals = new Map<string, number>();
+		for (const { s, sid } of items) {
+			if (refused.has(sid)) {
+				result.rejected.cardinality += s.ts.length;
+				continue;
+			}
+			if (s.intervalMs !== undefined) intervals.set(sid, s.intervalMs);
+			const kept = filterSamples(s, cutoff, this.lastTs.get(sid) ?? -Infinity, result, options.retry);
+			let start = 0;
+			for (let i = 1; i <= kept.ts.length; i++) {
+				const chunk = Math.floor(kept.ts[start]! / this.chunkMs);
+				if (i === kept.ts.length || Math.floor(kept.ts[i]! / this.chunkMs) !== chunk) {
+					groups.push({ sid, chunk, ts: kept.ts.slice(start, i), values: kept.values.slice(start, i) });
+					start = i;
+				}
+			}
+		}
+		const stored = await this.writeGroups(pipe, groups, intervals, options.retry ?? false, result);
+		for (const { sid } of fresh) if (!refused.has(sid)) this.indexed.add(sid);
+
+		// Announce what was stored on the live tail, and queue the buckets it opened for sealing.
+		const after = this.redis.pipeline();
+		let queued = false;
+		if (this.liveKey && stored.length) {
+			const total = stored.reduce((n, g) => n + g.ts.length, 0);
+			const points: Array<[string, number, number | string]> = [];
+			if (total <= LIVE_FULL_LIMIT) {
+				for (const g of stored) for (let i = 0; i < g.ts.length; i++) points.push([g.sid, g.ts[i]!, encodeValue(g.values[i]!)]);
+			} else {
+				const lastOf = new Map<string, Group>();
+				for (const g of stored) lastOf.set(g.sid, g);
+				for (const g of lastOf.values()) points.push([g.sid, g.ts[g.ts.length - 1]!, encodeValue(g.values[g.values.length - 1]!)]);
+			}
+			after.xadd(this.liveKey, 'MAXLEN', '~', this.liveMaxLen, '*', 'b', JSON.stringify(points));
+			queued = true;
+		}
+		for (const g of stored) {
+			if (!g.created) continue;
+			const grace = this.sealGraceMs;
+			const chunkEnd = (g.chunk + 1) * this.chunkMs;
+			const hour = Math.floor(g.ts[0]! / HOUR);
+			const day = Math.floor(g.ts[0]! / DAY);
+			if (g.created & 1) after.zadd(this.sealKey, chunkEnd + grace, `r|${g.sid}|${g.chunk}`);
+			if (g.created & 2) after.zadd(this.sealKey, (hour + 1) * HOUR + grace, `m|${g.sid}|${hour}`);
+			if (g.created & 4) after.zadd(this.sealKey, (day + 1) * DAY + grace, `h|${g.sid}|${day}`);
+			queued = true;
+		}
+		if (queued) await exec(after);
+
+		this.metrics?.written.inc(result.accepted);
+		for (const reason of REJECT_REASONS) if (result.rejected[reason]) this.metrics?.rejected.inc({ reason }, result.rejected[reason]);
+		return result;
+	}
+
+	/** Runs the write script for each group; refused groups (another writer moved on) are refiltered and tried again. */
+	private async writeGroups(
+		pipe: ChainableCommander,
+		groups: Group[],
+		intervals: Map<string, number>,
+		retry: boolean,
+		result: WriteResult
+	): Promise<Array<Group & { created: number }>> {
+		const stored: Array<Group & { created: number }> = [];
+		let pending = groups;
+		for (let round = 0; round < 3; round++) {
+			const first = new Set<string>();
+			for (const g of pending) {
+				const args = this.groupArgs(g, retry, first.has(g.sid) ? undefined : intervals.get(g.sid));
+				first.add(g.sid);
+				(pipe as unknown as ScriptClient).vigilTsWrite(...args);
+			}
+			const replies = (await exec(pipe)).slice(-pending.length) as Array<[number, string, number?]>;
+			const again: Group[] = [];
+			pending.forEach((g, i) => {
+				const [code, lt, created] = replies[i]!;
+				if (code === 2 || code === 1) {
+					this.lastTs.set(g.sid, g.ts[g.ts.length - 1]!);
+					result.accepted += g.ts.length;
+					if (code === 2) stored.push({ ...g, created: created ?? 0 });
+					return;
+				}
+				// Refused: the series already has samples up to `lt`.
+				const last = Number(lt);
+				this.lastTs.set(g.sid, last);
+				const kept = filterSamples({ name: g.sid, labels: {}, ts: g.ts, values: g.values }, -Infinity, last, result, retry);
+				if (kept.ts.length) again.push({ ...g, ts: kept.ts, values: kept.values });
+			});
+			if (again.length === 0) break;
+			pending = again;
+			pipe = this.redis.pipeline();
+			if (round === 2) for (const g of again) result.rejected.out_of_order += g.ts.length;
+		}
+		return stored;
+	}
+
+	private groupArgs(g: Group, retry: boolean, intervalMs: number | undefined): Array<string | number | Buffer> {
+		const chunkStart = g.chunk * this.chunkMs;
+		const block = new ByteWriter(16 + g.ts.length * 2);
+		encodeBlock(block, chunkStart, g.ts, g.values);
+		const hour = Math.floor(g.ts[0]! / HOUR);
+		const day = Math.floor(g.ts[0]! / DAY);
+		const span = Math.floor(g.ts[0]! / HOUR_SPAN);
+		const minuteBlob = new ByteWriter(64);
+		for (const p of partials(g.ts, g.values, 0, g.ts.length, MINUTE)) {
+			const idx = (p.start - hour * HOUR) / MINUTE;
+			minuteBlob.u8(idx & 0xff);
+			minuteBlob.u8(idx >> 8);
+			writeOpenRecord(minuteBlob, p.agg);
+		}
+		const hourBlob = new ByteWriter(40);
+		for (const p of partials(g.ts, g.values, 0, g.ts.length, HOUR)) {
+			const idx = (p.start - day * DAY) / HOUR;
+			hourBlob.u8(idx);
+			hourBlob.u8(0);
+			writeOpenRecord(hourBlob, p.agg);
+		}
+		const n = g.ts.length;
+		return [
+			this.stateKey(g.sid),
+			this.rawKey(g.sid, g.chunk),
+			this.minuteOpenKey(g.sid, hour),
+			this.hourOpenKey(g.sid, day),
+			g.ts[0]!,
+			g.ts[n - 1]!,
+			valueText(g.values[n - 1]!),
+			Buffer.from(block.buf.buffer, block.buf.byteOffset, block.pos),
+			Buffer.from(minuteBlob.buf.buffer, minuteBlob.buf.byteOffset, minuteBlob.pos),
+			Buffer.from(hourBlob.buf.buffer, hourBlob.buf.byteOffset, hourBlob.pos),
+			chunkStart + this.chunkMs + this.retention.raw,
+			(day + 1) * MINUTE_SPAN + this.retention.minute,
+			(span + 1) * HOUR_SPAN + this.retention.hour,
+			retry ? '1' : '0',
+			intervalMs === undefined ? '' : String(intervalMs)
+		];
+	}
+
+	// ---- sealing ----------------------------------------------------------------------------
+
+	/**
+	 * Seals buckets that are due: raw chunks are rewritten as one block; open rollup keys become
+	 * segments of their long-span keys. Returns how many tasks it finished (at most `limit`).
+	 */
+	async sealDue(limit = 500): Promise<number> {
+		const due = await this.redis.zrangebyscore(this.sealKey, '-inf', this.now(), 'LIMIT', 0, limit);
+		let done = 0;
+		for (let i = 0; i < due.length; i += 50) {
+			const finished = await Promise.all(due.slice(i, i + 50).map((m) => this.sealOne(m)));
+			const ok = due.slice(i, i + 50).filter((_, j) => finished[j]);
+			if (ok.length) await this.redis.zrem(this.sealKey, ...ok);
+			done += ok.length;
+		}
+		return done;
+	}
+
+	/** Seals one bucket; false when it changed while being sealed (it stays queued). */
+	private async sealOne(member: string): Promise<boolean> {
+		const [kind, sid, bucketText] = member.split('|') as [string, string, string];
+		const bucket = Number(bucketText);
+		if (kind === 'r') {
+			const key = this.rawKey(sid, bucket);
+			const buf = await this.redis.getBuffer(key);
+			if (!buf || countBlocks(buf, bucket * this.chunkMs) <= 1) return true;
+			const sealed = sealChunk(buf, bucket * this.chunkMs);
+			const ok = (await this.scripts.vigilTsReplace(key, sha1(buf), Buffer.from(sealed))) === 1;
+			if (ok) this.metrics?.sealed.inc({ kind: 'raw' });
+			return ok;
+		}
+		const minute = kind === 'm';
+		const open = minute ? this.minuteOpenKey(sid, bucket) : this.hourOpenKey(sid, bucket);
+		const buf = await this.redis.getBuffer(open);
+		if (!buf) return true;
+		let spanKey: string;
+		let offset: number;
+		let expireAt: number;
+		if (minute) {
+			const day = Math.floor((bucket * HOUR) / DAY);
+			spanKey = this.minutesKey(sid, day);
+			offset = (bucket * HOUR - day * DAY) / MINUTE;
+			expireAt = (day + 1) * MINUTE_SPAN + this.retention.minute;
+		} else {
+			const span = Math.floor((bucket * DAY) / HOUR_SPAN);
+			spanKey = this.hoursKey(sid, span);
+			offset = (bucket * DAY - span * HOUR_SPAN) / HOUR;
+			expireAt = (span + 1) * HOUR_SPAN + this.retention.hour;
+		}
+		const segment = sealRollups(buf, offset);
+		const r = await this.scripts.vigilTsSealRollup(open, spanKey, sha1(buf), Buffer.from(segment), expireAt);
+		if (r === 1) this.metrics?.sealed.inc({ kind: minute ? 'minute' : 'hour' });
+		return r !== -1;
+	}
+
+	/** Seals due buckets every `intervalMs` in the background (run by processes that write). */
+	startSealer(intervalMs = 15_000): void {
+		if (this.sealTimer) return;
+		const run = async () => {
+			try {
+				while ((await this.sealDue(500)) === 500) {
+					// more are due: keep going
+				}
+			} catch (err) {
+				this.options.log?.debug({ err: (err as Error).message }, 'sealing deferred');
+			}
+		};
+		this.sealTimer = setInterval(() => {
+			if (!this.sealing && this.redis.status === 'ready') this.sealing = run().finally(() => (this.sealing = undefined));
+		}, intervalMs);
+		this.sealTimer.unref();
+	}
+
+	// ---- reading ----------------------------------------------------------------------------
+
+	private async labelsOf(sids: readonly string[]): Promise<Map<string, Labels>> {
+		const out = new Map<string, Labels>();
+		const missing = sids.filter((sid) => {
+			const l = this.labelCache.get(sid);
+			if (l) out.set(sid, l);
+			return !l;
+		});
+		if (missing.length) {
+			const pipe = this.redis.pipeline();
+			for (const sid of missing) pipe.hgetall(this.labelsKey(sid));
+			const res = (await exec(pipe)) as Labels[];
+			missing.forEach((sid, i) => {
+				const labels = res[i]!;
+				if (!labels.__name__) return;
+				if (this.labelCache.size > 200_000) this.labelCache.clear();
+				this.labelCache.set(sid, labels);
+				out.set(sid, labels);
+			});
+		}
+		return out;
+	}
+
+	/** Series ids and labels matching a selector, in id order. */
+	private async select(selector: Selector): Promise<Array<{ sid: string; labels: Labels }>> {
+		const matchers = toMatchers(selector);
+		const narrowing = matchers.filter((m) => !matchValue(m, ''));
+		// Round 1: postings of equality matchers, values of the others.
+		const pipe = this.redis.pipeline();
+		for (const m of narrowing) {
+			if (m.op === '=') pipe.smembers(this.postingsKey(m.name, m.value));
+			else pipe.smembers(this.valuesKey(m.name));
+		}
+		const first = (await exec(pipe)) as string[][];
+		// Round 2: postings of the values the other matchers accept.
+		const sets: string[][] = [];
+		const unions: Array<{ m: Matcher; values: string[] }> = [];
+		narrowing.forEach((m, i) => {
+			if (m.op === '=') sets.push(first[i]!);
+			else unions.push({ m, values: first[i]!.filter((v) => matchValue(m, v)) });
+		});
+		if (unions.length) {
+			const p2 = this.redis.pipeline();
+			for (const u of unions) for (const v of u.values) p2.smembers(this.postingsKey(u.m.name, v));
+			const res = (await exec(p2)) as string[][];
+			let at = 0;
+			for (const u of unions) {
+				const set = new Set<string>();
+				for (let k = 0; k < u.values.length; k++) for (const sid of res[at++]!) set.add(sid);
+				sets.push([...set]);
+			}
+		}
+		sets.sort((a, b) => a.length - b.length);
+		let candidates = new Set(sets[0] ?? []);
+		for (const s of sets.slice(1)) {
+			const other = new Set(s);
+			candidates = new Set([...candidates].filter((sid) => other.has(sid)));
+		}
+		const sids = [...candidates].sort();
+		const labels = await this.labelsOf(sids);
+		return sids.flatMap((sid) => {
+			const l = labels.get(sid);
+			return l && matchesAll(l, matchers) ? [{ sid, labels: l }] : [];
+		});
+	}
+
+	async range(selector: Selector, from: number, to: number, step: number): Promise<RangeResult[]> {
+		checkRange(from, to, step);
+		const resolution = pickResolution(from, step, this.now(), this.retention);
+		const selected = await this.select(selector);
+		if (selected.length === 0) return [];
+		const out: RangeResult[] = [];
+		if (resolution === 'raw') {
+			const cols = await this.readRaw(selected, from, to);
+			selected.forEach(({ labels }, i) => {
+				const b = new StepBuckets(step);
+				const c = cols[i]!;
+				for (let k = 0; k < c.ts.length; k++) b.sample(c.ts[k]!, c.values[k]!);
+				const r = b.result({ ...labels }, resolution);
+				if (r.t.length) out.push(r);
+			});
+			return out;
+		}
+		const res = resolution === '1m' ? MINUTE : HOUR;
+		const records = await this.readRollups(selected, resolution, from, to);
+		selected.forEach(({ labels }, i) => {
+			const b = new StepBuckets(step);
+			for (const r of records[i]!) b.record(r.index * res, r);
+			const result = b.result({ ...labels }, resolution);
+			if (result.t.length) out.push(result);
+		});
+		return out;
+	}
+
+	/**
+	 * The part of [from, to] where each series can have data: after its first sample and within the
+	 * retention of the resolution, up to its last sample. Null when there is none.
+	 */
+	private async spans(selected: Array<{ sid: string }>, from: number, to: number, keep: number, slack: number): Promise<Array<[number, number] | null>> {
+		const pipe = this.redis.pipeline();
+		for (const { sid } of selected) pipe.hmget(this.stateKey(sid), 'ft', 'lt');
+		const res = (await exec(pipe)) as Array<[string | null, string | null]>;
+		const oldest = this.now() - keep - slack;
+		return res.map(([ft, lt]) => {
+			if (lt === null) return null;
+			const a = Math.max(from, oldest, ft === null ? -Infinity : Number(ft));
+			const b = Math.min(to, Number(lt));
+			return a <= b ? [a, b] : null;
+		});
+	}
+
+	private async readRaw(selected: Array<{ sid: string }>, from: number, to: number): Promise<SampleColumns[]> {
+		const spans = await this.spans(selected, from, to, this.retention.raw, this.chunkMs);
+		const pipe = this.redis.pipeline();
+		selected.forEach(({ sid }, i) => {
+			const span = spans[i];
+			if (!span) return;
+			for (let c = Math.floor(span[0] / this.chunkMs); c <= Math.floor(span[1] / this.chunkMs); c++) pipe.getBuffer(this.rawKey(sid, c));
+		});
+		const bufs = (await exec(pipe)) as Array<Buffer | null>;
+		let at = 0;
+		return selected.map((_, i) => {
+			const cols: SampleColumns = { ts: [], values: [] };
+			const span = spans[i];
+			if (!span) return cols;
+			for (let c = Math.floor(span[0] / this.chunkMs); c <= Math.floor(span[1] / this.chunkMs); c++) {
+				const buf = bufs[at++];
+				if (buf) decodeChunk(buf, c * this.chunkMs, cols, from, to);
+			}
+			return cols;
+		});
+	}
+
+	/** Rollup records with global bucket index first..last (minutes or hours since the epoch), in time order. */
+	private async readRollups(selected: Array<{ sid: string }>, resolution: '1m' | '1h', from: number, to: number): Promise<IndexedAgg[][]> {
+		const minute = resolution === '1m';
+		const res = minute ? MINUTE : HOUR;
+		// Long-span keys hold sealed segments; open keys (one per hour, or per day) the rest.
+		const spanMs = minute ? MINUTE_SPAN : HOUR_SPAN;
+		const openMs = minute ? HOUR : DAY;
+		const bounds = await this.spans(selected, from - (from % res), to, minute ? this.retention.minute : this.retention.hour, spanMs);
+		const keys = selected.map(({ sid }, i) => {
+			const b = bounds[i];
+			const spans: number[] = [];
+			const opens: number[] = [];
+			if (b) {
+				for (let s = Math.floor(b[0] / spanMs); s <= Math.floor(b[1] / spanMs); s++) spans.push(s);
+				for (let o = Math.floor(b[0] / openMs); o <= Math.floor(b[1] / openMs); o++) opens.push(o);
+			}
+			return { sid, spans, opens };
+		});
+		const pipe = this.redis.pipeline();
+		for (const { sid, spans, opens } of keys) {
+			for (const s of spans) pipe.getBuffer(minute ? this.minutesKey(sid, s) : this.hoursKey(sid, s));
+			for (const o of opens) pipe.getBuffer(minute ? this.minuteOpenKey(sid, o) : this.hourOpenKey(sid, o));
+		}
+		const bufs = (await exec(pipe)) as Array<Buffer | null>;
+		const first = Math.floor(from / res);
+		const last = Math.floor(to / res);
+		let at = 0;
+		return keys.map(({ spans, opens }) => {
+			const recs: IndexedAgg[] = [];
+			for (const s of spans) {
+				const buf = bufs[at++];
+				if (buf) decodeRollups(buf, recs, first, last, (s * spanMs) / res);
+			}
+			for (const o of opens) {
+				const buf = bufs[at++];
+				if (buf) decodeRollups(buf, recs, first, last, (o * openMs) / res);
+			}
+			// Sealed before open for the same bucket: a stable sort keeps that order.
+			return recs.sort((a, b) => a.index - b.index);
+		});
+	}
+
+	async raw(selector: Selector, from: number, to: number): Promise<RawResult[]> {
+		if (!(to >= from)) throw new RangeError(`to (${to}) is before from (${from})`);
+		const selected = await this.select(selector);
+		if (selected.length === 0) return [];
+		const cols = await this.readRaw(selected, from, to);
+		return selected.flatMap(({ labels }, i) => (cols[i]!.ts.length ? [{ labels: { ...labels }, ts: cols[i]!.ts, values: cols[i]!.values }] : []));
+	}
+
+	async latest(selector: Selector): Promise<LatestResult[]> {
+		const selected = await this.select(selector);
+		const pipe = this.redis.pipeline();
+		for (const { sid } of selected) pipe.hmget(this.stateKey(sid), 'lt', 'lv', 'iv');
+		const res = (await exec(pipe)) as Array<[string | null, string | null, string | null]>;
+		return selected.flatMap(({ labels }, i) => {
+			const [lt, lv, iv] = res[i]!;
+			if (lt === null || lv === null) return [];
+			const r: LatestResult = { labels: { ...labels }, ts: Number(lt), value: Number(lv) };
+			if (iv !== null) r.intervalMs = Number(iv);
+			return [r];
+		});
+	}
+
+	private async infos(entries: Array<{ sid: string; labels: Labels }>): Promise<SeriesInfo[]> {
+		const pipe = this.redis.pipeline();
+		for (const { sid } of entries) pipe.hget(this.stateKey(sid), 'iv');
+		const ivs = (await exec(pipe)) as Array<string | null>;
+		return entries.map(({ sid, labels }, i) => {
+			const info: SeriesInfo = { id: sid, labels: { ...labels } };
+			if (ivs[i] !== null) info.intervalMs = Number(ivs[i]);
+			return info;
+		});
+	}
+
+	async series(selector: Selector): Promise<SeriesInfo[]> {
+		return this.infos(await this.select(selector));
+	}
+
+	async seriesById(ids: readonly string[]): Promise<SeriesInfo[]> {
+		const labels = await this.labelsOf(ids);
+		return this.infos(ids.flatMap((sid) => (labels.has(sid) ? [{ sid, labels: labels.get(sid)! }] : [])));
+	}
+
+	async labelNames(selector?: Selector): Promise<string[]> {
+		if (!selector) return (await this.redis.smembers(this.ix('names'))).sort();
+		const names = new Set<string>();
+		for (const { labels } of await this.select(selector)) for (const k of Object.keys(labels)) names.add(k);
+		return [...names].sort();
+	}
+
+	async labelValues(name: string, selector?: Selector): Promise<string[]> {
+		if (!selector) return (await this.redis.smembers(this.valuesKey(name))).sort();
+		const values = new Set<string>();
+		for (const { labels } of await this.select(selector)) if (labels[name] !== undefined) values.add(labels[name]!);
+		return [...values].sort();
+	}
+
+	async close(): Promise<void> {
+		this.redis.off('ready', this.forget);
+		clearInterval(this.sealTimer);
+		this.sealTimer = undefined;
+		await this.sealing;
+	}
+}

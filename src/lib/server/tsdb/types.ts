@@ -1,0 +1,129 @@
+/**
+ * The time-series store's public interface. Two implementations pass one contract test suite:
+ * `RedisStore` (production: any Redis 6.2+ or Valkey, no modules, cluster-safe keys) and
+ * `MemoryStore` (rule tests and fast unit tests).
+ */
+import type { Labels } from '../../shared/series';
+import type { Matcher } from './matchers';
+
+export const MINUTE = 60_000;
+export const HOUR = 3_600_000;
+export const DAY = 86_400_000;
+
+/** How long each resolution is kept, in ms. */
+export interface Retention {
+	raw: number;
+	minute: number;
+	hour: number;
+}
+
+export const DEFAULT_RETENTION: Retention = { raw: 15 * DAY, minute: 90 * DAY, hour: 2 * 365 * DAY };
+
+export interface StoreOptions {
+	retention?: Partial<Retention>;
+	/** Most series one metric name may have; a new series beyond it is refused. Default 10,000. */
+	maxSeriesPerMetric?: number;
+	/** The clock (epoch ms) used for the too-old check. Default Date.now. */
+	now?: () => number;
+	/** Span of one raw chunk: divides an hour. Default 1 h (tests use less to see expiry). */
+	chunkMs?: number;
+}
+
+export type RejectReason = 'out_of_order' | 'duplicate' | 'too_old' | 'invalid' | 'cardinality';
+
+export const REJECT_REASONS: readonly RejectReason[] = ['out_of_order', 'duplicate', 'too_old', 'invalid', 'cardinality'];
+
+/** Samples of one series, in time order. */
+export interface SeriesSamples {
+	name: string;
+	labels: Labels;
+	/** Epoch ms, integers. */
+	ts: ArrayLike<number>;
+	values: ArrayLike<number>;
+	/** How often the series is sampled, if known; lets readers tell stale data. */
+	intervalMs?: number;
+}
+
+export interface WriteOptions {
+	/**
+	 * This batch is being sent again after a failure whose outcome is unknown: samples the store
+	 * already has are taken as written, not counted as rejected.
+	 */
+	retry?: boolean;
+}
+
+export interface WriteResult {
+	accepted: number;
+	rejected: Record<RejectReason, number>;
+	/** One line per distinct problem (bad names, cardinality), at most 20. */
+	problems: string[];
+}
+
+export type Resolution = 'raw' | '1m' | '1h';
+
+/**
+ * Per-step aggregates of one series for charts. Bucket k covers [t[k], t[k] + step); buckets are
+ * aligned to multiples of `step` since the epoch, and empty buckets are left out. Aggregates cover
+ * finite values only. At rollup resolutions, each rollup bucket counts whole in the step that holds
+ * its start.
+ */
+export interface RangeResult {
+	labels: Labels;
+	resolution: Resolution;
+	step: number;
+	t: number[];
+	count: number[];
+	min: number[];
+	max: number[];
+	sum: number[];
+	avg: number[];
+	last: number[];
+}
+
+export interface RawResult {
+	labels: Labels;
+	ts: number[];
+	values: number[];
+}
+
+export interface LatestResult {
+	labels: Labels;
+	ts: number;
+	value: number;
+	intervalMs?: number;
+}
+
+export interface SeriesInfo {
+	/** The series id: a hash of the metric name and sorted labels. */
+	id: string;
+	/** Labels, with the metric name as `__name__`. */
+	labels: Labels;
+	intervalMs?: number;
+}
+
+export type Selector = readonly Matcher[] | string;
+
+export interface TimeSeriesStore {
+	/** Stores samples; refusals are counted by reason, never silent. */
+	write(series: SeriesSamples[], options?: WriteOptions): Promise<WriteResult>;
+	/** Per-step aggregates over [from, to] at the coarsest resolution that still gives `step`. */
+	range(selector: Selector, from: number, to: number, step: number): Promise<RangeResult[]>;
+	/** Every raw sample with from <= ts <= to (for rule evaluation). */
+	raw(selector: Selector, from: number, to: number): Promise<RawResult[]>;
+	/** The latest sample of each matching series, with its time, so callers can tell stale data. */
+	latest(selector: Selector): Promise<LatestResult[]>;
+	series(selector: Selector): Promise<SeriesInfo[]>;
+	/** Series by id (unknown ids are left out). */
+	seriesById(ids: readonly string[]): Promise<SeriesInfo[]>;
+	labelNames(selector?: Selector): Promise<string[]>;
+	labelValues(name: string, selector?: Selector): Promise<string[]>;
+	close(): Promise<void>;
+}
+
+export function resolveRetention(r: Partial<Retention> | undefined): Retention {
+	return { ...DEFAULT_RETENTION, ...r };
+}
+
+export function emptyRejections(): Record<RejectReason, number> {
+	return { out_of_order: 0, duplicate: 0, too_old: 0, invalid: 0, cardinality: 0 };
+}

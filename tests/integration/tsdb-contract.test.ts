@@ -1,0 +1,336 @@
+/**
+ * The time-series store's contract: one suite, run against the Redis store (on a private
+ * redis-server) and the in-memory store. Sealing is part of the Redis store's life, so every
+ * query-shaped test runs again after sealing and must give the same answer.
+ */
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../src/lib/server/tsdb/memory-store';
+import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
+import { DAY, HOUR, MINUTE, type RangeResult, type StoreOptions, type TimeSeriesStore } from '../../src/lib/server/tsdb/types';
+import { startTestRedis, type TestRedis } from '../helpers/redis-server';
+
+let server: TestRedis;
+let client: Redis;
+let n = 0;
+
+beforeAll(async () => {
+	server = await startTestRedis();
+	client = new Redis(server.url);
+});
+afterAll(async () => {
+	client.disconnect();
+	await server.stop();
+});
+
+/** A clock the test moves; data sits a few hours before the real present. */
+function makeClock() {
+	const base = Math.floor(Date.now() / HOUR) * HOUR - 6 * HOUR;
+	const clock = { base, now: base + 7 * HOUR };
+	return clock;
+}
+
+interface Impl {
+	name: string;
+	make(options?: StoreOptions): TimeSeriesStore;
+	/** Seals everything due (the Redis store's background work); nothing for the memory store. */
+	seal(store: TimeSeriesStore): Promise<void>;
+}
+
+const impls: Impl[] = [
+	{
+		name: 'memory',
+		make: (options) => new MemoryStore(options),
+		seal: async () => {}
+	},
+	{
+		name: 'redis',
+		make: (options) => new RedisStore(client, { prefix: `c${++n}:`, ...options }),
+		seal: async (store) => {
+			while ((await (store as RedisStore).sealDue(1000)) > 0) {
+				// drain
+			}
+		}
+	}
+];
+
+function same(a: number[], b: number[]): void {
+	expect(a.length).toBe(b.length);
+	a.forEach((x, i) => expect(Object.is(x, b[i]), `index ${i}: ${x} vs ${b[i]}`).toBe(true));
+}
+
+/** Per-step aggregates computed the slow, obvious way from raw samples (finite values only). */
+function naive(ts: number[], vs: number[], from: number, to: number, step: number, res: number) {
+	const buckets = new Map<number, number[]>();
+	for (let i = 0; i < ts.length; i++) {
+		const start = ts[i]! - (ts[i]! % res); // the rollup bucket the sample falls in
+		if (start < from - (from % res) || start > to || !Number.isFinite(vs[i]!)) continue;
+		if (res === 0 && (ts[i]! < from || ts[i]! > to)) continue;
+		const at = (res === 0 ? ts[i]! : start) - ((res === 0 ? ts[i]! : start) % step);
+		if (!buckets.has(at)) buckets.set(at, []);
+		buckets.get(at)!.push(vs[i]!);
+	}
+	const t = [...buckets.keys()].sort((a, b) => a - b);
+	return {
+		t,
+		count: t.map((k) => buckets.get(k)!.length),
+		min: t.map((k) => Math.min(...buckets.get(k)!)),
+		max: t.map((k) => Math.max(...buckets.get(k)!)),
+		sum: t.map((k) => buckets.get(k)!.reduce((a, b) => a + b, 0)),
+		last: t.map((k) => buckets.get(k)!.at(-1)!)
+	};
+}
+
+function expectAggregates(r: RangeResult, want: ReturnType<typeof naive>): void {
+	expect(r.t).toEqual(want.t);
+	expect(r.count).toEqual(want.count);
+	expect(r.min).toEqual(want.min);
+	expect(r.max).toEqual(want.max);
+	expect(r.last).toEqual(want.last);
+	r.sum.forEach((s, i) => expect(s).toBeCloseTo(want.sum[i]!, 6));
+	r.avg.forEach((a, i) => expect(a).toBeCloseTo(want.sum[i]! / want.count[i]!, 9));
+}
+
+describe.each(impls)('$name store', (impl) => {
+	it('round-trips every kind of value exactly', async () => {
+		const clock = makeClock();
+		const store = impl.make({ now: () => clock.now });
+		const values = [0, 1, -7, 2 ** 40, 12.34, -0.07, 1.234567, 0.000001, 1e300, -1e-300, 5e-324, Math.PI, Number.NaN, Infinity, -Infinity, -0];
+		const ts = values.map((_, i) => clock.base + i * 1000);
+		const r = await store.write([{ name: 'kinds', labels: {}, ts, values }]);
+		expect(r).toEqual({ accepted: values.length, rejected: { out_of_order: 0, duplicate: 0, too_old: 0, invalid: 0, cardinality: 0 }, problems: [] });
+		for (const when of ['before sealing', 'after sealing']) {
+			const [got] = await store.raw('kinds', clock.base, clock.base + HOUR);
+			expect(got!.ts, when).toEqual(ts);
+			same(got!.values, values);
+			if (when === 'before sealing') await impl.seal(store);
+		}
+		const [latest] = await store.latest('kinds');
+		expect(latest!.ts).toBe(ts.at(-1));
+		expect(Object.is(latest!.value, -0)).toBe(true);
+	});
+
+	it('reads across chunk boundaries, and writes that span several chunks', async () => {
+		const clock = makeClock();
+		const store = impl.make({ now: () => clock.now });
+		const edge = clock.base + 2 * HOUR;
+		const ts = [edge - 2000, edge - 1000, edge - 1, edge, edge + 1, edge + 1000, edge + HOUR, edge + HOUR + 500];
+		const values = ts.map((_, i) => i * 1.5);
+		await store.write([{ name: 'edges', labels: { a: '1' }, ts, values }]);
+		for (const when of ['before', 'after']) {
+			expect((await store.raw('edges', edge - 1, edge))[0]!.ts, when).toEqual([edge - 1, edge]);
+			const all = (await store.raw('edges', 0, edge + 2 * HOUR))[0]!;
+			expect(all.ts).toEqual(ts);
+			expect(all.values).toEqual(values);
+			await impl.seal(store);
+		}
+	});
+
+	it('keeps the same answers after live-style writes are sealed', async () => {
+		const clock = makeClock();
+		const store = impl.make({ now: () => clock.now });
+		const ts: number[] = [];
+		const vs: number[] = [];
+		for (let i = 0; i < 2 * 3600; i += 7) {
+			const t = clock.base + HOUR - 1800_000 + i * 1000;
+			const v = Math.round((50 + 30 * Math.sin(i / 300) + (i % 11)) * 100) / 100;
+			ts.push(t);
+			vs.push(v);
+			await store.write([{ name: 'live', labels: {}, ts: [t], values: [v], intervalMs: 7000 }]);
+		}
+		const queries = async () => ({
+			raw: await store.raw('live', 0, clock.now),
+			minute: await store.range('live', clock.base, clock.now, MINUTE),
+			hour: await store.range('live', clock.base, clock.now, HOUR),
+			latest: await store.latest('live')
+		});
+		const before = await queries();
+		expect(before.raw[0]!.ts).toEqual(ts);
+		await impl.seal(store);
+		const after = await queries();
+		// Sealing stores sums as exact decimals, so they may differ from float sums in the last bits.
+		const close = (r: RangeResult[]) => r.map(({ sum, avg, ...rest }) => ({ ...rest, sum: sum.map((x) => x.toFixed(6)), avg: avg.map((x) => x.toFixed(9)) }));
+		expect(after.raw).toEqual(before.raw);
+		expect(after.latest).toEqual(before.latest);
+		expect(close(after.minute)).toEqual(close(before.minute));
+		expect(close(after.hour)).toEqual(close(before.hour));
+		expect(before.latest[0]).toMatchObject({ ts: ts.at(-1), value: vs.at(-1), intervalMs: 7000 });
+	});
+
+	it('computes rollups that match a naive computation, at every resolution', async () => {
+		const clock = makeClock();
+		const store = impl.make({ now: () => clock.now });
+		let seed = 7;
+		const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+		const ts: number[] = [];
+		const vs: number[] = [];
+		for (let t = clock.base; t < clock.base + 3 * HOUR; t += 1000) {
+			ts.push(t);
+			const v = Math.round(60 * (1 + 0.08 * (rnd() - 0.5)) * 100) / 100;
+			vs.push(rnd() < 0.01 ? Number.NaN : v);
+		}
+		// In batches of uneven size, as collectors and backfills write.
+		for (let i = 0, k = 1; i < ts.length; i += k, k = (k * 7) % 997 || 1) {
+			await store.write([{ name: 'lat', labels: { svc: 'a' }, ts: ts.slice(i, i + k), values: vs.slice(i, i + k) }]);
+		}
+		const from = clock.base + 17 * 60_000 + 5000;
+		const to = clock.base + 3 * HOUR - 1;
+		for (const when of ['open', 'sealed']) {
+			for (const [step, res, resolution] of [
+				[10_000, 0, 'raw'],
+				[MINUTE, MINUTE, '1m'],
+				[5 * MINUTE, MINUTE, '1m'],
+				[HOUR, HOUR, '1h']
+			] as const) {
+				const [r] = await store.range('lat', from, to, step);
+				expect(r!.resolution, `${when} step ${step}`).toBe(resolution);
+				expectAggregates(r!, naive(ts, vs, from, to, step, res));
+			}
+			await impl.seal(store);
+		}
+	});
+
+	it('refuses out-of-order, duplicate and too-old samples, counted by reason, keeping what was stored', async () => {
+		const clock = makeClock();
+		const store = impl.make({ now: () => clock.now, retention: { raw: 2 * DAY } });
+		const t = clock.base;
+		expect((await store.write([{ name: 'm', labels: {}, ts: [t, t + 1000, t + 2000], values: [1, 2, 3] }])).accepted).toBe(3);
+		const r = await store.write([
+			{
+				name: 'm',
+				labels: {},
+				ts: [t + 2000, t + 500, t + 3000, t + 3000, t + 2500, clock.now - 3 * DAY, t + 4000],
+				values: [9, 9, 4, 9, 9, 9, 5]
+			}
+		]);
+		expect(r.accepted).toBe(2);
+		expect(r.rejected).toEqual({ out_of_order: 2, duplicate: 2, too_old: 1, invalid: 0, cardinality: 0 });
+		const [got] = await store.raw('m', 0, clock.now);
+		expect(got!.ts).toEqual([t, t + 1000, t + 2000, t + 3000, t + 4000]);
+		expect(got!.values).toEqual([1, 2, 3, 4, 5]);
+	});
+
+	it('takes a retried batch as stored once, without counting it as refused', async () => {
+		const clock = makeClock();
+		const store = impl.make({ now: () => clock.now });
+		const batch = [{ name: 'r', labels: {}, ts: [clock.base, clock.base + 1000], values: [1, 2] }];
+		await store.write(batch);
+		const again = await store.write([{ ...batch[0]!, ts: [clock.base, clock.base + 1000, clock.base + 2000], values: [1, 2, 3] }], { retry: true });
+		expect(again.accepted).toBe(1);
+		expect(Object.values(again.rejected).every((x) => x === 0)).toBe(true);
+		expect((await store.raw('r', 0, clock.now))[0]!.ts).toEqual([clock.base, clock.base + 1000, clock.base + 2000]);
+		const plain = await store.write(batch);
+		expect(plain.rejected.duplicate + plain.rejected.out_of_order).toBe(2);
+	});
+
+	it('refuses invalid names and labels with a message naming them', async () => {
+		const clock = makeClock();
+		const store = impl.make({ now: () => clock.now });
+		const r = await store.write([
+			{ name: '9lives', labels: {}, ts: [clock.base], values: [1] },
+			{ name: 'ok', labels: { 'bad-label': 'x' }, ts: [clock.base], values: [1] },
+			{ name: 'ok', labels: {}, ts: [clock.base + 0.5], values: [1] }
+		]);
+		expect(r.accepted).toBe(0);
+		expect(r.rejected.invalid).toBe(3);
+		expect(r.problems).toEqual([
+			'9lives: metric name "9lives" must match ^[a-zA-Z_:][a-zA-Z0-9_:]*$',
+			'ok: label name "bad-label" must match ^[a-zA-Z_][a-zA-Z0-9_]*$',
+			'ok: sample time ' + (clock.base + 0.5) + ' is not a whole number of ms since the epoch'
+		]);
+	});
+
+	it('guards the number of series per metric', async () => {
+		const clock = makeClock();
+		const store = impl.make({ now: () => clock.now, maxSeriesPerMetric: 2 });
+		const write = (id: string) => store.write([{ name: 'card', labels: { id }, ts: [clock.base], values: [1] }]);
+		expect((await write('a')).accepted).toBe(1);
+		expect((await write('b')).accepted).toBe(1);
+		const third = await write('c');
+		expect(third.rejected.cardinality).toBe(1);
+		expect(third.problems[0]).toMatch(/card: has 2 series, the most allowed per metric/);
+		// Known series still take samples; other metrics are not affected.
+		expect((await store.write([{ name: 'card', labels: { id: 'a' }, ts: [clock.base + 1] , values: [2] }])).accepted).toBe(1);
+		expect((await store.write([{ name: 'other', labels: { id: 'c' }, ts: [clock.base], values: [1] }])).accepted).toBe(1);
+		expect((await store.series('card')).map((s) => s.labels.id)).toEqual(expect.arrayContaining(['a', 'b']));
+		expect(await store.series('card')).toHaveLength(2);
+	});
+
+	describe('selectors', () => {
+		let store: TimeSeriesStore;
+		beforeAll(async () => {
+			const clock = makeClock();
+			store = impl.make({ now: () => clock.now });
+			const series: Array<Record<string, string>> = [
+				{ service: 'checkout', env: 'prod', code: '200' },
+				{ service: 'checkout', env: 'prod', code: '500' },
+				{ service: 'search', env: 'prod', code: '200' },
+				{ service: 'search', env: 'staging' },
+				{ service: 'cart', env: 'dev', code: '503' }
+			];
+			await store.write(series.map((labels, i) => ({ name: 'http_requests', labels, ts: [clock.base], values: [i] })));
+			await store.write([{ name: 'up', labels: { service: 'checkout' }, ts: [clock.base], values: [1] }]);
+		});
+
+		const ids = async (selector: string) => (await store.series(selector)).map((s) => s.labels.service + (s.labels.code ? `:${s.labels.code}` : '')).sort();
+
+		it('match by =, !=, =~ and !~, with absent labels as empty', async () => {
+			expect(await ids('http_requests{service="checkout"}')).toEqual(['checkout:200', 'checkout:500']);
+			expect(await ids('http_requests{env!="prod"}')).toEqual(['cart:503', 'search']);
+			expect(await ids('http_requests{code=~"5.."}')).toEqual(['cart:503', 'checkout:500']);
+			expect(await ids('http_requests{code!~"5..",env="prod"}')).toEqual(['checkout:200', 'search:200']);
+			expect(await ids('http_requests{code=""}')).toEqual(['search']);
+			expect(await ids('http_requests{code!=""}')).toEqual(['cart:503', 'checkout:200', 'checkout:500', 'search:200']);
+			expect(await ids('{service="checkout"}')).toEqual(['checkout', 'checkout:200', 'checkout:500']);
+			expect(await ids('{__name__=~"http_.*", service=~"c.*"}')).toEqual(['cart:503', 'checkout:200', 'checkout:500']);
+			expect(await ids('http_requests{service="nope"}')).toEqual([]);
+		});
+
+		it('refuse selectors that would match everything', async () => {
+			await expect(store.series('{env!="prod"}')).rejects.toThrow(/at least one matcher/);
+		});
+
+		it('list label names and values, optionally under a selector', async () => {
+			expect(await store.labelNames()).toEqual(['__name__', 'code', 'env', 'service']);
+			expect(await store.labelNames('up')).toEqual(['__name__', 'service']);
+			expect(await store.labelValues('service')).toEqual(['cart', 'checkout', 'search']);
+			expect(await store.labelValues('code', 'http_requests{env="prod"}')).toEqual(['200', '500']);
+			expect(await store.labelValues('__name__')).toEqual(['http_requests', 'up']);
+		});
+
+		it('find series by id', async () => {
+			const [one] = await store.series('up');
+			expect(await store.seriesById([one!.id, 'nonexistent'])).toEqual([one]);
+		});
+	});
+
+	it('picks a coarser resolution when the finer one no longer reaches back', async () => {
+		const clock = makeClock();
+		const store = impl.make({ now: () => clock.now, retention: { raw: 2 * HOUR } });
+		const ts = Array.from({ length: 600 }, (_, i) => clock.now - 90 * 60_000 + i * 1000);
+		await store.write([{ name: 'old', labels: {}, ts, values: ts.map((_, i) => i) }]);
+		expect((await store.range('old', clock.now - 100 * 60_000, clock.now, 10_000))[0]!.resolution).toBe('raw');
+		expect((await store.range('old', clock.now - 3 * HOUR, clock.now, 10_000))[0]!.resolution).toBe('1m');
+	});
+
+	it('expires each resolution after its retention (raw first, rollups later)', async () => {
+		const store = impl.make({ chunkMs: 1000, retention: { raw: 1500 } });
+		const now = Date.now();
+		const ts = [now - 100, now];
+		await store.write([{ name: 'exp', labels: {}, ts, values: [1, 2] }]);
+		expect((await store.raw('exp', now - 1000, now))[0]!.ts).toEqual(ts);
+		await new Promise((r) => setTimeout(r, 3100));
+		expect(await store.raw('exp', now - 1000, now)).toEqual([]);
+		// The minute rollups (kept 90 days) still answer.
+		const [r] = await store.range('exp', now - MINUTE, now, MINUTE);
+		expect(r!.count.reduce((a, b) => a + b, 0)).toBe(2);
+	});
+
+	it('validates query arguments', async () => {
+		const store = impl.make();
+		await expect(store.range('x', 10, 5, 1)).rejects.toThrow(/before from/);
+		await expect(store.range('x', 0, 10, 0)).rejects.toThrow(/step must be a positive/);
+		await expect(store.range('x', 0, 1e9, 1)).rejects.toThrow(/at most 100,000/);
+		await expect(store.series('x{')).rejects.toThrow(/expected a label name/);
+	});
+});
