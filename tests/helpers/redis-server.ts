@@ -51,7 +51,7 @@ async function waitForPing(url: string, timeoutMs = 10_000): Promise<void> {
 	throw new Error(`redis-server at ${url} did not answer within ${timeoutMs} ms`);
 }
 
-export async function startTestRedis(options: { appendonly?: boolean } = {}): Promise<TestRedis> {
+export async function startTestRedis(options: { appendonly?: boolean; appendfsync?: 'always' | 'everysec' } = {}): Promise<TestRedis> {
 	const port = await freePort();
 	const dir = mkdtempSync(join(tmpdir(), 'vigil-redis-'));
 	const url = `redis://127.0.0.1:${port}`;
@@ -61,7 +61,14 @@ export async function startTestRedis(options: { appendonly?: boolean } = {}): Pr
 	const launch = async () => {
 		child = spawn(
 			'redis-server',
-			['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.appendonly ? 'yes' : 'no'],
+			[
+				'--port', String(port),
+				'--bind', '127.0.0.1',
+				'--dir', dir,
+				'--save', '',
+				'--appendonly', options.appendonly ? 'yes' : 'no',
+				'--appendfsync', options.appendfsync ?? 'everysec'
+			],
 			{ stdio: 'ignore' }
 		);
 		await waitForPing(url);

@@ -3,6 +3,7 @@
  * processes that share only Redis; the operational endpoints; Redis outages; graceful stop.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sidOf } from '../../src/lib/server/tsdb/series-id';
 import { connectLive, until } from '../helpers/live-client';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 import { demoConfig, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
@@ -68,8 +69,10 @@ describe('one process with every role', () => {
 			expect(snap.redis).toBe('up');
 			await until(() => live.points.length >= 3, 5000, 'three points');
 			const ids = new Set(live.points.flatMap((m) => m.points.map((p) => p.id)));
-			expect([...ids]).toEqual(['demo_orders_per_minute{shop="demo"}']);
-			// Every delta carries the next sequence number after the snapshot.
+			expect([...ids]).toEqual([sidOf('demo_orders_per_minute', { shop: 'demo' })]);
+			// The latest snapshot (a new series sends one) names the series.
+			expect(live.snapshots.at(-1)!.series.map((x) => [x.name, x.labels])).toEqual([['demo_orders_per_minute', { shop: 'demo' }]]);
+			// Every message carries the next sequence number after the first snapshot.
 			const after = live.seqs.slice(1);
 			after.forEach((m, i) => expect(m.seq).toBe(snap.seq + i + 1));
 			const ts = live.points.map((m) => m.points[0]!.ts);

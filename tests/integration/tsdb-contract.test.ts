@@ -9,6 +9,7 @@ import { MemoryStore } from '../../src/lib/server/tsdb/memory-store';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
 import { DAY, HOUR, MINUTE, type RangeResult, type StoreOptions, type TimeSeriesStore } from '../../src/lib/server/tsdb/types';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
+import { expectAggregates, expectSameValues as same, naiveRange as naive } from '../helpers/tsdb-model';
 
 let server: TestRedis;
 let client: Redis;
@@ -53,43 +54,6 @@ const impls: Impl[] = [
 		}
 	}
 ];
-
-function same(a: number[], b: number[]): void {
-	expect(a.length).toBe(b.length);
-	a.forEach((x, i) => expect(Object.is(x, b[i]), `index ${i}: ${x} vs ${b[i]}`).toBe(true));
-}
-
-/** Per-step aggregates computed the slow, obvious way from raw samples (finite values only). */
-function naive(ts: number[], vs: number[], from: number, to: number, step: number, res: number) {
-	const buckets = new Map<number, number[]>();
-	for (let i = 0; i < ts.length; i++) {
-		const start = ts[i]! - (ts[i]! % res); // the rollup bucket the sample falls in
-		if (start < from - (from % res) || start > to || !Number.isFinite(vs[i]!)) continue;
-		if (res === 0 && (ts[i]! < from || ts[i]! > to)) continue;
-		const at = (res === 0 ? ts[i]! : start) - ((res === 0 ? ts[i]! : start) % step);
-		if (!buckets.has(at)) buckets.set(at, []);
-		buckets.get(at)!.push(vs[i]!);
-	}
-	const t = [...buckets.keys()].sort((a, b) => a - b);
-	return {
-		t,
-		count: t.map((k) => buckets.get(k)!.length),
-		min: t.map((k) => Math.min(...buckets.get(k)!)),
-		max: t.map((k) => Math.max(...buckets.get(k)!)),
-		sum: t.map((k) => buckets.get(k)!.reduce((a, b) => a + b, 0)),
-		last: t.map((k) => buckets.get(k)!.at(-1)!)
-	};
-}
-
-function expectAggregates(r: RangeResult, want: ReturnType<typeof naive>): void {
-	expect(r.t).toEqual(want.t);
-	expect(r.count).toEqual(want.count);
-	expect(r.min).toEqual(want.min);
-	expect(r.max).toEqual(want.max);
-	expect(r.last).toEqual(want.last);
-	r.sum.forEach((s, i) => expect(s).toBeCloseTo(want.sum[i]!, 6));
-	r.avg.forEach((a, i) => expect(a).toBeCloseTo(want.sum[i]! / want.count[i]!, 9));
-}
 
 describe.each(impls)('$name store', (impl) => {
 	it('round-trips every kind of value exactly', async () => {

@@ -557,14 +557,22 @@ export class RedisStore implements TimeSeriesStore {
 	 * The part of [from, to] where each series can have data: after its first sample and within the
 	 * retention of the resolution, up to its last sample. Null when there is none.
 	 */
-	private async spans(selected: Array<{ sid: string }>, from: number, to: number, keep: number, slack: number): Promise<Array<[number, number] | null>> {
+	private async spans(
+		selected: Array<{ sid: string }>,
+		from: number,
+		to: number,
+		keep: number,
+		slack: number,
+		res = 1
+	): Promise<Array<[number, number] | null>> {
 		const pipe = this.redis.pipeline();
 		for (const { sid } of selected) pipe.hmget(this.stateKey(sid), 'ft', 'lt');
-		const res = (await exec(pipe)) as Array<[string | null, string | null]>;
+		const states = (await exec(pipe)) as Array<[string | null, string | null]>;
 		const oldest = this.now() - keep - slack;
-		return res.map(([ft, lt]) => {
+		return states.map(([ft, lt]) => {
 			if (lt === null) return null;
-			const a = Math.max(from, oldest, ft === null ? -Infinity : Number(ft));
+			const first = ft === null ? -Infinity : Number(ft) - (Number(ft) % res);
+			const a = Math.max(from, oldest, first);
 			const b = Math.min(to, Number(lt));
 			return a <= b ? [a, b] : null;
 		});
@@ -599,7 +607,7 @@ export class RedisStore implements TimeSeriesStore {
 		// Long-span keys hold sealed segments; open keys (one per hour, or per day) the rest.
 		const spanMs = minute ? MINUTE_SPAN : HOUR_SPAN;
 		const openMs = minute ? HOUR : DAY;
-		const bounds = await this.spans(selected, from - (from % res), to, minute ? this.retention.minute : this.retention.hour, spanMs);
+		const bounds = await this.spans(selected, from - (from % res), to, minute ? this.retention.minute : this.retention.hour, spanMs, res);
 		const keys = selected.map(({ sid }, i) => {
 			const b = bounds[i];
 			const spans: number[] = [];
