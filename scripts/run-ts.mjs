@@ -1,8 +1,8 @@
 // Runs a TypeScript script of the project (benchmarks, tools): bundles it with esbuild into a
-// temporary file, packages external, then imports it. Usage: node scripts/run-ts.mjs FILE [args]
+// file under node_modules/.cache (so its packages resolve from the project), then imports it.
+// Usage: node scripts/run-ts.mjs FILE [args]
 import { build } from 'esbuild';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -11,7 +11,9 @@ if (!entry) {
 	console.error('usage: node scripts/run-ts.mjs FILE.ts [args...]');
 	process.exit(2);
 }
-const dir = mkdtempSync(join(tmpdir(), 'vigil-run-'));
+const cache = resolve('node_modules/.cache');
+mkdirSync(cache, { recursive: true });
+const dir = mkdtempSync(join(cache, 'vigil-run-'));
 const outfile = join(dir, 'script.mjs');
 await build({
 	entryPoints: [resolve(entry)],
@@ -22,10 +24,7 @@ await build({
 	target: 'node20',
 	packages: 'external',
 	sourcemap: 'inline',
-	logLevel: 'warning',
-	// Resolve packages from the project, not from the temporary directory.
-	nodePaths: [resolve('node_modules')],
-	banner: { js: `import { createRequire as __cr } from 'node:module'; const require = __cr(${JSON.stringify(resolve('package.json'))});` }
+	logLevel: 'warning'
 });
 process.argv = [process.argv[0], resolve(entry), ...args];
 try {

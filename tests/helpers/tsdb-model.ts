@@ -32,7 +32,7 @@ export function naiveRange(ts: number[], vs: number[], from: number, to: number,
 		}
 		const key = at - (at % step);
 		if (!buckets.has(key)) buckets.set(key, []);
-		buckets.get(key)!.push(vs[i]!);
+		buckets.get(key)!.push(vs[i]! + 0); // rollups count -0 as 0
 	}
 	const t = [...buckets.keys()].sort((a, b) => a - b);
 	return {

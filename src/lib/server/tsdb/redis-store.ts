@@ -1,13 +1,15 @@
 /**
- * The time-series store on core Redis (6.2+, Valkey; no modules; cluster-safe).
+ * The time-series store on core Redis (6.2+, Valkey; no modules).
  *
- * Keys of a series share the hash tag `{sid}`:
- *   <p>ts:{sid}:s        hash: ft/lt (first/last time), lv (last value), iv (sampling interval ms)
+ * Keys of a series share the hash tag `{sid}`, so a series stays on one Redis Cluster shard:
+ *   <p>ts:{sid}:s        hash: ft/lt (first/last time), lv (last value, 8-byte float), iv
+ *                        (sampling interval ms)
  *   <p>ts:{sid}:l        hash: the labels, with __name__
+ *   <p>ts:{sid}:o        set: open rollup keys ("m:<hour>", "h:<day>"), so readers know them
  *   <p>ts:{sid}:r:<c>    raw chunk c (chunkMs wide, 1 h by default): a sequence of blocks
- *   <p>ts:{sid}:mo:<h>   open minute rollups of hour h (fixed records, merged as samples arrive)
+ *   <p>ts:{sid}:mo:<h>   open minute rollups of hour h, merged as samples arrive
  *   <p>ts:{sid}:m:<d>    sealed minute rollups of day d (segments)
- *   <p>ts:{sid}:ho:<d>   open hour rollups of day d
+ *   <p>ts:{sid}:ho:<d>   open hour rollups of day d, folded in as hours are sealed
  *   <p>ts:{sid}:h:<s>    sealed hour rollups of 30-day span s
  * Every data key expires `retention` after the end of its span (PEXPIREAT set when it is made),
  * so dropping old data is Redis's key expiry: no trim jobs, no blocking deletes.
@@ -25,12 +27,12 @@ import type { Logger } from '../log';
 import { encodeValue } from '../samples';
 import { countBlocks, decodeChunk, encodeBlock, sealChunk, type SampleColumns } from './codec/block';
 import { ByteWriter } from './codec/bytes';
-import { decodeRollups, partials, sealRollups, writeOpenRecord, type IndexedAgg } from './codec/rollup';
+import { decodeOpen, decodeSegments, encodeSealed, mergeAll, partials, writeOpenRecord, type Agg, type IndexedAgg } from './codec/rollup';
 import { matchesAll, matchValue, type Matcher } from './matchers';
 import { HOUR_SPAN, MINUTE_SPAN, toMatchers } from './memory-store';
 import { addProblem, filterSamples, validateSeries } from './prepare';
 import { checkRange, pickResolution, StepBuckets } from './query';
-import { ADMIT_SCRIPT, REPLACE_SCRIPT, SEAL_ROLLUP_SCRIPT, WRITE_SCRIPT } from './scripts';
+import { ADMIT_SCRIPT, REPLACE_SCRIPT, SEAL_HOURS_SCRIPT, SEAL_MINUTES_SCRIPT, WRITE_SCRIPT } from './scripts';
 import { fullLabels, sidOf } from './series-id';
 import {
 	DAY,
@@ -67,6 +69,9 @@ export interface RedisStoreOptions extends StoreOptions {
 
 /** Live entries carry every accepted sample up to this many per write, else the last per series. */
 const LIVE_FULL_LIMIT = 2000;
+/** Groups per write-script call, and a soft cap on its argument size. */
+const GROUPS_PER_CALL = 256;
+const BYTES_PER_CALL = 1 << 20;
 
 interface Group {
 	sid: string;
@@ -76,18 +81,21 @@ interface Group {
 }
 
 type ScriptClient = {
-	vigilTsWrite(...args: Array<string | number | Buffer>): Promise<[number, string, number?]>;
+	vigilTsWrite(numKeys: number, ...args: Array<string | Buffer>): Promise<Array<number | string>>;
 	vigilTsAdmit(key: string, sid: string, limit: number): Promise<number>;
 	vigilTsReplace(key: string, sha: string, value: Buffer): Promise<number>;
-	vigilTsSealRollup(open: string, span: string, sha: string, seg: Buffer, expireAt: number): Promise<number>;
+	vigilTsSealMinutes(...args: Array<string | number | Buffer>): Promise<[number, number]>;
+	vigilTsSealHours(...args: Array<string | number | Buffer>): Promise<number>;
 };
 
 function sha1(buf: Uint8Array): string {
 	return createHash('sha1').update(buf).digest('hex');
 }
 
-function valueText(v: number): string {
-	return Object.is(v, -0) ? '-0' : String(v);
+function recordBytes(a: Agg): Buffer {
+	const w = new ByteWriter(36);
+	writeOpenRecord(w, a);
+	return Buffer.from(w.finish());
 }
 
 async function exec(pipe: ChainableCommander): Promise<unknown[]> {
@@ -137,10 +145,11 @@ export class RedisStore implements TimeSeriesStore {
 		const define = (name: string, numberOfKeys: number, lua: string) => {
 			if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
 		};
-		define('vigilTsWrite', 4, WRITE_SCRIPT);
+		if (!('vigilTsWrite' in redis)) redis.defineCommand('vigilTsWrite', { lua: WRITE_SCRIPT });
 		define('vigilTsAdmit', 1, ADMIT_SCRIPT);
 		define('vigilTsReplace', 1, REPLACE_SCRIPT);
-		define('vigilTsSealRollup', 2, SEAL_ROLLUP_SCRIPT);
+		define('vigilTsSealMinutes', 4, SEAL_MINUTES_SCRIPT);
+		define('vigilTsSealHours', 3, SEAL_HOURS_SCRIPT);
 		if (options.registry) {
 			const registers = [options.registry];
 			const existing = <T>(name: string) => options.registry!.getSingleMetric(name) as T | undefined;
@@ -190,6 +199,7 @@ export class RedisStore implements TimeSeriesStore {
 	}
 	private stateKey = (sid: string) => this.k(sid, 's');
 	private labelsKey = (sid: string) => this.k(sid, 'l');
+	private openKey = (sid: string) => this.k(sid, 'o');
 	private rawKey = (sid: string, chunk: number) => this.k(sid, `r:${chunk}`);
 	private minuteOpenKey = (sid: string, hour: number) => this.k(sid, `mo:${hour}`);
 	private minutesKey = (sid: string, day: number) => this.k(sid, `m:${day}`);
@@ -290,10 +300,8 @@ export class RedisStore implements TimeSeriesStore {
 			const grace = this.sealGraceMs;
 			const chunkEnd = (g.chunk + 1) * this.chunkMs;
 			const hour = Math.floor(g.ts[0]! / HOUR);
-			const day = Math.floor(g.ts[0]! / DAY);
 			if (g.created & 1) after.zadd(this.sealKey, chunkEnd + grace, `r|${g.sid}|${g.chunk}`);
 			if (g.created & 2) after.zadd(this.sealKey, (hour + 1) * HOUR + grace, `m|${g.sid}|${hour}`);
-			if (g.created & 4) after.zadd(this.sealKey, (day + 1) * DAY + grace, `h|${g.sid}|${day}`);
 			queued = true;
 		}
 		if (queued) await exec(after);
@@ -303,7 +311,10 @@ export class RedisStore implements TimeSeriesStore {
 		return result;
 	}
 
-	/** Runs the write script for each group; refused groups (another writer moved on) are refiltered and tried again. */
+	/**
+	 * Runs the write script over the groups (many per call); refused groups (another writer moved
+	 * on) are refiltered and tried again.
+	 */
 	private async writeGroups(
 		pipe: ChainableCommander,
 		groups: Group[],
@@ -313,76 +324,82 @@ export class RedisStore implements TimeSeriesStore {
 	): Promise<Array<Group & { created: number }>> {
 		const stored: Array<Group & { created: number }> = [];
 		let pending = groups;
-		for (let round = 0; round < 3; round++) {
-			const first = new Set<string>();
-			for (const g of pending) {
-				const args = this.groupArgs(g, retry, first.has(g.sid) ? undefined : intervals.get(g.sid));
-				first.add(g.sid);
-				(pipe as unknown as ScriptClient).vigilTsWrite(...args);
-			}
-			const replies = (await exec(pipe)).slice(-pending.length) as Array<[number, string, number?]>;
+		for (let round = 0; round < 3 && pending.length; round++) {
+			const calls = this.packCalls(pending, intervals);
+			for (const c of calls) (pipe as unknown as ScriptClient).vigilTsWrite(c.keys.length, ...c.keys, retry ? '1' : '0', c.blob);
+			const replies = (await exec(pipe)).slice(-calls.length) as Array<Array<number | string>>;
 			const again: Group[] = [];
-			pending.forEach((g, i) => {
-				const [code, lt, created] = replies[i]!;
-				if (code === 2 || code === 1) {
-					this.lastTs.set(g.sid, g.ts[g.ts.length - 1]!);
-					result.accepted += g.ts.length;
-					if (code === 2) stored.push({ ...g, created: created ?? 0 });
-					return;
+			let at = 0;
+			for (const reply of replies) {
+				for (let k = 0; k < reply.length; k += 3) {
+					const g = pending[at++]!;
+					const code = Number(reply[k]);
+					if (code === 2 || code === 1) {
+						this.lastTs.set(g.sid, g.ts[g.ts.length - 1]!);
+						result.accepted += g.ts.length;
+						if (code === 2) stored.push({ ...g, created: Number(reply[k + 2]) });
+						continue;
+					}
+					// Refused: the series already has samples up to this time.
+					const last = Number(reply[k + 1]);
+					this.lastTs.set(g.sid, last);
+					const kept = filterSamples({ name: g.sid, labels: {}, ts: g.ts, values: g.values }, -Infinity, last, result, retry);
+					if (kept.ts.length) again.push({ ...g, ts: kept.ts, values: kept.values });
 				}
-				// Refused: the series already has samples up to `lt`.
-				const last = Number(lt);
-				this.lastTs.set(g.sid, last);
-				const kept = filterSamples({ name: g.sid, labels: {}, ts: g.ts, values: g.values }, -Infinity, last, result, retry);
-				if (kept.ts.length) again.push({ ...g, ts: kept.ts, values: kept.values });
-			});
-			if (again.length === 0) break;
+			}
 			pending = again;
 			pipe = this.redis.pipeline();
-			if (round === 2) for (const g of again) result.rejected.out_of_order += g.ts.length;
 		}
+		for (const g of pending) result.rejected.out_of_order += g.ts.length;
 		return stored;
 	}
 
-	private groupArgs(g: Group, retry: boolean, intervalMs: number | undefined): Array<string | number | Buffer> {
-		const chunkStart = g.chunk * this.chunkMs;
-		const block = new ByteWriter(16 + g.ts.length * 2);
-		encodeBlock(block, chunkStart, g.ts, g.values);
-		const hour = Math.floor(g.ts[0]! / HOUR);
-		const day = Math.floor(g.ts[0]! / DAY);
-		const span = Math.floor(g.ts[0]! / HOUR_SPAN);
-		const minuteBlob = new ByteWriter(64);
-		for (const p of partials(g.ts, g.values, 0, g.ts.length, MINUTE)) {
-			const idx = (p.start - hour * HOUR) / MINUTE;
-			minuteBlob.u8(idx & 0xff);
-			minuteBlob.u8(idx >> 8);
-			writeOpenRecord(minuteBlob, p.agg);
+	/** Packs groups into write-script calls: 4 keys and one binary record per group (see WRITE_SCRIPT). */
+	private packCalls(groups: Group[], intervals: Map<string, number>): Array<{ keys: string[]; blob: Buffer }> {
+		const calls: Array<{ keys: string[]; blob: Buffer }> = [];
+		let keys: string[] = [];
+		let w = new ByteWriter(1 << 14);
+		const withInterval = new Set<string>();
+		const flush = () => {
+			if (keys.length) calls.push({ keys, blob: Buffer.from(w.buf.buffer, w.buf.byteOffset, w.pos) });
+			keys = [];
+			w = new ByteWriter(1 << 14);
+		};
+		for (const g of groups) {
+			if (keys.length >= GROUPS_PER_CALL * 4 || w.pos >= BYTES_PER_CALL) flush();
+			const n = g.ts.length;
+			const hour = Math.floor(g.ts[0]! / HOUR);
+			const day = Math.floor(g.ts[0]! / DAY);
+			const chunkStart = g.chunk * this.chunkMs;
+			keys.push(this.stateKey(g.sid), this.rawKey(g.sid, g.chunk), this.minuteOpenKey(g.sid, hour), this.openKey(g.sid));
+			const recs = partials(g.ts, g.values, 0, n, MINUTE);
+			// Header: 5 f64, u32 block bytes (patched below), u16 records, u32 hour, f64 last value.
+			w.ensure(58);
+			const headAt = w.pos;
+			const head = new DataView(w.buf.buffer, w.buf.byteOffset + headAt, 58);
+			const iv = withInterval.has(g.sid) ? 0 : (intervals.get(g.sid) ?? 0);
+			withInterval.add(g.sid);
+			head.setFloat64(0, g.ts[0]!, true);
+			head.setFloat64(8, g.ts[n - 1]!, true);
+			head.setFloat64(16, chunkStart + this.chunkMs + this.retention.raw, true);
+			head.setFloat64(24, (day + 1) * MINUTE_SPAN + this.retention.minute, true);
+			head.setFloat64(32, iv, true);
+			head.setUint16(44, recs.length, true);
+			head.setUint32(46, hour, true);
+			head.setFloat64(50, g.values[n - 1]!, true);
+			w.pos += 58;
+			encodeBlock(w, chunkStart, g.ts, g.values);
+			// The writer may have grown (a new buffer): patch through a fresh view.
+			new DataView(w.buf.buffer, w.buf.byteOffset + headAt, 58).setUint32(40, w.pos - headAt - 58, true);
+			for (const r of recs) {
+				const idx = (r.start - hour * HOUR) / MINUTE;
+				w.u8(idx & 0xff);
+				w.u8(idx >> 8);
+				writeOpenRecord(w, r.agg);
+			}
 		}
-		const hourBlob = new ByteWriter(40);
-		for (const p of partials(g.ts, g.values, 0, g.ts.length, HOUR)) {
-			const idx = (p.start - day * DAY) / HOUR;
-			hourBlob.u8(idx);
-			hourBlob.u8(0);
-			writeOpenRecord(hourBlob, p.agg);
-		}
-		const n = g.ts.length;
-		return [
-			this.stateKey(g.sid),
-			this.rawKey(g.sid, g.chunk),
-			this.minuteOpenKey(g.sid, hour),
-			this.hourOpenKey(g.sid, day),
-			g.ts[0]!,
-			g.ts[n - 1]!,
-			valueText(g.values[n - 1]!),
-			Buffer.from(block.buf.buffer, block.buf.byteOffset, block.pos),
-			Buffer.from(minuteBlob.buf.buffer, minuteBlob.buf.byteOffset, minuteBlob.pos),
-			Buffer.from(hourBlob.buf.buffer, hourBlob.buf.byteOffset, hourBlob.pos),
-			chunkStart + this.chunkMs + this.retention.raw,
-			(day + 1) * MINUTE_SPAN + this.retention.minute,
-			(span + 1) * HOUR_SPAN + this.retention.hour,
-			retry ? '1' : '0',
-			intervalMs === undefined ? '' : String(intervalMs)
-		];
+		flush();
+		return calls;
 	}
 
 	// ---- sealing ----------------------------------------------------------------------------
@@ -416,27 +433,58 @@ export class RedisStore implements TimeSeriesStore {
 			if (ok) this.metrics?.sealed.inc({ kind: 'raw' });
 			return ok;
 		}
-		const minute = kind === 'm';
-		const open = minute ? this.minuteOpenKey(sid, bucket) : this.hourOpenKey(sid, bucket);
-		const buf = await this.redis.getBuffer(open);
-		if (!buf) return true;
-		let spanKey: string;
-		let offset: number;
-		let expireAt: number;
-		if (minute) {
+		const open = this.openKey(sid);
+		if (kind === 'm') {
+			// An hour of minutes: a segment for the day's minute key, and the hour's aggregate.
+			const key = this.minuteOpenKey(sid, bucket);
+			const buf = await this.redis.getBuffer(key);
+			if (!buf) {
+				await this.redis.srem(open, `m:${bucket}`);
+				return true;
+			}
 			const day = Math.floor((bucket * HOUR) / DAY);
-			spanKey = this.minutesKey(sid, day);
-			offset = (bucket * HOUR - day * DAY) / MINUTE;
-			expireAt = (day + 1) * MINUTE_SPAN + this.retention.minute;
-		} else {
-			const span = Math.floor((bucket * DAY) / HOUR_SPAN);
-			spanKey = this.hoursKey(sid, span);
-			offset = (bucket * DAY - span * HOUR_SPAN) / HOUR;
-			expireAt = (span + 1) * HOUR_SPAN + this.retention.hour;
+			const records: IndexedAgg[] = [];
+			decodeOpen(buf, records, 0, Infinity, (bucket * HOUR - day * DAY) / MINUTE);
+			const hourAgg = mergeAll(records);
+			const span = Math.floor((day * DAY) / HOUR_SPAN);
+			const [r, fresh] = await this.scripts.vigilTsSealMinutes(
+				key,
+				this.minutesKey(sid, day),
+				this.hourOpenKey(sid, day),
+				open,
+				sha1(buf),
+				Buffer.from(encodeSealed(records)),
+				(day + 1) * MINUTE_SPAN + this.retention.minute,
+				(bucket * HOUR - day * DAY) / HOUR,
+				hourAgg.count > 0 ? recordBytes(hourAgg) : Buffer.alloc(0),
+				(span + 1) * HOUR_SPAN + this.retention.hour,
+				`m:${bucket}`,
+				`h:${day}`
+			);
+			if (fresh === 1) await this.redis.zadd(this.sealKey, (day + 1) * DAY + this.sealGraceMs, `h|${sid}|${day}`);
+			if (r === 1) this.metrics?.sealed.inc({ kind: 'minute' });
+			return r !== -1;
 		}
-		const segment = sealRollups(buf, offset);
-		const r = await this.scripts.vigilTsSealRollup(open, spanKey, sha1(buf), Buffer.from(segment), expireAt);
-		if (r === 1) this.metrics?.sealed.inc({ kind: minute ? 'minute' : 'hour' });
+		// A day of hours: a segment for the 30-day hour key.
+		const key = this.hourOpenKey(sid, bucket);
+		const buf = await this.redis.getBuffer(key);
+		if (!buf) {
+			await this.redis.srem(open, `h:${bucket}`);
+			return true;
+		}
+		const span = Math.floor((bucket * DAY) / HOUR_SPAN);
+		const records: IndexedAgg[] = [];
+		decodeOpen(buf, records, 0, Infinity, (bucket * DAY - span * HOUR_SPAN) / HOUR);
+		const r = await this.scripts.vigilTsSealHours(
+			key,
+			this.hoursKey(sid, span),
+			open,
+			sha1(buf),
+			Buffer.from(encodeSealed(records)),
+			(span + 1) * HOUR_SPAN + this.retention.hour,
+			`h:${bucket}`
+		);
+		if (r === 1) this.metrics?.sealed.inc({ kind: 'hour' });
 		return r !== -1;
 	}
 
@@ -542,11 +590,10 @@ export class RedisStore implements TimeSeriesStore {
 			});
 			return out;
 		}
-		const res = resolution === '1m' ? MINUTE : HOUR;
 		const records = await this.readRollups(selected, resolution, from, to);
 		selected.forEach(({ labels }, i) => {
 			const b = new StepBuckets(step);
-			for (const r of records[i]!) b.record(r.index * res, r);
+			for (const r of records[i]!) b.record(r.start, r.agg);
 			const result = b.result({ ...labels }, resolution);
 			if (result.t.length) out.push(result);
 		});
@@ -554,8 +601,9 @@ export class RedisStore implements TimeSeriesStore {
 	}
 
 	/**
-	 * The part of [from, to] where each series can have data: after its first sample and within the
-	 * retention of the resolution, up to its last sample. Null when there is none.
+	 * What each series holds for a read of [from, to]: the part of the range after its first sample,
+	 * within the retention of the resolution, up to its last sample (null when none), and its open
+	 * rollup keys (when `res` is a rollup resolution).
 	 */
 	private async spans(
 		selected: Array<{ sid: string }>,
@@ -564,22 +612,28 @@ export class RedisStore implements TimeSeriesStore {
 		keep: number,
 		slack: number,
 		res = 1
-	): Promise<Array<[number, number] | null>> {
+	): Promise<Array<{ range: [number, number] | null; open: string[] }>> {
+		const rollups = res > 1;
 		const pipe = this.redis.pipeline();
-		for (const { sid } of selected) pipe.hmget(this.stateKey(sid), 'ft', 'lt');
-		const states = (await exec(pipe)) as Array<[string | null, string | null]>;
+		for (const { sid } of selected) {
+			pipe.hmget(this.stateKey(sid), 'ft', 'lt');
+			if (rollups) pipe.smembers(this.openKey(sid));
+		}
+		const replies = await exec(pipe);
 		const oldest = this.now() - keep - slack;
-		return states.map(([ft, lt]) => {
-			if (lt === null) return null;
+		return selected.map((_, i) => {
+			const [ft, lt] = replies[rollups ? 2 * i : i] as [string | null, string | null];
+			const open = rollups ? (replies[2 * i + 1] as string[]) : [];
+			if (lt === null) return { range: null, open };
 			const first = ft === null ? -Infinity : Number(ft) - (Number(ft) % res);
 			const a = Math.max(from, oldest, first);
 			const b = Math.min(to, Number(lt));
-			return a <= b ? [a, b] : null;
+			return { range: a <= b ? [a, b] : null, open };
 		});
 	}
 
 	private async readRaw(selected: Array<{ sid: string }>, from: number, to: number): Promise<SampleColumns[]> {
-		const spans = await this.spans(selected, from, to, this.retention.raw, this.chunkMs);
+		const spans = (await this.spans(selected, from, to, this.retention.raw, this.chunkMs)).map((x) => x.range);
 		const pipe = this.redis.pipeline();
 		selected.forEach(({ sid }, i) => {
 			const span = spans[i];
@@ -601,44 +655,65 @@ export class RedisStore implements TimeSeriesStore {
 	}
 
 	/** Rollup records with global bucket index first..last (minutes or hours since the epoch), in time order. */
-	private async readRollups(selected: Array<{ sid: string }>, resolution: '1m' | '1h', from: number, to: number): Promise<IndexedAgg[][]> {
+	/**
+	 * Rollup records of [from, to] at a resolution, each with its start time, in time order (sealed
+	 * before open for the same bucket). Hours not sealed yet come as their minute records.
+	 */
+	private async readRollups(selected: Array<{ sid: string }>, resolution: '1m' | '1h', from: number, to: number): Promise<Array<Array<{ start: number; agg: Agg }>>> {
 		const minute = resolution === '1m';
 		const res = minute ? MINUTE : HOUR;
-		// Long-span keys hold sealed segments; open keys (one per hour, or per day) the rest.
 		const spanMs = minute ? MINUTE_SPAN : HOUR_SPAN;
-		const openMs = minute ? HOUR : DAY;
-		const bounds = await this.spans(selected, from - (from % res), to, minute ? this.retention.minute : this.retention.hour, spanMs, res);
-		const keys = selected.map(({ sid }, i) => {
-			const b = bounds[i];
-			const spans: number[] = [];
-			const opens: number[] = [];
-			if (b) {
-				for (let s = Math.floor(b[0] / spanMs); s <= Math.floor(b[1] / spanMs); s++) spans.push(s);
-				for (let o = Math.floor(b[0] / openMs); o <= Math.floor(b[1] / openMs); o++) opens.push(o);
+		const lo = from - (from % res);
+		const held = await this.spans(selected, lo, to, minute ? this.retention.minute : this.retention.hour, spanMs, res);
+		type Read = { key: string; open: boolean; offset: number; unit: number };
+		const plans = selected.map(({ sid }, i): Read[] => {
+			const { range, open } = held[i]!;
+			if (!range) return [];
+			const [a, b] = range;
+			const reads: Read[] = [];
+			for (let s = Math.floor(a / spanMs); s <= Math.floor(b / spanMs); s++) {
+				reads.push({ key: minute ? this.minutesKey(sid, s) : this.hoursKey(sid, s), open: false, offset: (s * spanMs) / res, unit: res });
 			}
-			return { sid, spans, opens };
+			// Open hour keys before open minute keys: for the same hour, minutes written after the
+			// hour was folded are the newer samples.
+			for (const member of [...open].sort((x, y) => (x < y ? -1 : 1))) {
+				const [kind, text] = member.split(':') as [string, string];
+				const n = Number(text);
+				if (kind === 'm') {
+					// Minutes of an hour not sealed yet, at either resolution.
+					if ((n + 1) * HOUR <= a || n * HOUR > b) continue;
+					reads.push({ key: this.minuteOpenKey(sid, n), open: true, offset: (n * HOUR) / MINUTE, unit: MINUTE });
+				} else if (!minute) {
+					if ((n + 1) * DAY <= a || n * DAY > b) continue;
+					reads.push({ key: this.hourOpenKey(sid, n), open: true, offset: (n * DAY) / HOUR, unit: HOUR });
+				}
+			}
+			return reads;
 		});
 		const pipe = this.redis.pipeline();
-		for (const { sid, spans, opens } of keys) {
-			for (const s of spans) pipe.getBuffer(minute ? this.minutesKey(sid, s) : this.hoursKey(sid, s));
-			for (const o of opens) pipe.getBuffer(minute ? this.minuteOpenKey(sid, o) : this.hourOpenKey(sid, o));
-		}
+		for (const reads of plans) for (const r of reads) pipe.getBuffer(r.key);
 		const bufs = (await exec(pipe)) as Array<Buffer | null>;
-		const first = Math.floor(from / res);
-		const last = Math.floor(to / res);
+		// Records count by the start of their bucket at this resolution (an open hour's minutes, at
+		// 1 h, count as that hour).
+		const hi = to - (to % res) + res - 1;
 		let at = 0;
-		return keys.map(({ spans, opens }) => {
-			const recs: IndexedAgg[] = [];
-			for (const s of spans) {
+		return plans.map((reads) => {
+			const out: Array<{ start: number; agg: Agg }> = [];
+			for (const r of reads) {
 				const buf = bufs[at++];
-				if (buf) decodeRollups(buf, recs, first, last, (s * spanMs) / res);
+				if (!buf) continue;
+				const recs: IndexedAgg[] = [];
+				const first = Math.floor(lo / r.unit);
+				const last = Math.floor(hi / r.unit);
+				if (r.open) decodeOpen(buf, recs, first, last, r.offset);
+				else decodeSegments(buf, recs, first, last, r.offset);
+				for (const rec of recs) {
+					const start = rec.index * r.unit;
+					out.push({ start: start - (start % res), agg: rec });
+				}
 			}
-			for (const o of opens) {
-				const buf = bufs[at++];
-				if (buf) decodeRollups(buf, recs, first, last, (o * openMs) / res);
-			}
-			// Sealed before open for the same bucket: a stable sort keeps that order.
-			return recs.sort((a, b) => a.index - b.index);
+			// A stable sort: for the same bucket, sealed records (read first) stay before open ones.
+			return out.sort((x, y) => x.start - y.start);
 		});
 	}
 
@@ -653,13 +728,13 @@ export class RedisStore implements TimeSeriesStore {
 	async latest(selector: Selector): Promise<LatestResult[]> {
 		const selected = await this.select(selector);
 		const pipe = this.redis.pipeline();
-		for (const { sid } of selected) pipe.hmget(this.stateKey(sid), 'lt', 'lv', 'iv');
-		const res = (await exec(pipe)) as Array<[string | null, string | null, string | null]>;
+		for (const { sid } of selected) pipe.hmgetBuffer(this.stateKey(sid), 'lt', 'lv', 'iv');
+		const res = (await exec(pipe)) as Array<[Buffer | null, Buffer | null, Buffer | null]>;
 		return selected.flatMap(({ labels }, i) => {
 			const [lt, lv, iv] = res[i]!;
-			if (lt === null || lv === null) return [];
-			const r: LatestResult = { labels: { ...labels }, ts: Number(lt), value: Number(lv) };
-			if (iv !== null) r.intervalMs = Number(iv);
+			if (lt === null || lv === null || lv.length !== 8) return [];
+			const r: LatestResult = { labels: { ...labels }, ts: Number(lt.toString()), value: lv.readDoubleLE(0) };
+			if (iv !== null) r.intervalMs = Number(iv.toString());
 			return [r];
 		});
 	}

@@ -1,68 +1,95 @@
 /**
- * Lua scripts of the Redis store. Each touches the keys of one series only (one hash tag), so they
- * run unchanged on Redis Cluster. They use only core commands and the `struct` library that Redis
- * and Valkey ship with their Lua.
+ * Lua scripts of the Redis store. They use only core commands and the `struct` library that
+ * Redis and Valkey ship with their Lua. Scripts that take several series are sent per hash slot
+ * on Redis Cluster, so every call touches keys of one slot.
+ *
+ * Open rollup records are 36 bytes: <u32 count><f64 min><f64 max><f64 sum><f64 last>, and the
+ * scripts merge a later partial record into an earlier one the same way `mergeAgg` does.
  */
 
-/**
- * Writes one block of one series into one raw chunk, merges its partial rollups, and moves the
- * series' last time forward, atomically. Refuses the block (returning the stored last time) when
- * it does not start after it, so a retried write is never stored twice.
- *
- * KEYS: state hash, raw chunk, open minute key (the hour's), open hour key (the day's)
- * ARGV: 1 first ts, 2 last ts, 3 last value, 4 block, 5 minute partials, 6 hour partials,
- *       7-9 expiry (epoch ms) of a new raw, minute and hour key, 10 "1" when retrying,
- *       11 sampling interval ms or ""
- * Partials: repeated <u16 index><u32 count><f64 min><f64 max><f64 sum><f64 last>, little-endian.
- * Returns {0, last} refused; {1, last} already stored (retry); {2, last, created bits: 1 raw
- * chunk, 2 open minute key, 4 open hour key}.
- */
-export const WRITE_SCRIPT = `
-local lt = redis.call('HGET', KEYS[1], 'lt')
-local last = lt and tonumber(lt) or -1
-local first = tonumber(ARGV[1])
-if first <= last then
-  if ARGV[10] == '1' and tonumber(ARGV[2]) <= last then return {1, lt} end
-  return {0, lt or '-1'}
-end
-local created = 0
-local blk = ARGV[4]
-if redis.call('APPEND', KEYS[2], blk) == #blk then
-  redis.call('PEXPIREAT', KEYS[2], ARGV[7])
-  created = 1
-end
-local function merge(key, blob, expireAt, flag)
-  if #blob == 0 then return 0 end
-  local made = 0
-  if redis.call('EXISTS', key) == 0 then
-    redis.call('SET', key, 'F')
-    redis.call('PEXPIREAT', key, expireAt)
-    made = flag
+const MERGE = `
+local function merge(key, off, rec)
+  local cur = redis.call('GETRANGE', key, off, off + 35)
+  if #cur == 36 then
+    local c1, mn1, mx1, s1 = struct.unpack('<I4ddd', cur)
+    if c1 > 0 then
+      local c2, mn2, mx2, s2, l2 = struct.unpack('<I4dddd', rec)
+      rec = struct.pack('<I4dddd', c1 + c2, math.min(mn1, mn2), math.max(mx1, mx2), s1 + s2, l2)
+    end
   end
-  for pos = 1, #blob, 38 do
-    local idx = struct.unpack('<I2', blob, pos)
-    local rec = string.sub(blob, pos + 2, pos + 37)
-    local off = 1 + idx * 36
-    local cur = redis.call('GETRANGE', key, off, off + 35)
-    if #cur == 36 then
-      local c1, mn1, mx1, s1 = struct.unpack('<I4ddd', cur)
-      if c1 > 0 then
-        local c2, mn2, mx2, s2, l2 = struct.unpack('<I4dddd', rec)
-        rec = struct.pack('<I4dddd', c1 + c2, math.min(mn1, mn2), math.max(mx1, mx2), s1 + s2, l2)
+  redis.call('SETRANGE', key, off, rec)
+end
+`;
+
+/**
+ * Writes groups of samples, each one block of one series into one raw chunk, with its partial
+ * minute rollups; moves each series' last time forward; all atomically. A group that does not
+ * start after its series' stored last time is refused (returning that time), so a retried write is
+ * never stored twice.
+ *
+ * KEYS, 4 per group: state hash, raw chunk, open minute key (the hour's), open-bucket set.
+ * ARGV[1]: "1" when retrying. ARGV[2]: for each group
+ *   <f64 first><f64 last><f64 raw expiry><f64 minute expiry><f64 interval ms, 0 none>
+ *   <u32 block bytes><u16 minute records><u32 hour><8 bytes last value><block>
+ *   <records: u16 minute of the hour + 36-byte record>...
+ * Returns per group: code (0 refused, 1 already stored, 2 stored), the series' last time before
+ * ("-1" none), created bits (1 raw chunk, 2 open minute key).
+ */
+export const WRITE_SCRIPT = `${MERGE}
+local retry = ARGV[1] == '1'
+local blob = ARGV[2]
+local pos = 1
+local out = {}
+local g = 0
+while pos <= #blob do
+  local first, last, rawExp, minExp, iv, blen, nrec, hour, p = struct.unpack('<dddddI4I2I4', blob, pos)
+  local lv = string.sub(blob, p, p + 7)
+  local blk = string.sub(blob, p + 8, p + 7 + blen)
+  local recs = p + 8 + blen
+  pos = recs + nrec * 38
+  local state, raw, mo, open = KEYS[g * 4 + 1], KEYS[g * 4 + 2], KEYS[g * 4 + 3], KEYS[g * 4 + 4]
+  g = g + 1
+  local lt = redis.call('HGET', state, 'lt')
+  local lastTs = lt and tonumber(lt) or -1
+  if first <= lastTs then
+    if retry and last <= lastTs then
+      out[#out + 1] = 1
+    else
+      out[#out + 1] = 0
+    end
+    out[#out + 1] = lt
+    out[#out + 1] = 0
+  else
+    local created = 0
+    if redis.call('APPEND', raw, blk) == blen then
+      redis.call('PEXPIREAT', raw, string.format('%.0f', rawExp))
+      created = 1
+    end
+    if nrec > 0 then
+      local fresh = redis.call('SADD', open, 'm:' .. hour) == 1
+      for r = 0, nrec - 1 do
+        local at = recs + r * 38
+        local idx = struct.unpack('<I2', blob, at)
+        merge(mo, idx * 36, string.sub(blob, at + 2, at + 37))
+      end
+      if fresh then
+        redis.call('PEXPIREAT', mo, string.format('%.0f', minExp))
+        created = created + 2
       end
     end
-    redis.call('SETRANGE', key, off, rec)
+    local lastText = string.format('%.0f', last)
+    if not lt then redis.call('HSET', state, 'ft', string.format('%.0f', first)) end
+    if iv > 0 then
+      redis.call('HSET', state, 'lt', lastText, 'lv', lv, 'iv', string.format('%.0f', iv))
+    else
+      redis.call('HSET', state, 'lt', lastText, 'lv', lv)
+    end
+    out[#out + 1] = 2
+    out[#out + 1] = lt or '-1'
+    out[#out + 1] = created
   end
-  return made
 end
-created = created + merge(KEYS[3], ARGV[5], ARGV[8], 2) + merge(KEYS[4], ARGV[6], ARGV[9], 4)
-if not lt then redis.call('HSETNX', KEYS[1], 'ft', ARGV[1]) end
-if ARGV[11] ~= '' then
-  redis.call('HSET', KEYS[1], 'lt', ARGV[2], 'lv', ARGV[3], 'iv', ARGV[11])
-else
-  redis.call('HSET', KEYS[1], 'lt', ARGV[2], 'lv', ARGV[3])
-end
-return {2, lt or '-1', created}
+return out
 `;
 
 /**
@@ -89,16 +116,49 @@ return 1
 `;
 
 /**
- * Seals an open rollup key: appends its segment to the long-span key and deletes it, if it is still
- * what the sealer read. KEYS: open key, span key. ARGV: SHA-1 hex of the open key as read, the
- * segment, expiry (epoch ms) of the span key if new. Returns 1 sealed, 0 gone, -1 changed since.
+ * Seals an hour of minute rollups: appends their segment to the day's minute key, folds the hour's
+ * aggregate into the day's open hour key, and deletes the open minute key, if it is still what the
+ * sealer read. KEYS: open minute key, day minute key, open hour key, open-bucket set.
+ * ARGV: SHA-1 hex as read, segment, day key expiry, hour of the day, 36-byte hour record (empty
+ * when the hour had no finite samples), open hour key expiry, the open minute key's member ("m:<hour>"), the open hour key's member
+ * ("h:<day>"). Returns {1 sealed | 0 gone | -1 changed since, 1 if the open hour key is new}.
  */
-export const SEAL_ROLLUP_SCRIPT = `
+export const SEAL_MINUTES_SCRIPT = `${MERGE}
 local cur = redis.call('GET', KEYS[1])
-if not cur then return 0 end
+if not cur then
+  redis.call('SREM', KEYS[4], ARGV[7])
+  return {0, 0}
+end
+if redis.sha1hex(cur) ~= ARGV[1] then return {-1, 0} end
+local seg = ARGV[2]
+if redis.call('APPEND', KEYS[2], seg) == #seg then redis.call('PEXPIREAT', KEYS[2], ARGV[3]) end
+local fresh = false
+if #ARGV[5] == 36 then
+  fresh = redis.call('SADD', KEYS[4], ARGV[8]) == 1
+  merge(KEYS[3], tonumber(ARGV[4]) * 36, ARGV[5])
+  if fresh then redis.call('PEXPIREAT', KEYS[3], ARGV[6]) end
+end
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[4], ARGV[7])
+return {1, fresh and 1 or 0}
+`;
+
+/**
+ * Seals a day of hour rollups: appends their segment to the 30-day hour key and deletes the open
+ * hour key, if it is still what the sealer read. KEYS: open hour key, span key, open-bucket set.
+ * ARGV: SHA-1 hex as read, segment, span key expiry, the open hour key's member ("h:<day>").
+ * Returns 1 sealed, 0 gone, -1 changed since.
+ */
+export const SEAL_HOURS_SCRIPT = `
+local cur = redis.call('GET', KEYS[1])
+if not cur then
+  redis.call('SREM', KEYS[3], ARGV[4])
+  return 0
+end
 if redis.sha1hex(cur) ~= ARGV[1] then return -1 end
 local seg = ARGV[2]
 if redis.call('APPEND', KEYS[2], seg) == #seg then redis.call('PEXPIREAT', KEYS[2], ARGV[3]) end
 redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[3], ARGV[4])
 return 1
 `;

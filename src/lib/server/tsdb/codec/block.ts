@@ -70,10 +70,14 @@ export function detectScale(values: ArrayLike<number>, from: number, to: number)
  * Appends one block holding samples [from, to) of the columns. Times must be strictly increasing
  * integers within [chunkStart, chunkStart + 2^32).
  */
+/** Scratch space for a block's body (its length goes in the header before it); reused. */
+const scratch = new ByteWriter(1 << 16);
+
 export function encodeBlock(out: ByteWriter, chunkStart: number, ts: ArrayLike<number>, values: ArrayLike<number>, from = 0, to = ts.length): void {
 	const n = to - from;
 	if (n <= 0) throw new RangeError('a block needs at least one sample');
-	const body = new ByteWriter(16 + n * 2);
+	const body = scratch;
+	body.pos = 0;
 
 	// Times.
 	const t0 = ts[from]! - chunkStart;

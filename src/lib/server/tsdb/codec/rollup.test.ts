@@ -1,11 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteWriter } from './bytes';
-import { addSample, decodeRollups, emptyAgg, encodeSealed, mergeAgg, OPEN, partials, sealRollups, writeOpenRecord, type IndexedAgg } from './rollup';
+import { addSample, decodeOpen, decodeSegments, emptyAgg, encodeSealed, mergeAgg, mergeAll, partials, writeOpenRecord, type IndexedAgg } from './rollup';
 
 function openKey(records: IndexedAgg[], size: number): Uint8Array {
 	const w = new ByteWriter();
-	w.u8(OPEN);
 	const byIndex = new Map(records.map((r) => [r.index, r]));
 	for (let i = 0; i < size; i++) writeOpenRecord(w, byIndex.get(i) ?? emptyAgg());
 	return w.finish();
@@ -32,7 +31,7 @@ describe('rollup records', () => {
 		expect(a).toEqual({ count: 4, min: 1, max: 9, sum: 19, last: 4 });
 	});
 
-	it('reads open keys, and seals them into a smaller key with the same records', () => {
+	it('reads open keys, and seals them into a smaller segment with the same records', () => {
 		const records: IndexedAgg[] = [
 			{ index: 0, count: 60, min: 12.5, max: 99.99, sum: 3000.12, last: 50.01 },
 			{ index: 3, count: 60, min: 10, max: 20, sum: 900, last: 15 },
@@ -40,37 +39,37 @@ describe('rollup records', () => {
 		];
 		const open = openKey(records, 1440);
 		const read: IndexedAgg[] = [];
-		decodeRollups(open, read);
+		decodeOpen(open, read);
 		expect(read).toEqual(records);
-		const sealed = sealRollups(open);
+		const sealed = encodeSealed(read);
 		expect(sealed.length).toBeLessThan(40);
 		const back: IndexedAgg[] = [];
-		decodeRollups(sealed, back);
+		decodeSegments(sealed, back);
 		expect(back).toEqual(records);
 		const part: IndexedAgg[] = [];
-		decodeRollups(sealed, part, 1, 100);
+		decodeSegments(sealed, part, 1, 100);
 		expect(part.map((r) => r.index)).toEqual([3]);
+		expect(mergeAll(records)).toEqual({ count: 121, min: -0.5, max: 99.99, sum: 3899.62, last: -0.5 });
 	});
 
-	it('reads a sequence of segments, and shifts the indexes of an open key', () => {
-		const a: IndexedAgg[] = [{ index: 0, count: 2, min: 1, max: 2, sum: 3, last: 2 }];
-		const b: IndexedAgg[] = [{ index: 0, count: 1, min: 5, max: 5, sum: 5, last: 5 }];
-		const seq = new Uint8Array([...sealRollups(openKey(a, 60), 60), ...sealRollups(openKey(b, 60), 120)]);
+	it('reads a sequence of segments, and shifts indexes', () => {
+		const seg = (index: number, v: number) => encodeSealed([{ index, count: 1, min: v, max: v, sum: v, last: v }]);
+		const seq = new Uint8Array([...seg(0, 3), ...seg(60, 5)]);
 		const back: IndexedAgg[] = [];
-		decodeRollups(seq, back);
+		decodeSegments(seq, back, 0, Infinity, 1440);
 		expect(back.map((r) => [r.index, r.sum])).toEqual([
-			[60, 3],
-			[120, 5]
+			[1440, 3],
+			[1500, 5]
 		]);
 		const open: IndexedAgg[] = [];
-		decodeRollups(openKey(a, 60), open, 0, Infinity, 600);
-		expect(open.map((r) => r.index)).toEqual([600]);
+		decodeOpen(openKey([{ index: 2, count: 1, min: 1, max: 1, sum: 1, last: 1 }], 60), open, 0, Infinity, 600);
+		expect(open.map((r) => r.index)).toEqual([602]);
 	});
 
 	it('seals values that are not decimal in float mode, exactly', () => {
 		const records: IndexedAgg[] = [{ index: 2, count: 3, min: Math.PI, max: 1e300, sum: 1e300, last: Math.E }];
 		const back: IndexedAgg[] = [];
-		decodeRollups(encodeSealed(records), back);
+		decodeSegments(encodeSealed(records), back);
 		expect(back).toEqual(records);
 	});
 
@@ -92,7 +91,7 @@ describe('rollup records', () => {
 					return { index, count: r.count, min, max, last, sum: Math.round(((min + max) / 2) * r.count * p) / p };
 				});
 				const back: IndexedAgg[] = [];
-				decodeRollups(encodeSealed(records), back);
+				decodeSegments(encodeSealed(records), back);
 				expect(back).toEqual(records);
 			}),
 			{ numRuns: 200 }

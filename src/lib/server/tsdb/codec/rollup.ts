@@ -1,18 +1,19 @@
 /**
  * Rollup records: count, min, max, sum and last of the finite samples in a bucket (a minute or an
- * hour). NaN and infinities are left out of rollups (charts skip them; rules read raw samples).
+ * hour). NaN and infinities are left out of rollups (charts skip them; rules read raw samples),
+ * and -0 counts as 0.
  *
- * Two formats, named by their first byte:
- *   'F' open key:  fixed 36-byte records at 1 + index * 36, little-endian
- *                  <u32 count><f64 min><f64 max><f64 sum><f64 last>, written in place by the
- *                  write script, which merges partial records (count 0 = empty). An open key holds
- *                  one small span (the minutes of an hour, the hours of a day).
- *   'C' segment:   uvarint records, u8 mode, then per record: uvarint gap (index - previous index
- *                  - 1), uvarint count, and in fixed-point mode (mode = decimal scale 0..15)
- *                  svarint (min - previous min), uvarint (max - min), uvarint (last - min),
- *                  svarint (sum - min x count), all x 10^scale; in float mode (mode 255) four f64.
- *                  Sealing turns an open key into a segment appended to the long-span key (the
- *                  minutes of a day, the hours of 30 days), which is a sequence of segments.
+ * Two formats:
+ *   open key:  fixed 36-byte records at index * 36, little-endian
+ *              <u32 count><f64 min><f64 max><f64 sum><f64 last>, merged in place by Redis scripts
+ *              (count 0 = empty). An open key holds one small span: the minutes of an hour, or
+ *              the hours of a day.
+ *   segment:   'C', uvarint records, u8 mode, then per record: uvarint gap (index - previous
+ *              index - 1), uvarint count, and in fixed-point mode (mode = decimal scale 0..15)
+ *              svarint (min - previous min), uvarint (max - min), uvarint (last - min),
+ *              svarint (sum - min x count), all x 10^scale; in float mode (mode 255) four f64.
+ *              Sealing turns an open key into a segment appended to a long-span key (the
+ *              minutes of a day, the hours of 30 days), which is a sequence of segments.
  */
 import { ByteReader, ByteWriter, CorruptDataError } from './bytes';
 
@@ -30,7 +31,6 @@ export interface IndexedAgg extends Agg {
 }
 
 export const RECORD_BYTES = 36;
-export const OPEN = 0x46; // 'F'
 export const SEALED = 0x43; // 'C'
 const FLOAT_MODE = 255;
 const MAX_FIXED = 2 ** 51;
@@ -40,9 +40,10 @@ export function emptyAgg(): Agg {
 	return { count: 0, min: Infinity, max: -Infinity, sum: 0, last: Number.NaN };
 }
 
-/** Adds a sample to an aggregate; non-finite values are ignored. */
-export function addSample(a: Agg, v: number): void {
-	if (!Number.isFinite(v)) return;
+/** Adds a sample to an aggregate; non-finite values are ignored, and -0 counts as 0. */
+export function addSample(a: Agg, value: number): void {
+	if (!Number.isFinite(value)) return;
+	const v = value + 0;
 	a.count++;
 	if (v < a.min) a.min = v;
 	if (v > a.max) a.max = v;
@@ -96,16 +97,17 @@ export function writeOpenRecord(out: ByteWriter, a: Agg): void {
 	out.pos += RECORD_BYTES;
 }
 
-function readOpen(buf: Uint8Array, out: IndexedAgg[], fromIndex: number, toIndex: number): void {
+/** Reads the records of an open key with fromIndex <= index + indexOffset <= toIndex. */
+export function decodeOpen(buf: Uint8Array, out: IndexedAgg[], fromIndex = 0, toIndex = Infinity, indexOffset = 0): void {
 	const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-	const records = Math.floor((buf.length - 1) / RECORD_BYTES);
-	const last = Math.min(records - 1, toIndex);
-	for (let i = Math.max(0, fromIndex); i <= last; i++) {
-		const off = 1 + i * RECORD_BYTES;
+	const records = Math.floor(buf.length / RECORD_BYTES);
+	const last = Math.min(records - 1, toIndex - indexOffset);
+	for (let i = Math.max(0, fromIndex - indexOffset); i <= last; i++) {
+		const off = i * RECORD_BYTES;
 		const count = view.getUint32(off, true);
 		if (count === 0) continue;
 		out.push({
-			index: i,
+			index: i + indexOffset,
 			count,
 			min: view.getFloat64(off + 4, true),
 			max: view.getFloat64(off + 12, true),
@@ -197,18 +199,10 @@ function readSegment(buf: Uint8Array, start: number, out: IndexedAgg[], fromInde
 }
 
 /**
- * Reads the records of an open key or of a sequence of segments, with fromIndex <= index <=
- * toIndex, in stored order. `indexOffset` is added to every index (an open key's records are
- * numbered within its own span).
+ * Reads the records of a sequence of segments with fromIndex <= index + indexOffset <= toIndex,
+ * in stored order.
  */
-export function decodeRollups(buf: Uint8Array, out: IndexedAgg[], fromIndex = 0, toIndex = Infinity, indexOffset = 0): void {
-	if (buf.length === 0) return;
-	if (buf[0] === OPEN) {
-		const tmp: IndexedAgg[] = [];
-		readOpen(buf, tmp, fromIndex - indexOffset, toIndex - indexOffset);
-		for (const r of tmp) out.push({ ...r, index: r.index + indexOffset });
-		return;
-	}
+export function decodeSegments(buf: Uint8Array, out: IndexedAgg[], fromIndex = 0, toIndex = Infinity, indexOffset = 0): void {
 	let pos = 0;
 	while (pos < buf.length) {
 		if (buf[pos] !== SEALED) throw new CorruptDataError(`unknown rollup format byte ${buf[pos]} at offset ${pos}`);
@@ -216,9 +210,9 @@ export function decodeRollups(buf: Uint8Array, out: IndexedAgg[], fromIndex = 0,
 	}
 }
 
-/** Turns an open key into a segment whose indexes are shifted by `indexOffset`. */
-export function sealRollups(buf: Uint8Array, indexOffset = 0): Uint8Array {
-	const records: IndexedAgg[] = [];
-	decodeRollups(buf, records, 0, Infinity, indexOffset);
-	return encodeSealed(records);
+/** The aggregate of all records (in order): what an hour is, given its minutes. */
+export function mergeAll(records: readonly Agg[]): Agg {
+	const a = emptyAgg();
+	for (const r of records) mergeAgg(a, r);
+	return a;
 }
