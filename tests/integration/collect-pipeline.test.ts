@@ -98,4 +98,29 @@ describe('collect role to live tail', () => {
 		for (let i = 1; i < ts.length; i++) expect(ts[i]! - ts[i - 1]!).toBe(100);
 		await closeClient(writer);
 	});
+
+	it('a tail whose connection drops catches up on what was written meanwhile', async () => {
+		const keys = createKeys('pipe3:');
+		const writer = createRedisClient(redis.url, { name: 'writer', log });
+		const reader = createRedisClient(redis.url, { name: 'tail', log, maxBackoffMs: 100 });
+		await waitReady(writer, 5000);
+		await waitReady(reader, 5000);
+		const store = new RedisStore(writer, { prefix: keys.prefix, liveKey: keys.live });
+		const seen: number[] = [];
+		const tail = new LiveTail({ redis: reader, key: keys.live, onBatch: (b) => seen.push(...b.map(([, t]) => t)), blockMs: 200 });
+		await tail.start();
+		const t0 = Math.floor(Date.now() / 1000) * 1000 - 60_000;
+		const write = (i: number) => store.write([{ name: 'tailed', labels: {}, ts: [t0 + i * 1000], values: [i] }]);
+		await write(0);
+		await until(() => seen.length === 1);
+		// Cut the tail's connection from the server side, and write while it is away.
+		const id = await reader.client('ID');
+		await writer.client('KILL', 'ID', String(id));
+		for (let i = 1; i <= 5; i++) await write(i);
+		await until(() => seen.length === 6);
+		expect(seen).toEqual([0, 1, 2, 3, 4, 5].map((i) => t0 + i * 1000));
+		await tail.stop();
+		await closeClient(writer);
+	});
 });
+
