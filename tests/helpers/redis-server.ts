@@ -4,10 +4,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { freePort } from '../../src/lib/server/redis/embedded';
+
+export { freePort };
 
 export interface TestRedis {
 	url: string;
@@ -20,17 +22,6 @@ export interface TestRedis {
 	/** Starts it again on the same port and directory. */
 	restart(): Promise<void>;
 	stop(): Promise<void>;
-}
-
-export function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const srv = createServer();
-		srv.on('error', reject);
-		srv.listen(0, '127.0.0.1', () => {
-			const addr = srv.address();
-			srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-		});
-	});
 }
 
 async function waitForPing(url: string, timeoutMs = 10_000): Promise<void> {
