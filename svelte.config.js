@@ -13,6 +13,7 @@ const config = {
 				tsconfig.include.push(
 					'../collectors/**/*.ts',
 					'../alerts/**/*.ts',
+					'../demo-shop/**/*.ts',
 					'../runtime/**/*.ts',
 					'../bin/**/*.ts',
 					'../scripts/**/*.ts',

@@ -6,7 +6,7 @@ export default defineConfig({
 			{
 				test: {
 					name: 'unit',
-					include: ['src/**/*.test.ts', 'collectors/**/*.test.ts', 'alerts/**/*.test.ts', 'runtime/**/*.test.ts'],
+					include: ['src/**/*.test.ts', 'collectors/**/*.test.ts', 'alerts/**/*.test.ts', 'runtime/**/*.test.ts', 'demo-shop/**/*.test.ts'],
 					environment: 'node'
 				}
 			},
