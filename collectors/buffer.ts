@@ -23,7 +23,8 @@ export class SampleBuffer {
 	private retryTimer: NodeJS.Timeout | undefined;
 	private failures = 0;
 	private closed = false;
-	private readonly maxSamples: number;
+	/** The most samples held; older ones are dropped first. May be changed at any time. */
+	maxSamples: number;
 	private readonly batchSize: number;
 	private readonly dropped: Counter<'reason'> | undefined;
 	private readonly written: Counter | undefined;
@@ -61,7 +62,7 @@ export class SampleBuffer {
 
 	push(samples: Sample[]): void {
 		if (samples.length === 0) return;
-		this.queue.push(...samples);
+		for (const s of samples) this.queue.push(s);
 		const excess = this.queue.length - this.maxSamples;
 		if (excess > 0) {
 			this.queue.splice(0, excess);

@@ -1,22 +1,31 @@
 /**
- * Every collector kind, listed once. The config schema for `collectors:` is built from this list,
- * so a new kind is one file under sources/ plus one line here.
+ * Every collector kind. A new kind is one file under sources/ plus its entry in `sources` and its
+ * schema in `collectorConfig` (two lines side by side, so zod can type the union; a unit test
+ * checks they agree).
  */
 import { z } from 'zod';
-import type { Logger } from '../src/lib/server/log';
 import { demoSource } from './sources/demo';
-import type { Collector } from './types';
+import { httpSource } from './sources/http';
+import { prometheusSource } from './sources/prometheus';
+import { rabbitmqSource } from './sources/rabbitmq';
+import { redisQueueSource } from './sources/redis-queue';
+import { sqlSource } from './sources/sql';
+import type { Collector, SourceDeps } from './types';
 
-export const sources = [demoSource] as const;
+export const sources = [httpSource, prometheusSource, redisQueueSource, rabbitmqSource, sqlSource, demoSource] as const;
 
-export const collectorConfig = z.discriminatedUnion(
-	'kind',
-	sources.map((s) => s.schema) as unknown as [typeof demoSource.schema, ...Array<typeof demoSource.schema>]
-);
+export const collectorConfig = z.discriminatedUnion('kind', [
+	httpSource.schema,
+	prometheusSource.schema,
+	redisQueueSource.schema,
+	rabbitmqSource.schema,
+	sqlSource.schema,
+	demoSource.schema
+]);
 export type CollectorConfig = z.output<typeof collectorConfig>;
 
-export function createCollector(config: CollectorConfig, deps: { log: Logger }): Collector {
+export function createCollector(config: CollectorConfig, deps: SourceDeps): Collector {
 	const source = sources.find((s) => s.kind === config.kind);
 	if (!source) throw new Error(`unknown collector kind ${config.kind}`);
-	return source.create(config, deps);
+	return (source.create as (c: CollectorConfig, d: SourceDeps) => Collector)(config, deps);
 }

@@ -1,115 +1,158 @@
 import { Registry } from 'prom-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Sample } from '../src/lib/shared/series';
-import { Scheduler } from './scheduler';
-import type { Collector } from './types';
+import { ManualClock } from './clock';
+import { offsetFor, Scheduler } from './scheduler';
+import type { Collector, CollectResult } from './types';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function collector(name: string, intervalMs: number, timeoutMs: number, run: (signal: AbortSignal) => Promise<Sample[]>): Collector {
-	return { name, kind: 'test', intervalMs, timeoutMs, collect: ({ signal }) => run(signal) };
+function target(name: string, intervalMs: number, collect: Collector['collect'], extra: Partial<Collector> = {}): { collector: Collector; key: string } {
+	return {
+		collector: { name, kind: 'test', labels: { target: name }, intervalMs, timeoutMs: Math.floor(intervalMs * 0.8), retries: 0, optional: false, collect, ...extra },
+		key: `${name}:${intervalMs}:${JSON.stringify(extra)}`
+	};
 }
 
-async function count(registry: Registry, collector: string, outcome: string): Promise<number> {
-	const m = await registry.getSingleMetric('vigil_collector_runs_total')!.get();
-	return m.values.find((v) => v.labels.collector === collector && v.labels.outcome === outcome)?.value ?? 0;
-}
+const ok = (value = 1): Promise<CollectResult> => Promise.resolve({ samples: [{ name: 'm', labels: {}, ts: 0, value }] });
+const never = (): Promise<CollectResult> => new Promise(() => {});
 
-let scheduler: Scheduler | undefined;
-afterEach(async () => {
-	await scheduler?.stop();
-	scheduler = undefined;
-});
+function harness(options: { concurrency?: number } = {}) {
+	const clock = new ManualClock(1_000_000);
+	const registry = new Registry();
+	const emitted: Array<{ target: string; samples: Sample[] }> = [];
+	const scheduler = new Scheduler({ clock, registry, concurrency: options.concurrency, emit: (samples, t) => emitted.push({ target: t, samples }) });
+	const series = (t: string, name: string) => emitted.filter((e) => e.target === t).flatMap((e) => e.samples.filter((s) => s.name === name));
+	const counter = async (metric: string, labels: Record<string, string>) =>
+		(await registry.getSingleMetric(metric)!.get()).values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value ?? 0;
+	return { clock, scheduler, emitted, series, counter };
+}
 
 describe('Scheduler', () => {
-	it('runs on the interval, aligned to the clock, and passes samples on', async () => {
-		const got: Sample[] = [];
-		const times: number[] = [];
-		scheduler = new Scheduler(
-			[
-				{
-					name: 'a',
-					kind: 'test',
-					intervalMs: 50,
-					timeoutMs: 50,
-					collect: async ({ now }) => {
-						times.push(now);
-						return [{ name: 'x', labels: {}, ts: now, value: 1 }];
-					}
-				}
-			],
-			{ emit: (s) => got.push(...s) }
-		);
+	it('runs each target on its interval at a stable offset, stamping samples with the mark', async () => {
+		const { clock, scheduler, series } = harness();
+		await scheduler.set([target('a', 1000, () => ok()), target('b', 1000, () => ok())]);
 		scheduler.start();
-		await sleep(280);
-		expect(times.length).toBeGreaterThanOrEqual(4);
-		for (const t of times) expect(t % 50).toBe(0);
-		expect(got.map((s) => s.ts)).toEqual(times);
+		await clock.advance(5000);
+		for (const t of ['a', 'b']) {
+			const times = series(t, 'm').map((s) => s.ts);
+			expect(times.length).toBe(5);
+			for (const ts of times) expect(ts % 1000).toBe(offsetFor(t, 1000));
+		}
+		expect(offsetFor('a', 1000)).not.toBe(offsetFor('b', 1000));
+		expect(offsetFor('a', 1000)).toBe(offsetFor('a', 1000));
 	});
 
-	it('abandons a run at its timeout, and a hanging collector does not stall another', async () => {
-		const registry = new Registry();
-		let fast = 0;
-		scheduler = new Scheduler(
-			[
-				collector('hangs', 100, 30, () => new Promise(() => {})),
-				collector('fast', 20, 20, async () => {
-					fast++;
-					return [];
-				})
-			],
-			{ registry, emit: () => {} }
-		);
+	it('writes up, target_status, collect_duration_seconds and the missed-tick count with the target labels', async () => {
+		const { clock, scheduler, series } = harness();
+		await scheduler.set([target('a', 1000, () => ok(), { labels: { target: 'a', service: 'shop' } })]);
 		scheduler.start();
-		await sleep(350);
-		expect(await count(registry, 'hangs', 'timeout')).toBeGreaterThanOrEqual(2);
-		expect(await count(registry, 'hangs', 'ok')).toBe(0);
-		expect(fast).toBeGreaterThanOrEqual(10);
+		await clock.advance(1000);
+		const up = series('a', 'up')[0]!;
+		expect(up).toMatchObject({ value: 1, labels: { target: 'a', service: 'shop', kind: 'test' }, intervalMs: 1000 });
+		expect(series('a', 'target_status')[0]!.value).toBe(1);
+		expect(series('a', 'collect_duration_seconds')[0]!.value).toBeGreaterThanOrEqual(0);
+		expect(series('a', 'collector_ticks_missed_total')[0]!.value).toBe(0);
+		expect(series('a', 'm')[0]!.labels).toEqual({ target: 'a', service: 'shop' });
 	});
 
-	it('skips a run while the previous one is still going, and counts it', async () => {
-		const registry = new Registry();
-		let started = 0;
-		scheduler = new Scheduler(
-			[
-				collector('slow', 30, 1000, async () => {
-					started++;
-					await sleep(100);
-					return [];
-				})
-			],
-			{ registry, emit: () => {} }
-		);
+	it('counts a target as down only after its retries, pending in between (Uptime Kuma semantics)', async () => {
+		const { clock, scheduler, series } = harness();
+		let fail = false;
+		await scheduler.set([target('a', 1000, () => (fail ? Promise.reject(new Error('refused')) : ok()), { retries: 2 })]);
 		scheduler.start();
-		await sleep(320);
-		expect(await count(registry, 'slow', 'skipped')).toBeGreaterThanOrEqual(3);
-		expect(started).toBeLessThanOrEqual(4);
+		await clock.advance(1000);
+		fail = true;
+		await clock.advance(4000);
+		expect(series('a', 'up').map((s) => s.value)).toEqual([1, 1, 1, 0, 0]);
+		expect(series('a', 'target_status').map((s) => s.value)).toEqual([1, 2, 2, 0, 0]);
+		fail = false;
+		await clock.advance(1000);
+		expect(series('a', 'up').at(-1)!.value).toBe(1);
 	});
 
-	it('counts a failing collector and keeps scheduling it', async () => {
-		const registry = new Registry();
-		scheduler = new Scheduler([collector('broken', 30, 30, async () => Promise.reject(new Error('target down')))], {
-			registry,
-			emit: () => {}
-		});
+	it('treats an answer that fails its expectations as a failure, keeping its samples', async () => {
+		const { clock, scheduler, series, counter } = harness();
+		await scheduler.set([target('a', 1000, async () => ({ samples: [{ name: 'code', labels: {}, ts: 0, value: 500 }], up: false, error: 'status 500' }))]);
 		scheduler.start();
-		await sleep(200);
-		expect(await count(registry, 'broken', 'error')).toBeGreaterThanOrEqual(4);
+		await clock.advance(1000);
+		expect(series('a', 'up')[0]!.value).toBe(0);
+		expect(series('a', 'code')[0]!.value).toBe(500);
+		expect(await counter('vigil_collector_runs_total', { collector: 'a', outcome: 'down' })).toBe(1);
+	});
+
+	it('abandons a run at its timeout, and a hanging target stalls no other', async () => {
+		const { clock, scheduler, series, counter } = harness();
+		await scheduler.set([target('hangs', 1000, never), target('fine', 100, () => ok())]);
+		scheduler.start();
+		await clock.advance(4000);
+		const timeouts = await counter('vigil_collector_runs_total', { collector: 'hangs', outcome: 'timeout' });
+		expect(timeouts).toBeGreaterThanOrEqual(3);
+		expect(series('hangs', 'up').map((s) => s.value)).toEqual(Array(timeouts).fill(0));
+		expect(series('fine', 'up').length).toBe(40);
+	});
+
+	it('misses and counts a tick while the previous run is still going', async () => {
+		const { clock, scheduler, series, counter } = harness();
+		await scheduler.set([target('slow', 1000, () => new Promise((r) => clock.setTimeout(() => r({ samples: [] }), 1500)), { timeoutMs: 5000 })]);
+		scheduler.start();
+		await clock.advance(6000);
+		const missed = await counter('vigil_collector_ticks_missed_total', { collector: 'slow' });
+		expect(missed).toBeGreaterThanOrEqual(2);
+		expect(series('slow', 'collector_ticks_missed_total').at(-1)!.value).toBe(missed);
+	});
+
+	it('runs at most `concurrency` at once; a tick that waits past its interval is missed, not lost silently', async () => {
+		const { clock, scheduler, counter } = harness({ concurrency: 1 });
+		let running = 0;
+		let peak = 0;
+		const slow = () =>
+			new Promise<CollectResult>((r) => {
+				peak = Math.max(peak, ++running);
+				clock.setTimeout(() => {
+					running--;
+					r({ samples: [] });
+				}, 700);
+			});
+		await scheduler.set([target('x', 1000, slow), target('y', 1000, slow), target('z', 1000, slow)]);
+		scheduler.start();
+		await clock.advance(10_000);
+		expect(peak).toBe(1);
+		const missed = (await counter('vigil_collector_ticks_missed_total', { collector: 'x' })) + (await counter('vigil_collector_ticks_missed_total', { collector: 'y' })) + (await counter('vigil_collector_ticks_missed_total', { collector: 'z' }));
+		expect(missed).toBeGreaterThan(0);
+	});
+
+	it('writes nothing for an optional target that cannot be reached', async () => {
+		const { clock, scheduler, series } = harness();
+		await scheduler.set([target('maybe', 1000, () => Promise.reject(new Error('ECONNREFUSED')), { optional: true })]);
+		scheduler.start();
+		await clock.advance(3000);
+		expect(series('maybe', 'up')).toEqual([]);
+	});
+
+	it('applies a new target list: adds, removes and replaces, leaving unchanged targets running', async () => {
+		const { clock, scheduler } = harness();
+		let closed: string[] = [];
+		const mk = (name: string, interval: number) => target(name, interval, () => ok(), { close: async () => void closed.push(name) });
+		await scheduler.set([mk('keep', 1000), mk('drop', 1000), mk('change', 1000)]);
+		scheduler.start();
+		await clock.advance(1000);
+		closed = [];
+		const changes = await scheduler.set([mk('keep', 1000), mk('change', 2000), mk('new', 1000)]);
+		expect(changes).toEqual({ added: ['new'], removed: ['drop'], replaced: ['change'] });
+		expect(closed.sort()).toEqual(['change', 'drop', 'keep']); // the old 'change', 'drop', and the unused duplicate of 'keep'
+		expect(scheduler.targets.sort()).toEqual(['change', 'keep', 'new']);
 	});
 
 	it('aborts runs in flight on stop', async () => {
+		const { clock, scheduler } = harness();
 		let aborted = false;
-		scheduler = new Scheduler(
-			[
-				collector('long', 20, 5000, (signal) => {
-					signal.addEventListener('abort', () => (aborted = true));
-					return new Promise(() => {});
-				})
-			],
-			{ emit: () => {} }
-		);
+		await scheduler.set([
+			target('long', 1000, ({ signal }) => {
+				signal.addEventListener('abort', () => (aborted = true));
+				return never();
+			})
+		]);
 		scheduler.start();
-		await sleep(60);
+		await clock.advance(1100);
 		await scheduler.stop();
 		expect(aborted).toBe(true);
 	});

@@ -1,48 +1,87 @@
 /**
- * Runs each collector on its interval, aligned to the wall clock, each run bounded by its timeout.
- * A slow or failing collector never delays another, and a run still going when the next is due is
- * skipped and counted, never stacked.
+ * Runs every target on its interval, on wall-clock marks plus a stable per-target offset (so a
+ * thousand targets do not fire in the same millisecond), with at most `concurrency` runs at once
+ * and each run bounded by its timeout. A slow or failing target never delays another. A tick that
+ * cannot run (the previous run is still going, or it waited for a free slot past its interval) is
+ * missed and counted, never dropped silently.
+ *
+ * Besides the target's own series, every run writes, with the target's labels:
+ *   up                              1, or 0 once the target has failed `retries + 1` times in a row
+ *   target_status                   1 up, 0 down, 2 pending (failing, still within its retries)
+ *   collect_duration_seconds        how long the run took
+ *   collector_ticks_missed_total    ticks this target has missed since Vigil started
  */
+import { createHash } from 'node:crypto';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Logger } from '../src/lib/server/log';
 import type { Sample } from '../src/lib/shared/series';
-import type { Collector } from './types';
+import { systemClock, type Clock } from './clock';
+import type { Collector, MetricMetadata } from './types';
 
 export interface SchedulerOptions {
 	log?: Logger;
 	registry?: Registry;
-	/** Where each run's samples go. */
-	emit: (samples: Sample[]) => void;
-}
-
-interface Slot {
-	collector: Collector;
-	timer?: NodeJS.Timeout;
-	inFlight?: Promise<void>;
-	abort?: AbortController;
+	clock?: Clock;
+	/** Most runs at once. Default 64. */
+	concurrency?: number;
+	/** Where each run's samples go (one call per run, all of one target). */
+	emit: (samples: Sample[], target: string) => void;
+	/** Where metric metadata that sources learn goes. */
+	emitMetadata?: (metadata: MetricMetadata[]) => void;
+	/** Called with how late each run started against its mark (ms), for the jitter benchmark. */
+	onStart?: (lateMs: number) => void;
 }
 
 export class TimeoutError extends Error {
 	override name = 'TimeoutError';
 }
 
-export class Scheduler {
-	private readonly slots: Slot[];
-	private running = false;
-	private readonly runs: Counter<'collector' | 'outcome'> | undefined;
-	private readonly duration: Histogram<'collector'> | undefined;
+interface Slot {
+	collector: Collector;
+	/** Config fingerprint: a reload replaces the target when it changes. */
+	key: string;
+	offset: number;
+	timer?: unknown;
+	running?: Promise<void>;
+	abort?: AbortController;
+	queued?: number;
+	failures: number;
+	missed: number;
+	retired: boolean;
+}
 
-	constructor(
-		collectors: Collector[],
-		private readonly options: SchedulerOptions
-	) {
-		this.slots = collectors.map((collector) => ({ collector }));
+/** A stable offset within the interval, from the target's name. */
+export function offsetFor(name: string, intervalMs: number): number {
+	const h = createHash('sha1').update(name).digest().readUInt32BE(0);
+	return h % intervalMs;
+}
+
+export class Scheduler {
+	private readonly slots = new Map<string, Slot>();
+	private readonly waiting: Array<{ slot: Slot; due: number }> = [];
+	private active = 0;
+	private running = false;
+	private readonly clock: Clock;
+	private readonly concurrency: number;
+	private readonly runs?: Counter<'collector' | 'outcome'>;
+	private readonly missedTicks?: Counter<'collector'>;
+	private readonly duration?: Histogram<'collector'>;
+
+	constructor(private readonly options: SchedulerOptions) {
+		this.clock = options.clock ?? systemClock;
+		this.concurrency = options.concurrency ?? 64;
 		if (options.registry) {
 			const registers = [options.registry];
 			this.runs = new Counter({
 				name: 'vigil_collector_runs_total',
-				help: 'Collector runs by outcome: ok, error, timeout, or skipped (the previous run was still going).',
+				help: 'Collector runs by outcome: ok, down (answered but failed an expectation), error, timeout.',
 				labelNames: ['collector', 'outcome'],
+				registers
+			});
+			this.missedTicks = new Counter({
+				name: 'vigil_collector_ticks_missed_total',
+				help: 'Ticks a collector could not run: the previous run was still going, or no slot came free in time.',
+				labelNames: ['collector'],
 				registers
 			});
 			this.duration = new Histogram({
@@ -55,62 +94,171 @@ export class Scheduler {
 		}
 	}
 
-	start(): void {
-		this.running = true;
-		for (const slot of this.slots) this.schedule(slot);
+	/** The targets now scheduled, by name. */
+	get targets(): string[] {
+		return [...this.slots.keys()];
 	}
 
-	private schedule(slot: Slot): void {
-		if (!this.running) return;
+	/**
+	 * Schedules exactly these targets: new ones start, missing ones stop, ones whose fingerprint
+	 * changed are replaced; unchanged ones keep running untouched. Returns what changed.
+	 */
+	async set(targets: Array<{ collector: Collector; key: string }>): Promise<{ added: string[]; removed: string[]; replaced: string[] }> {
+		const next = new Map(targets.map((t) => [t.collector.name, t]));
+		const added: string[] = [];
+		const removed: string[] = [];
+		const replaced: string[] = [];
+		const retiring: Slot[] = [];
+		for (const [name, slot] of this.slots) {
+			const t = next.get(name);
+			if (!t) removed.push(name);
+			else if (t.key !== slot.key) replaced.push(name);
+			else continue;
+			this.slots.delete(name);
+			retiring.push(slot);
+		}
+		for (const t of targets) {
+			if (this.slots.has(t.collector.name)) {
+				// Unchanged: drop the new instance, keep the running one.
+				await t.collector.close?.();
+				continue;
+			}
+			if (!replaced.includes(t.collector.name)) added.push(t.collector.name);
+			const slot: Slot = { collector: t.collector, key: t.key, offset: offsetFor(t.collector.name, t.collector.intervalMs), failures: 0, missed: 0, retired: false };
+			this.slots.set(t.collector.name, slot);
+			if (this.running) this.schedule(slot);
+		}
+		await Promise.all(retiring.map((s) => this.retire(s)));
+		return { added, removed, replaced };
+	}
+
+	start(): void {
+		if (this.running) return;
+		this.running = true;
+		for (const slot of this.slots.values()) this.schedule(slot);
+	}
+
+	/** The next mark of a slot strictly after `now`. */
+	private nextDue(slot: Slot, now: number): number {
 		const interval = slot.collector.intervalMs;
-		const now = Date.now();
-		const due = Math.floor(now / interval) * interval + interval;
-		slot.timer = setTimeout(() => {
-			this.schedule(slot);
+		const base = Math.floor((now - slot.offset) / interval) * interval + slot.offset;
+		return base + interval;
+	}
+
+	private schedule(slot: Slot, after = this.clock.now()): void {
+		if (!this.running || slot.retired) return;
+		const due = this.nextDue(slot, after);
+		slot.timer = this.clock.setTimeout(() => {
+			this.schedule(slot, due);
+			this.tick(slot, due);
+		}, due - this.clock.now());
+	}
+
+	private tick(slot: Slot, due: number): void {
+		if (slot.running || slot.queued !== undefined) return this.miss(slot, 'the previous run is still going');
+		if (this.active >= this.concurrency) {
+			slot.queued = due;
+			this.waiting.push({ slot, due });
+			return;
+		}
+		this.run(slot, due);
+	}
+
+	private miss(slot: Slot, why: string): void {
+		slot.missed++;
+		this.missedTicks?.inc({ collector: slot.collector.name });
+		this.options.log?.warn({ collector: slot.collector.name, missed: slot.missed }, `missed a tick: ${why}`);
+	}
+
+	/** Starts queued runs while slots are free; ticks that waited past their interval are missed. */
+	private drain(): void {
+		while (this.active < this.concurrency && this.waiting.length) {
+			const { slot, due } = this.waiting.shift()!;
+			slot.queued = undefined;
+			if (slot.retired) continue;
+			if (this.clock.now() >= due + slot.collector.intervalMs) {
+				this.miss(slot, `no free slot within its interval (concurrency ${this.concurrency})`);
+				continue;
+			}
 			this.run(slot, due);
-		}, due - now);
+		}
 	}
 
 	private run(slot: Slot, due: number): void {
 		const { collector } = slot;
-		if (slot.inFlight) {
-			this.runs?.inc({ collector: collector.name, outcome: 'skipped' });
-			this.options.log?.warn({ collector: collector.name }, 'collector still running at its next interval; skipped a run');
-			return;
-		}
+		this.active++;
 		const abort = new AbortController();
 		slot.abort = abort;
-		const started = performance.now();
-		const timer = setTimeout(() => abort.abort(new TimeoutError(`timed out after ${collector.timeoutMs} ms`)), collector.timeoutMs);
+		const started = this.clock.now();
+		this.options.onStart?.(started - due);
+		const t0 = performance.now();
+		const timer = this.clock.setTimeout(() => abort.abort(new TimeoutError(`timed out after ${collector.timeoutMs} ms`)), collector.timeoutMs);
 		const aborted = new Promise<never>((_, reject) => {
 			abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true });
 		});
-		slot.inFlight = Promise.race([collector.collect({ signal: abort.signal, now: due }), aborted])
-			.then((samples) => {
-				this.runs?.inc({ collector: collector.name, outcome: 'ok' });
-				this.options.emit(samples);
-			})
-			.catch((err: unknown) => {
-				const timedOut = err instanceof TimeoutError;
-				this.runs?.inc({ collector: collector.name, outcome: timedOut ? 'timeout' : 'error' });
-				if (this.running) this.options.log?.warn({ collector: collector.name, err: (err as Error).message }, 'collector run failed');
+		slot.running = Promise.race([collector.collect({ signal: abort.signal, now: due }), aborted])
+			.then(
+				(result) => {
+					if (result.metadata?.length) this.options.emitMetadata?.(result.metadata);
+					return { outcome: result.up === false ? 'down' : 'ok', samples: result.samples, error: result.error };
+				},
+				(err: unknown) => ({
+					outcome: err instanceof TimeoutError ? 'timeout' : 'error',
+					samples: [] as Sample[],
+					error: (err as Error)?.message ?? String(err)
+				})
+			)
+			.then(({ outcome, samples, error }) => {
+				const ok = outcome === 'ok';
+				const seconds = (performance.now() - t0) / 1000;
+				this.clock.clearTimeout(timer);
+				this.duration?.observe({ collector: collector.name }, seconds);
+				this.runs?.inc({ collector: collector.name, outcome });
+				if (slot.retired) return;
+				slot.failures = ok ? 0 : slot.failures + 1;
+				if (!ok && slot.failures === 1) this.options.log?.warn({ collector: collector.name, outcome, err: error }, 'target failed');
+				const down = slot.failures > collector.retries;
+				const pending = !ok && !down;
+				if (!ok && collector.optional) {
+					// An optional target that cannot be reached writes nothing (it may simply not exist here).
+					if (samples.length) this.options.emit(this.label(slot, samples, due), collector.name);
+					return;
+				}
+				const meta: Sample[] = [
+					{ name: 'up', labels: { kind: collector.kind }, ts: due, value: down ? 0 : 1 },
+					{ name: 'target_status', labels: { kind: collector.kind }, ts: due, value: down ? 0 : pending ? 2 : 1 },
+					{ name: 'collect_duration_seconds', labels: {}, ts: due, value: Math.round(seconds * 1e6) / 1e6 },
+					{ name: 'collector_ticks_missed_total', labels: {}, ts: due, value: slot.missed }
+				];
+				this.options.emit(this.label(slot, [...samples, ...meta], due), collector.name);
 			})
 			.finally(() => {
-				clearTimeout(timer);
-				this.duration?.observe({ collector: collector.name }, (performance.now() - started) / 1000);
-				slot.inFlight = undefined;
+				slot.running = undefined;
 				slot.abort = undefined;
+				this.active--;
+				this.drain();
 			});
+	}
+
+	/** Adds the target's labels (they win over a sample's own) and its interval to each sample. */
+	private label(slot: Slot, samples: Sample[], due: number): Sample[] {
+		const { labels, intervalMs } = slot.collector;
+		return samples.map((s) => ({ name: s.name, labels: { ...s.labels, ...labels }, ts: s.ts || due, value: s.value, intervalMs }));
+	}
+
+	private async retire(slot: Slot): Promise<void> {
+		slot.retired = true;
+		this.clock.clearTimeout(slot.timer);
+		slot.abort?.abort(new Error('target removed'));
+		await slot.running?.catch(() => {});
+		await slot.collector.close?.().catch(() => {});
 	}
 
 	/** Stops scheduling, aborts runs in flight and waits for them to settle. */
 	async stop(): Promise<void> {
 		this.running = false;
-		for (const slot of this.slots) {
-			clearTimeout(slot.timer);
-			slot.abort?.abort(new Error('collect role stopping'));
-		}
-		await Promise.allSettled(this.slots.map((s) => s.inFlight));
-		await Promise.allSettled(this.slots.map((s) => s.collector.close?.()));
+		this.waiting.length = 0;
+		await Promise.all([...this.slots.values()].map((s) => this.retire(s)));
+		this.slots.clear();
 	}
 }

@@ -2,20 +2,41 @@
 import type { z } from 'zod';
 import type { Logger } from '../src/lib/server/log';
 import type { Sample } from '../src/lib/shared/series';
+import type { AddressPolicy } from './net/address-policy';
 
 export interface CollectContext {
 	/** Aborted when the run times out or the role stops. */
 	signal: AbortSignal;
-	/** The scheduled time of this run, epoch ms; samples of one run share it. */
+	/** The scheduled time of this run, epoch ms; every sample of a run carries it. */
 	now: number;
 }
 
+export type { MetricMetadata } from '../src/lib/server/tsdb/types';
+import type { MetricMetadata } from '../src/lib/server/tsdb/types';
+
+export interface CollectResult {
+	/** The target's own series; the scheduler adds the target's labels to each. */
+	samples: Sample[];
+	metadata?: MetricMetadata[];
+	/** False when the target answered but failed an expectation (a 500, a missing keyword). */
+	up?: boolean;
+	/** Why the target is down, for logs. */
+	error?: string;
+}
+
+/** One thing to collect from, on an interval. Made by a source from its config block. */
 export interface Collector {
 	name: string;
 	kind: string;
+	/** Labels added to every series of this target (at least `target`). */
+	labels: Record<string, string>;
 	intervalMs: number;
 	timeoutMs: number;
-	collect(ctx: CollectContext): Promise<Sample[]>;
+	/** Consecutive failures before the target counts as down (Uptime Kuma's PENDING). */
+	retries: number;
+	/** When true, a target that cannot be reached writes nothing instead of `up 0` (demo extras). */
+	optional: boolean;
+	collect(ctx: CollectContext): Promise<CollectResult>;
 	/** Releases connections the source holds. */
 	close?(): Promise<void>;
 }
@@ -26,7 +47,17 @@ export interface CommonCollectorConfig {
 	name: string;
 	interval: number;
 	timeout?: number | undefined;
+	retries: number;
+	optional: boolean;
 	labels: Record<string, string>;
+}
+
+export interface SourceDeps {
+	log: Logger;
+	/** Which addresses http and prometheus targets may reach. */
+	addressPolicy: AddressPolicy;
+	/** Vigil's own Redis URL: the default for redis-queue targets. */
+	redisUrl?: string;
 }
 
 export interface SourceDefinition<S extends z.ZodType<CommonCollectorConfig>> {
@@ -34,5 +65,5 @@ export interface SourceDefinition<S extends z.ZodType<CommonCollectorConfig>> {
 	/** One line for docs and errors. */
 	summary: string;
 	schema: S;
-	create(config: z.output<S>, deps: { log: Logger }): Collector;
+	create(config: z.output<S>, deps: SourceDeps): Collector;
 }

@@ -2,10 +2,15 @@
  * The `vigil` command line. Exit codes: 0 success, 1 failure at run time, 2 bad usage or an
  * invalid config file.
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadSvelteKitHandler, NotBuiltError, type RequestHandler } from '../server';
 import { createLogger } from '../src/lib/server/log';
+import { SCOPES, TokenStore, type Scope } from '../src/lib/server/auth/tokens';
+import { closeClient, createRedisClient, waitReady, type Redis } from '../src/lib/server/redis/client';
 import { RedisNotFoundError } from '../src/lib/server/redis/embedded';
+import { resolveRedis } from '../src/lib/server/redis/resolve';
+import { parseDuration } from '../src/lib/shared/duration';
 import { formatProblem } from '../src/lib/shared/problems';
 import { loadConfig, resolveConfigPath, type VigilConfig } from './config';
 import { packageRoot, packageVersion } from './package-root';
@@ -18,6 +23,10 @@ Commands:
       --config FILE       config file (default: $VIGIL_CONFIG, ./vigil.config.yaml, or the demo config)
       --roles LIST        roles to run, e.g. web,collect (default: $VIGIL_ROLES or the config's)
   config check [FILE]   Validate a config file and print every problem; exit 2 if any
+  token create --name NAME --scope push[,reload] [--expires 90d]
+                        Make an API token (printed once; only its hash is kept)
+  token list            List API tokens (names, scopes, expiry; never the secrets)
+  token revoke ID       Revoke an API token at once
   version               Print the version
   help                  Print this help
 
@@ -32,6 +41,8 @@ export interface CliIO {
 	stopSignal: Promise<string>;
 	/** Ends the process; used when a stop overruns the shutdown timeout. */
 	exit: (code: number) => void;
+	/** Registers what to do on a reload signal (SIGHUP). */
+	onReloadSignal?: (handler: () => void) => void;
 }
 
 async function readConfig(
@@ -89,7 +100,14 @@ async function start(args: string[], io: CliIO, root: string, version: string): 
 
 	let vigil;
 	try {
-		vigil = await startVigil({ config, log, version, http: { mode: 'listen', handler }, cwd: io.cwd });
+		vigil = await startVigil({
+			config,
+			log,
+			version,
+			http: { mode: 'listen', handler },
+			cwd: io.cwd,
+			rereadConfig: () => readConfig(file, io, values.roles)
+		});
 	} catch (err) {
 		if (err instanceof RedisNotFoundError) {
 			log.error(err.message);
@@ -103,6 +121,8 @@ async function start(args: string[], io: CliIO, root: string, version: string): 
 		log.error({ err: e.message }, 'Vigil could not start');
 		return 1;
 	}
+	const running = vigil;
+	io.onReloadSignal?.(() => void running.reload('SIGHUP').catch((err: Error) => log.error({ err: err.message }, 'reload failed')));
 	if (vigil.url) {
 		const where = config.roles.includes('web') ? `${vigil.url}/wall` : `${vigil.url}/readyz`;
 		log.info({ url: where }, `Vigil is running: open ${where}`);
@@ -117,6 +137,75 @@ async function start(args: string[], io: CliIO, root: string, version: string): 
 	return 0;
 }
 
+/** Runs `fn` with a Redis client for the configured Redis (found the way `vigil start` finds it). */
+async function withRedis<T>(io: CliIO, root: string, fn: (redis: Redis, config: VigilConfig) => Promise<T>): Promise<T | number> {
+	const file = resolveConfigPath(undefined, io.env, io.cwd, root);
+	const r = await readConfig(file, io);
+	if (!r.ok) {
+		io.err(r.report);
+		return 2;
+	}
+	let resolved;
+	try {
+		resolved = await resolveRedis({
+			url: r.config.redis.url,
+			dataDir: resolve(io.cwd, r.config.redis.embedded.dataDir),
+			binary: r.config.redis.embedded.binary
+		});
+	} catch (err) {
+		io.err((err as Error).message);
+		return 1;
+	}
+	const redis = createRedisClient(resolved.url, { name: 'cli' });
+	try {
+		await waitReady(redis, 5000);
+		return await fn(redis, r.config);
+	} finally {
+		await closeClient(redis);
+		if (resolved.embedded && !resolved.embedded.reused) await resolved.embedded.stop();
+	}
+}
+
+async function token(args: string[], io: CliIO, root: string): Promise<number> {
+	const [sub, ...rest] = args;
+	if (sub === 'create') {
+		const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, scope: { type: 'string' }, expires: { type: 'string' } }, strict: true });
+		if (!values.name) return io.err('token create: --name is required, e.g. --name ci-push'), 2;
+		const scopes = (values.scope ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+		const unknown = scopes.filter((x) => !SCOPES.includes(x as Scope));
+		if (scopes.length === 0 || unknown.length) return io.err(`token create: --scope takes one or more of ${SCOPES.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`), 2;
+		let ttlMs: number | undefined;
+		if (values.expires !== undefined) {
+			const ms = parseDuration(values.expires);
+			if (ms === null || ms <= 0) return io.err(`token create: --expires expected a duration like "90d", got ${JSON.stringify(values.expires)}`), 2;
+			ttlMs = ms;
+		}
+		const result = await withRedis(io, root, (redis, config) => new TokenStore(redis, config.redis.prefix).create({ name: values.name!, scopes: scopes as Scope[], ttlMs }));
+		if (typeof result === 'number') return result;
+		io.out(`${result.token}\n\nThis is the only time the token is shown: keep it secret. id ${result.info.id}, scopes ${result.info.scopes.join(', ')}${result.info.expiresAt ? `, expires ${new Date(result.info.expiresAt).toISOString()}` : ', no expiry'}.`);
+		return 0;
+	}
+	if (sub === 'list') {
+		const result = await withRedis(io, root, (redis, config) => new TokenStore(redis, config.redis.prefix).list());
+		if (typeof result === 'number') return result;
+		if (result.length === 0) io.out('no API tokens');
+		for (const t of result) {
+			const state = t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt <= Date.now() ? 'expired' : 'active';
+			io.out(`${t.id}  ${t.name}  ${t.scopes.join(',')}  ${state}  created ${new Date(t.createdAt).toISOString()}${t.expiresAt ? `  expires ${new Date(t.expiresAt).toISOString()}` : ''}`);
+		}
+		return 0;
+	}
+	if (sub === 'revoke' && rest.length === 1) {
+		const result = await withRedis(io, root, (redis, config) => new TokenStore(redis, config.redis.prefix).revoke(rest[0]!));
+		if (typeof result === 'number') return result;
+		if (!result) return io.err(`no API token with id ${JSON.stringify(rest[0])}; \`vigil token list\` shows them`), 1;
+		io.out(`revoked ${rest[0]}`);
+		return 0;
+	}
+	io.err('usage: vigil token create --name NAME --scope push[,reload] [--expires 90d] | vigil token list | vigil token revoke ID');
+	return 2;
+}
+
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
 	const root = packageRoot();
 	const version = packageVersion(root);
@@ -129,6 +218,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
 				if (rest[0] === 'check' && rest.length <= 2) return await configCheck(rest[1], io, root);
 				io.err(`unknown config command: ${rest.join(' ') || '(none)'}; try \`vigil config check [file]\``);
 				return 2;
+			case 'token':
+				return await token(rest, io, root);
 			case 'version':
 			case '--version':
 				io.out(version);

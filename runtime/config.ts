@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { parseCidr } from '../collectors/net/address-policy';
 import { collectorConfig } from '../collectors/registry';
 import { ROLES } from '../src/lib/server/nodes';
 import { loadYamlFile, validateYaml, type Override, type Validated } from '../src/lib/server/yaml-config';
@@ -70,6 +71,38 @@ export const vigilConfig = z.strictObject({
 				.prefault({}),
 			/** Most series one metric may have; new ones beyond it are refused and counted. */
 			maxSeriesPerMetric: z.number().int().min(1).max(10_000_000).default(10_000)
+		})
+		.prefault({}),
+	collect: z
+		.strictObject({
+			/** Most collector runs at once. */
+			concurrency: z.number().int().min(1).max(10_000).default(64),
+			/**
+			 * Addresses (IPs or CIDR ranges) that http and prometheus targets may reach although they
+			 * are loopback, private or link-local. Empty: only public addresses (the SSRF guard).
+			 */
+			allowPrivate: z
+				.array(
+					z.string().refine((e) => {
+						try {
+							parseCidr(e);
+							return true;
+						} catch {
+							return false;
+						}
+					}, 'expected an IP address or CIDR range, e.g. 127.0.0.1 or 10.0.0.0/8')
+				)
+				.default([]),
+			/** While Redis is unreachable, hold this many seconds of samples of all targets. */
+			bufferSeconds: z.number().int().min(10).max(86_400).default(300)
+		})
+		.prefault({}),
+	push: z
+		.strictObject({
+			/** Largest body /api/v1/push accepts. */
+			maxBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+			/** Most samples in one push. */
+			maxItems: z.number().int().min(1).max(1_000_000).default(10_000)
 		})
 		.prefault({}),
 	shutdown: z

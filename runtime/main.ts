@@ -28,6 +28,7 @@ const code = await runCli(process.argv.slice(2), {
 	env: process.env,
 	cwd: process.cwd(),
 	stopSignal,
-	exit: (code) => process.exit(code)
+	exit: (code) => process.exit(code),
+	onReloadSignal: (handler) => process.on('SIGHUP', handler)
 });
 process.exit(code);

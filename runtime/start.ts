@@ -5,8 +5,10 @@
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import { startAlertsRole, type AlertsRole } from '../alerts/role';
+import { createAddressPolicy } from '../collectors/net/address-policy';
 import { startCollectRole, type CollectRole } from '../collectors/role';
 import { setContext } from '../src/lib/server/context';
+import { TokenStore } from '../src/lib/server/auth/tokens';
 import { createKeys } from '../src/lib/server/keys';
 import type { Logger } from '../src/lib/server/log';
 import { createProcessMetrics } from '../src/lib/server/metrics';
@@ -35,6 +37,8 @@ export interface StartOptions {
 	cwd?: string;
 	/** Overrides the address probed when no Redis URL is configured (tests). */
 	localRedisUrl?: string;
+	/** Reads the config again (for reloads); without it, reloads are refused. */
+	rereadConfig?: () => Promise<{ ok: true; config: VigilConfig } | { ok: false; report: string }>;
 }
 
 export interface RunningVigil {
@@ -44,6 +48,8 @@ export interface RunningVigil {
 	/** The listening address, in listen mode. */
 	url?: string;
 	ops: OpsHandler;
+	/** Reads the config again and applies its collectors (SIGHUP, or POST /api/v1/reload). */
+	reload(reason: string): Promise<void>;
 	/** Stops everything in order; resolves when done. Safe to call twice. */
 	stop(reason?: string): Promise<void>;
 }
@@ -136,7 +142,13 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 			log,
 			registry: metrics.registry
 		});
-		setContext({ redis, keys, store, log, registry: metrics.registry, roles, nodeId, version });
+		const tokens = new TokenStore(redis, config.redis.prefix);
+		const requestReload = async (by: string) => {
+			const heard = await redis.publish(keys.control, JSON.stringify({ type: 'reload', by }));
+			log.info({ by, processes: heard }, 'reload requested');
+			return heard;
+		};
+		setContext({ redis, keys, store, tokens, push: config.push, requestReload, log, registry: metrics.registry, roles, nodeId, version });
 
 		const readiness = async (): Promise<Readiness> => {
 			const checks: Readiness['checks'] = {};
@@ -156,7 +168,17 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 		const ops = createOpsHandler({ registry: metrics.registry, readiness });
 
 		if (roles.includes('collect')) {
-			collect = startCollectRole({ collectors: config.collectors, sink: new StoreSink(store, log), log, registry: metrics.registry });
+			const writer = store;
+			collect = startCollectRole({
+				collectors: config.collectors,
+				sink: new StoreSink(writer, log),
+				metadata: (m) => void writer.setMetadata(m).catch(() => {}),
+				deps: { log, addressPolicy: createAddressPolicy(config.collect.allowPrivate), redisUrl: resolved.url },
+				log,
+				registry: metrics.registry,
+				concurrency: config.collect.concurrency,
+				bufferSeconds: config.collect.bufferSeconds
+			});
 			// The writer seals closed buckets (compacts them) in the background.
 			store.startSealer();
 			started.add('collect');
@@ -164,6 +186,28 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 		if (roles.includes('alerts')) {
 			alerts = startAlertsRole({ log });
 			started.add('alerts');
+		}
+
+		const reload = async (reason: string) => {
+			if (!collect) return void log.info({ reason }, 'reload asked: this process runs no collectors');
+			if (!options.rereadConfig) return void log.warn({ reason }, 'reload asked, but this process cannot read its config again');
+			const next = await options.rereadConfig();
+			if (!next.ok) return void log.error({ reason, problems: next.report }, 'reload refused: the config has problems; the running collectors are kept');
+			await collect.reload(next.config.collectors);
+		};
+		if (collect) {
+			// Reload requests from any web process arrive on the control channel.
+			const control = createRedisClient(resolved.url, { name: 'control', log });
+			clients.push(control);
+			control.on('ready', () => void control.subscribe(keys.control).catch(() => {}));
+			control.on('message', (_channel: string, text: string) => {
+				try {
+					const msg = JSON.parse(text) as { type?: string; by?: string };
+					if (msg.type === 'reload') void reload(msg.by ?? 'a reload request').catch((err: Error) => log.error({ err: err.message }, 'reload failed'));
+				} catch {
+					log.warn('ignored a malformed control message');
+				}
+			});
 		}
 		heartbeat = new NodeHeartbeat(redis, keys, { id: nodeId, roles, version });
 		heartbeat.start();
@@ -186,7 +230,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 			started.add('web');
 		}
 		for (const role of roles) metrics.roleRunning.set({ role }, started.has(role) ? 1 : 0);
-		return { nodeId, roles, redis: resolved, url, ops, stop };
+		return { nodeId, roles, redis: resolved, url, ops, reload, stop };
 	} catch (err) {
 		await stop('start failed');
 		throw err;

@@ -1,10 +1,10 @@
 /**
- * demo: a synthetic shop, for the demo and for tests. Writes `demo_orders_per_minute`, a daily
- * curve with noise, every interval. Config: `shop` (default "demo"), `base` orders per minute
- * (default 120).
+ * demo: a synthetic series for tests and for trying Vigil without the demo shop. Writes
+ * `demo_orders_per_minute`, a daily curve with noise, every interval. Config: `shop` (default
+ * "demo"), `base` orders per minute (default 120).
  */
 import { z } from 'zod';
-import { collectorBlock, effectiveTimeout } from '../common';
+import { collectorBlock, targetOf } from '../common';
 import type { SourceDefinition } from '../types';
 
 const schema = collectorBlock('demo', {
@@ -25,22 +25,8 @@ export const demoSource: SourceDefinition<typeof schema> = {
 	summary: 'a synthetic shop writing demo_orders_per_minute',
 	schema,
 	create(config) {
-		return {
-			name: config.name,
-			kind: 'demo',
-			intervalMs: config.interval,
-			timeoutMs: effectiveTimeout(config.interval, config.timeout),
-			async collect({ now }) {
-				return [
-					{
-						name: 'demo_orders_per_minute',
-						labels: { ...config.labels, shop: config.shop },
-						ts: now,
-						value: demoOrdersPerMinute(config.base, now),
-						intervalMs: config.interval
-					}
-				];
-			}
-		};
+		return targetOf(config, async ({ now }) => ({
+			samples: [{ name: 'demo_orders_per_minute', labels: { shop: config.shop }, ts: now, value: demoOrdersPerMinute(config.base, now) }]
+		}));
 	}
 };

@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Keys } from './keys';
 import type { Logger } from './log';
+import type { TokenStore } from './auth/tokens';
 import type { Role } from './nodes';
 import type { TimeSeriesStore } from './tsdb/types';
 
@@ -16,6 +17,10 @@ export interface VigilContext {
 	keys: Keys;
 	/** The time-series store. */
 	store: TimeSeriesStore;
+	tokens: TokenStore;
+	push: { maxBodyBytes: number; maxItems: number };
+	/** Asks every collect process to reload its config; resolves with how many heard it. */
+	requestReload(by: string): Promise<number>;
 	log: Logger;
 	registry: Registry;
 	roles: readonly Role[];

@@ -9,6 +9,8 @@ export interface Keys {
 	live: string;
 	/** Hash: node id -> heartbeat JSON of every running Vigil process and its roles. */
 	nodes: string;
+	/** Pub/sub channel of control messages (`{"type":"reload"}`) to the collect processes. */
+	control: string;
 }
 
 const PREFIX = /^[A-Za-z0-9_:.-]{0,64}$/;
@@ -20,6 +22,7 @@ export function createKeys(prefix = 'vigil:'): Keys {
 	return {
 		prefix,
 		live: `${prefix}live`,
-		nodes: `${prefix}nodes`
+		nodes: `${prefix}nodes`,
+		control: `${prefix}control`
 	};
 }

@@ -15,6 +15,7 @@ import {
 	MINUTE,
 	resolveRetention,
 	type LatestResult,
+	type MetricMetadata,
 	type RangeResult,
 	type RawResult,
 	type Retention,
@@ -197,6 +198,17 @@ export class MemoryStore implements TimeSeriesStore {
 			if (v !== undefined) values.add(v);
 		}
 		return [...values].sort();
+	}
+
+	private readonly meta = new Map<string, MetricMetadata>();
+
+	async setMetadata(entries: readonly MetricMetadata[]): Promise<void> {
+		for (const e of entries) this.meta.set(e.metric, { ...e });
+	}
+
+	async metadata(metric?: string): Promise<MetricMetadata[]> {
+		const all = [...this.meta.values()].sort((a, b) => (a.metric < b.metric ? -1 : 1));
+		return metric === undefined ? all : all.filter((m) => m.metric === metric);
 	}
 
 	async close(): Promise<void> {}

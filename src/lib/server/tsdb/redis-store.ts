@@ -17,6 +17,7 @@
  * Label index (one key each, so no cross-slot commands):
  *   <p>ix:all  <p>ix:names  <p>ix:v:<label> (values)  <p>ix:p:<label>=<value> (series ids)
  * Sealing queue: <p>ix:seal, a sorted set of `kind|sid|bucket` by due time.
+ * Metric metadata: <p>ix:meta, a hash of metric -> JSON {type, help, unit}.
  * Live tail: one XADD per write call to the live stream, capped with MAXLEN ~.
  */
 import { createHash } from 'node:crypto';
@@ -42,6 +43,7 @@ import {
 	REJECT_REASONS,
 	resolveRetention,
 	type LatestResult,
+	type MetricMetadata,
 	type RangeResult,
 	type RawResult,
 	type Retention,
@@ -186,6 +188,7 @@ export class RedisStore implements TimeSeriesStore {
 	private readonly forget = () => {
 		this.indexed.clear();
 		this.lastTs.clear();
+		this.metaWritten.clear();
 	};
 
 	private get scripts(): ScriptClient {
@@ -771,6 +774,32 @@ export class RedisStore implements TimeSeriesStore {
 		const values = new Set<string>();
 		for (const { labels } of await this.select(selector)) if (labels[name] !== undefined) values.add(labels[name]!);
 		return [...values].sort();
+	}
+
+	/** Metadata this process wrote, so unchanged entries are not written again. */
+	private readonly metaWritten = new Map<string, string>();
+
+	async setMetadata(entries: readonly MetricMetadata[]): Promise<void> {
+		const changed: string[] = [];
+		for (const e of entries) {
+			const json = JSON.stringify({ type: e.type, help: e.help, unit: e.unit });
+			if (this.metaWritten.get(e.metric) === json) continue;
+			this.metaWritten.set(e.metric, json);
+			changed.push(e.metric, json);
+		}
+		if (changed.length) await this.redis.hset(this.ix('meta'), ...changed);
+	}
+
+	async metadata(metric?: string): Promise<MetricMetadata[]> {
+		const parse = (name: string, json: string): MetricMetadata => ({ metric: name, ...(JSON.parse(json) as Omit<MetricMetadata, 'metric'>) });
+		if (metric !== undefined) {
+			const json = await this.redis.hget(this.ix('meta'), metric);
+			return json === null ? [] : [parse(metric, json)];
+		}
+		const all = await this.redis.hgetall(this.ix('meta'));
+		return Object.keys(all)
+			.sort()
+			.map((k) => parse(k, all[k]!));
 	}
 
 	async close(): Promise<void> {

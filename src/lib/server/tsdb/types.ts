@@ -103,6 +103,14 @@ export interface SeriesInfo {
 
 export type Selector = readonly Matcher[] | string;
 
+/** What is known of a metric family (from scrapes): its type, help text and unit. */
+export interface MetricMetadata {
+	metric: string;
+	type: string;
+	help: string;
+	unit: string;
+}
+
 export interface TimeSeriesStore {
 	/** Stores samples; refusals are counted by reason, never silent. */
 	write(series: SeriesSamples[], options?: WriteOptions): Promise<WriteResult>;
@@ -117,6 +125,10 @@ export interface TimeSeriesStore {
 	seriesById(ids: readonly string[]): Promise<SeriesInfo[]>;
 	labelNames(selector?: Selector): Promise<string[]>;
 	labelValues(name: string, selector?: Selector): Promise<string[]>;
+	/** Records metric metadata; unchanged entries cost nothing. */
+	setMetadata(entries: readonly MetricMetadata[]): Promise<void>;
+	/** Metadata of every metric, or of one. */
+	metadata(metric?: string): Promise<MetricMetadata[]>;
 	close(): Promise<void>;
 }
 

@@ -1,0 +1,146 @@
+/**
+ * prometheus: scrapes a `/metrics` endpoint in the Prometheus text format 0.0.4, or OpenMetrics
+ * when the server offers it.
+ *
+ * Config: `url`, `keep` and `drop` (metric-name patterns like "shop_.*", or selectors like
+ * 'http_request_duration_seconds_bucket{service="checkout"}'; a sample is kept when it matches a
+ * `keep` entry, or `keep` is empty, and no `drop` entry), `instance` (default: the URL's
+ * host:port), `quantiles` (e.g. [0.5, 0.95, 0.99]: also store each histogram's quantiles as
+ * `<name>_quantile{quantile}`), `honorTimestamps` (default false: every sample is stamped with
+ * the scrape time), `headers`, `verifyTls`, `maxBodyBytes` (default 10 MiB).
+ *
+ * Counters are stored as counters (rate is a query concern) and histograms as their buckets, so
+ * `histogram_quantile` works on them later. Labels of the exposition that clash with the target's
+ * labels (target, instance, and the configured ones) are kept as `exported_<label>`, as
+ * Prometheus does. A malformed exposition fails the scrape with the first problems named; a
+ * repeated series is reported in scrape_duplicate_series and its second sample ignored.
+ *
+ * Series besides the scraped ones: scrape_samples_scraped, scrape_samples_kept,
+ * scrape_duplicate_series.
+ */
+import { z } from 'zod';
+import { bucketQuantile } from '../../src/lib/shared/histogram';
+import type { Sample } from '../../src/lib/shared/series';
+import { matchesAll, parseSelector, type Matcher } from '../../src/lib/server/tsdb/matchers';
+import { collectorBlock, targetOf } from '../common';
+import { formatFromContentType, parseExposition, SCRAPE_ACCEPT, type MetricFamily } from '../exposition/parse';
+import { httpRequestWithGuard } from '../net/http-client';
+import type { MetricMetadata, SourceDefinition } from '../types';
+
+/** A keep/drop entry: a selector when it has braces, else an anchored pattern on the metric name. */
+const filterEntry = z.string().min(1).transform((text, ctx): Matcher[] => {
+	try {
+		return text.includes('{') ? parseSelector(text) : [{ name: '__name__', op: '=~', value: text }];
+	} catch (err) {
+		ctx.addIssue({ code: 'custom', message: (err as Error).message });
+		return z.NEVER;
+	}
+}).refine((m) => {
+	try {
+		matchesAll({ __name__: 'x' }, m);
+		return true;
+	} catch {
+		return false;
+	}
+}, 'expected a metric-name pattern or a selector');
+
+const schema = collectorBlock('prometheus', {
+	url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
+	keep: z.array(filterEntry).default([]),
+	drop: z.array(filterEntry).default([]),
+	instance: z.string().min(1).optional(),
+	quantiles: z.array(z.number().min(0).max(1)).default([]),
+	honorTimestamps: z.boolean().default(false),
+	headers: z.record(z.string(), z.string()).default({}),
+	verifyTls: z.boolean().default(true),
+	maxBodyBytes: z.number().int().min(1024).max(1 << 30).default(10 * 1024 * 1024)
+});
+
+type Config = z.output<typeof schema>;
+
+function kept(config: Config, family: MetricFamily, name: string, labels: Record<string, string>): boolean {
+	const asSample = { ...labels, __name__: name };
+	const asFamily = { ...labels, __name__: family.name };
+	const hit = (filters: Matcher[][]) => filters.some((m) => matchesAll(asSample, m) || matchesAll(asFamily, m));
+	return (config.keep.length === 0 || hit(config.keep)) && !hit(config.drop);
+}
+
+/** Quantiles of each histogram series (buckets grouped by their labels without `le`). */
+function quantiles(family: MetricFamily, qs: number[], now: number, rename: (l: Record<string, string>) => Record<string, string>): Sample[] {
+	const groups = new Map<string, { labels: Record<string, string>; buckets: Array<{ le: number; count: number }> }>();
+	for (const s of family.samples) {
+		if (s.name !== `${family.name}_bucket` || s.labels.le === undefined) continue;
+		const { le, ...rest } = s.labels;
+		const key = JSON.stringify(Object.entries(rest).sort());
+		let g = groups.get(key);
+		if (!g) groups.set(key, (g = { labels: rest, buckets: [] }));
+		g.buckets.push({ le: le === '+Inf' ? Infinity : Number(le), count: s.value });
+	}
+	const out: Sample[] = [];
+	for (const g of groups.values()) {
+		for (const q of qs) {
+			out.push({ name: `${family.name}_quantile`, labels: { ...rename(g.labels), quantile: String(q) }, ts: now, value: bucketQuantile(q, g.buckets) });
+		}
+	}
+	return out;
+}
+
+export const prometheusSource: SourceDefinition<typeof schema> = {
+	kind: 'prometheus',
+	summary: 'scrape a /metrics endpoint (Prometheus text 0.0.4 or OpenMetrics)',
+	schema,
+	create(config, deps) {
+		const url = new URL(config.url);
+		const instance = config.instance ?? url.host;
+		const target = targetOf(config, async () => ({ samples: [] }));
+		const targetLabels = { ...target.labels, instance };
+		/** Labels of the exposition that clash with the target's are kept as exported_<label>. */
+		const rename = (l: Record<string, string>) => {
+			const out: Record<string, string> = {};
+			for (const [k, v] of Object.entries(l)) out[k in targetLabels ? `exported_${k}` : k] = v;
+			return out;
+		};
+		return {
+			...target,
+			labels: targetLabels,
+			async collect({ signal, now }) {
+				const res = await httpRequestWithGuard({
+					url: config.url,
+					headers: { accept: SCRAPE_ACCEPT, ...config.headers },
+					signal,
+					policy: deps.addressPolicy,
+					gzip: true,
+					verifyTls: config.verifyTls,
+					maxBodyBytes: config.maxBodyBytes
+				});
+				if (res.status < 200 || res.status > 299) throw new Error(`the scrape answered HTTP ${res.status}`);
+				const parsed = parseExposition(res.body, formatFromContentType(String(res.headers['content-type'] ?? '')));
+				if (parsed.problems.length) {
+					const first = parsed.problems.slice(0, 3).map((p) => `line ${p.line}: ${p.message}`);
+					throw new Error(`the exposition has ${parsed.problems.length} problem(s): ${first.join('; ')}`);
+				}
+				const samples: Sample[] = [];
+				const metadata: MetricMetadata[] = [];
+				let scraped = 0;
+				for (const family of parsed.families) {
+					metadata.push({ metric: family.name, type: family.type, help: family.help ?? '', unit: family.unit ?? '' });
+					for (const s of family.samples) {
+						scraped++;
+						if (!kept(config, family, s.name, s.labels)) continue;
+						samples.push({ name: s.name, labels: rename(s.labels), ts: config.honorTimestamps && s.timestampMs !== undefined ? s.timestampMs : now, value: s.value });
+					}
+					if (config.quantiles.length && (family.type === 'histogram' || family.type === 'gaugehistogram') && kept(config, family, family.name, {})) {
+						samples.push(...quantiles(family, config.quantiles, now, rename));
+					}
+				}
+				const keptCount = samples.length;
+				samples.push(
+					{ name: 'scrape_samples_scraped', labels: {}, ts: now, value: scraped },
+					{ name: 'scrape_samples_kept', labels: {}, ts: now, value: keptCount },
+					{ name: 'scrape_duplicate_series', labels: {}, ts: now, value: parsed.duplicates.length }
+				);
+				return { samples, metadata };
+			}
+		};
+	}
+};

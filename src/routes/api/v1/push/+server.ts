@@ -1,0 +1,47 @@
+/**
+ * POST /api/v1/push: stores samples sent as JSON (see src/lib/server/push.ts). Needs an API token
+ * with the `push` scope. Answers with what was stored and, per refused item, its index, the field
+ * and the problem.
+ */
+import { json } from '@sveltejs/kit';
+import { getContext } from '$lib/server/context';
+import { BodyTooLargeError, readLimited } from '$lib/server/http-body';
+import { parsePush } from '$lib/server/push';
+import { groupSamples } from '$lib/server/tsdb/sink';
+import type { RequestHandler } from './$types';
+
+export const POST: RequestHandler = async ({ request }) => {
+	const ctx = getContext();
+	const auth = await ctx.tokens.verify(request.headers.get('authorization'), 'push');
+	if (!auth.ok) return json({ error: auth.error }, { status: auth.status });
+	const type = request.headers.get('content-type') ?? '';
+	if (!/^application\/json\b/i.test(type)) return json({ error: 'send the samples as application/json' }, { status: 415 });
+	let text: string;
+	try {
+		text = await readLimited(request, ctx.push.maxBodyBytes);
+	} catch (err) {
+		if (err instanceof BodyTooLargeError) return json({ error: `${err.message}: send fewer samples per request` }, { status: 413 });
+		throw err;
+	}
+	let body: unknown;
+	try {
+		body = JSON.parse(text);
+	} catch (err) {
+		return json({ error: `the body is not JSON: ${(err as Error).message}` }, { status: 400 });
+	}
+	const parsed = parsePush(body, Date.now(), ctx.push.maxItems);
+	if (!parsed.ok) return json({ error: parsed.error }, { status: 400 });
+	const { samples, errors } = parsed.parsed;
+	const stored = samples.length ? await ctx.store.write(groupSamples(samples)) : undefined;
+	const status = samples.length === 0 && errors.length > 0 ? 400 : 200;
+	return json(
+		{
+			accepted: stored?.accepted ?? 0,
+			refused: errors,
+			// Samples the store refused (older than the series' last sample, too old, over the cardinality limit).
+			storeRefused: stored?.rejected ?? null,
+			problems: stored?.problems ?? []
+		},
+		{ status }
+	);
+};
