@@ -15,6 +15,8 @@ export interface VigilProcess {
 	url: string;
 	port: number;
 	child: ChildProcess;
+	/** The config file the process was started with (rewrite it to test reloads). */
+	configFile: string;
 	output(): string;
 	/** Resolves when a line matching the pattern has been printed. */
 	waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
@@ -72,6 +74,7 @@ export async function startVigilProcess(options: VigilProcessOptions): Promise<V
 		url: `http://127.0.0.1:${port}`,
 		port,
 		child,
+		configFile,
 		output: () => out,
 		waitForOutput,
 		async stop(signal = 'SIGTERM') {
