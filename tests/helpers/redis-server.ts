@@ -66,7 +66,8 @@ export async function startTestRedis(options: { appendonly?: boolean; appendfsyn
 	};
 	const kill = async () => {
 		const c = child;
-		if (!c || c.exitCode !== null) return;
+		// A killed process has a signalCode, not an exitCode.
+		if (!c || c.exitCode !== null || c.signalCode !== null) return;
 		await new Promise<void>((resolve) => {
 			c.once('exit', () => resolve());
 			c.kill('SIGKILL');

@@ -1,0 +1,138 @@
+/**
+ * The demo shop: a small simulated e-commerce backend that Vigil watches in its demo and in tests.
+ * Four services on one HTTP server, its own Prometheus metrics, real BullMQ queues on Redis, a
+ * load generator that follows the time of day, and scenarios that break things on demand.
+ * This file wires the parts; see scenarios.ts for what each scenario does.
+ */
+import { z } from 'zod';
+import type { Logger } from '../src/lib/server/log';
+import { createCustomerService } from './customer-service';
+import { createShopHandler } from './handlers';
+import { createShopMetrics } from './metrics';
+import type { ComplaintReason } from './model';
+import { createShopQueues } from './queues';
+import { effectsOf, isScenario, SCENARIOS, type Scenario } from './scenarios';
+import { startShopServer, type ShopServer } from './server';
+import { createSleeper } from './sleeper';
+import { startTraffic } from './traffic';
+
+export { SCENARIOS, type Scenario };
+
+export interface DemoShopOptions {
+	/** 0 = any free port. */
+	port: number;
+	/** Default 127.0.0.1. */
+	host?: string;
+	/** Redis for the BullMQ queues. */
+	redisUrl: string;
+	/** BullMQ key prefix, default 'demo-shop' (keys look like `demo-shop:orders:wait`). */
+	queuePrefix?: string;
+	/** Default 'normal'. */
+	scenario?: Scenario;
+	/** Multiplies the simulated traffic (tests use e.g. 20 to see effects in seconds). Default 1. */
+	speed?: number;
+	log?: Logger;
+	/** Injectable randomness for tests; default Math.random. */
+	random?: () => number;
+}
+
+export interface DemoShop {
+	/** e.g. http://127.0.0.1:43123 */
+	url: string;
+	scenario(): Scenario;
+	setScenario(s: Scenario): void;
+	/** Stops traffic, workers, queues and server, and closes its Redis connections; within about 3 s. */
+	stop(): Promise<void>;
+}
+
+const optionsSchema = z.object({
+	port: z.number().int().min(0).max(65_535),
+	host: z.string().min(1).default('127.0.0.1'),
+	redisUrl: z.string().min(1),
+	queuePrefix: z.string().min(1).regex(/^[^:]/, 'must not start with ":"').default('demo-shop'),
+	scenario: z.enum(SCENARIOS).default('normal'),
+	speed: z.number().positive().max(1000).default(1)
+});
+
+export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop> {
+	const parsed = optionsSchema.safeParse(options);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0];
+		throw new Error(`invalid demo shop option ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+	}
+	const { port, host, redisUrl, queuePrefix, speed } = parsed.data;
+	const random = options.random ?? Math.random;
+	const log = options.log?.child({ component: 'demo-shop' });
+	let current: Scenario = parsed.data.scenario;
+	const effects = () => effectsOf(current);
+	const setScenario = (next: Scenario) => {
+		if (next === current) return;
+		log?.info({ from: current, to: next }, 'demo shop scenario changed');
+		current = next;
+	};
+
+	const sleeper = createSleeper();
+	const customerService = createCustomerService({ random, speed });
+	const metrics = createShopMetrics({ customerService: () => customerService.snapshot() });
+	const queues = createShopQueues({
+		redisUrl,
+		prefix: queuePrefix,
+		speed,
+		random,
+		effects,
+		sleeper,
+		log,
+		onDepth: (queue, depth) => metrics.queueDepth(queue, depth),
+		onTicketQueued: (ticket, createdAt) => customerService.opened(ticket.complaintId, createdAt),
+		onTicketAnswered: (ticket, createdAt) => {
+			metrics.firstResponse(customerService.answered({ complaintId: ticket.complaintId, reason: ticket.reason, openedAt: createdAt }));
+		}
+	});
+	let complaints = 0;
+	const handle = createShopHandler({
+		scenario: () => current,
+		setScenario,
+		metrics,
+		random,
+		sleep: (ms) => sleeper.sleep(ms),
+		onOrder: (order) => queues.addOrder(order),
+		onComplaint: (reason: ComplaintReason, orderId?: string) => {
+			queues.addTicket({ complaintId: `c-${Date.now().toString(36)}-${(++complaints).toString(36)}`, reason, orderId });
+		}
+	});
+
+	let server: ShopServer;
+	try {
+		server = await startShopServer(handle, { port, host, log });
+	} catch (err) {
+		sleeper.cancelAll();
+		await queues.close();
+		metrics.registry.clear();
+		throw err;
+	}
+	const traffic = startTraffic({ handle, effects, speed, random });
+	log?.info({ url: server.url, scenario: current, speed, queuePrefix }, 'demo shop started');
+
+	const shopServer = server;
+	let stopping: Promise<void> | undefined;
+	const stop = async () => {
+		traffic.stop();
+		sleeper.cancelAll();
+		await Promise.allSettled([shopServer.close(), queues.close()]);
+		metrics.registry.clear();
+		log?.info('demo shop stopped');
+	};
+
+	return {
+		url: server.url,
+		scenario: () => current,
+		setScenario(s) {
+			if (!isScenario(s)) throw new Error(`unknown scenario "${String(s)}"; expected one of ${SCENARIOS.join(', ')}`);
+			setScenario(s);
+		},
+		stop() {
+			stopping ??= stop();
+			return stopping;
+		}
+	};
+}
