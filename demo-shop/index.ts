@@ -13,6 +13,7 @@ import type { ComplaintReason } from './model';
 import { createShopQueues } from './queues';
 import { effectsOf, isScenario, SCENARIOS, type Scenario } from './scenarios';
 import { startShopServer, type ShopServer } from './server';
+import { startMirrors } from './mirrors';
 import { createSleeper } from './sleeper';
 import { startTraffic } from './traffic';
 
@@ -34,6 +35,10 @@ export interface DemoShopOptions {
 	log?: Logger;
 	/** Injectable randomness for tests; default Math.random. */
 	random?: () => number;
+	/** When reachable, orders are also copied to a PostgreSQL table (for the sql source). */
+	postgresUrl?: string;
+	/** When reachable, each order also sends a RabbitMQ notification (for the rabbitmq source). */
+	amqpUrl?: string;
 }
 
 export interface DemoShop {
@@ -88,6 +93,7 @@ export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop>
 			metrics.firstResponse(customerService.answered({ complaintId: ticket.complaintId, reason: ticket.reason, openedAt: createdAt }));
 		}
 	});
+	const mirrors = startMirrors({ postgresUrl: options.postgresUrl, amqpUrl: options.amqpUrl, workerRate: () => effects().workerRate, log });
 	let complaints = 0;
 	const handle = createShopHandler({
 		scenario: () => current,
@@ -95,7 +101,10 @@ export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop>
 		metrics,
 		random,
 		sleep: (ms) => sleeper.sleep(ms),
-		onOrder: (order) => queues.addOrder(order),
+		onOrder: (order) => {
+			queues.addOrder(order);
+			mirrors.order(order);
+		},
 		onComplaint: (reason: ComplaintReason, orderId?: string) => {
 			queues.addTicket({ complaintId: `c-${Date.now().toString(36)}-${(++complaints).toString(36)}`, reason, orderId });
 		}
@@ -106,7 +115,7 @@ export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop>
 		server = await startShopServer(handle, { port, host, log });
 	} catch (err) {
 		sleeper.cancelAll();
-		await queues.close();
+		await Promise.allSettled([queues.close(), mirrors.close()]);
 		metrics.registry.clear();
 		throw err;
 	}
@@ -118,7 +127,7 @@ export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop>
 	const stop = async () => {
 		traffic.stop();
 		sleeper.cancelAll();
-		await Promise.allSettled([shopServer.close(), queues.close()]);
+		await Promise.allSettled([shopServer.close(), queues.close(), mirrors.close()]);
 		metrics.registry.clear();
 		log?.info('demo shop stopped');
 	};

@@ -14,6 +14,7 @@ import { parseDuration } from '../src/lib/shared/duration';
 import { formatProblem } from '../src/lib/shared/problems';
 import { loadConfig, resolveConfigPath, type VigilConfig } from './config';
 import { packageRoot, packageVersion } from './package-root';
+import { SCENARIOS, startDemoShop, type Scenario } from '../demo-shop/index';
 import { startVigil } from './start';
 
 export const USAGE = `Usage: vigil <command> [options]
@@ -23,6 +24,10 @@ Commands:
       --config FILE       config file (default: $VIGIL_CONFIG, ./vigil.config.yaml, or the demo config)
       --roles LIST        roles to run, e.g. web,collect (default: $VIGIL_ROLES or the config's)
   config check [FILE]   Validate a config file and print every problem; exit 2 if any
+  demo-shop [--port 3100] [--host 127.0.0.1] [--scenario NAME] [--speed N]
+                        Run only the simulated shop that the demo watches (its queues use the
+                        configured Redis); scenarios: normal, latency-spike, payment-outage,
+                        queue-backlog, checkout-down, flash-sale (switch live: POST /scenario)
   token create --name NAME --scope push[,reload] [--expires 90d]
                         Make an API token (printed once; only its hash is kept)
   token list            List API tokens (names, scopes, expiry; never the secrets)
@@ -138,7 +143,7 @@ async function start(args: string[], io: CliIO, root: string, version: string): 
 }
 
 /** Runs `fn` with a Redis client for the configured Redis (found the way `vigil start` finds it). */
-async function withRedis<T>(io: CliIO, root: string, fn: (redis: Redis, config: VigilConfig) => Promise<T>): Promise<T | number> {
+async function withRedis<T>(io: CliIO, root: string, fn: (redis: Redis, config: VigilConfig, url: string) => Promise<T>): Promise<T | number> {
 	const file = resolveConfigPath(undefined, io.env, io.cwd, root);
 	const r = await readConfig(file, io);
 	if (!r.ok) {
@@ -159,7 +164,7 @@ async function withRedis<T>(io: CliIO, root: string, fn: (redis: Redis, config: 
 	const redis = createRedisClient(resolved.url, { name: 'cli' });
 	try {
 		await waitReady(redis, 5000);
-		return await fn(redis, r.config);
+		return await fn(redis, r.config, resolved.url);
 	} finally {
 		await closeClient(redis);
 		if (resolved.embedded && !resolved.embedded.reused) await resolved.embedded.stop();
@@ -206,6 +211,39 @@ async function token(args: string[], io: CliIO, root: string): Promise<number> {
 	return 2;
 }
 
+async function demoShop(args: string[], io: CliIO, root: string): Promise<number> {
+	const { values } = parseArgs({
+		args,
+		options: { port: { type: 'string' }, host: { type: 'string' }, scenario: { type: 'string' }, speed: { type: 'string' } },
+		strict: true
+	});
+	const scenario = values.scenario ?? 'normal';
+	if (!(SCENARIOS as readonly string[]).includes(scenario)) return io.err(`demo-shop: --scenario must be one of ${SCENARIOS.join(', ')}, got ${JSON.stringify(scenario)}`), 2;
+	const port = Number(values.port ?? 3100);
+	if (!Number.isInteger(port) || port < 0 || port > 65535) return io.err(`demo-shop: --port expected a port number, got ${JSON.stringify(values.port)}`), 2;
+	const speed = Number(values.speed ?? 1);
+	if (!(speed > 0 && speed <= 1000)) return io.err(`demo-shop: --speed expected a number above 0 and at most 1000, got ${JSON.stringify(values.speed)}`), 2;
+	const log = createLogger({ level: (io.env.LOG_LEVEL as never) ?? 'info' });
+	const code = await withRedis(io, root, async (_redis, config, redisUrl) => {
+		const shop = await startDemoShop({
+			port,
+			host: values.host ?? '127.0.0.1',
+			redisUrl,
+			scenario: scenario as Scenario,
+			speed,
+			postgresUrl: config.demoShop.postgresUrl,
+			amqpUrl: config.demoShop.amqpUrl,
+			log
+		});
+		log.info({ url: shop.url, scenario }, `demo shop running: ${shop.url}/ (scenarios: POST ${shop.url}/scenario)`);
+		const signal = await io.stopSignal;
+		log.info({ signal }, 'stopping the demo shop');
+		await shop.stop();
+		return 0;
+	});
+	return code;
+}
+
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
 	const root = packageRoot();
 	const version = packageVersion(root);
@@ -220,6 +258,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
 				return 2;
 			case 'token':
 				return await token(rest, io, root);
+			case 'demo-shop':
+				return await demoShop(rest, io, root);
 			case 'version':
 			case '--version':
 				io.out(version);

@@ -10,12 +10,14 @@ function problems(text: string, env: NodeJS.ProcessEnv = {}, roles?: string): st
 }
 
 describe('the shipped demo config', () => {
-	it('is valid and runs every role with a demo collector', () => {
+	it('is valid, runs every role and the demo shop, and watches it through every source kind', () => {
 		const r = parseConfig(readFileSync(join(import.meta.dirname, '..', 'vigil.config.yaml'), 'utf8'));
-		expect(r.ok).toBe(true);
+		expect(r.ok, r.ok ? '' : JSON.stringify(r.problems)).toBe(true);
 		if (!r.ok) return;
 		expect(r.value.roles).toEqual(['web', 'collect', 'alerts']);
-		expect(r.value.collectors.map((c) => c.kind)).toContain('demo');
+		expect(r.value.demoShop.enabled).toBe(true);
+		expect(new Set(r.value.collectors.map((c) => c.kind))).toEqual(new Set(['http', 'prometheus', 'redis-queue', 'rabbitmq', 'sql']));
+		expect(r.value.wall.tiles.length).toBeGreaterThan(5);
 	});
 });
 
@@ -65,7 +67,7 @@ describe('problems', () => {
 
 	it('refuses an unknown collector kind and lists the known ones', () => {
 		expect(problems('collectors:\n  - kind: smtp\n    name: x\n')).toEqual([
-			'collectors[0].kind (line 2, column 11): unknown kind "smtp"; expected one of demo'
+			'collectors[0].kind (line 2, column 11): unknown kind "smtp"; expected one of http, prometheus, redis-queue, rabbitmq, sql, demo'
 		]);
 	});
 

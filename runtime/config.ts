@@ -8,7 +8,9 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseCidr } from '../collectors/net/address-policy';
 import { collectorConfig } from '../collectors/registry';
+import { SCENARIOS } from '../demo-shop/index';
 import { ROLES } from '../src/lib/server/nodes';
+import { parseSelector } from '../src/lib/server/tsdb/matchers';
 import { loadYamlFile, validateYaml, type Override, type Validated } from '../src/lib/server/yaml-config';
 import { zDuration } from '../src/lib/shared/duration';
 
@@ -95,6 +97,42 @@ export const vigilConfig = z.strictObject({
 				.default([]),
 			/** While Redis is unreachable, hold this many seconds of samples of all targets. */
 			bufferSeconds: z.number().int().min(10).max(86_400).default(300)
+		})
+		.prefault({}),
+	demoShop: z
+		.strictObject({
+			/** Run the simulated shop in this process (the demo). */
+			enabled: z.boolean().default(false),
+			host: z.string().min(1).default('127.0.0.1'),
+			port: port.default(3100),
+			scenario: z.enum(SCENARIOS).default('normal'),
+			/** Multiplies the simulated traffic. */
+			speed: z.number().positive().max(1000).default(1),
+			/** Orders are also copied here when PostgreSQL is reachable (for the sql source). */
+			postgresUrl: z.string().regex(/^postgres(ql)?:\/\//, 'expected a URL like postgres://user@host:5432/db').optional(),
+			/** Orders also send a notification here when RabbitMQ is reachable (for the rabbitmq source). */
+			amqpUrl: z.string().regex(/^amqps?:\/\//, 'expected a URL like amqp://guest:guest@127.0.0.1:5672').optional()
+		})
+		.prefault({}),
+	wall: z
+		.strictObject({
+			/** The tiles of the wall: a title, a selector of the series it shows, and their unit. */
+			tiles: z
+				.array(
+					z.strictObject({
+						title: z.string().min(1).max(80),
+						selector: z.string().refine((t) => {
+							try {
+								parseSelector(t);
+								return true;
+							} catch {
+								return false;
+							}
+						}, 'expected a selector like up{kind="http"} or shop_orders_per_minute'),
+						unit: z.string().max(16).optional()
+					})
+				)
+				.default([])
 		})
 		.prefault({}),
 	push: z

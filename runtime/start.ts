@@ -5,6 +5,7 @@
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import { startAlertsRole, type AlertsRole } from '../alerts/role';
+import { startDemoShop, type DemoShop } from '../demo-shop/index';
 import { createAddressPolicy } from '../collectors/net/address-policy';
 import { startCollectRole, type CollectRole } from '../collectors/role';
 import { setContext } from '../src/lib/server/context';
@@ -74,6 +75,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 	let heartbeat: NodeHeartbeat | undefined;
 	let hub: LiveHub | undefined;
 	let store: RedisStore | undefined;
+	let shop: DemoShop | undefined;
 	let server: Server | undefined;
 	let stopping: Promise<void> | undefined;
 
@@ -93,6 +95,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 			ownServer?.closeIdleConnections();
 			// 2. Stop collecting and write what the collectors buffered.
 			if (collect) await step('collect role', () => collect!.stop(3000));
+			if (shop) await step('demo shop', () => shop!.stop());
 			if (alerts) await step('alerts role', () => alerts!.stop());
 			// 3. Disconnect screens, then wait for requests in flight (cut after 2 s).
 			if (hub) await step('live hub', () => hub!.close());
@@ -167,6 +170,11 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 		};
 		const ops = createOpsHandler({ registry: metrics.registry, readiness });
 
+		if (config.demoShop.enabled) {
+			const d = config.demoShop;
+			shop = await startDemoShop({ port: d.port, host: d.host, redisUrl: resolved.url, scenario: d.scenario, speed: d.speed, postgresUrl: d.postgresUrl, amqpUrl: d.amqpUrl, log });
+			log.info({ url: shop.url }, 'demo shop running');
+		}
 		if (roles.includes('collect')) {
 			const writer = store;
 			collect = startCollectRole({
@@ -225,7 +233,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 		if (roles.includes('web')) {
 			const tailRedis = createRedisClient(resolved.url, { name: 'live-tail', log });
 			clients.push(tailRedis);
-			hub = new LiveHub({ redis, tailRedis, keys, store, log, registry: metrics.registry });
+			hub = new LiveHub({ redis, tailRedis, keys, store, tiles: config.wall.tiles, log, registry: metrics.registry });
 			await hub.attach(server);
 			started.add('web');
 		}

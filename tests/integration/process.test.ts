@@ -67,15 +67,17 @@ describe('one process with every role', () => {
 		try {
 			const snap = live.snapshots[0]!;
 			expect(snap.redis).toBe('up');
-			await until(() => live.points.length >= 3, 5000, 'three points');
-			const ids = new Set(live.points.flatMap((m) => m.points.map((p) => p.id)));
-			expect([...ids]).toEqual([sidOf('demo_orders_per_minute', { shop: 'demo' })]);
-			// The latest snapshot (a new series sends one) names the series.
-			expect(live.snapshots.at(-1)!.series.map((x) => [x.name, x.labels])).toEqual([['demo_orders_per_minute', { shop: 'demo' }]]);
+			const sid = sidOf('demo_orders_per_minute', { shop: 'demo', target: 'demo-shop' });
+			const demo = () => live.points.flatMap((m) => m.points).filter((p) => p.id === sid);
+			await until(() => demo().length >= 3, 5000, 'three points of the demo series');
+			// The latest snapshot (a new series sends one) names the series and the others of the target.
+			const names = live.snapshots.at(-1)!.series.map((x) => x.name);
+			expect(names).toEqual(expect.arrayContaining(['demo_orders_per_minute', 'up', 'collect_duration_seconds']));
+			expect(live.snapshots.at(-1)!.series.find((x) => x.id === sid)!.labels).toEqual({ shop: 'demo', target: 'demo-shop' });
 			// Every message carries the next sequence number after the first snapshot.
 			const after = live.seqs.slice(1);
 			after.forEach((m, i) => expect(m.seq).toBe(snap.seq + i + 1));
-			const ts = live.points.map((m) => m.points[0]!.ts);
+			const ts = demo().map((p) => p.ts);
 			expect([...ts].sort((a, b) => a - b)).toEqual(ts);
 		} finally {
 			live.close();

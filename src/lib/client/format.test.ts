@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatValue, freshness, humanizeMetric } from './format';
+import { formatAge, formatValue, formatWithUnit, freshness, humanizeMetric } from './format';
 
 describe('formatAge', () => {
 	it.each([
@@ -36,5 +36,20 @@ describe('freshness', () => {
 describe('humanizeMetric', () => {
 	it('turns a metric name into words', () => {
 		expect(humanizeMetric('demo_orders_per_minute')).toBe('Demo orders per minute');
+	});
+});
+
+describe('formatWithUnit', () => {
+	it('reads up as UP or DOWN with a tone', () => {
+		expect(formatWithUnit(1, 'up')).toEqual({ text: 'UP', suffix: '', tone: 'ok' });
+		expect(formatWithUnit(0, 'up')).toEqual({ text: 'DOWN', suffix: '', tone: 'crit' });
+	});
+	it('shows short seconds as ms, ratios as percent, infinity as ∞', () => {
+		expect(formatWithUnit(0.1234, 's')).toEqual({ text: '123', suffix: 'ms', tone: 'none' });
+		expect(formatWithUnit(2.5, 's')).toEqual({ text: '2.5', suffix: 's', tone: 'none' });
+		expect(formatWithUnit(0.9312, '%')).toEqual({ text: '93.12', suffix: '%', tone: 'none' });
+		expect(formatWithUnit(Infinity, 's').text).toBe('∞');
+		expect(formatWithUnit(null, 's').text).toBe('—');
+		expect(formatWithUnit(42, 'jobs')).toEqual({ text: '42', suffix: 'jobs', tone: 'none' });
 	});
 });

@@ -31,3 +31,18 @@ export function humanizeMetric(name: string): string {
 	const words = name.replace(/[_:]+/g, ' ').trim();
 	return words.charAt(0).toUpperCase() + words.slice(1);
 }
+
+/**
+ * A value in its unit, for a tile: `up` reads UP/DOWN, seconds below 1 read as ms, `%` and other
+ * units follow the number. Returns the text and a tone for the tile's colour.
+ */
+export function formatWithUnit(v: number | null, unit: string | undefined): { text: string; suffix: string; tone: 'ok' | 'crit' | 'none' } {
+	if (v === null || !Number.isFinite(v)) {
+		if (v !== null && v === Infinity) return { text: '∞', suffix: unit === 's' ? 's' : (unit ?? ''), tone: 'none' };
+		return { text: '—', suffix: '', tone: 'none' };
+	}
+	if (unit === 'up') return v >= 1 ? { text: 'UP', suffix: '', tone: 'ok' } : { text: 'DOWN', suffix: '', tone: 'crit' };
+	if (unit === 's') return v !== 0 && Math.abs(v) < 1 ? { text: formatValue(v * 1000, 0), suffix: 'ms', tone: 'none' } : { text: formatValue(v, 2), suffix: 's', tone: 'none' };
+	if (unit === '%') return { text: formatValue(v * 100, 2), suffix: '%', tone: 'none' };
+	return { text: formatValue(v), suffix: unit ?? '', tone: 'none' };
+}

@@ -17,7 +17,10 @@ export const seriesState = z.object({
 	/** Time of the latest value (epoch ms), or null. */
 	ts: z.number().nullable(),
 	/** How often a new value is expected; older data is stale. */
-	intervalMs: z.number().positive()
+	intervalMs: z.number().positive(),
+	/** The wall tile this series is shown in, and its unit, when the config names tiles. */
+	title: z.string().optional(),
+	unit: z.string().optional()
 });
 export type SeriesState = z.infer<typeof seriesState>;
 

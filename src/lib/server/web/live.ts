@@ -31,6 +31,15 @@ const DEFAULT_INTERVAL_MS = 15_000;
 /** Most series one screen shows until boards choose them. */
 const MAX_SERIES = 60;
 
+/**
+ * A series with no sample for this long leaves the wall, as it leaves Prometheus' instant
+ * queries after the lookback: 5 minutes, or 10 of its intervals if that is longer. Until then it
+ * shows as stale.
+ */
+export function goneAfter(intervalMs: number): number {
+	return Math.max(5 * 60_000, 10 * intervalMs);
+}
+
 export interface LiveHubOptions {
 	/** Shared client for ordinary reads. */
 	redis: Redis;
@@ -38,8 +47,11 @@ export interface LiveHubOptions {
 	tailRedis: Redis;
 	keys: Keys;
 	store: TimeSeriesStore;
-	/** Which series the screens show. Default: every series (up to 60). */
-	selector?: string;
+	/**
+	 * Which series the screens show, as tiles: each tile a title, a selector and a unit; a series
+	 * goes to the first tile that selects it. Default: every series (up to 60).
+	 */
+	tiles?: ReadonlyArray<{ title: string; selector: string; unit?: string }>;
 	log: Logger;
 	registry?: Registry;
 }
@@ -50,7 +62,7 @@ export class LiveHub {
 	private io: Server<ClientToServerEvents, ServerToClientEvents> | undefined;
 	private readonly series = new Map<string, SeriesState>();
 	private readonly store: TimeSeriesStore;
-	private readonly matchers: Matcher[];
+	private readonly tiles: Array<{ title?: string; unit?: string; matchers: Matcher[] }>;
 	private readonly tail: LiveTail;
 	private seq = 0;
 	private roles: Record<Role, number> = { web: 0, collect: 0, alerts: 0 };
@@ -66,7 +78,9 @@ export class LiveHub {
 	constructor(private readonly options: LiveHubOptions) {
 		this.log = options.log.child({ role: 'web' });
 		this.store = options.store;
-		this.matchers = parseSelector(options.selector ?? '{__name__=~".+"}');
+		this.tiles = options.tiles?.length
+			? options.tiles.map((t) => ({ title: t.title, unit: t.unit, matchers: parseSelector(t.selector) }))
+			: [{ matchers: parseSelector('{__name__=~".+"}') }];
 		this.tail = new LiveTail({
 			redis: options.tailRedis,
 			key: options.keys.live,
@@ -101,7 +115,10 @@ export class LiveHub {
 		this.options.redis.on('ready', this.onRedisUp);
 		this.options.redis.on('close', this.onRedisDown);
 		this.refreshRoles();
-		this.rolesTimer = setInterval(() => this.refreshRoles(), HEARTBEAT_MS);
+		this.rolesTimer = setInterval(() => {
+			this.refreshRoles();
+			this.prune();
+		}, HEARTBEAT_MS);
 		this.rolesTimer.unref();
 
 		const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
@@ -139,7 +156,11 @@ export class LiveHub {
 	}
 
 	snapshot(): SnapshotMessage {
-		return { ...this.status(), series: [...this.series.values()] };
+		// In tile order, then by labels, so screens lay out the same way every time.
+		const order = (s: SeriesState) => this.tileOf({ __name__: s.name, ...s.labels });
+		const key = (s: SeriesState) => JSON.stringify(Object.entries(s.labels).sort());
+		const series = [...this.series.values()].sort((a, b) => order(a) - order(b) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+		return { ...this.status(), series };
 	}
 
 	private broadcastStatus(): void {
@@ -162,9 +183,15 @@ export class LiveHub {
 	};
 	private lastBroadcastRedis: 'up' | 'down' = 'up';
 
+	/** The first tile that selects these labels, or -1. */
+	private tileOf(labels: Record<string, string>): number {
+		return this.tiles.findIndex((t) => matchesAll(labels, t.matchers));
+	}
+
 	private state(labels: Record<string, string>, value: number | null, ts: number | null, intervalMs?: number): SeriesState {
 		const { __name__: name = '', ...rest } = labels;
-		return {
+		const tile = this.tiles[this.tileOf(labels)];
+		const s: SeriesState = {
 			id: sidOf(name, rest),
 			name,
 			labels: rest,
@@ -172,12 +199,35 @@ export class LiveHub {
 			ts,
 			intervalMs: intervalMs ?? DEFAULT_INTERVAL_MS
 		};
+		if (tile?.title !== undefined) s.title = tile.title;
+		if (tile?.unit !== undefined) s.unit = tile.unit;
+		return s;
+	}
+
+	/** Drops series gone quiet for good (see goneAfter); screens get a new snapshot. */
+	private prune(now = Date.now()): void {
+		let dropped = false;
+		for (const [id, s] of this.series) {
+			if (s.ts !== null && now - s.ts >= goneAfter(s.intervalMs)) {
+				this.series.delete(id);
+				dropped = true;
+			}
+		}
+		if (dropped && this.io) {
+			this.seq++;
+			this.io.emit('snapshot', this.snapshot());
+			this.sent?.inc({ type: 'snapshot' });
+		}
 	}
 
 	private async reload(): Promise<void> {
 		this.lastBroadcastRedis = 'up';
 		try {
-			const latest: LatestResult[] = await this.store.latest(this.matchers);
+			const latest: LatestResult[] = [];
+			const now = Date.now();
+			for (const tile of this.tiles) {
+				for (const r of await this.store.latest(tile.matchers)) if (now - r.ts < goneAfter(r.intervalMs ?? DEFAULT_INTERVAL_MS)) latest.push(r);
+			}
 			for (const s of latest.slice(0, MAX_SERIES)) {
 				const state = this.state(s.labels, s.value, s.ts, s.intervalMs);
 				const known = this.series.get(state.id);
@@ -216,7 +266,7 @@ export class LiveHub {
 		this.store
 			.seriesById([id])
 			.then(([info]: SeriesInfo[]) => {
-				if (!info || !matchesAll(info.labels, this.matchers)) {
+				if (!info || this.tileOf(info.labels) < 0) {
 					if (this.ignored.size > 100_000) this.ignored.clear();
 					this.ignored.add(id);
 					return;
