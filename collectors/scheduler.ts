@@ -240,10 +240,18 @@ export class Scheduler {
 			});
 	}
 
-	/** Adds the target's labels (they win over a sample's own) and its interval to each sample. */
+	/**
+	 * Adds the target's labels (they win over a sample's own) and its interval to each sample, in
+	 * place: a run's samples belong to the scheduler once returned.
+	 */
 	private label(slot: Slot, samples: Sample[], due: number): Sample[] {
 		const { labels, intervalMs } = slot.collector;
-		return samples.map((s) => ({ name: s.name, labels: { ...s.labels, ...labels }, ts: s.ts || due, value: s.value, intervalMs }));
+		for (const s of samples) {
+			s.labels = Object.assign({}, s.labels, labels);
+			if (!s.ts) s.ts = due;
+			s.intervalMs = intervalMs;
+		}
+		return samples;
 	}
 
 	private async retire(slot: Slot): Promise<void> {

@@ -59,6 +59,7 @@ const schema = collectorBlock('prometheus', {
 type Config = z.output<typeof schema>;
 
 function kept(config: Config, family: MetricFamily, name: string, labels: Record<string, string>): boolean {
+	if (config.keep.length === 0 && config.drop.length === 0) return true;
 	const asSample = { ...labels, __name__: name };
 	const asFamily = { ...labels, __name__: family.name };
 	const hit = (filters: Matcher[][]) => filters.some((m) => matchesAll(asSample, m) || matchesAll(asFamily, m));
@@ -96,6 +97,9 @@ export const prometheusSource: SourceDefinition<typeof schema> = {
 		const targetLabels = { ...target.labels, instance };
 		/** Labels of the exposition that clash with the target's are kept as exported_<label>. */
 		const rename = (l: Record<string, string>) => {
+			let clash = false;
+			for (const k in l) if (k in targetLabels) clash = true;
+			if (!clash) return l;
 			const out: Record<string, string> = {};
 			for (const [k, v] of Object.entries(l)) out[k in targetLabels ? `exported_${k}` : k] = v;
 			return out;

@@ -73,7 +73,7 @@ export class MemoryStore implements TimeSeriesStore {
 		const now = this.now();
 		for (const s of series) {
 			if (!validateSeries(s, result)) continue;
-			const id = sidOf(s.name, s.labels);
+			const id = sidOf(s.name, s.labels, s.id);
 			let mem = this.byId.get(id);
 			if (!mem) {
 				const count = this.perMetric.get(s.name) ?? 0;

@@ -15,11 +15,24 @@ function reject(result: WriteResult, reason: RejectReason, n = 1): void {
 	result.rejected[reason] += n;
 }
 
-/** Problems with a series' name, labels or sample arrays; when any, every sample is invalid. */
-export function validateSeries(s: SeriesSamples, result: WriteResult): boolean {
-	const problems = seriesProblems(s.name, s.labels);
+function arrayProblems(s: SeriesSamples): string[] {
+	const problems: string[] = [];
 	if (s.ts.length !== s.values.length) problems.push(`ts has ${s.ts.length} entries but values has ${s.values.length}`);
 	if (s.intervalMs !== undefined && !(s.intervalMs > 0)) problems.push(`intervalMs must be positive, got ${s.intervalMs}`);
+	return problems;
+}
+
+/** Problems with a series' sample arrays only (for series whose names were checked before). */
+export function validateArrays(s: SeriesSamples, result: WriteResult): boolean {
+	return report(s, arrayProblems(s), result);
+}
+
+/** Problems with a series' name, labels or sample arrays; when any, every sample is invalid. */
+export function validateSeries(s: SeriesSamples, result: WriteResult): boolean {
+	return report(s, [...seriesProblems(s.name, s.labels), ...arrayProblems(s)], result);
+}
+
+function report(s: SeriesSamples, problems: string[], result: WriteResult): boolean {
 	if (problems.length === 0) return true;
 	reject(result, 'invalid', s.ts.length);
 	for (const p of problems) addProblem(result, `${s.name}: ${p}`);

@@ -31,7 +31,7 @@ import { ByteWriter } from './codec/bytes';
 import { decodeOpen, decodeSegments, encodeSealed, mergeAll, partials, writeOpenRecord, type Agg, type IndexedAgg } from './codec/rollup';
 import { matchesAll, matchValue, type Matcher } from './matchers';
 import { HOUR_SPAN, MINUTE_SPAN, toMatchers } from './memory-store';
-import { addProblem, filterSamples, validateSeries } from './prepare';
+import { addProblem, filterSamples, validateArrays, validateSeries } from './prepare';
 import { checkRange, pickResolution, StepBuckets } from './query';
 import { ADMIT_SCRIPT, REPLACE_SCRIPT, SEAL_HOURS_SCRIPT, SEAL_MINUTES_SCRIPT, WRITE_SCRIPT } from './scripts';
 import { fullLabels, sidOf } from './series-id';
@@ -74,6 +74,8 @@ const LIVE_FULL_LIMIT = 2000;
 /** Groups per write-script call, and a soft cap on its argument size. */
 const GROUPS_PER_CALL = 256;
 const BYTES_PER_CALL = 1 << 20;
+/** Bytes of a group's fixed header in the write script's argument. */
+const HEAD = 62;
 
 interface Group {
 	sid: string;
@@ -139,7 +141,7 @@ export class RedisStore implements TimeSeriesStore {
 		this.retention = resolveRetention(options.retention);
 		this.now = options.now ?? Date.now;
 		this.chunkMs = options.chunkMs ?? HOUR;
-		if (HOUR % this.chunkMs !== 0) throw new RangeError(`chunkMs must divide an hour, got ${this.chunkMs}`);
+		if (HOUR % this.chunkMs !== 0 || this.chunkMs < 1000) throw new RangeError(`chunkMs must divide an hour and be at least 1 s, got ${this.chunkMs}`);
 		this.maxSeriesPerMetric = options.maxSeriesPerMetric ?? 10_000;
 		this.liveKey = options.liveKey === undefined ? `${this.p}live` : options.liveKey;
 		this.liveMaxLen = options.liveMaxLen ?? 10_000;
@@ -224,7 +226,11 @@ export class RedisStore implements TimeSeriesStore {
 		const now = this.now();
 		const cutoff = now - this.retention.raw;
 		const items: Array<{ s: SeriesSamples; sid: string }> = [];
-		for (const s of series) if (validateSeries(s, result)) items.push({ s, sid: sidOf(s.name, s.labels) });
+		for (const s of series) {
+			const sid = sidOf(s.name, s.labels, s.id);
+			// Names of series already admitted were checked then; the arrays are checked every time.
+			if (this.indexed.has(sid) ? validateArrays(s, result) : validateSeries(s, result)) items.push({ s, sid });
+		}
 
 		// Admit new series (cardinality guard) and learn the stored last time of series this process
 		// has not written yet, in one round trip.
@@ -357,7 +363,7 @@ export class RedisStore implements TimeSeriesStore {
 		return stored;
 	}
 
-	/** Packs groups into write-script calls: 4 keys and one binary record per group (see WRITE_SCRIPT). */
+	/** Packs groups into write-script calls: one key and one binary record per group (see WRITE_SCRIPT). */
 	private packCalls(groups: Group[], intervals: Map<string, number>): Array<{ keys: string[]; blob: Buffer }> {
 		const calls: Array<{ keys: string[]; blob: Buffer }> = [];
 		let keys: string[] = [];
@@ -369,17 +375,17 @@ export class RedisStore implements TimeSeriesStore {
 			w = new ByteWriter(1 << 14);
 		};
 		for (const g of groups) {
-			if (keys.length >= GROUPS_PER_CALL * 4 || w.pos >= BYTES_PER_CALL) flush();
+			if (keys.length >= GROUPS_PER_CALL || w.pos >= BYTES_PER_CALL) flush();
 			const n = g.ts.length;
 			const hour = Math.floor(g.ts[0]! / HOUR);
 			const day = Math.floor(g.ts[0]! / DAY);
 			const chunkStart = g.chunk * this.chunkMs;
-			keys.push(this.stateKey(g.sid), this.rawKey(g.sid, g.chunk), this.minuteOpenKey(g.sid, hour), this.openKey(g.sid));
+			keys.push(this.stateKey(g.sid));
 			const recs = partials(g.ts, g.values, 0, n, MINUTE);
-			// Header: 5 f64, u32 block bytes (patched below), u16 records, u32 hour, f64 last value.
-			w.ensure(58);
+			// Header: 5 f64, u32 block bytes (patched below), u16 records, u32 hour, u32 chunk, f64 last value.
+			w.ensure(HEAD);
 			const headAt = w.pos;
-			const head = new DataView(w.buf.buffer, w.buf.byteOffset + headAt, 58);
+			const head = new DataView(w.buf.buffer, w.buf.byteOffset + headAt, HEAD);
 			const iv = withInterval.has(g.sid) ? 0 : (intervals.get(g.sid) ?? 0);
 			withInterval.add(g.sid);
 			head.setFloat64(0, g.ts[0]!, true);
@@ -389,11 +395,12 @@ export class RedisStore implements TimeSeriesStore {
 			head.setFloat64(32, iv, true);
 			head.setUint16(44, recs.length, true);
 			head.setUint32(46, hour, true);
-			head.setFloat64(50, g.values[n - 1]!, true);
-			w.pos += 58;
+			head.setUint32(50, g.chunk, true);
+			head.setFloat64(54, g.values[n - 1]!, true);
+			w.pos += HEAD;
 			encodeBlock(w, chunkStart, g.ts, g.values);
 			// The writer may have grown (a new buffer): patch through a fresh view.
-			new DataView(w.buf.buffer, w.buf.byteOffset + headAt, 58).setUint32(40, w.pos - headAt - 58, true);
+			new DataView(w.buf.buffer, w.buf.byteOffset + headAt, HEAD).setUint32(40, w.pos - headAt - HEAD, true);
 			for (const r of recs) {
 				const idx = (r.start - hour * HOUR) / MINUTE;
 				w.u8(idx & 0xff);

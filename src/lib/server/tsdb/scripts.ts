@@ -27,10 +27,12 @@ end
  * start after its series' stored last time is refused (returning that time), so a retried write is
  * never stored twice.
  *
- * KEYS, 4 per group: state hash, raw chunk, open minute key (the hour's), open-bucket set.
+ * KEYS, 1 per group: the series' state hash `<p>ts:{sid}:s`. The script derives the series' other
+ * keys from it (raw chunk `...:r:<chunk>`, open minute key `...:mo:<hour>`, open-bucket set
+ * `...:o`); they share its hash tag, so they are on the same cluster slot.
  * ARGV[1]: "1" when retrying. ARGV[2]: for each group
  *   <f64 first><f64 last><f64 raw expiry><f64 minute expiry><f64 interval ms, 0 none>
- *   <u32 block bytes><u16 minute records><u32 hour><8 bytes last value><block>
+ *   <u32 block bytes><u16 minute records><u32 hour><u32 chunk><8 bytes last value><block>
  *   <records: u16 minute of the hour + 36-byte record>...
  * Returns per group: code (0 refused, 1 already stored, 2 stored), the series' last time before
  * ("-1" none), created bits (1 raw chunk, 2 open minute key).
@@ -42,13 +44,15 @@ local pos = 1
 local out = {}
 local g = 0
 while pos <= #blob do
-  local first, last, rawExp, minExp, iv, blen, nrec, hour, p = struct.unpack('<dddddI4I2I4', blob, pos)
+  local first, last, rawExp, minExp, iv, blen, nrec, hour, chunk, p = struct.unpack('<dddddI4I2I4I4', blob, pos)
   local lv = string.sub(blob, p, p + 7)
   local blk = string.sub(blob, p + 8, p + 7 + blen)
   local recs = p + 8 + blen
   pos = recs + nrec * 38
-  local state, raw, mo, open = KEYS[g * 4 + 1], KEYS[g * 4 + 2], KEYS[g * 4 + 3], KEYS[g * 4 + 4]
   g = g + 1
+  local state = KEYS[g]
+  local base = string.sub(state, 1, -2)
+  local raw, mo, open = base .. 'r:' .. chunk, base .. 'mo:' .. hour, base .. 'o'
   local lt = redis.call('HGET', state, 'lt')
   local lastTs = lt and tonumber(lt) or -1
   if first <= lastTs then

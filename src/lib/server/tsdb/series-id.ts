@@ -4,8 +4,8 @@ import { seriesId, type Labels } from '../../shared/series';
 
 const cache = new Map<string, string>();
 
-export function sidOf(name: string, labels: Labels): string {
-	const canonical = seriesId(name, labels);
+/** The series id; pass `canonical` (seriesId(name, labels)) when it is already at hand. */
+export function sidOf(name: string, labels: Labels, canonical = seriesId(name, labels)): string {
 	let sid = cache.get(canonical);
 	if (!sid) {
 		sid = createHash('sha1').update(canonical).digest('base64url').slice(0, 11);

@@ -11,7 +11,7 @@ export function groupSamples(samples: readonly Sample[]): SeriesSamples[] {
 		const id = seriesId(s.name, s.labels);
 		let g = groups.get(id);
 		if (!g) {
-			g = { name: s.name, labels: s.labels, ts: [], values: [] };
+			g = { name: s.name, labels: s.labels, id, ts: [], values: [] };
 			groups.set(id, g);
 		}
 		g.ts.push(s.ts);

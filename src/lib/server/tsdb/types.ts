@@ -37,6 +37,8 @@ export const REJECT_REASONS: readonly RejectReason[] = ['out_of_order', 'duplica
 export interface SeriesSamples {
 	name: string;
 	labels: Labels;
+	/** The canonical `name{labels}` text, when the caller has it (saves working it out again). */
+	id?: string;
 	/** Epoch ms, integers. */
 	ts: ArrayLike<number>;
 	values: ArrayLike<number>;
