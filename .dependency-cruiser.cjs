@@ -26,7 +26,7 @@ module.exports = {
 			severity: 'error',
 			comment: 'src/lib/server (Redis, storage, web role) imports only src/lib/shared and itself.',
 			from: { path: '^src/lib/server/' },
-			to: { path: '^(src/routes|src/lib/client|collectors|alerts|runtime|server\\.ts)' }
+			to: { path: '^(src/routes|src/lib/client|collectors|alerts|runtime|demo-shop|server\\.ts)' }
 		},
 		{
 			name: 'client-lib-browser-only',
@@ -40,27 +40,34 @@ module.exports = {
 			severity: 'error',
 			comment: 'Roles talk through Redis only.',
 			from: { path: '^collectors/' },
-			to: { path: '^(alerts|src/routes|src/lib/client|runtime|server\\.ts)' }
+			to: { path: '^(alerts|demo-shop|src/routes|src/lib/client|runtime|server\\.ts)' }
 		},
 		{
 			name: 'alerts-not-collectors',
 			severity: 'error',
 			comment: 'Roles talk through Redis only.',
 			from: { path: '^alerts/' },
-			to: { path: '^(collectors|src/routes|src/lib/client|runtime|server\\.ts)' }
+			to: { path: '^(collectors|demo-shop|src/routes|src/lib/client|runtime|server\\.ts)' }
+		},
+		{
+			name: 'demo-shop-stands-alone',
+			severity: 'error',
+			comment: 'The demo shop is a separate program Vigil watches: it may use src/lib/server and src/lib/shared only.',
+			from: { path: '^demo-shop/' },
+			to: { path: '^(collectors|alerts|runtime|src/routes|src/lib/client|server\\.ts)' }
 		},
 		{
 			name: 'routes-not-runtime',
 			severity: 'error',
 			comment: 'Routes reach the running process through getContext(), never by importing the runtime.',
 			from: { path: '^src/routes/' },
-			to: { path: '^(runtime|collectors|alerts|server\\.ts)' }
+			to: { path: '^(runtime|collectors|alerts|demo-shop|server\\.ts)' }
 		},
 		{
 			name: 'not-to-unresolvable',
 			severity: 'error',
 			from: {},
-			to: { couldNotResolve: true, pathNot: '^\\$app/|^\\$env/' }
+			to: { couldNotResolve: true, pathNot: ['^\\$app/', '^\\$env/', '\\./\\$types$'] }
 		}
 	],
 	options: {
