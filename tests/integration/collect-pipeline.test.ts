@@ -87,7 +87,7 @@ describe('collect role to live tail', () => {
 		});
 		await sleep(350);
 		await redis.kill();
-		await until(() => role.buffered() >= 5);
+		await until(() => role.buffered() >= 25); // five runs of five series each
 		await redis.restart();
 		await waitReady(writer, 10_000);
 		await sleep(300);
