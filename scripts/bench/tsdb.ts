@@ -6,16 +6,12 @@
  *
  * Options: --samples N (per series, default 1,000,000), --series N (default 10).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { ByteWriter } from '../../src/lib/server/tsdb/codec/bytes';
 import { encodeBlock } from '../../src/lib/server/tsdb/codec/block';
-import { freePort } from '../../src/lib/server/redis/embedded';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
+import { startBenchRedis } from './redis';
 import { DAY, HOUR, type SeriesSamples } from '../../src/lib/server/tsdb/types';
 
 const { values: opts } = parseArgs({ options: { samples: { type: 'string' }, series: { type: 'string' } } });
@@ -25,33 +21,6 @@ const BATCH = 3600; // samples per series per write: an hour at 1 s
 const INFLIGHT = 4; // write calls in flight at once
 
 const progress = (msg: string) => process.stderr.write(`${msg}\n`);
-
-async function startRedis(): Promise<{ url: string; stop: () => void }> {
-	const port = await freePort();
-	const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
-	const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-	const url = `redis://127.0.0.1:${port}`;
-	for (let i = 0; i < 100; i++) {
-		const c = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-		c.on('error', () => {});
-		try {
-			await c.connect();
-			await c.ping();
-			c.disconnect();
-			return {
-				url,
-				stop: () => {
-					child.kill('SIGKILL');
-					rmSync(dir, { recursive: true, force: true });
-				}
-			};
-		} catch {
-			c.disconnect();
-			await new Promise((r) => setTimeout(r, 50));
-		}
-	}
-	throw new Error('redis-server did not start: is it on PATH?');
-}
 
 // ---- data ---------------------------------------------------------------------------------
 
@@ -156,7 +125,7 @@ async function sealAll(store: RedisStore): Promise<number> {
 
 async function main() {
 	progress(`Starting a private redis-server…`);
-	const server = await startRedis();
+	const server = await startBenchRedis();
 	const redis = new Redis(server.url);
 	try {
 		const end = Math.floor(Date.now() / HOUR) * HOUR;
