@@ -187,8 +187,6 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 				concurrency: config.collect.concurrency,
 				bufferSeconds: config.collect.bufferSeconds
 			});
-			// The writer seals closed buckets (compacts them) in the background.
-			store.startSealer();
 			started.add('collect');
 		}
 		if (roles.includes('alerts')) {
@@ -217,6 +215,9 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 				}
 			});
 		}
+		// Processes that write (collectors, and the push API of the web role) seal closed buckets
+		// in the background; several sealers are safe (every rewrite checks what it read).
+		if (roles.includes('collect') || roles.includes('web')) store.startSealer();
 		heartbeat = new NodeHeartbeat(redis, keys, { id: nodeId, roles, version });
 		heartbeat.start();
 
