@@ -79,7 +79,10 @@ export function startCollectRole(options: CollectRoleOptions): CollectRole {
 		return scheduler.set(build(list));
 	};
 
-	void apply(options.collectors).then(() => {
+	let stopped = false;
+	const starting = apply(options.collectors).then(() => {
+		// A stop that came while the targets were being set up wins: nothing starts.
+		if (stopped) return;
 		scheduler.start();
 		log.info({ collectors: options.collectors.map((c) => `${c.kind}:${c.name}`) }, 'collect role started');
 	});
@@ -91,6 +94,8 @@ export function startCollectRole(options: CollectRoleOptions): CollectRole {
 			return changes;
 		},
 		async stop(flushTimeoutMs = 3000) {
+			stopped = true;
+			await starting.catch(() => {});
 			await scheduler.stop();
 			return buffer.close(flushTimeoutMs);
 		},

@@ -4,12 +4,11 @@
  * unit tests. Expiry follows the Redis store's: a bucket is gone `retention` after its span ends.
  */
 import { addSample, emptyAgg, type Agg } from './codec/rollup';
-import { checkSelectable, matchesAll, parseSelector, type Matcher } from './matchers';
+import { matchesAll } from './matchers';
 import { addProblem, filterSamples, validateSeries } from './prepare';
-import { checkRange, pickResolution, StepBuckets } from './query';
+import { checkRange, HOUR_SPAN, MINUTE_SPAN, pickResolution, StepBuckets, toMatchers } from './query';
 import { fullLabels, sidOf } from './series-id';
 import {
-	DAY,
 	emptyRejections,
 	HOUR,
 	MINUTE,
@@ -29,10 +28,6 @@ import {
 } from './types';
 import type { Labels } from '../../shared/series';
 
-/** Spans of the keys that hold each resolution, shared with the Redis store. */
-export const MINUTE_SPAN = DAY;
-export const HOUR_SPAN = 30 * DAY;
-
 interface MemSeries {
 	id: string;
 	labels: Labels;
@@ -41,12 +36,6 @@ interface MemSeries {
 	values: number[];
 	minutes: Map<number, Agg>;
 	hours: Map<number, Agg>;
-}
-
-export function toMatchers(selector: Selector): Matcher[] {
-	const m = typeof selector === 'string' ? parseSelector(selector) : [...selector];
-	checkSelectable(m);
-	return m;
 }
 
 export class MemoryStore implements TimeSeriesStore {

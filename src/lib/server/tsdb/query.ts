@@ -1,9 +1,24 @@
 /** What both stores share when answering a range query: the resolution, and the step buckets. */
 import { addSample, emptyAgg, mergeAgg, type Agg } from './codec/rollup';
-import { HOUR, MINUTE, type RangeResult, type Resolution, type Retention } from './types';
+import { checkSelectable, parseSelector, type Matcher } from './matchers';
+import { DAY, HOUR, MINUTE, type RangeResult, type Resolution, type Retention, type Selector } from './types';
 import type { Labels } from '../../shared/series';
 
 export const RESOLUTION_MS: Record<Resolution, number> = { raw: 0, '1m': MINUTE, '1h': HOUR };
+
+/**
+ * How long the rollups of each resolution live together (a day of minutes, 30 days of hours): the
+ * span of a Redis key, and the unit of expiry both stores follow.
+ */
+export const MINUTE_SPAN = DAY;
+export const HOUR_SPAN = 30 * DAY;
+
+/** A selector's matchers, refusing one that would select every series. */
+export function toMatchers(selector: Selector): Matcher[] {
+	const m = typeof selector === 'string' ? parseSelector(selector) : [...selector];
+	checkSelectable(m);
+	return m;
+}
 
 /**
  * The coarsest resolution whose bucket is no wider than the step; if its retention does not reach

@@ -30,9 +30,8 @@ import { countBlocks, decodeChunk, encodeBlock, sealChunk, type SampleColumns } 
 import { ByteWriter } from './codec/bytes';
 import { decodeOpen, decodeSegments, encodeSealed, mergeAll, partials, writeOpenRecord, type Agg, type IndexedAgg } from './codec/rollup';
 import { matchesAll, matchValue, type Matcher } from './matchers';
-import { HOUR_SPAN, MINUTE_SPAN, toMatchers } from './memory-store';
 import { addProblem, filterSamples, validateArrays, validateSeries } from './prepare';
-import { checkRange, pickResolution, StepBuckets } from './query';
+import { checkRange, HOUR_SPAN, MINUTE_SPAN, pickResolution, StepBuckets, toMatchers } from './query';
 import { ADMIT_SCRIPT, REPLACE_SCRIPT, SEAL_HOURS_SCRIPT, SEAL_MINUTES_SCRIPT, WRITE_SCRIPT } from './scripts';
 import { fullLabels, sidOf } from './series-id';
 import {
