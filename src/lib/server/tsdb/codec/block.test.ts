@@ -33,7 +33,8 @@ describe('encodeBlock and decodeChunk', () => {
 		['negative zero', [-0, 0, -0, 1]],
 		['only specials', [Number.NaN, Infinity]],
 		['constant', [7.25, 7.25, 7.25, 7.25]],
-		['single', [42]]
+		['single', [42]],
+		['a 2-decimal value, then one that needs 15 decimals', [3.02, -1.490170571671213]]
 	])('round-trips %s exactly', (_, values) => {
 		const t = ts(values.length);
 		const out = roundTrip(t, values);
@@ -90,11 +91,14 @@ describe('encodeBlock and decodeChunk', () => {
 		expect(detectScale([0.000001], 0, 1)).toBe(6);
 		expect(detectScale([Math.PI], 0, 1)).toBe(-1);
 		expect(detectScale([Number.NaN, 1.5], 0, 2)).toBe(1);
+		// -1.490170571671213 needs scale 15, where 3.02 no longer fits 2^51: not fixed-point.
+		expect(detectScale([3.02, -1.490170571671213], 0, 2)).toBe(-1);
 	});
 
 	it('round-trips any samples (property)', () => {
 		const value = fc.oneof(
 			fc.double(),
+			fc.double({ min: -10, max: 10, noNaN: true }),
 			fc.integer({ min: -1e9, max: 1e9 }).map((x) => x / 100),
 			fc.integer(),
 			fc.constantFrom(Number.NaN, Infinity, -Infinity, -0, 0)

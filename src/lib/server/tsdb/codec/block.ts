@@ -54,11 +54,22 @@ export function detectScale(values: ArrayLike<number>, from: number, to: number)
 	for (let i = from; i < to; i++) {
 		const v = values[i]!;
 		if (isSpecial(v)) continue;
+		const before = s;
 		for (;;) {
 			const p = POW10[s]!;
 			const x = Math.round(v * p);
 			if (x / p === v && Math.abs(x) <= MAX_FIXED) break;
 			if (++s > 15) return -1;
+		}
+		// A finer scale can push an earlier value past the fixed-point range: check them again.
+		if (s !== before) {
+			const p = POW10[s]!;
+			for (let j = from; j < i; j++) {
+				const w = values[j]!;
+				if (isSpecial(w)) continue;
+				const x = Math.round(w * p);
+				if (x / p !== w || Math.abs(x) > MAX_FIXED) return -1;
+			}
 		}
 	}
 	return s;

@@ -73,6 +73,17 @@ describe('rollup records', () => {
 		expect(back).toEqual(records);
 	});
 
+	it('seals a 2-decimal record then a 15-decimal one exactly (the first does not fit the finer scale)', () => {
+		const v = -1.490170571671213;
+		const records: IndexedAgg[] = [
+			{ index: 0, count: 2, min: -1000.02, max: 1000.02, sum: 0, last: 1000.02 },
+			{ index: 1, count: 2, min: v, max: -v, sum: 0, last: v }
+		];
+		const back: IndexedAgg[] = [];
+		decodeSegments(encodeSealed(records), back);
+		expect(back).toEqual(records);
+	});
+
 	it('round-trips any decimal records through the sealed format (property)', () => {
 		const rec = fc.record({
 			count: fc.integer({ min: 1, max: 3600 }),

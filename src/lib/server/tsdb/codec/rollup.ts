@@ -130,8 +130,10 @@ function scaleFor(records: IndexedAgg[]): number {
 			while (!fits(v, POW10[s]!)) if (++s > 15) return FLOAT_MODE;
 		}
 	}
-	// The sum must be close to a fixed-point number at that scale (float addition may have drifted).
+	// A finer scale found late can push an earlier value past the fixed-point range.
 	const p = POW10[s]!;
+	for (const r of records) if (!fits(r.min, p) || !fits(r.max, p) || !fits(r.last, p)) return FLOAT_MODE;
+	// The sum must be close to a fixed-point number at that scale (float addition may have drifted).
 	for (const r of records) {
 		const x = Math.round(r.sum * p);
 		if (Math.abs(x) > MAX_FIXED || Math.abs(x / p - r.sum) > 1e-9 * Math.max(1, Math.abs(r.sum))) return FLOAT_MODE;
