@@ -44,6 +44,11 @@ export interface SeriesSamples {
 	values: ArrayLike<number>;
 	/** How often the series is sampled, if known; lets readers tell stale data. */
 	intervalMs?: number;
+	/**
+	 * Indexes (ascending) of samples that are stale markers: the series ended there (a target went
+	 * away or a series left its exposition), as Prometheus marks it. Their value is stored as NaN.
+	 */
+	stale?: readonly number[];
 }
 
 export interface WriteOptions {
@@ -86,12 +91,16 @@ export interface RawResult {
 	labels: Labels;
 	ts: number[];
 	values: number[];
+	/** Indexes (ascending) of the samples that are stale markers (their value is NaN); absent when none. */
+	stale?: number[];
 }
 
 export interface LatestResult {
 	labels: Labels;
 	ts: number;
 	value: number;
+	/** The latest sample is a stale marker: the series has ended. */
+	stale?: boolean;
 	intervalMs?: number;
 }
 
