@@ -74,6 +74,35 @@ describe.each(impls)('$name store', (impl) => {
 		expect(Object.is(latest!.value, -0)).toBe(true);
 	});
 
+	it('keeps stale markers apart from NaN values, through live writes, sealing and sub-range reads', async () => {
+		const clock = makeClock();
+		const store = impl.make({ now: () => clock.now });
+		const t = (i: number) => clock.base + i * 10_000;
+		// A NaN sample, then a stale marker; the series comes back, ends again with a live write.
+		await store.write([{ name: 'ends', labels: { job: 'a' }, ts: [t(0), t(1), t(2), t(3)], values: [1.5, Number.NaN, 7, 2], stale: [2] }]);
+		await store.write([{ name: 'ends', labels: { job: 'a' }, ts: [t(4)], values: [Number.NaN], stale: [0] }]);
+		// A stale index beyond the samples is refused as invalid, naming the field.
+		const bad = await store.write([{ name: 'ends', labels: { job: 'b' }, ts: [t(0)], values: [1], stale: [3] }]);
+		expect(bad.rejected.invalid).toBe(1);
+		expect(bad.problems[0]).toMatch(/stale must hold ascending sample indexes below 1, got 3/);
+		for (const when of ['before sealing', 'after sealing']) {
+			const [all] = await store.raw('ends', 0, clock.now);
+			expect(all!.ts, when).toEqual([0, 1, 2, 3, 4].map(t));
+			same(all!.values, [1.5, Number.NaN, Number.NaN, 2, Number.NaN]);
+			expect(all!.stale, when).toEqual([2, 4]);
+			const [part] = await store.raw('ends', t(2), t(3));
+			expect(part!.stale, when).toEqual([0]);
+			expect((await store.raw('ends', t(3), t(3)))[0]!.stale, when).toBeUndefined();
+			expect((await store.latest('ends'))[0]!.stale, when).toBe(true);
+			await impl.seal(store);
+		}
+		// Rollups skip stale markers as they skip NaN.
+		const [m] = await store.range('ends', clock.base, clock.base + HOUR, MINUTE);
+		expect(m!.count).toEqual([2]);
+		await store.write([{ name: 'ends', labels: { job: 'a' }, ts: [t(5)], values: [3] }]);
+		expect((await store.latest('ends'))[0]!.stale).toBeUndefined();
+	});
+
 	it('reads across chunk boundaries, and writes that span several chunks', async () => {
 		const clock = makeClock();
 		const store = impl.make({ now: () => clock.now });

@@ -34,6 +34,8 @@ interface MemSeries {
 	intervalMs?: number;
 	ts: number[];
 	values: number[];
+	/** Times of stale markers. */
+	stale: Set<number>;
 	minutes: Map<number, Agg>;
 	hours: Map<number, Agg>;
 }
@@ -72,12 +74,13 @@ export class MemoryStore implements TimeSeriesStore {
 					continue;
 				}
 				this.perMetric.set(s.name, count + 1);
-				mem = { id, labels: fullLabels(s.name, s.labels), ts: [], values: [], minutes: new Map(), hours: new Map() };
+				mem = { id, labels: fullLabels(s.name, s.labels), ts: [], values: [], stale: new Set(), minutes: new Map(), hours: new Map() };
 				this.byId.set(id, mem);
 			}
 			if (s.intervalMs !== undefined) mem.intervalMs = s.intervalMs;
 			const last = mem.ts.length ? mem.ts[mem.ts.length - 1]! : -Infinity;
 			const kept = filterSamples(s, now - this.retention.raw, last, result, options.retry);
+			for (const i of kept.stale ?? []) mem.stale.add(kept.ts[i]!);
 			for (let i = 0; i < kept.ts.length; i++) {
 				const t = kept.ts[i]!;
 				const v = kept.values[i]!;
@@ -143,6 +146,7 @@ export class MemoryStore implements TimeSeriesStore {
 			for (let i = 0; i < s.ts.length; i++) {
 				const t = s.ts[i]!;
 				if (t < from || t > to || !this.alive(t - (t % this.chunkMs), this.chunkMs, this.retention.raw, now)) continue;
+				if (s.stale.has(t)) (r.stale ??= []).push(r.ts.length);
 				r.ts.push(t);
 				r.values.push(s.values[i]!);
 			}
@@ -157,6 +161,7 @@ export class MemoryStore implements TimeSeriesStore {
 			const n = s.ts.length;
 			if (n === 0) continue;
 			const r: LatestResult = { labels: { ...s.labels }, ts: s.ts[n - 1]!, value: s.values[n - 1]! };
+			if (s.stale.has(r.ts)) r.stale = true;
 			if (s.intervalMs !== undefined) r.intervalMs = s.intervalMs;
 			out.push(r);
 		}

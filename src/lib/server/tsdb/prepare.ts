@@ -5,6 +5,8 @@ import type { RejectReason, SeriesSamples, WriteResult } from './types';
 export interface Filtered {
 	ts: number[];
 	values: number[];
+	/** Ascending indexes of stale markers among the kept samples (value NaN); absent when none. */
+	stale?: number[];
 }
 
 export function addProblem(result: WriteResult, problem: string): void {
@@ -19,6 +21,16 @@ function arrayProblems(s: SeriesSamples): string[] {
 	const problems: string[] = [];
 	if (s.ts.length !== s.values.length) problems.push(`ts has ${s.ts.length} entries but values has ${s.values.length}`);
 	if (s.intervalMs !== undefined && !(s.intervalMs > 0)) problems.push(`intervalMs must be positive, got ${s.intervalMs}`);
+	if (s.stale) {
+		let prev = -1;
+		for (const i of s.stale) {
+			if (!Number.isInteger(i) || i <= prev || i >= s.ts.length) {
+				problems.push(`stale must hold ascending sample indexes below ${s.ts.length}, got ${i}`);
+				break;
+			}
+			prev = i;
+		}
+	}
 	return problems;
 }
 
@@ -45,6 +57,8 @@ function report(s: SeriesSamples, problems: string[], result: WriteResult): bool
  */
 export function filterSamples(s: SeriesSamples, cutoff: number, after: number, result: WriteResult, retry = false): Filtered {
 	const out: Filtered = { ts: [], values: [] };
+	const stale = s.stale;
+	let k = 0;
 	let prev = after;
 	for (let i = 0; i < s.ts.length; i++) {
 		const t = s.ts[i]!;
@@ -63,6 +77,15 @@ export function filterSamples(s: SeriesSamples, cutoff: number, after: number, r
 			continue;
 		}
 		prev = t;
+		if (stale) {
+			while (k < stale.length && stale[k]! < i) k++;
+			if (stale[k] === i) {
+				(out.stale ??= []).push(out.ts.length);
+				out.ts.push(t);
+				out.values.push(Number.NaN);
+				continue;
+			}
+		}
 		out.ts.push(t);
 		out.values.push(s.values[i]!);
 	}

@@ -27,7 +27,7 @@ import type { Labels } from '../../shared/series';
 import type { Logger } from '../log';
 import { encodeValue } from '../samples';
 import { countBlocks, decodeChunk, encodeBlock, sealChunk, type SampleColumns } from './codec/block';
-import { ByteWriter } from './codec/bytes';
+import { ByteWriter, STALE_HI, STALE_LO } from './codec/bytes';
 import { decodeOpen, decodeSegments, encodeSealed, mergeAll, partials, writeOpenRecord, type Agg, type IndexedAgg } from './codec/rollup';
 import { matchesAll, matchValue, type Matcher } from './matchers';
 import { addProblem, filterSamples, validateArrays, validateSeries } from './prepare';
@@ -81,6 +81,15 @@ interface Group {
 	chunk: number;
 	ts: number[];
 	values: number[];
+	/** Ascending indexes of stale markers in this group. */
+	stale?: number[];
+}
+
+/** The stale-marker indexes that fall in [start, end), shifted to start at 0. */
+function sliceStale(stale: number[] | undefined, start: number, end: number): number[] | undefined {
+	if (!stale) return undefined;
+	const out = stale.filter((i) => i >= start && i < end).map((i) => i - start);
+	return out.length ? out : undefined;
 }
 
 type ScriptClient = {
@@ -279,7 +288,10 @@ export class RedisStore implements TimeSeriesStore {
 			for (let i = 1; i <= kept.ts.length; i++) {
 				const chunk = Math.floor(kept.ts[start]! / this.chunkMs);
 				if (i === kept.ts.length || Math.floor(kept.ts[i]! / this.chunkMs) !== chunk) {
-					groups.push({ sid, chunk, ts: kept.ts.slice(start, i), values: kept.values.slice(start, i) });
+					const g: Group = { sid, chunk, ts: kept.ts.slice(start, i), values: kept.values.slice(start, i) };
+					const stale = sliceStale(kept.stale, start, i);
+					if (stale) g.stale = stale;
+					groups.push(g);
 					start = i;
 				}
 			}
@@ -351,8 +363,8 @@ export class RedisStore implements TimeSeriesStore {
 					// Refused: the series already has samples up to this time.
 					const last = Number(reply[k + 1]);
 					this.lastTs.set(g.sid, last);
-					const kept = filterSamples({ name: g.sid, labels: {}, ts: g.ts, values: g.values }, -Infinity, last, result, retry);
-					if (kept.ts.length) again.push({ ...g, ts: kept.ts, values: kept.values });
+					const kept = filterSamples({ name: g.sid, labels: {}, ts: g.ts, values: g.values, ...(g.stale ? { stale: g.stale } : {}) }, -Infinity, last, result, retry);
+					if (kept.ts.length) again.push({ sid: g.sid, chunk: g.chunk, ts: kept.ts, values: kept.values, ...(kept.stale ? { stale: kept.stale } : {}) });
 				}
 			}
 			pending = again;
@@ -397,7 +409,12 @@ export class RedisStore implements TimeSeriesStore {
 			head.setUint32(50, g.chunk, true);
 			head.setFloat64(54, g.values[n - 1]!, true);
 			w.pos += HEAD;
-			encodeBlock(w, chunkStart, g.ts, g.values);
+			if (g.stale?.at(-1) === n - 1) {
+				// The last value is a stale marker: store its own bits.
+				w.pos -= 8;
+				w.staleMarker();
+			}
+			encodeBlock(w, chunkStart, g.ts, g.values, 0, n, g.stale);
 			// The writer may have grown (a new buffer): patch through a fresh view.
 			new DataView(w.buf.buffer, w.buf.byteOffset + headAt, HEAD).setUint32(40, w.pos - headAt - HEAD, true);
 			for (const r of recs) {
@@ -731,7 +748,13 @@ export class RedisStore implements TimeSeriesStore {
 		const selected = await this.select(selector);
 		if (selected.length === 0) return [];
 		const cols = await this.readRaw(selected, from, to);
-		return selected.flatMap(({ labels }, i) => (cols[i]!.ts.length ? [{ labels: { ...labels }, ts: cols[i]!.ts, values: cols[i]!.values }] : []));
+		return selected.flatMap(({ labels }, i) => {
+			const c = cols[i]!;
+			if (!c.ts.length) return [];
+			const r: RawResult = { labels: { ...labels }, ts: c.ts, values: c.values };
+			if (c.stale?.length) r.stale = c.stale;
+			return [r];
+		});
 	}
 
 	async latest(selector: Selector): Promise<LatestResult[]> {
@@ -743,6 +766,7 @@ export class RedisStore implements TimeSeriesStore {
 			const [lt, lv, iv] = res[i]!;
 			if (lt === null || lv === null || lv.length !== 8) return [];
 			const r: LatestResult = { labels: { ...labels }, ts: Number(lt.toString()), value: lv.readDoubleLE(0) };
+			if (lv.readUInt32LE(4) === STALE_HI && lv.readUInt32LE(0) === STALE_LO) r.stale = true;
 			if (iv !== null) r.intervalMs = Number(iv.toString());
 			return [r];
 		});

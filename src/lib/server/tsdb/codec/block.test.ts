@@ -117,3 +117,47 @@ describe('encodeBlock and decodeChunk', () => {
 		);
 	});
 });
+
+describe('stale markers', () => {
+	const t = (n: number) => Array.from({ length: n }, (_, i) => START + i * 1000);
+	const encode = (ts: number[], values: number[], stale: number[], from = 0, to = ts.length) => {
+		const w = new ByteWriter();
+		encodeBlock(w, START, ts, values, from, to, stale);
+		return w.finish();
+	};
+
+	it.each([
+		['fixed-point values', [1.5, Number.NaN, 2, Number.NaN, 3], [1, 3]],
+		['XOR values', [Math.PI, Number.NaN, Math.E, Number.NaN], [3]],
+		['a plain NaN beside a stale marker', [1, Number.NaN, Number.NaN, 2], [2]],
+		['only a stale marker', [Number.NaN], [0]]
+	])('keep their place apart from plain NaN (%s)', (_, values, stale) => {
+		const out: SampleColumns = { ts: [], values: [] };
+		decodeChunk(encode(t(values.length), values, stale), START, out);
+		sameValues(out.values, values);
+		expect(out.stale ?? []).toEqual(stale);
+	});
+
+	it('survive sealing and reading a sub-range, with indexes into what was read', () => {
+		const ts = t(10);
+		const values = ts.map((_, i) => (i === 4 || i === 8 ? Number.NaN : i * 1.25));
+		const w = new ByteWriter();
+		encodeBlock(w, START, ts, values, 0, 5, [4]);
+		encodeBlock(w, START, ts, values, 5, 10, [8]);
+		const sealed = sealChunk(w.finish(), START);
+		expect(countBlocks(sealed, START)).toBe(1);
+		const all: SampleColumns = { ts: [], values: [] };
+		decodeChunk(sealed, START, all);
+		expect(all.stale).toEqual([4, 8]);
+		const part: SampleColumns = { ts: [], values: [] };
+		decodeChunk(sealed, START, part, ts[3], ts[8]);
+		expect(part.ts).toEqual(ts.slice(3, 9));
+		expect(part.stale).toEqual([1, 5]);
+	});
+
+	it('are absent when a block has none', () => {
+		const out: SampleColumns = { ts: [], values: [] };
+		decodeChunk(encode(t(3), [1, Number.NaN, 2], []), START, out);
+		expect(out.stale).toBeUndefined();
+	});
+});

@@ -16,15 +16,17 @@
  *                   stream in groups of 32, each group a 6-bit width then its zigzag deltas;
  *                   constant: u8 scale, svarint value; XOR: Gorilla's float XOR bit stream
  *   specials        uvarint count, then (uvarint index delta, f64) pairs: NaN, +-Inf and -0,
- *                   which fixed-point cannot hold. (JS canonicalizes NaN payloads in arrays, so a
- *                   NaN reads back as the canonical NaN; flag bits 5-7 are free for a stale-marker
- *                   list.)
+ *                   which fixed-point cannot hold.
+ *
+ * Stale markers (a series ended there) are stored as Prometheus stores them, the NaN with bits
+ * 0x7ff0000000000002, in the specials list or the XOR stream. JS canonicalizes NaN payloads in
+ * arrays, so decoders report them as indexes in `SampleColumns.stale` and the value as NaN.
  *
  * Fixed-point is chosen when every finite value v has a decimal scale s <= 15 with
  * round(v x 10^s) / 10^s === v and |v x 10^s| <= 2^51; each block detects its own scale.
  */
 import { BitReader, BitWriter, bitWidth } from './bits';
-import { ByteReader, ByteWriter, CorruptDataError, unzigzag, zigzag } from './bytes';
+import { ByteReader, ByteWriter, CorruptDataError, STALE_HI, STALE_LO, unzigzag, zigzag } from './bytes';
 
 const TIME_SINGLE = 0;
 const TIME_REGULAR = 1;
@@ -42,6 +44,8 @@ const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
 export interface SampleColumns {
 	ts: number[];
 	values: number[];
+	/** Ascending indexes of stale markers (their value is NaN); absent or empty when none. */
+	stale?: number[];
 }
 
 function isSpecial(v: number): boolean {
@@ -84,7 +88,17 @@ export function detectScale(values: ArrayLike<number>, from: number, to: number)
 /** Scratch space for a block's body (its length goes in the header before it); reused. */
 const scratch = new ByteWriter(1 << 16);
 
-export function encodeBlock(out: ByteWriter, chunkStart: number, ts: ArrayLike<number>, values: ArrayLike<number>, from = 0, to = ts.length): void {
+export function encodeBlock(
+	out: ByteWriter,
+	chunkStart: number,
+	ts: ArrayLike<number>,
+	values: ArrayLike<number>,
+	from = 0,
+	to = ts.length,
+	/** Ascending indexes (into ts) of stale markers; their values must be NaN. */
+	stale?: readonly number[]
+): void {
+	const staleSet = stale?.length ? new Set(stale.filter((i) => i >= from && i < to)) : null;
 	const n = to - from;
 	if (n <= 0) throw new RangeError('a block needs at least one sample');
 	const body = scratch;
@@ -121,7 +135,7 @@ export function encodeBlock(out: ByteWriter, chunkStart: number, ts: ArrayLike<n
 	let specials = 0;
 	if (scale < 0) {
 		valueMode = VALUE_XOR;
-		writeXor(body, values, from, to);
+		writeXor(body, values, from, to, staleSet);
 	} else {
 		const p = POW10[scale]!;
 		// Fixed-point integers, with specials standing in as the previous value (delta 0).
@@ -177,7 +191,8 @@ export function encodeBlock(out: ByteWriter, chunkStart: number, ts: ArrayLike<n
 			if (!isSpecial(v)) continue;
 			body.uvarint(i - last);
 			last = i;
-			body.f64(v);
+			if (staleSet?.has(from + i)) body.staleMarker();
+			else body.f64(v);
 		}
 	}
 
@@ -262,8 +277,16 @@ function writeShifted(bits: BitWriter, hi: number, lo: number, shift: number, le
 	}
 }
 
-function writeXor(out: ByteWriter, values: ArrayLike<number>, from: number, to: number): void {
-	F64[0] = values[from]!;
+/** Puts a value's bits in U32 (the stale marker's own bits for stale indexes). */
+function load(values: ArrayLike<number>, i: number, stale: ReadonlySet<number> | null): void {
+	if (stale?.has(i)) {
+		U32[HI] = STALE_HI;
+		U32[LO] = STALE_LO;
+	} else F64[0] = values[i]!;
+}
+
+function writeXor(out: ByteWriter, values: ArrayLike<number>, from: number, to: number, stale: ReadonlySet<number> | null): void {
+	load(values, from, stale);
 	let prevHi = U32[HI]!;
 	let prevLo = U32[LO]!;
 	const bits = new BitWriter(out);
@@ -272,7 +295,7 @@ function writeXor(out: ByteWriter, values: ArrayLike<number>, from: number, to: 
 	let winLead = -1;
 	let winTrail = 0;
 	for (let i = from + 1; i < to; i++) {
-		F64[0] = values[i]!;
+		load(values, i, stale);
 		const hi = U32[HI]!;
 		const lo = U32[LO]!;
 		const xh = (hi ^ prevHi) >>> 0;
@@ -317,10 +340,11 @@ function shiftLeft(hi: number, lo: number, shift: number): [number, number] {
 	return [(lo << (shift - 32)) >>> 0, 0];
 }
 
-function readXor(r: ByteReader, n: number, out: number[]): void {
+function readXor(r: ByteReader, n: number, out: number[], stale: number[]): void {
 	const bits = new BitReader(r.buf, r.pos, r.end);
 	let hi = bits.read(32) >>> 0;
 	let lo = bits.read(32) >>> 0;
+	if (hi === STALE_HI && lo === STALE_LO) stale.push(out.length);
 	U32[HI] = hi;
 	U32[LO] = lo;
 	out.push(F64[0]!);
@@ -341,6 +365,7 @@ function readXor(r: ByteReader, n: number, out: number[]): void {
 			hi = (hi ^ sh) >>> 0;
 			lo = (lo ^ sl) >>> 0;
 		}
+		if (hi === STALE_HI && lo === STALE_LO) stale.push(out.length);
 		U32[HI] = hi;
 		U32[LO] = lo;
 		out.push(F64[0]!);
@@ -382,7 +407,8 @@ export function readHeader(buf: Uint8Array, pos: number, chunkStart: number): Bl
 	};
 }
 
-function decodeBody(buf: Uint8Array, h: BlockHeader, ts: number[], values: number[]): void {
+/** Decodes a block's samples, appending to the columns (stale-marker indexes to `stale`). */
+function decodeBody(buf: Uint8Array, h: BlockHeader, ts: number[], values: number[], stale: number[]): void {
 	const r = new ByteReader(buf, h.bodyStart, h.next);
 	const { n } = h;
 	const base = ts.length;
@@ -406,7 +432,7 @@ function decodeBody(buf: Uint8Array, h: BlockHeader, ts: number[], values: numbe
 	}
 
 	if (h.valueMode === VALUE_XOR) {
-		readXor(r, n, values);
+		readXor(r, n, values, stale);
 	} else {
 		const scale = r.u8();
 		if (scale > 15) throw new CorruptDataError(`bad scale ${scale}`);
@@ -433,6 +459,7 @@ function decodeBody(buf: Uint8Array, h: BlockHeader, ts: number[], values: numbe
 			for (let k = 0; k < count; k++) {
 				at += r.uvarint();
 				if (at >= n) throw new CorruptDataError('special value index out of range');
+				if (r.atStaleMarker()) stale.push(base + at);
 				values[base + at] = r.f64();
 			}
 		}
@@ -445,24 +472,30 @@ function decodeBody(buf: Uint8Array, h: BlockHeader, ts: number[], values: numbe
  */
 export function decodeChunk(buf: Uint8Array, chunkStart: number, out: SampleColumns, from = -Infinity, to = Infinity): void {
 	let pos = 0;
+	const stale: number[] = [];
 	while (pos < buf.length) {
 		const h = readHeader(buf, pos, chunkStart);
 		pos = h.next;
 		if (h.last < from || h.first > to) continue;
 		if (h.first >= from && h.last <= to) {
-			decodeBody(buf, h, out.ts, out.values);
+			decodeBody(buf, h, out.ts, out.values, stale);
 			continue;
 		}
 		const tmp: SampleColumns = { ts: [], values: [] };
-		decodeBody(buf, h, tmp.ts, tmp.values);
+		const tmpStale: number[] = [];
+		decodeBody(buf, h, tmp.ts, tmp.values, tmpStale);
+		let k = 0;
 		for (let i = 0; i < tmp.ts.length; i++) {
 			const t = tmp.ts[i]!;
+			while (k < tmpStale.length && tmpStale[k]! < i) k++;
 			if (t >= from && t <= to) {
+				if (tmpStale[k] === i) stale.push(out.ts.length);
 				out.ts.push(t);
 				out.values.push(tmp.values[i]!);
 			}
 		}
 	}
+	if (stale.length) (out.stale ??= []).push(...stale);
 }
 
 /** How many blocks a chunk holds (a sealed chunk holds one). */
@@ -481,6 +514,6 @@ export function sealChunk(buf: Uint8Array, chunkStart: number): Uint8Array {
 	const cols: SampleColumns = { ts: [], values: [] };
 	decodeChunk(buf, chunkStart, cols);
 	const out = new ByteWriter(buf.length);
-	encodeBlock(out, chunkStart, cols.ts, cols.values);
+	encodeBlock(out, chunkStart, cols.ts, cols.values, 0, cols.ts.length, cols.stale);
 	return out.finish();
 }

@@ -40,6 +40,13 @@ export class ByteWriter {
 		this.uvarint(zigzag(v));
 	}
 
+	/** Prometheus's stale marker: the NaN with bits 0x7ff0000000000002 (JS cannot hold NaN payloads). */
+	staleMarker(): void {
+		this.ensure(8);
+		this.buf.set(STALE_BYTES, this.pos);
+		this.pos += 8;
+	}
+
 	f64(v: number): void {
 		this.ensure(8);
 		F64[0] = v;
@@ -99,6 +106,13 @@ export class ByteReader {
 		return unzigzag(this.uvarint());
 	}
 
+	/** Whether the next 8 bytes are the stale marker's bits (see ByteWriter.staleMarker). */
+	atStaleMarker(): boolean {
+		this.need(8);
+		for (let i = 0; i < 8; i++) if (this.buf[this.pos + i] !== STALE_BYTES[i]) return false;
+		return true;
+	}
+
 	f64(): number {
 		this.need(8);
 		F64_BYTES.set(this.buf.subarray(this.pos, this.pos + 8));
@@ -127,3 +141,7 @@ export function zigzag(v: number): number {
 export function unzigzag(u: number): number {
 	return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
 }
+/** The stale marker's bits, 0x7ff0000000000002, little-endian. */
+export const STALE_HI = 0x7ff0_0000;
+export const STALE_LO = 0x0000_0002;
+const STALE_BYTES = new Uint8Array([0x02, 0, 0, 0, 0, 0, 0xf0, 0x7f]);
