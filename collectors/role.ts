@@ -7,7 +7,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../src/lib/server/log';
 import type { SampleSink } from '../src/lib/server/samples';
 import { SampleBuffer } from './buffer';
-import type { Clock } from './clock';
+import type { Clock } from '../src/lib/server/clock';
 import { createCollector, type CollectorConfig } from './registry';
 import { Scheduler } from './scheduler';
 import type { MetricMetadata, SourceDeps } from './types';

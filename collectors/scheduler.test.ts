@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../src/lib/shared/series';
-import { ManualClock } from './clock';
+import { ManualClock } from '../src/lib/server/clock';
 import { offsetFor, Scheduler } from './scheduler';
 import type { Collector, CollectResult } from './types';
 

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Logger } from '../src/lib/server/log';
 import type { Sample } from '../src/lib/shared/series';
-import { systemClock, type Clock } from './clock';
+import { systemClock, type Clock } from '../src/lib/server/clock';
 import type { Collector, MetricMetadata } from './types';
 
 export interface SchedulerOptions {

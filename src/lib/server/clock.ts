@@ -1,4 +1,4 @@
-/** Time for the scheduler, injectable so tests can drive it. */
+/** Time for schedulers (collectors, rule groups), injectable so tests can drive it. */
 
 export interface Clock {
 	now(): number;
