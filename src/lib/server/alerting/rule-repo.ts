@@ -1,0 +1,313 @@
+/**
+ * The rule set in Redis, its source of truth. Rules are kept as they are written (the rule-file
+ * shape of one rule), in groups; every save that changes a rule adds a version with its author,
+ * time and a diff, and bumps the set's revision. A save is one transaction and is validated by the
+ * caller before it gets here, so a bad version never replaces a good one. Files are an import and
+ * export format (`vigil rules import|export`).
+ */
+import type { Redis } from 'ioredis';
+import { stringify } from 'yaml';
+import { unifiedDiff } from '../../shared/text-diff';
+import type { Keys } from '../keys';
+
+/** One alerting rule as written in a rule file (Prometheus's keys plus Vigil's). */
+export interface RuleSpec {
+	alert: string;
+	expr: string;
+	[key: string]: unknown;
+}
+
+export interface GroupSpec {
+	name: string;
+	interval?: string;
+	rules: RuleSpec[];
+}
+
+export interface StoredRule {
+	/** `group/alert`, with `#n` added for the n-th (n >= 2) rule of the same name in a group. */
+	id: string;
+	group: string;
+	spec: RuleSpec;
+	version: number;
+	author: string;
+	/** Epoch ms of the version. */
+	at: number;
+	enabled: boolean;
+}
+
+export interface StoredGroup {
+	name: string;
+	interval?: string;
+	rules: StoredRule[];
+}
+
+export interface RuleVersion {
+	version: number;
+	author: string;
+	at: number;
+	/** The rule as of this version; null when the version deleted it. */
+	spec: RuleSpec | null;
+	enabled: boolean;
+	/** Unified diff of the rule's YAML against the previous version. */
+	diff: string;
+	message?: string;
+}
+
+export interface SaveOptions {
+	author: string;
+	message?: string;
+	/** Epoch ms; default now. */
+	at?: number;
+	/**
+	 * `groups` (default): the saved groups replace the groups of the same name, other groups stay.
+	 * `all`: the saved groups become the whole rule set.
+	 */
+	replace?: 'groups' | 'all';
+}
+
+export interface SaveResult {
+	revision: number;
+	created: string[];
+	changed: string[];
+	deleted: string[];
+	unchanged: number;
+}
+
+/** Rule ids of a group's rules, in order: `group/alert`, `group/alert#2`, ... */
+export function ruleIds(group: string, rules: readonly RuleSpec[]): string[] {
+	const seen = new Map<string, number>();
+	return rules.map((r) => {
+		const n = (seen.get(r.alert) ?? 0) + 1;
+		seen.set(r.alert, n);
+		return n === 1 ? `${group}/${r.alert}` : `${group}/${r.alert}#${n}`;
+	});
+}
+
+/** A rule's YAML, as diffs and exports show it. */
+export function ruleYaml(spec: RuleSpec | null): string {
+	return spec ? stringify(spec, { lineWidth: 0 }).trimEnd() : '';
+}
+
+interface Current {
+	group: string;
+	spec: RuleSpec;
+	version: number;
+	author: string;
+	at: number;
+	enabled: boolean;
+}
+
+interface GroupIndex {
+	name: string;
+	interval?: string;
+	ids: string[];
+}
+
+export class RuleRepository {
+	constructor(
+		private readonly redis: Redis,
+		private readonly keys: Keys['rules']
+	) {}
+
+	async revision(): Promise<number> {
+		return Number((await this.redis.get(this.keys.revision)) ?? 0);
+	}
+
+	/** Whether no rule set was ever saved (first start). */
+	async isEmpty(): Promise<boolean> {
+		return (await this.redis.exists(this.keys.revision)) === 0;
+	}
+
+	/** The whole rule set, groups in order, at one revision. */
+	async load(): Promise<{ revision: number; groups: StoredGroup[] }> {
+		return this.read(this.redis, true);
+	}
+
+	/**
+	 * Reads the three keys in one transaction so the set is consistent; under WATCH, a plain
+	 * pipeline (an EXEC would end the WATCH; the save's own EXEC checks consistency).
+	 */
+	private async read(conn: Redis, transaction: boolean): Promise<{ revision: number; groups: StoredGroup[] }> {
+		const res = await (transaction ? conn.multi() : conn.pipeline()).get(this.keys.revision).get(this.keys.groups).hgetall(this.keys.current).exec();
+		const [rev, groupsText, current] = (res ?? []).map(([err, v]) => {
+			if (err) throw err;
+			return v;
+		}) as [string | null, string | null, Record<string, string>];
+		const index: GroupIndex[] = groupsText ? (JSON.parse(groupsText) as GroupIndex[]) : [];
+		const groups = index.map((g) => {
+			const rules: StoredRule[] = [];
+			for (const id of g.ids) {
+				const text = current[id];
+				if (!text) continue;
+				const c = JSON.parse(text) as Current;
+				rules.push({ id, group: c.group, spec: c.spec, version: c.version, author: c.author, at: c.at, enabled: c.enabled });
+			}
+			const out: StoredGroup = { name: g.name, rules };
+			if (g.interval !== undefined) out.interval = g.interval;
+			return out;
+		});
+		return { revision: Number(rev ?? 0), groups };
+	}
+
+	async get(id: string): Promise<StoredRule | undefined> {
+		const text = await this.redis.hget(this.keys.current, id);
+		if (!text) return undefined;
+		const c = JSON.parse(text) as Current;
+		return { id, group: c.group, spec: c.spec, version: c.version, author: c.author, at: c.at, enabled: c.enabled };
+	}
+
+	/** A rule's versions, newest first. */
+	async versions(id: string): Promise<RuleVersion[]> {
+		const items = await this.redis.lrange(this.keys.versions(id), 0, -1);
+		return items.map((t) => JSON.parse(t) as RuleVersion).reverse();
+	}
+
+	/**
+	 * Saves groups (already validated). Rules whose spec and enabled flag are unchanged keep their
+	 * version; changed, new and removed rules get a version each. Retries if the set changed
+	 * underneath (optimistic, with WATCH).
+	 */
+	async save(groups: readonly GroupSpec[], options: SaveOptions): Promise<SaveResult> {
+		const names = new Set<string>();
+		for (const g of groups) {
+			if (names.has(g.name)) throw new Error(`group "${g.name}" appears twice: group names must be unique`);
+			names.add(g.name);
+		}
+		return this.watching(async (conn) => {
+			for (let attempt = 0; attempt < 10; attempt++) {
+				await conn.watch(this.keys.revision);
+				const result = await this.trySave(conn, groups, options);
+				if (result) return result;
+			}
+			throw new Error('the rule set kept changing while saving; try again');
+		});
+	}
+
+	/** WATCH is per connection: optimistic transactions run on a connection of their own. */
+	private async watching<T>(run: (conn: Redis) => Promise<T>): Promise<T> {
+		const conn = this.redis.duplicate({ enableOfflineQueue: true });
+		try {
+			return await run(conn);
+		} finally {
+			conn.disconnect();
+		}
+	}
+
+	private async trySave(conn: Redis, groups: readonly GroupSpec[], options: SaveOptions): Promise<SaveResult | undefined> {
+		const at = options.at ?? Date.now();
+		const { groups: before } = await this.read(conn, false);
+		const beforeById = new Map<string, StoredRule>();
+		for (const g of before) for (const r of g.rules) beforeById.set(r.id, r);
+
+		const replaced = new Set(options.replace === 'all' ? before.map((g) => g.name) : groups.map((g) => g.name));
+		const index: GroupIndex[] = [];
+		const newGroups = new Map(groups.map((g) => [g.name, g]));
+		const toIndex = (g: GroupSpec): GroupIndex => {
+			const e: GroupIndex = { name: g.name, ids: ruleIds(g.name, g.rules) };
+			if (g.interval !== undefined) e.interval = g.interval;
+			return e;
+		};
+		// Groups keep their place; new groups go at the end.
+		for (const g of before) {
+			if (newGroups.has(g.name)) index.push(toIndex(newGroups.get(g.name)!));
+			else if (!replaced.has(g.name)) index.push({ name: g.name, ids: g.rules.map((r) => r.id), ...(g.interval !== undefined ? { interval: g.interval } : {}) });
+		}
+		for (const g of groups) if (!before.some((b) => b.name === g.name)) index.push(toIndex(g));
+
+		const multi = conn.multi();
+		const result: SaveResult = { revision: 0, created: [], changed: [], deleted: [], unchanged: 0 };
+		const kept = new Set<string>();
+		for (const g of groups) {
+			const ids = ruleIds(g.name, g.rules);
+			g.rules.forEach((spec, i) => {
+				const id = ids[i]!;
+				kept.add(id);
+				const prev = beforeById.get(id);
+				const enabled = prev?.enabled ?? true;
+				const yamlBefore = ruleYaml(prev?.spec ?? null);
+				const yamlAfter = ruleYaml(spec);
+				if (prev && yamlBefore === yamlAfter) {
+					result.unchanged++;
+					return;
+				}
+				const version = (prev?.version ?? 0) + 1;
+				const current: Current = { group: g.name, spec, version, author: options.author, at, enabled };
+				const v: RuleVersion = { version, author: options.author, at, spec, enabled, diff: unifiedDiff(yamlBefore, yamlAfter) };
+				if (options.message) v.message = options.message;
+				multi.hset(this.keys.current, id, JSON.stringify(current));
+				multi.rpush(this.keys.versions(id), JSON.stringify(v));
+				(prev ? result.changed : result.created).push(id);
+			});
+		}
+		for (const [id, prev] of beforeById) {
+			if (kept.has(id) || !replaced.has(prev.group)) continue;
+			const v: RuleVersion = { version: prev.version + 1, author: options.author, at, spec: null, enabled: false, diff: unifiedDiff(ruleYaml(prev.spec), '') };
+			if (options.message) v.message = options.message;
+			multi.hdel(this.keys.current, id);
+			multi.rpush(this.keys.versions(id), JSON.stringify(v));
+			result.deleted.push(id);
+		}
+		multi.set(this.keys.groups, JSON.stringify(index));
+		multi.incr(this.keys.revision);
+		const res = await multi.exec();
+		if (res === null) return undefined; // the set changed underneath: retry
+		for (const [err] of res) if (err) throw err;
+		result.revision = Number(res.at(-1)![1]);
+		return result;
+	}
+
+	/** Turns a rule on or off (a version of its own, so the history shows who and when). */
+	async setEnabled(id: string, enabled: boolean, options: { author: string; message?: string; at?: number }): Promise<StoredRule> {
+		return this.update(id, options, (c) => (c.enabled === enabled ? undefined : { ...c, enabled }));
+	}
+
+	/** Makes an earlier version current again, as a new version. */
+	async rollback(id: string, version: number, options: { author: string; at?: number }): Promise<StoredRule> {
+		const target = (await this.versions(id)).find((v) => v.version === version);
+		if (!target) throw new Error(`rule ${id} has no version ${version}`);
+		if (!target.spec) throw new Error(`version ${version} of rule ${id} is a deletion; nothing to roll back to`);
+		const spec = target.spec;
+		return this.update(id, { ...options, message: `roll back to version ${version}` }, (c) => ({ ...c, spec }));
+	}
+
+	private async update(id: string, options: { author: string; message?: string; at?: number }, change: (c: Current) => Current | undefined): Promise<StoredRule> {
+		return this.watching(async (conn) => {
+			for (let attempt = 0; attempt < 10; attempt++) {
+				await conn.watch(this.keys.revision);
+				const text = await conn.hget(this.keys.current, id);
+				if (!text) {
+					await conn.unwatch();
+					throw new Error(`no rule ${id}`);
+				}
+				const c = JSON.parse(text) as Current;
+				const next = change(c);
+				if (!next) {
+					await conn.unwatch();
+					return { id, group: c.group, spec: c.spec, version: c.version, author: c.author, at: c.at, enabled: c.enabled };
+				}
+				const at = options.at ?? Date.now();
+				const updated: Current = { ...next, version: c.version + 1, author: options.author, at };
+				const v: RuleVersion = { version: updated.version, author: options.author, at, spec: updated.spec, enabled: updated.enabled, diff: unifiedDiff(ruleYaml(c.spec), ruleYaml(updated.spec)) };
+				if (options.message) v.message = options.message;
+				const res = await conn.multi().hset(this.keys.current, id, JSON.stringify(updated)).rpush(this.keys.versions(id), JSON.stringify(v)).incr(this.keys.revision).exec();
+				if (res === null) continue;
+				for (const [err] of res) if (err) throw err;
+				return { id, group: updated.group, spec: updated.spec, version: updated.version, author: updated.author, at: updated.at, enabled: updated.enabled };
+			}
+			throw new Error('the rule set kept changing while saving; try again');
+		});
+	}
+}
+
+/** The rule set as a Prometheus-format rule file (with Vigil's keys), for export. */
+export function groupsToYaml(groups: ReadonlyArray<{ name: string; interval?: string; rules: ReadonlyArray<{ spec: RuleSpec }> | readonly RuleSpec[] }>): string {
+	const doc = {
+		groups: groups.map((g) => {
+			const out: Record<string, unknown> = { name: g.name };
+			if (g.interval !== undefined) out.interval = g.interval;
+			out.rules = g.rules.map((r) => ('spec' in r && typeof (r as { spec: unknown }).spec === 'object' ? (r as { spec: RuleSpec }).spec : (r as RuleSpec)));
+			return out;
+		})
+	};
+	return stringify(doc, { lineWidth: 0 });
+}
