@@ -54,6 +54,40 @@ describe('Scheduler', () => {
 		expect(series('a', 'm')[0]!.labels).toEqual({ target: 'a', service: 'shop' });
 	});
 
+	it('marks a series stale when it leaves a target\'s output or the target fails, and every series when the target is removed', async () => {
+		const { clock, scheduler, series } = harness();
+		let run = 0;
+		await scheduler.set([
+			target('a', 1000, () => {
+				run++;
+				if (run === 3) return Promise.reject(new Error('refused'));
+				const samples = [{ name: 'kept', labels: {}, ts: 0, value: run }];
+				if (run === 1) samples.push({ name: 'gone', labels: { x: '1' }, ts: 0, value: 5 });
+				return Promise.resolve({ samples });
+			})
+		]);
+		scheduler.start();
+		await clock.advance(3000);
+		const gone = series('a', 'gone');
+		expect(gone.map((s) => [s.stale ?? false, Number.isNaN(s.value)])).toEqual([
+			[false, false],
+			[true, true]
+		]);
+		expect(gone[1]!.labels).toEqual({ x: '1', target: 'a' });
+		expect(gone[1]!.ts).toBe(series('a', 'kept')[1]!.ts);
+		// Run 3 failed: its own series end, while up (0) keeps being written.
+		const kept = series('a', 'kept');
+		expect(kept.map((s) => s.stale ?? false)).toEqual([false, false, true]);
+		expect(series('a', 'up').map((s) => s.value)).toEqual([1, 1, 0]);
+		// Removed from the config: everything it wrote ends, once.
+		await scheduler.set([]);
+		const ups = series('a', 'up');
+		expect(ups.at(-1)!.stale).toBe(true);
+		expect(series('a', 'kept').filter((s) => s.stale)).toHaveLength(1);
+		await clock.advance(3000);
+		expect(series('a', 'up')).toHaveLength(ups.length);
+	});
+
 	it('counts a target as down only after its retries, pending in between (Uptime Kuma semantics)', async () => {
 		const { clock, scheduler, series } = harness();
 		let fail = false;

@@ -10,11 +10,16 @@
  *   target_status                   1 up, 0 down, 2 pending (failing, still within its retries)
  *   collect_duration_seconds        how long the run took
  *   collector_ticks_missed_total    ticks this target has missed since Vigil started
+ *
+ * A series a target wrote on its previous run and not on this one (it left the exposition, or the
+ * target failed) gets a stale marker at this run's time, as Prometheus writes them; so do all of a
+ * target's series when it is removed from the config. Rules then see the series end at once
+ * instead of reading its last value for the 5-minute lookback.
  */
 import { createHash } from 'node:crypto';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Logger } from '../src/lib/server/log';
-import type { Sample } from '../src/lib/shared/series';
+import { seriesId, type Labels, type Sample } from '../src/lib/shared/series';
 import { systemClock, type Clock } from '../src/lib/server/clock';
 import type { Collector, MetricMetadata } from './types';
 
@@ -48,6 +53,8 @@ interface Slot {
 	failures: number;
 	missed: number;
 	retired: boolean;
+	/** The series (by id) the last run wrote, to mark the ones that end. */
+	series?: Map<string, { name: string; labels: Labels }>;
 }
 
 /** A stable offset within the interval, from the target's name. */
@@ -129,6 +136,15 @@ export class Scheduler {
 			if (this.running) this.schedule(slot);
 		}
 		await Promise.all(retiring.map((s) => this.retire(s)));
+		// Series of removed targets end now.
+		for (const slot of retiring) {
+			if (!removed.includes(slot.collector.name) || !slot.series?.size) continue;
+			const at = this.clock.now();
+			this.options.emit(
+				[...slot.series.values()].map(({ name, labels }) => ({ name, labels, ts: at, value: Number.NaN, stale: true as const })),
+				slot.collector.name
+			);
+		}
 		return { added, removed, replaced };
 	}
 
@@ -221,7 +237,8 @@ export class Scheduler {
 				const pending = !ok && !down;
 				if (!ok && collector.optional) {
 					// An optional target that cannot be reached writes nothing (it may simply not exist here).
-					if (samples.length) this.options.emit(this.label(slot, samples, due), collector.name);
+					const out = this.markEnded(slot, this.label(slot, samples, due), due);
+					if (out.length) this.options.emit(out, collector.name);
 					return;
 				}
 				const meta: Sample[] = [
@@ -230,7 +247,7 @@ export class Scheduler {
 					{ name: 'collect_duration_seconds', labels: {}, ts: due, value: Math.round(seconds * 1e6) / 1e6 },
 					{ name: 'collector_ticks_missed_total', labels: {}, ts: due, value: slot.missed }
 				];
-				this.options.emit(this.label(slot, [...samples, ...meta], due), collector.name);
+				this.options.emit(this.markEnded(slot, this.label(slot, [...samples, ...meta], due), due), collector.name);
 			})
 			.finally(() => {
 				slot.running = undefined;
@@ -251,6 +268,19 @@ export class Scheduler {
 			if (!s.ts) s.ts = due;
 			s.intervalMs = intervalMs;
 		}
+		return samples;
+	}
+
+	/** Adds a stale marker for each series the previous run wrote and this one did not. */
+	private markEnded(slot: Slot, samples: Sample[], due: number): Sample[] {
+		const now = new Map<string, { name: string; labels: Labels }>();
+		for (const s of samples) if (!s.stale) now.set(seriesId(s.name, s.labels), s);
+		if (slot.series) {
+			for (const [id, { name, labels }] of slot.series) {
+				if (!now.has(id)) samples.push({ name, labels, ts: due, value: Number.NaN, stale: true, intervalMs: slot.collector.intervalMs });
+			}
+		}
+		slot.series = new Map([...now].map(([id, s]) => [id, { name: s.name, labels: s.labels }]));
 		return samples;
 	}
 

@@ -143,6 +143,23 @@ export const vigilConfig = z.strictObject({
 			maxItems: z.number().int().min(1).max(1_000_000).default(10_000)
 		})
 		.prefault({}),
+	alerts: z
+		.strictObject({
+			/**
+			 * Rule files imported into Redis on first start (when Redis holds no rule set yet), relative
+			 * to this config file. After that, rules live in Redis: `vigil rules import|export`.
+			 */
+			ruleFiles: z.array(z.string().min(1)).default([]),
+			/** Interval of groups that do not set one. */
+			defaultInterval: zDuration({ min: 1000, max: 86_400_000 }).default(30_000),
+			/** How long one rule's evaluation may take before it counts as an error. */
+			evaluationTimeout: zDuration({ min: 100, max: 600_000 }).default(10_000),
+			/** How long the leader's lease lasts unrenewed; a standby takes over within twice this. */
+			leaseTtl: zDuration({ min: 1000, max: 600_000 }).default(15_000),
+			/** Labels added to every alert, and `$externalLabels` in templates. */
+			externalLabels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a label name'), z.string()).default({})
+		})
+		.prefault({}),
 	shutdown: z
 		.strictObject({
 			/** How long a stop may take before the process exits anyway. */

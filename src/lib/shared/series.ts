@@ -13,6 +13,8 @@ export interface Sample {
 	value: number;
 	/** How often the collector samples this series, if known; lets readers tell stale data. */
 	intervalMs?: number;
+	/** A stale marker: the series ended at `ts` (its value is NaN). */
+	stale?: boolean;
 }
 
 export const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;

@@ -6,7 +6,7 @@ import type { Logger } from '../log';
 import type { SeriesSamples, TimeSeriesStore, WriteResult } from './types';
 
 export function groupSamples(samples: readonly Sample[]): SeriesSamples[] {
-	const groups = new Map<string, SeriesSamples & { ts: number[]; values: number[] }>();
+	const groups = new Map<string, SeriesSamples & { ts: number[]; values: number[]; marks?: boolean[] }>();
 	for (const s of samples) {
 		const id = seriesId(s.name, s.labels);
 		let g = groups.get(id);
@@ -14,19 +14,31 @@ export function groupSamples(samples: readonly Sample[]): SeriesSamples[] {
 			g = { name: s.name, labels: s.labels, id, ts: [], values: [] };
 			groups.set(id, g);
 		}
+		if (s.stale) {
+			g.marks ??= g.ts.map(() => false);
+			g.marks.push(true);
+		} else g.marks?.push(false);
 		g.ts.push(s.ts);
-		g.values.push(s.value);
+		g.values.push(s.stale ? Number.NaN : s.value);
 		if (s.intervalMs !== undefined) g.intervalMs = s.intervalMs;
 	}
-	for (const g of groups.values()) {
+	return [...groups.values()].map(({ marks, ...g }) => {
 		// Collectors may interleave series; each series' samples must be in time order.
 		if (g.ts.some((t, i) => i > 0 && t < g.ts[i - 1]!)) {
 			const order = g.ts.map((_, i) => i).sort((a, b) => g.ts[a]! - g.ts[b]!);
 			g.ts = order.map((i) => g.ts[i]!);
 			g.values = order.map((i) => g.values[i]!);
+			if (marks) {
+				const sorted = order.map((i) => marks[i]!);
+				marks.splice(0, marks.length, ...sorted);
+			}
 		}
-	}
-	return [...groups.values()];
+		if (marks) {
+			const stale = marks.flatMap((m, i) => (m ? [i] : []));
+			if (stale.length) g.stale = stale;
+		}
+		return g;
+	});
 }
 
 export class StoreSink implements SampleSink {
