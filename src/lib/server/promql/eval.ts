@@ -1,0 +1,232 @@
+/**
+ * Evaluation entry points: compiles a parsed expression into evaluation nodes (selecting each
+ * selector's series once for the whole evaluation), then evaluates it at one time or at every
+ * step of a range, with Prometheus v2.42's semantics.
+ */
+import type { Labels } from '../../shared/series';
+import type { Matcher } from '../tsdb/matchers';
+import { AggregateEvalNode } from './aggregate';
+import { walk, isSetOp, type Node } from './ast';
+import { VectorBinaryNode, ScalarBinaryNode, SetOpNode, VectorScalarNode } from './binary';
+import { AbsentNode, ConstNode, MapNode, ScalarNegNode, ScalarOfNode, TimeNode, VectorNegNode, VectorOfNode } from './calls';
+import { execError, lowerBound, newContext, ScalarNode, upperBound, VectorNode, type EvalContext, type EvalNode } from './core';
+import { PromQLError } from './errors';
+import { HistogramQuantileNode } from './histogram';
+import { compareLabels, type LabelSet } from './labels';
+import type { Expr } from './parse';
+import { InstantSelectorNode, RangeFunctionNode } from './selectors';
+import { DEFAULT_LOOKBACK_MS, DEFAULT_MAX_SAMPLES, selectorWindow, type EvalOptions, type SampleSource, type SeriesData } from './source';
+
+export interface Sample {
+	/** Labels, with `__name__` where PromQL keeps it. */
+	labels: Labels;
+	value: number;
+}
+
+export type InstantResult = { type: 'vector'; samples: Sample[] } | { type: 'scalar'; value: number };
+
+export type RangeResult = { type: 'matrix'; series: { labels: Labels; ts: number[]; values: number[] }[] } | { type: 'scalar'; ts: number[]; values: number[] };
+
+class Compiler {
+	private loaded = 0;
+
+	constructor(
+		readonly ctx: EvalContext,
+		readonly source: SampleSource,
+		readonly start: number,
+		readonly end: number,
+		readonly maxSamples: number
+	) {}
+
+	private select(node: Node, matchers: readonly Matcher[]): SeriesData[] {
+		const w = selectorWindow(node, this.start, this.end, this.ctx.lookbackMs)!;
+		const data = this.source.select(matchers, w.from, w.to);
+		for (const s of data) this.loaded += upperBound(s.ts, w.to) - lowerBound(s.ts, w.from);
+		if (this.loaded > this.maxSamples) throw execError(this.ctx, 'query processing would load too many samples into memory in query execution', node);
+		return data;
+	}
+
+	vector(node: Node): VectorNode {
+		const n = this.compile(node);
+		if (!(n instanceof VectorNode)) throw new Error(`expected an instant vector at ${node.from}`);
+		return n;
+	}
+
+	scalar(node: Node): ScalarNode {
+		const n = this.compile(node);
+		if (!(n instanceof ScalarNode)) throw new Error(`expected a scalar at ${node.from}`);
+		return n;
+	}
+
+	compile(node: Node): EvalNode {
+		const ctx = this.ctx;
+		switch (node.kind) {
+			case 'number':
+				return new ConstNode(ctx, node, node.value);
+			case 'selector':
+				return new InstantSelectorNode(ctx, node, this.select(node, node.matchers));
+			case 'unary':
+				if (node.op === '+') return this.compile(node.expr);
+				return node.type === 'scalar' ? new ScalarNegNode(ctx, node, this.scalar(node.expr)) : new VectorNegNode(ctx, node, this.vector(node.expr));
+			case 'binary': {
+				const { lhs, rhs } = node;
+				if (lhs.type === 'scalar' && rhs.type === 'scalar') return new ScalarBinaryNode(ctx, node, this.scalar(lhs), this.scalar(rhs));
+				if (lhs.type === 'vector' && rhs.type === 'vector') {
+					const l = this.vector(lhs);
+					const r = this.vector(rhs);
+					return isSetOp(node.op) ? new SetOpNode(ctx, node, l, r) : new VectorBinaryNode(ctx, node, l, r);
+				}
+				if (lhs.type === 'vector') {
+					const l = this.vector(lhs);
+					return new VectorScalarNode(ctx, node, l, this.scalar(rhs), false);
+				}
+				const s = this.scalar(lhs);
+				return new VectorScalarNode(ctx, node, this.vector(rhs), s, true);
+			}
+			case 'aggregate': {
+				const param = node.param ? this.scalar(node.param) : undefined;
+				return new AggregateEvalNode(ctx, node, this.vector(node.expr), param);
+			}
+			case 'call':
+				return this.call(node);
+			case 'matrix':
+				throw execError(ctx, 'a range vector can only be evaluated as the argument of a function such as rate()', node);
+			case 'string':
+				throw execError(ctx, 'a string cannot be evaluated', node);
+		}
+	}
+
+	private call(node: Extract<Node, { kind: 'call' }>): EvalNode {
+		const ctx = this.ctx;
+		const args = node.args;
+		switch (node.fn) {
+			case 'time':
+				return new TimeNode(ctx, node);
+			case 'vector':
+				return new VectorOfNode(ctx, node, this.scalar(args[0]!));
+			case 'scalar':
+				return new ScalarOfNode(ctx, node, this.vector(args[0]!));
+			case 'abs':
+				return new MapNode(ctx, node, this.vector(args[0]!), undefined);
+			case 'clamp_min':
+			case 'clamp_max': {
+				const v = this.vector(args[0]!);
+				return new MapNode(ctx, node, v, this.scalar(args[1]!));
+			}
+			case 'absent':
+				return new AbsentNode(ctx, node, this.vector(args[0]!));
+			case 'histogram_quantile': {
+				const q = this.scalar(args[0]!);
+				return new HistogramQuantileNode(ctx, node, q, this.vector(args[1]!));
+			}
+			default: {
+				const param = node.fn === 'quantile_over_time' ? this.scalar(args[0]!) : undefined;
+				const m = args[args.length - 1]!;
+				if (m.kind !== 'matrix') throw execError(ctx, `expected a range vector selector in call to ${node.fn}`, m);
+				return new RangeFunctionNode(ctx, node, m, this.select(m, m.selector.matchers), param);
+			}
+		}
+	}
+}
+
+function checkDeadline(ctx: EvalContext, expr: Expr): void {
+	if (ctx.deadline !== undefined && performance.now() > ctx.deadline) {
+		throw new PromQLError('timeout', 'query timed out in expression evaluation', 0, expr.text.length, expr.text);
+	}
+}
+
+function prepare(expr: Expr, start: number, end: number, source: SampleSource, opts: EvalOptions): { ctx: EvalContext; root: EvalNode } {
+	const ctx = newContext(expr.text, opts.lookbackMs ?? DEFAULT_LOOKBACK_MS, opts.deadline);
+	if (expr.type === 'matrix') {
+		throw new PromQLError('execution', 'a range vector cannot be the result of an evaluation; use it in a function such as rate()', expr.root.from, expr.root.to, expr.text);
+	}
+	checkDeadline(ctx, expr);
+	const root = new Compiler(ctx, source, start, end, opts.maxSamples ?? DEFAULT_MAX_SAMPLES).compile(expr.root);
+	checkDeadline(ctx, expr);
+	return { ctx, root };
+}
+
+/** Evaluates the expression at time t (epoch ms). */
+export function evalInstant(expr: Expr, t: number, source: SampleSource, opts: EvalOptions = {}): InstantResult {
+	const { ctx, root } = prepare(expr, t, t, source, opts);
+	if (root instanceof ScalarNode) return { type: 'scalar', value: root.eval(t) };
+	const v = root.eval(t);
+	const samples: Sample[] = [];
+	for (let i = 0; i < v.n; i++) samples.push({ labels: { ...v.ls[i]!.labels }, value: v.v[i]! });
+	checkDeadline(ctx, expr);
+	return { type: 'vector', samples };
+}
+
+/**
+ * Evaluates the expression at start, start + step, ... up to end, as Prometheus' query_range;
+ * each step gives what evalInstant gives at that time. Series are ordered by their labels.
+ */
+export function evalRange(expr: Expr, start: number, end: number, step: number, source: SampleSource, opts: EvalOptions = {}): RangeResult {
+	if (!(step > 0) || !Number.isFinite(step)) throw new RangeError(`step must be a positive number of ms, got ${step}`);
+	if (!Number.isFinite(start) || !Number.isFinite(end) || end < start) throw new RangeError(`bad range [${start}, ${end}]`);
+	const { ctx, root } = prepare(expr, start, end, source, opts);
+	const maxSamples = opts.maxSamples ?? DEFAULT_MAX_SAMPLES;
+	let k = 0;
+	if (root instanceof ScalarNode) {
+		const ts: number[] = [];
+		const values: number[] = [];
+		for (let t = start; t <= end; t += step) {
+			if ((++k & 63) === 0) checkDeadline(ctx, expr);
+			ts.push(t);
+			values.push(root.eval(t));
+		}
+		return { type: 'scalar', ts, values };
+	}
+	const series = new Map<LabelSet, { labels: Labels; ts: number[]; values: number[] }>();
+	let points = 0;
+	for (let t = start; t <= end; t += step) {
+		if ((++k & 63) === 0) checkDeadline(ctx, expr);
+		const v = (root as VectorNode).eval(t);
+		for (let i = 0; i < v.n; i++) {
+			const ls = v.ls[i]!;
+			let s = series.get(ls);
+			if (!s) series.set(ls, (s = { labels: { ...ls.labels }, ts: [], values: [] }));
+			s.ts.push(t);
+			s.values.push(v.v[i]!);
+		}
+		points += v.n;
+		if (points > maxSamples) throw new PromQLError('execution', 'query processing would load too many samples into memory in query execution', 0, expr.text.length, expr.text);
+	}
+	checkDeadline(ctx, expr);
+	return { type: 'matrix', series: [...series.values()].sort((a, b) => compareLabels(a.labels, b.labels)) };
+}
+
+/** The selectors of the expression: matchers, range (of range selectors) and offset, in ms. */
+export function selectorsOf(expr: Expr): { matchers: Matcher[]; range?: number; offset: number }[] {
+	const out: { matchers: Matcher[]; range?: number; offset: number }[] = [];
+	const visit = (n: Node): void => {
+		if (n.kind === 'matrix') {
+			out.push({ matchers: n.selector.matchers.map((m) => ({ ...m })), range: n.range, offset: n.selector.offset });
+			return;
+		}
+		if (n.kind === 'selector') {
+			out.push({ matchers: n.matchers.map((m) => ({ ...m })), offset: n.offset });
+			return;
+		}
+		if (n.kind === 'unary') visit(n.expr);
+		else if (n.kind === 'binary') {
+			visit(n.lhs);
+			visit(n.rhs);
+		} else if (n.kind === 'call') n.args.forEach(visit);
+		else if (n.kind === 'aggregate') {
+			if (n.param) visit(n.param);
+			visit(n.expr);
+		}
+	};
+	visit(expr.root);
+	return out;
+}
+
+/** Whether the expression uses absent() or absent_over_time() (it then gives results without data). */
+export function usesAbsent(expr: Expr): boolean {
+	let found = false;
+	walk(expr.root, (n) => {
+		if (n.kind === 'call' && (n.fn === 'absent' || n.fn === 'absent_over_time')) found = true;
+	});
+	return found;
+}

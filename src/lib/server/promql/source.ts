@@ -1,0 +1,201 @@
+/**
+ * Where the evaluator reads samples: a SampleSource answers a selector's matchers synchronously.
+ * MemorySource holds series in memory (indexed by metric name); loadSource fills one from the
+ * time-series store with exactly the windows an evaluation over [start, end] reads (dataNeeds).
+ */
+import type { Labels } from '../../shared/series';
+import { matcherRegex, type Matcher } from '../tsdb/matchers';
+import type { TimeSeriesStore } from '../tsdb/types';
+import { walk, type Node } from './ast';
+import { compareLabels, labelsKey } from './labels';
+import type { Expr } from './parse';
+
+/** Samples of one series; the shape of the store's RawResult (labels include `__name__`). */
+export interface SeriesData {
+	labels: Labels;
+	ts: number[];
+	values: number[];
+	/** Ascending indexes of stale-marker samples (their value is NaN). */
+	stale?: number[];
+}
+
+export interface SampleSource {
+	/** Series matching every matcher; may hold samples outside [from, to]. */
+	select(matchers: readonly Matcher[], from: number, to: number): SeriesData[];
+}
+
+export interface EvalOptions {
+	/** How far back an instant selector looks for a sample, ms. Default 300,000 (5 m). */
+	lookbackMs?: number;
+	/** A performance.now() value; evaluation past it fails with kind 'timeout'. */
+	deadline?: number;
+	/** Most samples an evaluation may load. Default 50,000,000. */
+	maxSamples?: number;
+}
+
+export const DEFAULT_LOOKBACK_MS = 300_000;
+export const DEFAULT_MAX_SAMPLES = 50_000_000;
+
+type Predicate = (labels: Labels) => boolean;
+
+function compileMatcher(m: Matcher): Predicate {
+	const { name, value } = m;
+	switch (m.op) {
+		case '=':
+			return (l) => (l[name] ?? '') === value;
+		case '!=':
+			return (l) => (l[name] ?? '') !== value;
+		case '=~': {
+			const re = matcherRegex(value);
+			return (l) => re.test(l[name] ?? '');
+		}
+		case '!~': {
+			const re = matcherRegex(value);
+			return (l) => !re.test(l[name] ?? '');
+		}
+	}
+}
+
+/** Two copies of one series (from two store reads): the union of their samples. */
+function mergeSeries(a: SeriesData, b: SeriesData): SeriesData {
+	const ts: number[] = [];
+	const values: number[] = [];
+	const stale: number[] = [];
+	const aStale = new Set(a.stale ?? []);
+	const bStale = new Set(b.stale ?? []);
+	let i = 0;
+	let j = 0;
+	while (i < a.ts.length || j < b.ts.length) {
+		const ta = i < a.ts.length ? a.ts[i]! : Infinity;
+		const tb = j < b.ts.length ? b.ts[j]! : Infinity;
+		if (ta <= tb) {
+			if (aStale.has(i)) stale.push(ts.length);
+			ts.push(ta);
+			values.push(a.values[i]!);
+			i++;
+			if (tb === ta) j++;
+		} else {
+			if (bStale.has(j)) stale.push(ts.length);
+			ts.push(tb);
+			values.push(b.values[j]!);
+			j++;
+		}
+	}
+	return stale.length ? { labels: a.labels, ts, values, stale } : { labels: a.labels, ts, values };
+}
+
+/** Series in memory, indexed by metric name; select applies each matcher once per series. */
+export class MemorySource implements SampleSource {
+	private readonly all: SeriesData[];
+	private readonly byName = new Map<string, SeriesData[]>();
+
+	constructor(series: SeriesData[]) {
+		const byKey = new Map<string, SeriesData>();
+		for (const s of series) {
+			const key = labelsKey(s.labels);
+			const seen = byKey.get(key);
+			byKey.set(key, seen ? mergeSeries(seen, s) : s);
+		}
+		this.all = [...byKey.values()].sort((a, b) => compareLabels(a.labels, b.labels));
+		for (const s of this.all) {
+			const name = s.labels.__name__ ?? '';
+			let list = this.byName.get(name);
+			if (!list) this.byName.set(name, (list = []));
+			list.push(s);
+		}
+	}
+
+	select(matchers: readonly Matcher[]): SeriesData[] {
+		const nameEq = matchers.find((m) => m.name === '__name__' && m.op === '=');
+		const candidates = nameEq ? (this.byName.get(nameEq.value) ?? []) : this.all;
+		const preds = matchers.filter((m) => m !== nameEq).map(compileMatcher);
+		if (preds.length === 0) return candidates.slice();
+		return candidates.filter((s) => preds.every((p) => p(s.labels)));
+	}
+}
+
+export interface DataNeed {
+	matchers: Matcher[];
+	from: number;
+	to: number;
+}
+
+/** The raw window one selector reads for evaluations at times in [start, end]. */
+export function selectorWindow(node: Node, start: number, end: number, lookbackMs: number): { from: number; to: number } | undefined {
+	if (node.kind === 'matrix') return { from: start - node.selector.offset - node.range, to: end - node.selector.offset };
+	if (node.kind === 'selector') return { from: start - node.offset - lookbackMs, to: end - node.offset };
+	return undefined;
+}
+
+function matchersKey(ms: readonly Matcher[]): string {
+	return ms
+		.map((m) => `${m.name}${m.op}${JSON.stringify(m.value)}`)
+		.sort()
+		.join(',');
+}
+
+/**
+ * The raw windows evaluations at any time in [start, end] read: one per distinct selector (by its
+ * matchers), spanning every offset, range and lookback it is used with.
+ */
+export function dataNeeds(expr: Expr, start: number, end: number, opts: EvalOptions = {}): DataNeed[] {
+	const lookback = opts.lookbackMs ?? DEFAULT_LOOKBACK_MS;
+	const needs = new Map<string, DataNeed>();
+	walk(expr.root, (n) => {
+		if (n.kind === 'selector' || n.kind === 'matrix') {
+			const w = selectorWindow(n, start, end, lookback)!;
+			const matchers = n.kind === 'matrix' ? n.selector.matchers : n.matchers;
+			const key = matchersKey(matchers);
+			const seen = needs.get(key);
+			if (seen) {
+				seen.from = Math.min(seen.from, w.from);
+				seen.to = Math.max(seen.to, w.to);
+			} else needs.set(key, { matchers: matchers.map((m) => ({ ...m })), from: w.from, to: w.to });
+		}
+	});
+	return [...needs.values()];
+}
+
+/** Reads what an evaluation over [start, end] needs from the store (one read per need). */
+export async function loadSource(store: Pick<TimeSeriesStore, 'raw'>, expr: Expr, start: number, end: number, opts: EvalOptions = {}): Promise<SampleSource> {
+	const needs = dataNeeds(expr, start, end, opts);
+	const results = await Promise.all(needs.map((n) => store.raw(n.matchers, n.from, n.to)));
+	return new MemorySource(results.flat());
+}
+
+/** A series made ready for the evaluator: stale markers as a mask, and a copy without them. */
+export interface PreparedSeries {
+	ts: ArrayLike<number>;
+	values: ArrayLike<number>;
+	/** 1 at stale markers; absent when there are none. */
+	staleMask: Uint8Array | undefined;
+	/** Samples without stale markers (what range selectors see). */
+	rangeTs: ArrayLike<number>;
+	rangeValues: ArrayLike<number>;
+}
+
+const prepared = new WeakMap<SeriesData, PreparedSeries>();
+
+export function prepareSeries(s: SeriesData): PreparedSeries {
+	let p = prepared.get(s);
+	if (p) return p;
+	if (!s.stale || s.stale.length === 0) {
+		p = { ts: s.ts, values: s.values, staleMask: undefined, rangeTs: s.ts, rangeValues: s.values };
+	} else {
+		const mask = new Uint8Array(s.ts.length);
+		for (const i of s.stale) if (i >= 0 && i < mask.length) mask[i] = 1;
+		const n = s.ts.length - s.stale.length;
+		const rts = new Float64Array(Math.max(n, 0));
+		const rvs = new Float64Array(Math.max(n, 0));
+		let k = 0;
+		for (let i = 0; i < s.ts.length; i++) {
+			if (mask[i]) continue;
+			rts[k] = s.ts[i]!;
+			rvs[k] = s.values[i]!;
+			k++;
+		}
+		p = { ts: s.ts, values: s.values, staleMask: mask, rangeTs: rts.subarray(0, k), rangeValues: rvs.subarray(0, k) };
+	}
+	prepared.set(s, p);
+	return p;
+}
