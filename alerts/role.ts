@@ -1,20 +1,306 @@
 /**
- * The alerts role. The rules engine (PromQL subset, state machine, notifications, incidents) is
- * built on the time-series store; until then the role starts, announces itself through the node
- * heartbeat, and evaluates nothing.
+ * The alerts role: evaluates the rule set in Redis on each group's interval and keeps every alert
+ * instance's state durable in Redis.
+ *
+ * - Only the leader evaluates (a Redis lease with a fencing token); other processes with this role
+ *   stand by and take over within two lease periods when the leader dies.
+ * - Rules are read from Redis (the source of truth) at leadership and whenever the rule set's
+ *   revision changes (announced on the control channel, and polled as a fallback). A rule that
+ *   no longer compiles keeps its previous compiled version, so a bad save never stops a good rule.
+ * - On first start, with no rule set in Redis, the configured rule files are imported.
+ * - On becoming leader, saved state is restored with the downtime taken out of `for` progress, so
+ *   nothing already announced is announced again.
  */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Redis } from 'ioredis';
+import { RuleRepository, type StoredGroup } from '../src/lib/server/alerting/rule-repo';
+import { AlertStateStore, FencedOutError } from '../src/lib/server/alerting/state-store';
+import { systemClock, type Clock } from '../src/lib/server/clock';
+import type { Keys } from '../src/lib/server/keys';
 import type { Logger } from '../src/lib/server/log';
+import { compileRuleSet, evaluateRule, formatRuleFile, loadRuleSource, restoreRuleState, type AlertEvent, type CompiledGroup, type CompiledRule, type RuleState } from '../src/lib/server/rules';
+import type { TimeSeriesStore } from '../src/lib/server/tsdb/types';
+import { GroupScheduler } from './group-scheduler';
+import { startLease, type Lease } from './lease';
+
+export interface AlertsConfig {
+	ruleFiles: string[];
+	defaultInterval: number;
+	evaluationTimeout: number;
+	leaseTtl: number;
+	externalLabels: Record<string, string>;
+}
+
+export interface AlertsRoleOptions {
+	log: Logger;
+	redis: Redis;
+	/** A second connection for the control channel (a subscriber cannot run commands). */
+	subscriber?: Redis;
+	store: TimeSeriesStore;
+	keys: Keys;
+	nodeId: string;
+	config: AlertsConfig;
+	/** Where relative rule files are found (the config file's directory). */
+	configDir: string;
+	registry?: Registry;
+	clock?: Clock;
+	/** How often the rule set's revision is checked besides the control channel. Default 10 s. */
+	revisionPollMs?: number;
+}
 
 export interface AlertsRole {
+	/** Whether this process is the leader now. */
+	readonly leader: boolean;
+	/** Reloads the rule set from Redis now (the leader only; others load it when they lead). */
+	reloadRules(): Promise<void>;
 	stop(): Promise<void>;
 }
 
-export function startAlertsRole(options: { log: Logger }): AlertsRole {
+/** Imports the configured rule files when Redis has no rule set yet. Returns what it did. */
+export async function seedRules(repo: RuleRepository, redis: Redis, seedKey: string, files: readonly string[], baseDir: string, log: Logger): Promise<string> {
+	if (files.length === 0) return 'no rule files configured';
+	if (!(await repo.isEmpty())) return 'rules already in Redis';
+	// One process seeds, even when several start at once.
+	if ((await redis.set(seedKey, '1', 'EX', 60, 'NX')) !== 'OK') return 'another process is importing the rule files';
+	const groups = [];
+	for (const f of files) {
+		const path = resolve(baseDir, f);
+		const text = await readFile(path, 'utf8');
+		const parsed = compileRuleSet(text, path);
+		if (parsed.problems.length) {
+			const report = parsed.problems.join('\n  ');
+			log.error({ file: path }, `rule file not imported, it has problems:\n  ${report}`);
+			await redis.del(seedKey);
+			return `not imported: ${path} has problems`;
+		}
+		groups.push(...parsed.specs);
+	}
+	const r = await repo.save(groups, { author: 'vigil', message: `imported on first start from ${files.join(', ')}` });
+	log.info({ files, rules: r.created.length, revision: r.revision }, 'imported the default rule files into Redis');
+	return `imported ${r.created.length} rules`;
+}
+
+export async function startAlertsRole(options: AlertsRoleOptions): Promise<AlertsRole> {
+	const { redis, keys, config, nodeId } = options;
 	const log = options.log.child({ role: 'alerts' });
-	log.info('alerts role started (no rules engine yet: nothing to evaluate)');
+	const clock = options.clock ?? systemClock;
+	const repo = new RuleRepository(redis, keys.rules);
+	const states = new AlertStateStore<RuleState, AlertEvent>(redis, keys.alerts);
+	const metrics = createMetrics(options.registry);
+
+	try {
+		const seeded = await seedRules(repo, redis, `${keys.rules.revision}:seeding`, config.ruleFiles, options.configDir, log);
+		log.debug({ seeded }, 'rule set checked');
+	} catch (err) {
+		log.error({ err: (err as Error).message }, 'could not import the rule files; starting with what Redis holds');
+	}
+
+	let token: number | undefined;
+	let revision = -1;
+	let groups: CompiledGroup[] = [];
+	/** Current state per rule id (the leader's working copy; Redis has the durable one). */
+	const current = new Map<string, RuleState>();
+	let stopped = false;
+
+	const scheduler = new GroupScheduler({
+		clock,
+		onMissed: (group, n) => metrics.missed.inc({ group }, n),
+		onError: (group, err) => log.error({ group, err: err.message }, 'rule group evaluation failed')
+	});
+
+	const evaluateGroup = async (group: CompiledGroup, at: number) => {
+		const held = token;
+		if (held === undefined) return;
+		const t0 = performance.now();
+		const saves: Array<{ ruleId: string; state: RuleState }> = [];
+		const events: AlertEvent[] = [];
+		for (const rule of group.rules) {
+			if (!rule.enabled) continue;
+			const started = performance.now();
+			const previous = current.get(rule.id);
+			let result: { state: RuleState; events: AlertEvent[] };
+			try {
+				const deadline = started + config.evaluationTimeout;
+				const source = await loadRuleSource(options.store, rule, at, at, { deadline });
+				result = evaluateRule(rule, at, source, previous, { deadline, externalLabels: config.externalLabels });
+			} catch (err) {
+				// The store could not be read: an error state, never "ok".
+				result = evaluateRule(rule, at, { error: (err as Error).message }, previous, { externalLabels: config.externalLabels });
+			}
+			metrics.evaluations.inc();
+			if (result.state.health === 'error') metrics.failures.inc({ rule: rule.id });
+			current.set(rule.id, result.state);
+			saves.push({ ruleId: rule.id, state: result.state });
+			events.push(...result.events);
+			metrics.ruleDuration.set({ rule: rule.id }, (performance.now() - started) / 1000);
+		}
+		try {
+			await states.save(held, at, saves, events);
+		} catch (err) {
+			if (err instanceof FencedOutError) {
+				log.warn('a newer leader wrote alert state: standing by');
+				await standBy();
+				return;
+			}
+			log.warn({ group: group.name, err: (err as Error).message }, 'could not save alert state; it stays in memory and is saved at the next evaluation');
+		}
+		if (events.length) log.info({ group: group.name, changes: events.length }, 'alert state changed');
+		metrics.groupDuration.set({ group: group.name }, (performance.now() - t0) / 1000);
+		metrics.groupLast.set({ group: group.name }, at / 1000);
+		updateAlertCounts();
+	};
+
+	const updateAlertCounts = () => {
+		const counts: Record<string, number> = { pending: 0, firing: 0, nodata: 0, error: 0 };
+		for (const s of current.values()) for (const i of s.instances) if (i.state in counts) counts[i.state]!++;
+		for (const [state, n] of Object.entries(counts)) metrics.alerts.set({ state }, n);
+	};
+
+	const schedule = () => {
+		scheduler.set(groups.map((g) => ({ name: g.name, intervalMs: g.intervalMs, run: (at: number) => evaluateGroup(g, at) })));
+	};
+
+	/** Loads the rule set if its revision changed; keeps the previous compiled version of a rule that no longer compiles. */
+	const loadRules = async (force = false) => {
+		const rev = await repo.revision();
+		if (!force && rev === revision) return;
+		const set = await repo.load();
+		const previous = new Map(groups.flatMap((g) => g.rules.map((r) => [r.id, r] as const)));
+		groups = compileStored(set.groups, previous, config.defaultInterval, log);
+		revision = set.revision;
+		const ids = new Set(groups.flatMap((g) => g.rules.map((r) => r.id)));
+		const gone = [...current.keys()].filter((id) => !ids.has(id));
+		for (const id of gone) current.delete(id);
+		if (token !== undefined && gone.length) await states.remove(token, gone).catch(() => {});
+		log.info({ revision, groups: groups.length, rules: ids.size }, 'rule set loaded');
+		if (token !== undefined) schedule();
+	};
+
+	const restore = async () => {
+		const saved = await states.load((id, problem) => log.warn({ rule: id, problem }, 'saved alert state unreadable; the rule starts fresh'));
+		const now = clock.now();
+		current.clear();
+		for (const g of groups) {
+			for (const rule of g.rules) {
+				const s = saved.get(rule.id);
+				if (s) current.set(rule.id, restoreRuleState(s.state, s.savedAt, now, rule));
+			}
+		}
+		log.info({ restored: current.size }, 'alert state restored');
+	};
+
+	let leading: Promise<void> = Promise.resolve();
+	const lead = (t: number) => {
+		leading = leading.then(async () => {
+			if (stopped) return;
+			token = t;
+			metrics.leader.set(1);
+			try {
+				await loadRules(true);
+				await restore();
+				schedule();
+			} catch (err) {
+				log.error({ err: (err as Error).message }, 'could not load rules or state as leader; retrying at the next lease renewal');
+			}
+		});
+	};
+	const standBy = async () => {
+		token = undefined;
+		metrics.leader.set(0);
+		await scheduler.stop();
+		current.clear();
+	};
+
+	const lease: Lease = startLease({
+		redis,
+		keys: keys.alerts,
+		holder: nodeId,
+		ttlMs: config.leaseTtl,
+		clock,
+		log,
+		onAcquired: lead,
+		onLost: () => void standBy()
+	});
+
+	// Rule changes: announced on the control channel, polled as a fallback.
+	const onMessage = (channel: string, message: string) => {
+		if (channel !== keys.control || token === undefined) return;
+		try {
+			if ((JSON.parse(message) as { type?: string }).type === 'rules') void loadRules().catch((err: Error) => log.warn({ err: err.message }, 'rule reload failed'));
+		} catch {
+			// not ours
+		}
+	};
+	if (options.subscriber) {
+		options.subscriber.on('message', onMessage);
+		await options.subscriber.subscribe(keys.control).catch((err: Error) => log.warn({ err: err.message }, 'could not subscribe to rule changes; polling only'));
+	}
+	let pollTimer: unknown;
+	const poll = () => {
+		pollTimer = clock.setTimeout(() => {
+			if (token !== undefined) void loadRules().catch(() => {});
+			if (!stopped) poll();
+		}, options.revisionPollMs ?? 10_000);
+	};
+	poll();
+
+	log.info({ node: nodeId }, 'alerts role started');
 	return {
+		get leader() {
+			return token !== undefined;
+		},
+		reloadRules: () => loadRules(),
 		async stop() {
+			stopped = true;
+			clock.clearTimeout(pollTimer);
+			options.subscriber?.off('message', onMessage);
+			await leading;
+			await scheduler.stop();
+			await lease.stop();
 			log.debug('alerts role stopped');
 		}
+	};
+}
+
+/** Compiles the stored rule set; a rule that fails keeps its previous compiled version, if any. */
+function compileStored(stored: StoredGroup[], previous: Map<string, CompiledRule>, defaultInterval: number, log: Logger): CompiledGroup[] {
+	const out: CompiledGroup[] = [];
+	for (const g of stored) {
+		const text = formatRuleFile([{ name: g.name, ...(g.interval !== undefined ? { interval: g.interval } : {}), rules: g.rules.map((r) => r.spec) }]);
+		const parsed = compileRuleSet(text, `redis:${g.name}`, { defaultIntervalMs: defaultInterval });
+		const compiled = parsed.groups[0];
+		const rules: CompiledRule[] = [];
+		g.rules.forEach((r, i) => {
+			const c = compiled?.rules.find((x) => x.index === i);
+			if (c) rules.push({ ...c, id: r.id, enabled: r.enabled });
+			else {
+				const prev = previous.get(r.id);
+				log.error({ rule: r.id, problems: parsed.problems }, prev ? 'rule does not compile; keeping its previous version' : 'rule does not compile; it is not evaluated');
+				if (prev) rules.push(prev);
+			}
+		});
+		out.push({ name: g.name, intervalMs: compiled?.intervalMs ?? defaultInterval, rules });
+	}
+	return out;
+}
+
+function createMetrics(registry?: Registry) {
+	const registers = registry ? [registry] : [];
+	return {
+		evaluations: new Counter({ name: 'vigil_rule_evaluations_total', help: 'Rule evaluations.', registers }),
+		failures: new Counter({ name: 'vigil_rule_evaluation_failures_total', help: 'Rule evaluations that ended in the error state.', labelNames: ['rule'], registers }),
+		missed: new Counter({
+			name: 'vigil_rule_group_iterations_missed_total',
+			help: 'Rule group evaluations skipped because the previous one was still running.',
+			labelNames: ['group'],
+			registers
+		}),
+		groupDuration: new Gauge({ name: 'vigil_rule_group_last_duration_seconds', help: 'How long the last evaluation of a rule group took.', labelNames: ['group'], registers }),
+		groupLast: new Gauge({ name: 'vigil_rule_group_last_evaluation_timestamp_seconds', help: 'When a rule group was last evaluated.', labelNames: ['group'], registers }),
+		ruleDuration: new Gauge({ name: 'vigil_rule_last_duration_seconds', help: 'How long the last evaluation of a rule took.', labelNames: ['rule'], registers }),
+		alerts: new Gauge({ name: 'vigil_alerts', help: 'Alert instances by state (leader only).', labelNames: ['state'], registers }),
+		leader: new Gauge({ name: 'vigil_alerts_leader', help: 'Whether this process leads rule evaluation (1) or stands by (0).', registers })
 	};
 }

@@ -2,7 +2,7 @@
  * The `vigil` command line. Exit codes: 0 success, 1 failure at run time, 2 bad usage or an
  * invalid config file.
  */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadSvelteKitHandler, NotBuiltError, type RequestHandler } from '../server';
 import { createLogger } from '../src/lib/server/log';
@@ -28,7 +28,7 @@ Commands:
                         Run only the simulated shop that the demo watches (its queues use the
                         configured Redis); scenarios: normal, latency-spike, payment-outage,
                         queue-backlog, checkout-down, flash-sale (switch live: POST /scenario)
-  token create --name NAME --scope push[,reload] [--expires 90d]
+  token create --name NAME --scope push[,reload,read,rules] [--expires 90d]
                         Make an API token (printed once; only its hash is kept)
   token list            List API tokens (names, scopes, expiry; never the secrets)
   token revoke ID       Revoke an API token at once
@@ -111,6 +111,7 @@ async function start(args: string[], io: CliIO, root: string, version: string): 
 			version,
 			http: { mode: 'listen', handler },
 			cwd: io.cwd,
+			configDir: dirname(file),
 			rereadConfig: () => readConfig(file, io, values.roles)
 		});
 	} catch (err) {
@@ -207,7 +208,7 @@ async function token(args: string[], io: CliIO, root: string): Promise<number> {
 		io.out(`revoked ${rest[0]}`);
 		return 0;
 	}
-	io.err('usage: vigil token create --name NAME --scope push[,reload] [--expires 90d] | vigil token list | vigil token revoke ID');
+	io.err('usage: vigil token create --name NAME --scope push[,reload,read,rules] [--expires 90d] | vigil token list | vigil token revoke ID');
 	return 2;
 }
 

@@ -36,6 +36,8 @@ export interface StartOptions {
 	http: HttpMode;
 	/** Base directory for relative paths in the config (the embedded Redis's data). */
 	cwd?: string;
+	/** The config file's directory: rule files are found relative to it. Default `cwd`. */
+	configDir?: string;
 	/** Overrides the address probed when no Redis URL is configured (tests). */
 	localRedisUrl?: string;
 	/** Reads the config again (for reloads); without it, reloads are refused. */
@@ -190,7 +192,19 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 			started.add('collect');
 		}
 		if (roles.includes('alerts')) {
-			alerts = startAlertsRole({ log });
+			const subscriber = createRedisClient(resolved.url, { name: 'alerts-control', log });
+			clients.push(subscriber);
+			alerts = await startAlertsRole({
+				log,
+				redis,
+				subscriber,
+				store,
+				keys,
+				nodeId,
+				config: config.alerts,
+				configDir: options.configDir ?? options.cwd ?? process.cwd(),
+				registry: metrics.registry
+			});
 			started.add('alerts');
 		}
 

@@ -7,21 +7,9 @@
  */
 import type { Redis } from 'ioredis';
 import { stringify } from 'yaml';
+import type { GroupSpec, RuleSpec } from '../rules';
 import { unifiedDiff } from '../../shared/text-diff';
 import type { Keys } from '../keys';
-
-/** One alerting rule as written in a rule file (Prometheus's keys plus Vigil's). */
-export interface RuleSpec {
-	alert: string;
-	expr: string;
-	[key: string]: unknown;
-}
-
-export interface GroupSpec {
-	name: string;
-	interval?: string;
-	rules: RuleSpec[];
-}
 
 export interface StoredRule {
 	/** `group/alert`, with `#n` added for the n-th (n >= 2) rule of the same name in a group. */
@@ -74,7 +62,7 @@ export interface SaveResult {
 }
 
 /** Rule ids of a group's rules, in order: `group/alert`, `group/alert#2`, ... */
-export function ruleIds(group: string, rules: readonly RuleSpec[]): string[] {
+export function ruleIds(group: string, rules: ReadonlyArray<Pick<RuleSpec, 'alert'>>): string[] {
 	const seen = new Map<string, number>();
 	return rules.map((r) => {
 		const n = (seen.get(r.alert) ?? 0) + 1;
@@ -82,6 +70,8 @@ export function ruleIds(group: string, rules: readonly RuleSpec[]): string[] {
 		return n === 1 ? `${group}/${r.alert}` : `${group}/${r.alert}#${n}`;
 	});
 }
+
+export type { GroupSpec, RuleSpec };
 
 /** A rule's YAML, as diffs and exports show it. */
 export function ruleYaml(spec: RuleSpec | null): string {
@@ -297,17 +287,4 @@ export class RuleRepository {
 			throw new Error('the rule set kept changing while saving; try again');
 		});
 	}
-}
-
-/** The rule set as a Prometheus-format rule file (with Vigil's keys), for export. */
-export function groupsToYaml(groups: ReadonlyArray<{ name: string; interval?: string; rules: ReadonlyArray<{ spec: RuleSpec }> | readonly RuleSpec[] }>): string {
-	const doc = {
-		groups: groups.map((g) => {
-			const out: Record<string, unknown> = { name: g.name };
-			if (g.interval !== undefined) out.interval = g.interval;
-			out.rules = g.rules.map((r) => ('spec' in r && typeof (r as { spec: unknown }).spec === 'object' ? (r as { spec: RuleSpec }).spec : (r as RuleSpec)));
-			return out;
-		})
-	};
-	return stringify(doc, { lineWidth: 0 });
 }

@@ -43,7 +43,6 @@ return 1
 /** A state change as stored on the streams; `ruleId` names the rule. */
 export interface StoredEvent {
 	ruleId: string;
-	[key: string]: unknown;
 }
 
 export interface SavedState<S> {
@@ -66,7 +65,7 @@ export class FencedOutError extends Error {
 	}
 }
 
-export class AlertStateStore<S = unknown> {
+export class AlertStateStore<S = unknown, E extends StoredEvent = StoredEvent> {
 	private readonly eventsMaxLen: number;
 	private readonly ruleEventsMaxLen: number;
 
@@ -80,7 +79,7 @@ export class AlertStateStore<S = unknown> {
 	}
 
 	/** Writes rule states and their events atomically; throws FencedOutError when fenced out. */
-	async save(token: number, savedAt: number, states: ReadonlyArray<{ ruleId: string; state: S }>, events: readonly StoredEvent[] = []): Promise<void> {
+	async save(token: number, savedAt: number, states: ReadonlyArray<{ ruleId: string; state: S }>, events: readonly E[] = []): Promise<void> {
 		if (states.length === 0 && events.length === 0) return;
 		const keys = [this.keys.fence, this.keys.state, this.keys.events, ...events.map((e) => this.keys.ruleEvents(e.ruleId))];
 		const args: string[] = [String(token), String(Math.round(savedAt)), String(states.length), String(this.eventsMaxLen), String(this.ruleEventsMaxLen)];
@@ -123,7 +122,7 @@ export class AlertStateStore<S = unknown> {
 	 * State changes, newest first: of one rule, or of every rule. `before` is a stream id to page
 	 * back from (exclusive).
 	 */
-	async events(options: { ruleId?: string; count?: number; before?: string } = {}): Promise<Array<StoredEvent & { id: string }>> {
+	async events(options: { ruleId?: string; count?: number; before?: string } = {}): Promise<Array<E & { id: string }>> {
 		const key = options.ruleId === undefined ? this.keys.events : this.keys.ruleEvents(options.ruleId);
 		const end = options.before ? `(${options.before}` : '+';
 		const entries = await this.redis.xrevrange(key, end, '-', 'COUNT', Math.min(Math.max(1, options.count ?? 100), 10_000));
@@ -131,7 +130,7 @@ export class AlertStateStore<S = unknown> {
 			const i = fields.indexOf('e');
 			if (i < 0) return [];
 			try {
-				return [{ id, ...(JSON.parse(fields[i + 1]!) as StoredEvent) }];
+				return [{ id, ...(JSON.parse(fields[i + 1]!) as E) }];
 			} catch {
 				return [];
 			}

@@ -8,7 +8,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
-export const SCOPES = ['push', 'reload'] as const;
+/** push: POST /api/v1/push; reload: POST /api/v1/reload; read: read APIs (backtests); rules: change rules. */
+export const SCOPES = ['push', 'reload', 'read', 'rules'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export interface TokenInfo {
