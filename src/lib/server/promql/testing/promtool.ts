@@ -29,6 +29,8 @@ export interface Outcome {
 	expr: string;
 	t: number;
 	status: Status;
+	/** Samples the engine's answer has (0 for errors and empty results). */
+	samples: number;
 	detail?: string;
 }
 
@@ -138,7 +140,7 @@ class Builder {
 	}
 
 	add(group: GenGroup, source: MemorySource, expr: string, t: number, probes: TieProbe[], orderSensitive: boolean): void {
-		const outcome: Outcome = { group: group.name, expr, t, status: 'failed' };
+		const outcome: Outcome = { group: group.name, expr, t, status: 'failed', samples: 0 };
 		let parsed;
 		try {
 			parsed = parseExpr(expr);
@@ -162,6 +164,7 @@ class Builder {
 			this.pending.push({ outcome, expect: { kind: 'error', test: this.test(expr, t, []), problem: err.problem, parse: false } });
 			return;
 		}
+		outcome.samples = res.type === 'scalar' ? 1 : res.samples.length;
 		if (res.type === 'scalar') {
 			if (Number.isNaN(res.value)) {
 				const test = this.test(`count(vector(${expr}) != vector(${expr}))`, t, [{ labels: '{}', value: 1 }]);
