@@ -108,34 +108,49 @@ export class VectorScalarNode extends VectorNode {
 	}
 }
 
-/** How the two sides of a vector operation are matched: a text of the matching labels. */
+/** A match group: the samples whose matching labels are equal. Per-step state is stamped. */
+interface Sig {
+	/** The step this group was last seen on the "one" side (or in the set-operator's lookup). */
+	stamp: number;
+	/** Index of its sample on the "one" side. */
+	idx: number;
+	/** The step a one-to-one match used it. */
+	matched: number;
+	/** Result label sets produced for it this step (many-to-one). */
+	metrics: LabelSet[];
+	metricsStamp: number;
+}
+
+/** How the two sides of a vector operation are matched: match groups by label set. */
 class Signer {
-	private readonly sigs = new Map<LabelSet, string>();
+	private readonly bySet = new Map<LabelSet, Sig>();
+	private readonly byKey = new Map<string, Sig>();
 	private readonly names: string[];
 
 	constructor(private readonly matching: VectorMatching) {
 		this.names = [...matching.labels].sort();
 	}
 
-	sig(ls: LabelSet): string {
-		let s = this.sigs.get(ls);
-		if (s === undefined) {
-			s = '';
-			if (this.matching.on) {
-				for (const n of this.names) {
-					const v = ls.labels[n];
-					if (v !== undefined && v !== '') s += `${n}=${v.length}:${v},`;
-				}
-			} else {
-				for (const n of Object.keys(ls.labels).sort()) {
-					if (n === '__name__' || this.names.includes(n)) continue;
-					const v = ls.labels[n]!;
-					s += `${n}=${v.length}:${v},`;
-				}
+	of(ls: LabelSet): Sig {
+		let sig = this.bySet.get(ls);
+		if (sig) return sig;
+		let key = '';
+		if (this.matching.on) {
+			for (const n of this.names) {
+				const v = ls.labels[n];
+				if (v !== undefined && v !== '') key += `${n}=${v.length}:${v},`;
 			}
-			this.sigs.set(ls, s);
+		} else {
+			for (const n of Object.keys(ls.labels).sort()) {
+				if (n === '__name__' || this.names.includes(n)) continue;
+				const v = ls.labels[n]!;
+				key += `${n}=${v.length}:${v},`;
+			}
 		}
-		return s;
+		sig = this.byKey.get(key);
+		if (!sig) this.byKey.set(key, (sig = { stamp: 0, idx: -1, matched: 0, metrics: [], metricsStamp: 0 }));
+		this.bySet.set(ls, sig);
+		return sig;
 	}
 
 	/** The matching labels of a set, as Prometheus prints them in errors. */
@@ -152,10 +167,8 @@ class Signer {
 /** Arithmetic and comparisons between two vectors. */
 export class VectorBinaryNode extends VectorNode {
 	private readonly signer: Signer;
-	private readonly oneSide = new Map<string, number>();
-	private readonly matchedOne = new Set<string>();
-	private readonly matchedMany = new Map<string, Set<LabelSet>>();
 	private readonly resultLabels = new Map<LabelSet, Map<LabelSet, LabelSet>>();
+	private step = 0;
 
 	constructor(
 		ctx: EvalContext,
@@ -180,29 +193,26 @@ export class VectorBinaryNode extends VectorNode {
 		// `many` is the side whose samples are each matched with one of `one`.
 		const many = swap ? right : left;
 		const one = swap ? left : right;
-		const sigs = this.oneSide;
-		sigs.clear();
+		const step = ++this.step;
 		for (let i = 0; i < one.n; i++) {
 			const ls = one.ls[i]!;
-			const sig = this.signer.sig(ls);
-			const dup = sigs.get(sig);
-			if (dup !== undefined) {
+			const sig = this.signer.of(ls);
+			if (sig.stamp === step) {
 				throw execError(
 					this.ctx,
-					`found duplicate series for the match group ${this.signer.matched(ls)} on the ${swap ? 'left' : 'right'} hand-side of the operation: [${formatLabels(ls.labels)}, ${formatLabels(one.ls[dup]!.labels)}];many-to-many matching not allowed: matching labels must be unique on one side`,
+					`found duplicate series for the match group ${this.signer.matched(ls)} on the ${swap ? 'left' : 'right'} hand-side of the operation: [${formatLabels(ls.labels)}, ${formatLabels(one.ls[sig.idx]!.labels)}];many-to-many matching not allowed: matching labels must be unique on one side`,
 					this.node
 				);
 			}
-			sigs.set(sig, i);
+			sig.stamp = step;
+			sig.idx = i;
 		}
 		const oneToOne = matching.card === 'one-to-one';
-		this.matchedOne.clear();
-		this.matchedMany.clear();
 		for (let i = 0; i < many.n; i++) {
 			const ls = many.ls[i]!;
-			const sig = this.signer.sig(ls);
-			const j = sigs.get(sig);
-			if (j === undefined) continue;
+			const sig = this.signer.of(ls);
+			if (sig.stamp !== step) continue;
+			const j = sig.idx;
 			const rs = one.ls[j]!;
 			const vl = swap ? one.v[j]! : many.v[i]!;
 			const vr = swap ? many.v[i]! : one.v[j]!;
@@ -213,13 +223,14 @@ export class VectorBinaryNode extends VectorNode {
 			let metric = this.result(ls, rs);
 			if (returnBool) metric = this.ctx.interner.dropName(metric);
 			if (oneToOne) {
-				if (this.matchedOne.has(sig)) throw execError(this.ctx, 'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)', this.node);
-				this.matchedOne.add(sig);
+				if (sig.matched === step) throw execError(this.ctx, 'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)', this.node);
+				sig.matched = step;
 			} else {
-				let seen = this.matchedMany.get(sig);
-				if (!seen) this.matchedMany.set(sig, (seen = new Set()));
-				else if (seen.has(metric)) throw execError(this.ctx, 'multiple matches for labels: grouping labels must ensure unique matches', this.node);
-				seen.add(metric);
+				if (sig.metricsStamp !== step) {
+					sig.metricsStamp = step;
+					sig.metrics.length = 0;
+				} else if (sig.metrics.includes(metric)) throw execError(this.ctx, 'multiple matches for labels: grouping labels must ensure unique matches', this.node);
+				sig.metrics.push(metric);
 			}
 			out.push(metric, value);
 		}
@@ -257,7 +268,7 @@ export class VectorBinaryNode extends VectorNode {
 /** `and`, `or` and `unless`. */
 export class SetOpNode extends VectorNode {
 	private readonly signer: Signer;
-	private readonly seen = new Set<string>();
+	private step = 0;
 
 	constructor(
 		ctx: EvalContext,
@@ -274,24 +285,24 @@ export class SetOpNode extends VectorNode {
 		out.n = 0;
 		const left = this.lhs.eval(t);
 		const right = this.rhs.eval(t);
-		const seen = this.seen;
-		seen.clear();
+		const step = ++this.step;
+		const sg = this.signer;
 		switch (this.node.op) {
 			case 'and':
 				if (left.n === 0 || right.n === 0) break;
-				for (let i = 0; i < right.n; i++) seen.add(this.signer.sig(right.ls[i]!));
-				for (let i = 0; i < left.n; i++) if (seen.has(this.signer.sig(left.ls[i]!))) out.push(left.ls[i]!, left.v[i]!);
+				for (let i = 0; i < right.n; i++) sg.of(right.ls[i]!).stamp = step;
+				for (let i = 0; i < left.n; i++) if (sg.of(left.ls[i]!).stamp === step) out.push(left.ls[i]!, left.v[i]!);
 				break;
 			case 'or':
 				for (let i = 0; i < left.n; i++) {
-					seen.add(this.signer.sig(left.ls[i]!));
+					sg.of(left.ls[i]!).stamp = step;
 					out.push(left.ls[i]!, left.v[i]!);
 				}
-				for (let i = 0; i < right.n; i++) if (!seen.has(this.signer.sig(right.ls[i]!))) out.push(right.ls[i]!, right.v[i]!);
+				for (let i = 0; i < right.n; i++) if (sg.of(right.ls[i]!).stamp !== step) out.push(right.ls[i]!, right.v[i]!);
 				break;
 			case 'unless':
-				for (let i = 0; i < right.n; i++) seen.add(this.signer.sig(right.ls[i]!));
-				for (let i = 0; i < left.n; i++) if (!seen.has(this.signer.sig(left.ls[i]!))) out.push(left.ls[i]!, left.v[i]!);
+				for (let i = 0; i < right.n; i++) sg.of(right.ls[i]!).stamp = step;
+				for (let i = 0; i < left.n; i++) if (sg.of(left.ls[i]!).stamp !== step) out.push(left.ls[i]!, left.v[i]!);
 				break;
 			default:
 				break;

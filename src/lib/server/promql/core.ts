@@ -27,12 +27,15 @@ export interface EvalContext {
 	readonly interner: Interner;
 	readonly lookbackMs: number;
 	readonly deadline: number | undefined;
+	/** The times evaluated: [start, end]. */
+	readonly start: number;
+	readonly end: number;
 	/** Increments for each duplicate check, to mark label sets seen by it. */
 	stamp: number;
 }
 
-export function newContext(text: string, lookbackMs: number, deadline: number | undefined): EvalContext {
-	return { text, interner: new Interner(), lookbackMs, deadline, stamp: 0 };
+export function newContext(text: string, lookbackMs: number, deadline: number | undefined, start: number, end: number): EvalContext {
+	return { text, interner: new Interner(), lookbackMs, deadline, start, end, stamp: 0 };
 }
 
 export function execError(ctx: EvalContext, problem: string, at: Pick<Node, 'from' | 'to'>): PromQLError {

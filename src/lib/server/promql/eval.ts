@@ -136,7 +136,7 @@ function checkDeadline(ctx: EvalContext, expr: Expr): void {
 }
 
 function prepare(expr: Expr, start: number, end: number, source: SampleSource, opts: EvalOptions): { ctx: EvalContext; root: EvalNode } {
-	const ctx = newContext(expr.text, opts.lookbackMs ?? DEFAULT_LOOKBACK_MS, opts.deadline);
+	const ctx = newContext(expr.text, opts.lookbackMs ?? DEFAULT_LOOKBACK_MS, opts.deadline, start, end);
 	if (expr.type === 'matrix') {
 		throw new PromQLError('execution', 'a range vector cannot be the result of an evaluation; use it in a function such as rate()', expr.root.from, expr.root.to, expr.text);
 	}

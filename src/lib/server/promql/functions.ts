@@ -1,10 +1,11 @@
 /**
  * Functions of a range vector, as Prometheus v2.42 computes them (promql/functions.go of that
  * release): each gets the samples of one series in the window [lo, hi) of `ts`/`vs` and returns
- * the output value, or undefined for no output.
+ * the output value, or undefined for no output. Kahan-Neumaier sums are written out (math.ts'
+ * kahanSumInc does the same) so that the loops allocate nothing.
  */
 import type { RangeFunction } from './ast';
-import { durationSeconds, kahanSumInc, quantile } from './math';
+import { durationSeconds, quantile } from './math';
 
 export interface Window {
 	ts: ArrayLike<number>;
@@ -18,6 +19,15 @@ export interface Window {
 	rangeMs: number;
 	/** The scalar argument (quantile_over_time's q). */
 	param: number;
+	/** Indexes i where vs[i] < vs[i - 1] (counter resets), ascending, over every window evaluated. */
+	resets: Int32Array | undefined;
+}
+
+/** Indexes in (from, to) where a series decreases: counter resets. */
+export function findResets(vs: ArrayLike<number>, from = 0, to = vs.length): Int32Array {
+	const out: number[] = [];
+	for (let i = Math.max(from + 1, 1); i < to; i++) if (vs[i]! < vs[i - 1]!) out.push(i);
+	return Int32Array.from(out);
 }
 
 export type RangeFn = (w: Window) => number | undefined;
@@ -32,12 +42,16 @@ function extrapolatedRate(w: Window, isCounter: boolean, isRate: boolean): numbe
 	const lastT = ts[hi - 1]!;
 	let result = vs[hi - 1]! - first;
 	if (isCounter) {
-		let prev = first;
-		for (let i = lo + 1; i < hi; i++) {
-			const cur = vs[i]!;
-			if (cur < prev) result += prev;
-			prev = cur;
+		// Add the value before each reset, in order (the same sums as a scan of the window).
+		const r = w.resets ?? findResets(vs, lo, hi);
+		let a = 0;
+		let b = r.length;
+		while (a < b) {
+			const mid = (a + b) >>> 1;
+			if (r[mid]! < lo + 1) a = mid + 1;
+			else b = mid;
 		}
+		for (let k = a; k < r.length && r[k]! < hi; k++) result += vs[r[k]! - 1]!;
 	}
 	let durationToStart = (firstT - w.start) / 1000;
 	const durationToEnd = (w.end - lastT) / 1000;
@@ -89,10 +103,20 @@ function deriv(w: Window): number | undefined {
 		if (constY && i > lo && v !== initY) constY = false;
 		n += 1;
 		const x = (ts[i]! - intercept) / 1e3;
-		[sumX, cX] = kahanSumInc(x, sumX, cX);
-		[sumY, cY] = kahanSumInc(v, sumY, cY);
-		[sumXY, cXY] = kahanSumInc(x * v, sumXY, cXY);
-		[sumX2, cX2] = kahanSumInc(x * x, sumX2, cX2);
+		let t = sumX + x;
+		cX += Math.abs(sumX) >= Math.abs(x) ? sumX - t + x : x - t + sumX;
+		sumX = t;
+		t = sumY + v;
+		cY += Math.abs(sumY) >= Math.abs(v) ? sumY - t + v : v - t + sumY;
+		sumY = t;
+		const xy = x * v;
+		t = sumXY + xy;
+		cXY += Math.abs(sumXY) >= Math.abs(xy) ? sumXY - t + xy : xy - t + sumXY;
+		sumXY = t;
+		const x2 = x * x;
+		t = sumX2 + x2;
+		cX2 += Math.abs(sumX2) >= Math.abs(x2) ? sumX2 - t + x2 : x2 - t + sumX2;
+		sumX2 = t;
 	}
 	if (constY) return Number.isFinite(initY) ? 0 : NaN;
 	sumX += cX;
@@ -116,7 +140,10 @@ function avgOverTime(w: Window): number {
 			if (!Number.isFinite(v) && !Number.isNaN(v) && mean > 0 === v > 0) continue;
 			if (Number.isFinite(v)) continue;
 		}
-		[mean, c] = kahanSumInc(v / count - mean / count, mean, c);
+		const inc = v / count - mean / count;
+		const t = mean + inc;
+		c += Math.abs(mean) >= Math.abs(inc) ? mean - t + inc : inc - t + mean;
+		mean = t;
 	}
 	if (!Number.isFinite(mean) && !Number.isNaN(mean)) return mean;
 	return mean + c;
@@ -126,7 +153,12 @@ function sumOverTime(w: Window): number {
 	const { vs, lo, hi } = w;
 	let sum = 0;
 	let c = 0;
-	for (let i = lo; i < hi; i++) [sum, c] = kahanSumInc(vs[i]!, sum, c);
+	for (let i = lo; i < hi; i++) {
+		const v = vs[i]!;
+		const t = sum + v;
+		c += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
+		sum = t;
+	}
 	if (!Number.isFinite(sum) && !Number.isNaN(sum)) return sum;
 	return sum + c;
 }
@@ -162,8 +194,14 @@ function stddevOverTime(w: Window): number {
 		const v = vs[i]!;
 		count++;
 		const delta = v - (mean + cMean);
-		[mean, cMean] = kahanSumInc(delta / count, mean, cMean);
-		[aux, cAux] = kahanSumInc(delta * (v - (mean + cMean)), aux, cAux);
+		const inc = delta / count;
+		let t = mean + inc;
+		cMean += Math.abs(mean) >= Math.abs(inc) ? mean - t + inc : inc - t + mean;
+		mean = t;
+		const sq = delta * (v - (mean + cMean));
+		t = aux + sq;
+		cAux += Math.abs(aux) >= Math.abs(sq) ? aux - t + sq : sq - t + aux;
+		aux = t;
 	}
 	return Math.sqrt((aux + cAux) / count);
 }

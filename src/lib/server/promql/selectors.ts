@@ -6,7 +6,7 @@
  */
 import type { CallNode, MatrixSelectorNode, RangeFunction, VectorSelectorNode } from './ast';
 import { ScalarNode, seekAbove, seekAtLeast, upperBound, lowerBound, VectorNode, type EvalContext, type Vec } from './core';
-import { RANGE_FUNCTIONS, type RangeFn, type Window } from './functions';
+import { findResets, RANGE_FUNCTIONS, type RangeFn, type Window } from './functions';
 import type { LabelSet } from './labels';
 import { prepareSeries, type SeriesData } from './source';
 
@@ -61,6 +61,8 @@ interface RangeCursor {
 	lo: number;
 	hi: number;
 	last: number;
+	/** Counter resets, for rate() and increase(), once worked out. */
+	resets: Int32Array | undefined;
 }
 
 /** A function of a range vector: rate(x[5m]), avg_over_time(x[1h] offset 1d), ... */
@@ -69,6 +71,7 @@ export class RangeFunctionNode extends VectorNode {
 	private readonly fn: RangeFn;
 	private readonly window: Window;
 	private readonly absentLs: LabelSet | undefined;
+	private readonly counter: boolean;
 
 	constructor(
 		ctx: EvalContext,
@@ -84,9 +87,10 @@ export class RangeFunctionNode extends VectorNode {
 		this.series = data.map((s) => {
 			const p = prepareSeries(s);
 			const ls = ctx.interner.of(s.labels);
-			return { ls, outLs: keepName ? ls : ctx.interner.dropName(ls), ts: p.rangeTs, vs: p.rangeValues, lo: 0, hi: 0, last: -Infinity };
+			return { ls, outLs: keepName ? ls : ctx.interner.dropName(ls), ts: p.rangeTs, vs: p.rangeValues, lo: 0, hi: 0, last: -Infinity, resets: undefined };
 		});
-		this.window = { ts: [], vs: [], lo: 0, hi: 0, start: 0, end: 0, rangeMs: matrix.range, param: NaN };
+		this.window = { ts: [], vs: [], lo: 0, hi: 0, start: 0, end: 0, rangeMs: matrix.range, param: NaN, resets: undefined };
+		this.counter = name === 'rate' || name === 'increase';
 		this.absentLs = name === 'absent_over_time' ? ctx.interner.of(call.absentLabels ?? {}) : undefined;
 	}
 
@@ -114,11 +118,20 @@ export class RangeFunctionNode extends VectorNode {
 			w.vs = s.vs;
 			w.lo = s.lo;
 			w.hi = s.hi;
+			if (this.counter) w.resets = s.resets ??= this.resetsOf(s);
 			const v = this.fn(w);
 			if (v !== undefined) out.push(s.outLs, v);
 		}
 		this.checkDuplicates(out);
 		return out;
+	}
+
+	/** Counter resets of the samples any window of this evaluation holds. */
+	private resetsOf(s: RangeCursor): Int32Array {
+		const offset = this.matrix.selector.offset;
+		const from = lowerBound(s.ts, this.ctx.start - offset - this.matrix.range);
+		const to = upperBound(s.ts, this.ctx.end - offset);
+		return findResets(s.vs, from, to);
 	}
 
 	private move(s: RangeCursor, start: number, end: number): void {
