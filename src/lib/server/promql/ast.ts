@@ -147,6 +147,37 @@ export function walk(node: Node, visit: (n: Node) => void): void {
 	}
 }
 
+/** The selectors of an expression: range selectors, and instant selectors not inside one. */
+export function selectorNodes(root: Node): (VectorSelectorNode | MatrixSelectorNode)[] {
+	const out: (VectorSelectorNode | MatrixSelectorNode)[] = [];
+	const visit = (n: Node): void => {
+		switch (n.kind) {
+			case 'matrix':
+			case 'selector':
+				out.push(n);
+				break;
+			case 'unary':
+				visit(n.expr);
+				break;
+			case 'binary':
+				visit(n.lhs);
+				visit(n.rhs);
+				break;
+			case 'call':
+				n.args.forEach(visit);
+				break;
+			case 'aggregate':
+				if (n.param) visit(n.param);
+				visit(n.expr);
+				break;
+			default:
+				break;
+		}
+	};
+	visit(root);
+	return out;
+}
+
 export function isComparison(op: BinaryOp): op is CompareOp {
 	return op === '==' || op === '!=' || op === '>' || op === '<' || op === '>=' || op === '<=';
 }

@@ -6,7 +6,7 @@
 import type { Labels } from '../../shared/series';
 import type { Matcher } from '../tsdb/matchers';
 import { AggregateEvalNode } from './aggregate';
-import { walk, isSetOp, type Node } from './ast';
+import { isSetOp, selectorNodes, walk, type Node } from './ast';
 import { VectorBinaryNode, ScalarBinaryNode, SetOpNode, VectorScalarNode } from './binary';
 import { AbsentNode, ConstNode, MapNode, ScalarNegNode, ScalarOfNode, TimeNode, VectorNegNode, VectorOfNode } from './calls';
 import { execError, lowerBound, newContext, ScalarNode, upperBound, VectorNode, type EvalContext, type EvalNode } from './core';
@@ -198,28 +198,11 @@ export function evalRange(expr: Expr, start: number, end: number, step: number, 
 
 /** The selectors of the expression: matchers, range (of range selectors) and offset, in ms. */
 export function selectorsOf(expr: Expr): { matchers: Matcher[]; range?: number; offset: number }[] {
-	const out: { matchers: Matcher[]; range?: number; offset: number }[] = [];
-	const visit = (n: Node): void => {
-		if (n.kind === 'matrix') {
-			out.push({ matchers: n.selector.matchers.map((m) => ({ ...m })), range: n.range, offset: n.selector.offset });
-			return;
-		}
-		if (n.kind === 'selector') {
-			out.push({ matchers: n.matchers.map((m) => ({ ...m })), offset: n.offset });
-			return;
-		}
-		if (n.kind === 'unary') visit(n.expr);
-		else if (n.kind === 'binary') {
-			visit(n.lhs);
-			visit(n.rhs);
-		} else if (n.kind === 'call') n.args.forEach(visit);
-		else if (n.kind === 'aggregate') {
-			if (n.param) visit(n.param);
-			visit(n.expr);
-		}
-	};
-	visit(expr.root);
-	return out;
+	return selectorNodes(expr.root).map((n) =>
+		n.kind === 'matrix'
+			? { matchers: n.selector.matchers.map((m) => ({ ...m })), range: n.range, offset: n.selector.offset }
+			: { matchers: n.matchers.map((m) => ({ ...m })), offset: n.offset }
+	);
 }
 
 /** Whether the expression uses absent() or absent_over_time() (it then gives results without data). */

@@ -6,7 +6,7 @@
 import type { Labels } from '../../shared/series';
 import { matcherRegex, type Matcher } from '../tsdb/matchers';
 import type { TimeSeriesStore } from '../tsdb/types';
-import { walk, type Node } from './ast';
+import { selectorNodes, type Node } from './ast';
 import { compareLabels, labelsKey } from './labels';
 import type { Expr } from './parse';
 
@@ -141,18 +141,16 @@ function matchersKey(ms: readonly Matcher[]): string {
 export function dataNeeds(expr: Expr, start: number, end: number, opts: EvalOptions = {}): DataNeed[] {
 	const lookback = opts.lookbackMs ?? DEFAULT_LOOKBACK_MS;
 	const needs = new Map<string, DataNeed>();
-	walk(expr.root, (n) => {
-		if (n.kind === 'selector' || n.kind === 'matrix') {
-			const w = selectorWindow(n, start, end, lookback)!;
-			const matchers = n.kind === 'matrix' ? n.selector.matchers : n.matchers;
-			const key = matchersKey(matchers);
-			const seen = needs.get(key);
-			if (seen) {
-				seen.from = Math.min(seen.from, w.from);
-				seen.to = Math.max(seen.to, w.to);
-			} else needs.set(key, { matchers: matchers.map((m) => ({ ...m })), from: w.from, to: w.to });
-		}
-	});
+	for (const n of selectorNodes(expr.root)) {
+		const w = selectorWindow(n, start, end, lookback)!;
+		const matchers = n.kind === 'matrix' ? n.selector.matchers : n.matchers;
+		const key = matchersKey(matchers);
+		const seen = needs.get(key);
+		if (seen) {
+			seen.from = Math.min(seen.from, w.from);
+			seen.to = Math.max(seen.to, w.to);
+		} else needs.set(key, { matchers: matchers.map((m) => ({ ...m })), from: w.from, to: w.to });
+	}
 	return [...needs.values()];
 }
 
