@@ -64,7 +64,7 @@ export interface RuleState {
 	instances: AlertInstance[];
 }
 
-export interface AlertEvent {
+export type AlertEvent = {
 	ruleId: string;
 	fingerprint: string;
 	labels: Labels;
@@ -73,7 +73,7 @@ export interface AlertEvent {
 	/** Epoch ms. */
 	at: number;
 	value: JsonNumber;
-}
+};
 
 /** One element of an instant vector. */
 export interface VectorSample {

@@ -1,0 +1,292 @@
+/**
+ * Backtesting: replays a rule over stored history with the same state machine the engine runs,
+ * at its group's interval (evaluation times aligned to multiples of the interval). Each expression
+ * is evaluated once over the whole window (a range query); the state machine then steps over the
+ * per-step vectors. It reports when each instance was pending, firing, nodata or error, and how
+ * many notifications would have been sent: one when an instance starts firing, one when a firing
+ * instance resolves, and one every `repeatIntervalMs` while it keeps firing.
+ */
+import type { Labels } from '../../shared/series';
+import { evalRange, type EvalOptions, type Expr, type RangeResult, type SampleSource } from '../promql';
+import type { CompiledRule } from './compile';
+import { outcomeAt } from './evaluate';
+import { stepRule, type EvalOutcome } from './state';
+import type { RuleState, VectorSample } from './types';
+
+export type SpanState = 'pending' | 'firing' | 'nodata' | 'error';
+
+export interface Span {
+	state: SpanState;
+	/** Epoch ms of the first evaluation in this state. */
+	from: number;
+	/** Epoch ms of the evaluation that left the state (exclusive), or the window's end. */
+	to: number;
+	/** Still in this state at the end of the window. */
+	open?: boolean;
+}
+
+export interface BacktestInstance {
+	fingerprint: string;
+	labels: Labels;
+	spans: Span[];
+}
+
+export interface BacktestOptions extends EvalOptions {
+	from: number;
+	to: number;
+	/** Evaluation interval; default the rule's group interval. */
+	interval?: number;
+	/** How often a firing alert is notified again. Default 4 h. */
+	repeatIntervalMs?: number;
+	externalLabels?: Record<string, string>;
+	/** The state to start from (default: nothing active). */
+	initial?: RuleState;
+	/** A monotonic clock in ms for durationMs. Default performance.now. */
+	clock?: () => number;
+}
+
+export interface BacktestResult {
+	ruleId: string;
+	from: number;
+	to: number;
+	interval: number;
+	instances: BacktestInstance[];
+	notifications: number;
+	evaluations: number;
+	durationMs: number;
+	/** A range evaluation failed, so the window was evaluated step by step. */
+	stepwise?: boolean;
+}
+
+export const DEFAULT_REPEAT_INTERVAL_MS = 4 * 3_600_000;
+
+/** Per-step vectors of a range result: `at(k)` is the vector at the k-th step. */
+class Steps {
+	private readonly series: Array<{ labels: Labels; ts: number[]; values: number[] }>;
+	private readonly pos: number[];
+	private readonly scalar?: { ts: number[]; values: number[] };
+	private scalarPos = 0;
+
+	constructor(res: RangeResult) {
+		if (res.type === 'scalar') {
+			this.series = [];
+			this.pos = [];
+			this.scalar = { ts: res.ts, values: res.values };
+		} else {
+			this.series = res.series.map((s) => ({ labels: s.labels, ts: s.ts, values: s.values }));
+			this.pos = this.series.map(() => 0);
+		}
+	}
+
+	/** The vector at time t; calls must come in increasing t. */
+	at(t: number): VectorSample[] {
+		if (this.scalar) {
+			const { ts, values } = this.scalar;
+			while (this.scalarPos < ts.length && ts[this.scalarPos]! < t) this.scalarPos++;
+			return this.scalarPos < ts.length && ts[this.scalarPos] === t ? [{ labels: EMPTY, value: values[this.scalarPos]! }] : [];
+		}
+		const out: VectorSample[] = [];
+		for (let i = 0; i < this.series.length; i++) {
+			const s = this.series[i]!;
+			let p = this.pos[i]!;
+			while (p < s.ts.length && s.ts[p]! < t) p++;
+			this.pos[i] = p;
+			if (p < s.ts.length && s.ts[p] === t) out.push({ labels: s.labels, value: s.values[p]! });
+		}
+		return out;
+	}
+}
+
+const EMPTY: Labels = {};
+
+function rangeOf(expr: Expr, start: number, end: number, step: number, source: SampleSource, opts: EvalOptions): Steps {
+	return new Steps(evalRange(expr, start, end, step, source, opts));
+}
+
+/**
+ * The outcome of each evaluation of the rule at first, first + interval, ..., last: one range
+ * evaluation per expression, or, when one fails, an evaluation at each step (exact, slower).
+ * `at` must be called with increasing times.
+ */
+export function rangeOutcomes(
+	rule: CompiledRule,
+	source: SampleSource,
+	first: number,
+	last: number,
+	interval: number,
+	eo: EvalOptions = {}
+): { at: (t: number) => EvalOutcome; stepwise: boolean } {
+	try {
+		const main = rangeOf(rule.expr, first, last, interval, source, eo);
+		const data = rule.data ? rangeOf(rule.data, first, last, interval, source, eo) : undefined;
+		const clear = rule.clear ? rangeOf(rule.clear, first, last, interval, source, eo) : undefined;
+		const presence = rule.presence ? rangeOf(rule.presence, first, last, interval, source, eo) : undefined;
+		const at = (t: number): EvalOutcome => {
+			const o: EvalOutcome & { kind: 'vector' } = { kind: 'vector', samples: main.at(t) };
+			if (data) o.nodata = data.at(t).length === 0;
+			if (clear) o.clear = clear.at(t);
+			if (presence) o.present = presence.at(t).map((s) => s.labels);
+			return o;
+		};
+		return { at, stepwise: false };
+	} catch {
+		return { at: (t) => outcomeAt(rule, t, source, eo), stepwise: true };
+	}
+}
+
+/** Replays the rule over [from, to] on `source`. */
+export function backtest(rule: CompiledRule, source: SampleSource, options: BacktestOptions): BacktestResult {
+	const clock = options.clock ?? (() => performance.now());
+	const t0 = clock();
+	const interval = options.interval ?? rule.intervalMs;
+	if (!(interval > 0)) throw new RangeError(`interval must be positive, got ${interval}`);
+	if (!(options.to >= options.from)) throw new RangeError('to must not be before from');
+	const first = Math.ceil(options.from / interval) * interval;
+	const last = Math.floor(options.to / interval) * interval;
+	const repeat = options.repeatIntervalMs ?? DEFAULT_REPEAT_INTERVAL_MS;
+	const eo: EvalOptions = {};
+	if (options.lookbackMs !== undefined) eo.lookbackMs = options.lookbackMs;
+	if (options.deadline !== undefined) eo.deadline = options.deadline;
+	if (options.maxSamples !== undefined) eo.maxSamples = options.maxSamples;
+
+	const result: BacktestResult = { ruleId: rule.id, from: options.from, to: options.to, interval, instances: [], notifications: 0, evaluations: 0, durationMs: 0 };
+	if (last < first) {
+		result.durationMs = clock() - t0;
+		return result;
+	}
+
+	const outcomes = rangeOutcomes(rule, source, first, last, interval, eo);
+	if (outcomes.stepwise) result.stepwise = true;
+	const outcomeOf = outcomes.at;
+
+	const open = new Map<string, { inst: BacktestInstance; span: Span }>();
+	const all = new Map<string, BacktestInstance>();
+	const lastSent = new Map<string, number>();
+	let state = options.initial;
+	for (let t = first; t <= last; t += interval) {
+		const res = stepRule(rule, t, outcomeOf(t), state, { annotations: false, externalLabels: options.externalLabels });
+		state = res.state;
+		result.evaluations++;
+		for (const e of res.events) {
+			if (e.to === 'firing') {
+				result.notifications++;
+				lastSent.set(e.fingerprint, t);
+			} else if (e.from === 'firing') {
+				result.notifications++;
+				lastSent.delete(e.fingerprint);
+			}
+		}
+		const seen = new Set<string>();
+		for (const a of state.instances) {
+			if (a.state === 'inactive') continue;
+			const st = a.state as SpanState;
+			seen.add(a.fingerprint);
+			if (st === 'firing') {
+				const sent = lastSent.get(a.fingerprint);
+				if (sent !== undefined && t - sent >= repeat) {
+					result.notifications++;
+					lastSent.set(a.fingerprint, t);
+				}
+			}
+			const cur = open.get(a.fingerprint);
+			if (cur && cur.span.state === st) continue;
+			if (cur) cur.span.to = t;
+			let inst = all.get(a.fingerprint);
+			if (!inst) {
+				inst = { fingerprint: a.fingerprint, labels: a.labels, spans: [] };
+				all.set(a.fingerprint, inst);
+			}
+			const span: Span = { state: st, from: t, to: t };
+			inst.spans.push(span);
+			open.set(a.fingerprint, { inst, span });
+		}
+		for (const [fp, cur] of open) {
+			if (seen.has(fp)) continue;
+			cur.span.to = t;
+			open.delete(fp);
+		}
+	}
+	for (const cur of open.values()) {
+		cur.span.to = options.to;
+		cur.span.open = true;
+	}
+	result.instances = [...all.values()].sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : 1));
+	result.durationMs = clock() - t0;
+	return result;
+}
+
+export interface FiringDifference {
+	/** The instance's labels without alertname (how the two sides are matched). */
+	labels: Labels;
+	/** `extra`: the draft fires where the current rule does not; `missing`: the other way round. */
+	kind: 'extra' | 'missing';
+	from: number;
+	to: number;
+}
+
+export interface BacktestComparison {
+	current: BacktestResult;
+	draft: BacktestResult;
+	/** draft.notifications - current.notifications */
+	notificationsDelta: number;
+	differences: FiringDifference[];
+}
+
+type Interval = [number, number];
+
+function firingIntervals(r: BacktestResult): Map<string, { labels: Labels; spans: Interval[] }> {
+	const out = new Map<string, { labels: Labels; spans: Interval[] }>();
+	for (const inst of r.instances) {
+		const labels = { ...inst.labels };
+		delete labels.alertname;
+		const key = JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+		const entry = out.get(key) ?? { labels, spans: [] };
+		for (const s of inst.spans) if (s.state === 'firing' && s.to > s.from) entry.spans.push([s.from, s.to]);
+		out.set(key, entry);
+	}
+	for (const e of out.values()) e.spans = union(e.spans);
+	return out;
+}
+
+function union(spans: Interval[]): Interval[] {
+	const sorted = [...spans].sort((a, b) => a[0] - b[0]);
+	const out: Interval[] = [];
+	for (const s of sorted) {
+		const lastSpan = out[out.length - 1];
+		if (lastSpan && s[0] <= lastSpan[1]) lastSpan[1] = Math.max(lastSpan[1], s[1]);
+		else out.push([s[0], s[1]]);
+	}
+	return out;
+}
+
+/** Parts of `a` not covered by `b` (both sorted and disjoint). */
+function minus(a: Interval[], b: Interval[]): Interval[] {
+	const out: Interval[] = [];
+	for (const [from, to] of a) {
+		let cur = from;
+		for (const [bf, bt] of b) {
+			if (bt <= cur || bf >= to) continue;
+			if (bf > cur) out.push([cur, bf]);
+			cur = Math.max(cur, bt);
+			if (cur >= to) break;
+		}
+		if (cur < to) out.push([cur, to]);
+	}
+	return out;
+}
+
+/** The current rule's backtest beside a draft's, with where their firing differs. */
+export function compareBacktests(current: BacktestResult, draft: BacktestResult): BacktestComparison {
+	const a = firingIntervals(current);
+	const b = firingIntervals(draft);
+	const differences: FiringDifference[] = [];
+	for (const key of new Set([...a.keys(), ...b.keys()])) {
+		const ca = a.get(key);
+		const cb = b.get(key);
+		const labels = (cb ?? ca)!.labels;
+		for (const [from, to] of minus(cb?.spans ?? [], ca?.spans ?? [])) differences.push({ labels, kind: 'extra', from, to });
+		for (const [from, to] of minus(ca?.spans ?? [], cb?.spans ?? [])) differences.push({ labels, kind: 'missing', from, to });
+	}
+	differences.sort((x, y) => x.from - y.from || (x.kind < y.kind ? -1 : 1));
+	return { current, draft, notificationsDelta: draft.notifications - current.notifications, differences };
+}

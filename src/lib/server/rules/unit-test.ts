@@ -1,0 +1,429 @@
+/**
+ * Rule unit tests in the format of `promtool test rules` (Prometheus 2.42), evaluated as promtool
+ * does: input series from 0 at the test group's interval, every rule evaluated at every
+ * `evaluation_interval` from 0 to the largest eval_time, alerts compared at the evaluation at or
+ * just before each eval_time (the firing ones; labels and annotations exactly, order ignored).
+ * Runs in memory (MemoryStore), without Redis. Output and exit code follow promtool's.
+ */
+import { readFile as fsReadFile, readdir } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { parseDuration } from '../../shared/duration';
+import { friendlyErrors, problemsFromZod } from '../../shared/problems';
+import type { Labels } from '../../shared/series';
+import { evalInstant, parseExpr } from '../promql';
+import { MemoryStore } from '../tsdb/memory-store';
+import type { CompiledRule } from './compile';
+import { rangeOutcomes } from './backtest';
+import { loadRuleSource, vectorOf } from './evaluate';
+import { formatRuleFile, parseRuleFile, type RuleGroup } from './file';
+import { formatFloat } from './gofmt';
+import { compareLabels, formatLabels, labelsEqual } from './labels';
+import { formatRuleProblem } from './problems';
+import { expandSeries, NotationError, parseSeriesDescription, parseSeriesValues } from './series-notation';
+import { stepRule, type EvalOutcome } from './state';
+import type { RuleState } from './types';
+
+export interface RuleTestOptions {
+	/** Receives the report, line by line. */
+	out: (line: string) => void;
+	/** Reads a file (default: from disk). */
+	readFile?: (path: string) => Promise<string>;
+	/** Lists a directory, for globs in rule_files (default: from disk). */
+	readDir?: (path: string) => Promise<string[]>;
+}
+
+const duration = z.union([z.string(), z.literal(0)]).transform((v, ctx) => {
+	const ms = parseDuration(String(v));
+	if (ms === null) {
+		ctx.addIssue({ code: 'custom', message: `expected a duration like "1m", got ${JSON.stringify(v)}` });
+		return z.NEVER;
+	}
+	return ms;
+});
+const textMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).nullish();
+
+const testFileSchema = z.strictObject({
+	rule_files: z.array(z.string()).nullish(),
+	evaluation_interval: duration.optional(),
+	group_eval_order: z.array(z.string()).nullish(),
+	tests: z
+		.array(
+			z.strictObject({
+				name: z.string().optional(),
+				interval: duration.optional(),
+				input_series: z.array(z.strictObject({ series: z.string(), values: z.union([z.string(), z.number()]).transform(String) })).nullish(),
+				alert_rule_test: z
+					.array(
+						z.strictObject({
+							eval_time: duration.optional(),
+							alertname: z.string().optional(),
+							exp_alerts: z.array(z.strictObject({ exp_labels: textMap, exp_annotations: textMap })).nullish()
+						})
+					)
+					.nullish(),
+				promql_expr_test: z
+					.array(
+						z.strictObject({
+							expr: z.union([z.string(), z.number()]).transform(String),
+							eval_time: duration.optional(),
+							exp_samples: z.array(z.strictObject({ labels: z.string().optional(), value: z.number() })).nullish()
+						})
+					)
+					.nullish(),
+				external_labels: textMap,
+				external_url: z.string().optional()
+			})
+		)
+		.nullish()
+});
+
+type TestFile = z.output<typeof testFileSchema>;
+type TestGroup = NonNullable<TestFile['tests']>[number];
+
+/** Go's time.Duration.String() for whole milliseconds: `0s`, `1m0s`, `1h2m3.5s`. */
+export function goDuration(ms: number): string {
+	if (ms === 0) return '0s';
+	const neg = ms < 0;
+	let rest = Math.abs(ms);
+	let out = '';
+	if (rest < 1000) return `${neg ? '-' : ''}${rest}ms`;
+	const h = Math.floor(rest / 3_600_000);
+	rest -= h * 3_600_000;
+	const m = Math.floor(rest / 60_000);
+	rest -= m * 60_000;
+	const s = rest / 1000;
+	if (h) out += `${h}h`;
+	if (h || m) out += `${m}m`;
+	out += `${s}s`;
+	return (neg ? '-' : '') + out;
+}
+
+/** Prometheus's model.Duration.String(): `0s`, `1m`, `1h30m`, `2d`, `1w`. */
+export function promDuration(ms: number): string {
+	if (ms === 0) return '0s';
+	let rest = ms;
+	let out = '';
+	const f = (unit: string, mult: number, exact: boolean) => {
+		if (exact && rest % mult !== 0) return;
+		const v = Math.floor(rest / mult);
+		if (v > 0) {
+			out += `${v}${unit}`;
+			rest -= v * mult;
+		}
+	};
+	f('y', 365 * 86_400_000, true);
+	f('w', 7 * 86_400_000, true);
+	f('d', 86_400_000, false);
+	f('h', 3_600_000, false);
+	f('m', 60_000, false);
+	f('s', 1000, false);
+	f('ms', 1, false);
+	return out;
+}
+
+function indentLines(text: string, indent: string): string {
+	return text
+		.split('\n')
+		.map((l, i) => (i > 0 ? indent + l : l))
+		.join('\n');
+}
+
+interface LabelsAndAnnotations {
+	labels: Labels;
+	annotations: Labels;
+}
+
+function laString(list: LabelsAndAnnotations[]): string {
+	if (list.length === 0) return '[]';
+	const item = (la: LabelsAndAnnotations) => `Labels:${formatLabels(la.labels)}\nAnnotations:${formatLabels(la.annotations)}`;
+	let s = '[\n0:' + indentLines('\n' + item(list[0]!), '  ');
+	list.slice(1).forEach((la, i) => {
+		s += `,\n${i + 1}:` + indentLines('\n' + item(la), '  ');
+	});
+	return s + '\n]';
+}
+
+function sortLA(list: LabelsAndAnnotations[]): LabelsAndAnnotations[] {
+	return [...list].sort((a, b) => compareLabels(a.labels, b.labels) || compareLabels(a.annotations, b.annotations));
+}
+
+function laEqual(a: LabelsAndAnnotations[], b: LabelsAndAnnotations[]): boolean {
+	return a.length === b.length && a.every((x, i) => labelsEqual(x.labels, b[i]!.labels) && labelsEqual(x.annotations, b[i]!.annotations));
+}
+
+function globToRegex(glob: string): RegExp {
+	let re = '';
+	for (let i = 0; i < glob.length; i++) {
+		const c = glob[i]!;
+		if (c === '*') re += '[^/]*';
+		else if (c === '?') re += '[^/]';
+		else if (c === '[') {
+			const end = glob.indexOf(']', i + 1);
+			if (end < 0) re += '\\[';
+			else {
+				re += `[${glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
+				i = end;
+			}
+		} else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+	}
+	return new RegExp(`^${re}$`);
+}
+
+interface Loaded {
+	groups: RuleGroup[];
+}
+
+class TestRun {
+	constructor(private readonly opts: RuleTestOptions) {}
+
+	private read(path: string): Promise<string> {
+		return (this.opts.readFile ?? ((p) => fsReadFile(p, 'utf8')))(path);
+	}
+
+	private async expand(paths: string[]): Promise<string[]> {
+		const out: string[] = [];
+		for (const p of paths) {
+			if (!/[*?[]/.test(basename(p))) {
+				out.push(p);
+				continue;
+			}
+			const dir = dirname(p);
+			let names: string[] = [];
+			try {
+				names = await (this.opts.readDir ?? ((d) => readdir(d)))(dir);
+			} catch {
+				names = [];
+			}
+			const re = globToRegex(basename(p));
+			const matched = names.filter((n) => re.test(n)).sort();
+			if (matched.length === 0) this.opts.out(`  WARNING: no file match pattern ${p}`);
+			out.push(...matched.map((n) => join(dir, n)));
+		}
+		return out;
+	}
+
+	/** Runs one test file; returns its errors (empty when it passed). */
+	async file(file: string): Promise<string[]> {
+		let text: string;
+		try {
+			text = await this.read(file);
+		} catch (err) {
+			const code = (err as NodeJS.ErrnoException).code;
+			return [code === 'ENOENT' ? `open ${file}: no such file or directory` : `cannot read ${file}: ${(err as Error).message}`];
+		}
+		const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+		if (doc.errors.length) return doc.errors.map((e) => `${file}: YAML: ${e.message.split('\n')[0]}`);
+		const parsed = testFileSchema.safeParse(doc.toJS() ?? {}, { error: friendlyErrors });
+		if (!parsed.success) return problemsFromZod(parsed.error).map((p) => `${file}: ${p.path || '(document)'}: ${p.message}`);
+		const tf = parsed.data;
+		const order = new Map<string, number>();
+		for (const [i, g] of (tf.group_eval_order ?? []).entries()) {
+			if (order.has(g)) return [`group name repeated in evaluation order: ${g}`];
+			order.set(g, i);
+		}
+		const ruleFiles = await this.expand((tf.rule_files ?? []).map((f) => (f !== '' && !isAbsolute(f) ? join(dirname(file), f) : f)));
+		const loaded: Loaded = { groups: [] };
+		const problems: string[] = [];
+		for (const rf of ruleFiles) {
+			let rtext: string;
+			try {
+				rtext = await this.read(rf);
+			} catch (err) {
+				problems.push(`${rf}: ${(err as Error).message}`);
+				continue;
+			}
+			const res = parseRuleFile(rtext, rf);
+			problems.push(...res.problems.map(formatRuleProblem));
+			loaded.groups.push(...res.groups);
+		}
+		if (problems.length) return problems;
+		// Groups in group_eval_order first, in that order; the others after, in file order.
+		const groups = loaded.groups
+			.map((g, i) => ({ g, i }))
+			.sort((a, b) => (order.get(a.g.name) ?? -1) - (order.get(b.g.name) ?? -1) || a.i - b.i)
+			.map((x) => x.g);
+		const evalInterval = tf.evaluation_interval || 60_000;
+		const errors: string[] = [];
+		for (const tg of tf.tests ?? []) errors.push(...(await this.group(tg, evalInterval, groups)));
+		return errors;
+	}
+
+	private async group(tg: TestGroup, evalInterval: number, groups: RuleGroup[]): Promise<string[]> {
+		const interval = tg.interval ?? 0;
+		const nameLine = tg.name ? `    name: ${tg.name},\n` : '';
+		// Input series.
+		const store = new MemoryStore({ now: () => 0, retention: { raw: Number.MAX_SAFE_INTEGER / 4, minute: Number.MAX_SAFE_INTEGER / 4, hour: Number.MAX_SAFE_INTEGER / 4 } });
+		const series = [];
+		for (const is of tg.input_series ?? []) {
+			let labels: Labels;
+			let values;
+			try {
+				labels = parseSeriesDescription(is.series);
+				values = parseSeriesValues(is.values);
+			} catch (err) {
+				if (err instanceof NotationError) return [`${is.series} ${is.values}: ${err.message}`];
+				throw err;
+			}
+			const name = labels.__name__;
+			if (name === undefined) return [`${is.series}: a series needs a metric name`];
+			const rest = { ...labels };
+			delete rest.__name__;
+			const s = expandSeries(labels, values, interval);
+			series.push({ name, labels: rest, ts: s.ts, values: s.values, ...(s.stale ? { stale: s.stale } : {}) });
+		}
+		const written = await store.write(series);
+		if (written.problems.length) return written.problems.map((p) => `    input_series: ${p}`);
+
+		const alertTests = tg.alert_rule_test ?? [];
+		for (const at of alertTests) {
+			if (!at.alertname) {
+				return [`an item under alert_rule_test misses required attribute alertname at eval_time ${promDuration(at.eval_time ?? 0)}${tg.name ? ` (in TestGroup ${tg.name})` : ''}`];
+			}
+		}
+		const exprTests = tg.promql_expr_test ?? [];
+		const maxT = Math.max(0, ...alertTests.map((a) => a.eval_time ?? 0), ...exprTests.map((e) => e.eval_time ?? 0));
+		const rules: CompiledRule[] = groups.flatMap((g) => g.rules);
+		// Each rule's expressions are evaluated once over the whole run (a range evaluation, or step
+		// by step when that fails); the state machine then steps through the results.
+		const lastT = Math.floor(maxT / evalInterval) * evalInterval;
+		const outcomes = new Map<CompiledRule, (t: number) => EvalOutcome>();
+		for (const r of rules) outcomes.set(r, rangeOutcomes(r, await loadRuleSource(store, r, 0, lastT), 0, lastT, evalInterval).at);
+		const states = new Map<CompiledRule, RuleState | undefined>();
+		const evalTimes = [...new Set(alertTests.map((a) => a.eval_time ?? 0))].sort((a, b) => a - b);
+		const external = tg.external_labels ?? {};
+		const errs: string[] = [];
+		let curr = 0;
+		for (let ts = 0; ts <= maxT; ts += evalInterval) {
+			const evalErrs: string[] = [];
+			for (const r of rules) {
+				const res = stepRule(r, ts, outcomes.get(r)!(ts), states.get(r), { externalLabels: external, externalURL: tg.external_url });
+				states.set(r, res.state);
+				if (res.state.health === 'error') evalErrs.push(`    rule: ${r.name}, time: ${goDuration(ts)}, err: ${res.state.lastError}`);
+			}
+			errs.push(...evalErrs);
+			if (evalErrs.length) return errs;
+			while (curr < evalTimes.length && ts <= evalTimes[curr]! && evalTimes[curr]! < ts + evalInterval) {
+				const t = evalTimes[curr]!;
+				for (const tc of alertTests.filter((a) => (a.eval_time ?? 0) === t)) {
+					const got: LabelsAndAnnotations[] = [];
+					for (const r of rules) {
+						if (r.name !== tc.alertname) continue;
+						for (const a of states.get(r)?.instances ?? []) if (a.state === 'firing') got.push({ labels: a.labels, annotations: a.annotations });
+					}
+					const exp: LabelsAndAnnotations[] = (tc.exp_alerts ?? []).map((e) => ({
+						labels: { ...(e.exp_labels ?? {}), alertname: tc.alertname! },
+						annotations: { ...(e.exp_annotations ?? {}) }
+					}));
+					const g = sortLA(got);
+					const x = sortLA(exp);
+					if (!laEqual(g, x)) {
+						errs.push(
+							`${nameLine}    alertname: ${tc.alertname}, time: ${promDuration(t)}, \n        exp:${indentLines(laString(x), '            ')}, \n        got:${indentLines(laString(g), '            ')}`
+						);
+					}
+				}
+				curr++;
+			}
+		}
+
+		// PromQL expression tests, over the same data.
+		for (const tc of exprTests) {
+			const t = tc.eval_time ?? 0;
+			let got;
+			try {
+				const expr = parseExpr(tc.expr);
+				const source = await loadRuleSource(store, { expr } as CompiledRule, t, t);
+				got = vectorOf(evalInstant(expr, t, source));
+			} catch (err) {
+				errs.push(`    expr: ${JSON.stringify(tc.expr)}, time: ${promDuration(t)}, err: ${(err as Error).message}`);
+				continue;
+			}
+			const exp: Array<{ labels: Labels; value: number }> = [];
+			let bad = false;
+			for (const s of tc.exp_samples ?? []) {
+				try {
+					exp.push({ labels: s.labels ? parseSeriesDescription(s.labels) : {}, value: s.value });
+				} catch (err) {
+					errs.push(`    expr: ${JSON.stringify(tc.expr)}, time: ${promDuration(t)}, err: labels ${JSON.stringify(s.labels)}: ${(err as Error).message}`);
+					bad = true;
+					break;
+				}
+			}
+			if (bad) continue;
+			const byLabels = (a: { labels: Labels }, b: { labels: Labels }) => compareLabels(a.labels, b.labels);
+			exp.sort(byLabels);
+			const g = [...got].sort(byLabels);
+			// Values compare exactly, as promtool 2.42 does (so NaN never equals NaN).
+			const same = exp.length === g.length && exp.every((e, i) => labelsEqual(e.labels, g[i]!.labels) && e.value === g[i]!.value);
+			if (!same) {
+				const fmt = (list: Array<{ labels: Labels; value: number }>) =>
+					list.length === 0 ? 'nil' : list.map((s) => `${formatLabels(s.labels)} ${formatFloat(s.value, 'E', -1)}`).join(', ');
+				errs.push(`    expr: ${JSON.stringify(tc.expr)}, time: ${promDuration(t)},\n        exp: ${fmt(exp)}\n        got: ${fmt(g)}`);
+			}
+		}
+		return errs;
+	}
+}
+
+/**
+ * Runs rule test files (promtool's `test rules` format). Prints `Unit Testing:  FILE`, then
+ * `  SUCCESS` or `  FAILED:` with each failure; returns 0 when every test passed, else 1.
+ */
+export async function runRuleTests(files: readonly string[], options: RuleTestOptions): Promise<number> {
+	const run = new TestRun(options);
+	let failed = false;
+	for (const f of files) {
+		options.out(`Unit Testing:  ${f}`);
+		const errors = await run.file(f);
+		if (errors.length) {
+			options.out('  FAILED:');
+			for (const e of errors) {
+				for (const line of e.split('\n')) options.out(line);
+				options.out('');
+			}
+			failed = true;
+		} else options.out('  SUCCESS');
+		options.out('');
+	}
+	return failed ? 1 : 0;
+}
+
+export interface CheckOptions {
+	out: (line: string) => void;
+	readFile?: (path: string) => Promise<string>;
+}
+
+/**
+ * Checks rule files as `promtool check rules` does: prints `Checking FILE`, then every problem or
+ * `  SUCCESS: N rules found`; returns 0 when every file is valid, else 1.
+ */
+export async function checkRuleFiles(files: readonly string[], options: CheckOptions): Promise<number> {
+	const read = options.readFile ?? ((p: string) => fsReadFile(p, 'utf8'));
+	let failed = false;
+	for (const f of files) {
+		options.out(`Checking ${f}`);
+		let text: string;
+		try {
+			text = await read(f);
+		} catch (err) {
+			const code = (err as NodeJS.ErrnoException).code;
+			options.out('  FAILED:');
+			options.out(code === 'ENOENT' ? `${f}: file not found` : `${f}: ${(err as Error).message}`);
+			options.out('');
+			failed = true;
+			continue;
+		}
+		const res = parseRuleFile(text, f);
+		if (res.problems.length) {
+			options.out('  FAILED:');
+			for (const p of res.problems) options.out(formatRuleProblem(p));
+			failed = true;
+		} else options.out(`  SUCCESS: ${res.groups.reduce((n, g) => n + g.rules.length, 0)} rules found`);
+		options.out('');
+	}
+	return failed ? 1 : 0;
+}
+
+export { formatRuleFile };
