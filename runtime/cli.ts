@@ -12,7 +12,11 @@ import { RedisNotFoundError } from '../src/lib/server/redis/embedded';
 import { resolveRedis } from '../src/lib/server/redis/resolve';
 import { parseDuration } from '../src/lib/shared/duration';
 import { formatProblem } from '../src/lib/shared/problems';
-import { loadConfig, resolveConfigPath, type VigilConfig } from './config';
+import { resolveConfigPath } from './config';
+import { readConfig, withRedis, type CliIO } from './cli-support';
+import { RULES_USAGE, rulesCommand } from './rules-cli';
+
+export type { CliIO };
 import { packageRoot, packageVersion } from './package-root';
 import { SCENARIOS, startDemoShop, type Scenario } from '../demo-shop/index';
 import { startVigil } from './start';
@@ -32,35 +36,11 @@ Commands:
                         Make an API token (printed once; only its hash is kept)
   token list            List API tokens (names, scopes, expiry; never the secrets)
   token revoke ID       Revoke an API token at once
+${RULES_USAGE}
   version               Print the version
   help                  Print this help
 
 Environment: REDIS_URL, PORT, HOST, ORIGIN, VIGIL_ROLES, VIGIL_CONFIG override the config file.`;
-
-export interface CliIO {
-	out: (text: string) => void;
-	err: (text: string) => void;
-	env: NodeJS.ProcessEnv;
-	cwd: string;
-	/** Resolves when the process is told to stop (SIGTERM/SIGINT). */
-	stopSignal: Promise<string>;
-	/** Ends the process; used when a stop overruns the shutdown timeout. */
-	exit: (code: number) => void;
-	/** Registers what to do on a reload signal (SIGHUP). */
-	onReloadSignal?: (handler: () => void) => void;
-}
-
-async function readConfig(
-	file: string,
-	io: CliIO,
-	roles?: string
-): Promise<{ ok: true; config: VigilConfig } | { ok: false; report: string }> {
-	const result = await loadConfig(file, { env: io.env, roles });
-	if (result.ok) return { ok: true, config: result.value };
-	const lines = result.problems.map((p) => `  ${formatProblem(p)}`);
-	const noun = result.problems.length === 1 ? 'problem' : 'problems';
-	return { ok: false, report: `${file}: ${result.problems.length} ${noun}\n${lines.join('\n')}` };
-}
 
 async function configCheck(fileArg: string | undefined, io: CliIO, root: string): Promise<number> {
 	const file = resolveConfigPath(fileArg, io.env, io.cwd, root);
@@ -141,35 +121,6 @@ async function start(args: string[], io: CliIO, root: string, version: string): 
 	}, config.shutdown.timeout).unref();
 	await vigil.stop(signal);
 	return 0;
-}
-
-/** Runs `fn` with a Redis client for the configured Redis (found the way `vigil start` finds it). */
-async function withRedis<T>(io: CliIO, root: string, fn: (redis: Redis, config: VigilConfig, url: string) => Promise<T>): Promise<T | number> {
-	const file = resolveConfigPath(undefined, io.env, io.cwd, root);
-	const r = await readConfig(file, io);
-	if (!r.ok) {
-		io.err(r.report);
-		return 2;
-	}
-	let resolved;
-	try {
-		resolved = await resolveRedis({
-			url: r.config.redis.url,
-			dataDir: resolve(io.cwd, r.config.redis.embedded.dataDir),
-			binary: r.config.redis.embedded.binary
-		});
-	} catch (err) {
-		io.err((err as Error).message);
-		return 1;
-	}
-	const redis = createRedisClient(resolved.url, { name: 'cli' });
-	try {
-		await waitReady(redis, 5000);
-		return await fn(redis, r.config, resolved.url);
-	} finally {
-		await closeClient(redis);
-		if (resolved.embedded && !resolved.embedded.reused) await resolved.embedded.stop();
-	}
 }
 
 async function token(args: string[], io: CliIO, root: string): Promise<number> {
@@ -261,6 +212,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
 				return await token(rest, io, root);
 			case 'demo-shop':
 				return await demoShop(rest, io, root);
+			case 'rules':
+				return await rulesCommand(rest, io, root);
 			case 'version':
 			case '--version':
 				io.out(version);
