@@ -1,0 +1,145 @@
+/**
+ * The alerts role on a private redis-server with a clock the test moves: rules from Redis are
+ * evaluated at their interval, state survives a restart of the role without losing `for` progress
+ * (for-outage tolerance) and without announcing again what already fired, and rule changes are
+ * picked up without a restart.
+ */
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAlertsRole, type AlertsRole } from '../../alerts/role';
+import { RuleRepository } from '../../src/lib/server/alerting/rule-repo';
+import { AlertStateStore } from '../../src/lib/server/alerting/state-store';
+import { ManualClock } from '../../src/lib/server/clock';
+import { createKeys } from '../../src/lib/server/keys';
+import { createLogger } from '../../src/lib/server/log';
+import type { AlertEvent, RuleState } from '../../src/lib/server/rules';
+import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
+import { startTestRedis, type TestRedis } from '../helpers/redis-server';
+
+let server: TestRedis;
+let redis: Redis;
+let n = 0;
+const log = createLogger({ level: (process.env.TEST_LOG as never) ?? 'silent' });
+
+beforeAll(async () => {
+	server = await startTestRedis();
+	redis = new Redis(server.url);
+});
+afterAll(async () => {
+	redis.disconnect();
+	await server.stop();
+});
+
+const T0 = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
+
+async function setup() {
+	const prefix = `role${++n}:`;
+	const keys = createKeys(prefix);
+	const clock = new ManualClock(T0 + 1);
+	const store = new RedisStore(redis, { prefix, now: () => clock.now() });
+	// m = 5 every 10 s around the test's window.
+	const ts = Array.from({ length: 240 }, (_, i) => T0 - 600_000 + i * 10_000);
+	await store.write([{ name: 'm', labels: { job: 'shop' }, ts, values: ts.map(() => 5) }]);
+	const repo = new RuleRepository(redis, keys.rules);
+	await repo.save([{ name: 'g', interval: '10s', rules: [{ alert: 'High', expr: 'm > 1', for: '1m', labels: { severity: 'critical' }, annotations: { summary: 'm is {{ $value }}' } }] }], { author: 'test' });
+	const states = new AlertStateStore<RuleState, AlertEvent>(redis, keys.alerts);
+	const start = (): Promise<AlertsRole> =>
+		startAlertsRole({
+			log,
+			redis,
+			store,
+			keys,
+			nodeId: `node-${Math.random()}`,
+			config: { ruleFiles: [], defaultInterval: 30_000, evaluationTimeout: 5_000, leaseTtl: 15_000, externalLabels: {} },
+			configDir: '.',
+			clock,
+			revisionPollMs: 3_600_000
+		});
+	/** Moves the clock to the next 10 s mark and waits until the rule's state is saved for it. */
+	const tick = async () => {
+		const next = Math.floor(clock.now() / 10_000) * 10_000 + 10_000;
+		await clock.advance(next - clock.now());
+		const deadline = Date.now() + 5000;
+		while ((await states.get('g/High'))?.savedAt !== next) {
+			if (Date.now() > deadline) throw new Error(`no evaluation saved for ${next - T0} ms`);
+			// Evaluations do real I/O: let them finish, then run the timers they set for marks now due.
+			await new Promise((r) => setTimeout(r, 5));
+			await clock.advance(0);
+		}
+		return (await states.get('g/High'))!.state;
+	};
+	const waitLeader = async (role: AlertsRole) => {
+		const deadline = Date.now() + 5000;
+		while (!role.leader) {
+			if (Date.now() > deadline) throw new Error('did not become leader');
+			await new Promise((r) => setTimeout(r, 5));
+		}
+		// Let it load rules and state, then schedule.
+		await new Promise((r) => setTimeout(r, 50));
+	};
+	return { keys, clock, store, repo, states, start, tick, waitLeader };
+}
+
+describe('alerts role', () => {
+	it('evaluates rules from Redis at their interval: pending, then firing after `for`', async () => {
+		const t = await setup();
+		const role = await t.start();
+		await t.waitLeader(role);
+		let s = await t.tick();
+		expect(s.instances.map((i) => i.state)).toEqual(['pending']);
+		expect(s.instances[0]!.labels).toEqual({ alertname: 'High', job: 'shop', severity: 'critical' });
+		expect(s.instances[0]!.annotations).toEqual({ summary: 'm is 5' });
+		for (let i = 0; i < 6; i++) s = await t.tick();
+		expect(s.instances.map((i) => i.state)).toEqual(['firing']);
+		const events = await t.states.events({ ruleId: 'g/High' });
+		expect(events.map((e) => `${e.from}>${e.to}`)).toEqual(['pending>firing', 'inactive>pending']);
+		await role.stop();
+	});
+
+	it('resumes `for` progress after a restart with the outage taken out, and never announces again what fired', async () => {
+		const t = await setup();
+		let role = await t.start();
+		await t.waitLeader(role);
+		const first = await t.tick(); // pending from here
+		const activeAt = first.instances[0]!.activeAt;
+		for (let i = 0; i < 4; i++) await t.tick(); // 40 s into a 60 s `for`
+		await role.stop();
+
+		await t.clock.advance(30_000); // the outage
+		const restart = t.clock.now();
+		role = await t.start();
+		await t.waitLeader(role);
+		let s = await t.tick();
+		expect(s.instances[0]!.state).toBe('pending');
+		expect(s.instances[0]!.activeAt).toBe(activeAt + (restart - (activeAt + 40_000)));
+		s = await t.tick();
+		// 20 s after the restart (two marks), the remaining 20 s of `for` have passed.
+		expect(s.instances[0]!.state).toBe('firing');
+		expect(s.instances[0]!.firedAt! - restart).toBeLessThanOrEqual(20_000);
+		await role.stop();
+
+		// Restart a firing rule: it stays firing, with no new event.
+		const before = (await t.states.events({ ruleId: 'g/High' })).length;
+		await t.clock.advance(5_000);
+		role = await t.start();
+		await t.waitLeader(role);
+		s = await t.tick();
+		s = await t.tick();
+		expect(s.instances[0]!.state).toBe('firing');
+		expect(await t.states.events({ ruleId: 'g/High' })).toHaveLength(before);
+		await role.stop();
+	});
+
+	it('picks up a changed rule set without a restart, and a rule that stops matching resolves', async () => {
+		const t = await setup();
+		const role = await t.start();
+		await t.waitLeader(role);
+		expect((await t.tick()).instances[0]!.state).toBe('pending');
+		await t.repo.save([{ name: 'g', interval: '10s', rules: [{ alert: 'High', expr: 'm > 100', for: '1m' }] }], { author: 'test' });
+		await role.reloadRules();
+		const s = await t.tick();
+		// A pending instance that no longer matches is dropped (Prometheus semantics).
+		expect(s.instances).toEqual([]);
+		await role.stop();
+	});
+});
