@@ -10,8 +10,8 @@ import type { Labels } from '../../shared/series';
 import { evalRange, type EvalOptions, type Expr, type RangeResult, type SampleSource } from '../promql';
 import type { CompiledRule } from './compile';
 import { outcomeAt } from './evaluate';
-import { stepRule, type EvalOutcome } from './state';
-import type { RuleState, VectorSample } from './types';
+import { RuleMachine, type EvalOutcome } from './state';
+import type { AlertEvent, RuleState, VectorSample } from './types';
 
 export type SpanState = 'pending' | 'firing' | 'nodata' | 'error';
 
@@ -43,6 +43,8 @@ export interface BacktestOptions extends EvalOptions {
 	initial?: RuleState;
 	/** A monotonic clock in ms for durationMs. Default performance.now. */
 	clock?: () => number;
+	/** Receives every state change, in order. */
+	onEvent?: (e: AlertEvent) => void;
 }
 
 export interface BacktestResult {
@@ -78,21 +80,50 @@ class Steps {
 		}
 	}
 
-	/** The vector at time t; calls must come in increasing t. */
-	at(t: number): VectorSample[] {
+	/** Advances every series to time t; calls come in increasing t. */
+	private seek(t: number): void {
+		for (let i = 0; i < this.series.length; i++) {
+			const ts = this.series[i]!.ts;
+			let p = this.pos[i]!;
+			while (p < ts.length && ts[p]! < t) p++;
+			this.pos[i] = p;
+		}
 		if (this.scalar) {
-			const { ts, values } = this.scalar;
+			const ts = this.scalar.ts;
 			while (this.scalarPos < ts.length && ts[this.scalarPos]! < t) this.scalarPos++;
-			return this.scalarPos < ts.length && ts[this.scalarPos] === t ? [{ labels: EMPTY, value: values[this.scalarPos]! }] : [];
+		}
+	}
+
+	/** The vector at time t. */
+	at(t: number): VectorSample[] {
+		this.seek(t);
+		if (this.scalar) {
+			const p = this.scalarPos;
+			return this.scalar.ts[p] === t ? [{ labels: EMPTY, value: this.scalar.values[p]! }] : [];
 		}
 		const out: VectorSample[] = [];
 		for (let i = 0; i < this.series.length; i++) {
 			const s = this.series[i]!;
-			let p = this.pos[i]!;
-			while (p < s.ts.length && s.ts[p]! < t) p++;
-			this.pos[i] = p;
-			if (p < s.ts.length && s.ts[p] === t) out.push({ labels: s.labels, value: s.values[p]! });
+			const p = this.pos[i]!;
+			if (s.ts[p] === t) out.push({ labels: s.labels, value: s.values[p]! });
 		}
+		return out;
+	}
+
+	/** Whether the vector at time t has any element. */
+	any(t: number): boolean {
+		this.seek(t);
+		if (this.scalar) return this.scalar.ts[this.scalarPos] === t;
+		for (let i = 0; i < this.series.length; i++) if (this.series[i]!.ts[this.pos[i]!] === t) return true;
+		return false;
+	}
+
+	/** Label sets of the vector's elements at time t. */
+	labelsAt(t: number): Labels[] {
+		this.seek(t);
+		if (this.scalar) return this.scalar.ts[this.scalarPos] === t ? [EMPTY] : [];
+		const out: Labels[] = [];
+		for (let i = 0; i < this.series.length; i++) if (this.series[i]!.ts[this.pos[i]!] === t) out.push(this.series[i]!.labels);
 		return out;
 	}
 }
@@ -123,9 +154,9 @@ export function rangeOutcomes(
 		const presence = rule.presence ? rangeOf(rule.presence, first, last, interval, source, eo) : undefined;
 		const at = (t: number): EvalOutcome => {
 			const o: EvalOutcome & { kind: 'vector' } = { kind: 'vector', samples: main.at(t) };
-			if (data) o.nodata = data.at(t).length === 0;
+			if (data) o.nodata = !data.any(t);
 			if (clear) o.clear = clear.at(t);
-			if (presence) o.present = presence.at(t).map((s) => s.labels);
+			if (presence) o.present = presence.labelsAt(t);
 			return o;
 		};
 		return { at, stepwise: false };
@@ -159,15 +190,34 @@ export function backtest(rule: CompiledRule, source: SampleSource, options: Back
 	if (outcomes.stepwise) result.stepwise = true;
 	const outcomeOf = outcomes.at;
 
-	const open = new Map<string, { inst: BacktestInstance; span: Span }>();
+	const open = new Map<string, Span>();
 	const all = new Map<string, BacktestInstance>();
+	/** Firing instances and when each was last notified. */
 	const lastSent = new Map<string, number>();
-	let state = options.initial;
+	const machine = RuleMachine.from(rule, options.initial);
+	for (const a of machine.instances.values()) {
+		if (a.state !== 'inactive') openSpan(a.fingerprint, a.labels, a.state as SpanState, first);
+		if (a.state === 'firing') lastSent.set(a.fingerprint, a.lastSentAt ?? first);
+	}
+	function openSpan(fp: string, labels: Labels, state: SpanState, t: number): void {
+		let inst = all.get(fp);
+		if (!inst) all.set(fp, (inst = { fingerprint: fp, labels, spans: [] }));
+		const span: Span = { state, from: t, to: t };
+		inst.spans.push(span);
+		open.set(fp, span);
+	}
+	const stepOpts = { annotations: false, externalLabels: options.externalLabels };
 	for (let t = first; t <= last; t += interval) {
-		const res = stepRule(rule, t, outcomeOf(t), state, { annotations: false, externalLabels: options.externalLabels });
-		state = res.state;
+		const events = machine.step(t, outcomeOf(t), stepOpts);
 		result.evaluations++;
-		for (const e of res.events) {
+		for (const e of events) {
+			options.onEvent?.(e);
+			const span = open.get(e.fingerprint);
+			if (span) {
+				span.to = t;
+				open.delete(e.fingerprint);
+			}
+			if (e.to !== 'inactive') openSpan(e.fingerprint, e.labels, e.to as SpanState, t);
 			if (e.to === 'firing') {
 				result.notifications++;
 				lastSent.set(e.fingerprint, t);
@@ -176,39 +226,16 @@ export function backtest(rule: CompiledRule, source: SampleSource, options: Back
 				lastSent.delete(e.fingerprint);
 			}
 		}
-		const seen = new Set<string>();
-		for (const a of state.instances) {
-			if (a.state === 'inactive') continue;
-			const st = a.state as SpanState;
-			seen.add(a.fingerprint);
-			if (st === 'firing') {
-				const sent = lastSent.get(a.fingerprint);
-				if (sent !== undefined && t - sent >= repeat) {
-					result.notifications++;
-					lastSent.set(a.fingerprint, t);
-				}
+		for (const [fp, sent] of lastSent) {
+			if (t - sent >= repeat) {
+				result.notifications++;
+				lastSent.set(fp, t);
 			}
-			const cur = open.get(a.fingerprint);
-			if (cur && cur.span.state === st) continue;
-			if (cur) cur.span.to = t;
-			let inst = all.get(a.fingerprint);
-			if (!inst) {
-				inst = { fingerprint: a.fingerprint, labels: a.labels, spans: [] };
-				all.set(a.fingerprint, inst);
-			}
-			const span: Span = { state: st, from: t, to: t };
-			inst.spans.push(span);
-			open.set(a.fingerprint, { inst, span });
-		}
-		for (const [fp, cur] of open) {
-			if (seen.has(fp)) continue;
-			cur.span.to = t;
-			open.delete(fp);
 		}
 	}
-	for (const cur of open.values()) {
-		cur.span.to = options.to;
-		cur.span.open = true;
+	for (const span of open.values()) {
+		span.to = options.to;
+		span.open = true;
 	}
 	result.instances = [...all.values()].sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : 1));
 	result.durationMs = clock() - t0;
