@@ -12,7 +12,7 @@ describe('groupSamples', () => {
 		]);
 		const a = groups.find((g) => g.name === 'a')!;
 		expect(a.ts).toEqual([10, 20, 30, 40]);
-		expect(a.values.slice(0, 3)).toEqual([1, Number.NaN, 3]);
+		expect(Array.from(a.values).slice(0, 3)).toEqual([1, Number.NaN, 3]);
 		expect(Number.isNaN(a.values[3])).toBe(true); // a stale marker's value is NaN whatever was given
 		expect(a.stale).toEqual([3]);
 		const b = groups.find((g) => g.name === 'b')!;
