@@ -22,8 +22,7 @@ import { formatFloat } from './gofmt';
 import { compareLabels, formatLabels, labelsEqual } from './labels';
 import { formatRuleProblem } from './problems';
 import { expandSeries, NotationError, parseSeriesDescription, parseSeriesValues } from './series-notation';
-import { stepRule, type EvalOutcome } from './state';
-import type { RuleState } from './types';
+import { RuleMachine, type EvalOutcome } from './state';
 
 export interface RuleTestOptions {
 	/** Receives the report, line by line. */
@@ -130,10 +129,7 @@ function indentLines(text: string, indent: string): string {
 		.join('\n');
 }
 
-interface LabelsAndAnnotations {
-	labels: Labels;
-	annotations: Labels;
-}
+type LabelsAndAnnotations = FiringAlert;
 
 function laString(list: LabelsAndAnnotations[]): string {
 	if (list.length === 0) return '[]';
@@ -173,6 +169,114 @@ function globToRegex(glob: string): RegExp {
 
 interface Loaded {
 	groups: RuleGroup[];
+}
+
+/** A firing alert as rule tests compare it. */
+export interface FiringAlert {
+	labels: Labels;
+	annotations: Labels;
+}
+
+export interface InputSeries {
+	/** `name{a="b"}` */
+	series: string;
+	/** The expanding notation: `1+1x10 _ stale`. */
+	values: string;
+}
+
+/** Writes input series (times from 0 at `intervalMs`) into a new MemoryStore. */
+export async function loadInputSeries(input: readonly InputSeries[], intervalMs: number): Promise<{ store: MemoryStore } | { errors: string[] }> {
+	const forever = Number.MAX_SAFE_INTEGER / 4;
+	const store = new MemoryStore({ now: () => 0, retention: { raw: forever, minute: forever, hour: forever } });
+	const series = [];
+	for (const is of input) {
+		let labels: Labels;
+		let values;
+		try {
+			labels = parseSeriesDescription(is.series);
+			values = parseSeriesValues(is.values);
+		} catch (err) {
+			if (err instanceof NotationError) return { errors: [`${is.series} ${is.values}: ${err.message}`] };
+			throw err;
+		}
+		const name = labels.__name__;
+		if (name === undefined) return { errors: [`${is.series}: a series needs a metric name`] };
+		const rest = { ...labels };
+		delete rest.__name__;
+		const s = expandSeries(labels, values, intervalMs);
+		series.push({ name, labels: rest, ts: s.ts, values: s.values, ...(s.stale ? { stale: s.stale } : {}) });
+	}
+	const written = await store.write(series);
+	if (written.problems.length) return { errors: written.problems.map((p) => `    input_series: ${p}`) };
+	return { store };
+}
+
+export interface ReplayOptions {
+	evaluationIntervalMs: number;
+	/** The last time of interest: rules are evaluated from 0 up to it. */
+	untilMs: number;
+	externalLabels?: Labels;
+	externalURL?: string;
+}
+
+/**
+ * Evaluates every rule at 0, evaluationInterval, ... up to `untilMs`, as promtool does, and after
+ * the evaluation at or just before each of `checkTimes` calls `check` with the firing alerts of
+ * any alert name. Returns evaluation errors (which end the replay, as in promtool).
+ */
+export async function replayRules(
+	groups: readonly RuleGroup[],
+	store: MemoryStore,
+	opts: ReplayOptions,
+	checkTimes: readonly number[],
+	check: (t: number, firing: (alertname: string) => FiringAlert[]) => void
+): Promise<string[]> {
+	const evalInterval = opts.evaluationIntervalMs;
+	const rules: CompiledRule[] = groups.flatMap((g) => g.rules);
+	// Each rule's expressions are evaluated once over the whole run (a range evaluation, or step by
+	// step when that fails); the state machine then steps through the results.
+	const lastT = Math.floor(opts.untilMs / evalInterval) * evalInterval;
+	const machines = new Map<CompiledRule, { machine: RuleMachine; at: (t: number) => EvalOutcome }>();
+	for (const r of rules) machines.set(r, { machine: new RuleMachine(r), at: rangeOutcomes(r, await loadRuleSource(store, r, 0, lastT), 0, lastT, evalInterval).at });
+	const times = [...new Set(checkTimes)].sort((a, b) => a - b);
+	const stepOpts = { externalLabels: opts.externalLabels ?? {}, externalURL: opts.externalURL };
+	const firing = (alertname: string): FiringAlert[] => {
+		const out: FiringAlert[] = [];
+		for (const [r, { machine }] of machines) {
+			if (r.name !== alertname) continue;
+			for (const a of machine.instances.values()) if (a.state === 'firing') out.push({ labels: a.labels, annotations: a.annotations });
+		}
+		return out;
+	};
+	let curr = 0;
+	for (let ts = 0; ts <= opts.untilMs; ts += evalInterval) {
+		const errors: string[] = [];
+		for (const [r, { machine, at }] of machines) {
+			machine.step(ts, at(ts), stepOpts);
+			if (machine.health === 'error') errors.push(`    rule: ${r.name}, time: ${goDuration(ts)}, err: ${machine.lastError}`);
+		}
+		if (errors.length) return errors;
+		while (curr < times.length && ts <= times[curr]! && times[curr]! < ts + evalInterval) check(times[curr++]!, firing);
+	}
+	return [];
+}
+
+/** The firing alerts at each of `times`, per alert name, as a rule test would see them. */
+export async function firingAlerts(
+	groups: readonly RuleGroup[],
+	input: readonly InputSeries[],
+	opts: Omit<ReplayOptions, 'untilMs'> & { intervalMs: number },
+	times: readonly number[]
+): Promise<{ errors: string[]; at: Map<number, (alertname: string) => FiringAlert[]> }> {
+	const loaded = await loadInputSeries(input, opts.intervalMs);
+	if ('errors' in loaded) return { errors: loaded.errors, at: new Map() };
+	const at = new Map<number, (alertname: string) => FiringAlert[]>();
+	const names = [...new Set(groups.flatMap((g) => g.rules.map((r) => r.name)))];
+	const errors = await replayRules(groups, loaded.store, { ...opts, untilMs: Math.max(0, ...times) }, times, (t, firing) => {
+		const snapshot = new Map(names.map((n) => [n, firing(n)]));
+		at.set(t, (n) => snapshot.get(n) ?? []);
+	});
+	return { errors, at };
 }
 
 class TestRun {
@@ -251,30 +355,10 @@ class TestRun {
 	}
 
 	private async group(tg: TestGroup, evalInterval: number, groups: RuleGroup[]): Promise<string[]> {
-		const interval = tg.interval ?? 0;
 		const nameLine = tg.name ? `    name: ${tg.name},\n` : '';
-		// Input series.
-		const store = new MemoryStore({ now: () => 0, retention: { raw: Number.MAX_SAFE_INTEGER / 4, minute: Number.MAX_SAFE_INTEGER / 4, hour: Number.MAX_SAFE_INTEGER / 4 } });
-		const series = [];
-		for (const is of tg.input_series ?? []) {
-			let labels: Labels;
-			let values;
-			try {
-				labels = parseSeriesDescription(is.series);
-				values = parseSeriesValues(is.values);
-			} catch (err) {
-				if (err instanceof NotationError) return [`${is.series} ${is.values}: ${err.message}`];
-				throw err;
-			}
-			const name = labels.__name__;
-			if (name === undefined) return [`${is.series}: a series needs a metric name`];
-			const rest = { ...labels };
-			delete rest.__name__;
-			const s = expandSeries(labels, values, interval);
-			series.push({ name, labels: rest, ts: s.ts, values: s.values, ...(s.stale ? { stale: s.stale } : {}) });
-		}
-		const written = await store.write(series);
-		if (written.problems.length) return written.problems.map((p) => `    input_series: ${p}`);
+		const loaded = await loadInputSeries(tg.input_series ?? [], tg.interval ?? 0);
+		if ('errors' in loaded) return loaded.errors;
+		const store = loaded.store;
 
 		const alertTests = tg.alert_rule_test ?? [];
 		for (const at of alertTests) {
@@ -284,35 +368,16 @@ class TestRun {
 		}
 		const exprTests = tg.promql_expr_test ?? [];
 		const maxT = Math.max(0, ...alertTests.map((a) => a.eval_time ?? 0), ...exprTests.map((e) => e.eval_time ?? 0));
-		const rules: CompiledRule[] = groups.flatMap((g) => g.rules);
-		// Each rule's expressions are evaluated once over the whole run (a range evaluation, or step
-		// by step when that fails); the state machine then steps through the results.
-		const lastT = Math.floor(maxT / evalInterval) * evalInterval;
-		const outcomes = new Map<CompiledRule, (t: number) => EvalOutcome>();
-		for (const r of rules) outcomes.set(r, rangeOutcomes(r, await loadRuleSource(store, r, 0, lastT), 0, lastT, evalInterval).at);
-		const states = new Map<CompiledRule, RuleState | undefined>();
-		const evalTimes = [...new Set(alertTests.map((a) => a.eval_time ?? 0))].sort((a, b) => a - b);
-		const external = tg.external_labels ?? {};
 		const errs: string[] = [];
-		let curr = 0;
-		for (let ts = 0; ts <= maxT; ts += evalInterval) {
-			const evalErrs: string[] = [];
-			for (const r of rules) {
-				const res = stepRule(r, ts, outcomes.get(r)!(ts), states.get(r), { externalLabels: external, externalURL: tg.external_url });
-				states.set(r, res.state);
-				if (res.state.health === 'error') evalErrs.push(`    rule: ${r.name}, time: ${goDuration(ts)}, err: ${res.state.lastError}`);
-			}
-			errs.push(...evalErrs);
-			if (evalErrs.length) return errs;
-			while (curr < evalTimes.length && ts <= evalTimes[curr]! && evalTimes[curr]! < ts + evalInterval) {
-				const t = evalTimes[curr]!;
+		const evalErrors = await replayRules(
+			groups,
+			store,
+			{ evaluationIntervalMs: evalInterval, untilMs: maxT, externalLabels: tg.external_labels ?? {}, externalURL: tg.external_url },
+			alertTests.map((a) => a.eval_time ?? 0),
+			(t, firing) => {
 				for (const tc of alertTests.filter((a) => (a.eval_time ?? 0) === t)) {
-					const got: LabelsAndAnnotations[] = [];
-					for (const r of rules) {
-						if (r.name !== tc.alertname) continue;
-						for (const a of states.get(r)?.instances ?? []) if (a.state === 'firing') got.push({ labels: a.labels, annotations: a.annotations });
-					}
-					const exp: LabelsAndAnnotations[] = (tc.exp_alerts ?? []).map((e) => ({
+					const got = firing(tc.alertname!);
+					const exp: FiringAlert[] = (tc.exp_alerts ?? []).map((e) => ({
 						labels: { ...(e.exp_labels ?? {}), alertname: tc.alertname! },
 						annotations: { ...(e.exp_annotations ?? {}) }
 					}));
@@ -324,9 +389,9 @@ class TestRun {
 						);
 					}
 				}
-				curr++;
 			}
-		}
+		);
+		if (evalErrors.length) return [...errs, ...evalErrors];
 
 		// PromQL expression tests, over the same data.
 		for (const tc of exprTests) {
