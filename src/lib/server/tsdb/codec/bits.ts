@@ -79,6 +79,15 @@ export class BitReader {
 		return this.read(1);
 	}
 
+	/** Skips `n` bits. */
+	skip(n: number): void {
+		while (n > 24) {
+			this.read(24);
+			n -= 24;
+		}
+		this.read(n);
+	}
+
 	/** Drops the bits left in the current byte; returns the next byte offset. */
 	align(): number {
 		this.acc = 0;

@@ -407,8 +407,11 @@ export function readHeader(buf: Uint8Array, pos: number, chunkStart: number): Bl
 	};
 }
 
-/** Decodes a block's samples, appending to the columns (stale-marker indexes to `stale`). */
-function decodeBody(buf: Uint8Array, h: BlockHeader, ts: number[], values: number[], stale: number[]): void {
+/**
+ * Decodes a block's samples, appending to the columns (stale-marker indexes to `stale`); samples
+ * after `to` are left out without decoding their values (times are cheap, values are not).
+ */
+function decodeBody(buf: Uint8Array, h: BlockHeader, ts: number[], values: number[], stale: number[], to = Infinity): void {
 	const r = new ByteReader(buf, h.bodyStart, h.next);
 	const { n } = h;
 	const base = ts.length;
@@ -430,9 +433,16 @@ function decodeBody(buf: Uint8Array, h: BlockHeader, ts: number[], values: numbe
 	} else if (n !== 1) {
 		throw new CorruptDataError('single-sample block with more than one sample');
 	}
+	// How many samples are wanted: those up to `to`.
+	let k = n;
+	if (h.last > to) {
+		while (k > 0 && ts[base + k - 1]! > to) k--;
+		ts.length = base + k;
+		if (k === 0) return;
+	}
 
 	if (h.valueMode === VALUE_XOR) {
-		readXor(r, n, values, stale);
+		readXor(r, k, values, stale);
 	} else {
 		const scale = r.u8();
 		if (scale > 15) throw new CorruptDataError(`bad scale ${scale}`);
@@ -440,15 +450,19 @@ function decodeBody(buf: Uint8Array, h: BlockHeader, ts: number[], values: numbe
 		let x = r.svarint();
 		values.push(x / p);
 		if (h.valueMode === VALUE_CONSTANT) {
-			for (let i = 1; i < n; i++) values.push(x / p);
+			for (let i = 1; i < k; i++) values.push(x / p);
 		} else {
 			const bits = new BitReader(buf, r.pos, h.next);
 			for (let g = 1; g < n; g += GROUP) {
 				const end = Math.min(n, g + GROUP);
 				const w = bits.read(6);
+				if (g >= k) {
+					bits.skip(w * (end - g)); // past `to`: skipped to reach the specials
+					continue;
+				}
 				for (let i = g; i < end; i++) {
 					x += unzigzag(bits.read(w));
-					values.push(x / p);
+					if (i < k) values.push(x / p);
 				}
 			}
 			r.pos = bits.align();
@@ -456,9 +470,13 @@ function decodeBody(buf: Uint8Array, h: BlockHeader, ts: number[], values: numbe
 		if (h.hasSpecials) {
 			const count = r.uvarint();
 			let at = 0;
-			for (let k = 0; k < count; k++) {
+			for (let j = 0; j < count; j++) {
 				at += r.uvarint();
 				if (at >= n) throw new CorruptDataError('special value index out of range');
+				if (at >= k) {
+					r.skip(8);
+					continue;
+				}
 				if (r.atStaleMarker()) stale.push(base + at);
 				values[base + at] = r.f64();
 			}
@@ -483,7 +501,7 @@ export function decodeChunk(buf: Uint8Array, chunkStart: number, out: SampleColu
 		}
 		const tmp: SampleColumns = { ts: [], values: [] };
 		const tmpStale: number[] = [];
-		decodeBody(buf, h, tmp.ts, tmp.values, tmpStale);
+		decodeBody(buf, h, tmp.ts, tmp.values, tmpStale, to);
 		let k = 0;
 		for (let i = 0; i < tmp.ts.length; i++) {
 			const t = tmp.ts[i]!;
