@@ -127,7 +127,12 @@ export function dataExprOf(expr: Expr): Expr | undefined {
 		parts.add(s.range ? `count_over_time(${sel}[${durationText2(s.range)}]${off})` : `${sel}${off}`);
 	}
 	if (parts.size === 0) return undefined;
-	return parseExpr([...parts].join(' or '));
+	try {
+		return parseExpr([...parts].join(' or '));
+	} catch {
+		// A selector the engine cannot read back on its own: no no-data check for this rule.
+		return undefined;
+	}
 }
 
 interface ThresholdShape {
@@ -292,8 +297,12 @@ export function compileRule(raw: unknown, group: { name: string; intervalMs: num
 					message: `must be ${above ? 'at most' : 'at least'} the threshold ${shape.threshold} of \`${shape.op}\` (an alert ${above ? 'above' : 'below'} it resolves once ${above ? 'below' : 'above'} the clear threshold)`
 				});
 			} else {
-				clear = parseExpr(`(${shape.lhs}) ${above ? '<' : '>'} ${numberText(c)}`);
-				presence = parseExpr(shape.lhs);
+				try {
+					clear = parseExpr(`(${shape.lhs}) ${above ? '<' : '>'} ${numberText(c)}`);
+					presence = parseExpr(shape.lhs);
+				} catch (err) {
+					problems.push({ path: ['clear_threshold'], message: `cannot build the clear condition: ${(err as Error).message}` });
+				}
 			}
 		}
 	}
