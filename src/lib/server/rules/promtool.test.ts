@@ -156,7 +156,7 @@ function scenario(seed: number): Scenario {
 	let n = 0;
 	const names: string[] = [];
 	for (let g = 0; g < r.int(2, 3); g++) {
-		const rules = [];
+		const rules: Array<Record<string, unknown>> = [];
 		for (let k = 0; k < r.int(1, 3); k++) {
 			// Now and then the same alert name in two groups: promtool compares their union.
 			const reuse = names.length > 0 && r.chance(0.1);
