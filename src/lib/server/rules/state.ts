@@ -1,7 +1,8 @@
 /**
  * The alert state machine: Prometheus's alerting-rule semantics (rules/alerting.go, v2.42) per
- * alert instance, plus Vigil's hysteresis, no-data policy and error state. Pure: time comes in as
- * arguments, results come in already computed, and the state is plain JSON data.
+ * alert instance, plus Vigil's hysteresis, no-data policy and error state. It never reads the
+ * clock: time comes in as arguments and results come in already computed. The state is plain JSON
+ * data; stepRule is a pure function over it, RuleMachine the mutable form a replay steps through.
  *
  * Per instance (one per series the expression returns):
  *   inactive -> pending   the series appears (for: 0 goes straight to firing)
@@ -354,8 +355,7 @@ function hysteresisCheck(rule: StateRule, outcome: EvalOutcome & { kind: 'vector
 	};
 }
 
-export interface RestoreOptions {
-	/** The rule's id now; instances of another rule's state are not restored. */
+/** The rule's id now; instances of another rule's state are not restored. */
 	ruleId?: string;
 }
 
