@@ -355,10 +355,6 @@ function hysteresisCheck(rule: StateRule, outcome: EvalOutcome & { kind: 'vector
 	};
 }
 
-/** The rule's id now; instances of another rule's state are not restored. */
-	ruleId?: string;
-}
-
 /**
  * The state to resume with after the engine was down from `savedAt` to `now` (epoch ms). As
  * Prometheus's for-state restore without a grace period: a pending instance's `activeAt` moves by
