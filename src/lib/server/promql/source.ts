@@ -154,11 +154,31 @@ export function dataNeeds(expr: Expr, start: number, end: number, opts: EvalOpti
 	return [...needs.values()];
 }
 
-/** Reads what an evaluation over [start, end] needs from the store (one read per need). */
-export async function loadSource(store: Pick<TimeSeriesStore, 'raw'>, expr: Expr, start: number, end: number, opts: EvalOptions = {}): Promise<SampleSource> {
-	const needs = dataNeeds(expr, start, end, opts);
-	const results = await Promise.all(needs.map((n) => store.raw(n.matchers, n.from, n.to)));
+/**
+ * Reads what evaluations of the expressions over [start, end] need: one store read per distinct
+ * selector (its widest window), across expressions (a rule's expression, clear condition and
+ * no-data probe often share selectors).
+ */
+export async function loadExprsSource(store: Pick<TimeSeriesStore, 'raw'>, exprs: readonly Expr[], start: number, end: number, opts: EvalOptions = {}): Promise<MemorySource> {
+	const needs = new Map<string, DataNeed>();
+	for (const expr of exprs) {
+		for (const n of dataNeeds(expr, start, end, opts)) {
+			const key = matchersKey(n.matchers);
+			const seen = needs.get(key);
+			if (seen) {
+				seen.from = Math.min(seen.from, n.from);
+				seen.to = Math.max(seen.to, n.to);
+			} else needs.set(key, n);
+		}
+	}
+	const results = await Promise.all([...needs.values()].map((n) => store.raw(n.matchers, n.from, n.to)));
+	// MemorySource keeps each series once, merging copies read by several selectors.
 	return new MemorySource(results.flat());
+}
+
+/** Reads what an evaluation of the expression over [start, end] needs from the store. */
+export function loadSource(store: Pick<TimeSeriesStore, 'raw'>, expr: Expr, start: number, end: number, opts: EvalOptions = {}): Promise<SampleSource> {
+	return loadExprsSource(store, [expr], start, end, opts);
 }
 
 /** A series made ready for the evaluator: stale markers as a mask, and a copy without them. */

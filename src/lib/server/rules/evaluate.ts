@@ -3,10 +3,9 @@
  * expression, the no-data check, the clear condition and the presence check of hysteresis) and
  * steps the state machine. A failure of any of them is the rule's error state, never "ok".
  */
-import { evalInstant, loadSource, MemorySource, type EvalOptions, type InstantResult, type SampleSource, type SeriesData } from '../promql';
+import { evalInstant, loadExprsSource, MemorySource, type EvalOptions, type InstantResult, type SampleSource } from '../promql';
 import type { TimeSeriesStore } from '../tsdb/types';
 import type { CompiledRule } from './compile';
-import { canonicalLabels } from './labels';
 import { stepRule, type EvalOutcome, type StepResult } from './state';
 import type { RuleState, VectorSample } from './types';
 
@@ -69,52 +68,10 @@ export function evaluate(
 	});
 }
 
-/** Merges sources that may hold the same series (read for different windows) into one. */
-export function mergeSources(sources: SampleSource[]): SampleSource {
-	if (sources.length === 1) return sources[0]!;
-	return {
-		select(matchers, from, to) {
-			const byKey = new Map<string, SeriesData>();
-			for (const src of sources) {
-				for (const s of src.select(matchers, from, to)) {
-					const key = canonicalLabels(s.labels);
-					const had = byKey.get(key);
-					byKey.set(key, had ? mergeSeries(had, s) : s);
-				}
-			}
-			return [...byKey.values()];
-		}
-	};
-}
-
-function mergeSeries(a: SeriesData, b: SeriesData): SeriesData {
-	const out: SeriesData = { labels: a.labels, ts: [], values: [] };
-	const stale: number[] = [];
-	const sa = new Set(a.stale ?? []);
-	const sb = new Set(b.stale ?? []);
-	let i = 0;
-	let j = 0;
-	while (i < a.ts.length || j < b.ts.length) {
-		const ta = i < a.ts.length ? a.ts[i]! : Infinity;
-		const tb = j < b.ts.length ? b.ts[j]! : Infinity;
-		const fromA = ta <= tb;
-		if (fromA ? sa.has(i) : sb.has(j)) stale.push(out.ts.length);
-		out.ts.push(fromA ? ta : tb);
-		out.values.push(fromA ? a.values[i]! : b.values[j]!);
-		if (fromA) {
-			i++;
-			if (tb === ta) j++;
-		} else j++;
-	}
-	if (stale.length) out.stale = stale;
-	return out;
-}
-
 /** Loads from the store what evaluations of the rule at any time in [from, to] read. */
 export async function loadRuleSource(store: Pick<TimeSeriesStore, 'raw'>, rule: CompiledRule, from: number, to: number, opts?: EvalOptions): Promise<SampleSource> {
 	const exprs = [rule.expr, rule.clear, rule.presence, rule.data].filter((e) => e !== undefined);
-	const sources = await Promise.all(exprs.map((e) => loadSource(store, e, from, to, opts)));
-	return mergeSources(sources);
+	return loadExprsSource(store, exprs, from, to, opts);
 }
 
 /** Loads the rule's data from the store and evaluates it; a store failure is the error state. */
