@@ -27,7 +27,7 @@ export const RULES_USAGE = `  rules test FILE...    Run rule tests in promtool's
   rules backtest --rule ID --from TIME [--to TIME] [--draft FILE] [--interval 30s] [--json]
                         Replay a rule over stored history: pending and firing spans per instance
                         and the notifications it would have sent; --draft compares a changed
-                        rule side by side. TIME: RFC 3339, unix seconds, now, or -7d`;
+                        rule side by side. TIME: RFC 3339, unix seconds, now, or now-7d`;
 
 function author(io: CliIO, given?: string): string {
 	return given ?? io.env.VIGIL_AUTHOR ?? io.env.USER ?? 'cli';
@@ -146,11 +146,11 @@ async function backtestRule(args: string[], io: CliIO, root: string): Promise<nu
 	});
 	const now = Date.now();
 	if (!values.rule) return io.err('rules backtest: --rule is required (an id like shop/CheckoutSlow, or an alert name)'), 2;
-	if (!values.from) return io.err('rules backtest: --from is required, e.g. --from -7d or --from 2026-11-01T00:00:00Z'), 2;
+	if (!values.from) return io.err('rules backtest: --from is required, e.g. --from now-7d or --from 2026-11-01T00:00:00Z'), 2;
 	const from = parseTimeArg(values.from, now);
-	if (from === null) return io.err(`rules backtest: --from expected a time (RFC 3339, unix seconds, now or -7d), got ${JSON.stringify(values.from)}`), 2;
+	if (from === null) return io.err(`rules backtest: --from expected a time (RFC 3339, unix seconds, now or now-7d), got ${JSON.stringify(values.from)}`), 2;
 	const to = values.to === undefined ? now : parseTimeArg(values.to, now);
-	if (to === null) return io.err(`rules backtest: --to expected a time (RFC 3339, unix seconds, now or -1h), got ${JSON.stringify(values.to)}`), 2;
+	if (to === null) return io.err(`rules backtest: --to expected a time (RFC 3339, unix seconds, now or now-1h), got ${JSON.stringify(values.to)}`), 2;
 	let intervalMs: number | undefined;
 	if (values.interval !== undefined) {
 		const d = parseDuration(values.interval);

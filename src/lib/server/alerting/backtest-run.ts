@@ -93,7 +93,9 @@ export async function runBacktest(deps: { store: Pick<TimeSeriesStore, 'raw'>; r
 	const current = compileIn(group, stored.spec, `rule ${stored.id}`);
 	const draft = req.draft !== undefined ? compileIn(group, draftSpec(req.draft, stored.spec.alert), 'draft') : undefined;
 	const interval = req.intervalMs ?? current.intervalMs;
-	const steps = Math.floor((req.to - req.from) / interval) + 1;
+	// Evaluations fall on multiples of the interval, as the alerts role runs them.
+	const first = Math.ceil(req.from / interval) * interval;
+	const steps = first > req.to ? 0 : Math.floor((req.to - first) / interval) + 1;
 
 	req.progress?.(`loading ${formatSpan(req.to - req.from)} of data for ${stored.id}`);
 	const [src, draftSrc] = await Promise.all([loadRuleSource(deps.store, current, req.from, req.to), draft ? loadRuleSource(deps.store, draft, req.from, req.to) : undefined]);
