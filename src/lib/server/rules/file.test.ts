@@ -90,7 +90,6 @@ extra: 1
 		expect(lines(text)).toEqual([
 			'rules/shop.yml:5: group "checkout" rule 1 (CheckoutSlow): expr: unexpected end of input at 1:14',
 			'rules/shop.yml:6: group "checkout" rule 1 (CheckoutSlow): for: expected a duration like "5m", got "5x"',
-			'rules/shop.yml:7: group "checkout" rule 2 (CheckoutSlow): alert: alert "CheckoutSlow" is repeated in group "checkout" (first at rule 1); alert names are unique within a group',
 			'rules/shop.yml:10: group "checkout" rule 2 (CheckoutSlow): labels.__reserved: label name "__reserved" is reserved (names starting with __ are internal)',
 			'rules/shop.yml:11: group "checkout" rule 2 (CheckoutSlow): labels.team: template: function "upper" not defined; use one of humanize, humanize1024, humanizePercentage, humanizeDuration, printf, toUpper, toLower, title at 1:19',
 			'rules/shop.yml:13: group "checkout" rule 2 (CheckoutSlow): annotations.summary: template: "if" is not supported in Vigil rule templates; use one of humanize, humanize1024, humanizePercentage, humanizeDuration, printf, toUpper, toLower, title at 1:4',
@@ -103,6 +102,29 @@ extra: 1
 			'rules/shop.yml:22: group "checkout": interval: must be more than 0s',
 			'rules/shop.yml:24: extra: unknown key; a rule file has only `groups:`'
 		]);
+	});
+
+	it('lets rules of a group share an alert name, as Prometheus does, with ids in file order', () => {
+		const text = `groups:
+  - name: latency
+    rules:
+      - alert: Slow
+        expr: lat > 1
+        severity: warning
+      - alert: Other
+        expr: lat > 0
+      - alert: Slow
+        expr: lat > 5
+        severity: critical
+`;
+		const r = parseRuleFile(text, 'x.yml');
+		expect(r.problems).toEqual([]);
+		expect(r.groups[0]!.rules.map((x) => [x.id, x.index])).toEqual([
+			['latency/Slow', 0],
+			['latency/Other', 1],
+			['latency/Slow#2', 2]
+		]);
+		expect(r.groups[0]!.spec.rules).toHaveLength(3);
 	});
 
 	it('puts an error inside a block expression on its own line', () => {

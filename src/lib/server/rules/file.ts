@@ -218,17 +218,22 @@ export function parseRuleFile(text: string, fileName: string, options: ParseOpti
 			};
 			const result = compileRule(rawRule, { name: name ?? '', intervalMs }, ri);
 			result.problems.forEach(ruleProblem);
+			// As in Prometheus, several rules may share an alert name (a warning and a critical
+			// threshold, say); the second is `group/alert#2`, and so on.
+			let occurrence = 1;
 			if (alert !== undefined && alert !== '') {
-				if (alertNames.has(alert)) {
-					ruleProblem({ path: ['alert'], message: `alert ${JSON.stringify(alert)} is repeated in group ${JSON.stringify(name ?? '')} (first at rule ${alertNames.get(alert)! + 1}); alert names are unique within a group` });
-				} else alertNames.set(alert, ri);
+				occurrence = (alertNames.get(alert) ?? 0) + 1;
+				alertNames.set(alert, occurrence);
 			}
 			if (result.spec) specs.push(result.spec);
-			if (result.rule && result.problems.length === 0) compiled.push(result.rule);
+			if (result.rule && result.problems.length === 0) {
+				if (occurrence > 1) result.rule.id = `${result.rule.id}#${occurrence}`;
+				compiled.push(result.rule);
+			}
 		});
 		if (parsed.success && name !== undefined && !name.includes('/')) {
 			const spec: GroupSpec = { name, ...(interval !== undefined ? { interval } : {}), rules: specs };
-			groups.push({ name, intervalMs, rules: compiled.filter((r) => alertNames.get(r.name) === r.index), spec });
+			groups.push({ name, intervalMs, rules: compiled, spec });
 		}
 	});
 	problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
