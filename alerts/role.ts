@@ -123,7 +123,7 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 			let result: { state: RuleState; events: AlertEvent[] };
 			try {
 				const deadline = started + config.evaluationTimeout;
-				const source = await loadRuleSource(options.store, rule, at, at, { deadline });
+				const source = await withTimeout(loadRuleSource(options.store, rule, at, at, { deadline }), config.evaluationTimeout, 'reading the rule\'s data');
 				result = evaluateRule(rule, at, source, previous, { deadline, externalLabels: config.externalLabels });
 			} catch (err) {
 				// The store could not be read: an error state, never "ok".
@@ -262,6 +262,15 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 			log.debug('alerts role stopped');
 		}
 	};
+}
+
+/** Rejects when `work` takes longer than `ms` (the store read of an evaluation is bounded too). */
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+	let timer: NodeJS.Timeout | undefined;
+	const timeout = new Promise<never>((_, reject) => {
+		timer = setTimeout(() => reject(new Error(`${what} took longer than the evaluation timeout (${ms} ms)`)), ms);
+	});
+	return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Compiles the stored rule set; a rule that fails keeps its previous compiled version, if any. */

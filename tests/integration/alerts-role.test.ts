@@ -43,14 +43,14 @@ async function setup() {
 	const repo = new RuleRepository(redis, keys.rules);
 	await repo.save([{ name: 'g', interval: '10s', rules: [{ alert: 'High', expr: 'm > 1', for: '1m', labels: { severity: 'critical' }, annotations: { summary: 'm is {{ $value }}' } }] }], { author: 'test' });
 	const states = new AlertStateStore<RuleState, AlertEvent>(redis, keys.alerts);
-	const start = (): Promise<AlertsRole> =>
+	const start = (evaluationTimeout = 5_000): Promise<AlertsRole> =>
 		startAlertsRole({
 			log,
 			redis,
 			store,
 			keys,
 			nodeId: `node-${Math.random()}`,
-			config: { ruleFiles: [], defaultInterval: 30_000, evaluationTimeout: 5_000, leaseTtl: 15_000, externalLabels: {} },
+			config: { ruleFiles: [], defaultInterval: 30_000, evaluationTimeout, leaseTtl: 15_000, externalLabels: {} },
 			configDir: '.',
 			clock,
 			revisionPollMs: 3_600_000
@@ -59,7 +59,7 @@ async function setup() {
 	const tick = async () => {
 		const next = Math.floor(clock.now() / 10_000) * 10_000 + 10_000;
 		await clock.advance(next - clock.now());
-		const deadline = Date.now() + 5000;
+		const deadline = Date.now() + 10_000;
 		while ((await states.get('g/High'))?.savedAt !== next) {
 			if (Date.now() > deadline) throw new Error(`no evaluation saved for ${next - T0} ms`);
 			// Evaluations do real I/O: let them finish, then run the timers they set for marks now due.
@@ -127,6 +127,28 @@ describe('alerts role', () => {
 		s = await t.tick();
 		expect(s.instances[0]!.state).toBe('firing');
 		expect(await t.states.events({ ruleId: 'g/High' })).toHaveLength(before);
+		await role.stop();
+	});
+
+	it('counts an evaluation whose data read hangs as an error, never as ok, and keeps the instances', async () => {
+		const t = await setup();
+		const role = await t.start(300);
+		await t.waitLeader(role);
+		expect((await t.tick()).instances.map((i) => i.state)).toEqual(['pending']);
+		// Redis stops answering for 1.5 s: the read is cut at the 300 ms evaluation timeout.
+		const pauser = new Redis(server.url);
+		await pauser.client('PAUSE', 1500, 'ALL');
+		const s = await t.tick();
+		pauser.disconnect();
+		expect(s.health).toBe('error');
+		expect(s.lastError).toMatch(/took longer than the evaluation timeout \(300 ms\)/);
+		expect(s.instances.find((i) => i.labels.job === 'shop')!.state).toBe('pending');
+		expect(s.instances.some((i) => i.state === 'error')).toBe(true);
+		// Redis answers again: the next evaluation is healthy, and `for` progress was not lost.
+		const after = await t.tick();
+		expect(after.health).toBe('ok');
+		expect(after.instances.map((i) => i.state)).toEqual(['pending']);
+		expect(after.instances[0]!.activeAt).toBe(s.instances.find((i) => i.labels.job === 'shop')!.activeAt);
 		await role.stop();
 	});
 
