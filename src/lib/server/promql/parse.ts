@@ -325,12 +325,12 @@ class Converter {
 	}
 
 	/**
-	 * Go's RE2 and JavaScript's regular expressions differ; patterns using syntax only one of them
-	 * has (or that JavaScript reads differently) are refused rather than matched wrongly:
-	 * backreferences, lookarounds, named groups, inline flags, Unicode classes, \Q..\E, \z, \A,
-	 * POSIX classes, \x{..}, \u, \c, and `[]` / `[^]` classes. One difference remains: `.`
-	 * matches a newline here (the store's matchers use JavaScript's dotAll flag), not in
-	 * Prometheus v2.42.
+	 * Matchers run on RE2 (see matcherRegex), in linear time: no pattern can backtrack
+	 * catastrophically. Syntax that JavaScript's and Go's regular expressions read differently,
+	 * from when matchers ran on JavaScript's RegExp, is still refused: backreferences, lookarounds,
+	 * named groups, inline flags, Unicode classes, \Q..\E, \z, \A, POSIX classes, \x{..}, \u, \c,
+	 * and `[]` / `[^]` classes. One difference remains: `.` matches a newline here (the DOTALL
+	 * flag), not in Prometheus v2.42.
 	 */
 	checkRegex(pattern: string, from: number, to: number): void {
 		const refuse = (what: string): never => this.fail('unsupported', `unsupported regular expression syntax ${what} in ${JSON.stringify(pattern)}`, from, to);
@@ -545,9 +545,35 @@ function syntaxProblem(text: string, at: { from: number; to: number }): string {
 	return `unexpected ${JSON.stringify(bad.trim() || bad)}`;
 }
 
+/** Longest expression text parseExpr reads. */
+export const MAX_EXPR_LENGTH = 64 * 1024;
+/** Deepest nesting of parentheses, braces and brackets parseExpr reads. */
+export const MAX_EXPR_DEPTH = 256;
+
+/**
+ * Refuses, before the grammar sees it, text too long or too deeply nested to parse in bounded time
+ * and stack (the grammar gives up on its own near 2,800 levels, with a misleading "unexpected").
+ */
+function checkBounds(text: string): void {
+	if (text.length > MAX_EXPR_LENGTH) throw new PromQLError('unsupported', `expression of ${text.length} characters: at most ${MAX_EXPR_LENGTH} are allowed`, 0, 0, text);
+	let depth = 0;
+	for (let i = 0; i < text.length; i++) {
+		const c = text[i]!;
+		if (c === '"' || c === "'" || c === '`') {
+			// Skip a string literal (escapes only outside backquotes).
+			for (i++; i < text.length && text[i] !== c; i++) if (text[i] === '\\' && c !== '`') i++;
+		} else if (c === '#') {
+			while (i < text.length && text[i] !== '\n') i++;
+		} else if (c === '(' || c === '{' || c === '[') {
+			if (++depth > MAX_EXPR_DEPTH) throw new PromQLError('unsupported', `expression nested more than ${MAX_EXPR_DEPTH} levels deep`, i, i + 1, text);
+		} else if (c === ')' || c === '}' || c === ']') depth = Math.max(0, depth - 1);
+	}
+}
+
 /** Parses a PromQL expression; throws PromQLError ('syntax' or 'unsupported'). */
 export function parseExpr(text: string): Expr {
 	if (text.trim() === '') throw new PromQLError('syntax', 'empty expression', 0, 0, text);
+	checkBounds(text);
 	const tree = parser.parse(text);
 	const top = tree.topNode;
 	const err = firstError(top);

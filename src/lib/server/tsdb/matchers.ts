@@ -4,6 +4,7 @@
  * text `name{label="value", ...}` (the rules engine parses full PromQL with the Prometheus grammar;
  * this small parser serves the store's own API, the CLI and tests).
  */
+import { RE2JS } from 're2js';
 import type { Labels } from '../../shared/series';
 import { LABEL_NAME, METRIC_NAME } from '../../shared/series';
 
@@ -25,16 +26,35 @@ export class SelectorError extends Error {
 	}
 }
 
-const regexCache = new Map<string, RegExp>();
+/** A compiled label regex: `test` is true when the whole value matches. */
+export interface LabelRegex {
+	test(value: string): boolean;
+}
 
-export function matcherRegex(pattern: string): RegExp {
+/** Longest regular expression a matcher may hold. */
+export const MAX_REGEX_LENGTH = 4096;
+
+const regexCache = new Map<string, LabelRegex>();
+
+/**
+ * Label regexes run on RE2 (re2js), as Prometheus' do on Go's regexp: matching takes time linear in
+ * the value's length whatever the pattern, so a pattern such as `(a+)+b` cannot stall a query or
+ * the store (JavaScript's backtracking RegExp takes seconds on 30 characters with it). One
+ * difference from Prometheus v2.42 is kept: `.` matches a newline (the DOTALL flag).
+ */
+export function matcherRegex(pattern: string): LabelRegex {
 	let re = regexCache.get(pattern);
 	if (!re) {
+		if (pattern.length > MAX_REGEX_LENGTH) {
+			throw new SelectorError(`regular expression of ${pattern.length} characters: at most ${MAX_REGEX_LENGTH} are allowed`, 0);
+		}
+		let compiled: RE2JS;
 		try {
-			re = new RegExp(`^(?:${pattern})$`, 's');
+			compiled = RE2JS.compile(pattern, RE2JS.DOTALL);
 		} catch (err) {
 			throw new SelectorError(`invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`, 0);
 		}
+		re = { test: (value) => compiled.matches(value) };
 		if (regexCache.size > 1000) regexCache.clear();
 		regexCache.set(pattern, re);
 	}
