@@ -12,6 +12,13 @@ import type { OpsHandler } from './src/lib/server/web/ops';
 /** SvelteKit's adapter-node `handler`: a polka-style middleware. */
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
+/**
+ * The header through which this server tells SvelteKit its protocol when no ORIGIN is set
+ * (adapter-node's PROTOCOL_HEADER; without it, adapter-node assumes https). This server speaks
+ * plain HTTP, so it is always `http`; a client's own value is overwritten.
+ */
+export const PROTOCOL_HEADER = 'x-vigil-protocol';
+
 export class NotBuiltError extends Error {
 	override name = 'NotBuiltError';
 }
@@ -39,6 +46,9 @@ export function createWebServer(options: WebServerOptions): Server {
 	const notFound = (res: ServerResponse, text: string) =>
 		res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(text);
 	const server = createServer((req, res) => {
+		req.headers[PROTOCOL_HEADER] = 'http';
+		res.setHeader('x-content-type-options', 'nosniff');
+		res.setHeader('referrer-policy', 'same-origin');
 		if (ops(req, res)) return;
 		if (handler) handler(req, res, () => notFound(res, 'Not found'));
 		else notFound(res, `Not found: this Vigil process runs ${roles.join(', ')}, not web`);

@@ -14,6 +14,8 @@ export interface CliIO {
 	stopSignal: Promise<string>;
 	/** Ends the process; used when a stop overruns the shutdown timeout. */
 	exit: (code: number) => void;
+	/** Standard input (passwords of `vigil users`); a terminal has isTTY and setRawMode. */
+	stdin?: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
 	/** Registers what to do on a reload signal (SIGHUP). */
 	onReloadSignal?: (handler: () => void) => void;
 }

@@ -4,9 +4,8 @@
  */
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadSvelteKitHandler, NotBuiltError, type RequestHandler } from '../server';
+import { loadSvelteKitHandler, NotBuiltError, PROTOCOL_HEADER, type RequestHandler } from '../server';
 import { createLogger } from '../src/lib/server/log';
-import { SCOPES, TokenStore, type Scope } from '../src/lib/server/auth/tokens';
 import { closeClient, createRedisClient, waitReady, type Redis } from '../src/lib/server/redis/client';
 import { RedisNotFoundError } from '../src/lib/server/redis/embedded';
 import { resolveRedis } from '../src/lib/server/redis/resolve';
@@ -14,6 +13,7 @@ import { parseDuration } from '../src/lib/shared/duration';
 import { formatProblem } from '../src/lib/shared/problems';
 import { resolveConfigPath } from './config';
 import { readConfig, withRedis, type CliIO } from './cli-support';
+import { ACCESS_USAGE, auditCommand, tokenCommand, usersCommand } from './access-cli';
 import { RULES_USAGE, rulesCommand } from './rules-cli';
 
 export type { CliIO };
@@ -32,10 +32,7 @@ Commands:
                         Run only the simulated shop that the demo watches (its queues use the
                         configured Redis); scenarios: normal, latency-spike, payment-outage,
                         queue-backlog, checkout-down, flash-sale (switch live: POST /scenario)
-  token create --name NAME --scope push[,reload,read,rules] [--expires 90d]
-                        Make an API token (printed once; only its hash is kept)
-  token list            List API tokens (names, scopes, expiry; never the secrets)
-  token revoke ID       Revoke an API token at once
+${ACCESS_USAGE}
 ${RULES_USAGE}
   version               Print the version
   help                  Print this help
@@ -74,6 +71,9 @@ async function start(args: string[], io: CliIO, root: string, version: string): 
 	if (config.roles.includes('web')) {
 		// adapter-node reads ORIGIN when the handler loads.
 		if (config.server.origin && !io.env.ORIGIN) process.env.ORIGIN = config.server.origin;
+		// Without an origin, pages are served as they are reached: over this server's plain HTTP,
+		// unless the operator named a proxy's protocol header.
+		if (!process.env.ORIGIN && !io.env.PROTOCOL_HEADER) process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;
 		try {
 			handler = await loadSvelteKitHandler(root);
 		} catch (err) {
@@ -113,6 +113,11 @@ async function start(args: string[], io: CliIO, root: string, version: string): 
 		const where = config.roles.includes('web') ? `${vigil.url}/wall` : `${vigil.url}/readyz`;
 		log.info({ url: where }, `Vigil is running: open ${where}`);
 	}
+	if (vigil.setupUrl) {
+		// Printed plainly too: it is the one way in until the first admin exists.
+		log.warn({ url: vigil.setupUrl }, 'no user exists yet: open the setup link to make the first admin (it works once, for 24 h)');
+		io.out(`\n  First start: make the first admin at\n  ${vigil.setupUrl}\n`);
+	}
 	const signal = await io.stopSignal;
 	// Whatever happens, the process is gone within the shutdown timeout.
 	setTimeout(() => {
@@ -121,46 +126,6 @@ async function start(args: string[], io: CliIO, root: string, version: string): 
 	}, config.shutdown.timeout).unref();
 	await vigil.stop(signal);
 	return 0;
-}
-
-async function token(args: string[], io: CliIO, root: string): Promise<number> {
-	const [sub, ...rest] = args;
-	if (sub === 'create') {
-		const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, scope: { type: 'string' }, expires: { type: 'string' } }, strict: true });
-		if (!values.name) return io.err('token create: --name is required, e.g. --name ci-push'), 2;
-		const scopes = (values.scope ?? '').split(',').map((x) => x.trim()).filter(Boolean);
-		const unknown = scopes.filter((x) => !SCOPES.includes(x as Scope));
-		if (scopes.length === 0 || unknown.length) return io.err(`token create: --scope takes one or more of ${SCOPES.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`), 2;
-		let ttlMs: number | undefined;
-		if (values.expires !== undefined) {
-			const ms = parseDuration(values.expires);
-			if (ms === null || ms <= 0) return io.err(`token create: --expires expected a duration like "90d", got ${JSON.stringify(values.expires)}`), 2;
-			ttlMs = ms;
-		}
-		const result = await withRedis(io, root, (redis, config) => new TokenStore(redis, config.redis.prefix).create({ name: values.name!, scopes: scopes as Scope[], ttlMs }));
-		if (typeof result === 'number') return result;
-		io.out(`${result.token}\n\nThis is the only time the token is shown: keep it secret. id ${result.info.id}, scopes ${result.info.scopes.join(', ')}${result.info.expiresAt ? `, expires ${new Date(result.info.expiresAt).toISOString()}` : ', no expiry'}.`);
-		return 0;
-	}
-	if (sub === 'list') {
-		const result = await withRedis(io, root, (redis, config) => new TokenStore(redis, config.redis.prefix).list());
-		if (typeof result === 'number') return result;
-		if (result.length === 0) io.out('no API tokens');
-		for (const t of result) {
-			const state = t.revokedAt ? 'revoked' : t.expiresAt && t.expiresAt <= Date.now() ? 'expired' : 'active';
-			io.out(`${t.id}  ${t.name}  ${t.scopes.join(',')}  ${state}  created ${new Date(t.createdAt).toISOString()}${t.expiresAt ? `  expires ${new Date(t.expiresAt).toISOString()}` : ''}`);
-		}
-		return 0;
-	}
-	if (sub === 'revoke' && rest.length === 1) {
-		const result = await withRedis(io, root, (redis, config) => new TokenStore(redis, config.redis.prefix).revoke(rest[0]!));
-		if (typeof result === 'number') return result;
-		if (!result) return io.err(`no API token with id ${JSON.stringify(rest[0])}; \`vigil token list\` shows them`), 1;
-		io.out(`revoked ${rest[0]}`);
-		return 0;
-	}
-	io.err('usage: vigil token create --name NAME --scope push[,reload,read,rules] [--expires 90d] | vigil token list | vigil token revoke ID');
-	return 2;
 }
 
 async function demoShop(args: string[], io: CliIO, root: string): Promise<number> {
@@ -209,7 +174,11 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
 				io.err(`unknown config command: ${rest.join(' ') || '(none)'}; try \`vigil config check [file]\``);
 				return 2;
 			case 'token':
-				return await token(rest, io, root);
+				return await tokenCommand(rest, io, root);
+			case 'users':
+				return await usersCommand(rest, io, root);
+			case 'audit':
+				return await auditCommand(rest, io, root);
 			case 'demo-shop':
 				return await demoShop(rest, io, root);
 			case 'rules':

@@ -27,6 +27,7 @@ const code = await runCli(process.argv.slice(2), {
 	err: (t) => process.stderr.write(`${t}\n`),
 	env: process.env,
 	cwd: process.cwd(),
+	stdin: process.stdin,
 	stopSignal,
 	exit: (code) => process.exit(code),
 	onReloadSignal: (handler) => process.on('SIGHUP', handler)

@@ -9,7 +9,7 @@ import { startDemoShop, type DemoShop } from '../demo-shop/index';
 import { createAddressPolicy } from '../collectors/net/address-policy';
 import { startCollectRole, type CollectRole } from '../collectors/role';
 import { setContext } from '../src/lib/server/context';
-import { TokenStore } from '../src/lib/server/auth/tokens';
+import { createAuthStores } from '../src/lib/server/auth/index';
 import { createKeys } from '../src/lib/server/keys';
 import type { Logger } from '../src/lib/server/log';
 import { createProcessMetrics } from '../src/lib/server/metrics';
@@ -50,6 +50,8 @@ export interface RunningVigil {
 	redis: ResolvedRedis;
 	/** The listening address, in listen mode. */
 	url?: string;
+	/** While no user exists: the one-time link that makes the first admin (web role only). */
+	setupUrl?: string;
 	ops: OpsHandler;
 	/** Reads the config again and applies its collectors (SIGHUP, or POST /api/v1/reload). */
 	reload(reason: string): Promise<void>;
@@ -147,13 +149,13 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 			log,
 			registry: metrics.registry
 		});
-		const tokens = new TokenStore(redis, config.redis.prefix);
+		const auth = createAuthStores(redis, keys);
 		const requestReload = async (by: string) => {
 			const heard = await redis.publish(keys.control, JSON.stringify({ type: 'reload', by }));
 			log.info({ by, processes: heard }, 'reload requested');
 			return heard;
 		};
-		setContext({ redis, keys, store, tokens, push: config.push, requestReload, log, registry: metrics.registry, roles, nodeId, version });
+		setContext({ redis, keys, store, ...auth, push: config.push, requestReload, log, registry: metrics.registry, roles, nodeId, version });
 
 		const readiness = async (): Promise<Readiness> => {
 			const checks: Readiness['checks'] = {};
@@ -253,7 +255,15 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 			started.add('web');
 		}
 		for (const role of roles) metrics.roleRunning.set({ role }, started.has(role) ? 1 : 0);
-		return { nodeId, roles, redis: resolved, url, ops, reload, stop };
+		let setupUrl: string | undefined;
+		if (roles.includes('web')) {
+			try {
+				if ((await auth.users.count()) === 0) setupUrl = `${config.server.origin ?? url ?? ''}/setup?token=${await auth.setup.create()}`;
+			} catch (err) {
+				log.warn({ err: (err as Error).message }, 'could not check for users (Redis); no setup link this time: restart Vigil once Redis answers');
+			}
+		}
+		return { nodeId, roles, redis: resolved, url, setupUrl, ops, reload, stop };
 	} catch (err) {
 		await stop('start failed');
 		throw err;

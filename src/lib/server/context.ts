@@ -8,7 +8,12 @@ import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Keys } from './keys';
 import type { Logger } from './log';
+import type { AuditLog } from './audit';
+import type { SlidingWindowLimiter } from './auth/rate-limit';
+import type { SessionStore } from './auth/sessions';
+import type { SetupTokens } from './auth/setup';
 import type { TokenStore } from './auth/tokens';
+import type { UserStore } from './auth/users';
 import type { Role } from './nodes';
 import type { TimeSeriesStore } from './tsdb/types';
 
@@ -18,6 +23,12 @@ export interface VigilContext {
 	/** The time-series store. */
 	store: TimeSeriesStore;
 	tokens: TokenStore;
+	users: UserStore;
+	sessions: SessionStore;
+	setup: SetupTokens;
+	audit: AuditLog;
+	/** Failed logins: per user name and per client IP. */
+	loginLimits: { user: SlidingWindowLimiter; ip: SlidingWindowLimiter };
 	push: { maxBodyBytes: number; maxItems: number };
 	/** Asks every collect process to reload its config; resolves with how many heard it. */
 	requestReload(by: string): Promise<number>;

@@ -25,6 +25,23 @@ export interface Keys {
 		/** Stream of one rule's state changes (its history). */
 		ruleEvents(ruleId: string): string;
 	};
+	/** Access control: users, sessions, API tokens, setup links, login attempts. */
+	auth: {
+		/** Hash: user name -> JSON of the user (id, role, scrypt hash, times). */
+		users: string;
+		/** String: JSON of one session, by SHA-256 of its cookie id; expires with the session. */
+		session(idHash: string): string;
+		/** Set: the session id hashes of one user (revoking them is one call). */
+		userSessions(user: string): string;
+		/** Hash: token id -> JSON of the API token (owner, role, scopes, SHA-256 of the secret). */
+		tokens: string;
+		/** Hash: SHA-256 of a first-start setup token -> its expiry (epoch ms). */
+		setup: string;
+		/** Sorted set: recent login attempts of a user or an IP (sliding window). */
+		attempts(kind: 'user' | 'ip', id: string): string;
+	};
+	/** Stream: the audit log (who, when, what, before and after), capped ~1,000,000 entries. */
+	audit: string;
 	/** The rule set, the source of truth, under one hash tag (saves are transactions). */
 	rules: {
 		/** Hash: rule id -> JSON of the current version (spec, version number, author, time, enabled). */
@@ -56,6 +73,15 @@ export function createKeys(prefix = 'vigil:'): Keys {
 			events: `${prefix}{alerts}:events`,
 			ruleEvents: (id) => `${prefix}{alerts}:events:${id}`
 		},
+		auth: {
+			users: `${prefix}auth:users`,
+			session: (h) => `${prefix}auth:session:${h}`,
+			userSessions: (u) => `${prefix}auth:user-sessions:${u}`,
+			tokens: `${prefix}auth:tokens`,
+			setup: `${prefix}auth:setup`,
+			attempts: (kind, id) => `${prefix}auth:attempts:${kind}:${id}`
+		},
+		audit: `${prefix}audit`,
 		rules: {
 			current: `${prefix}{rules}:current`,
 			groups: `${prefix}{rules}:groups`,

@@ -4,16 +4,18 @@
  * and the problem.
  */
 import { json } from '@sveltejs/kit';
+import { requirePermission } from '$lib/server/auth/access';
 import { getContext } from '$lib/server/context';
 import { BodyTooLargeError, readLimited } from '$lib/server/http-body';
 import { parsePush } from '$lib/server/push';
 import { groupSamples } from '$lib/server/tsdb/sink';
 import type { RequestHandler } from './$types';
 
-export const POST: RequestHandler = async ({ request }) => {
+export const POST: RequestHandler = async (event) => {
+	const { request } = event;
 	const ctx = getContext();
-	const auth = await ctx.tokens.verify(request.headers.get('authorization'), 'push');
-	if (!auth.ok) return json({ error: auth.error }, { status: auth.status });
+	const auth = await requirePermission(event, 'samples:push');
+	if (!auth.ok) return auth.response;
 	const type = request.headers.get('content-type') ?? '';
 	if (!/^application\/json\b/i.test(type)) return json({ error: 'send the samples as application/json' }, { status: 415 });
 	let text: string;

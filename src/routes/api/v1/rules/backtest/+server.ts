@@ -11,6 +11,7 @@ import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { BacktestInputError, runBacktest } from '$lib/server/alerting/backtest-run';
 import { RuleRepository } from '$lib/server/alerting/rule-repo';
+import { requirePermission } from '$lib/server/auth/access';
 import { getContext } from '$lib/server/context';
 import { BodyTooLargeError, readLimited } from '$lib/server/http-body';
 import { parseDuration } from '$lib/shared/duration';
@@ -44,10 +45,11 @@ const body = z.strictObject({
 		.optional()
 });
 
-export const POST: RequestHandler = async ({ request }) => {
+export const POST: RequestHandler = async (event) => {
+	const { request } = event;
 	const ctx = getContext();
-	const auth = await ctx.tokens.verify(request.headers.get('authorization'), 'read');
-	if (!auth.ok) return json({ error: auth.error }, { status: auth.status });
+	const auth = await requirePermission(event, 'rules:read');
+	if (!auth.ok) return auth.response;
 	let parsed: z.output<typeof body>;
 	try {
 		const text = await readLimited(request, 128 * 1024);

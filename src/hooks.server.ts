@@ -1,0 +1,42 @@
+/**
+ * Every request: the session of its cookie into `event.locals`, the CSRF check of state-changing
+ * requests that ride on that session, and the security headers of the response.
+ */
+import type { Handle } from '@sveltejs/kit';
+import { SESSION_COOKIE } from '$lib/server/auth/sessions';
+import { getContext } from '$lib/server/context';
+import { csrfMatches, csrfTokenOf, needsCsrf, setSecurityHeaders } from '$lib/server/web/security';
+
+function forbidden(pathname: string, message: string): Response {
+	const api = pathname.startsWith('/api/');
+	const body = api ? JSON.stringify({ error: message }) : message;
+	const res = new Response(body, { status: 403, headers: { 'content-type': api ? 'application/json' : 'text/plain; charset=utf-8' } });
+	setSecurityHeaders(res.headers);
+	return res;
+}
+
+export const handle: Handle = async ({ event, resolve }) => {
+	event.locals.session = null;
+	event.locals.sessionId = null;
+	const id = event.cookies.get(SESSION_COOKIE);
+	if (id) {
+		const session = await getContext().sessions.get(id);
+		if (session) {
+			event.locals.session = session;
+			event.locals.sessionId = id;
+		} else {
+			event.cookies.delete(SESSION_COOKIE, { path: '/' });
+		}
+	}
+	const session = event.locals.session;
+	if (session && needsCsrf(event.request, true) && !csrfMatches(await csrfTokenOf(event.request), session.csrf)) {
+		return forbidden(event.url.pathname, 'the request lacks a valid CSRF token (x-csrf-token header or csrf form field): reload the page and try again');
+	}
+	const response = await resolve(event);
+	try {
+		setSecurityHeaders(response.headers);
+	} catch {
+		// Immutable headers (a fetched response passed through): nothing to add.
+	}
+	return response;
+};

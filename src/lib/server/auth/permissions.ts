@@ -1,0 +1,87 @@
+/**
+ * Roles and what each may do, as named actions checked through one function, `can(role, action)`.
+ *
+ * | role       | may                                                                                  |
+ * |------------|--------------------------------------------------------------------------------------|
+ * | `viewer`   | read the wall, rules and incidents                                                   |
+ * | `engineer` | the above, plus edit rules, silences and maintenance windows; acknowledge, assign and |
+ * |            | resolve incidents; push samples and reload collectors (automation)                   |
+ * | `manager`  | read everything (not the audit log), add incident notes, view and export reports     |
+ * | `admin`    | everything, plus users, tokens, channels, boards and the audit log                   |
+ */
+
+export const ROLES = ['viewer', 'engineer', 'manager', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ACTIONS = [
+	'wall:read',
+	'rules:read',
+	'incidents:read',
+	'series:read',
+	'rules:write',
+	'silences:write',
+	'windows:write',
+	'incidents:ack',
+	'incidents:assign',
+	'incidents:resolve',
+	'incidents:note',
+	'samples:push',
+	'config:reload',
+	'reports:read',
+	'reports:export',
+	'users:admin',
+	'tokens:admin',
+	'channels:write',
+	'boards:write',
+	'audit:read'
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+const VIEWER: readonly Action[] = ['wall:read', 'rules:read', 'incidents:read', 'series:read'];
+const ENGINEER: readonly Action[] = [
+	...VIEWER,
+	'rules:write',
+	'silences:write',
+	'windows:write',
+	'incidents:ack',
+	'incidents:assign',
+	'incidents:resolve',
+	'samples:push',
+	'config:reload'
+];
+const MANAGER: readonly Action[] = [...VIEWER, 'incidents:note', 'reports:read', 'reports:export'];
+
+const TABLE: Record<Role, ReadonlySet<Action>> = {
+	viewer: new Set(VIEWER),
+	engineer: new Set(ENGINEER),
+	manager: new Set(MANAGER),
+	admin: new Set(ACTIONS)
+};
+
+export function isRole(value: unknown): value is Role {
+	return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+export function can(role: Role, action: Action): boolean {
+	return TABLE[role].has(action);
+}
+
+/** Every action of a role. */
+export function actionsOf(role: Role): Action[] {
+	return ACTIONS.filter((a) => TABLE[role].has(a));
+}
+
+/** True when `narrower` may do nothing that `role` may not (a token's role under its user's). */
+export function roleCovers(role: Role, narrower: Role): boolean {
+	return actionsOf(narrower).every((a) => TABLE[role].has(a));
+}
+
+/**
+ * The role a token of role `tokenRole` acts with when its user now has `userRole`: the token's own,
+ * unless the user's role was changed so that it no longer covers it; then the user's, at most.
+ */
+export function cappedRole(tokenRole: Role, userRole: Role): Role {
+	if (roleCovers(userRole, tokenRole)) return tokenRole;
+	// Both engineer and manager sit between viewer and admin; the only role under either is viewer.
+	return roleCovers(tokenRole, userRole) ? userRole : 'viewer';
+}

@@ -1,0 +1,6 @@
+import type { LayoutServerLoad } from './$types';
+
+export const load: LayoutServerLoad = ({ locals }) => {
+	const s = locals.session;
+	return { user: s ? { name: s.user, role: s.role } : null, csrf: s?.csrf ?? null };
+};

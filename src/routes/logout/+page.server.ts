@@ -1,0 +1,12 @@
+import { redirect } from '@sveltejs/kit';
+import { SESSION_COOKIE } from '$lib/server/auth/sessions';
+import { getContext } from '$lib/server/context';
+import type { Actions } from './$types';
+
+export const actions: Actions = {
+	default: async ({ locals, cookies }) => {
+		await getContext().sessions.destroy(locals.sessionId ?? undefined);
+		cookies.delete(SESSION_COOKIE, { path: '/' });
+		redirect(303, '/login');
+	}
+};

@@ -1,0 +1,291 @@
+/**
+ * Access control against a running `vigil`: the first-start setup link, logins and their rate
+ * limit, each role against each state-changing endpoint, tokens of users, revocation, CSRF, and
+ * the security headers.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRedis, type TestRedis } from '../helpers/redis-server';
+import { startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+
+let redis: TestRedis;
+let vigil: VigilProcess;
+const dir = mkdtempSync(join(tmpdir(), 'vigil-access-'));
+const configFile = join(dir, 'vigil.config.yaml');
+const config = `redis:
+  prefix: "access${process.pid}:"
+collectors:
+  - kind: demo
+    name: one
+    interval: 1s
+`;
+
+function cli(args: string[], input?: string): { code: number | null; out: string; err: string } {
+	const r = spawnSync(process.execPath, [VIGIL_BIN, ...args], {
+		env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: configFile },
+		encoding: 'utf8',
+		input: input ?? '',
+		timeout: 20_000
+	});
+	return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+interface Browser {
+	cookie: string;
+	csrf: string;
+}
+
+/** A form post as a browser sends it (same origin unless told). */
+function form(path: string, fields: Record<string, string>, options: { cookie?: string; origin?: string } = {}): Promise<Response> {
+	return fetch(`${vigil.url}${path}`, {
+		method: 'POST',
+		redirect: 'manual',
+		headers: {
+			accept: 'text/html',
+			'content-type': 'application/x-www-form-urlencoded',
+			origin: options.origin ?? vigil.url,
+			...(options.cookie ? { cookie: options.cookie } : {})
+		},
+		body: new URLSearchParams(fields).toString()
+	});
+}
+
+function sessionCookie(res: Response): string {
+	const c = res.headers.getSetCookie().find((x) => x.startsWith('vigil_session='));
+	if (!c) throw new Error(`no session cookie (status ${res.status})`);
+	return c.split(';')[0]!;
+}
+
+async function csrfOf(cookie: string): Promise<string> {
+	const html = await (await fetch(`${vigil.url}/logout`, { headers: { cookie } })).text();
+	const m = /name="csrf" value="([^"]+)"/.exec(html);
+	if (!m) throw new Error('no CSRF token on the page');
+	return m[1]!;
+}
+
+async function login(username: string, password: string): Promise<Browser> {
+	const res = await form('/login', { username, password });
+	expect(res.status, await res.clone().text()).toBe(303);
+	const cookie = sessionCookie(res);
+	return { cookie, csrf: await csrfOf(cookie) };
+}
+
+type Auth = Browser | string | undefined;
+
+function call(method: string, path: string, auth: Auth, body?: unknown): Promise<Response> {
+	const headers: Record<string, string> = {};
+	if (typeof auth === 'string') headers.authorization = `Bearer ${auth}`;
+	else if (auth) Object.assign(headers, { cookie: auth.cookie, 'x-csrf-token': auth.csrf, origin: vigil.url });
+	if (body !== undefined) headers['content-type'] = 'application/json';
+	return fetch(`${vigil.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+}
+
+const PASSWORD = 'a long enough password';
+let setupToken: string;
+
+beforeAll(async () => {
+	redis = await startTestRedis();
+	writeFileSync(configFile, config);
+	vigil = await startVigilProcess({ config, redisUrl: redis.url });
+	const line = await vigil.waitForOutput(/\/setup\?token=[A-Za-z0-9_-]+/);
+	setupToken = line.split('token=')[1]!;
+});
+
+afterAll(async () => {
+	await vigil?.stop();
+	await redis?.stop();
+	rmSync(dir, { recursive: true, force: true });
+});
+
+describe('first start', () => {
+	it('prints a setup link that makes the first admin once, and never a default password', async () => {
+		expect(vigil.output()).toContain('no user exists yet');
+		expect(cli(['users', 'list']).out).toContain('no users');
+		const page = await fetch(`${vigil.url}/setup?token=${setupToken}`);
+		expect(await page.text()).toContain('Make the admin');
+		expect(await (await fetch(`${vigil.url}/setup?token=wrong`)).text()).toContain('used up or has expired');
+
+		const mismatch = await form(`/setup?token=${setupToken}`, { token: setupToken, username: 'root', password: PASSWORD, password2: 'something else' });
+		expect(mismatch.status).toBe(400);
+		expect(await mismatch.text()).toContain('the two passwords differ');
+
+		const res = await form(`/setup?token=${setupToken}`, { token: setupToken, username: 'root', password: PASSWORD, password2: PASSWORD });
+		expect(res.status).toBe(303);
+		expect(res.headers.get('location')).toBe('/');
+		const cookie = sessionCookie(res);
+		expect(res.headers.getSetCookie()[0]).toMatch(/HttpOnly/i);
+		expect(res.headers.getSetCookie()[0]).toMatch(/SameSite=Lax/i);
+		expect(await (await fetch(vigil.url, { headers: { cookie } })).text()).toMatch(/Logged in as <strong>root<\/strong>/);
+
+		const again = await form(`/setup?token=${setupToken}`, { token: setupToken, username: 'root2', password: PASSWORD, password2: PASSWORD });
+		expect(again.status).toBe(409);
+		expect(await (await fetch(`${vigil.url}/setup?token=${setupToken}`)).text()).toContain('Vigil is set up');
+		expect(cli(['users', 'list']).out).toMatch(/^root {2}admin/m);
+	});
+});
+
+const roles = ['viewer', 'engineer', 'manager', 'admin'] as const;
+const sessions: Record<string, Browser> = {};
+const tokens: Record<string, string> = {};
+
+describe('users from the command line', () => {
+	it('adds users with the password from stdin, and tokens for them', async () => {
+		for (const role of roles) {
+			const r = cli(['users', 'add', `${role}-user`, '--role', role], `${PASSWORD}\n`);
+			expect(r.code, r.err).toBe(0);
+			sessions[role] = await login(`${role}-user`, PASSWORD);
+			const t = cli(['token', 'create', '--name', `${role}-token`, '--user', `${role}-user`]);
+			expect(t.code, t.err).toBe(0);
+			tokens[role] = t.out.split('\n')[0]!.trim();
+		}
+		expect(cli(['users', 'add', 'x', '--role', 'viewer'], 'short\n').err).toContain('at least 10 characters');
+		expect(cli(['token', 'create', '--name', 'orphan', '--scope', 'push']).err).toContain('--user is required once users exist');
+		expect(cli(['token', 'create', '--name', 'too-much', '--user', 'viewer-user', '--role', 'admin']).err).toContain('may not do more than its user');
+		expect(cli(['token', 'list']).out).toMatch(/engineer-token {2}\* {2}active {2}user engineer-user \(engineer\)/);
+	});
+});
+
+describe('each role against each endpoint', () => {
+	const backtest = { rule: 'none/Nothing', from: 1_700_000_000, to: 1_700_000_600 };
+	const cases: Array<{ name: string; method: string; path: string; body?: () => unknown; allowed: ReadonlyArray<(typeof roles)[number]> }> = [
+		{ name: 'push', method: 'POST', path: '/api/v1/push', body: () => [], allowed: ['engineer', 'admin'] },
+		{ name: 'reload', method: 'POST', path: '/api/v1/reload', allowed: ['engineer', 'admin'] },
+		{ name: 'backtest', method: 'POST', path: '/api/v1/rules/backtest', body: () => backtest, allowed: ['viewer', 'engineer', 'manager', 'admin'] },
+		{ name: 'audit', method: 'GET', path: '/api/v1/audit?limit=5', allowed: ['admin'] },
+		{ name: 'list users', method: 'GET', path: '/api/v1/users', allowed: ['admin'] },
+		{ name: 'add a user', method: 'POST', path: '/api/v1/users', body: () => ({ name: `new-${Math.random().toString(36).slice(2, 8)}`, role: 'viewer', password: PASSWORD }), allowed: ['admin'] },
+		{ name: 'change a user', method: 'PATCH', path: '/api/v1/users/viewer-user', body: () => ({ role: 'viewer' }), allowed: ['admin'] }
+	];
+	for (const c of cases) {
+		it(`${c.name}: ${c.allowed.join(', ')} only, by session or token; 401 for nobody`, async () => {
+			for (const role of roles) {
+				for (const [how, auth] of [
+					['token', tokens[role]],
+					['session', sessions[role]]
+				] as const) {
+					// A role change ends sessions: log the viewer in again after the PATCH case.
+					if (how === 'session' && role === 'viewer' && c.method === 'PATCH') sessions.viewer = await login('viewer-user', PASSWORD);
+					const res = await call(c.method, c.path, how === 'session' ? sessions[role] : auth, c.body?.());
+					const body = (await res.json()) as { error?: string };
+					if (c.allowed.includes(role)) expect([401, 403], `${role} by ${how}: ${body.error}`).not.toContain(res.status);
+					else {
+						expect(res.status, `${role} by ${how}`).toBe(403);
+						expect(body.error).toMatch(/role \((viewer|engineer|manager)\) may not/);
+					}
+				}
+			}
+			sessions.viewer = await login('viewer-user', PASSWORD);
+			const none = await call(c.method, c.path, undefined, c.body?.());
+			expect(none.status).toBe(401);
+			expect(((await none.json()) as { error: string }).error).toContain('log in, or send an API token');
+		});
+	}
+
+	it('an admin reads the audit log as JSON and CSV, with secrets masked', async () => {
+		const res = await call('GET', '/api/v1/audit?limit=100', sessions.admin);
+		const { entries } = (await res.json()) as { entries: Array<{ action: string; actor: string; target: string }> };
+		expect(entries.map((e) => e.action)).toEqual(expect.arrayContaining(['user.create', 'token.create']));
+		expect(entries.find((e) => e.action === 'user.create' && e.target === 'root')?.actor).toBe('setup');
+		const csv = await call('GET', '/api/v1/audit?format=csv&limit=100', sessions.admin);
+		expect(csv.headers.get('content-type')).toContain('text/csv');
+		const text = await csv.text();
+		expect(text.split('\r\n')[0]).toBe('id,time,actor,action,target,ip,before,after');
+		expect(text).not.toMatch(/scrypt\$/);
+		expect((await call('GET', '/api/v1/audit?limit=0', sessions.admin)).status).toBe(400);
+		const cliAudit = cli(['audit', '--limit', '3', '--json']);
+		expect(cliAudit.out.trim().split('\n')).toHaveLength(3);
+	});
+});
+
+describe('revocation', () => {
+	it('a revoked token stops at once', async () => {
+		const t = cli(['token', 'create', '--name', 'short-lived', '--user', 'engineer-user', '--scope', 'push']).out.split('\n')[0]!.trim();
+		expect((await call('POST', '/api/v1/push', t, [])).status).toBe(200);
+		expect(cli(['token', 'revoke', t.split('_')[1]!]).code).toBe(0);
+		const res = await call('POST', '/api/v1/push', t, []);
+		expect(res.status).toBe(401);
+		expect(await res.json()).toEqual({ error: 'the API token was revoked' });
+	});
+
+	it('a session ends when its user\'s password changes, and the new password logs in', async () => {
+		const s = await login('engineer-user', PASSWORD);
+		expect((await call('POST', '/api/v1/push', s, [])).status).toBe(200);
+		const r = cli(['users', 'passwd', 'engineer-user'], 'a brand new password\n');
+		expect(r.code, r.err).toBe(0);
+		expect((await call('POST', '/api/v1/push', s, [])).status).toBe(401);
+		const home = await fetch(vigil.url, { headers: { cookie: s.cookie } });
+		expect(await home.text()).toContain('href="/login"');
+		await login('engineer-user', 'a brand new password');
+	});
+
+	it('a lowered role caps the user\'s tokens, and a deleted user\'s tokens stop', async () => {
+		const a = cli(['users', 'add', 'temp-user', '--role', 'engineer'], `${PASSWORD}\n`);
+		expect(a.code, a.err).toBe(0);
+		const t = cli(['token', 'create', '--name', 'temp', '--user', 'temp-user']).out.split('\n')[0]!.trim();
+		expect((await call('POST', '/api/v1/push', t, [])).status).toBe(200);
+		expect(cli(['users', 'set-role', 'temp-user', 'viewer']).code).toBe(0);
+		expect((await call('POST', '/api/v1/push', t, [])).status).toBe(403);
+		expect(cli(['users', 'delete', 'temp-user']).code).toBe(0);
+		expect((await call('POST', '/api/v1/push', t, [])).status).toBe(401);
+	});
+});
+
+describe('CSRF', () => {
+	it('refuses a cross-site form post, and a session post without the token', async () => {
+		const s = await login('admin-user', PASSWORD);
+		const crossSite = await form('/logout', { csrf: s.csrf }, { cookie: s.cookie, origin: 'https://evil.example' });
+		expect(crossSite.status).toBe(403);
+		const noToken = await form('/logout', {}, { cookie: s.cookie });
+		expect(noToken.status).toBe(403);
+		expect(await noToken.text()).toContain('CSRF token');
+		const api = await fetch(`${vigil.url}/api/v1/reload`, { method: 'POST', headers: { cookie: s.cookie, origin: vigil.url } });
+		expect(api.status).toBe(403);
+		expect(((await api.json()) as { error: string }).error).toContain('CSRF token');
+		// A Bearer token is not cookie-authenticated: no CSRF token needed.
+		expect((await call('POST', '/api/v1/reload', tokens.admin)).status).toBe(200);
+		// With the token, the session still works, and logging out ends it.
+		expect((await call('POST', '/api/v1/reload', s)).status).toBe(200);
+		const out = await form('/logout', { csrf: s.csrf }, { cookie: s.cookie });
+		expect(out.status).toBe(303);
+		expect((await call('POST', '/api/v1/reload', s)).status).toBe(401);
+	});
+});
+
+describe('login', () => {
+	it('says when the password is wrong, and limits failures per user with Retry-After', async () => {
+		const wrong = await form('/login', { username: 'manager-user', password: 'not the password' });
+		expect(wrong.status).toBe(400);
+		expect(await wrong.text()).toContain('wrong user name or password');
+		for (let i = 0; i < 4; i++) expect((await form('/login', { username: 'manager-user', password: `guess ${i}` })).status).toBe(400);
+		const limited = await form('/login', { username: 'manager-user', password: PASSWORD });
+		expect(limited.status).toBe(429);
+		const retry = Number(limited.headers.get('retry-after'));
+		expect(retry).toBeGreaterThan(800);
+		expect(retry).toBeLessThanOrEqual(900);
+		expect(await limited.text()).toContain(`too many attempts: try again in ${retry} s`);
+		// Other users are not held up by one user's limit.
+		await login('viewer-user', PASSWORD);
+	});
+});
+
+describe('security headers', () => {
+	it('pages carry a strict CSP and the framing, sniffing and referrer headers; API and ops responses too where cheap', async () => {
+		for (const path of ['/', '/login', '/wall']) {
+			const res = await fetch(`${vigil.url}${path}`);
+			expect(res.status).toBe(200);
+			const csp = res.headers.get('content-security-policy') ?? '';
+			for (const d of ["default-src 'self'", "object-src 'none'", "base-uri 'self'", "frame-ancestors 'none'", "img-src 'self' data:", "connect-src 'self'"]) expect(csp).toContain(d);
+			expect(csp).toMatch(/script-src 'self' 'nonce-[^']+'/);
+			expect(res.headers.get('x-frame-options')).toBe('DENY');
+			expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+			expect(res.headers.get('referrer-policy')).toBe('same-origin');
+		}
+		const api = await call('POST', '/api/v1/push', undefined, []);
+		expect(api.headers.get('x-content-type-options')).toBe('nosniff');
+		const ops = await fetch(`${vigil.url}/healthz`);
+		expect(ops.headers.get('x-content-type-options')).toBe('nosniff');
+	});
+});
