@@ -9,6 +9,7 @@ import { BacktestInputError, runBacktest, type BacktestResponse } from '../src/l
 import { RuleRepository } from '../src/lib/server/alerting/rule-repo';
 import { createKeys } from '../src/lib/server/keys';
 import { checkRuleFiles, compileRuleSet, formatRuleFile, runRuleTests, type BacktestResult, type GroupSpec } from '../src/lib/server/rules';
+import { readRuleFile } from '../src/lib/server/rules/read';
 import { RedisStore } from '../src/lib/server/tsdb/redis-store';
 import { parseDuration } from '../src/lib/shared/duration';
 import { parseTimeArg } from '../src/lib/shared/time-arg';
@@ -48,7 +49,7 @@ async function importRules(args: string[], io: CliIO, root: string): Promise<num
 		const path = resolve(io.cwd, f);
 		let text: string;
 		try {
-			text = await readFile(path, 'utf8');
+			text = await readRuleFile(path);
 		} catch (err) {
 			io.err(`${f}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message}`);
 			problems++;

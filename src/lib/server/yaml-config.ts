@@ -4,9 +4,10 @@
  * Overrides (environment variables) are applied before validation and named in their problems.
  */
 import { readFile } from 'node:fs/promises';
-import { isNode, LineCounter, parseDocument } from 'yaml';
+import { isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { formatPath, friendlyErrors, problemsFromZod, type Problem } from '../shared/problems';
+import { readYaml, yamlValue } from './yaml-doc';
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; problems: Problem[] };
 
@@ -34,18 +35,11 @@ export function validateYaml<S extends z.ZodType>(
 	schema: S,
 	overrides: Override[] = []
 ): Validated<z.output<S>> {
-	const lineCounter = new LineCounter();
-	const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-	if (doc.errors.length > 0) {
-		return {
-			ok: false,
-			problems: doc.errors.map((e) => {
-				const pos = lineCounter.linePos(e.pos[0]);
-				return { path: '', message: `YAML: ${e.message.split('\n')[0]}`, line: pos.line, column: pos.col };
-			})
-		};
-	}
-	let raw: unknown = doc.toJS({ maxAliasCount: 100 });
+	const { doc, lines: lineCounter, problems: yamlProblems } = readYaml(text);
+	if (yamlProblems.length > 0) return { ok: false, problems: yamlProblems.map((p) => ({ path: '', ...p })) };
+	const value = yamlValue(doc);
+	if (!value.ok) return { ok: false, problems: [{ path: '', message: value.message, line: 1 }] };
+	let raw: unknown = value.value;
 	if (raw === null || raw === undefined) raw = {};
 	if (typeof raw !== 'object' || Array.isArray(raw)) {
 		return { ok: false, problems: [{ path: '', message: 'expected a mapping of settings at the top level', line: 1 }] };
@@ -72,7 +66,7 @@ export function validateYaml<S extends z.ZodType>(
 
 /** The YAML node at a formatted path, or the nearest parent that exists (to point at its line). */
 function nodeAt(
-	doc: ReturnType<typeof parseDocument>,
+	doc: Document,
 	path: string,
 	preferKey = false
 ): { range?: [number, number, number] | null } | undefined {

@@ -21,6 +21,7 @@ import { formatRuleFile, parseRuleFile, type RuleGroup } from './file';
 import { formatFloat } from './gofmt';
 import { compareLabels, formatLabels, labelsEqual } from './labels';
 import { formatRuleProblem } from './problems';
+import { readRuleFile } from './read';
 import { expandSeries, NotationError, parseSeriesDescription, parseSeriesValues } from './series-notation';
 import { RuleMachine, type EvalOutcome } from './state';
 
@@ -465,7 +466,7 @@ export interface CheckOptions {
  * `  SUCCESS: N rules found`; returns 0 when every file is valid, else 1.
  */
 export async function checkRuleFiles(files: readonly string[], options: CheckOptions): Promise<number> {
-	const read = options.readFile ?? ((p: string) => fsReadFile(p, 'utf8'));
+	const read = options.readFile ?? readRuleFile;
 	let failed = false;
 	for (const f of files) {
 		options.out(`Checking ${f}`);
