@@ -20,12 +20,19 @@ export const handle: Handle = async ({ event, resolve }) => {
 	event.locals.sessionId = null;
 	const id = event.cookies.get(SESSION_COOKIE);
 	if (id) {
-		const session = await getContext().sessions.get(id);
-		if (session) {
-			event.locals.session = session;
-			event.locals.sessionId = id;
-		} else {
-			event.cookies.delete(SESSION_COOKIE, { path: '/' });
+		const ctx = getContext();
+		try {
+			const session = await ctx.sessions.get(id);
+			if (session) {
+				event.locals.session = session;
+				event.locals.sessionId = id;
+			} else {
+				event.cookies.delete(SESSION_COOKIE, { path: '/' });
+			}
+		} catch (err) {
+			// Without Redis there is no session (the cookie stays: it may be valid once Redis is
+			// back). Pages such as the wall still render; API calls that need one answer 401.
+			ctx.log.warn({ err: (err as Error).message }, 'could not read the session: Redis is unreachable');
 		}
 	}
 	const session = event.locals.session;
