@@ -78,6 +78,8 @@ export function parseExposition(text: string, format: ExpositionFormat): ParseRe
 
 /** Most problems kept in a result; further malformed lines are still skipped, just not listed. */
 const MAX_PROBLEMS = 100;
+/** Longest problem message kept; longer ones (quoting huge input) are cut. */
+const MAX_MESSAGE_LENGTH = 500;
 /** Series with one hash compared one by one before they are keyed by string instead. */
 const MAX_COLLISIONS = 8;
 /** OpenMetrics: the label names and values of an exemplar together may have at most this many code points. */
@@ -227,7 +229,10 @@ class Parser {
 	) {}
 
 	report(line: number, message: string): void {
-		if (this.problems.length < MAX_PROBLEMS) this.problems.push({ line, message });
+		if (this.problems.length >= MAX_PROBLEMS) return;
+		// Messages quote the input: a 50 MB name must not make a 50 MB message.
+		if (message.length > MAX_MESSAGE_LENGTH) message = `${message.slice(0, MAX_MESSAGE_LENGTH)}… (${message.length} characters)`;
+		this.problems.push({ line, message });
 	}
 
 	/** Reports a problem on the current line; returns -1 so that scanners can `return this.fail(...)`. */
