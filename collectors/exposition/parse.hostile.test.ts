@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { HOSTILE_STRINGS } from '../../tests/helpers/hostile';
 import { parseExposition, type ExpositionFormat, type ParseResult } from './parse';
 
-const FORMATS: ExpositionFormat[] = ['text', 'openmetrics'];
+const FORMATS: ExpositionFormat[] = ['prometheus-text', 'openmetrics'];
 
 function parse(text: string, format: ExpositionFormat, maxMs = 2000): ParseResult {
 	const t0 = performance.now();
@@ -50,18 +50,18 @@ describe('parseExposition with hostile input', () => {
 			expect(r.problems[0]!.message).toMatch(/… \(\d+ characters\)$/);
 		}
 		const value = 'v'.repeat(50 * 1024 * 1024);
-		const r = parse(`m{a="${value}"} 1\n`, 'text', 5000);
+		const r = parse(`m{a="${value}"} 1\n`, 'prometheus-text', 5000);
 		expect(r.families[0]!.samples[0]!.labels.a!.length).toBe(value.length);
 	});
 
 	it('reads a sample with a million labels and a million lines in bounded time', () => {
 		const labels = Array.from({ length: 1e6 }, (_, i) => `l${i}="v"`).join(',');
-		const r = parse(`m{${labels}} 1\n`, 'text', 10_000);
+		const r = parse(`m{${labels}} 1\n`, 'prometheus-text', 10_000);
 		expect(Object.keys(r.families[0]!.samples[0]!.labels)).toHaveLength(1e6);
-		const dup = parse(`m{a="1",${labels},a="2"} 1\n`, 'text', 10_000);
+		const dup = parse(`m{a="1",${labels},a="2"} 1\n`, 'prometheus-text', 10_000);
 		expect(dup.problems).toHaveLength(1);
 		const lines = Array.from({ length: 1e6 }, () => 'bad line here').join('\n');
-		const many = parse(`${lines}\n`, 'text', 10_000);
+		const many = parse(`${lines}\n`, 'prometheus-text', 10_000);
 		expect(many.problems).toHaveLength(100);
 	}, 30_000);
 });
