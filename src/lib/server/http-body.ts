@@ -16,7 +16,19 @@ export async function readLimited(request: Request, limit: number): Promise<stri
 	const chunks: Uint8Array[] = [];
 	let size = 0;
 	for (;;) {
-		const { done, value } = await reader.read();
+		let chunk: ReadableStreamReadResult<Uint8Array>;
+		try {
+			chunk = await reader.read();
+		} catch (err) {
+			// The server's own body limit (adapter-node's BODY_SIZE_LIMIT, 512 KB unless set) can end
+			// the stream first, with a 413 whose message names it.
+			if ((err as { status?: unknown }).status === 413) {
+				const server = Number(/(\d+)\D*$/.exec((err as Error).message ?? '')?.[1]);
+				throw new BodyTooLargeError(Number.isFinite(server) && server > 0 ? Math.min(server, limit) : limit);
+			}
+			throw err;
+		}
+		const { done, value } = chunk;
 		if (done) break;
 		size += value.byteLength;
 		if (size > limit) {

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HOSTILE_STRINGS, HOSTILE_VALUES, hostileJson } from '../../../tests/helpers/hostile';
+import { HOSTILE_STRINGS, HOSTILE_VALUES, hostileJson, MEGABYTE } from '../../../tests/helpers/hostile';
 import { parsePush } from './push';
 
 const NOW = 1_700_000_000_000;
@@ -83,5 +83,19 @@ describe('parsePush with hostile input', () => {
 		expect(performance.now() - t0).toBeLessThan(100);
 		const r = check(['nan', 'NAN', ' NaN', 'Infinity', '1', '0x10', ''].map((value) => ({ metric: 'm', value })));
 		expect(r.ok && r.parsed.errors.map((e) => e.field)).toEqual(['value', 'value', 'value', 'value', 'value', 'value', 'value']);
+	});
+});
+
+describe('parsePush messages', () => {
+	it('describe deep and large values briefly instead of quoting them (a label nested 10,000 deep answered 500)', () => {
+		let deep: unknown = 1;
+		for (let i = 0; i < 10_000; i++) deep = { a: deep };
+		const r = check([{ metric: 'm', value: 1, labels: { a: deep } }, { metric: `-${'x'.repeat(MEGABYTE)}`, value: 1 }, { metric: 'm', value: [deep] }, { metric: 'm', value: 1, ts: '1' }]);
+		expect(r.ok && r.parsed.errors).toEqual([
+			{ index: 0, field: 'labels.a', message: 'expected a string, got an object' },
+			{ index: 1, field: 'metric', message: `expected a metric name matching ^[a-zA-Z_:][a-zA-Z0-9_:]*$, got "-${'x'.repeat(63)}"… (${MEGABYTE + 1} characters)` },
+			{ index: 2, field: 'value', message: 'expected a number or "NaN", "+Inf", "-Inf", got an array' },
+			{ index: 3, field: 'ts', message: 'expected whole milliseconds since the epoch, got "1"' }
+		]);
 	});
 });

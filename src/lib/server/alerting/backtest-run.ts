@@ -6,7 +6,11 @@
 import { parse } from 'yaml';
 import { backtest, compareBacktests, compileRuleSet, formatRuleFile, loadRuleSource, type BacktestComparison, type BacktestResult, type CompiledRule } from '../rules';
 import type { TimeSeriesStore } from '../tsdb/types';
+import { MAX_ALIAS_COUNT } from '../yaml-doc';
 import type { RuleRepository, StoredGroup } from './rule-repo';
+
+/** Longest draft read (the API also caps its body). */
+const MAX_DRAFT_LENGTH = 64 * 1024;
 
 /** Longest window one backtest may replay. */
 export const MAX_BACKTEST_MS = 90 * 86_400_000;
@@ -66,14 +70,20 @@ function compileIn(group: { name: string; interval?: string }, spec: unknown, fi
 /** Reads a draft: one rule (a mapping with `alert`), or a rule file holding a rule of that name. */
 function draftSpec(text: string, alert: string): unknown {
 	let doc: unknown;
+	if (text.length > MAX_DRAFT_LENGTH) throw new BacktestInputError('draft', `at most ${MAX_DRAFT_LENGTH} characters`);
 	try {
-		doc = parse(text);
+		doc = parse(text, { maxAliasCount: MAX_ALIAS_COUNT });
 	} catch (err) {
 		throw new BacktestInputError('draft', `not YAML: ${(err as Error).message}`);
 	}
 	if (doc && typeof doc === 'object' && 'groups' in doc) {
-		const groups = (doc as { groups?: Array<{ rules?: Array<{ alert?: string }> }> }).groups ?? [];
-		const found = groups.flatMap((g) => g.rules ?? []).filter((r) => r?.alert === alert);
+		const groups: unknown = (doc as { groups?: unknown }).groups ?? [];
+		if (!Array.isArray(groups)) throw new BacktestInputError('draft', 'groups: expected a list of groups');
+		const rulesOf = (g: unknown): unknown[] => {
+			const rules = g && typeof g === 'object' ? (g as { rules?: unknown }).rules : undefined;
+			return Array.isArray(rules) ? rules : [];
+		};
+		const found = groups.flatMap(rulesOf).filter((r) => (r as { alert?: unknown } | null)?.alert === alert);
 		if (found.length !== 1) throw new BacktestInputError('draft', `the rule file must hold exactly one rule with alert ${JSON.stringify(alert)}, found ${found.length}`);
 		return found[0];
 	}

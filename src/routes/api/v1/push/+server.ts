@@ -9,6 +9,7 @@ import { getContext } from '$lib/server/context';
 import { BodyTooLargeError, readLimited } from '$lib/server/http-body';
 import { parsePush } from '$lib/server/push';
 import { groupSamples } from '$lib/server/tsdb/sink';
+import { postOnly } from '$lib/server/web/method';
 import type { RequestHandler } from './$types';
 
 export const POST: RequestHandler = async (event) => {
@@ -47,3 +48,5 @@ export const POST: RequestHandler = async (event) => {
 		{ status }
 	);
 };
+
+export const fallback: RequestHandler = postOnly;

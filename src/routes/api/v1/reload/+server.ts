@@ -6,6 +6,7 @@
 import { json } from '@sveltejs/kit';
 import { actorOf, requirePermission } from '$lib/server/auth/access';
 import { getContext } from '$lib/server/context';
+import { postOnly } from '$lib/server/web/method';
 import type { RequestHandler } from './$types';
 
 export const POST: RequestHandler = async (event) => {
@@ -15,3 +16,5 @@ export const POST: RequestHandler = async (event) => {
 	const heard = await ctx.requestReload(actorOf(auth.principal));
 	return json({ requested: true, processes: heard });
 };
+
+export const fallback: RequestHandler = postOnly;

@@ -14,6 +14,7 @@ import { RuleRepository } from '$lib/server/alerting/rule-repo';
 import { requirePermission } from '$lib/server/auth/access';
 import { getContext } from '$lib/server/context';
 import { BodyTooLargeError, readLimited } from '$lib/server/http-body';
+import { postOnly } from '$lib/server/web/method';
 import { parseDuration } from '$lib/shared/duration';
 import { parseTimestamp } from '$lib/shared/time-arg';
 import type { RequestHandler } from './$types';
@@ -74,3 +75,5 @@ export const POST: RequestHandler = async (event) => {
 		throw err;
 	}
 };
+
+export const fallback: RequestHandler = postOnly;
