@@ -58,6 +58,10 @@ export interface LiveHubOptions {
 
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
+/** Most screens remembered from heartbeats, and for how long after their last one. */
+export const MAX_SCREENS = 10_000;
+const SCREEN_MEMORY_MS = 10 * 60_000;
+
 export class LiveHub {
 	private io: Server<ClientToServerEvents, ServerToClientEvents> | undefined;
 	private readonly series = new Map<string, SeriesState>();
@@ -143,6 +147,12 @@ export class LiveHub {
 		socket.on('heartbeat', (msg) => {
 			const parsed = heartbeatMessage.safeParse(msg);
 			if (!parsed.success) return void this.invalid?.inc({ event: 'heartbeat' });
+			// Screen ids come from the screens: keep a bounded number (the oldest is dropped).
+			if (!this.screens.has(parsed.data.screen) && this.screens.size >= MAX_SCREENS) {
+				const oldest = this.screens.keys().next().value;
+				if (oldest !== undefined) this.screens.delete(oldest);
+			}
+			this.screens.delete(parsed.data.screen);
 			this.screens.set(parsed.data.screen, Date.now());
 		});
 	}
@@ -206,6 +216,7 @@ export class LiveHub {
 
 	/** Drops series gone quiet for good (see goneAfter); screens get a new snapshot. */
 	private prune(now = Date.now()): void {
+		for (const [id, at] of this.screens) if (now - at > SCREEN_MEMORY_MS) this.screens.delete(id);
 		let dropped = false;
 		for (const [id, s] of this.series) {
 			if (s.ts !== null && now - s.ts >= goneAfter(s.intervalMs)) {
