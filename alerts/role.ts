@@ -16,6 +16,7 @@ import { resolve } from 'node:path';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Redis } from 'ioredis';
 import { RuleRepository, type StoredGroup } from '../src/lib/server/alerting/rule-repo';
+import { AuditLog } from '../src/lib/server/audit';
 import { AlertStateStore, FencedOutError } from '../src/lib/server/alerting/state-store';
 import { systemClock, type Clock } from '../src/lib/server/clock';
 import type { Keys } from '../src/lib/server/keys';
@@ -86,7 +87,7 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 	const { redis, keys, config, nodeId } = options;
 	const log = options.log.child({ role: 'alerts' });
 	const clock = options.clock ?? systemClock;
-	const repo = new RuleRepository(redis, keys.rules);
+	const repo = new RuleRepository(redis, keys.rules, { audit: new AuditLog(redis, keys.audit) });
 	const states = new AlertStateStore<RuleState, AlertEvent>(redis, keys.alerts);
 	const metrics = createMetrics(options.registry);
 

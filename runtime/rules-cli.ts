@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BacktestInputError, runBacktest, type BacktestResponse } from '../src/lib/server/alerting/backtest-run';
 import { RuleRepository } from '../src/lib/server/alerting/rule-repo';
+import { AuditLog } from '../src/lib/server/audit';
 import { createKeys } from '../src/lib/server/keys';
 import { checkRuleFiles, compileRuleSet, formatRuleFile, runRuleTests, type BacktestResult, type GroupSpec } from '../src/lib/server/rules';
 import { readRuleFile } from '../src/lib/server/rules/read';
@@ -74,7 +75,7 @@ async function importRules(args: string[], io: CliIO, root: string): Promise<num
 		root,
 		async (redis, config) => {
 			const keys = createKeys(config.redis.prefix);
-			const repo = new RuleRepository(redis, keys.rules);
+			const repo = new RuleRepository(redis, keys.rules, { audit: new AuditLog(redis, keys.audit) });
 			const saved = await repo.save(groups, { author: author(io, values.author), message: values.message, replace: values['replace-all'] ? 'all' : 'groups' });
 			// Tell running alerts roles at once (they also poll).
 			await redis.publish(keys.control, JSON.stringify({ type: 'rules', revision: saved.revision }));

@@ -9,6 +9,7 @@ import { startLease } from '../../alerts/lease';
 import { AlertStateStore, FencedOutError } from '../../src/lib/server/alerting/state-store';
 import { RuleRepository, ruleIds } from '../../src/lib/server/alerting/rule-repo';
 import { systemClock } from '../../src/lib/server/clock';
+import { AuditLog } from '../../src/lib/server/audit';
 import { createKeys } from '../../src/lib/server/keys';
 import { createLogger } from '../../src/lib/server/log';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
@@ -103,6 +104,30 @@ describe('rule repository', () => {
 		expect(v[0]!.diff).toContain('-expr: up < 1\n+expr: up == 0');
 		await expect(repo.rollback('shop/Down', 9, { author: 'x' })).rejects.toThrow(/no version 9/);
 		await expect(repo.setEnabled('shop/Nope', true, { author: 'x' })).rejects.toThrow(/no rule shop\/Nope/);
+	});
+
+	it('records every change in the audit log, with the rule before and after', async () => {
+		const k = keys();
+		const audit = new AuditLog(redis, k.audit);
+		const repo = new RuleRepository(redis, k.rules, { audit });
+		await repo.save([group([down])], { author: 'ana' });
+		await repo.save([group([{ ...down, for: '2m' }, { alert: 'New', expr: 'x > 1' }])], { author: 'bo' });
+		await repo.setEnabled('shop/Down', false, { author: 'cy' });
+		await repo.setEnabled('shop/Down', false, { author: 'cy' }); // no change, no entry
+		await repo.rollback('shop/Down', 1, { author: 'dee' });
+		await repo.save([group([{ alert: 'New', expr: 'x > 1' }])], { author: 'ed' });
+		const entries = (await audit.list()).reverse();
+		expect(entries.map((e) => `${e.actor} ${e.action} ${e.target}`)).toEqual([
+			'ana rule.create shop/Down',
+			'bo rule.create shop/New',
+			'bo rule.update shop/Down',
+			'cy rule.disable shop/Down',
+			'dee rule.rollback shop/Down',
+			'ed rule.delete shop/Down'
+		]);
+		const update = entries.find((e) => e.action === 'rule.update')!;
+		expect((update.before as { for: string }).for).toBe('1m');
+		expect((update.after as { for: string }).for).toBe('2m');
 	});
 
 	it('keeps every save when many run at once (optimistic transactions retry)', async () => {

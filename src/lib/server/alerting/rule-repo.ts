@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import { stringify } from 'yaml';
 import type { GroupSpec, RuleSpec } from '../rules';
 import { unifiedDiff } from '../../shared/text-diff';
+import type { AuditLog } from '../audit';
 import type { Keys } from '../keys';
 
 export interface StoredRule {
@@ -93,11 +94,27 @@ interface GroupIndex {
 	ids: string[];
 }
 
+export interface RuleRepositoryOptions {
+	/** Where every change is recorded (rule.create, rule.update, rule.delete, rule.enable, rule.disable, rule.rollback). */
+	audit?: AuditLog;
+}
+
 export class RuleRepository {
+	private readonly audit: AuditLog | undefined;
+
 	constructor(
 		private readonly redis: Redis,
-		private readonly keys: Keys['rules']
-	) {}
+		private readonly keys: Keys['rules'],
+		options: RuleRepositoryOptions = {}
+	) {
+		this.audit = options.audit;
+	}
+
+	/** Records changes in the audit log; a failure to record does not undo the saved change. */
+	private async record(entries: Array<{ actor: string; action: string; target: string; before?: unknown; after?: unknown }>): Promise<void> {
+		if (!this.audit) return;
+		for (const e of entries) await this.audit.record(e).catch(() => {});
+	}
 
 	async revision(): Promise<number> {
 		return Number((await this.redis.get(this.keys.revision)) ?? 0);
@@ -243,12 +260,21 @@ export class RuleRepository {
 		if (res === null) return undefined; // the set changed underneath: retry
 		for (const [err] of res) if (err) throw err;
 		result.revision = Number(res.at(-1)![1]);
+		const after = new Map(groups.flatMap((g) => ruleIds(g.name, g.rules).map((id, i) => [id, g.rules[i]!] as const)));
+		await this.record([
+			...result.created.map((id) => ({ actor: options.author, action: 'rule.create', target: id, after: after.get(id) })),
+			...result.changed.map((id) => ({ actor: options.author, action: 'rule.update', target: id, before: beforeById.get(id)?.spec, after: after.get(id) })),
+			...result.deleted.map((id) => ({ actor: options.author, action: 'rule.delete', target: id, before: beforeById.get(id)?.spec }))
+		]);
 		return result;
 	}
 
 	/** Turns a rule on or off (a version of its own, so the history shows who and when). */
 	async setEnabled(id: string, enabled: boolean, options: { author: string; message?: string; at?: number }): Promise<StoredRule> {
-		return this.update(id, options, (c) => (c.enabled === enabled ? undefined : { ...c, enabled }));
+		let changed = false;
+		const r = await this.update(id, options, (c) => (c.enabled === enabled ? undefined : ((changed = true), { ...c, enabled })));
+		if (changed) await this.record([{ actor: options.author, action: enabled ? 'rule.enable' : 'rule.disable', target: id, before: { enabled: !enabled }, after: { enabled } }]);
+		return r;
 	}
 
 	/** Makes an earlier version current again, as a new version. */
@@ -257,7 +283,10 @@ export class RuleRepository {
 		if (!target) throw new Error(`rule ${id} has no version ${version}`);
 		if (!target.spec) throw new Error(`version ${version} of rule ${id} is a deletion; nothing to roll back to`);
 		const spec = target.spec;
-		return this.update(id, { ...options, message: `roll back to version ${version}` }, (c) => ({ ...c, spec }));
+		let before: RuleSpec | undefined;
+		const r = await this.update(id, { ...options, message: `roll back to version ${version}` }, (c) => ((before = c.spec), { ...c, spec }));
+		await this.record([{ actor: options.author, action: 'rule.rollback', target: id, before, after: { version, spec } }]);
+		return r;
 	}
 
 	private async update(id: string, options: { author: string; message?: string; at?: number }, change: (c: Current) => Current | undefined): Promise<StoredRule> {
