@@ -14,6 +14,7 @@ import { formatProblem } from '../src/lib/shared/problems';
 import { resolveConfigPath } from './config';
 import { readConfig, withRedis, type CliIO } from './cli-support';
 import { ACCESS_USAGE, auditCommand, tokenCommand, usersCommand } from './access-cli';
+import { KIOSK_USAGE, kioskCommand } from './kiosk-cli';
 import { RULES_USAGE, rulesCommand } from './rules-cli';
 
 export type { CliIO };
@@ -33,6 +34,7 @@ Commands:
                         configured Redis); scenarios: normal, latency-spike, payment-outage,
                         queue-backlog, checkout-down, flash-sale (switch live: POST /scenario)
 ${ACCESS_USAGE}
+${KIOSK_USAGE}
 ${RULES_USAGE}
   version               Print the version
   help                  Print this help
@@ -113,6 +115,11 @@ async function start(args: string[], io: CliIO, root: string, version: string): 
 		const where = config.roles.includes('web') ? `${vigil.url}/wall` : `${vigil.url}/readyz`;
 		log.info({ url: where }, `Vigil is running: open ${where}`);
 	}
+	if (vigil.kioskUrl) {
+		// Printed plainly: the link is shown once (a new one at every start of the demo).
+		log.info({ board: 'default' }, 'made a kiosk link for the demo board');
+		io.out(`\n  Wall for screens: ${vigil.kioskUrl}\n`);
+	}
 	if (vigil.setupUrl) {
 		// Printed plainly too: it is the one way in until the first admin exists.
 		log.warn({ url: vigil.setupUrl }, 'no user exists yet: open the setup link to make the first admin (it works once, for 24 h)');
@@ -179,6 +186,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
 				return await usersCommand(rest, io, root);
 			case 'audit':
 				return await auditCommand(rest, io, root);
+			case 'kiosk':
+				return await kioskCommand(rest, io, root);
 			case 'demo-shop':
 				return await demoShop(rest, io, root);
 			case 'rules':

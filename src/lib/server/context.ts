@@ -9,6 +9,7 @@ import type { Registry } from 'prom-client';
 import type { Keys } from './keys';
 import type { Logger } from './log';
 import type { AuditLog } from './audit';
+import type { KioskStore } from './auth/kiosk';
 import type { SlidingWindowLimiter } from './auth/rate-limit';
 import type { SessionStore } from './auth/sessions';
 import type { SetupTokens } from './auth/setup';
@@ -23,6 +24,8 @@ export interface VigilContext {
 	/** The time-series store. */
 	store: TimeSeriesStore;
 	tokens: TokenStore;
+	/** Kiosk tokens of wall screens. */
+	kiosks: KioskStore;
 	users: UserStore;
 	sessions: SessionStore;
 	setup: SetupTokens;

@@ -37,6 +37,10 @@ export interface Keys {
 		tokens: string;
 		/** Hash: SHA-256 of a first-start setup token -> its expiry (epoch ms). */
 		setup: string;
+		/** Hash: kiosk token id -> JSON of the kiosk token (name, board, SHA-256 of the secret, times). */
+		kiosks: string;
+		/** Hash: kiosk token id -> JSON `{at, ip}`: when and from where its screen was last seen. */
+		kioskSeen: string;
 		/** Sorted set: recent login attempts of a user or an IP (sliding window). */
 		attempts(kind: 'user' | 'ip', id: string): string;
 	};
@@ -79,6 +83,8 @@ export function createKeys(prefix = 'vigil:'): Keys {
 			userSessions: (u) => `${prefix}auth:user-sessions:${u}`,
 			tokens: `${prefix}auth:tokens`,
 			setup: `${prefix}auth:setup`,
+			kiosks: `${prefix}auth:kiosks`,
+			kioskSeen: `${prefix}auth:kiosk-seen`,
 			attempts: (kind, id) => `${prefix}auth:attempts:${kind}:${id}`
 		},
 		audit: `${prefix}audit`,

@@ -5,6 +5,7 @@
  */
 import { json } from '@sveltejs/kit';
 import { getContext } from '../context';
+import { isKioskToken, KIOSK_COOKIE } from './kiosk';
 import { can, cappedRole, type Action, type Role } from './permissions';
 import type { Session } from './sessions';
 import { scopeFor, scopesAllow, type TokenInfo, type TokenStore } from './tokens';
@@ -21,6 +22,9 @@ export function actorOf(p: Principal): string {
 	return p.kind === 'session' ? `user:${p.user}` : `token:${p.token.id}${p.user ? ` (${p.user})` : ''}`;
 }
 
+/** What API routes answer a kiosk credential (a kiosk token or its cookie). */
+export const KIOSK_REFUSED = 'a kiosk link may only show its board on /wall: log in, or send an API token';
+
 /** Decides a request: the Bearer token when there is an Authorization header, else the session. */
 export async function authorize(
 	deps: { tokens: TokenStore; users: UserStore },
@@ -28,6 +32,9 @@ export async function authorize(
 	action: Action,
 	now = Date.now()
 ): Promise<Authorized> {
+	if (request.authorization !== null && isKioskToken(/^Bearer\s+(\S+)$/i.exec(request.authorization)?.[1])) {
+		return { ok: false, status: 403, error: KIOSK_REFUSED };
+	}
 	if (request.authorization === null) {
 		const s = request.session;
 		if (!s) return { ok: false, status: 401, error: 'log in, or send an API token as "Authorization: Bearer <token>" (create one with `vigil token create`)' };
@@ -56,10 +63,14 @@ export async function authorize(
  * if (!auth.ok) return auth.response;`.
  */
 export async function requirePermission(
-	event: { request: Request; locals: App.Locals },
+	event: { request: Request; locals: App.Locals; cookies: { get(name: string): string | undefined } },
 	action: Action
 ): Promise<{ ok: true; principal: Principal } | { ok: false; response: Response }> {
 	const ctx = getContext();
+	// A screen's kiosk cookie is no credential here: it is refused, not taken for "nobody".
+	if (!event.locals.session && !event.request.headers.has('authorization') && event.cookies.get(KIOSK_COOKIE)) {
+		return { ok: false, response: json({ error: KIOSK_REFUSED }, { status: 403 }) };
+	}
 	const r = await authorize(ctx, { authorization: event.request.headers.get('authorization'), session: event.locals.session }, action);
 	if (r.ok) return r;
 	return { ok: false, response: json({ error: r.error }, { status: r.status, headers: r.status === 401 ? { 'www-authenticate': 'Bearer realm="vigil"' } : {} }) };

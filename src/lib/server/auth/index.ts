@@ -2,6 +2,7 @@
 import type { Redis } from 'ioredis';
 import { AuditLog } from '../audit';
 import type { Keys } from '../keys';
+import { KioskStore } from './kiosk';
 import { SlidingWindowLimiter } from './rate-limit';
 import { SessionStore, type SessionOptions } from './sessions';
 import { SetupTokens } from './setup';
@@ -16,6 +17,7 @@ export interface AuthStores {
 	sessions: SessionStore;
 	users: UserStore;
 	tokens: TokenStore;
+	kiosks: KioskStore;
 	setup: SetupTokens;
 	loginLimits: { user: SlidingWindowLimiter; ip: SlidingWindowLimiter };
 }
@@ -28,6 +30,7 @@ export function createAuthStores(redis: Redis, keys: Keys, options: { sessions?:
 		sessions,
 		users: new UserStore(redis, keys, { sessions, audit }),
 		tokens: new TokenStore(redis, keys.prefix, audit),
+		kiosks: new KioskStore(redis, keys, audit),
 		setup: new SetupTokens(redis, keys.auth.setup),
 		loginLimits: {
 			user: new SlidingWindowLimiter(redis, LOGIN_LIMITS.perUser, LOGIN_LIMITS.windowMs),

@@ -1,0 +1,13 @@
+/** DELETE /api/v1/kiosk-tokens/ID: revokes a kiosk link; its screens are disconnected. Admins only. */
+import { json } from '@sveltejs/kit';
+import { actorOf, requirePermission } from '$lib/server/auth/access';
+import { getContext } from '$lib/server/context';
+import type { RequestHandler } from './$types';
+
+export const DELETE: RequestHandler = async (event) => {
+	const auth = await requirePermission(event, 'tokens:admin');
+	if (!auth.ok) return auth.response;
+	const id = event.params.id;
+	if (!(await getContext().kiosks.revoke(id, actorOf(auth.principal)))) return json({ error: `no kiosk link with id ${JSON.stringify(id.slice(0, 80))}` }, { status: 404 });
+	return json({ revoked: id });
+};
