@@ -19,6 +19,8 @@ import { redactUrl, resolveRedis, type ResolvedRedis } from '../src/lib/server/r
 import { RedisStore } from '../src/lib/server/tsdb/redis-store';
 import { StoreSink } from '../src/lib/server/tsdb/sink';
 import { LiveHub } from '../src/lib/server/web/live';
+import { LiveAccess } from '../src/lib/server/web/live-access';
+import { DEFAULT_BOARD } from '../src/lib/shared/boards';
 import { createOpsHandler, type OpsHandler, type Readiness } from '../src/lib/server/web/ops';
 import { createWebServer, listen, type RequestHandler } from '../server';
 import type { VigilConfig } from './config';
@@ -52,11 +54,21 @@ export interface RunningVigil {
 	url?: string;
 	/** While no user exists: the one-time link that makes the first admin (web role only). */
 	setupUrl?: string;
+	/** With the demo shop: a fresh kiosk link to the demo board, for a screen (web role only). */
+	kioskUrl?: string;
 	ops: OpsHandler;
 	/** Reads the config again and applies its collectors (SIGHUP, or POST /api/v1/reload). */
 	reload(reason: string): Promise<void>;
 	/** Stops everything in order; resolves when done. Safe to call twice. */
 	stop(reason?: string): Promise<void>;
+}
+
+/** The name of the kiosk token made at every start of the demo. */
+export const DEMO_KIOSK = 'demo';
+
+/** Whether a start prints a kiosk link for the demo board: a web process that runs the demo shop. */
+export function wantsDemoKiosk(config: Pick<VigilConfig, 'demoShop'>, roles: readonly Role[]): boolean {
+	return config.demoShop.enabled && roles.includes('web');
 }
 
 function sortRoles(roles: readonly Role[]): Role[] {
@@ -250,7 +262,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 		if (roles.includes('web')) {
 			const tailRedis = createRedisClient(resolved.url, { name: 'live-tail', log });
 			clients.push(tailRedis);
-			hub = new LiveHub({ redis, tailRedis, keys, store, tiles: config.wall.tiles, log, registry: metrics.registry });
+			const access = new LiveAccess({ sessions: auth.sessions, kiosks: auth.kiosks, origin: config.server.origin });
+			hub = new LiveHub({ redis, tailRedis, keys, store, tiles: config.wall.tiles, log, registry: metrics.registry, access });
 			await hub.attach(server);
 			started.add('web');
 		}
@@ -263,7 +276,17 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 				log.warn({ err: (err as Error).message }, 'could not check for users (Redis); no setup link this time: restart Vigil once Redis answers');
 			}
 		}
-		return { nodeId, roles, redis: resolved, url, setupUrl, ops, reload, stop };
+		let kioskUrl: string | undefined;
+		if (wantsDemoKiosk(config, roles)) {
+			try {
+				// The secret of the last start's link is gone: revoke it and make a new one.
+				const { token } = await auth.kiosks.replaceNamed({ name: DEMO_KIOSK, board: DEFAULT_BOARD }, 'system:demo');
+				kioskUrl = `${config.server.origin ?? url ?? ''}/wall?kiosk=${token}`;
+			} catch (err) {
+				log.warn({ err: (err as Error).message }, 'could not make the demo kiosk link (Redis); make one with `vigil kiosk create --board default --name demo`');
+			}
+		}
+		return { nodeId, roles, redis: resolved, url, setupUrl, kioskUrl, ops, reload, stop };
 	} catch (err) {
 		await stop('start failed');
 		throw err;

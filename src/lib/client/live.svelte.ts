@@ -2,10 +2,15 @@
  * The browser side of the live protocol: one socket.io connection, every message validated with
  * the shared schemas, the sequence checked (a gap asks for a new snapshot), and the server's clock
  * tracked so "updated 0.4 s ago" is right even when the screen's own clock is not.
+ *
+ * The server admits a screen by its session or kiosk cookie; when it refuses (no credential, a
+ * revoked or expired kiosk link, an ended session), the screen says so and stops trying, instead of
+ * retrying in silence. Refusals that may pass (Redis unreachable) are retried.
  */
 import { io, type Socket } from 'socket.io-client';
 import {
 	LIVE_PATH,
+	liveRefusal,
 	liveStatus,
 	pointsMessage,
 	snapshotMessage,
@@ -16,9 +21,11 @@ import {
 	type SnapshotMessage
 } from '$lib/shared/live';
 
-export type Connection = 'connecting' | 'live' | 'offline';
+export type Connection = 'connecting' | 'live' | 'offline' | 'refused';
 
 const HEARTBEAT_MS = 10_000;
+/** Wait before trying again after a refusal that may pass. */
+const RETRY_REFUSED_MS = 3_000;
 
 function screenId(): string {
 	try {
@@ -40,22 +47,26 @@ export class LiveFeed {
 	/** Messages refused by validation, and snapshots asked for after a gap: shown for diagnosis. */
 	refused = $state(0);
 	resyncs = $state(0);
+	/** Why the server refused this screen, when it did and trying again will not help. */
+	refusal = $state<string | null>(null);
 
 	private socket: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
 	private seq = -1;
 	private awaitingSnapshot = false;
 	private clockOffset = 0;
 	private heartbeat: ReturnType<typeof setInterval> | undefined;
+	private retry: ReturnType<typeof setTimeout> | undefined;
 
 	/** The server's clock, as well as this screen can tell. */
 	serverNow(): number {
 		return Date.now() + this.clockOffset;
 	}
 
-	connect(): void {
+	connect(board = 'default'): void {
 		if (this.socket) return;
 		const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
 			path: LIVE_PATH,
+			auth: { board },
 			transports: ['websocket', 'polling'],
 			reconnectionDelay: 500,
 			reconnectionDelayMax: 5000
@@ -66,9 +77,29 @@ export class LiveFeed {
 			this.connection = 'live';
 			socket.emit('heartbeat', { screen, at: Date.now() });
 		});
-		socket.on('disconnect', () => {
-			this.connection = 'offline';
+		socket.on('disconnect', (reason) => {
 			this.seq = -1;
+			if (this.refusal !== null) return void (this.connection = 'refused');
+			this.connection = 'offline';
+			// Closed by the server without a lasting refusal (e.g. too many messages): come back later.
+			if (reason === 'io server disconnect') this.retryLater(socket);
+		});
+		socket.on('connect_error', (err) => {
+			const refused = liveRefusal.safeParse((err as Error & { data?: unknown }).data);
+			// Without a refusal it is the network: socket.io tries again by itself.
+			if (!refused.success) return;
+			if (refused.data.retry) {
+				this.connection = 'connecting';
+				this.retryLater(socket);
+			} else {
+				this.refusal = refused.data.message;
+				this.connection = 'refused';
+			}
+		});
+		socket.on('denied', (raw) => {
+			const msg = liveRefusal.safeParse(raw);
+			if (!msg.success) return void this.refused++;
+			if (!msg.data.retry) this.refusal = msg.data.message;
 		});
 		socket.io.on('reconnect_attempt', () => {
 			this.connection = 'connecting';
@@ -105,6 +136,13 @@ export class LiveFeed {
 		}, HEARTBEAT_MS);
 	}
 
+	private retryLater(socket: Socket<ServerToClientEvents, ClientToServerEvents>): void {
+		clearTimeout(this.retry);
+		this.retry = setTimeout(() => {
+			if (this.socket === socket && !socket.connected) socket.connect();
+		}, RETRY_REFUSED_MS);
+	}
+
 	private applySnapshot(msg: SnapshotMessage): void {
 		this.awaitingSnapshot = false;
 		this.seq = msg.seq;
@@ -137,6 +175,7 @@ export class LiveFeed {
 
 	disconnect(): void {
 		clearInterval(this.heartbeat);
+		clearTimeout(this.retry);
 		this.socket?.disconnect();
 		this.socket = undefined;
 	}

@@ -62,8 +62,28 @@ export const heartbeatMessage = z.object({
 });
 export type HeartbeatMessage = z.infer<typeof heartbeatMessage>;
 
+/**
+ * Why the live feed refuses a screen, sent as the `data` of a refused connection and in `denied`
+ * before a connection is closed. `retry` says whether trying again later can help.
+ */
+export const liveRefusal = z.object({
+	reason: z.enum(['unauthenticated', 'kiosk', 'session', 'board', 'origin', 'unavailable', 'flood']),
+	message: z.string().max(500),
+	retry: z.boolean()
+});
+export type LiveRefusal = z.infer<typeof liveRefusal>;
+
+/** What a screen may send in its handshake's `auth`: the board it shows, a kiosk token (non-browser screens). */
+export const liveHandshake = z.object({
+	board: z.string().max(64).optional(),
+	kiosk: z.string().max(200).optional()
+});
+export type LiveHandshake = z.infer<typeof liveHandshake>;
+
 export interface ServerToClientEvents {
 	snapshot: (msg: SnapshotMessage) => void;
+	/** The connection is about to be closed, and why. */
+	denied: (msg: LiveRefusal) => void;
 	points: (msg: PointsMessage) => void;
 	status: (msg: LiveStatus) => void;
 }

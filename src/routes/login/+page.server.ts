@@ -9,7 +9,8 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	if (locals.session) redirect(303, safeNext(url.searchParams.get('next')));
-	return { setupNeeded: (await getContext().users.count()) === 0 };
+	const why = url.searchParams.get('why');
+	return { setupNeeded: (await getContext().users.count()) === 0, why: why === 'wall' || why === 'kiosk' ? why : null };
 };
 
 export const actions: Actions = {

@@ -2,9 +2,16 @@
  * The web role's live hub: one live-tail reader per process fans new points out to every connected
  * screen over socket.io. Screens never cause Redis reads of their own: snapshots come from the
  * hub's memory, which the tail keeps current.
+ *
+ * Every connection is admitted by a session or a kiosk token from this server's origin
+ * (live-access.ts) and joins the room of its board; broadcasts go to the board's room. Each
+ * connection's events pass a token bucket (beyond it they are dropped and counted; a connection
+ * that keeps flooding is closed), and its credential is checked again on events and every
+ * `recheckMs`: a revoked kiosk token or an ended session loses its screen.
  */
 import type { Server as HttpServer } from 'node:http';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { DEFAULT_BOARD } from '../../shared/boards';
 import { Server, type Socket } from 'socket.io';
 import type { Redis } from 'ioredis';
 import {
@@ -12,6 +19,7 @@ import {
 	LIVE_PATH,
 	snapshotRequest,
 	type ClientToServerEvents,
+	type LiveRefusal,
 	type LiveStatus,
 	type Point,
 	type SeriesState,
@@ -25,6 +33,8 @@ import { countRoles, listNodes, HEARTBEAT_MS, type Role } from '../nodes';
 import { matchesAll, parseSelector, type Matcher } from '../tsdb/matchers';
 import type { LatestResult, SeriesInfo, TimeSeriesStore } from '../tsdb/types';
 import { sidOf } from '../tsdb/series-id';
+import { REFUSALS, type LiveAccess, type LiveGrant } from './live-access';
+import { TokenBucket } from './token-bucket';
 
 /** Assumed sampling interval of a series that does not say. */
 const DEFAULT_INTERVAL_MS = 15_000;
@@ -54,16 +64,47 @@ export interface LiveHubOptions {
 	tiles?: ReadonlyArray<{ title: string; selector: string; unit?: string }>;
 	log: Logger;
 	registry?: Registry;
+	/** Who may connect; without it every connection is refused. */
+	access?: LiveAccess;
+	/** How often every connection's credential is checked again. Default 30 s. */
+	recheckMs?: number;
+	/** Events per second and burst of one connection. Default 20/s, burst 40. */
+	rate?: { perSecond: number; burst: number };
 }
 
-type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+interface SocketData {
+	grant: LiveGrant;
+	bucket: TokenBucket;
+	/** Events dropped in the current flood window, and when it began. */
+	dropped: number;
+	dropWindowAt: number;
+	checkedAt: number;
+	checking: boolean;
+}
+
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+/** A connection's credential is checked again on an event when its last check is this old. */
+const RECHECK_ON_EVENT_MS = 5_000;
+/** A connection with more dropped events than this within the window is closed. */
+export const FLOOD_DROPS = 100;
+const FLOOD_WINDOW_MS = 10_000;
+
+function room(board: string): string {
+	return `board:${board}`;
+}
 
 /** Most screens remembered from heartbeats, and for how long after their last one. */
 export const MAX_SCREENS = 10_000;
 const SCREEN_MEMORY_MS = 10 * 60_000;
 
 export class LiveHub {
-	private io: Server<ClientToServerEvents, ServerToClientEvents> | undefined;
+	private io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData> | undefined;
+	/** The board this hub serves (boards of their own come later). */
+	private readonly board = DEFAULT_BOARD;
+	private recheckTimer: NodeJS.Timeout | undefined;
+	private readonly dropped: Counter<'reason'> | undefined;
+	private readonly refusedConnections: Counter<'reason'> | undefined;
 	private readonly series = new Map<string, SeriesState>();
 	private readonly store: TimeSeriesStore;
 	private readonly tiles: Array<{ title?: string; unit?: string; matchers: Matcher[] }>;
@@ -109,6 +150,18 @@ export class LiveHub {
 				labelNames: ['event'],
 				registers
 			});
+			this.dropped = new Counter({
+				name: 'vigil_live_dropped_messages_total',
+				help: 'Messages from screens dropped over the per-connection rate limit.',
+				labelNames: ['reason'],
+				registers
+			});
+			this.refusedConnections = new Counter({
+				name: 'vigil_live_refused_total',
+				help: 'Live-feed connections refused or closed by the server, by reason (unauthenticated, kiosk, session, board, origin, unavailable, flood).',
+				labelNames: ['reason'],
+				registers
+			});
 		}
 	}
 
@@ -125,7 +178,7 @@ export class LiveHub {
 		}, HEARTBEAT_MS);
 		this.rolesTimer.unref();
 
-		const io = new Server<ClientToServerEvents, ServerToClientEvents>(httpServer, {
+		const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
 			path: LIVE_PATH,
 			serveClient: false,
 			// Same origin only: the wall is served by this server.
@@ -134,11 +187,79 @@ export class LiveHub {
 			pingTimeout: 10_000,
 			maxHttpBufferSize: 64 * 1024
 		});
+		io.use((socket, next) => {
+			const refuse = (refusal: LiveRefusal) => {
+				this.refusedConnections?.inc({ reason: refusal.reason });
+				const err = new Error(refusal.message) as Error & { data?: LiveRefusal };
+				err.data = refusal;
+				next(err);
+			};
+			if (!this.options.access) return refuse(REFUSALS.unauthenticated);
+			this.options.access
+				.admit(socket.handshake)
+				.then((r) => {
+					if (!r.ok) return refuse(r.refusal);
+					const now = Date.now();
+					const rate = this.options.rate ?? { perSecond: 20, burst: 40 };
+					socket.data = { grant: r.grant, bucket: new TokenBucket(rate.perSecond, rate.burst, now), dropped: 0, dropWindowAt: now, checkedAt: now, checking: false };
+					next();
+				})
+				.catch(() => refuse(REFUSALS.unavailable));
+		});
 		io.on('connection', (socket) => this.onConnection(socket));
 		this.io = io;
+		this.recheckTimer = setInterval(() => {
+			for (const socket of io.sockets.sockets.values()) this.recheck(socket);
+		}, this.options.recheckMs ?? 30_000);
+		this.recheckTimer.unref();
+	}
+
+	/** Closes a connection, telling the screen why. */
+	private deny(socket: LiveSocket, refusal: LiveRefusal): void {
+		if (!socket.connected) return;
+		this.refusedConnections?.inc({ reason: refusal.reason });
+		socket.emit('denied', refusal);
+		socket.disconnect(true);
+	}
+
+	/** Checks a connection's credential again (one check at a time per connection). */
+	private recheck(socket: LiveSocket): void {
+		const d = socket.data;
+		if (d.checking || !this.options.access) return;
+		d.checking = true;
+		this.options.access
+			.recheck(d.grant, socket.handshake.address)
+			.then((refusal) => {
+				d.checkedAt = Date.now();
+				if (refusal) this.deny(socket, refusal);
+			})
+			.catch(() => {})
+			.finally(() => (d.checking = false));
+	}
+
+	/** Every incoming event: the rate limit, then (now and then) the credential. */
+	private admitEvent(socket: LiveSocket): boolean {
+		const d = socket.data;
+		const now = Date.now();
+		if (now - d.checkedAt >= RECHECK_ON_EVENT_MS) this.recheck(socket);
+		if (d.bucket.take(now)) return true;
+		this.dropped?.inc({ reason: 'rate_limit' });
+		if (now - d.dropWindowAt > FLOOD_WINDOW_MS) {
+			d.dropWindowAt = now;
+			d.dropped = 0;
+		}
+		if (++d.dropped > FLOOD_DROPS) {
+			this.log.warn({ address: socket.handshake.address, grant: d.grant.kind === 'kiosk' ? `kiosk:${d.grant.kioskId}` : `user:${d.grant.user}` }, 'closed a live connection that kept flooding');
+			this.deny(socket, REFUSALS.flood);
+		}
+		return false;
 	}
 
 	private onConnection(socket: LiveSocket): void {
+		void socket.join(room(socket.data.grant.board));
+		socket.use((_packet, next) => {
+			if (this.admitEvent(socket)) next();
+		});
 		socket.emit('snapshot', this.snapshot());
 		socket.on('snapshot:request', (msg) => {
 			if (!snapshotRequest.safeParse(msg).success) return void this.invalid?.inc({ event: 'snapshot:request' });
@@ -176,7 +297,7 @@ export class LiveHub {
 	private broadcastStatus(): void {
 		if (!this.io) return;
 		this.seq++;
-		this.io.emit('status', this.status());
+		this.io.to(room(this.board)).emit('status', this.status());
 		this.sent?.inc({ type: 'status' });
 	}
 
@@ -226,7 +347,7 @@ export class LiveHub {
 		}
 		if (dropped && this.io) {
 			this.seq++;
-			this.io.emit('snapshot', this.snapshot());
+			this.io.to(room(this.board)).emit('snapshot', this.snapshot());
 			this.sent?.inc({ type: 'snapshot' });
 		}
 	}
@@ -265,7 +386,7 @@ export class LiveHub {
 		}
 		if (fresh.length === 0 || !this.io) return;
 		this.seq++;
-		this.io.emit('points', { seq: this.seq, serverTime: Date.now(), points: fresh });
+		this.io.to(room(this.board)).emit('points', { seq: this.seq, serverTime: Date.now(), points: fresh });
 		this.sent?.inc({ type: 'points' });
 	}
 
@@ -286,7 +407,7 @@ export class LiveHub {
 				// A new series changes the board's shape: screens take a new snapshot.
 				if (this.io) {
 					this.seq++;
-					this.io.emit('snapshot', this.snapshot());
+					this.io.to(room(this.board)).emit('snapshot', this.snapshot());
 					this.sent?.inc({ type: 'snapshot' });
 				}
 			})
@@ -315,6 +436,7 @@ export class LiveHub {
 
 	async close(): Promise<void> {
 		clearInterval(this.rolesTimer);
+		clearInterval(this.recheckTimer);
 		this.options.redis.off('ready', this.onRedisUp);
 		this.options.redis.off('close', this.onRedisDown);
 		await new Promise<void>((resolve) => (this.io ? this.io.close(() => resolve()) : resolve()));
