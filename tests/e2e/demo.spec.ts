@@ -11,6 +11,7 @@ import { ROOT, startVigilProcess, type VigilProcess } from '../helpers/vigil-pro
 let redis: TestRedis;
 let vigil: VigilProcess;
 let shopUrl: string;
+let kioskUrl: string;
 
 test.beforeAll(async () => {
 	redis = await startTestRedis();
@@ -25,6 +26,11 @@ test.beforeAll(async () => {
 		.replace(/\n {2}postgresUrl: .*\n/, '\n')
 		.replace(/\n {2}amqpUrl: .*\n/, '\n');
 	vigil = await startVigilProcess({ config, redisUrl: redis.url });
+	// As `npm start` does: a kiosk link for the demo board, next to "Vigil is running".
+	const line = await vigil.waitForOutput(/Wall for screens: \S+/);
+	const printed = line.replace('Wall for screens: ', '');
+	expect(printed).toMatch(new RegExp(`^http://localhost:${vigil.port}/wall\\?kiosk=vgk_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{32}$`));
+	kioskUrl = printed.replace('http://localhost:', 'http://127.0.0.1:');
 });
 
 test.afterAll(async () => {
@@ -32,8 +38,9 @@ test.afterAll(async () => {
 	await redis?.stop();
 });
 
-test('the demo wall shows the shop live, and a payment outage within 5 s', async ({ page }) => {
-	await page.goto(`${vigil.url}/wall`);
+test('the printed kiosk link shows the demo wall live, and a payment outage within 5 s', async ({ page }) => {
+	await page.goto(kioskUrl);
+	await expect(page).toHaveURL(`${vigil.url}/wall`);
 	const tile = (title: string, label?: string) =>
 		page.getByTestId('tile').filter({ has: page.getByRole('heading', { name: title, exact: true }) }).filter({ hasText: label ?? '' });
 

@@ -1,13 +1,16 @@
 import { expect, test, type Page } from '@playwright/test';
+import { createKiosk, vigilCli, type Kiosk } from '../helpers/kiosk';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 import { demoConfig, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
 
 let redis: TestRedis;
 let vigil: VigilProcess;
+let kiosk: Kiosk;
 
 test.beforeAll(async () => {
 	redis = await startTestRedis();
 	vigil = await startVigilProcess({ config: demoConfig(), redisUrl: redis.url });
+	kiosk = createKiosk(vigil, redis.url, 'wall-screen');
 });
 
 test.afterAll(async () => {
@@ -28,8 +31,10 @@ async function ageMs(page: Page): Promise<number> {
 	return Number(await demoTile(page).getByTestId('age').getAttribute('data-age-ms'));
 }
 
-test('the wall shows the demo value live, with its age', async ({ page }) => {
-	await page.goto(`${vigil.url}/wall`);
+test('a kiosk link opens the wall, which shows the demo value live, with its age', async ({ page }) => {
+	await page.goto(kiosk.url);
+	// The link is traded for a cookie: the token leaves the address bar.
+	await expect(page).toHaveURL(`${vigil.url}/wall`);
 	await expect(demoTile(page)).toHaveCount(1);
 	await expect(page.getByTestId('connection')).toHaveText('live');
 
@@ -52,7 +57,7 @@ test('the wall shows the demo value live, with its age', async ({ page }) => {
 });
 
 test('a Redis restart shows a warning, then live values return without a reload', async ({ page }) => {
-	await page.goto(`${vigil.url}/wall`);
+	await page.goto(kiosk.url);
 	await expect(page.getByTestId('connection')).toHaveText('live');
 	await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
 
@@ -68,4 +73,24 @@ test('a Redis restart shows a warning, then live values return without a reload'
 	await expect(page.getByTestId('redis')).toHaveText('up');
 	await expect.poll(() => ageMs(page), { timeout: 10_000 }).toBeLessThan(3000);
 	expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+});
+
+test('without a login or a kiosk link, /wall sends the screen to /login, saying why', async ({ page }) => {
+	await page.goto(`${vigil.url}/wall`);
+	await expect(page).toHaveURL(/\/login\?next=%2Fwall&why=wall$/);
+	await expect(page.getByTestId('login-hint')).toContainText('The wall needs a login or a kiosk link');
+});
+
+test('a revoked kiosk link: the open screen says so and stops, and the page refuses it', async ({ page }) => {
+	const doomed = createKiosk(vigil, redis.url, 'doomed');
+	await page.goto(doomed.url);
+	await expect(page.getByTestId('connection')).toHaveText('live');
+	expect(vigilCli(vigil, redis.url, ['kiosk', 'revoke', doomed.id]).code).toBe(0);
+	// The screen's next heartbeat (every 10 s) or the periodic check (30 s) finds it revoked.
+	await expect(page.getByTestId('banner-refused')).toContainText("This screen's kiosk link was revoked or expired", { timeout: 35_000 });
+	await expect(page.getByTestId('connection')).toHaveText('refused');
+	await page.screenshot({ path: 'test-results/wall-kiosk-revoked.png' });
+	await page.reload();
+	await expect(page).toHaveURL(/\/login\?next=%2Fwall&why=kiosk$/);
+	await expect(page.getByTestId('login-hint')).toContainText('kiosk link was revoked or expired');
 });

@@ -1,7 +1,52 @@
-/** A real socket.io client of the live protocol, recording what it receives. */
+/**
+ * A real socket.io client of the live protocol, recording what it receives. It authenticates as a
+ * screen that is not a browser does: a kiosk token in the handshake's `auth` (or a cookie).
+ */
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, PointsMessage, ServerToClientEvents, SnapshotMessage, LiveStatus } from '../../src/lib/shared/live';
+import type { ClientToServerEvents, LiveRefusal, PointsMessage, ServerToClientEvents, SnapshotMessage, LiveStatus } from '../../src/lib/shared/live';
 import { LIVE_PATH } from '../../src/lib/shared/live';
+
+export interface LiveAuth {
+	/** A kiosk token, sent as `auth.kiosk`. */
+	kiosk?: string;
+	/** A Cookie header (a session or kiosk cookie, as a browser sends it). */
+	cookie?: string;
+	board?: string;
+	/** An Origin header, as a browser on that site sends it. */
+	origin?: string;
+}
+
+/** The socket.io options of a screen with these credentials. */
+export function liveOptions(auth: LiveAuth, extra: Record<string, unknown> = {}) {
+	const headers: Record<string, string> = {};
+	if (auth.cookie) headers.cookie = auth.cookie;
+	if (auth.origin) headers.origin = auth.origin;
+	return {
+		path: LIVE_PATH,
+		transports: ['websocket'],
+		auth: { ...(auth.kiosk ? { kiosk: auth.kiosk } : {}), ...(auth.board ? { board: auth.board } : {}) },
+		extraHeaders: headers,
+		...extra
+	};
+}
+
+/** Tries to connect once: the server's refusal, or null when it admitted the connection (then closed). */
+export function refusalOf(url: string, auth: LiveAuth): Promise<LiveRefusal | null> {
+	const socket = io(url, liveOptions(auth, { reconnection: false }));
+	return new Promise((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error('neither admitted nor refused within 10 s')), 10_000);
+		socket.once('connect', () => {
+			clearTimeout(timer);
+			socket.disconnect();
+			resolve(null);
+		});
+		socket.once('connect_error', (err) => {
+			clearTimeout(timer);
+			socket.disconnect();
+			resolve(((err as Error & { data?: LiveRefusal }).data) ?? { reason: 'unauthenticated', message: err.message, retry: false });
+		});
+	});
+}
 
 export interface LiveClient {
 	socket: Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -13,13 +58,8 @@ export interface LiveClient {
 	close(): void;
 }
 
-export function connectLive(url: string): Promise<LiveClient> {
-	const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, {
-		path: LIVE_PATH,
-		transports: ['websocket'],
-		reconnectionDelay: 100,
-		reconnectionDelayMax: 500
-	});
+export function connectLive(url: string, auth: LiveAuth): Promise<LiveClient> {
+	const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, liveOptions(auth, { reconnectionDelay: 100, reconnectionDelayMax: 500 }));
 	const c: LiveClient = { socket, snapshots: [], points: [], statuses: [], seqs: [], close: () => socket.disconnect() };
 	socket.on('snapshot', (m) => {
 		c.snapshots.push(m);
@@ -35,6 +75,11 @@ export function connectLive(url: string): Promise<LiveClient> {
 	});
 	return new Promise((resolve, reject) => {
 		const timer = setTimeout(() => reject(new Error(`could not connect to ${url}`)), 10_000);
+		socket.once('connect_error', (err) => {
+			if (!(err as Error & { data?: unknown }).data) return;
+			clearTimeout(timer);
+			reject(new Error(`the live feed refused the connection: ${err.message}`));
+		});
 		socket.once('snapshot', () => {
 			clearTimeout(timer);
 			resolve(c);

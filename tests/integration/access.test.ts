@@ -273,8 +273,10 @@ describe('login', () => {
 
 describe('security headers', () => {
 	it('pages carry a strict CSP and the framing, sniffing and referrer headers; API and ops responses too where cheap', async () => {
+		const viewer = sessions.viewer!.cookie;
 		for (const path of ['/', '/login', '/wall']) {
-			const res = await fetch(`${vigil.url}${path}`);
+			// The wall needs a login (or a kiosk link).
+			const res = await fetch(`${vigil.url}${path}`, { headers: path === '/wall' ? { cookie: viewer } : {} });
 			expect(res.status).toBe(200);
 			const csp = res.headers.get('content-security-policy') ?? '';
 			for (const d of ["default-src 'self'", "object-src 'none'", "base-uri 'self'", "frame-ancestors 'none'", "img-src 'self' data:", "connect-src 'self'"]) expect(csp).toContain(d);

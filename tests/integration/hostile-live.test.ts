@@ -2,23 +2,26 @@
  * Hostile socket.io clients of the wall's live hub, against a running `vigil`: malformed payloads,
  * unknown events, undecodable packets, oversized frames and floods. The server must drop them
  * (counting invalid messages), cut clients that send too much, stay up, and keep serving screens.
+ * The attackers hold a valid kiosk link: without one they are not even admitted (kiosk.test.ts).
  */
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIVE_PATH } from '../../src/lib/shared/live';
 import { HOSTILE_VALUES } from '../helpers/hostile';
-import { connectLive, until, type LiveClient } from '../helpers/live-client';
+import { createKiosk } from '../helpers/kiosk';
+import { connectLive, liveOptions, until, type LiveClient } from '../helpers/live-client';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 import { demoConfig, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
 
 let redis: TestRedis;
 let vigil: VigilProcess;
 let screen: LiveClient;
+let kiosk: string;
 
 beforeAll(async () => {
 	redis = await startTestRedis();
 	vigil = await startVigilProcess({ config: demoConfig(), redisUrl: redis.url });
-	screen = await connectLive(vigil.url);
+	kiosk = createKiosk(vigil, redis.url).token;
+	screen = await connectLive(vigil.url, { kiosk });
 });
 
 afterAll(async () => {
@@ -28,7 +31,7 @@ afterAll(async () => {
 });
 
 function attacker(): Promise<Socket> {
-	const socket = io(vigil.url, { path: LIVE_PATH, transports: ['websocket'], reconnection: false });
+	const socket = io(vigil.url, liveOptions({ kiosk }, { reconnection: false }));
 	return new Promise((resolve, reject) => {
 		const timer = setTimeout(() => reject(new Error('attacker could not connect')), 10_000);
 		socket.once('connect', () => {
@@ -38,11 +41,21 @@ function attacker(): Promise<Socket> {
 	});
 }
 
-async function invalidCount(): Promise<number> {
+async function metricSum(name: string): Promise<number> {
 	const text = await (await fetch(`${vigil.url}/metrics`)).text();
 	let sum = 0;
-	for (const m of text.matchAll(/^vigil_live_invalid_messages_total\{[^}]*\} (\d+)/gm)) sum += Number(m[1]);
+	for (const m of text.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\d+)`, 'gm'))) sum += Number(m[1]);
 	return sum;
+}
+
+const invalidCount = () => metricSum('vigil_live_invalid_messages_total');
+
+/** Sends events within the per-connection rate limit (20/s, burst 40): 30 at a time, 1.6 s apart. */
+async function paced(socket: Socket, events: Array<[string, unknown]>): Promise<void> {
+	for (let i = 0; i < events.length; i += 30) {
+		if (i > 0) await new Promise((r) => setTimeout(r, 1600));
+		for (const [event, body] of events.slice(i, i + 30)) socket.emit(event as never, body as never);
+	}
 }
 
 /** The good screen still gets fresh points within a few seconds. */
@@ -56,27 +69,20 @@ describe('live hub with hostile clients', () => {
 	it('drops every malformed payload and unknown event, counting the invalid ones', async () => {
 		const bad = await attacker();
 		const before = await invalidCount();
-		let sent = 0;
+		const events: Array<[string, unknown]> = [];
 		for (const v of HOSTILE_VALUES) {
-			bad.emit('heartbeat' as never, v as never);
-			bad.emit('snapshot:request' as never, v as never);
-			bad.emit('heartbeat' as never, { screen: v, at: v } as never);
-			bad.emit('snapshot:request' as never, { reason: v } as never);
-			bad.emit('snapshot:request' as never, [v] as never);
-			bad.emit('heartbeat' as never, { screen: 'ok', at: v } as never);
-			sent += 6;
+			events.push(['heartbeat', v], ['snapshot:request', v], ['heartbeat', { screen: v, at: v }]);
+			events.push(['snapshot:request', { reason: v }], ['snapshot:request', [v]], ['heartbeat', { screen: 'ok', at: v }]);
 		}
-		for (const event of ['__proto__', 'constructor', 'hasOwnProperty', 'error', 'points', 'snapshot', '<script>', 'x'.repeat(1000)]) {
-			bad.emit(event as never, { a: 1 } as never);
-			sent++;
-		}
-		expect(sent).toBeGreaterThan(400);
+		for (const event of ['__proto__', 'constructor', 'hasOwnProperty', 'error', 'points', 'snapshot', '<script>', 'x'.repeat(1000)]) events.push([event, { a: 1 }]);
+		expect(events.length).toBeGreaterThan(400);
+		await paced(bad, events);
 		// Every malformed snapshot request is counted (some hostile values make valid heartbeats).
 		await until(async () => (await invalidCount()) - before >= HOSTILE_VALUES.length * 3, 10_000, 'invalid messages counted');
 		expect(bad.connected).toBe(true);
 		await screenStillServed();
 		bad.close();
-	});
+	}, 60_000);
 
 	it('cuts a client that sends a frame over 64 KB, and no one else', async () => {
 		const bad = await attacker();
@@ -97,16 +103,21 @@ describe('live hub with hostile clients', () => {
 		await screenStillServed();
 	});
 
-	it('survives floods of heartbeats with new screen ids and of snapshot requests', async () => {
+	it('survives floods of heartbeats with new screen ids and of snapshot requests: dropped, counted, the flooder cut', async () => {
 		const bad = await attacker();
 		const snapshots: number[] = [];
 		bad.on('snapshot' as never, () => void snapshots.push(Date.now()));
+		const closed = new Promise<string>((resolve) => bad.once('disconnect', (reason) => resolve(reason)));
+		const dropped = await metricSum('vigil_live_dropped_messages_total');
 		for (let i = 0; i < 20_000; i++) bad.emit('heartbeat', { screen: `flood-${i}`, at: i });
 		for (let i = 0; i < 300; i++) bad.emit('snapshot:request', { reason: 'manual' });
-		await until(() => snapshots.length >= 300, 15_000, 'the snapshots asked for');
+		expect(await closed).toBe('io server disconnect');
+		// The burst got through; the rest was dropped and counted.
+		expect(snapshots.length).toBeLessThanOrEqual(41);
+		expect((await metricSum('vigil_live_dropped_messages_total')) - dropped).toBeGreaterThan(100);
 		await screenStillServed();
 		// A new screen still connects and gets its snapshot.
-		const late = await connectLive(vigil.url);
+		const late = await connectLive(vigil.url, { kiosk });
 		expect(late.snapshots.length).toBeGreaterThan(0);
 		late.close();
 		bad.close();

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sidOf } from '../../src/lib/server/tsdb/series-id';
+import { createKiosk } from '../helpers/kiosk';
 import { connectLive, until } from '../helpers/live-client';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 import { demoConfig, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
@@ -56,14 +57,16 @@ describe('one process with every role', () => {
 		expect(text).toMatch(/^vigil_samples_written_total [1-9]/m);
 	});
 
-	it('serves the wall page', async () => {
-		const res = await fetch(`${vigil.url}/wall`);
+	it('serves the wall page (to a screen with a kiosk link)', async () => {
+		const link = await fetch(createKiosk(vigil, redis.url).url, { redirect: 'manual' });
+		const cookie = link.headers.getSetCookie()[0]!.split(';')[0]!;
+		const res = await fetch(`${vigil.url}/wall`, { headers: { cookie } });
 		expect(res.status).toBe(200);
 		expect(await res.text()).toContain('<title>Vigil wall</title>');
 	});
 
 	it('streams a snapshot, then points in sequence', async () => {
-		const live = await connectLive(vigil.url);
+		const live = await connectLive(vigil.url, { kiosk: createKiosk(vigil, redis.url).token });
 		try {
 			const snap = live.snapshots[0]!;
 			expect(snap.redis).toBe('up');
@@ -100,7 +103,7 @@ describe('roles split across processes', () => {
 	});
 
 	it('the web process streams what the collect process writes, through Redis alone', async () => {
-		const live = await connectLive(web.url);
+		const live = await connectLive(web.url, { kiosk: createKiosk(web, redis.url).token });
 		try {
 			await until(() => live.points.length >= 2, 5000, 'points from the other process');
 			await until(() => live.statuses.some((s) => s.roles.collect === 1 && s.roles.web === 1 && s.roles.alerts === 1) || live.snapshots.some((s) => s.roles.collect === 1), 8000, 'roles seen');
@@ -126,7 +129,7 @@ describe('roles split across processes', () => {
 describe('a Redis outage', () => {
 	it('does not crash Vigil: /readyz turns 503, and live values resume when Redis is back', async () => {
 		const vigil = await startVigilProcess({ config: demoConfig(), redisUrl: redis.url });
-		const live = await connectLive(vigil.url);
+		const live = await connectLive(vigil.url, { kiosk: createKiosk(vigil, redis.url).token });
 		try {
 			await until(() => live.points.length >= 1, 5000, 'first point');
 			await redis.kill();
@@ -153,7 +156,7 @@ describe('a Redis outage', () => {
 describe('stopping', () => {
 	it.each(['SIGTERM', 'SIGINT'] as const)('on %s: disconnects screens, stops and exits 0 within 10 s', async (signal) => {
 		const vigil = await startVigilProcess({ config: demoConfig(), redisUrl: redis.url });
-		const live = await connectLive(vigil.url);
+		const live = await connectLive(vigil.url, { kiosk: createKiosk(vigil, redis.url).token });
 		let disconnected = false;
 		live.socket.on('disconnect', () => (disconnected = true));
 		const { code, ms } = await vigil.stop(signal);

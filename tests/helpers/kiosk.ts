@@ -1,0 +1,29 @@
+/** Kiosk links for tests, made the way an operator makes them: `vigil kiosk create`. */
+import { spawnSync } from 'node:child_process';
+import { VIGIL_BIN, type VigilProcess } from './vigil-process';
+
+export interface Kiosk {
+	id: string;
+	token: string;
+	/** The kiosk URL on the running process. */
+	url: string;
+}
+
+/** Runs `vigil` against the process's Redis and config. */
+export function vigilCli(vigil: VigilProcess, redisUrl: string, args: string[]): { code: number | null; out: string; err: string } {
+	const r = spawnSync(process.execPath, [VIGIL_BIN, ...args], {
+		env: { ...process.env, REDIS_URL: redisUrl, VIGIL_CONFIG: vigil.configFile },
+		encoding: 'utf8',
+		timeout: 20_000
+	});
+	return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+export function createKiosk(vigil: VigilProcess, redisUrl: string, name = 'test-screen', extra: string[] = []): Kiosk {
+	const r = vigilCli(vigil, redisUrl, ['kiosk', 'create', '--board', 'default', '--name', name, ...extra]);
+	if (r.code !== 0) throw new Error(`vigil kiosk create failed (${r.code}): ${r.err}`);
+	const token = /[?&]kiosk=(vgk_[A-Za-z0-9_-]+)/.exec(r.out)?.[1];
+	const id = /\bid ([A-Za-z0-9]{8})\b/.exec(r.out)?.[1];
+	if (!token || !id) throw new Error(`no kiosk link in: ${r.out}`);
+	return { id, token, url: `${vigil.url}/wall?kiosk=${token}` };
+}
