@@ -114,7 +114,8 @@ describe('a kiosk link', () => {
 			['DELETE', `/api/v1/kiosk-tokens/${kiosk.id}`]
 		];
 		for (const [method, path] of routes) {
-			for (const headers of [{ authorization: `Bearer ${kiosk.token}` }, { cookie, origin: vigil.url }]) {
+			const credentials: Array<Record<string, string>> = [{ authorization: `Bearer ${kiosk.token}` }, { cookie, origin: vigil.url }];
+			for (const headers of credentials) {
 				const res = await fetch(`${vigil.url}${path}`, { method, headers: { ...headers, 'content-type': 'application/json' }, body: method === 'GET' ? undefined : '{}' });
 				expect(res.status, `${method} ${path} with ${Object.keys(headers)[0]}`).toBe(403);
 				expect(((await res.json()) as { error: string }).error).toContain('kiosk link may only show its board');
