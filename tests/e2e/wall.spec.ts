@@ -89,6 +89,9 @@ test('a revoked kiosk link: the open screen says so and stops, and the page refu
 	// The screen's next heartbeat (every 10 s) or the periodic check (30 s) finds it revoked.
 	await expect(page.getByTestId('banner-refused')).toContainText("This screen's kiosk link was revoked or expired", { timeout: 35_000 });
 	await expect(page.getByTestId('connection')).toHaveText('refused');
+	// It no longer shows the board's values.
+	await expect(page.getByTestId('tile')).toHaveCount(0);
+	await expect(page.getByTestId('empty')).toHaveText('Nothing to show');
 	await page.screenshot({ path: 'test-results/wall-kiosk-revoked.png' });
 	await page.reload();
 	await expect(page).toHaveURL(/\/login\?next=%2Fwall&why=kiosk$/);

@@ -91,15 +91,12 @@ export class LiveFeed {
 			if (refused.data.retry) {
 				this.connection = 'connecting';
 				this.retryLater(socket);
-			} else {
-				this.refusal = refused.data.message;
-				this.connection = 'refused';
-			}
+			} else this.refuse(refused.data.message);
 		});
 		socket.on('denied', (raw) => {
 			const msg = liveRefusal.safeParse(raw);
 			if (!msg.success) return void this.refused++;
-			if (!msg.data.retry) this.refusal = msg.data.message;
+			if (!msg.data.retry) this.refuse(msg.data.message);
 		});
 		socket.io.on('reconnect_attempt', () => {
 			this.connection = 'connecting';
@@ -134,6 +131,13 @@ export class LiveFeed {
 		this.heartbeat = setInterval(() => {
 			if (socket.connected) socket.emit('heartbeat', { screen, at: Date.now() });
 		}, HEARTBEAT_MS);
+	}
+
+	/** A lasting refusal: the screen stops showing values it may no longer see. */
+	private refuse(message: string): void {
+		this.refusal = message;
+		this.connection = 'refused';
+		this.series = [];
 	}
 
 	private retryLater(socket: Socket<ServerToClientEvents, ClientToServerEvents>): void {
