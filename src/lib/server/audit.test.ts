@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditCsv, maskSecrets } from './audit';
+import { auditCsv, auditSummary, maskSecrets } from './audit';
 
 describe('audit masking', () => {
 	it('masks hashes, secrets and the passwords of URLs, at any depth', () => {
@@ -15,5 +15,16 @@ describe('audit masking', () => {
 	it('writes CSV that spreadsheets read as text', () => {
 		const csv = auditCsv([{ id: '1-0', at: 0, actor: 'user:a', action: 'user.create', target: '=cmd()', after: { role: 'admin', note: 'a,"b"' } }]);
 		expect(csv.split('\r\n')[1]).toBe(`1-0,1970-01-01T00:00:00.000Z,user:a,user.create,'=cmd(),,,"{""role"":""admin"",""note"":""a,\\""b\\""""}"`);
+	});
+});
+
+describe('audit summary', () => {
+	it('names what changed, what was made and what was removed, briefly', () => {
+		expect(auditSummary({ before: { name: 'a', role: 'viewer', updatedAt: 1 }, after: { name: 'a', role: 'admin', updatedAt: 2 } })).toBe('role: viewer → admin');
+		expect(auditSummary({ after: { name: 'a', id: 'x', role: 'engineer', createdAt: 1 } })).toBe('+ name=a, role=engineer');
+		expect(auditSummary({ before: { name: 'a', role: 'viewer' } })).toBe('− name=a, role=viewer');
+		expect(auditSummary({ before: { id: 'k', name: 'wall' }, after: { revokedAt: 5 } })).toBe('revokedAt: — → 5');
+		expect(auditSummary({ after: { note: 'x'.repeat(300) } }, 20)).toHaveLength(20);
+		expect(auditSummary({})).toBe('');
 	});
 });

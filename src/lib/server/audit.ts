@@ -90,3 +90,33 @@ export function auditCsv(entries: readonly AuditEntry[]): string {
 	for (const e of entries) lines.push([e.id, new Date(e.at).toISOString(), e.actor, e.action, e.target, e.ip, e.before, e.after].map(csvCell).join(','));
 	return `${lines.join('\r\n')}\r\n`;
 }
+
+/** Fields left out of summaries: ids and bookkeeping times say little to a reader. */
+const SUMMARY_SKIP = new Set(['id', 'userId', 'createdAt', 'updatedAt', 'createdBy']);
+
+function summaryValue(v: unknown): string {
+	return typeof v === 'string' ? v : JSON.stringify(v) ?? '';
+}
+
+/**
+ * A short before → after of an entry, for a table: the changed fields of a change
+ * (`role: viewer → admin`), the fields of something made (`+ role=admin`) or removed (`− role=viewer`).
+ */
+export function auditSummary(e: Pick<AuditEntry, 'before' | 'after'>, max = 140): string {
+	const obj = (v: unknown): Record<string, unknown> | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+	const b = obj(e.before);
+	const a = obj(e.after);
+	const fields = (o: Record<string, unknown>) => Object.entries(o).filter(([k]) => !SUMMARY_SKIP.has(k)).map(([k, v]) => `${k}=${summaryValue(v)}`).join(', ');
+	let text: string;
+	if (b && a) {
+		const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !SUMMARY_SKIP.has(k) && k in a && summaryValue(b[k]) !== summaryValue(a[k]));
+		text = keys.map((k) => `${k}: ${k in b ? summaryValue(b[k]) : '—'} → ${summaryValue(a[k])}`).join(', ');
+	} else if (a) {
+		text = `+ ${fields(a)}`;
+	} else if (b) {
+		text = `− ${fields(b)}`;
+	} else {
+		text = [e.before, e.after].filter((v) => v !== undefined).map(summaryValue).join(' → ');
+	}
+	return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

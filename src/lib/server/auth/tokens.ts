@@ -52,6 +52,14 @@ function sha256(text: string): string {
 	return createHash('sha256').update(text).digest('hex');
 }
 
+export type TokenState = 'active' | 'expired' | 'revoked';
+
+export function tokenState(t: Pick<TokenInfo, 'expiresAt' | 'revokedAt'>, now = Date.now()): TokenState {
+	if (t.revokedAt !== undefined) return 'revoked';
+	if (t.expiresAt !== undefined && t.expiresAt <= now) return 'expired';
+	return 'active';
+}
+
 /** True when the token's scopes (if any) allow the action. */
 export function scopesAllow(scopes: readonly Scope[] | undefined, action: Action): boolean {
 	return !scopes || scopes.some((s) => SCOPE_ACTIONS[s].includes(action));

@@ -1,0 +1,13 @@
+/** DELETE /api/v1/tokens/ID: revokes an API token at once. Admins only (`tokens:admin`). */
+import { json } from '@sveltejs/kit';
+import { actorOf, requirePermission } from '$lib/server/auth/access';
+import { getContext } from '$lib/server/context';
+import type { RequestHandler } from './$types';
+
+export const DELETE: RequestHandler = async (event) => {
+	const auth = await requirePermission(event, 'tokens:admin');
+	if (!auth.ok) return auth.response;
+	const id = event.params.id;
+	if (!(await getContext().tokens.revoke(id, actorOf(auth.principal)))) return json({ error: `no API token with id ${JSON.stringify(id.slice(0, 80))}` }, { status: 404 });
+	return json({ revoked: id });
+};
