@@ -5,7 +5,7 @@
  */
 import { fail, redirect } from '@sveltejs/kit';
 import { passwordProblem } from '$lib/server/auth/password';
-import { normalizeUserName, UserError } from '$lib/server/auth/users';
+import { isUserError, normalizeUserName } from '$lib/server/auth/users';
 import { getContext } from '$lib/server/context';
 import { setSessionCookie } from '$lib/server/web/login';
 import type { Actions, PageServerLoad } from './$types';
@@ -39,7 +39,7 @@ export const actions: Actions = {
 		try {
 			user = await ctx.users.add({ name, role: 'admin', password }, { actor: 'setup', ip: event.getClientAddress() });
 		} catch (err) {
-			if (err instanceof UserError) return fail(400, { username: name, error: err.message });
+			if (isUserError(err)) return fail(400, { username: name, error: err.message });
 			throw err;
 		}
 		const { id } = await ctx.sessions.create(user);

@@ -29,6 +29,14 @@ export class UserError extends Error {
 	override name = 'UserError';
 }
 
+/**
+ * True for a UserError. By name, not `instanceof`: the web server's routes and the stores it
+ * shares with the CLI come from two bundles, each with its own copy of the class.
+ */
+export function isUserError(err: unknown): err is UserError {
+	return err instanceof Error && err.name === 'UserError';
+}
+
 const NAME = /^[a-z0-9][a-z0-9._@-]{0,63}$/;
 
 /** Lower-cases a user name; throws when it is not one. */

@@ -6,7 +6,7 @@ import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { actorOf, requirePermission } from '$lib/server/auth/access';
 import { ROLES } from '$lib/server/auth/permissions';
-import { UserError } from '$lib/server/auth/users';
+import { isUserError } from '$lib/server/auth/users';
 import { getContext } from '$lib/server/context';
 import { readJson } from '$lib/server/web/json-body';
 import type { RequestHandler } from './$types';
@@ -28,7 +28,7 @@ export const POST: RequestHandler = async (event) => {
 		const user = await getContext().users.add(parsed.value, { actor: actorOf(auth.principal), ip: event.getClientAddress() });
 		return json({ user }, { status: 201 });
 	} catch (err) {
-		if (err instanceof UserError) return json({ error: err.message }, { status: /exists/.test(err.message) ? 409 : 400 });
+		if (isUserError(err)) return json({ error: err.message }, { status: /exists/.test(err.message) ? 409 : 400 });
 		throw err;
 	}
 };

@@ -6,7 +6,7 @@ import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { actorOf, requirePermission } from '$lib/server/auth/access';
 import { ROLES } from '$lib/server/auth/permissions';
-import { UserError } from '$lib/server/auth/users';
+import { isUserError } from '$lib/server/auth/users';
 import { getContext } from '$lib/server/context';
 import { readJson } from '$lib/server/web/json-body';
 import type { RequestHandler } from './$types';
@@ -14,7 +14,7 @@ import type { RequestHandler } from './$types';
 const body = z.strictObject({ role: z.enum(ROLES).optional(), password: z.string().max(1024).optional() });
 
 function refused(err: unknown): Response {
-	if (err instanceof UserError) return json({ error: err.message }, { status: /^no user/.test(err.message) ? 404 : 400 });
+	if (isUserError(err)) return json({ error: err.message }, { status: /^no user/.test(err.message) ? 404 : 400 });
 	throw err;
 }
 
