@@ -7,7 +7,7 @@ import { fail } from '@sveltejs/kit';
 import { AUDIT_ID, auditSummary } from '$lib/server/audit';
 import { isRole, ROLES, type Role } from '$lib/server/auth/permissions';
 import { SCOPES, tokenState, type Scope } from '$lib/server/auth/tokens';
-import { UserError } from '$lib/server/auth/users';
+import { isUserError } from '$lib/server/auth/users';
 import { getContext } from '$lib/server/context';
 import { requireAdminAction, requireAdminPage } from '$lib/server/web/admin';
 import { BOARDS, boardExists } from '$lib/shared/boards';
@@ -95,7 +95,7 @@ export const actions: Actions = {
 			const user = await getContext().users.add({ name: text(form, 'name', 100), role, password: text(form, 'password') }, by);
 			return { section: 'users', message: `added ${user.name} (${user.role})` } satisfies Outcome;
 		} catch (err) {
-			if (err instanceof UserError) return refused('users', err.message);
+			if (isUserError(err)) return refused('users', err.message);
 			throw err;
 		}
 	},
@@ -108,7 +108,7 @@ export const actions: Actions = {
 			const user = await getContext().users.setRole(text(form, 'name', 100), role, by);
 			return { section: 'users', message: `${user.name} is now ${user.role}; their sessions were ended` } satisfies Outcome;
 		} catch (err) {
-			if (err instanceof UserError) return refused('users', err.message);
+			if (isUserError(err)) return refused('users', err.message);
 			throw err;
 		}
 	},
@@ -120,7 +120,7 @@ export const actions: Actions = {
 			await getContext().users.delete(name, by);
 			return { section: 'users', message: `deleted ${name.toLowerCase()}; their sessions were ended and their tokens stop working` } satisfies Outcome;
 		} catch (err) {
-			if (err instanceof UserError) return refused('users', err.message);
+			if (isUserError(err)) return refused('users', err.message);
 			throw err;
 		}
 	},
