@@ -102,7 +102,7 @@ export class Interner {
 }
 
 /** Go's strconv.Quote for label values in messages (close enough for printable text). */
-function goQuote(s: string): string {
+export function goQuote(s: string): string {
 	let out = '"';
 	for (const ch of s) {
 		const c = ch.codePointAt(0)!;

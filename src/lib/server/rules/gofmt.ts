@@ -4,6 +4,7 @@
  * functions reuse Go's `%.4g`. Rounding is done on the exact decimal value of the double, half to
  * even, as Go does (JavaScript's toFixed rounds ties away from zero).
  */
+import { goQuote } from '../promql/labels';
 
 /** Decimal digits of a non-negative finite number: value = 0.d * 10^dp; no trailing zeros. */
 interface Digits {
@@ -225,20 +226,6 @@ function fmtInt(n: number, f: Flags, base: 10 | 16, upper = false): string {
 function fmtString(s: string, f: Flags): string {
 	if (f.prec !== undefined) s = [...s].slice(0, f.prec).join('');
 	return pad(s, f);
-}
-
-function goQuote(s: string): string {
-	let out = '"';
-	for (const ch of s) {
-		const c = ch.codePointAt(0)!;
-		if (ch === '"' || ch === '\\') out += '\\' + ch;
-		else if (ch === '\n') out += '\\n';
-		else if (ch === '\t') out += '\\t';
-		else if (ch === '\r') out += '\\r';
-		else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-		else out += ch;
-	}
-	return out + '"';
 }
 
 /** The printf verbs templates may use. */

@@ -46,39 +46,5 @@ export function labelsEqual(a: Labels, b: Labels): boolean {
 	return true;
 }
 
-/** Prometheus's `labels.Compare`: by sorted names then values, pair by pair; shorter first. */
-export function compareLabels(a: Labels, b: Labels): number {
-	const ka = Object.keys(a).sort();
-	const kb = Object.keys(b).sort();
-	const n = Math.min(ka.length, kb.length);
-	for (let i = 0; i < n; i++) {
-		if (ka[i] !== kb[i]) return ka[i]! < kb[i]! ? -1 : 1;
-		const va = a[ka[i]!]!;
-		const vb = b[kb[i]!]!;
-		if (va !== vb) return va < vb ? -1 : 1;
-	}
-	return ka.length - kb.length;
-}
-
-/** Prometheus's text form of a label set: `{a="1", b="2"}`. */
-export function formatLabels(labels: Labels): string {
-	return `{${Object.keys(labels)
-		.sort()
-		.map((k) => `${k}=${goQuote(labels[k]!)}`)
-		.join(', ')}}`;
-}
-
-/** Go's strconv.Quote for the characters label values hold. */
-export function goQuote(s: string): string {
-	let out = '"';
-	for (const ch of s) {
-		const c = ch.codePointAt(0)!;
-		if (ch === '"' || ch === '\\') out += '\\' + ch;
-		else if (ch === '\n') out += '\\n';
-		else if (ch === '\t') out += '\\t';
-		else if (ch === '\r') out += '\\r';
-		else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-		else out += ch;
-	}
-	return out + '"';
-}
+/** Label comparison, printing and Go quoting are the PromQL engine's: one definition of each. */
+export { compareLabels, formatLabels, goQuote } from '../promql/labels';
