@@ -27,7 +27,8 @@ export const ACCESS_USAGE = `  users add NAME --role viewer|engineer|manager|adm
   audit [--limit 50] [--json]
                         The audit log, newest first`;
 
-function actor(): string {
+/** Who the CLI acts as, in the audit log and rule versions: `cli:<OS user>`. */
+export function actor(): string {
 	try {
 		return `cli:${userInfo().username}`;
 	} catch {

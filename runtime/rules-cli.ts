@@ -14,6 +14,7 @@ import { readRuleFile } from '../src/lib/server/rules/read';
 import { RedisStore } from '../src/lib/server/tsdb/redis-store';
 import { parseDuration } from '../src/lib/shared/duration';
 import { parseTimeArg } from '../src/lib/shared/time-arg';
+import { actor } from './access-cli';
 import { withRedis, type CliIO } from './cli-support';
 
 export const RULES_USAGE = `  rules test FILE...    Run rule tests in promtool's format (input_series, alert_rule_test,
@@ -31,8 +32,9 @@ export const RULES_USAGE = `  rules test FILE...    Run rule tests in promtool's
                         and the notifications it would have sent; --draft compares a changed
                         rule side by side. TIME: RFC 3339, unix seconds, now, or now-7d`;
 
-function author(io: CliIO, given?: string): string {
-	return given ?? io.env.VIGIL_AUTHOR ?? io.env.USER ?? 'cli';
+/** The author of a rule change: `--author`, else the CLI's actor (`cli:<OS user>`), as other commands record. */
+function author(given?: string): string {
+	return given ?? actor();
 }
 
 async function importRules(args: string[], io: CliIO, root: string): Promise<number> {
@@ -76,7 +78,7 @@ async function importRules(args: string[], io: CliIO, root: string): Promise<num
 		async (redis, config) => {
 			const keys = createKeys(config.redis.prefix);
 			const repo = new RuleRepository(redis, keys.rules, { audit: new AuditLog(redis, keys.audit) });
-			const saved = await repo.save(groups, { author: author(io, values.author), message: values.message, replace: values['replace-all'] ? 'all' : 'groups' });
+			const saved = await repo.save(groups, { author: author(values.author), message: values.message, replace: values['replace-all'] ? 'all' : 'groups' });
 			// Tell running alerts roles at once (they also poll).
 			await redis.publish(keys.control, JSON.stringify({ type: 'rules', revision: saved.revision }));
 			return saved;

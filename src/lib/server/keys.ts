@@ -56,6 +56,8 @@ export interface Keys {
 		versions(ruleId: string): string;
 		/** Counter, bumped on every save. */
 		revision: string;
+		/** Held (60 s) by the process importing the rule files on first start, so one does. */
+		seeding: string;
 	};
 }
 
@@ -92,7 +94,8 @@ export function createKeys(prefix = 'vigil:'): Keys {
 			current: `${prefix}{rules}:current`,
 			groups: `${prefix}{rules}:groups`,
 			versions: (id) => `${prefix}{rules}:versions:${id}`,
-			revision: `${prefix}{rules}:revision`
+			revision: `${prefix}{rules}:revision`,
+			seeding: `${prefix}{rules}:seeding`
 		}
 	};
 }
