@@ -160,6 +160,20 @@ export const vigilConfig = z.strictObject({
 			externalLabels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a label name'), z.string()).default({})
 		})
 		.prefault({}),
+	incidents: z
+		.strictObject({
+			/**
+			 * Labels whose values name an incident's group: a firing alert joins the open incident of
+			 * its group. With `perRule` (the default) the rule is part of the group too.
+			 */
+			groupBy: z.array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a label name')).max(16).default(['service']),
+			perRule: z.boolean().default(true),
+			/** An incident whose alerts have all resolved resolves itself after they stay resolved this long. */
+			quietPeriod: zDuration({ min: 0, max: 7 * 86_400_000 }).default(5 * 60_000),
+			/** A firing alert within this long of its group's incident resolving reopens it instead of opening a new one. */
+			reopenWindow: zDuration({ min: 0, max: 30 * 86_400_000 }).default(30 * 60_000)
+		})
+		.prefault({}),
 	shutdown: z
 		.strictObject({
 			/** How long a stop may take before the process exits anyway. */

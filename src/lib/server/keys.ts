@@ -13,7 +13,9 @@ export interface Keys {
 	control: string;
 	/**
 	 * The alerts role's keys, under one hash tag so its scripts work on Redis Cluster: the lease and
-	 * its fencing counter, the alert state of every rule, and the state-change event streams.
+	 * its fencing counter, the alert state of every rule, the state-change event streams, and what
+	 * follows from alerts: silences, maintenance windows, notifications and incidents (one slot, so a
+	 * transaction can span an event, an incident and a notification).
 	 */
 	alerts: {
 		lease: string;
@@ -24,6 +26,44 @@ export interface Keys {
 		events: string;
 		/** Stream of one rule's state changes (its history). */
 		ruleEvents(ruleId: string): string;
+		/** Hash: silence id -> JSON of the silence (matchers, start, end, creator, comment). Expired ones stay. */
+		silences: string;
+		/** Hash: maintenance window id -> JSON of the window (matchers, schedule, time zone). */
+		windows: string;
+		/** Hash: channel name -> JSON of the notification channel, its secrets encrypted. */
+		channels: string;
+		/** Notification pipeline: aggregation groups, the outbox and the delivery log. */
+		notify: {
+			/** Hash: aggregation group key -> JSON of the group's state (next flush, what was last notified). */
+			groups: string;
+			/** Sorted set: notification id by the epoch ms of its next delivery attempt (the outbox). */
+			queue: string;
+			/** Hash: notification id -> JSON of the pending notification (channel, payload, idempotency key, attempts). */
+			items: string;
+			/** Stream: one entry per delivery attempt (the notification log). */
+			log: string;
+			/** Counter of notification ids. */
+			seq: string;
+		};
+		/** Incidents: records, timelines and their indexes. */
+		incidents: {
+			/** Counter of incident ids. */
+			seq: string;
+			/** Hash: one incident's record. */
+			record(id: string): string;
+			/** Stream: one incident's timeline. */
+			timeline(id: string): string;
+			/** Sorted set: incident id by opened time (epoch ms). */
+			byOpened: string;
+			/** Sorted set: one service's incident ids by opened time. */
+			byService(service: string): string;
+			/** Hash: incident group key -> id of the group's latest incident (joined or reopened by a new alert). */
+			latest: string;
+			/** Sorted set: ids of incidents not resolved, by opened time. */
+			active: string;
+			/** String: id of the last entry of the alert event stream applied to incidents. */
+			cursor: string;
+		};
 	};
 	/** Access control: users, sessions, API tokens, setup links, login attempts. */
 	auth: {
@@ -77,7 +117,28 @@ export function createKeys(prefix = 'vigil:'): Keys {
 			fence: `${prefix}{alerts}:fence`,
 			state: `${prefix}{alerts}:state`,
 			events: `${prefix}{alerts}:events`,
-			ruleEvents: (id) => `${prefix}{alerts}:events:${id}`
+			ruleEvents: (id) => `${prefix}{alerts}:events:${id}`,
+			silences: `${prefix}{alerts}:silences`,
+			windows: `${prefix}{alerts}:windows`,
+			channels: `${prefix}{alerts}:channels`,
+			notify: {
+				groups: `${prefix}{alerts}:notify:groups`,
+				queue: `${prefix}{alerts}:notify:queue`,
+				items: `${prefix}{alerts}:notify:items`,
+				log: `${prefix}{alerts}:notify:log`,
+				seq: `${prefix}{alerts}:notify:seq`
+			},
+			incidents: {
+				seq: `${prefix}{alerts}:incidents:seq`,
+				record: (id) => `${prefix}{alerts}:incident:${id}`,
+				timeline: (id) => `${prefix}{alerts}:incident:${id}:timeline`,
+				byOpened: `${prefix}{alerts}:incidents:by-opened`,
+				// A service name may hold any character: it is hex-encoded so the key stays printable.
+				byService: (service) => `${prefix}{alerts}:incidents:by-service:${Buffer.from(service, 'utf8').toString('hex')}`,
+				latest: `${prefix}{alerts}:incidents:latest`,
+				active: `${prefix}{alerts}:incidents:active`,
+				cursor: `${prefix}{alerts}:incidents:cursor`
+			}
 		},
 		auth: {
 			users: `${prefix}auth:users`,
