@@ -1,0 +1,30 @@
+/**
+ * Builds the notification setup from the config: the provisioned channels (with `urlEnv` read from
+ * the environment), the channel store over Redis, and the route tree with inheritance filled in.
+ * A channel whose environment variable is missing is left out with a warning (its notifications
+ * then fail, logged, instead of Vigil refusing to start over a missing secret).
+ */
+import type { Redis } from 'ioredis';
+import { ChannelStore, provisionedChannels } from '../src/lib/server/alerting/channels';
+import { buildRouteTree, type Route } from '../src/lib/server/alerting/routes';
+import { SecretBox } from '../src/lib/server/alerting/secret-box';
+import type { Keys } from '../src/lib/server/keys';
+import type { Logger } from '../src/lib/server/log';
+import type { VigilConfig } from './config';
+
+export interface NotificationsRuntime {
+	route: Route;
+	channels: ChannelStore;
+	delivery: VigilConfig['notifications']['delivery'];
+	externalUrl: string;
+}
+
+export function setupNotifications(config: VigilConfig, redis: Redis, keys: Keys, log: Logger, env: NodeJS.ProcessEnv = process.env): NotificationsRuntime {
+	const n = config.notifications;
+	const { channels, problems } = provisionedChannels(n.channels, env);
+	for (const p of problems) log.warn(p);
+	const box = SecretBox.fromEnv(env); // throws with the fix when VIGIL_SECRET_KEY is malformed
+	const route = buildRouteTree(n.route);
+	const externalUrl = n.externalUrl ?? config.server.origin ?? `http://localhost:${config.server.port}`;
+	return { route, channels: new ChannelStore(redis, keys.alerts.channels, channels, box), delivery: n.delivery, externalUrl };
+}
