@@ -61,6 +61,11 @@ export interface Keys {
 			latest: string;
 			/** Sorted set: ids of incidents not resolved, by opened time. */
 			active: string;
+			/**
+			 * Sorted set: ids of unresolved incidents whose alerts have all resolved, by when the last one
+			 * resolved: what resolves by itself once the quiet period has passed.
+			 */
+			quiet: string;
 			/** String: id of the last entry of the alert event stream applied to incidents. */
 			cursor: string;
 		};
@@ -137,6 +142,7 @@ export function createKeys(prefix = 'vigil:'): Keys {
 				byService: (service) => `${prefix}{alerts}:incidents:by-service:${Buffer.from(service, 'utf8').toString('hex')}`,
 				latest: `${prefix}{alerts}:incidents:latest`,
 				active: `${prefix}{alerts}:incidents:active`,
+				quiet: `${prefix}{alerts}:incidents:quiet`,
 				cursor: `${prefix}{alerts}:incidents:cursor`
 			}
 		},

@@ -1,0 +1,123 @@
+/**
+ * How fast incidents were handled, with the design's definitions:
+ * - time to acknowledge (TTA) = first acknowledgement - opened;
+ * - time to resolve (TTR) = resolved - opened, where "resolved" is the final resolution (a reopened
+ *   incident's TTR runs from its first opening to its last resolution; an auto-resolution counts
+ *   from when its last alert resolved, not from the end of the quiet period);
+ * - MTTA, MTTR = their means over a period, with the median and the 90th percentile beside them.
+ * Percentiles interpolate linearly between the closest ranks (rank = p × (n - 1), as spreadsheets'
+ * PERCENTILE.INC), so the median of an even count is the mean of the middle two. Pure functions.
+ */
+import type { IncidentStatus, TimelineEntry } from './incident-model';
+
+/** What the measures need of an incident. */
+export interface IncidentTimes {
+	service: string;
+	status: IncidentStatus;
+	openedAt: number;
+	acknowledgedAt?: number;
+	resolvedAt?: number;
+}
+
+export interface DurationStats {
+	/** How many incidents the figures cover. */
+	count: number;
+	/** The mean, ms: MTTA or MTTR. */
+	mean: number;
+	median: number;
+	p90: number;
+}
+
+export interface Measures {
+	/** Incidents opened in the period. */
+	count: number;
+	/** Of those, never acknowledged. */
+	unacknowledged: number;
+	/** Of those, not resolved now. */
+	unresolved: number;
+	/** Time to acknowledge, over the acknowledged ones; null when none was. */
+	tta: DurationStats | null;
+	/** Time to resolve, over the resolved ones; null when none was. */
+	ttr: DurationStats | null;
+}
+
+/** The value at quantile q (0..1) of sorted values, interpolated; NaN for none. */
+export function quantile(sorted: readonly number[], q: number): number {
+	if (sorted.length === 0) return NaN;
+	const rank = q * (sorted.length - 1);
+	const lo = Math.floor(rank);
+	const hi = Math.ceil(rank);
+	return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
+}
+
+/** Mean, median and p90 of durations; null for none. */
+export function durationStats(values: readonly number[]): DurationStats | null {
+	if (values.length === 0) return null;
+	const sorted = [...values].sort((a, b) => a - b);
+	const sum = sorted.reduce((s, v) => s + v, 0);
+	return { count: sorted.length, mean: sum / sorted.length, median: quantile(sorted, 0.5), p90: quantile(sorted, 0.9) };
+}
+
+/** TTA of one incident, ms; null while unacknowledged. */
+export function timeToAcknowledge(i: IncidentTimes): number | null {
+	return i.acknowledgedAt === undefined ? null : Math.max(0, i.acknowledgedAt - i.openedAt);
+}
+
+/** TTR of one incident, ms; null while unresolved. */
+export function timeToResolve(i: IncidentTimes): number | null {
+	return i.status !== 'resolved' || i.resolvedAt === undefined ? null : Math.max(0, i.resolvedAt - i.openedAt);
+}
+
+/** The measures of a set of incidents (those opened in a period). */
+export function measure(incidents: readonly IncidentTimes[]): Measures {
+	const tta: number[] = [];
+	const ttr: number[] = [];
+	let unacknowledged = 0;
+	let unresolved = 0;
+	for (const i of incidents) {
+		const a = timeToAcknowledge(i);
+		const r = timeToResolve(i);
+		if (a === null) unacknowledged++;
+		else tta.push(a);
+		if (r === null) unresolved++;
+		else ttr.push(r);
+	}
+	return { count: incidents.length, unacknowledged, unresolved, tta: durationStats(tta), ttr: durationStats(ttr) };
+}
+
+/** The measures of all incidents, and of each service's (sorted by service; "" is no service). */
+export function measureByService(incidents: readonly IncidentTimes[]): { overall: Measures; services: Array<{ service: string } & Measures> } {
+	const by = new Map<string, IncidentTimes[]>();
+	for (const i of incidents) {
+		let list = by.get(i.service);
+		if (!list) by.set(i.service, (list = []));
+		list.push(i);
+	}
+	return {
+		overall: measure(incidents),
+		services: [...by.keys()].sort().map((service) => ({ service, ...measure(by.get(service)!) }))
+	};
+}
+
+/**
+ * One incident's times read from its timeline: opened, the first acknowledgement, and the final
+ * resolution (none when the last resolve was followed by a reopen).
+ */
+export function timesFromTimeline(entries: readonly TimelineEntry[], service = ''): IncidentTimes | null {
+	const opened = entries.find((e) => e.type === 'opened');
+	if (!opened) return null;
+	const t: IncidentTimes = { service, status: 'open', openedAt: opened.at };
+	for (const e of entries) {
+		if (e.type === 'acknowledged') {
+			t.acknowledgedAt ??= e.at;
+			if (t.status === 'open') t.status = 'acknowledged';
+		} else if (e.type === 'resolved') {
+			t.status = 'resolved';
+			t.resolvedAt = e.at;
+		} else if (e.type === 'reopened') {
+			t.status = 'open';
+			delete t.resolvedAt;
+		}
+	}
+	return t;
+}
