@@ -9,6 +9,7 @@ import { createLogger } from '../src/lib/server/log';
 import { closeClient, createRedisClient, waitReady, type Redis } from '../src/lib/server/redis/client';
 import { RedisNotFoundError } from '../src/lib/server/redis/embedded';
 import { resolveRedis } from '../src/lib/server/redis/resolve';
+import { addressRuleOf, type AddressRule } from '../src/lib/server/web/client-address';
 import { parseDuration } from '../src/lib/shared/duration';
 import { formatProblem } from '../src/lib/shared/problems';
 import { resolveConfigPath } from './config';
@@ -70,12 +71,20 @@ async function start(args: string[], io: CliIO, root: string, version: string): 
 	log.info({ config: file }, 'config loaded');
 
 	let handler: RequestHandler | undefined;
+	let addressRule: AddressRule | undefined;
 	if (config.roles.includes('web')) {
 		// adapter-node reads ORIGIN when the handler loads.
 		if (config.server.origin && !io.env.ORIGIN) process.env.ORIGIN = config.server.origin;
 		// Without an origin, pages are served as they are reached: over this server's plain HTTP,
 		// unless the operator named a proxy's protocol header.
 		if (!process.env.ORIGIN && !io.env.PROTOCOL_HEADER) process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;
+		// The live feed finds the client's address as adapter-node does for pages.
+		const rule = addressRuleOf(process.env);
+		if (!rule.ok) {
+			io.err(`Vigil did not start: ${rule.error}`);
+			return 2;
+		}
+		addressRule = rule.rule;
 		try {
 			handler = await loadSvelteKitHandler(root);
 		} catch (err) {
@@ -92,6 +101,7 @@ async function start(args: string[], io: CliIO, root: string, version: string): 
 			log,
 			version,
 			http: { mode: 'listen', handler },
+			addressRule,
 			cwd: io.cwd,
 			configDir: dirname(file),
 			rereadConfig: () => readConfig(file, io, values.roles)

@@ -36,7 +36,9 @@ export const vigilConfig = z.strictObject({
 			host: z.string().min(1).default('127.0.0.1'),
 			port: port.default(3000),
 			/** The public URL of this server, e.g. https://vigil.example.com (needed behind a proxy). */
-			origin: z.url({ error: 'expected a URL like https://vigil.example.com' }).optional()
+			origin: z.url({ error: 'expected a URL like https://vigil.example.com' }).optional(),
+			/** Most live-feed (wall) connections one client address may hold at once. */
+			liveConnectionsPerIp: z.number().int().min(1).max(100_000).default(50)
 		})
 		.prefault({}),
 	roles: rolesSchema.default([...ROLES]),

@@ -20,6 +20,7 @@ import { RedisStore } from '../src/lib/server/tsdb/redis-store';
 import { StoreSink } from '../src/lib/server/tsdb/sink';
 import { LiveHub } from '../src/lib/server/web/live';
 import { LiveAccess } from '../src/lib/server/web/live-access';
+import type { AddressRule } from '../src/lib/server/web/client-address';
 import { DEFAULT_BOARD } from '../src/lib/shared/boards';
 import { createOpsHandler, type OpsHandler, type Readiness } from '../src/lib/server/web/ops';
 import { createWebServer, listen, type RequestHandler } from '../server';
@@ -42,6 +43,8 @@ export interface StartOptions {
 	configDir?: string;
 	/** Overrides the address probed when no Redis URL is configured (tests). */
 	localRedisUrl?: string;
+	/** How the live feed finds a client's address: the HTTP side's rule (adapter-node's ADDRESS_HEADER, XFF_DEPTH). Default: the TCP peer. */
+	addressRule?: AddressRule;
 	/** Reads the config again (for reloads); without it, reloads are refused. */
 	rereadConfig?: () => Promise<{ ok: true; config: VigilConfig } | { ok: false; report: string }>;
 }
@@ -261,9 +264,23 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 		}
 		if (roles.includes('web')) {
 			const tailRedis = createRedisClient(resolved.url, { name: 'live-tail', log });
-			clients.push(tailRedis);
+			// Revocations are announced on the control channel: open screens of a revoked credential close at once.
+			const liveControl = createRedisClient(resolved.url, { name: 'live-control', log });
+			clients.push(tailRedis, liveControl);
 			const access = new LiveAccess({ sessions: auth.sessions, kiosks: auth.kiosks, origin: config.server.origin });
-			hub = new LiveHub({ redis, tailRedis, keys, store, tiles: config.wall.tiles, log, registry: metrics.registry, access });
+			hub = new LiveHub({
+				redis,
+				tailRedis,
+				control: liveControl,
+				keys,
+				store,
+				tiles: config.wall.tiles,
+				log,
+				registry: metrics.registry,
+				access,
+				connectionsPerIp: config.server.liveConnectionsPerIp,
+				addressRule: options.addressRule
+			});
 			await hub.attach(server);
 			started.add('web');
 		}

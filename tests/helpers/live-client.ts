@@ -14,11 +14,13 @@ export interface LiveAuth {
 	board?: string;
 	/** An Origin header, as a browser on that site sends it. */
 	origin?: string;
+	/** More handshake headers (e.g. the x-forwarded-for of a reverse proxy). */
+	headers?: Record<string, string>;
 }
 
 /** The socket.io options of a screen with these credentials. */
 export function liveOptions(auth: LiveAuth, extra: Record<string, unknown> = {}) {
-	const headers: Record<string, string> = {};
+	const headers: Record<string, string> = { ...auth.headers };
 	if (auth.cookie) headers.cookie = auth.cookie;
 	if (auth.origin) headers.origin = auth.origin;
 	return {

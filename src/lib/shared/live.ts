@@ -67,7 +67,7 @@ export type HeartbeatMessage = z.infer<typeof heartbeatMessage>;
  * before a connection is closed. `retry` says whether trying again later can help.
  */
 export const liveRefusal = z.object({
-	reason: z.enum(['unauthenticated', 'kiosk', 'session', 'board', 'origin', 'unavailable', 'flood']),
+	reason: z.enum(['unauthenticated', 'kiosk', 'session', 'board', 'origin', 'unavailable', 'flood', 'limit']),
 	message: z.string().max(500),
 	retry: z.boolean()
 });

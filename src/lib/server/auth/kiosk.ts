@@ -5,6 +5,8 @@
  * for an HTTP-only cookie. A kiosk token may show its board on /wall and receive its live feed, and
  * nothing else: API routes refuse it (see access.ts).
  *
+ * A revocation is announced on the control channel, so the token's open screens close at once.
+ *
  * When and from where a token's screen was last seen is kept beside the token (written at most
  * every 30 s per token), so the list tells screens that are still up from forgotten ones.
  */
@@ -13,6 +15,7 @@ import type { Redis } from 'ioredis';
 import { BOARD_NAME } from '../../shared/boards';
 import type { AuditLog } from '../audit';
 import type { Keys } from '../keys';
+import { announceRevocation } from './revocation';
 
 export const KIOSK_COOKIE = 'vigil_kiosk';
 /** Last-seen times are written at most this often per token. */
@@ -144,6 +147,8 @@ export class KioskStore {
 		if (stored.revokedAt !== undefined) return true;
 		stored.revokedAt = now;
 		await this.redis.hset(this.keys.auth.kiosks, id, JSON.stringify(stored));
+		// Its open screens are closed at once (the live hub checks them again).
+		await announceRevocation(this.redis, this.keys, { type: 'revoke', kiosk: id });
 		await this.audit?.record({ actor, action: 'kiosk.revoke', target: id, before: { id, ...before }, after: { revokedAt: now } });
 		return true;
 	}

@@ -2,12 +2,14 @@
  * Login sessions: a random id in an HTTP-only cookie; the record in Redis under the SHA-256 of the
  * id (so a reader of Redis cannot take over a session), with the user, role, CSRF token, times, and
  * an idle and an absolute timeout. Each user's sessions are also in a set, so revoking them all is
- * one call.
+ * one call. Revocations and logouts are announced on the control channel (revocation.ts), so open
+ * screens of the session are closed at once.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../keys';
 import type { Role } from './permissions';
+import { announceRevocation } from './revocation';
 
 export const SESSION_COOKIE = 'vigil_session';
 
@@ -36,6 +38,11 @@ const ID = /^[A-Za-z0-9_-]{43}$/;
 
 function sha256(text: string): string {
 	return createHash('sha256').update(text).digest('hex');
+}
+
+/** What a session is stored and announced under: the SHA-256 of its cookie id. */
+export function sessionHash(id: string): string {
+	return sha256(id);
 }
 
 /** Deletes every session of a user and the set, atomically. */
@@ -110,10 +117,13 @@ export class SessionStore {
 		const json = await this.redis.get(key);
 		await this.redis.del(key);
 		if (json) await this.redis.srem(this.keys.auth.userSessions((JSON.parse(json) as Session).user), h);
+		await announceRevocation(this.redis, this.keys, { type: 'revoke', session: h });
 	}
 
 	/** Ends every session of a user at once; resolves with how many there were. */
 	async revokeUser(user: string): Promise<number> {
-		return (await this.redis.eval(REVOKE_USER, 1, this.keys.auth.userSessions(user), this.keys.auth.session(''))) as number;
+		const n = (await this.redis.eval(REVOKE_USER, 1, this.keys.auth.userSessions(user), this.keys.auth.session(''))) as number;
+		await announceRevocation(this.redis, this.keys, { type: 'revoke', user });
+		return n;
 	}
 }

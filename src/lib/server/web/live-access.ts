@@ -3,13 +3,16 @@
  * by a login session (its cookie; the role must allow `wall:read`) or a kiosk token (its cookie, or
  * `auth.kiosk` in the handshake for screens that are not browsers), from this server's own origin.
  * A session sees every board; a kiosk token its own. Admitted connections are checked again later
- * (`recheck`), so a revoked token or an ended session loses its screen.
+ * (`recheck`), so a revoked token or an ended session loses its screen: at once when the revocation
+ * is announced on the control channel (`revokes`), else at the next periodic check. One client
+ * address may hold a limited number of connections at a time (`AddressSlots`).
  */
 import { boardExists, DEFAULT_BOARD } from '../../shared/boards';
 import { liveHandshake, type LiveRefusal } from '../../shared/live';
 import { KIOSK_COOKIE, type KioskStore } from '../auth/kiosk';
 import { can } from '../auth/permissions';
-import { SESSION_COOKIE, type SessionStore } from '../auth/sessions';
+import type { RevokeMessage } from '../auth/revocation';
+import { SESSION_COOKIE, sessionHash, type SessionStore } from '../auth/sessions';
 
 export type LiveGrant =
 	| { kind: 'session'; sessionId: string; user: string; board: string }
@@ -30,8 +33,58 @@ export const REFUSALS = {
 	board: { reason: 'board', message: 'this screen may not show that board', retry: false },
 	origin: { reason: 'origin', message: 'cross-site connections are refused', retry: false },
 	unavailable: { reason: 'unavailable', message: "Vigil cannot check this screen's access now (Redis is unreachable): trying again", retry: true },
-	flood: { reason: 'flood', message: 'too many messages: the connection was closed', retry: true }
+	flood: { reason: 'flood', message: 'too many messages: the connection was closed', retry: true },
+	limit: { reason: 'limit', message: 'too many live connections from this address: close other screens or tabs', retry: true }
 } as const satisfies Record<LiveRefusal['reason'], LiveRefusal>;
+
+/** The refusal of a connection over the per-address limit, naming the limit. */
+export function limitRefusal(max: number): LiveRefusal {
+	return { ...REFUSALS.limit, message: `too many live connections from this address (at most ${max} at a time): close other screens or tabs` };
+}
+
+/** Default most live connections one client address may hold at once (`server.liveConnectionsPerIp`). */
+export const LIVE_CONNECTIONS_PER_IP = 50;
+
+/**
+ * Counts live connections per client address, handshakes still being checked included: `take`
+ * reserves a slot (false when the address holds `max` already), the returned release gives it
+ * back (once, however often it is called).
+ */
+export class AddressSlots {
+	private readonly held = new Map<string, number>();
+
+	constructor(readonly max: number) {}
+
+	take(address: string): (() => void) | null {
+		const n = this.held.get(address) ?? 0;
+		if (n >= this.max) return null;
+		this.held.set(address, n + 1);
+		let released = false;
+		return () => {
+			if (released) return;
+			released = true;
+			const left = (this.held.get(address) ?? 1) - 1;
+			if (left > 0) this.held.set(address, left);
+			else this.held.delete(address);
+		};
+	}
+
+	count(address: string): number {
+		return this.held.get(address) ?? 0;
+	}
+
+	/** Addresses holding at least one slot. */
+	get addresses(): number {
+		return this.held.size;
+	}
+}
+
+/** True when an announced revocation may concern a connection (which is then checked again). */
+export function revokes(grant: LiveGrant, msg: RevokeMessage): boolean {
+	if (grant.kind === 'kiosk') return 'kiosk' in msg && msg.kiosk === grant.kioskId;
+	if ('user' in msg) return msg.user === grant.user;
+	return 'session' in msg && msg.session === sessionHash(grant.sessionId);
+}
 
 /** The value of one cookie in a Cookie header. */
 export function cookieOf(header: string | undefined, name: string): string | undefined {

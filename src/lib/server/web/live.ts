@@ -7,7 +7,9 @@
  * (live-access.ts) and joins the room of its board; broadcasts go to the board's room. Each
  * connection's events pass a token bucket (beyond it they are dropped and counted; a connection
  * that keeps flooding is closed), and its credential is checked again on events and every
- * `recheckMs`: a revoked kiosk token or an ended session loses its screen.
+ * `recheckMs`: a revoked kiosk token or an ended session loses its screen. Revocations announced on
+ * the control channel make the matching connections check again at once. One client address (by
+ * the rule of the HTTP side: client-address.ts) may hold `connectionsPerIp` connections at a time.
  */
 import type { Server as HttpServer } from 'node:http';
 import { Counter, Gauge, type Registry } from 'prom-client';
@@ -33,7 +35,9 @@ import { countRoles, listNodes, HEARTBEAT_MS, type Role } from '../nodes';
 import { matchesAll, parseSelector, type Matcher } from '../tsdb/matchers';
 import type { LatestResult, SeriesInfo, TimeSeriesStore } from '../tsdb/types';
 import { sidOf } from '../tsdb/series-id';
-import { REFUSALS, type LiveAccess, type LiveGrant } from './live-access';
+import { parseRevocation } from '../auth/revocation';
+import { clientAddress, PEER_ADDRESS, type AddressRule } from './client-address';
+import { AddressSlots, LIVE_CONNECTIONS_PER_IP, limitRefusal, REFUSALS, revokes, type LiveAccess, type LiveGrant } from './live-access';
 import { TokenBucket } from './token-bucket';
 
 /** Assumed sampling interval of a series that does not say. */
@@ -70,16 +74,29 @@ export interface LiveHubOptions {
 	recheckMs?: number;
 	/** Events per second and burst of one connection. Default 20/s, burst 40. */
 	rate?: { perSecond: number; burst: number };
+	/** Most connections one client address may hold at once. Default 50. */
+	connectionsPerIp?: number;
+	/** How a handshake's client address is found (adapter-node's ADDRESS_HEADER, XFF_DEPTH). Default: the TCP peer. */
+	addressRule?: AddressRule;
+	/**
+	 * A connection of its own to subscribe to the control channel, where revocations are announced
+	 * (the caller closes it). Without it, revoked credentials are noticed by the periodic check only.
+	 */
+	control?: Redis;
 }
 
 interface SocketData {
 	grant: LiveGrant;
+	/** The client's address (behind a proxy: the one the proxy names). */
+	address: string;
 	bucket: TokenBucket;
 	/** Events dropped in the current flood window, and when it began. */
 	dropped: number;
 	dropWindowAt: number;
 	checkedAt: number;
 	checking: boolean;
+	/** A revocation arrived while a check was running: check once more after it. */
+	again: boolean;
 }
 
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -119,10 +136,12 @@ export class LiveHub {
 	private readonly pending = new Set<string>();
 	/** Series on the tail that the selector leaves out. */
 	private readonly ignored = new Set<string>();
+	private readonly slots: AddressSlots;
 
 	constructor(private readonly options: LiveHubOptions) {
 		this.log = options.log.child({ role: 'web' });
 		this.store = options.store;
+		this.slots = new AddressSlots(options.connectionsPerIp ?? LIVE_CONNECTIONS_PER_IP);
 		this.tiles = options.tiles?.length
 			? options.tiles.map((t) => ({ title: t.title, unit: t.unit, matchers: parseSelector(t.selector) }))
 			: [{ matchers: parseSelector('{__name__=~".+"}') }];
@@ -158,7 +177,7 @@ export class LiveHub {
 			});
 			this.refusedConnections = new Counter({
 				name: 'vigil_live_refused_total',
-				help: 'Live-feed connections refused or closed by the server, by reason (unauthenticated, kiosk, session, board, origin, unavailable, flood).',
+				help: 'Live-feed connections refused or closed by the server, by reason (unauthenticated, kiosk, session, board, origin, unavailable, flood, limit).',
 				labelNames: ['reason'],
 				registers
 			});
@@ -188,20 +207,31 @@ export class LiveHub {
 			maxHttpBufferSize: 64 * 1024
 		});
 		io.use((socket, next) => {
+			const address = clientAddress(this.options.addressRule ?? PEER_ADDRESS, socket.handshake.headers, socket.handshake.address);
+			// A slot is held from the handshake on (checks in flight count), until the socket or its
+			// transport closes, whichever comes first.
+			const release = this.slots.take(address);
 			const refuse = (refusal: LiveRefusal) => {
+				release?.();
 				this.refusedConnections?.inc({ reason: refusal.reason });
 				const err = new Error(refusal.message) as Error & { data?: LiveRefusal };
 				err.data = refusal;
 				next(err);
 			};
+			if (!release) {
+				this.log.debug({ address, limit: this.slots.max }, 'refused a live connection over the per-address limit');
+				return refuse(limitRefusal(this.slots.max));
+			}
+			socket.conn.once('close', release);
+			socket.once('disconnect', release);
 			if (!this.options.access) return refuse(REFUSALS.unauthenticated);
 			this.options.access
-				.admit(socket.handshake)
+				.admit({ headers: socket.handshake.headers, auth: socket.handshake.auth, address })
 				.then((r) => {
 					if (!r.ok) return refuse(r.refusal);
 					const now = Date.now();
 					const rate = this.options.rate ?? { perSecond: 20, burst: 40 };
-					socket.data = { grant: r.grant, bucket: new TokenBucket(rate.perSecond, rate.burst, now), dropped: 0, dropWindowAt: now, checkedAt: now, checking: false };
+					socket.data = { grant: r.grant, address, bucket: new TokenBucket(rate.perSecond, rate.burst, now), dropped: 0, dropWindowAt: now, checkedAt: now, checking: false, again: false };
 					next();
 				})
 				.catch(() => refuse(REFUSALS.unavailable));
@@ -212,7 +242,25 @@ export class LiveHub {
 			for (const socket of io.sockets.sockets.values()) this.recheck(socket);
 		}, this.options.recheckMs ?? 30_000);
 		this.recheckTimer.unref();
+		const control = this.options.control;
+		if (control) {
+			control.on('message', this.onControl);
+			control.on('ready', this.subscribeControl);
+			if (control.status === 'ready') this.subscribeControl();
+		}
 	}
+
+	private readonly subscribeControl = () => {
+		this.options.control?.subscribe(this.options.keys.control).catch((err: Error) => this.log.warn({ err: err.message }, 'could not subscribe to revocations; checking every connection periodically only'));
+	};
+
+	/** A revocation on the control channel: the connections it may concern are checked again now. */
+	private readonly onControl = (channel: string, text: string) => {
+		if (channel !== this.options.keys.control || !this.io) return;
+		const msg = parseRevocation(text);
+		if (!msg) return;
+		for (const socket of this.io.sockets.sockets.values()) if (socket.data.grant && revokes(socket.data.grant, msg)) this.recheck(socket, true);
+	};
 
 	/** Closes a connection, telling the screen why. */
 	private deny(socket: LiveSocket, refusal: LiveRefusal): void {
@@ -222,19 +270,33 @@ export class LiveHub {
 		socket.disconnect(true);
 	}
 
-	/** Checks a connection's credential again (one check at a time per connection). */
-	private recheck(socket: LiveSocket): void {
+	/**
+	 * Checks a connection's credential again (one check at a time per connection). `urgent` (a
+	 * revocation was announced): a check already running may have read before it, so one more
+	 * follows.
+	 */
+	private recheck(socket: LiveSocket, urgent = false): void {
 		const d = socket.data;
-		if (d.checking || !this.options.access) return;
+		if (!this.options.access) return;
+		if (d.checking) {
+			if (urgent) d.again = true;
+			return;
+		}
 		d.checking = true;
 		this.options.access
-			.recheck(d.grant, socket.handshake.address)
+			.recheck(d.grant, d.address)
 			.then((refusal) => {
 				d.checkedAt = Date.now();
 				if (refusal) this.deny(socket, refusal);
 			})
 			.catch(() => {})
-			.finally(() => (d.checking = false));
+			.finally(() => {
+				d.checking = false;
+				if (d.again && socket.connected) {
+					d.again = false;
+					this.recheck(socket);
+				}
+			});
 	}
 
 	/** Every incoming event: the rate limit, then (now and then) the credential. */
@@ -249,7 +311,7 @@ export class LiveHub {
 			d.dropped = 0;
 		}
 		if (++d.dropped > FLOOD_DROPS) {
-			this.log.warn({ address: socket.handshake.address, grant: d.grant.kind === 'kiosk' ? `kiosk:${d.grant.kioskId}` : `user:${d.grant.user}` }, 'closed a live connection that kept flooding');
+			this.log.warn({ address: d.address, grant: d.grant.kind === 'kiosk' ? `kiosk:${d.grant.kioskId}` : `user:${d.grant.user}` }, 'closed a live connection that kept flooding');
 			this.deny(socket, REFUSALS.flood);
 		}
 		return false;
@@ -437,6 +499,8 @@ export class LiveHub {
 	async close(): Promise<void> {
 		clearInterval(this.rolesTimer);
 		clearInterval(this.recheckTimer);
+		this.options.control?.off('message', this.onControl);
+		this.options.control?.off('ready', this.subscribeControl);
 		this.options.redis.off('ready', this.onRedisUp);
 		this.options.redis.off('close', this.onRedisDown);
 		await new Promise<void>((resolve) => (this.io ? this.io.close(() => resolve()) : resolve()));
