@@ -23,8 +23,16 @@ import type { Keys } from '../src/lib/server/keys';
 import type { Logger } from '../src/lib/server/log';
 import { compileRuleSet, evaluateRule, formatRuleFile, loadRuleSource, restoreRuleState, type AlertEvent, type CompiledGroup, type CompiledRule, type RuleState } from '../src/lib/server/rules';
 import type { TimeSeriesStore } from '../src/lib/server/tsdb/types';
+import type { ChannelStore } from '../src/lib/server/alerting/channels';
+import { loadMuting } from '../src/lib/server/alerting/mute';
+import { NotificationOutbox } from '../src/lib/server/alerting/outbox';
+import type { Route } from '../src/lib/server/alerting/routes';
+import type { IncidentOptions } from '../src/lib/server/alerting/incidents';
+import { alertsFromStates, Dispatcher } from './dispatcher';
+import { startIncidentFeed, type IncidentFeed } from './incident-feed';
 import { GroupScheduler } from './group-scheduler';
 import { startLease, type Lease } from './lease';
+import { NotificationSender, type DeliveryConfig } from './sender';
 
 export interface AlertsConfig {
 	ruleFiles: string[];
@@ -49,6 +57,20 @@ export interface AlertsRoleOptions {
 	clock?: Clock;
 	/** How often the rule set's revision is checked besides the control channel. Default 10 s. */
 	revisionPollMs?: number;
+	/** Notifications: without them, alerts are evaluated and stored but nobody is told. */
+	notifications?: NotificationsSetup;
+	/** Incidents (the config's `incidents` section): without it, no incidents are opened. */
+	incidents?: IncidentOptions;
+	/** How often the leader runs the notification pipeline (dispatch, delivery). Default 1 s. */
+	pipelineIntervalMs?: number;
+}
+
+export interface NotificationsSetup {
+	route: Route;
+	channels: ChannelStore;
+	delivery: DeliveryConfig;
+	/** Vigil's address for links in notifications. */
+	externalUrl: string;
 }
 
 export interface AlertsRole {
@@ -105,6 +127,88 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 	const current = new Map<string, RuleState>();
 	let stopped = false;
 
+	// The notification pipeline (leader only): dispatch decides, the sender delivers from the outbox.
+	const notify = options.notifications;
+	const outbox = new NotificationOutbox(redis, keys.alerts);
+	let sendResolved = new Map<string, boolean>();
+	/** Applies alert events to incidents while this process leads. */
+	let feed: IncidentFeed | undefined;
+	const audit = new AuditLog(redis, keys.audit);
+	const dispatcher = notify
+		? new Dispatcher({
+				outbox,
+				route: notify.route,
+				budgetMs: notify.delivery.budget,
+				log,
+				sendResolved: (name) => sendResolved.get(name) ?? true,
+				incidentsFor: async (alerts) => (feed ? (await feed.store.currentIncidentIds(alerts)).map((id) => id ?? undefined) : [])
+			})
+		: undefined;
+	const sender = notify
+		? new NotificationSender({
+				outbox,
+				resolveChannel: (name) => notify.channels.resolve(name),
+				config: notify.delivery,
+				externalUrl: notify.externalUrl,
+				clock,
+				log,
+				onAttempt: async (n, entry) => {
+					metrics.notifications.inc({ channel: entry.channel, outcome: entry.outcome });
+					if (feed && n.incidentIds.length && (entry.outcome === 'sent' || entry.outcome === 'failed' || entry.outcome === 'retry')) {
+						await feed.store.recordNotification(n.incidentIds, {
+							outcome: entry.outcome === 'sent' ? 'sent' : 'failed',
+							channel: entry.channel,
+							notificationId: n.id,
+							attempt: entry.attempt,
+							at: entry.at,
+							...(entry.status !== undefined ? { status: entry.status } : {}),
+							...(entry.error ? { error: entry.outcome === 'retry' ? `${entry.error} (retrying)` : entry.error } : {})
+						});
+					}
+				}
+			})
+		: undefined;
+	if (notify) {
+		void notify.channels
+			.names()
+			.then((names) => {
+				const missing = [...new Set(flattenReceivers(notify.route))].filter((r) => !names.has(r));
+				if (missing.length) log.warn({ channels: missing }, 'notifications.route names channels that do not exist yet; their notifications fail until they are created');
+			})
+			.catch(() => {});
+	}
+
+	let pipelineRunning = false;
+	const runPipeline = async () => {
+		const held = token;
+		if (held === undefined || pipelineRunning) return;
+		pipelineRunning = true;
+		try {
+			if (dispatcher && sender) {
+				const now = clock.now();
+				sendResolved = new Map((await notify!.channels.list()).map((c) => [c.name, c.sendResolved]));
+				const muting = await loadMuting(redis, keys.alerts, now);
+				await dispatcher.tick(held, now, alertsFromStates(current.values()), muting);
+				await sender.tick();
+			}
+		} catch (err) {
+			if (err instanceof FencedOutError) {
+				log.warn('a newer leader wrote notification state: standing by');
+				await standBy();
+			} else log.warn({ err: (err as Error).message }, 'notification pipeline step failed; retrying in a second');
+		} finally {
+			pipelineRunning = false;
+		}
+	};
+	let pipelineTimer: unknown;
+	const pipelineLoop = () => {
+		pipelineTimer = clock.setTimeout(() => {
+			void runPipeline().finally(() => {
+				if (!stopped) pipelineLoop();
+			});
+		}, options.pipelineIntervalMs ?? 1000);
+	};
+
 	const scheduler = new GroupScheduler({
 		clock,
 		onMissed: (group, n) => metrics.missed.inc({ group }, n),
@@ -148,7 +252,11 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 			}
 			log.warn({ group: group.name, err: (err as Error).message }, 'could not save alert state; it stays in memory and is saved at the next evaluation');
 		}
-		if (events.length) log.info({ group: group.name, changes: events.length }, 'alert state changed');
+		if (events.length) {
+			log.info({ group: group.name, changes: events.length }, 'alert state changed');
+			// Incidents follow at once, so a notification decided next can link its incident.
+			await feed?.process();
+		}
 		metrics.groupDuration.set({ group: group.name }, (performance.now() - t0) / 1000);
 		metrics.groupLast.set({ group: group.name }, at / 1000);
 		updateAlertCounts();
@@ -199,6 +307,8 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 			if (stopped) return;
 			token = t;
 			metrics.leader.set(1);
+			sender?.resume();
+			if (options.incidents && !feed) feed = startIncidentFeed({ redis, keys, incidents: options.incidents, log, clock, audit });
 			try {
 				await loadRules(true);
 				await restore();
@@ -213,6 +323,11 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 		metrics.leader.set(0);
 		await scheduler.stop();
 		current.clear();
+		dispatcher?.reset();
+		await sender?.stop();
+		const f = feed;
+		feed = undefined;
+		await f?.stop();
 	};
 
 	const lease: Lease = startLease({
@@ -247,6 +362,7 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 		}, options.revisionPollMs ?? 10_000);
 	};
 	poll();
+	pipelineLoop();
 
 	log.info({ node: nodeId }, 'alerts role started');
 	return {
@@ -257,13 +373,20 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 		async stop() {
 			stopped = true;
 			clock.clearTimeout(pollTimer);
+			clock.clearTimeout(pipelineTimer);
 			options.subscriber?.off('message', onMessage);
 			await leading;
 			await scheduler.stop();
+			await sender?.stop();
+			await feed?.stop();
 			await lease.stop();
 			log.debug('alerts role stopped');
 		}
 	};
+}
+
+function flattenReceivers(route: Route): string[] {
+	return [route.receiver, ...route.routes.flatMap(flattenReceivers)];
 }
 
 /** Rejects when `work` takes longer than `ms` (the store read of an evaluation is bounded too). */
@@ -312,6 +435,12 @@ function createMetrics(registry?: Registry) {
 		groupLast: new Gauge({ name: 'vigil_rule_group_last_evaluation_timestamp_seconds', help: 'When a rule group was last evaluated.', labelNames: ['group'], registers }),
 		ruleDuration: new Gauge({ name: 'vigil_rule_last_duration_seconds', help: 'How long the last evaluation of a rule took.', labelNames: ['rule'], registers }),
 		alerts: new Gauge({ name: 'vigil_alerts', help: 'Alert instances by state (leader only).', labelNames: ['state'], registers }),
-		leader: new Gauge({ name: 'vigil_alerts_leader', help: 'Whether this process leads rule evaluation (1) or stands by (0).', registers })
+		leader: new Gauge({ name: 'vigil_alerts_leader', help: 'Whether this process leads rule evaluation (1) or stands by (0).', registers }),
+		notifications: new Counter({
+			name: 'vigil_notification_attempts_total',
+			help: 'Notification delivery attempts by channel and outcome (sent, retry, failed).',
+			labelNames: ['channel', 'outcome'],
+			registers
+		})
 	};
 }

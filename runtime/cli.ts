@@ -22,6 +22,7 @@ export type { CliIO };
 import { packageRoot, packageVersion } from './package-root';
 import { SCENARIOS, startDemoShop, type Scenario } from '../demo-shop/index';
 import { startVigil } from './start';
+import { newSecretKey } from '../src/lib/server/alerting/secret-box';
 
 export const USAGE = `Usage: vigil <command> [options]
 
@@ -37,10 +38,12 @@ Commands:
 ${ACCESS_USAGE}
 ${KIOSK_USAGE}
 ${RULES_USAGE}
+  secret-key            Print a new random key for VIGIL_SECRET_KEY (encrypts channel secrets at rest)
   version               Print the version
   help                  Print this help
 
-Environment: REDIS_URL, PORT, HOST, ORIGIN, VIGIL_ROLES, VIGIL_CONFIG override the config file.`;
+Environment: REDIS_URL, PORT, HOST, ORIGIN, VIGIL_ROLES, VIGIL_CONFIG override the config file;
+VIGIL_SECRET_KEY is the key channel secrets are encrypted with.`;
 
 async function configCheck(fileArg: string | undefined, io: CliIO, root: string): Promise<number> {
 	const file = resolveConfigPath(fileArg, io.env, io.cwd, root);
@@ -202,6 +205,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
 				return await demoShop(rest, io, root);
 			case 'rules':
 				return await rulesCommand(rest, io, root);
+			case 'secret-key':
+				io.out(newSecretKey());
+				return 0;
 			case 'version':
 			case '--version':
 				io.out(version);

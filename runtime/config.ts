@@ -9,6 +9,8 @@ import { z } from 'zod';
 import { parseCidr } from '../collectors/net/address-policy';
 import { collectorConfig } from '../collectors/registry';
 import { SCENARIOS } from '../demo-shop/index';
+import { channelConfig } from '../src/lib/server/alerting/channels';
+import { buildRouteTree, routeSchema } from '../src/lib/server/alerting/routes';
 import { ROLES } from '../src/lib/server/nodes';
 import { parseSelector } from '../src/lib/server/tsdb/matchers';
 import { loadYamlFile, validateYaml, type Override, type Validated } from '../src/lib/server/yaml-config';
@@ -160,6 +162,51 @@ export const vigilConfig = z.strictObject({
 			leaseTtl: zDuration({ min: 1000, max: 600_000 }).default(15_000),
 			/** Labels added to every alert, and `$externalLabels` in templates. */
 			externalLabels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a label name'), z.string()).default({})
+		})
+		.prefault({}),
+	notifications: z
+		.strictObject({
+			/**
+			 * Channels provisioned from this file (read-only through the API; more can be added there by
+			 * admins). The built-in `log` channel always exists.
+			 */
+			channels: z
+				.array(channelConfig)
+				.max(256)
+				.default([])
+				.superRefine((list, ctx) => {
+					const seen = new Map<string, number>();
+					list.forEach((c, i) => {
+						const first = seen.get(c.name);
+						if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate channel "${c.name}" (also channels[${first}])` });
+						else seen.set(c.name, i);
+					});
+				}),
+			/** The route tree, as in alertmanager.yml (group_by, group_wait, group_interval, repeat_interval, matchers, continue, routes). */
+			route: routeSchema.prefault({ receiver: 'log', group_by: ['alertname', 'service'] }),
+			delivery: z
+				.strictObject({
+					/** First retry delay; it doubles per attempt, with jitter. */
+					initialBackoff: zDuration({ min: 10, max: 3_600_000 }).default(1000),
+					/** Longest retry delay. */
+					maxBackoff: zDuration({ min: 10, max: 3_600_000 }).default(60_000),
+					/** How long one notification is tried before it is given up (logged as failed). */
+					budget: zDuration({ min: 1000, max: 7 * 86_400_000 }).default(3_600_000),
+					/** Longest single attempt. */
+					attemptTimeout: zDuration({ min: 100, max: 300_000 }).default(10_000),
+					/** Attempts in flight at once. */
+					concurrency: z.number().int().min(1).max(256).default(8)
+				})
+				.prefault({}),
+			/** Vigil's address in notification links; default server.origin, else http://localhost:<port>. */
+			externalUrl: z.url({ protocol: /^https?$/ }).optional()
+		})
+		.superRefine((n, ctx) => {
+			try {
+				buildRouteTree(n.route);
+			} catch (err) {
+				ctx.addIssue({ code: 'custom', path: ['route'], message: (err as Error).message.replace(/^notifications\.route[.:]\s*/, '') });
+			}
 		})
 		.prefault({}),
 	incidents: z

@@ -25,6 +25,7 @@ import { DEFAULT_BOARD } from '../src/lib/shared/boards';
 import { createOpsHandler, type OpsHandler, type Readiness } from '../src/lib/server/web/ops';
 import { createWebServer, listen, type RequestHandler } from '../server';
 import type { VigilConfig } from './config';
+import { setupNotifications } from './notifications';
 
 export type HttpMode =
 	/** Listen on config.server.host:port; serve the SvelteKit handler when the web role runs. */
@@ -170,7 +171,23 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 			log.info({ by, processes: heard }, 'reload requested');
 			return heard;
 		};
-		setContext({ redis, keys, store, ...auth, push: config.push, requestReload, log, registry: metrics.registry, roles, nodeId, version });
+		const notifications = setupNotifications(config, redis, keys, log);
+		setContext({
+			redis,
+			keys,
+			store,
+			...auth,
+			push: config.push,
+			requestReload,
+			log,
+			registry: metrics.registry,
+			roles,
+			nodeId,
+			version,
+			channels: notifications.channels,
+			notificationRoute: notifications.route,
+			notificationExternalUrl: notifications.externalUrl
+		});
 
 		const readiness = async (): Promise<Readiness> => {
 			const checks: Readiness['checks'] = {};
@@ -220,7 +237,9 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 				nodeId,
 				config: config.alerts,
 				configDir: options.configDir ?? options.cwd ?? process.cwd(),
-				registry: metrics.registry
+				registry: metrics.registry,
+				notifications,
+				incidents: config.incidents
 			});
 			started.add('alerts');
 		}

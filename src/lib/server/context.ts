@@ -9,6 +9,8 @@ import type { Registry } from 'prom-client';
 import type { Keys } from './keys';
 import type { Logger } from './log';
 import type { AuditLog } from './audit';
+import type { ChannelStore } from './alerting/channels';
+import type { Route } from './alerting/routes';
 import type { KioskStore } from './auth/kiosk';
 import type { SlidingWindowLimiter } from './auth/rate-limit';
 import type { SessionStore } from './auth/sessions';
@@ -35,6 +37,12 @@ export interface VigilContext {
 	push: { maxBodyBytes: number; maxItems: number };
 	/** Asks every collect process to reload its config; resolves with how many heard it. */
 	requestReload(by: string): Promise<number>;
+	/** Notification channels (provisioned from the config, and stored in Redis). */
+	channels: ChannelStore;
+	/** The notification route tree (from the config). */
+	notificationRoute: Route;
+	/** Vigil's address in notification links. */
+	notificationExternalUrl: string;
 	log: Logger;
 	registry: Registry;
 	roles: readonly Role[];

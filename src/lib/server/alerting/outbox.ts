@@ -231,6 +231,11 @@ export class NotificationOutbox {
 		return Number(r) === 1;
 	}
 
+	/** Writes one entry to the notification log (a test send, outside the outbox). */
+	async logOnly(entry: LogInput): Promise<void> {
+		await this.redis.xadd(this.keys.notify.log, 'MAXLEN', '~', String(this.logMaxLen), '*', 'e', JSON.stringify(entry));
+	}
+
 	/**
 	 * The notification log, newest first. `before` is a stream id to page back from; `rule`,
 	 * `channel`, `incident` and `outcome` filter (reading at most `scan` entries to fill a page).

@@ -1,0 +1,37 @@
+/**
+ * GET /api/v1/channels: every notification channel, masked (URLs as scheme and host, header names
+ * only). Needs `rules:read`.
+ * POST /api/v1/channels: creates a channel (admins: `channels:write`). Body:
+ *   {"name": "ops-slack", "type": "slack" | "webhook" | "log", "url": "https://…",
+ *    "headers": {"Authorization": "Bearer …"}, "sendResolved": true, "maxAlerts": 0}
+ * The URL and headers are stored encrypted with VIGIL_SECRET_KEY and never shown again.
+ */
+import { json } from '@sveltejs/kit';
+import { channelInput, ChannelError } from '$lib/server/alerting/channels';
+import { actorOf, requirePermission } from '$lib/server/auth/access';
+import { getContext } from '$lib/server/context';
+import { readJson } from '$lib/server/web/json-body';
+import type { RequestHandler } from './$types';
+
+export const GET: RequestHandler = async (event) => {
+	const auth = await requirePermission(event, 'rules:read');
+	if (!auth.ok) return auth.response;
+	return json({ channels: await getContext().channels.list() });
+};
+
+export const POST: RequestHandler = async (event) => {
+	const auth = await requirePermission(event, 'channels:write');
+	if (!auth.ok) return auth.response;
+	const body = await readJson(event.request, channelInput);
+	if (!body.ok) return body.response;
+	const ctx = getContext();
+	const actor = actorOf(auth.principal);
+	try {
+		const { channel } = await ctx.channels.put(body.value, actor);
+		await ctx.audit.record({ actor, action: 'channel.create', target: channel.name, after: channel });
+		return json({ channel }, { status: 201 });
+	} catch (err) {
+		if (err instanceof ChannelError) return json({ error: err.message }, { status: err.status });
+		throw err;
+	}
+};

@@ -1,0 +1,31 @@
+/**
+ * GET /api/v1/notifications/pending: notifications decided but not yet delivered (the outbox), by
+ * next attempt, with their attempt count and deadline. Needs `rules:read`.
+ */
+import { json } from '@sveltejs/kit';
+import { NotificationOutbox } from '$lib/server/alerting/outbox';
+import { notificationSummary } from '$lib/server/alerting/notification';
+import { requirePermission } from '$lib/server/auth/access';
+import { getContext } from '$lib/server/context';
+import type { RequestHandler } from './$types';
+
+export const GET: RequestHandler = async (event) => {
+	const auth = await requirePermission(event, 'rules:read');
+	if (!auth.ok) return auth.response;
+	const ctx = getContext();
+	const pending = await new NotificationOutbox(ctx.redis, ctx.keys.alerts).pending();
+	return json({
+		pending: pending.map((n) => ({
+			id: n.id,
+			idempotencyKey: n.idempotencyKey,
+			channel: n.receiver,
+			groupKey: n.groupKey,
+			...notificationSummary(n),
+			incidentIds: n.incidentIds,
+			attempts: n.attempts,
+			createdAt: n.createdAt,
+			deadline: n.deadline,
+			nextAttemptAt: n.nextAttemptAt
+		}))
+	});
+};
