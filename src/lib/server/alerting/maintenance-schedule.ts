@@ -150,6 +150,8 @@ export function parseSchedule(value: unknown, zone: string, field = 'schedule'):
 export interface CompiledSchedule {
 	/** Occurrences overlapping [from, to), by start, cut to validFrom/validUntil; not cut to [from, to). */
 	occurrences(from: number, to: number): Interval[];
+	/** The same occurrences, passed one by one (no object each: reports over months). */
+	each(from: number, to: number, emit: (start: number, end: number) => void): void;
 }
 
 const cronCache = new Map<string, Cron>();
@@ -164,76 +166,123 @@ function cronOf(text: string): Cron {
 	return c;
 }
 
-function cut(list: Interval[], v: Validity, from: number, to: number): Interval[] {
+type Each = (from: number, to: number, emit: (start: number, end: number) => void) => void;
+
+/** Wraps a generator with the cut to a validity and the overlap test with [from, to). */
+function compiled(v: Validity, gen: Each): CompiledSchedule {
 	const lo = v.validFrom ?? -Infinity;
 	const hi = v.validUntil ?? Infinity;
-	const out: Interval[] = [];
-	for (const i of list) {
-		const start = Math.max(i.start, lo);
-		const end = Math.min(i.end, hi);
-		if (end > start && end > from && start < to) out.push({ start, end });
-	}
-	return out;
+	const each: Each = (from, to, emit) =>
+		gen(from, to, (start, end) => {
+			if (start < lo) start = lo;
+			if (end > hi) end = hi;
+			if (end > start && end > from && start < to) emit(start, end);
+		});
+	return {
+		each,
+		occurrences(from, to) {
+			const out: Interval[] = [];
+			each(from, to, (start, end) => out.push({ start, end }));
+			return out;
+		}
+	};
 }
 
 /** Compiles a stored (valid) schedule for a zone. */
 export function compileSchedule(schedule: Schedule, zone: string): CompiledSchedule {
 	switch (schedule.kind) {
 		case 'once':
-			return {
-				occurrences: (from, to) => (schedule.end > from && schedule.start < to ? [{ start: schedule.start, end: schedule.end }] : [])
-			};
+			return compiled({}, (_from, _to, emit) => emit(schedule.start, schedule.end));
 		case 'weekly': {
 			const start = minuteOfDay(schedule.start, 'start', false);
 			const end = minuteOfDay(schedule.end, 'end', true);
 			const days = new Set(schedule.days.map((d) => WEEKDAYS.indexOf(d)));
 			const crosses = end <= start;
-			return {
-				occurrences(from, to) {
-					const out: Interval[] = [];
-					const first = dayOf(toLocal(zone, Math.max(from, schedule.validFrom ?? from))) - DAY;
-					const last = dayOf(toLocal(zone, Math.min(to, schedule.validUntil ?? to)));
-					let day = localDay(zone, first);
-					for (let d = first; d <= last; d += DAY) {
-						const next = localDay(zone, d + DAY);
-						if (days.has(weekday(d))) {
-							const s = day.instant(d + start * MINUTE);
-							const e = crosses ? next.instant(d + DAY + end * MINUTE) : day.instant(d + end * MINUTE);
-							if (e > s) out.push({ start: s, end: e });
-						}
-						day = next;
-					}
-					return cut(out, schedule, from, to);
+			return compiled(schedule, (from, to, emit) => {
+				const first = dayOf(toLocal(zone, Math.max(from, schedule.validFrom ?? from))) - DAY;
+				const last = dayOf(toLocal(zone, Math.min(to, schedule.validUntil ?? to)));
+				for (let d = first; d <= last; d += DAY) {
+					if (!days.has(weekday(d))) continue;
+					const day = localDay(zone, d);
+					const s = day.instant(d + start * MINUTE);
+					const e = crosses ? localDay(zone, d + DAY).instant(d + DAY + end * MINUTE) : day.instant(d + end * MINUTE);
+					if (e > s) emit(s, e);
 				}
-			};
+			});
 		}
 		case 'cron': {
 			const cron = cronOf(schedule.cron);
 			const duration = parsePositiveDuration(schedule.duration, 'duration');
-			return {
-				occurrences(from, to) {
-					const out: Interval[] = [];
-					const lo = Math.max(from - duration, schedule.validFrom === undefined ? -Infinity : schedule.validFrom - duration);
-					const first = dayOf(toLocal(zone, lo));
-					const last = dayOf(toLocal(zone, Math.min(to, schedule.validUntil ?? to)));
-					let prev = -Infinity;
-					for (let d = first; d <= last; d += DAY) {
-						const date = new Date(d);
-						if (!cron.matchesDay(date.getUTCMonth() + 1, date.getUTCDate(), date.getUTCDay())) continue;
-						const day = localDay(zone, d);
-						for (const t of cron.times) {
-							const s = day.instant(d + t * MINUTE);
-							// Two times of a skipped hour can land on the same instant; a time is one occurrence.
-							if (s <= prev) continue;
-							prev = s;
-							out.push({ start: s, end: s + duration });
-						}
+			return compiled(schedule, (from, to, emit) => {
+				const lo = Math.max(from - duration, schedule.validFrom === undefined ? -Infinity : schedule.validFrom - duration);
+				const first = dayOf(toLocal(zone, lo));
+				const last = dayOf(toLocal(zone, Math.min(to, schedule.validUntil ?? to)));
+				let prev = -Infinity;
+				for (let d = first; d <= last; d += DAY) {
+					const date = new Date(d);
+					if (!cron.matchesDay(date.getUTCMonth() + 1, date.getUTCDate(), date.getUTCDay())) continue;
+					const day = localDay(zone, d);
+					for (const t of cron.times) {
+						const s = day.instant(d + t * MINUTE);
+						// Two times of a skipped hour can land on the same instant; a time is one occurrence.
+						if (s <= prev) continue;
+						prev = s;
+						emit(s, s + duration);
 					}
-					return cut(out, schedule, from, to);
 				}
-			};
+			});
 		}
 	}
+}
+
+/**
+ * Intervals as one flat list `[start0, end0, start1, end1, ...]`, sorted by start and merged:
+ * what reports over months use, without an object per occurrence.
+ */
+export type Spans = number[];
+
+/** Appends [start, end) to spans sorted by start, merging it with the last span when they meet. */
+export function pushSpan(spans: Spans, start: number, end: number): void {
+	const n = spans.length;
+	if (n > 0 && start <= spans[n - 1]!) {
+		if (end > spans[n - 1]!) spans[n - 1] = end;
+	} else spans.push(start, end);
+}
+
+/** The union of several spans lists, merged pairwise: O(n log k) for k lists of n spans in all. */
+export function unionSpans(lists: readonly Spans[]): Spans {
+	let work = lists.filter((l) => l.length > 0);
+	if (work.length === 0) return [];
+	while (work.length > 1) {
+		const next: Spans[] = [];
+		for (let i = 0; i < work.length; i += 2) next.push(i + 1 < work.length ? unionTwo(work[i]!, work[i + 1]!) : work[i]!);
+		work = next;
+	}
+	return work[0]!;
+}
+
+function unionTwo(a: Spans, b: Spans): Spans {
+	const out: Spans = [];
+	let i = 0;
+	let j = 0;
+	while (i < a.length && j < b.length) {
+		if (a[i]! <= b[j]!) {
+			pushSpan(out, a[i]!, a[i + 1]!);
+			i += 2;
+		} else {
+			pushSpan(out, b[j]!, b[j + 1]!);
+			j += 2;
+		}
+	}
+	for (; i < a.length; i += 2) pushSpan(out, a[i]!, a[i + 1]!);
+	for (; j < b.length; j += 2) pushSpan(out, b[j]!, b[j + 1]!);
+	return out;
+}
+
+export function spansToIntervals(spans: Spans): Interval[] {
+	const out: Interval[] = [];
+	for (let i = 0; i < spans.length; i += 2) out.push({ start: spans[i]!, end: spans[i + 1]! });
+	return out;
 }
 
 /** Sorts and merges overlapping or touching intervals. */

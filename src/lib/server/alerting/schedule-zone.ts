@@ -128,22 +128,54 @@ function fromLocalChanging(zone: string, local: number, before: number, after: n
 export interface LocalDay {
 	/** Local ms of the day's midnight. */
 	start: number;
-	/** The instant of a local time of that day (local ms). */
+	/** The instant of a local time of that day or the next (local ms), as `fromLocal` answers. */
 	instant(local: number): number;
 }
 
+const days = new Map<string, LocalDay>();
+
 /**
- * The local day that starts at `dayStart` (local ms of a midnight): when the zone's offset is the
- * same from a day before to a day after it, its times convert with one subtraction;
- * otherwise each goes through `fromLocal`. (Zones change offset at most a few times a year.)
+ * The local day that starts at `dayStart` (local ms of a midnight), its conversions in constant
+ * time: when the zone's offset is the same from a day before to a day after it (a day's instants
+ * lie within 14 h of its local times), by one subtraction; otherwise from the one offset change
+ * in that span, found once by bisection. Days are cached (a report asks the same days per window).
  */
 export function localDay(zone: string, dayStart: number): LocalDay {
-	// The day's instants lie within 14 h of its local times (the largest offsets); the same offset a
-	// day before and a day after means no change in between (zones change a few times a year).
-	const a = zoneOffset(zone, dayStart - DAY);
-	const b = zoneOffset(zone, dayStart + 2 * DAY);
-	if (a === b) return { start: dayStart, instant: (local) => local - a };
-	return { start: dayStart, instant: (local) => fromLocal(zone, local) };
+	const key = `${zone} ${dayStart}`;
+	let day = days.get(key);
+	if (day) return day;
+	const lo = dayStart - DAY;
+	const hi = dayStart + 2 * DAY;
+	const before = zoneOffset(zone, lo);
+	const after = zoneOffset(zone, hi);
+	if (before === after) {
+		day = { start: dayStart, instant: (local) => local - before };
+	} else {
+		// The first second at which the new offset holds (zones change once within three days at most).
+		let a = lo;
+		let b = hi;
+		while (b - a > 1000) {
+			const mid = a + Math.floor((b - a) / 2000) * 1000;
+			if (zoneOffset(zone, mid) === before) a = mid;
+			else b = mid;
+		}
+		const change = b;
+		day = {
+			start: dayStart,
+			instant(local) {
+				const early = local - before;
+				const late = local - after;
+				const earlyOk = early < change;
+				const lateOk = late >= change;
+				if (earlyOk && lateOk) return Math.min(early, late);
+				if (lateOk) return late;
+				return early;
+			}
+		};
+	}
+	if (days.size > 20_000) days.clear();
+	days.set(key, day);
+	return day;
 }
 
 /** Local ms of the midnight that starts the local day holding `local`. */
