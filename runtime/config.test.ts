@@ -26,11 +26,36 @@ describe('defaults', () => {
 		const r = parseConfig('');
 		expect(r.ok).toBe(true);
 		if (!r.ok) return;
-		expect(r.value.server).toEqual({ host: '127.0.0.1', port: 3000 });
+		expect(r.value.server).toEqual({ host: '127.0.0.1', port: 3000, liveConnectionsPerIp: 50 });
 		expect(r.value.redis).toEqual({ prefix: 'vigil:', embedded: { dataDir: './data/redis', binary: 'redis-server' } });
 		expect(r.value.roles).toEqual(['web', 'collect', 'alerts']);
 		expect(r.value.shutdown.timeout).toBe(10_000);
 		expect(r.value.collectors).toEqual([]);
+		// Alertmanager's defaults, everything to the built-in log channel
+		expect(r.value.notifications.route).toMatchObject({ receiver: 'log', group_by: ['alertname', 'service'], matchers: [], routes: [] });
+		expect(r.value.notifications.delivery).toEqual({ initialBackoff: 1000, maxBackoff: 60_000, budget: 3_600_000, attemptTimeout: 10_000, concurrency: 8 });
+		expect(r.value.incidents).toEqual({ groupBy: ['service'], perRule: true, quietPeriod: 300_000, reopenWindow: 1_800_000 });
+	});
+
+	it('checks the notification route tree and channels, naming the path', () => {
+		const report = problems(
+			[
+				'notifications:',
+				'  channels:',
+				'    - { name: hook, type: webhook }',
+				'    - { name: hook, type: log }',
+				'  route:',
+				'    matchers: [\'a="b"\']',
+				'    routes:',
+				'      - { matchers: [severity=critical], group_wait: soon }'
+			].join('\n')
+		);
+		expect(report.join('\n')).toMatch(/notifications\.channels\[0\]\.url \(line 3, column \d+\): a webhook channel needs a URL/);
+		expect(report.join('\n')).toMatch(/notifications\.channels\[1\]\.name \(line 4, column \d+\): duplicate channel "hook"/);
+		expect(report.join('\n')).toMatch(/notifications\.route\.routes\[0\]\.matchers\[0\] \(line 8, column \d+\): expected a matcher like severity="critical"/);
+		expect(report.join('\n')).toMatch(/notifications\.route\.routes\[0\]\.group_wait \(line 8, column \d+\): expected a duration/);
+		expect(problems('notifications:\n  route: { receiver: log, matchers: [\'a="b"\'] }\n').join('\n')).toMatch(/notifications\.route .*: the root route matches every alert; move matchers to a child route/);
+		expect(problems('notifications:\n  route: { group_by: [service] }\n').join('\n')).toMatch(/the root route needs a receiver/);
 	});
 
 	it('gives collectors an interval of 15s and labels of their own', () => {
@@ -95,7 +120,7 @@ describe('environment overrides', () => {
 		});
 		expect(r.ok).toBe(true);
 		if (!r.ok) return;
-		expect(r.value.server).toEqual({ host: '0.0.0.0', port: 4000, origin: 'https://vigil.example.com' });
+		expect(r.value.server).toEqual({ host: '0.0.0.0', port: 4000, origin: 'https://vigil.example.com', liveConnectionsPerIp: 50 });
 		expect(r.value.redis.url).toBe('redis://r:6380/1');
 		expect(r.value.roles).toEqual(['collect', 'alerts']);
 	});
