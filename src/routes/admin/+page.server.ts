@@ -112,6 +112,22 @@ export const actions: Actions = {
 			throw err;
 		}
 	},
+	setPassword: async (event) => {
+		const by = await requireAdminAction(event, 'users:admin');
+		const form = await event.request.formData();
+		const name = text(form, 'name', 100).trim().toLowerCase();
+		// One's own password needs the current one: a session left open must not be enough.
+		if (name === event.locals.session?.user) return refused('users', 'to change your own password, use your account page (/account): it asks for the current one');
+		const password = text(form, 'password');
+		if (password !== text(form, 'confirm')) return refused('users', 'the two passwords differ');
+		try {
+			await getContext().users.setPassword(name, password, by);
+			return { section: 'users', message: `set a new password for ${name}; their sessions were ended` } satisfies Outcome;
+		} catch (err) {
+			if (isUserError(err)) return refused('users', err.message);
+			throw err;
+		}
+	},
 	deleteUser: async (event) => {
 		const by = await requireAdminAction(event, 'users:admin');
 		const form = await event.request.formData();
@@ -166,6 +182,6 @@ export const actions: Actions = {
 		const by = await requireAdminAction(event, 'tokens:admin');
 		const id = text(await event.request.formData(), 'id', 40);
 		if (!(await getContext().kiosks.revoke(id, by.actor))) return refused('kiosks', `no kiosk link with id ${JSON.stringify(id)}`);
-		return { section: 'kiosks', message: `revoked kiosk link ${id}; its screens are disconnected within 30 s` } satisfies Outcome;
+		return { section: 'kiosks', message: `revoked kiosk link ${id}; its screens are disconnected` } satisfies Outcome;
 	}
 };
