@@ -222,7 +222,9 @@ export class Dispatcher {
 			if (this.needsUpdate(old, firing, resolved, sendResolved, route.repeatIntervalMs, now)) {
 				flushed.push({ state, firing, resolved });
 				state.lastNotifiedAt = now;
-				state.firing = Object.fromEntries(firing.map((a) => [a.id, { ruleId: a.ruleId, fingerprint: a.fingerprint, labels: a.labels, annotations: a.annotations, startsAt: a.startsAt }]));
+				// Muted alerts the receiver was told about stay "told": their resolution is still sent.
+				const told = [...firing, ...mutedNow.filter((a) => old.firing[a.id] !== undefined)];
+				state.firing = Object.fromEntries(told.map((a) => [a.id, { ruleId: a.ruleId, fingerprint: a.fingerprint, labels: a.labels, annotations: a.annotations, startsAt: a.startsAt }]));
 				state.resolved = resolved.map((a) => `${a.ruleId}|${a.fingerprint}`);
 			}
 			if (firingAll.length === 0 && Object.keys(state.firing).length === 0) {
@@ -284,7 +286,8 @@ export class Dispatcher {
 		if (state.lastNotifiedAt === undefined) return firing.length > 0;
 		const told = new Set(Object.keys(state.firing));
 		if (!subset(firing.map((a) => a.id), told)) return true;
-		if (firing.length === 0) return told.size > 0;
+		// Nothing (unmuted) fires: tell the receiver when alerts it knew of resolved.
+		if (firing.length === 0) return resolved.length > 0;
 		if (sendResolved && !subset(resolved.map((a) => `${a.ruleId}|${a.fingerprint}`), new Set(state.resolved))) return true;
 		return state.lastNotifiedAt < now - repeatMs;
 	}

@@ -226,6 +226,21 @@ describe('muting', () => {
 	});
 });
 
+describe('muting an alert the receiver already knows of', () => {
+	it('sends nothing while it is silenced, but still sends its resolution', async () => {
+		const r = rig({ route: { receiver: 'hook', group_by: ['service'], group_wait: '0s', group_interval: '10s' } });
+		const a = alert('Down', { service: 'cart' });
+		await r.step([a]);
+		await r.run(2000, [a]);
+		expect(receiver.received.map((x) => x.body.status)).toEqual(['firing']);
+		const muting: Muting = { silencedBy: () => ['s9'], maintenanceBy: () => [] };
+		await r.run(60_000, [a], muting);
+		expect(receiver.received).toHaveLength(1); // silenced: not repeated, not "resolved" either
+		await r.run(30_000, [{ ...a, status: 'resolved', endsAt: r.clock.now() }], muting);
+		expect(receiver.received.map((x) => x.body.status)).toEqual(['firing', 'resolved']);
+	});
+});
+
 describe('delivery', () => {
 	it('a receiver down for 2 minutes gets every notification once it is back, each key once', async () => {
 		const r = rig({ route: { receiver: 'hook', group_by: ['service'], group_wait: '0s' } });
