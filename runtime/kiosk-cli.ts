@@ -15,7 +15,7 @@ export const KIOSK_USAGE = `  kiosk create --board default --name NAME [--expire
                         Make a kiosk link for a wall screen: it shows one board and nothing else
                         (printed once)
   kiosk list            List kiosk links: name, board, created, expiry, last seen, last IP, state
-  kiosk revoke ID       Revoke a kiosk link; its screens are disconnected within 30 s`;
+  kiosk revoke ID       Revoke a kiosk link; its open screens are disconnected at once`;
 
 const USAGE = 'usage: vigil kiosk create --board default --name NAME [--expires 90d] | vigil kiosk list | vigil kiosk revoke ID';
 
@@ -80,7 +80,7 @@ export async function kioskCommand(args: string[], io: CliIO, root: string): Pro
 		const r = await withRedis(io, root, (redis, config) => createAuthStores(redis, createKeys(config.redis.prefix)).kiosks.revoke(rest[0]!, actor()));
 		if (typeof r === 'number') return r;
 		if (!r) return io.err(`no kiosk link with id ${JSON.stringify(rest[0])}; \`vigil kiosk list\` shows them`), 1;
-		io.out(`revoked ${rest[0]}; its screens are disconnected within 30 s`);
+		io.out(`revoked ${rest[0]}; its open screens are disconnected at once`);
 		return 0;
 	}
 	io.err(USAGE);
