@@ -16,6 +16,7 @@ describe('the permission table', () => {
 			'incidents:ack',
 			'incidents:assign',
 			'incidents:resolve',
+			'incidents:note',
 			'samples:push',
 			'config:reload'
 		]);

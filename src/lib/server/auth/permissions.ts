@@ -4,8 +4,9 @@
  * | role       | may                                                                                  |
  * |------------|--------------------------------------------------------------------------------------|
  * | `viewer`   | read the wall, rules and incidents                                                   |
- * | `engineer` | the above, plus edit rules, silences and maintenance windows; acknowledge, assign and |
- * |            | resolve incidents; push samples and reload collectors (automation)                   |
+ * | `engineer` | the above, plus edit rules, silences and maintenance windows; acknowledge, assign,    |
+ * |            | resolve and add notes to incidents (the responder writes what they found and did);   |
+ * |            | push samples and reload collectors (automation)                                      |
  * | `manager`  | read everything (not the audit log), add incident notes, view and export reports     |
  * | `admin`    | everything, plus users, tokens, channels, boards and the audit log                   |
  */
@@ -46,6 +47,7 @@ const ENGINEER: readonly Action[] = [
 	'incidents:ack',
 	'incidents:assign',
 	'incidents:resolve',
+	'incidents:note',
 	'samples:push',
 	'config:reload'
 ];
