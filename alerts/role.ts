@@ -179,16 +179,21 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 	}
 
 	let pipelineRunning = false;
+	/** The leader's working copy holds the saved state (set after restore, cleared on standing by). */
+	let restored = false;
 	const runPipeline = async () => {
 		const held = token;
-		if (held === undefined || pipelineRunning) return;
+		// Not before the saved state is restored: an empty working copy would read as "everything resolved".
+		if (held === undefined || pipelineRunning || !restored) return;
 		pipelineRunning = true;
 		try {
 			if (dispatcher && sender) {
 				const now = clock.now();
 				sendResolved = new Map((await notify!.channels.list()).map((c) => [c.name, c.sendResolved]));
 				const muting = await loadMuting(redis, keys.alerts, now);
-				await dispatcher.tick(held, now, alertsFromStates(current.values()), muting);
+				// Disabled rules notify nothing: their firing alerts resolve for the receivers.
+				const enabled = new Set(groups.flatMap((g) => g.rules.filter((r) => r.enabled).map((r) => r.id)));
+				await dispatcher.tick(held, now, alertsFromStates([...current.values()].filter((st) => enabled.has(st.ruleId))), muting);
 				await sender.tick();
 			}
 		} catch (err) {
@@ -312,6 +317,7 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 			try {
 				await loadRules(true);
 				await restore();
+				restored = true;
 				schedule();
 			} catch (err) {
 				log.error({ err: (err as Error).message }, 'could not load rules or state as leader; retrying at the next lease renewal');
@@ -320,6 +326,7 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 	};
 	const standBy = async () => {
 		token = undefined;
+		restored = false;
 		metrics.leader.set(0);
 		await scheduler.stop();
 		current.clear();

@@ -1,0 +1,115 @@
+/**
+ * The alerts role with notifications and incidents wired in, on a private redis-server, a real
+ * webhook receiver and a clock the test moves: a firing rule opens an incident and sends one
+ * notification that links it; the delivery is on the incident's timeline; a restart of the role
+ * sends nothing again (its working copy is restored before the pipeline runs, so nothing reads as
+ * resolved); disabling the rule resolves its alert for the receiver.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAlertsRole, type AlertsRole } from '../../alerts/role';
+import { ChannelStore } from '../../src/lib/server/alerting/channels';
+import { IncidentStore } from '../../src/lib/server/alerting/incidents';
+import { RuleRepository } from '../../src/lib/server/alerting/rule-repo';
+import { buildRouteTree, routeSchema } from '../../src/lib/server/alerting/routes';
+import { newSecretKey, SecretBox } from '../../src/lib/server/alerting/secret-box';
+import { ManualClock } from '../../src/lib/server/clock';
+import { createKeys } from '../../src/lib/server/keys';
+import { createLogger } from '../../src/lib/server/log';
+import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
+import { startTestRedis, type TestRedis } from '../helpers/redis-server';
+
+let server: TestRedis;
+let redis: Redis;
+let receiver: Server;
+let url: string;
+const received: Array<{ status: string; incidents: Array<{ id: string }>; alerts: unknown[] }> = [];
+const log = createLogger({ level: (process.env.TEST_LOG as never) ?? 'silent' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+	server = await startTestRedis();
+	redis = new Redis(server.url);
+	receiver = createServer((req, res) => {
+		let text = '';
+		req.on('data', (c: Buffer) => (text += c.toString()));
+		req.on('end', () => {
+			received.push(JSON.parse(text) as (typeof received)[number]);
+			res.end('ok');
+		});
+	});
+	await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+	url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+});
+afterAll(async () => {
+	receiver.close();
+	redis.disconnect();
+	await server.stop();
+});
+
+describe('alerts role with notifications and incidents', () => {
+	it('notifies once with the incident, survives a restart without resending, and resolves a disabled rule', async () => {
+		const T0 = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
+		const keys = createKeys('notify-role:');
+		const clock = new ManualClock(T0 + 1);
+		const store = new RedisStore(redis, { prefix: 'notify-role:', now: () => clock.now() });
+		const ts = Array.from({ length: 720 }, (_, i) => T0 - 600_000 + i * 10_000);
+		await store.write([{ name: 'backlog', labels: { queue: 'orders', service: 'fulfilment' }, ts, values: ts.map(() => 500) }]);
+		const repo = new RuleRepository(redis, keys.rules);
+		await repo.save([{ name: 'q', interval: '10s', rules: [{ alert: 'BacklogHigh', expr: 'backlog > 100', labels: { severity: 'warning' }, annotations: { summary: 'backlog {{ $value }}' } }] }], { author: 'test' });
+		const channels = new ChannelStore(redis, keys.alerts.channels, [{ name: 'hook', type: 'webhook', url, sendResolved: true, maxAlerts: 0 }], SecretBox.withKey(newSecretKey()));
+		const route = buildRouteTree(routeSchema.parse({ receiver: 'hook', group_by: ['service'], group_wait: '0s', group_interval: '10s', repeat_interval: '1h' }));
+		const start = (): Promise<AlertsRole> =>
+			startAlertsRole({
+				log,
+				redis,
+				store,
+				keys,
+				nodeId: `node-${Math.random()}`,
+				config: { ruleFiles: [], defaultInterval: 30_000, evaluationTimeout: 5000, leaseTtl: 15_000, externalLabels: {} },
+				configDir: '.',
+				clock,
+				revisionPollMs: 3_600_000,
+				notifications: { route, channels, delivery: { initialBackoff: 1000, maxBackoff: 5000, budget: 600_000, attemptTimeout: 2000, concurrency: 4 }, externalUrl: 'http://vigil.test' },
+				incidents: { groupBy: ['service'], perRule: true, quietPeriod: 60_000, reopenWindow: 0 }
+			});
+		/** Moves the clock second by second, letting real I/O (Redis, HTTP) settle each time. */
+		const run = async (ms: number) => {
+			for (let t = 0; t < ms; t += 1000) {
+				await clock.advance(1000);
+				await sleep(25);
+			}
+		};
+		const waitLeader = async (role: AlertsRole) => {
+			while (!role.leader) await sleep(5);
+			await sleep(100);
+		};
+
+		let role = await start();
+		await waitLeader(role);
+		await run(15_000);
+		expect(received.map((r) => r.status)).toEqual(['firing']);
+		const incidentId = received[0]!.incidents[0]?.id;
+		expect(incidentId).toBeTruthy();
+		const incidents = new IncidentStore(redis, keys.alerts);
+		const timeline = await incidents.timeline(incidentId!);
+		expect(timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['opened', 'notification.sent']));
+		await role.stop();
+
+		// a restart: the pipeline waits for the restored state; nothing is sent again
+		await run(5000);
+		role = await start();
+		await waitLeader(role);
+		await run(30_000);
+		expect(received.map((r) => r.status)).toEqual(['firing']);
+
+		// disabling the rule resolves its alert for the receiver
+		await repo.setEnabled('q/BacklogHigh', false, { author: 'test' });
+		await role.reloadRules();
+		await run(15_000);
+		expect(received.map((r) => r.status)).toEqual(['firing', 'resolved']);
+		await role.stop();
+	}, 60_000);
+});
