@@ -1,0 +1,27 @@
+/**
+ * POST /api/v1/maintenance-windows/preview {matchers, timeZone?, schedule?, count?}: which current
+ * alerts the window would match and, with a schedule, whether it would be open now and its next
+ * occurrences; nothing is written. Needs `rules:read`.
+ */
+import { json } from '@sveltejs/kit';
+import { requirePermission } from '$lib/server/auth/access';
+import { getContext } from '$lib/server/context';
+import { NO_STORE, readBody, refused } from '$lib/server/alerting/silence-http';
+import { previewWindow } from '$lib/server/alerting/silence-preview';
+import { postOnly } from '$lib/server/web/method';
+import type { RequestHandler } from './$types';
+
+export const POST: RequestHandler = async (event) => {
+	const auth = await requirePermission(event, 'rules:read');
+	if (!auth.ok) return auth.response;
+	const body = await readBody(event.request);
+	if (!body.ok) return body.response;
+	const ctx = getContext();
+	try {
+		return json(await previewWindow(ctx.redis, ctx.keys.alerts, body.value, Date.now()), { headers: NO_STORE });
+	} catch (err) {
+		return refused(err);
+	}
+};
+
+export const fallback: RequestHandler = postOnly;
