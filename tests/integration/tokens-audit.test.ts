@@ -266,14 +266,14 @@ describe('audit paging', () => {
 		let path: string | null = '/admin';
 		let pages = 0;
 		while (path) {
-			const res = await fetch(`${vigil.url}${path}`, { headers: { cookie: admin.cookie } });
+			const res: Response = await fetch(`${vigil.url}${path}`, { headers: { cookie: admin.cookie } });
 			expect(res.status).toBe(200);
-			const html = await res.text();
+			const html: string = await res.text();
 			const page = rows(html);
 			expect(page.length).toBeLessThanOrEqual(100);
 			if (pages > 0) expect(html).toContain('href="/admin#audit"');
 			seen.push(...page);
-			const older = /<a href="([^"]+)" data-testid="audit-older"/.exec(html)?.[1]?.replaceAll('&amp;', '&');
+			const older: string | undefined = /<a href="([^"]+)" data-testid="audit-older"/.exec(html)?.[1]?.replaceAll('&amp;', '&');
 			if (older) expect(page.length).toBe(100);
 			path = older ? older.replace(/#.*$/, '') : null;
 			pages++;
