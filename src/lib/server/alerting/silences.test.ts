@@ -55,6 +55,9 @@ describe('silence span', () => {
 	it('keeps the current start of the silence being changed', () => {
 		expect(silenceSpan({ endsAt: now + H }, now, now - H)).toEqual({ startsAt: now - H, endsAt: now + H });
 		expect(silenceSpan({ startsAt: now - H, endsAt: now + H }, now, now - H)).toEqual({ startsAt: now - H, endsAt: now + H });
+		// Sent back without its milliseconds (RFC 3339 or unix seconds), it is still the same start.
+		expect(silenceSpan({ startsAt: now - H, endsAt: now + H }, now, now - H + 250)).toEqual({ startsAt: now - H + 250, endsAt: now + H });
+		expect(silenceSpan({ startsAt: now - 2 * H, endsAt: now + H }, now, now - H)).toEqual({ startsAt: now, endsAt: now + H });
 	});
 
 	it('refuses an end before the start, or in the past', () => {

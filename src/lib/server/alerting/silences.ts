@@ -125,19 +125,24 @@ export function parseSilenceInput(body: unknown): SilenceInput {
 
 /**
  * The span of a silence made or changed at `now`. Without a start, it starts at `current` (the
- * start of the silence being changed) or now; a start given is kept when it is `current`, else a
- * start in the past becomes now (as in Alertmanager). A duration counts from the start. The end
+ * start of the silence being changed) or now; a start given is kept when it is `current` (to the
+ * second), else a start in the past becomes now (as in Alertmanager). A duration counts from the start. The end
  * must follow the start and lie in the future.
  */
 export function silenceSpan(input: Pick<SilenceInput, 'startsAt' | 'endsAt' | 'durationMs'>, now: number, current?: number): { startsAt: number; endsAt: number } {
 	let startsAt: number;
 	if (input.startsAt === undefined) startsAt = current ?? now;
-	else if (input.startsAt === current) startsAt = current;
+	else if (current !== undefined && sameSecond(input.startsAt, current)) startsAt = current;
 	else startsAt = Math.max(input.startsAt, now);
 	const endsAt = input.endsAt ?? startsAt + input.durationMs!;
 	if (endsAt <= startsAt) throw new MutingInputError('endsAt', 'must be after startsAt');
 	if (endsAt <= now) throw new MutingInputError('endsAt', 'must be in the future (to end a silence now, expire it)');
 	return { startsAt, endsAt };
+}
+
+/** Starts are compared to the second: clients send back RFC 3339 or unix seconds without the milliseconds. */
+function sameSecond(a: number, b: number): boolean {
+	return Math.floor(a / 1000) === Math.floor(b / 1000);
 }
 
 function sameMatchers(a: readonly Matcher[], b: readonly Matcher[]): boolean {
@@ -218,7 +223,7 @@ export class SilenceStore {
 			if (state === 'expired') {
 				throw new MutingStateError(409, `silence ${id} expired at ${new Date(old.endsAt).toISOString()}: expired silences stay as history and do not change; create a new one`);
 			}
-			const inPlace = state === 'pending' || (sameMatchers(old.matchers, input.matchers) && (input.startsAt === undefined || input.startsAt === old.startsAt));
+			const inPlace = state === 'pending' || (sameMatchers(old.matchers, input.matchers) && (input.startsAt === undefined || sameSecond(input.startsAt, old.startsAt)));
 			if (inPlace) {
 				const span = silenceSpan(input, now, old.startsAt);
 				const next: Silence = { ...old, matchers: input.matchers, ...span, comment: input.comment, updatedAt: now, updatedBy: by.actor };
