@@ -36,8 +36,9 @@ return 1
  * KEYS: record, timeline, active, quiet. ARGV: action (acknowledge | assign | note | resolve |
  * reopen | auto-resolve), at (epoch ms), actor, argument (the owner, '' to unassign; the note text;
  * the quiet period for auto-resolve).
- * Returns {'ok', status before}, {'missing'}, {'conflict', status, acknowledged by} or {'skip'}
- * (auto-resolve of an incident that is not quiet long enough).
+ * Returns {'ok', status before, the record's fields and values after}, {'missing'},
+ * {'conflict', status, acknowledged by} or {'skip'} (auto-resolve of an incident that is not quiet
+ * long enough).
  */
 export const ACT = `
 local rec, tl, active, quiet = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -90,7 +91,9 @@ else
   return redis.error_reply('incident action: unknown action ' .. tostring(action))
 end
 redis.call('HINCRBY', rec, 'version', 1)
-return {'ok', status}
+local out = {'ok', status}
+for _, v in ipairs(redis.call('HGETALL', rec)) do out[#out + 1] = v end
+return out
 `;
 
 /**

@@ -389,17 +389,19 @@ export class IncidentStore {
 
 	private async human(id: string, action: Action, by: ActionBy, arg: string): Promise<Incident> {
 		const ref = incidentRef(id);
-		const at = this.now();
+		const verb = action === 'note' ? 'add a note to' : action;
 		let r: string[];
 		try {
-			r = await this.act(id, action, at, by.actor, arg);
+			r = await this.act(id, action, this.now(), by.actor, arg);
 		} catch (err) {
-			throw new Error(`could not ${action === 'note' ? 'add a note to' : action} ${ref}: ${(err as Error).message}`, { cause: err });
+			throw new Error(`could not ${verb} ${ref}: ${(err as Error).message}`, { cause: err });
 		}
 		if (r[0] === 'missing') throw new IncidentNotFoundError(`no incident ${ref}`);
 		if (r[0] === 'conflict') throw new IncidentConflictError(conflictMessage(ref, action, r[1]!, r[2]));
-		const after = await this.get(id);
-		if (!after) throw new IncidentNotFoundError(`no incident ${ref}`);
+		// The script answers the record as it left it: one round trip, nothing read half-way.
+		const fields: Record<string, string> = {};
+		for (let i = 2; i + 1 < r.length; i += 2) fields[r[i]!] = r[i + 1]!;
+		const after = publicIncident(recordFromHash(fields)!);
 		const before = r[1];
 		const change: Record<Action, [unknown, unknown]> = {
 			acknowledge: [{ status: before }, { status: after.status }],
@@ -408,7 +410,11 @@ export class IncidentStore {
 			resolve: [{ status: before }, { status: after.status }],
 			reopen: [{ status: before }, { status: after.status }]
 		};
-		await this.deps.audit?.record({ actor: by.actor, action: `incident.${action}`, target: ref, before: change[action][0], after: change[action][1], ip: by.ip });
+		try {
+			await this.deps.audit?.record({ actor: by.actor, action: `incident.${action}`, target: ref, before: change[action][0], after: change[action][1], ip: by.ip });
+		} catch (err) {
+			throw new Error(`${ref}: the ${action} is done, but the audit log could not record it: ${(err as Error).message}`, { cause: err });
+		}
 		return after;
 	}
 
