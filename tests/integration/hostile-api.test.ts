@@ -233,3 +233,67 @@ describe('POST /api/v1/reload and /api/v1/rules/backtest with hostile bodies', (
 		}
 	});
 });
+
+describe('silences, maintenance windows, channels, incidents and the notification log with hostile input', () => {
+	let admin: string;
+	const as = (path: string, init: Omit<RequestInit, 'headers'> = {}) => send(path, { ...init, headers: { authorization: `Bearer ${admin}` } });
+	beforeAll(async () => {
+		const r = spawnSync(process.execPath, [VIGIL_BIN, 'users', 'add', 'hostile-admin', '--role', 'admin'], {
+			env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: configFile },
+			input: 'correct horse battery staple\n',
+			encoding: 'utf8'
+		});
+		expect(r.status, r.stderr).toBe(0);
+		const t = vigilCli(['token', 'create', '--name', 'hostile-admin', '--user', 'hostile-admin']);
+		expect(t.code, t.err).toBe(0);
+		admin = t.out.split('\n')[0]!.trim();
+	});
+
+	const bodies: Array<{ path: string; valid: Record<string, unknown> }> = [
+		{ path: '/api/v1/silences', valid: { matchers: '{service="payments"}', duration: '1h', comment: 'maintenance' } },
+		{ path: '/api/v1/silences/preview', valid: { matchers: '{service="payments"}' } },
+		{ path: '/api/v1/maintenance-windows', valid: { name: 'nightly', matchers: '{service="db"}', timeZone: 'Europe/Berlin', schedule: { kind: 'weekly', days: ['sun'], start: '02:00', end: '04:00' } } },
+		{ path: '/api/v1/maintenance-windows/preview', valid: { matchers: '{service="db"}', timeZone: 'UTC', schedule: { kind: 'cron', cron: '0 3 * * *', duration: '1h' } } },
+		{ path: '/api/v1/channels', valid: { name: 'quiet', type: 'log' } },
+		{ path: '/api/v1/incidents/INC-1/notes', valid: { text: 'looking' } },
+		{ path: '/api/v1/incidents/INC-1/assign', valid: { owner: 'hostile-admin' } }
+	];
+
+	it('answers 4xx JSON naming the field (or succeeds) for every known value in every field, and never 500', async () => {
+		let n = 0;
+		for (const { path, valid } of bodies) {
+			for (const field of Object.keys(valid)) {
+				for (const v of HOSTILE_VALUES) {
+					const a = await as(path, { body: JSON.stringify({ ...valid, [field]: v }) });
+					expectSafe(a, `${path} ${field}=${JSON.stringify(v)?.slice(0, 60)}`);
+					n++;
+				}
+			}
+		}
+		expect(n).toBeGreaterThan(1000);
+	});
+
+	it('refuses malformed bodies and answers odd query strings with 4xx JSON', async () => {
+		for (const { path } of bodies) {
+			for (const body of ['{', deepJsonObject(5000), 'x'.repeat(2 * MEGABYTE), '[]', 'null']) expectSafe(await as(path, { body }), `${path} ${body.slice(0, 20)}`);
+		}
+		for (const q of ['limit=-1', 'limit=1e9', 'before=<script>', 'outcome=<img src=x>', 'rule=%00', 'cursor=AAAA', 'from=9999-99-99', 'severity=<svg/onload=1>', 'status=deleted', 'x=1', 'q=' + 'a'.repeat(10_000)]) {
+			for (const path of ['/api/v1/incidents', '/api/v1/notifications', '/api/v1/silences', '/api/v1/maintenance-windows', '/api/v1/incidents/measures']) {
+				expectSafe(await as(`${path}?${q}`, { method: 'GET' }), `${path}?${q.slice(0, 30)}`);
+			}
+		}
+	});
+
+	it('stores markup as text and answers it only as JSON', async () => {
+		const markup = '<img src=x onerror=alert(1)>';
+		const made = await as('/api/v1/silences', { body: JSON.stringify({ matchers: [{ name: 'service', op: '=', value: markup }], duration: '1h', comment: markup }) });
+		expect(made.status, made.text).toBe(201);
+		expect(made.type).toMatch(/^application\/json/);
+		const res = await fetch(`${vigil.url}/api/v1/silences`, { headers: { authorization: `Bearer ${admin}` } });
+		// the markup comes back as a JSON string, never as a document a browser would render
+		expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+		expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+		const body = (await res.json()) as { silences: Array<{ comment: string }> };
+		expect(body.silences.map((x) => x.comment)).toContain(markup);
+	});
+});
