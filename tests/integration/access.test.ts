@@ -157,7 +157,20 @@ describe('each role against each endpoint', () => {
 		{ name: 'audit', method: 'GET', path: '/api/v1/audit?limit=5', allowed: ['admin'] },
 		{ name: 'list users', method: 'GET', path: '/api/v1/users', allowed: ['admin'] },
 		{ name: 'add a user', method: 'POST', path: '/api/v1/users', body: () => ({ name: `new-${Math.random().toString(36).slice(2, 8)}`, role: 'viewer', password: PASSWORD }), allowed: ['admin'] },
-		{ name: 'change a user', method: 'PATCH', path: '/api/v1/users/viewer-user', body: () => ({ role: 'viewer' }), allowed: ['admin'] }
+		{ name: 'change a user', method: 'PATCH', path: '/api/v1/users/viewer-user', body: () => ({ role: 'viewer' }), allowed: ['admin'] },
+		{ name: 'make a silence', method: 'POST', path: '/api/v1/silences', body: () => ({ matchers: '{service="x"}', duration: '1h', comment: 'test' }), allowed: ['engineer', 'admin'] },
+		{
+			name: 'make a maintenance window',
+			method: 'POST',
+			path: '/api/v1/maintenance-windows',
+			body: () => ({ name: 'w', matchers: '{service="x"}', timeZone: 'UTC', schedule: { kind: 'weekly', days: ['sun'], start: '02:00', end: '03:00' } }),
+			allowed: ['engineer', 'admin']
+		},
+		{ name: 'make a channel', method: 'POST', path: '/api/v1/channels', body: () => ({ name: `c-${Math.random().toString(36).slice(2, 8)}`, type: 'log' }), allowed: ['admin'] },
+		{ name: 'acknowledge an incident', method: 'POST', path: '/api/v1/incidents/INC-999/acknowledge', allowed: ['engineer', 'admin'] },
+		{ name: 'resolve an incident', method: 'POST', path: '/api/v1/incidents/INC-999/resolve', allowed: ['engineer', 'admin'] },
+		{ name: 'add an incident note', method: 'POST', path: '/api/v1/incidents/INC-999/notes', body: () => ({ text: 'looked' }), allowed: ['engineer', 'manager', 'admin'] },
+		{ name: 'read the notification log', method: 'GET', path: '/api/v1/notifications', allowed: ['viewer', 'engineer', 'manager', 'admin'] }
 	];
 	for (const c of cases) {
 		it(`${c.name}: ${c.allowed.join(', ')} only, by session or token; 401 for nobody`, async () => {

@@ -207,6 +207,9 @@ describe('payment outage to closed incident', () => {
 		const times = entries.filter((e) => e.type !== 'resolved').map((e) => e.at);
 		expect([...times].sort((a, b) => a - b)).toEqual(times);
 		expect(kinds.filter((k) => k.startsWith('notification'))).toHaveLength(2); // firing and resolved, both sent
+		// the channel's URL is a secret: not in the log (the process logs at debug level here)
+		expect(vigil!.output()).not.toContain(receiver.url);
+		expect(vigil!.output()).toContain('notification sent');
 
 		const from = inc.openedAt - 60_000;
 		const m = await api(`/api/v1/incidents/measures?from=${from / 1000}&to=${(Date.now() + 60_000) / 1000}&service=payments`);

@@ -12,6 +12,11 @@ export interface Keys {
 	/** Pub/sub channel of control messages (`{"type":"reload"}`, `{"type":"rules"}`) to every process. */
 	control: string;
 	/**
+	 * Pub/sub channel of credential revocations (`{"type":"revoke",...}`) to the web processes. Its
+	 * own channel, so that the subscribers of `control` still count the processes a reload reached.
+	 */
+	revocations: string;
+	/**
 	 * The alerts role's keys, under one hash tag so its scripts work on Redis Cluster: the lease and
 	 * its fencing counter, the alert state of every rule, the state-change event streams, and what
 	 * follows from alerts: silences, maintenance windows, notifications and incidents (one slot, so a
@@ -117,6 +122,7 @@ export function createKeys(prefix = 'vigil:'): Keys {
 		live: `${prefix}live`,
 		nodes: `${prefix}nodes`,
 		control: `${prefix}control`,
+		revocations: `${prefix}revocations`,
 		alerts: {
 			lease: `${prefix}{alerts}:lease`,
 			fence: `${prefix}{alerts}:fence`,

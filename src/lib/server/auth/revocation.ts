@@ -1,5 +1,5 @@
 /**
- * Revocations announced on the control channel, so that open screens (the live feed) lose a
+ * Revocations announced on their pub/sub channel (`keys.revocations`), so that open screens (the live feed) lose a
  * revoked credential at once instead of at their next periodic check:
  *
  *   {"type":"revoke","user":"alice"}      every session of a user (password, role, deletion)
@@ -32,9 +32,9 @@ export function parseRevocation(text: string): RevokeMessage | null {
 }
 
 /** Announces a revocation to every process; resolves with how many heard it (0 when Redis failed). */
-export async function announceRevocation(redis: Redis, keys: Pick<Keys, 'control'>, msg: RevokeMessage): Promise<number> {
+export async function announceRevocation(redis: Redis, keys: Pick<Keys, 'revocations'>, msg: RevokeMessage): Promise<number> {
 	try {
-		return await redis.publish(keys.control, JSON.stringify(msg));
+		return await redis.publish(keys.revocations, JSON.stringify(msg));
 	} catch {
 		return 0;
 	}

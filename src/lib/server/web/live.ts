@@ -8,7 +8,7 @@
  * connection's events pass a token bucket (beyond it they are dropped and counted; a connection
  * that keeps flooding is closed), and its credential is checked again on events and every
  * `recheckMs`: a revoked kiosk token or an ended session loses its screen. Revocations announced on
- * the control channel make the matching connections check again at once. One client address (by
+ * their channel (`keys.revocations`) make the matching connections check again at once. One client address (by
  * the rule of the HTTP side: client-address.ts) may hold `connectionsPerIp` connections at a time.
  */
 import type { Server as HttpServer } from 'node:http';
@@ -79,7 +79,7 @@ export interface LiveHubOptions {
 	/** How a handshake's client address is found (adapter-node's ADDRESS_HEADER, XFF_DEPTH). Default: the TCP peer. */
 	addressRule?: AddressRule;
 	/**
-	 * A connection of its own to subscribe to the control channel, where revocations are announced
+	 * A connection of its own to subscribe to the revocations channel, where revocations are announced
 	 * (the caller closes it). Without it, revoked credentials are noticed by the periodic check only.
 	 */
 	control?: Redis;
@@ -251,12 +251,12 @@ export class LiveHub {
 	}
 
 	private readonly subscribeControl = () => {
-		this.options.control?.subscribe(this.options.keys.control).catch((err: Error) => this.log.warn({ err: err.message }, 'could not subscribe to revocations; checking every connection periodically only'));
+		this.options.control?.subscribe(this.options.keys.revocations).catch((err: Error) => this.log.warn({ err: err.message }, 'could not subscribe to revocations; checking every connection periodically only'));
 	};
 
-	/** A revocation on the control channel: the connections it may concern are checked again now. */
+	/** A revocation announced on its channel: the connections it may concern are checked again now. */
 	private readonly onControl = (channel: string, text: string) => {
-		if (channel !== this.options.keys.control || !this.io) return;
+		if (channel !== this.options.keys.revocations || !this.io) return;
 		const msg = parseRevocation(text);
 		if (!msg) return;
 		for (const socket of this.io.sockets.sockets.values()) if (socket.data.grant && revokes(socket.data.grant, msg)) this.recheck(socket, true);
