@@ -40,7 +40,7 @@ class Compiler {
 
 	private select(node: Node, matchers: readonly Matcher[]): SeriesData[] {
 		const w = selectorWindow(node, this.start, this.end, this.ctx.lookbackMs)!;
-		const data = this.source.select(matchers, w.from, w.to);
+		const data = this.source.select(matchers, w.from, w.to, node.kind === 'matrix' ? node.selector : node.kind === 'selector' ? node : undefined);
 		for (const s of data) this.loaded += upperBound(s.ts, w.to) - lowerBound(s.ts, w.from);
 		if (this.loaded > this.maxSamples) throw execError(this.ctx, 'query processing would load too many samples into memory in query execution', node);
 		return data;

@@ -5,4 +5,5 @@
 export { PromQLError, type PromQLErrorKind } from './errors';
 export { parseExpr, type Expr } from './parse';
 export { evalInstant, evalRange, selectorsOf, usesAbsent, type InstantResult, type RangeResult, type Sample } from './eval';
+export { loadRollupSource, rollupWidth } from './rollup';
 export { dataNeeds, loadExprsSource, loadSource, MemorySource, type DataNeed, type EvalOptions, type SampleSource, type SeriesData } from './source';

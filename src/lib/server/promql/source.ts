@@ -6,7 +6,7 @@
 import type { Labels } from '../../shared/series';
 import { matcherRegex, type Matcher } from '../tsdb/matchers';
 import type { TimeSeriesStore } from '../tsdb/types';
-import { selectorNodes, type Node } from './ast';
+import { selectorNodes, type Node, type VectorSelectorNode } from './ast';
 import { compareLabels, labelsKey } from './labels';
 import type { Expr } from './parse';
 
@@ -20,8 +20,12 @@ export interface SeriesData {
 }
 
 export interface SampleSource {
-	/** Series matching every matcher; may hold samples outside [from, to]. */
-	select(matchers: readonly Matcher[], from: number, to: number): SeriesData[];
+	/**
+	 * Series matching every matcher; may hold samples outside [from, to]. `node` is the selector
+	 * asking (the vector selector itself, or the one inside a range selector), for sources whose
+	 * answer depends on how it is used (rollup.ts).
+	 */
+	select(matchers: readonly Matcher[], from: number, to: number, node?: VectorSelectorNode): SeriesData[];
 }
 
 export interface EvalOptions {
