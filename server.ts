@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { admitToolForm } from './src/lib/server/prom-api/tool-form';
 import type { OpsHandler } from './src/lib/server/web/ops';
 
 /** SvelteKit's adapter-node `handler`: a polka-style middleware. */
@@ -50,6 +51,7 @@ export function createWebServer(options: WebServerOptions): Server {
 		res.setHeader('x-content-type-options', 'nosniff');
 		res.setHeader('referrer-policy', 'same-origin');
 		if (ops(req, res)) return;
+		admitToolForm(req);
 		if (handler) handler(req, res, () => notFound(res, 'Not found'));
 		else notFound(res, `Not found: this Vigil process runs ${roles.join(', ')}, not web`);
 	});

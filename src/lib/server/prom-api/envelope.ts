@@ -1,0 +1,90 @@
+/**
+ * The response envelope of the Prometheus HTTP API v1: `{"status": "success", "data": ...,
+ * "warnings": [...]}` or `{"status": "error", "errorType": ..., "error": ...}`, with Prometheus'
+ * HTTP status per error type, and its number formats (values as Go's shortest fixed-point text,
+ * times as float seconds).
+ */
+
+/** Prometheus' error types, plus `unauthorized` and `forbidden` for Vigil's access check. */
+export type ErrorType = 'bad_data' | 'execution' | 'timeout' | 'canceled' | 'internal' | 'unavailable' | 'not_found' | 'unauthorized' | 'forbidden';
+
+/** The HTTP status of each error type, as Prometheus' api.go answers them. */
+export const ERROR_STATUS: Record<ErrorType, number> = {
+	bad_data: 400,
+	execution: 422,
+	timeout: 503,
+	canceled: 499,
+	internal: 500,
+	unavailable: 503,
+	not_found: 404,
+	unauthorized: 401,
+	forbidden: 403
+};
+
+/** An error the API answers with its type and message. */
+export class ApiError extends Error {
+	override name = 'ApiError';
+	constructor(
+		readonly type: ErrorType,
+		message: string
+	) {
+		super(message);
+	}
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+export function success(data: unknown, warnings: readonly string[] = []): Response {
+	const body: Record<string, unknown> = { status: 'success', data };
+	if (warnings.length) body.warnings = warnings;
+	return new Response(JSON.stringify(body), { status: 200, headers: JSON_HEADERS });
+}
+
+export function failure(type: ErrorType, message: string, headers: Record<string, string> = {}): Response {
+	return new Response(JSON.stringify({ status: 'error', errorType: type, error: message }), { status: ERROR_STATUS[type], headers: { ...JSON_HEADERS, ...headers } });
+}
+
+/** Answers an ApiError with its envelope; anything else is rethrown (SvelteKit answers 500). */
+export function failureOf(err: unknown): Response {
+	if (err instanceof ApiError) return failure(err.type, err.message);
+	throw err;
+}
+
+/**
+ * A sample value as Prometheus writes it: Go's `strconv.FormatFloat(v, 'f', -1, 64)`, the
+ * shortest digits that read back to the same number, never in exponent form; `NaN`, `+Inf`, `-Inf`.
+ */
+export function formatValue(v: number): string {
+	if (Number.isNaN(v)) return 'NaN';
+	if (v === Infinity) return '+Inf';
+	if (v === -Infinity) return '-Inf';
+	if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+	const s = String(v);
+	const e = s.indexOf('e');
+	if (e < 0) return s;
+	const neg = s.startsWith('-');
+	const mant = s.slice(neg ? 1 : 0, e);
+	const exp = Number(s.slice(e + 1));
+	const [ip, fp = ''] = mant.split('.') as [string, string?];
+	const digits = ip + fp;
+	const point = ip.length + exp;
+	let out: string;
+	if (point <= 0) out = `0.${'0'.repeat(-point)}${digits}`;
+	else if (point >= digits.length) out = digits + '0'.repeat(point - digits.length);
+	else out = `${digits.slice(0, point)}.${digits.slice(point)}`;
+	return (neg ? '-' : '') + out;
+}
+
+/** An alert's value as Prometheus' rules and alerts endpoints write it: Go's `%e` shortest form (`1e+00`). */
+export function formatAlertValue(v: number): string {
+	if (Number.isNaN(v)) return 'NaN';
+	if (v === Infinity) return '+Inf';
+	if (v === -Infinity) return '-Inf';
+	const s = v.toExponential();
+	return s.replace(/e([+-])(\d)$/, 'e$10$2');
+}
+
+/** Epoch ms as the API's float seconds. */
+export function seconds(ms: number): number {
+	return ms / 1000;
+}

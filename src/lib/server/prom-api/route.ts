@@ -1,0 +1,51 @@
+/**
+ * What every Prometheus-compatible route does: the access check (an API token or a session with
+ * the action, answered in the API's envelope), then the handler, whose ApiErrors become
+ * `{"status": "error", ...}` answers.
+ */
+import type { RequestEvent } from '@sveltejs/kit';
+import { requirePermission } from '../auth/access';
+import type { Action } from '../auth/permissions';
+import { failure, failureOf, success } from './envelope';
+
+/**
+ * The token of a Basic Authorization header (any user name, the API token as the password), as a
+ * Bearer header: tools that can only put credentials in the URL (`http://vigil:<token>@host/`,
+ * promtool 2.42's instant, series and labels queries) or use Grafana's basic auth can still send
+ * a token. Any other header is left as it is.
+ */
+export function bearerOf(authorization: string | null): string | null {
+	const basic = authorization && /^Basic\s+(\S+)$/i.exec(authorization);
+	if (!basic) return authorization;
+	const text = Buffer.from(basic[1]!, 'base64').toString('utf8');
+	const colon = text.indexOf(':');
+	return colon < 0 ? authorization : `Bearer ${text.slice(colon + 1)}`;
+}
+
+export async function promRoute(event: RequestEvent, action: Action, handler: () => Promise<unknown>): Promise<Response> {
+	const given = event.request.headers.get('authorization');
+	const bearer = bearerOf(given);
+	const request = bearer === given ? event.request : new Request(event.url, { headers: { authorization: bearer! } });
+	const auth = await requirePermission({ request, locals: event.locals, cookies: event.cookies }, action);
+	if (!auth.ok) {
+		const status = auth.response.status;
+		const { error } = (await auth.response.json()) as { error: string };
+		const headers: Record<string, string> = {};
+		const challenge = auth.response.headers.get('www-authenticate');
+		if (challenge) headers['www-authenticate'] = challenge;
+		return failure(status === 401 ? 'unauthorized' : 'forbidden', error, headers);
+	}
+	try {
+		return success(await handler());
+	} catch (err) {
+		return failureOf(err);
+	}
+}
+
+/** A route's answer to a method it does not serve, in the envelope. */
+export function methodNotAllowed(allowed: string): (event: RequestEvent) => Response {
+	return ({ request }) => {
+		const res = failure('bad_data', `method ${request.method} is not allowed here; use ${allowed}`, { allow: allowed.replace(' or ', ', ') });
+		return new Response(res.body, { status: 405, headers: res.headers });
+	};
+}

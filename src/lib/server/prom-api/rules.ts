@@ -1,0 +1,137 @@
+/**
+ * `rules` and `alerts`: Vigil's rule set and the alert state the alerts leader saves, in the shapes
+ * of Prometheus' API. Vigil has alerting rules only (no recording rules); disabled rules are not
+ * evaluated and are left out; instances in Vigil's own `nodata` and `error` states are not
+ * Prometheus alerts and are left out too (the rule's health says `err` with its last error).
+ */
+import type { Redis } from 'ioredis';
+import { parseDuration } from '../../shared/duration';
+import type { Labels } from '../../shared/series';
+import { RuleRepository, type StoredRule } from '../alerting/rule-repo';
+import { AlertStateStore } from '../alerting/state-store';
+import type { Keys } from '../keys';
+import { fromJsonNumber, type AlertInstance, type RuleState } from '../rules/types';
+import { formatAlertValue } from './envelope';
+
+/** The group interval Vigil uses when a group names none (the config's `alerts.defaultInterval` default). */
+export const DEFAULT_GROUP_INTERVAL_MS = 30_000;
+
+export interface PromAlert {
+	labels: Labels;
+	annotations: Labels;
+	state: 'pending' | 'firing';
+	activeAt: string;
+	keepFiringSince?: string;
+	value: string;
+}
+
+export interface PromRule {
+	state: 'inactive' | 'pending' | 'firing';
+	name: string;
+	query: string;
+	duration: number;
+	keepFiringFor: number;
+	labels: Labels;
+	annotations: Labels;
+	alerts: PromAlert[];
+	health: 'ok' | 'err' | 'unknown';
+	lastError?: string;
+	evaluationTime: number;
+	lastEvaluation: string;
+	type: 'alerting';
+}
+
+export interface PromGroup {
+	name: string;
+	file: string;
+	rules: PromRule[];
+	interval: number;
+	limit: number;
+	evaluationTime: number;
+	lastEvaluation: string;
+}
+
+/** A time as Go's JSON writes time.Time (RFC 3339, fraction without trailing zeros); the zero time when absent. */
+export function goTime(ms: number | undefined): string {
+	if (ms === undefined || !Number.isFinite(ms)) return '0001-01-01T00:00:00Z';
+	return new Date(ms).toISOString().replace(/\.?0+Z$/, 'Z');
+}
+
+function seconds(text: string | undefined): number {
+	return text ? (parseDuration(text) ?? 0) / 1000 : 0;
+}
+
+function alertOf(i: AlertInstance): PromAlert | undefined {
+	if (i.state !== 'pending' && i.state !== 'firing') return undefined;
+	const a: PromAlert = { labels: i.labels, annotations: i.annotations ?? {}, state: i.state, activeAt: goTime(i.activeAt), value: formatAlertValue(fromJsonNumber(i.value)) };
+	if (i.keepFiringSince !== undefined) a.keepFiringSince = goTime(i.keepFiringSince);
+	return a;
+}
+
+function ruleOf(r: StoredRule, state: RuleState | undefined): PromRule {
+	const alerts = (Array.isArray(state?.instances) ? state.instances : []).flatMap((i) => alertOf(i) ?? []);
+	const labels: Labels = { ...(r.spec.labels ?? {}) };
+	if (r.spec.severity) labels.severity = r.spec.severity;
+	const health = !state || state.health === 'unknown' ? 'unknown' : state.health === 'error' ? 'err' : 'ok';
+	const rule: PromRule = {
+		state: alerts.some((a) => a.state === 'firing') ? 'firing' : alerts.length ? 'pending' : 'inactive',
+		name: r.spec.alert,
+		query: r.spec.expr,
+		duration: seconds(r.spec.for),
+		keepFiringFor: seconds(r.spec.keep_firing_for),
+		labels,
+		annotations: { ...(r.spec.annotations ?? {}), ...(r.spec.runbook_url ? { runbook_url: r.spec.runbook_url } : {}) },
+		alerts,
+		health,
+		evaluationTime: (state?.lastEvalDurationMs ?? 0) / 1000,
+		lastEvaluation: goTime(state?.lastEvalAt),
+		type: 'alerting'
+	};
+	if (state?.lastError) rule.lastError = state.lastError;
+	return rule;
+}
+
+export interface RuleFilter {
+	/** `alert` or `record` (Vigil has no recording rules: `record` gives no groups). */
+	type?: string;
+	names: string[];
+	groups: string[];
+}
+
+async function load(redis: Redis, keys: Keys): Promise<{ groups: Awaited<ReturnType<RuleRepository['load']>>['groups']; states: Map<string, RuleState> }> {
+	const [set, saved] = await Promise.all([new RuleRepository(redis, keys.rules).load(), new AlertStateStore<RuleState>(redis, keys.alerts).load()]);
+	const states = new Map<string, RuleState>();
+	for (const [id, s] of saved) states.set(id, s.state);
+	return { groups: set.groups, states };
+}
+
+/** GET /api/v1/rules: `{groups: [...]}`. */
+export async function promRules(redis: Redis, keys: Keys, filter: RuleFilter): Promise<{ groups: PromGroup[] }> {
+	if (filter.type === 'record') return { groups: [] };
+	const { groups, states } = await load(redis, keys);
+	const out: PromGroup[] = [];
+	for (const g of groups) {
+		if (filter.groups.length && !filter.groups.includes(g.name)) continue;
+		const rules = g.rules.filter((r) => r.enabled && (!filter.names.length || filter.names.includes(r.spec.alert))).map((r) => ruleOf(r, states.get(r.id)));
+		if (!rules.length && (filter.names.length || filter.groups.length)) continue;
+		const evaluated = g.rules.map((r) => states.get(r.id)?.lastEvalAt).filter((t): t is number => typeof t === 'number');
+		out.push({
+			name: g.name,
+			file: 'vigil',
+			rules,
+			interval: (g.interval ? (parseDuration(g.interval) ?? DEFAULT_GROUP_INTERVAL_MS) : DEFAULT_GROUP_INTERVAL_MS) / 1000,
+			limit: 0,
+			evaluationTime: rules.reduce((s, r) => s + r.evaluationTime, 0),
+			lastEvaluation: goTime(evaluated.length ? Math.max(...evaluated) : undefined)
+		});
+	}
+	return { groups: out };
+}
+
+/** GET /api/v1/alerts: `{alerts: [...]}`, pending and firing, of enabled rules. */
+export async function promAlerts(redis: Redis, keys: Keys): Promise<{ alerts: PromAlert[] }> {
+	const { groups, states } = await load(redis, keys);
+	const alerts: PromAlert[] = [];
+	for (const g of groups) for (const r of g.rules) if (r.enabled) alerts.push(...ruleOf(r, states.get(r.id)).alerts);
+	return { alerts };
+}

@@ -1,0 +1,21 @@
+/**
+ * GET /api/v1/metadata: type, help and unit of the metrics collectors have scraped, as
+ * Prometheus' HTTP API answers them. Parameters: `metric`, `limit`. Needs `series:read`.
+ */
+import { getContext } from '$lib/server/context';
+import { ApiError } from '$lib/server/prom-api/envelope';
+import { readParams } from '$lib/server/prom-api/params';
+import { methodNotAllowed, promRoute } from '$lib/server/prom-api/route';
+import { metadata } from '$lib/server/prom-api/series';
+import type { RequestHandler } from './$types';
+
+export const GET: RequestHandler = (event) =>
+	promRoute(event, 'series:read', async () => {
+		const params = await readParams(event.request, event.url);
+		const limitText = params.get('limit') ?? '';
+		const limit = limitText === '' ? -1 : Number(limitText);
+		if (!Number.isInteger(limit)) throw new ApiError('bad_data', `invalid parameter "limit": expected a whole number, got ${JSON.stringify(limitText)}`);
+		return metadata(getContext().store, params.get('metric'), limit);
+	});
+
+export const fallback: RequestHandler = methodNotAllowed('GET');
