@@ -119,12 +119,13 @@ export async function rangeQuery(
 	const deadline = performance.now() + Math.min(q.timeoutMs, MAX_TIMEOUT_MS);
 	const plan = readPlan(expr, q.start, q.end, q.step, deps.now, deps.retention);
 	let source: SampleSource;
-	if (plan.kind === 'rollup') ({ expr, source } = await loadRollupSource(deps.store, expr, q.start, q.end, plan.widthMs));
+	let lookbackMs: number | undefined;
+	if (plan.kind === 'rollup') ({ expr, source, lookbackMs } = await loadRollupSource(deps.store, expr, q.start, q.end, plan.widthMs));
 	else source = await loadSource(deps.store, expr, q.start, q.end);
 	checkDeadline(deadline);
 	let r;
 	try {
-		r = evalRange(expr, q.start, q.end, q.step, source, { deadline });
+		r = evalRange(expr, q.start, q.end, q.step, source, { deadline, lookbackMs });
 	} catch (err) {
 		evalError(err);
 	}

@@ -38,7 +38,7 @@ async function both(text: string, width: number, start: number, end: number, ste
 	const expr = parseExpr(text);
 	const raw = evalRange(expr, start, end, step, await loadSource(s, expr, start, end));
 	const r = await loadRollupSource(s, expr, start, end, width);
-	const rolled = evalRange(r.expr, start, end, step, r.source);
+	const rolled = evalRange(r.expr, start, end, step, r.source, { lookbackMs: r.lookbackMs });
 	return { raw, rolled };
 }
 
@@ -74,10 +74,21 @@ describe('rollup reads', () => {
 		});
 	}
 
-	it('rate() over hour rollups is within 2 % of the raw answer for steady counters', async () => {
-		const { raw, rolled } = await both('rate(reqs_total[3h])', HOUR, T0 + 4 * HOUR, END, HOUR);
-		if (raw.type !== 'matrix' || rolled.type !== 'matrix') throw new Error('expected matrices');
-		expect(rolled.series).toHaveLength(2);
-		rolled.series.forEach((s, i) => s.values.forEach((v, k) => expect(Math.abs(v / raw.series[i]!.values[k]! - 1)).toBeLessThan(0.02)));
+	for (const range of ['1h', '3h']) {
+		it(`rate(x[${range}]) over hour rollups is within 2 % of the raw answer for steady counters`, async () => {
+			const { raw, rolled } = await both(`rate(reqs_total[${range}])`, HOUR, T0 + 4 * HOUR, END, HOUR);
+			if (raw.type !== 'matrix' || rolled.type !== 'matrix') throw new Error('expected matrices');
+			expect(rolled.series).toHaveLength(2);
+			rolled.series.forEach((s, i) => {
+				expect(s.ts).toEqual(raw.series[i]!.ts);
+				s.values.forEach((v, k) => expect(Math.abs(v / raw.series[i]!.values[k]! - 1)).toBeLessThan(0.02));
+			});
+		});
+	}
+
+	it('a time between bucket ends sees the last whole bucket', async () => {
+		const { rolled } = await both('temp{inst="a"}', HOUR, T0 + 3 * HOUR + 20 * MINUTE, T0 + 5 * HOUR, HOUR);
+		if (rolled.type !== 'matrix') throw new Error('expected a matrix');
+		expect(rolled.series[0]!.ts).toEqual([T0 + 3 * HOUR + 20 * MINUTE, T0 + 4 * HOUR + 20 * MINUTE]);
 	});
 });

@@ -3,9 +3,13 @@
  * (a 90-day chart at a 1 h step reads 2,160 hour records per series, not 500,000 samples, most of
  * which raw retention no longer holds).
  *
- * Each rollup bucket [b, b + width) becomes one sample at b + width - 1 ms, so a window
- * [t - range, t] at a time t aligned to the width holds exactly the buckets that lie within
- * [t - range, t). Which of the bucket's aggregates the sample carries depends on what reads it:
+ * Each rollup bucket [b, b + width) becomes one sample. Which of the bucket's aggregates it carries,
+ * and when, depends on what reads it. Aggregates (max, min, sum, count) sit at b + width - 1 ms, so a
+ * window [t - range, t] at a time t aligned to the width holds exactly the buckets within
+ * [t - range, t). The last value sits at the bucket's end, b + width: it is the series' value as of
+ * then, so a window holds the value at its start and at its end, and rate(x[1h]) over hour rollups
+ * is the increase across the hour. Evaluate with a lookback of at least the width (`lookbackMs`), so
+ * a time between bucket ends still sees the last whole bucket.
  *
  * | reader                                  | value, and how it relates to raw samples                 |
  * |-----------------------------------------|----------------------------------------------------------|
@@ -116,7 +120,8 @@ class NodeSource implements SampleSource {
 
 function seriesOf(r: RangeResult, field: Field, width: number): SeriesData {
 	const values = field === 'last' ? r.last : field === 'max' ? r.max : field === 'min' ? r.min : field === 'sum' ? r.sum : r.count;
-	return { labels: r.labels as Labels, ts: r.t.map((t) => t + width - 1), values: values.slice() };
+	const at = field === 'last' ? width : width - 1;
+	return { labels: r.labels as Labels, ts: r.t.map((t) => t + at), values: values.slice() };
 }
 
 /** The resolution a rollup read of [start, end] at `step` should use: 1 h or 1 min, ≤ the step. */
@@ -129,7 +134,8 @@ export function rollupWidth(step: number): number | undefined {
 /**
  * The expression rewritten for rollup reads, and a source holding what it reads: one store
  * `range` read per distinct selector at the given width (a multiple of 1 min), spanning every
- * offset and range it is used with. Evaluate the returned expression, not the original.
+ * offset and range it is used with. Evaluate the returned expression, not the original, with the
+ * returned lookback.
  */
 export async function loadRollupSource(
 	store: Pick<TimeSeriesStore, 'range'>,
@@ -138,10 +144,10 @@ export async function loadRollupSource(
 	end: number,
 	width: number,
 	opts: EvalOptions = {}
-): Promise<{ expr: Expr; source: SampleSource }> {
+): Promise<{ expr: Expr; source: SampleSource; lookbackMs: number }> {
 	const rw = new Rewriter();
 	const root = rw.node(expr.root);
-	const lookback = opts.lookbackMs ?? DEFAULT_LOOKBACK_MS;
+	const lookback = Math.max(opts.lookbackMs ?? DEFAULT_LOOKBACK_MS, width);
 	const reads = new Map<string, { matchers: Matcher[]; from: number; to: number }>();
 	for (const u of rw.uses) {
 		const w = selectorWindow(u.matrix ?? u.node, start, end, lookback)!;
@@ -155,7 +161,7 @@ export async function loadRollupSource(
 	const results = new Map<string, { rows: RangeResult[]; width: number }>();
 	await Promise.all(
 		[...reads].map(async ([key, r]) => {
-			// A bucket counts when its last millisecond is in the window: read from its start.
+			// A bucket counts when its sample is in the window: read from the start of the bucket before.
 			const from = Math.floor((r.from - width) / width) * width;
 			let rows = await store.range(r.matchers, from, r.to, width);
 			let w = width;
@@ -175,5 +181,5 @@ export async function loadRollupSource(
 			rows.map((r) => seriesOf(r, u.field, w))
 		);
 	}
-	return { expr: { text: expr.text, type: expr.type, root }, source: new NodeSource(data) };
+	return { expr: { text: expr.text, type: expr.type, root }, source: new NodeSource(data), lookbackMs: lookback };
 }
