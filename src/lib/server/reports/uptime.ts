@@ -1,0 +1,164 @@
+/**
+ * Uptime of a service over a period, counted in seconds of the period (not in probes), under a
+ * declared accounting policy. Pure: the input is the `up` series as rollup buckets (count and sum
+ * of the 0/1 values of each minute or hour), the maintenance intervals, and the period.
+ *
+ * How a bucket's time is counted: each sample stands for one sampling interval after it, so a
+ * bucket of `width` with `count` samples of which `sum` said up holds `sum × interval` seconds up
+ * and `(count − sum) × interval` down (scaled down when they exceed the width), and the rest of the
+ * bucket has no data. A bucket cut by the period's or a day's edge, or partly in maintenance, is
+ * shared out in proportion to time (exact when the bucket is all up or all down; the loader reads
+ * minute buckets for hours that are neither).
+ *
+ * Policy (version POLICY_VERSION):
+ * - `maintenance: exclude` (default): time in maintenance leaves the denominator; `up`: it counts
+ *   as up, whatever the series said;
+ * - `noData: down` (default): time outside maintenance with no sample counts as down; `exclude`:
+ *   it leaves the denominator.
+ */
+import type { Interval } from '../alerting/maintenance-schedule';
+
+export const POLICY_VERSION = 1;
+
+export interface UptimePolicy {
+	maintenance: 'exclude' | 'up';
+	noData: 'down' | 'exclude';
+}
+
+export const DEFAULT_POLICY: UptimePolicy = { maintenance: 'exclude', noData: 'down' };
+
+export function policyText(p: UptimePolicy): string {
+	return `uptime policy v${POLICY_VERSION}: maintenance ${p.maintenance === 'exclude' ? 'excluded from the period' : 'counted as up'}; no data ${p.noData === 'down' ? 'counted as down' : 'excluded from the period'}; time counted in seconds`;
+}
+
+/** A rollup bucket of one `up` series. */
+export interface UpBucket {
+	/** Epoch ms. */
+	start: number;
+	/** ms. */
+	width: number;
+	/** Samples in the bucket (finite values). */
+	count: number;
+	/** Sum of the values (samples that said up). */
+	sum: number;
+}
+
+/** Seconds of a period by what they were. */
+export interface UptimeSeconds {
+	/** Length of the period (times the number of series). */
+	period: number;
+	/** Up, outside maintenance. */
+	up: number;
+	/** Down (a sample said so), outside maintenance. */
+	down: number;
+	/** Without data, outside maintenance. */
+	noData: number;
+	/** In maintenance (whatever the series said). */
+	maintenance: number;
+	/** Of the maintenance seconds, those a sample said down. */
+	maintenanceDown: number;
+	/** The denominator under the policy. */
+	counted: number;
+	/** The numerator under the policy. */
+	countedUp: number;
+	/** countedUp / counted; null when nothing counts. */
+	availability: number | null;
+}
+
+export function emptySeconds(): UptimeSeconds {
+	return { period: 0, up: 0, down: 0, noData: 0, maintenance: 0, maintenanceDown: 0, counted: 0, countedUp: 0, availability: null };
+}
+
+/** Length of the overlap of sorted, disjoint intervals with [from, to). */
+export function overlap(intervals: readonly Interval[], from: number, to: number): number {
+	let total = 0;
+	for (const i of intervals) {
+		if (i.end <= from) continue;
+		if (i.start >= to) break;
+		total += Math.min(i.end, to) - Math.max(i.start, from);
+	}
+	return total;
+}
+
+/** First index of sorted buckets whose end is after t. */
+function firstEndingAfter(buckets: readonly UpBucket[], t: number): number {
+	let lo = 0;
+	let hi = buckets.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >> 1;
+		if (buckets[mid]!.start + buckets[mid]!.width <= t) lo = mid + 1;
+		else hi = mid;
+	}
+	return lo;
+}
+
+/**
+ * The seconds of [from, to) for one series: buckets sorted by start and not overlapping;
+ * maintenance sorted and merged; `intervalMs` the series' sampling interval.
+ */
+export function uptimeOf(buckets: readonly UpBucket[], intervalMs: number, maintenance: readonly Interval[], from: number, to: number, policy: UptimePolicy): UptimeSeconds {
+	let up = 0;
+	let down = 0;
+	let maintDown = 0;
+	for (let i = firstEndingAfter(buckets, from); i < buckets.length; i++) {
+		const b = buckets[i]!;
+		if (b.start >= to) break;
+		const lo = Math.max(b.start, from);
+		const hi = Math.min(b.start + b.width, to);
+		if (hi <= lo || b.count <= 0) continue;
+		let u = Math.max(0, Math.min(b.sum, b.count)) * intervalMs;
+		let d = Math.max(0, b.count - Math.max(0, Math.min(b.sum, b.count))) * intervalMs;
+		if (u + d > b.width) {
+			const k = b.width / (u + d);
+			u *= k;
+			d *= k;
+		}
+		const share = (hi - lo) / b.width;
+		u *= share;
+		d *= share;
+		const m = overlap(maintenance, lo, hi) / (hi - lo);
+		maintDown += d * m;
+		up += u * (1 - m);
+		down += d * (1 - m);
+	}
+	const period = Math.max(0, to - from);
+	const maint = overlap(maintenance, from, to);
+	const noData = Math.max(0, period - maint - up - down);
+	const countedDown = down + (policy.noData === 'down' ? noData : 0);
+	const countedUp = up + (policy.maintenance === 'up' ? maint : 0);
+	const counted = countedUp + countedDown;
+	const s = (ms: number) => Math.round(ms) / 1000;
+	return {
+		period: s(period),
+		up: s(up),
+		down: s(down),
+		noData: s(noData),
+		maintenance: s(maint),
+		maintenanceDown: s(maintDown),
+		counted: s(counted),
+		countedUp: s(countedUp),
+		availability: counted > 0 ? countedUp / counted : null
+	};
+}
+
+/** Adds b into a (for several series of one service, or several services). */
+export function addSeconds(a: UptimeSeconds, b: UptimeSeconds): UptimeSeconds {
+	const r = emptySeconds();
+	for (const k of ['period', 'up', 'down', 'noData', 'maintenance', 'maintenanceDown', 'counted', 'countedUp'] as const) r[k] = Math.round((a[k] + b[k]) * 1000) / 1000;
+	r.availability = r.counted > 0 ? r.countedUp / r.counted : null;
+	return r;
+}
+
+/** The sampling interval of a series from its buckets when the store does not know it: the most common width / count. */
+export function guessInterval(buckets: readonly UpBucket[]): number {
+	const votes = new Map<number, number>();
+	for (const b of buckets) {
+		if (b.count <= 0) continue;
+		const iv = Math.round(b.width / b.count / 1000) * 1000;
+		if (iv > 0) votes.set(iv, (votes.get(iv) ?? 0) + 1);
+	}
+	let best = 60_000;
+	let n = 0;
+	for (const [iv, c] of votes) if (c > n || (c === n && iv < best)) [best, n] = [iv, c];
+	return best;
+}
