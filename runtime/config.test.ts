@@ -147,3 +147,66 @@ describe('resolveConfigPath', () => {
 		expect(resolveConfigPath(undefined, {}, '/nonexistent-dir', root)).toBe('/opt/vigil/vigil.config.yaml');
 	});
 });
+
+describe('wall boards', () => {
+	it('the shipped demo board uses every tile kind', () => {
+		const r = parseConfig(readFileSync(join(import.meta.dirname, '..', 'vigil.config.yaml'), 'utf8'));
+		if (!r.ok) throw new Error(JSON.stringify(r.problems));
+		const board = r.value.wall.boards.find((b) => b.name === 'demo-shop');
+		expect(new Set(board?.tiles.map((t) => t.kind))).toEqual(new Set(['status', 'stat', 'chart', 'queue', 'alerts', 'slo']));
+		const slo = board?.tiles.find((t) => t.kind === 'slo');
+		expect(slo?.kind === 'slo' && slo.objectives.map((o) => o.name)).toEqual(['Failure rate', 'First response', 'Answered', 'Closed', 'Satisfaction']);
+	});
+
+	it('fills defaults and turns durations into ms', () => {
+		const r = parseConfig(`wall:
+  boards:
+    - name: ops
+      tiles:
+        - { kind: stat, title: Orders, selector: shop_orders_per_minute }
+        - { kind: queue, title: Orders queue, queue: orders, sla: 10m }
+        - { kind: chart, title: Latency, series: [{ selector: up }] }
+`);
+		if (!r.ok) throw new Error(JSON.stringify(r.problems));
+		const [b] = r.value.wall.boards;
+		expect(b).toMatchObject({ name: 'ops', columns: 4 });
+		expect(b!.tiles[0]).toMatchObject({ kind: 'stat', trend: 900_000 });
+		expect(b!.tiles[1]).toMatchObject({ kind: 'queue', sla: 600_000 });
+		expect(b!.tiles[2]).toMatchObject({ kind: 'chart', window: 900_000 });
+		expect(r.value.wall.tiles).toEqual([]);
+	});
+
+	it('names every mistake with its path: bad selectors, kinds, names, durations, duplicates', () => {
+		const found = problems(`wall:
+  boards:
+    - name: Ops Board
+      tiles:
+        - { kind: pie, title: X }
+    - name: ops
+      tiles:
+        - { kind: stat, title: Orders, selector: 'up{' }
+        - { kind: chart, title: L, series: [{ selector: up }, { selector: 'a{b=' }] }
+        - { kind: queue, title: Q, queue: orders, sla: 10 }
+        - { kind: slo, title: S, objectives: [{ name: F, selector: up, op: "=", target: 1 }] }
+    - name: ops2
+      tiles: []
+`);
+		const text = found.join('\n');
+		expect(text).toMatch(/wall\.boards\[0\]\.name.*lowercase/);
+		expect(text).toMatch(/wall\.boards\[0\]\.tiles\[0\]/);
+		expect(text).toMatch(/wall\.boards\[1\]\.tiles\[0\]\.selector.*expected a selector/);
+		expect(text).toMatch(/wall\.boards\[1\]\.tiles\[1\]\.series\[1\]\.selector/);
+		expect(text).toMatch(/wall\.boards\[1\]\.tiles\[2\]\.sla.*add a unit/);
+		expect(text).toMatch(/wall\.boards\[1\]\.tiles\[3\]\.objectives\[0\]\.op/);
+		expect(text).toMatch(/wall\.boards\[2\]\.tiles/);
+		const twice = 'wall:\n  boards:\n    - { name: ops, tiles: [{ kind: alerts, title: A }] }\n    - { name: ops, tiles: [{ kind: alerts, title: B }] }\n';
+		expect(problems(twice).join()).toMatch(/wall\.boards\[1\]\.name.*duplicate board "ops"/);
+	});
+
+	it('keeps the board `default` of plain tiles (wall.tiles)', () => {
+		const r = parseConfig(`wall:\n  tiles:\n    - { title: Up, selector: up, unit: up }\n`);
+		if (!r.ok) throw new Error(JSON.stringify(r.problems));
+		expect(r.value.wall).toEqual({ tiles: [{ title: 'Up', selector: 'up', unit: 'up' }], boards: [] });
+		expect(problems(`wall:\n  tiles:\n    - { title: Up, selector: 'up{' }\n`).join()).toMatch(/wall\.tiles\[0\]\.selector/);
+	});
+});

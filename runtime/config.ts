@@ -14,7 +14,20 @@ import { buildRouteTree, routeSchema } from '../src/lib/server/alerting/routes';
 import { ROLES } from '../src/lib/server/nodes';
 import { parseSelector } from '../src/lib/server/tsdb/matchers';
 import { loadYamlFile, validateYaml, type Override, type Validated } from '../src/lib/server/yaml-config';
+import { boardSchema, configDuration } from '../src/lib/shared/boards';
 import { zDuration } from '../src/lib/shared/duration';
+
+function selectorParses(text: string): boolean {
+	try {
+		parseSelector(text);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+const validSelector = z.string().refine(selectorParses, 'expected a selector like up{kind="http"} or shop_orders_per_minute');
+const boardConfig = boardSchema(configDuration, z.string().min(1).max(500).pipe(validSelector));
 
 const port = z
 	.number({ error: (iss) => `expected a port number from 1 to 65535, got ${JSON.stringify(iss.input)}` })
@@ -120,23 +133,32 @@ export const vigilConfig = z.strictObject({
 		.prefault({}),
 	wall: z
 		.strictObject({
-			/** The tiles of the wall: a title, a selector of the series it shows, and their unit. */
+			/**
+			 * The board `default` as a plain list of tiles: a title, a selector of the series it
+			 * shows, and their unit; one tile per series (unless `boards` defines `default`).
+			 */
 			tiles: z
 				.array(
 					z.strictObject({
 						title: z.string().min(1).max(80),
-						selector: z.string().refine((t) => {
-							try {
-								parseSelector(t);
-								return true;
-							} catch {
-								return false;
-							}
-						}, 'expected a selector like up{kind="http"} or shop_orders_per_minute'),
+						selector: validSelector,
 						unit: z.string().max(16).optional()
 					})
 				)
+				.default([]),
+			/** Boards of tiles of their own (status, stat, chart, queue, alerts, slo): `/wall/<name>`. */
+			boards: z
+				.array(boardConfig)
+				.max(50)
 				.default([])
+				.superRefine((boards, ctx) => {
+					const seen = new Map<string, number>();
+					boards.forEach((b, i) => {
+						const first = seen.get(b.name);
+						if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate board "${b.name}" (also wall.boards[${first}])` });
+						else seen.set(b.name, i);
+					});
+				})
 		})
 		.prefault({}),
 	push: z
@@ -244,6 +266,11 @@ export const vigilConfig = z.strictObject({
 });
 
 export type VigilConfig = z.output<typeof vigilConfig>;
+
+/** The names of the config's boards (the board `default` always exists besides). */
+export function boardNamesOf(config: Pick<VigilConfig, 'wall'>): string[] {
+	return config.wall.boards.map((b) => b.name);
+}
 
 export interface ConfigSources {
 	env?: NodeJS.ProcessEnv;

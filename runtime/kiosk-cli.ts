@@ -6,10 +6,10 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createAuthStores } from '../src/lib/server/auth/index';
 import { createKeys } from '../src/lib/server/keys';
-import { BOARDS, boardExists } from '../src/lib/shared/boards';
+import { boardExists, boardNames, setBoards } from '../src/lib/shared/boards';
 import { parseDuration } from '../src/lib/shared/duration';
 import { withRedis, type CliIO } from './cli-support';
-import type { VigilConfig } from './config';
+import { boardNamesOf, type VigilConfig } from './config';
 
 export const KIOSK_USAGE = `  kiosk create --board default --name NAME [--expires 90d]
                         Make a kiosk link for a wall screen: it shows one board and nothing else
@@ -44,7 +44,8 @@ export async function kioskCommand(args: string[], io: CliIO, root: string): Pro
 		const { values } = parseArgs({ args: rest, options: { board: { type: 'string' }, name: { type: 'string' }, expires: { type: 'string' } }, strict: true });
 		if (!values.name) return io.err('kiosk create: --name is required, e.g. --name lobby'), 2;
 		const board = values.board ?? '';
-		if (!boardExists(board)) return io.err(`kiosk create: --board takes one of ${BOARDS.join(', ')}${board ? `, got ${JSON.stringify(board)}` : ''}`), 2;
+		const unknownBoard = () => `kiosk create: --board takes one of ${boardNames().join(', ')}${board ? `, got ${JSON.stringify(board)}` : ''}`;
+		if (!board) return io.err(unknownBoard()), 2;
 		let ttlMs: number | undefined;
 		if (values.expires !== undefined) {
 			const ms = parseDuration(values.expires);
@@ -52,6 +53,9 @@ export async function kioskCommand(args: string[], io: CliIO, root: string): Pro
 			ttlMs = ms;
 		}
 		const r = await withRedis(io, root, async (redis, config) => {
+			// The boards that exist are the config's.
+			setBoards(boardNamesOf(config));
+			if (!boardExists(board)) return 2;
 			try {
 				const made = await createAuthStores(redis, createKeys(config.redis.prefix)).kiosks.create({ name: values.name!, board, ttlMs }, actor());
 				return { ...made, origin: publicOrigin(config) };
@@ -59,6 +63,7 @@ export async function kioskCommand(args: string[], io: CliIO, root: string): Pro
 				return `kiosk create: ${(err as Error).message}`;
 			}
 		});
+		if (r === 2 && !boardExists(board)) return io.err(unknownBoard()), 2;
 		if (typeof r === 'number') return r;
 		if (typeof r === 'string') return io.err(r), 1;
 		const i = r.info;

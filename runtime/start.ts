@@ -21,10 +21,10 @@ import { StoreSink } from '../src/lib/server/tsdb/sink';
 import { LiveHub } from '../src/lib/server/web/live';
 import { LiveAccess } from '../src/lib/server/web/live-access';
 import type { AddressRule } from '../src/lib/server/web/client-address';
-import { DEFAULT_BOARD } from '../src/lib/shared/boards';
+import { DEFAULT_BOARD, setBoards } from '../src/lib/shared/boards';
 import { createOpsHandler, type OpsHandler, type Readiness } from '../src/lib/server/web/ops';
 import { createWebServer, listen, type RequestHandler } from '../server';
-import type { VigilConfig } from './config';
+import { boardNamesOf, type VigilConfig } from './config';
 import { setupNotifications } from './notifications';
 
 export type HttpMode =
@@ -172,6 +172,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 			return heard;
 		};
 		const notifications = setupNotifications(config, redis, keys, log);
+		// The boards that exist: the config's (routes, kiosk links and the live feed check against them).
+		setBoards(boardNamesOf(config));
 		setContext({
 			redis,
 			keys,
@@ -294,6 +296,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 				keys,
 				store,
 				tiles: config.wall.tiles,
+				boards: config.wall.boards,
 				log,
 				registry: metrics.registry,
 				access,

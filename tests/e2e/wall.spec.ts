@@ -64,7 +64,7 @@ test('a Redis restart shows a warning, then live values return without a reload'
 	await redis.kill();
 	await expect(page.getByTestId('banner-redis')).toBeVisible();
 	await expect(page.getByTestId('redis')).toHaveText('down');
-	// Values are no longer fresh: after three intervals the tile says stale.
+	// Values are no longer fresh: after two intervals the tile says stale.
 	await expect(demoTile(page).getByTestId('age')).toContainText('stale', { timeout: 5000 });
 	await page.screenshot({ path: 'test-results/wall-redis-down.png' });
 

@@ -26,9 +26,9 @@ describe('formatValue', () => {
 });
 
 describe('freshness', () => {
-	it('is stale past three intervals, and none without data', () => {
-		expect(freshness(2_900, 1_000)).toBe('fresh');
-		expect(freshness(3_100, 1_000)).toBe('stale');
+	it('is stale past two intervals, and none without data', () => {
+		expect(freshness(1_900, 1_000)).toBe('fresh');
+		expect(freshness(2_100, 1_000)).toBe('stale');
 		expect(freshness(null, 1_000)).toBe('none');
 	});
 });

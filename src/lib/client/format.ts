@@ -17,7 +17,7 @@ export function formatValue(v: number | null, digits = 2): string {
 }
 
 /** Data older than this many intervals is stale: not fresh, but not down either. */
-export const STALE_AFTER_INTERVALS = 3;
+export const STALE_AFTER_INTERVALS = 2;
 
 export type Freshness = 'fresh' | 'stale' | 'none';
 
@@ -45,4 +45,23 @@ export function formatWithUnit(v: number | null, unit: string | undefined): { te
 	if (unit === 's') return v !== 0 && Math.abs(v) < 1 ? { text: formatValue(v * 1000, 0), suffix: 'ms', tone: 'none' } : { text: formatValue(v, 2), suffix: 's', tone: 'none' };
 	if (unit === '%') return { text: formatValue(v * 100, 2), suffix: '%', tone: 'none' };
 	return { text: formatValue(v), suffix: unit ?? '', tone: 'none' };
+}
+
+/** A compact number for tiles: 1.2k, 3.4M; small values keep up to `digits` decimals. */
+export function formatCompact(v: number | null, digits = 1): string {
+	if (v === null || !Number.isFinite(v)) return '—';
+	const a = Math.abs(v);
+	if (a >= 1e9) return `${(v / 1e9).toFixed(digits)}G`;
+	if (a >= 1e6) return `${(v / 1e6).toFixed(digits)}M`;
+	if (a >= 1e4) return `${(v / 1e3).toFixed(digits)}k`;
+	return formatValue(v, a < 10 ? 2 : digits);
+}
+
+/** A duration in seconds as a short text: "45 s", "12 min", "3.5 h". */
+export function formatSeconds(s: number | null): string {
+	if (s === null || !Number.isFinite(s)) return '—';
+	if (s < 60) return `${Math.round(s)} s`;
+	if (s < 3600) return `${Math.round(s / 60)} min`;
+	if (s < 86_400) return `${(s / 3600).toFixed(1)} h`;
+	return `${(s / 86_400).toFixed(1)} d`;
 }

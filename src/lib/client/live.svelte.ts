@@ -8,12 +8,17 @@
  * retrying in silence. Refusals that may pass (Redis unreachable) are retried.
  */
 import { io, type Socket } from 'socket.io-client';
+import { HISTORY_POINTS, type BoardDef } from '$lib/shared/boards';
+import { PointRing } from '$lib/shared/ring';
+import { SequenceTracker } from '$lib/shared/sequence';
 import {
+	alertsMessage,
 	LIVE_PATH,
 	liveRefusal,
 	liveStatus,
 	pointsMessage,
 	snapshotMessage,
+	type AlertRow,
 	type ClientToServerEvents,
 	type LiveStatus,
 	type SeriesState,
@@ -49,10 +54,21 @@ export class LiveFeed {
 	resyncs = $state(0);
 	/** Why the server refused this screen, when it did and trying again will not help. */
 	refusal = $state<string | null>(null);
+	/** The board's definition (absent on the board `default` of plain tiles) and its active alerts. */
+	board = $state<BoardDef | null>(null);
+	alerts = $state<AlertRow[]>([]);
+	/** Server time of the last message (for "last update" when the connection is lost), or null. */
+	lastUpdate = $state<number | null>(null);
+	/** Counts applied deltas: history readers (charts, sparklines) depend on it. */
+	tick = $state(0);
+	/** Recent points per series id, in fixed-size rings (not reactive: read them with `tick`). */
+	readonly history = new Map<string, PointRing>();
+	/** How long the last render took (ms), reported in heartbeats. */
+	renderMs = 0;
 
 	private socket: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
-	private seq = -1;
-	private awaitingSnapshot = false;
+	private readonly sequence = new SequenceTracker();
+	private boardName = 'default';
 	private clockOffset = 0;
 	private heartbeat: ReturnType<typeof setInterval> | undefined;
 	private retry: ReturnType<typeof setTimeout> | undefined;
@@ -64,6 +80,7 @@ export class LiveFeed {
 
 	connect(board = 'default'): void {
 		if (this.socket) return;
+		this.boardName = board;
 		const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
 			path: LIVE_PATH,
 			auth: { board },
@@ -73,12 +90,13 @@ export class LiveFeed {
 		});
 		this.socket = socket;
 		const screen = screenId();
+		const beat = () => socket.emit('heartbeat', { screen, at: Date.now(), board, viewport: { w: innerWidth, h: innerHeight }, renderMs: Math.round(this.renderMs) });
 		socket.on('connect', () => {
 			this.connection = 'live';
-			socket.emit('heartbeat', { screen, at: Date.now() });
+			beat();
 		});
 		socket.on('disconnect', (reason) => {
-			this.seq = -1;
+			this.sequence.reset();
 			if (this.refusal !== null) return void (this.connection = 'refused');
 			this.connection = 'offline';
 			// Closed by the server without a lasting refusal (e.g. too many messages): come back later.
@@ -117,8 +135,17 @@ export class LiveFeed {
 				if (s && (s.ts === null || p.ts >= s.ts)) {
 					s.value = p.value;
 					s.ts = p.ts;
+					this.history.get(p.id)?.push(p.ts, p.value);
 				}
 			}
+			this.tick++;
+		});
+		socket.on('alerts', (raw) => {
+			const msg = alertsMessage.safeParse(raw);
+			if (!msg.success) return void this.refused++;
+			if (!this.inSequence(msg.data.seq)) return;
+			this.track(msg.data.serverTime);
+			this.alerts = msg.data.alerts;
 		});
 		socket.on('status', (raw) => {
 			const msg = liveStatus.safeParse(raw);
@@ -129,7 +156,7 @@ export class LiveFeed {
 			this.roles = msg.data.roles;
 		});
 		this.heartbeat = setInterval(() => {
-			if (socket.connected) socket.emit('heartbeat', { screen, at: Date.now() });
+			if (socket.connected) beat();
 		}, HEARTBEAT_MS);
 	}
 
@@ -138,6 +165,8 @@ export class LiveFeed {
 		this.refusal = message;
 		this.connection = 'refused';
 		this.series = [];
+		this.alerts = [];
+		this.history.clear();
 	}
 
 	private retryLater(socket: Socket<ServerToClientEvents, ClientToServerEvents>): void {
@@ -148,33 +177,49 @@ export class LiveFeed {
 	}
 
 	private applySnapshot(msg: SnapshotMessage): void {
-		this.awaitingSnapshot = false;
-		this.seq = msg.seq;
+		this.sequence.snapshot(msg.seq);
 		this.clockOffset = msg.serverTime - Date.now();
+		this.lastUpdate = msg.serverTime;
 		this.redis = msg.redis;
 		this.roles = msg.roles;
+		// Rings are reused for series still shown (no allocation per snapshot), dropped for the others.
+		const ids = new Set<string>();
+		for (const s of msg.series) {
+			ids.add(s.id);
+			if (!s.history) continue;
+			let ring = this.history.get(s.id);
+			if (!ring) this.history.set(s.id, (ring = new PointRing(HISTORY_POINTS)));
+			ring.clear();
+			for (const [t, v] of s.history) ring.push(t, v);
+			delete s.history;
+		}
+		for (const id of this.history.keys()) if (!ids.has(id)) this.history.delete(id);
+		this.board = msg.board ?? null;
+		this.alerts = msg.alerts ?? [];
 		this.series = msg.series;
+		this.tick++;
 	}
 
-	/** True when `seq` is the next one; otherwise asks for a snapshot and drops the message. */
+	/** True when `seq` is the next one; on a gap, asks for a snapshot and drops the message. */
 	private inSequence(seq: number): boolean {
-		if (this.seq >= 0 && seq === this.seq + 1) {
-			this.seq = seq;
-			return true;
+		const verdict = this.sequence.delta(seq);
+		if (verdict === 'gap') {
+			this.resyncs++;
+			this.socket?.emit('snapshot:request', { reason: 'gap' });
 		}
-		if (this.seq >= 0 && seq <= this.seq) return false; // already covered by the snapshot
-		if (this.awaitingSnapshot) return false;
-		this.awaitingSnapshot = true;
-		this.resyncs++;
-		this.seq = -1;
-		this.socket?.emit('snapshot:request', { reason: 'gap' });
-		return false;
+		return verdict === 'apply';
 	}
 
 	/** Smooths the clock offset; a message is never from the future, so take the larger estimate. */
 	private track(serverTime: number): void {
 		const estimate = serverTime - Date.now();
 		this.clockOffset = Math.max(estimate, this.clockOffset * 0.9 + estimate * 0.1);
+		this.lastUpdate = serverTime;
+	}
+
+	/** The board this feed shows. */
+	get boardShown(): string {
+		return this.boardName;
 	}
 
 	disconnect(): void {

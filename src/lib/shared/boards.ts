@@ -1,16 +1,166 @@
 /**
- * Boards: what a wall screen shows. Today there is one, `default` (the config's `wall.tiles`);
- * boards of their own come later, and everything that is scoped to a board names it already.
+ * Boards: what a wall screen shows. They are defined in the config (`wall.boards`, validated with
+ * `boardConfig`); the board `default` always exists (the config's `wall.tiles`, one tile per
+ * series, unless `wall.boards` defines a board of that name).
+ *
+ * A board has a name, a title, a grid (its number of columns) and tiles of six kinds. The same
+ * schema describes a board on the wire (`boardDef`, durations in ms) so screens validate it too.
+ *
+ * Which boards exist is known to the running process only (its config): the runtime calls
+ * `setBoards` at start, and `boardExists` / `boardNames` answer from it. Like the context, the list
+ * travels on `globalThis`: SvelteKit's bundle and the runtime are separate module graphs.
  */
+import { z } from 'zod';
+import { zDuration } from './duration';
 
 export const DEFAULT_BOARD = 'default';
-
-/** The boards that exist. */
-export const BOARDS: readonly string[] = [DEFAULT_BOARD];
 
 /** How a board is named: lowercase letters, digits, `-` and `_`, up to 64. */
 export const BOARD_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
-export function boardExists(name: string): boolean {
-	return BOARDS.includes(name);
+const SLOT = Symbol.for('vigil.boards');
+type WithSlot = typeof globalThis & { [SLOT]?: readonly string[] };
+
+/** Sets the boards that exist (the runtime, from the config); `default` is always among them. */
+export function setBoards(names: readonly string[]): void {
+	(globalThis as WithSlot)[SLOT] = [DEFAULT_BOARD, ...names.filter((n) => n !== DEFAULT_BOARD)];
 }
+
+/** The boards that exist. */
+export function boardNames(): readonly string[] {
+	return (globalThis as WithSlot)[SLOT] ?? [DEFAULT_BOARD];
+}
+
+export function boardExists(name: string): boolean {
+	return boardNames().includes(name);
+}
+
+/** Thresholds for a tile's colour: `above` (default) means higher is worse. */
+const thresholds = z.strictObject({
+	warn: z.number().optional(),
+	crit: z.number().optional(),
+	direction: z.enum(['above', 'below']).default('above')
+});
+export type Thresholds = z.infer<typeof thresholds>;
+
+const title = z.string().min(1).max(80);
+const unit = z.string().max(16).optional();
+
+/**
+ * The board schema, with durations as config text (`"15m"`) or as ms on the wire; the config
+ * passes a selector schema that parses them (the parser is the server's).
+ */
+export function boardSchema(duration: (opts: { min?: number; max?: number }) => z.ZodType<number, unknown>, selector: z.ZodType<string, unknown> = z.string().min(1).max(500)) {
+	const status = z.strictObject({
+		kind: z.literal('status'),
+		title,
+		/** One cell per value of `by` among the series of `selector` (default `up`). */
+		selector: selector.default('up'),
+		by: z.string().min(1).max(64).default('service')
+	});
+	const stat = z.strictObject({
+		kind: z.literal('stat'),
+		title,
+		selector,
+		unit,
+		/** The reference window of the trend arrow and the sparkline. */
+		trend: duration({ min: 60_000, max: 86_400_000 }).default(15 * 60_000),
+		thresholds: thresholds.optional()
+	});
+	const chart = z.strictObject({
+		kind: z.literal('chart'),
+		title,
+		series: z.array(z.strictObject({ selector, label: z.string().max(40).optional() })).min(1).max(8),
+		window: duration({ min: 60_000, max: 86_400_000 }).default(15 * 60_000),
+		unit,
+		thresholds: thresholds.optional()
+	});
+	const queue = z.strictObject({
+		kind: z.literal('queue'),
+		title,
+		/** The `queue` label of the queue series (queue_backlog, queue_drain_rate, queue_time_to_drain_seconds). */
+		queue: z.string().min(1).max(200),
+		/** Longest acceptable time to drain the backlog. */
+		sla: duration({ min: 1000 })
+	});
+	const alerts = z.strictObject({
+		kind: z.literal('alerts'),
+		title,
+		/** Most alerts listed (the rest are counted). */
+		max: z.number().int().min(1).max(50).default(8)
+	});
+	const slo = z.strictObject({
+		kind: z.literal('slo'),
+		title,
+		/** The period over which compliance and the budget are measured. */
+		window: duration({ min: 60_000, max: 86_400_000 }).default(60 * 60_000),
+		objectives: z
+			.array(
+				z.strictObject({
+					name: z.string().min(1).max(60),
+					selector,
+					op: z.enum(['<', '<=', '>', '>=']),
+					target: z.number(),
+					unit,
+					/** Share of the period the target must hold; the rest is the budget. */
+					goal: z.number().gt(0).lt(1).default(0.99)
+				})
+			)
+			.min(1)
+			.max(8)
+	});
+	const tile = z.discriminatedUnion('kind', [status, stat, chart, queue, alerts, slo]);
+	return z.strictObject({
+		name: z.string().regex(BOARD_NAME, 'expected lowercase letters, digits, - or _ (up to 64)'),
+		title: z.string().min(1).max(80).optional(),
+		/** Columns of the grid; failing tiles take two of them. */
+		columns: z.number().int().min(1).max(8).default(4),
+		tiles: z.array(tile).min(1).max(24)
+	});
+}
+
+/** Config durations (`"15m"`) for boardSchema. */
+export const configDuration = (o: { min?: number; max?: number }) => zDuration(o) as unknown as z.ZodType<number, unknown>;
+/** A board as the wire carries it (durations in ms). */
+export const boardDef = boardSchema((o) => z.number().min(o.min ?? 0).max(o.max ?? Number.MAX_SAFE_INTEGER));
+export type BoardDef = z.infer<typeof boardDef>;
+export type TileDef = BoardDef['tiles'][number];
+
+/** The queue metrics a queue tile reads, by role. */
+export const QUEUE_METRICS = ['queue_backlog', 'queue_drain_rate', 'queue_time_to_drain_seconds'] as const;
+
+/**
+ * The selectors a tile reads, in order (its sources); a series' `refs` name [tile, source]. The
+ * alerts tile reads alert state, not series.
+ */
+export function tileSources(tile: TileDef): string[] {
+	switch (tile.kind) {
+		case 'status':
+		case 'stat':
+			return [tile.selector];
+		case 'chart':
+			return tile.series.map((s) => s.selector);
+		case 'queue':
+			return QUEUE_METRICS.map((m) => `${m}{queue=${JSON.stringify(tile.queue)}}`);
+		case 'slo':
+			return tile.objectives.map((o) => o.selector);
+		case 'alerts':
+			return [];
+	}
+}
+
+/** How much history (ms) a tile keeps per series: its chart, sparkline or SLO window; 0 for none. */
+export function tileHistoryMs(tile: TileDef): number {
+	switch (tile.kind) {
+		case 'stat':
+			return tile.trend;
+		case 'chart':
+		case 'slo':
+			return tile.window;
+		default:
+			return 0;
+	}
+}
+
+/** Most points of history kept per series, on the server and on screens (Chart.js: ≤ ~1,000 in view). */
+export const HISTORY_POINTS = 240;

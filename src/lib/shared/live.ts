@@ -2,11 +2,12 @@
  * The wall's live protocol: one typed event map shared by the server and the browser, and a zod
  * schema for every message, checked on arrival on both sides.
  *
- * On connect the screen gets a `snapshot`; after that `points` and `status` deltas, each with the
- * next sequence number. A gap in the sequence, or a reconnect, makes the screen send
- * `snapshot:request` and start again from the new snapshot.
+ * On connect the screen gets a `snapshot` of its board; after that `points`, `alerts` and `status`
+ * deltas, each with the board's next sequence number. A gap in the sequence, or a reconnect, makes
+ * the screen send `snapshot:request` and start again from the new snapshot.
  */
 import { z } from 'zod';
+import { boardDef } from './boards';
 
 export const seriesState = z.object({
 	id: z.string(),
@@ -20,7 +21,11 @@ export const seriesState = z.object({
 	intervalMs: z.number().positive(),
 	/** The wall tile this series is shown in, and its unit, when the config names tiles. */
 	title: z.string().optional(),
-	unit: z.string().optional()
+	unit: z.string().optional(),
+	/** On a board of tiles: the [tile, source] pairs that read this series (see tileSources). */
+	refs: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])).max(64).optional(),
+	/** Recent points, oldest first, for charts, sparklines and SLOs (at most HISTORY_POINTS). */
+	history: z.array(z.tuple([z.number(), z.number().nullable()])).max(1000).optional()
 });
 export type SeriesState = z.infer<typeof seriesState>;
 
@@ -35,8 +40,31 @@ export const liveStatus = z.object({
 });
 export type LiveStatus = z.infer<typeof liveStatus>;
 
+/** A firing, pending, no-data or error alert, with the state of its incident. */
+export const alertRow = z.object({
+	ruleId: z.string().max(300),
+	fingerprint: z.string().max(100),
+	name: z.string().max(200),
+	severity: z.enum(['critical', 'warning', 'info']),
+	state: z.enum(['firing', 'pending', 'nodata', 'error']),
+	/** The `service` label ("" without one). */
+	service: z.string().max(200),
+	summary: z.string().max(500),
+	/** Since when (epoch ms): firing since, else active since. */
+	since: z.number(),
+	/** Its incident's ref ("INC-42"), acknowledgement and owner, when it has an open incident. */
+	incident: z.string().max(40).optional(),
+	acknowledged: z.boolean(),
+	owner: z.string().max(100).optional()
+});
+export type AlertRow = z.infer<typeof alertRow>;
+
 export const snapshotMessage = liveStatus.extend({
-	series: z.array(seriesState)
+	series: z.array(seriesState),
+	/** The board's definition: absent on the board `default` made of `wall.tiles`. */
+	board: boardDef.optional(),
+	/** Active alerts, on a board of tiles. */
+	alerts: z.array(alertRow).max(500).optional()
 });
 export type SnapshotMessage = z.infer<typeof snapshotMessage>;
 
@@ -51,6 +79,14 @@ export const pointsMessage = z.object({
 });
 export type PointsMessage = z.infer<typeof pointsMessage>;
 
+/** The board's active alerts changed (an alert, or the incident of one): the whole list. */
+export const alertsMessage = z.object({
+	seq: z.number().int().nonnegative(),
+	serverTime: z.number(),
+	alerts: z.array(alertRow).max(500)
+});
+export type AlertsMessage = z.infer<typeof alertsMessage>;
+
 export const snapshotRequest = z.object({ reason: z.enum(['connect', 'gap', 'reconnect', 'manual']) });
 export type SnapshotRequest = z.infer<typeof snapshotRequest>;
 
@@ -58,7 +94,11 @@ export const heartbeatMessage = z.object({
 	/** A stable id the screen picks for itself (kept in localStorage). */
 	screen: z.string().min(1).max(64),
 	/** The screen's own clock, epoch ms. */
-	at: z.number()
+	at: z.number(),
+	/** The board it shows, its viewport and how long its last render took. */
+	board: z.string().max(64).optional(),
+	viewport: z.object({ w: z.number().int().min(0).max(100_000), h: z.number().int().min(0).max(100_000) }).optional(),
+	renderMs: z.number().min(0).max(600_000).optional()
 });
 export type HeartbeatMessage = z.infer<typeof heartbeatMessage>;
 
@@ -85,6 +125,7 @@ export interface ServerToClientEvents {
 	/** The connection is about to be closed, and why. */
 	denied: (msg: LiveRefusal) => void;
 	points: (msg: PointsMessage) => void;
+	alerts: (msg: AlertsMessage) => void;
 	status: (msg: LiveStatus) => void;
 }
 

@@ -10,7 +10,7 @@ import { SCOPES, tokenState, type Scope } from '$lib/server/auth/tokens';
 import { isUserError } from '$lib/server/auth/users';
 import { getContext } from '$lib/server/context';
 import { requireAdminAction, requireAdminPage } from '$lib/server/web/admin';
-import { BOARDS, boardExists } from '$lib/shared/boards';
+import { boardExists, boardNames } from '$lib/shared/boards';
 import { parseDuration } from '$lib/shared/duration';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -55,7 +55,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		me: me.user,
 		roles: [...ROLES],
 		scopes: [...SCOPES],
-		boards: [...BOARDS],
+		boards: [...boardNames()],
 		users: users.map((u) => ({ name: u.name, role: u.role, created: when(u.createdAt) })),
 		tokens: tokens.map((t) => ({
 			id: t.id,
@@ -168,7 +168,7 @@ export const actions: Actions = {
 		const by = await requireAdminAction(event, 'tokens:admin');
 		const form = await event.request.formData();
 		const board = text(form, 'board', 64);
-		if (!boardExists(board)) return refused('kiosks', `board: expected one of ${BOARDS.join(', ')}`);
+		if (!boardExists(board)) return refused('kiosks', `board: expected one of ${boardNames().join(', ')}`);
 		const ttlMs = ttl(text(form, 'expires', 32));
 		if (ttlMs === null) return refused('kiosks', 'expires: expected a duration like "90d", or nothing');
 		try {

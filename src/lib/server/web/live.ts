@@ -13,7 +13,7 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { DEFAULT_BOARD } from '../../shared/boards';
+import { DEFAULT_BOARD, type BoardDef } from '../../shared/boards';
 import { Server, type Socket } from 'socket.io';
 import type { Redis } from 'ioredis';
 import {
@@ -22,9 +22,9 @@ import {
 	snapshotRequest,
 	type ClientToServerEvents,
 	type LiveRefusal,
+	type AlertRow,
 	type LiveStatus,
 	type Point,
-	type SeriesState,
 	type ServerToClientEvents,
 	type SnapshotMessage
 } from '../../shared/live';
@@ -32,27 +32,18 @@ import type { Keys } from '../keys';
 import { LiveTail } from '../live-tail';
 import type { Logger } from '../log';
 import { countRoles, listNodes, HEARTBEAT_MS, type Role } from '../nodes';
-import { matchesAll, parseSelector, type Matcher } from '../tsdb/matchers';
-import type { LatestResult, SeriesInfo, TimeSeriesStore } from '../tsdb/types';
-import { sidOf } from '../tsdb/series-id';
+import type { SeriesInfo, TimeSeriesStore } from '../tsdb/types';
+import { BoardFeed, DEFAULT_INTERVAL_MS, goneAfter } from './board-feed';
+import { readBoardAlerts } from './board-alerts';
 import { parseRevocation } from '../auth/revocation';
 import { clientAddress, PEER_ADDRESS, type AddressRule } from './client-address';
 import { AddressSlots, LIVE_CONNECTIONS_PER_IP, limitRefusal, REFUSALS, revokes, type LiveAccess, type LiveGrant } from './live-access';
 import { TokenBucket } from './token-bucket';
 
-/** Assumed sampling interval of a series that does not say. */
-const DEFAULT_INTERVAL_MS = 15_000;
-/** Most series one screen shows until boards choose them. */
-const MAX_SERIES = 60;
+export { goneAfter } from './board-feed';
 
-/**
- * A series with no sample for this long leaves the wall, as it leaves Prometheus' instant
- * queries after the lookback: 5 minutes, or 10 of its intervals if that is longer. Until then it
- * shows as stale.
- */
-export function goneAfter(intervalMs: number): number {
-	return Math.max(5 * 60_000, 10 * intervalMs);
-}
+/** How often the active alerts and their incidents are read (once per process, for every board). */
+export const ALERTS_REFRESH_MS = 2_000;
 
 export interface LiveHubOptions {
 	/** Shared client for ordinary reads. */
@@ -66,6 +57,8 @@ export interface LiveHubOptions {
 	 * goes to the first tile that selects it. Default: every series (up to 60).
 	 */
 	tiles?: ReadonlyArray<{ title: string; selector: string; unit?: string }>;
+	/** Boards of tiles (the config's `wall.boards`); one named `default` replaces `tiles`. */
+	boards?: readonly BoardDef[];
 	log: Logger;
 	registry?: Registry;
 	/** Who may connect; without it every connection is refused. */
@@ -99,6 +92,14 @@ interface SocketData {
 	again: boolean;
 }
 
+/** What a screen's heartbeats say. */
+interface ScreenInfo {
+	at: number;
+	board: string;
+	viewport?: { w: number; h: number };
+	renderMs?: number;
+}
+
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 /** A connection's credential is checked again on an event when its last check is this old. */
@@ -117,34 +118,32 @@ const SCREEN_MEMORY_MS = 10 * 60_000;
 
 export class LiveHub {
 	private io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData> | undefined;
-	/** The board this hub serves (boards of their own come later). */
-	private readonly board = DEFAULT_BOARD;
+	/** Every board's live state, by name. */
+	private readonly boards = new Map<string, BoardFeed>();
 	private recheckTimer: NodeJS.Timeout | undefined;
 	private readonly dropped: Counter<'reason'> | undefined;
 	private readonly refusedConnections: Counter<'reason'> | undefined;
-	private readonly series = new Map<string, SeriesState>();
 	private readonly store: TimeSeriesStore;
-	private readonly tiles: Array<{ title?: string; unit?: string; matchers: Matcher[] }>;
 	private readonly tail: LiveTail;
-	private seq = 0;
+	private alertsTimer: NodeJS.Timeout | undefined;
+	private alertsText = '';
+	private readingAlerts = false;
 	private roles: Record<Role, number> = { web: 0, collect: 0, alerts: 0 };
 	private rolesTimer: NodeJS.Timeout | undefined;
 	private readonly log: Logger;
 	private readonly invalid: Counter<'event'> | undefined;
 	private readonly sent: Counter<'type'> | undefined;
-	private readonly screens = new Map<string, number>();
+	private readonly screens = new Map<string, ScreenInfo>();
 	private readonly pending = new Set<string>();
-	/** Series on the tail that the selector leaves out. */
-	private readonly ignored = new Set<string>();
 	private readonly slots: AddressSlots;
 
 	constructor(private readonly options: LiveHubOptions) {
 		this.log = options.log.child({ role: 'web' });
 		this.store = options.store;
 		this.slots = new AddressSlots(options.connectionsPerIp ?? LIVE_CONNECTIONS_PER_IP);
-		this.tiles = options.tiles?.length
-			? options.tiles.map((t) => ({ title: t.title, unit: t.unit, matchers: parseSelector(t.selector) }))
-			: [{ matchers: parseSelector('{__name__=~".+"}') }];
+		const defs = options.boards ?? [];
+		if (!defs.some((b) => b.name === DEFAULT_BOARD)) this.boards.set(DEFAULT_BOARD, new BoardFeed(DEFAULT_BOARD, null, options.tiles ?? []));
+		for (const def of defs) this.boards.set(def.name, new BoardFeed(def.name, def));
 		this.tail = new LiveTail({
 			redis: options.tailRedis,
 			key: options.keys.live,
@@ -196,6 +195,11 @@ export class LiveHub {
 			this.prune();
 		}, HEARTBEAT_MS);
 		this.rolesTimer.unref();
+		if ([...this.boards.values()].some((b) => b.wantsAlerts)) {
+			this.refreshAlerts();
+			this.alertsTimer = setInterval(() => this.refreshAlerts(), ALERTS_REFRESH_MS);
+			this.alertsTimer.unref();
+		}
 
 		const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
 			path: LIVE_PATH,
@@ -318,14 +322,15 @@ export class LiveHub {
 	}
 
 	private onConnection(socket: LiveSocket): void {
-		void socket.join(room(socket.data.grant.board));
+		const board = socket.data.grant.board;
+		void socket.join(room(board));
 		socket.use((_packet, next) => {
 			if (this.admitEvent(socket)) next();
 		});
-		socket.emit('snapshot', this.snapshot());
+		socket.emit('snapshot', this.snapshot(board));
 		socket.on('snapshot:request', (msg) => {
 			if (!snapshotRequest.safeParse(msg).success) return void this.invalid?.inc({ event: 'snapshot:request' });
-			socket.emit('snapshot', this.snapshot());
+			socket.emit('snapshot', this.snapshot(board));
 		});
 		socket.on('heartbeat', (msg) => {
 			const parsed = heartbeatMessage.safeParse(msg);
@@ -335,8 +340,9 @@ export class LiveHub {
 				const oldest = this.screens.keys().next().value;
 				if (oldest !== undefined) this.screens.delete(oldest);
 			}
-			this.screens.delete(parsed.data.screen);
-			this.screens.set(parsed.data.screen, Date.now());
+			const { screen, viewport, renderMs } = parsed.data;
+			this.screens.delete(screen);
+			this.screens.set(screen, { at: Date.now(), board, viewport, renderMs });
 		});
 	}
 
@@ -344,23 +350,54 @@ export class LiveHub {
 		return this.options.redis.status === 'ready';
 	}
 
-	private status(): LiveStatus {
-		return { seq: this.seq, serverTime: Date.now(), redis: this.redisUp() ? 'up' : 'down', roles: this.roles };
+	private status(board: BoardFeed): LiveStatus {
+		return { seq: board.seq, serverTime: Date.now(), redis: this.redisUp() ? 'up' : 'down', roles: this.roles };
 	}
 
-	snapshot(): SnapshotMessage {
-		// In tile order, then by labels, so screens lay out the same way every time.
-		const order = (s: SeriesState) => this.tileOf({ __name__: s.name, ...s.labels });
-		const key = (s: SeriesState) => JSON.stringify(Object.entries(s.labels).sort());
-		const series = [...this.series.values()].sort((a, b) => order(a) - order(b) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-		return { ...this.status(), series };
+	/** A board's snapshot, from memory. */
+	snapshot(name = DEFAULT_BOARD): SnapshotMessage {
+		const board = this.boards.get(name) ?? this.boards.get(DEFAULT_BOARD)!;
+		const { seq: _seq, ...status } = this.status(board);
+		return board.snapshot(status);
 	}
 
 	private broadcastStatus(): void {
 		if (!this.io) return;
-		this.seq++;
-		this.io.to(room(this.board)).emit('status', this.status());
-		this.sent?.inc({ type: 'status' });
+		for (const board of this.boards.values()) {
+			board.seq++;
+			this.io.to(room(board.name)).emit('status', this.status(board));
+			this.sent?.inc({ type: 'status' });
+		}
+	}
+
+	/** Sends a board's screens a new snapshot (its shape changed), as the next number of its sequence. */
+	private broadcastSnapshot(board: BoardFeed): void {
+		if (!this.io) return;
+		board.seq++;
+		this.io.to(room(board.name)).emit('snapshot', this.snapshot(board.name));
+		this.sent?.inc({ type: 'snapshot' });
+	}
+
+	/** Reads the active alerts (one read for every board); boards that show them get the changes. */
+	private refreshAlerts(): void {
+		if (this.readingAlerts || !this.redisUp()) return;
+		this.readingAlerts = true;
+		readBoardAlerts(this.options.redis, this.options.keys.alerts)
+			.then((rows: AlertRow[]) => {
+				const text = JSON.stringify(rows);
+				if (text === this.alertsText) return;
+				this.alertsText = text;
+				for (const board of this.boards.values()) {
+					if (!board.wantsAlerts) continue;
+					board.alerts = rows;
+					if (!this.io) continue;
+					board.seq++;
+					this.io.to(room(board.name)).emit('alerts', { seq: board.seq, serverTime: Date.now(), alerts: rows });
+					this.sent?.inc({ type: 'alerts' });
+				}
+			})
+			.catch((err: Error) => this.log.debug({ err: err.message }, 'could not read the active alerts for the wall'))
+			.finally(() => (this.readingAlerts = false));
 	}
 
 	private readonly onRedisUp = () => {
@@ -376,101 +413,59 @@ export class LiveHub {
 	};
 	private lastBroadcastRedis: 'up' | 'down' = 'up';
 
-	/** The first tile that selects these labels, or -1. */
-	private tileOf(labels: Record<string, string>): number {
-		return this.tiles.findIndex((t) => matchesAll(labels, t.matchers));
-	}
-
-	private state(labels: Record<string, string>, value: number | null, ts: number | null, intervalMs?: number): SeriesState {
-		const { __name__: name = '', ...rest } = labels;
-		const tile = this.tiles[this.tileOf(labels)];
-		const s: SeriesState = {
-			id: sidOf(name, rest),
-			name,
-			labels: rest,
-			value: value !== null && Number.isFinite(value) ? value : null,
-			ts,
-			intervalMs: intervalMs ?? DEFAULT_INTERVAL_MS
-		};
-		if (tile?.title !== undefined) s.title = tile.title;
-		if (tile?.unit !== undefined) s.unit = tile.unit;
-		return s;
-	}
-
 	/** Drops series gone quiet for good (see goneAfter); screens get a new snapshot. */
 	private prune(now = Date.now()): void {
-		for (const [id, at] of this.screens) if (now - at > SCREEN_MEMORY_MS) this.screens.delete(id);
-		let dropped = false;
-		for (const [id, s] of this.series) {
-			if (s.ts !== null && now - s.ts >= goneAfter(s.intervalMs)) {
-				this.series.delete(id);
-				dropped = true;
-			}
-		}
-		if (dropped && this.io) {
-			this.seq++;
-			this.io.to(room(this.board)).emit('snapshot', this.snapshot());
-			this.sent?.inc({ type: 'snapshot' });
-		}
+		for (const [id, screen] of this.screens) if (now - screen.at > SCREEN_MEMORY_MS) this.screens.delete(id);
+		for (const board of this.boards.values()) if (board.prune(now)) this.broadcastSnapshot(board);
 	}
 
 	private async reload(): Promise<void> {
 		this.lastBroadcastRedis = 'up';
-		try {
-			const latest: LatestResult[] = [];
-			const now = Date.now();
-			for (const tile of this.tiles) {
-				for (const r of await this.store.latest(tile.matchers)) if (now - r.ts < goneAfter(r.intervalMs ?? DEFAULT_INTERVAL_MS)) latest.push(r);
+		const now = Date.now();
+		for (const board of this.boards.values()) {
+			try {
+				let count = 0;
+				for (const matchers of board.selectors) {
+					for (const r of await this.store.latest(matchers)) {
+						if (now - r.ts >= goneAfter(r.intervalMs ?? DEFAULT_INTERVAL_MS)) continue;
+						count++;
+						board.add(r.labels, r.value, r.ts, r.intervalMs);
+					}
+				}
+				if (count > board.maxSeries) this.log.warn({ board: board.name, series: count, shown: board.size }, 'more series than the board shows');
+				await board.loadHistory(this.store, now);
+			} catch (err) {
+				this.log.warn({ board: board.name, err: (err as Error).message }, 'could not load current values; the tail will fill them in');
 			}
-			for (const s of latest.slice(0, MAX_SERIES)) {
-				const state = this.state(s.labels, s.value, s.ts, s.intervalMs);
-				const known = this.series.get(state.id);
-				if (!known || (known.ts ?? 0) <= s.ts) this.series.set(state.id, state);
-			}
-			if (latest.length > MAX_SERIES) this.log.warn({ series: latest.length, shown: MAX_SERIES }, 'more series than the wall shows');
-		} catch (err) {
-			this.log.warn({ err: (err as Error).message }, 'could not load current values; the tail will fill them in');
 		}
 	}
 
 	private onPoints(points: Point[]): void {
-		const fresh: Point[] = [];
-		for (const p of points) {
-			const s = this.series.get(p.id);
-			if (!s) {
-				this.learn(p);
-				continue;
-			}
-			if (s.ts !== null && p.ts < s.ts) continue;
-			s.value = p.value;
-			s.ts = p.ts;
-			fresh.push(p);
+		const unknown = new Map<string, Point>();
+		for (const board of this.boards.values()) {
+			const r = board.apply(points);
+			for (const p of r.unknown) unknown.set(p.id, p);
+			if (r.fresh.length === 0 || !this.io) continue;
+			board.seq++;
+			this.io.to(room(board.name)).emit('points', { seq: board.seq, serverTime: Date.now(), points: r.fresh });
+			this.sent?.inc({ type: 'points' });
 		}
-		if (fresh.length === 0 || !this.io) return;
-		this.seq++;
-		this.io.to(room(this.board)).emit('points', { seq: this.seq, serverTime: Date.now(), points: fresh });
-		this.sent?.inc({ type: 'points' });
+		for (const p of unknown.values()) this.learn(p);
 	}
 
-	/** A series seen for the first time: fetch its labels and interval; show it if it is selected. */
+	/** A series some board has not seen: fetch its labels and interval; boards that select it show it. */
 	private learn(p: Point): void {
 		const id = p.id;
-		if (this.pending.has(id) || this.ignored.has(id) || this.series.size >= MAX_SERIES) return;
+		if (this.pending.has(id)) return;
 		this.pending.add(id);
 		this.store
 			.seriesById([id])
 			.then(([info]: SeriesInfo[]) => {
-				if (!info || this.tileOf(info.labels) < 0) {
-					if (this.ignored.size > 100_000) this.ignored.clear();
-					this.ignored.add(id);
-					return;
-				}
-				this.series.set(id, this.state(info.labels, p.value, p.ts, info.intervalMs));
-				// A new series changes the board's shape: screens take a new snapshot.
-				if (this.io) {
-					this.seq++;
-					this.io.to(room(this.board)).emit('snapshot', this.snapshot());
-					this.sent?.inc({ type: 'snapshot' });
+				for (const board of this.boards.values()) {
+					if (board.has(id)) continue;
+					if (!info || !board.selects(info.labels)) board.ignore(id);
+					// A new series changes the board's shape: its screens take a new snapshot.
+					else if (board.add(info.labels, p.value, p.ts, info.intervalMs)) this.broadcastSnapshot(board);
 				}
 			})
 			.catch(() => {})
@@ -493,11 +488,12 @@ export class LiveHub {
 	/** Screens that sent a heartbeat within the given window. */
 	activeScreens(withinMs = 60_000): string[] {
 		const since = Date.now() - withinMs;
-		return [...this.screens].filter(([, at]) => at >= since).map(([id]) => id);
+		return [...this.screens].filter(([, s]) => s.at >= since).map(([id]) => id);
 	}
 
 	async close(): Promise<void> {
 		clearInterval(this.rolesTimer);
+		clearInterval(this.alertsTimer);
 		clearInterval(this.recheckTimer);
 		this.options.control?.off('message', this.onControl);
 		this.options.control?.off('ready', this.subscribeControl);

@@ -18,15 +18,21 @@ export type WallDecision =
 	| { kind: 'redirect'; to: string; clearKiosk?: boolean; setKiosk?: { token: string; expiresAt?: number } }
 	| { kind: 'error'; status: 403 | 404; message: string };
 
+/** The page of a board: `/wall` for `default`, else `/wall/<board>`. */
+export function wallPath(board: string): string {
+	return board === DEFAULT_BOARD ? '/wall' : `/wall/${encodeURIComponent(board)}`;
+}
+
 /** Where a screen without a way in is sent: the login page, saying why. */
 export function loginFor(why: 'wall' | 'kiosk', board: string): string {
-	const next = board === DEFAULT_BOARD ? '/wall' : `/wall?board=${encodeURIComponent(board)}`;
+	const next = wallPath(board);
 	return `/login?next=${encodeURIComponent(next)}&why=${why}`;
 }
 
 export async function decideWall(
 	deps: { kiosks: KioskStore },
-	request: { url: URL; session: Session | null; kioskCookie: string | undefined; address: string }
+	/** `board`: from the path (`/wall/<board>`); else `?board=`, else `default`. */
+	request: { url: URL; session: Session | null; kioskCookie: string | undefined; address: string; board?: string }
 ): Promise<WallDecision> {
 	const { url, session } = request;
 	const link = url.searchParams.get('kiosk');
@@ -34,10 +40,10 @@ export async function decideWall(
 		const k = await deps.kiosks.authenticate(link);
 		if (!k.ok) return { kind: 'redirect', to: loginFor('kiosk', DEFAULT_BOARD), clearKiosk: true };
 		await deps.kiosks.seen(k.kiosk.id, request.address);
-		const to = k.kiosk.board === DEFAULT_BOARD ? '/wall' : `/wall?board=${encodeURIComponent(k.kiosk.board)}`;
+		const to = wallPath(k.kiosk.board);
 		return { kind: 'redirect', to, setKiosk: { token: link, expiresAt: k.kiosk.expiresAt } };
 	}
-	const board = url.searchParams.get('board') ?? DEFAULT_BOARD;
+	const board = request.board ?? url.searchParams.get('board') ?? DEFAULT_BOARD;
 	if (!boardExists(board)) return { kind: 'error', status: 404, message: 'there is no such board' };
 	if (session && can(session.role, 'wall:read')) return { kind: 'show', board, by: 'session' };
 	if (!request.kioskCookie) return { kind: 'redirect', to: loginFor('wall', board) };

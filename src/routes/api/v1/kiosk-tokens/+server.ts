@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { actorOf, requirePermission } from '$lib/server/auth/access';
 import { getContext } from '$lib/server/context';
 import { readJson } from '$lib/server/web/json-body';
-import { BOARDS, boardExists } from '$lib/shared/boards';
+import { boardExists, boardNames } from '$lib/shared/boards';
 import { parseDuration } from '$lib/shared/duration';
 import type { RequestHandler } from './$types';
 
@@ -26,7 +26,7 @@ export const POST: RequestHandler = async (event) => {
 	const parsed = await readJson(event.request, body);
 	if (!parsed.ok) return parsed.response;
 	const { name, board, expires } = parsed.value;
-	if (!boardExists(board)) return json({ error: `board: expected one of ${BOARDS.join(', ')}` }, { status: 400 });
+	if (!boardExists(board)) return json({ error: `board: expected one of ${boardNames().join(', ')}` }, { status: 400 });
 	let ttlMs: number | undefined;
 	if (expires !== undefined) {
 		const ms = parseDuration(expires);
