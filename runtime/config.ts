@@ -16,6 +16,7 @@ import { parseSelector } from '../src/lib/server/tsdb/matchers';
 import { loadYamlFile, validateYaml, type Override, type Validated } from '../src/lib/server/yaml-config';
 import { boardSchema, configDuration } from '../src/lib/shared/boards';
 import { zDuration } from '../src/lib/shared/duration';
+import { canonicalZone } from '../src/lib/server/alerting/schedule-zone';
 
 function selectorParses(text: string): boolean {
 	try {
@@ -243,6 +244,32 @@ export const vigilConfig = z.strictObject({
 			quietPeriod: zDuration({ min: 0, max: 7 * 86_400_000 }).default(5 * 60_000),
 			/** A firing alert within this long of its group's incident resolving reopens it instead of opening a new one. */
 			reopenWindow: zDuration({ min: 0, max: 30 * 86_400_000 }).default(30 * 60_000)
+		})
+		.prefault({}),
+	reports: z
+		.strictObject({
+			/** The default time zone of report periods (months and quarters start at local midnight). */
+			timeZone: z.string().refine((z) => canonicalZone(z) !== null, 'expected an IANA time zone such as Europe/Berlin or UTC').default('UTC'),
+			/** How uptime counts maintenance (excluded from the period, or up) and time without data (down, or excluded). */
+			policy: z
+				.strictObject({ maintenance: z.enum(['exclude', 'up']).default('exclude'), noData: z.enum(['down', 'exclude']).default('down') })
+				.prefault({}),
+			/** The uptime objective of every service: its error budget is the rest of the counted time. */
+			uptimeObjective: z.number().gt(0).lt(1).default(0.999),
+			/** Service-quality targets: a PromQL expression (one series), a threshold, and the share of hours that must meet it. */
+			slos: z
+				.array(
+					z.strictObject({
+						name: z.string().min(1).max(120),
+						expr: z.string().min(1).max(2000),
+						op: z.enum(['<', '<=', '>', '>=']),
+						threshold: z.number(),
+						objective: z.number().gt(0).lte(1).default(0.99),
+						unit: z.enum(['ratio', 'seconds', 'number']).default('number')
+					})
+				)
+				.max(50)
+				.default([])
 		})
 		.prefault({}),
 	shutdown: z

@@ -18,6 +18,7 @@ import { closeClient, createRedisClient, waitReady, type Redis } from '../src/li
 import { redactUrl, resolveRedis, type ResolvedRedis } from '../src/lib/server/redis/resolve';
 import { RedisStore } from '../src/lib/server/tsdb/redis-store';
 import { StoreSink } from '../src/lib/server/tsdb/sink';
+import { resolveRetention } from '../src/lib/server/tsdb/types';
 import { LiveHub } from '../src/lib/server/web/live';
 import { LiveAccess } from '../src/lib/server/web/live-access';
 import type { AddressRule } from '../src/lib/server/web/client-address';
@@ -188,7 +189,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 			version,
 			channels: notifications.channels,
 			notificationRoute: notifications.route,
-			notificationExternalUrl: notifications.externalUrl
+			notificationExternalUrl: notifications.externalUrl,
+			reports: { settings: config.reports, retention: resolveRetention(config.tsdb.retention) }
 		});
 
 		const readiness = async (): Promise<Readiness> => {

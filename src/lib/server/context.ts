@@ -18,7 +18,8 @@ import type { SetupTokens } from './auth/setup';
 import type { TokenStore } from './auth/tokens';
 import type { UserStore } from './auth/users';
 import type { Role } from './nodes';
-import type { TimeSeriesStore } from './tsdb/types';
+import type { ReportSettings } from './reports/load';
+import type { Retention, TimeSeriesStore } from './tsdb/types';
 
 export interface VigilContext {
 	redis: Redis;
@@ -48,6 +49,8 @@ export interface VigilContext {
 	roles: readonly Role[];
 	nodeId: string;
 	version: string;
+	/** The `reports` section of the config and the store's retention (defaults when absent). */
+	reports?: { settings: ReportSettings; retention: Retention };
 }
 
 const SLOT = Symbol.for('vigil.context');

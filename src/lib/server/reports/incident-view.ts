@@ -1,0 +1,149 @@
+/**
+ * What the incident page and its postmortem show: the incident, its timeline as lines of text,
+ * responders, TTA and TTR, the member alerts' expressions evaluated over the incident window
+ * (padded before and after), and the impact (duration, affected services, uptime budget used).
+ */
+import { timesFromTimeline, timeToAcknowledge, timeToResolve } from '../alerting/incident-measures';
+import { IncidentStore, parseIncidentId, type Incident, type TimelineEntry } from '../alerting/incidents';
+import { MaintenanceStore } from '../alerting/maintenance';
+import { RuleRepository } from '../alerting/rule-repo';
+import { getContext } from '../context';
+import { rangeQuery } from '../prom-api/query';
+import { serviceDowntime } from './load';
+import { currentPeriod } from './period';
+import { reportSettings } from './settings';
+
+export interface TimelineLine {
+	id: string;
+	at: number;
+	type: string;
+	actor: string;
+	text: string;
+}
+
+/** One line of text per entry (rendered as text, never as HTML). */
+export function describeEntry(e: TimelineEntry): string {
+	switch (e.type) {
+		case 'opened':
+			return `Opened by ${e.ruleId} (${e.severity}): ${e.title}`;
+		case 'alert.joined':
+			return `Alert ${e.ruleId} joined (${e.severity}) ${labelText(e.labels)}`;
+		case 'alert.fired':
+			return `Alert ${e.ruleId} fired again`;
+		case 'alert.resolved':
+			return `Alert ${e.ruleId} resolved`;
+		case 'acknowledged':
+			return `Acknowledged by ${e.actor}`;
+		case 'assigned':
+			return e.owner ? `Assigned to ${e.owner}${e.previous ? ` (was ${e.previous})` : ''}` : `Unassigned${e.previous ? ` (was ${e.previous})` : ''}`;
+		case 'note':
+			return e.text;
+		case 'resolved':
+			return e.by === 'auto' ? `Resolved by itself (all alerts quiet)` : `Resolved by ${e.by}`;
+		case 'reopened':
+			return e.by === 'auto' ? `Reopened: ${e.ruleId ?? 'an alert'} fired again` : `Reopened by ${e.by}`;
+		case 'notification.sent':
+			return `Notification sent to ${e.channel} (attempt ${e.attempt}${e.status ? `, HTTP ${e.status}` : ''})`;
+		case 'notification.failed':
+			return `Notification to ${e.channel} failed (attempt ${e.attempt}${e.status ? `, HTTP ${e.status}` : ''}${e.error ? `: ${e.error}` : ''})`;
+	}
+}
+
+function labelText(labels: Record<string, string> | undefined): string {
+	return labels ? `{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(', ')}}` : '';
+}
+
+export interface ChartSeries {
+	name: string;
+	points: Array<[number, number]>;
+}
+
+export interface IncidentView {
+	incident: Incident;
+	timeline: TimelineLine[];
+	notes: TimelineLine[];
+	responders: string[];
+	tta: number | null;
+	ttr: number | null;
+	window: { from: number; to: number; start: number; end: number };
+	chart: { series: ChartSeries[]; problems: string[] };
+	impact: { duration: number; services: string[]; downSeconds: number | null; budgetSeconds: number | null; budgetUsed: number | null; month: string; objective: number };
+}
+
+async function chartOf(incident: Incident, from: number, to: number, now: number): Promise<IncidentView['chart']> {
+	const ctx = getContext();
+	const rules = new RuleRepository(ctx.redis, ctx.keys.rules);
+	const ids = [...new Set(incident.alerts.map((a) => a.ruleId))].slice(0, 8);
+	const span = to - from;
+	const step = Math.max(15_000, Math.ceil(span / 300 / 15_000) * 15_000);
+	const series: ChartSeries[] = [];
+	const problems: string[] = [];
+	const { retention } = reportSettings();
+	for (const id of ids) {
+		const rule = await rules.get(id);
+		if (!rule) {
+			problems.push(`${id}: the rule no longer exists`);
+			continue;
+		}
+		try {
+			const { data } = await rangeQuery({ store: ctx.store, now, retention }, { query: rule.spec.expr, start: Math.floor(from / step) * step, end: Math.min(to, now), step, timeoutMs: 10_000 });
+			if (data.resultType !== 'matrix') continue;
+			for (const s of data.result.slice(0, 10)) series.push({ name: `${id} ${labelText(s.metric)}`, points: s.values.map(([t, v]) => [t * 1000, Number(v)]) });
+		} catch (err) {
+			problems.push(`${id}: ${(err as Error).message}`);
+		}
+	}
+	return { series, problems };
+}
+
+export async function incidentView(idText: string, options: { chart: boolean }): Promise<IncidentView | null> {
+	const ctx = getContext();
+	const store = new IncidentStore(ctx.redis, ctx.keys.alerts);
+	const id = parseIncidentId(idText);
+	const incident = id ? await store.get(id) : null;
+	if (!id || !incident) return null;
+	const entries = await store.timeline(id);
+	const times = timesFromTimeline(entries, incident.service);
+	const now = Date.now();
+	const end = incident.status === 'resolved' && incident.resolvedAt !== undefined ? incident.resolvedAt : now;
+	const pad = Math.max(15 * 60_000, Math.round((end - incident.openedAt) / 4));
+	const timeline = entries.map((e) => ({ id: e.id, at: e.at, type: e.type, actor: e.actor, text: describeEntry(e) }));
+	const responders = [...new Set(entries.filter((e) => ['acknowledged', 'assigned', 'note', 'resolved', 'reopened'].includes(e.type) && e.actor !== 'vigil').map((e) => e.actor.replace(/^user:/, '')))];
+	if (incident.owner && !responders.includes(incident.owner)) responders.push(incident.owner);
+	const services = [...new Set([incident.service, ...incident.alerts.map((a) => a.labels.service ?? '')].filter(Boolean))];
+	const { settings, retention } = reportSettings();
+	let downSeconds: number | null = null;
+	let budgetSeconds: number | null = null;
+	const month = currentPeriod('month', settings.timeZone, incident.openedAt);
+	if (incident.service) {
+		try {
+			const windows = await new MaintenanceStore(ctx.redis, ctx.keys.alerts, ctx.audit).all();
+			const deps = { store: ctx.store, incidents: store, windows, now, retention };
+			const down = await serviceDowntime(deps, settings, incident.service, incident.openedAt, end);
+			downSeconds = down.counted - down.countedUp;
+			const monthSeconds = await serviceDowntime(deps, settings, incident.service, month.from, month.to);
+			budgetSeconds = (1 - settings.uptimeObjective) * (monthSeconds.counted || (month.to - month.from) / 1000);
+		} catch (err) {
+			ctx.log.warn({ err: (err as Error).message, incident: incident.ref }, 'could not read the uptime of an incident');
+		}
+	}
+	return {
+		incident,
+		timeline,
+		notes: timeline.filter((t) => t.type === 'note'),
+		responders,
+		tta: times ? timeToAcknowledge(times) : null,
+		ttr: times ? timeToResolve(times) : null,
+		window: { from: incident.openedAt - pad, to: end + pad, start: incident.openedAt, end },
+		chart: options.chart ? await chartOf(incident, incident.openedAt - pad, end + pad, now) : { series: [], problems: [] },
+		impact: {
+			duration: end - incident.openedAt,
+			services,
+			downSeconds,
+			budgetSeconds,
+			budgetUsed: downSeconds !== null && budgetSeconds ? downSeconds / budgetSeconds : null,
+			month: month.label,
+			objective: settings.uptimeObjective
+		}
+	};
+}

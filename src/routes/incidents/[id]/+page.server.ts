@@ -1,0 +1,61 @@
+/**
+ * /incidents/INC-42: the incident's timeline, responders, TTA and TTR, a chart of its alerts'
+ * expressions over its window, and the actions the role may take (form actions with the
+ * session's CSRF token): acknowledge, assign, resolve, reopen (engineers, admins) and notes
+ * (managers too). Each action goes through the same store calls as the API, so it is audited.
+ */
+import { error, fail } from '@sveltejs/kit';
+import { incidentErrorStatus } from '$lib/server/alerting/incident-http';
+import { IncidentStore, parseIncidentId } from '$lib/server/alerting/incidents';
+import { can, type Action } from '$lib/server/auth/permissions';
+import { getContext } from '$lib/server/context';
+import { incidentView } from '$lib/server/reports/incident-view';
+import { reportSettings } from '$lib/server/reports/settings';
+import { requirePage, requirePageAction } from '$lib/server/web/pages';
+import type { Actions, PageServerLoad, RequestEvent } from './$types';
+
+export const load: PageServerLoad = async ({ locals, url, params }) => {
+	const me = requirePage(locals, url, 'incidents:read');
+	const view = await incidentView(params.id, { chart: true });
+	if (!view) error(404, `no incident ${params.id.slice(0, 40)}`);
+	const may = (a: Action) => can(me.role, a);
+	return { me, zone: reportSettings().settings.timeZone, ...view, may: { ack: may('incidents:ack'), assign: may('incidents:assign'), note: may('incidents:note'), resolve: may('incidents:resolve') } };
+};
+
+async function act(event: RequestEvent, permission: Action, run: (store: IncidentStore, id: string, by: { actor: string; ip: string }, form: FormData) => Promise<unknown>, done: string) {
+	const by = await requirePageAction(event, permission);
+	const form = await event.request.formData();
+	const id = parseIncidentId(event.params.id);
+	if (!id) return fail(404, { error: `no incident ${event.params.id.slice(0, 40)}` });
+	const ctx = getContext();
+	try {
+		await run(new IncidentStore(ctx.redis, ctx.keys.alerts, { audit: ctx.audit }), id, by, form);
+		return { message: done };
+	} catch (err) {
+		const known = incidentErrorStatus(err);
+		if (known) return fail(known.status, { error: known.error });
+		throw err;
+	}
+}
+
+const field = (form: FormData, name: string, max: number) => {
+	const v = form.get(name);
+	return typeof v === 'string' ? v.slice(0, max) : '';
+};
+
+export const actions: Actions = {
+	acknowledge: (event) => act(event, 'incidents:ack', (s, id, by) => s.acknowledge(id, by), 'Acknowledged'),
+	assign: (event) =>
+		act(
+			event,
+			'incidents:assign',
+			(s, id, by, form) => {
+				const owner = field(form, 'owner', 100).trim();
+				return s.assign(id, owner || null, by);
+			},
+			'Owner changed'
+		),
+	note: (event) => act(event, 'incidents:note', (s, id, by, form) => s.addNote(id, field(form, 'text', 10_001), by), 'Note added'),
+	resolve: (event) => act(event, 'incidents:resolve', (s, id, by) => s.resolve(id, by), 'Resolved'),
+	reopen: (event) => act(event, 'incidents:resolve', (s, id, by) => s.reopen(id, by), 'Reopened')
+};
