@@ -1,0 +1,223 @@
+/**
+ * Incidents and reports for managers, against months of history written through the stores: a
+ * manager filters incidents to one service for last quarter, opens one and sees its timeline,
+ * exports the filter as CSV (rows checked against the API), opens the quarterly report (uptime
+ * checked against a figure computed here from the written samples) and prints it to PDF; hostile
+ * text in an alert name and a note runs no script on /incidents and /incidents/<id>.
+ */
+import { spawnSync } from 'node:child_process';
+import { expect, test, type Page } from '@playwright/test';
+import { startTestRedis, type TestRedis } from '../helpers/redis-server';
+import { INTERVAL, utcQuarter, writeHistory, type History } from '../helpers/report-history';
+import { startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+
+let redis: TestRedis;
+let vigil: VigilProcess;
+let history: History;
+const PASSWORD = 'reports page password';
+const XSS = '<img src=x onerror="window.__xss=1;alert(1)">';
+const prefix = `rep${Math.random().toString(36).slice(2, 8)}:`;
+const now = Date.now();
+const lastQuarter = utcQuarter(now, -1);
+
+function addUser(name: string, role: string): void {
+	const r = spawnSync(process.execPath, [VIGIL_BIN, 'users', 'add', name, '--role', role], {
+		env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: vigil.configFile },
+		input: `${PASSWORD}\n`,
+		encoding: 'utf8'
+	});
+	expect(r.status, r.stderr).toBe(0);
+}
+
+async function login(page: Page, name: string, next: string): Promise<void> {
+	await page.goto(`${vigil.url}/login?next=${encodeURIComponent(next)}`);
+	await page.getByLabel('User name').fill(name);
+	await page.getByLabel('Password').fill(PASSWORD);
+	await page.getByRole('button', { name: 'Log in' }).click();
+	await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+}
+
+/** Splits CSV text (RFC 4180) into rows of cells. */
+function parseCsv(text: string): string[][] {
+	const rows: string[][] = [];
+	let row: string[] = [];
+	let cell = '';
+	let quoted = false;
+	for (let i = 0; i < text.length; i++) {
+		const c = text[i]!;
+		if (quoted) {
+			if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+			else if (c === '"') quoted = false;
+			else cell += c;
+		} else if (c === '"') quoted = true;
+		else if (c === ',') row.push(cell), (cell = '');
+		else if (c === '\n') row.push(cell.replace(/\r$/, '')), rows.push(row), (row = []), (cell = '');
+		else cell += c;
+	}
+	if (cell || row.length) rows.push([...row, cell]);
+	return rows;
+}
+
+test.beforeAll(async () => {
+	test.setTimeout(180_000);
+	redis = await startTestRedis();
+	history = await writeHistory(redis.url, prefix, now, XSS);
+	vigil = await startVigilProcess({
+		config: `redis:\n  prefix: "${prefix}"\nroles: [web]\nreports:\n  timeZone: UTC\n  slos:\n    - { name: all up, expr: min(up), op: ">=", threshold: 1, objective: 0.99, unit: number }\n`,
+		redisUrl: redis.url
+	});
+	addUser('meg', 'manager');
+	addUser('eve', 'engineer');
+});
+
+test.afterAll(async () => {
+	await vigil?.stop();
+	await redis?.stop();
+});
+
+test('a manager filters incidents to one service for last quarter, opens one and sees its timeline', async ({ page }) => {
+	await login(page, 'meg', '/incidents');
+	await page.getByLabel('Opened').selectOption('last-quarter');
+	await page.getByLabel('Service').selectOption('checkout');
+	await page.getByRole('button', { name: 'Filter' }).click();
+	await expect(page).toHaveURL(/range=last-quarter/);
+	await expect(page).toHaveURL(/service=checkout/);
+	const rows = page.getByTestId('incident-row');
+	await expect(rows.first()).toBeVisible();
+	const services = await page.getByTestId('incident-service').allTextContents();
+	expect(new Set(services)).toEqual(new Set(['checkout']));
+	const api = await page.request.get(`${vigil.url}/api/v1/incidents?service=checkout&from=${new Date(lastQuarter.from).toISOString()}&to=${new Date(lastQuarter.to).toISOString()}&limit=500`);
+	const body = (await api.json()) as { incidents: Array<{ ref: string }> };
+	expect(await rows.count()).toBe(body.incidents.length);
+	await page.screenshot({ path: '/tmp/incidents.png', fullPage: true });
+
+	// The URL is the filter: a shared link shows the same rows.
+	const shared = page.url();
+	await page.goto(shared);
+	expect(await page.getByTestId('incident-row').count()).toBe(body.incidents.length);
+
+	await rows.first().getByRole('link').click();
+	await expect(page.getByTestId('incident-title')).toContainText(body.incidents[0]!.ref);
+	const entries = page.getByTestId('timeline-entry');
+	await expect(entries.first()).toHaveAttribute('data-type', 'opened');
+	await expect(page.locator('[data-testid=timeline-entry][data-type=resolved]')).toHaveCount(1);
+	await expect(page.getByTestId('ttr')).not.toHaveText('–');
+	// A manager may add a note, but is offered no acknowledge or resolve.
+	await expect(page.getByRole('button', { name: 'Resolve' })).toHaveCount(0);
+	await page.getByLabel('Add a note').fill('Reviewed in the quarterly meeting');
+	await page.getByRole('button', { name: 'Add note' }).click();
+	await expect(page.locator('[data-testid=timeline-entry][data-type=note]').last()).toContainText('Reviewed in the quarterly meeting');
+	await page.screenshot({ path: '/tmp/incident.png', fullPage: true });
+});
+
+test('the CSV export of a filter has the API rows', async ({ page }) => {
+	await login(page, 'meg', '/incidents?range=last-quarter&service=search');
+	const href = await page.getByTestId('export-csv').getAttribute('href');
+	expect(href).toContain('/api/v1/incidents/export?');
+	const csv = await (await page.request.get(`${vigil.url}${href}`)).text();
+	const rows = parseCsv(csv);
+	expect(rows[0]).toEqual(['id', 'opened', 'title', 'service', 'severity', 'status', 'owner', 'acknowledged', 'acknowledged_by', 'resolved', 'tta_seconds', 'ttr_seconds', 'alerts']);
+	const params = new URL(href!, vigil.url).searchParams;
+	params.set('limit', '500');
+	const api = (await (await page.request.get(`${vigil.url}/api/v1/incidents?${params}`)).json()) as { incidents: Array<{ ref: string; title: string; openedAt: number; status: string; resolvedAt?: number; acknowledgedAt?: number }> };
+	expect(rows.length - 1).toBe(api.incidents.length);
+	expect(api.incidents.length).toBeGreaterThan(3);
+	api.incidents.forEach((i, k) => {
+		const r = rows[k + 1]!;
+		expect(r[0]).toBe(i.ref);
+		expect(r[1]).toBe(new Date(i.openedAt).toISOString());
+		expect(r[2]).toBe(i.title);
+		expect(r[3]).toBe('search');
+		expect(r[5]).toBe(i.status);
+		expect(r[10]).toBe(i.acknowledgedAt === undefined ? '' : String((i.acknowledgedAt - i.openedAt) / 1000));
+		expect(r[11]).toBe(String((i.resolvedAt! - i.openedAt) / 1000));
+	});
+});
+
+test('the quarterly report: uptime as computed from the samples, and printed to PDF', async ({ page }) => {
+	await login(page, 'meg', `/reports?period=${lastQuarter.label}`);
+	await expect(page.getByTestId('report-title')).toHaveText(`Quarterly service-quality report: ${lastQuarter.label}`);
+	await expect(page.getByTestId('report-policy')).toContainText('uptime policy v1');
+	// Independently: every 5-minute sample holds for 5 minutes; count the down ones in the quarter.
+	const period = (lastQuarter.to - lastQuarter.from) / 1000;
+	for (const service of ['checkout', 'search', 'payments']) {
+		let down = 0;
+		for (const [a, b] of history.outages[service]!) down += (Math.min(b, lastQuarter.to) - Math.max(a, lastQuarter.from)) / INTERVAL;
+		const expected = 1 - (down * INTERVAL) / 1000 / period;
+		const row = page.locator(`[data-testid=uptime-row][data-service=${service}]`);
+		await expect(row.getByTestId('availability')).toHaveText(`${(expected * 100).toFixed(3)} %`);
+		const api = (await (await page.request.get(`${vigil.url}/api/v1/reports?period=${lastQuarter.label}&service=${service}`)).json()) as { services: Array<{ seconds: { availability: number; down: number } }> };
+		expect(api.services[0]!.seconds.availability).toBeCloseTo(expected, 9);
+		expect(api.services[0]!.seconds.down).toBe((down * INTERVAL) / 1000);
+	}
+	await page.screenshot({ path: '/tmp/reports.png', fullPage: true });
+
+	// The services CSV matches the JSON.
+	const csv = parseCsv(await (await page.request.get(`${vigil.url}/api/v1/reports?period=${lastQuarter.label}&format=csv&table=services`)).text());
+	expect(csv[0]![0]).toBe('service');
+	expect(csv.slice(1).map((r) => r[0])).toEqual(['checkout', 'payments', 'search']);
+
+	await page.goto(`${vigil.url}/reports?period=${lastQuarter.label}&layout=print`);
+	await page.screenshot({ path: '/tmp/reports-print.png', fullPage: true });
+	await page.emulateMedia({ media: 'print' });
+	await expect(page.getByTestId('report-form')).toBeHidden();
+	await expect(page.getByTestId('service-page')).toHaveCount(3);
+	const pdf = await page.pdf({ format: 'A4', printBackground: true });
+	const text = pdf.toString('latin1');
+	expect(text.startsWith('%PDF-')).toBe(true);
+	const pages = (text.match(/\/Type\s*\/Page(?![s\w])/g) ?? []).length;
+	// A page of headline figures (it may run over), then one per service.
+	expect(pages).toBeGreaterThanOrEqual(4);
+	expect(pages).toBeLessThanOrEqual(8);
+	expect(pdfTitle(text)).toContain(`Quarterly service-quality report ${lastQuarter.label}`);
+});
+
+test('a postmortem prints to PDF', async ({ page }) => {
+	await login(page, 'meg', '/incidents?range=last-quarter');
+	await page.getByTestId('incident-row').first().getByRole('link').click();
+	await page.getByTestId('postmortem-link').click();
+	await expect(page.getByTestId('postmortem-title')).toContainText('Postmortem: INC-');
+	await expect(page.getByTestId('impact')).toContainText('Affected services');
+	await page.screenshot({ path: '/tmp/postmortem.png', fullPage: true });
+	const pdf = (await page.pdf({ format: 'A4' })).toString('latin1');
+	const pages = (pdf.match(/\/Type\s*\/Page(?![s\w])/g) ?? []).length;
+	expect(pages).toBeGreaterThanOrEqual(1);
+	expect(pages).toBeLessThanOrEqual(3);
+	expect(pdfTitle(pdf)).toContain('Postmortem INC-');
+});
+
+test('hostile text in an alert name and a note runs no script on /incidents and /incidents/<id>', async ({ page }) => {
+	const dialogs: string[] = [];
+	page.on('dialog', (d) => {
+		dialogs.push(d.message());
+		void d.dismiss();
+	});
+	await login(page, 'eve', '/incidents?range=all&q=onerror');
+	const rows = page.getByTestId('incident-row');
+	await expect(rows).toHaveCount(2);
+	await expect(rows.filter({ hasText: XSS })).toHaveCount(1);
+	expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+	for (let k = 0; k < 2; k++) {
+		await page.goto(`${vigil.url}/incidents?range=all&q=onerror`);
+		await page.getByTestId('incident-row').nth(k).getByRole('link').click();
+		await expect(page.getByTestId('timeline')).toContainText(XSS);
+		await page.waitForTimeout(300);
+		expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+		expect(await page.locator('main img').count()).toBe(0);
+	}
+	expect(dialogs).toEqual([]);
+});
+
+/** The document title of a Chromium PDF (its Info dictionary: a literal or UTF-16 hex string). */
+function pdfTitle(pdf: string): string {
+	const hex = /\/Title\s*<([0-9A-Fa-f]+)>/.exec(pdf);
+	if (hex) {
+		const bytes = Buffer.from(hex[1]!, 'hex');
+		const body = bytes[0] === 0xfe && bytes[1] === 0xff ? bytes.subarray(2) : bytes;
+		let s = '';
+		for (let i = 0; i + 1 < body.length; i += 2) s += String.fromCharCode((body[i]! << 8) | body[i + 1]!);
+		return s.replace(/·/g, '').replace(/\s+/g, ' ');
+	}
+	const lit = /\/Title\s*\(((?:\\.|[^\\)])*)\)/.exec(pdf);
+	return lit ? lit[1]!.replace(/\s+/g, ' ') : '';
+}
