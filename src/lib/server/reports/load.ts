@@ -103,6 +103,9 @@ async function loadUp(deps: ReportDeps, scope: string | null, from: number, to: 
 	}
 	await Promise.all(
 		out.map(async (s) => {
+			// A sample stands for its interval after it: minute buckets of a series sampled less often than
+			// once a minute would read the minutes between samples as without data.
+			if (s.intervalMs > MINUTE) return;
 			const refine = hoursToRefine(s.buckets, s.intervalMs, edgesOf(s.service));
 			if (refine.length === 0) return;
 			// Consecutive hours in one read.
