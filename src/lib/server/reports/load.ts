@@ -119,7 +119,8 @@ async function loadUp(deps: ReportDeps, scope: string | null, from: number, to: 
 			const sel = selectorOf({ __name__: 'up', ...s.labels });
 			for (const [a, b] of runs) {
 				const [m] = await deps.store.range(sel, a, b - 1, MINUTE);
-				if (!m) continue;
+				// Past the minutes' retention the store answers in coarser buckets: those hours stay as they are.
+				if (!m || m.resolution !== '1m') continue;
 				m.t.forEach((t, i) => {
 					const h = Math.floor(t / HOUR) * HOUR;
 					const list = minutes.get(h) ?? [];
@@ -127,9 +128,14 @@ async function loadUp(deps: ReportDeps, scope: string | null, from: number, to: 
 					minutes.set(h, list);
 				});
 			}
-			// Minute rollups are kept 90 days: an hour without them keeps its hour bucket.
+			// Minute rollups are kept 90 days: an hour whose minutes are gone, or only partly there (the
+			// oldest hour of a quarter at the edge of their retention), keeps its hour bucket.
 			const merged: UpBucket[] = [];
-			for (const b of s.buckets) merged.push(...(minutes.get(b.start) ?? [b]));
+			for (const b of s.buckets) {
+				const mins = minutes.get(b.start);
+				const complete = mins !== undefined && mins.reduce((n, m) => n + m.count, 0) === b.count;
+				merged.push(...(complete ? mins : [b]));
+			}
 			s.buckets = merged;
 		})
 	);
