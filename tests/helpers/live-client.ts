@@ -3,7 +3,7 @@
  * screen that is not a browser does: a kiosk token in the handshake's `auth` (or a cookie).
  */
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, LiveRefusal, PointsMessage, ServerToClientEvents, SnapshotMessage, LiveStatus } from '../../src/lib/shared/live';
+import type { AlertsMessage, ClientToServerEvents, LiveRefusal, PointsMessage, ServerToClientEvents, SnapshotMessage, LiveStatus } from '../../src/lib/shared/live';
 import { LIVE_PATH } from '../../src/lib/shared/live';
 
 export interface LiveAuth {
@@ -55,6 +55,7 @@ export interface LiveClient {
 	snapshots: SnapshotMessage[];
 	points: PointsMessage[];
 	statuses: LiveStatus[];
+	alerts: AlertsMessage[];
 	/** Every message's seq, in arrival order, with its type. */
 	seqs: Array<{ type: string; seq: number }>;
 	close(): void;
@@ -62,7 +63,11 @@ export interface LiveClient {
 
 export function connectLive(url: string, auth: LiveAuth): Promise<LiveClient> {
 	const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, liveOptions(auth, { reconnectionDelay: 100, reconnectionDelayMax: 500 }));
-	const c: LiveClient = { socket, snapshots: [], points: [], statuses: [], seqs: [], close: () => socket.disconnect() };
+	const c: LiveClient = { socket, snapshots: [], points: [], statuses: [], alerts: [], seqs: [], close: () => socket.disconnect() };
+	socket.on('alerts', (m) => {
+		c.alerts.push(m);
+		c.seqs.push({ type: 'alerts', seq: m.seq });
+	});
 	socket.on('snapshot', (m) => {
 		c.snapshots.push(m);
 		c.seqs.push({ type: 'snapshot', seq: m.seq });

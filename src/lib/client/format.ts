@@ -62,6 +62,6 @@ export function formatSeconds(s: number | null): string {
 	if (s === null || !Number.isFinite(s)) return '—';
 	if (s < 60) return `${Math.round(s)} s`;
 	if (s < 3600) return `${Math.round(s / 60)} min`;
-	if (s < 86_400) return `${(s / 3600).toFixed(1)} h`;
+	if (s <= 48 * 3600) return `${Number((s / 3600).toFixed(1))} h`;
 	return `${(s / 86_400).toFixed(1)} d`;
 }

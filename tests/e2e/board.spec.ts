@@ -1,0 +1,175 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { artifact } from '../helpers/artifacts';
+import { createKiosk, vigilCli, type Kiosk } from '../helpers/kiosk';
+import { connectLive, until } from '../helpers/live-client';
+import { startTestRedis, type TestRedis } from '../helpers/redis-server';
+import { demoConfig, startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+
+/**
+ * A board of tiles against a running Vigil: the demo collector (every 500 ms) and values pushed
+ * through the API. Snapshot then deltas, a pushed value on screen within 1 s, resync after a lost
+ * message, rotation, and a stale tile once its collector stops (last: it stops the collector).
+ */
+let redis: TestRedis;
+let vigil: VigilProcess;
+let kiosk: Kiosk;
+let pushToken: string;
+
+const BOARD = `wall:
+  boards:
+    - name: e2e
+      title: E2E board
+      columns: 3
+      tiles:
+        - { kind: stat, title: Demo orders, selector: demo_orders_per_minute, unit: /min, trend: 5m }
+        - { kind: stat, title: Pushed value, selector: e2e_value }
+        - { kind: chart, title: Demo chart, window: 5m, series: [{ selector: demo_orders_per_minute, label: demo }] }
+        - { kind: alerts, title: Alerts }
+`;
+
+test.beforeAll(async () => {
+	redis = await startTestRedis();
+	vigil = await startVigilProcess({ config: demoConfig(BOARD), redisUrl: redis.url });
+	kiosk = createKiosk(vigil, redis.url, 'board-screen', ['--board', 'e2e']);
+	const r = vigilCli(vigil, redis.url, ['token', 'create', '--name', 'pusher', '--scope', 'push']);
+	expect(r.code, r.err).toBe(0);
+	pushToken = r.out.split('\n')[0]!.trim();
+});
+
+test.afterAll(async () => {
+	await vigil?.stop();
+	await redis?.stop();
+});
+
+const tile = (page: Page, title: string) => page.locator(`[data-testid="board-tile"][data-title="${title}"]`);
+
+async function push(value: number): Promise<void> {
+	const res = await fetch(`${vigil.url}/api/v1/push`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', authorization: `Bearer ${pushToken}` },
+		body: JSON.stringify([{ metric: 'e2e_value', labels: {}, value, ts: Date.now() }])
+	});
+	expect(res.status).toBe(200);
+}
+
+test('a screen gets the snapshot of its board, then deltas in sequence', async () => {
+	const c = await connectLive(vigil.url, { kiosk: kiosk.token, board: 'e2e' });
+	try {
+		const snap = c.snapshots[0]!;
+		expect(snap.board?.name).toBe('e2e');
+		expect(snap.board?.tiles.map((t) => t.kind)).toEqual(['stat', 'stat', 'chart', 'alerts']);
+		expect(snap.alerts).toEqual([]);
+		await until(() => c.points.length >= 3 || c.snapshots.length > 1, 10_000, 'deltas');
+		// Each delta carries the next number of the board's sequence.
+		let seq = snap.seq;
+		for (const m of c.seqs.slice(1)) {
+			if (m.type === 'snapshot') break;
+			expect(m.seq).toBe(++seq);
+		}
+		// The demo series reaches both tiles that read it, with recent history for the chart.
+		const last = c.snapshots.at(-1)!;
+		const demo = last.series.find((s) => s.name === 'demo_orders_per_minute');
+		expect(demo?.refs).toEqual([
+			[0, 0],
+			[2, 0]
+		]);
+		expect(demo?.history?.length).toBeGreaterThanOrEqual(1);
+	} finally {
+		c.close();
+	}
+});
+
+test('the board shows its tiles live, and a pushed value within 1 s of being written', async ({ page }) => {
+	await page.goto(kiosk.url);
+	await expect(page).toHaveURL(`${vigil.url}/wall/e2e`);
+	await expect(page.getByTestId('board-title')).toHaveText('E2E board');
+	await expect(page.getByTestId('zone')).not.toBeEmpty();
+	await expect(tile(page, 'Demo orders').getByTestId('tile-value')).toHaveText(/^\d[\d,.]*\/min$/);
+	await expect(tile(page, 'Demo orders')).toHaveAttribute('data-fresh', 'fresh');
+	await expect(tile(page, 'Pushed value')).toHaveAttribute('data-fresh', 'none');
+	await expect(tile(page, 'Pushed value').getByTestId('tile-age')).toHaveText('no data yet');
+	await expect(page.locator('[data-title="Demo chart"] canvas')).toBeVisible();
+
+	// A new series: the board learns it (a new snapshot); then every value is a delta.
+	await push(1);
+	await expect(tile(page, 'Pushed value').getByTestId('tile-value')).toHaveText('1');
+	for (const value of [4242, 777]) {
+		const t0 = Date.now();
+		await push(value);
+		await expect(tile(page, 'Pushed value').getByTestId('tile-value')).toHaveText(value.toLocaleString('en-US'), { timeout: 1000 });
+		expect(Date.now() - t0).toBeLessThan(1000);
+	}
+	await page.screenshot({ path: artifact('board-e2e-1920x1080.png') });
+});
+
+test('a lost delta makes the screen ask for a snapshot, and it carries on', async ({ page }) => {
+	const asked: string[] = [];
+	let dropped = 0;
+	await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+		const server = ws.connectToServer();
+		ws.onMessage((m) => {
+			if (typeof m === 'string' && m.includes('snapshot:request')) asked.push(m);
+			server.send(m);
+		});
+		server.onMessage((m) => {
+			// The third `points` message never reaches the screen: a gap in the sequence.
+			if (typeof m === 'string' && m.startsWith('42["points"') && ++dropped === 3) return;
+			ws.send(m);
+		});
+	});
+	await page.goto(kiosk.url);
+	await expect(tile(page, 'Demo orders')).toHaveAttribute('data-fresh', 'fresh');
+	await expect.poll(() => asked.length, { timeout: 10_000 }).toBe(1);
+	expect(asked[0]).toContain('"reason":"gap"');
+	// The new snapshot arrived: values keep coming.
+	const ts = await tile(page, 'Demo orders').getByTestId('tile-age').getAttribute('data-age-ms');
+	expect(ts).not.toBeNull();
+	await expect.poll(async () => Number(await tile(page, 'Demo orders').getByTestId('tile-age').getAttribute('data-age-ms')), { timeout: 5000 }).toBeLessThan(1500);
+	await page.waitForTimeout(1500);
+	expect(asked.length).toBe(1);
+});
+
+test('rotation shows the boards in turn', async ({ page }) => {
+	const password = 'rotation watcher password';
+	const r = spawnSync(process.execPath, [VIGIL_BIN, 'users', 'add', 'rita', '--role', 'viewer'], {
+		env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: vigil.configFile },
+		input: `${password}\n`,
+		encoding: 'utf8'
+	});
+	expect(r.status, r.stderr).toBe(0);
+	await page.goto(`${vigil.url}/login`);
+	await page.getByLabel('User name').fill('rita');
+	await page.getByLabel('Password').fill(password);
+	await page.getByRole('button', { name: 'Log in' }).click();
+	await expect(page.getByTestId('whoami')).toContainText('rita');
+
+	await page.goto(`${vigil.url}/wall?rotate=e2e,default&every=5s`);
+	await expect(page.getByTestId('board-title')).toHaveAttribute('data-board', 'e2e');
+	await expect(page.getByTestId('rotation')).toHaveText('1 / 2');
+	await expect(tile(page, 'Demo orders')).toHaveCount(1);
+	await expect(page.getByTestId('board-title')).toHaveAttribute('data-board', 'default', { timeout: 12_000 });
+	await expect(page.getByTestId('rotation')).toHaveText('2 / 2');
+	await expect(page.getByTestId('tile').first()).toBeVisible();
+	await expect(page.getByTestId('board-title')).toHaveAttribute('data-board', 'e2e', { timeout: 12_000 });
+	// A kiosk link covers its own board only: it cannot rotate through others.
+	await page.context().clearCookies();
+	await page.goto(kiosk.url);
+	const res = await page.goto(`${vigil.url}/wall?rotate=e2e,default&every=5s`);
+	expect(res?.status()).toBe(403);
+	expect((await page.request.get(`${vigil.url}/wall?rotate=e2e&every=1s`)).status()).toBe(400);
+});
+
+test('a tile turns stale once its collector stops: hatched, "no data for …", not down', async ({ page }) => {
+	await page.goto(kiosk.url);
+	await expect(tile(page, 'Demo orders')).toHaveAttribute('data-fresh', 'fresh');
+	// The collector goes away: the config without it, reloaded.
+	writeFileSync(vigil.configFile, readFileSync(vigil.configFile, 'utf8').replace(/collectors:\n(?: {2}.*\n)+/, 'collectors: []\n'));
+	vigil.child.kill('SIGHUP');
+	await expect(tile(page, 'Demo orders')).toHaveAttribute('data-fresh', 'stale', { timeout: 10_000 });
+	await expect(tile(page, 'Demo orders').getByTestId('tile-age')).toHaveText(/^no data for \d/);
+	await expect(tile(page, 'Demo orders').getByTestId('tile-state')).toHaveText('◌ STALE');
+	await expect(tile(page, 'Demo orders')).not.toHaveAttribute('data-tone', 'crit');
+	await page.screenshot({ path: artifact('board-e2e-stale-1920x1080.png') });
+});

@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { artifact } from '../helpers/artifacts';
+import { createKiosk, type Kiosk } from '../helpers/kiosk';
+import { freePort, startTestRedis, type TestRedis } from '../helpers/redis-server';
+import { ROOT, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
+
+/**
+ * The shipped demo-shop board (every tile kind) with the demo shop: screenshots at 1920×1080 and
+ * 3840×2160, all green, then `checkout-down`: the failing tile grows, comes first, and nothing
+ * scrolls.
+ */
+let redis: TestRedis;
+let vigil: VigilProcess;
+let shopUrl: string;
+let kiosk: Kiosk;
+
+test.beforeAll(async () => {
+	redis = await startTestRedis();
+	const shopPort = await freePort();
+	shopUrl = `http://127.0.0.1:${shopPort}`;
+	const config = readFileSync(join(ROOT, 'vigil.config.yaml'), 'utf8')
+		.replaceAll('127.0.0.1:3100', `127.0.0.1:${shopPort}`)
+		.replace('port: 3100', `port: ${shopPort}\n  speed: 20`)
+		.replace('prefix: "vigil:"', `prefix: "e2eb${process.pid}:"`)
+		.replace(/\n {2}postgresUrl: .*\n/, '\n')
+		.replace(/\n {2}amqpUrl: .*\n/, '\n')
+		// The shop's rules, found from the test's config directory.
+		.replace('ruleFiles: [rules/demo-shop.rules.yml]', `ruleFiles: [${join(ROOT, 'rules', 'demo-shop.rules.yml')}]`);
+	vigil = await startVigilProcess({ config, redisUrl: redis.url });
+	kiosk = createKiosk(vigil, redis.url, 'shop-screen', ['--board', 'demo-shop']);
+});
+
+test.afterAll(async () => {
+	await vigil?.stop();
+	await redis?.stop();
+});
+
+const tile = (page: Page, title: string) => page.locator(`[data-testid="board-tile"][data-title="${title}"]`);
+
+async function noScrolling(page: Page): Promise<void> {
+	const { sh, ih, sw, iw } = await page.evaluate(() => ({ sh: document.documentElement.scrollHeight, ih: innerHeight, sw: document.documentElement.scrollWidth, iw: innerWidth }));
+	expect(sh).toBeLessThanOrEqual(ih);
+	expect(sw).toBeLessThanOrEqual(iw);
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+	for (const [w, h] of [
+		[1920, 1080],
+		[3840, 2160]
+	] as const) {
+		await page.setViewportSize({ width: w, height: h });
+		await page.waitForTimeout(1200);
+		await noScrolling(page);
+		await page.screenshot({ path: artifact(`${name}-${w}x${h}.png`) });
+	}
+	await page.setViewportSize({ width: 1920, height: 1080 });
+}
+
+test('the demo-shop board: every tile kind live, then checkout-down grows and moves its tile first', async ({ page }) => {
+	test.setTimeout(240_000);
+	await page.goto(kiosk.url);
+	await expect(page).toHaveURL(`${vigil.url}/wall/demo-shop`);
+	await expect(page.getByTestId('board-title')).toHaveText('Demo shop');
+	const kinds = await page.getByTestId('board-tile').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
+	expect(new Set(kinds)).toEqual(new Set(['status', 'stat', 'chart', 'queue', 'alerts', 'slo']));
+	await expect(tile(page, 'Services').getByTestId('status-cell')).toHaveCount(4, { timeout: 15_000 });
+	await expect(tile(page, 'Services').locator('[data-name="checkout"]')).toHaveAttribute('data-tone', 'ok');
+	await expect(tile(page, 'Orders per minute').getByTestId('tile-value')).toHaveText(/\d/);
+	await expect(tile(page, 'Orders queue')).not.toHaveAttribute('data-fresh', 'none', { timeout: 15_000 });
+	await expect(tile(page, 'Service quality').getByTestId('slo')).toHaveCount(5);
+	// Values at least 6 % of the viewport height at 1080p.
+	const size = await tile(page, 'Orders per minute').getByTestId('tile-value').evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
+	expect(size).toBeGreaterThanOrEqual(0.06 * 1080);
+	const before = (await tile(page, 'Services').boundingBox())!;
+	await shoot(page, 'demo-shop-normal');
+
+	const switched = await fetch(`${shopUrl}/scenario`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scenario: 'checkout-down' }) });
+	expect(switched.status).toBe(200);
+	await expect(tile(page, 'Services')).toHaveAttribute('data-tone', 'crit', { timeout: 15_000 });
+	await expect(tile(page, 'Services').locator('[data-name="checkout"]')).toHaveAttribute('data-tone', 'crit');
+	await expect(tile(page, 'Services').locator('[data-name="checkout"]')).toContainText('DOWN');
+	// Critical tiles come first and take 2×2 cells.
+	await expect(tile(page, 'Services')).toHaveAttribute('data-grown', 'yes');
+	const order = await page.getByTestId('board-tile').evaluateAll((els) => els.map((e) => e.getAttribute('data-tone')));
+	const firstCalm = order.findIndex((t) => t !== 'crit');
+	expect(order.slice(firstCalm).every((t) => t !== 'crit')).toBe(true);
+	// It grew: two columns instead of one, at the top left.
+	const after = (await tile(page, 'Services').boundingBox())!;
+	expect(after.width).toBeGreaterThan(1.8 * before.width);
+	expect(after.x).toBeLessThanOrEqual(before.x + 1);
+	expect(after.y).toBeLessThanOrEqual(before.y + 1);
+	await noScrolling(page);
+	await shoot(page, 'demo-shop-checkout-down');
+
+	// ProbeDown fires after its minute: the alerts tile lists it, critical, with its open incident.
+	const row = tile(page, 'Active alerts').getByTestId('alert-row').filter({ hasText: 'ProbeDown' });
+	await expect(row).toHaveCount(1, { timeout: 60_000 });
+	await expect(row).toHaveAttribute('data-state', 'firing', { timeout: 90_000 });
+	await expect(row).toHaveAttribute('data-severity', 'critical');
+	await expect(row).toContainText('checkout');
+	await expect(row.getByTestId('alert-ack')).toHaveText(/^UNACK INC-\d+$/, { timeout: 10_000 });
+	await expect(tile(page, 'Active alerts')).toHaveAttribute('data-tone', 'crit');
+	await page.screenshot({ path: artifact('demo-shop-probe-down-1920x1080.png') });
+});
