@@ -147,6 +147,8 @@ export const vigilConfig = z.strictObject({
 					})
 				)
 				.default([]),
+			/** A wall screen without a heartbeat for this long is down (`wall_screen_up` 0, rule wall_screen_down). */
+			screenDownAfter: zDuration({ min: 1000, max: 86_400_000 }).default(2 * 60_000),
 			/** Boards of tiles of their own (status, stat, chart, queue, alerts, slo): `/wall/<name>`. */
 			boards: z
 				.array(boardConfig)

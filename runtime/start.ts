@@ -299,6 +299,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 				store,
 				tiles: config.wall.tiles,
 				boards: config.wall.boards,
+				screenDownAfterMs: config.wall.screenDownAfter,
+				screenReportMs: Math.min(15_000, config.wall.screenDownAfter / 2),
 				log,
 				registry: metrics.registry,
 				access,

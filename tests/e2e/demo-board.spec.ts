@@ -27,7 +27,7 @@ test.beforeAll(async () => {
 		.replace(/\n {2}postgresUrl: .*\n/, '\n')
 		.replace(/\n {2}amqpUrl: .*\n/, '\n')
 		// The shop's rules, found from the test's config directory.
-		.replace('ruleFiles: [rules/demo-shop.rules.yml]', `ruleFiles: [${join(ROOT, 'rules', 'demo-shop.rules.yml')}]`);
+		.replace(/ruleFiles: \[[^\]]*\]/, (files) => files.replaceAll('rules/', `${join(ROOT, 'rules')}/`));
 	vigil = await startVigilProcess({ config, redisUrl: redis.url });
 	kiosk = createKiosk(vigil, redis.url, 'shop-screen', ['--board', 'demo-shop']);
 });

@@ -16,6 +16,8 @@ export interface Keys {
 	 * own channel, so that the subscribers of `control` still count the processes a reload reached.
 	 */
 	revocations: string;
+	/** Hash: wall screen id -> JSON of its last heartbeat (board, time, viewport, render time), from every web process. */
+	wallScreens: string;
 	/**
 	 * The alerts role's keys, under one hash tag so its scripts work on Redis Cluster: the lease and
 	 * its fencing counter, the alert state of every rule, the state-change event streams, and what
@@ -123,6 +125,7 @@ export function createKeys(prefix = 'vigil:'): Keys {
 		nodes: `${prefix}nodes`,
 		control: `${prefix}control`,
 		revocations: `${prefix}revocations`,
+		wallScreens: `${prefix}wall:screens`,
 		alerts: {
 			lease: `${prefix}{alerts}:lease`,
 			fence: `${prefix}{alerts}:fence`,

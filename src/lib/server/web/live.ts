@@ -35,6 +35,7 @@ import { countRoles, listNodes, HEARTBEAT_MS, type Role } from '../nodes';
 import type { SeriesInfo, TimeSeriesStore } from '../tsdb/types';
 import { BoardFeed, DEFAULT_INTERVAL_MS, goneAfter } from './board-feed';
 import { readBoardAlerts } from './board-alerts';
+import { WallScreens } from './wall-screens';
 import { parseRevocation } from '../auth/revocation';
 import { clientAddress, PEER_ADDRESS, type AddressRule } from './client-address';
 import { AddressSlots, LIVE_CONNECTIONS_PER_IP, limitRefusal, REFUSALS, revokes, type LiveAccess, type LiveGrant } from './live-access';
@@ -59,6 +60,10 @@ export interface LiveHubOptions {
 	tiles?: ReadonlyArray<{ title: string; selector: string; unit?: string }>;
 	/** Boards of tiles (the config's `wall.boards`); one named `default` replaces `tiles`. */
 	boards?: readonly BoardDef[];
+	/** A screen silent this long is reported down (`wall_screen_up` 0). Default 2 min. */
+	screenDownAfterMs?: number;
+	/** How often screens are reported (`wall_screen_up`). Default 15 s. */
+	screenReportMs?: number;
 	log: Logger;
 	registry?: Registry;
 	/** Who may connect; without it every connection is refused. */
@@ -126,6 +131,8 @@ export class LiveHub {
 	private readonly store: TimeSeriesStore;
 	private readonly tail: LiveTail;
 	private alertsTimer: NodeJS.Timeout | undefined;
+	private screensTimer: NodeJS.Timeout | undefined;
+	private readonly wallScreens: WallScreens;
 	private alertsText = '';
 	private readingAlerts = false;
 	private roles: Record<Role, number> = { web: 0, collect: 0, alerts: 0 };
@@ -141,6 +148,7 @@ export class LiveHub {
 		this.log = options.log.child({ role: 'web' });
 		this.store = options.store;
 		this.slots = new AddressSlots(options.connectionsPerIp ?? LIVE_CONNECTIONS_PER_IP);
+		this.wallScreens = new WallScreens(options.redis, options.keys, options.store, options.screenDownAfterMs);
 		const defs = options.boards ?? [];
 		if (!defs.some((b) => b.name === DEFAULT_BOARD)) this.boards.set(DEFAULT_BOARD, new BoardFeed(DEFAULT_BOARD, null, options.tiles ?? []));
 		for (const def of defs) this.boards.set(def.name, new BoardFeed(def.name, def));
@@ -195,6 +203,11 @@ export class LiveHub {
 			this.prune();
 		}, HEARTBEAT_MS);
 		this.rolesTimer.unref();
+		this.screensTimer = setInterval(() => {
+			if (!this.redisUp()) return;
+			this.wallScreens.report().catch((err: Error) => this.log.debug({ err: err.message }, 'could not report the wall screens'));
+		}, this.options.screenReportMs ?? 15_000);
+		this.screensTimer.unref();
 		if ([...this.boards.values()].some((b) => b.wantsAlerts)) {
 			this.refreshAlerts();
 			this.alertsTimer = setInterval(() => this.refreshAlerts(), ALERTS_REFRESH_MS);
@@ -343,6 +356,7 @@ export class LiveHub {
 			const { screen, viewport, renderMs } = parsed.data;
 			this.screens.delete(screen);
 			this.screens.set(screen, { at: Date.now(), board, viewport, renderMs });
+			this.wallScreens.beat(screen, { at: Date.now(), board, ...(viewport ? { viewport } : {}), ...(renderMs !== undefined ? { renderMs } : {}) });
 		});
 	}
 
@@ -494,6 +508,7 @@ export class LiveHub {
 	async close(): Promise<void> {
 		clearInterval(this.rolesTimer);
 		clearInterval(this.alertsTimer);
+		clearInterval(this.screensTimer);
 		clearInterval(this.recheckTimer);
 		this.options.control?.off('message', this.onControl);
 		this.options.control?.off('ready', this.subscribeControl);
