@@ -211,6 +211,21 @@ describe('payment outage to closed incident', () => {
 		expect(vigil!.output()).not.toContain(receiver.url);
 		expect(vigil!.output()).toContain('notification sent');
 
+		// The incident page charts the payment rule's expression over the incident window.
+		const login = await fetch(`${vigil!.url}/login`, {
+			method: 'POST',
+			redirect: 'manual',
+			headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', origin: vigil!.url },
+			body: new URLSearchParams({ username: 'alice', password: 'correct horse battery staple' }).toString()
+		});
+		expect(login.status).toBe(303);
+		const cookie = login.headers.getSetCookie().find((c) => c.startsWith('vigil_session='))!.split(';')[0]!;
+		const page = await fetch(`${vigil!.url}/incidents/${incidentId}/__data.json`, { headers: { cookie } });
+		expect(page.status).toBe(200);
+		const data = await page.text();
+		expect(data).toContain('shop/PaymentFailureRatioHigh {');
+		expect(data).not.toContain('no longer exists');
+
 		const from = inc.openedAt - 60_000;
 		const m = await api(`/api/v1/incidents/measures?from=${from / 1000}&to=${(Date.now() + 60_000) / 1000}&service=payments`);
 		expect(m.status).toBe(200);
