@@ -221,3 +221,32 @@ function pdfTitle(pdf: string): string {
 	const lit = /\/Title\s*\(((?:\\.|[^\\)])*)\)/.exec(pdf);
 	return lit ? lit[1]!.replace(/\s+/g, ' ') : '';
 }
+
+test('an engineer reopens, acknowledges, assigns and resolves an incident from its page; the timeline records each', async ({ page }) => {
+	const api = await page.request.get(`${vigil.url}/api/v1/incidents?status=resolved&service=payments&limit=1`, { failOnStatusCode: false });
+	await login(page, 'eve', '/incidents');
+	const list = (await (await page.request.get(`${vigil.url}/api/v1/incidents?status=resolved&service=payments&limit=1`)).json()) as { incidents: Array<{ ref: string }> };
+	expect(api.status()).toBe(401); // the API needs a login or a token
+	const ref = list.incidents[0]!.ref;
+	await page.goto(`${vigil.url}/incidents/${ref}`);
+	const typed = (type: string) => page.locator(`[data-testid=timeline-entry][data-type=${type}]`);
+	const before = { acknowledged: await typed('acknowledged').count(), resolved: await typed('resolved').count() };
+	await expect(page.getByRole('button', { name: 'Acknowledge' })).toHaveCount(0); // resolved: nothing to acknowledge
+
+	await page.getByRole('button', { name: 'Reopen' }).click();
+	await expect(typed('reopened')).toHaveCount(1);
+	await page.getByRole('button', { name: 'Acknowledge' }).click();
+	await expect(typed('acknowledged')).toHaveCount(before.acknowledged + 1);
+	await expect(page.getByRole('button', { name: 'Acknowledge' })).toHaveCount(0);
+	await page.getByLabel('Owner').fill('eve');
+	await page.getByRole('button', { name: 'Assign' }).click();
+	await expect(typed('assigned').last()).toContainText('eve');
+	await page.getByRole('button', { name: 'Resolve' }).click();
+	await expect(typed('resolved')).toHaveCount(before.resolved + 1);
+	await expect(page.getByRole('button', { name: 'Reopen' })).toBeVisible();
+
+	const after = (await (await page.request.get(`${vigil.url}/api/v1/incidents/${ref}`)).json()) as { incident: { status: string; owner: string; resolvedBy: string }; timeline: Array<{ type: string; actor?: string; by?: string }> };
+	expect(after.incident).toMatchObject({ status: 'resolved', owner: 'eve', resolvedBy: 'user:eve' });
+	const last = after.timeline.slice(-4).map((e) => e.type);
+	expect(last).toEqual(['reopened', 'acknowledged', 'assigned', 'resolved']);
+});
