@@ -206,7 +206,7 @@ describe('wall boards', () => {
 	it('keeps the board `default` of plain tiles (wall.tiles)', () => {
 		const r = parseConfig(`wall:\n  tiles:\n    - { title: Up, selector: up, unit: up }\n`);
 		if (!r.ok) throw new Error(JSON.stringify(r.problems));
-		expect(r.value.wall).toEqual({ tiles: [{ title: 'Up', selector: 'up', unit: 'up' }], boards: [], screenDownAfter: 120_000 });
+		expect(r.value.wall).toEqual({ tiles: [{ title: 'Up', selector: 'up', unit: 'up' }], boards: [], screenDownAfter: 120_000, reloadAt: '04:00' });
 		expect(problems(`wall:\n  tiles:\n    - { title: Up, selector: 'up{' }\n`).join()).toMatch(/wall\.tiles\[0\]\.selector/);
 	});
 });

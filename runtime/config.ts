@@ -14,7 +14,7 @@ import { buildRouteTree, routeSchema } from '../src/lib/server/alerting/routes';
 import { ROLES } from '../src/lib/server/nodes';
 import { parseSelector } from '../src/lib/server/tsdb/matchers';
 import { loadYamlFile, validateYaml, type Override, type Validated } from '../src/lib/server/yaml-config';
-import { boardSchema, configDuration } from '../src/lib/shared/boards';
+import { boardSchema, CLOCK_TIME, configDuration, type WallSettings } from '../src/lib/shared/boards';
 import { zDuration } from '../src/lib/shared/duration';
 import { canonicalZone } from '../src/lib/server/alerting/schedule-zone';
 
@@ -147,6 +147,8 @@ export const vigilConfig = z.strictObject({
 					})
 				)
 				.default([]),
+			/** Screens reload themselves daily at this local time (a quiet hour), when Vigil answers; `off` for never. */
+			reloadAt: z.union([z.literal('off'), z.string().regex(CLOCK_TIME, 'expected a time like "04:00", or off')]).default('04:00'),
 			/** A wall screen without a heartbeat for this long is down (`wall_screen_up` 0, rule wall_screen_down). */
 			screenDownAfter: zDuration({ min: 1000, max: 86_400_000 }).default(2 * 60_000),
 			/** Boards of tiles of their own (status, stat, chart, queue, alerts, slo): `/wall/<name>`. */
@@ -299,6 +301,11 @@ export type VigilConfig = z.output<typeof vigilConfig>;
 /** The names of the config's boards (the board `default` always exists besides). */
 export function boardNamesOf(config: Pick<VigilConfig, 'wall'>): string[] {
 	return config.wall.boards.map((b) => b.name);
+}
+
+/** What every wall screen is told: see WallSettings. */
+export function wallSettingsOf(config: Pick<VigilConfig, 'wall'>): WallSettings {
+	return { reloadAt: config.wall.reloadAt === 'off' ? null : config.wall.reloadAt };
 }
 
 export interface ConfigSources {

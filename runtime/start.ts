@@ -25,7 +25,7 @@ import type { AddressRule } from '../src/lib/server/web/client-address';
 import { DEFAULT_BOARD, setBoards } from '../src/lib/shared/boards';
 import { createOpsHandler, type OpsHandler, type Readiness } from '../src/lib/server/web/ops';
 import { createWebServer, listen, type RequestHandler } from '../server';
-import { boardNamesOf, type VigilConfig } from './config';
+import { boardNamesOf, wallSettingsOf, type VigilConfig } from './config';
 import { setupNotifications } from './notifications';
 
 export type HttpMode =
@@ -174,7 +174,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 		};
 		const notifications = setupNotifications(config, redis, keys, log);
 		// The boards that exist: the config's (routes, kiosk links and the live feed check against them).
-		setBoards(boardNamesOf(config));
+		setBoards(boardNamesOf(config), wallSettingsOf(config));
 		setContext({
 			redis,
 			keys,

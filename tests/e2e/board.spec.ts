@@ -82,6 +82,11 @@ test('a screen gets the snapshot of its board, then deltas in sequence', async (
 });
 
 test('the board shows its tiles live, and a pushed value within 1 s of being written', async ({ page }) => {
+	const violations: string[] = [];
+	page.on('console', (m) => {
+		if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+	});
+	page.on('pageerror', (e) => violations.push(e.message));
 	await page.goto(kiosk.url);
 	await expect(page).toHaveURL(`${vigil.url}/wall/e2e`);
 	await expect(page.getByTestId('board-title')).toHaveText('E2E board');
@@ -102,6 +107,8 @@ test('the board shows its tiles live, and a pushed value within 1 s of being wri
 		expect(Date.now() - t0).toBeLessThan(1000);
 	}
 	await page.screenshot({ path: artifact('board-e2e-1920x1080.png') });
+	// Chart.js and the tiles run under the CSP, without errors.
+	expect(violations).toEqual([]);
 });
 
 test('a lost delta makes the screen ask for a snapshot, and it carries on', async ({ page }) => {
@@ -159,6 +166,27 @@ test('rotation shows the boards in turn', async ({ page }) => {
 	const res = await page.goto(`${vigil.url}/wall?rotate=e2e,default&every=5s`);
 	expect(res?.status()).toBe(403);
 	expect((await page.request.get(`${vigil.url}/wall?rotate=e2e&every=1s`)).status()).toBe(400);
+});
+
+test('the server restarts: a full-width banner with the time of the last update, then the board resyncs without a reload', async ({ page }) => {
+	await page.goto(kiosk.url);
+	await expect(tile(page, 'Demo orders')).toHaveAttribute('data-fresh', 'fresh');
+	await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+	const config = readFileSync(vigil.configFile, 'utf8');
+	const port = new URL(kiosk.url).port;
+	await vigil.stop();
+	await expect(page.getByTestId('banner-connection')).toBeVisible({ timeout: 15_000 });
+	await expect(page.getByTestId('banner-connection')).toContainText('Connection to Vigil lost: reconnecting');
+	await expect(page.getByTestId('last-update')).toHaveText(/^last update \d\d:\d\d:\d\d$/);
+	await expect(tile(page, 'Alerts')).toHaveAttribute('data-fresh', 'stale');
+	await expect(tile(page, 'Demo orders')).toHaveAttribute('data-fresh', 'stale', { timeout: 5000 });
+	await page.screenshot({ path: artifact('board-e2e-disconnected-1920x1080.png') });
+
+	// The same port again: the screen comes back by itself.
+	vigil = await startVigilProcess({ config, redisUrl: redis.url, env: { PORT: port } });
+	await expect(page.getByTestId('banner-connection')).toBeHidden({ timeout: 20_000 });
+	await expect(tile(page, 'Demo orders')).toHaveAttribute('data-fresh', 'fresh', { timeout: 10_000 });
+	expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
 });
 
 test('a tile turns stale once its collector stops: hatched, "no data for …", not down', async ({ page }) => {

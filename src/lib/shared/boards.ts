@@ -19,17 +19,32 @@ export const DEFAULT_BOARD = 'default';
 export const BOARD_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 const SLOT = Symbol.for('vigil.boards');
-type WithSlot = typeof globalThis & { [SLOT]?: readonly string[] };
+const SETTINGS = Symbol.for('vigil.wall-settings');
+type WithSlot = typeof globalThis & { [SLOT]?: readonly string[]; [SETTINGS]?: WallSettings };
+
+/** Settings of every wall screen, from the config. */
+export interface WallSettings {
+	/** Local time ("04:00") at which screens reload themselves (when Vigil answers), or null for never. */
+	reloadAt: string | null;
+}
 
 /** Sets the boards that exist (the runtime, from the config); `default` is always among them. */
-export function setBoards(names: readonly string[]): void {
+export function setBoards(names: readonly string[], settings?: WallSettings): void {
 	(globalThis as WithSlot)[SLOT] = [DEFAULT_BOARD, ...names.filter((n) => n !== DEFAULT_BOARD)];
+	if (settings) (globalThis as WithSlot)[SETTINGS] = settings;
 }
 
 /** The boards that exist. */
 export function boardNames(): readonly string[] {
 	return (globalThis as WithSlot)[SLOT] ?? [DEFAULT_BOARD];
 }
+
+export function wallSettings(): WallSettings {
+	return (globalThis as WithSlot)[SETTINGS] ?? { reloadAt: '04:00' };
+}
+
+/** "HH:MM", 24 h. */
+export const CLOCK_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 export function boardExists(name: string): boolean {
 	return boardNames().includes(name);

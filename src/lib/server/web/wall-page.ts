@@ -4,6 +4,7 @@
  * screen may open: a kiosk link covers its own board only).
  */
 import { error, redirect, type Cookies } from '@sveltejs/kit';
+import { wallSettings } from '../../shared/boards';
 import { parseDuration } from '../../shared/duration';
 import { KIOSK_COOKIE } from '../auth/kiosk';
 import type { Session } from '../auth/sessions';
@@ -20,6 +21,8 @@ export interface WallPage {
 	boards: string[];
 	/** How long each board is shown (ms). */
 	every: number;
+	/** Local time of the daily soft reload, or null. */
+	reloadAt: string | null;
 }
 
 export async function loadWallPage(event: {
@@ -48,7 +51,7 @@ export async function loadWallPage(event: {
 			// Redis is unreachable: the page holds no data, so show it; its live feed is refused
 			// (and retried) until the screen's credential can be checked.
 			ctx.log.warn({ err: (err as Error).message }, 'could not check access to the wall: Redis is unreachable');
-			return { boards: asked, every };
+			return { boards: asked, every, reloadAt: wallSettings().reloadAt };
 		}
 		if (d.kind === 'error') error(d.status, d.message);
 		if (d.kind === 'redirect') {
@@ -57,5 +60,5 @@ export async function loadWallPage(event: {
 			redirect(303, d.to);
 		}
 	}
-	return { boards: asked, every };
+	return { boards: asked, every, reloadAt: wallSettings().reloadAt };
 }
