@@ -152,7 +152,9 @@ export class BoardFeed {
 				if (!t?.ring || t.ring.size > 1) continue;
 				const current = t.ring.toArray();
 				t.ring.clear();
-				for (let i = 0; i < r.t.length; i++) if (r.count[i]! > 0) t.ring.push(r.t[i]!, Number.isFinite(r.last[i]!) ? r.last[i]! : null);
+				// Steps are dated by their start: the step that holds the current point is that point.
+				const until = current[0]?.[0] ?? Infinity;
+				for (let i = 0; i < r.t.length; i++) if (r.count[i]! > 0 && r.t[i]! + step <= until) t.ring.push(r.t[i]!, Number.isFinite(r.last[i]!) ? r.last[i]! : null);
 				for (const [ts, v] of current) t.ring.push(ts, v);
 			}
 		}
