@@ -8,7 +8,7 @@
  * retrying in silence. Refusals that may pass (Redis unreachable) are retried.
  */
 import { io, type Socket } from 'socket.io-client';
-import { HISTORY_POINTS, type BoardDef } from '$lib/shared/boards';
+import { HISTORY_POINTS, tileHistoryMs, type BoardDef } from '$lib/shared/boards';
 import { PointRing } from '$lib/shared/ring';
 import { SequenceTracker } from '$lib/shared/sequence';
 import {
@@ -187,8 +187,11 @@ export class LiveFeed {
 		for (const s of msg.series) {
 			ids.add(s.id);
 			if (!s.history) continue;
+			// The step of the longest window that draws this series: the ring spans that window.
+			const windowMs = Math.max(0, ...(s.refs ?? []).map(([tile]) => (msg.board?.tiles[tile] ? tileHistoryMs(msg.board.tiles[tile]) : 0)));
+			const stepMs = Math.floor(windowMs / HISTORY_POINTS);
 			let ring = this.history.get(s.id);
-			if (!ring) this.history.set(s.id, (ring = new PointRing(HISTORY_POINTS)));
+			if (!ring || ring.stepMs !== stepMs) this.history.set(s.id, (ring = new PointRing(HISTORY_POINTS, stepMs)));
 			ring.clear();
 			for (const [t, v] of s.history) ring.push(t, v);
 			delete s.history;

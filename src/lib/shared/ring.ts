@@ -1,7 +1,9 @@
 /**
  * A fixed-size ring buffer of [time, value] points, oldest first: memory stays bounded however
  * long a screen runs. `push` overwrites the oldest point when full; points must come in time order
- * (an older or equal time is ignored).
+ * (an older or equal time is ignored). With `stepMs`, points closer than that to the last one
+ * replace its value (the last value of each step), so the ring spans `capacity × stepMs` however
+ * often samples come.
  */
 export class PointRing {
 	private readonly ts: Float64Array;
@@ -9,7 +11,10 @@ export class PointRing {
 	private start = 0;
 	private count = 0;
 
-	constructor(readonly capacity: number) {
+	constructor(
+		readonly capacity: number,
+		readonly stepMs = 0
+	) {
 		if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
 		this.ts = new Float64Array(capacity);
 		this.vs = new Float64Array(capacity);
@@ -27,6 +32,10 @@ export class PointRing {
 	/** Adds a point (null is kept as NaN: a gap); false when it is not newer than the last. */
 	push(ts: number, value: number | null): boolean {
 		if (ts <= this.lastTs) return false;
+		if (this.count > 0 && this.stepMs > 0 && ts - this.lastTs < this.stepMs) {
+			this.vs[(this.start + this.count - 1) % this.capacity] = value === null ? NaN : value;
+			return true;
+		}
 		const i = (this.start + this.count) % this.capacity;
 		this.ts[i] = ts;
 		this.vs[i] = value === null ? NaN : value;

@@ -62,4 +62,14 @@ describe('PointRing', () => {
 		]);
 		expect(() => new PointRing(0)).toThrow(RangeError);
 	});
+
+	it('with a step, keeps the last value of each step, so the ring spans capacity × step', () => {
+		const r = new PointRing(3, 10);
+		for (let t = 0; t <= 45; t += 3) r.push(t, t);
+		expect(r.toArray()).toEqual([
+			[12, 21],
+			[24, 33],
+			[36, 45]
+		]);
+	});
 });

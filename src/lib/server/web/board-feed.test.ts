@@ -23,11 +23,12 @@ describe('BoardFeed', () => {
 		expect(b.add({ __name__: 'up', kind: 'http', service: 'shop' }, 1, 90_000, 1000)).toBe(true);
 		expect(b.add({ __name__: 'other' }, 1, 90_000)).toBe(false);
 		const r = b.apply([
-			{ id: orders, value: 6, ts: 91_000 },
+			// 3 s later: past the step of the longest window (10 min / 240 = 2.5 s), so a point of its own.
+			{ id: orders, value: 6, ts: 93_000 },
 			{ id: orders, value: 4, ts: 89_000 },
 			{ id: 'unknown', value: 1, ts: 91_000 }
 		]);
-		expect(r.fresh).toEqual([{ id: orders, value: 6, ts: 91_000 }]);
+		expect(r.fresh).toEqual([{ id: orders, value: 6, ts: 93_000 }]);
 		expect(r.unknown.map((p) => p.id)).toEqual(['unknown']);
 		const snap = b.snapshot(status);
 		expect(snap.board?.name).toBe('ops');
@@ -35,7 +36,7 @@ describe('BoardFeed', () => {
 		const [up, o] = snap.series;
 		expect(up).toMatchObject({ name: 'up', refs: [[0, 0]] });
 		expect(up!.history).toBeUndefined();
-		expect(o).toMatchObject({ name: 'orders', value: 6, refs: [[1, 0], [2, 0]], history: [[90_000, 5], [91_000, 6]] });
+		expect(o).toMatchObject({ name: 'orders', value: 6, refs: [[1, 0], [2, 0]], history: [[90_000, 5], [93_000, 6]] });
 	});
 
 	it('an ignored series is not looked up again; a full board looks up nothing', () => {

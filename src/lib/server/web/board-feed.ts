@@ -131,7 +131,7 @@ export class BoardFeed {
 		const historyMs = Math.max(...sources.map((s) => s.historyMs));
 		const t: Tracked = { state, historyMs };
 		if (historyMs > 0) {
-			t.ring = new PointRing(HISTORY_POINTS);
+			t.ring = new PointRing(HISTORY_POINTS, Math.floor(historyMs / HISTORY_POINTS));
 			if (ts !== null) t.ring.push(ts, state.value);
 		}
 		this.tracked.set(id, t);
