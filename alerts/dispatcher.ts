@@ -190,10 +190,11 @@ export class Dispatcher {
 			}
 			// Resolved: alerts the group told about that have resolved, or vanished (a rule deleted).
 			const firingIds = new Set(firingAll.map((a) => a.id));
+			const resolvedNow = new Map(present.filter((a) => a.status === 'resolved').map((a) => [a.id, a]));
 			const resolved: NotificationAlert[] = [];
 			for (const [id, told] of Object.entries(old.firing)) {
 				if (firingIds.has(id)) continue;
-				const r = present.find((a) => a.id === id && a.status === 'resolved');
+				const r = resolvedNow.get(id);
 				resolved.push({ status: 'resolved', ruleId: told.ruleId, fingerprint: told.fingerprint, labels: told.labels, annotations: r?.annotations ?? told.annotations, startsAt: told.startsAt, endsAt: r?.endsAt ?? now, ...(r?.value !== undefined ? { value: r.value } : {}) });
 			}
 			const state: GroupState = { ...old, receiver: route.receiver, nextFlushAt: now + route.groupIntervalMs };

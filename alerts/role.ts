@@ -109,7 +109,8 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 	const { redis, keys, config, nodeId } = options;
 	const log = options.log.child({ role: 'alerts' });
 	const clock = options.clock ?? systemClock;
-	const repo = new RuleRepository(redis, keys.rules, { audit: new AuditLog(redis, keys.audit) });
+	const audit = new AuditLog(redis, keys.audit);
+	const repo = new RuleRepository(redis, keys.rules, { audit });
 	const states = new AlertStateStore<RuleState, AlertEvent>(redis, keys.alerts);
 	const metrics = createMetrics(options.registry);
 
@@ -133,7 +134,6 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 	let sendResolved = new Map<string, boolean>();
 	/** Applies alert events to incidents while this process leads. */
 	let feed: IncidentFeed | undefined;
-	const audit = new AuditLog(redis, keys.audit);
 	const dispatcher = notify
 		? new Dispatcher({
 				outbox,
