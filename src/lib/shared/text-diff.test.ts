@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { diffLines, unifiedDiff } from './text-diff';
+import { diffLineKind, diffLines, unifiedDiff } from './text-diff';
 
 /** Applies an edit script to get both sides back. */
 function sides(lines: ReturnType<typeof diffLines>): [string[], string[]] {
@@ -40,5 +40,11 @@ describe('text diff', () => {
 				if (a === b) expect(lines.every((l) => l.op === ' ')).toBe(true);
 			})
 		);
+	});
+});
+
+describe('diffLineKind', () => {
+	it('tells added, removed, header and context lines apart', () => {
+		expect(['@@ -1,2 +1,2 @@', '--- a', '+++ b', '+expr: x > 2', '-expr: x > 1', ' for: 1m'].map(diffLineKind)).toEqual(['hunk', 'hunk', 'hunk', 'add', 'del', 'context']);
 	});
 });

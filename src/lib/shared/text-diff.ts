@@ -85,3 +85,11 @@ export function unifiedDiff(a: string, b: string, context = 3): string {
 	}
 	return out.join('\n');
 }
+
+/** How a line of a unified diff is drawn: added, removed, a hunk or file header, or context. */
+export function diffLineKind(line: string): 'add' | 'del' | 'hunk' | 'context' {
+	if (line.startsWith('+++') || line.startsWith('---') || line.startsWith('@@')) return 'hunk';
+	if (line.startsWith('+')) return 'add';
+	if (line.startsWith('-')) return 'del';
+	return 'context';
+}

@@ -6,6 +6,10 @@
  *
  * Body: {"rule": "shop/CheckoutSlow", "from": "2026-11-01T00:00:00Z" | 1730419200,
  *        "to": ..., "draft": "alert: CheckoutSlow\nexpr: ...", "interval": "30s"}
+ *
+ * With `Accept: application/x-ndjson` the answer is a stream of JSON lines, so a page can show
+ * progress while a long window replays: `{"progress": "loading 7d of data ..."}` lines, then one
+ * `{"result": {...}}` or `{"error": "...", "status": 400}` line.
  */
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
@@ -64,16 +68,41 @@ export const POST: RequestHandler = async (event) => {
 		if (err instanceof BodyTooLargeError) return json({ error: err.message }, { status: 413 });
 		return json({ error: `the body is not JSON: ${(err as Error).message}` }, { status: 400 });
 	}
-	try {
-		const result = await runBacktest(
+	const run = (progress?: (message: string) => void) =>
+		runBacktest(
 			{ store: ctx.store, rules: new RuleRepository(ctx.redis, ctx.keys.rules) },
-			{ rule: parsed.rule, from: parsed.from, to: parsed.to, draft: parsed.draft, intervalMs: parsed.interval }
+			{ rule: parsed.rule, from: parsed.from, to: parsed.to, draft: parsed.draft, intervalMs: parsed.interval, progress }
 		);
-		return json(result);
+	if ((request.headers.get('accept') ?? '').includes('application/x-ndjson')) return streamed(run, (err) => ctx.log.error({ err: (err as Error).message, rule: parsed.rule }, 'backtest failed'));
+	try {
+		return json(await run());
 	} catch (err) {
 		if (err instanceof BacktestInputError) return json({ error: err.message }, { status: 400 });
 		throw err;
 	}
 };
+
+/** The backtest as JSON lines: progress messages as they come, then the result or the error. */
+function streamed(run: (progress: (message: string) => void) => Promise<unknown>, failed: (err: unknown) => void): Response {
+	const encoder = new TextEncoder();
+	const body = new ReadableStream<Uint8Array>({
+		async start(controller) {
+			const line = (v: unknown) => controller.enqueue(encoder.encode(JSON.stringify(v) + '\n'));
+			const started = performance.now();
+			try {
+				const result = await run((message) => line({ progress: message, elapsedMs: Math.round(performance.now() - started) }));
+				line({ result });
+			} catch (err) {
+				if (err instanceof BacktestInputError) line({ error: err.message, status: 400 });
+				else {
+					failed(err);
+					line({ error: 'the backtest failed on the server; see its log', status: 500 });
+				}
+			}
+			controller.close();
+		}
+	});
+	return new Response(body, { headers: { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' } });
+}
 
 export const fallback: RequestHandler = postOnly;
