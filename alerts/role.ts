@@ -88,6 +88,8 @@ export async function seedRules(repo: RuleRepository, redis: Redis, seedKey: str
 	// One process seeds, even when several start at once.
 	if ((await redis.set(seedKey, '1', 'EX', 60, 'NX')) !== 'OK') return 'another process is importing the rule files';
 	const groups = [];
+	/** Group name -> the file it came from, as the config names it. */
+	const sources = new Map<string, string>();
 	for (const f of files) {
 		const path = resolve(baseDir, f);
 		const text = await readFile(path, 'utf8');
@@ -99,8 +101,9 @@ export async function seedRules(repo: RuleRepository, redis: Redis, seedKey: str
 			return `not imported: ${path} has problems`;
 		}
 		groups.push(...parsed.specs);
+		for (const g of parsed.specs) sources.set(g.name, `file ${f}`);
 	}
-	const r = await repo.save(groups, { author: 'vigil', message: `imported on first start from ${files.join(', ')}` });
+	const r = await repo.save(groups, { author: 'vigil', message: `imported on first start from ${files.join(', ')}`, source: (g) => sources.get(g) ?? null });
 	log.info({ files, rules: r.created.length, revision: r.revision }, 'imported the default rule files into Redis');
 	return `imported ${r.created.length} rules`;
 }

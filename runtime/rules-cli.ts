@@ -47,6 +47,8 @@ async function importRules(args: string[], io: CliIO, root: string): Promise<num
 	if (positionals.length === 0) return io.err('rules import: name at least one rule file, e.g. `vigil rules import rules/shop.rules.yml`'), 2;
 	// Every file is checked before anything is saved: a bad file changes nothing.
 	const groups: GroupSpec[] = [];
+	/** Group name -> the file it came from, as named on the command line: the rule pages say so. */
+	const sources = new Map<string, string>();
 	let problems = 0;
 	for (const f of positionals) {
 		const path = resolve(io.cwd, f);
@@ -62,6 +64,7 @@ async function importRules(args: string[], io: CliIO, root: string): Promise<num
 		for (const p of set.problems) io.err(p);
 		problems += set.problems.length;
 		groups.push(...set.specs);
+		for (const g of set.specs) sources.set(g.name, `file ${f}`);
 	}
 	const names = new Set<string>();
 	for (const g of groups) {
@@ -78,7 +81,7 @@ async function importRules(args: string[], io: CliIO, root: string): Promise<num
 		async (redis, config) => {
 			const keys = createKeys(config.redis.prefix);
 			const repo = new RuleRepository(redis, keys.rules, { audit: new AuditLog(redis, keys.audit) });
-			const saved = await repo.save(groups, { author: author(values.author), message: values.message, replace: values['replace-all'] ? 'all' : 'groups' });
+			const saved = await repo.save(groups, { author: author(values.author), message: values.message, replace: values['replace-all'] ? 'all' : 'groups', source: (g) => sources.get(g) ?? null });
 			// Tell running alerts roles at once (they also poll).
 			await redis.publish(keys.control, JSON.stringify({ type: 'rules', revision: saved.revision }));
 			return saved;

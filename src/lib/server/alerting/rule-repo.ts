@@ -22,6 +22,12 @@ export interface StoredRule {
 	/** Epoch ms of the version. */
 	at: number;
 	enabled: boolean;
+	/**
+	 * Where the current version came from: `file rules/shop.rules.yml` when it was imported from a
+	 * file (`vigil rules import`, the first-start import of `alerts.ruleFiles`); null when it was
+	 * edited in Vigil (the API or the rule page), and for records written before sources existed.
+	 */
+	source: string | null;
 }
 
 export interface StoredGroup {
@@ -40,6 +46,8 @@ export interface RuleVersion {
 	/** Unified diff of the rule's YAML against the previous version. */
 	diff: string;
 	message?: string;
+	/** Where this version came from (see StoredRule.source); absent in versions written before sources existed. */
+	source?: string | null;
 }
 
 export interface SaveOptions {
@@ -52,6 +60,12 @@ export interface SaveOptions {
 	 * `all`: the saved groups become the whole rule set.
 	 */
 	replace?: 'groups' | 'all';
+	/**
+	 * Where the saved rules come from, per group (`file rules/shop.rules.yml`), or null for an edit
+	 * in Vigil. Given, it is also recorded on rules whose spec is unchanged (no new version);
+	 * absent, changed rules get null and unchanged rules keep theirs.
+	 */
+	source?: string | null | ((group: string) => string | null);
 }
 
 export interface SaveResult {
@@ -86,6 +100,20 @@ interface Current {
 	author: string;
 	at: number;
 	enabled: boolean;
+	/** Absent in records written before sources existed, and for edits in Vigil. */
+	source?: string | null;
+}
+
+function storedRule(id: string, c: Current): StoredRule {
+	return { id, group: c.group, spec: c.spec, version: c.version, author: c.author, at: c.at, enabled: c.enabled, source: c.source ?? null };
+}
+
+/** What a change of one rule did: the rule after it, whether it changed, and the set's revision then. */
+export interface RuleChange {
+	rule: StoredRule;
+	changed: boolean;
+	/** The rule set's revision after the change (unchanged: as read). */
+	revision: number;
 }
 
 interface GroupIndex {
@@ -97,6 +125,14 @@ interface GroupIndex {
 export interface RuleRepositoryOptions {
 	/** Where every change is recorded (rule.create, rule.update, rule.delete, rule.enable, rule.disable, rule.rollback). */
 	audit?: AuditLog;
+}
+
+/** No rule of that id in the current set. */
+export class RuleNotFoundError extends Error {
+	override name = 'RuleNotFoundError';
+	constructor(readonly id: string) {
+		super(`no rule ${id}`);
+	}
 }
 
 export class RuleRepository {
@@ -146,8 +182,7 @@ export class RuleRepository {
 			for (const id of g.ids) {
 				const text = current[id];
 				if (!text) continue;
-				const c = JSON.parse(text) as Current;
-				rules.push({ id, group: c.group, spec: c.spec, version: c.version, author: c.author, at: c.at, enabled: c.enabled });
+				rules.push(storedRule(id, JSON.parse(text) as Current));
 			}
 			const out: StoredGroup = { name: g.name, rules };
 			if (g.interval !== undefined) out.interval = g.interval;
@@ -159,8 +194,14 @@ export class RuleRepository {
 	async get(id: string): Promise<StoredRule | undefined> {
 		const text = await this.redis.hget(this.keys.current, id);
 		if (!text) return undefined;
-		const c = JSON.parse(text) as Current;
-		return { id, group: c.group, spec: c.spec, version: c.version, author: c.author, at: c.at, enabled: c.enabled };
+		return storedRule(id, JSON.parse(text) as Current);
+	}
+
+	/** A group's name, interval and rule ids, without its rules. */
+	async group(name: string): Promise<{ name: string; interval?: string; ids: string[] } | undefined> {
+		const text = await this.redis.get(this.keys.groups);
+		const index: GroupIndex[] = text ? (JSON.parse(text) as GroupIndex[]) : [];
+		return index.find((g) => g.name === name);
 	}
 
 	/** A rule's versions, newest first. */
@@ -226,6 +267,8 @@ export class RuleRepository {
 		const kept = new Set<string>();
 		for (const g of groups) {
 			const ids = ruleIds(g.name, g.rules);
+			const given = typeof options.source === 'function' ? options.source(g.name) : options.source;
+			const source = given ?? null;
 			g.rules.forEach((spec, i) => {
 				const id = ids[i]!;
 				kept.add(id);
@@ -235,11 +278,18 @@ export class RuleRepository {
 				const yamlAfter = ruleYaml(spec);
 				if (prev && yamlBefore === yamlAfter) {
 					result.unchanged++;
+					// Imported again from a file: the rule now says so (without a new version).
+					if (given !== undefined && prev.source !== source) {
+						const c: Current = { group: prev.group, spec: prev.spec, version: prev.version, author: prev.author, at: prev.at, enabled: prev.enabled };
+						if (source !== null) c.source = source;
+						multi.hset(this.keys.current, id, JSON.stringify(c));
+					}
 					return;
 				}
 				const version = (prev?.version ?? 0) + 1;
 				const current: Current = { group: g.name, spec, version, author: options.author, at, enabled };
-				const v: RuleVersion = { version, author: options.author, at, spec, enabled, diff: unifiedDiff(yamlBefore, yamlAfter) };
+				if (source !== null) current.source = source;
+				const v: RuleVersion = { version, author: options.author, at, spec, enabled, diff: unifiedDiff(yamlBefore, yamlAfter), source };
 				if (options.message) v.message = options.message;
 				multi.hset(this.keys.current, id, JSON.stringify(current));
 				multi.rpush(this.keys.versions(id), JSON.stringify(v));
@@ -271,47 +321,98 @@ export class RuleRepository {
 
 	/** Turns a rule on or off (a version of its own, so the history shows who and when). */
 	async setEnabled(id: string, enabled: boolean, options: { author: string; message?: string; at?: number }): Promise<StoredRule> {
-		let changed = false;
-		const r = await this.update(id, options, (c) => (c.enabled === enabled ? undefined : ((changed = true), { ...c, enabled })));
-		if (changed) await this.record([{ actor: options.author, action: enabled ? 'rule.enable' : 'rule.disable', target: id, before: { enabled: !enabled }, after: { enabled } }]);
+		return (await this.changeEnabled(id, enabled, options)).rule;
+	}
+
+	/** setEnabled, telling whether anything changed and the revision after it. */
+	async changeEnabled(id: string, enabled: boolean, options: { author: string; message?: string; at?: number }): Promise<RuleChange> {
+		const r = await this.update(id, options, (c) => (c.enabled === enabled ? undefined : { ...c, enabled }));
+		if (r.changed) await this.record([{ actor: options.author, action: enabled ? 'rule.enable' : 'rule.disable', target: id, before: { enabled: !enabled }, after: { enabled } }]);
 		return r;
 	}
 
-	/** Makes an earlier version current again, as a new version. */
+	/** Makes an earlier version current again, as a new version (with that version's source). */
 	async rollback(id: string, version: number, options: { author: string; at?: number }): Promise<StoredRule> {
+		return (await this.rollbackChange(id, version, options)).rule;
+	}
+
+	/** rollback, telling the revision after it. Throws RuleNotFoundError, or an Error naming the version. */
+	async rollbackChange(id: string, version: number, options: { author: string; at?: number }): Promise<RuleChange> {
 		const target = (await this.versions(id)).find((v) => v.version === version);
-		if (!target) throw new Error(`rule ${id} has no version ${version}`);
+		if (!target) {
+			if (!(await this.redis.hexists(this.keys.current, id))) throw new RuleNotFoundError(id);
+			throw new Error(`rule ${id} has no version ${version}`);
+		}
 		if (!target.spec) throw new Error(`version ${version} of rule ${id} is a deletion; nothing to roll back to`);
 		const spec = target.spec;
+		const source = target.source ?? null;
 		let before: RuleSpec | undefined;
-		const r = await this.update(id, { ...options, message: `roll back to version ${version}` }, (c) => ((before = c.spec), { ...c, spec }));
+		const r = await this.update(id, { ...options, message: `roll back to version ${version}` }, (c) => {
+			before = c.spec;
+			const next: Current = { ...c, spec };
+			delete next.source;
+			if (source !== null) next.source = source;
+			return next;
+		});
 		await this.record([{ actor: options.author, action: 'rule.rollback', target: id, before, after: { version, spec } }]);
 		return r;
 	}
 
-	private async update(id: string, options: { author: string; message?: string; at?: number }, change: (c: Current) => Current | undefined): Promise<StoredRule> {
+	/**
+	 * Replaces one rule's spec (already validated; its alert name must stay, so its id does) as a
+	 * new version edited in Vigil (source null). An unchanged spec saves nothing.
+	 */
+	async saveRule(id: string, spec: RuleSpec, options: { author: string; message?: string; at?: number }): Promise<RuleChange> {
+		let before: RuleSpec | undefined;
+		const r = await this.update(id, options, (c) => {
+			if (c.spec.alert !== spec.alert) throw new Error(`alert: the alert name must stay ${JSON.stringify(c.spec.alert)} (a rule's id is group/alert)`);
+			if (ruleYaml(c.spec) === ruleYaml(spec)) return undefined;
+			before = c.spec;
+			const next: Current = { ...c, spec };
+			delete next.source;
+			return next;
+		});
+		if (r.changed) await this.record([{ actor: options.author, action: 'rule.update', target: id, before, after: spec }]);
+		return r;
+	}
+
+	private async update(id: string, options: { author: string; message?: string; at?: number }, change: (c: Current) => Current | undefined): Promise<RuleChange> {
 		return this.watching(async (conn) => {
 			for (let attempt = 0; attempt < 10; attempt++) {
 				await conn.watch(this.keys.revision);
-				const text = await conn.hget(this.keys.current, id);
+				const [text, rev] = await Promise.all([conn.hget(this.keys.current, id), conn.get(this.keys.revision)]);
 				if (!text) {
 					await conn.unwatch();
-					throw new Error(`no rule ${id}`);
+					throw new RuleNotFoundError(id);
 				}
 				const c = JSON.parse(text) as Current;
-				const next = change(c);
+				let next: Current | undefined;
+				try {
+					next = change(c);
+				} catch (err) {
+					await conn.unwatch();
+					throw err;
+				}
 				if (!next) {
 					await conn.unwatch();
-					return { id, group: c.group, spec: c.spec, version: c.version, author: c.author, at: c.at, enabled: c.enabled };
+					return { rule: storedRule(id, c), changed: false, revision: Number(rev ?? 0) };
 				}
 				const at = options.at ?? Date.now();
 				const updated: Current = { ...next, version: c.version + 1, author: options.author, at };
-				const v: RuleVersion = { version: updated.version, author: options.author, at, spec: updated.spec, enabled: updated.enabled, diff: unifiedDiff(ruleYaml(c.spec), ruleYaml(updated.spec)) };
+				const v: RuleVersion = {
+					version: updated.version,
+					author: options.author,
+					at,
+					spec: updated.spec,
+					enabled: updated.enabled,
+					diff: unifiedDiff(ruleYaml(c.spec), ruleYaml(updated.spec)),
+					source: updated.source ?? null
+				};
 				if (options.message) v.message = options.message;
 				const res = await conn.multi().hset(this.keys.current, id, JSON.stringify(updated)).rpush(this.keys.versions(id), JSON.stringify(v)).incr(this.keys.revision).exec();
 				if (res === null) continue;
 				for (const [err] of res) if (err) throw err;
-				return { id, group: updated.group, spec: updated.spec, version: updated.version, author: updated.author, at: updated.at, enabled: updated.enabled };
+				return { rule: storedRule(id, updated), changed: true, revision: Number(res.at(-1)![1]) };
 			}
 			throw new Error('the rule set kept changing while saving; try again');
 		});

@@ -58,6 +58,9 @@ export interface FieldProblem {
 	/** 1-based position inside the field's text (an expression or a template). */
 	line?: number;
 	column?: number;
+	/** 0-based offsets inside the field's text of what the problem is about, when the parser knows them. */
+	from?: number;
+	to?: number;
 }
 
 export interface CompileResult {
@@ -98,7 +101,7 @@ const ruleSchema = z.strictObject({
 });
 
 function exprProblem(path: string, err: unknown): FieldProblem {
-	if (err instanceof PromQLError) return { path: [path], message: err.message, line: err.line, column: err.column };
+	if (err instanceof PromQLError) return { path: [path], message: err.message, line: err.line, column: err.column, from: err.from, to: err.to };
 	return { path: [path], message: (err as Error).message };
 }
 
@@ -135,7 +138,7 @@ export function dataExprOf(expr: Expr): Expr | undefined {
 	}
 }
 
-interface ThresholdShape {
+export interface ThresholdShape {
 	lhs: string;
 	op: '>' | '>=' | '<' | '<=';
 	threshold: number;
@@ -187,7 +190,7 @@ function compileTemplates(
 			out[k] = compileTemplate(v, alert);
 		} catch (err) {
 			if (!(err instanceof TemplateError)) throw err;
-			problems.push({ path: [kind, k], message: `template: ${err.message}`, line: err.line, column: err.column });
+			problems.push({ path: [kind, k], message: `template: ${err.message}`, line: err.line, column: err.column, from: err.offset, to: err.offset });
 		}
 	}
 	return out;
@@ -262,7 +265,7 @@ export function compileRule(raw: unknown, group: { name: string; intervalMs: num
 			if (t.constant && !/^https?:\/\/[^\s/]+/.test(runbookUrl)) problems.push({ path: ['runbook_url'], message: `expected an http(s) URL, got ${JSON.stringify(runbookUrl)}` });
 		} catch (err) {
 			if (!(err instanceof TemplateError)) throw err;
-			problems.push({ path: ['runbook_url'], message: `template: ${err.message}`, line: err.line, column: err.column });
+			problems.push({ path: ['runbook_url'], message: `template: ${err.message}`, line: err.line, column: err.column, from: err.offset, to: err.offset });
 		}
 	}
 
