@@ -2,11 +2,12 @@
  * `vigil rules ...`: rule tests and checks in promtool's formats (no Redis needed), and moving
  * rules between files and Redis, where the rule set lives; backtests over stored history.
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BacktestInputError, runBacktest, type BacktestResponse } from '../src/lib/server/alerting/backtest-run';
-import { RuleRepository } from '../src/lib/server/alerting/rule-repo';
+import { RuleNotFoundError, RuleRepository } from '../src/lib/server/alerting/rule-repo';
+import { exportRuleTest, TestExportError, type TestExportResult } from '../src/lib/server/alerting/test-export-run';
 import { AuditLog } from '../src/lib/server/audit';
 import { createKeys } from '../src/lib/server/keys';
 import { checkRuleFiles, compileRuleSet, formatRuleFile, runRuleTests, type BacktestResult, type GroupSpec } from '../src/lib/server/rules';
@@ -30,7 +31,12 @@ export const RULES_USAGE = `  rules test FILE...    Run rule tests in promtool's
   rules backtest --rule ID --from TIME [--to TIME] [--draft FILE] [--interval 30s] [--json]
                         Replay a rule over stored history: pending and firing spans per instance
                         and the notifications it would have sent; --draft compares a changed
-                        rule side by side. TIME: RFC 3339, unix seconds, now, or now-7d`;
+                        rule side by side. TIME: RFC 3339, unix seconds, now, or now-7d
+  rules export-test --rule ID (--incident INC-3 | --from TIME [--to TIME]) --output DIR
+                        Write the rule's behaviour over the window as a promtool rule test: its
+                        input series from stored history and the alerts that fired (DIR/<id>.test.yml
+                        and DIR/<id>.rules.yml; \`vigil rules test\` passes on them). An incident's
+                        window is its start - 30m to its resolution (or now) + 5m`;
 
 /** The author of a rule change: `--author`, else the CLI's actor (`cli:<OS user>`), as other commands record. */
 function author(given?: string): string {
@@ -205,6 +211,62 @@ async function backtestRule(args: string[], io: CliIO, root: string): Promise<nu
 	return 0;
 }
 
+async function exportTest(args: string[], io: CliIO, root: string): Promise<number> {
+	const { values } = parseArgs({
+		args,
+		options: { rule: { type: 'string' }, incident: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, output: { type: 'string' }, config: { type: 'string' } },
+		strict: true
+	});
+	const now = Date.now();
+	if (!values.rule) return io.err('rules export-test: --rule is required (an id like shop/CheckoutSlow)'), 2;
+	if (!values.output) return io.err('rules export-test: --output DIR is required (the directory for the test and rule files)'), 2;
+	if (values.incident === undefined && values.from === undefined) return io.err('rules export-test: give --incident INC-3, or --from TIME [--to TIME]'), 2;
+	if (values.incident !== undefined && (values.from !== undefined || values.to !== undefined)) return io.err('rules export-test: give --incident or --from/--to, not both'), 2;
+	let from: number | undefined;
+	let to: number | undefined;
+	if (values.from !== undefined) {
+		const t = parseTimeArg(values.from, now);
+		if (t === null) return io.err(`rules export-test: --from expected a time (RFC 3339, unix seconds, now or now-6h), got ${JSON.stringify(values.from)}`), 2;
+		from = t;
+	}
+	if (values.to !== undefined) {
+		const t = parseTimeArg(values.to, now);
+		if (t === null) return io.err(`rules export-test: --to expected a time (RFC 3339, unix seconds, now or now-1h), got ${JSON.stringify(values.to)}`), 2;
+		to = t;
+	}
+	const r = await withRedis(
+		io,
+		root,
+		async (redis, config): Promise<TestExportResult | string> => {
+			const keys = createKeys(config.redis.prefix);
+			const store = new RedisStore(redis, { prefix: config.redis.prefix, retention: config.tsdb.retention });
+			try {
+				return await exportRuleTest(
+					{ redis, keys, store },
+					{ rule: values.rule!, ...(values.incident !== undefined ? { incident: values.incident } : {}), ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), now }
+				);
+			} catch (err) {
+				if (err instanceof RuleNotFoundError) return `no rule ${JSON.stringify(values.rule)}; \`vigil rules list\` shows the ids (group/alert)`;
+				if (err instanceof TestExportError) return err.message;
+				throw err;
+			}
+		},
+		values.config
+	);
+	if (typeof r === 'number') return r;
+	if (typeof r === 'string') return io.err(`rules export-test: ${r}`), 2;
+	const dir = resolve(io.cwd, values.output);
+	await mkdir(dir, { recursive: true });
+	await writeFile(join(dir, r.ruleFileName), r.ruleFile);
+	await writeFile(join(dir, r.testFileName), r.testFile);
+	const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
+	const shown = relative(io.cwd, join(dir, r.testFileName)) || r.testFileName;
+	io.out(`wrote ${join(values.output, r.testFileName)} and ${join(values.output, r.ruleFileName)}`);
+	io.out(`  ${r.ruleId}${r.incident ? ` during ${r.incident}` : ''}: ${iso(r.from)} .. ${iso(r.to)}; ${r.series} series of ${r.steps} steps; ${r.evalTimes.length} eval times; ${r.alerts} alert${r.alerts === 1 ? '' : 's'} fired`);
+	io.out(`  run it: vigil rules test ${shown}${r.promtool ? ` (or promtool test rules ${shown})` : ` (promtool cannot: the rule uses Vigil's ${r.vigilKeys.join(', ')})`}`);
+	return 0;
+}
+
 export async function rulesCommand(args: string[], io: CliIO, root: string): Promise<number> {
 	const [sub, ...rest] = args;
 	switch (sub) {
@@ -228,6 +290,8 @@ export async function rulesCommand(args: string[], io: CliIO, root: string): Pro
 			return listRules(rest, io, root);
 		case 'backtest':
 			return backtestRule(rest, io, root);
+		case 'export-test':
+			return exportTest(rest, io, root);
 		default:
 			io.err(`unknown rules command: ${sub ?? '(none)'}\n\n${RULES_USAGE}`);
 			return 2;
