@@ -99,6 +99,24 @@ describe('rule sources', () => {
 		expect((await new RuleRepository(client, keys.rules).get('shop/Old'))!.source).toBeNull();
 		await client.hdel(keys.rules.current, 'shop/Old');
 	});
+
+	it('an edit in Vigil clears the source; importing the same spec again records the file without a version', async () => {
+		const repo = new RuleRepository(client, keys.rules);
+		const spec = { alert: 'Edited', expr: 'backlog > 5' };
+		await repo.save([{ name: 'other', rules: [spec] }], { author: 'ana', source: 'file other.rules.yml' });
+		expect((await repo.get('other/Edited'))!.source).toBe('file other.rules.yml');
+		const edited = await repo.saveRule('other/Edited', { ...spec, expr: 'backlog > 6' }, { author: 'bo' });
+		expect(edited).toMatchObject({ changed: true, rule: { version: 2, source: null } });
+		const again = await repo.save([{ name: 'other', rules: [{ ...spec, expr: 'backlog > 6' }] }], { author: 'ana', source: () => 'file other.rules.yml' });
+		expect(again.unchanged).toBe(1);
+		expect(await repo.get('other/Edited')).toMatchObject({ version: 2, source: 'file other.rules.yml' });
+		expect((await repo.versions('other/Edited')).map((v) => [v.version, v.source])).toEqual([
+			[2, null],
+			[1, 'file other.rules.yml']
+		]);
+		await expect(repo.saveRule('other/Edited', { alert: 'Renamed', expr: 'up' }, { author: 'bo' })).rejects.toThrow(/alert name must stay/);
+		await client.hdel(keys.rules.current, 'other/Edited');
+	});
 });
 
 describe('export a rule test', () => {
