@@ -97,6 +97,8 @@ describe('problems to fields', () => {
 		expect(splitPath('labels.team')).toEqual({ field: 'labels', key: 'team' });
 		expect(splitPath('labels["a-b"]')).toEqual({ field: 'labels', key: 'a-b' });
 		expect(splitPath('labels[""]')).toEqual({ field: 'labels', key: '' });
+		expect(splitPath('labels.a.b')).toEqual({ field: 'labels', key: 'a.b' });
+		expect(splitPath('annotations.')).toEqual({ field: 'annotations', key: '' });
 		expect(splitPath('')).toEqual({ field: '' });
 	});
 
@@ -151,6 +153,7 @@ describe('the validator call', () => {
 		expect(JSON.parse(validateBody('alert: A', undefined, { labels: {}, value: 'NaN' }))).toEqual({ yaml: 'alert: A', labels: {} });
 		expect(JSON.parse(validateBody('alert: A', undefined, { labels: {}, value: '2.5' }))).toEqual({ yaml: 'alert: A', labels: {}, value: 2.5 });
 		expect(JSON.parse(validateBody('x', '', undefined))).toEqual({ yaml: 'x' });
+		expect(JSON.parse(validateBody('x', 'shop', undefined, 'shop/A'))).toEqual({ yaml: 'x', group: 'shop', rule: 'shop/A' });
 	});
 
 	it('reads answers and failures', async () => {

@@ -165,6 +165,9 @@ export function duplicateKeys(rows: readonly KeyValueRow[]): Map<number, string>
 
 /** The parts of a problem path: `labels.team` -> { field: 'labels', key: 'team' }, `expr` -> { field: 'expr' }. */
 export function splitPath(path: string): { field: string; key?: string } {
+	// A label or annotation key is everything after the first dot (`labels.a.b` names the key `a.b`).
+	const kv = /^(labels|annotations)\.(.*)$/s.exec(path);
+	if (kv) return { field: kv[1]!, key: kv[2]! };
 	const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:\.([^.[\]]+)|\[("(?:[^"\\]|\\.)*")\])?$/.exec(path);
 	if (!m) return { field: path };
 	if (m[2] !== undefined) return { field: m[1]!, key: m[2] };
@@ -281,9 +284,10 @@ export interface ValidateResult {
 }
 
 /** The body of POST /api/v1/rules/validate. */
-export function validateBody(yaml: string, group: string | undefined, instance: PreviewInstance | undefined): string {
-	const body: { yaml: string; group?: string; labels?: Record<string, string>; value?: number } = { yaml };
+export function validateBody(yaml: string, group: string | undefined, instance: PreviewInstance | undefined, ruleId?: string): string {
+	const body: { yaml: string; group?: string; rule?: string; labels?: Record<string, string>; value?: number } = { yaml };
 	if (group) body.group = group;
+	if (ruleId) body.rule = ruleId;
 	if (instance) {
 		body.labels = instance.labels;
 		const v = typeof instance.value === 'number' ? instance.value : Number(instance.value);
