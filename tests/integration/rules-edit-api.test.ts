@@ -103,6 +103,8 @@ describe('one rule over the API', () => {
 		expect(r.body.silences).toEqual([]);
 		expect(r.body.threshold).toEqual({ lhs: 'vector(5)', op: '>', threshold: 1, clear: null });
 		expect((await call('GET', '/api/v1/rules/shop/Nope', tokens.viewer)).status).toBe(404);
+		// Path segments are decoded: `#` of a second rule of a name travels as %23.
+		expect((await call('GET', '/api/v1/rules/shop/Always%232', tokens.viewer)).body).toEqual({ error: 'no rule "shop/Always#2"' });
 		expect((await call('GET', '/api/v1/rules/shop/Always', null)).status).toBe(401);
 	});
 
