@@ -5,9 +5,16 @@
  * On connect the screen gets a `snapshot` of its board; after that `points`, `alerts` and `status`
  * deltas, each with the board's next sequence number. A gap in the sequence, or a reconnect, makes
  * the screen send `snapshot:request` and start again from the new snapshot.
+ *
+ * The /rules page (a login session, never a kiosk link) sends `rules:subscribe` and gets
+ * `rules:rows` (every rule's row, whole) at once and whenever a row changes; it leaves its board's
+ * room, so it gets no wall deltas.
  */
 import { z } from 'zod';
 import { boardDef } from './boards';
+import type { RuleRowsMessage } from './rule-rows';
+
+export { ruleRowsMessage, rulesSubscribe, type RuleRow, type RuleRowsMessage } from './rule-rows';
 
 export const seriesState = z.object({
 	id: z.string(),
@@ -127,11 +134,15 @@ export interface ServerToClientEvents {
 	points: (msg: PointsMessage) => void;
 	alerts: (msg: AlertsMessage) => void;
 	status: (msg: LiveStatus) => void;
+	/** The rules list: every row, whole, at subscription and whenever one changed. */
+	'rules:rows': (msg: RuleRowsMessage) => void;
 }
 
 export interface ClientToServerEvents {
 	'snapshot:request': (msg: SnapshotRequest) => void;
 	heartbeat: (msg: HeartbeatMessage) => void;
+	/** Asks for the rules list's rows (session connections only); carries nothing. */
+	'rules:subscribe': (msg?: Record<string, never>) => void;
 }
 
 /** The path socket.io is served on, the same in dev and production. */

@@ -10,12 +10,12 @@
 import { boardExists, DEFAULT_BOARD } from '../../shared/boards';
 import { liveHandshake, type LiveRefusal } from '../../shared/live';
 import { KIOSK_COOKIE, type KioskStore } from '../auth/kiosk';
-import { can } from '../auth/permissions';
+import { can, type Role } from '../auth/permissions';
 import type { RevokeMessage } from '../auth/revocation';
 import { SESSION_COOKIE, sessionHash, type SessionStore } from '../auth/sessions';
 
 export type LiveGrant =
-	| { kind: 'session'; sessionId: string; user: string; board: string }
+	| { kind: 'session'; sessionId: string; user: string; role: Role; board: string }
 	| { kind: 'kiosk'; token: string; kioskId: string; board: string };
 
 export type Admission = { ok: true; grant: LiveGrant } | { ok: false; refusal: LiveRefusal };
@@ -137,7 +137,7 @@ export class LiveAccess {
 		try {
 			if (sessionId) {
 				const s = await this.deps.sessions.get(sessionId);
-				if (s && can(s.role, 'wall:read')) return { ok: true, grant: { kind: 'session', sessionId, user: s.user, board } };
+				if (s && can(s.role, 'wall:read')) return { ok: true, grant: { kind: 'session', sessionId, user: s.user, role: s.role, board } };
 				if (!kiosk) return { ok: false, refusal: s ? { ...REFUSALS.board, message: `your role (${s.role}) may not read the wall` } : REFUSALS.session };
 			}
 			if (!kiosk) return { ok: false, refusal: REFUSALS.unauthenticated };

@@ -10,6 +10,10 @@
  * `recheckMs`: a revoked kiosk token or an ended session loses its screen. Revocations announced on
  * their channel (`keys.revocations`) make the matching connections check again at once. One client address (by
  * the rule of the HTTP side: client-address.ts) may hold `connectionsPerIp` connections at a time.
+ *
+ * The /rules list subscribes too (`rules:subscribe`, session connections only): while at least one
+ * connection is in the room `rules`, the hub reads the rules overview once every RULES_REFRESH_MS
+ * (one read per process, never per connection) and sends `rules:rows` to the room when a row changed.
  */
 import type { Server as HttpServer } from 'node:http';
 import { Counter, Gauge, type Registry } from 'prom-client';
@@ -19,12 +23,14 @@ import type { Redis } from 'ioredis';
 import {
 	heartbeatMessage,
 	LIVE_PATH,
+	rulesSubscribe,
 	snapshotRequest,
 	type ClientToServerEvents,
 	type LiveRefusal,
 	type AlertRow,
 	type LiveStatus,
 	type Point,
+	type RuleRowsMessage,
 	type ServerToClientEvents,
 	type SnapshotMessage
 } from '../../shared/live';
@@ -40,11 +46,19 @@ import { parseRevocation } from '../auth/revocation';
 import { clientAddress, PEER_ADDRESS, type AddressRule } from './client-address';
 import { AddressSlots, LIVE_CONNECTIONS_PER_IP, limitRefusal, REFUSALS, revokes, type LiveAccess, type LiveGrant } from './live-access';
 import { TokenBucket } from './token-bucket';
+import { readRuleOverview } from '../alerting/rule-overview';
+import { can } from '../auth/permissions';
 
 export { goneAfter } from './board-feed';
 
 /** How often the active alerts and their incidents are read (once per process, for every board). */
 export const ALERTS_REFRESH_MS = 2_000;
+
+/** How often the rules overview is read while someone subscribes (once per process). */
+export const RULES_REFRESH_MS = 2_000;
+
+/** The room of the connections that subscribed to the rules list. */
+const RULES_ROOM = 'rules';
 
 export interface LiveHubOptions {
 	/** Shared client for ordinary reads. */
@@ -140,9 +154,16 @@ export class LiveHub {
 	private readonly log: Logger;
 	private readonly invalid: Counter<'event'> | undefined;
 	private readonly sent: Counter<'type'> | undefined;
+	private readonly rulesReads: Counter | undefined;
 	private readonly screens = new Map<string, ScreenInfo>();
 	private readonly pending = new Set<string>();
 	private readonly slots: AddressSlots;
+	/** The rules list's feed: its timer runs only while the room `rules` has members. */
+	private rulesTimer: NodeJS.Timeout | undefined;
+	private rules: RuleRowsMessage | undefined;
+	private rulesText = '';
+	private readingRules = false;
+	private rulesFailing = false;
 
 	constructor(private readonly options: LiveHubOptions) {
 		this.log = options.log.child({ role: 'web' });
@@ -168,6 +189,11 @@ export class LiveHub {
 				collect() {
 					this.set(hub.io?.engine.clientsCount ?? 0);
 				}
+			});
+			this.rulesReads = new Counter({
+				name: 'vigil_live_rules_reads_total',
+				help: 'Reads of the rules overview for the live rules list (one per interval while someone subscribes, whatever their number).',
+				registers
 			});
 			this.sent = new Counter({ name: 'vigil_live_messages_total', help: 'Live messages broadcast, by type.', labelNames: ['type'], registers });
 			this.invalid = new Counter({
@@ -358,6 +384,77 @@ export class LiveHub {
 			this.screens.set(screen, { at: Date.now(), board, viewport, renderMs });
 			this.wallScreens.beat(screen, { at: Date.now(), board, ...(viewport ? { viewport } : {}), ...(renderMs !== undefined ? { renderMs } : {}) });
 		});
+		socket.on('rules:subscribe', (msg) => {
+			if (!rulesSubscribe.safeParse(msg).success) return void this.invalid?.inc({ event: 'rules:subscribe' });
+			const grant = socket.data.grant;
+			// Kiosk links show a board, nothing else; a session's role must read rules.
+			if (grant.kind !== 'session' || !can(grant.role, 'rules:read')) return void this.invalid?.inc({ event: 'rules:subscribe' });
+			if (socket.rooms.has(RULES_ROOM)) return;
+			void socket.leave(room(board));
+			void socket.join(RULES_ROOM);
+			if (this.rulesTimer && this.rules) socket.emit('rules:rows', this.rules);
+			else this.startRules();
+		});
+		socket.on('disconnect', () => {
+			if (this.rulesTimer && this.rulesSubscribers() === 0) this.stopRules();
+		});
+	}
+
+	/** Connections in the room `rules` of this process. */
+	rulesSubscribers(): number {
+		return this.io?.sockets.adapter.rooms.get(RULES_ROOM)?.size ?? 0;
+	}
+
+	/** Whether the rules overview is being read on its interval (someone subscribes). */
+	get rulesFeedRunning(): boolean {
+		return this.rulesTimer !== undefined;
+	}
+
+	private startRules(): void {
+		if (!this.rulesTimer) {
+			this.rulesTimer = setInterval(() => {
+				if (this.rulesSubscribers() === 0) this.stopRules();
+				else this.refreshRules();
+			}, RULES_REFRESH_MS);
+			this.rulesTimer.unref();
+		}
+		this.refreshRules();
+	}
+
+	private stopRules(): void {
+		clearInterval(this.rulesTimer);
+		this.rulesTimer = undefined;
+		// What was read is stale by the next subscription: that one reads again and sends.
+		this.rules = undefined;
+		this.rulesText = '';
+	}
+
+	/** Reads the rules overview (one read for every subscriber); the room gets it when a row changed. */
+	private refreshRules(): void {
+		if (this.readingRules || !this.redisUp()) return;
+		this.readingRules = true;
+		this.rulesReads?.inc();
+		const started = this.rulesTimer;
+		readRuleOverview(this.options.redis, this.options.keys, { onBad: (what, id, problem) => this.log.debug({ what, id, problem }, 'left out of the rules overview: it does not parse') })
+			.then((msg) => {
+				if (this.rulesFailing) this.log.info('the rules overview can be read again');
+				this.rulesFailing = false;
+				// Stopped (or restarted) meanwhile: this read belongs to nobody.
+				if (!this.io || !started || this.rulesTimer !== started) return;
+				const text = JSON.stringify(msg);
+				if (text === this.rulesText) return;
+				this.rulesText = text;
+				this.rules = msg;
+				this.io.to(RULES_ROOM).emit('rules:rows', msg);
+				this.sent?.inc({ type: 'rules:rows' });
+			})
+			.catch((err: Error) => {
+				// Subscribers keep the last rows they got; the next tick tries again.
+				if (!this.rulesFailing) this.log.warn({ err: err.message }, 'could not read the rules overview; the rules list keeps its last rows');
+				else this.log.debug({ err: err.message }, 'could not read the rules overview');
+				this.rulesFailing = true;
+			})
+			.finally(() => (this.readingRules = false));
 	}
 
 	private redisUp(): boolean {
@@ -508,6 +605,7 @@ export class LiveHub {
 	async close(): Promise<void> {
 		clearInterval(this.rolesTimer);
 		clearInterval(this.alertsTimer);
+		this.stopRules();
 		clearInterval(this.screensTimer);
 		clearInterval(this.recheckTimer);
 		this.options.control?.off('message', this.onControl);
