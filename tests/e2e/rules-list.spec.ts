@@ -1,0 +1,156 @@
+/**
+ * The /rules list in a browser, against a running `vigil` (web role) holding the demo's rule files
+ * (imported as an operator does, `vigil rules import`) and alert state written as the alerts
+ * leader writes it: a viewer sees the demo's rules with their groups, filters by text and by state
+ * (the filter is in the URL and survives a reload), sees a rule's counts change live without a
+ * reload, and hostile text in a group name, a summary, a label and a last error shows as text.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { Redis } from 'ioredis';
+import { AlertStateStore } from '../../src/lib/server/alerting/state-store';
+import { createKeys } from '../../src/lib/server/keys';
+import type { AlertInstance, RuleState } from '../../src/lib/server/rules/types';
+import { startTestRedis, type TestRedis } from '../helpers/redis-server';
+import { ROOT, startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+
+let redis: TestRedis;
+let vigil: VigilProcess;
+let client: Redis;
+const PASSWORD = 'rules list password';
+const XSS = '<img src=x onerror="window.__xss=1;alert(1)">';
+const prefix = `rl${Math.random().toString(36).slice(2, 8)}:`;
+const keys = createKeys(prefix);
+const dir = mkdtempSync(join(tmpdir(), 'vigil-rules-list-'));
+
+function cli(args: string[], input = ''): void {
+	const r = spawnSync(process.execPath, [VIGIL_BIN, ...args], { cwd: ROOT, env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: vigil.configFile }, input, encoding: 'utf8' });
+	expect(r.status, r.stderr).toBe(0);
+}
+
+function inst(labels: Record<string, string>, state: AlertInstance['state']): AlertInstance {
+	return { fingerprint: Object.values(labels).join('-'), labels, annotations: {}, state, value: 1, activeAt: Date.now() - 60_000 };
+}
+
+async function saveState(ruleId: string, instances: AlertInstance[], extra: Partial<RuleState> = {}): Promise<void> {
+	const state: RuleState = { ruleId, health: 'ok', lastEvalAt: Date.now() - 3000, lastEvalDurationMs: 6, instances, ...extra };
+	await new AlertStateStore<RuleState>(client, keys.alerts).save(1, Date.now(), [{ ruleId, state }]);
+}
+
+/** Logs in through the login form's endpoint (the session cookie lands in the page's context), then opens `next`. */
+async function login(page: Page, next: string): Promise<void> {
+	const res = await page.context().request.post(`${vigil.url}/login`, { form: { username: 'val', password: PASSWORD }, headers: { origin: vigil.url, accept: 'text/html' }, maxRedirects: 0 });
+	expect(res.status()).toBe(303);
+	await page.goto(`${vigil.url}${next}`);
+}
+
+const row = (page: Page, id: string) => page.locator(`[data-testid="rule-row"][data-rule=${JSON.stringify(id)}]`);
+
+test.beforeAll(async () => {
+	test.setTimeout(90_000);
+	redis = await startTestRedis();
+	vigil = await startVigilProcess({ config: `redis:\n  prefix: "${prefix}"\nroles: [web]\n`, redisUrl: redis.url });
+	client = new Redis(redis.url);
+	cli(['users', 'add', 'val', '--role', 'viewer'], `${PASSWORD}\n`);
+	mkdirSync(dir, { recursive: true });
+	const hostile = join(dir, 'hostile.rules.yml');
+	writeFileSync(
+		hostile,
+		`groups:\n  - name: ${JSON.stringify(XSS)}\n    rules:\n      - alert: HostileText\n        expr: up == 0\n        labels: { team: ${JSON.stringify(XSS)} }\n        annotations: { summary: ${JSON.stringify(`${XSS} is down`)} }\n`
+	);
+	cli(['rules', 'import', 'rules/demo-shop.rules.yml', 'rules/vigil.rules.yml', hostile, '--author', 'ops']);
+	await saveState('demo-shop.availability/ProbeDown', [inst({ alertname: 'ProbeDown', service: 'payments' }, 'firing')]);
+	await saveState('demo-shop.queues/QueueDrainAboveSLA', [inst({ alertname: 'QueueDrainAboveSLA', queue: 'emails' }, 'pending')]);
+	await saveState(`${XSS}/HostileText`, [], { health: 'error', lastError: `bad: ${XSS}` });
+});
+
+test.afterAll(async () => {
+	client?.disconnect();
+	await vigil?.stop();
+	await redis?.stop();
+	rmSync(dir, { recursive: true, force: true });
+});
+
+test('a viewer sees the demo rules, filters them by text and state in the URL, and sees counts change live', async ({ page }) => {
+	const dialogs: string[] = [];
+	page.on('dialog', (d) => {
+		dialogs.push(d.message());
+		void d.dismiss();
+	});
+	await login(page, '/rules');
+	await expect(page).toHaveURL(`${vigil.url}/rules`);
+	await expect(page.getByRole('heading', { name: 'Rules' })).toBeVisible();
+	// 15 demo-shop rules, the wall's own and the hostile one.
+	await expect(page.getByTestId('rule-row')).toHaveCount(17);
+	for (const [id, group] of <Array<[string, string]>>[
+		['demo-shop.availability/ProbeDown', 'demo-shop.availability'],
+		['demo-shop.checkout/PaymentFailureRatioHigh', 'demo-shop.checkout'],
+		['demo-shop.queues/QueueDrainAboveSLA', 'demo-shop.queues'],
+		['demo-shop.service-quality/SatisfactionBelowTarget', 'demo-shop.service-quality'],
+		['vigil.wall/wall_screen_down', 'vigil.wall']
+	]) {
+		await expect(row(page, id).getByTestId('rule-group')).toHaveText(group);
+	}
+	await expect(row(page, 'demo-shop.availability/ProbeDown').getByTestId('count-firing')).toHaveText('1 firing');
+	await expect(row(page, 'demo-shop.queues/QueueDrainAboveSLA').getByTestId('count-pending')).toHaveText('1 pending');
+	await expect(row(page, 'demo-shop.checkout/PaymentFailureRatioHigh').getByTestId('rule-name')).toHaveAttribute('href', '/rules/demo-shop.checkout/PaymentFailureRatioHigh');
+	await expect(page.getByTestId('live-status')).toHaveText('live');
+
+	// Hostile text is text: no element made, no script run.
+	const hostile = row(page, `${XSS}/HostileText`);
+	await expect(hostile.getByTestId('rule-group')).toHaveText(XSS);
+	await expect(hostile.getByTestId('rule-error')).toHaveText(`bad: ${XSS}`);
+	await expect(hostile).toContainText(`${XSS} is down`);
+	await expect(hostile.getByTestId('rule-name')).toHaveAttribute('href', `/rules/${encodeURIComponent(XSS)}/HostileText`);
+	await expect(page.locator('main img')).toHaveCount(0);
+
+	// Text search, kept in the URL.
+	await page.getByLabel('Search').fill('payment');
+	await expect(page.getByTestId('rule-row')).toHaveCount(1);
+	await expect(page.getByTestId('rule-name')).toHaveText('PaymentFailureRatioHigh');
+	await expect(page).toHaveURL(`${vigil.url}/rules?q=payment`);
+	// Labels are searched too.
+	await page.getByLabel('Search').fill('queue=emails');
+	await expect(page.getByTestId('rule-row')).toHaveCount(0);
+	await page.getByLabel('Search').fill('service=payments');
+	await expect(page.getByTestId('rule-row')).toHaveCount(1);
+	await page.getByLabel('Search').fill('');
+
+	// By state: the shared link shows the same view.
+	await page.getByLabel('State').selectOption('firing');
+	await expect(page).toHaveURL(`${vigil.url}/rules?state=firing`);
+	await expect(page.getByTestId('rule-name')).toHaveText(['ProbeDown']);
+	await page.getByLabel('State').selectOption('active');
+	await expect(page.getByTestId('rule-name')).toHaveText(['ProbeDown', 'QueueDrainAboveSLA']);
+	await page.getByLabel('Group').selectOption('demo-shop.queues');
+	await expect(page.getByTestId('rule-name')).toHaveText(['QueueDrainAboveSLA']);
+	await page.goto(`${vigil.url}/rules?state=active&group=demo-shop.queues`);
+	await expect(page.getByTestId('rule-name')).toHaveText(['QueueDrainAboveSLA']);
+	await expect(page.getByLabel('State')).toHaveValue('active');
+	await page.getByLabel('Group').selectOption('');
+	await page.getByLabel('State').selectOption('firing');
+	await expect(page.getByTestId('rule-name')).toHaveText(['ProbeDown']);
+	await expect(page.getByTestId('live-status')).toHaveText('live');
+
+	// Live: a rule starts firing; its row appears under the filter, without a reload.
+	await page.evaluate(() => ((window as unknown as { __same: boolean }).__same = true));
+	const t0 = Date.now();
+	await saveState('demo-shop.checkout/CheckoutLatencyHigh', [inst({ alertname: 'CheckoutLatencyHigh', instance: 'a' }, 'firing'), inst({ alertname: 'CheckoutLatencyHigh', instance: 'b' }, 'firing')]);
+	await expect(row(page, 'demo-shop.checkout/CheckoutLatencyHigh').getByTestId('count-firing')).toHaveText('2 firing', { timeout: 5000 });
+	expect(Date.now() - t0).toBeLessThan(5000);
+	// ProbeDown resolves: it leaves the firing view.
+	await saveState('demo-shop.availability/ProbeDown', []);
+	await expect(page.getByTestId('rule-name')).toHaveText(['CheckoutLatencyHigh'], { timeout: 5000 });
+	expect(await page.evaluate(() => (window as unknown as { __same?: boolean }).__same)).toBe(true);
+
+	expect(dialogs).toEqual([]);
+	expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+
+	// The look on a laptop screen.
+	await page.getByLabel('State').selectOption('');
+	await page.setViewportSize({ width: 1440, height: 900 });
+	await page.screenshot({ path: 'test-results/rules-list.png' });
+});
