@@ -155,3 +155,8 @@ export function rulePath(id: string, group: string): string {
 	const alert = id.startsWith(`${group}/`) ? id.slice(group.length + 1) : id.slice(id.lastIndexOf('/') + 1);
 	return `/rules/${encodeURIComponent(group)}/${encodeURIComponent(alert)}`;
 }
+
+/** The page of a rule known by its id only: alert names hold no slash, so the group ends at the last one. */
+export function rulePathOfId(id: string): string {
+	return rulePath(id, id.slice(0, Math.max(0, id.lastIndexOf('/'))));
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareCount, instanceBands, summarizeReplay, type StateChange } from './rule-timeline';
+import { compareCount, instanceBands, instanceLabelText, summarizeReplay, type StateChange } from './rule-timeline';
 
 const ch = (fingerprint: string, from: string, to: string, at: number): StateChange => ({ fingerprint, labels: { instance: fingerprint }, from, to, at });
 
@@ -47,5 +47,12 @@ describe('summarizeReplay', () => {
 	it('words the comparison', () => {
 		expect(compareCount('notification', 41, 3)).toBe('draft: 3 notifications instead of 41');
 		expect(compareCount('alert', 1, 1)).toBe('draft: the same 1 alert');
+	});
+});
+
+describe('instanceLabelText', () => {
+	it('writes labels as selectors do, without the alertname', () => {
+		expect(instanceLabelText({ alertname: 'X', instance: 'a"b', target: 't' })).toBe('instance="a\\"b", target="t"');
+		expect(instanceLabelText({ alertname: 'X' })).toBe('(no labels)');
 	});
 });

@@ -107,3 +107,13 @@ export function compareCount(noun: string, current: number, draft: number): stri
 	const n = (v: number) => `${v.toLocaleString('en-US')} ${noun}${v === 1 ? '' : 's'}`;
 	return current === draft ? `draft: the same ${n(draft)}` : `draft: ${n(draft)} instead of ${current.toLocaleString('en-US')}`;
 }
+
+/** An instance's labels as one line (`instance="a", target="b"`), without its alertname. */
+export function instanceLabelText(labels: Record<string, string>): string {
+	return (
+		Object.entries(labels)
+			.filter(([k]) => k !== 'alertname')
+			.map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+			.join(', ') || '(no labels)'
+	);
+}
