@@ -170,7 +170,14 @@ describe('each role against each endpoint', () => {
 		{ name: 'acknowledge an incident', method: 'POST', path: '/api/v1/incidents/INC-999/acknowledge', allowed: ['engineer', 'admin'] },
 		{ name: 'resolve an incident', method: 'POST', path: '/api/v1/incidents/INC-999/resolve', allowed: ['engineer', 'admin'] },
 		{ name: 'add an incident note', method: 'POST', path: '/api/v1/incidents/INC-999/notes', body: () => ({ text: 'looked' }), allowed: ['engineer', 'manager', 'admin'] },
-		{ name: 'read the notification log', method: 'GET', path: '/api/v1/notifications', allowed: ['viewer', 'engineer', 'manager', 'admin'] }
+		{ name: 'read the notification log', method: 'GET', path: '/api/v1/notifications', allowed: ['viewer', 'engineer', 'manager', 'admin'] },
+		{ name: 'read the rules overview', method: 'GET', path: '/api/v1/rules/overview', allowed: ['viewer', 'engineer', 'manager', 'admin'] },
+		{ name: 'read a rule', method: 'GET', path: '/api/v1/rules/none/Nothing', allowed: ['viewer', 'engineer', 'manager', 'admin'] },
+		{ name: 'validate a rule', method: 'POST', path: '/api/v1/rules/validate', body: () => ({ yaml: 'alert: Nothing\nexpr: vector(1)\n' }), allowed: ['viewer', 'engineer', 'manager', 'admin'] },
+		{ name: 'save a rule', method: 'PUT', path: '/api/v1/rules/none/Nothing', body: () => ({ yaml: 'alert: Nothing\nexpr: vector(1)\n' }), allowed: ['engineer', 'admin'] },
+		{ name: 'roll a rule back', method: 'POST', path: '/api/v1/rules/none/Nothing/rollback', body: () => ({ version: 1 }), allowed: ['engineer', 'admin'] },
+		{ name: 'disable a rule', method: 'POST', path: '/api/v1/rules/none/Nothing/enabled', body: () => ({ enabled: false }), allowed: ['engineer', 'admin'] },
+		{ name: 'export a rule test', method: 'GET', path: '/api/v1/rules/none/Nothing/test-export?from=1700000000&to=1700000600', allowed: ['viewer', 'engineer', 'manager', 'admin'] }
 	];
 	for (const c of cases) {
 		it(`${c.name}: ${c.allowed.join(', ')} only, by session or token; 401 for nobody`, async () => {
