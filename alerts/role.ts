@@ -360,9 +360,25 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 			// not ours
 		}
 	};
+	// The subscriber has no offline queue: a SUBSCRIBE sent before it is connected fails. It is
+	// sent again each time the connection becomes ready until one succeeds (ioredis then
+	// resubscribes by itself after a reconnect); until then the poll below finds changes.
+	let subscribed = false;
+	const subscribe = async () => {
+		if (subscribed || stopped || !options.subscriber) return;
+		try {
+			await options.subscriber.subscribe(keys.control);
+			subscribed = true;
+			log.debug('listening for rule changes on the control channel');
+		} catch (err) {
+			log.warn({ err: (err as Error).message }, 'could not subscribe to rule changes yet; polling until the connection is ready');
+		}
+	};
+	const onReady = () => void subscribe();
 	if (options.subscriber) {
 		options.subscriber.on('message', onMessage);
-		await options.subscriber.subscribe(keys.control).catch((err: Error) => log.warn({ err: err.message }, 'could not subscribe to rule changes; polling only'));
+		options.subscriber.on('ready', onReady);
+		if (options.subscriber.status === 'ready') await subscribe();
 	}
 	let pollTimer: unknown;
 	const poll = () => {
@@ -385,6 +401,7 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 			clock.clearTimeout(pollTimer);
 			clock.clearTimeout(pipelineTimer);
 			options.subscriber?.off('message', onMessage);
+			options.subscriber?.off('ready', onReady);
 			await leading;
 			await scheduler.stop();
 			await sender?.stop();
