@@ -189,9 +189,10 @@ describe('one rule over the API', () => {
 		expect((await eng('POST', '/api/v1/rules/shop/Always/rollback', { version: 9 })).status).toBe(400);
 		expect((await eng('POST', '/api/v1/rules/shop/Nope/rollback', { version: 1 })).status).toBe(404);
 		expect((await call('POST', '/api/v1/rules/shop/Always/rollback', tokens.viewer, { version: 1 })).status).toBe(403);
-		const r = await eng('POST', '/api/v1/rules/shop/Always/rollback', { version: 1 });
+		const r = await eng('POST', '/api/v1/rules/shop/Always/rollback', { version: 1, message: 'too quiet' });
 		expect(r.status, JSON.stringify(r.body)).toBe(200);
 		expect(r.body.rule).toMatchObject({ version: 3, spec: { expr: 'vector(5) > 1' }, source: SOURCE });
+		expect((await call('GET', '/api/v1/rules/shop/Always', tokens.viewer)).body.versions[0]).toMatchObject({ version: 3, message: 'roll back to version 1: too quiet' });
 		await until('fires again after the rollback', firing, (n) => n === 1, 5000);
 
 		const off = await eng('POST', '/api/v1/rules/shop/Always/enabled', { enabled: false, message: 'noisy' });

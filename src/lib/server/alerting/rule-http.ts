@@ -1,8 +1,9 @@
 /**
- * What the rule-management API routes share: the rule id of `/api/v1/rules/<group>/<alert>`, the
- * edit, rollback and enable operations with their answers (`{rule}`, `{error}`, `{error,
- * problems}`), and the announcement that makes a change take effect at the next evaluation: the
- * same `{"type":"rules"}` message on the control channel that `vigil rules import` publishes (the
+ * What the rule-management API routes (and `vigil rules rollback|enable|disable`) share: the rule
+ * id of `/api/v1/rules/<group>/<alert>`, the edit, rollback and enable operations with their
+ * answers (`{rule}`, `{error}`, `{error, problems}`), and the announcement that makes a change
+ * take effect at the next evaluation: the same `{"type":"rules"}` message on the control channel
+ * that `vigil rules import` publishes (the
  * alerts role also polls the set's revision).
  */
 import type { Redis } from 'ioredis';
@@ -117,11 +118,12 @@ export async function validateRuleText(deps: RuleHttpDeps, input: ValidateInput)
 	return out;
 }
 
-/** POST /rollback: makes `version` current again, as a new version. */
-export async function rollbackRule(deps: RuleHttpDeps, id: string, version: number, author: string): Promise<Answer> {
+/** POST /rollback (and `vigil rules rollback`): makes `version` current again, as a new version. */
+export async function rollbackRule(deps: RuleHttpDeps, id: string, input: { version: number; message?: string }, author: string): Promise<Answer> {
 	const repo = repoOf(deps);
+	const { version } = input;
 	try {
-		const r = await repo.rollbackChange(id, version, { author });
+		const r = await repo.rollbackChange(id, version, { author, ...(input.message ? { message: input.message } : {}) });
 		await announceRules(deps.redis, deps.keys, r.revision);
 		return { status: 200, body: { rule: await ruleView(repo, r.rule) } };
 	} catch (err) {
@@ -131,7 +133,7 @@ export async function rollbackRule(deps: RuleHttpDeps, id: string, version: numb
 	}
 }
 
-/** POST /enabled: turns the rule on or off (a version of its own when it changes). */
+/** POST /enabled (and `vigil rules enable|disable`): turns the rule on or off (a version of its own when it changes). */
 export async function setRuleEnabled(deps: RuleHttpDeps, id: string, input: { enabled: boolean; message?: string }, author: string): Promise<Answer> {
 	const repo = repoOf(deps);
 	try {

@@ -332,12 +332,16 @@ export class RuleRepository {
 	}
 
 	/** Makes an earlier version current again, as a new version (with that version's source). */
-	async rollback(id: string, version: number, options: { author: string; at?: number }): Promise<StoredRule> {
+	async rollback(id: string, version: number, options: { author: string; message?: string; at?: number }): Promise<StoredRule> {
 		return (await this.rollbackChange(id, version, options)).rule;
 	}
 
-	/** rollback, telling the revision after it. Throws RuleNotFoundError, or an Error naming the version. */
-	async rollbackChange(id: string, version: number, options: { author: string; at?: number }): Promise<RuleChange> {
+	/**
+	 * rollback, telling the revision after it. The new version's message is `roll back to version
+	 * N`, followed by `: <message>` when one is given. Throws RuleNotFoundError, or an Error naming
+	 * the version.
+	 */
+	async rollbackChange(id: string, version: number, options: { author: string; message?: string; at?: number }): Promise<RuleChange> {
 		const target = (await this.versions(id)).find((v) => v.version === version);
 		if (!target) {
 			if (!(await this.redis.hexists(this.keys.current, id))) throw new RuleNotFoundError(id);
@@ -347,7 +351,8 @@ export class RuleRepository {
 		const spec = target.spec;
 		const source = target.source ?? null;
 		let before: RuleSpec | undefined;
-		const r = await this.update(id, { ...options, message: `roll back to version ${version}` }, (c) => {
+		const message = `roll back to version ${version}${options.message ? `: ${options.message}` : ''}`;
+		const r = await this.update(id, { ...options, message }, (c) => {
 			before = c.spec;
 			const next: Current = { ...c, spec };
 			delete next.source;
