@@ -1,12 +1,16 @@
 /**
  * `vigil rules ...`: rule tests and checks in promtool's formats (no Redis needed), and moving
- * rules between files and Redis, where the rule set lives; backtests over stored history.
+ * rules between files and Redis, where the rule set lives; one rule's detail and versions, and the
+ * API's rule changes (rollback, enable, disable); backtests over stored history.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BacktestInputError, runBacktest, type BacktestResponse } from '../src/lib/server/alerting/backtest-run';
-import { RuleNotFoundError, RuleRepository } from '../src/lib/server/alerting/rule-repo';
+import { readRuleDetail } from '../src/lib/server/alerting/rule-detail';
+import { rollbackRule, setRuleEnabled, type Answer } from '../src/lib/server/alerting/rule-http';
+import { ruleRowOf } from '../src/lib/server/alerting/rule-overview';
+import { RuleNotFoundError, RuleRepository, type RuleVersion, type StoredRule } from '../src/lib/server/alerting/rule-repo';
 import { exportRuleTest, TestExportError, type TestExportResult } from '../src/lib/server/alerting/test-export-run';
 import { AuditLog } from '../src/lib/server/audit';
 import { createKeys } from '../src/lib/server/keys';
@@ -28,6 +32,20 @@ export const RULES_USAGE = `  rules test FILE...    Run rule tests in promtool's
                         Print the rule set in Redis as a rule file
   rules list [--config FILE]
                         List the rules in Redis: id, version, author, enabled
+  rules show ID [--json] [--config FILE]
+                        One rule: version, author, source, enabled, health, its alerts by state,
+                        the silences that hold it, and the rule as YAML. ID: group/alert, or an
+                        alert name that only one rule has
+  rules versions ID [--diff] [--json] [--config FILE]
+                        The rule's versions, newest first: author, time, message, source;
+                        --diff adds each version's diff against the one before
+  rules rollback ID --version N [--author NAME] [--message TEXT] [--config FILE]
+                        Make version N current again, as a new version
+  rules enable ID [--author NAME] [--message TEXT] [--config FILE]
+  rules disable ID [--author NAME] [--message TEXT] [--config FILE]
+                        Turn the rule on or off (a version of its own; a disabled rule is not
+                        evaluated). Rollback, enable and disable are audited and take effect at
+                        the next evaluation, as the same changes over the API
   rules backtest --rule ID --from TIME [--to TIME] [--draft FILE] [--interval 30s] [--json]
                         Replay a rule over stored history: pending and firing spans per instance
                         and the notifications it would have sent; --draft compares a changed
@@ -127,6 +145,174 @@ async function listRules(args: string[], io: CliIO, root: string): Promise<numbe
 		for (const rule of g.rules) io.out(`  ${rule.id}  v${rule.version}  ${rule.enabled ? 'enabled' : 'disabled'}  by ${rule.author} ${new Date(rule.at).toISOString()}`);
 	}
 	return 0;
+}
+
+/**
+ * The rule a command names: its id (`group/alert`), or an alert name that only one rule has.
+ * Returns the id, or an error message.
+ */
+async function resolveRuleId(repo: RuleRepository, given: string): Promise<{ id: string } | { error: string }> {
+	if (await repo.get(given)) return { id: given };
+	const { groups } = await repo.load();
+	const matches = groups.flatMap((g) => g.rules).filter((r) => r.spec.alert === given);
+	if (matches.length === 1) return { id: matches[0]!.id };
+	if (matches.length > 1) return { error: `${JSON.stringify(given)} names ${matches.length} rules; use the id: ${matches.map((r) => r.id).join(', ')}` };
+	return { error: `no rule ${JSON.stringify(given)}; \`vigil rules list\` shows the ids (group/alert)` };
+}
+
+const isoTime = (t: number) => new Date(t).toISOString();
+
+/** A version's one line: `v3  2026-11-23T07:00:00.000Z  by ana  "fewer pages"  (file rules/shop.yml)`. */
+function versionLine(v: RuleVersion): string {
+	const what = v.spec === null ? '  deleted' : v.enabled ? '' : '  disabled';
+	const source = v.source ? `  (${v.source})` : '';
+	return `v${v.version}  ${isoTime(v.at)}  by ${v.author}${what}${v.message ? `  ${JSON.stringify(v.message)}` : ''}${source}`;
+}
+
+/** The rule id of a command that takes one (its one positional), or a usage error. */
+function oneRuleId(command: string, positionals: string[], io: CliIO): string | null {
+	if (positionals.length !== 1) {
+		io.err(`rules ${command}: name one rule, e.g. \`vigil rules ${command} demo-shop.checkout/PaymentFailureRatioHigh\``);
+		return null;
+	}
+	return positionals[0]!;
+}
+
+async function showRule(args: string[], io: CliIO, root: string): Promise<number> {
+	const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' }, config: { type: 'string' } }, allowPositionals: true, strict: true });
+	const given = oneRuleId('show', positionals, io);
+	if (given === null) return 2;
+	const r = await withRedis(
+		io,
+		root,
+		async (redis, config) => {
+			const keys = createKeys(config.redis.prefix);
+			const found = await resolveRuleId(new RuleRepository(redis, keys.rules), given);
+			if ('error' in found) return found.error;
+			return (await readRuleDetail(found.id, { redis, keys })) ?? `no rule ${JSON.stringify(given)}`;
+		},
+		values.config
+	);
+	if (typeof r === 'number') return r;
+	if (typeof r === 'string') return io.err(`rules show: ${r}`), 2;
+	// The same counts, health and last evaluation as the rules list's row.
+	const row = ruleRowOf(r.rule, r.state ?? undefined, { silencedBy: () => [] });
+	const current = r.versions.find((v) => v.version === r.rule.version);
+	const active = (r.state?.instances ?? []).filter((i) => i.state !== 'inactive');
+	if (values.json) {
+		const { rule, silences, threshold } = r;
+		const { health, lastError, lastEvalAt, lastEvalDurationMs, counts, severity } = row;
+		io.out(JSON.stringify({ rule, message: current?.message ?? null, severity, health, lastError, lastEvalAt, lastEvalDurationMs, counts, instances: active, silences, threshold }, null, 2));
+		return 0;
+	}
+	const rule = r.rule;
+	const field = (name: string, value: string) => io.out(`  ${name.padEnd(10)} ${value}`);
+	io.out(rule.id);
+	field('version', `v${rule.version} by ${rule.author}, ${isoTime(rule.at)}${current?.message ? `: ${JSON.stringify(current.message)}` : ''}`);
+	field('source', rule.source ?? 'edited in Vigil');
+	field('enabled', rule.enabled ? 'yes' : 'no (not evaluated)');
+	field('group', `${rule.group}, every ${rule.interval ?? `${rule.intervalMs / 1000}s (the default)`}`);
+	field('severity', row.severity ?? 'none');
+	field('health', `${row.health}${row.lastError ? ` (${row.lastError})` : ''}; ${row.lastEvalAt === null ? 'never evaluated' : `last evaluated ${isoTime(row.lastEvalAt)} in ${row.lastEvalDurationMs < 10 ? row.lastEvalDurationMs.toFixed(1) : Math.round(row.lastEvalDurationMs)} ms`}`);
+	field('alerts', `${row.counts.firing} firing, ${row.counts.pending} pending, ${row.counts.nodata} no data, ${row.counts.error} error`);
+	for (const i of active) {
+		const labels = Object.entries(i.labels)
+			.filter(([k]) => k !== 'alertname')
+			.map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+			.join(', ');
+		io.out(`    ${i.state.padEnd(8)} {${labels}} = ${String(i.value)} since ${isoTime(i.firedAt ?? i.activeAt)}`);
+	}
+	field('silenced', r.silences.length ? `by ${r.silences.map((x) => x.id).join(', ')}` : 'no');
+	io.out('rule:');
+	for (const line of rule.yaml.trimEnd().split('\n')) io.out(`  ${line}`);
+	return 0;
+}
+
+async function ruleVersions(args: string[], io: CliIO, root: string): Promise<number> {
+	const { values, positionals } = parseArgs({ args, options: { diff: { type: 'boolean' }, json: { type: 'boolean' }, config: { type: 'string' } }, allowPositionals: true, strict: true });
+	const given = oneRuleId('versions', positionals, io);
+	if (given === null) return 2;
+	const r = await withRedis(
+		io,
+		root,
+		async (redis, config) => {
+			const repo = new RuleRepository(redis, createKeys(config.redis.prefix).rules);
+			const found = await resolveRuleId(repo, given);
+			if ('error' in found) return found.error;
+			return { id: found.id, versions: await repo.versions(found.id) };
+		},
+		values.config
+	);
+	if (typeof r === 'number') return r;
+	if (typeof r === 'string') return io.err(`rules versions: ${r}`), 2;
+	if (values.json) {
+		io.out(JSON.stringify(values.diff ? r.versions : r.versions.map(({ diff: _diff, ...v }) => v), null, 2));
+		return 0;
+	}
+	io.out(`${r.id}: ${r.versions.length} version${r.versions.length === 1 ? '' : 's'}, newest first`);
+	for (const v of r.versions) {
+		io.out(`  ${versionLine(v)}`);
+		if (values.diff) for (const line of v.diff.trimEnd().split('\n')) if (line !== '') io.out(`      ${line}`);
+	}
+	return 0;
+}
+
+/**
+ * Runs one of the API's rule changes (rollback, enable, disable) on the named rule, with the
+ * audit log and the control-channel announcement the API uses. Prints the rule after it.
+ */
+async function changeRule(
+	command: string,
+	given: string,
+	configFlag: string | undefined,
+	io: CliIO,
+	root: string,
+	change: (deps: Parameters<typeof setRuleEnabled>[0], id: string) => Promise<Answer>
+): Promise<number> {
+	const r = await withRedis(
+		io,
+		root,
+		async (redis, config) => {
+			const keys = createKeys(config.redis.prefix);
+			const found = await resolveRuleId(new RuleRepository(redis, keys.rules), given);
+			if ('error' in found) return found.error;
+			return change({ redis, keys, audit: new AuditLog(redis, keys.audit) }, found.id);
+		},
+		configFlag
+	);
+	if (typeof r === 'number') return r;
+	if (typeof r === 'string') return io.err(`rules ${command}: ${r}`), 2;
+	const body = r.body as { rule?: StoredRule; changed?: boolean; error?: string };
+	if (r.status !== 200 || !body.rule) return io.err(`rules ${command}: ${body.error ?? `failed (${r.status})`}`), r.status >= 500 ? 1 : 2;
+	const rule = body.rule;
+	if (body.changed === false) io.out(`${rule.id} is already ${rule.enabled ? 'enabled' : 'disabled'}; nothing changed (v${rule.version})`);
+	else io.out(`${rule.id}: v${rule.version} by ${rule.author}, ${rule.enabled ? 'enabled' : 'disabled'}; the alerts role uses it from its next evaluation`);
+	return 0;
+}
+
+async function rollbackCommand(args: string[], io: CliIO, root: string): Promise<number> {
+	const { values, positionals } = parseArgs({
+		args,
+		options: { version: { type: 'string' }, author: { type: 'string' }, message: { type: 'string' }, config: { type: 'string' } },
+		allowPositionals: true,
+		strict: true
+	});
+	const given = oneRuleId('rollback', positionals, io);
+	if (given === null) return 2;
+	if (values.version === undefined) return io.err('rules rollback: --version N is required (`vigil rules versions ID` lists them)'), 2;
+	const version = /^v?\d+$/.test(values.version) ? Number(values.version.replace(/^v/, '')) : NaN;
+	if (!Number.isSafeInteger(version) || version < 1) return io.err(`rules rollback: --version expected a version number like 3, got ${JSON.stringify(values.version)}`), 2;
+	return changeRule('rollback', given, values.config, io, root, (deps, id) =>
+		rollbackRule(deps, id, { version, ...(values.message ? { message: values.message } : {}) }, author(values.author))
+	);
+}
+
+async function enableCommand(enabled: boolean, args: string[], io: CliIO, root: string): Promise<number> {
+	const command = enabled ? 'enable' : 'disable';
+	const { values, positionals } = parseArgs({ args, options: { author: { type: 'string' }, message: { type: 'string' }, config: { type: 'string' } }, allowPositionals: true, strict: true });
+	const given = oneRuleId(command, positionals, io);
+	if (given === null) return 2;
+	return changeRule(command, given, values.config, io, root, (deps, id) => setRuleEnabled(deps, id, { enabled, ...(values.message ? { message: values.message } : {}) }, author(values.author)));
 }
 
 function printResult(io: CliIO, title: string, r: BacktestResult): void {
@@ -288,6 +474,16 @@ export async function rulesCommand(args: string[], io: CliIO, root: string): Pro
 			return exportRules(rest, io, root);
 		case 'list':
 			return listRules(rest, io, root);
+		case 'show':
+			return showRule(rest, io, root);
+		case 'versions':
+			return ruleVersions(rest, io, root);
+		case 'rollback':
+			return rollbackCommand(rest, io, root);
+		case 'enable':
+			return enableCommand(true, rest, io, root);
+		case 'disable':
+			return enableCommand(false, rest, io, root);
 		case 'backtest':
 			return backtestRule(rest, io, root);
 		case 'export-test':
