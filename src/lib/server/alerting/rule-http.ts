@@ -3,8 +3,7 @@
  * id of `/api/v1/rules/<group>/<alert>`, the edit, rollback and enable operations with their
  * answers (`{rule}`, `{error}`, `{error, problems}`), and the announcement that makes a change
  * take effect at the next evaluation: the same `{"type":"rules"}` message on the control channel
- * that `vigil rules import` publishes (the
- * alerts role also polls the set's revision).
+ * that `vigil rules import` publishes (the alerts role also polls the set's revision).
  */
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit';
