@@ -3,7 +3,9 @@
  * (imported as an operator does, `vigil rules import`) and alert state written as the alerts
  * leader writes it: a viewer sees the demo's rules with their groups, filters by text and by state
  * (the filter is in the URL and survives a reload), sees a rule's counts change live without a
- * reload, and hostile text in a group name, a summary, a label and a last error shows as text.
+ * reload, and hostile text in a group name, a summary, a label and a last error shows as text,
+ * on the list and on the rule's own page (labels, annotations, instances, state changes,
+ * notifications, versions and their diffs).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +15,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { Redis } from 'ioredis';
 import { AlertStateStore } from '../../src/lib/server/alerting/state-store';
 import { createKeys } from '../../src/lib/server/keys';
-import type { AlertInstance, RuleState } from '../../src/lib/server/rules/types';
+import type { AlertEvent, AlertInstance, RuleState } from '../../src/lib/server/rules/types';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 import { ROOT, startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
 
@@ -153,4 +155,55 @@ test('a viewer sees the demo rules, filters them by text and state in the URL, a
 	await page.getByLabel('State').selectOption('');
 	await page.setViewportSize({ width: 1440, height: 900 });
 	await page.screenshot({ path: 'test-results/rules-list.png' });
+});
+
+test('the hostile rule\'s page shows every piece of its text as text: no element made, no script run', async ({ page }) => {
+	const id = `${XSS}/HostileText`;
+	const quoted = JSON.stringify(XSS);
+	// An instance and a state change whose labels and summary hold the markup, a second version
+	// whose message and diff do, and a notification-log entry that names the rule.
+	const labels = { alertname: 'HostileText', team: XSS, instance: XSS };
+	const at = Date.now() - 60_000;
+	const instance: AlertInstance = { ...inst(labels, 'firing'), annotations: { summary: `${XSS} is down` }, value: 0, firedAt: at };
+	const event: AlertEvent = { ruleId: id, fingerprint: instance.fingerprint, labels, from: 'pending', to: 'firing', at, value: 0 };
+	const state: RuleState = { ruleId: id, health: 'error', lastError: `bad: ${XSS}`, lastEvalAt: Date.now() - 3000, lastEvalDurationMs: 6, instances: [instance] };
+	await new AlertStateStore<RuleState, AlertEvent>(client, keys.alerts).save(1, Date.now(), [{ ruleId: id, state }], [event]);
+	const hostile = join(dir, 'hostile2.rules.yml');
+	writeFileSync(
+		hostile,
+		`groups:\n  - name: ${quoted}\n    rules:\n      - alert: HostileText\n        expr: up == 0\n        labels: { team: ${quoted} }\n        annotations: { summary: ${JSON.stringify(`${XSS} is down`)}, description: ${quoted} }\n`
+	);
+	cli(['rules', 'import', hostile, '--author', XSS, '--message', XSS]);
+	const entry = { outcome: 'failed', notification: 'n1', channel: XSS, groupKey: XSS, attempt: 1, at, error: XSS, title: `${XSS} firing`, alertStatus: 'firing', alerts: 1, rules: [id], incidentIds: [] };
+	await client.xadd(keys.alerts.notify.log, '*', 'e', JSON.stringify(entry));
+
+	const dialogs: string[] = [];
+	page.on('dialog', (d) => {
+		dialogs.push(d.message());
+		void d.dismiss();
+	});
+	await login(page, `/rules/${encodeURIComponent(XSS)}/HostileText`);
+	await expect(page.getByTestId('rule-title')).toHaveText(`${XSS} / HostileText`);
+	await expect(page.getByTestId('rule-health')).toHaveText(`error: bad: ${XSS}`);
+	await expect(page.locator('.chip')).toHaveText([`team=${XSS}`]);
+	await expect(page.locator('td.annotation')).toHaveText([`${XSS} is down`, XSS]);
+	const instances = page.getByTestId('rule-instances');
+	await expect(instances).toContainText(`team=${quoted}, instance=${quoted}`);
+	await expect(instances).toContainText(`${XSS} is down`);
+	await expect(page.getByTestId('rule-bands')).toContainText(`instance=${quoted}`);
+	await expect(page.getByTestId('rule-history')).toContainText(`team=${quoted}, instance=${quoted}`);
+	const notifications = page.getByTestId('rule-notifications');
+	await expect(notifications).toContainText(`failed: ${XSS}`);
+	await expect(notifications).toContainText(`${XSS} firing`);
+	const v2 = page.getByTestId('rule-version-2');
+	await expect(v2).toContainText(`v2 by ${XSS}`);
+	await expect(v2.locator('.vmessage')).toHaveText(XSS);
+	await expect(v2.locator('pre.diff')).toContainText(`+  description: ${XSS}\n`);
+	await expect(page.getByTestId('rule-version-1').locator('pre.diff')).toContainText(`+  team: ${XSS}\n`);
+
+	// Not one element from the data anywhere in the document, and nothing ran.
+	await expect(page.locator('img')).toHaveCount(0);
+	await expect(page.locator('[onerror]')).toHaveCount(0);
+	expect(dialogs).toEqual([]);
+	expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
 });
