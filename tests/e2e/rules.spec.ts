@@ -72,6 +72,7 @@ test.beforeAll(async () => {
 		.replace(/\n {2}amqpUrl: .*\n/, '\n');
 	vigil = await startVigilProcess({ config, redisUrl: redis.url });
 	addUser('erin', 'engineer');
+	addUser('vic', 'viewer');
 });
 
 test.afterAll(async () => {
@@ -194,4 +195,20 @@ test('an engineer tunes the payment-failure rule: chart, editor, preview, save, 
 	const fired = (await detail(page)).state!.instances.find((i) => i.labels.instance === 'history' && i.state === 'firing') as { firedAt?: number } | undefined;
 	expect(fired?.firedAt, 'the history instance fires').toBeDefined();
 	expect(fired!.firedAt!, 'the walk made the silence before the alert fired').toBeGreaterThan(made.startsAt);
+});
+
+test('a viewer reads the rule page without the editor or its actions', async ({ page }) => {
+	await login(page, 'vic', RULE_PATH);
+	await expect(page.getByTestId('rule-title')).toContainText('PaymentFailureRatioHigh');
+	await expect(page.getByTestId('rule-chart')).toBeVisible();
+	await expect(page.getByTestId('rule-versions')).toBeVisible();
+	for (const id of ['rule-form', 'rule-save', 'rule-disable', 'rule-enable', 'rule-silence', 'backtest']) await expect(page.getByTestId(id)).toHaveCount(0);
+	await expect(page.locator('[data-testid^="rule-rollback-"]')).toHaveCount(0);
+	// The API refuses the viewer's own token too: the page hides nothing the API would allow.
+	const made = spawnSync(process.execPath, [VIGIL_BIN, 'token', 'create', '--name', 'vic-token', '--user', 'vic'], { env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: vigil.configFile }, encoding: 'utf8' });
+	expect(made.status, made.stderr).toBe(0);
+	const token = made.stdout.split('\n')[0]!.trim();
+	const put = await fetch(`${vigil.url}${RULE_API}`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ yaml: 'alert: PaymentFailureRatioHigh\nexpr: vector(1)\n' }) });
+	expect(put.status).toBe(403);
+	expect(((await put.json()) as { error: string }).error).toMatch(/role \(viewer\) may not/);
 });
