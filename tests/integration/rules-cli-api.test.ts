@@ -172,6 +172,25 @@ describe('backtests', () => {
 		expect(body.comparison.differences.map((d) => d.kind)).toEqual(['missing']);
 	});
 
+	it('streams progress as JSON lines when asked, then the same result; a refusal is the last line', async () => {
+		const streamed = (body: unknown) =>
+			fetch(`${vigil.url}/api/v1/rules/backtest`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', accept: 'application/x-ndjson', authorization: `Bearer ${token}` },
+				body: JSON.stringify(body)
+			});
+		const res = await streamed({ rule: 'shop/BacklogHigh', from: from / 1000, to: now / 1000 });
+		expect(res.status).toBe(200);
+		expect(res.headers.get('content-type')).toContain('application/x-ndjson');
+		const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { progress?: string; elapsedMs?: number; result?: { current: { notifications: number; evaluations: number } } });
+		expect(lines.slice(0, -1).map((l) => l.progress)).toEqual([expect.stringMatching(/^loading 2h of data for shop\/BacklogHigh/), 'replaying 241 evaluations every 30s']);
+		expect(lines[0]!.elapsedMs).toBeGreaterThanOrEqual(0);
+		expect(lines.at(-1)!.result!.current).toMatchObject({ notifications: 2, evaluations: 241 });
+
+		const refused = (await (await streamed({ rule: 'shop/Nope', from: from / 1000, to: now / 1000 })).text()).trim().split('\n');
+		expect(JSON.parse(refused.at(-1)!)).toEqual({ error: expect.stringMatching(/^rule: no rule "shop\/Nope"/), status: 400 });
+	});
+
 	it('the CLI prints the same spans', () => {
 		const r = cli(['rules', 'backtest', '--rule', 'BacklogHigh', '--from', String(from / 1000), '--to', String(now / 1000)]);
 		expect(r.code, r.err).toBe(0);
