@@ -8,6 +8,7 @@ import { createAuthStores } from '../src/lib/server/auth/index';
 import { createKeys } from '../src/lib/server/keys';
 import { boardExists, boardNames, setBoards } from '../src/lib/shared/boards';
 import { parseDuration } from '../src/lib/shared/duration';
+import { kioskLink } from '../src/lib/server/web/wall-access';
 import { withRedis, type CliIO } from './cli-support';
 import { boardNamesOf, type VigilConfig } from './config';
 
@@ -67,7 +68,7 @@ export async function kioskCommand(args: string[], io: CliIO, root: string): Pro
 		if (typeof r === 'number') return r;
 		if (typeof r === 'string') return io.err(r), 1;
 		const i = r.info;
-		io.out(`${r.origin}/wall?kiosk=${r.token}\n\nThis is the only time the link is shown: open it on the screen. id ${i.id}, board ${i.board}${i.expiresAt ? `, expires ${iso(i.expiresAt, '')}` : ', no expiry'}.`);
+		io.out(`${kioskLink(r.origin, i.board, r.token)}\n\nThis is the only time the link is shown: open it on the screen. id ${i.id}, board ${i.board}${i.expiresAt ? `, expires ${iso(i.expiresAt, '')}` : ', no expiry'}.`);
 		return 0;
 	}
 	if (sub === 'list' && rest.length === 0) {

@@ -23,6 +23,7 @@ import { LiveHub } from '../src/lib/server/web/live';
 import { LiveAccess } from '../src/lib/server/web/live-access';
 import type { AddressRule } from '../src/lib/server/web/client-address';
 import { DEFAULT_BOARD, setBoards } from '../src/lib/shared/boards';
+import { kioskLink } from '../src/lib/server/web/wall-access';
 import { createOpsHandler, type OpsHandler, type Readiness } from '../src/lib/server/web/ops';
 import { createWebServer, listen, type RequestHandler } from '../server';
 import { boardNamesOf, wallSettingsOf, type VigilConfig } from './config';
@@ -324,7 +325,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 			try {
 				// The secret of the last start's link is gone: revoke it and make a new one.
 				const { token } = await auth.kiosks.replaceNamed({ name: DEMO_KIOSK, board: DEFAULT_BOARD }, 'system:demo');
-				kioskUrl = `${config.server.origin ?? url ?? ''}/wall?kiosk=${token}`;
+				kioskUrl = kioskLink(config.server.origin ?? url ?? '', DEFAULT_BOARD, token);
 			} catch (err) {
 				log.warn({ err: (err as Error).message }, 'could not make the demo kiosk link (Redis); make one with `vigil kiosk create --board default --name demo`');
 			}

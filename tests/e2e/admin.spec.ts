@@ -73,7 +73,7 @@ test('an admin manages users and kiosk links on /admin, and the audit log shows 
 	await kiosk.getByLabel('Screen name').fill('lobby screen');
 	await kiosk.getByRole('button', { name: 'Make kiosk link' }).click();
 	const url = page.getByTestId('kiosks-secret');
-	await expect(url).toHaveText(new RegExp(`^${vigil.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/wall\\?kiosk=vgk_`));
+	await expect(url).toHaveText(new RegExp(`^${vigil.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/wall\\?token=vgk_`));
 	await expect(page.getByTestId('kiosk-row').filter({ hasText: 'lobby screen' })).toContainText('active');
 	await page.screenshot({ path: '/tmp/admin.png', fullPage: true });
 	const link = (await url.textContent())!;

@@ -29,7 +29,7 @@ test.beforeAll(async () => {
 	// As `npm start` does: a kiosk link for the demo board, next to "Vigil is running".
 	const line = await vigil.waitForOutput(/Wall for screens: \S+/);
 	const printed = line.replace('Wall for screens: ', '');
-	expect(printed).toMatch(new RegExp(`^http://localhost:${vigil.port}/wall\\?kiosk=vgk_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{32}$`));
+	expect(printed).toMatch(new RegExp(`^http://localhost:${vigil.port}/wall\\?token=vgk_[A-Za-z0-9]{8}_[A-Za-z0-9_-]{32}$`));
 	kioskUrl = printed.replace('http://localhost:', 'http://127.0.0.1:');
 });
 

@@ -22,8 +22,10 @@ export function vigilCli(vigil: VigilProcess, redisUrl: string, args: string[]):
 export function createKiosk(vigil: VigilProcess, redisUrl: string, name = 'test-screen', extra: string[] = []): Kiosk {
 	const r = vigilCli(vigil, redisUrl, ['kiosk', 'create', '--board', 'default', '--name', name, ...extra]);
 	if (r.code !== 0) throw new Error(`vigil kiosk create failed (${r.code}): ${r.err}`);
-	const token = /[?&]kiosk=(vgk_[A-Za-z0-9_-]+)/.exec(r.out)?.[1];
+	const token = /[?&](?:token|kiosk)=(vgk_[A-Za-z0-9_-]+)/.exec(r.out)?.[1];
 	const id = /\bid ([A-Za-z0-9]{8})\b/.exec(r.out)?.[1];
 	if (!token || !id) throw new Error(`no kiosk link in: ${r.out}`);
-	return { id, token, url: `${vigil.url}/wall?kiosk=${token}` };
+	const board = extra[extra.indexOf('--board') + 1] ?? 'default';
+	// As printed: /wall/<board>?token=… (/wall?token=… for the board default).
+	return { id, token, url: `${vigil.url}/wall${extra.includes('--board') && board !== 'default' ? `/${board}` : ''}?token=${token}` };
 }

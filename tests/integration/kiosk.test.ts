@@ -233,7 +233,7 @@ describe('kiosk list and the admin API', () => {
 		const made = await fetch(`${vigil.url}/api/v1/kiosk-tokens`, { method: 'POST', headers: h(admin), body: JSON.stringify({ name: 'ops-room', board: 'default', expires: '30d' }) });
 		expect(made.status).toBe(201);
 		const body = (await made.json()) as { url: string; kioskToken: { id: string; board: string; expiresAt: number } };
-		expect(body.url).toMatch(/\/wall\?kiosk=vgk_/);
+		expect(body.url).toMatch(/\/wall\?token=vgk_/);
 		expect(body.kioskToken.board).toBe('default');
 		expect((await fetch(`${vigil.url}/api/v1/kiosk-tokens`, { method: 'POST', headers: h(admin), body: JSON.stringify({ name: 'x', board: 'warehouse' }) })).status).toBe(400);
 		const list = (await (await fetch(`${vigil.url}/api/v1/kiosk-tokens`, { headers: h(admin) })).json()) as { kioskTokens: Array<{ id: string; state: string; lastIp?: string }> };
@@ -242,7 +242,7 @@ describe('kiosk list and the admin API', () => {
 		const del = await fetch(`${vigil.url}/api/v1/kiosk-tokens/${body.kioskToken.id}`, { method: 'DELETE', headers: h(admin) });
 		expect(del.status).toBe(200);
 		expect((await fetch(`${vigil.url}/api/v1/kiosk-tokens/nope1234`, { method: 'DELETE', headers: h(admin) })).status).toBe(404);
-		expect((await refusalOf(vigil.url, { kiosk: new URL(body.url).searchParams.get('kiosk')! }))?.reason).toBe('kiosk');
+		expect((await refusalOf(vigil.url, { kiosk: new URL(body.url).searchParams.get('token')! }))?.reason).toBe('kiosk');
 		const audit = vigilCli(vigil, redis.url, ['audit', '--limit', '50', '--json']).out;
 		expect(audit).toContain('"action":"kiosk.create"');
 		expect(audit).toContain('"action":"kiosk.revoke"');

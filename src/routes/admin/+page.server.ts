@@ -10,6 +10,7 @@ import { SCOPES, tokenState, type Scope } from '$lib/server/auth/tokens';
 import { isUserError } from '$lib/server/auth/users';
 import { getContext } from '$lib/server/context';
 import { requireAdminAction, requireAdminPage } from '$lib/server/web/admin';
+import { kioskLink } from '$lib/server/web/wall-access';
 import { boardExists, boardNames } from '$lib/shared/boards';
 import { parseDuration } from '$lib/shared/duration';
 import type { Actions, PageServerLoad } from './$types';
@@ -173,7 +174,7 @@ export const actions: Actions = {
 		if (ttlMs === null) return refused('kiosks', 'expires: expected a duration like "90d", or nothing');
 		try {
 			const { token, info } = await getContext().kiosks.create({ name: text(form, 'name', 200), board, ttlMs }, by.actor);
-			return { section: 'kiosks', message: `made kiosk link ${info.id} for board ${info.board}: copy it now, it is not shown again`, secret: `${event.url.origin}/wall?kiosk=${token}` } satisfies Outcome;
+			return { section: 'kiosks', message: `made kiosk link ${info.id} for board ${info.board}: copy it now, it is not shown again`, secret: kioskLink(event.url.origin, info.board, token) } satisfies Outcome;
 		} catch (err) {
 			return refused('kiosks', (err as Error).message);
 		}

@@ -1,7 +1,7 @@
 /**
  * Kiosk tokens: `vgk_<id>_<secret>`, a read-only credential for one board, for wall screens that
  * nobody logs in to. Named, with an optional expiry, revocable; stored hashed (SHA-256 of a 192-bit
- * random secret) and shown once, as a kiosk URL (`/wall?kiosk=<token>`), which the wall page trades
+ * random secret) and shown once, as a kiosk URL (`/wall/<board>?token=<token>`), which the wall page trades
  * for an HTTP-only cookie. A kiosk token may show its board on /wall and receive its live feed, and
  * nothing else: API routes refuse it (see access.ts).
  *

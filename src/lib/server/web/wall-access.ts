@@ -1,7 +1,9 @@
 /**
  * Who may open /wall: a login session whose role reads the wall (any board), or a kiosk cookie of
- * the board asked for. A kiosk link (`/wall?kiosk=<token>`) is traded for that cookie once, and
- * the screen is sent on to /wall without the token, so it stays out of history and Referer.
+ * the board asked for. A kiosk link is traded for that cookie once, and the screen is sent on to
+ * its board's page without the token, so it stays out of history and Referer. Kiosk links are
+ * `/wall/<board>?token=<token>` (that board only: another board's page refuses the token) or the
+ * older `/wall?kiosk=<token>` (sent on to the token's board).
  */
 import type { Cookies } from '@sveltejs/kit';
 import { boardExists, DEFAULT_BOARD } from '../../shared/boards';
@@ -29,16 +31,24 @@ export function loginFor(why: 'wall' | 'kiosk', board: string): string {
 	return `/login?next=${encodeURIComponent(next)}&why=${why}`;
 }
 
+/** The URL a kiosk token is handed out as: `<origin>/wall/<board>?token=…` (`/wall?token=…` for `default`). */
+export function kioskLink(origin: string, board: string, token: string): string {
+	return `${origin}${wallPath(board)}?token=${encodeURIComponent(token)}`;
+}
+
 export async function decideWall(
 	deps: { kiosks: KioskStore },
 	/** `board`: from the path (`/wall/<board>`); else `?board=`, else `default`. */
 	request: { url: URL; session: Session | null; kioskCookie: string | undefined; address: string; board?: string }
 ): Promise<WallDecision> {
 	const { url, session } = request;
-	const link = url.searchParams.get('kiosk');
+	// `?token=` (the kiosk URL) or `?kiosk=` (older links): the token's own board only, when a board is named.
+	const link = url.searchParams.get('token') ?? url.searchParams.get('kiosk');
 	if (link !== null) {
+		const named = request.board ?? url.searchParams.get('board') ?? undefined;
 		const k = await deps.kiosks.authenticate(link);
-		if (!k.ok) return { kind: 'redirect', to: loginFor('kiosk', DEFAULT_BOARD), clearKiosk: true };
+		if (!k.ok) return { kind: 'redirect', to: loginFor('kiosk', named ?? DEFAULT_BOARD), clearKiosk: true };
+		if (named !== undefined && k.kiosk.board !== named) return { kind: 'error', status: 403, message: 'this kiosk link shows another board' };
 		await deps.kiosks.seen(k.kiosk.id, request.address);
 		const to = wallPath(k.kiosk.board);
 		return { kind: 'redirect', to, setKiosk: { token: link, expiresAt: k.kiosk.expiresAt } };

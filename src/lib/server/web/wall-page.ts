@@ -23,6 +23,8 @@ export interface WallPage {
 	every: number;
 	/** Local time of the daily soft reload, or null. */
 	reloadAt: string | null;
+	/** Opened with a kiosk link (no login): no navigation, no cursor, nothing that changes state. */
+	kiosk: boolean;
 }
 
 export async function loadWallPage(event: {
@@ -43,15 +45,18 @@ export async function loadWallPage(event: {
 	const everyText = url.searchParams.get('every') ?? '30s';
 	const every = parseDuration(everyText);
 	if (every === null || every < EVERY_MIN_MS || every > EVERY_MAX_MS) error(400, `every: expected a duration from 5s to 1h, like 30s, got ${JSON.stringify(everyText)}`);
+	// `/wall` alone names no board: a kiosk link given there goes on to its own board.
+	const named = event.board !== undefined || rotate !== null || url.searchParams.has('board');
+	let kiosk = false;
 	for (const board of asked) {
 		let d;
 		try {
-			d = await decideWall(ctx, { url, session: event.locals.session, kioskCookie: cookies.get(KIOSK_COOKIE), address: event.getClientAddress(), board });
+			d = await decideWall(ctx, { url, session: event.locals.session, kioskCookie: cookies.get(KIOSK_COOKIE), address: event.getClientAddress(), board: named ? board : undefined });
 		} catch (err) {
 			// Redis is unreachable: the page holds no data, so show it; its live feed is refused
 			// (and retried) until the screen's credential can be checked.
 			ctx.log.warn({ err: (err as Error).message }, 'could not check access to the wall: Redis is unreachable');
-			return { boards: asked, every, reloadAt: wallSettings().reloadAt };
+			return { boards: asked, every, reloadAt: wallSettings().reloadAt, kiosk: event.locals.session === null };
 		}
 		if (d.kind === 'error') error(d.status, d.message);
 		if (d.kind === 'redirect') {
@@ -59,6 +64,7 @@ export async function loadWallPage(event: {
 			if (d.setKiosk) setKioskCookie(cookies, d.setKiosk.token, url, d.setKiosk.expiresAt);
 			redirect(303, d.to);
 		}
+		if (d.by === 'kiosk') kiosk = true;
 	}
-	return { boards: asked, every, reloadAt: wallSettings().reloadAt };
+	return { boards: asked, every, reloadAt: wallSettings().reloadAt, kiosk };
 }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { actorOf, requirePermission } from '$lib/server/auth/access';
 import { getContext } from '$lib/server/context';
 import { readJson } from '$lib/server/web/json-body';
+import { kioskLink } from '$lib/server/web/wall-access';
 import { boardExists, boardNames } from '$lib/shared/boards';
 import { parseDuration } from '$lib/shared/duration';
 import type { RequestHandler } from './$types';
@@ -35,7 +36,7 @@ export const POST: RequestHandler = async (event) => {
 	}
 	try {
 		const { token, info } = await getContext().kiosks.create({ name, board, ttlMs }, actorOf(auth.principal));
-		return json({ kioskToken: info, url: `${event.url.origin}/wall?kiosk=${token}` }, { status: 201 });
+		return json({ kioskToken: info, url: kioskLink(event.url.origin, info.board, token) }, { status: 201 });
 	} catch (err) {
 		return json({ error: (err as Error).message }, { status: 400 });
 	}
