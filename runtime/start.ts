@@ -301,6 +301,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 				tiles: config.wall.tiles,
 				boards: config.wall.boards,
 				screenDownAfterMs: config.wall.screenDownAfter,
+				sloTimeZone: config.reports.timeZone,
 				screenReportMs: Math.min(15_000, config.wall.screenDownAfter / 2),
 				log,
 				registry: metrics.registry,

@@ -11,12 +11,14 @@ import { io, type Socket } from 'socket.io-client';
 import { HISTORY_POINTS, tileHistoryMs, type BoardDef } from '$lib/shared/boards';
 import { PointRing } from '$lib/shared/ring';
 import { SequenceTracker } from '$lib/shared/sequence';
+import type { SloPeriod } from '$lib/shared/slo-period';
 import {
 	alertsMessage,
 	LIVE_PATH,
 	liveRefusal,
 	liveStatus,
 	pointsMessage,
+	sloMessage,
 	snapshotMessage,
 	type AlertRow,
 	type ClientToServerEvents,
@@ -57,6 +59,8 @@ export class LiveFeed {
 	/** The board's definition (absent on the board `default` of plain tiles) and its active alerts. */
 	board = $state<BoardDef | null>(null);
 	alerts = $state<AlertRow[]>([]);
+	/** The SLO objectives' budgets over their calendar period. */
+	slos = $state<SloPeriod[]>([]);
 	/** Server time of the last message (for "last update" when the connection is lost), or null. */
 	lastUpdate = $state<number | null>(null);
 	/** Counts applied deltas: history readers (charts, sparklines) depend on it. */
@@ -147,6 +151,13 @@ export class LiveFeed {
 			this.track(msg.data.serverTime);
 			this.alerts = msg.data.alerts;
 		});
+		socket.on('slo', (raw) => {
+			const msg = sloMessage.safeParse(raw);
+			if (!msg.success) return void this.refused++;
+			if (!this.inSequence(msg.data.seq)) return;
+			this.track(msg.data.serverTime);
+			this.slos = msg.data.slos;
+		});
 		socket.on('status', (raw) => {
 			const msg = liveStatus.safeParse(raw);
 			if (!msg.success) return void this.refused++;
@@ -166,6 +177,7 @@ export class LiveFeed {
 		this.connection = 'refused';
 		this.series = [];
 		this.alerts = [];
+		this.slos = [];
 		this.history.clear();
 	}
 
@@ -199,6 +211,7 @@ export class LiveFeed {
 		for (const id of this.history.keys()) if (!ids.has(id)) this.history.delete(id);
 		this.board = msg.board ?? null;
 		this.alerts = msg.alerts ?? [];
+		this.slos = msg.slos ?? [];
 		this.series = msg.series;
 		this.tick++;
 	}

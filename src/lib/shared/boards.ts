@@ -107,8 +107,13 @@ export function boardSchema(duration: (opts: { min?: number; max?: number }) => 
 	const slo = z.strictObject({
 		kind: z.literal('slo'),
 		title,
-		/** The period over which compliance and the budget are measured. */
+		/** Recent history kept per objective (the screen's "now" of each target). */
 		window: duration({ min: 60_000, max: 86_400_000 }).default(60 * 60_000),
+		/**
+		 * The calendar period of the error budget: the current month (or quarter) in the reports'
+		 * time zone (`reports.timeZone`), as reports count it.
+		 */
+		period: z.enum(['month', 'quarter']).default('month'),
 		objectives: z
 			.array(
 				z.strictObject({

@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { boardDef } from './boards';
+import { sloPeriod } from './slo-period';
 import type { RuleRowsMessage } from './rule-rows';
 
 export { ruleRowsMessage, rulesSubscribe, type RuleRow, type RuleRowsMessage } from './rule-rows';
@@ -71,7 +72,9 @@ export const snapshotMessage = liveStatus.extend({
 	/** The board's definition: absent on the board `default` made of `wall.tiles`. */
 	board: boardDef.optional(),
 	/** Active alerts, on a board of tiles. */
-	alerts: z.array(alertRow).max(500).optional()
+	alerts: z.array(alertRow).max(500).optional(),
+	/** The SLO objectives' budgets over their calendar period (boards with SLO tiles). */
+	slos: z.array(sloPeriod).max(200).optional()
 });
 export type SnapshotMessage = z.infer<typeof snapshotMessage>;
 
@@ -93,6 +96,14 @@ export const alertsMessage = z.object({
 	alerts: z.array(alertRow).max(500)
 });
 export type AlertsMessage = z.infer<typeof alertsMessage>;
+
+/** The SLO objectives' period figures changed (a minute was judged, or a new period began): all of them. */
+export const sloMessage = z.object({
+	seq: z.number().int().nonnegative(),
+	serverTime: z.number(),
+	slos: z.array(sloPeriod).max(200)
+});
+export type SloMessage = z.infer<typeof sloMessage>;
 
 export const snapshotRequest = z.object({ reason: z.enum(['connect', 'gap', 'reconnect', 'manual']) });
 export type SnapshotRequest = z.infer<typeof snapshotRequest>;
@@ -133,6 +144,7 @@ export interface ServerToClientEvents {
 	denied: (msg: LiveRefusal) => void;
 	points: (msg: PointsMessage) => void;
 	alerts: (msg: AlertsMessage) => void;
+	slo: (msg: SloMessage) => void;
 	status: (msg: LiveStatus) => void;
 	/** The rules list: every row, whole, at subscription and whenever one changed. */
 	'rules:rows': (msg: RuleRowsMessage) => void;

@@ -12,6 +12,7 @@ import type { AlertRow, Point, SeriesState, SnapshotMessage, LiveStatus } from '
 import { PointRing } from '../../shared/ring';
 import { matchesAll, parseSelector, type Matcher } from '../tsdb/matchers';
 import type { TimeSeriesStore } from '../tsdb/types';
+import { SloPeriods } from './slo-periods';
 import { sidOf } from '../tsdb/series-id';
 
 /** Assumed sampling interval of a series that does not say. */
@@ -56,12 +57,18 @@ export class BoardFeed {
 	/** Series on the tail this board leaves out. */
 	private readonly ignored = new Set<string>();
 	alerts: AlertRow[] = [];
+	/** The SLO tiles' budgets over their calendar period; null without SLO tiles. */
+	readonly slos: SloPeriods | null;
 
 	constructor(
 		readonly name: string,
 		readonly def: BoardDef | null,
-		legacyTiles: readonly LegacyTile[] = []
+		legacyTiles: readonly LegacyTile[] = [],
+		/** The time zone of SLO periods (the reports'). */
+		sloZone = 'UTC'
 	) {
+		const slos = def ? new SloPeriods(def, sloZone) : null;
+		this.slos = slos && !slos.empty ? slos : null;
 		if (def) {
 			this.maxSeries = 200;
 			this.sources = def.tiles.flatMap((t, tile) => tileSources(t).map((sel, source) => ({ tile, source, matchers: parseSelector(sel), historyMs: tileHistoryMs(t) })));
@@ -219,6 +226,7 @@ export class BoardFeed {
 		if (this.def) {
 			msg.board = this.def;
 			msg.alerts = this.alerts;
+			if (this.slos) msg.slos = this.slos.entries();
 		}
 		return msg;
 	}

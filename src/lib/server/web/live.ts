@@ -54,6 +54,9 @@ export { goneAfter } from './board-feed';
 /** How often the active alerts and their incidents are read (once per process, for every board). */
 export const ALERTS_REFRESH_MS = 2_000;
 
+/** How often the SLO tiles' period budgets are brought up to date (a minute is the step). */
+export const SLO_REFRESH_MS = 30_000;
+
 /** How often the rules overview is read while someone subscribes (once per process). */
 export const RULES_REFRESH_MS = 2_000;
 
@@ -74,6 +77,8 @@ export interface LiveHubOptions {
 	tiles?: ReadonlyArray<{ title: string; selector: string; unit?: string }>;
 	/** Boards of tiles (the config's `wall.boards`); one named `default` replaces `tiles`. */
 	boards?: readonly BoardDef[];
+	/** The time zone of SLO tiles' periods (the config's `reports.timeZone`). Default UTC. */
+	sloTimeZone?: string;
 	/** A screen silent this long is reported down (`wall_screen_up` 0). Default 2 min. */
 	screenDownAfterMs?: number;
 	/** How often screens are reported (`wall_screen_up`). Default 15 s. */
@@ -145,6 +150,7 @@ export class LiveHub {
 	private readonly store: TimeSeriesStore;
 	private readonly tail: LiveTail;
 	private alertsTimer: NodeJS.Timeout | undefined;
+	private sloTimer: NodeJS.Timeout | undefined;
 	private screensTimer: NodeJS.Timeout | undefined;
 	private readonly wallScreens: WallScreens;
 	private alertsText = '';
@@ -172,7 +178,7 @@ export class LiveHub {
 		this.wallScreens = new WallScreens(options.redis, options.keys, options.store, options.screenDownAfterMs);
 		const defs = options.boards ?? [];
 		if (!defs.some((b) => b.name === DEFAULT_BOARD)) this.boards.set(DEFAULT_BOARD, new BoardFeed(DEFAULT_BOARD, null, options.tiles ?? []));
-		for (const def of defs) this.boards.set(def.name, new BoardFeed(def.name, def));
+		for (const def of defs) this.boards.set(def.name, new BoardFeed(def.name, def, [], options.sloTimeZone ?? 'UTC'));
 		this.tail = new LiveTail({
 			redis: options.tailRedis,
 			key: options.keys.live,
@@ -238,6 +244,12 @@ export class LiveHub {
 			this.refreshAlerts();
 			this.alertsTimer = setInterval(() => this.refreshAlerts(), ALERTS_REFRESH_MS);
 			this.alertsTimer.unref();
+		}
+
+		if ([...this.boards.values()].some((b) => b.slos)) {
+			this.refreshSlos();
+			this.sloTimer = setInterval(() => this.refreshSlos(), SLO_REFRESH_MS);
+			this.sloTimer.unref();
 		}
 
 		const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(httpServer, {
@@ -511,6 +523,25 @@ export class LiveHub {
 			.finally(() => (this.readingAlerts = false));
 	}
 
+	/** Judges the minutes closed since the last time, per board with SLO tiles; screens get the changes. */
+	private refreshSlos(): void {
+		if (!this.redisUp()) return;
+		const now = Date.now();
+		for (const board of this.boards.values()) {
+			const slos = board.slos;
+			if (!slos) continue;
+			slos
+				.refresh(this.store, now)
+				.then((changed) => {
+					if (!changed || !this.io) return;
+					board.seq++;
+					this.io.to(room(board.name)).emit('slo', { seq: board.seq, serverTime: Date.now(), slos: slos.entries() });
+					this.sent?.inc({ type: 'slo' });
+				})
+				.catch((err: Error) => this.log.debug({ board: board.name, err: err.message }, 'could not judge the SLO periods for the wall'));
+		}
+	}
+
 	private readonly onRedisUp = () => {
 		this.broadcastStatus();
 		this.reload().catch(() => {});
@@ -605,6 +636,7 @@ export class LiveHub {
 	async close(): Promise<void> {
 		clearInterval(this.rolesTimer);
 		clearInterval(this.alertsTimer);
+		clearInterval(this.sloTimer);
 		this.stopRules();
 		clearInterval(this.screensTimer);
 		clearInterval(this.recheckTimer);
