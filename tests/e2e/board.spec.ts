@@ -27,6 +27,7 @@ const BOARD = `wall:
         - { kind: stat, title: Pushed value, selector: e2e_value }
         - { kind: chart, title: Demo chart, window: 5m, series: [{ selector: demo_orders_per_minute, label: demo }] }
         - { kind: alerts, title: Alerts }
+        - { kind: stat, title: Per service, selector: e2e_latency, unit: s, thresholds: { warn: 1, crit: 2 } }
 `;
 
 test.beforeAll(async () => {
@@ -45,11 +46,11 @@ test.afterAll(async () => {
 
 const tile = (page: Page, title: string) => page.locator(`[data-testid="board-tile"][data-title="${title}"]`);
 
-async function push(value: number): Promise<void> {
+async function push(value: number, metric = 'e2e_value', labels: Record<string, string> = {}): Promise<void> {
 	const res = await fetch(`${vigil.url}/api/v1/push`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json', authorization: `Bearer ${pushToken}` },
-		body: JSON.stringify([{ metric: 'e2e_value', labels: {}, value, ts: Date.now() }])
+		body: JSON.stringify([{ metric, labels, value, ts: Date.now() }])
 	});
 	expect(res.status).toBe(200);
 }
@@ -59,7 +60,7 @@ test('a screen gets the snapshot of its board, then deltas in sequence', async (
 	try {
 		const snap = c.snapshots[0]!;
 		expect(snap.board?.name).toBe('e2e');
-		expect(snap.board?.tiles.map((t) => t.kind)).toEqual(['stat', 'stat', 'chart', 'alerts']);
+		expect(snap.board?.tiles.map((t) => t.kind)).toEqual(['stat', 'stat', 'chart', 'alerts', 'stat']);
 		expect(snap.alerts).toEqual([]);
 		await until(() => c.points.length >= 3 || c.snapshots.length > 1, 10_000, 'deltas');
 		// Each delta carries the next number of the board's sequence.
@@ -111,6 +112,66 @@ test('the board shows its tiles live, and a pushed value within 1 s of being wri
 	expect(violations).toEqual([]);
 });
 
+test('kiosk mode: /wall/<board>?token= shows that board, with no cursor, no navigation and nothing to press; the token opens nothing else', async ({ page, request }) => {
+	const url = `${vigil.url}/wall/e2e?token=${kiosk.token}`;
+	expect(kiosk.url).toBe(url);
+	await page.goto(url);
+	// The token is traded for the cookie and leaves the address bar.
+	await expect(page).toHaveURL(`${vigil.url}/wall/e2e`);
+	await expect(page.getByTestId('board-title')).toHaveText('E2E board');
+	await expect(tile(page, 'Demo orders')).toHaveAttribute('data-fresh', 'fresh');
+	await expect(page.getByTestId('wall')).toHaveAttribute('data-kiosk', 'yes');
+	const cursors = await page.evaluate(() => {
+		const at = (x: number, y: number) => getComputedStyle(document.elementFromPoint(x, y)!).cursor;
+		return [getComputedStyle(document.documentElement).cursor, getComputedStyle(document.body).cursor, at(innerWidth / 2, innerHeight / 2), at(10, 10), at(innerWidth - 10, innerHeight - 10)];
+	});
+	expect(cursors).toEqual(['none', 'none', 'none', 'none', 'none']);
+	await expect(page.getByTestId('wall-nav')).toHaveCount(0);
+	await expect(page.locator('a, button, form, input, select, textarea')).toHaveCount(0);
+
+	// Another board refuses the token, in the URL or as the cookie; no board is no board.
+	expect((await page.goto(`${vigil.url}/wall/default?token=${kiosk.token}`))?.status()).toBe(403);
+	expect((await page.goto(`${vigil.url}/wall?token=${kiosk.token}&board=default`))?.status()).toBe(403);
+	expect((await page.goto(`${vigil.url}/wall`))?.status()).toBe(403);
+	expect((await page.goto(`${vigil.url}/wall/nosuch`))?.status()).toBe(404);
+	// The API refuses it, as Bearer or as the cookie.
+	for (const path of ['/api/v1/rules/overview', '/api/v1/incidents', '/api/v1/query?query=up']) {
+		expect((await request.get(`${vigil.url}${path}`, { headers: { authorization: `Bearer ${kiosk.token}` } })).status(), path).toBe(403);
+		expect((await page.request.get(`${vigil.url}${path}`)).status(), path).toBeGreaterThanOrEqual(401);
+	}
+	// The older spelling still works, for its own board.
+	await page.context().clearCookies();
+	await page.goto(`${vigil.url}/wall?kiosk=${kiosk.token}`);
+	await expect(page).toHaveURL(`${vigil.url}/wall/e2e`);
+	await expect(page.getByTestId('wall')).toHaveAttribute('data-kiosk', 'yes');
+});
+
+test('a stat whose selector matches several series shows one value per series, worst first, up to four', async ({ page }) => {
+	for (const [service, v] of [
+		['search', 0.2],
+		['checkout', 3],
+		['cart', 0.1],
+		['payments', 1.5],
+		['auth', 0.3]
+	] as const)
+		await push(v, 'e2e_latency', { service });
+	await page.goto(kiosk.url);
+	const t = tile(page, 'Per service');
+	await expect(t.getByTestId('stat-item')).toHaveCount(4);
+	expect(await t.getByTestId('stat-item').evaluateAll((els) => els.map((e) => [e.getAttribute('data-label'), e.getAttribute('data-tone')]))).toEqual([
+		['checkout', 'crit'],
+		['payments', 'warn'],
+		['auth', 'ok'],
+		['cart', 'ok']
+	]);
+	await expect(t.getByTestId('stat-item').first().getByTestId('tile-value')).toHaveText(/^3(\.00)?s$/);
+	await expect(t.getByTestId('stat-more')).toHaveText('+1 more');
+	await expect(t).toHaveAttribute('data-tone', 'crit');
+	// Still readable from across the room.
+	for (const size of await t.getByTestId('tile-value').evaluateAll((els) => els.map((e) => parseFloat(getComputedStyle(e).fontSize)))) expect(size).toBeGreaterThanOrEqual(0.06 * 1080);
+	await page.screenshot({ path: artifact('board-e2e-stat-series-1920x1080.png') });
+});
+
 test('a lost delta makes the screen ask for a snapshot, and it carries on', async ({ page }) => {
 	const asked: string[] = [];
 	let dropped = 0;
@@ -151,6 +212,10 @@ test('rotation shows the boards in turn', async ({ page }) => {
 	await page.getByLabel('Password').fill(password);
 	await page.getByRole('button', { name: 'Log in' }).click();
 	await expect(page.getByTestId('whoami')).toContainText('rita');
+	// A login is not kiosk mode: links back to Vigil, and the cursor.
+	await page.goto(`${vigil.url}/wall/e2e`);
+	await expect(page.getByTestId('wall-nav').getByRole('link')).toHaveCount(4);
+	expect(await page.evaluate(() => getComputedStyle(document.body).cursor)).not.toBe('none');
 
 	await page.goto(`${vigil.url}/wall?rotate=e2e,default&every=5s`);
 	await expect(page.getByTestId('board-title')).toHaveAttribute('data-board', 'e2e');

@@ -70,9 +70,24 @@ test('the demo-shop board: every tile kind live, then checkout-down grows and mo
 	await expect(tile(page, 'Orders per minute').getByTestId('tile-value')).toHaveText(/\d/);
 	await expect(tile(page, 'Orders queue')).not.toHaveAttribute('data-fresh', 'none', { timeout: 15_000 });
 	await expect(tile(page, 'Service quality').getByTestId('slo')).toHaveCount(5);
-	// Values at least 6 % of the viewport height at 1080p.
-	const size = await tile(page, 'Orders per minute').getByTestId('tile-value').evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
-	expect(size).toBeGreaterThanOrEqual(0.06 * 1080);
+	// Values at least 6 % of the viewport height at 1080p (64.8 px), on every kind of tile.
+	const sizes = await page.getByTestId('board-tile').evaluateAll((els) =>
+		els.map((e) => [e.getAttribute('data-kind'), Math.min(...[...e.querySelectorAll('[data-testid="tile-value"]')].map((v) => parseFloat(getComputedStyle(v).fontSize)))] as const)
+	);
+	expect(new Set(sizes.map(([k]) => k))).toEqual(new Set(['status', 'stat', 'chart', 'queue', 'alerts', 'slo']));
+	for (const [kind, px] of sizes) expect(px, `${kind} value`).toBeGreaterThanOrEqual(0.06 * 1080);
+	// SLO budgets are over the calendar month in the reports' zone (Europe/Berlin), as reports count them.
+	const month = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit' }).format(new Date()).slice(0, 7);
+	await expect(tile(page, 'Service quality').getByTestId('slo-period')).toHaveText(`budget ${month}`, { timeout: 15_000 });
+	for (const budget of await tile(page, 'Service quality').getByTestId('slo').evaluateAll((els) => els.map((e) => [e.getAttribute('data-period'), Number(e.getAttribute('data-budget-left'))]))) {
+		expect(budget[0]).toBe(month);
+		expect(budget[1]).toBeGreaterThanOrEqual(0);
+		expect(budget[1]).toBeLessThanOrEqual(1);
+	}
+	// Latency far below its critical threshold (2.5 s): an edge marker, and the data keeps the chart's
+	// height (the scale stops well short of it).
+	await expect(tile(page, 'Latency p95').locator('[data-testid="threshold-marker"][data-key="crit"][data-edge="above"]')).toHaveCount(1);
+	expect(Number(await tile(page, 'Latency p95').getByTestId('chart').getAttribute('data-y-max'))).toBeLessThan(2);
 	const before = (await tile(page, 'Services').boundingBox())!;
 	await shoot(page, 'demo-shop-normal');
 

@@ -75,6 +75,37 @@ test('a Redis restart shows a warning, then live values return without a reload'
 	expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
 });
 
+test('burn-in: the whole board shifts a few pixels each minute; at the quiet hour the screen reloads itself and keeps its kiosk access', async ({ page }) => {
+	// The screen's clock, a few minutes before the configured quiet hour (wall.reloadAt, 04:00).
+	await page.clock.install({ time: new Date(2026, 10, 23, 3, 55, 0) });
+	// A link of its own (Redis restarted above, without persistence).
+	const screen = createKiosk(vigil, redis.url, 'lobby');
+	await page.goto(screen.url);
+	await expect(page).toHaveURL(`${vigil.url}/wall`);
+	await expect(page.getByTestId('connection')).toHaveText('live');
+	const wall = page.getByTestId('wall');
+	const shifts = new Set<string>();
+	for (let minute = 0; minute < 4; minute++) {
+		const [x, y] = ((await wall.evaluate((e) => (e as HTMLElement).style.transform)).match(/-?\d+(?:\.\d+)?/g) ?? []).map(Number);
+		expect(Math.abs(x!)).toBeLessThanOrEqual(4);
+		expect(Math.abs(y!)).toBeLessThanOrEqual(4);
+		shifts.add(`${x},${y}`);
+		await page.clock.runFor(60_000);
+	}
+	expect(shifts.size).toBeGreaterThanOrEqual(3);
+	// No reload before the quiet hour, even after minutes on screen.
+	await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+	await page.clock.setSystemTime(new Date(2026, 10, 23, 3, 59, 57));
+	await expect(page.getByTestId('connection')).toHaveText('live');
+	// 04:00 passes; within the next check (5 s) the page reloads itself, with its kiosk cookie.
+	await page.waitForEvent('load', { timeout: 15_000 });
+	await expect(page).toHaveURL(`${vigil.url}/wall`);
+	expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBeUndefined();
+	await expect(page.getByTestId('connection')).toHaveText('live');
+	await expect(demoTile(page)).toHaveCount(1);
+	await expect(page.getByTestId('wall')).toHaveAttribute('data-kiosk', 'yes');
+});
+
 test('without a login or a kiosk link, /wall sends the screen to /login, saying why', async ({ page }) => {
 	await page.goto(`${vigil.url}/wall`);
 	await expect(page).toHaveURL(/\/login\?next=%2Fwall&why=wall$/);

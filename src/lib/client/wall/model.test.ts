@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SeriesState } from '$lib/shared/live';
-import { layout, sloState, statusCells, thresholdTone, tileAge, trend } from './model';
+import { layout, reloadDue, thresholdPlacement, sloState, statItems, statusCells, thresholdTone, tileAge, trend } from './model';
 
 const up = (service: string, value: number, ts: number): SeriesState => ({ id: service, name: 'up', labels: { service }, value, ts, intervalMs: 2000 });
 
@@ -38,14 +38,64 @@ describe('wall model', () => {
 		expect(trend(5, [])).toBeNull();
 	});
 
-	it('SLO: compliance over the window and the budget left', () => {
-		const o = { op: '<' as const, target: 0.001, goal: 0.9 };
-		const s = sloState(o, 0, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0.5]);
-		expect(s.compliance).toBeCloseTo(0.9);
-		expect(s.budgetLeft).toBeCloseTo(0);
-		expect(s.tone).toBe('crit');
-		expect(sloState(o, 0, Array(20).fill(0))).toMatchObject({ met: true, compliance: 1, budgetLeft: 1, tone: 'ok' });
-		expect(sloState(o, null, [])).toMatchObject({ met: null, budgetLeft: null, tone: 'none' });
+	it("SLO: the budget is the calendar period's, spent by bad minutes whenever they fall", () => {
+		const o = { op: '<' as const, target: 0.001, goal: 0.99 };
+		// November 2026 in Berlin: 30 days, so 1 % is 432 minutes of budget.
+		const from = Date.UTC(2026, 9, 31, 23);
+		const month = { tile: 0, objective: 0, label: '2026-11', zone: 'Europe/Berlin', from, to: Date.UTC(2026, 10, 30, 23), stepMs: 60_000, through: from + 3 * 86_400_000 };
+		// Three days in, 108 bad minutes: a quarter of the month's budget, whatever the share of the three days.
+		const s = sloState(o, 0, { ...month, good: 3 * 1440 - 108, bad: 108 });
+		expect(s.budgetLeft).toBeCloseTo(0.75);
+		expect(s.compliance).toBeCloseTo(1 - 108 / (3 * 1440));
+		expect(s).toMatchObject({ met: true, period: '2026-11', tone: 'ok' });
+		// Past 3/4 spent: warning; all of it: critical (never below 0).
+		expect(sloState(o, 0, { ...month, good: 100, bad: 330 }).tone).toBe('warn');
+		expect(sloState(o, 0, { ...month, good: 0, bad: 500 })).toMatchObject({ budgetLeft: 0, tone: 'crit' });
+		// Missing the target now is a warning even with budget left.
+		expect(sloState(o, 0.5, { ...month, good: 10, bad: 0 })).toMatchObject({ met: false, budgetLeft: 1, tone: 'warn' });
+		// Before the server's first tally: no budget yet.
+		expect(sloState(o, null, undefined)).toMatchObject({ met: null, budgetLeft: null, period: null, tone: 'none' });
+	});
+
+	it('a stat of several series: one value each, worst first, at most four, labelled by what differs', () => {
+		const s = (service: string, value: number): SeriesState => ({ id: service, name: 'latency', labels: { service, env: 'prod' }, value, ts: 1000, intervalMs: 2000 });
+		const r = statItems([s('search', 0.2), s('checkout', 3), s('cart', 0.1), s('payments', 1.5), s('auth', 0.3)], { warn: 1, crit: 2.5, direction: 'above' }, 1500);
+		expect(r.items.map((x) => [x.label, x.tone])).toEqual([
+			['checkout', 'crit'],
+			['payments', 'warn'],
+			['auth', 'ok'],
+			['cart', 'ok']
+		]);
+		expect(r.more).toBe(1);
+		expect(statItems([s('search', 0.2)], undefined, 1500)).toMatchObject({ items: [{ label: '', tone: 'ok' }], more: 0 });
+	});
+
+	it('the daily soft reload: due once the quiet hour passes after the page loaded, not again after it', () => {
+		const at = (h: number, m: number, day = 23) => new Date(2026, 10, day, h, m).getTime();
+		expect(reloadDue('04:00', at(1, 0), at(3, 59))).toBe(false);
+		expect(reloadDue('04:00', at(1, 0), at(4, 0))).toBe(true);
+		// Missed while Vigil did not answer: still due within the hour, not later.
+		expect(reloadDue('04:00', at(1, 0), at(4, 59))).toBe(true);
+		expect(reloadDue('04:00', at(1, 0), at(5, 1))).toBe(false);
+		// The reloaded page (loaded after 04:00) is not due again that day.
+		expect(reloadDue('04:00', at(4, 0) + 5000, at(4, 1))).toBe(false);
+		// Just after midnight, the quiet hour of the day before counts.
+		expect(reloadDue('23:30', at(23, 0, 22), at(0, 10))).toBe(true);
+		expect(reloadDue('off', at(1, 0), at(4, 0))).toBe(false);
+	});
+
+	it('chart thresholds: a line near the data, an edge marker when far from it', () => {
+		// Latency around 0.1–0.3 s against warn 1 s and crit 2.5 s: both off the top.
+		expect(thresholdPlacement(0.1, 0.3, 1)).toBe('above');
+		expect(thresholdPlacement(0.1, 0.3, 2.5)).toBe('above');
+		// Slow (up to 0.8 s): the warning is near and drawn; the critical one stays a marker.
+		expect(thresholdPlacement(0.1, 0.8, 1)).toBe('line');
+		expect(thresholdPlacement(0.1, 0.8, 2.5)).toBe('above');
+		expect(thresholdPlacement(50, 60, 5)).toBe('below');
+		// A flat line: the span is a quarter of its size.
+		expect(thresholdPlacement(100, 100, 120)).toBe('line');
+		expect(thresholdPlacement(100, 100, 130)).toBe('above');
+		expect(thresholdPlacement(Infinity, -Infinity, 3)).toBe('line');
 	});
 
 	it('layout: critical tiles first and 2×2, warnings next and 2×1, the rest in board order', () => {

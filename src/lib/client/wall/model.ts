@@ -5,6 +5,7 @@
  */
 import type { BoardDef, Thresholds, TileDef } from '$lib/shared/boards';
 import type { AlertRow, SeriesState } from '$lib/shared/live';
+import { periodBudget, type SloPeriod } from '../../shared/slo-period';
 import { freshness, type Freshness } from '../format';
 
 export type Tone = 'crit' | 'warn' | 'ok' | 'none';
@@ -92,10 +93,12 @@ export function trend(current: number | null, reference: readonly number[]): num
 export interface SloState {
 	current: number | null;
 	met: boolean | null;
-	/** Share of the window's points that met the target. */
+	/** Share of the period's judged minutes that met the target so far. */
 	compliance: number | null;
-	/** Share of the window's budget (1 - goal) not spent yet, 0..1. */
+	/** Share of the period's budget ((1 - goal) × its length) not spent yet, 0..1. */
 	budgetLeft: number | null;
+	/** The period ("2026-11"), once the server has judged it. */
+	period: string | null;
 	tone: Tone;
 }
 
@@ -103,14 +106,17 @@ export function meets(v: number, op: '<' | '<=' | '>' | '>=', target: number): b
 	return op === '<' ? v < target : op === '<=' ? v <= target : op === '>' ? v > target : v >= target;
 }
 
-export function sloState(objective: { op: '<' | '<=' | '>' | '>='; target: number; goal: number }, current: number | null, window: readonly number[]): SloState {
+/**
+ * An objective now (its current value against the target) and over its calendar period (the
+ * budget left, from the server's tally: see shared/slo-period.ts). Budget spent: critical; the
+ * target missed now or less than a quarter of the budget left: warning.
+ */
+export function sloState(objective: { op: '<' | '<=' | '>' | '>='; target: number; goal: number }, current: number | null, period: SloPeriod | undefined): SloState {
 	const met = current === null ? null : meets(current, objective.op, objective.target);
-	if (window.length === 0) return { current, met, compliance: null, budgetLeft: null, tone: met === null ? 'none' : met ? 'ok' : 'warn' };
-	const good = window.filter((v) => meets(v, objective.op, objective.target)).length;
-	const compliance = good / window.length;
-	const budgetLeft = Math.max(0, Math.min(1, (compliance - objective.goal) / (1 - objective.goal)));
-	const tone: Tone = budgetLeft <= 0 ? 'crit' : met === false || budgetLeft < 0.25 ? 'warn' : 'ok';
-	return { current, met, compliance, budgetLeft, tone };
+	if (!period) return { current, met, compliance: null, budgetLeft: null, period: null, tone: met === null ? 'none' : met ? 'ok' : 'warn' };
+	const b = periodBudget(period, objective.goal);
+	const tone: Tone = b.budgetLeft <= 0 ? 'crit' : met === false || b.budgetLeft < 0.25 ? 'warn' : met === null && b.compliance === null ? 'none' : 'ok';
+	return { current, met, compliance: b.compliance, budgetLeft: b.budgetLeft, period: period.label, tone };
 }
 
 export interface Placed {
@@ -135,4 +141,83 @@ export function layout(tones: readonly Tone[], columns: number): Placed[] {
 			const rb = b.tone === 'crit' ? 0 : b.tone === 'warn' ? 1 : 2;
 			return ra - rb || a.index - b.index;
 		});
+}
+
+/** How long after the quiet hour a missed soft reload (Vigil not answering then) may still happen. */
+export const RELOAD_GRACE_MS = 3_600_000;
+
+/**
+ * Whether the daily soft reload is due: the latest `reloadAt` (local "HH:MM") at or before `now`
+ * came after the page was loaded, and less than RELOAD_GRACE_MS ago. A page loaded after that
+ * moment (the reload itself) is not due again until the next day.
+ */
+export function reloadDue(reloadAt: string, loadedAt: number, now: number): boolean {
+	const m = /^(\d\d):(\d\d)$/.exec(reloadAt);
+	if (!m) return false;
+	const slot = new Date(now);
+	slot.setHours(Number(m[1]), Number(m[2]), 0, 0);
+	if (slot.getTime() > now) slot.setDate(slot.getDate() - 1);
+	const at = slot.getTime();
+	return loadedAt < at && now - at < RELOAD_GRACE_MS;
+}
+
+/** The burn-in shift: a fixed cycle of small offsets (px), one step a minute; never more than SHIFT_MAX_PX. */
+export const SHIFTS = [
+	[0, 0],
+	[2, 1],
+	[3, 3],
+	[1, 4],
+	[-1, 3],
+	[-2, 1],
+	[-1, -1],
+	[1, -2]
+] as const;
+export const SHIFT_MAX_PX = 4;
+
+/** Most series a stat tile shows one value for; the rest are counted ("+2 more"). */
+export const STAT_MAX_SERIES = 4;
+
+/** Labels that tell series apart: those whose values differ among them (the value alone for target, service, queue, channel). */
+export function seriesLabel(s: Pick<SeriesState, 'labels'>, all: ReadonlyArray<Pick<SeriesState, 'labels'>>): string {
+	const names = [...new Set(all.flatMap((x) => Object.keys(x.labels)))].sort();
+	const varying = names.filter((n) => new Set(all.map((x) => x.labels[n] ?? '')).size > 1);
+	return varying
+		.filter((k) => s.labels[k] !== undefined)
+		.map((k) => (['target', 'service', 'queue', 'channel'].includes(k) ? s.labels[k]! : `${k}=${s.labels[k]}`))
+		.join(' · ');
+}
+
+export interface StatItem {
+	s: SeriesState;
+	/** What tells it from the other series of the tile ("" when alone). */
+	label: string;
+	tone: Tone;
+}
+
+/**
+ * A stat tile whose selector matches several series shows one value per series (never a sum: a
+ * sum of ratios or latencies means nothing), up to STAT_MAX_SERIES: the worst first (by the
+ * thresholds), then by label; `more` counts the rest. Stale series have no tone.
+ */
+export function statItems(series: readonly SeriesState[], thresholds: Thresholds | undefined, now: number): { items: StatItem[]; more: number } {
+	const all = series.map((s) => {
+		const fresh = s.ts === null ? 'none' : freshness(now - s.ts, s.intervalMs);
+		return { s, label: seriesLabel(s, series), tone: fresh === 'fresh' ? thresholdTone(s.value, thresholds) : ('none' as Tone) };
+	});
+	all.sort((a, b) => TONE_RANK[a.tone] - TONE_RANK[b.tone] || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+	return { items: all.slice(0, STAT_MAX_SERIES), more: Math.max(0, all.length - STAT_MAX_SERIES) };
+}
+
+/**
+ * Where a chart draws a threshold, given the range of its data in view: as a line when it is near
+ * the data (within one data span of it, the span at least a quarter of the values' size), so the
+ * axis may stretch to it by at most that much; else as a marker at the top or bottom edge, so a
+ * far-away threshold does not squeeze the data into a flat line. Without data: a line.
+ */
+export function thresholdPlacement(lo: number, hi: number, y: number): 'line' | 'above' | 'below' {
+	if (!Number.isFinite(lo) || !Number.isFinite(hi)) return 'line';
+	const span = Math.max(hi - lo, 0.25 * Math.max(Math.abs(lo), Math.abs(hi)), 1e-9);
+	if (y > hi + span) return 'above';
+	if (y < lo - span) return 'below';
+	return 'line';
 }
