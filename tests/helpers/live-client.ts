@@ -80,6 +80,8 @@ export function connectLive(url: string, auth: LiveAuth): Promise<LiveClient> {
 		c.statuses.push(m);
 		c.seqs.push({ type: 'status', seq: m.seq });
 	});
+	// SLO period tallies (boards with SLO tiles) take numbers of the sequence too.
+	socket.on('slo', (m) => c.seqs.push({ type: 'slo', seq: m.seq }));
 	return new Promise((resolve, reject) => {
 		const timer = setTimeout(() => reject(new Error(`could not connect to ${url}`)), 10_000);
 		socket.once('connect_error', (err) => {
