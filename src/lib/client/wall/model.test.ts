@@ -107,4 +107,22 @@ describe('wall model', () => {
 		]);
 		expect(layout(['crit'], 2)).toEqual([{ index: 0, tone: 'crit', cols: 1, rows: 1 }]);
 	});
+
+	it('layout: failing tiles grow only into the cells the grid has to spare', () => {
+		// The demo board in checkout-down: 9 tiles on 4 columns keep their 3 rows; the two critical
+		// tiles and the warning take two columns each, and nothing takes a second row.
+		const placed = layout(['crit', 'crit', 'warn', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok'], 4);
+		expect(placed.slice(0, 3).map((p) => [p.index, p.cols, p.rows])).toEqual([
+			[0, 2, 1],
+			[1, 2, 1],
+			[2, 2, 1]
+		]);
+		expect(placed.reduce((n, p) => n + p.cols * p.rows, 0)).toBeLessThanOrEqual(12);
+		// A full grid gets one more row to grow into.
+		const full = layout(['ok', 'ok', 'ok', 'crit'], 4);
+		expect(full[0]).toEqual({ index: 3, tone: 'crit', cols: 2, rows: 2 });
+		expect(full.reduce((n, p) => n + p.cols * p.rows, 0)).toBe(7);
+		// One critical tile among few: 2×2.
+		expect(layout(['ok', 'crit', 'ok', 'ok', 'ok'], 4)[0]).toEqual({ index: 1, tone: 'crit', cols: 2, rows: 2 });
+	});
 });

@@ -128,19 +128,37 @@ export interface Placed {
 }
 
 /**
- * The layout: critical tiles first, then warnings, then the rest in the board's order; a critical
- * tile takes 2×2 cells and a warning 2×1 (when the grid has room), so failing tiles grow and move
- * first. The grid fits the screen whatever the number of rows: no scrolling.
+ * The layout: critical tiles first, then warnings, then the rest in the board's order. Failing
+ * tiles grow within the cells the grid has to spare, so growing never squeezes the healthy tiles
+ * into slivers: the grid keeps the rows an all-green board needs (one more when it is full), every
+ * failing tile first takes two columns (critical before warning), and critical tiles take a second
+ * row only while cells remain. The grid fits the screen whatever the number of rows: no scrolling.
  */
 export function layout(tones: readonly Tone[], columns: number): Placed[] {
-	const wide = columns >= 3 ? 2 : 1;
-	return tones
-		.map((tone, index) => ({ index, tone, cols: tone === 'crit' || tone === 'warn' ? wide : 1, rows: tone === 'crit' && wide > 1 ? 2 : 1 }))
+	const placed = tones
+		.map((tone, index): Placed => ({ index, tone, cols: 1, rows: 1 }))
 		.sort((a, b) => {
 			const ra = a.tone === 'crit' ? 0 : a.tone === 'warn' ? 1 : 2;
 			const rb = b.tone === 'crit' ? 0 : b.tone === 'warn' ? 1 : 2;
 			return ra - rb || a.index - b.index;
 		});
+	if (columns < 3) return placed;
+	const failing = placed.filter((p) => p.tone === 'crit' || p.tone === 'warn');
+	if (!failing.length) return placed;
+	const rows = Math.max(1, Math.ceil(placed.length / columns));
+	let spare = rows * columns - placed.length;
+	if (spare === 0) spare += columns;
+	for (const p of failing) {
+		if (spare < 1) break;
+		p.cols = 2;
+		spare -= 1;
+	}
+	for (const p of failing) {
+		if (p.tone !== 'crit' || p.cols !== 2 || spare < 2) continue;
+		p.rows = 2;
+		spare -= 2;
+	}
+	return placed;
 }
 
 /** How long after the quiet hour a missed soft reload (Vigil not answering then) may still happen. */
