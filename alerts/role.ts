@@ -182,6 +182,8 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 	}
 
 	let pipelineRunning = false;
+	/** Evaluations whose state changes have not yet reached the incidents. */
+	const unsettled = new Set<Promise<void>>();
 	/** The leader's working copy holds the saved state (set after restore, cleared on standing by). */
 	let restored = false;
 	const runPipeline = async () => {
@@ -190,6 +192,9 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 		if (held === undefined || pipelineRunning || !restored) return;
 		pipelineRunning = true;
 		try {
+			// Not in the middle of an evaluation: its changes reach the incidents first, so a
+			// notification decided now links the incident its alert opened.
+			while (unsettled.size) await Promise.all([...unsettled]);
 			if (dispatcher && sender) {
 				const now = clock.now();
 				sendResolved = new Map((await notify!.channels.list()).map((c) => [c.name, c.sendResolved]));
@@ -227,8 +232,6 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 		const held = token;
 		if (held === undefined) return;
 		const t0 = performance.now();
-		const saves: Array<{ ruleId: string; state: RuleState }> = [];
-		const events: AlertEvent[] = [];
 		// The group's data is read at once (one round trip's wait, not one per rule); the rules are
 		// then evaluated in order over what was read.
 		const rules = group.rules.filter((r) => r.enabled);
@@ -240,6 +243,27 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 				)
 			)
 		);
+		// From here until the incidents have taken the changes, the pipeline waits (see runPipeline).
+		let settled!: () => void;
+		const settling = new Promise<void>((resolve) => (settled = resolve));
+		unsettled.add(settling);
+		try {
+			await applyEvaluation(group, rules, sources, { at, held, t0, deadline });
+		} finally {
+			unsettled.delete(settling);
+			settled();
+		}
+	};
+
+	/** One group's evaluation over its read data: state, saving, events, incidents, metrics. */
+	const applyEvaluation = async (
+		group: CompiledGroup,
+		rules: CompiledGroup['rules'],
+		sources: Parameters<typeof evaluateRule>[2][],
+		{ at, held, t0, deadline }: { at: number; held: number; t0: number; deadline: number }
+	) => {
+		const saves: Array<{ ruleId: string; state: RuleState }> = [];
+		const events: AlertEvent[] = [];
 		rules.forEach((rule, i) => {
 			const started = performance.now();
 			const result = evaluateRule(rule, at, sources[i]!, current.get(rule.id), { deadline, externalLabels: config.externalLabels });

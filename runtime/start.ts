@@ -169,7 +169,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 		});
 		const auth = createAuthStores(redis, keys);
 		const requestReload = async (by: string) => {
-			const heard = await redis.publish(keys.control, JSON.stringify({ type: 'reload', by }));
+			const heard = await redis.publish(keys.reload, JSON.stringify({ type: 'reload', by }));
 			log.info({ by, processes: heard }, 'reload requested');
 			return heard;
 		};
@@ -257,10 +257,11 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 			await collect.reload(next.config.collectors);
 		};
 		if (collect) {
-			// Reload requests from any web process arrive on the control channel.
-			const control = createRedisClient(resolved.url, { name: 'control', log });
+			// Reload requests from any web process arrive on their own channel, which only collect
+			// processes hear (so the publisher learns how many collect processes it reached).
+			const control = createRedisClient(resolved.url, { name: 'reload', log });
 			clients.push(control);
-			control.on('ready', () => void control.subscribe(keys.control).catch(() => {}));
+			control.on('ready', () => void control.subscribe(keys.reload).catch(() => {}));
 			control.on('message', (_channel: string, text: string) => {
 				try {
 					const msg = JSON.parse(text) as { type?: string; by?: string };

@@ -9,8 +9,13 @@ export interface Keys {
 	live: string;
 	/** Hash: node id -> heartbeat JSON of every running Vigil process and its roles. */
 	nodes: string;
-	/** Pub/sub channel of control messages (`{"type":"reload"}`, `{"type":"rules"}`) to every process. */
+	/** Pub/sub channel of control messages to every process: `{"type":"rules"}` (the rule set changed). */
 	control: string;
+	/**
+	 * Pub/sub channel of collector reload requests (`{"type":"reload"}`), heard by the collect
+	 * processes only, so that PUBLISH answers how many collect processes a reload reached.
+	 */
+	reload: string;
 	/**
 	 * Pub/sub channel of credential revocations (`{"type":"revoke",...}`) to the web processes. Its
 	 * own channel, so that the subscribers of `control` still count the processes a reload reached.
@@ -124,6 +129,7 @@ export function createKeys(prefix = 'vigil:'): Keys {
 		live: `${prefix}live`,
 		nodes: `${prefix}nodes`,
 		control: `${prefix}control`,
+		reload: `${prefix}reload`,
 		revocations: `${prefix}revocations`,
 		wallScreens: `${prefix}wall:screens`,
 		alerts: {
