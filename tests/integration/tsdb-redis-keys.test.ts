@@ -1,0 +1,125 @@
+/**
+ * What only the Redis store has, beyond the contract: the key layout (one hash tag per series,
+ * expiry per resolution with the default retention), the rejection counter it exports, and one
+ * writer at a time per series when two processes write the same series.
+ */
+import { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HOUR_SPAN } from '../../src/lib/server/tsdb/query';
+import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
+import { DAY, HOUR } from '../../src/lib/server/tsdb/types';
+import { startTestRedis, type TestRedis } from '../helpers/redis-server';
+
+let server: TestRedis;
+let client: Redis;
+beforeAll(async () => {
+	server = await startTestRedis();
+	client = new Redis(server.url);
+});
+afterAll(async () => {
+	client.disconnect();
+	await server.stop();
+});
+
+async function drain(store: RedisStore): Promise<void> {
+	while ((await store.sealDue(1000)) > 0) {
+		// sealing more
+	}
+}
+
+describe('the Redis store', () => {
+	it('keeps every key of a series under its hash tag, each data key expiring its retention after its span (defaults 15 d, 90 d, 2 y)', async () => {
+		const real = Date.now();
+		const base = Math.floor(real / HOUR) * HOUR - 3 * HOUR;
+		const store = new RedisStore(client, { prefix: 'k1:', liveKey: null });
+		const ts = Array.from({ length: 720 }, (_, i) => base + i * 10_000); // two hours at 10 s
+		const r = await store.write([{ name: 'keys_demo', labels: { job: 'a' }, ts, values: ts.map((_, i) => i / 4) }]);
+		expect(r.accepted).toBe(720);
+		const sid = (await store.series('keys_demo'))[0]!.id;
+
+		const expected = (key: string): number | null => {
+			const [, , , kind, n] = key.split(':') as [string, string, string, string, string];
+			const x = Number(n);
+			switch (kind) {
+				case 'r':
+					return (x + 1) * HOUR + 15 * DAY;
+				case 'mo':
+					return (Math.floor((x * HOUR) / DAY) + 1) * DAY + 90 * DAY;
+				case 'm':
+					return (x + 1) * DAY + 90 * DAY;
+				case 'ho':
+					return (Math.floor((x * DAY) / HOUR_SPAN) + 1) * HOUR_SPAN + 730 * DAY;
+				case 'h':
+					return (x + 1) * HOUR_SPAN + 730 * DAY;
+				default:
+					return null; // the series' state, labels and open-bucket set
+			}
+		};
+		/** Checks every key of the series, and returns the kinds of keys there are. */
+		const check = async (when: string): Promise<Set<string>> => {
+			const keys = await client.keys('k1:ts:*');
+			expect(keys.every((k) => k.startsWith(`k1:ts:{${sid}}:`)), when).toBe(true);
+			for (const key of keys) {
+				const pttl = await client.pttl(key);
+				const want = expected(key);
+				if (want === null) expect(pttl, `${when}: ${key}`).toBe(-1);
+				else expect(Math.abs(Date.now() + pttl - want), `${when}: ${key}`).toBeLessThan(5000);
+			}
+			return new Set(keys.map((k) => k.split(':')[3]!));
+		};
+		const has = (kinds: Set<string>, want: string[]) => expect(want.filter((k) => kinds.has(k))).toEqual(want);
+
+		has(await check('open'), ['s', 'l', 'o', 'r', 'mo']);
+		// An hour later (for the sealer only): the hours are sealed into the day's minute key.
+		await drain(new RedisStore(client, { prefix: 'k1:', liveKey: null, now: () => real + HOUR }));
+		const hoursSealed = await check('hours sealed');
+		has(hoursSealed, ['s', 'l', 'r', 'm']);
+		expect(hoursSealed.has('ho') || hoursSealed.has('h')).toBe(true);
+		// Two days later: the day is sealed into the 30-day hour key.
+		const later = new RedisStore(client, { prefix: 'k1:', liveKey: null, now: () => real + 2 * DAY });
+		await drain(later);
+		has(await check('day sealed'), ['s', 'l', 'r', 'm', 'h']);
+		// The data is still all there after sealing.
+		expect((await store.raw('keys_demo', 0, real))[0]!.ts).toEqual(ts);
+		const [hours] = await later.range('keys_demo', base, base + 2 * HOUR - 1, HOUR);
+		expect(hours!.resolution).toBe('1h');
+		expect(hours!.count).toEqual([360, 360]);
+	});
+
+	it('counts refused samples in vigil_tsdb_samples_rejected_total by reason', async () => {
+		const registry = new Registry();
+		const now = Date.now();
+		const store = new RedisStore(client, { prefix: 'k2:', liveKey: null, registry, maxSeriesPerMetric: 1 });
+		const t = now - HOUR;
+		await store.write([{ name: 'm', labels: { a: '1' }, ts: [t, t + 1000], values: [1, 2] }]);
+		await store.write([
+			{ name: 'm', labels: { a: '1' }, ts: [t + 1000, t + 500, now - 16 * DAY, t + 2000], values: [9, 9, 9, 3] },
+			{ name: 'm', labels: { a: '2' }, ts: [t], values: [1] },
+			{ name: 'bad-name', labels: {}, ts: [t, t + 1], values: [1, 1] }
+		]);
+		const counter = (await registry.getSingleMetric('vigil_tsdb_samples_rejected_total')!.get()).values;
+		const byReason = Object.fromEntries(counter.map((v) => [v.labels.reason, v.value]));
+		expect(byReason).toEqual({ out_of_order: 1, duplicate: 1, too_old: 1, invalid: 2, cardinality: 1 });
+		const written = (await registry.getSingleMetric('vigil_tsdb_samples_written_total')!.get()).values[0]!.value;
+		expect(written).toBe(3);
+	});
+
+	it('lets one writer at a time move a series forward: a second process with an old view is refused what is already stored', async () => {
+		const now = Date.now();
+		const t = now - HOUR;
+		const a = new RedisStore(client, { prefix: 'k3:', liveKey: null });
+		const b = new RedisStore(client, { prefix: 'k3:', liveKey: null });
+		// Both learn the series (b's view of its last time is now t).
+		await a.write([{ name: 'w', labels: {}, ts: [t], values: [0] }]);
+		await b.write([{ name: 'w', labels: {}, ts: [t + 1000], values: [1] }]);
+		await a.write([{ name: 'w', labels: {}, ts: [t + 2000, t + 3000, t + 4000], values: [2, 3, 4] }]);
+		// b does not know a went on to t + 4000: the store refuses b's older samples, and keeps the rest.
+		const r = await b.write([{ name: 'w', labels: {}, ts: [t + 2500, t + 4000, t + 5000], values: [9, 9, 5] }]);
+		expect(r.accepted).toBe(1);
+		expect(r.rejected).toMatchObject({ out_of_order: 1, duplicate: 1 });
+		const [got] = await a.raw('w', 0, now);
+		expect(got!.ts).toEqual([0, 1000, 2000, 3000, 4000, 5000].map((d) => t + d));
+		expect(got!.values).toEqual([0, 1, 2, 3, 4, 5]);
+	});
+});
