@@ -246,6 +246,9 @@ function violations(input: string, result: ParseResult): string[] {
 
 const FORMATS: ExpositionFormat[] = ['prometheus-text', 'openmetrics'];
 
+/** Each property does a fixed number of runs: 2 to 6 s on a busy 2-core machine, past vitest's 5 s default. */
+const PROPERTY_TIMEOUT_MS = 30_000;
+
 describe('parseExposition (property tests)', () => {
 	for (const format of FORMATS) {
 		it(`round-trips generated families through our writer (${format})`, () => {
@@ -260,7 +263,7 @@ describe('parseExposition (property tests)', () => {
 				}),
 				{ numRuns: 500 }
 			);
-		});
+		}, PROPERTY_TIMEOUT_MS);
 	}
 
 	const mutationChar = fc.oneof(
@@ -285,7 +288,7 @@ describe('parseExposition (property tests)', () => {
 				}),
 				{ numRuns: 1000 }
 			);
-		});
+		}, PROPERTY_TIMEOUT_MS);
 	}
 
 	const tokens = fc.constantFrom(
@@ -336,6 +339,6 @@ describe('parseExposition (property tests)', () => {
 				}),
 				{ numRuns: 2000 }
 			);
-		});
+		}, PROPERTY_TIMEOUT_MS);
 	}
 });
