@@ -1,9 +1,13 @@
 /**
  * The http source against real HTTP servers the test starts (one healthy, one failing, one that
- * hangs, redirects), and the SSRF guard: loopback, 169.254.169.254, a redirect to an internal
+ * hangs, redirects, and an HTTPS one with a self-signed certificate), and the SSRF guard: loopback, 169.254.169.254, a redirect to an internal
  * address, a name that resolves to loopback, and file://.
  */
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectorConfig } from '../../collectors/registry';
 import { createAddressPolicy } from '../../collectors/net/address-policy';
@@ -14,6 +18,9 @@ import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 let redis: TestRedis;
 let server: Server;
 let base: string;
+let tlsServer: TlsServer;
+let tlsPort: number;
+const certificate = readFileSync(join(import.meta.dirname, '../fixtures/tls/localhost.crt'));
 const hung: Array<() => void> = [];
 
 beforeAll(async () => {
@@ -42,12 +49,21 @@ beforeAll(async () => {
 	await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 	const addr = server.address();
 	base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+	// A self-signed certificate for localhost and 127.0.0.1, valid until 2036.
+	tlsServer = createTlsServer({ cert: certificate, key: readFileSync(join(import.meta.dirname, '../fixtures/tls/localhost.key')) }, (_req, res) => {
+		res.writeHead(200, { 'content-type': 'text/plain' }).end('secure shop');
+	});
+	await new Promise<void>((r) => tlsServer.listen(0, '127.0.0.1', r));
+	const tlsAddr = tlsServer.address();
+	tlsPort = typeof tlsAddr === 'object' && tlsAddr ? tlsAddr.port : 0;
 });
 
 afterAll(async () => {
 	for (const end of hung) end();
 	server.closeAllConnections();
 	await new Promise((r) => server.close(r));
+	tlsServer.closeAllConnections();
+	await new Promise((r) => tlsServer.close(r));
 	await redis.stop();
 });
 
@@ -120,6 +136,37 @@ describe('http source', () => {
 			await c.waitFor('up{target="flaky"}', (r) => r[0]?.value === 0, 5000);
 			const [status] = await c.store.raw('target_status{target="flaky"}', 0, Date.now());
 			expect(status!.values.slice(0, 3)).toEqual([2, 2, 0]);
+		} finally {
+			await c.stop();
+		}
+	});
+
+	it('probes https: the DNS and TLS phases, and the days until the certificate expires', async () => {
+		const validTo = new Date(new X509Certificate(certificate).validTo).getTime();
+		const c = await collect(
+			redis.url,
+			[{ kind: 'http', name: 'secure', url: `https://localhost:${tlsPort}/`, interval: '300ms', verifyTls: false, expect: { keyword: 'secure shop' } }],
+			{ allowPrivate: ['127.0.0.1', '::1'] }
+		);
+		try {
+			expect(await c.value('up{target="secure"}')).toBe(1);
+			expect(await c.value('probe_http_status_code{target="secure"}')).toBe(200);
+			const phases = await c.waitFor('probe_phase_seconds{target="secure"}', (r) => r.length >= 4);
+			expect(phases.map((p) => p.labels.phase).sort()).toEqual(['connect', 'dns', 'first_byte', 'tls']);
+			for (const p of phases) expect(p.value).toBeGreaterThanOrEqual(0);
+			const [days] = await c.waitFor('probe_tls_cert_expiry_days{target="secure"}');
+			expect(days!.value).toBeCloseTo((validTo - days!.ts) / 86_400_000, 1);
+			expect(days!.value).toBeGreaterThan(365);
+		} finally {
+			await c.stop();
+		}
+	});
+
+	it('counts a certificate it cannot verify as down, unless verifyTls is off', async () => {
+		const c = await collect(redis.url, [{ kind: 'http', name: 'untrusted', url: `https://127.0.0.1:${tlsPort}/`, interval: '300ms' }], { allowPrivate: ALLOW });
+		try {
+			expect(await c.value('up{target="untrusted"}')).toBe(0);
+			expect(await c.store.latest('probe_tls_cert_expiry_days{target="untrusted"}')).toEqual([]);
 		} finally {
 			await c.stop();
 		}
