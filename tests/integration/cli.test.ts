@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, startTestRedis } from '../helpers/redis-server';
 import { ROOT, VIGIL_BIN } from '../helpers/vigil-process';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-cli-'));
@@ -80,6 +81,45 @@ describe('vigil start', () => {
 		const r = vigil(['start', '--config', file('ok2.yaml', ''), '--roles', 'web,pager']);
 		expect(r.code).toBe(2);
 		expect(r.err).toContain('roles[1]: expected one of "web", "collect", "alerts", got "pager" (set by --roles)');
+	});
+});
+
+describe('vigil demo-shop', () => {
+	it('starts the shop in the scenario --scenario names, switchable with POST /scenario, and stops on SIGTERM', async () => {
+		const redis = await startTestRedis();
+		const port = await freePort();
+		const child = spawn(process.execPath, [VIGIL_BIN, 'demo-shop', '--port', String(port), '--scenario', 'payment-outage'], {
+			cwd: dir,
+			env: { ...process.env, REDIS_URL: redis.url, LOG_LEVEL: 'info' },
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
+		let output = '';
+		child.stdout.on('data', (d) => (output += d));
+		child.stderr.on('data', (d) => (output += d));
+		const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+		try {
+			const deadline = Date.now() + 20_000;
+			while (!output.includes('demo shop running') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+			expect(output).toContain('demo shop running');
+			const url = `http://127.0.0.1:${port}`;
+			expect(await (await fetch(`${url}/scenario`)).json()).toMatchObject({ scenario: 'payment-outage' });
+			expect((await fetch(`${url}/payments/health`)).status).toBe(503);
+			expect((await fetch(`${url}/storefront/health`)).status).toBe(200);
+			const switched = await fetch(`${url}/scenario`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scenario: 'normal' }) });
+			expect(switched.status).toBe(200);
+			expect((await fetch(`${url}/payments/health`)).status).toBe(200);
+			child.kill('SIGTERM');
+			expect(await exited).toBe(0);
+		} finally {
+			child.kill('SIGKILL');
+			await redis.stop();
+		}
+	});
+
+	it('refuses an unknown scenario, naming the ones there are', () => {
+		const r = vigil(['demo-shop', '--scenario', 'meltdown']);
+		expect(r.code).toBe(2);
+		expect(r.err).toContain('demo-shop: --scenario must be one of normal, latency-spike, payment-outage, queue-backlog, checkout-down, flash-sale, got "meltdown"');
 	});
 });
 
