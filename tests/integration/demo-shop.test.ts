@@ -1,12 +1,18 @@
 /**
  * The demo shop as Vigil sees it: its HTTP services and health endpoints, its Prometheus metrics,
  * its BullMQ queues in a private Redis, and what each scenario does to them, all through HTTP and
- * Redis. The shop runs at speed 30 so that traffic effects show within seconds.
+ * Redis; and the shipped config's collectors watching it through every source kind. The shop runs
+ * at speed 30 so that traffic effects show within seconds.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
+import { parse } from 'yaml';
 import { startDemoShop, type DemoShop } from '../../demo-shop/index';
+import { collect } from '../helpers/collect';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
+import { ROOT } from '../helpers/vigil-process';
 
 interface Sample {
 	name: string;
@@ -295,6 +301,50 @@ describe('the scenarios, switched at run time', () => {
 			expect(await status(`/${service}/health`), service).toBe(200);
 		}
 	});
+});
+
+describe('the shipped config watching the shop', () => {
+	it('stores what each kind of its collectors reads: http, prometheus, redis-queue, and the copies in PostgreSQL and RabbitMQ', async () => {
+		const postgresUrl = process.env.VIGIL_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+		const amqpUrl = 'amqp://guest:guest@127.0.0.1:5672';
+		const watched = await startDemoShop({ port: 0, redisUrl: redis.url, speed: 30, queuePrefix: 'watched', postgresUrl, amqpUrl });
+		// vigil.config.yaml as shipped, pointed at this shop (its port, queue prefix and test database), every 500 ms.
+		const shipped = parse(readFileSync(join(ROOT, 'vigil.config.yaml'), 'utf8')) as { collect: { allowPrivate: string[] }; collectors: Array<Record<string, unknown>> };
+		const blocks = shipped.collectors.map((b) => {
+			const text = JSON.stringify(b).replaceAll('http://127.0.0.1:3100', watched.url).replaceAll('"prefix":"demo-shop"', '"prefix":"watched"');
+			const block = { ...(JSON.parse(text) as Record<string, unknown>), interval: '500ms' };
+			return block.kind === 'sql' ? { ...block, url: postgresUrl } : block;
+		});
+		expect(new Set(blocks.map((b) => b.kind))).toEqual(new Set(['http', 'prometheus', 'redis-queue', 'rabbitmq', 'sql']));
+		const c = await collect(redis.url, blocks, { allowPrivate: shipped.collect.allowPrivate });
+		try {
+			for (const service of ['storefront', 'search', 'checkout', 'payments']) {
+				expect(await c.value(`up{target="${service}",service="${service}"}`), service).toBe(1);
+				expect(await c.value(`probe_http_status_code{target="${service}"}`), service).toBe(200);
+			}
+			expect(await c.value('up{target="shop-metrics"}')).toBe(1);
+			const channels = await c.waitFor('shop_orders_total{target="shop-metrics"}', (r) => r.length === 3);
+			expect(channels.map((r) => r.labels.channel).sort()).toEqual(['app', 'marketplace', 'web']);
+			await c.waitFor('http_request_duration_seconds_quantile{target="shop-metrics",route="/checkout",quantile="0.95"}');
+			expect(await c.value('satisfaction_ratio{target="shop-metrics"}')).toBeGreaterThanOrEqual(0);
+			const queues = await c.waitFor('queue_backlog{target="shop-queues"}', (r) => r.length === 2);
+			expect(queues.map((r) => r.labels.queue).sort()).toEqual(['orders', 'tickets']);
+			await c.waitFor('queue_jobs{target="shop-queues",queue="orders",state="waiting"}');
+			// The copies: orders in PostgreSQL by channel, notifications on RabbitMQ with the shop's worker consuming.
+			const rows = await c.waitFor('shop_db_orders_last_minute{target="shop-db"}', (r) => r.reduce((a, x) => a + x.value, 0) > 0, 20_000);
+			for (const r of rows) expect(['app', 'marketplace', 'web']).toContain(r.labels.channel);
+			await c.waitFor('up{target="shop-db"}', (r) => r[0]?.value === 1);
+			await c.waitFor('up{target="shop-notifications"}', (r) => r[0]?.value === 1);
+			expect(await c.value('queue_consumers{target="shop-notifications",queue="demo-shop.notifications"}')).toBeGreaterThanOrEqual(1);
+			expect(await c.value('queue_backlog{target="shop-notifications",queue="demo-shop.notifications"}')).toBeGreaterThanOrEqual(0);
+			// A payment outage shows in what is stored within 5 s.
+			watched.setScenario('payment-outage');
+			await c.waitFor('up{target="payments"}', (r) => r[0]?.value === 0, 5000);
+		} finally {
+			await c.stop();
+			await watched.stop();
+		}
+	}, 60_000);
 });
 
 describe('without Redis', () => {
