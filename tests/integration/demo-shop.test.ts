@@ -312,7 +312,7 @@ describe('the shipped config watching the shop', () => {
 		const shipped = parse(readFileSync(join(ROOT, 'vigil.config.yaml'), 'utf8')) as { collect: { allowPrivate: string[] }; collectors: Array<Record<string, unknown>> };
 		const blocks = shipped.collectors.map((b) => {
 			const text = JSON.stringify(b).replaceAll('http://127.0.0.1:3100', watched.url).replaceAll('"prefix":"demo-shop"', '"prefix":"watched"');
-			const block = { ...(JSON.parse(text) as Record<string, unknown>), interval: '500ms' };
+			const block: Record<string, unknown> = { ...(JSON.parse(text) as Record<string, unknown>), interval: '500ms' };
 			return block.kind === 'sql' ? { ...block, url: postgresUrl } : block;
 		});
 		expect(new Set(blocks.map((b) => b.kind))).toEqual(new Set(['http', 'prometheus', 'redis-queue', 'rabbitmq', 'sql']));
