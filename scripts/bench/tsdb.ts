@@ -1,7 +1,9 @@
 /**
  * `npm run bench:tsdb`: the time-series store against its goals, on a redis-server this script
  * starts (no persistence, nothing else on it). Writes 10 latency-like gauges and 10 integer
- * counters of 1,000,000 samples each at 1 s, then times chart queries and dropping a day.
+ * counters of 1,000,000 samples each at 1 s, then times chart queries and dropping a day. The
+ * 90-day chart reads a series that holds 90 days (one sample a minute: hour rollups are the same
+ * whatever the sampling rate), since the gauges hold only SAMPLES seconds.
  * Progress goes to stderr; the result is one JSON line on stdout.
  *
  * Options: --samples N (per series, default 1,000,000), --series N (default 10).
@@ -194,6 +196,23 @@ async function main() {
 		}
 		await live.close();
 
+		// A series holding 90 days, for the 90-day chart: written with a raw retention that takes
+		// that much history, read through the store with the default retention.
+		progress('Writing a series of 90 days (one sample a minute)…');
+		const long = new RedisStore(redis, { prefix: 'bench:', now: () => end + 2 * HOUR, liveKey: null, retention: { raw: 91 * DAY } });
+		const lr = rng(3000);
+		for (let d = 90; d >= 1; d--) {
+			const ts: number[] = [];
+			const values: number[] = [];
+			for (let t = end - d * DAY; t < end - (d - 1) * DAY; t += 60_000) {
+				ts.push(t);
+				values.push(Math.round(Math.max(0, (60 + 45 * Math.sin((2 * Math.PI * (t % DAY)) / DAY)) * (1 + 0.08 * lr.gauss())) * 100) / 100);
+			}
+			const r = await long.write([{ name: 'bench_latency_90d_ms', labels: { series: '0' }, ts, values, intervalMs: 60_000 }]);
+			if (r.accepted !== ts.length) throw new Error(`the store refused samples of the 90-day series: ${JSON.stringify(r)}`);
+		}
+		await sealAll(long);
+
 		// Charts of one series, ~1,000 points each.
 		progress('Timing chart queries…');
 		const sel = 'bench_latency_ms{series="3"}';
@@ -201,10 +220,13 @@ async function main() {
 		const chart = (range: number) => () => store.range(sel, now - range, now, range / 1000);
 		const c1h = await timeQuery(chart(HOUR), 300);
 		const c24h = await timeQuery(chart(DAY), 500);
-		const c90d = await timeQuery(chart(90 * DAY), 300);
+		const chart90d = () => store.range('bench_latency_90d_ms', now - 90 * DAY, now, (90 * DAY) / 1000);
+		const c90d = await timeQuery(chart90d, 300);
 		const check = await store.range(sel, now - DAY, now, DAY / 1000);
 		const wantPoints = Math.min(900, Math.floor(SAMPLES / 86.4) - 5);
 		if (check[0]!.resolution !== '1m' || check[0]!.t.length < wantPoints) throw new Error(`unexpected 24 h chart: ${check[0]!.resolution}, ${check[0]!.t.length} points`);
+		const check90d = (await chart90d())[0]!;
+		if (check90d.resolution !== '1h' || check90d.t.length < 900) throw new Error(`unexpected 90-day chart: ${check90d.resolution}, ${check90d.t.length} points`);
 
 		// Dropping a day: every key of one day of the gauges, as expiry would.
 		progress('Timing dropping a day…');
@@ -224,6 +246,24 @@ async function main() {
 		const dropMs = performance.now() - d0;
 		const log = (await redis.slowlog('GET', 1000)) as Array<[number, number, number, string[]]>;
 		const unlinkMicros = log.filter((e) => String(e[3]?.[0]).toLowerCase() === 'unlink').map((e) => e[2]);
+		await redis.config('SET', 'slowlog-log-slower-than', '10000');
+
+		// The store drops old data by key expiry: the keys of the day before expire, then are read, so
+		// that Redis deletes each on access (as an expiry cycle would); the slow log times each of
+		// those deletions.
+		const expDay = dayIdx - 1;
+		const expKeys = sids.flatMap((sid) => [...Array.from({ length: 24 }, (_, h) => `bench:ts:{${sid}}:r:${expDay * 24 + h}`), `bench:ts:{${sid}}:m:${expDay}`]);
+		const ep = redis.pipeline();
+		for (const k of expKeys) ep.pexpire(k, 1);
+		const expiring = ((await ep.exec()) ?? []).reduce((n, [, v]) => n + (v as number), 0);
+		await new Promise((r) => setTimeout(r, 20));
+		await redis.config('SET', 'slowlog-log-slower-than', '0');
+		await redis.slowlog('RESET');
+		const xp = redis.pipeline();
+		for (const k of expKeys) xp.exists(k);
+		const left = ((await xp.exec()) ?? []).reduce((n, [, v]) => n + (v as number), 0);
+		const xlog = (await redis.slowlog('GET', 1000)) as Array<[number, number, number, string[]]>;
+		const expireMicros = xlog.filter((e) => String(e[3]?.[0]).toLowerCase() === 'exists').map((e) => e[2]);
 		await redis.config('SET', 'slowlog-log-slower-than', '10000');
 
 		const total = SAMPLES * SERIES;
@@ -247,7 +287,9 @@ async function main() {
 			chart_90d_p50_ms: Number(percentile(c90d, 50).toFixed(2)),
 			drop_day_ms: Number(dropMs.toFixed(2)),
 			drop_day_keys: dropped,
-			drop_day_max_unlink_us: unlinkMicros.length ? Math.max(...unlinkMicros) : null
+			drop_day_max_unlink_us: unlinkMicros.length ? Math.max(...unlinkMicros) : null,
+			drop_day_expired_keys: expiring - left,
+			drop_day_max_expire_us: expireMicros.length ? Math.max(...expireMicros) : null
 		};
 		if (g.written !== total || c.written !== total) throw new Error(`wrote ${g.written} and ${c.written} samples, expected ${total} each`);
 		process.stdout.write(`${JSON.stringify(result)}\n`);
