@@ -81,6 +81,10 @@ async function start(args: string[], io: CliIO, root: string, version: string): 
 		// Without an origin, pages are served as they are reached: over this server's plain HTTP,
 		// unless the operator named a proxy's protocol header.
 		if (!process.env.ORIGIN && !io.env.PROTOCOL_HEADER) process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;
+		// adapter-node refuses bodies over BODY_SIZE_LIMIT (512 KB by default) before any route
+		// runs; the routes keep their own limits (push: push.maxBodyBytes, 1 MiB by default) and
+		// answer them with a clear 413, so the adapter's limit is raised to the largest of them.
+		if (!io.env.BODY_SIZE_LIMIT) process.env.BODY_SIZE_LIMIT = String(Math.max(512 * 1024, config.push.maxBodyBytes));
 		// The live feed finds the client's address as adapter-node does for pages.
 		const rule = addressRuleOf(process.env);
 		if (!rule.ok) {

@@ -24,7 +24,7 @@ const prefix = `api${process.pid}:`;
 const config = (extra = '') => `redis:
   prefix: "${prefix}"
 push:
-  maxBodyBytes: 4096
+  maxBodyBytes: 1048576
 collectors:
   - kind: demo
     name: one
@@ -117,6 +117,16 @@ describe('POST /api/v1/push', () => {
 		expect((await store.latest('pos_open'))[0]!.value).toBe(Infinity);
 	});
 
+	it('takes a body over 512 KB up to push.maxBodyBytes (the web server does not cut it first)', async () => {
+		const now = Date.now();
+		const items = Array.from({ length: 8000 }, (_, i) => ({ metric: 'bulk_total', labels: { store: 'hamburg' }, value: i, ts: now - 8_000_000 + i * 1000 }));
+		const body = JSON.stringify(items);
+		expect(body.length).toBeGreaterThan(600 * 1024);
+		const res = await push(token, body);
+		expect(res.status).toBe(200);
+		expect(((await res.json()) as { accepted: number }).accepted).toBe(8000);
+	});
+
 	it('counts samples the store refuses (older than the series has)', async () => {
 		const res = await push(token, [{ metric: 'pos_sales_total', labels: { store: 'berlin' }, value: 1, ts: Date.now() - 60_000 }]);
 		const body = (await res.json()) as { accepted: number; storeRefused: Record<string, number> };
@@ -133,8 +143,9 @@ describe('POST /api/v1/push', () => {
 		expect(wrong.status).toBe(403);
 		expect(await wrong.json()).toEqual({ error: 'the API token lacks the "push" scope' });
 		expect((await push(token, [], { 'content-type': 'application/xml' })).status).toBe(415);
-		const big = await push(token, [{ metric: 'x', value: 1, labels: { pad: 'y'.repeat(5000) } }]);
+		const big = await push(token, [{ metric: 'x', value: 1, labels: { pad: 'y'.repeat(1_100_000) } }]);
 		expect(big.status).toBe(413);
+		expect(((await big.json()) as { error: string }).error).toMatch(/1048576|1 MiB|maxBodyBytes/);
 		const notJson = await push(token, '{not json');
 		expect(notJson.status).toBe(400);
 		const object = await push(token, { metric: 'x', value: 1 });
