@@ -150,11 +150,11 @@ describe('POST /api/v1/push with hostile bodies', () => {
 				c.close();
 			}
 		});
-		// Streamed without a length, the server's own limit (adapter-node's 512 KB) ends it first: the
-		// route answers with its error, naming that limit (it answered {"message"} without the limit).
+		// Streamed without a length, it is cut at the same limit (vigil start raises adapter-node's own
+		// limit, 512 KB by default, to push.maxBodyBytes): the route answers with its error, naming it.
 		const streamed = await send('/api/v1/push', { body: chunks, duplex: 'half' } as Omit<RequestInit, 'headers'>);
 		expect(streamed.status).toBe(413);
-		expect(streamed.body?.error).toBe('the request body is larger than 524288 bytes: send fewer samples per request');
+		expect(streamed.body?.error).toBe('the request body is larger than 1048576 bytes: send fewer samples per request');
 	});
 
 	it('refuses malformed JSON and wrong content types with 4xx JSON', async () => {
