@@ -4,26 +4,11 @@
  * validator's problems sorted to the fields they belong to.
  */
 import { stringify } from 'yaml';
+import { NODATA_POLICIES, type NodataPolicy, type RuleSpec, type Severity } from '../../shared/rule-spec';
 
-export type NodataPolicy = 'nodata' | 'alerting' | 'ok' | 'keep_last';
-export const NODATA_POLICIES: readonly NodataPolicy[] = ['nodata', 'alerting', 'ok', 'keep_last'];
-export type Severity = 'critical' | 'warning' | 'info';
+export { NODATA_POLICIES, type NodataPolicy, type RuleSpec, type Severity };
+/** Severities in the order the form offers them: the most urgent first. */
 export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
-
-/** One alerting rule as written in a rule file: Prometheus's keys plus Vigil's. */
-export type RuleSpec = {
-	alert: string;
-	expr: string;
-	for?: string;
-	keep_firing_for?: string;
-	labels?: Record<string, string>;
-	annotations?: Record<string, string>;
-	clear_expr?: string;
-	clear_threshold?: number;
-	nodata?: NodataPolicy;
-	runbook_url?: string;
-	severity?: Severity;
-};
 
 /** A validation problem as the rules API answers it. */
 export interface RuleProblem {

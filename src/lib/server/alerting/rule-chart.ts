@@ -4,10 +4,8 @@
  * expression itself. One range query over the window, at most ~360 steps, through the same engine
  * and read plan as /api/v1/query_range.
  */
-import { parseExpr } from '../promql';
 import { rangeQuery } from '../prom-api/query';
-import type { RuleSpec } from '../rules';
-import { thresholdShape } from '../rules/compile';
+import type { RuleThreshold } from '../rules/edit';
 import { getContext } from '../context';
 import { reportSettings } from '../reports/settings';
 
@@ -29,26 +27,16 @@ export interface RuleChart {
 	problems: string[];
 }
 
-/** The threshold shape of a rule's expression: what to draw, and the lines. */
-export function chartShape(spec: Pick<RuleSpec, 'expr' | 'clear_threshold'>): Pick<RuleChart, 'query' | 'op' | 'threshold' | 'clear'> {
-	try {
-		const shape = thresholdShape(parseExpr(spec.expr));
-		if (shape) return { query: shape.lhs, op: shape.op, threshold: shape.threshold, clear: spec.clear_threshold ?? null };
-	} catch {
-		// Drawn as written; the query below reports the problem.
-	}
-	return { query: spec.expr, op: null, threshold: null, clear: null };
-}
-
 /** A step of 15 s multiples giving at most ~360 points over the window. */
 export function chartStep(spanMs: number): number {
 	return Math.max(15_000, Math.ceil(spanMs / 360 / 15_000) * 15_000);
 }
 
-export async function ruleChart(spec: Pick<RuleSpec, 'expr' | 'clear_threshold'>, from: number, to: number, now = Date.now()): Promise<RuleChart> {
+/** `threshold`: the rule's (readRuleDetail gives it); without one the expression is drawn whole. */
+export async function ruleChart(expr: string, threshold: RuleThreshold | null, from: number, to: number, now = Date.now()): Promise<RuleChart> {
 	const ctx = getContext();
 	const step = chartStep(to - from);
-	const shape = chartShape(spec);
+	const shape = threshold ? { query: threshold.lhs, op: threshold.op, threshold: threshold.threshold, clear: threshold.clear } : { query: expr, op: null, threshold: null, clear: null };
 	const chart: RuleChart = { from, to, step, ...shape, series: [], omitted: 0, problems: [] };
 	try {
 		const { data } = await rangeQuery(

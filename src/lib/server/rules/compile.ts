@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../../shared/duration';
 import { friendlyErrors, suggest } from '../../shared/problems';
+import type { RuleSpec } from '../../shared/rule-spec';
 import { LABEL_NAME } from '../../shared/series';
 import { parseExpr, PromQLError, selectorsOf, usesAbsent, type Expr } from '../promql';
 import type { Matcher } from '../tsdb/matchers';
@@ -13,19 +14,7 @@ import { compileTemplate, TemplateError, type CompiledTemplate } from './templat
 import { NODATA_POLICIES, SEVERITIES, type NodataPolicy, type Severity, type StateRule } from './types';
 
 /** One alerting rule as written in a rule file: Prometheus's keys plus Vigil's. */
-export type RuleSpec = {
-	alert: string;
-	expr: string;
-	for?: string;
-	keep_firing_for?: string;
-	labels?: Record<string, string>;
-	annotations?: Record<string, string>;
-	clear_expr?: string;
-	clear_threshold?: number;
-	nodata?: NodataPolicy;
-	runbook_url?: string;
-	severity?: Severity;
-};
+export type { RuleSpec };
 
 export interface CompiledRule extends StateRule {
 	/** `group/alert`. */

@@ -6,12 +6,9 @@
 import type { Labels } from '../../shared/series';
 import type { CompiledTemplate } from './template';
 
-/** What a rule does while the input series of its expression have no data. */
-export type NodataPolicy = 'nodata' | 'alerting' | 'ok' | 'keep_last';
-export const NODATA_POLICIES: readonly NodataPolicy[] = ['nodata', 'alerting', 'ok', 'keep_last'];
+import type { NodataPolicy } from '../../shared/rule-spec';
 
-export type Severity = 'info' | 'warning' | 'critical';
-export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical'];
+export { NODATA_POLICIES, SEVERITIES, type NodataPolicy, type Severity } from '../../shared/rule-spec';
 
 /**
  * An instance's state. `inactive` is a resolved instance kept for 15 minutes; `nodata` and `error`

@@ -24,7 +24,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	if (!detail) error(404, `no rule ${id.slice(0, 200)}; the list at /rules has them all`);
 	const now = Date.now();
 	const from = now - WINDOW_MS;
-	const chart = await ruleChart(detail.rule.spec, from, now, now);
+	const chart = await ruleChart(detail.rule.spec.expr, detail.threshold, from, now, now);
 	const bands = instanceBands(detail.events, from, now);
 	return {
 		me,
