@@ -152,7 +152,21 @@ describe.each(impls)('$name store against a brute-force model', (impl) => {
 				}
 				await store.close();
 			}),
-			{ numRuns: impl.runs }
+			{
+				numRuns: impl.runs,
+				examples: [
+					// Found by a CI run: an hour's sum of two values near -Number.MAX_VALUE overflows to -Infinity.
+					[
+						[
+							{ series: 0, samples: [[0, -4.9896007738367995e292], [0, 0]] },
+							{ series: 0, samples: [[1, -1.7976931348623153e308], [0, 0]] },
+							{ series: 0, samples: [[0, 0]] }
+						],
+						false,
+						[{ selector: 'lat', fromOffset: 0, length: 1, step: HOUR }]
+					]
+				]
+			}
 		);
 	}, 120_000);
 });
