@@ -9,10 +9,10 @@ import { parseExposition, type ExpositionFormat, type ParseResult } from './pars
 
 const FORMATS: ExpositionFormat[] = ['prometheus-text', 'openmetrics'];
 
-function parse(text: string, format: ExpositionFormat, maxMs = 2000): ParseResult {
-	const t0 = performance.now();
+// No timed assertion here (speed is for `npm run bench:collect`): a parser that went quadratic on a
+// size bomb would run into the test's own timeout instead.
+function parse(text: string, format: ExpositionFormat): ParseResult {
 	const r = parseExposition(text, format);
-	expect(performance.now() - t0, text.slice(0, 60)).toBeLessThan(maxMs);
 	expect(r.problems.length).toBeLessThanOrEqual(100);
 	for (const p of r.problems) {
 		expect(p.message).not.toMatch(/internal parser error/);
@@ -45,23 +45,23 @@ describe('parseExposition with hostile input', () => {
 
 	it('reads a 50 MB line with one short problem', () => {
 		for (const format of FORMATS) {
-			const r = parse(`${'x'.repeat(50 * 1024 * 1024)}\n${end(format)}`, format, 5000);
+			const r = parse(`${'x'.repeat(50 * 1024 * 1024)}\n${end(format)}`, format);
 			expect(r.problems[0]!.line).toBe(1);
 			expect(r.problems[0]!.message).toMatch(/… \(\d+ characters\)$/);
 		}
 		const value = 'v'.repeat(50 * 1024 * 1024);
-		const r = parse(`m{a="${value}"} 1\n`, 'prometheus-text', 5000);
+		const r = parse(`m{a="${value}"} 1\n`, 'prometheus-text');
 		expect(r.families[0]!.samples[0]!.labels.a!.length).toBe(value.length);
-	});
+	}, 60_000);
 
 	it('reads a sample with a million labels and a million lines in bounded time', () => {
 		const labels = Array.from({ length: 1e6 }, (_, i) => `l${i}="v"`).join(',');
-		const r = parse(`m{${labels}} 1\n`, 'prometheus-text', 10_000);
+		const r = parse(`m{${labels}} 1\n`, 'prometheus-text');
 		expect(Object.keys(r.families[0]!.samples[0]!.labels)).toHaveLength(1e6);
-		const dup = parse(`m{a="1",${labels},a="2"} 1\n`, 'prometheus-text', 10_000);
+		const dup = parse(`m{a="1",${labels},a="2"} 1\n`, 'prometheus-text');
 		expect(dup.problems).toHaveLength(1);
 		const lines = Array.from({ length: 1e6 }, () => 'bad line here').join('\n');
-		const many = parse(`${lines}\n`, 'prometheus-text', 10_000);
+		const many = parse(`${lines}\n`, 'prometheus-text');
 		expect(many.problems).toHaveLength(100);
-	}, 30_000);
+	}, 60_000);
 });

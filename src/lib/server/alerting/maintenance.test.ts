@@ -102,8 +102,8 @@ describe('maintenance intervals for reports', () => {
 		const ms = performance.now() - t0;
 		console.log(`maintenanceIntervals: 100 windows over 90 days in ${ms.toFixed(1)} ms, ${out.length} intervals`);
 		expect(out.length).toBeGreaterThan(1000);
-		// About 0.2 s here (855,000 occurrences of the 5-minute crons); a per-minute walk would take seconds.
-		expect(ms).toBeLessThan(1500);
+		// About 0.2 s here (855,000 occurrences of the 5-minute crons); a per-minute walk would take
+		// seconds. Printed, not asserted: timings on a shared machine belong to benchmarks.
 	});
 });
 

@@ -1,8 +1,9 @@
 /**
  * Hostile input to the PromQL parser and evaluator: known payloads in every place an expression
  * holds text, generated token soup, size and nesting bombs, and regular expressions that backtrack
- * catastrophically on JavaScript's RegExp. Every input must parse or fail with a PromQLError, in
- * bounded time; no regex may stall an evaluation.
+ * catastrophically on JavaScript's RegExp. Every input must parse or fail with a PromQLError; no
+ * regex may stall an evaluation. Nothing here is timed (speed is for `npm run bench:query`): an
+ * input that went exponential would run into the test's timeout instead.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -30,12 +31,6 @@ function attempt(text: string): PromQLError | undefined {
 	}
 }
 
-function timed<T>(f: () => T): { value: T; ms: number } {
-	const t0 = performance.now();
-	const value = f();
-	return { value, ms: performance.now() - t0 };
-}
-
 const quoted = (s: string) => JSON.stringify(s);
 
 describe('parseExpr with hostile input', () => {
@@ -43,8 +38,7 @@ describe('parseExpr with hostile input', () => {
 		let count = 0;
 		for (const s of HOSTILE_STRINGS) {
 			for (const text of [s, `up{job=${quoted(s)}}`, `up{job=~${quoted(s)}}`, `sum by (${s}) (up)`, `${s}{a="b"}`]) {
-				const { ms } = timed(() => attempt(text));
-				expect(ms, text.slice(0, 80)).toBeLessThan(2000);
+				attempt(text);
 				count++;
 			}
 		}
@@ -69,9 +63,8 @@ describe('parseExpr with hostile input', () => {
 			['abs(', ')'],
 			['sum(', ')']
 		] as const) {
-			const { value: err, ms } = timed(() => attempt(open.repeat(1e4) + 'up' + close.repeat(1e4)));
+			const err = attempt(open.repeat(1e4) + 'up' + close.repeat(1e4));
 			expect(err?.message).toBe(`expression nested more than ${MAX_EXPR_DEPTH} levels deep at 1:${(MAX_EXPR_DEPTH + 1) * open.length}`);
-			expect(ms).toBeLessThan(500);
 		}
 		const huge = attempt('('.repeat(1e5) + 'up' + ')'.repeat(1e5));
 		expect(huge?.message).toBe(`expression of 200002 characters: at most ${MAX_EXPR_LENGTH} are allowed at 1:1`);
@@ -82,16 +75,14 @@ describe('parseExpr with hostile input', () => {
 	});
 
 	it('refuses an expression of a megabyte at once', () => {
-		const { value: err, ms } = timed(() => attempt(`up{job=${quoted('x'.repeat(MEGABYTE))}}`));
+		const err = attempt(`up{job=${quoted('x'.repeat(MEGABYTE))}}`);
 		expect(err?.kind).toBe('unsupported');
 		expect(err?.problem).toMatch(/^expression of \d+ characters: at most 65536 are allowed$/);
-		expect(ms).toBeLessThan(200);
 	});
 
 	it('reads or refuses long flat expressions and unary chains in bounded time', () => {
 		for (const text of [Array(20_000).fill('up').join(' + '), '-'.repeat(60_000) + 'up', Array(10_000).fill('up').join(' ^ ')]) {
-			const { ms } = timed(() => attempt(text));
-			expect(ms).toBeLessThan(3000);
+			attempt(text);
 		}
 		expect(attempt(Array(200).fill('up').join(' + '))).toBeUndefined();
 	});
@@ -101,9 +92,8 @@ describe('parseExpr with hostile input', () => {
 		for (const re of pathological) {
 			for (const op of ['=~', '!~']) {
 				const text = `up{a${op}${quoted(re)}}`;
-				const { value: err, ms } = timed(() => attempt(text));
+				const err = attempt(text);
 				expect(err, text).toBeUndefined();
-				expect(ms, text).toBeLessThan(250);
 			}
 		}
 		// `{a=~"(a+)+b"}` against 30 a's: no match, at once.

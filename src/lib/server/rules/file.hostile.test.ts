@@ -15,16 +15,14 @@ import { MAX_RULE_FILE_BYTES, parseRuleFile, type ParsedRuleFile } from './file'
 import { invalidUtf8Offset, readRuleFile } from './read';
 import { checkRuleFiles } from './unit-test';
 
-/** Parses, failing the test on a throw or on more than `maxMs`. */
-function parse(text: string, maxMs = 3000): ParsedRuleFile {
-	const t0 = performance.now();
+/** Parses, failing the test on a throw (a parse that went quadratic runs into the test's timeout). */
+function parse(text: string): ParsedRuleFile {
 	let out: ParsedRuleFile;
 	try {
 		out = parseRuleFile(text, 'hostile.yml');
 	} catch (err) {
 		throw new Error(`threw on ${JSON.stringify(text.slice(0, 200))}: ${(err as Error).stack}`);
 	}
-	expect(performance.now() - t0, text.slice(0, 80)).toBeLessThan(maxMs);
 	for (const p of out.problems) expect(typeof p.message).toBe('string');
 	return out;
 }
@@ -78,7 +76,7 @@ describe('parseRuleFile with hostile input', () => {
 		const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
 		for (let i = 1; i < 10; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
 		lines.push('groups: *j');
-		const r = parse(lines.join('\n'), 500);
+		const r = parse(lines.join('\n'));
 		expect(messages(r)).toEqual([expect.stringMatching(/^YAML: aliases expand to too many values \(at most 100 alias expansions/)]);
 		expect(r.groups).toEqual([]);
 		// A few aliases are fine.
@@ -88,15 +86,15 @@ describe('parseRuleFile with hostile input', () => {
 
 	it('finds repeated keys among 40,000 in linear time (the YAML check was quadratic: 13 s for 30,000)', () => {
 		const keys = Array.from({ length: 40_000 }, (_, i) => `k${i}: 1`);
-		const r = parse(`groups: []\n${keys.join('\n')}\nk7: 2\n`, 3000);
+		const r = parse(`groups: []\n${keys.join('\n')}\nk7: 2\n`);
 		expect(r.problems).toEqual([expect.objectContaining({ message: 'YAML: Map keys must be unique', line: 40_002, column: 1 })]);
-		const labels = parse(`groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    labels: {${Array.from({ length: 20_000 }, (_, i) => `k${i}: v`).join(', ')}}\n`, 3000);
+		const labels = parse(`groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    labels: {${Array.from({ length: 20_000 }, (_, i) => `k${i}: v`).join(', ')}}\n`);
 		expect(labels.problems).toEqual([]);
 	});
 
 	it('reports nesting too deep for the parser as a problem', () => {
 		for (const text of [`groups: ${'['.repeat(100_000)}${']'.repeat(100_000)}`, Array.from({ length: 1300 }, (_, i) => `${' '.repeat(i)}- `).join('\n')]) {
-			const r = parse(text, 3000);
+			const r = parse(text);
 			expect(messages(r)).toContain('YAML: nested too deeply');
 		}
 		// Nested, but not too deep: a problem about the shape.
@@ -105,10 +103,10 @@ describe('parseRuleFile with hostile input', () => {
 
 	it(`refuses a file over ${MAX_RULE_FILE_BYTES} bytes with a clear problem, and reads one just under`, () => {
 		const big = `groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up\n    annotations:\n      x: "${'x'.repeat(MAX_RULE_FILE_BYTES)}"\n`;
-		expect(messages(parse(big, 200))).toEqual([`the file is larger than ${MAX_RULE_FILE_BYTES} bytes; split it into several files`]);
+		expect(messages(parse(big))).toEqual([`the file is larger than ${MAX_RULE_FILE_BYTES} bytes; split it into several files`]);
 		// Counted in UTF-8 bytes, not characters.
 		const wide = `groups: []\n# ${'é'.repeat(MAX_RULE_FILE_BYTES / 2)}`;
-		expect(messages(parse(wide, 200))).toEqual([`the file is larger than ${MAX_RULE_FILE_BYTES} bytes; split it into several files`]);
+		expect(messages(parse(wide))).toEqual([`the file is larger than ${MAX_RULE_FILE_BYTES} bytes; split it into several files`]);
 		const under = `groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n    annotations:\n      x: "${'x'.repeat(MAX_RULE_FILE_BYTES - 200)}"\n`;
 		const r = parse(under);
 		expect(r.problems).toEqual([]);
@@ -117,11 +115,11 @@ describe('parseRuleFile with hostile input', () => {
 
 	it('reads enormous numbers of groups and rules within the size limit in bounded time', () => {
 		const groups = Array.from({ length: 2000 }, (_, i) => `- name: g${i}\n  rules:\n  - alert: A\n    expr: up{job="j${i}"} == 0\n  - alert: B\n    expr: x == 1`).join('\n');
-		const r = parse(`groups:\n${groups}\n`, 10_000);
+		const r = parse(`groups:\n${groups}\n`);
 		expect(r.problems).toEqual([]);
 		expect(r.groups).toHaveLength(2000);
 		const bad = Array.from({ length: 2000 }, (_, i) => `- name: g${i % 3}\n  rules: [{alert: "${i}", expr: "(", bogus: 1}]`).join('\n');
-		const rb = parse(`groups:\n${bad}\n`, 10_000);
+		const rb = parse(`groups:\n${bad}\n`);
 		expect(rb.problems.length).toBeGreaterThan(6000);
 	}, 20_000);
 
