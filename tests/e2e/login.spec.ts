@@ -55,3 +55,22 @@ test('a wrong password shows the error; the right one logs in and the wall runs 
 	await expect(page.getByRole('link', { name: 'Log in' })).toBeVisible();
 	expect(violations).toEqual([]);
 });
+
+test('a name typed before the page has finished loading is kept, and the login goes through', async ({ page }) => {
+	// Hold the page's scripts back, as on a slow wall PC: the user types into the server-rendered
+	// form, then the scripts run (hydration), then the user submits.
+	let release!: () => void;
+	const held = new Promise<void>((resolve) => (release = resolve));
+	await page.route('**/_app/immutable/**/*.js', async (route) => {
+		await held;
+		await route.continue();
+	});
+	await page.goto(`${vigil.url}/login`, { waitUntil: 'domcontentloaded' });
+	await page.getByLabel('User name').fill('olga');
+	release();
+	await expect(page.locator('html[data-hydrated]')).toHaveCount(1);
+	await expect(page.getByLabel('User name')).toHaveValue('olga');
+	await page.getByLabel('Password').fill(PASSWORD);
+	await page.getByRole('button', { name: 'Log in' }).click();
+	await expect(page.getByTestId('whoami')).toContainText('olga');
+});
