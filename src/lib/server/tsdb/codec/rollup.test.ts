@@ -66,6 +66,25 @@ describe('rollup records', () => {
 		expect(open.map((r) => r.index)).toEqual([602]);
 	});
 
+	it('seals sums that float addition drifted in fixed point, and keeps a finer fraction of a large sum exactly', () => {
+		// An hour of a 2-decimal gauge at 1 s: the sum carries float drift, yet seals compactly.
+		const hour = emptyAgg();
+		for (let i = 0; i < 3600; i++) addSample(hour, Math.round(Math.sin(i) * 1e6) / 100);
+		expect(Number.isInteger(hour.sum * 100)).toBe(false);
+		const drifted = encodeSealed([{ index: 0, ...hour }]);
+		const float = encodeSealed([{ index: 0, ...hour, min: hour.min + 1e-9 }]);
+		expect(drifted.length).toBeLessThan(float.length);
+		const back: IndexedAgg[] = [];
+		decodeSegments(drifted, back);
+		expect(back[0]!.sum).toBeCloseTo(hour.sum, 6);
+		// Whole min, max and last, but one sample of .5 among 2,625 near a million: the sum's .5 is
+		// data, not drift, and must survive.
+		const big: IndexedAgg = { index: 0, count: 2625, min: -139151, max: 999876, sum: 1129701562.5, last: 0 };
+		const exact: IndexedAgg[] = [];
+		decodeSegments(encodeSealed([big]), exact);
+		expect(exact).toEqual([big]);
+	});
+
 	it('seals values that are not decimal in float mode, exactly', () => {
 		const records: IndexedAgg[] = [{ index: 2, count: 3, min: Math.PI, max: 1e300, sum: 1e300, last: Math.E }];
 		const back: IndexedAgg[] = [];
@@ -105,7 +124,16 @@ describe('rollup records', () => {
 				decodeSegments(encodeSealed(records), back);
 				expect(back).toEqual(records);
 			}),
-			{ numRuns: 200 }
+			{
+				numRuns: 200,
+				examples: [
+					// Found by a CI run: min, max and last whole, the sum 1,129,701,562.5 (the .5 was rounded away).
+					[
+						[0, 1],
+						[{ count: 1, a: 0, b: 0, c: 0, scale: 0 }, { count: 2625, a: 0, b: 9998760, c: -1391510, scale: 1 }, ...Array.from({ length: 48 }, () => ({ count: 1, a: 0, b: 0, c: 0, scale: 0 }))]
+					]
+				]
+			}
 		);
 	});
 });

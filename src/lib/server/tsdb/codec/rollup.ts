@@ -133,10 +133,15 @@ function scaleFor(records: IndexedAgg[]): number {
 	// A finer scale found late can push an earlier value past the fixed-point range.
 	const p = POW10[s]!;
 	for (const r of records) if (!fits(r.min, p) || !fits(r.max, p) || !fits(r.last, p)) return FLOAT_MODE;
-	// The sum must be close to a fixed-point number at that scale (float addition may have drifted).
+	// The sum must be a fixed-point number at that scale, give or take what float addition can have
+	// drifted: adding `count` values of magnitude at most M errs by at most count² · ε · M. Anything
+	// further off is a finer fraction the samples really had (values of more decimals than min, max
+	// and last), kept exactly in float mode. (A tolerance relative to the sum itself, 1e-9 · |sum|,
+	// let sums over 5e8 lose a genuine .5.)
 	for (const r of records) {
 		const x = Math.round(r.sum * p);
-		if (Math.abs(x) > MAX_FIXED || Math.abs(x / p - r.sum) > 1e-9 * Math.max(1, Math.abs(r.sum))) return FLOAT_MODE;
+		const drift = r.count * r.count * Number.EPSILON * Math.max(Math.abs(r.min), Math.abs(r.max));
+		if (Math.abs(x) > MAX_FIXED || Math.abs(x / p - r.sum) > drift) return FLOAT_MODE;
 	}
 	return s;
 }
