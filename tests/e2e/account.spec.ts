@@ -4,30 +4,18 @@
  * /admin (their sessions end; the audit log names the admin). Both forms need the session's CSRF
  * token.
  */
-import { spawnSync } from 'node:child_process';
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import { logIn } from '../helpers/browser-session';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
-import { demoConfig, startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+import { addVigilUser, demoConfig, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
 
 let redis: TestRedis;
 let vigil: VigilProcess;
 const PASSWORD = 'account page password';
 
-function addUser(name: string, role: string): void {
-	const r = spawnSync(process.execPath, [VIGIL_BIN, 'users', 'add', name, '--role', role], {
-		env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: vigil.configFile },
-		input: `${PASSWORD}\n`,
-		encoding: 'utf8'
-	});
-	expect(r.status, r.stderr).toBe(0);
-}
+const addUser = (name: string, role: string) => addVigilUser(vigil, redis.url, name, role, PASSWORD);
 
-async function login(page: Page, name: string, password = PASSWORD, next = '/'): Promise<void> {
-	await page.goto(`${vigil.url}/login?next=${encodeURIComponent(next)}`);
-	await page.getByLabel('User name').fill(name);
-	await page.getByLabel('Password').fill(password);
-	await page.getByRole('button', { name: 'Log in' }).click();
-}
+const login = (page: Page, name: string, password = PASSWORD, next = '/') => logIn(page, vigil.url, name, password, next);
 
 /** A second browser (its own cookies) logged in as `name`. */
 async function otherBrowser(browser: Browser, name: string, password = PASSWORD): Promise<Page> {

@@ -1,28 +1,16 @@
-import { spawnSync } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
+import { logIn } from '../helpers/browser-session';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
-import { demoConfig, startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+import { addVigilUser, demoConfig, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
 
 let redis: TestRedis;
 let vigil: VigilProcess;
 const PASSWORD = 'admin page password';
 const XSS = '<img src=x onerror="window.__xss=1">';
 
-function addUser(name: string, role: string): void {
-	const r = spawnSync(process.execPath, [VIGIL_BIN, 'users', 'add', name, '--role', role], {
-		env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: vigil.configFile },
-		input: `${PASSWORD}\n`,
-		encoding: 'utf8'
-	});
-	expect(r.status, r.stderr).toBe(0);
-}
+const addUser = (name: string, role: string) => addVigilUser(vigil, redis.url, name, role, PASSWORD);
 
-async function login(page: Page, name: string, next = '/'): Promise<void> {
-	await page.goto(`${vigil.url}/login?next=${encodeURIComponent(next)}`);
-	await page.getByLabel('User name').fill(name);
-	await page.getByLabel('Password').fill(PASSWORD);
-	await page.getByRole('button', { name: 'Log in' }).click();
-}
+const login = (page: Page, name: string, next = '/') => logIn(page, vigil.url, name, PASSWORD, next);
 
 test.beforeAll(async () => {
 	redis = await startTestRedis();

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { artifact } from '../helpers/artifacts';
 import { createKiosk, type Kiosk } from '../helpers/kiosk';
 import { freePort, startTestRedis, type TestRedis } from '../helpers/redis-server';
-import { ROOT, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
+import { shippedDemoConfig, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
 
 /**
  * The shipped demo-shop board (every tile kind) with the demo shop: screenshots at 1920×1080 and
@@ -20,14 +18,7 @@ test.beforeAll(async () => {
 	redis = await startTestRedis();
 	const shopPort = await freePort();
 	shopUrl = `http://127.0.0.1:${shopPort}`;
-	const config = readFileSync(join(ROOT, 'vigil.config.yaml'), 'utf8')
-		.replaceAll('127.0.0.1:3100', `127.0.0.1:${shopPort}`)
-		.replace('port: 3100', `port: ${shopPort}\n  speed: 20`)
-		.replace('prefix: "vigil:"', `prefix: "e2eb${process.pid}:"`)
-		.replace(/\n {2}postgresUrl: .*\n/, '\n')
-		.replace(/\n {2}amqpUrl: .*\n/, '\n')
-		// The shop's rules, found from the test's config directory.
-		.replace(/ruleFiles: \[[^\]]*\]/, (files) => files.replaceAll('rules/', `${join(ROOT, 'rules')}/`));
+	const config = shippedDemoConfig(shopPort, `e2eb${process.pid}:`, 20);
 	vigil = await startVigilProcess({ config, redisUrl: redis.url });
 	kiosk = createKiosk(vigil, redis.url, 'shop-screen', ['--board', 'demo-shop']);
 });

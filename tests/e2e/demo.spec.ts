@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { freePort, startTestRedis, type TestRedis } from '../helpers/redis-server';
-import { ROOT, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
+import { shippedDemoConfig, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
 
 /**
  * The shipped demo, as `npm start` runs it (its own Redis and ports here): the wall shows the demo
@@ -17,14 +15,7 @@ test.beforeAll(async () => {
 	redis = await startTestRedis();
 	const shopPort = await freePort();
 	shopUrl = `http://127.0.0.1:${shopPort}`;
-	// The shipped config, pointed at a free port for the shop, a private key prefix, no SQL or AMQP,
-	// and busier traffic (at night the shop may see no checkout for a while).
-	const config = readFileSync(join(ROOT, 'vigil.config.yaml'), 'utf8')
-		.replaceAll('127.0.0.1:3100', `127.0.0.1:${shopPort}`)
-		.replace('port: 3100', `port: ${shopPort}\n  speed: 20`)
-		.replace('prefix: "vigil:"', `prefix: "e2e${process.pid}:"`)
-		.replace(/\n {2}postgresUrl: .*\n/, '\n')
-		.replace(/\n {2}amqpUrl: .*\n/, '\n');
+	const config = shippedDemoConfig(shopPort, `e2e${process.pid}:`, 20);
 	vigil = await startVigilProcess({ config, redisUrl: redis.url });
 	// As `npm start` does: a kiosk link for the demo board, next to "Vigil is running".
 	const line = await vigil.waitForOutput(/Wall for screens: \S+/);

@@ -5,11 +5,11 @@
  * checked against a figure computed here from the written samples) and prints it to PDF; hostile
  * text in an alert name and a note runs no script on /incidents and /incidents/<id>.
  */
-import { spawnSync } from 'node:child_process';
 import { expect, test, type Page } from '@playwright/test';
+import { logIn } from '../helpers/browser-session';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 import { INTERVAL, utcQuarter, writeHistory, type History } from '../helpers/report-history';
-import { startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+import { addVigilUser, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
 
 let redis: TestRedis;
 let vigil: VigilProcess;
@@ -20,21 +20,11 @@ const prefix = `rep${Math.random().toString(36).slice(2, 8)}:`;
 const now = Date.now();
 const lastQuarter = utcQuarter(now, -1);
 
-function addUser(name: string, role: string): void {
-	const r = spawnSync(process.execPath, [VIGIL_BIN, 'users', 'add', name, '--role', role], {
-		env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: vigil.configFile },
-		input: `${PASSWORD}\n`,
-		encoding: 'utf8'
-	});
-	expect(r.status, r.stderr).toBe(0);
-}
+const addUser = (name: string, role: string) => addVigilUser(vigil, redis.url, name, role, PASSWORD);
 
 async function login(page: Page, name: string, next: string): Promise<void> {
-	await page.goto(`${vigil.url}/login?next=${encodeURIComponent(next)}`);
-	await page.getByLabel('User name').fill(name);
-	await page.getByLabel('Password').fill(PASSWORD);
-	await page.getByRole('button', { name: 'Log in' }).click();
-	await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+	await logIn(page, vigil.url, name, PASSWORD, next);
+	await expect(page).not.toHaveURL(/\/login/);
 }
 
 /** Splits CSV text (RFC 4180) into rows of cells. */

@@ -16,6 +16,7 @@ import { Redis } from 'ioredis';
 import { AlertStateStore } from '../../src/lib/server/alerting/state-store';
 import { createKeys } from '../../src/lib/server/keys';
 import type { AlertEvent, AlertInstance, RuleState } from '../../src/lib/server/rules/types';
+import { hydrated } from '../helpers/browser-session';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 import { ROOT, startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
 
@@ -47,6 +48,7 @@ async function login(page: Page, next: string): Promise<void> {
 	const res = await page.context().request.post(`${vigil.url}/login`, { form: { username: 'val', password: PASSWORD }, headers: { origin: vigil.url, accept: 'text/html' }, maxRedirects: 0 });
 	expect(res.status()).toBe(303);
 	await page.goto(`${vigil.url}${next}`);
+	await hydrated(page);
 }
 
 const row = (page: Page, id: string) => page.locator(`[data-testid="rule-row"][data-rule=${JSON.stringify(id)}]`);

@@ -11,9 +11,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { logIn } from '../helpers/browser-session';
 import { freePort, startTestRedis, type TestRedis } from '../helpers/redis-server';
 import { PAYMENT_RULE, writePaymentHistory, type PaymentHistory } from '../helpers/rule-history';
-import { ROOT, startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+import { addVigilUser, shippedDemoConfig, startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
 
 let redis: TestRedis;
 let vigil: VigilProcess;
@@ -23,21 +24,11 @@ const prefix = `rul${Math.random().toString(36).slice(2, 8)}:`;
 const RULE_PATH = `/rules/${PAYMENT_RULE.split('/').map(encodeURIComponent).join('/')}`;
 const RULE_API = `/api/v1${RULE_PATH}`;
 
-function addUser(name: string, role: string): void {
-	const r = spawnSync(process.execPath, [VIGIL_BIN, 'users', 'add', name, '--role', role], {
-		env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: vigil.configFile },
-		input: `${PASSWORD}\n`,
-		encoding: 'utf8'
-	});
-	expect(r.status, r.stderr).toBe(0);
-}
+const addUser = (name: string, role: string) => addVigilUser(vigil, redis.url, name, role, PASSWORD);
 
 async function login(page: Page, name: string, next: string): Promise<void> {
-	await page.goto(`${vigil.url}/login?next=${encodeURIComponent(next)}`);
-	await page.getByLabel('User name').fill(name);
-	await page.getByLabel('Password').fill(PASSWORD);
-	await page.getByRole('button', { name: 'Log in' }).click();
-	await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+	await logIn(page, vigil.url, name, PASSWORD, next);
+	await expect(page).not.toHaveURL(/\/login/);
 }
 
 /** The rule as the API gives it, read with the page's session. */
@@ -60,16 +51,8 @@ test.beforeAll(async () => {
 	redis = await startTestRedis();
 	history = await writePaymentHistory(redis.url, prefix, Date.now());
 	const shopPort = await freePort();
-	// The shipped demo config with its own Redis prefix and shop port, the rule files by absolute
-	// path, no SQL or AMQP, and notifications sent one second after an alert fires.
-	const config = readFileSync(join(ROOT, 'vigil.config.yaml'), 'utf8')
-		.replaceAll('127.0.0.1:3100', `127.0.0.1:${shopPort}`)
-		.replace('port: 3100', `port: ${shopPort}`)
-		.replace('prefix: "vigil:"', `prefix: "${prefix}"`)
-		.replace(/ruleFiles: \[.*\]/, `ruleFiles: [${join(ROOT, 'rules/demo-shop.rules.yml')}, ${join(ROOT, 'rules/vigil.rules.yml')}]`)
-		.replace(/group_wait: \S+/, 'group_wait: 1s')
-		.replace(/\n {2}postgresUrl: .*\n/, '\n')
-		.replace(/\n {2}amqpUrl: .*\n/, '\n');
+	// The shipped demo config, with notifications sent one second after an alert fires.
+	const config = shippedDemoConfig(shopPort, prefix).replace(/group_wait: \S+/, 'group_wait: 1s');
 	vigil = await startVigilProcess({ config, redisUrl: redis.url });
 	addUser('erin', 'engineer');
 	addUser('vic', 'viewer');

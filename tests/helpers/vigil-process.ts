@@ -2,8 +2,8 @@
  * Runs the built `vigil` command as a separate process, the way an operator would, with a
  * temporary config file, and gives tests its output, its URL and its exit code.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from './redis-server';
@@ -105,4 +105,33 @@ collectors:
     name: demo-shop
     interval: 500ms
 ${extra}`;
+}
+
+/**
+ * Adds a user with `vigil users add` (the password on stdin), against the Redis and config of a
+ * running process; throws with the command's error output if it fails.
+ */
+export function addVigilUser(vigil: VigilProcess, redisUrl: string, name: string, role: string, password: string): void {
+	const r = spawnSync(process.execPath, [VIGIL_BIN, 'users', 'add', name, '--role', role], {
+		env: { ...process.env, REDIS_URL: redisUrl, VIGIL_CONFIG: vigil.configFile },
+		input: `${password}\n`,
+		encoding: 'utf8'
+	});
+	if (r.status !== 0) throw new Error(`vigil users add ${name} exited ${r.status}: ${r.stderr}`);
+}
+
+/**
+ * The shipped `vigil.config.yaml`, as `npm start` runs it, pointed at the demo shop on `shopPort`
+ * with a private key prefix, no SQL or AMQP sources, and the rule files found from wherever the
+ * test writes the config. `speed` multiplies the shop's traffic (at night the shop may see no
+ * checkout for a while).
+ */
+export function shippedDemoConfig(shopPort: number, prefix: string, speed = 1): string {
+	return readFileSync(join(ROOT, 'vigil.config.yaml'), 'utf8')
+		.replaceAll('127.0.0.1:3100', `127.0.0.1:${shopPort}`)
+		.replace('port: 3100', speed === 1 ? `port: ${shopPort}` : `port: ${shopPort}\n  speed: ${speed}`)
+		.replace('prefix: "vigil:"', `prefix: "${prefix}"`)
+		.replace(/\n {2}postgresUrl: .*\n/, '\n')
+		.replace(/\n {2}amqpUrl: .*\n/, '\n')
+		.replace(/ruleFiles: \[[^\]]*\]/, (files) => files.replaceAll('rules/', `${join(ROOT, 'rules')}/`));
 }
