@@ -97,6 +97,18 @@ function generate(): GenSeries[] {
 		}
 		out.push(s);
 	}
+	// An instance that went away after 20 minutes, and one that came 20 minutes before the end.
+	for (const [inst, from, to] of [
+		['old', START, START + 20 * 60_000],
+		['new', END - 20 * 60_000, END]
+	] as const) {
+		const s: GenSeries = { name: 'worker_busy', labels: { job: 'shop', inst }, ts: [], values: [] };
+		for (let t = from; t < to; t += STEP_MS) {
+			s.ts.push(t);
+			s.values.push(Math.round(r() * 100) / 100);
+		}
+		out.push(s);
+	}
 	return out;
 }
 
@@ -393,6 +405,25 @@ const EXPRS = [
 	'vector(1) + 1'
 ];
 
+describe('series, labels and label values over a time range', () => {
+	it('label names and values under match[] narrow to the time range (finer than Prometheus, which narrows by 2 h block)', async () => {
+		const values = async (range: Record<string, string>) => (await get(vigil.url, `/api/v1/label/inst/values?${q({ 'match[]': 'worker_busy', ...range })}`)).body.data;
+		expect(await values({})).toEqual(['new', 'old']);
+		expect(await values({ start: sec(START), end: sec(START + 30 * 60_000) })).toEqual(['old']);
+		expect(await values({ start: sec(END - 5 * 60_000) })).toEqual(['new']);
+		expect(await values({ end: sec(START + 40 * 60_000) })).toEqual(['old']);
+		const names = await get(vigil.url, `/api/v1/labels?${q({ 'match[]': 'worker_busy', start: sec(START + 40 * 60_000), end: sec(START + 50 * 60_000) })}`);
+		expect(names.body.data).toEqual([]);
+		// Without match[], the index answers for all time.
+		expect((await get(vigil.url, `/api/v1/label/inst/values?${q({ start: sec(END - 60_000) })}`)).body.data).toContain('old');
+		// An end before the start is answered, with nothing (as Prometheus does).
+		const backwards = await get(vigil.url, `/api/v1/series?${q({ 'match[]': 'worker_busy', start: sec(END), end: sec(START) })}`);
+		expect([backwards.status, backwards.body.data]).toEqual([200, []]);
+		const bad = await get(vigil.url, `/api/v1/series?${q({ 'match[]': 'worker_busy', start: 'yesterday' })}`);
+		expect([bad.status, bad.body.error]).toEqual([400, expect.stringMatching(/^invalid parameter "start": cannot parse "yesterday"/)]);
+	});
+});
+
 describe.skipIf(!found)('differential: Vigil and Prometheus 2.42 agree', () => {
 	it(`instant queries (${EXPRS.length} expressions at 4 times)`, { timeout: 60_000 }, async () => {
 		const problems: string[] = [];
@@ -442,7 +473,11 @@ describe.skipIf(!found)('differential: Vigil and Prometheus 2.42 agree', () => {
 			'/api/v1/label/inst/values',
 			'/api/v1/label/__name__/values',
 			`/api/v1/label/le/values?${q({ 'match[]': '{__name__=~"lat.*"}' })}`,
-			'/api/v1/label/nosuch/values'
+			'/api/v1/label/nosuch/values',
+			// With a time range: only series with samples in it (an instance gone an hour ago is out).
+			`/api/v1/series?${q({ 'match[]': 'worker_busy', start: sec(START), end: sec(START + 30 * 60_000) })}`,
+			`/api/v1/series?${q({ 'match[]': 'worker_busy', start: sec(END - 30 * 60_000), end: sec(END) })}`,
+			`/api/v1/series?${q({ 'match[]': 'worker_busy', start: sec(START + 40 * 60_000), end: sec(START + 50 * 60_000) })}`
 		];
 		for (const path of paths) {
 			const [v, p] = await Promise.all([get(vigil.url, path), get(promUrl, path, null)]);
@@ -457,6 +492,7 @@ describe.skipIf(!found)('differential: Vigil and Prometheus 2.42 agree', () => {
 			`/api/v1/query?${q({ query: 'up', time: 'yesterday' })}`,
 			`/api/v1/query_range?${q({ query: 'up', start: '200', end: '100', step: '15' })}`,
 			`/api/v1/query_range?${q({ query: 'up', start: '0', end: '11001', step: '1' })}`,
+			`/api/v1/series?${q({ 'match[]': 'up', start: '200', end: '100' })}`,
 			'/api/v1/series'
 		]) {
 			const [v, p] = await Promise.all([get(vigil.url, path), get(promUrl, path, null)]);

@@ -295,6 +295,16 @@ describe.each(impls)('$name store', (impl) => {
 			const [one] = await store.series('up');
 			expect(await store.seriesById([one!.id, 'nonexistent'])).toEqual([one]);
 		});
+
+		it('tell the times of the first and the latest sample of each series', async () => {
+			const [before] = await store.series('up');
+			const first = before!.firstTs!;
+			expect(before!.lastTs).toBe(first);
+			await store.write([{ name: 'up', labels: { service: 'checkout' }, ts: [first + 15_000, first + 30_000], values: [1, 0] }]);
+			const [after] = await store.series('up');
+			expect([after!.firstTs, after!.lastTs]).toEqual([first, first + 30_000]);
+			expect((await store.seriesById([after!.id]))[0]!.lastTs).toBe(first + 30_000);
+		});
 	});
 
 	it('picks a coarser resolution when the finer one no longer reaches back', async () => {

@@ -107,7 +107,10 @@ export class MemoryStore implements TimeSeriesStore {
 	}
 
 	private info(s: MemSeries): SeriesInfo {
-		return s.intervalMs === undefined ? { id: s.id, labels: { ...s.labels } } : { id: s.id, labels: { ...s.labels }, intervalMs: s.intervalMs };
+		const info: SeriesInfo = { id: s.id, labels: { ...s.labels } };
+		if (s.intervalMs !== undefined) info.intervalMs = s.intervalMs;
+		if (s.ts.length > 0) Object.assign(info, { firstTs: s.ts[0]!, lastTs: s.ts.at(-1)! });
+		return info;
 	}
 
 	async range(selector: Selector, from: number, to: number, step: number): Promise<RangeResult[]> {

@@ -774,11 +774,13 @@ export class RedisStore implements TimeSeriesStore {
 
 	private async infos(entries: Array<{ sid: string; labels: Labels }>): Promise<SeriesInfo[]> {
 		const pipe = this.redis.pipeline();
-		for (const { sid } of entries) pipe.hget(this.stateKey(sid), 'iv');
-		const ivs = (await exec(pipe)) as Array<string | null>;
+		for (const { sid } of entries) pipe.hmget(this.stateKey(sid), 'iv', 'ft', 'lt');
+		const states = (await exec(pipe)) as Array<[string | null, string | null, string | null]>;
 		return entries.map(({ sid, labels }, i) => {
+			const [iv, ft, lt] = states[i]!;
 			const info: SeriesInfo = { id: sid, labels: { ...labels } };
-			if (ivs[i] !== null) info.intervalMs = Number(ivs[i]);
+			if (iv !== null) info.intervalMs = Number(iv);
+			if (ft !== null && lt !== null) Object.assign(info, { firstTs: Number(ft), lastTs: Number(lt) });
 			return info;
 		});
 	}

@@ -110,6 +110,9 @@ export interface SeriesInfo {
 	/** Labels, with the metric name as `__name__`. */
 	labels: Labels;
 	intervalMs?: number;
+	/** Times (epoch ms) of the first and the latest sample stored; absent while it has none. */
+	firstTs?: number;
+	lastTs?: number;
 }
 
 export type Selector = readonly Matcher[] | string;
