@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SeriesState } from '$lib/shared/live';
-import { layout, reloadDue, thresholdPlacement, sloState, statItems, statusCells, thresholdTone, tileAge, trend } from './model';
+import { layout, reloadDue, thresholdPlacement, sloState, statItems, statusCells, thresholdTone, tileAge, trend, worstFirst } from './model';
 
 const up = (service: string, value: number, ts: number): SeriesState => ({ id: service, name: 'up', labels: { service }, value, ts, intervalMs: 2000 });
 
@@ -54,7 +54,17 @@ describe('wall model', () => {
 		// Missing the target now is a warning even with budget left.
 		expect(sloState(o, 0.5, { ...month, good: 10, bad: 0 })).toMatchObject({ met: false, budgetLeft: 1, tone: 'warn' });
 		// Before the server's first tally: no budget yet.
-		expect(sloState(o, null, undefined)).toMatchObject({ met: null, budgetLeft: null, period: null, tone: 'none' });
+		expect(sloState(o, null, undefined)).toMatchObject({ met: null, budgetLeft: null, period: null, budgetText: 'no tally yet', tone: 'none' });
+		// A selector that matched nothing all period: no minute judged, so no figure that reads as healthy.
+		expect(sloState(o, null, { ...month, good: 0, bad: 0 })).toMatchObject({ met: null, compliance: null, budgetText: 'no data this period', tone: 'none' });
+		expect(s.budgetText).toBe('75% left');
+		// Just started: a value now, but no minute of the period judged yet.
+		expect(sloState(o, 0, { ...month, good: 0, bad: 0 }).budgetText).toBe('judging first minute');
+	});
+
+	it('orders items worst first, keeping the configured order within a tone', () => {
+		const items = (['ok', 'none', 'warn', 'ok', 'crit', 'warn'] as const).map((tone, i) => ({ tone, i }));
+		expect(worstFirst(items).map((x) => x.i)).toEqual([4, 2, 5, 0, 3, 1]);
 	});
 
 	it('a stat of several series: one value each, worst first, at most four, labelled by what differs', () => {

@@ -16,6 +16,11 @@ export function worst(...tones: Tone[]): Tone {
 	return tones.reduce<Tone>((a, b) => (TONE_RANK[b] < TONE_RANK[a] ? b : a), 'none');
 }
 
+/** Items worst first (critical, warning, ok, unknown), keeping their order within a tone. */
+export function worstFirst<T extends { tone: Tone }>(items: readonly T[]): T[] {
+	return items.map((item, i) => ({ item, i })).sort((a, b) => TONE_RANK[a.item.tone] - TONE_RANK[b.item.tone] || a.i - b.i).map((x) => x.item);
+}
+
 /** The series of each tile, by source: `bySource[tile][source]` (in the snapshot's order). */
 export function seriesByTile(board: BoardDef, series: readonly SeriesState[]): SeriesState[][][] {
 	const out = board.tiles.map((t) => (t.kind === 'chart' ? t.series.map(() => []) : t.kind === 'slo' ? t.objectives.map(() => []) : t.kind === 'queue' ? [[], [], []] : [[]])) as SeriesState[][][];
@@ -99,6 +104,8 @@ export interface SloState {
 	budgetLeft: number | null;
 	/** The period ("2026-11"), once the server has judged it. */
 	period: string | null;
+	/** What the tile says of the budget: "75% left", or why there is no figure. */
+	budgetText: string;
 	tone: Tone;
 }
 
@@ -113,10 +120,13 @@ export function meets(v: number, op: '<' | '<=' | '>' | '>=', target: number): b
  */
 export function sloState(objective: { op: '<' | '<=' | '>' | '>='; target: number; goal: number }, current: number | null, period: SloPeriod | undefined): SloState {
 	const met = current === null ? null : meets(current, objective.op, objective.target);
-	if (!period) return { current, met, compliance: null, budgetLeft: null, period: null, tone: met === null ? 'none' : met ? 'ok' : 'warn' };
+	if (!period) return { current, met, compliance: null, budgetLeft: null, period: null, budgetText: 'no tally yet', tone: met === null ? 'none' : met ? 'ok' : 'warn' };
 	const b = periodBudget(period, objective.goal);
 	const tone: Tone = b.budgetLeft <= 0 ? 'crit' : met === false || b.budgetLeft < 0.25 ? 'warn' : met === null && b.compliance === null ? 'none' : 'ok';
-	return { current, met, compliance: b.compliance, budgetLeft: b.budgetLeft, period: period.label, tone };
+	// No minute of the period judged yet: nothing was spent, but "100% left" would read as healthy.
+	// With a value now, the first minute is still settling; without one, the selector has no data.
+	const budgetText = b.compliance !== null ? `${Math.round(b.budgetLeft * 100)}% left` : current === null ? 'no data this period' : 'judging first minute';
+	return { current, met, compliance: b.compliance, budgetLeft: b.budgetLeft, period: period.label, budgetText, tone };
 }
 
 export interface Placed {
