@@ -209,3 +209,26 @@ test('the hostile rule\'s page shows every piece of its text as text: no element
 	expect(dialogs).toEqual([]);
 	expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
 });
+
+test("a rule's page follows its states, and a version saved elsewhere, without a reload", async ({ page }) => {
+	const id = 'demo-shop.queues/QueueDrainAboveSLA';
+	await login(page, '/rules/demo-shop.queues/QueueDrainAboveSLA');
+	await expect(page.getByTestId('rule-live')).toHaveText('live');
+	await expect(page.getByTestId('rule-counts')).toContainText('1 pending');
+	await page.evaluate(() => ((window as unknown as { __same: boolean }).__same = true));
+
+	// The alert fires: counts and instances follow within the feed's 2 s read.
+	await saveState(id, [inst({ alertname: 'QueueDrainAboveSLA', queue: 'emails' }, 'firing'), inst({ alertname: 'QueueDrainAboveSLA', queue: 'orders' }, 'pending')]);
+	await expect(page.getByTestId('rule-counts')).toContainText('1 firing', { timeout: 6000 });
+	await expect(page.getByTestId('rule-counts')).toContainText('1 pending');
+	await expect(page.getByTestId('rule-instances')).toContainText('queue="orders"');
+
+	// Disabled from the command line (a new version): a viewer, who has no editor, sees it at once.
+	const before = await page.getByTestId('rule-version').textContent();
+	cli(['rules', 'disable', id, '--author', 'ops']);
+	await expect(page.getByTestId('rule-enabled')).toHaveText('disabled', { timeout: 6000 });
+	await expect(page.getByTestId('rule-version')).not.toHaveText(before ?? '');
+	await expect(page.getByTestId('rule-version')).toContainText('by ops');
+	expect(await page.evaluate(() => (window as unknown as { __same?: boolean }).__same)).toBe(true);
+	cli(['rules', 'enable', id, '--author', 'ops']);
+});

@@ -195,3 +195,25 @@ test('a viewer reads the rule page without the editor or its actions', async ({ 
 	expect(put.status).toBe(403);
 	expect(((await put.json()) as { error: string }).error).toMatch(/role \(viewer\) may not/);
 });
+
+test('an engineer editing a rule is told of a version saved elsewhere, and the draft stays until they load it', async ({ page }) => {
+	const id = 'demo-shop.queues/QueueDrainAboveSLA';
+	await login(page, 'erin', '/rules/demo-shop.queues/QueueDrainAboveSLA');
+	await expect(page.getByTestId('rule-live')).toHaveText('live');
+	await expect(page.getByTestId('rule-enabled')).toHaveText('enabled');
+	await page.getByLabel('For', { exact: true }).fill('7m');
+
+	const cli = (args: string[]) => spawnSync(process.execPath, [VIGIL_BIN, 'rules', ...args, id, '--author', 'ops'], { env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: vigil.configFile }, encoding: 'utf8' });
+	expect(cli(['disable']).status).toBe(0);
+	await expect(page.getByTestId('rule-newer-version')).toContainText('was saved since this page loaded', { timeout: 6000 });
+	await expect(page.getByLabel('For', { exact: true })).toHaveValue('7m');
+	await expect(page.getByTestId('rule-enabled')).toHaveText('enabled');
+	await page.setViewportSize({ width: 1440, height: 900 });
+	await page.evaluate(() => window.scrollTo(0, 0));
+	await page.screenshot({ path: 'test-results/rule-newer-version.png' });
+
+	await page.getByTestId('rule-load-newer').click();
+	await expect(page.getByTestId('rule-enabled')).toHaveText('disabled');
+	await expect(page.getByTestId('rule-newer-version')).toHaveCount(0);
+	expect(cli(['enable']).status).toBe(0);
+});
