@@ -124,7 +124,7 @@ describe('silences', () => {
 		expect(viewer.status).toBe(403);
 		expect(viewer.body.error).toContain('may not silences:write');
 		expect(await client.hlen(keys.alerts.silences)).toBe(0);
-		expect((await call('GET', '/api/v1/silences', tokens.viewer)).body).toEqual({ silences: [] });
+		expect((await call('GET', '/api/v1/silences', tokens.viewer)).body).toEqual({ silences: [], total: 0 });
 	});
 
 	it('creates active and pending silences, lists them newest first, and gets one', async () => {
@@ -155,6 +155,43 @@ describe('silences', () => {
 		expect((await call('GET', `/api/v1/silences/${active.id}`, tokens.viewer)).body.silence).toEqual(active);
 		expect((await call('GET', '/api/v1/silences/nosuchsilence', tokens.viewer)).status).toBe(404);
 		expect((await call('GET', '/api/v1/silences?state=later', tokens.viewer)).body.error).toBe('state: expected pending, active, expired or all (comma-separated), got "later"');
+	});
+
+	it('filters the list by the silences\' matchers, as Alertmanager does, and pages it', async () => {
+		const ids = async (query: string) => {
+			const r = await call('GET', `/api/v1/silences?${query}`, tokens.viewer);
+			expect(r.status, JSON.stringify(r.body)).toBe(200);
+			return r.body.silences.map((s: any) => s.id);
+		};
+		const f = (text: string) => `filter=${encodeURIComponent(text)}`;
+		expect(await ids(f('service="payments"'))).toEqual([active.id]);
+		expect(await ids(f('{service=~"pay.*|search"}'))).toEqual([pending.id, active.id]);
+		// A filter on the matcher's text: the silence matches alertname=~"Pay.*", whose text is Pay.*.
+		expect(await ids(f('alertname="Pay.*"'))).toEqual([active.id]);
+		// A name the silence does not match on counts as "".
+		expect(await ids(f('alertname=""'))).toEqual([pending.id]);
+		// Repeated filters all apply.
+		expect(await ids(`${f('service=~".+"')}&${f('alertname!=""')}`)).toEqual([active.id]);
+		expect(await ids(`${f('service="nope"')}`)).toEqual([]);
+
+		// Pages, newest first; total counts what the filter kept.
+		const first = await call('GET', '/api/v1/silences?limit=1', tokens.viewer);
+		expect([first.body.silences.map((s: any) => s.id), first.body.total]).toEqual([[pending.id], 2]);
+		expect(await ids('limit=1&offset=1')).toEqual([active.id]);
+		expect(await ids('offset=5')).toEqual([]);
+
+		for (const [query, error] of [
+			[f('service="payments'), /^filter\[0\]: /],
+			[f(''), /^filter\[0\]: at least one matcher is needed/],
+			[`${f('a="1"')}&${f('b=~"("')}`, /^filter\[1\]\[0\]\.value: invalid regular expression/],
+			['limit=0', /^limit: expected a whole number from 1 to 1000, got "0"$/],
+			['limit=5000', /^limit: /],
+			['offset=-1', /^offset: expected a whole number/]
+		] as const) {
+			const r = await call('GET', `/api/v1/silences?${query}`, tokens.viewer);
+			expect(r.status, query).toBe(400);
+			expect(r.body.error, query).toMatch(error);
+		}
 	});
 
 	it('the notifier sees the active silence, not the pending one', async () => {

@@ -163,6 +163,18 @@ function matcherText(text: string, field: string): Matcher[] {
 }
 
 /**
+ * Matchers of a list filter (`?filter=` on silences), as text: checked like a silence's, except
+ * that a filter may match the empty string (it mutes nothing).
+ */
+export function parseFilterMatchers(text: string, field: string): Matcher[] {
+	if (text.length > 64 * 1024) throw new MutingInputError(field, 'longer than 64 KiB');
+	const out = matcherText(text, field);
+	if (out.length === 0) throw new MutingInputError(field, 'at least one matcher is needed, e.g. service="payments"');
+	if (out.length > MAX_MATCHERS) throw new MutingInputError(field, `${out.length} matchers: at most ${MAX_MATCHERS} are allowed`);
+	return out;
+}
+
+/**
  * Reads matchers in any of the three spellings and checks them: label names, regexes (RE2), at
  * least one matcher, at most MAX_MATCHERS, and not all matching the empty string.
  */

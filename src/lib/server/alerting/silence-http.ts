@@ -59,4 +59,25 @@ export function stateQuery<S extends string>(url: URL, states: readonly S[], fal
 	return asked as S[];
 }
 
+/** Most items one list answer holds. */
+export const MAX_PAGE = 1000;
+
+/**
+ * `limit` (1..MAX_PAGE, default MAX_PAGE) and `offset` (default 0) of a list; a 400 response when
+ * either is not a whole number in range.
+ */
+export function pageQuery(url: URL): { limit: number; offset: number } | Response {
+	const read = (name: string, fallback: number, min: number, max: number): number | string => {
+		const text = url.searchParams.get(name);
+		if (text === null || text === '') return fallback;
+		const n = Number(text);
+		return /^\d+$/.test(text) && n >= min && n <= max ? n : `${name}: expected a whole number from ${min} to ${max}, got ${JSON.stringify(text.slice(0, 40))}`;
+	};
+	const limit = read('limit', MAX_PAGE, 1, MAX_PAGE);
+	const offset = read('offset', 0, 0, Number.MAX_SAFE_INTEGER);
+	if (typeof limit === 'string') return json({ error: limit }, { status: 400 });
+	if (typeof offset === 'string') return json({ error: offset }, { status: 400 });
+	return { limit, offset };
+}
+
 export const NO_STORE = { 'cache-control': 'no-store' };

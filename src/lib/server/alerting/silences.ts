@@ -17,7 +17,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { AuditLog } from '../audit';
 import type { Keys } from '../keys';
-import { formatMatchers, MutingInputError, parseMatchers, type Matcher } from './matchers';
+import { compileMatchers, formatMatchers, MutingInputError, parseMatchers, type Matcher } from './matchers';
 import {
 	asObject,
 	changedMeanwhile,
@@ -60,6 +60,17 @@ export interface Silence {
 	replaces?: string;
 	/** The silence that replaced this one. */
 	replacedBy?: string;
+}
+
+/**
+ * Alertmanager's list filter: each filter matcher is applied to the silence's own matchers read as
+ * labels (a name to the text it matches; a name the silence does not match on counts as ""). So
+ * `service="payments"` finds the silences made for service="payments", and `alertname=~"Pay.*"`
+ * those whose alertname matcher's text matches Pay.*.
+ */
+export function silenceFilter(filter: readonly Matcher[]): (silence: Pick<Silence, 'matchers'>) => boolean {
+	const test = compileMatchers(filter, 'filter');
+	return (silence) => test(Object.fromEntries(silence.matchers.map((m) => [m.name, m.value])));
 }
 
 /** A silence as the API shows it: with its state now and its matchers as text. */

@@ -1,13 +1,15 @@
 /**
- * GET /api/v1/silences?state=active,pending|expired|all: silences, newest first (default: active
- * and pending). POST {matchers, startsAt?, endsAt? | duration?, comment}: makes one and answers
- * 201 {silence}. Reading needs `rules:read`, making `silences:write`; changes are audited.
- * docs/silences.md has the details and examples.
+ * GET /api/v1/silences?state=active,pending|expired|all&filter=…&limit=&offset=: silences, newest
+ * first (default: active and pending), `{silences, total}`; `filter` (repeatable) keeps those whose
+ * matchers the filter matches, as Alertmanager's does. POST {matchers, startsAt?, endsAt? |
+ * duration?, comment}: makes one and answers 201 {silence}. Reading needs `rules:read`, making
+ * `silences:write`; changes are audited. docs/silences.md has the details and examples.
  */
 import { json } from '@sveltejs/kit';
 import { requirePermission } from '$lib/server/auth/access';
-import { changeBy, NO_STORE, readBody, refused, silenceStore, stateQuery } from '$lib/server/alerting/silence-http';
-import { parseSilenceInput, SILENCE_STATES } from '$lib/server/alerting/silences';
+import { parseFilterMatchers } from '$lib/server/alerting/matchers';
+import { changeBy, NO_STORE, pageQuery, readBody, refused, silenceStore, stateQuery } from '$lib/server/alerting/silence-http';
+import { parseSilenceInput, silenceFilter, SILENCE_STATES } from '$lib/server/alerting/silences';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async (event) => {
@@ -15,7 +17,16 @@ export const GET: RequestHandler = async (event) => {
 	if (!auth.ok) return auth.response;
 	const states = stateQuery(event.url, SILENCE_STATES, ['active', 'pending']);
 	if (states instanceof Response) return states;
-	return json({ silences: await silenceStore().list(states) }, { headers: NO_STORE });
+	const page = pageQuery(event.url);
+	if (page instanceof Response) return page;
+	let keep: ReturnType<typeof silenceFilter>;
+	try {
+		keep = silenceFilter(event.url.searchParams.getAll('filter').flatMap((text, i) => parseFilterMatchers(text, `filter[${i}]`)));
+	} catch (err) {
+		return refused(err);
+	}
+	const all = (await silenceStore().list(states)).filter(keep);
+	return json({ silences: all.slice(page.offset, page.offset + page.limit), total: all.length }, { headers: NO_STORE });
 };
 
 export const POST: RequestHandler = async (event) => {
