@@ -122,4 +122,49 @@ describe('the Redis store', () => {
 		expect(got!.ts).toEqual([0, 1000, 2000, 3000, 4000, 5000].map((d) => t + d));
 		expect(got!.values).toEqual([0, 1, 2, 3, 4, 5]);
 	});
+
+	it('drops series whose data has all expired from the index, keeps the rest, and a writer that knew one indexes it again', async () => {
+		const registry = new Registry();
+		let now = Date.now();
+		const clock = () => now;
+		const retention = { raw: DAY, minute: 2 * DAY, hour: 3 * DAY };
+		const store = new RedisStore(client, { prefix: 'k4:', liveKey: null, now: clock, retention, registry });
+		const other = new RedisStore(client, { prefix: 'k4:', liveKey: null, now: clock, retention });
+		const t = now - HOUR;
+		// gone{pod="a"} stops; kept{pod="a"} shares the label value; kept{pod="b"} and gone{pod="x"}
+		// (written by another process) go on.
+		await store.write([
+			{ name: 'gone', labels: { pod: 'a', only: 'here' }, ts: [t], values: [1] },
+			{ name: 'kept', labels: { pod: 'a' }, ts: [t], values: [1] }
+		]);
+		await other.write([{ name: 'gone', labels: { pod: 'x' }, ts: [t], values: [1] }]);
+		expect(store.expiredAfterMs).toBe(3 * DAY + HOUR_SPAN + DAY);
+
+		// Nothing is old enough yet.
+		expect(await store.dropExpiredSeries()).toEqual({ scanned: 3, dropped: 0 });
+		now += store.expiredAfterMs + HOUR;
+		await store.write([{ name: 'kept', labels: { pod: 'a' }, ts: [now - 1000], values: [2] }]);
+		await store.write([{ name: 'kept', labels: { pod: 'b' }, ts: [now - 1000], values: [3] }]);
+
+		const sidOf = async (selector: string) => (await store.series(selector))[0]!.id;
+		const goneA = await sidOf('gone{pod="a"}');
+		expect(await store.dropExpiredSeries(1)).toEqual({ scanned: 4, dropped: 2 });
+		expect((await store.series('{__name__=~"gone|kept"}')).map((s) => s.labels.pod).sort()).toEqual(['a', 'b']);
+		expect(await store.labelValues('__name__')).toEqual(['kept']);
+		expect(await store.labelValues('pod')).toEqual(['a', 'b']);
+		expect(await store.labelNames()).toEqual(['__name__', 'pod']);
+		expect(await client.exists(`k4:ts:{${goneA}}:s`, `k4:ts:{${goneA}}:l`, `k4:ts:{${goneA}}:o`)).toBe(0);
+		expect(await client.scard('k4:ix:p:__name__=gone')).toBe(0);
+		expect((await registry.getSingleMetric('vigil_tsdb_series_dropped_total')!.get()).values[0]!.value).toBe(2);
+		expect(await store.dropExpiredSeries()).toEqual({ scanned: 2, dropped: 0 });
+
+		// The other process still believes gone{pod="x"} is indexed: its next write finds the state
+		// gone and indexes the series again.
+		const r = await other.write([{ name: 'gone', labels: { pod: 'x' }, ts: [now], values: [7] }]);
+		expect(r.accepted).toBe(1);
+		const back = await store.latest('gone');
+		expect(back.map((x) => [x.labels.pod, x.value])).toEqual([['x', 7]]);
+		expect(await store.labelValues('pod')).toEqual(['a', 'b', 'x']);
+		expect(await client.scard('k4:ix:p:__name__=gone')).toBe(1);
+	});
 });

@@ -17,6 +17,9 @@
  * Label index (one key each, so no cross-slot commands):
  *   <p>ix:all  <p>ix:names  <p>ix:v:<label> (values)  <p>ix:p:<label>=<value> (series ids)
  * Sealing queue: <p>ix:seal, a sorted set of `kind|sid|bucket` by due time.
+ * A series whose every data key has expired (its last sample older than the longest retention
+ * plus the 30-day span of an hour key) is dropped from the index, daily (dropExpiredSeries), so
+ * series that come and go do not pile up; a writer that finds one it knew gone indexes it again.
  * Metric metadata: <p>ix:meta, a hash of metric -> JSON {type, help, unit}.
  * Live tail: one XADD per write call to the live stream, capped with MAXLEN ~.
  */
@@ -32,7 +35,7 @@ import { decodeOpen, decodeSegments, encodeSealed, mergeAll, partials, writeOpen
 import { matchesAll, matchValue, type Matcher } from './matchers';
 import { addProblem, filterSamples, validateArrays, validateSeries } from './prepare';
 import { checkRange, HOUR_SPAN, MINUTE_SPAN, pickResolution, StepBuckets, toMatchers } from './query';
-import { ADMIT_SCRIPT, REPLACE_SCRIPT, SEAL_HOURS_SCRIPT, SEAL_MINUTES_SCRIPT, WRITE_SCRIPT } from './scripts';
+import { ADMIT_SCRIPT, DROP_SERIES_SCRIPT, REPLACE_SCRIPT, SEAL_HOURS_SCRIPT, SEAL_MINUTES_SCRIPT, WRITE_SCRIPT } from './scripts';
 import { fullLabels, sidOf } from './series-id';
 import {
 	DAY,
@@ -98,6 +101,7 @@ type ScriptClient = {
 	vigilTsReplace(key: string, sha: string, value: Buffer): Promise<number>;
 	vigilTsSealMinutes(...args: Array<string | number | Buffer>): Promise<[number, number]>;
 	vigilTsSealHours(...args: Array<string | number | Buffer>): Promise<number>;
+	vigilTsDropSeries(state: string, labels: string, open: string, cutoff: number): Promise<string[] | null>;
 };
 
 function sha1(buf: Uint8Array): string {
@@ -134,11 +138,14 @@ export class RedisStore implements TimeSeriesStore {
 	private readonly labelCache = new Map<string, Labels>();
 	private sealTimer: NodeJS.Timeout | undefined;
 	private sealing: Promise<unknown> | undefined;
+	/** When the background sealer last dropped expired series (epoch ms). */
+	private lastDrop: number;
 	private readonly metrics?: {
 		written: Counter;
 		rejected: Counter<'reason'>;
 		created: Counter;
 		sealed: Counter<'kind'>;
+		dropped: Counter;
 	};
 
 	constructor(
@@ -162,6 +169,9 @@ export class RedisStore implements TimeSeriesStore {
 		define('vigilTsReplace', 1, REPLACE_SCRIPT);
 		define('vigilTsSealMinutes', 4, SEAL_MINUTES_SCRIPT);
 		define('vigilTsSealHours', 3, SEAL_HOURS_SCRIPT);
+		define('vigilTsDropSeries', 3, DROP_SERIES_SCRIPT);
+		// The first sweep of expired series an hour after start (then daily), not in the start-up rush.
+		this.lastDrop = this.now() - DAY + HOUR;
 		if (options.registry) {
 			const registers = [options.registry];
 			const existing = <T>(name: string) => options.registry!.getSingleMetric(name) as T | undefined;
@@ -187,7 +197,10 @@ export class RedisStore implements TimeSeriesStore {
 						help: 'Buckets sealed (rewritten compactly) after they closed, by kind: raw, minute, hour.',
 						labelNames: ['kind'],
 						registers
-					})
+					}),
+				dropped:
+					existing<Counter>('vigil_tsdb_series_dropped_total') ??
+					new Counter({ name: 'vigil_tsdb_series_dropped_total', help: 'Series dropped from the index after all their data expired.', registers })
 			};
 			for (const reason of REJECT_REASONS) this.metrics.rejected.inc({ reason }, 0);
 		}
@@ -262,14 +275,7 @@ export class RedisStore implements TimeSeriesStore {
 					addProblem(result, `${s.name}: has ${this.maxSeriesPerMetric} series, the most allowed per metric (maxSeriesPerMetric); new series are refused`);
 					return;
 				}
-				const labels = fullLabels(s.name, s.labels);
-				pipe.hset(this.labelsKey(sid), labels);
-				pipe.sadd(this.ix('all'), sid);
-				pipe.sadd(this.ix('names'), ...Object.keys(labels));
-				for (const [k, v] of Object.entries(labels)) {
-					pipe.sadd(this.valuesKey(k), v);
-					if (k !== '__name__') pipe.sadd(this.postingsKey(k, v), sid);
-				}
+				this.queueIndex(pipe, sid, fullLabels(s.name, s.labels));
 				if (admitted === 2) this.metrics?.created.inc();
 			});
 		}
@@ -298,6 +304,21 @@ export class RedisStore implements TimeSeriesStore {
 		}
 		const stored = await this.writeGroups(pipe, groups, intervals, options.retry ?? false, result);
 		for (const { sid } of fresh) if (!refused.has(sid)) this.indexed.add(sid);
+
+		// A series this process had indexed whose state was gone (dropped as expired, by this or
+		// another process): its samples are stored again; index it again.
+		const freshSids = new Set(fresh.map((f) => f.sid));
+		const reborn = [...new Set(stored.filter((g) => g.reborn && !freshSids.has(g.sid)).map((g) => g.sid))];
+		if (reborn.length) {
+			const again = this.redis.pipeline();
+			for (const sid of reborn) {
+				const { s } = items.find((i) => i.sid === sid)!;
+				(again as unknown as ScriptClient).vigilTsAdmit(this.postingsKey('__name__', s.name), sid, Number.MAX_SAFE_INTEGER);
+				this.queueIndex(again, sid, fullLabels(s.name, s.labels));
+			}
+			await exec(again);
+			this.options.log?.info({ series: reborn.length }, 'indexed series again that had been dropped as expired');
+		}
 
 		// Announce what was stored on the live tail, and queue the buckets it opened for sealing.
 		const after = this.redis.pipeline();
@@ -331,9 +352,21 @@ export class RedisStore implements TimeSeriesStore {
 		return result;
 	}
 
+	/** Queues the label index entries of a series: its labels hash, and the sets of the index. */
+	private queueIndex(pipe: ChainableCommander, sid: string, labels: Labels): void {
+		pipe.hset(this.labelsKey(sid), labels);
+		pipe.sadd(this.ix('all'), sid);
+		pipe.sadd(this.ix('names'), ...Object.keys(labels));
+		for (const [k, v] of Object.entries(labels)) {
+			pipe.sadd(this.valuesKey(k), v);
+			if (k !== '__name__') pipe.sadd(this.postingsKey(k, v), sid);
+		}
+	}
+
 	/**
 	 * Runs the write script over the groups (many per call); refused groups (another writer moved
-	 * on) are refiltered and tried again.
+	 * on) are refiltered and tried again. A stored group is `reborn` when its series had no state
+	 * although this process had known it (its last time was known): it was dropped meanwhile.
 	 */
 	private async writeGroups(
 		pipe: ChainableCommander,
@@ -341,8 +374,8 @@ export class RedisStore implements TimeSeriesStore {
 		intervals: Map<string, number>,
 		retry: boolean,
 		result: WriteResult
-	): Promise<Array<Group & { created: number }>> {
-		const stored: Array<Group & { created: number }> = [];
+	): Promise<Array<Group & { created: number; reborn: boolean }>> {
+		const stored: Array<Group & { created: number; reborn: boolean }> = [];
 		let pending = groups;
 		for (let round = 0; round < 3 && pending.length; round++) {
 			const calls = this.packCalls(pending, intervals);
@@ -355,9 +388,10 @@ export class RedisStore implements TimeSeriesStore {
 					const g = pending[at++]!;
 					const code = Number(reply[k]);
 					if (code === 2 || code === 1) {
+						const known = this.indexed.has(g.sid) && (this.lastTs.get(g.sid) ?? -Infinity) > -Infinity;
 						this.lastTs.set(g.sid, g.ts[g.ts.length - 1]!);
 						result.accepted += g.ts.length;
-						if (code === 2) stored.push({ ...g, created: Number(reply[k + 2]) });
+						if (code === 2) stored.push({ ...g, created: Number(reply[k + 2]), reborn: known && String(reply[k + 1]) === '-1' });
 						continue;
 					}
 					// Refused: the series already has samples up to this time.
@@ -514,13 +548,93 @@ export class RedisStore implements TimeSeriesStore {
 		return r !== -1;
 	}
 
-	/** Seals due buckets every `intervalMs` in the background (run by processes that write). */
+	/**
+	 * How long after its last sample a series' every data key has expired: the longest retention,
+	 * plus the 30-day span of an hour key (which expires that long after the span ends), plus a day.
+	 */
+	get expiredAfterMs(): number {
+		return Math.max(this.retention.raw, this.retention.minute, this.retention.hour) + HOUR_SPAN + DAY;
+	}
+
+	/**
+	 * Drops from the index the series whose last sample is older than `expiredAfterMs`: their data
+	 * has all expired, so only their labels, state and index entries were left. Walks the index in
+	 * batches (SSCAN), checks and deletes each series' own keys in one script (a series written
+	 * meanwhile is kept), then removes it from the posting sets, and a label value (and name) from
+	 * the index once no series holds it. Idempotent: several processes may run it.
+	 */
+	async dropExpiredSeries(batch = 500): Promise<{ scanned: number; dropped: number }> {
+		const cutoff = this.now() - this.expiredAfterMs;
+		let cursor = '0';
+		let scanned = 0;
+		let dropped = 0;
+		do {
+			const [next, sids] = await this.redis.sscan(this.ix('all'), cursor, 'COUNT', batch);
+			cursor = next;
+			scanned += sids.length;
+			if (sids.length === 0) continue;
+			const ask = this.redis.pipeline();
+			for (const sid of sids) ask.hget(this.stateKey(sid), 'lt');
+			const lts = (await exec(ask)) as Array<string | null>;
+			const old = sids.filter((_, i) => lts[i] !== null && Number(lts[i]) <= cutoff);
+			if (old.length === 0) continue;
+			const drop = this.redis.pipeline();
+			for (const sid of old) (drop as unknown as ScriptClient).vigilTsDropSeries(this.stateKey(sid), this.labelsKey(sid), this.openKey(sid), cutoff);
+			const answers = (await exec(drop)) as Array<string[] | null>;
+			const unindex = this.redis.pipeline();
+			const pairs = new Map<string, Set<string>>();
+			old.forEach((sid, i) => {
+				const flat = answers[i];
+				if (!flat) return;
+				dropped++;
+				unindex.srem(this.ix('all'), sid);
+				for (let k = 0; k + 1 < flat.length; k += 2) {
+					const [name, value] = [flat[k]!, flat[k + 1]!];
+					unindex.srem(this.postingsKey(name, value), sid);
+					if (!pairs.has(name)) pairs.set(name, new Set());
+					pairs.get(name)!.add(value);
+				}
+				this.indexed.delete(sid);
+				this.lastTs.delete(sid);
+				this.labelCache.delete(sid);
+			});
+			if (pairs.size === 0) continue;
+			await exec(unindex);
+			// Values no series holds any more leave their label's value set, and names with no value
+			// left leave the names set.
+			const flatPairs = [...pairs].flatMap(([name, values]) => [...values].map((value) => [name, value] as const));
+			const count = this.redis.pipeline();
+			for (const [name, value] of flatPairs) count.scard(this.postingsKey(name, value));
+			const sizes = (await exec(count)) as number[];
+			const emptied = flatPairs.filter((_, i) => sizes[i] === 0);
+			if (emptied.length === 0) continue;
+			const prune = this.redis.pipeline();
+			for (const [name, value] of emptied) prune.srem(this.valuesKey(name), value);
+			const names = [...new Set(emptied.map(([name]) => name))];
+			for (const name of names) prune.scard(this.valuesKey(name));
+			const pruned = (await exec(prune)).slice(emptied.length) as number[];
+			const gone = names.filter((_, i) => pruned[i] === 0);
+			if (gone.length) await this.redis.srem(this.ix('names'), ...gone);
+		} while (cursor !== '0');
+		this.metrics?.dropped.inc(dropped);
+		if (dropped) this.options.log?.info({ dropped, scanned }, 'dropped series whose data had all expired');
+		return { scanned, dropped };
+	}
+
+	/**
+	 * Seals due buckets every `intervalMs` in the background (run by processes that write), and
+	 * once a day drops the series whose data has all expired.
+	 */
 	startSealer(intervalMs = 15_000): void {
 		if (this.sealTimer) return;
 		const run = async () => {
 			try {
 				while ((await this.sealDue(500)) === 500) {
 					// more are due: keep going
+				}
+				if (this.now() - this.lastDrop >= DAY) {
+					this.lastDrop = this.now();
+					await this.dropExpiredSeries();
 				}
 			} catch (err) {
 				this.options.log?.debug({ err: (err as Error).message }, 'sealing deferred');

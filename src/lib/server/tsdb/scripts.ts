@@ -97,6 +97,21 @@ return out
 `;
 
 /**
+ * Drops a series whose last sample is at or before a cutoff (all its data keys have expired by
+ * then): deletes its state, labels and open-bucket set, atomically with the check, and answers its
+ * labels (a flat name, value list) so the caller can take it out of the label index. Answers
+ * false when it is alive or has no state (it may be being created: the index is written first).
+ * KEYS: state hash, labels hash, open-bucket set of one series. ARGV: cutoff (epoch ms).
+ */
+export const DROP_SERIES_SCRIPT = `
+local lt = redis.call('HGET', KEYS[1], 'lt')
+if not lt or tonumber(lt) > tonumber(ARGV[1]) then return false end
+local labels = redis.call('HGETALL', KEYS[2])
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+return labels
+`;
+
+/**
  * Admits a series into its metric's posting set unless the metric already has the most series
  * allowed. KEYS: posting set of __name__=<metric>. ARGV: series id, limit.
  * Returns 1 known, 2 added, 0 refused.
