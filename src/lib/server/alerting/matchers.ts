@@ -13,7 +13,7 @@
  * `matchers[1].value: invalid regular expression "(": ...`.
  */
 import type { Labels } from '../../shared/series';
-import { LABEL_NAME, MAX_REGEX_LENGTH, matcherRegex, type Matcher, type MatchOp } from '../tsdb/matchers';
+import { LABEL_NAME, MAX_REGEX_LENGTH, matcherRegex, readMatcher, type Matcher, type MatchOp } from '../tsdb/matchers';
 
 export type { Matcher, MatchOp };
 
@@ -117,36 +117,17 @@ function matcherText(text: string, field: string): Matcher[] {
 	if (braced) i++;
 	ws();
 	while (i < text.length && text[i] !== '}') {
-		const label = /^[a-zA-Z_][a-zA-Z0-9_]*/.exec(text.slice(i));
-		if (!label) fail('expected a label name');
-		i += label![0].length;
-		ws();
-		const op = /^(=~|!~|!=|=)/.exec(text.slice(i));
-		if (!op) fail(`expected one of =, !=, =~, !~ after ${label![0]}`);
-		i += op![0].length;
-		ws();
-		let value = '';
-		const quote = text[i];
-		if (quote === '"' || quote === "'" || quote === '`') {
-			i++;
-			for (;;) {
-				if (i >= text.length) fail('unterminated label value');
-				const c = text[i]!;
-				if (c === quote) break;
-				if (c === '\\' && quote !== '`') {
-					const n = text[++i];
-					value += n === 'n' ? '\n' : n === 't' ? '\t' : (n ?? '');
-				} else value += c;
-				i++;
-			}
-			i++;
-		} else {
-			const bare = /^[^\s,{}"'`=!~]+/.exec(text.slice(i));
-			if (!bare) fail('expected a label value');
-			value = bare![0];
-			i += value.length;
-		}
-		out.push({ name: label![0], op: op![0] as MatchOp, value });
+		const { matcher, end } = readMatcher(
+			text,
+			i,
+			(problem, at) => {
+				i = at;
+				return fail(problem);
+			},
+			true
+		);
+		i = end;
+		out.push(matcher);
 		ws();
 		if (text[i] === ',') {
 			i++;

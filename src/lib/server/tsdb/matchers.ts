@@ -87,6 +87,52 @@ export function checkSelectable(matchers: readonly Matcher[]): void {
 	}
 }
 
+/**
+ * Reads one `name op value` matcher starting at `start`: a label name, one of `=`, `!=`, `=~`,
+ * `!~`, and a value quoted with `"`, `'` or a backtick (backslash escapes `\n`, `\t` and any other
+ * character, except between backticks), or with `bare` also an unquoted value. Whitespace may
+ * stand around the operator. Answers the matcher and the index after it; a problem goes to `fail`
+ * (which throws) with the index it was found at. Shared by selectors and silence matchers.
+ */
+export function readMatcher(text: string, start: number, fail: (problem: string, at: number) => never, bare = false): { matcher: Matcher; end: number } {
+	let i = start;
+	const ws = () => {
+		while (i < text.length && /\s/.test(text[i]!)) i++;
+	};
+	const label = /^[a-zA-Z_][a-zA-Z0-9_]*/.exec(text.slice(i));
+	if (!label) return fail('expected a label name', i);
+	i += label[0].length;
+	ws();
+	const op = /^(=~|!~|!=|=)/.exec(text.slice(i));
+	if (!op) return fail(`expected one of =, !=, =~, !~ after ${label[0]}`, i);
+	i += op[0].length;
+	ws();
+	let value = '';
+	const quote = text[i];
+	if (quote === '"' || quote === "'" || quote === '`') {
+		i++;
+		for (;;) {
+			if (i >= text.length) return fail('unterminated label value', i);
+			const c = text[i]!;
+			if (c === quote) break;
+			if (c === '\\' && quote !== '`') {
+				const n = text[++i];
+				value += n === 'n' ? '\n' : n === 't' ? '\t' : (n ?? '');
+			} else value += c;
+			i++;
+		}
+		i++;
+	} else if (bare) {
+		const word = /^[^\s,{}"'`=!~]+/.exec(text.slice(i));
+		if (!word) return fail('expected a label value', i);
+		value = word[0];
+		i += value.length;
+	} else {
+		return fail('expected a quoted label value', i);
+	}
+	return { matcher: { name: label[0], op: op[0] as MatchOp, value }, end: i };
+}
+
 /** Parses `name{a="1", b=~"x.*"}`, `{__name__="up"}` or `name`. */
 export function parseSelector(text: string): Matcher[] {
 	let i = 0;
@@ -108,30 +154,12 @@ export function parseSelector(text: string): Matcher[] {
 		i++;
 		ws();
 		while (text[i] !== '}') {
-			const label = /^[a-zA-Z_][a-zA-Z0-9_]*/.exec(text.slice(i));
-			if (!label) fail('expected a label name');
-			i += label![0].length;
-			ws();
-			const op = /^(=~|!~|!=|=)/.exec(text.slice(i));
-			if (!op) fail(`expected one of =, !=, =~, !~ after ${label![0]}`);
-			i += op![0].length;
-			ws();
-			const quote = text[i];
-			if (quote !== '"' && quote !== "'" && quote !== '`') fail('expected a quoted label value');
-			let value = '';
-			i++;
-			for (;;) {
-				if (i >= text.length) fail('unterminated label value');
-				const c = text[i]!;
-				if (c === quote) break;
-				if (c === '\\' && quote !== '`') {
-					const n = text[++i];
-					value += n === 'n' ? '\n' : n === 't' ? '\t' : (n ?? '');
-				} else value += c;
-				i++;
-			}
-			i++;
-			out.push({ name: label![0], op: op![0] as MatchOp, value });
+			const { matcher, end } = readMatcher(text, i, (problem, at) => {
+				i = at;
+				return fail(problem);
+			});
+			i = end;
+			out.push(matcher);
 			ws();
 			if (text[i] === ',') {
 				i++;
