@@ -21,7 +21,7 @@ import { RULES_USAGE, rulesCommand } from './rules-cli';
 export type { CliIO };
 import { packageRoot, packageVersion } from './package-root';
 import { SCENARIOS, startDemoShop, type Scenario } from '../demo-shop/index';
-import { startVigil } from './start';
+import { demoKioskBoard, startVigil } from './start';
 import { newSecretKey } from '../src/lib/server/alerting/secret-box';
 
 export const USAGE = `Usage: vigil <command> [options]
@@ -134,7 +134,7 @@ async function start(args: string[], io: CliIO, root: string, version: string): 
 	}
 	if (vigil.kioskUrl) {
 		// Printed plainly: the link is shown once (a new one at every start of the demo).
-		log.info({ board: 'default' }, 'made a kiosk link for the demo board');
+		log.info({ board: demoKioskBoard(config) }, 'made a kiosk link for the demo board');
 		io.out(`\n  Wall for screens: ${vigil.kioskUrl}\n`);
 	}
 	if (vigil.setupUrl) {

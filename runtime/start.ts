@@ -72,6 +72,14 @@ export interface RunningVigil {
 /** The name of the kiosk token made at every start of the demo. */
 export const DEMO_KIOSK = 'demo';
 
+/**
+ * The board the demo's kiosk link opens: the config's first board of tiles (the shipped config's
+ * `demo-shop`, every tile kind on one screen), else `default`.
+ */
+export function demoKioskBoard(config: Pick<VigilConfig, 'wall'>): string {
+	return config.wall.boards[0]?.name ?? DEFAULT_BOARD;
+}
+
 /** Whether a start prints a kiosk link for the demo board: a web process that runs the demo shop. */
 export function wantsDemoKiosk(config: Pick<VigilConfig, 'demoShop'>, roles: readonly Role[]): boolean {
 	return config.demoShop.enabled && roles.includes('web');
@@ -326,8 +334,9 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 		if (wantsDemoKiosk(config, roles)) {
 			try {
 				// The secret of the last start's link is gone: revoke it and make a new one.
-				const { token } = await auth.kiosks.replaceNamed({ name: DEMO_KIOSK, board: DEFAULT_BOARD }, 'system:demo');
-				kioskUrl = kioskLink(config.server.origin ?? url ?? '', DEFAULT_BOARD, token);
+				const board = demoKioskBoard(config);
+				const { token } = await auth.kiosks.replaceNamed({ name: DEMO_KIOSK, board }, 'system:demo');
+				kioskUrl = kioskLink(config.server.origin ?? url ?? '', board, token);
 			} catch (err) {
 				log.warn({ err: (err as Error).message }, 'could not make the demo kiosk link (Redis); make one with `vigil kiosk create --board default --name demo`');
 			}
