@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
+import { Redis } from 'ioredis';
+import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
 import { createKiosk, vigilCli, type Kiosk } from '../helpers/kiosk';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 import { demoConfig, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
@@ -127,4 +130,33 @@ test('a revoked kiosk link: the open screen says so and stops, and the page refu
 	await page.reload();
 	await expect(page).toHaveURL(/\/login\?next=%2Fwall&why=kiosk$/);
 	await expect(page.getByTestId('login-hint')).toContainText('kiosk link was revoked or expired');
+});
+
+test('the plain board fits a 1080p screen whatever the number of series: its tiles zoom out, nothing scrolls', async ({ page }) => {
+	const prefix = /prefix: "([^"]+)"/.exec(readFileSync(vigil.configFile, 'utf8'))![1]!;
+	const client = new Redis(redis.url);
+	const store = new RedisStore(client, { prefix });
+	const now = Date.now();
+	await store.write(Array.from({ length: 40 }, (_, i) => ({ name: 'worker_load', labels: { pod: `pod-${String(i).padStart(2, '0')}` }, ts: [now], values: [i / 10] })));
+	await store.close();
+	client.disconnect();
+
+	await page.setViewportSize({ width: 1920, height: 1080 });
+	await page.goto(createKiosk(vigil, redis.url, 'plain-screen').url);
+	await expect(page.getByTestId('tile').filter({ hasText: 'pod-39' })).toHaveCount(1);
+	const tiles = page.getByTestId('plain-tiles');
+	await expect.poll(async () => Number(await tiles.getAttribute('data-fit'))).toBeLessThan(1);
+	const { scroll, inner, lastBottom } = await page.evaluate(() => ({
+		scroll: document.scrollingElement!.scrollHeight,
+		inner: innerHeight,
+		lastBottom: Math.max(...[...document.querySelectorAll('[data-testid="tile"]')].map((t) => t.getBoundingClientRect().bottom))
+	}));
+	expect(scroll).toBeLessThanOrEqual(inner);
+	expect(lastBottom).toBeLessThanOrEqual(inner);
+	await page.screenshot({ path: 'test-results/wall-plain-many.png' });
+
+	// A wide screen needs less zoom than a narrow one.
+	const wide = Number(await tiles.getAttribute('data-fit'));
+	await page.setViewportSize({ width: 1280, height: 1080 });
+	await expect.poll(async () => Number(await tiles.getAttribute('data-fit'))).toBeLessThan(wide);
 });
