@@ -6,7 +6,7 @@
  * text in an alert name and a note runs no script on /incidents and /incidents/<id>.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { logIn } from '../helpers/browser-session';
+import { hydrated, logIn } from '../helpers/browser-session';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 import { INTERVAL, utcQuarter, writeHistory, type History } from '../helpers/report-history';
 import { addVigilUser, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
@@ -239,4 +239,31 @@ test('an engineer reopens, acknowledges, assigns and resolves an incident from i
 	expect(after.incident).toMatchObject({ status: 'resolved', owner: 'eve', resolvedBy: 'user:eve' });
 	const last = after.timeline.slice(-4).map((e) => e.type);
 	expect(last).toEqual(['reopened', 'acknowledged', 'assigned', 'resolved']);
+});
+
+test('a search typed before the incidents page has run its scripts is kept; Clear empties the form', async ({ page }) => {
+	await login(page, 'meg', '/incidents');
+	// Hold the page's scripts back, as on a slow screen: type into the server-rendered form, then let
+	// hydration run.
+	let release!: () => void;
+	const held = new Promise<void>((resolve) => (release = resolve));
+	await page.route('**/_app/immutable/**/*.js', async (route) => {
+		await held;
+		await route.continue();
+	});
+	await page.goto(`${vigil.url}/incidents?range=last-quarter`, { waitUntil: 'domcontentloaded' });
+	const text = page.getByLabel('Text', { exact: true });
+	await text.fill('checkout');
+	release();
+	await hydrated(page);
+	await expect(text).toHaveValue('checkout');
+	await page.unroute('**/_app/immutable/**/*.js');
+
+	await page.getByRole('button', { name: 'Filter' }).click();
+	await expect(page).toHaveURL(/q=checkout/);
+	await expect(text).toHaveValue('checkout');
+	await page.getByRole('link', { name: 'Clear' }).click();
+	await expect(page).toHaveURL(`${vigil.url}/incidents`);
+	await expect(text).toHaveValue('');
+	await expect(page.getByLabel('Opened')).toHaveValue('last-30d');
 });
