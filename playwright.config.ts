@@ -7,7 +7,7 @@ export default defineConfig({
 	timeout: 60_000,
 	expect: { timeout: 10_000 },
 	// Two files at a time: each file starts its own redis-server and Vigil on free ports, and most of
-	// the time is waiting (a rule's `for`, the soak's minute), so the run takes 3.6 min instead of 8.
+	// the time is waiting (a rule's `for`, the soak's minute), so the run takes about 4 min instead of 8.
 	// Tests within a file share their servers and run in order.
 	fullyParallel: false,
 	workers: 2,

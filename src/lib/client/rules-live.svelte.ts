@@ -10,6 +10,9 @@ import { LIVE_PATH, liveRefusal, ruleRowsMessage, type ClientToServerEvents, typ
 
 export type RulesConnection = 'connecting' | 'live' | 'offline' | 'refused';
 
+/** The feed's connection as the pages write it next to its dot. */
+export const CONNECTION_WORDS: Record<RulesConnection, string> = { connecting: 'connecting…', live: 'live', offline: 'offline: reconnecting…', refused: 'not live' };
+
 const RETRY_REFUSED_MS = 3_000;
 
 export class RulesFeed {

@@ -66,8 +66,9 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
 
 /** The series of every selector, each once (those with samples in `range`, if given). */
 async function matching(store: Store, matches: Matcher[][], range: TimeRange | undefined): Promise<SeriesInfo[]> {
+	const keep = within(range);
 	const byId = new Map<string, SeriesInfo>();
-	for (const m of matches) for (const s of await guarded(() => store.series(m))) if (within(range)(s)) byId.set(s.id, s);
+	for (const m of matches) for (const s of await guarded(() => store.series(m))) if (keep(s)) byId.set(s.id, s);
 	return [...byId.values()];
 }
 

@@ -598,8 +598,9 @@ export class RedisStore implements TimeSeriesStore {
 				this.lastTs.delete(sid);
 				this.labelCache.delete(sid);
 			});
-			if (pairs.size === 0) continue;
+			if (unindex.length === 0) continue;
 			await exec(unindex);
+			if (pairs.size === 0) continue;
 			// Values no series holds any more leave their label's value set, and names with no value
 			// left leave the names set.
 			const flatPairs = [...pairs].flatMap(([name, values]) => [...values].map((value) => [name, value] as const));
