@@ -14,6 +14,7 @@ import { SequenceTracker } from '$lib/shared/sequence';
 import type { SloPeriod } from '$lib/shared/slo-period';
 import {
 	alertsMessage,
+	heartbeatMessage,
 	LIVE_PATH,
 	liveRefusal,
 	liveStatus,
@@ -94,7 +95,10 @@ export class LiveFeed {
 		});
 		this.socket = socket;
 		const screen = screenId();
-		const beat = () => socket.emit('heartbeat', { screen, at: Date.now(), board, viewport: { w: innerWidth, h: innerHeight }, renderMs: Math.round(this.renderMs) });
+		// A logged-in page is watched as a wall screen only when its URL names it (?screen=<name>).
+		const declared = new URLSearchParams(location.search).get('screen');
+		const watch = declared && heartbeatMessage.shape.watch.safeParse(declared).success ? { watch: declared } : {};
+		const beat = () => socket.emit('heartbeat', { screen, at: Date.now(), board, viewport: { w: innerWidth, h: innerHeight }, renderMs: Math.round(this.renderMs), ...watch });
 		socket.on('connect', () => {
 			this.connection = 'live';
 			beat();

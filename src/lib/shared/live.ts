@@ -109,8 +109,10 @@ export const snapshotRequest = z.object({ reason: z.enum(['connect', 'gap', 'rec
 export type SnapshotRequest = z.infer<typeof snapshotRequest>;
 
 export const heartbeatMessage = z.object({
-	/** A stable id the screen picks for itself (kept in localStorage). */
+	/** A stable id the screen picks for itself (kept in localStorage); informational only: the server identifies screens by their credential. */
 	screen: z.string().min(1).max(64),
+	/** A logged-in page that is a wall screen says so with a name (`/wall/<board>?screen=<name>`); only then is it watched. */
+	watch: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/).optional(),
 	/** The screen's own clock, epoch ms. */
 	at: z.number(),
 	/** The board it shows, its viewport and how long its last render took. */

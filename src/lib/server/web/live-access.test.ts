@@ -36,7 +36,7 @@ describe('AddressSlots', () => {
 describe('revokes', () => {
 	const id = 'A'.repeat(43);
 	const session: LiveGrant = { kind: 'session', sessionId: id, user: 'alice', role: 'viewer', board: 'default' };
-	const kiosk: LiveGrant = { kind: 'kiosk', token: 'vgk_x', kioskId: 'abcd1234', board: 'default' };
+	const kiosk: LiveGrant = { kind: 'kiosk', token: 'vgk_x', kioskId: 'abcd1234', kioskName: 'lobby', board: 'default' };
 
 	it('matches a user, a session by its hash, and a kiosk token by id; nothing else', () => {
 		const msg = (text: object) => parseRevocation(JSON.stringify(text))!;

@@ -16,7 +16,7 @@ import { SESSION_COOKIE, sessionHash, type SessionStore } from '../auth/sessions
 
 export type LiveGrant =
 	| { kind: 'session'; sessionId: string; user: string; role: Role; board: string }
-	| { kind: 'kiosk'; token: string; kioskId: string; board: string };
+	| { kind: 'kiosk'; token: string; kioskId: string; kioskName: string; board: string };
 
 export type Admission = { ok: true; grant: LiveGrant } | { ok: false; refusal: LiveRefusal };
 
@@ -145,7 +145,7 @@ export class LiveAccess {
 			if (!k.ok) return { ok: false, refusal: REFUSALS.kiosk };
 			if (k.kiosk.board !== board) return { ok: false, refusal: REFUSALS.board };
 			await this.deps.kiosks.seen(k.kiosk.id, h.address);
-			return { ok: true, grant: { kind: 'kiosk', token: kiosk, kioskId: k.kiosk.id, board } };
+			return { ok: true, grant: { kind: 'kiosk', token: kiosk, kioskId: k.kiosk.id, kioskName: k.kiosk.name, board } };
 		} catch {
 			return { ok: false, refusal: REFUSALS.unavailable };
 		}

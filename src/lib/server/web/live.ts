@@ -41,7 +41,7 @@ import { countRoles, listNodes, HEARTBEAT_MS, type Role } from '../nodes';
 import type { SeriesInfo, TimeSeriesStore } from '../tsdb/types';
 import { BoardFeed, DEFAULT_INTERVAL_MS, goneAfter } from './board-feed';
 import { readBoardAlerts } from './board-alerts';
-import { WallScreens } from './wall-screens';
+import { kioskLookup, WallScreens, type ScreenOwner } from './wall-screens';
 import { parseRevocation } from '../auth/revocation';
 import { clientAddress, PEER_ADDRESS, type AddressRule } from './client-address';
 import { AddressSlots, LIVE_CONNECTIONS_PER_IP, limitRefusal, REFUSALS, revokes, type LiveAccess, type LiveGrant } from './live-access';
@@ -116,14 +116,6 @@ interface SocketData {
 	again: boolean;
 }
 
-/** What a screen's heartbeats say. */
-interface ScreenInfo {
-	at: number;
-	board: string;
-	viewport?: { w: number; h: number };
-	renderMs?: number;
-}
-
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 /** A connection's credential is checked again on an event when its last check is this old. */
@@ -135,10 +127,6 @@ const FLOOD_WINDOW_MS = 10_000;
 function room(board: string): string {
 	return `board:${board}`;
 }
-
-/** Most screens remembered from heartbeats, and for how long after their last one. */
-export const MAX_SCREENS = 10_000;
-const SCREEN_MEMORY_MS = 10 * 60_000;
 
 export class LiveHub {
 	private io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData> | undefined;
@@ -161,7 +149,6 @@ export class LiveHub {
 	private readonly invalid: Counter<'event'> | undefined;
 	private readonly sent: Counter<'type'> | undefined;
 	private readonly rulesReads: Counter | undefined;
-	private readonly screens = new Map<string, ScreenInfo>();
 	private readonly pending = new Set<string>();
 	private readonly slots: AddressSlots;
 	/** The rules list's feed: its timer runs only while the room `rules` has members. */
@@ -175,7 +162,7 @@ export class LiveHub {
 		this.log = options.log.child({ role: 'web' });
 		this.store = options.store;
 		this.slots = new AddressSlots(options.connectionsPerIp ?? LIVE_CONNECTIONS_PER_IP);
-		this.wallScreens = new WallScreens(options.redis, options.keys, options.store, options.screenDownAfterMs);
+		this.wallScreens = new WallScreens(options.redis, options.keys, options.store, options.screenDownAfterMs, kioskLookup(options.redis, options.keys));
 		const defs = options.boards ?? [];
 		if (!defs.some((b) => b.name === DEFAULT_BOARD)) this.boards.set(DEFAULT_BOARD, new BoardFeed(DEFAULT_BOARD, null, options.tiles ?? []));
 		for (const def of defs) this.boards.set(def.name, new BoardFeed(def.name, def, [], options.sloTimeZone ?? 'UTC'));
@@ -314,6 +301,8 @@ export class LiveHub {
 		if (channel !== this.options.keys.revocations || !this.io) return;
 		const msg = parseRevocation(text);
 		if (!msg) return;
+		// A revoked link's screen is forgotten now, not reported down for a day.
+		if ('kiosk' in msg) this.wallScreens.forgetKiosk(msg.kiosk).catch((err: Error) => this.log.debug({ err: err.message }, 'could not forget a revoked screen'));
 		for (const socket of this.io.sockets.sockets.values()) if (socket.data.grant && revokes(socket.data.grant, msg)) this.recheck(socket, true);
 	};
 
@@ -386,15 +375,13 @@ export class LiveHub {
 		socket.on('heartbeat', (msg) => {
 			const parsed = heartbeatMessage.safeParse(msg);
 			if (!parsed.success) return void this.invalid?.inc({ event: 'heartbeat' });
-			// Screen ids come from the screens: keep a bounded number (the oldest is dropped).
-			if (!this.screens.has(parsed.data.screen) && this.screens.size >= MAX_SCREENS) {
-				const oldest = this.screens.keys().next().value;
-				if (oldest !== undefined) this.screens.delete(oldest);
-			}
-			const { screen, viewport, renderMs } = parsed.data;
-			this.screens.delete(screen);
-			this.screens.set(screen, { at: Date.now(), board, viewport, renderMs });
-			this.wallScreens.beat(screen, { at: Date.now(), board, ...(viewport ? { viewport } : {}), ...(renderMs !== undefined ? { renderMs } : {}) });
+			// The server decides which connection is a watched screen, from its credential: a kiosk
+			// link is one screen; a session only when its page says it is one (?screen=<name>). What
+			// the client calls itself is not trusted.
+			const { viewport, renderMs, watch } = parsed.data;
+			const grant = socket.data.grant;
+			const owner: ScreenOwner = grant.kind === 'kiosk' ? { kind: 'kiosk', kioskId: grant.kioskId, name: grant.kioskName } : { kind: 'session', user: grant.user, declared: watch };
+			this.wallScreens.beat(owner, { at: Date.now(), board, ...(viewport ? { viewport } : {}), ...(renderMs !== undefined ? { renderMs } : {}) });
 		});
 		socket.on('rules:subscribe', (msg) => {
 			if (!rulesSubscribe.safeParse(msg).success) return void this.invalid?.inc({ event: 'rules:subscribe' });
@@ -557,7 +544,6 @@ export class LiveHub {
 
 	/** Drops series gone quiet for good (see goneAfter); screens get a new snapshot. */
 	private prune(now = Date.now()): void {
-		for (const [id, screen] of this.screens) if (now - screen.at > SCREEN_MEMORY_MS) this.screens.delete(id);
 		for (const board of this.boards.values()) if (board.prune(now)) this.broadcastSnapshot(board);
 	}
 
@@ -625,12 +611,6 @@ export class LiveHub {
 				}
 			})
 			.catch(() => {});
-	}
-
-	/** Screens that sent a heartbeat within the given window. */
-	activeScreens(withinMs = 60_000): string[] {
-		const since = Date.now() - withinMs;
-		return [...this.screens].filter(([, s]) => s.at >= since).map(([id]) => id);
 	}
 
 	async close(): Promise<void> {
