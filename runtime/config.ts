@@ -90,7 +90,13 @@ export const vigilConfig = z.strictObject({
 				})
 				.prefault({}),
 			/** Most series one metric may have; new ones beyond it are refused and counted. */
-			maxSeriesPerMetric: z.number().int().min(1).max(10_000_000).default(10_000)
+			maxSeriesPerMetric: z.number().int().min(1).max(10_000_000).default(10_000),
+			/** Most series in all; new ones beyond it are refused and counted (`series_limit`); stored ones are kept. */
+			maxSeries: z.number().int().min(1).max(100_000_000).default(1_000_000),
+			/** Most labels of one series, the metric name included (`label_limit`). */
+			maxLabelsPerSeries: z.number().int().min(2).max(1000).default(64),
+			/** Longest label name or value, in characters (`label_limit`). */
+			maxLabelLength: z.number().int().min(16).max(1_000_000).default(2048)
 		})
 		.prefault({}),
 	collect: z
@@ -171,7 +177,12 @@ export const vigilConfig = z.strictObject({
 			/** Largest body /api/v1/push accepts. */
 			maxBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
 			/** Most samples in one push. */
-			maxItems: z.number().int().min(1).max(1_000_000).default(10_000)
+			maxItems: z.number().int().min(1).max(1_000_000).default(10_000),
+			/**
+			 * Samples per second one API token (or user) may push, on average; bursts up to
+			 * `maxItems` or two seconds' worth, whichever is larger. Beyond it: 429 with Retry-After.
+			 */
+			samplesPerSecondPerToken: z.number().int().min(1).max(100_000_000).default(50_000)
 		})
 		.prefault({}),
 	alerts: z

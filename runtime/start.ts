@@ -8,6 +8,7 @@ import { startAlertsRole, type AlertsRole } from '../alerts/role';
 import { startDemoShop, type DemoShop } from '../demo-shop/index';
 import { createAddressPolicy } from '../collectors/net/address-policy';
 import { startCollectRole, type CollectRole } from '../collectors/role';
+import { PushRateLimiter, pushBurst } from '../src/lib/server/push-rate';
 import { setContext } from '../src/lib/server/context';
 import { createAuthStores } from '../src/lib/server/auth/index';
 import { createKeys } from '../src/lib/server/keys';
@@ -172,6 +173,9 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 			liveKey: keys.live,
 			retention: config.tsdb.retention,
 			maxSeriesPerMetric: config.tsdb.maxSeriesPerMetric,
+			maxSeries: config.tsdb.maxSeries,
+			maxLabelsPerSeries: config.tsdb.maxLabelsPerSeries,
+			maxLabelLength: config.tsdb.maxLabelLength,
 			log,
 			registry: metrics.registry
 		});
@@ -190,6 +194,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 			store,
 			...auth,
 			push: config.push,
+			pushRate: new PushRateLimiter(config.push.samplesPerSecondPerToken, pushBurst(config.push.samplesPerSecondPerToken, config.push.maxItems)),
 			requestReload,
 			log,
 			registry: metrics.registry,

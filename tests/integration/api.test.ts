@@ -176,3 +176,67 @@ describe('reload', () => {
 		expect(vigil.child.exitCode).toBeNull();
 	});
 });
+
+describe('write limits (tsdb.maxSeries, tsdb.maxLabelsPerSeries, push.samplesPerSecondPerToken)', () => {
+	const limitedPrefix = `apilim${process.pid}:`;
+	const limitedFile = join(dir, 'limited.yaml');
+	const limitedConfig = `redis:
+  prefix: "${limitedPrefix}"
+roles: [web]
+tsdb:
+  maxSeries: 30
+  maxLabelsPerSeries: 8
+push:
+  maxItems: 100
+  samplesPerSecondPerToken: 50
+`;
+	let limited: VigilProcess;
+	let token: string;
+	const pushTo = (body: unknown) =>
+		fetch(`${limited.url}/api/v1/push`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+	const series = (from: number, n: number, ts: number) => Array.from({ length: n }, (_, i) => ({ metric: 'limited_gauge', labels: { n: String(from + i) }, value: from + i, ts }));
+
+	beforeAll(async () => {
+		writeFileSync(limitedFile, limitedConfig);
+		limited = await startVigilProcess({ config: limitedConfig, redisUrl: redis.url, roles: 'web' });
+		const r = spawnSync(process.execPath, [VIGIL_BIN, 'token', 'create', '--name', 'limited', '--scope', 'push'], { env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: limitedFile }, encoding: 'utf8' });
+		expect(r.status, r.stderr).toBe(0);
+		token = r.stdout.split('\n')[0]!.trim();
+	});
+	afterAll(async () => {
+		await limited?.stop();
+	});
+
+	it('refuses new series past tsdb.maxSeries by name, keeps the stored ones, and refuses wide series', async () => {
+		const t = Date.now() - 5_000;
+		const first = (await (await pushTo(series(0, 30, t))).json()) as { accepted: number };
+		expect(first.accepted).toBe(30);
+		const res = await pushTo([...series(30, 5, t), ...series(0, 5, t + 1000)]);
+		expect(res.status).toBe(200);
+		const body = (await res.json()) as { accepted: number; storeRefused: Record<string, number>; problems: string[] };
+		expect(body.accepted).toBe(5);
+		expect(body.storeRefused.series_limit).toBe(5);
+		expect(body.problems).toContain('limited_gauge: the store holds 30 series, the most allowed (tsdb.maxSeries); new series are refused, stored ones are kept');
+		// Nothing stored was lost: the first series has both its samples.
+		const stored = new RedisStore(client, { prefix: limitedPrefix, liveKey: null });
+		expect((await stored.raw('limited_gauge{n="0"}', t - 1, t + 2000))[0]!.values).toEqual([0, 0]);
+		expect(await stored.series('limited_gauge{n="31"}')).toEqual([]);
+
+		const wide = (await (await pushTo([{ metric: 'wide', labels: Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`l${i}`, 'v'])), value: 1 }])).json()) as { storeRefused: Record<string, number>; problems: string[] };
+		expect(wide.storeRefused.label_limit).toBe(1);
+		expect(wide.problems[0]).toContain('more than the 8 allowed (tsdb.maxLabelsPerSeries)');
+	});
+
+	it('refuses a token over its push rate with 429 and Retry-After, storing nothing of that push', async () => {
+		// The bucket holds 100 (one full push); the first test used some of it.
+		let refused: Response | undefined;
+		for (let i = 0; i < 5 && !refused; i++) {
+			const r = await pushTo(series(0, 60, Date.now() + i));
+			if (r.status === 429) refused = r;
+			else expect(r.status).toBe(200);
+		}
+		expect(refused?.status).toBe(429);
+		expect(Number(refused!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+		expect(((await refused!.json()) as { error: string }).error).toMatch(/push\.samplesPerSecondPerToken: 50 samples\/s.*nothing of this push was stored/);
+	});
+});

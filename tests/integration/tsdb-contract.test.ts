@@ -62,7 +62,7 @@ describe.each(impls)('$name store', (impl) => {
 		const values = [0, 1, -7, 2 ** 40, 12.34, -0.07, 1.234567, 0.000001, 1e300, -1e-300, 5e-324, Math.PI, Number.NaN, Infinity, -Infinity, -0];
 		const ts = values.map((_, i) => clock.base + i * 1000);
 		const r = await store.write([{ name: 'kinds', labels: {}, ts, values }]);
-		expect(r).toEqual({ accepted: values.length, rejected: { out_of_order: 0, duplicate: 0, too_old: 0, invalid: 0, cardinality: 0 }, problems: [] });
+		expect(r).toEqual({ accepted: values.length, rejected: { out_of_order: 0, duplicate: 0, too_old: 0, invalid: 0, cardinality: 0, series_limit: 0, label_limit: 0 }, problems: [] });
 		for (const when of ['before sealing', 'after sealing']) {
 			const [got] = await store.raw('kinds', clock.base, clock.base + HOUR);
 			expect(got!.ts, when).toEqual(ts);
@@ -197,7 +197,7 @@ describe.each(impls)('$name store', (impl) => {
 			}
 		]);
 		expect(r.accepted).toBe(2);
-		expect(r.rejected).toEqual({ out_of_order: 2, duplicate: 2, too_old: 1, invalid: 0, cardinality: 0 });
+		expect(r.rejected).toEqual({ out_of_order: 2, duplicate: 2, too_old: 1, invalid: 0, cardinality: 0, series_limit: 0, label_limit: 0 });
 		const [got] = await store.raw('m', 0, clock.now);
 		expect(got!.ts).toEqual([t, t + 1000, t + 2000, t + 3000, t + 4000]);
 		expect(got!.values).toEqual([1, 2, 3, 4, 5]);
@@ -247,6 +247,39 @@ describe.each(impls)('$name store', (impl) => {
 		expect((await store.write([{ name: 'other', labels: { id: 'c' }, ts: [clock.base], values: [1] }])).accepted).toBe(1);
 		expect((await store.series('card')).map((s) => s.labels.id)).toEqual(expect.arrayContaining(['a', 'b']));
 		expect(await store.series('card')).toHaveLength(2);
+	});
+
+	it('guards the number of series in all: new series are refused by name, stored ones keep their samples', async () => {
+		const clock = makeClock();
+		const store = impl.make({ now: () => clock.now, maxSeries: 3 });
+		const write = (name: string, id: string, t = clock.base) => store.write([{ name, labels: { id }, ts: [t], values: [1] }]);
+		expect((await write('a', '1')).accepted).toBe(1);
+		expect((await write('b', '1')).accepted).toBe(1);
+		expect((await write('c', '1')).accepted).toBe(1);
+		const fourth = await write('d', '1');
+		expect(fourth.accepted).toBe(0);
+		expect(fourth.rejected.series_limit).toBe(1);
+		expect(fourth.problems).toEqual(['d: the store holds 3 series, the most allowed (tsdb.maxSeries); new series are refused, stored ones are kept']);
+		// Stored series still take samples, and keep what they had.
+		expect((await write('a', '1', clock.base + 1000)).accepted).toBe(1);
+		expect((await store.raw('a', clock.base - 1, clock.base + 2000))[0]!.values).toEqual([1, 1]);
+		expect(await store.series('d')).toEqual([]);
+	});
+
+	it('guards the labels of a new series: their number and their length', async () => {
+		const clock = makeClock();
+		const store = impl.make({ now: () => clock.now, maxLabelsPerSeries: 4, maxLabelLength: 32 });
+		const labels = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`l${i}`, 'v']));
+		expect((await store.write([{ name: 'ok', labels: labels(3), ts: [clock.base], values: [1] }])).accepted).toBe(1);
+		const many = await store.write([{ name: 'wide', labels: labels(5000), ts: [clock.base, clock.base + 1], values: [1, 2] }]);
+		expect(many.accepted).toBe(0);
+		expect(many.rejected.label_limit).toBe(2);
+		expect(many.problems).toEqual(['wide: has 5001 labels (the metric name included), more than the 4 allowed (tsdb.maxLabelsPerSeries)']);
+		const long = await store.write([{ name: 'long', labels: { path: 'x'.repeat(33) }, ts: [clock.base], values: [1] }]);
+		expect(long.rejected.label_limit).toBe(1);
+		expect(long.problems[0]).toMatch(/long: label "path" is longer than the 32 characters allowed \(tsdb.maxLabelLength\)/);
+		expect(await store.series('wide')).toEqual([]);
+		expect(await store.series('ok')).toHaveLength(1);
 	});
 
 	describe('selectors', () => {

@@ -51,7 +51,7 @@ describe('writes across a Redis crash', () => {
 			for (;;) {
 				try {
 					const r = await store.write(batch, { retry });
-					expect(r.rejected).toEqual({ out_of_order: 0, duplicate: 0, too_old: 0, invalid: 0, cardinality: 0 });
+					expect(r.rejected).toEqual({ out_of_order: 0, duplicate: 0, too_old: 0, invalid: 0, cardinality: 0, series_limit: 0, label_limit: 0 });
 					break;
 				} catch {
 					failures++;

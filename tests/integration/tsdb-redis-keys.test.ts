@@ -100,7 +100,7 @@ describe('the Redis store', () => {
 		]);
 		const counter = (await registry.getSingleMetric('vigil_tsdb_samples_rejected_total')!.get()).values;
 		const byReason = Object.fromEntries(counter.map((v) => [v.labels.reason, v.value]));
-		expect(byReason).toEqual({ out_of_order: 1, duplicate: 1, too_old: 1, invalid: 2, cardinality: 1 });
+		expect(byReason).toEqual({ out_of_order: 1, duplicate: 1, too_old: 1, invalid: 2, cardinality: 1, series_limit: 0, label_limit: 0 });
 		const written = (await registry.getSingleMetric('vigil_tsdb_samples_written_total')!.get()).values[0]!.value;
 		expect(written).toBe(3);
 	});

@@ -4,6 +4,7 @@
  * bundle and the runtime are separate module graphs in one process: a module-level singleton would
  * exist twice.
  */
+import type { PushRateLimiter } from './push-rate';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { Keys } from './keys';
@@ -35,7 +36,9 @@ export interface VigilContext {
 	audit: AuditLog;
 	/** Failed logins: per user name and per client IP. */
 	loginLimits: { user: SlidingWindowLimiter; ip: SlidingWindowLimiter };
-	push: { maxBodyBytes: number; maxItems: number };
+	push: { maxBodyBytes: number; maxItems: number; samplesPerSecondPerToken: number };
+	/** Samples per second per sender of the push API (push.samplesPerSecondPerToken). */
+	pushRate: PushRateLimiter;
 	/** Asks every collect process to reload its config; resolves with how many heard it. */
 	requestReload(by: string): Promise<number>;
 	/** Notification channels (provisioned from the config, and stored in Redis). */

@@ -5,11 +5,12 @@
  */
 import { addSample, emptyAgg, type Agg } from './codec/rollup';
 import { matchesAll } from './matchers';
-import { addProblem, filterSamples, validateSeries } from './prepare';
+import { addProblem, filterSamples, validateSeries, withinLabelLimits } from './prepare';
 import { checkRange, HOUR_SPAN, MINUTE_SPAN, pickResolution, StepBuckets, toMatchers } from './query';
 import { fullLabels, sidOf } from './series-id';
 import {
 	emptyRejections,
+	WRITE_LIMITS,
 	HOUR,
 	MINUTE,
 	resolveRetention,
@@ -46,12 +47,18 @@ export class MemoryStore implements TimeSeriesStore {
 	readonly retention: Retention;
 	private readonly now: () => number;
 	private readonly maxSeriesPerMetric: number;
+	private readonly limits: { maxSeries: number; maxLabelsPerSeries: number; maxLabelLength: number };
 	private readonly chunkMs: number;
 
 	constructor(options: StoreOptions = {}) {
 		this.retention = resolveRetention(options.retention);
 		this.now = options.now ?? Date.now;
-		this.maxSeriesPerMetric = options.maxSeriesPerMetric ?? 10_000;
+		this.maxSeriesPerMetric = options.maxSeriesPerMetric ?? WRITE_LIMITS.maxSeriesPerMetric;
+		this.limits = {
+			maxSeries: options.maxSeries ?? WRITE_LIMITS.maxSeries,
+			maxLabelsPerSeries: options.maxLabelsPerSeries ?? WRITE_LIMITS.maxLabelsPerSeries,
+			maxLabelLength: options.maxLabelLength ?? WRITE_LIMITS.maxLabelLength
+		};
 		this.chunkMs = options.chunkMs ?? HOUR;
 	}
 
@@ -67,10 +74,16 @@ export class MemoryStore implements TimeSeriesStore {
 			const id = sidOf(s.name, s.labels, s.id);
 			let mem = this.byId.get(id);
 			if (!mem) {
+				if (!withinLabelLimits(s, this.limits, result)) continue;
 				const count = this.perMetric.get(s.name) ?? 0;
 				if (count >= this.maxSeriesPerMetric) {
 					result.rejected.cardinality += s.ts.length;
-					addProblem(result, `${s.name}: has ${count} series, the most allowed per metric (maxSeriesPerMetric); new series are refused`);
+					addProblem(result, `${s.name}: has ${count} series, the most allowed per metric (tsdb.maxSeriesPerMetric); new series are refused`);
+					continue;
+				}
+				if (this.byId.size >= this.limits.maxSeries) {
+					result.rejected.series_limit += s.ts.length;
+					addProblem(result, `${s.name}: the store holds ${this.limits.maxSeries} series, the most allowed (tsdb.maxSeries); new series are refused, stored ones are kept`);
 					continue;
 				}
 				this.perMetric.set(s.name, count + 1);

@@ -44,6 +44,24 @@ export function validateSeries(s: SeriesSamples, result: WriteResult): boolean {
 	return report(s, [...seriesProblems(s.name, s.labels), ...arrayProblems(s)], result);
 }
 
+/**
+ * Checks a new series against the label limits (count, the metric name included, and length of
+ * every name and value); refuses it as `label_limit` with a problem naming the limit.
+ */
+export function withinLabelLimits(s: SeriesSamples, limits: { maxLabelsPerSeries: number; maxLabelLength: number }, result: WriteResult): boolean {
+	const names = Object.keys(s.labels);
+	let problem: string | undefined;
+	if (names.length + 1 > limits.maxLabelsPerSeries) problem = `has ${names.length + 1} labels (the metric name included), more than the ${limits.maxLabelsPerSeries} allowed (tsdb.maxLabelsPerSeries)`;
+	else {
+		const long = names.find((k) => k.length > limits.maxLabelLength || String(s.labels[k]).length > limits.maxLabelLength);
+		if (long !== undefined) problem = `label ${JSON.stringify(long.slice(0, 64))} is longer than the ${limits.maxLabelLength} characters allowed (tsdb.maxLabelLength)`;
+	}
+	if (problem === undefined) return true;
+	reject(result, 'label_limit', s.ts.length);
+	addProblem(result, `${s.name}: ${problem}`);
+	return false;
+}
+
 function report(s: SeriesSamples, problems: string[], result: WriteResult): boolean {
 	if (problems.length === 0) return true;
 	reject(result, 'invalid', s.ts.length);

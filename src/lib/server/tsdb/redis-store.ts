@@ -33,7 +33,7 @@ import { countBlocks, decodeChunk, encodeBlock, sealChunk, type SampleColumns } 
 import { ByteWriter, STALE_HI, STALE_LO } from './codec/bytes';
 import { decodeOpen, decodeSegments, encodeSealed, mergeAll, partials, writeOpenRecord, type Agg, type IndexedAgg } from './codec/rollup';
 import { matchesAll, matchValue, type Matcher } from './matchers';
-import { addProblem, filterSamples, validateArrays, validateSeries } from './prepare';
+import { addProblem, filterSamples, validateArrays, validateSeries, withinLabelLimits } from './prepare';
 import { checkRange, HOUR_SPAN, MINUTE_SPAN, pickResolution, StepBuckets, toMatchers } from './query';
 import { ADMIT_SCRIPT, DROP_SERIES_SCRIPT, REPLACE_SCRIPT, SEAL_HOURS_SCRIPT, SEAL_MINUTES_SCRIPT, WRITE_SCRIPT } from './scripts';
 import { fullLabels, sidOf } from './series-id';
@@ -44,6 +44,7 @@ import {
 	MINUTE,
 	REJECT_REASONS,
 	resolveRetention,
+	WRITE_LIMITS,
 	type LatestResult,
 	type MetricMetadata,
 	type RangeResult,
@@ -97,7 +98,7 @@ function sliceStale(stale: number[] | undefined, start: number, end: number): nu
 
 type ScriptClient = {
 	vigilTsWrite(numKeys: number, ...args: Array<string | Buffer>): Promise<Array<number | string>>;
-	vigilTsAdmit(key: string, sid: string, limit: number): Promise<number>;
+	vigilTsAdmit(key: string, all: string, sid: string, limit: number, limitAll: number): Promise<number>;
 	vigilTsReplace(key: string, sha: string, value: Buffer): Promise<number>;
 	vigilTsSealMinutes(...args: Array<string | number | Buffer>): Promise<[number, number]>;
 	vigilTsSealHours(...args: Array<string | number | Buffer>): Promise<number>;
@@ -128,6 +129,7 @@ export class RedisStore implements TimeSeriesStore {
 	private readonly now: () => number;
 	private readonly chunkMs: number;
 	private readonly maxSeriesPerMetric: number;
+	private readonly limits: { maxSeries: number; maxLabelsPerSeries: number; maxLabelLength: number };
 	private readonly liveKey: string | null;
 	private readonly liveMaxLen: number;
 	private readonly sealGraceMs: number;
@@ -157,7 +159,12 @@ export class RedisStore implements TimeSeriesStore {
 		this.now = options.now ?? Date.now;
 		this.chunkMs = options.chunkMs ?? HOUR;
 		if (HOUR % this.chunkMs !== 0 || this.chunkMs < 1000) throw new RangeError(`chunkMs must divide an hour and be at least 1 s, got ${this.chunkMs}`);
-		this.maxSeriesPerMetric = options.maxSeriesPerMetric ?? 10_000;
+		this.maxSeriesPerMetric = options.maxSeriesPerMetric ?? WRITE_LIMITS.maxSeriesPerMetric;
+		this.limits = {
+			maxSeries: options.maxSeries ?? WRITE_LIMITS.maxSeries,
+			maxLabelsPerSeries: options.maxLabelsPerSeries ?? WRITE_LIMITS.maxLabelsPerSeries,
+			maxLabelLength: options.maxLabelLength ?? WRITE_LIMITS.maxLabelLength
+		};
 		this.liveKey = options.liveKey === undefined ? `${this.p}live` : options.liveKey;
 		this.liveMaxLen = options.liveMaxLen ?? 10_000;
 		this.sealGraceMs = options.sealGraceMs ?? 30_000;
@@ -165,7 +172,7 @@ export class RedisStore implements TimeSeriesStore {
 			if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
 		};
 		if (!('vigilTsWrite' in redis)) redis.defineCommand('vigilTsWrite', { lua: WRITE_SCRIPT });
-		define('vigilTsAdmit', 1, ADMIT_SCRIPT);
+		define('vigilTsAdmit', 2, ADMIT_SCRIPT);
 		define('vigilTsReplace', 1, REPLACE_SCRIPT);
 		define('vigilTsSealMinutes', 4, SEAL_MINUTES_SCRIPT);
 		define('vigilTsSealHours', 3, SEAL_HOURS_SCRIPT);
@@ -183,7 +190,7 @@ export class RedisStore implements TimeSeriesStore {
 					existing<Counter<'reason'>>('vigil_tsdb_samples_rejected_total') ??
 					new Counter({
 						name: 'vigil_tsdb_samples_rejected_total',
-						help: 'Samples the time-series store refused, by reason: out_of_order, duplicate, too_old, invalid, cardinality.',
+						help: 'Samples the time-series store refused, by reason: out_of_order, duplicate, too_old, invalid, cardinality (tsdb.maxSeriesPerMetric), series_limit (tsdb.maxSeries), label_limit (tsdb.maxLabelsPerSeries, tsdb.maxLabelLength).',
 						labelNames: ['reason'],
 						registers
 					}),
@@ -250,19 +257,19 @@ export class RedisStore implements TimeSeriesStore {
 		for (const s of series) {
 			const sid = sidOf(s.name, s.labels, s.id);
 			// Names of series already admitted were checked then; the arrays are checked every time.
-			if (this.indexed.has(sid) ? validateArrays(s, result) : validateSeries(s, result)) items.push({ s, sid });
+			if (this.indexed.has(sid) ? validateArrays(s, result) : validateSeries(s, result) && withinLabelLimits(s, this.limits, result)) items.push({ s, sid });
 		}
 
 		// Admit new series (cardinality guard) and learn the stored last time of series this process
 		// has not written yet, in one round trip.
 		const unknown = [...new Map(items.filter((i) => options.retry || !this.lastTs.has(i.sid)).map((i) => [i.sid, i])).values()];
 		const fresh = [...new Map(items.filter((i) => !this.indexed.has(i.sid)).map((i) => [i.sid, i])).values()];
-		const refused = new Set<string>();
+		const refused = new Map<string, 'cardinality' | 'series_limit'>();
 		const pipe = this.redis.pipeline();
 		if (unknown.length || fresh.length) {
 			const ask = this.redis.pipeline();
 			for (const { sid } of unknown) ask.hget(this.stateKey(sid), 'lt');
-			for (const { s, sid } of fresh) (ask as unknown as ScriptClient).vigilTsAdmit(this.postingsKey('__name__', s.name), sid, this.maxSeriesPerMetric);
+			for (const { s, sid } of fresh) (ask as unknown as ScriptClient).vigilTsAdmit(this.postingsKey('__name__', s.name), this.ix('all'), sid, this.maxSeriesPerMetric, this.limits.maxSeries);
 			const answers = await exec(ask);
 			unknown.forEach(({ sid }, i) => {
 				const lt = answers[i] as string | null;
@@ -270,9 +277,14 @@ export class RedisStore implements TimeSeriesStore {
 			});
 			fresh.forEach(({ s, sid }, i) => {
 				const admitted = answers[unknown.length + i] as number;
-				if (admitted === 0) {
-					refused.add(sid);
-					addProblem(result, `${s.name}: has ${this.maxSeriesPerMetric} series, the most allowed per metric (maxSeriesPerMetric); new series are refused`);
+				if (admitted <= 0) {
+					refused.set(sid, admitted === 0 ? 'cardinality' : 'series_limit');
+					addProblem(
+						result,
+						admitted === 0
+							? `${s.name}: has ${this.maxSeriesPerMetric} series, the most allowed per metric (tsdb.maxSeriesPerMetric); new series are refused`
+							: `${s.name}: the store holds ${this.limits.maxSeries} series, the most allowed (tsdb.maxSeries); new series are refused, stored ones are kept`
+					);
 					return;
 				}
 				this.queueIndex(pipe, sid, fullLabels(s.name, s.labels));
@@ -284,8 +296,9 @@ export class RedisStore implements TimeSeriesStore {
 		const groups: Group[] = [];
 		const intervals = new Map<string, number>();
 		for (const { s, sid } of items) {
-			if (refused.has(sid)) {
-				result.rejected.cardinality += s.ts.length;
+			const refusal = refused.get(sid);
+			if (refusal) {
+				result.rejected[refusal] += s.ts.length;
 				continue;
 			}
 			if (s.intervalMs !== undefined) intervals.set(sid, s.intervalMs);
@@ -313,7 +326,7 @@ export class RedisStore implements TimeSeriesStore {
 			const again = this.redis.pipeline();
 			for (const sid of reborn) {
 				const { s } = items.find((i) => i.sid === sid)!;
-				(again as unknown as ScriptClient).vigilTsAdmit(this.postingsKey('__name__', s.name), sid, Number.MAX_SAFE_INTEGER);
+				(again as unknown as ScriptClient).vigilTsAdmit(this.postingsKey('__name__', s.name), this.ix('all'), sid, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
 				this.queueIndex(again, sid, fullLabels(s.name, s.labels));
 			}
 			await exec(again);

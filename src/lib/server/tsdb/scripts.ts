@@ -113,13 +113,16 @@ return labels
 
 /**
  * Admits a series into its metric's posting set unless the metric already has the most series
- * allowed. KEYS: posting set of __name__=<metric>. ARGV: series id, limit.
- * Returns 1 known, 2 added, 0 refused.
+ * allowed, or the store does. KEYS: posting set of __name__=<metric>, the set of all series.
+ * ARGV: series id, limit per metric, limit in all.
+ * Returns 1 known, 2 added, 0 refused (per metric), -1 refused (in all).
  */
 export const ADMIT_SCRIPT = `
 if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 1 end
 if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 and redis.call('SCARD', KEYS[2]) >= tonumber(ARGV[3]) then return -1 end
 redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('SADD', KEYS[2], ARGV[1])
 return 2
 `;
 

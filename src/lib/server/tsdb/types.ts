@@ -23,15 +23,24 @@ export interface StoreOptions {
 	retention?: Partial<Retention>;
 	/** Most series one metric name may have; a new series beyond it is refused. Default 10,000. */
 	maxSeriesPerMetric?: number;
+	/** Most series the store holds in all; a new series beyond it is refused (`series_limit`). Default 1,000,000. */
+	maxSeries?: number;
+	/** Most labels of one series, the metric name included; more is refused (`label_limit`). Default 64. */
+	maxLabelsPerSeries?: number;
+	/** Longest label value (and name), in characters; longer is refused (`label_limit`). Default 2,048. */
+	maxLabelLength?: number;
 	/** The clock (epoch ms) used for the too-old check. Default Date.now. */
 	now?: () => number;
 	/** Span of one raw chunk: divides an hour. Default 1 h (tests use less to see expiry). */
 	chunkMs?: number;
 }
 
-export type RejectReason = 'out_of_order' | 'duplicate' | 'too_old' | 'invalid' | 'cardinality';
+export type RejectReason = 'out_of_order' | 'duplicate' | 'too_old' | 'invalid' | 'cardinality' | 'series_limit' | 'label_limit';
 
-export const REJECT_REASONS: readonly RejectReason[] = ['out_of_order', 'duplicate', 'too_old', 'invalid', 'cardinality'];
+export const REJECT_REASONS: readonly RejectReason[] = ['out_of_order', 'duplicate', 'too_old', 'invalid', 'cardinality', 'series_limit', 'label_limit'];
+
+/** Defaults of the store's write limits (StoreOptions). */
+export const WRITE_LIMITS = { maxSeriesPerMetric: 10_000, maxSeries: 1_000_000, maxLabelsPerSeries: 64, maxLabelLength: 2048 } as const;
 
 /** Samples of one series, in time order. */
 export interface SeriesSamples {
@@ -151,5 +160,5 @@ export function resolveRetention(r: Partial<Retention> | undefined): Retention {
 }
 
 export function emptyRejections(): Record<RejectReason, number> {
-	return { out_of_order: 0, duplicate: 0, too_old: 0, invalid: 0, cardinality: 0 };
+	return { out_of_order: 0, duplicate: 0, too_old: 0, invalid: 0, cardinality: 0, series_limit: 0, label_limit: 0 };
 }

@@ -35,13 +35,23 @@ export const POST: RequestHandler = async (event) => {
 	const parsed = parsePush(body, Date.now(), ctx.push.maxItems);
 	if (!parsed.ok) return json({ error: parsed.error }, { status: 400 });
 	const { samples, errors } = parsed.parsed;
+	const sender = auth.principal.kind === 'token' ? `token:${auth.principal.token.id}` : `user:${auth.principal.user}`;
+	const waitMs = ctx.pushRate.take(sender, samples.length);
+	if (waitMs > 0) {
+		const retry = Math.ceil(waitMs / 1000);
+		return json(
+			{ error: `over the push rate of this token (push.samplesPerSecondPerToken: ${ctx.pushRate.perSecond} samples/s, bursts of ${ctx.pushRate.burst}): nothing of this push was stored; send it again in ${retry} s, or in smaller pieces` },
+			{ status: 429, headers: { 'retry-after': String(retry) } }
+		);
+	}
 	const stored = samples.length ? await ctx.store.write(groupSamples(samples)) : undefined;
 	const status = samples.length === 0 && errors.length > 0 ? 400 : 200;
 	return json(
 		{
 			accepted: stored?.accepted ?? 0,
 			refused: errors,
-			// Samples the store refused (older than the series' last sample, too old, over the cardinality limit).
+			// Samples the store refused, by reason (out_of_order, duplicate, too_old, invalid, cardinality,
+			// series_limit, label_limit), with the problems naming the limit.
 			storeRefused: stored?.rejected ?? null,
 			problems: stored?.problems ?? []
 		},
