@@ -86,7 +86,7 @@ function ratio(text: string): number {
 
 /** Prometheus' p95 of a route's latency over the window, as the wall's tile defines it. */
 async function oracleP95(route: string, at: number): Promise<number | undefined> {
-	const r = await prom.query(`histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{route="${route}",code="200"}[${WINDOW}])))`, at);
+	const r = await prom.query(`histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{route="${route}"}[${WINDOW}])))`, at);
 	return r[0]?.value;
 }
 
