@@ -338,7 +338,7 @@ describe('the shipped config watching the shop', () => {
 		// vigil.config.yaml as shipped, pointed at this shop (its port, queue prefix and test database), every 500 ms.
 		const shipped = parse(readFileSync(join(ROOT, 'vigil.config.yaml'), 'utf8')) as { collect: { allowPrivate: string[] }; collectors: Array<Record<string, unknown>> };
 		const blocks = shipped.collectors.map((b) => {
-			const text = JSON.stringify(b).replaceAll('http://127.0.0.1:3100', watched.url).replaceAll('"prefix":"demo-shop"', '"prefix":"watched"');
+			const text = JSON.stringify(b).replaceAll('${demoShop.url}', watched.url).replaceAll('"prefix":"demo-shop"', '"prefix":"watched"');
 			const block: Record<string, unknown> = { ...(JSON.parse(text) as Record<string, unknown>), interval: '500ms' };
 			return block.kind === 'sql' ? { ...block, url: postgresUrl } : block;
 		});
