@@ -60,11 +60,57 @@ export function createWebServer(options: WebServerOptions): Server {
 	return server;
 }
 
-export function listen(server: Server, port: number, host: string): Promise<void> {
+/**
+ * Where the operator sets a listener's address, so that its errors name the setting to change
+ * (Vigil and the demo shop each have their own: blaming PORT for the shop's port sends people to
+ * the wrong knob).
+ */
+export interface ListenerSettings {
+	/** What listens, e.g. "Vigil" or "the demo shop". */
+	what: string;
+	/** e.g. "server.port (or PORT)". */
+	port: string;
+	/** e.g. "server.host (or HOST)". */
+	host: string;
+}
+
+export const VIGIL_LISTENER: ListenerSettings = { what: 'Vigil', port: 'server.port (or PORT)', host: 'server.host (or HOST)' };
+
+/** A listener could not start; its message names the address and the setting that chose it. */
+export class ListenError extends Error {
+	override name = 'ListenError';
+	constructor(
+		message: string,
+		readonly code: string | undefined
+	) {
+		super(message);
+	}
+}
+
+/** The operator's version of an error from listen(), or undefined when it is not one. */
+export function listenError(err: unknown, port: number, host: string, settings: ListenerSettings): ListenError | undefined {
+	const e = err as NodeJS.ErrnoException;
+	const at = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+	switch (e?.code) {
+		case 'EADDRINUSE':
+			return new ListenError(`${settings.what} cannot listen on ${at}: port ${port} is in use. Stop what uses it, or set ${settings.port} to another port`, e.code);
+		case 'EACCES':
+			return new ListenError(`${settings.what} cannot listen on ${at}: no permission for port ${port} (ports below 1024 need privileges). Set ${settings.port} to a port from 1024 up`, e.code);
+		case 'EADDRNOTAVAIL':
+		case 'ENOTFOUND':
+		case 'EAI_AGAIN':
+			return new ListenError(`${settings.what} cannot listen on ${at}: ${host} is not an address of this machine. Set ${settings.host} to one (127.0.0.1, or 0.0.0.0 for every interface)`, e.code);
+		default:
+			return e?.syscall === 'listen' ? new ListenError(`${settings.what} cannot listen on ${at}: ${e.message}`, e.code) : undefined;
+	}
+}
+
+export function listen(server: Server, port: number, host: string, settings: ListenerSettings = VIGIL_LISTENER): Promise<void> {
 	return new Promise((resolve, reject) => {
-		server.once('error', reject);
+		const fail = (err: Error) => reject(listenError(err, port, host, settings) ?? err);
+		server.once('error', fail);
 		server.listen(port, host, () => {
-			server.off('error', reject);
+			server.off('error', fail);
 			resolve();
 		});
 	});

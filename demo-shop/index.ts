@@ -7,12 +7,12 @@
 import { z } from 'zod';
 import type { Logger } from '../src/lib/server/log';
 import { createCustomerService } from './customer-service';
-import { createShopHandler } from './handlers';
+import { createShopHandler, type ShopHandler } from './handlers';
 import { createShopMetrics } from './metrics';
 import type { ComplaintReason } from './model';
 import { createShopQueues } from './queues';
 import { effectsOf, isScenario, SCENARIOS, type Scenario } from './scenarios';
-import { startShopServer, type ShopServer } from './server';
+import { startShopServer } from './server';
 import { startMirrors } from './mirrors';
 import { createSleeper } from './sleeper';
 import { startTraffic } from './traffic';
@@ -76,6 +76,14 @@ export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop>
 		current = next;
 	};
 
+	// The port first: a port in use fails the start before any Redis connection is opened (whose
+	// closing would only add noise after the error that matters).
+	let handle: ShopHandler | undefined;
+	const server = await startShopServer(
+		async (request) => (handle ? handle(request) : { status: 503, contentType: 'application/json; charset=utf-8', body: '{"error":"starting"}' }),
+		{ port, host, log }
+	);
+
 	const sleeper = createSleeper();
 	const customerService = createCustomerService({ random, speed });
 	const metrics = createShopMetrics({ customerService: () => customerService.snapshot() });
@@ -95,7 +103,7 @@ export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop>
 	});
 	const mirrors = startMirrors({ postgresUrl: options.postgresUrl, amqpUrl: options.amqpUrl, workerRate: () => effects().workerRate, log });
 	let complaints = 0;
-	const handle = createShopHandler({
+	handle = createShopHandler({
 		scenario: () => current,
 		setScenario,
 		metrics,
@@ -110,15 +118,6 @@ export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop>
 		}
 	});
 
-	let server: ShopServer;
-	try {
-		server = await startShopServer(handle, { port, host, log });
-	} catch (err) {
-		sleeper.cancelAll();
-		await Promise.allSettled([queues.close(), mirrors.close()]);
-		metrics.registry.clear();
-		throw err;
-	}
 	const traffic = startTraffic({ handle, effects, speed, random });
 	log?.info({ url: server.url, scenario: current, speed, queuePrefix }, 'demo shop started');
 

@@ -4,7 +4,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadSvelteKitHandler, NotBuiltError, PROTOCOL_HEADER, type RequestHandler } from '../server';
+import { ListenError, listenError, loadSvelteKitHandler, NotBuiltError, PROTOCOL_HEADER, type RequestHandler } from '../server';
 import { createLogger } from '../src/lib/server/log';
 import { closeClient, createRedisClient, waitReady, type Redis } from '../src/lib/server/redis/client';
 import { RedisNotFoundError } from '../src/lib/server/redis/embedded';
@@ -21,7 +21,7 @@ import { RULES_USAGE, rulesCommand } from './rules-cli';
 export type { CliIO };
 import { packageRoot, packageVersion } from './package-root';
 import { SCENARIOS, startDemoShop, type Scenario } from '../demo-shop/index';
-import { demoKioskBoard, startVigil } from './start';
+import { DEMO_SHOP_LISTENER, demoKioskBoard, startVigil } from './start';
 import { newSecretKey } from '../src/lib/server/alerting/secret-box';
 
 export const USAGE = `Usage: vigil <command> [options]
@@ -31,9 +31,10 @@ Commands:
       --config FILE       config file (default: $VIGIL_CONFIG, ./vigil.config.yaml, or the demo config)
       --roles LIST        roles to run, e.g. web,collect (default: $VIGIL_ROLES or the config's)
   config check [FILE]   Validate a config file and print every problem; exit 2 if any
-  demo-shop [--port 3100] [--host 127.0.0.1] [--scenario NAME] [--speed N]
+  demo-shop [--port PORT] [--host HOST] [--scenario NAME] [--speed N]
                         Run only the simulated shop that the demo watches (its queues use the
-                        configured Redis); scenarios: normal, latency-spike, payment-outage,
+                        configured Redis; it listens on demoShop.host and demoShop.port unless
+                        told otherwise); scenarios: normal, latency-spike, payment-outage,
                         queue-backlog, checkout-down, flash-sale (switch live: POST /scenario)
 ${ACCESS_USAGE}
 ${KIOSK_USAGE}
@@ -42,7 +43,8 @@ ${RULES_USAGE}
   version               Print the version
   help                  Print this help
 
-Environment: REDIS_URL, PORT, HOST, ORIGIN, VIGIL_ROLES, VIGIL_CONFIG override the config file;
+Environment: REDIS_URL, PORT, HOST, ORIGIN, VIGIL_ROLES, VIGIL_DEMO_SHOP_PORT, VIGIL_CONFIG override
+the config file;
 VIGIL_SECRET_KEY is the key channel secrets are encrypted with.`;
 
 async function configCheck(fileArg: string | undefined, io: CliIO, root: string): Promise<number> {
@@ -118,12 +120,12 @@ async function start(args: string[], io: CliIO, root: string, version: string): 
 			log.error(err.message);
 			return 1;
 		}
-		const e = err as NodeJS.ErrnoException;
-		if (e.code === 'EADDRINUSE') {
-			log.error(`port ${config.server.port} on ${config.server.host} is in use: stop what uses it, or set PORT to another port`);
+		// Each listener's error names its own setting (Vigil's server.port, the shop's demoShop.port).
+		if (err instanceof ListenError) {
+			log.error(err.message);
 			return 1;
 		}
-		log.error({ err: e.message }, 'Vigil could not start');
+		log.error({ err: (err as Error).message }, 'Vigil could not start');
 		return 1;
 	}
 	const running = vigil;
@@ -160,22 +162,38 @@ async function demoShop(args: string[], io: CliIO, root: string): Promise<number
 	});
 	const scenario = values.scenario ?? 'normal';
 	if (!(SCENARIOS as readonly string[]).includes(scenario)) return io.err(`demo-shop: --scenario must be one of ${SCENARIOS.join(', ')}, got ${JSON.stringify(scenario)}`), 2;
-	const port = Number(values.port ?? 3100);
-	if (!Number.isInteger(port) || port < 0 || port > 65535) return io.err(`demo-shop: --port expected a port number, got ${JSON.stringify(values.port)}`), 2;
+	const portFlag = values.port === undefined ? undefined : Number(values.port);
+	if (portFlag !== undefined && (!Number.isInteger(portFlag) || portFlag < 0 || portFlag > 65535)) return io.err(`demo-shop: --port expected a port number, got ${JSON.stringify(values.port)}`), 2;
 	const speed = Number(values.speed ?? 1);
 	if (!(speed > 0 && speed <= 1000)) return io.err(`demo-shop: --speed expected a number above 0 and at most 1000, got ${JSON.stringify(values.speed)}`), 2;
 	const log = createLogger({ level: (io.env.LOG_LEVEL as never) ?? 'info' });
 	const code = await withRedis(io, root, async (_redis, config, redisUrl) => {
-		const shop = await startDemoShop({
-			port,
-			host: values.host ?? '127.0.0.1',
-			redisUrl,
-			scenario: scenario as Scenario,
-			speed,
-			postgresUrl: config.demoShop.postgresUrl,
-			amqpUrl: config.demoShop.amqpUrl,
-			log
-		});
+		// Without flags, the shop listens where the config's collectors (${demoShop.url}) look for it.
+		const port = portFlag ?? config.demoShop.port;
+		const host = values.host ?? config.demoShop.host;
+		let shop;
+		try {
+			shop = await startDemoShop({
+				port,
+				host,
+				redisUrl,
+				scenario: scenario as Scenario,
+				speed,
+				postgresUrl: config.demoShop.postgresUrl,
+				amqpUrl: config.demoShop.amqpUrl,
+				log
+			});
+		} catch (err) {
+			const settings = {
+				what: 'The demo shop',
+				port: values.port === undefined ? DEMO_SHOP_LISTENER.port : '--port',
+				host: values.host === undefined ? DEMO_SHOP_LISTENER.host : '--host'
+			};
+			const e = listenError(err, port, host, settings);
+			if (!e) throw err;
+			log.error(e.message);
+			return 1;
+		}
 		log.info({ url: shop.url, scenario }, `demo shop running: ${shop.url}/ (scenarios: POST ${shop.url}/scenario)`);
 		const signal = await io.stopSignal;
 		log.info({ signal }, 'stopping the demo shop');

@@ -139,6 +139,42 @@ describe('environment overrides', () => {
 	});
 });
 
+describe('the demo shop address', () => {
+	const shop = (extra = '') => `demoShop: { enabled: true, port: 3100${extra} }
+collectors:
+  - { kind: prometheus, name: m, url: '\${demoShop.url}/metrics' }
+  - { kind: http, name: h, url: '\${demoShop.url}/storefront/health', headers: { x-a: 'cost: $5' } }
+`;
+	const urls = (text: string, env: NodeJS.ProcessEnv = {}) => {
+		const r = parseConfig(text, { env });
+		if (!r.ok) throw new Error(r.problems.map(formatProblem).join('\n'));
+		return r.value.collectors.map((c) => ('url' in c ? c.url : undefined));
+	};
+
+	it('is one setting: collectors that refer to it follow demoShop.port, or VIGIL_DEMO_SHOP_PORT', () => {
+		expect(urls(shop())).toEqual(['http://127.0.0.1:3100/metrics', 'http://127.0.0.1:3100/storefront/health']);
+		expect(urls(shop().replace('3100', '4100'))).toEqual(['http://127.0.0.1:4100/metrics', 'http://127.0.0.1:4100/storefront/health']);
+		expect(urls(shop(), { VIGIL_DEMO_SHOP_PORT: '4200' })).toEqual(['http://127.0.0.1:4200/metrics', 'http://127.0.0.1:4200/storefront/health']);
+		// A shop on every interface is reached on loopback; an IPv6 host in brackets.
+		expect(urls(shop(', host: 0.0.0.0'))[0]).toBe('http://127.0.0.1:3100/metrics');
+		expect(urls(shop(', host: "::1"'))[0]).toBe('http://[::1]:3100/metrics');
+		const r = parseConfig(shop());
+		expect(r.ok && r.value.collectors[1]).toMatchObject({ headers: { 'x-a': 'cost: $5' } });
+	});
+
+	it('names an unknown reference, a bad VIGIL_DEMO_SHOP_PORT, and a shop on Vigil\'s own port', () => {
+		expect(problems(shop().replace('${demoShop.url}/metrics', '${demoshop.url}/metrics'))).toEqual([
+			'collectors[0].url (line 3, column 39): unknown reference ${demoshop.url}: the one reference is ${demoShop.url} (the demo shop\'s address)'
+		]);
+		expect(problems(shop(), { VIGIL_DEMO_SHOP_PORT: 'shop' })).toEqual(['demoShop.port: expected a port number from 1 to 65535, got "shop" (set by VIGIL_DEMO_SHOP_PORT)']);
+		expect(problems(shop(), { PORT: '3100' })).toEqual([
+			"demoShop.port (line 1, column 34): is 3100, Vigil's own port (server.port, or PORT) too: give the demo shop another one (demoShop.port, or VIGIL_DEMO_SHOP_PORT)"
+		]);
+		// Without the shop in this process, the port is free for Vigil.
+		expect(problems('demoShop: { enabled: false, port: 3000 }\n')).toEqual([]);
+	});
+});
+
 describe('resolveConfigPath', () => {
 	const root = '/opt/vigil';
 	it('prefers --config, then VIGIL_CONFIG, then the shipped file', () => {

@@ -1,6 +1,6 @@
 /**
  * Vigil's configuration: one YAML file validated by one zod schema, with the essentials
- * overridable from the environment (REDIS_URL, PORT, HOST, VIGIL_ROLES, ORIGIN). Every problem is
+ * overridable from the environment (REDIS_URL, PORT, HOST, VIGIL_ROLES, ORIGIN, VIGIL_DEMO_SHOP_PORT). Every problem is
  * reported at once, each with its path and line.
  */
 import { existsSync } from 'node:fs';
@@ -45,7 +45,46 @@ export const rolesSchema = z
 	.min(1, 'name at least one role: web, collect, alerts')
 	.refine((r) => new Set(r).size === r.length, 'each role once');
 
-export const vigilConfig = z.strictObject({
+/**
+ * How the demo's collectors find the demo shop: `${demoShop.url}` in any string of a collector
+ * block stands for the address the shop listens on (http://demoShop.host:demoShop.port). So moving
+ * the shop is one setting (demoShop.port, or VIGIL_DEMO_SHOP_PORT) instead of an edit of every
+ * collector URL. This one reference, rather than general environment substitution in the file:
+ * collector URLs, SQL queries and patterns may hold `$` of their own, and with `${VAR:-3100}` the
+ * default would still be repeated in every URL.
+ */
+export const DEMO_SHOP_URL = '${demoShop.url}';
+const REFERENCE = /\$\{[^}]*\}/g;
+
+/** The shop's address as collectors reach it (an any-address listener is reached on loopback). */
+export function demoShopUrl(host: string, port: number): string {
+	const reach = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+	return `http://${reach.includes(':') ? `[${reach}]` : reach}:${port}`;
+}
+
+function expandReferences(raw: unknown, ctx: z.RefinementCtx): unknown {
+	if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+	const top = raw as Record<string, unknown>;
+	if (!Array.isArray(top.collectors)) return raw;
+	const shop = (top.demoShop ?? {}) as Record<string, unknown>;
+	const port = typeof shop.port === 'number' && Number.isInteger(shop.port) && shop.port >= 1 && shop.port <= 65535 ? shop.port : 3100; // else demoShop.port has its own problem
+	const url = demoShopUrl(typeof shop.host === 'string' && shop.host ? shop.host : '127.0.0.1', port);
+	const expand = (value: unknown, path: Array<string | number>): unknown => {
+		if (typeof value === 'string') {
+			return value.replace(REFERENCE, (ref) => {
+				if (ref === DEMO_SHOP_URL) return url;
+				ctx.addIssue({ code: 'custom', path, message: `unknown reference ${ref}: the one reference is ${DEMO_SHOP_URL} (the demo shop's address)` });
+				return ref;
+			});
+		}
+		if (Array.isArray(value)) return value.map((v, i) => expand(v, [...path, i]));
+		if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expand(v, [...path, k])]));
+		return value;
+	};
+	return { ...top, collectors: top.collectors.map((c, i) => expand(c, ['collectors', i])) };
+}
+
+const configObject = z.strictObject({
 	server: z
 		.strictObject({
 			/** Interface to listen on. 127.0.0.1 serves this machine only; 0.0.0.0 serves the network. */
@@ -307,6 +346,19 @@ export const vigilConfig = z.strictObject({
 		})
 });
 
+export const vigilConfig = z.preprocess(
+	expandReferences,
+	configObject.superRefine((c, ctx) => {
+		if (c.demoShop.enabled && c.demoShop.port === c.server.port) {
+			ctx.addIssue({
+				code: 'custom',
+				path: ['demoShop', 'port'],
+				message: `is ${c.server.port}, Vigil's own port (server.port, or PORT) too: give the demo shop another one (demoShop.port, or VIGIL_DEMO_SHOP_PORT)`
+			});
+		}
+	})
+);
+
 export type VigilConfig = z.output<typeof vigilConfig>;
 
 /** The names of the config's boards (the board `default` always exists besides). */
@@ -341,6 +393,10 @@ export function overridesFrom({ env = {}, roles }: ConfigSources): Override[] {
 		out.push({ path: ['server', 'port'], value: /^\d+$/.test(env.PORT) ? n : env.PORT, source: 'PORT' });
 	}
 	if (env.HOST) out.push({ path: ['server', 'host'], value: env.HOST, source: 'HOST' });
+	if (env.VIGIL_DEMO_SHOP_PORT) {
+		const v = env.VIGIL_DEMO_SHOP_PORT;
+		out.push({ path: ['demoShop', 'port'], value: /^\d+$/.test(v) ? Number(v) : v, source: 'VIGIL_DEMO_SHOP_PORT' });
+	}
 	if (env.ORIGIN) out.push({ path: ['server', 'origin'], value: env.ORIGIN, source: 'ORIGIN' });
 	if (roles !== undefined) out.push({ path: ['roles'], value: splitList(roles), source: '--roles' });
 	else if (env.VIGIL_ROLES) out.push({ path: ['roles'], value: splitList(env.VIGIL_ROLES), source: 'VIGIL_ROLES' });

@@ -26,7 +26,7 @@ import type { AddressRule } from '../src/lib/server/web/client-address';
 import { DEFAULT_BOARD, setBoards } from '../src/lib/shared/boards';
 import { kioskLink } from '../src/lib/server/web/wall-access';
 import { createOpsHandler, type OpsHandler, type Readiness } from '../src/lib/server/web/ops';
-import { createWebServer, listen, type RequestHandler } from '../server';
+import { createWebServer, listen, listenError, type ListenerSettings, type RequestHandler } from '../server';
 import { boardNamesOf, wallSettingsOf, type VigilConfig } from './config';
 import { setupNotifications } from './notifications';
 
@@ -69,6 +69,13 @@ export interface RunningVigil {
 	/** Stops everything in order; resolves when done. Safe to call twice. */
 	stop(reason?: string): Promise<void>;
 }
+
+/** The demo shop's own settings, named in its listener's errors (never PORT: that is Vigil's). */
+export const DEMO_SHOP_LISTENER: ListenerSettings = {
+	what: 'The demo shop',
+	port: 'demoShop.port (or VIGIL_DEMO_SHOP_PORT)',
+	host: 'demoShop.host'
+};
 
 /** The name of the kiosk token made at every start of the demo. */
 export const DEMO_KIOSK = 'demo';
@@ -226,7 +233,11 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 
 		if (config.demoShop.enabled) {
 			const d = config.demoShop;
-			shop = await startDemoShop({ port: d.port, host: d.host, redisUrl: resolved.url, scenario: d.scenario, speed: d.speed, postgresUrl: d.postgresUrl, amqpUrl: d.amqpUrl, log });
+			try {
+				shop = await startDemoShop({ port: d.port, host: d.host, redisUrl: resolved.url, scenario: d.scenario, speed: d.speed, postgresUrl: d.postgresUrl, amqpUrl: d.amqpUrl, log });
+			} catch (err) {
+				throw listenError(err, d.port, d.host, DEMO_SHOP_LISTENER) ?? err;
+			}
 			log.info({ url: shop.url }, 'demo shop running');
 		}
 		if (roles.includes('collect')) {

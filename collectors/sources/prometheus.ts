@@ -6,8 +6,12 @@
  * 'http_request_duration_seconds_bucket{service="checkout"}'; a sample is kept when it matches a
  * `keep` entry, or `keep` is empty, and no `drop` entry), `instance` (default: the URL's
  * host:port), `quantiles` (e.g. [0.5, 0.95, 0.99]: also store each histogram's quantiles as
- * `<name>_quantile{quantile}`), `honorTimestamps` (default false: every sample is stamped with
- * the scrape time), `headers`, `verifyTls`, `maxBodyBytes` (default 10 MiB).
+ * `<name>_quantile{quantile}`), `quantileWindow` (default 5m: the quantiles are those of the
+ * observations of the last 5 minutes, `histogram_quantile(q, rate(<name>_bucket[5m]))`; see
+ * histogram-window.ts), `quantileBy` (labels: sum the buckets of the series that share them first,
+ * `histogram_quantile(q, sum by (le, <labels>) (rate(...)))`; default each series on its own),
+ * `honorTimestamps` (default false: every sample is stamped with the scrape time), `headers`,
+ * `verifyTls`, `maxBodyBytes` (default 10 MiB).
  *
  * Counters are stored as counters (rate is a query concern) and histograms as their buckets, so
  * `histogram_quantile` works on them later. Labels of the exposition that clash with the target's
@@ -20,9 +24,11 @@
  */
 import { z } from 'zod';
 import { bucketQuantile } from '../../src/lib/shared/histogram';
-import type { Sample } from '../../src/lib/shared/series';
+import { zDuration, formatDuration } from '../../src/lib/shared/duration';
+import { LABEL_NAME, type Sample } from '../../src/lib/shared/series';
 import { matchesAll, parseSelector, type Matcher } from '../../src/lib/server/tsdb/matchers';
 import { collectorBlock, targetOf } from '../common';
+import { HistogramWindows } from './histogram-window';
 import { formatFromContentType, parseExposition, SCRAPE_ACCEPT, type MetricFamily } from '../exposition/parse';
 import { httpRequestWithGuard } from '../net/http-client';
 import type { MetricMetadata, SourceDefinition } from '../types';
@@ -50,10 +56,24 @@ const schema = collectorBlock('prometheus', {
 	drop: z.array(filterEntry).default([]),
 	instance: z.string().min(1).optional(),
 	quantiles: z.array(z.number().min(0).max(1)).default([]),
+	quantileWindow: zDuration({ min: 1000, max: 3_600_000 }).default(300_000),
+	quantileBy: z
+		.array(z.string().regex(LABEL_NAME, 'label names must match [a-zA-Z_][a-zA-Z0-9_]*').refine((l) => l !== 'le', '"le" is always kept: leave it out'))
+		.min(1, 'name at least one label, or leave quantileBy out to keep each series on its own')
+		.optional(),
 	honorTimestamps: z.boolean().default(false),
 	headers: z.record(z.string(), z.string()).default({}),
 	verifyTls: z.boolean().default(true),
 	maxBodyBytes: z.number().int().min(1024).max(1 << 30).default(10 * 1024 * 1024)
+}).superRefine((c, ctx) => {
+	// A rate needs two scrapes within the window.
+	if (c.quantiles.length > 0 && c.quantileWindow < 2 * c.interval) {
+		ctx.addIssue({
+			code: 'custom',
+			path: ['quantileWindow'],
+			message: `must hold at least two scrapes: at least twice the interval (${formatDuration(2 * c.interval)}), got ${formatDuration(c.quantileWindow)}`
+		});
+	}
 });
 
 type Config = z.output<typeof schema>;
@@ -66,8 +86,11 @@ function kept(config: Config, family: MetricFamily, name: string, labels: Record
 	return (config.keep.length === 0 || hit(config.keep)) && !hit(config.drop);
 }
 
-/** Quantiles of each histogram series (buckets grouped by their labels without `le`). */
-function quantiles(family: MetricFamily, qs: number[], now: number, rename: (l: Record<string, string>) => Record<string, string>): Sample[] {
+/**
+ * Quantiles of each gauge histogram series as it is now (buckets grouped by their labels without
+ * `le`): its buckets are gauges, the current distribution, so there is no window to take.
+ */
+function gaugeQuantiles(family: MetricFamily, qs: number[], now: number, rename: (l: Record<string, string>) => Record<string, string>): Sample[] {
 	const groups = new Map<string, { labels: Record<string, string>; buckets: Array<{ le: number; count: number }> }>();
 	for (const s of family.samples) {
 		if (s.name !== `${family.name}_bucket` || s.labels.le === undefined) continue;
@@ -104,6 +127,7 @@ export const prometheusSource: SourceDefinition<typeof schema> = {
 			for (const [k, v] of Object.entries(l)) out[k in targetLabels ? `exported_${k}` : k] = v;
 			return out;
 		};
+		const windows = new HistogramWindows({ windowMs: config.quantileWindow, intervalMs: config.interval, by: config.quantileBy });
 		return {
 			...target,
 			labels: targetLabels,
@@ -126,6 +150,7 @@ export const prometheusSource: SourceDefinition<typeof schema> = {
 				const samples: Sample[] = [];
 				const metadata: MetricMetadata[] = [];
 				let scraped = 0;
+				const histograms: MetricFamily[] = [];
 				for (const family of parsed.families) {
 					metadata.push({ metric: family.name, type: family.type, help: family.help ?? '', unit: family.unit ?? '' });
 					for (const s of family.samples) {
@@ -133,8 +158,14 @@ export const prometheusSource: SourceDefinition<typeof schema> = {
 						if (!kept(config, family, s.name, s.labels)) continue;
 						samples.push({ name: s.name, labels: rename(s.labels), ts: config.honorTimestamps && s.timestampMs !== undefined ? s.timestampMs : now, value: s.value });
 					}
-					if (config.quantiles.length && (family.type === 'histogram' || family.type === 'gaugehistogram') && kept(config, family, family.name, {})) {
-						samples.push(...quantiles(family, config.quantiles, now, rename));
+					if (config.quantiles.length && kept(config, family, family.name, {})) {
+						if (family.type === 'histogram') histograms.push(family);
+						else if (family.type === 'gaugehistogram') samples.push(...gaugeQuantiles(family, config.quantiles, now, rename));
+					}
+				}
+				if (config.quantiles.length) {
+					for (const q of windows.scrape(now, histograms, config.quantiles)) {
+						samples.push({ name: `${q.family}_quantile`, labels: { ...rename(q.labels), quantile: String(q.quantile) }, ts: now, value: q.value });
 					}
 				}
 				const keptCount = samples.length;

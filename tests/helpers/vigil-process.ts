@@ -53,6 +53,10 @@ export async function startVigilProcess(options: VigilProcessOptions): Promise<V
 	child.stdout!.on('data', onData);
 	child.stderr!.on('data', onData);
 	const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+	// A process that exits without printing more wakes the waiters too (once its output is all read).
+	child.once('close', () => {
+		for (const w of waiters.splice(0)) w();
+	});
 
 	const waitForOutput = (pattern: RegExp, timeoutMs = 20_000) =>
 		new Promise<string>((resolveWait, reject) => {
@@ -121,14 +125,13 @@ export function addVigilUser(vigil: VigilProcess, redisUrl: string, name: string
 }
 
 /**
- * The shipped `vigil.config.yaml`, as `npm start` runs it, pointed at the demo shop on `shopPort`
- * with a private key prefix, no SQL or AMQP sources, and the rule files found from wherever the
- * test writes the config. `speed` multiplies the shop's traffic (at night the shop may see no
- * checkout for a while).
+ * The shipped `vigil.config.yaml`, as `npm start` runs it, with the demo shop on `shopPort` (its
+ * collectors follow, through `${demoShop.url}`), a private key prefix, no SQL or AMQP sources,
+ * and the rule files found from wherever the test writes the config. `speed` multiplies the
+ * shop's traffic (at night the shop may see no checkout for a while).
  */
 export function shippedDemoConfig(shopPort: number, prefix: string, speed = 1): string {
 	return readFileSync(join(ROOT, 'vigil.config.yaml'), 'utf8')
-		.replaceAll('127.0.0.1:3100', `127.0.0.1:${shopPort}`)
 		.replace('port: 3100', speed === 1 ? `port: ${shopPort}` : `port: ${shopPort}\n  speed: ${speed}`)
 		.replace('prefix: "vigil:"', `prefix: "${prefix}"`)
 		.replace(/\n {2}postgresUrl: .*\n/, '\n')

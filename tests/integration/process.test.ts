@@ -1,13 +1,17 @@
 /**
  * The `vigil` command as operators run it: one process with every role, or the roles split across
- * processes that share only Redis; the operational endpoints; Redis outages; graceful stop.
+ * processes that share only Redis; the operational endpoints; Redis outages; graceful stop; ports
+ * in use, and the demo shop moved by one setting.
  */
+import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
 import { sidOf } from '../../src/lib/server/tsdb/series-id';
 import { createKiosk } from '../helpers/kiosk';
 import { connectLive, until } from '../helpers/live-client';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server';
-import { demoConfig, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
+import { freePort, startTestRedis, type TestRedis } from '../helpers/redis-server';
+import { demoConfig, shippedDemoConfig, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
 
 let redis: TestRedis;
 beforeAll(async () => {
@@ -166,5 +170,68 @@ describe('stopping', () => {
 		expect(disconnected).toBe(true);
 		expect(vigil.output()).toMatch(new RegExp(`"reason":"${signal}".*stopping Vigil`));
 		expect(vigil.output()).toContain('Vigil stopped');
+	});
+});
+
+describe('ports', () => {
+	/** Something else listening on a free port. */
+	async function occupy(): Promise<{ port: number; server: Server }> {
+		const port = await freePort();
+		const server = createServer();
+		await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+		return { port, server };
+	}
+	const closeServer = (s: Server) => new Promise((r) => s.close(r));
+
+	it("a busy demo shop port is blamed on the shop's setting, not on Vigil's PORT", async () => {
+		const busy = await occupy();
+		try {
+			const start = startVigilProcess({ config: shippedDemoConfig(3100, `ports${process.pid}a:`), redisUrl: redis.url, env: { VIGIL_DEMO_SHOP_PORT: String(busy.port) } });
+			const err = await start.then(
+				() => new Error('vigil started although the shop port is taken'),
+				(e: Error) => e
+			);
+			expect(err.message).toMatch(/^vigil exited \(1\)/);
+			expect(err.message).toContain(`The demo shop cannot listen on 127.0.0.1:${busy.port}: port ${busy.port} is in use. Stop what uses it, or set demoShop.port (or VIGIL_DEMO_SHOP_PORT) to another port`);
+			expect(err.message).not.toMatch(/set (server\.port|PORT)/);
+		} finally {
+			await closeServer(busy.server);
+		}
+	});
+
+	it("a busy Vigil port is blamed on server.port / PORT", async () => {
+		const busy = await occupy();
+		try {
+			const err = await startVigilProcess({ config: demoConfig(), redisUrl: redis.url, env: { PORT: String(busy.port) } }).then(
+				() => new Error('vigil started although its port is taken'),
+				(e: Error) => e
+			);
+			expect(err.message).toMatch(/^vigil exited \(1\)/);
+			expect(err.message).toContain(`Vigil cannot listen on 127.0.0.1:${busy.port}: port ${busy.port} is in use. Stop what uses it, or set server.port (or PORT) to another port`);
+		} finally {
+			await closeServer(busy.server);
+		}
+	});
+
+	it('VIGIL_DEMO_SHOP_PORT moves the shop, and the demo collectors scrape it there', async () => {
+		const shopPort = await freePort();
+		const prefix = `ports${process.pid}b:`;
+		// The shipped config as it is (3100 in the file), moved by the one variable.
+		const vigil = await startVigilProcess({ config: shippedDemoConfig(3100, prefix), redisUrl: redis.url, env: { VIGIL_DEMO_SHOP_PORT: String(shopPort) } });
+		const client = new Redis(redis.url);
+		const store = new RedisStore(client, { prefix, liveKey: null });
+		try {
+			expect(vigil.output()).toContain(`http://127.0.0.1:${shopPort}`);
+			const instance = `127.0.0.1:${shopPort}`;
+			await until(async () => (await store.latest(`up{target="shop-metrics",instance="${instance}"}`))[0]?.value === 1, 15_000, 'the shop scraped on its new port');
+			for (const target of ['storefront', 'search', 'checkout', 'payments']) {
+				await until(async () => (await store.latest(`up{target="${target}"}`))[0]?.value === 1, 15_000, `${target} probed on the new port`);
+			}
+			expect((await fetch(`http://127.0.0.1:${shopPort}/storefront/health`)).status).toBe(200);
+		} finally {
+			await store.close();
+			client.disconnect();
+			await vigil.stop();
+		}
 	});
 });
