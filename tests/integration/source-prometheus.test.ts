@@ -5,15 +5,12 @@
  * quantiles over a window Vigil and a real Prometheus 2.42 compute side by side (skipped, with a
  * notice, where the prometheus binary is absent).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoShop, type DemoShop } from '../../demo-shop/index';
 import { collect, type Collecting } from '../helpers/collect';
-import { freePort, startTestRedis, type TestRedis } from '../helpers/redis-server';
+import { prometheusAvailable, PROMETHEUS_BIN, startPrometheus, type TestPrometheus } from '../helpers/prometheus';
+import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 
 let redis: TestRedis;
 let server: Server;
@@ -210,8 +207,7 @@ describe('prometheus source on the demo shop', () => {
 	});
 });
 
-const PROMETHEUS = process.env.PROMETHEUS ?? '/usr/bin/prometheus';
-const havePrometheus = existsSync(PROMETHEUS);
+const havePrometheus = prometheusAvailable();
 
 /**
  * A checkout service's latency histogram as a function of time since `t0` (seconds), with
@@ -293,14 +289,12 @@ async function untilPrometheusScraped(url: string): Promise<void> {
 }
 
 describe.skipIf(!havePrometheus)('quantiles over a window, against Prometheus 2.42', () => {
-	let prom: ChildProcess | undefined;
+	let prom: TestPrometheus | undefined;
 	let target: Server;
-	const dir = mkdtempSync(join(tmpdir(), 'vigil-promq-'));
 	afterAll(async () => {
-		prom?.kill('SIGTERM');
+		await prom?.stop();
 		target?.closeAllConnections();
 		await new Promise((r) => target?.close(r));
-		rmSync(dir, { recursive: true, force: true });
 	});
 
 	it('stores what histogram_quantile(0.95, rate(..._bucket[w])) answers, through a spike and a restart', async () => {
@@ -312,25 +306,8 @@ describe.skipIf(!havePrometheus)('quantiles over a window, against Prometheus 2.
 		await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
 		const addr = target.address();
 		const targetPort = typeof addr === 'object' && addr ? addr.port : 0;
-		const port = await freePort();
-		const promUrl = `http://127.0.0.1:${port}`;
-		writeFileSync(
-			join(dir, 'prometheus.yml'),
-			`global: { scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1h }\nscrape_configs:\n  - job_name: shop\n    static_configs: [{ targets: ['127.0.0.1:${targetPort}'] }]\n`
-		);
-		prom = spawn(PROMETHEUS, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], {
-			stdio: 'ignore'
-		});
-		const deadline = Date.now() + 30_000;
-		for (;;) {
-			try {
-				if ((await fetch(`${promUrl}/-/ready`)).ok) break;
-			} catch {
-				// not yet
-			}
-			if (Date.now() > deadline) throw new Error('prometheus did not become ready within 30 s');
-			await new Promise((r) => setTimeout(r, 200));
-		}
+		prom = await startPrometheus([{ job: 'shop', target: `127.0.0.1:${targetPort}`, intervalSeconds: 1 }]);
+		const promUrl = prom.url;
 		const url = `http://127.0.0.1:${targetPort}/metrics`;
 		const c = await collect(
 			redis.url,
@@ -385,5 +362,5 @@ describe.skipIf(!havePrometheus)('quantiles over a window, against Prometheus 2.
 });
 
 describe.skipIf(havePrometheus)('quantiles over a window, against Prometheus 2.42', () => {
-	it.skip(`prometheus not found (${PROMETHEUS}): apt-get install prometheus`, () => {});
+	it.skip(`prometheus not found (${PROMETHEUS_BIN}): apt-get install prometheus`, () => {});
 });
