@@ -17,6 +17,7 @@ import type { SessionStore } from './auth/sessions';
 import type { SetupTokens } from './auth/setup';
 import type { TokenStore } from './auth/tokens';
 import type { UserStore } from './auth/users';
+import type { AddressPolicy } from './net/address-policy';
 import type { Role } from './nodes';
 import type { ReportSettings } from './reports/load';
 import type { Retention, TimeSeriesStore } from './tsdb/types';
@@ -44,6 +45,8 @@ export interface VigilContext {
 	notificationRoute: Route;
 	/** Vigil's address in notification links. */
 	notificationExternalUrl: string;
+	/** Which addresses webhook and Slack channels may reach (`notifications.allowPrivate`). */
+	notificationAddressPolicy: AddressPolicy;
 	log: Logger;
 	registry: Registry;
 	roles: readonly Role[];

@@ -54,7 +54,7 @@ export const POST: RequestHandler = async (event) => {
 		attempts: 0
 	};
 	const origin = ctx.notificationExternalUrl;
-	const result = await deliver(n, channel, { timeoutMs: 10_000, log: ctx.log, externalUrl: origin });
+	const result = await deliver(n, channel, { timeoutMs: 10_000, log: ctx.log, externalUrl: origin, addressPolicy: ctx.notificationAddressPolicy });
 	await new NotificationOutbox(ctx.redis, ctx.keys.alerts)
 		.logOnly(attemptEntry(n, { outcome: result.ok ? 'sent' : 'failed', attempt: 1, at: Date.now(), durationMs: result.durationMs, ...(result.status !== undefined ? { status: result.status } : {}), ...(result.error ? { error: result.error } : {}) }))
 		.catch(() => {});
