@@ -1,9 +1,10 @@
 /**
- * The channel API and notification links against a running `vigil` (the web server's routes and
- * the runtime are two bundles there, each with its own copy of every class): every refusal of the
- * channel store answers a 4xx with a message, never a 500; a channel URL at an address the
- * channels' allow list does not name is refused when saved, one it names is reached (a loopback
- * canary counts the hits); and a notification's generatorURL opens the rule's page.
+ * URLs and links from hostile input, against a running `vigil` (the web server's routes and the
+ * runtime are two bundles there, each with its own copy of every class): every refusal of the
+ * channel API answers a 4xx with a message, never a 500; a channel URL at an address the channels'
+ * allow list does not name is refused when saved, one it names is reached (a loopback canary
+ * counts the hits); a notification's generatorURL opens the rule's page; and a rule's runbook_url
+ * is a link only when it is an http(s) URL or a path here (refused when saved, text on the page).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookBody, type Notification } from '../../src/lib/server/alerting/notification';
+import { RuleRepository } from '../../src/lib/server/alerting/rule-repo';
 import { newSecretKey, SecretBox } from '../../src/lib/server/alerting/secret-box';
 import { createKeys } from '../../src/lib/server/keys';
 import { startCanary, type Canary } from '../helpers/canary';
@@ -26,6 +28,8 @@ let client: Redis;
 let vigil: VigilProcess;
 let canary: Canary;
 let token: string;
+/** The session cookie of ada (an admin). */
+let cookie: string;
 const dir = mkdtempSync(join(tmpdir(), 'vigil-channels-'));
 
 beforeAll(async () => {
@@ -41,6 +45,14 @@ beforeAll(async () => {
 	const imported = vigilCli(vigil, redis.url, ['rules', 'import', join(dir, 'shop.yml')]);
 	expect(imported.code, imported.err).toBe(0);
 	client = new Redis(redis.url);
+	const login = await fetch(`${vigil.url}/login`, {
+		method: 'POST',
+		redirect: 'manual',
+		headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', origin: vigil.url },
+		body: new URLSearchParams({ username: 'ada', password: PASSWORD }).toString()
+	});
+	expect(login.status).toBe(303);
+	cookie = login.headers.getSetCookie().find((c) => c.startsWith('vigil_session='))!.split(';')[0]!;
 });
 
 afterAll(async () => {
@@ -139,16 +151,58 @@ describe('notification links', () => {
 		expect(anonymous.status).toBe(303);
 		expect(anonymous.headers.get('location')).toMatch(/^\/login\?next=/);
 
-		const login = await fetch(`${vigil.url}/login`, {
-			method: 'POST',
-			redirect: 'manual',
-			headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', origin: vigil.url },
-			body: new URLSearchParams({ username: 'ada', password: PASSWORD }).toString()
-		});
-		expect(login.status).toBe(303);
-		const cookie = login.headers.getSetCookie().find((c) => c.startsWith('vigil_session='))!.split(';')[0]!;
 		const page = await fetch(link, { headers: { cookie } });
 		expect(page.status).toBe(200);
 		expect(await page.text()).toContain('up == 0');
+	});
+});
+
+describe('runbook links', () => {
+	/** Saves the rule `<GROUP>/Down` again with this runbook_url, as the rule page's editor does. */
+	async function saveRunbook(runbook: string): Promise<{ status: number; text: string }> {
+		const res = await fetch(`${vigil.url}/api/v1/rules/${encodeURIComponent(GROUP)}/Down`, {
+			method: 'PUT',
+			headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+			body: JSON.stringify({ yaml: `alert: Down\nexpr: up == 0\nrunbook_url: ${JSON.stringify(runbook)}\n` })
+		});
+		return { status: res.status, text: await res.text() };
+	}
+
+	it('refuses to save a runbook_url that is not an http(s) URL or a path, templated or not', async () => {
+		for (const runbook of ['javascript:alert(document.cookie)//{{ $labels.instance }}', 'javascript:alert(1)', 'data:text/html,{{ $value }}']) {
+			const r = await saveRunbook(runbook);
+			expect(r.status, runbook).toBe(400);
+			expect(r.text, runbook).toContain('runbook_url');
+			expect(r.text, runbook).toContain('expected an http:// or https:// URL, or a path on this site');
+		}
+		expect((await saveRunbook('https://wiki.example.com/runbooks/{{ $labels.service }}')).status).toBe(200);
+	});
+
+	it('the rule page links only a safe runbook: one stored before this check, or a template, is text', async () => {
+		// As stored by an older Vigil, which let it through.
+		await new RuleRepository(client, createKeys(prefix).rules).save(
+			[
+				{
+					name: 'legacy',
+					rules: [
+						{ alert: 'Old', expr: 'up == 0', runbook_url: 'javascript:alert(document.cookie)' },
+						{ alert: 'Templated', expr: 'up == 0', runbook_url: '{{ $labels.runbook }}' },
+						{ alert: 'Linked', expr: 'up == 0', runbook_url: '/runbooks/linked' }
+					]
+				}
+			],
+			{ author: 'test' }
+		);
+		for (const [alert, text] of [
+			['Old', 'javascript:alert(document.cookie)'],
+			['Templated', '{{ $labels.runbook }}']
+		] as const) {
+			const html = await (await fetch(`${vigil.url}/rules/legacy/${alert}`, { headers: { cookie } })).text();
+			expect(html, alert).toContain('data-testid="rule-runbook"');
+			expect(html, alert).not.toMatch(/href="(javascript:|\{\{)/i);
+			expect(html, alert).toContain(`Runbook: <code>${text}</code>`);
+		}
+		const linked = await (await fetch(`${vigil.url}/rules/legacy/Linked`, { headers: { cookie } })).text();
+		expect(linked).toMatch(/<a href="\/runbooks\/linked"[^>]*data-testid="rule-runbook">Runbook<\/a>/);
 	});
 });
