@@ -12,7 +12,7 @@ import type { AuditLog } from './audit';
 import type { ChannelStore } from './alerting/channels';
 import type { Route } from './alerting/routes';
 import type { KioskStore } from './auth/kiosk';
-import type { SlidingWindowLimiter } from './auth/rate-limit';
+import type { LoginThrottle } from './auth/login-throttle';
 import type { SessionStore } from './auth/sessions';
 import type { SetupTokens } from './auth/setup';
 import type { TokenStore } from './auth/tokens';
@@ -34,8 +34,8 @@ export interface VigilContext {
 	sessions: SessionStore;
 	setup: SetupTokens;
 	audit: AuditLog;
-	/** Failed logins: per user name and per client IP. */
-	loginLimits: { user: SlidingWindowLimiter; ip: SlidingWindowLimiter };
+	/** Failed logins: per user name and client address, per address, and a slow-down per user. */
+	loginLimits: LoginThrottle;
 	push: { maxBodyBytes: number; maxItems: number };
 	/** Asks every collect process to reload its config; resolves with how many heard it. */
 	requestReload(by: string): Promise<number>;
