@@ -126,12 +126,14 @@ function once(req: HttpRequest, url: URL): Promise<{ res: IncomingMessage; body:
 		});
 		let certificateValidTo: Date | undefined;
 		r.on('socket', (socket: Socket) => {
-			// Before anything queued is written (prepended: runs ahead of the request's own write).
-			socket.prependOnceListener('connect', () => {
+			const judgePeer = () => {
 				const remote = socket.remoteAddress;
 				const v = remote === undefined ? { ok: false as const, reason: 'the connection has no remote address' } : req.policy.check(remote);
 				if (!v.ok) socket.destroy(new BlockedAddressError(`${url.host} connected to ${v.reason}`));
-			});
+			};
+			// Before anything queued is written (prepended: runs ahead of the request's own write).
+			if (socket.connecting) socket.prependOnceListener('connect', judgePeer);
+			else judgePeer();
 			socket.once('lookup', () => (timings.dnsMs = performance.now() - t0));
 			socket.once('connect', () => (timings.connectMs = performance.now() - t0 - (timings.dnsMs ?? 0)));
 			socket.once('secureConnect', () => {
