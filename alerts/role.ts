@@ -27,6 +27,7 @@ import type { ChannelStore } from '../src/lib/server/alerting/channels';
 import { loadMuting } from '../src/lib/server/alerting/mute';
 import { NotificationOutbox } from '../src/lib/server/alerting/outbox';
 import type { Route } from '../src/lib/server/alerting/routes';
+import type { AddressPolicy } from '../src/lib/server/net/address-policy';
 import type { IncidentOptions } from '../src/lib/server/alerting/incidents';
 import { alertsFromStates, Dispatcher } from './dispatcher';
 import { startIncidentFeed, type IncidentFeed } from './incident-feed';
@@ -71,6 +72,8 @@ export interface NotificationsSetup {
 	delivery: DeliveryConfig;
 	/** Vigil's address for links in notifications. */
 	externalUrl: string;
+	/** Which addresses channels may reach (`notifications.allowPrivate`). */
+	addressPolicy: AddressPolicy;
 }
 
 export interface AlertsRole {
@@ -153,6 +156,7 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 				resolveChannel: (name) => notify.channels.resolve(name),
 				config: notify.delivery,
 				externalUrl: notify.externalUrl,
+				addressPolicy: notify.addressPolicy,
 				clock,
 				log,
 				onAttempt: async (n, entry) => {

@@ -17,6 +17,7 @@ import type { Channel } from '../src/lib/server/alerting/channels';
 import { deliver, type AttemptResult } from '../src/lib/server/alerting/deliver';
 import { attemptEntry, type LogInput, type NotificationOutbox } from '../src/lib/server/alerting/outbox';
 import type { Notification } from '../src/lib/server/alerting/notification';
+import type { AddressPolicy } from '../src/lib/server/net/address-policy';
 
 export interface DeliveryConfig {
 	/** First retry delay. */
@@ -36,6 +37,8 @@ export interface SenderOptions {
 	resolveChannel: (name: string) => Promise<Channel>;
 	config: DeliveryConfig;
 	externalUrl: string;
+	/** Which addresses channels may reach (`notifications.allowPrivate`). */
+	addressPolicy: AddressPolicy;
 	clock: Clock;
 	log: Logger;
 	/** Told of every attempt's outcome (the incidents' timelines record them). */
@@ -117,7 +120,7 @@ export class NotificationSender {
 		let result: AttemptResult;
 		try {
 			const channel = await this.options.resolveChannel(n.receiver);
-			result = await (this.options.attempt ?? deliver)(n, channel, { timeoutMs: timeout, log, externalUrl: this.options.externalUrl, userAgent: this.options.userAgent });
+			result = await (this.options.attempt ?? deliver)(n, channel, { timeoutMs: timeout, log, externalUrl: this.options.externalUrl, userAgent: this.options.userAgent, addressPolicy: this.options.addressPolicy });
 		} catch (err) {
 			// No such channel, or its secret does not open: trying again will not help until someone fixes it.
 			result = { ok: false, retryable: false, error: (err as Error).message, durationMs: 0 };

@@ -8,6 +8,8 @@ import { loadConfig, resolveConfigPath, type VigilConfig } from './config';
 export interface CliIO {
 	out: (text: string) => void;
 	err: (text: string) => void;
+	/** Writes to the terminal (stderr) when there is one; absent when stderr is not a terminal. */
+	terminal?: (text: string) => void;
 	env: NodeJS.ProcessEnv;
 	cwd: string;
 	/** Resolves when the process is told to stop (SIGTERM/SIGINT). */

@@ -22,6 +22,7 @@ export type { CliIO };
 import { packageRoot, packageVersion } from './package-root';
 import { SCENARIOS, startDemoShop, type Scenario } from '../demo-shop/index';
 import { DEMO_SHOP_LISTENER, demoKioskBoard, startVigil } from './start';
+import { dataDirOf, deliverSetupLink } from './setup-link';
 import { newSecretKey } from '../src/lib/server/alerting/secret-box';
 
 export const USAGE = `Usage: vigil <command> [options]
@@ -140,9 +141,8 @@ async function start(args: string[], io: CliIO, root: string, version: string): 
 		io.out(`\n  Wall for screens: ${vigil.kioskUrl}\n`);
 	}
 	if (vigil.setupUrl) {
-		// Printed plainly too: it is the one way in until the first admin exists.
-		log.warn({ url: vigil.setupUrl }, 'no user exists yet: open the setup link to make the first admin (it works once, for 24 h)');
-		io.out(`\n  First start: make the first admin at\n  ${vigil.setupUrl}\n`);
+		// The one way in until the first admin exists: on the terminal, or in a private file; never in the log.
+		await deliverSetupLink(vigil.setupUrl, { terminal: io.terminal, dataDir: dataDirOf(io.cwd, config.redis.embedded.dataDir), log });
 	}
 	const signal = await io.stopSignal;
 	// Whatever happens, the process is gone within the shutdown timeout.

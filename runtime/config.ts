@@ -36,6 +36,20 @@ const port = z
 	.min(1, { error: (iss) => `expected a port number from 1 to 65535, got ${JSON.stringify(iss.input)}` })
 	.max(65535, { error: (iss) => `expected a port number from 1 to 65535, got ${JSON.stringify(iss.input)}` });
 
+/** An address policy's allow list: IPs or CIDR ranges (collect.allowPrivate, notifications.allowPrivate). */
+const allowList = z
+	.array(
+		z.string().refine((e) => {
+			try {
+				parseCidr(e);
+				return true;
+			} catch {
+				return false;
+			}
+		}, 'expected an IP address or CIDR range, e.g. 127.0.0.1 or 10.0.0.0/8')
+	)
+	.default([]);
+
 const redisUrl = z
 	.string()
 	.refine((u) => /^rediss?:\/\/[^\s]+$/.test(u), 'expected a URL like redis://host:6379 or rediss://user:pass@host:6380/0');
@@ -146,18 +160,7 @@ const configObject = z.strictObject({
 			 * Addresses (IPs or CIDR ranges) that http and prometheus targets may reach although they
 			 * are loopback, private or link-local. Empty: only public addresses (the SSRF guard).
 			 */
-			allowPrivate: z
-				.array(
-					z.string().refine((e) => {
-						try {
-							parseCidr(e);
-							return true;
-						} catch {
-							return false;
-						}
-					}, 'expected an IP address or CIDR range, e.g. 127.0.0.1 or 10.0.0.0/8')
-				)
-				.default([]),
+			allowPrivate: allowList,
 			/** While Redis is unreachable, hold this many seconds of samples of all targets. */
 			bufferSeconds: z.number().int().min(10).max(86_400).default(300)
 		})
@@ -276,7 +279,13 @@ const configObject = z.strictObject({
 				})
 				.prefault({}),
 			/** Vigil's address in notification links; default server.origin, else http://localhost:<port>. */
-			externalUrl: z.url({ protocol: /^https?$/ }).optional()
+			externalUrl: z.url({ protocol: /^https?$/ }).optional(),
+			/**
+			 * Addresses (IPs or CIDR ranges) that webhook and Slack channels may reach although they are
+			 * loopback, private or link-local. Empty: only public addresses (as collect.allowPrivate for
+			 * collectors).
+			 */
+			allowPrivate: allowList
 		})
 		.superRefine((n, ctx) => {
 			try {

@@ -25,6 +25,7 @@ const stopSignal = new Promise<string>((resolve) => {
 const code = await runCli(process.argv.slice(2), {
 	out: (t) => process.stdout.write(`${t}\n`),
 	err: (t) => process.stderr.write(`${t}\n`),
+	terminal: process.stderr.isTTY ? (t) => process.stderr.write(`${t}\n`) : undefined,
 	env: process.env,
 	cwd: process.cwd(),
 	stdin: process.stdin,

@@ -211,6 +211,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 			channels: notifications.channels,
 			notificationRoute: notifications.route,
 			notificationExternalUrl: notifications.externalUrl,
+			notificationAddressPolicy: notifications.addressPolicy,
 			reports: { settings: config.reports, retention: resolveRetention(config.tsdb.retention) }
 		});
 

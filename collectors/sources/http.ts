@@ -3,7 +3,9 @@
  *
  * Config: `url` (http: or https:), `method` (GET, HEAD, POST, PUT; default GET), `headers`,
  * `body`, `expect.status` (codes and ranges like 200, "2xx", "200-299"; default "200-299"),
- * `expect.keyword` (text the body must contain), `expect.regex` (a pattern the body must match),
+ * `expect.keyword` (text the body must contain), `expect.regex` (a pattern the body must match,
+ * in RE2 syntax: matching takes time linear in the body's length, so no pattern can stall the
+ * collector; backreferences and lookarounds are refused when the config is read),
  * `expect.maxLatency` (a duration the whole request must beat), `maxRedirects` (default 5),
  * `verifyTls` (default true), plus the common `interval`, `timeout`, `retries` and `labels`.
  *
@@ -11,6 +13,7 @@
  * probe_http_status_code, probe_http_redirects, probe_tls_cert_expiry_days (https only), and the
  * scheduler's up, target_status, collect_duration_seconds.
  */
+import { RE2JS } from 're2js';
 import { z } from 'zod';
 import { zDuration } from '../../src/lib/shared/duration';
 import type { Sample } from '../../src/lib/shared/series';
@@ -41,14 +44,15 @@ const schema = collectorBlock('http', {
 			regex: z
 				.string()
 				.min(1)
-				.refine((p) => {
+				.max(4096)
+				.transform((source, ctx) => {
 					try {
-						new RegExp(p);
-						return true;
-					} catch {
-						return false;
+						return { source, re: RE2JS.compile(source) };
+					} catch (err) {
+						ctx.addIssue({ code: 'custom', message: `expected a regular expression in RE2 syntax (no backreferences or lookarounds): ${(err as Error).message}` });
+						return z.NEVER;
 					}
-				}, 'expected a valid regular expression')
+				})
 				.optional(),
 			maxLatency: zDuration({ min: 1 }).optional()
 		})
@@ -65,7 +69,7 @@ export function unmet(config: HttpConfig['expect'], status: number, body: string
 		return `status ${status} is not one of ${config.status.map(([lo, hi]) => (lo === hi ? lo : `${lo}-${hi}`)).join(', ')}`;
 	}
 	if (config.keyword !== undefined && !body.includes(config.keyword)) return `the body does not contain ${JSON.stringify(config.keyword)}`;
-	if (config.regex !== undefined && !new RegExp(config.regex).test(body)) return `the body does not match /${config.regex}/`;
+	if (config.regex !== undefined && !config.regex.re.test(body)) return `the body does not match /${config.regex.source}/`;
 	if (config.maxLatency !== undefined && totalMs > config.maxLatency) return `took ${Math.round(totalMs)} ms, more than ${config.maxLatency} ms`;
 	return undefined;
 }

@@ -20,6 +20,7 @@ import { SecretBox, newSecretKey } from '../../src/lib/server/alerting/secret-bo
 import { systemClock } from '../../src/lib/server/clock';
 import { createKeys } from '../../src/lib/server/keys';
 import { createLogger } from '../../src/lib/server/log';
+import { createAddressPolicy } from '../../src/lib/server/net/address-policy';
 import { startBenchRedis } from './redis';
 
 const progress = (msg: string) => process.stderr.write(`${msg}\n`);
@@ -54,6 +55,7 @@ async function main() {
 			resolveChannel: (name) => channels.resolve(name),
 			config: { initialBackoff: 1000, maxBackoff: 60_000, budget: 3_600_000, attemptTimeout: 10_000, concurrency: CONCURRENCY },
 			externalUrl: 'http://localhost:3000',
+			addressPolicy: createAddressPolicy(['127.0.0.1']),
 			clock: systemClock,
 			log
 		});

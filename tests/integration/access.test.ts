@@ -1,10 +1,12 @@
 /**
- * Access control against a running `vigil`: the first-start setup link, logins and their rate
- * limit, each role against each state-changing endpoint, tokens of users, revocation, CSRF, and
- * the security headers.
+ * Access control against a running `vigil`: the first-start setup link (never in the log), logins
+ * and their limits (nobody can lock another person out), each role against each state-changing
+ * endpoint, tokens of users, revocation, CSRF (also with an Authorization header), one's own
+ * password over the API, and the security headers.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +55,28 @@ function form(path: string, fields: Record<string, string>, options: { cookie?: 
 	});
 }
 
+/**
+ * A form post from another client address: the connection is made from `localAddress` (127.0.0.x;
+ * the whole of 127.0.0.0/8 is this machine), which Vigil sees as the client's address.
+ */
+function formFrom(localAddress: string, path: string, fields: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+	const body = new URLSearchParams(fields).toString();
+	return new Promise((resolve, reject) => {
+		const req = httpRequest(
+			`${vigil.url}${path}`,
+			{ method: 'POST', localAddress, headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', origin: vigil.url, 'content-length': Buffer.byteLength(body) } },
+			(res) => {
+				let text = '';
+				res.setEncoding('utf8');
+				res.on('data', (c: string) => (text += c));
+				res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+			}
+		);
+		req.on('error', reject);
+		req.end(body);
+	});
+}
+
 function sessionCookie(res: Response): string {
 	const c = res.headers.getSetCookie().find((x) => x.startsWith('vigil_session='));
 	if (!c) throw new Error(`no session cookie (status ${res.status})`);
@@ -85,13 +109,16 @@ function call(method: string, path: string, auth: Auth, body?: unknown): Promise
 
 const PASSWORD = 'a long enough password';
 let setupToken: string;
+let setupFile: string;
 
 beforeAll(async () => {
 	redis = await startTestRedis();
 	writeFileSync(configFile, config);
 	vigil = await startVigilProcess({ config, redisUrl: redis.url });
-	const line = await vigil.waitForOutput(/\/setup\?token=[A-Za-z0-9_-]+/);
-	setupToken = line.split('token=')[1]!;
+	// No terminal here: the link is in a file readable by Vigil's user only; the log names the file.
+	const line = await vigil.waitForOutput(/"file":"[^"]+setup-link\.txt"/);
+	setupFile = JSON.parse(`{${line}}`).file as string;
+	setupToken = /\/setup\?token=([A-Za-z0-9_-]+)/.exec(readFileSync(setupFile, 'utf8'))![1]!;
 });
 
 afterAll(async () => {
@@ -103,6 +130,10 @@ afterAll(async () => {
 describe('first start', () => {
 	it('prints a setup link that makes the first admin once, and never a default password', async () => {
 		expect(vigil.output()).toContain('no user exists yet');
+		// The token is nowhere in the log (stdout and stderr): only in the file, mode 0600.
+		expect(setupToken.length).toBeGreaterThan(20);
+		expect(vigil.output()).not.toContain(setupToken);
+		expect(statSync(setupFile).mode & 0o777).toBe(0o600);
 		expect(cli(['users', 'list']).out).toContain('no users');
 		const page = await fetch(`${vigil.url}/setup?token=${setupToken}`);
 		expect(await page.text()).toContain('Make the admin');
@@ -132,7 +163,8 @@ const sessions: Record<string, Browser> = {};
 const tokens: Record<string, string> = {};
 
 describe('users from the command line', () => {
-	it('adds users with the password from stdin, and tokens for them', async () => {
+	// A dozen runs of the CLI: slow on a busy machine.
+	it('adds users with the password from stdin, and tokens for them', { timeout: 90_000 }, async () => {
 		for (const role of roles) {
 			const r = cli(['users', 'add', `${role}-user`, '--role', role], `${PASSWORD}\n`);
 			expect(r.code, r.err).toBe(0);
@@ -264,7 +296,7 @@ describe('CSRF', () => {
 		const api = await fetch(`${vigil.url}/api/v1/reload`, { method: 'POST', headers: { cookie: s.cookie, origin: vigil.url } });
 		expect(api.status).toBe(403);
 		expect(((await api.json()) as { error: string }).error).toContain('CSRF token');
-		// A Bearer token is not cookie-authenticated: no CSRF token needed.
+		// A Bearer token without a session cookie: no CSRF token needed.
 		expect((await call('POST', '/api/v1/reload', tokens.admin)).status).toBe(200);
 		// With the token, the session still works, and logging out ends it.
 		expect((await call('POST', '/api/v1/reload', s)).status).toBe(200);
@@ -274,8 +306,39 @@ describe('CSRF', () => {
 	});
 });
 
+describe('CSRF with an Authorization header', () => {
+	it('a session cookie is checked even when the request also carries a (junk) Authorization header', async () => {
+		const s = await login('admin-user', PASSWORD);
+		// Cross-site, to an API route: refused for the missing CSRF token, not let through to the token check.
+		const api = await fetch(`${vigil.url}/api/v1/reload`, { method: 'POST', headers: { cookie: s.cookie, origin: 'https://evil.example', authorization: 'Bearer junk', 'content-type': 'application/json' }, body: '{}' });
+		expect(api.status).toBe(403);
+		expect(((await api.json()) as { error: string }).error).toContain('CSRF token');
+		// Cross-site form posts are refused too (SvelteKit's origin check is first).
+		const crossSite = await fetch(`${vigil.url}/logout`, {
+			method: 'POST',
+			redirect: 'manual',
+			headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', cookie: s.cookie, authorization: 'Bearer junk' },
+			body: ''
+		});
+		expect(crossSite.status).toBe(403);
+		// A form action acts as the session: without the CSRF token it does nothing, Authorization or not.
+		for (const authorization of ['Bearer junk', `Bearer ${tokens.admin}`, 'Basic eDp5']) {
+			const noToken = await fetch(`${vigil.url}/logout`, {
+				method: 'POST',
+				redirect: 'manual',
+				headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', origin: vigil.url, cookie: s.cookie, authorization },
+				body: ''
+			});
+			expect(noToken.status, authorization).toBe(403);
+			expect(await noToken.text()).toContain('CSRF token');
+		}
+		// The session was not logged out by any of them.
+		expect((await call('POST', '/api/v1/reload', s)).status).toBe(200);
+	});
+});
+
 describe('login', () => {
-	it('says when the password is wrong, and limits failures per user with Retry-After', async () => {
+	it('says when the password is wrong, and limits failures per user and address with Retry-After', async () => {
 		const wrong = await form('/login', { username: 'manager-user', password: 'not the password' });
 		expect(wrong.status).toBe(400);
 		expect(await wrong.text()).toContain('wrong user name or password');
@@ -288,6 +351,26 @@ describe('login', () => {
 		expect(await limited.text()).toContain(`too many attempts: try again in ${retry} s`);
 		// Other users are not held up by one user's limit.
 		await login('viewer-user', PASSWORD);
+	});
+
+	it('an attacker hammering an account from other addresses cannot lock the real user out', async () => {
+		const r = cli(['users', 'add', 'victim', '--role', 'viewer'], `${PASSWORD}\n`);
+		expect(r.code, r.err).toBe(0);
+		for (const attacker of ['127.0.0.2', '127.0.0.3']) {
+			for (let i = 0; i < 5; i++) expect((await formFrom(attacker, '/login', { username: 'victim', password: `guess ${i}` })).status, `${attacker} guess ${i}`).toBe(400);
+			// That address is done with this user for the window, even with the right password.
+			const limited = await formFrom(attacker, '/login', { username: 'victim', password: PASSWORD });
+			expect(limited.status).toBe(429);
+			expect(Number(limited.headers['retry-after'])).toBeGreaterThan(800);
+		}
+		// The real user, from their own address and from a new one, still logs in (slowed, not locked).
+		for (const own of ['127.0.0.1', '127.0.0.4']) {
+			const res = await formFrom(own, '/login', { username: 'victim', password: PASSWORD });
+			expect(res.status, `${own}: ${res.text.slice(0, 200)}`).toBe(303);
+			expect(String(res.headers['set-cookie'])).toContain('vigil_session=');
+		}
+		// An address that guessed wrong is still held to its own limit.
+		expect((await formFrom('127.0.0.2', '/login', { username: 'victim', password: PASSWORD })).status).toBe(429);
 	});
 });
 
@@ -309,5 +392,40 @@ describe('security headers', () => {
 		expect(api.headers.get('x-content-type-options')).toBe('nosniff');
 		const ops = await fetch(`${vigil.url}/healthz`);
 		expect(ops.headers.get('x-content-type-options')).toBe('nosniff');
+	});
+});
+
+describe('passwords over the API', () => {
+	it("one's own password needs the current one, also for an admin; another user's does not, and is audited", async () => {
+		expect(cli(['users', 'add', 'boss', '--role', 'admin'], `${PASSWORD}\n`).code).toBe(0);
+		expect(cli(['users', 'add', 'pw-user', '--role', 'viewer'], `${PASSWORD}\n`).code).toBe(0);
+		const t = cli(['token', 'create', '--name', 'boss-token', '--user', 'boss']);
+		expect(t.code, t.err).toBe(0);
+		const token = t.out.split('\n')[0]!.trim();
+		const NEW = 'another long password';
+
+		for (const auth of [token, await login('boss', PASSWORD)]) {
+			const bare = await call('PATCH', '/api/v1/users/boss', auth, { password: NEW });
+			expect(bare.status).toBe(400);
+			expect(((await bare.json()) as { error: string }).error).toBe('currentPassword: changing your own password needs your current password');
+			const wrong = await call('PATCH', '/api/v1/users/BOSS', auth, { password: NEW, currentPassword: 'not it at all' });
+			expect(wrong.status).toBe(403);
+			expect(((await wrong.json()) as { error: string }).error).toBe('currentPassword: that is not your current password');
+		}
+		// The password did not change.
+		await login('boss', PASSWORD);
+		const right = await call('PATCH', '/api/v1/users/boss', token, { password: NEW, currentPassword: PASSWORD });
+		expect(right.status).toBe(200);
+		await login('boss', NEW);
+
+		// Another user's password: no current password asked; the audit log names who set it.
+		const other = await call('PATCH', '/api/v1/users/pw-user', token, { password: NEW });
+		expect(other.status).toBe(200);
+		await login('pw-user', NEW);
+		const { entries } = (await (await call('GET', '/api/v1/audit?limit=50', token)).json()) as { entries: Array<{ action: string; actor: string; target: string; after: unknown }> };
+		const set = entries.filter((e) => e.action === 'user.password');
+		expect(set.find((e) => e.target === 'pw-user')?.actor).toMatch(/^token:\S+ \(boss\)$/);
+		expect(set.find((e) => e.target === 'boss')?.actor).toMatch(/^token:\S+ \(boss\)$/);
+		expect(JSON.stringify(set)).not.toContain(NEW);
 	});
 });

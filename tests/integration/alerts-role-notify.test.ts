@@ -18,6 +18,7 @@ import { newSecretKey, SecretBox } from '../../src/lib/server/alerting/secret-bo
 import { ManualClock } from '../../src/lib/server/clock';
 import { createKeys } from '../../src/lib/server/keys';
 import { createLogger } from '../../src/lib/server/log';
+import { createAddressPolicy } from '../../src/lib/server/net/address-policy';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 
@@ -72,7 +73,7 @@ describe('alerts role with notifications and incidents', () => {
 				configDir: '.',
 				clock,
 				revisionPollMs: 3_600_000,
-				notifications: { route, channels, delivery: { initialBackoff: 1000, maxBackoff: 5000, budget: 600_000, attemptTimeout: 2000, concurrency: 4 }, externalUrl: 'http://vigil.test' },
+				notifications: { route, channels, delivery: { initialBackoff: 1000, maxBackoff: 5000, budget: 600_000, attemptTimeout: 2000, concurrency: 4 }, externalUrl: 'http://vigil.test', addressPolicy: createAddressPolicy(['127.0.0.1']) },
 				incidents: { groupBy: ['service'], perRule: true, quietPeriod: 60_000, reopenWindow: 0 }
 			});
 		/** Moves the clock second by second, letting real I/O (Redis, HTTP) settle each time. */

@@ -3,12 +3,15 @@
  * unknown events, undecodable packets, oversized frames and floods. The server must drop them
  * (counting invalid messages), cut clients that send too much, stay up, and keep serving screens.
  * The attackers hold a valid kiosk link: without one they are not even admitted (kiosk.test.ts).
+ * Raw engine.io connections that never make a socket.io handshake count against the per-address
+ * cap too: beyond it they are told why and closed.
  */
 import { io, type Socket } from 'socket.io-client';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOSTILE_VALUES } from '../helpers/hostile';
 import { createKiosk } from '../helpers/kiosk';
-import { connectLive, liveOptions, until, type LiveClient } from '../helpers/live-client';
+import { connectLive, liveOptions, refusalOf, until, type LiveClient } from '../helpers/live-client';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 import { demoConfig, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
 
@@ -122,4 +125,76 @@ describe('live hub with hostile clients', () => {
 		late.close();
 		bad.close();
 	}, 30_000);
+});
+
+describe('raw engine.io connections', () => {
+	const CAP = 5;
+	let capped: VigilProcess;
+	let cappedKiosk: string;
+
+	beforeAll(async () => {
+		capped = await startVigilProcess({ config: demoConfig(`server:\n  liveConnectionsPerIp: ${CAP}\n`), redisUrl: redis.url });
+		cappedKiosk = createKiosk(capped, redis.url, 'capped').token;
+	});
+
+	afterAll(async () => {
+		await capped?.stop();
+	});
+
+	interface Raw {
+		ws: WebSocket;
+		messages: string[];
+		closed: boolean;
+	}
+
+	/** An engine.io (EIO=4) WebSocket to the live path that never says anything: resolves at its first message. */
+	function raw(): Promise<Raw> {
+		const ws = new WebSocket(`ws://127.0.0.1:${capped.port}/socket.io/?EIO=4&transport=websocket`);
+		const r: Raw = { ws, messages: [], closed: false };
+		return new Promise((resolve, reject) => {
+			const timer = setTimeout(() => reject(new Error('no engine.io open packet within 10 s')), 10_000);
+			ws.on('message', (data) => {
+				r.messages.push(String(data));
+				clearTimeout(timer);
+				resolve(r);
+			});
+			ws.on('close', () => {
+				r.closed = true;
+				clearTimeout(timer);
+				resolve(r);
+			});
+			ws.on('error', reject);
+		});
+	}
+
+	it(`hold slots of the per-address cap (${CAP}): ${CAP + 10} from one address, those beyond the cap are told why and closed`, async () => {
+		const held: Raw[] = [];
+		try {
+			for (let i = 0; i < CAP + 10; i++) held.push(await raw());
+			expect(held.every((r) => r.messages[0]?.startsWith('0{'))).toBe(true); // engine.io's open packet: the transport was made
+			await until(() => held.filter((r) => r.closed).length >= 10, 10_000, 'the connections beyond the cap closed');
+			expect(held.filter((r) => r.closed)).toHaveLength(10);
+			expect(held.slice(0, CAP).every((r) => !r.closed && r.ws.readyState === WebSocket.OPEN)).toBe(true);
+			for (const r of held.slice(CAP)) {
+				expect(r.messages[1]).toMatch(/^44\{/);
+				expect(JSON.parse(r.messages[1]!.slice(2)).data).toMatchObject({ reason: 'limit', retry: true });
+			}
+			// A screen from the same address is refused while they are held, naming the limit.
+			expect((await refusalOf(capped.url, { kiosk: cappedKiosk }))?.reason).toBe('limit');
+		} finally {
+			for (const r of held) r.ws.close();
+		}
+		// Closing them gives the slots back.
+		await until(async () => (await refusalOf(capped.url, { kiosk: cappedKiosk })) === null, 10_000, 'a screen admitted again');
+	});
+
+	it('a refused socket.io handshake closes its transport: it holds no slot afterwards', async () => {
+		for (let i = 0; i < CAP + 2; i++) {
+			const r = await raw();
+			r.ws.send('40{"kiosk":"vgk_AAAAAAAA_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}');
+			await until(() => r.closed, 10_000, 'the refused transport closed');
+			expect(r.messages.some((m) => m.startsWith('44{') && m.includes('"reason":"kiosk"'))).toBe(true);
+		}
+		expect(await refusalOf(capped.url, { kiosk: cappedKiosk })).toBeNull();
+	});
 });

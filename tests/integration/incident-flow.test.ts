@@ -107,6 +107,7 @@ alerts:
   leaseTtl: 2s
 incidents: { quietPeriod: 2s, reopenWindow: 0s }
 notifications:
+  allowPrivate: ["127.0.0.1"]
   route: { receiver: hook, group_by: [alertname, service], group_wait: 1s, group_interval: 2s, repeat_interval: 1h }
   delivery: { initialBackoff: 200ms, maxBackoff: 1s }
 ${extra}`;
@@ -269,6 +270,7 @@ describe('the alerts process killed between deciding and delivering', () => {
 		const cfg = `redis: { prefix: "kill:" }
 alerts: { ruleFiles: [${join(dir, 'always.yml')}], defaultInterval: 1s, leaseTtl: 2s }
 notifications:
+  allowPrivate: ["127.0.0.1"]
   channels: [{ name: hook, type: webhook, url: "http://127.0.0.1:${port}/hook" }]
   route: { receiver: hook, group_wait: 0s, group_interval: 1s }
   delivery: { initialBackoff: 100ms, maxBackoff: 500ms }

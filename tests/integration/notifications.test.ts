@@ -1,7 +1,8 @@
 /**
  * The notification pipeline over a real Redis and a real HTTP receiver: grouping and its timers,
  * dedup, resolved notifications, muting, continue, retries through a receiver outage, permanent
- * refusals, the time budget, a restart between deciding and sending, fencing, and channel secrets.
+ * refusals, the time budget, a restart between deciding and sending, fencing, channel secrets, and
+ * the channels' address policy (every disguise of 127.0.0.1 against a loopback canary).
  * Time is a ManualClock; the HTTP is real.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -12,12 +13,16 @@ import { Dispatcher, type DispatchAlert, type Muting } from '../../alerts/dispat
 import { NotificationSender } from '../../alerts/sender';
 import { ChannelStore, type Channel } from '../../src/lib/server/alerting/channels';
 import { NotificationOutbox } from '../../src/lib/server/alerting/outbox';
+import type { Notification } from '../../src/lib/server/alerting/notification';
 import { buildRouteTree, routeSchema } from '../../src/lib/server/alerting/routes';
 import { newSecretKey, SecretBox } from '../../src/lib/server/alerting/secret-box';
 import { FencedOutError } from '../../src/lib/server/alerting/state-store';
 import { ManualClock } from '../../src/lib/server/clock';
 import { createKeys } from '../../src/lib/server/keys';
 import { createLogger } from '../../src/lib/server/log';
+import { createAddressPolicy, type AddressPolicy } from '../../src/lib/server/net/address-policy';
+import { deliver } from '../../src/lib/server/alerting/deliver';
+import { DISGUISED_LOOPBACK, startCanary, type Canary } from '../helpers/canary';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 
 const log = createLogger({ level: 'silent' });
@@ -89,7 +94,7 @@ interface Rig {
 	run(ms: number, alerts: DispatchAlert[], muting?: Muting): Promise<void>;
 }
 
-function rig(options: { route?: unknown; token?: number; budget?: number; channels?: Channel[]; prefix?: string; clock?: ManualClock } = {}): Rig {
+function rig(options: { route?: unknown; token?: number; budget?: number; channels?: Channel[]; prefix?: string; clock?: ManualClock; addressPolicy?: AddressPolicy } = {}): Rig {
 	const keys = createKeys(options.prefix ?? `t${++n}:`);
 	const clock = options.clock ?? new ManualClock(Date.UTC(2026, 10, 23, 10));
 	const outbox = new NotificationOutbox(redis, keys.alerts);
@@ -102,6 +107,7 @@ function rig(options: { route?: unknown; token?: number; budget?: number; channe
 		resolveChannel: (name) => channels.resolve(name),
 		config: { initialBackoff: 1000, maxBackoff: 30_000, budget, attemptTimeout: 2000, concurrency: 4 },
 		externalUrl: 'http://vigil.test',
+		addressPolicy: options.addressPolicy ?? createAddressPolicy(['127.0.0.1']),
 		clock,
 		log,
 		random: () => 0.5
@@ -342,5 +348,64 @@ describe('channels', () => {
 		expect(await redis.hlen(keys.alerts.channels)).toBe(0);
 		await store.put({ name: 'quiet', type: 'log', sendResolved: true, maxAlerts: 0 }, 'x');
 		expect(await redis.hlen(keys.alerts.channels)).toBe(1);
+	});
+});
+
+describe("the channels' address policy (notifications.allowPrivate)", () => {
+	let canary: Canary;
+	beforeAll(async () => {
+		canary = await startCanary();
+	});
+	afterAll(async () => {
+		await canary.close();
+	});
+
+	const strict = createAddressPolicy([], { setting: 'notifications.allowPrivate' });
+	const note = (): Notification => ({
+		id: `n${++n}`,
+		idempotencyKey: `k${n}`,
+		groupKey: 'g',
+		routeId: 'r',
+		receiver: 'c',
+		status: 'firing',
+		groupLabels: { alertname: 'Down' },
+		alerts: [{ status: 'firing', ruleId: 'g/Down', fingerprint: 'f', labels: { alertname: 'Down' }, annotations: {}, startsAt: 0 }],
+		incidentIds: [],
+		createdAt: 0,
+		deadline: Date.now() + 60_000,
+		attempts: 0
+	});
+	const channelTo = (type: 'webhook' | 'slack', url: string): Channel => ({ name: 'c', type, url, sendResolved: true, maxAlerts: 0 });
+
+	it.each(DISGUISED_LOOPBACK.map((d) => d.host))('refuses a webhook or Slack URL at %s, without retrying, and nothing reaches the canary', async (host) => {
+		const before = canary.hits;
+		for (const type of ['webhook', 'slack'] as const) {
+			const r = await deliver(note(), channelTo(type, canary.url(host, '/hook')), { timeoutMs: 2000, log, externalUrl: 'http://vigil.test', addressPolicy: strict });
+			expect(r, `${type} ${host}`).toMatchObject({ ok: false, retryable: false });
+			expect(r.error).toMatch(/^refused to send: .*127\.0\.0\.1\b.* a loopback address .*add it to notifications\.allowPrivate/);
+		}
+		expect(canary.hits).toBe(before);
+	});
+
+	it('the sender logs a refused channel as failed once, and never retries it', async () => {
+		const before = canary.hits;
+		const r = rig({ route: { receiver: 'hook', group_wait: '0s' }, channels: [{ name: 'hook', type: 'webhook', url: canary.url('[::ffff:7f00:1]', '/hook'), sendResolved: true, maxAlerts: 0 }], addressPolicy: strict });
+		await r.step([alert('Down', { service: 'ssrf' })]);
+		await r.run(30_000, [alert('Down', { service: 'ssrf' })]);
+		const entries = (await r.outbox.log()).entries.filter((e) => e.outcome !== 'muted');
+		expect(entries).toHaveLength(1);
+		expect(entries[0]).toMatchObject({ outcome: 'failed', attempt: 1 });
+		expect(entries[0]!.error).toContain('notifications.allowPrivate');
+		expect(canary.hits).toBe(before);
+	});
+
+	it('reaches the canary when notifications.allowPrivate names it', async () => {
+		const allow = createAddressPolicy(['127.0.0.1', '::1'], { setting: 'notifications.allowPrivate' });
+		for (const { host } of DISGUISED_LOOPBACK.filter((d) => d.reachable)) {
+			const before = canary.hits;
+			const r = await deliver(note(), channelTo('webhook', canary.url(host, '/hook')), { timeoutMs: 2000, log, externalUrl: 'http://vigil.test', addressPolicy: allow });
+			expect(r, host).toMatchObject({ ok: true, status: 200 });
+			expect(canary.hits, host).toBe(before + 1);
+		}
 	});
 });

@@ -1,7 +1,8 @@
 /**
  * The http source against real HTTP servers the test starts (one healthy, one failing, one that
  * hangs, redirects, and an HTTPS one with a self-signed certificate), and the SSRF guard: loopback, 169.254.169.254, a redirect to an internal
- * address, a name that resolves to loopback, and file://.
+ * address, a name that resolves to loopback, and file://; and every disguise of 127.0.0.1 against a
+ * loopback canary that counts its hits: directly, through a redirect, through a scrape and a probe.
  */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -9,9 +10,11 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
 import { collectorConfig } from '../../collectors/registry';
-import { createAddressPolicy } from '../../collectors/net/address-policy';
+import { createAddressPolicy, type AddressPolicy } from '../../collectors/net/address-policy';
 import { httpRequestWithGuard } from '../../collectors/net/http-client';
+import { DISGUISED_LOOPBACK, startCanary, type Canary } from '../helpers/canary';
 import { collect } from '../helpers/collect';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 
@@ -217,6 +220,100 @@ describe('SSRF guard', () => {
 		try {
 			expect(await c.value('up{target="blocked"}')).toBe(0);
 			expect(await c.store.latest('probe_http_status_code{target="blocked"}')).toEqual([]);
+		} finally {
+			await c.stop();
+		}
+	});
+});
+
+describe('address policy against a loopback canary', () => {
+	let canary: Canary;
+	/** On 127.0.0.2 (the only address allowed below): redirects to `?to=`. */
+	let bouncer: Server;
+	let bouncerBase: string;
+	const onlyBouncer = ['127.0.0.2'];
+
+	beforeAll(async () => {
+		canary = await startCanary();
+		bouncer = createServer((req, res) => {
+			const to = new URL(req.url ?? '/', 'http://x').searchParams.get('to') ?? '/';
+			res.writeHead(302, { location: to }).end();
+		});
+		await new Promise<void>((r) => bouncer.listen(0, '127.0.0.2', r));
+		bouncerBase = `http://127.0.0.2:${(bouncer.address() as AddressInfo).port}`;
+	});
+
+	afterAll(async () => {
+		await canary.close();
+		bouncer.closeAllConnections();
+		await new Promise((r) => bouncer.close(r));
+	});
+
+	async function refused(url: string, policy: AddressPolicy): Promise<Error> {
+		const err = await httpRequestWithGuard({ url, policy, maxRedirects: 3 }).then(
+			(res) => new Error(`fetched ${url}: ${res.status}`),
+			(e: Error) => e
+		);
+		expect(err.name, `${url}: ${err.message}`).toBe('BlockedAddressError');
+		return err;
+	}
+
+	it.each(DISGUISED_LOOPBACK.map((d) => d.host))('refuses %s before connecting, by default and when only another address is allowed', async (host) => {
+		const before = canary.hits;
+		const err = await refused(canary.url(host), createAddressPolicy());
+		expect(err.message).toMatch(/127\.0\.0\.1\b.* a loopback address \(127\.0\.0\.0\/8\); add it to collect\.allowPrivate/);
+		await refused(canary.url(host), createAddressPolicy(onlyBouncer));
+		expect(canary.hits).toBe(before);
+	});
+
+	it('refuses every disguise behind a redirect from an allowed target', async () => {
+		const before = canary.hits;
+		const policy = createAddressPolicy(onlyBouncer);
+		expect((await httpRequestWithGuard({ url: `${bouncerBase}/?to=${encodeURIComponent('/elsewhere')}`, policy, maxRedirects: 0 })).status).toBe(302);
+		for (const { host } of DISGUISED_LOOPBACK) await refused(`${bouncerBase}/?to=${encodeURIComponent(canary.url(host))}`, policy);
+		expect(canary.hits).toBe(before);
+	});
+
+	it('judges the address actually connected to, not only the one judged before', async () => {
+		// A policy that says yes once (before connecting) and no after: nothing may reach the canary.
+		let calls = 0;
+		const turncoat: AddressPolicy = { check: (ip) => (calls++ === 0 ? { ok: true } : { ok: false, reason: `${ip} is refused on second thought` }) };
+		const before = canary.hits;
+		const err = await refused(canary.url('127.0.0.1'), turncoat);
+		expect(err.message).toContain('connected to 127.0.0.1 is refused on second thought');
+		expect(calls).toBe(2);
+		expect(canary.hits).toBe(before);
+	});
+
+	it('scrapes and probes of a disguise are down, and the canary sees nothing', async () => {
+		const before = canary.hits;
+		const blocks = DISGUISED_LOOPBACK.flatMap(({ host }, i) => [
+			{ kind: 'prometheus', name: `scrape-${i}`, url: canary.url(host, '/metrics'), interval: '200ms' },
+			{ kind: 'http', name: `probe-${i}`, url: canary.url(host), interval: '200ms' },
+			{ kind: 'http', name: `bounce-${i}`, url: `${bouncerBase}/?to=${encodeURIComponent(canary.url(host))}`, interval: '200ms' }
+		]);
+		const c = await collect(redis.url, blocks, { allowPrivate: onlyBouncer });
+		try {
+			await c.waitFor('up', (r) => r.length === blocks.length);
+			const up = await c.store.latest('up');
+			expect(up.filter((u) => u.value !== 0).map((u) => u.labels.target)).toEqual([]);
+			expect(await c.store.latest('canary_hit')).toEqual([]);
+		} finally {
+			await c.stop();
+		}
+		expect(canary.hits).toBe(before);
+	});
+
+	it('reaches the canary through each disguise that routes to it once the allow list names it', async () => {
+		const policy = createAddressPolicy(['127.0.0.1', '::1']);
+		for (const { host } of DISGUISED_LOOPBACK.filter((d) => d.reachable)) {
+			const before = canary.hits;
+			expect((await httpRequestWithGuard({ url: canary.url(host), policy })).status, host).toBe(200);
+			expect(canary.hits, host).toBe(before + 1);
+		}
+		const c = await collect(redis.url, [{ kind: 'prometheus', name: 'allowed', url: canary.url('[::ffff:127.0.0.1]', '/metrics'), interval: '200ms' }], { allowPrivate: ['127.0.0.1'] });
+		try {
+			expect(await c.value('canary_hit{target="allowed"}')).toBe(1);
 		} finally {
 			await c.stop();
 		}

@@ -13,11 +13,12 @@ import type { AuditLog } from './audit';
 import type { ChannelStore } from './alerting/channels';
 import type { Route } from './alerting/routes';
 import type { KioskStore } from './auth/kiosk';
-import type { SlidingWindowLimiter } from './auth/rate-limit';
+import type { LoginThrottle } from './auth/login-throttle';
 import type { SessionStore } from './auth/sessions';
 import type { SetupTokens } from './auth/setup';
 import type { TokenStore } from './auth/tokens';
 import type { UserStore } from './auth/users';
+import type { AddressPolicy } from './net/address-policy';
 import type { Role } from './nodes';
 import type { ReportSettings } from './reports/load';
 import type { Retention, TimeSeriesStore } from './tsdb/types';
@@ -34,8 +35,8 @@ export interface VigilContext {
 	sessions: SessionStore;
 	setup: SetupTokens;
 	audit: AuditLog;
-	/** Failed logins: per user name and per client IP. */
-	loginLimits: { user: SlidingWindowLimiter; ip: SlidingWindowLimiter };
+	/** Failed logins: per user name and client address, per address, and a slow-down per user. */
+	loginLimits: LoginThrottle;
 	push: { maxBodyBytes: number; maxItems: number; samplesPerSecondPerToken: number };
 	/** Samples per second per sender of the push API (push.samplesPerSecondPerToken). */
 	pushRate: PushRateLimiter;
@@ -47,6 +48,8 @@ export interface VigilContext {
 	notificationRoute: Route;
 	/** Vigil's address in notification links. */
 	notificationExternalUrl: string;
+	/** Which addresses webhook and Slack channels may reach (`notifications.allowPrivate`). */
+	notificationAddressPolicy: AddressPolicy;
 	log: Logger;
 	registry: Registry;
 	roles: readonly Role[];

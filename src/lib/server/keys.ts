@@ -98,8 +98,8 @@ export interface Keys {
 		kiosks: string;
 		/** Hash: kiosk token id -> JSON `{at, ip}`: when and from where its screen was last seen. */
 		kioskSeen: string;
-		/** Sorted set: recent login attempts of a user or an IP (sliding window). */
-		attempts(kind: 'user' | 'ip', id: string): string;
+		/** Sorted set: recent login attempts of a user, an IP, or a user from an IP (`user|ip`; sliding window). */
+		attempts(kind: 'user' | 'ip' | 'pair', id: string): string;
 	};
 	/** Stream: the audit log (who, when, what, before and after), capped ~1,000,000 entries. */
 	audit: string;

@@ -1,10 +1,11 @@
 /**
  * /account: the logged-in user's own page: who they are, and a form to change their password. The
  * current password is asked (a session left open is not enough) and failures count against the
- * user's login limit; the change goes through the user store, which ends every session of the
+ * login limits of the user and this address; the change goes through the user store, which ends every session of the
  * user (and closes their open screens), so this browser gets a new session.
  */
 import { fail, redirect } from '@sveltejs/kit';
+import { loginDelay } from '$lib/server/auth/login-throttle';
 import { getContext } from '$lib/server/context';
 import { isUserError } from '$lib/server/auth/users';
 import { setSessionCookie } from '$lib/server/web/login';
@@ -32,19 +33,19 @@ export const actions: Actions = {
 		if (!current || !password) return fail(400, { error: 'enter your current password and a new one' });
 		if (password !== field(form, 'confirm')) return fail(400, { error: 'the two new passwords differ' });
 
-		const userKey = ctx.keys.auth.attempts('user', s.user);
-		const byUser = await ctx.loginLimits.user.attempt(userKey);
-		if (!byUser.allowed) {
-			const secs = Math.ceil(byUser.retryAfterMs / 1000);
+		const gate = await ctx.loginLimits.attempt(s.user, event.getClientAddress());
+		if (!gate.allowed) {
+			const secs = Math.ceil(gate.retryAfterMs / 1000);
 			event.setHeaders({ 'retry-after': String(secs) });
 			return fail(429, { error: `too many attempts: try again in ${secs} s` });
 		}
+		await loginDelay(gate);
 		const user = await ctx.users.verify(s.user, current);
 		if (!user || user.id !== s.userId) {
 			ctx.log.info({ user: s.user, ip: event.getClientAddress() }, 'password change refused: wrong current password');
 			return fail(400, { error: 'your current password is not right' });
 		}
-		await ctx.loginLimits.user.reset(userKey);
+		await ctx.loginLimits.succeeded(gate.ticket);
 		try {
 			await ctx.users.setPassword(user.name, password, { actor: `user:${user.name}`, ip: event.getClientAddress() });
 		} catch (err) {

@@ -1,8 +1,10 @@
 /**
- * /login: a form action. Failed attempts are limited per user name and per client IP (a sliding
- * window in Redis); over the limit the answer is 429 with Retry-After and "try again in N s".
+ * /login: a form action. Attempts are limited per user name and client address and per client
+ * address, and slowed down per user name (auth/login-throttle.ts: nobody can lock another person
+ * out); over a limit the answer is 429 with Retry-After and "try again in N s".
  */
 import { fail, redirect } from '@sveltejs/kit';
+import { loginDelay } from '$lib/server/auth/login-throttle';
 import { getContext } from '$lib/server/context';
 import { safeNext, setSessionCookie } from '$lib/server/web/login';
 import type { Actions, PageServerLoad } from './$types';
@@ -21,24 +23,21 @@ export const actions: Actions = {
 		const password = String(form.get('password') ?? '');
 		if (!username || !password) return fail(400, { username, error: 'enter your user name and your password' });
 
-		const ipKey = ctx.keys.auth.attempts('ip', event.getClientAddress());
-		const userKey = ctx.keys.auth.attempts('user', username);
-		const tooMany = (ms: number) => {
-			const s = Math.ceil(ms / 1000);
+		const address = event.getClientAddress();
+		const gate = await ctx.loginLimits.attempt(username, address);
+		if (!gate.allowed) {
+			const s = Math.ceil(gate.retryAfterMs / 1000);
 			event.setHeaders({ 'retry-after': String(s) });
 			return fail(429, { username, error: `too many attempts: try again in ${s} s` });
-		};
-		const byIp = await ctx.loginLimits.ip.attempt(ipKey);
-		if (!byIp.allowed) return tooMany(byIp.retryAfterMs);
-		const byUser = await ctx.loginLimits.user.attempt(userKey);
-		if (!byUser.allowed) return tooMany(byUser.retryAfterMs);
+		}
+		await loginDelay(gate);
 
 		const user = await ctx.users.verify(username, password);
 		if (!user) {
-			ctx.log.info({ user: username, ip: event.getClientAddress() }, 'login failed');
+			ctx.log.info({ user: username, ip: address, slowedMs: gate.delayMs }, 'login failed');
 			return fail(400, { username, error: 'wrong user name or password' });
 		}
-		await Promise.all([ctx.loginLimits.user.reset(userKey), ctx.loginLimits.ip.forget(ipKey, byIp.member)]);
+		await ctx.loginLimits.succeeded(gate.ticket);
 		const { id } = await ctx.sessions.create(user);
 		setSessionCookie(event.cookies, id, event.url, ctx.sessions.absoluteMs);
 		ctx.log.info({ user: user.name, ip: event.getClientAddress() }, 'logged in');

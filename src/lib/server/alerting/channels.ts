@@ -11,7 +11,8 @@
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { maskUrl, SecretBox, SecretKeyError } from './secret-box';
+import { isLocalhostName, normalizeAddress, type AddressPolicy } from '../net/address-policy';
+import { isSecretKeyError, maskUrl, SecretBox } from './secret-box';
 
 export const CHANNEL_TYPES = ['webhook', 'slack', 'log'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
@@ -62,6 +63,14 @@ function needsUrl(c: { type: ChannelType; url?: string; urlEnv?: string; headers
 /** A channel as the API accepts it. */
 export const channelInput = z.strictObject({ ...channelFields, url: httpUrl.optional() }).superRefine(needsUrl);
 export type ChannelInput = z.output<typeof channelInput>;
+
+/**
+ * A replacement of a stored channel (PUT): `url` and `headers` may be left out to keep the stored
+ * ones (the store refuses a webhook or Slack channel that ends up without a URL).
+ */
+export const channelReplacement = z.strictObject({ ...channelFields, url: httpUrl.optional() }).superRefine((c, ctx) => {
+	if (c.type === 'log') needsUrl(c, ctx);
+});
 
 /** A channel in the config file: the URL may come from an environment variable instead. */
 export const channelConfig = z
@@ -121,6 +130,34 @@ export class ChannelError extends Error {
 	) {
 		super(message);
 	}
+}
+
+/**
+ * True for a ChannelError. By name, not `instanceof`: the web server's routes and the runtime
+ * (which made the channel store) come from two bundles, each with its own copy of the class.
+ */
+export function isChannelError(err: unknown): err is ChannelError {
+	return err instanceof Error && err.name === 'ChannelError' && typeof (err as { status?: unknown }).status === 'number';
+}
+
+/**
+ * Why the channels' address policy refuses a URL whose host is an address (in any notation) or a
+ * localhost name, or undefined. Names are judged when a notification is sent, on what they resolve
+ * to; this only refuses early what is refused anyway.
+ */
+export function channelUrlProblem(url: string, policy: AddressPolicy): string | undefined {
+	let host: string;
+	try {
+		host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+	} catch {
+		return undefined;
+	}
+	const addresses = isLocalhostName(host) ? ['127.0.0.1', '::1'] : normalizeAddress(host) ? [host] : [];
+	for (const a of addresses) {
+		const v = policy.check(a);
+		if (!v.ok) return isLocalhostName(host) ? `${host} is loopback: ${v.reason}` : v.reason;
+	}
+	return undefined;
 }
 
 export const BUILTIN_LOG: Channel = { name: 'log', type: 'log', sendResolved: true, maxAlerts: 0 };
@@ -228,7 +265,13 @@ export class ChannelStore {
 		let url = input.url;
 		let headers = input.headers;
 		if (before?.secret && (url === undefined || headers === undefined) && input.type !== 'log') {
-			const old = JSON.parse(this.box.open(before.secret)) as { url?: string; headers?: Record<string, string> };
+			let old: { url?: string; headers?: Record<string, string> };
+			try {
+				old = JSON.parse(this.box.open(before.secret)) as typeof old;
+			} catch (err) {
+				if (isSecretKeyError(err)) throw new ChannelError(`${err.message} (or give the url and headers again)`, 409);
+				throw err;
+			}
 			url ??= old.url;
 			headers ??= old.headers;
 		}
@@ -238,7 +281,7 @@ export class ChannelStore {
 			try {
 				secret = this.box.seal(JSON.stringify({ url, ...(headers ? { headers } : {}) }));
 			} catch (err) {
-				if (err instanceof SecretKeyError) throw new ChannelError(err.message, 409);
+				if (isSecretKeyError(err)) throw new ChannelError(err.message, 409);
 				throw err;
 			}
 		}

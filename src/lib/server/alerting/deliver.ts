@@ -3,8 +3,15 @@
  * and whether trying again can help (network errors, timeouts, 408, 429 and 5xx can; other 4xx
  * answers mean the request itself is wrong, and repeating it would only repeat the refusal).
  * Redirects are not followed: a webhook that moved is a configuration to fix, not to guess.
+ *
+ * Requests go through Vigil's guarded HTTP client with the channels' address policy
+ * (`notifications.allowPrivate`): a channel URL that is, or resolves to, a loopback, private,
+ * link-local or other special address is refused before any connection, as collectors' targets are.
+ * A refusal is not retried (it is a configuration to fix).
  */
 import type { Logger } from '../log';
+import type { AddressPolicy } from '../net/address-policy';
+import { httpRequestWithGuard, isBlockedAddressError } from '../net/http-client';
 import type { Channel } from './channels';
 import { notificationSummary, slackBody, webhookBody, type Notification, type RenderContext } from './notification';
 
@@ -23,9 +30,13 @@ export interface DeliverOptions extends RenderContext {
 	log: Logger;
 	/** User-Agent header. */
 	userAgent?: string;
+	/** Which addresses channels may reach (`notifications.allowPrivate`). */
+	addressPolicy: AddressPolicy;
 }
 
 const BODY_NOTE_MAX = 300;
+/** A receiver's answer is read up to this much (only its start is kept, for the log). */
+const ANSWER_MAX_BYTES = 1024 * 1024;
 
 export async function deliver(n: Notification, channel: Channel, options: DeliverOptions): Promise<AttemptResult> {
 	const started = performance.now();
@@ -37,7 +48,8 @@ export async function deliver(n: Notification, channel: Channel, options: Delive
 	if (!channel.url) return { ok: false, retryable: false, error: `channel "${channel.name}" has no URL`, durationMs: elapsed() };
 	const body = channel.type === 'slack' ? slackBody(n, channel, options) : webhookBody(n, channel, options);
 	try {
-		const res = await fetch(channel.url, {
+		const res = await httpRequestWithGuard({
+			url: channel.url,
 			method: 'POST',
 			headers: {
 				...(channel.headers ?? {}),
@@ -46,10 +58,12 @@ export async function deliver(n: Notification, channel: Channel, options: Delive
 				'user-agent': options.userAgent ?? 'Vigil'
 			},
 			body: JSON.stringify(body),
-			redirect: 'manual',
+			maxRedirects: 0,
+			maxBodyBytes: ANSWER_MAX_BYTES,
+			policy: options.addressPolicy,
 			signal: AbortSignal.timeout(Math.max(1, options.timeoutMs))
 		});
-		const text = await res.text().catch(() => '');
+		const text = res.body;
 		if (res.status >= 200 && res.status < 300) return { ok: true, retryable: false, status: res.status, durationMs: elapsed() };
 		const note = text ? `: ${text.slice(0, BODY_NOTE_MAX).replace(/\s+/g, ' ').trim()}` : '';
 		const retryable = res.status === 408 || res.status === 429 || res.status >= 500;
@@ -59,9 +73,10 @@ export async function deliver(n: Notification, channel: Channel, options: Delive
 				: `the receiver answered ${res.status}${note}`;
 		return { ok: false, retryable, status: res.status, error, durationMs: elapsed() };
 	} catch (err) {
-		const e = err as Error & { cause?: { code?: string; message?: string } };
+		if (isBlockedAddressError(err)) return { ok: false, retryable: false, error: `refused to send: ${err.message}`, durationMs: elapsed() };
+		const e = err as NodeJS.ErrnoException & { cause?: { code?: string; message?: string } };
 		const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError';
-		const error = timedOut ? `no answer within ${options.timeoutMs} ms` : `could not reach the receiver: ${e.cause?.code ?? e.cause?.message ?? e.message}`;
+		const error = timedOut ? `no answer within ${options.timeoutMs} ms` : `could not reach the receiver: ${e.code ?? e.cause?.code ?? e.cause?.message ?? e.message}`;
 		return { ok: false, retryable: true, error, durationMs: elapsed() };
 	}
 }

@@ -27,9 +27,15 @@ describe('webhook body', () => {
 		expect(b).toMatchObject({ version: '4', status: 'firing', receiver: 'hook', groupLabels: { alertname: 'PaymentsDown' }, idempotencyKey: 'key-1', truncatedAlerts: 0 });
 		expect(b.commonLabels).toEqual({ alertname: 'PaymentsDown', severity: 'critical' });
 		const alerts = b.alerts as Array<Record<string, unknown>>;
-		expect(alerts[0]).toMatchObject({ status: 'firing', startsAt: '2026-11-23T10:00:00.000Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: 'https://vigil.example.com/rules/shop%2FPaymentsDown', incidentId: '7' });
+		expect(alerts[0]).toMatchObject({ status: 'firing', startsAt: '2026-11-23T10:00:00.000Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: 'https://vigil.example.com/rules/shop/PaymentsDown', incidentId: '7' });
 		expect(alerts[1]).toMatchObject({ status: 'resolved', endsAt: '2026-11-23T10:05:00.000Z' });
 		expect(b.incidents).toEqual([{ id: '7', url: 'https://vigil.example.com/incidents/7' }]);
+	});
+
+	it("links each alert to its rule's page, each path segment encoded as the rule pages expect", () => {
+		const odd = { ...n, alerts: [{ ...n.alerts[0]!, ruleId: 'shop #1 & co/Slow#2' }] };
+		const alerts = webhookBody(odd, hook, { externalUrl: 'https://vigil.example.com/ops/' }).alerts as Array<{ generatorURL: string }>;
+		expect(alerts[0]!.generatorURL).toBe('https://vigil.example.com/ops/rules/shop%20%231%20%26%20co/Slow%232');
 	});
 
 	it('leaves resolved alerts out when the channel does not want them, and truncates to maxAlerts', () => {

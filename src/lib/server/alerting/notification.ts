@@ -3,10 +3,12 @@
  * kept in the outbox until delivered, and the bodies it becomes for each kind of channel.
  *
  * - webhook: Alertmanager's webhook body (version 4) plus `idempotencyKey` and `incidents`; the key
- *   is also sent as the `Idempotency-Key` header, the same on every retry;
+ *   is also sent as the `Idempotency-Key` header, the same on every retry; each alert's
+ *   `generatorURL` is its rule's page on `notifications.externalUrl`;
  * - slack: `text` (the fallback line) and `blocks`, with every value from the data escaped as
  *   Slack's mrkdwn requires (`&`, `<`, `>`), so a label cannot inject a link or a mention.
  */
+import { rulePathOfId } from '../../shared/rule-rows';
 import type { Labels } from '../../shared/series';
 import type { JsonNumber } from '../rules/types';
 import type { Channel } from './channels';
@@ -67,8 +69,9 @@ function listed(n: Notification, channel: Channel): { alerts: NotificationAlert[
 	return { alerts, truncated: 0 };
 }
 
+/** The rule's page, `/rules/<group>/<alert>` with each segment encoded, as the rule pages expect. */
 function ruleUrl(ctx: RenderContext, ruleId: string): string {
-	return `${ctx.externalUrl.replace(/\/$/, '')}/rules/${encodeURIComponent(ruleId)}`;
+	return `${ctx.externalUrl.replace(/\/$/, '')}${rulePathOfId(ruleId)}`;
 }
 
 function incidentUrl(ctx: RenderContext, id: string): string {

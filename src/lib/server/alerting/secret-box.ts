@@ -12,6 +12,14 @@ export class SecretKeyError extends Error {
 	override name = 'SecretKeyError';
 }
 
+/**
+ * True for a SecretKeyError. By name, not `instanceof`: the web server's routes and the runtime
+ * (which made the channel store) come from two bundles, each with its own copy of the class.
+ */
+export function isSecretKeyError(err: unknown): err is SecretKeyError {
+	return err instanceof Error && err.name === 'SecretKeyError';
+}
+
 /** Parses the key text; throws SecretKeyError saying what is wrong and how to make one. */
 export function parseSecretKey(text: string): Buffer {
 	const t = text.trim();

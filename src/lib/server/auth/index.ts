@@ -3,14 +3,13 @@ import type { Redis } from 'ioredis';
 import { AuditLog } from '../audit';
 import type { Keys } from '../keys';
 import { KioskStore } from './kiosk';
-import { SlidingWindowLimiter } from './rate-limit';
+import { LoginThrottle } from './login-throttle';
 import { SessionStore, type SessionOptions } from './sessions';
 import { SetupTokens } from './setup';
 import { TokenStore } from './tokens';
 import { UserStore } from './users';
 
-/** Failed logins allowed per user name in the window, per client IP, and the window. */
-export const LOGIN_LIMITS = { perUser: 5, perIp: 20, windowMs: 15 * 60_000 };
+export { LOGIN_LIMITS } from './login-throttle';
 
 export interface AuthStores {
 	audit: AuditLog;
@@ -19,7 +18,8 @@ export interface AuthStores {
 	tokens: TokenStore;
 	kiosks: KioskStore;
 	setup: SetupTokens;
-	loginLimits: { user: SlidingWindowLimiter; ip: SlidingWindowLimiter };
+	/** Failed logins: per user name and client address, per address, and a slow-down per user. */
+	loginLimits: LoginThrottle;
 }
 
 export function createAuthStores(redis: Redis, keys: Keys, options: { sessions?: SessionOptions } = {}): AuthStores {
@@ -32,9 +32,6 @@ export function createAuthStores(redis: Redis, keys: Keys, options: { sessions?:
 		tokens: new TokenStore(redis, keys.prefix, audit),
 		kiosks: new KioskStore(redis, keys, audit),
 		setup: new SetupTokens(redis, keys.auth.setup),
-		loginLimits: {
-			user: new SlidingWindowLimiter(redis, LOGIN_LIMITS.perUser, LOGIN_LIMITS.windowMs),
-			ip: new SlidingWindowLimiter(redis, LOGIN_LIMITS.perIp, LOGIN_LIMITS.windowMs)
-		}
+		loginLimits: new LoginThrottle(redis, keys)
 	};
 }

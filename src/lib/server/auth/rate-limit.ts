@@ -20,6 +20,13 @@ redis.call('ZADD', KEYS[1], now, ARGV[4])
 redis.call('PEXPIRE', KEYS[1], window)
 return 0`;
 
+/** Trims the window, adds an attempt, answers how many are in it. */
+const RECORD = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+redis.call('ZADD', KEYS[1], tonumber(ARGV[1]), ARGV[3])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
+return redis.call('ZCARD', KEYS[1])`;
+
 export type Attempt = { allowed: true; member: string } | { allowed: false; retryAfterMs: number };
 
 export class SlidingWindowLimiter {
@@ -34,6 +41,13 @@ export class SlidingWindowLimiter {
 		const member = `${now}:${randomBytes(6).toString('base64url')}`;
 		const wait = Number(await this.redis.eval(ATTEMPT, 1, key, now, this.windowMs, this.limit, member));
 		return wait > 0 ? { allowed: false, retryAfterMs: wait } : { allowed: true, member };
+	}
+
+	/** Counts an attempt under `key` whatever the limit: answers how many the window holds now. */
+	async record(key: string, now = Date.now()): Promise<{ count: number; member: string }> {
+		const member = `${now}:${randomBytes(6).toString('base64url')}`;
+		const count = Number(await this.redis.eval(RECORD, 1, key, now, this.windowMs, member));
+		return { count, member };
 	}
 
 	/** Takes one attempt back (it succeeded). */

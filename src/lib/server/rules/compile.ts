@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseDuration } from '../../shared/duration';
 import { friendlyErrors, suggest } from '../../shared/problems';
 import type { RuleSpec } from '../../shared/rule-spec';
+import { isSafeLink, isSafeLinkStart } from '../../shared/links';
 import { LABEL_NAME } from '../../shared/series';
 import { parseExpr, PromQLError, selectorsOf, usesAbsent, type Expr } from '../promql';
 import type { Matcher } from '../tsdb/matchers';
@@ -245,13 +246,22 @@ export function compileRule(raw: unknown, group: { name: string; intervalMs: num
 	} else if ((SEVERITIES as readonly string[]).includes(labelsRaw.severity ?? '')) severity = labelsRaw.severity as Severity;
 
 	// runbook_url: a field of the rule (for notifications and pages), not an annotation, so alerts
-	// compare the same under promtool.
+	// compare the same under promtool. It becomes a link: only an http(s) URL or a path on this site
+	// is stored. A template must fix that with the text before its first action; one that starts
+	// with an action is checked where it is rendered (and shown as text when it is not one).
 	let runbookUrl: string | undefined;
 	if (typeof obj.runbook_url === 'string') {
 		runbookUrl = obj.runbook_url;
 		try {
 			const t = compileTemplate(runbookUrl, alert);
-			if (t.constant && !/^https?:\/\/[^\s/]+/.test(runbookUrl)) problems.push({ path: ['runbook_url'], message: `expected an http(s) URL, got ${JSON.stringify(runbookUrl)}` });
+			const expected = 'expected an http:// or https:// URL, or a path on this site (/..., ./..., ../...)';
+			if (t.constant && !isSafeLink(runbookUrl)) problems.push({ path: ['runbook_url'], message: `${expected}, got ${JSON.stringify(runbookUrl.slice(0, 200))}` });
+			else if (!t.constant) {
+				const start = runbookUrl.slice(0, runbookUrl.indexOf('{{'));
+				if (start !== '' && !isSafeLinkStart(start)) {
+					problems.push({ path: ['runbook_url'], message: `${expected}: the text before the first {{ must start one, got ${JSON.stringify(start.slice(0, 200))}` });
+				}
+			}
 		} catch (err) {
 			if (!(err instanceof TemplateError)) throw err;
 			problems.push({ path: ['runbook_url'], message: `template: ${err.message}`, line: err.line, column: err.column, from: err.offset, to: err.offset });

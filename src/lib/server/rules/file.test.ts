@@ -36,6 +36,27 @@ const GOOD = `groups:
 
 const lines = (text: string, file = 'rules/shop.yml') => parseRuleFile(text, file).problems.map(formatRuleProblem);
 
+describe('runbook_url', () => {
+	const problems = (runbook_url: string) => compileRule({ alert: 'A', expr: 'up == 0', runbook_url }, { name: 'g', intervalMs: 60_000 }).problems.map((p) => `${p.path.join('.')}: ${p.message}`);
+
+	it.each(['https://wiki.example.com/runbooks/a', '/runbooks/a', 'https://wiki/{{ $labels.service }}', '/runbooks/{{ $labels.service | toLower }}', '{{ $externalURL }}/runbooks/a'])('stores %s', (url) => {
+		expect(problems(url)).toEqual([]);
+	});
+
+	it.each([
+		['javascript:alert(1)//{{ $labels.service }}', 'javascript:alert(1)//'],
+		['JAVASCRIPT:{{ $value }}', 'JAVASCRIPT:'],
+		['data:text/html,{{ $labels.x }}', 'data:text/html,'],
+		[' javascript:{{ $value }}', ' javascript:']
+	])('refuses the template %j, naming runbook_url', (url, start) => {
+		expect(problems(url)).toEqual([`runbook_url: expected an http:// or https:// URL, or a path on this site (/..., ./..., ../...): the text before the first {{ must start one, got ${JSON.stringify(start)}`]);
+	});
+
+	it.each(['javascript:alert(1)', 'java\tscript:alert(1)', 'data:text/html,x', '//evil.example.com/'])('refuses the link %j, naming runbook_url', (url) => {
+		expect(problems(url)).toEqual([`runbook_url: expected an http:// or https:// URL, or a path on this site (/..., ./..., ../...), got ${JSON.stringify(url)}`]);
+	});
+});
+
 describe('rule files', () => {
 	it('compiles a valid file', () => {
 		const { groups, problems } = parseRuleFile(GOOD, 'rules/shop.yml');

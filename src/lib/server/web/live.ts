@@ -9,7 +9,8 @@
  * that keeps flooding is closed), and its credential is checked again on events and every
  * `recheckMs`: a revoked kiosk token or an ended session loses its screen. Revocations announced on
  * their channel (`keys.revocations`) make the matching connections check again at once. One client address (by
- * the rule of the HTTP side: client-address.ts) may hold `connectionsPerIp` connections at a time.
+ * the rule of the HTTP side: client-address.ts) may hold `connectionsPerIp` transport connections at
+ * a time, counted from engine.io's opening on (live-transport.ts).
  *
  * The /rules list subscribes too (`rules:subscribe`, session connections only): while at least one
  * connection is in the room `rules`, the hub reads the rules overview once every RULES_REFRESH_MS
@@ -46,6 +47,7 @@ import { parseRevocation } from '../auth/revocation';
 import { clientAddress, PEER_ADDRESS, type AddressRule } from './client-address';
 import { AddressSlots, LIVE_CONNECTIONS_PER_IP, limitRefusal, REFUSALS, revokes, type LiveAccess, type LiveGrant } from './live-access';
 import { TokenBucket } from './token-bucket';
+import { TransportSlots, type TransportConnection } from './live-transport';
 import { readRuleOverview } from '../alerting/rule-overview';
 import { can } from '../auth/permissions';
 
@@ -248,23 +250,33 @@ export class LiveHub {
 			pingTimeout: 10_000,
 			maxHttpBufferSize: 64 * 1024
 		});
+		// The per-address cap counts transport (engine.io) connections, from their opening on: a raw
+		// engine.io client that never makes a socket.io handshake holds a slot too (live-transport.ts).
+		const addressRule = this.options.addressRule ?? PEER_ADDRESS;
+		const transports = new TransportSlots(
+			this.slots,
+			(headers, peer) => clientAddress(addressRule, headers, peer),
+			() => limitRefusal(this.slots.max),
+			(address) => {
+				this.refusedConnections?.inc({ reason: 'limit' });
+				this.log.debug({ address, limit: this.slots.max }, 'refused a live connection over the per-address limit');
+			}
+		);
+		io.engine.on('connection', (conn: TransportConnection) => transports.open(conn));
 		io.use((socket, next) => {
-			const address = clientAddress(this.options.addressRule ?? PEER_ADDRESS, socket.handshake.headers, socket.handshake.address);
-			// A slot is held from the handshake on (checks in flight count), until the socket or its
-			// transport closes, whichever comes first.
-			const release = this.slots.take(address);
+			const address = clientAddress(addressRule, socket.handshake.headers, socket.handshake.address);
+			// The transport's slot is held from its opening (checks in flight count) until it closes; a
+			// refused handshake closes its transport.
+			const release = transports.join(socket.conn);
 			const refuse = (refusal: LiveRefusal) => {
 				release?.();
 				this.refusedConnections?.inc({ reason: refusal.reason });
 				const err = new Error(refusal.message) as Error & { data?: LiveRefusal };
 				err.data = refusal;
 				next(err);
+				transports.close(socket.conn);
 			};
-			if (!release) {
-				this.log.debug({ address, limit: this.slots.max }, 'refused a live connection over the per-address limit');
-				return refuse(limitRefusal(this.slots.max));
-			}
-			socket.conn.once('close', release);
+			if (!release) return refuse(limitRefusal(this.slots.max));
 			socket.once('disconnect', release);
 			if (!this.options.access) return refuse(REFUSALS.unauthenticated);
 			this.options.access

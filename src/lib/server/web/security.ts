@@ -17,9 +17,13 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** True when a request changes state and rides on the session cookie (not on a Bearer token). */
+/**
+ * True when a request changes state and carries a valid session cookie. An Authorization header
+ * does not excuse it: form actions act as the session whatever else the request carries, so a
+ * request with a session cookie is always checked (API clients with a Bearer token send no cookie).
+ */
 export function needsCsrf(request: Request, hasSession: boolean): boolean {
-	return hasSession && !SAFE_METHODS.has(request.method) && !request.headers.has('authorization');
+	return hasSession && !SAFE_METHODS.has(request.method);
 }
 
 /** The CSRF token a request carries: the header, else the form field (the body is read from a clone). */

@@ -4,10 +4,12 @@
  * POST /api/v1/channels: creates a channel (admins: `channels:write`). Body:
  *   {"name": "ops-slack", "type": "slack" | "webhook" | "log", "url": "https://…",
  *    "headers": {"Authorization": "Bearer …"}, "sendResolved": true, "maxAlerts": 0}
- * The URL and headers are stored encrypted with VIGIL_SECRET_KEY and never shown again.
+ * The URL and headers are stored encrypted with VIGIL_SECRET_KEY and never shown again. A URL at an
+ * address `notifications.allowPrivate` does not allow (loopback, private, link-local, in any
+ * notation) is refused (400).
  */
 import { json } from '@sveltejs/kit';
-import { channelInput, ChannelError } from '$lib/server/alerting/channels';
+import { channelInput, channelUrlProblem, isChannelError } from '$lib/server/alerting/channels';
 import { actorOf, requirePermission } from '$lib/server/auth/access';
 import { getContext } from '$lib/server/context';
 import { readJson } from '$lib/server/web/json-body';
@@ -25,13 +27,15 @@ export const POST: RequestHandler = async (event) => {
 	const body = await readJson(event.request, channelInput);
 	if (!body.ok) return body.response;
 	const ctx = getContext();
+	const refused = body.value.url === undefined ? undefined : channelUrlProblem(body.value.url, ctx.notificationAddressPolicy);
+	if (refused) return json({ error: `url: ${refused}` }, { status: 400 });
 	const actor = actorOf(auth.principal);
 	try {
 		const { channel } = await ctx.channels.put(body.value, actor);
 		await ctx.audit.record({ actor, action: 'channel.create', target: channel.name, after: channel });
 		return json({ channel }, { status: 201 });
 	} catch (err) {
-		if (err instanceof ChannelError) return json({ error: err.message }, { status: err.status });
+		if (isChannelError(err)) return json({ error: err.message }, { status: err.status });
 		throw err;
 	}
 };

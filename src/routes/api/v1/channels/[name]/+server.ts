@@ -5,14 +5,14 @@
  */
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { channelInput, ChannelError } from '$lib/server/alerting/channels';
+import { channelReplacement, channelUrlProblem, isChannelError } from '$lib/server/alerting/channels';
 import { actorOf, requirePermission } from '$lib/server/auth/access';
 import { getContext } from '$lib/server/context';
 import { readJson } from '$lib/server/web/json-body';
 import type { RequestHandler } from './$types';
 
 function failure(err: unknown): Response {
-	if (err instanceof ChannelError) return json({ error: err.message }, { status: err.status });
+	if (isChannelError(err)) return json({ error: err.message }, { status: err.status });
 	throw err;
 }
 
@@ -33,13 +33,15 @@ export const PUT: RequestHandler = async (event) => {
 	if (raw.value.name !== undefined && raw.value.name !== event.params.name) {
 		return json({ error: `name: does not match the path (${event.params.name}); create a new channel to rename` }, { status: 400 });
 	}
-	const parsed = channelInput.safeParse({ ...raw.value, name: event.params.name });
+	const parsed = channelReplacement.safeParse({ ...raw.value, name: event.params.name });
 	if (!parsed.success) {
 		const issue = parsed.error.issues[0]!;
 		return json({ error: `${issue.path.join('.') || 'body'}: ${issue.message}` }, { status: 400 });
 	}
 	const body = { value: parsed.data };
 	const ctx = getContext();
+	const refused = body.value.url === undefined ? undefined : channelUrlProblem(body.value.url, ctx.notificationAddressPolicy);
+	if (refused) return json({ error: `url: ${refused}` }, { status: 400 });
 	const actor = actorOf(auth.principal);
 	try {
 		const { channel, before } = await ctx.channels.put(body.value, actor, Date.now(), 'replace');

@@ -5,11 +5,11 @@
  */
 import { json } from '@sveltejs/kit';
 import { randomUUID } from 'node:crypto';
-import { ChannelError } from '$lib/server/alerting/channels';
+import { isChannelError } from '$lib/server/alerting/channels';
 import { deliver } from '$lib/server/alerting/deliver';
 import { attemptEntry, NotificationOutbox } from '$lib/server/alerting/outbox';
 import type { Notification } from '$lib/server/alerting/notification';
-import { SecretKeyError } from '$lib/server/alerting/secret-box';
+import { isSecretKeyError } from '$lib/server/alerting/secret-box';
 import { actorOf, requirePermission } from '$lib/server/auth/access';
 import { getContext } from '$lib/server/context';
 import { postOnly } from '$lib/server/web/method';
@@ -23,8 +23,8 @@ export const POST: RequestHandler = async (event) => {
 	try {
 		channel = await ctx.channels.resolve(event.params.name);
 	} catch (err) {
-		if (err instanceof ChannelError) return json({ error: err.message }, { status: err.status });
-		if (err instanceof SecretKeyError) return json({ error: err.message }, { status: 409 });
+		if (isChannelError(err)) return json({ error: err.message }, { status: err.status });
+		if (isSecretKeyError(err)) return json({ error: err.message }, { status: 409 });
 		throw err;
 	}
 	const now = Date.now();
@@ -54,7 +54,7 @@ export const POST: RequestHandler = async (event) => {
 		attempts: 0
 	};
 	const origin = ctx.notificationExternalUrl;
-	const result = await deliver(n, channel, { timeoutMs: 10_000, log: ctx.log, externalUrl: origin });
+	const result = await deliver(n, channel, { timeoutMs: 10_000, log: ctx.log, externalUrl: origin, addressPolicy: ctx.notificationAddressPolicy });
 	await new NotificationOutbox(ctx.redis, ctx.keys.alerts)
 		.logOnly(attemptEntry(n, { outcome: result.ok ? 'sent' : 'failed', attempt: 1, at: Date.now(), durationMs: result.durationMs, ...(result.status !== undefined ? { status: result.status } : {}), ...(result.error ? { error: result.error } : {}) }))
 		.catch(() => {});
