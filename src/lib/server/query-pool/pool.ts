@@ -93,7 +93,8 @@ export class QueryPool implements QueryRunner {
 	private readonly settings: QueryPoolSettings;
 	private readonly queue: Task[] = [];
 	private readonly slots: Slot[] = [];
-	private running = 0;
+	/** Queries being evaluated, in workers or in-process. */
+	private readonly active = new Set<Task>();
 	private nextId = 1;
 	private closed = false;
 	private earlyExits = 0;
@@ -136,17 +137,17 @@ export class QueryPool implements QueryRunner {
 
 	/** Queries running and waiting, and live workers. */
 	stats(): { running: number; queued: number; workers: number } {
-		return { running: this.running, queued: this.queue.length, workers: this.slots.length };
+		return { running: this.active.size, queued: this.queue.length, workers: this.slots.length };
 	}
 
 	run(job: QueryJob, signal?: AbortSignal): Promise<EncodedAnswer> {
 		if (this.closed) return Promise.reject(new ApiError('unavailable', 'Vigil is stopping; ask again in a moment'));
 		if (signal?.aborted) return Promise.reject(canceled('query queue'));
 		const { maxConcurrent, maxQueued } = this.settings;
-		if (this.running >= maxConcurrent && this.queue.length >= maxQueued) {
+		if (this.active.size >= maxConcurrent && this.queue.length >= maxQueued) {
 			this.metrics?.outcomes.inc({ outcome: 'refused' });
 			return Promise.reject(
-				new ApiError('unavailable', `too many queries at once: ${this.running} running (query.maxConcurrent is ${maxConcurrent}) and ${this.queue.length} waiting (query.maxQueued is ${maxQueued}); try again later`)
+				new ApiError('unavailable', `too many queries at once: ${this.active.size} running (query.maxConcurrent is ${maxConcurrent}) and ${this.queue.length} waiting (query.maxQueued is ${maxQueued}); try again later`)
 			);
 		}
 		return new Promise<EncodedAnswer>((resolve, reject) => {
@@ -181,7 +182,7 @@ export class QueryPool implements QueryRunner {
 		this.closed = true;
 		for (const t of this.respawns) clearTimeout(t);
 		const stopping = new ApiError('unavailable', 'Vigil is stopping; ask again in a moment');
-		for (const task of [...this.queue, ...this.slots.flatMap((s) => [...s.tasks.values()])]) this.finish(task, stopping);
+		for (const task of [...this.queue, ...this.active]) this.finish(task, stopping);
 		const slots = this.slots.splice(0);
 		await Promise.all(
 			slots.map((s) => {
@@ -195,7 +196,7 @@ export class QueryPool implements QueryRunner {
 
 	private pump(): void {
 		if (this.closed) return;
-		while (this.queue.length && this.running < this.settings.maxConcurrent) {
+		while (this.queue.length && this.active.size < this.settings.maxConcurrent) {
 			if (this.settings.workers === 0) {
 				this.startInline(this.queue.shift()!);
 				continue;
@@ -209,7 +210,7 @@ export class QueryPool implements QueryRunner {
 	}
 
 	private gauges(): void {
-		this.metrics?.running.set(this.running);
+		this.metrics?.running.set(this.active.size);
 		this.metrics?.queued.set(this.queue.length);
 	}
 
@@ -218,7 +219,7 @@ export class QueryPool implements QueryRunner {
 		task.slot = slot;
 		task.starts++;
 		slot.tasks.set(task.id, task);
-		this.running++;
+		this.active.add(task);
 		const req: QueryRequest = { type: 'query', id: task.id, job: task.job, limits: this.limits, timeout: task.timeout, now: task.now, deadline: task.deadline, stop: task.stop.buffer as SharedArrayBuffer };
 		slot.worker.postMessage(req);
 	}
@@ -226,7 +227,7 @@ export class QueryPool implements QueryRunner {
 	private startInline(task: Task): void {
 		task.state = 'running';
 		task.starts++;
-		this.running++;
+		this.active.add(task);
 		const deps = this.options.inline!;
 		const deadline = performance.now() + (task.deadline - Date.now());
 		// A turn of the event loop first, so a burst of queries is admitted (or refused) before any runs.
@@ -248,7 +249,6 @@ export class QueryPool implements QueryRunner {
 	/** Answers a task once: with its answer or its error. */
 	private finish(task: Task, outcome: EncodedAnswer | Error): void {
 		if (task.state === 'done') return;
-		const wasRunning = task.state === 'running';
 		if (task.state === 'queued') {
 			const at = this.queue.indexOf(task);
 			if (at >= 0) this.queue.splice(at, 1);
@@ -258,7 +258,7 @@ export class QueryPool implements QueryRunner {
 		clearTimeout(task.killTimer);
 		task.detach?.();
 		task.slot?.tasks.delete(task.id);
-		if (wasRunning) this.running--;
+		this.active.delete(task);
 		if (outcome instanceof Error) {
 			this.metrics?.outcomes.inc({ outcome: isApiError(outcome) ? outcome.type : 'internal' });
 			task.reject(outcome);
@@ -359,7 +359,7 @@ export class QueryPool implements QueryRunner {
 			else if (task.starts >= 2) this.finish(task, new ApiError('internal', 'the query worker was restarted twice while running this query; ask again'));
 			else {
 				slot.tasks.delete(task.id);
-				this.running--;
+				this.active.delete(task);
 				clearTimeout(task.killTimer);
 				Object.assign(task, { state: 'queued', slot: undefined, killTimer: undefined });
 				this.queue.unshift(task);

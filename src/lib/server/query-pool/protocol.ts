@@ -12,6 +12,8 @@ export interface WorkerSetup {
 	maxSeriesPerMetric: number;
 	/** Names the worker's Redis connection (`vigil:query-<n>` in CLIENT LIST). */
 	name: string;
+	/** Nice value of the thread (Linux), above the main thread's: it yields the core to it. */
+	nice?: number;
 }
 
 /** Flag values in a job's shared stop word. */

@@ -35,6 +35,9 @@ export interface StartQueryPoolOptions {
 	registry: Registry;
 }
 
+/** How far below the main thread the query threads run (nice 10 to its 0: it gets the core first). */
+const WORKER_NICE = 10;
+
 export function defaultQueryWorkers(): number {
 	return Math.min(2, availableParallelism());
 }
@@ -48,7 +51,7 @@ export function startQueryPool(o: StartQueryPoolOptions): QueryPool {
 	const { maxSamples, timeout, maxConcurrent, maxQueued } = o.settings;
 	return new QueryPool({
 		settings: { maxSamples, timeoutMs: timeout, maxConcurrent, maxQueued, workers },
-		worker: { file: o.workerFile, setup: { redisUrl: o.redisUrl, prefix: o.prefix, retention: o.retention, maxSeriesPerMetric: o.maxSeriesPerMetric } },
+		worker: { file: o.workerFile, setup: { redisUrl: o.redisUrl, prefix: o.prefix, retention: o.retention, maxSeriesPerMetric: o.maxSeriesPerMetric, nice: WORKER_NICE } },
 		inline: { store: o.store, retention: o.retention },
 		log: o.log,
 		registry: o.registry

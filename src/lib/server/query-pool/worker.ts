@@ -4,6 +4,8 @@
  * with the whole JSON envelope as transferable chunks, or an error. Several jobs may be in progress
  * at once: while one waits for Redis another evaluates.
  */
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { runQueryJob } from '../prom-api/answer';
 import { isApiError } from '../prom-api/envelope';
@@ -12,7 +14,22 @@ import { createRedisClient, waitReady } from '../redis/client';
 import { RedisStore } from '../tsdb/redis-store';
 import { CANCEL, type QueryRequest, type WorkerReply, type WorkerSetup } from './protocol';
 
+/**
+ * This thread gives way to the main thread (collection, rule evaluation, the wall, /healthz) when
+ * they want the same core: on Linux a thread has its own nice value, and /proc/thread-self names
+ * it. Elsewhere, or where it is not allowed, the thread keeps the process's priority.
+ */
+function lowerPriority(nice: number): void {
+	try {
+		const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+		if (Number.isInteger(tid) && tid > 0) setPriority(tid, nice);
+	} catch {
+		// not Linux, or not permitted
+	}
+}
+
 const setup = workerData as WorkerSetup;
+if (setup.nice) lowerPriority(setup.nice);
 const port = parentPort!;
 const redis = createRedisClient(setup.redisUrl, { name: setup.name });
 // Reads only: no live stream, no sealing; the retention and limits of the main process's store.
