@@ -176,12 +176,11 @@ export function evalRange(expr: Expr, start: number, end: number, step: number, 
 	if (!Number.isFinite(start) || !Number.isFinite(end) || end < start) throw new RangeError(`bad range [${start}, ${end}]`);
 	const { ctx, root, loaded } = prepare(expr, start, end, source, opts);
 	const maxSamples = opts.maxSamples ?? DEFAULT_MAX_SAMPLES;
-	let k = 0;
 	if (root instanceof ScalarNode) {
 		const ts: number[] = [];
 		const values: number[] = [];
 		for (let t = start; t <= end; t += step) {
-			if ((++k & 63) === 0) checkDeadline(ctx, expr, opts);
+			checkDeadline(ctx, expr, opts);
 			ts.push(t);
 			values.push(root.eval(t));
 		}
@@ -191,7 +190,7 @@ export function evalRange(expr: Expr, start: number, end: number, step: number, 
 	// The result's points are held alongside what the selectors loaded (Prometheus counts both).
 	let points = loaded;
 	for (let t = start; t <= end; t += step) {
-		if ((++k & 63) === 0) checkDeadline(ctx, expr, opts);
+		checkDeadline(ctx, expr, opts);
 		const v = (root as VectorNode).eval(t);
 		for (let i = 0; i < v.n; i++) {
 			const ls = v.ls[i]!;

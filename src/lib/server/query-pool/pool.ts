@@ -44,7 +44,7 @@ export interface QueryPoolOptions {
 	inline?: Pick<QueryDeps, 'store' | 'retention'>;
 	log?: Logger;
 	registry?: Registry;
-	/** How long a worker may go on past a query's deadline, or its cancel, before it is terminated. Default 2 s. */
+	/** How long a worker may go on past a query's deadline, or its cancel, before it is terminated. Default 5 s. */
 	graceMs?: number;
 }
 
@@ -110,7 +110,7 @@ export class QueryPool implements QueryRunner {
 	constructor(private readonly options: QueryPoolOptions) {
 		this.settings = options.settings;
 		this.limits = { maxSamples: options.settings.maxSamples, timeoutMs: options.settings.timeoutMs };
-		this.graceMs = options.graceMs ?? 2000;
+		this.graceMs = options.graceMs ?? 5000;
 		if (this.settings.workers > 0 && !options.worker) throw new Error('the query pool needs a worker script when query.workers is above 0');
 		if (this.settings.workers === 0 && !options.inline) throw new Error('the query pool needs a store to evaluate in-process (query.workers: 0)');
 		if (options.registry) {
