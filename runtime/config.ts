@@ -335,6 +335,20 @@ const configObject = z.strictObject({
 				.default([])
 		})
 		.prefault({}),
+	query: z
+		.strictObject({
+			/** Most samples a query may hold in memory at once (Prometheus' --query.max-samples). */
+			maxSamples: z.number().int().min(1000).max(1_000_000_000).default(50_000_000),
+			/** Longest a query may take, waiting included; a request's `timeout` can only shorten it (--query.timeout). */
+			timeout: zDuration({ min: 100, max: 3_600_000 }).default(120_000),
+			/** Queries evaluated at once (--query.max-concurrency). */
+			maxConcurrent: z.number().int().min(1).max(1000).default(4),
+			/** Queries that may wait for a turn; more are refused (503). */
+			maxQueued: z.number().int().min(0).max(10_000).default(16),
+			/** Worker threads that evaluate queries; 0 evaluates them on the main event loop. Default: 2, or 1 on a 1-core machine. */
+			workers: z.number().int().min(0).max(64).optional()
+		})
+		.prefault({}),
 	shutdown: z
 		.strictObject({
 			/** How long a stop may take before the process exits anyway. */

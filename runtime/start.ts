@@ -15,6 +15,9 @@ import { createKeys } from '../src/lib/server/keys';
 import type { Logger } from '../src/lib/server/log';
 import { createProcessMetrics } from '../src/lib/server/metrics';
 import { newNodeId, NodeHeartbeat, ROLES, type Role } from '../src/lib/server/nodes';
+import { setProcessQueryLimits } from '../src/lib/server/prom-api/limits';
+import type { QueryPool } from '../src/lib/server/query-pool/pool';
+import { startQueryPool } from '../src/lib/server/query-pool/start';
 import { closeClient, createRedisClient, waitReady, type Redis } from '../src/lib/server/redis/client';
 import { redactUrl, resolveRedis, type ResolvedRedis } from '../src/lib/server/redis/resolve';
 import { RedisStore } from '../src/lib/server/tsdb/redis-store';
@@ -114,6 +117,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 	let hub: LiveHub | undefined;
 	let store: RedisStore | undefined;
 	let shop: DemoShop | undefined;
+	let queries: QueryPool | undefined;
 	let server: Server | undefined;
 	let stopping: Promise<void> | undefined;
 
@@ -142,12 +146,14 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 				await closed;
 				clearTimeout(timer);
 			}
-			// 4. Leave the cluster, close Redis, stop the embedded server if this process started it.
+			// 4. Stop the query workers, leave the cluster, close Redis, stop the embedded server if this process started it.
+			if (queries) await step('query pool', () => queries!.close());
 			if (store) await step('store', () => store!.close());
 			if (heartbeat) await step('heartbeat', () => heartbeat!.stop());
 			await step('redis', () => Promise.all(clients.map(closeClient)));
 			if (embedded) await step('embedded redis-server', () => embedded!.stop());
 			setContext(undefined);
+			setProcessQueryLimits(undefined);
 			log.info('Vigil stopped');
 		})();
 		return stopping;
@@ -193,6 +199,22 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 			return heard;
 		};
 		const notifications = setupNotifications(config, redis, keys, log);
+		// The HTTP API's PromQL queries run in worker threads (dist/query-worker.js beside this bundle),
+		// off this event loop; reports and rule charts evaluate in-process under the same limits.
+		setProcessQueryLimits({ maxSamples: config.query.maxSamples, timeoutMs: config.query.timeout });
+		if (roles.includes('web')) {
+			queries = startQueryPool({
+				settings: config.query,
+				workerFile: new URL('./query-worker.js', import.meta.url),
+				redisUrl: resolved.url,
+				prefix: config.redis.prefix,
+				retention: resolveRetention(config.tsdb.retention),
+				maxSeriesPerMetric: config.tsdb.maxSeriesPerMetric,
+				store,
+				log,
+				registry: metrics.registry
+			});
+		}
 		// The boards that exist: the config's (routes, kiosk links and the live feed check against them).
 		setBoards(boardNamesOf(config), wallSettingsOf(config));
 		setContext({
@@ -212,6 +234,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 			notificationRoute: notifications.route,
 			notificationExternalUrl: notifications.externalUrl,
 			notificationAddressPolicy: notifications.addressPolicy,
+			queries,
 			reports: { settings: config.reports, retention: resolveRetention(config.tsdb.retention) }
 		});
 

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const outputs = ['build/handler.js', 'dist/vigil.js'].map((f) => join(root, f));
+const outputs = ['build/handler.js', 'dist/vigil.js', 'dist/query-worker.js'].map((f) => join(root, f));
 const inputs = ['src', 'collectors', 'alerts', 'runtime', 'static', 'server.ts', 'svelte.config.js', 'vite.config.ts', 'package-lock.json', 'scripts/build-cli.mjs'];
 
 function newest(path) {

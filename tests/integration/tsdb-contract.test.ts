@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/lib/server/tsdb/memory-store';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
-import { DAY, HOUR, MINUTE, type RangeResult, type StoreOptions, type TimeSeriesStore } from '../../src/lib/server/tsdb/types';
+import { DAY, HOUR, MINUTE, SampleBudget, SampleLimitError, type RangeResult, type StoreOptions, type TimeSeriesStore } from '../../src/lib/server/tsdb/types';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 import { expectAggregates, expectSameValues as same, naiveRange as naive } from '../helpers/tsdb-model';
 
@@ -368,5 +368,45 @@ describe.each(impls)('$name store', (impl) => {
 		await expect(store.range('x', 0, 10, 0)).rejects.toThrow(/step must be a positive/);
 		await expect(store.range('x', 0, 1e9, 1)).rejects.toThrow(/at most 100,000/);
 		await expect(store.series('x{')).rejects.toThrow(/expected a label name/);
+	});
+
+	it("stops a read once its query's sample budget is spent (shared by its reads), and reads the same under one that suffices", async () => {
+		const clock = makeClock();
+		const store = impl.make({ now: () => clock.now, maxSeriesPerMetric: 10_000 });
+		// More series than one read batch of the Redis store, 4 samples each.
+		const ts = [0, 15_000, 30_000, 45_000].map((d) => clock.base + d);
+		const w = await store.write(Array.from({ length: 2500 }, (_, i) => ({ name: 'budget_x', labels: { i: String(i) }, ts, values: [i, i + 1, i + 2, i + 3] })));
+		expect(w.accepted).toBe(10_000);
+		const from = clock.base;
+		const to = clock.base + HOUR;
+		const all = await store.raw('budget_x', from, to);
+		expect(all).toHaveLength(2500);
+		const enough = new SampleBudget(10_000);
+		expect(await store.raw('budget_x', from, to, { budget: enough })).toEqual(all);
+		expect(enough.used).toBe(10_000);
+
+		// Stopped early: not every series was read first.
+		const small = new SampleBudget(3000);
+		await expect(store.raw('budget_x', from, to, { budget: small })).rejects.toBeInstanceOf(SampleLimitError);
+		expect(small.used).toBeGreaterThan(3000);
+		expect(small.used).toBeLessThan(10_000);
+
+		// One budget across two reads of one query.
+		const shared = new SampleBudget(15_000);
+		await store.raw('budget_x', from, to, { budget: shared });
+		await expect(store.raw('budget_x', from, to, { budget: shared })).rejects.toBeInstanceOf(SampleLimitError);
+
+		// Chart reads count their buckets, raw and rollup alike.
+		await expect(store.range('budget_x', from, to, 15_000, { budget: new SampleBudget(100) })).rejects.toBeInstanceOf(SampleLimitError);
+		await impl.seal(store);
+		const rollup = new SampleBudget(2400);
+		await expect(store.range('budget_x', from, to, 60_000, { budget: rollup })).rejects.toBeInstanceOf(SampleLimitError);
+		expect(await store.range('budget_x', from, to, 60_000, { budget: new SampleBudget(2500) })).toHaveLength(2500);
+
+		// The budget's check stops a read (a deadline, a client gone).
+		const stopped = new SampleBudget(1e9, () => {
+			throw new Error('client went away');
+		});
+		await expect(store.raw('budget_x', from, to, { budget: stopped })).rejects.toThrow('client went away');
 	});
 });

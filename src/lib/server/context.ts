@@ -20,6 +20,7 @@ import type { TokenStore } from './auth/tokens';
 import type { UserStore } from './auth/users';
 import type { AddressPolicy } from './net/address-policy';
 import type { Role } from './nodes';
+import type { QueryRunner } from './query-pool/pool';
 import type { ReportSettings } from './reports/load';
 import type { Retention, TimeSeriesStore } from './tsdb/types';
 
@@ -55,6 +56,8 @@ export interface VigilContext {
 	roles: readonly Role[];
 	nodeId: string;
 	version: string;
+	/** Evaluates the HTTP API's PromQL queries off the event loop, under the `query:` limits (web role). */
+	queries?: QueryRunner;
 	/** The `reports` section of the config and the store's retention (defaults when absent). */
 	reports?: { settings: ReportSettings; retention: Retention };
 }

@@ -44,9 +44,17 @@ export function failure(type: ErrorType, message: string, headers: Record<string
 	return new Response(JSON.stringify({ status: 'error', errorType: type, error: message }), { status: ERROR_STATUS[type], headers: { ...JSON_HEADERS, ...headers } });
 }
 
+/**
+ * An ApiError, also one made by the runtime's copy of this module (the query pool's errors reach
+ * the routes, which SvelteKit bundles apart): recognised by its name and type.
+ */
+export function isApiError(err: unknown): err is ApiError {
+	return err instanceof ApiError || (err instanceof Error && err.name === 'ApiError' && typeof (err as ApiError).type === 'string' && (err as ApiError).type in ERROR_STATUS);
+}
+
 /** Answers an ApiError with its envelope; anything else is rethrown (SvelteKit answers 500). */
 export function failureOf(err: unknown): Response {
-	if (err instanceof ApiError) return failure(err.type, err.message);
+	if (isApiError(err)) return failure(err.type, err.message);
 	throw err;
 }
 

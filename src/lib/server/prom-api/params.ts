@@ -65,3 +65,12 @@ export function parseDuration(name: string, text: string): number {
 	if (ms !== null) return ms;
 	throw new ApiError('bad_data', `invalid parameter ${JSON.stringify(name)}: cannot parse ${JSON.stringify(text)} to a valid duration`);
 }
+
+/** The `timeout` parameter of query and query_range, ms; absent: undefined (`query.timeout` applies). */
+export function timeoutParam(params: URLSearchParams): number | undefined {
+	const text = params.get('timeout');
+	if (!text) return undefined;
+	const ms = parseDuration('timeout', text);
+	if (ms <= 0) throw new ApiError('bad_data', 'invalid parameter "timeout": must be positive');
+	return ms;
+}

@@ -5,15 +5,14 @@
  * and give Prometheus' answers.
  */
 import type { Labels } from '../../shared/series';
-import { DAY } from '../tsdb/types';
+import { DAY, SampleBudget, SampleLimitError } from '../tsdb/types';
 import type { Retention, TimeSeriesStore } from '../tsdb/types';
-import { dataNeeds, evalInstant, evalRange, loadRollupSource, loadSource, parseExpr, PromQLError, rollupWidth, type Expr, type SampleSource } from '../promql';
+import { dataNeeds, evalInstant, evalRange, loadRollupSource, loadSource, parseExpr, PromQLError, rollupWidth, TOO_MANY_SAMPLES, type Expr, type SampleSource } from '../promql';
 import { ApiError, formatValue, seconds } from './envelope';
+import { processQueryLimits, queryTimeout, timedOut, tooManySamples, type QueryLimits, type QueryPhase, type QueryTimeout } from './limits';
 
 /** Most points per series a range query may give (Prometheus' limit). */
 export const MAX_POINTS = 11_000;
-/** The longest a query may run, and the default of the `timeout` parameter (Prometheus' default). */
-export const MAX_TIMEOUT_MS = 120_000;
 /**
  * Range queries of at most this span read raw samples (when raw retention still holds them), so
  * dashboards up to a day agree with Prometheus exactly; longer ones, at a step of a minute or
@@ -27,6 +26,31 @@ export interface QueryDeps {
 	now: number;
 	/** The store's retention: where raw samples end, rollups must be read. */
 	retention: Retention;
+	/** The limits to keep; the process's (the config's `query:`) when absent. */
+	limits?: QueryLimits;
+}
+
+/** What stops a running query: its deadline (a performance.now() value), and an interrupt (its client went away). */
+export interface QueryControl {
+	deadline: number;
+	timeout: QueryTimeout;
+	/** Throws to stop the query (its client went away); called between read batches, evaluation steps and written chunks. */
+	interrupt?: (phase: QueryPhase) => void;
+}
+
+export interface InstantParams {
+	query: string | null;
+	time: number;
+	/** The request's `timeout`; it can only shorten `query.timeout`. */
+	timeoutMs?: number;
+}
+
+export interface RangeParams {
+	query: string | null;
+	start: number;
+	end: number;
+	step: number;
+	timeoutMs?: number;
 }
 
 type Point = [number, string];
@@ -34,6 +58,12 @@ export type QueryData =
 	| { resultType: 'vector'; result: Array<{ metric: Labels; value: Point }> }
 	| { resultType: 'scalar'; result: Point }
 	| { resultType: 'matrix'; result: Array<{ metric: Labels; values: Point[] }> };
+
+/** A query's result as numbers, before it is shaped into QueryData or written as JSON. */
+export type Evaluated =
+	| { resultType: 'vector'; t: number; samples: Array<{ labels: Labels; value: number }> }
+	| { resultType: 'scalar'; t: number; value: number }
+	| { resultType: 'matrix'; series: Array<{ labels: Labels; ts: number[]; values: number[] }> };
 
 /** How a range query read its data: raw samples, or rollups of this many ms. */
 export type ReadPlan = { kind: 'raw' } | { kind: 'rollup'; widthMs: number };
@@ -48,56 +78,99 @@ function parseQuery(text: string | null): Expr {
 	}
 }
 
-function evalError(err: unknown): never {
+/** The engine's and the store's errors in the API's terms. */
+function apiError(err: unknown, limits: QueryLimits, ctl: QueryControl): never {
+	if (err instanceof SampleLimitError) throw tooManySamples(limits);
 	if (err instanceof PromQLError) {
-		if (err.kind === 'timeout') throw new ApiError('timeout', `query timed out in query execution: ${err.problem}`);
+		if (err.kind === 'timeout') throw timedOut('expression evaluation', ctl.timeout);
+		if (err.kind === 'execution' && err.problem === TOO_MANY_SAMPLES) throw tooManySamples(limits);
 		if (err.kind === 'execution') throw new ApiError('execution', err.message);
 		throw new ApiError('bad_data', err.message);
 	}
 	throw err;
 }
 
-function checkDeadline(deadline: number): void {
-	if (performance.now() > deadline) throw new ApiError('timeout', 'query timed out in query execution: the data did not load in time');
+function checkDeadline(ctl: QueryControl): void {
+	ctl.interrupt?.('expression evaluation');
+	if (performance.now() > ctl.deadline) throw timedOut('expression evaluation', ctl.timeout);
+}
+
+/** The store reads' share of the sample limit; they also stop at the deadline or an interrupt. */
+function budgetOf(limits: QueryLimits, ctl: QueryControl): SampleBudget {
+	return new SampleBudget(limits.maxSamples, () => checkDeadline(ctl));
+}
+
+/** The engine's interrupt: the control's, in the evaluation phase. */
+function evalInterrupt(ctl: QueryControl): (() => void) | undefined {
+	const interrupt = ctl.interrupt;
+	return interrupt && (() => interrupt('expression evaluation'));
 }
 
 function point(t: number, v: number): Point {
 	return [seconds(t), formatValue(v)];
 }
 
+/** A deadline from now, for callers that evaluate in-process. */
+export function controlFrom(limits: QueryLimits, timeoutMs?: number): QueryControl {
+	const timeout = queryTimeout(limits, timeoutMs);
+	return { deadline: performance.now() + timeout.ms, timeout };
+}
+
 /** The raw samples of a range selector at time t (an instant query of `x[5m]`). */
-function rawMatrix(expr: Expr, t: number, source: SampleSource): QueryData {
+function rawMatrix(expr: Expr, t: number, source: SampleSource): Evaluated {
 	const root = expr.root;
 	if (root.kind !== 'matrix') throw new ApiError('execution', `expression of type range vector cannot be evaluated here at 1:1`);
 	const to = t - root.selector.offset;
 	const from = to - root.range;
-	const result: Array<{ metric: Labels; values: Point[] }> = [];
+	const series: Array<{ labels: Labels; ts: number[]; values: number[] }> = [];
 	for (const s of source.select(root.selector.matchers, from, to, root.selector)) {
 		const stale = new Set(s.stale ?? []);
-		const values: Point[] = [];
-		s.ts.forEach((ts, i) => {
-			if (ts >= from && ts <= to && !stale.has(i)) values.push(point(ts, s.values[i]!));
+		const ts: number[] = [];
+		const values: number[] = [];
+		s.ts.forEach((at, i) => {
+			if (at >= from && at <= to && !stale.has(i)) {
+				ts.push(at);
+				values.push(s.values[i]!);
+			}
 		});
-		if (values.length) result.push({ metric: { ...s.labels }, values });
+		if (ts.length) series.push({ labels: { ...s.labels }, ts, values });
 	}
-	return { resultType: 'matrix', result };
+	return { resultType: 'matrix', series };
 }
 
-/** GET/POST /api/v1/query. */
-export async function instantQuery(deps: QueryDeps, q: { query: string | null; time: number; timeoutMs: number }): Promise<QueryData> {
+/** An instant query's result (GET/POST /api/v1/query), under the limits and the control's deadline. */
+export async function evaluateInstant(deps: QueryDeps, q: InstantParams, ctl: QueryControl): Promise<Evaluated> {
+	const limits = deps.limits ?? processQueryLimits();
 	const expr = parseQuery(q.query);
-	const deadline = performance.now() + Math.min(q.timeoutMs, MAX_TIMEOUT_MS);
-	const source = await loadSource(deps.store, expr, q.time, q.time);
-	checkDeadline(deadline);
+	let source: SampleSource;
+	try {
+		source = await loadSource(deps.store, expr, q.time, q.time, { budget: budgetOf(limits, ctl) });
+	} catch (err) {
+		apiError(err, limits, ctl);
+	}
+	checkDeadline(ctl);
 	if (expr.type === 'matrix') return rawMatrix(expr, q.time, source);
 	let r;
 	try {
-		r = evalInstant(expr, q.time, source, { deadline });
+		r = evalInstant(expr, q.time, source, { deadline: ctl.deadline, maxSamples: limits.maxSamples, interrupt: evalInterrupt(ctl) });
 	} catch (err) {
-		evalError(err);
+		apiError(err, limits, ctl);
 	}
-	if (r.type === 'scalar') return { resultType: 'scalar', result: point(q.time, r.value) };
-	return { resultType: 'vector', result: r.samples.map((s) => ({ metric: s.labels, value: point(q.time, s.value) })) };
+	if (r.type === 'scalar') return { resultType: 'scalar', t: q.time, value: r.value };
+	return { resultType: 'vector', t: q.time, samples: r.samples };
+}
+
+/** An evaluated result in the shapes of Prometheus' API (vector, scalar, matrix). */
+export function toQueryData(e: Evaluated): QueryData {
+	if (e.resultType === 'scalar') return { resultType: 'scalar', result: point(e.t, e.value) };
+	if (e.resultType === 'vector') return { resultType: 'vector', result: e.samples.map((s) => ({ metric: s.labels, value: point(e.t, s.value) })) };
+	return { resultType: 'matrix', result: e.series.map((s) => ({ metric: s.labels, values: s.ts.map((t, i) => point(t, s.values[i]!)) })) };
+}
+
+/** GET/POST /api/v1/query, in-process: under the process's limits, the timeout shortening `query.timeout`. */
+export async function instantQuery(deps: QueryDeps, q: InstantParams): Promise<QueryData> {
+	const limits = deps.limits ?? processQueryLimits();
+	return toQueryData(await evaluateInstant({ ...deps, limits }, q, controlFrom(limits, q.timeoutMs)));
 }
 
 /** Raw samples or rollups: rollups for spans over RAW_SPAN_MS, or data older than raw retention. */
@@ -109,30 +182,37 @@ export function readPlan(expr: Expr, start: number, end: number, step: number, n
 	return { kind: 'rollup', widthMs: width };
 }
 
-/** GET/POST /api/v1/query_range (parameters checked by the caller: end >= start, step > 0, points). */
-export async function rangeQuery(
-	deps: QueryDeps,
-	q: { query: string | null; start: number; end: number; step: number; timeoutMs: number }
-): Promise<{ data: QueryData; plan: ReadPlan }> {
+/** A range query's result (GET/POST /api/v1/query_range; parameters checked by the caller: end >= start, step > 0, points). */
+export async function evaluateRange(deps: QueryDeps, q: RangeParams, ctl: QueryControl): Promise<{ result: Evaluated; plan: ReadPlan }> {
+	const limits = deps.limits ?? processQueryLimits();
 	let expr = parseQuery(q.query);
 	if (expr.type === 'matrix') throw new ApiError('bad_data', `invalid expression type "range vector" for range query, must be Scalar or instant Vector`);
-	const deadline = performance.now() + Math.min(q.timeoutMs, MAX_TIMEOUT_MS);
 	const plan = readPlan(expr, q.start, q.end, q.step, deps.now, deps.retention);
 	let source: SampleSource;
 	let lookbackMs: number | undefined;
-	if (plan.kind === 'rollup') ({ expr, source, lookbackMs } = await loadRollupSource(deps.store, expr, q.start, q.end, plan.widthMs));
-	else source = await loadSource(deps.store, expr, q.start, q.end);
-	checkDeadline(deadline);
+	try {
+		const budget = budgetOf(limits, ctl);
+		if (plan.kind === 'rollup') ({ expr, source, lookbackMs } = await loadRollupSource(deps.store, expr, q.start, q.end, plan.widthMs, { budget }));
+		else source = await loadSource(deps.store, expr, q.start, q.end, { budget });
+	} catch (err) {
+		apiError(err, limits, ctl);
+	}
+	checkDeadline(ctl);
 	let r;
 	try {
-		r = evalRange(expr, q.start, q.end, q.step, source, { deadline, lookbackMs });
+		r = evalRange(expr, q.start, q.end, q.step, source, { deadline: ctl.deadline, lookbackMs, maxSamples: limits.maxSamples, interrupt: evalInterrupt(ctl) });
 	} catch (err) {
-		evalError(err);
+		apiError(err, limits, ctl);
 	}
-	if (r.type === 'scalar') {
-		return { data: { resultType: 'matrix', result: [{ metric: {}, values: r.ts.map((t, i) => point(t, r.values[i]!)) }] }, plan };
-	}
-	return { data: { resultType: 'matrix', result: r.series.map((s) => ({ metric: s.labels, values: s.ts.map((t, i) => point(t, s.values[i]!)) })) }, plan };
+	if (r.type === 'scalar') return { result: { resultType: 'matrix', series: [{ labels: {}, ts: r.ts, values: r.values }] }, plan };
+	return { result: { resultType: 'matrix', series: r.series }, plan };
+}
+
+/** GET/POST /api/v1/query_range, in-process: under the process's limits, the timeout shortening `query.timeout`. */
+export async function rangeQuery(deps: QueryDeps, q: RangeParams): Promise<{ data: QueryData; plan: ReadPlan }> {
+	const limits = deps.limits ?? processQueryLimits();
+	const { result, plan } = await evaluateRange({ ...deps, limits }, q, controlFrom(limits, q.timeoutMs));
+	return { data: toQueryData(result), plan };
 }
 
 /** query_range's checks, in Prometheus' order and words. */

@@ -6,7 +6,10 @@
 import type { RequestEvent } from '@sveltejs/kit';
 import { requirePermission } from '../auth/access';
 import type { Action } from '../auth/permissions';
-import { failure, failureOf, success } from './envelope';
+import { getContext } from '../context';
+import type { QueryRunner } from '../query-pool/pool';
+import { isEncodedAnswer } from './answer';
+import { ApiError, failure, failureOf, success } from './envelope';
 
 /**
  * The token of a Basic Authorization header (any user name, the API token as the password), as a
@@ -36,10 +39,27 @@ export async function promRoute(event: RequestEvent, action: Action, handler: ()
 		return failure(status === 401 ? 'unauthorized' : 'forbidden', error, headers);
 	}
 	try {
-		return success(await handler());
+		const data = await handler();
+		if (isEncodedAnswer(data)) return encodedResponse(data.chunks);
+		return success(data);
 	} catch (err) {
 		return failureOf(err);
 	}
+}
+
+/** A success envelope written by the query pool, streamed chunk by chunk (one may be hundreds of MB). */
+function encodedResponse(chunks: Uint8Array[]): Response {
+	let next = 0;
+	const body = new ReadableStream<Uint8Array>({
+		pull(controller) {
+			if (next < chunks.length) {
+				controller.enqueue(chunks[next]!);
+				// Let the written chunk go as soon as it is sent.
+				chunks[next++] = new Uint8Array(0);
+			} else controller.close();
+		}
+	});
+	return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
 }
 
 /** A route's answer to a method it does not serve, in the envelope. */
@@ -48,4 +68,11 @@ export function methodNotAllowed(allowed: string): (event: RequestEvent) => Resp
 		const res = failure('bad_data', `method ${request.method} is not allowed here; use ${allowed}`, { allow: allowed.replace(' or ', ', ') });
 		return new Response(res.body, { status: 405, headers: res.headers });
 	};
+}
+
+/** The process's query pool (the web role starts it). */
+export function queryRunner(): QueryRunner {
+	const runner = getContext().queries;
+	if (!runner) throw new ApiError('unavailable', 'this process evaluates no queries: it does not run the web role');
+	return runner;
 }

@@ -3,6 +3,9 @@
  * text (0-based offsets; 1-based line and column) and says so in its message ("at 1:14").
  */
 
+/** Prometheus' words when a query passes its sample limit (ErrTooManySamples in promql/engine.go). */
+export const TOO_MANY_SAMPLES = 'query processing would load too many samples into memory in query execution';
+
 export type PromQLErrorKind = 'syntax' | 'unsupported' | 'execution' | 'timeout';
 
 /** A span of the expression text: 0-based offsets, `to` exclusive. */

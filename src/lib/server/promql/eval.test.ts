@@ -195,4 +195,19 @@ describe('evalRange', () => {
 	it('fails as a whole when one step fails', () => {
 		expect(() => evalRange(parseExpr('c + on() group_left h'), 0, 20_000, 10_000, source)).toThrow(PromQLError);
 	});
+
+	it('counts the samples its selectors load and its points together against maxSamples, as Prometheus holds both', () => {
+		// c: 2 series × 8 samples loaded, and 2 × 8 points in the result.
+		expect(evalRange(parseExpr('c'), 0, 70_000, 10_000, source, { maxSamples: 32 }).type).toBe('matrix');
+		expect(() => evalRange(parseExpr('c'), 0, 70_000, 10_000, source, { maxSamples: 31 })).toThrow(/^query processing would load too many samples into memory in query execution/);
+		expect(() => evalInstant(parseExpr('c'), 70_000, source, { maxSamples: 17 })).toThrow(/too many samples/);
+	});
+
+	it('stops when its interrupt throws (the client went away)', () => {
+		let calls = 0;
+		const interrupt = () => {
+			if (++calls > 2) throw new Error('client went away');
+		};
+		expect(() => evalRange(parseExpr('c'), 0, 1e7, 1000, source, { interrupt })).toThrow('client went away');
+	});
 });

@@ -10,7 +10,7 @@ import { isSetOp, selectorNodes, walk, type Node } from './ast';
 import { VectorBinaryNode, ScalarBinaryNode, SetOpNode, VectorScalarNode } from './binary';
 import { AbsentNode, ConstNode, MapNode, ScalarNegNode, ScalarOfNode, TimeNode, VectorNegNode, VectorOfNode } from './calls';
 import { execError, lowerBound, newContext, ScalarNode, upperBound, VectorNode, type EvalContext, type EvalNode } from './core';
-import { PromQLError } from './errors';
+import { PromQLError, TOO_MANY_SAMPLES } from './errors';
 import { HistogramQuantileNode } from './histogram';
 import { compareLabels, type LabelSet } from './labels';
 import type { Expr } from './parse';
@@ -28,7 +28,8 @@ export type InstantResult = { type: 'vector'; samples: Sample[] } | { type: 'sca
 export type RangeResult = { type: 'matrix'; series: { labels: Labels; ts: number[]; values: number[] }[] } | { type: 'scalar'; ts: number[]; values: number[] };
 
 class Compiler {
-	private loaded = 0;
+	/** Samples the selectors hold (within their windows), for the sample limit. */
+	loaded = 0;
 
 	constructor(
 		readonly ctx: EvalContext,
@@ -42,7 +43,7 @@ class Compiler {
 		const w = selectorWindow(node, this.start, this.end, this.ctx.lookbackMs)!;
 		const data = this.source.select(matchers, w.from, w.to, node.kind === 'matrix' ? node.selector : node.kind === 'selector' ? node : undefined);
 		for (const s of data) this.loaded += upperBound(s.ts, w.to) - lowerBound(s.ts, w.from);
-		if (this.loaded > this.maxSamples) throw execError(this.ctx, 'query processing would load too many samples into memory in query execution', node);
+		if (this.loaded > this.maxSamples) throw execError(this.ctx, TOO_MANY_SAMPLES, node);
 		return data;
 	}
 
@@ -129,31 +130,40 @@ class Compiler {
 	}
 }
 
-function checkDeadline(ctx: EvalContext, expr: Expr): void {
+function checkDeadline(ctx: EvalContext, expr: Expr, opts: EvalOptions): void {
+	opts.interrupt?.();
 	if (ctx.deadline !== undefined && performance.now() > ctx.deadline) {
 		throw new PromQLError('timeout', 'query timed out in expression evaluation', 0, expr.text.length, expr.text);
 	}
 }
 
-function prepare(expr: Expr, start: number, end: number, source: SampleSource, opts: EvalOptions): { ctx: EvalContext; root: EvalNode } {
+function tooManySamples(expr: Expr): PromQLError {
+	return new PromQLError('execution', TOO_MANY_SAMPLES, 0, expr.text.length, expr.text);
+}
+
+/** The compiled tree, and how many samples its selectors hold (they stay in memory for the whole evaluation). */
+function prepare(expr: Expr, start: number, end: number, source: SampleSource, opts: EvalOptions): { ctx: EvalContext; root: EvalNode; loaded: number } {
 	const ctx = newContext(expr.text, opts.lookbackMs ?? DEFAULT_LOOKBACK_MS, opts.deadline, start, end);
 	if (expr.type === 'matrix') {
 		throw new PromQLError('execution', 'a range vector cannot be the result of an evaluation; use it in a function such as rate()', expr.root.from, expr.root.to, expr.text);
 	}
-	checkDeadline(ctx, expr);
-	const root = new Compiler(ctx, source, start, end, opts.maxSamples ?? DEFAULT_MAX_SAMPLES).compile(expr.root);
-	checkDeadline(ctx, expr);
-	return { ctx, root };
+	checkDeadline(ctx, expr, opts);
+	const compiler = new Compiler(ctx, source, start, end, opts.maxSamples ?? DEFAULT_MAX_SAMPLES);
+	const root = compiler.compile(expr.root);
+	checkDeadline(ctx, expr, opts);
+	return { ctx, root, loaded: compiler.loaded };
 }
 
 /** Evaluates the expression at time t (epoch ms). */
 export function evalInstant(expr: Expr, t: number, source: SampleSource, opts: EvalOptions = {}): InstantResult {
-	const { ctx, root } = prepare(expr, t, t, source, opts);
+	const { ctx, root, loaded } = prepare(expr, t, t, source, opts);
 	if (root instanceof ScalarNode) return { type: 'scalar', value: root.eval(t) };
 	const v = root.eval(t);
+	// The result is held alongside what the selectors loaded (Prometheus counts both).
+	if (loaded + v.n > (opts.maxSamples ?? DEFAULT_MAX_SAMPLES)) throw tooManySamples(expr);
 	const samples: Sample[] = [];
 	for (let i = 0; i < v.n; i++) samples.push({ labels: { ...v.ls[i]!.labels }, value: v.v[i]! });
-	checkDeadline(ctx, expr);
+	checkDeadline(ctx, expr, opts);
 	return { type: 'vector', samples };
 }
 
@@ -164,23 +174,23 @@ export function evalInstant(expr: Expr, t: number, source: SampleSource, opts: E
 export function evalRange(expr: Expr, start: number, end: number, step: number, source: SampleSource, opts: EvalOptions = {}): RangeResult {
 	if (!(step > 0) || !Number.isFinite(step)) throw new RangeError(`step must be a positive number of ms, got ${step}`);
 	if (!Number.isFinite(start) || !Number.isFinite(end) || end < start) throw new RangeError(`bad range [${start}, ${end}]`);
-	const { ctx, root } = prepare(expr, start, end, source, opts);
+	const { ctx, root, loaded } = prepare(expr, start, end, source, opts);
 	const maxSamples = opts.maxSamples ?? DEFAULT_MAX_SAMPLES;
-	let k = 0;
 	if (root instanceof ScalarNode) {
 		const ts: number[] = [];
 		const values: number[] = [];
 		for (let t = start; t <= end; t += step) {
-			if ((++k & 63) === 0) checkDeadline(ctx, expr);
+			checkDeadline(ctx, expr, opts);
 			ts.push(t);
 			values.push(root.eval(t));
 		}
 		return { type: 'scalar', ts, values };
 	}
 	const series = new Map<LabelSet, { labels: Labels; ts: number[]; values: number[] }>();
-	let points = 0;
+	// The result's points are held alongside what the selectors loaded (Prometheus counts both).
+	let points = loaded;
 	for (let t = start; t <= end; t += step) {
-		if ((++k & 63) === 0) checkDeadline(ctx, expr);
+		checkDeadline(ctx, expr, opts);
 		const v = (root as VectorNode).eval(t);
 		for (let i = 0; i < v.n; i++) {
 			const ls = v.ls[i]!;
@@ -190,9 +200,9 @@ export function evalRange(expr: Expr, start: number, end: number, step: number, 
 			s.values.push(v.v[i]!);
 		}
 		points += v.n;
-		if (points > maxSamples) throw new PromQLError('execution', 'query processing would load too many samples into memory in query execution', 0, expr.text.length, expr.text);
+		if (points > maxSamples) throw tooManySamples(expr);
 	}
-	checkDeadline(ctx, expr);
+	checkDeadline(ctx, expr, opts);
 	return { type: 'matrix', series: [...series.values()].sort((a, b) => compareLabels(a.labels, b.labels)) };
 }
 

@@ -2,7 +2,7 @@
  * The PromQL engine: parses with the Prometheus grammar, evaluates with Prometheus v2.42's
  * semantics over samples from the time-series store. See parse.ts and eval.ts.
  */
-export { PromQLError, type PromQLErrorKind } from './errors';
+export { PromQLError, TOO_MANY_SAMPLES, type PromQLErrorKind } from './errors';
 export { parseExpr, type Expr } from './parse';
 export { evalInstant, evalRange, selectorsOf, usesAbsent, type InstantResult, type RangeResult, type Sample } from './eval';
 export { loadRollupSource, rollupWidth } from './rollup';

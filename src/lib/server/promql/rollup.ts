@@ -163,12 +163,13 @@ export async function loadRollupSource(
 		[...reads].map(async ([key, r]) => {
 			// A bucket counts when its sample is in the window: read from the start of the bucket before.
 			const from = Math.floor((r.from - width) / width) * width;
-			let rows = await store.range(r.matchers, from, r.to, width);
+			const read = opts.budget ? { budget: opts.budget } : undefined;
+			let rows = await store.range(r.matchers, from, r.to, width, read);
 			let w = width;
 			// Past the retention of minutes the store answers with hours.
 			if (rows.some((x) => RESOLUTION_MS[x.resolution] > w)) {
 				w = Math.max(...rows.map((x) => RESOLUTION_MS[x.resolution]));
-				rows = await store.range(r.matchers, Math.floor((r.from - w) / w) * w, r.to, w);
+				rows = await store.range(r.matchers, Math.floor((r.from - w) / w) * w, r.to, w, read);
 			}
 			results.set(key, { rows, width: w });
 		})

@@ -5,7 +5,7 @@
  */
 import type { Labels } from '../../shared/series';
 import { matcherRegex, type Matcher } from '../tsdb/matchers';
-import type { TimeSeriesStore } from '../tsdb/types';
+import type { SampleBudget, TimeSeriesStore } from '../tsdb/types';
 import { selectorNodes, type Node, type VectorSelectorNode } from './ast';
 import { compareLabels, labelsKey } from './labels';
 import type { Expr } from './parse';
@@ -33,8 +33,12 @@ export interface EvalOptions {
 	lookbackMs?: number;
 	/** A performance.now() value; evaluation past it fails with kind 'timeout'. */
 	deadline?: number;
-	/** Most samples an evaluation may load. Default 50,000,000. */
+	/** Most samples an evaluation may hold: those its selectors load plus its result's. Default 50,000,000. */
 	maxSamples?: number;
+	/** The store reads take their samples from it, and stop when it is spent (loading only). */
+	budget?: SampleBudget;
+	/** Called where the deadline is checked; throws to stop the evaluation (its client went away). */
+	interrupt?: () => void;
 }
 
 export const DEFAULT_LOOKBACK_MS = 300_000;
@@ -175,7 +179,7 @@ export async function loadExprsSource(store: Pick<TimeSeriesStore, 'raw'>, exprs
 			} else needs.set(key, n);
 		}
 	}
-	const results = await Promise.all([...needs.values()].map((n) => store.raw(n.matchers, n.from, n.to)));
+	const results = await Promise.all([...needs.values()].map((n) => store.raw(n.matchers, n.from, n.to, opts.budget ? { budget: opts.budget } : undefined)));
 	// MemorySource keeps each series once, merging copies read by several selectors.
 	return new MemorySource(results.flat());
 }

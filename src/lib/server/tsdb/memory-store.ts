@@ -18,6 +18,7 @@ import {
 	type MetricMetadata,
 	type RangeResult,
 	type RawResult,
+	type ReadOptions,
 	type Retention,
 	type Selector,
 	type SeriesInfo,
@@ -126,7 +127,7 @@ export class MemoryStore implements TimeSeriesStore {
 		return info;
 	}
 
-	async range(selector: Selector, from: number, to: number, step: number): Promise<RangeResult[]> {
+	async range(selector: Selector, from: number, to: number, step: number, options: ReadOptions = {}): Promise<RangeResult[]> {
 		checkRange(from, to, step);
 		const now = this.now();
 		const resolution = pickResolution(from, step, now, this.retention);
@@ -149,12 +150,13 @@ export class MemoryStore implements TimeSeriesStore {
 				}
 			}
 			const r = buckets.result({ ...s.labels }, resolution);
+			options.budget?.take(r.t.length);
 			if (r.t.length > 0) out.push(r);
 		}
 		return out;
 	}
 
-	async raw(selector: Selector, from: number, to: number): Promise<RawResult[]> {
+	async raw(selector: Selector, from: number, to: number, options: ReadOptions = {}): Promise<RawResult[]> {
 		const now = this.now();
 		const out: RawResult[] = [];
 		for (const s of this.select(selector)) {
@@ -166,6 +168,7 @@ export class MemoryStore implements TimeSeriesStore {
 				r.ts.push(t);
 				r.values.push(s.values[i]!);
 			}
+			options.budget?.take(r.ts.length);
 			if (r.ts.length > 0) out.push(r);
 		}
 		return out;

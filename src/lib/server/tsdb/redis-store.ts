@@ -49,7 +49,9 @@ import {
 	type MetricMetadata,
 	type RangeResult,
 	type RawResult,
+	type ReadOptions,
 	type Retention,
+	type SampleBudget,
 	type Selector,
 	type SeriesInfo,
 	type SeriesSamples,
@@ -79,6 +81,27 @@ const GROUPS_PER_CALL = 256;
 const BYTES_PER_CALL = 1 << 20;
 /** Bytes of a group's fixed header in the write script's argument. */
 const HEAD = 62;
+/**
+ * Series per round trip of a read: a read under a budget stops within a batch of its limit, and
+ * Redis serves its other clients between batches instead of one reply of every series' data.
+ */
+const READ_BATCH = 1000;
+
+/** Runs `read` over consecutive batches of `items`, fetching the next batch while the caller decodes this one. */
+async function inBatches<T, R>(items: readonly T[], read: (batch: readonly T[]) => Promise<R>, use: (batch: readonly T[], result: R) => void): Promise<void> {
+	const fetch = (lo: number) => {
+		const p = read(items.slice(lo, lo + READ_BATCH));
+		// Handled here too, so a read left behind by a stop (budget spent) is not an unhandled rejection.
+		p.catch(() => {});
+		return p;
+	};
+	let next = items.length ? fetch(0) : undefined;
+	for (let lo = 0; next; lo += READ_BATCH) {
+		const result = await next;
+		next = lo + READ_BATCH < items.length ? fetch(lo + READ_BATCH) : undefined;
+		use(items.slice(lo, lo + READ_BATCH), result);
+	}
+}
 
 interface Group {
 	sid: string;
@@ -727,14 +750,14 @@ export class RedisStore implements TimeSeriesStore {
 		});
 	}
 
-	async range(selector: Selector, from: number, to: number, step: number): Promise<RangeResult[]> {
+	async range(selector: Selector, from: number, to: number, step: number, options: ReadOptions = {}): Promise<RangeResult[]> {
 		checkRange(from, to, step);
 		const resolution = pickResolution(from, step, this.now(), this.retention);
 		const selected = await this.select(selector);
 		if (selected.length === 0) return [];
 		const out: RangeResult[] = [];
 		if (resolution === 'raw') {
-			const cols = await this.readRaw(selected, from, to);
+			const cols = await this.readRaw(selected, from, to, options.budget);
 			selected.forEach(({ labels }, i) => {
 				const b = new StepBuckets(step);
 				const c = cols[i]!;
@@ -744,7 +767,7 @@ export class RedisStore implements TimeSeriesStore {
 			});
 			return out;
 		}
-		const records = await this.readRollups(selected, resolution, from, to);
+		const records = await this.readRollups(selected, resolution, from, to, options.budget);
 		selected.forEach(({ labels }, i) => {
 			const b = new StepBuckets(step);
 			for (const r of records[i]!) b.record(r.start, r.agg);
@@ -760,7 +783,7 @@ export class RedisStore implements TimeSeriesStore {
 	 * rollup keys (when `res` is a rollup resolution).
 	 */
 	private async spans(
-		selected: Array<{ sid: string }>,
+		selected: ReadonlyArray<{ sid: string }>,
 		from: number,
 		to: number,
 		keep: number,
@@ -786,96 +809,129 @@ export class RedisStore implements TimeSeriesStore {
 		});
 	}
 
-	private async readRaw(selected: Array<{ sid: string }>, from: number, to: number): Promise<SampleColumns[]> {
-		const spans = (await this.spans(selected, from, to, this.retention.raw, this.chunkMs)).map((x) => x.range);
-		const pipe = this.redis.pipeline();
-		selected.forEach(({ sid }, i) => {
-			const span = spans[i];
-			if (!span) return;
-			for (let c = Math.floor(span[0] / this.chunkMs); c <= Math.floor(span[1] / this.chunkMs); c++) pipe.getBuffer(this.rawKey(sid, c));
-		});
-		const bufs = (await exec(pipe)) as Array<Buffer | null>;
-		let at = 0;
-		return selected.map((_, i) => {
-			const cols: SampleColumns = { ts: [], values: [] };
-			const span = spans[i];
-			if (!span) return cols;
-			for (let c = Math.floor(span[0] / this.chunkMs); c <= Math.floor(span[1] / this.chunkMs); c++) {
-				const buf = bufs[at++];
-				if (buf) decodeChunk(buf, c * this.chunkMs, cols, from, to);
+	private async readRaw(selected: Array<{ sid: string }>, from: number, to: number, budget?: SampleBudget): Promise<SampleColumns[]> {
+		const out: SampleColumns[] = [];
+		const chunks = (span: [number, number]) => ({ first: Math.floor(span[0] / this.chunkMs), last: Math.floor(span[1] / this.chunkMs) });
+		await inBatches(
+			selected,
+			async (batch) => {
+				const spans = (await this.spans(batch, from, to, this.retention.raw, this.chunkMs)).map((x) => x.range);
+				const pipe = this.redis.pipeline();
+				batch.forEach(({ sid }, i) => {
+					const span = spans[i];
+					if (!span) return;
+					const { first, last } = chunks(span);
+					for (let c = first; c <= last; c++) pipe.getBuffer(this.rawKey(sid, c));
+				});
+				return { spans, bufs: (await exec(pipe)) as Array<Buffer | null> };
+			},
+			(batch, { spans, bufs }) => {
+				let at = 0;
+				let samples = 0;
+				batch.forEach((_, i) => {
+					const cols: SampleColumns = { ts: [], values: [] };
+					const span = spans[i];
+					if (span) {
+						const { first, last } = chunks(span);
+						for (let c = first; c <= last; c++) {
+							const buf = bufs[at++];
+							if (buf) decodeChunk(buf, c * this.chunkMs, cols, from, to);
+						}
+					}
+					samples += cols.ts.length;
+					out.push(cols);
+				});
+				budget?.take(samples);
 			}
-			return cols;
-		});
+		);
+		return out;
 	}
 
-	/** Rollup records with global bucket index first..last (minutes or hours since the epoch), in time order. */
 	/**
 	 * Rollup records of [from, to] at a resolution, each with its start time, in time order (sealed
 	 * before open for the same bucket). Hours not sealed yet come as their minute records.
 	 */
-	private async readRollups(selected: Array<{ sid: string }>, resolution: '1m' | '1h', from: number, to: number): Promise<Array<Array<{ start: number; agg: Agg }>>> {
+	private async readRollups(
+		selected: Array<{ sid: string }>,
+		resolution: '1m' | '1h',
+		from: number,
+		to: number,
+		budget?: SampleBudget
+	): Promise<Array<Array<{ start: number; agg: Agg }>>> {
 		const minute = resolution === '1m';
 		const res = minute ? MINUTE : HOUR;
 		const spanMs = minute ? MINUTE_SPAN : HOUR_SPAN;
 		const lo = from - (from % res);
-		const held = await this.spans(selected, lo, to, minute ? this.retention.minute : this.retention.hour, spanMs, res);
-		type Read = { key: string; open: boolean; offset: number; unit: number };
-		const plans = selected.map(({ sid }, i): Read[] => {
-			const { range, open } = held[i]!;
-			if (!range) return [];
-			const [a, b] = range;
-			const reads: Read[] = [];
-			for (let s = Math.floor(a / spanMs); s <= Math.floor(b / spanMs); s++) {
-				reads.push({ key: minute ? this.minutesKey(sid, s) : this.hoursKey(sid, s), open: false, offset: (s * spanMs) / res, unit: res });
-			}
-			// Open hour keys before open minute keys: for the same hour, minutes written after the
-			// hour was folded are the newer samples.
-			for (const member of [...open].sort((x, y) => (x < y ? -1 : 1))) {
-				const [kind, text] = member.split(':') as [string, string];
-				const n = Number(text);
-				if (kind === 'm') {
-					// Minutes of an hour not sealed yet, at either resolution.
-					if ((n + 1) * HOUR <= a || n * HOUR > b) continue;
-					reads.push({ key: this.minuteOpenKey(sid, n), open: true, offset: (n * HOUR) / MINUTE, unit: MINUTE });
-				} else if (!minute) {
-					if ((n + 1) * DAY <= a || n * DAY > b) continue;
-					reads.push({ key: this.hourOpenKey(sid, n), open: true, offset: (n * DAY) / HOUR, unit: HOUR });
-				}
-			}
-			return reads;
-		});
-		const pipe = this.redis.pipeline();
-		for (const reads of plans) for (const r of reads) pipe.getBuffer(r.key);
-		const bufs = (await exec(pipe)) as Array<Buffer | null>;
 		// Records count by the start of their bucket at this resolution (an open hour's minutes, at
 		// 1 h, count as that hour).
 		const hi = to - (to % res) + res - 1;
-		let at = 0;
-		return plans.map((reads) => {
-			const out: Array<{ start: number; agg: Agg }> = [];
-			for (const r of reads) {
-				const buf = bufs[at++];
-				if (!buf) continue;
-				const recs: IndexedAgg[] = [];
-				const first = Math.floor(lo / r.unit);
-				const last = Math.floor(hi / r.unit);
-				if (r.open) decodeOpen(buf, recs, first, last, r.offset);
-				else decodeSegments(buf, recs, first, last, r.offset);
-				for (const rec of recs) {
-					const start = rec.index * r.unit;
-					out.push({ start: start - (start % res), agg: rec });
+		type Read = { key: string; open: boolean; offset: number; unit: number };
+		const out: Array<Array<{ start: number; agg: Agg }>> = [];
+		await inBatches(
+			selected,
+			async (batch) => {
+				const held = await this.spans(batch, lo, to, minute ? this.retention.minute : this.retention.hour, spanMs, res);
+				const plans = batch.map(({ sid }, i): Read[] => {
+					const { range, open } = held[i]!;
+					if (!range) return [];
+					const [a, b] = range;
+					const reads: Read[] = [];
+					for (let s = Math.floor(a / spanMs); s <= Math.floor(b / spanMs); s++) {
+						reads.push({ key: minute ? this.minutesKey(sid, s) : this.hoursKey(sid, s), open: false, offset: (s * spanMs) / res, unit: res });
+					}
+					// Open hour keys before open minute keys: for the same hour, minutes written after the
+					// hour was folded are the newer samples.
+					for (const member of [...open].sort((x, y) => (x < y ? -1 : 1))) {
+						const [kind, text] = member.split(':') as [string, string];
+						const n = Number(text);
+						if (kind === 'm') {
+							// Minutes of an hour not sealed yet, at either resolution.
+							if ((n + 1) * HOUR <= a || n * HOUR > b) continue;
+							reads.push({ key: this.minuteOpenKey(sid, n), open: true, offset: (n * HOUR) / MINUTE, unit: MINUTE });
+						} else if (!minute) {
+							if ((n + 1) * DAY <= a || n * DAY > b) continue;
+							reads.push({ key: this.hourOpenKey(sid, n), open: true, offset: (n * DAY) / HOUR, unit: HOUR });
+						}
+					}
+					return reads;
+				});
+				const pipe = this.redis.pipeline();
+				for (const reads of plans) for (const r of reads) pipe.getBuffer(r.key);
+				return { plans, bufs: (await exec(pipe)) as Array<Buffer | null> };
+			},
+			(_batch, { plans, bufs }) => {
+				let at = 0;
+				let records = 0;
+				for (const reads of plans) {
+					const list: Array<{ start: number; agg: Agg }> = [];
+					for (const r of reads) {
+						const buf = bufs[at++];
+						if (!buf) continue;
+						const recs: IndexedAgg[] = [];
+						const first = Math.floor(lo / r.unit);
+						const last = Math.floor(hi / r.unit);
+						if (r.open) decodeOpen(buf, recs, first, last, r.offset);
+						else decodeSegments(buf, recs, first, last, r.offset);
+						for (const rec of recs) {
+							const start = rec.index * r.unit;
+							list.push({ start: start - (start % res), agg: rec });
+						}
+					}
+					records += list.length;
+					// A stable sort: for the same bucket, sealed records (read first) stay before open ones.
+					out.push(list.sort((x, y) => x.start - y.start));
 				}
+				budget?.take(records);
 			}
-			// A stable sort: for the same bucket, sealed records (read first) stay before open ones.
-			return out.sort((x, y) => x.start - y.start);
-		});
+		);
+		return out;
 	}
 
-	async raw(selector: Selector, from: number, to: number): Promise<RawResult[]> {
+	async raw(selector: Selector, from: number, to: number, options: ReadOptions = {}): Promise<RawResult[]> {
 		if (!(to >= from)) throw new RangeError(`to (${to}) is before from (${from})`);
 		const selected = await this.select(selector);
 		if (selected.length === 0) return [];
-		const cols = await this.readRaw(selected, from, to);
+		const cols = await this.readRaw(selected, from, to, options.budget);
 		return selected.flatMap(({ labels }, i) => {
 			const c = cols[i]!;
 			if (!c.ts.length) return [];

@@ -134,13 +134,45 @@ export interface MetricMetadata {
 	unit: string;
 }
 
+/** A read was stopped because its query's sample budget ran out (see SampleBudget). */
+export class SampleLimitError extends Error {
+	override name = 'SampleLimitError';
+	constructor(readonly limit: number) {
+		super(`the read would load more than ${limit} samples`);
+	}
+}
+
+/**
+ * A query's allowance of samples, shared by every read it makes: each read takes what it decodes,
+ * batch by batch, and fails with SampleLimitError once the total passes the limit, so an oversized
+ * query stops early instead of first holding every sample it selected. `check` runs at each batch
+ * too and may throw to stop the read (a deadline passed, the client went away).
+ */
+export class SampleBudget {
+	used = 0;
+	constructor(
+		readonly limit: number,
+		private readonly check?: () => void
+	) {}
+
+	take(samples: number): void {
+		this.used += samples;
+		if (this.used > this.limit) throw new SampleLimitError(this.limit);
+		this.check?.();
+	}
+}
+
+export interface ReadOptions {
+	budget?: SampleBudget;
+}
+
 export interface TimeSeriesStore {
 	/** Stores samples; refusals are counted by reason, never silent. */
 	write(series: SeriesSamples[], options?: WriteOptions): Promise<WriteResult>;
 	/** Per-step aggregates over [from, to] at the coarsest resolution that still gives `step`. */
-	range(selector: Selector, from: number, to: number, step: number): Promise<RangeResult[]>;
+	range(selector: Selector, from: number, to: number, step: number, options?: ReadOptions): Promise<RangeResult[]>;
 	/** Every raw sample with from <= ts <= to (for rule evaluation). */
-	raw(selector: Selector, from: number, to: number): Promise<RawResult[]>;
+	raw(selector: Selector, from: number, to: number, options?: ReadOptions): Promise<RawResult[]>;
 	/** The latest sample of each matching series, with its time, so callers can tell stale data. */
 	latest(selector: Selector): Promise<LatestResult[]>;
 	series(selector: Selector): Promise<SeriesInfo[]>;
