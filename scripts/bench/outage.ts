@@ -18,6 +18,12 @@
  *   pool     the default: queries evaluated in the worker pool
  *   default  no `query:` section at all (for a build that predates it)
  *
+ * The worst day besides: `--alerts` (default 10,000) series that a rule turns into as many firing
+ * alerts, and `--screens` (default 50) socket.io wall screens on a board with an alerts tile, a
+ * status tile and a stat, connected with a kiosk link. Printed: how many alerts fired, each
+ * screen's snapshot size, and whether every snapshot and alerts message would render (it passes
+ * the screen's own schema after the screen's own list cut, and carries the true total).
+ *
  * Extending: a load is one function that runs during the measured window (viewerQueries below);
  * add another (firing alerts, wall screens) next to it and to LOADS in measure(). Progress goes to
  * stderr; the result is one JSON line on stdout.
@@ -31,6 +37,8 @@ import { Redis } from 'ioredis';
 import { freePort } from '../../src/lib/server/redis/embedded';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
 import type { SeriesSamples } from '../../src/lib/server/tsdb/types';
+import { io as ioClient, type Socket } from 'socket.io-client';
+import { alertsMessage, fitLists, LIVE_PATH, snapshotMessage } from '../../src/lib/shared/live';
 import { startBenchRedis } from './redis';
 
 const progress = (msg: string) => process.stderr.write(`${msg}\n`);
@@ -45,7 +53,9 @@ const { values: args } = parseArgs({
 		queries: { type: 'string', default: '4' },
 		collectors: { type: 'string', default: '5' },
 		modes: { type: 'string', default: 'inline,pool' },
-		settle: { type: 'string', default: '5' }
+		settle: { type: 'string', default: '5' },
+		alerts: { type: 'string', default: '10000' },
+		screens: { type: 'string', default: '50' }
 	}
 });
 const SERIES = Number(args.series);
@@ -54,6 +64,8 @@ const QUERIES = Number(args.queries);
 const COLLECTORS = Number(args.collectors);
 const MODES = args.modes!.split(',').map((m) => m.trim()) as Mode[];
 const SETTLE_MS = Number(args.settle) * 1000;
+const ALERTS = Number(args.alerts);
+const SCREENS = Number(args.screens);
 const IDLE_MS = 10_000;
 type Mode = 'inline' | 'pool' | 'default';
 void ROOT;
@@ -107,6 +119,8 @@ async function backfill(redisUrl: string): Promise<{ samples: number; end: numbe
 interface BenchVigil {
 	url: string;
 	token: string;
+	/** A kiosk token of the board `outage`. */
+	kiosk: string;
 	child: ChildProcess;
 	output(): string;
 	stop(): Promise<void>;
@@ -131,6 +145,12 @@ async function startVigil(redisUrl: string, mode: Mode): Promise<BenchVigil> {
         expr: demo_orders_per_minute < 0
       - alert: DemoCollectorMissing
         expr: absent(up{kind="demo"})
+  - name: outage-firing
+    interval: 10s
+    rules:
+      - alert: OutageFiring
+        expr: outage_firing > 0
+        labels: { severity: warning }
 `
 	);
 	const collectors = Array.from({ length: COLLECTORS }, (_, i) => `  - kind: demo\n    name: demo-${i}\n    shop: shop-${i}\n    interval: 1s\n`).join('');
@@ -142,8 +162,18 @@ tsdb:
   maxSeriesPerMetric: 1000000
 alerts:
   ruleFiles: [outage.rules.yml]
+server:
+  liveConnectionsPerIp: ${SCREENS + 20}
 ${querySection(mode)}collectors:
-${collectors}`;
+${collectors}wall:
+  boards:
+    - name: outage
+      title: Outage
+      tiles:
+        - { kind: alerts, title: Active alerts, max: 6 }
+        - { kind: status, title: Demo targets, selector: 'up{kind="demo"}', by: target }
+        - { kind: stat, title: Orders, selector: demo_orders_per_minute }
+`;
 	const configFile = join(dir, 'vigil.config.yaml');
 	writeFileSync(configFile, config);
 	const port = await freePort();
@@ -188,7 +218,9 @@ ${collectors}`;
 	};
 	if (!cli(['users', 'list']).includes('outage-viewer')) cli(['users', 'add', 'outage-viewer', '--role', 'viewer'], 'a long enough password\n');
 	const token = cli(['token', 'create', '--name', `outage-${Date.now()}`, '--user', 'outage-viewer']).split('\n')[0]!.trim();
-	return { url, token, child, output: () => out, stop };
+	const kiosk = /token=(vgk_[A-Za-z0-9_-]+)/.exec(cli(['kiosk', 'create', '--board', 'outage', '--name', `outage-${Date.now()}`]))?.[1];
+	if (!kiosk) throw new Error('vigil kiosk create printed no link');
+	return { url, token, kiosk, child, output: () => out, stop };
 }
 
 /** Counters of Vigil's /metrics, summed over their labels, by name (empty when it does not answer). */
@@ -339,6 +371,68 @@ async function viewerQueries(vigil: BenchVigil, end: number, n = QUERIES): Promi
 	return { viewer_queries: outcomes };
 }
 
+/** Keeps ALERTS series of `outage_firing` at 1 (written every 20 s), which the rule OutageFiring turns into firing alerts. */
+function firingSeries(redisUrl: string): { stop(): Promise<void> } {
+	const client = new Redis(redisUrl);
+	const store = new RedisStore(client, { prefix: PREFIX, liveKey: `${PREFIX}live`, maxSeriesPerMetric: 1_000_000 });
+	const write = async () => {
+		const now = Date.now();
+		for (let s0 = 0; s0 < ALERTS; s0 += 1000) {
+			const batch: SeriesSamples[] = [];
+			for (let s = s0; s < Math.min(ALERTS, s0 + 1000); s++) batch.push({ name: 'outage_firing', labels: { screen: `s${s}` }, ts: [now], values: [1], intervalMs: 20_000 });
+			await store.write(batch);
+		}
+	};
+	let writing = write();
+	const timer = setInterval(() => (writing = writing.then(write)), 20_000);
+	return {
+		async stop() {
+			clearInterval(timer);
+			await writing.catch(() => {});
+			await store.close();
+			client.disconnect();
+		}
+	};
+}
+
+interface ScreenStats {
+	snapshots: number;
+	snapshotBytes: number[];
+	/** Messages that the screen's schema would refuse (after its own list cut): a blank wall. */
+	unreadable: number;
+	alertsMessages: number;
+	/** The largest true total of active alerts a screen was told. */
+	total: number;
+}
+
+/** SCREENS wall screens on the board `outage`, as socket.io clients with the kiosk link. */
+async function wallScreens(vigil: BenchVigil): Promise<{ screens: Socket[]; stats: ScreenStats }> {
+	const stats: ScreenStats = { snapshots: 0, snapshotBytes: [], unreadable: 0, alertsMessages: 0, total: 0 };
+	const screens = await Promise.all(
+		Array.from({ length: SCREENS }, () => {
+			const s = ioClient(vigil.url, { path: LIVE_PATH, transports: ['websocket'], auth: { kiosk: vigil.kiosk, board: 'outage' }, reconnection: true });
+			s.on('snapshot', (raw: unknown) => {
+				stats.snapshots++;
+				stats.snapshotBytes.push(Buffer.byteLength(JSON.stringify(raw)));
+				const msg = snapshotMessage.safeParse(fitLists(raw));
+				if (!msg.success) stats.unreadable++;
+				else stats.total = Math.max(stats.total, msg.data.alertSummary?.total ?? msg.data.alerts?.length ?? 0);
+			});
+			s.on('alerts', (raw: unknown) => {
+				stats.alertsMessages++;
+				const msg = alertsMessage.safeParse(fitLists(raw));
+				if (!msg.success) stats.unreadable++;
+				else stats.total = Math.max(stats.total, msg.data.alertSummary?.total ?? msg.data.alerts.length);
+			});
+			return new Promise<Socket>((resolve, reject) => {
+				s.once('connect', () => resolve(s));
+				s.once('connect_error', (e) => reject(new Error(`a wall screen could not connect: ${e.message}`)));
+			});
+		})
+	);
+	return { screens, stats };
+}
+
 // ---- one measurement -------------------------------------------------------------------------
 
 async function measure(redisUrl: string, mode: Mode, end: number): Promise<Record<string, unknown>> {
@@ -346,6 +440,16 @@ async function measure(redisUrl: string, mode: Mode, end: number): Promise<Recor
 	const vigil = await startVigil(redisUrl, mode);
 	try {
 		await sleep(SETTLE_MS);
+		// The worst day's wall: thousands of firing alerts, and screens watching them.
+		const firing = ALERTS > 0 ? firingSeries(redisUrl) : undefined;
+		const wall = SCREENS > 0 ? await wallScreens(vigil) : undefined;
+		if (wall && ALERTS > 0) {
+			progress(`[${mode}] waiting for ${ALERTS.toLocaleString('en-US')} alerts to fire…`);
+			const deadline = Date.now() + 180_000;
+			while (wall.stats.total < ALERTS && Date.now() < deadline) await sleep(1000);
+			progress(`[${mode}] the screens were told of ${wall.stats.total.toLocaleString('en-US')} active alerts`);
+		}
+		const wallBefore = wall ? { ...wall.stats, snapshotBytes: [...wall.stats.snapshotBytes] } : undefined;
 		// The floor: /healthz with no query running (the machine's own noise).
 		const idle = watchHealth(vigil.url);
 		await sleep(IDLE_MS);
@@ -362,6 +466,9 @@ async function measure(redisUrl: string, mode: Mode, end: number): Promise<Recor
 		const h = await health.stop();
 		const lag = await fresh.stop();
 		const rssMb = rss.stop();
+		for (const s of wall?.screens ?? []) s.disconnect();
+		await firing?.stop();
+		const sizes = (wall?.stats.snapshotBytes ?? []).slice().sort((a, b) => a - b);
 		// Ticks and evaluations missed while the event loop was held show up once it runs again.
 		await sleep(2000);
 		let alive = vigil.child.exitCode === null && vigil.child.signalCode === null;
@@ -389,10 +496,18 @@ async function measure(redisUrl: string, mode: Mode, end: number): Promise<Recor
 			vigil_rss_max_mb: rssMb,
 			vigil_alive: alive,
 			redis_used_mb: await redisMemoryMb(redisUrl),
+			alerts_active_told: wall?.stats.total ?? null,
+			wall_screens: SCREENS,
+			wall_snapshots: wall?.stats.snapshots ?? null,
+			wall_snapshot_kb_median: sizes.length ? round(sizes[Math.floor(sizes.length / 2)]! / 1024) : null,
+			wall_snapshot_kb_max: sizes.length ? round(sizes[sizes.length - 1]! / 1024) : null,
+			wall_alerts_messages: wall ? wall.stats.alertsMessages - (wallBefore?.alertsMessages ?? 0) : null,
+			wall_unreadable_messages: wall?.stats.unreadable ?? null,
 			...Object.assign({}, ...results)
 		};
 		if (!alive) figures.vigil_output_tail = vigil.output().slice(-2000);
 		progress(
+			`[${mode}] wall: ${SCREENS} screens, told of ${figures.alerts_active_told} alerts, snapshots median ${figures.wall_snapshot_kb_median} KB (max ${figures.wall_snapshot_kb_max} KB), ${figures.wall_unreadable_messages} unreadable\n` +
 			`[${mode}] /healthz p99 ${h.p99} ms, max ${h.max} ms (${h.polls} polls, ${h.failed} failed; idle p99 ${floor.p99} ms, max ${floor.max} ms); ticks missed ${figures.collector_ticks_missed}, newest sample up to ${lag} s old; evaluations missed ${figures.rule_evaluations_missed}, group ran ${figures.rule_group_iterations} of ${seconds} s; RSS ${rssMb} MB`
 		);
 		return figures;
