@@ -127,7 +127,9 @@ test('the CSV export of a filter has the API rows', async ({ page }) => {
 test('the quarterly report: uptime as computed from the samples, and printed to PDF', async ({ page }) => {
 	await login(page, 'meg', `/reports?period=${lastQuarter.label}`);
 	await expect(page.getByTestId('report-title')).toHaveText(`Quarterly service-quality report: ${lastQuarter.label}`);
-	await expect(page.getByTestId('report-policy')).toContainText('uptime policy v1');
+	await expect(page.getByTestId('report-policy')).toContainText('uptime policy v2');
+	// A finished quarter Vigil watched all along: judged whole.
+	await expect(page.getByTestId('report-coverage')).toHaveText('Judged: the whole quarter.');
 	// Independently: every 5-minute sample holds for 5 minutes; count the down ones in the quarter.
 	const period = (lastQuarter.to - lastQuarter.from) / 1000;
 	for (const service of ['checkout', 'search', 'payments']) {
@@ -228,7 +230,7 @@ test('an engineer reopens, acknowledges, assigns and resolves an incident from i
 	await page.getByRole('button', { name: 'Acknowledge' }).click();
 	await expect(typed('acknowledged')).toHaveCount(before.acknowledged + 1);
 	await expect(page.getByRole('button', { name: 'Acknowledge' })).toHaveCount(0);
-	await page.getByLabel('Owner').fill('eve');
+	await page.getByLabel('Owner').selectOption('eve');
 	await page.getByRole('button', { name: 'Assign' }).click();
 	await expect(typed('assigned').last()).toContainText('eve');
 	await page.getByRole('button', { name: 'Resolve' }).click();

@@ -6,6 +6,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { timeToAcknowledge } from '../../src/lib/server/alerting/incident-measures';
 import { IncidentStore, isIncidentConflict, isIncidentInputError, isIncidentNotFound, type IncidentSummary } from '../../src/lib/server/alerting/incidents';
 import { AuditLog } from '../../src/lib/server/audit';
 import { createKeys, type Keys } from '../../src/lib/server/keys';
@@ -193,6 +194,39 @@ describe('people\'s actions', () => {
 		]);
 		expect(entries[0]).toMatchObject({ before: { status: 'open' }, after: { status: 'acknowledged' }, ip: '10.0.0.1' });
 		expect(isIncidentInputError(new Error('x'))).toBe(false);
+	});
+
+	it('acknowledged while the quiet period confirms the resolution: the timeline is in time order, and the acknowledgement is no TTA', async () => {
+		const keys = fresh();
+		let now = 0;
+		const store = new IncidentStore(client, keys.alerts, { now: () => now });
+		await write(keys, [ev({ at: 1000 })]);
+		await store.applyEvents();
+		// The alert stops firing at 10 min; Eve acknowledges at 12 min and adds a note; the quiet
+		// period confirms the resolution at 15 min, dated 10 min.
+		await write(keys, [ev({ from: 'firing', to: 'inactive', at: 10 * MIN })]);
+		await store.applyEvents();
+		now = 12 * MIN;
+		await store.acknowledge('1', { actor: 'user:eve' });
+		await store.addNote('1', 'looking', { actor: 'user:eve' });
+		expect(await store.resolveQuiet(15 * MIN)).toEqual(['1']);
+		expect(await store.get('1')).toMatchObject({ status: 'resolved', resolvedAt: 10 * MIN, acknowledgedAt: 12 * MIN });
+		const tl = await store.timeline('1');
+		expect(tl.map((e) => [e.type, e.at])).toEqual([
+			['opened', 1000],
+			['alert.resolved', 10 * MIN],
+			['resolved', 10 * MIN],
+			['acknowledged', 12 * MIN],
+			['note', 12 * MIN]
+		]);
+		// Written in another order: the resolution last.
+		const written = (await client.xrange(keys.alerts.incidents.timeline('1'), '-', '+')).map(([, f]) => f[f.indexOf('type') + 1]);
+		expect(written).toEqual(['opened', 'alert.resolved', 'acknowledged', 'note', 'resolved']);
+		const m = await store.measures({ from: 0, to: DAY });
+		expect(m.overall).toMatchObject({ count: 1, unacknowledged: 1, tta: null });
+		expect(m.overall.ttr!.mean).toBe(10 * MIN - 1000);
+		const page = await store.list({});
+		expect(timeToAcknowledge(page.incidents[0]!)).toBeNull();
 	});
 
 	it('resolved by hand while alerts fire, it stays resolved; a new firing within the window reopens it', async () => {

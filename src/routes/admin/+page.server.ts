@@ -9,10 +9,12 @@ import { isRole, ROLES, type Role } from '$lib/server/auth/permissions';
 import { SCOPES, tokenState, type Scope } from '$lib/server/auth/tokens';
 import { isUserError } from '$lib/server/auth/users';
 import { getContext } from '$lib/server/context';
+import { reportSettings } from '$lib/server/reports/settings';
 import { requireAdminAction, requireAdminPage } from '$lib/server/web/admin';
 import { kioskLink } from '$lib/server/web/wall-access';
 import { boardExists, boardNames } from '$lib/shared/boards';
 import { parseDuration } from '$lib/shared/duration';
+import { formatTime } from '$lib/shared/report-format';
 import type { Actions, PageServerLoad } from './$types';
 
 const AUDIT_PAGE = 100;
@@ -30,8 +32,9 @@ function refused(section: Outcome['section'], error: string) {
 	return fail(400, { section, error } satisfies Outcome);
 }
 
-function when(ms: number | undefined): string {
-	return ms === undefined ? '' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+/** A time in the page's zone (reports.timeZone, as every page of people and incidents; named once on the page). */
+function whenIn(zone: string): (ms: number | undefined) => string {
+	return (ms) => (ms === undefined ? '' : formatTime(ms, zone));
 }
 
 function text(form: FormData, name: string, max = 1024): string {
@@ -51,9 +54,12 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const beforeParam = url.searchParams.get('before');
 	const before = beforeParam && AUDIT_ID.test(beforeParam) ? beforeParam : undefined;
 	const now = Date.now();
+	const zone = reportSettings().settings.timeZone;
+	const when = whenIn(zone);
 	const [users, tokens, kiosks, audit] = await Promise.all([ctx.users.list(), ctx.tokens.list(), ctx.kiosks.list(now), ctx.audit.list({ limit: AUDIT_PAGE, before })]);
 	return {
 		me: me.user,
+		zone,
 		roles: [...ROLES],
 		scopes: [...SCOPES],
 		boards: [...boardNames()],

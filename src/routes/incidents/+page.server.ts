@@ -4,6 +4,7 @@
  * them. The CSV export link carries the same filter to /api/v1/incidents/export. Needs a session
  * whose role may `incidents:read`.
  */
+import { timeToAcknowledge, timeToResolve } from '$lib/server/alerting/incident-measures';
 import { IncidentStore } from '$lib/server/alerting/incidents';
 import { getContext } from '$lib/server/context';
 import { apiParams, listQuery, pageParams, RANGE_LABELS, RANGES, readFilter } from '$lib/server/reports/incident-filter';
@@ -45,8 +46,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 			status: i.status,
 			owner: i.owner ?? '',
 			openedAt: i.openedAt,
-			tta: i.acknowledgedAt !== undefined ? i.acknowledgedAt - i.openedAt : null,
-			ttr: i.status === 'resolved' && i.resolvedAt !== undefined ? i.resolvedAt - i.openedAt : null,
+			tta: timeToAcknowledge(i),
+			ttr: timeToResolve(i),
 			alerts: i.alertCount
 		})),
 		next,

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import type { AlertEvent } from '../rules/types';
 import { applyAlertEvents, type ApplyInput } from './incident-apply';
 import { incidentGroupKey, incidentTitle, maxSeverity, parseIncidentId, severityOf, type IncidentRecord } from './incident-model';
@@ -146,5 +149,43 @@ describe('applyAlertEvents', () => {
 		const rec = resolved(1000);
 		applyAlertEvents([ev({ at: 2000 })], input({ latest: new Map([['shop/Slow{service="checkout"}', '7']]), records: new Map([['7', rec]]) }));
 		expect(rec.status).toBe('resolved');
+	});
+});
+
+describe("the demo's grouping (vigil.config.yaml): one outage of a service is one incident", () => {
+	const root = join(import.meta.dirname, '../../../..');
+	const config = parse(readFileSync(join(root, 'vigil.config.yaml'), 'utf8')) as { incidents: { groupBy: string[]; perRule: boolean } };
+	const rules = (parse(readFileSync(join(root, 'rules/demo-shop.rules.yml'), 'utf8')) as { groups: Array<{ name: string; rules: Array<{ alert: string; severity?: string; labels?: Record<string, string> }> }> }).groups;
+	/** A firing event of a demo rule, with the labels the rule and the series give it. */
+	const firing = (alert: string, series: Record<string, string>, at: number): AlertEvent => {
+		const group = rules.find((g) => g.rules.some((r) => r.alert === alert))!;
+		const rule = group.rules.find((r) => r.alert === alert)!;
+		return { ruleId: `${group.name}/${alert}`, fingerprint: alert, labels: { ...series, ...rule.labels, alertname: alert, severity: rule.severity ?? 'warning' }, from: 'pending', to: 'firing', at, value: 1 };
+	};
+	const options = { ...config.incidents, reopenWindow: 30 * 60_000 };
+
+	it('payment-outage: the payments probe and the payment failure ratio open one incident of payments', () => {
+		const r = applyAlertEvents(
+			[firing('ProbeDown', { kind: 'http', service: 'payments', target: 'payments' }, 75_000), firing('PaymentFailureRatioHigh', { instance: '127.0.0.1:3100', target: 'shop-metrics' }, 135_000)],
+			{ options, latest: new Map(), records: new Map(), seq: 0, annotations: () => undefined }
+		);
+		expect([...r.changed.keys()]).toEqual(['1']);
+		const c = r.changed.get('1')!;
+		expect(c.record.service).toBe('payments');
+		expect(c.record.alerts.map((a) => a.ruleId)).toEqual(['demo-shop.availability/ProbeDown', 'demo-shop.checkout/PaymentFailureRatioHigh']);
+		expect(c.entries.map((e) => e.type)).toEqual(['opened', 'alert.joined']);
+	});
+
+	it('alerts without a service label keep an incident per rule: unrelated shop-wide alerts do not pile into one', () => {
+		const r = applyAlertEvents(
+			[firing('ShopNoOrders', { instance: 'i', target: 'shop-metrics' }, 1000), firing('SatisfactionBelowTarget', { instance: 'i', target: 'shop-metrics' }, 2000), firing('ProbeDown', { kind: 'http', service: 'checkout', target: 'checkout' }, 3000)],
+			{ options, latest: new Map(), records: new Map(), seq: 0, annotations: () => undefined }
+		);
+		expect([...r.changed.values()].map((c) => [c.record.service, c.record.alerts.length])).toEqual([
+			['', 1],
+			['', 1],
+			['checkout', 1]
+		]);
+		expect(incidentGroupKey({ instance: 'i' }, 'demo-shop.checkout/ShopNoOrders', { groupBy: ['service'], perRule: false })).toBe('demo-shop.checkout/ShopNoOrders{}');
 	});
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durationStats, measure, measureByService, quantile, timesFromTimeline, timeToAcknowledge, timeToResolve, type IncidentTimes } from './incident-measures';
+import { durationStats, inTimeOrder, measure, measureByService, quantile, respondersOf, timesFromTimeline, timeToAcknowledge, timeToResolve, type IncidentTimes } from './incident-measures';
 import type { TimelineEntry } from './incident-model';
 
 const MIN = 60_000;
@@ -75,5 +75,50 @@ describe('times from a timeline', () => {
 		expect(t!.status).toBe('open');
 		expect(timeToResolve(t!)).toBeNull();
 		expect(timesFromTimeline([])).toBeNull();
+	});
+});
+
+describe('acknowledgements after the resolution, responders, time order', () => {
+	const e = (type: string, at: number, extra: Record<string, unknown> = {}) => ({ id: `${at}-0`, type, at, actor: 'vigil', ...extra }) as unknown as TimelineEntry;
+	// An incident whose alert stopped firing at minute 10; the quiet period confirmed the resolution at
+	// minute 15 and wrote it then, dated minute 10. Eve acknowledged at minute 12, in between; Meg
+	// (a manager) added a note at minute 40 while reviewing it.
+	const written = [
+		e('opened', 0),
+		e('assigned', 3 * MIN, { actor: 'user:bob', owner: 'bob', previous: null }),
+		e('alert.resolved', 10 * MIN),
+		e('acknowledged', 12 * MIN, { actor: 'user:eve', from: 'open', to: 'acknowledged' }),
+		e('resolved', 10 * MIN, { by: 'auto', from: 'acknowledged', to: 'resolved', confirmedAt: 15 * MIN }),
+		e('note', 40 * MIN, { actor: 'user:meg', text: 'reviewed' })
+	];
+
+	it('an acknowledgement after the (automatic) resolution is no TTA: the incident counts as not acknowledged', () => {
+		const t = timesFromTimeline(written)!;
+		expect(t).toMatchObject({ status: 'resolved', resolvedAt: 10 * MIN, acknowledgedAt: 12 * MIN });
+		expect(timeToResolve(t)).toBe(10 * MIN);
+		expect(timeToAcknowledge(t)).toBeNull();
+		expect(measure([t])).toMatchObject({ unacknowledged: 1, tta: null });
+		// The same from a record's fields (lists, exports, reports read those).
+		expect(timeToAcknowledge({ service: '', status: 'resolved', openedAt: 0, acknowledgedAt: 12 * MIN, resolvedAt: 10 * MIN })).toBeNull();
+		// Before the resolution it counts; while unresolved too.
+		expect(timeToAcknowledge({ service: '', status: 'resolved', openedAt: 0, acknowledgedAt: 10 * MIN, resolvedAt: 10 * MIN })).toBe(10 * MIN);
+		expect(timeToAcknowledge({ service: '', status: 'acknowledged', openedAt: 0, acknowledgedAt: 12 * MIN })).toBe(12 * MIN);
+	});
+
+	it('responders acted before the resolution: the owner assigned, not a late acknowledgement or a review note', () => {
+		expect(respondersOf(written, timesFromTimeline(written))).toEqual(['bob']);
+		// Unresolved: everyone who acted so far.
+		const open = written.filter((x) => x.type !== 'resolved');
+		expect(respondersOf(open, timesFromTimeline(open))).toEqual(['bob', 'eve', 'meg']);
+		// Assigned to someone else by a person: both responded.
+		expect(respondersOf([e('opened', 0), e('assigned', MIN, { actor: 'user:eve', owner: 'ana', previous: null })], null)).toEqual(['eve', 'ana']);
+		// Through the API: a token acts for its user.
+		expect(respondersOf([e('opened', 0), e('acknowledged', MIN, { actor: 'token:AbCd1234 (eve)' }), e('note', 2 * MIN, { actor: 'user:eve', text: 'x' })], null)).toEqual(['eve']);
+	});
+
+	it('time order: by time, entries of the same time in the order written', () => {
+		expect(inTimeOrder(written).map((x) => x.type)).toEqual(['opened', 'assigned', 'alert.resolved', 'resolved', 'acknowledged', 'note']);
+		const same = [e('a', 5, { n: 1 }), e('b', 1), e('c', 5, { n: 2 }), e('d', 5, { n: 3 })];
+		expect(inTimeOrder(same).map((x) => x.type)).toEqual(['b', 'a', 'c', 'd']);
 	});
 });

@@ -1,6 +1,10 @@
 /**
  * How fast incidents were handled, with the design's definitions:
- * - time to acknowledge (TTA) = first acknowledgement - opened;
+ * - time to acknowledge (TTA) = first acknowledgement - opened, counted only when that
+ *   acknowledgement came before the incident's resolution (an incident resolves by itself at the
+ *   time its last alert stopped firing, confirmed a quiet period later: an acknowledgement in
+ *   between reached an incident that was already over). An incident resolved without an
+ *   acknowledgement before it has no TTA, and counts as not acknowledged;
  * - time to resolve (TTR) = resolved - opened, where "resolved" is the final resolution (a reopened
  *   incident's TTR runs from its first opening to its last resolution; an auto-resolution counts
  *   from when its last alert resolved, not from the end of the quiet period);
@@ -8,7 +12,7 @@
  * Percentiles interpolate linearly between the closest ranks (rank = p × (n - 1), as spreadsheets'
  * PERCENTILE.INC), so the median of an even count is the mean of the middle two. Pure functions.
  */
-import type { IncidentStatus, TimelineEntry } from './incident-model';
+import { SYSTEM_ACTOR, type IncidentStatus, type TimelineEntry } from './incident-model';
 
 /** What the measures need of an incident. */
 export interface IncidentTimes {
@@ -58,9 +62,11 @@ export function durationStats(values: readonly number[]): DurationStats | null {
 	return { count: sorted.length, mean: sum / sorted.length, median: quantile(sorted, 0.5), p90: quantile(sorted, 0.9) };
 }
 
-/** TTA of one incident, ms; null while unacknowledged. */
+/** TTA of one incident, ms; null while unacknowledged, and when the acknowledgement came after the resolution. */
 export function timeToAcknowledge(i: IncidentTimes): number | null {
-	return i.acknowledgedAt === undefined ? null : Math.max(0, i.acknowledgedAt - i.openedAt);
+	if (i.acknowledgedAt === undefined) return null;
+	if (i.status === 'resolved' && i.resolvedAt !== undefined && i.acknowledgedAt > i.resolvedAt) return null;
+	return Math.max(0, i.acknowledgedAt - i.openedAt);
 }
 
 /** TTR of one incident, ms; null while unresolved. */
@@ -100,6 +106,20 @@ export function measureByService(incidents: readonly IncidentTimes[]): { overall
 }
 
 /**
+ * Timeline entries in the order they happened: by `at`, entries of the same time in the order they
+ * were written. The stream's own order is the order of writing, which is not always the order of
+ * events: an automatic resolution is written when the quiet period confirms it but dated when the
+ * last alert stopped firing (before acknowledgements or notes made meanwhile), and the alert feed
+ * may apply an event after a person's action.
+ */
+export function inTimeOrder<T extends { at: number }>(entries: readonly T[]): T[] {
+	return entries
+		.map((e, i) => [e, i] as const)
+		.sort((a, b) => a[0].at - b[0].at || a[1] - b[1])
+		.map(([e]) => e);
+}
+
+/**
  * One incident's times read from its timeline: opened, the first acknowledgement, and the final
  * resolution (none when the last resolve was followed by a reopen).
  */
@@ -107,7 +127,7 @@ export function timesFromTimeline(entries: readonly TimelineEntry[], service = '
 	const opened = entries.find((e) => e.type === 'opened');
 	if (!opened) return null;
 	const t: IncidentTimes = { service, status: 'open', openedAt: opened.at };
-	for (const e of entries) {
+	for (const e of inTimeOrder(entries)) {
 		if (e.type === 'acknowledged') {
 			t.acknowledgedAt ??= e.at;
 			if (t.status === 'open') t.status = 'acknowledged';
@@ -120,4 +140,31 @@ export function timesFromTimeline(entries: readonly TimelineEntry[], service = '
 		}
 	}
 	return t;
+}
+
+/**
+ * The people who responded to an incident: those who, before its final resolution (or at any time
+ * while it is unresolved), acknowledged it, assigned it, were named its owner, added a note,
+ * resolved or reopened it. Someone who only wrote a note after it was over (a manager reviewing
+ * it) reviewed it, and is not listed. In the order they first acted, by user name (an API token
+ * counts as its user).
+ */
+export function respondersOf(entries: readonly TimelineEntry[], times: Pick<IncidentTimes, 'status' | 'resolvedAt'> | null): string[] {
+	const end = times?.status === 'resolved' && times.resolvedAt !== undefined ? times.resolvedAt : Infinity;
+	const out: string[] = [];
+	const add = (who: string) => {
+		// `user:alice` and `token:AbCd1234 (alice)` are both alice.
+		const name = /^token:\S+ \((.+)\)$/.exec(who)?.[1] ?? who.replace(/^user:/, '');
+		if (name && !out.includes(name)) out.push(name);
+	};
+	for (const e of inTimeOrder(entries)) {
+		if (e.at > end) break;
+		if (e.actor === SYSTEM_ACTOR) continue;
+		if (e.type === 'acknowledged' || e.type === 'note' || e.type === 'resolved' || e.type === 'reopened') add(e.actor);
+		else if (e.type === 'assigned') {
+			add(e.actor);
+			if (e.owner) add(e.owner);
+		}
+	}
+	return out;
 }

@@ -16,7 +16,7 @@ export const SYSTEM_ACTOR = 'vigil';
 export interface IncidentOptions {
 	/** Labels whose values name a group: a firing alert joins the open incident of its group. */
 	groupBy: readonly string[];
-	/** The rule is part of the group too. */
+	/** The rule is part of the group too (without it, an alert lacking every `groupBy` label still groups by its rule). */
 	perRule: boolean;
 	/** How long all of an incident's alerts must stay resolved before it resolves by itself (ms). */
 	quietPeriod: number;
@@ -113,10 +113,15 @@ function quote(v: string): string {
  * The group of an alert: the rule id (when `perRule`) followed by the `groupBy` labels it has, sorted,
  * as in a series name: `shop/CheckoutSlow{service="checkout"}`. A missing label and an empty one
  * are the same group, as in Prometheus.
+ *
+ * Without `perRule`, every alert of a service (say) is one group, so one outage that trips several
+ * rules (the probe and the error ratio of payments) is one incident. An alert that has none of the
+ * `groupBy` labels keeps its rule in the group even then: it has nothing to be grouped by, and
+ * unrelated shop-wide alerts (no orders, slow customer service) must not pile into one incident.
  */
 export function incidentGroupKey(labels: Labels, ruleId: string, options: Pick<IncidentOptions, 'groupBy' | 'perRule'>): string {
 	const names = [...new Set(options.groupBy)].filter((n) => (labels[n] ?? '') !== '').sort();
-	return `${options.perRule ? ruleId : ''}{${names.map((n) => `${n}=${quote(labels[n]!)}`).join(',')}}`;
+	return `${options.perRule || names.length === 0 ? ruleId : ''}{${names.map((n) => `${n}=${quote(labels[n]!)}`).join(',')}}`;
 }
 
 /** The title of a new incident: the alert's `summary` annotation, else `<alertname> on <service>`. */

@@ -20,6 +20,7 @@ import type { Logger } from '../log';
 import type { AlertEvent, RuleState } from '../rules/types';
 import type { Labels } from '../../shared/series';
 import { applyAlertEvents } from './incident-apply';
+import { inTimeOrder } from './incident-measures';
 import {
 	DEFAULT_INCIDENT_OPTIONS,
 	entryFields,
@@ -430,10 +431,13 @@ export class IncidentStore {
 		return r ? publicIncident(r) : null;
 	}
 
-	/** The incident's timeline, oldest first (at most `limit`, default 10,000 entries). */
+	/**
+	 * The incident's timeline in the order things happened (by `at`, ties in the order written; see
+	 * inTimeOrder), at most `limit` entries (default 10,000).
+	 */
 	async timeline(id: string, limit = 10_000): Promise<TimelineEntry[]> {
 		const rows = (await this.redis.xrange(this.keys.timeline(id), '-', '+', 'COUNT', limit)) as Array<[string, string[]]>;
-		return rows.map(([sid, fields]) => entryFromFields(sid, fields));
+		return inTimeOrder(rows.map(([sid, fields]) => entryFromFields(sid, fields)));
 	}
 
 	list(query: IncidentQuery = {}): Promise<IncidentPage> {

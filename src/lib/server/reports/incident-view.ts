@@ -1,15 +1,17 @@
 /**
- * What the incident page and its postmortem show: the incident, its timeline as lines of text,
- * responders, TTA and TTR, the member alerts' expressions evaluated over the incident window
- * (padded before and after), and the impact (duration, affected services, uptime budget used).
+ * What the incident page and its postmortem show: the incident, its timeline (in time order) as
+ * lines of text, responders, TTA and TTR, the member alerts' expressions evaluated over the
+ * incident window (padded before and after), and the impact (duration, the service's outage from
+ * its first failed probe, downtime, and the share of the month's uptime budget used). A resolved
+ * incident's figures depend only on its own window and its month, never on when the page is read.
  */
-import { timesFromTimeline, timeToAcknowledge, timeToResolve } from '../alerting/incident-measures';
+import { respondersOf, timesFromTimeline, timeToAcknowledge, timeToResolve } from '../alerting/incident-measures';
 import { IncidentStore, parseIncidentId, type Incident, type TimelineEntry } from '../alerting/incidents';
 import { MaintenanceStore } from '../alerting/maintenance';
 import { RuleRepository } from '../alerting/rule-repo';
 import { getContext } from '../context';
 import { rangeQuery } from '../prom-api/query';
-import { serviceDowntime } from './load';
+import { outageOf, serviceDowntime } from './load';
 import { currentPeriod } from './period';
 import { reportSettings } from './settings';
 
@@ -67,7 +69,27 @@ export interface IncidentView {
 	ttr: number | null;
 	window: { from: number; to: number; start: number; end: number };
 	chart: { series: ChartSeries[]; problems: string[] };
-	impact: { duration: number; services: string[]; downSeconds: number | null; budgetSeconds: number | null; budgetUsed: number | null; month: string; objective: number };
+	impact: Impact;
+}
+
+/**
+ * What an incident cost. `outage` is the service's own outage from its `up` series (first failed
+ * sample to the first good one after the last failure; null when its probes did not fail): the
+ * downtime is measured over it, else over the incident. The budget is the uptime objective's share
+ * of the whole calendar month the incident opened in (reports.timeZone), for every target of the
+ * service: a fixed figure, so a resolved incident's share never changes.
+ */
+export interface Impact {
+	duration: number;
+	services: string[];
+	outage: { start: number; end: number | null } | null;
+	/** The span the downtime was measured over. */
+	measured: { from: number; to: number } | null;
+	downSeconds: number | null;
+	budgetSeconds: number | null;
+	budgetUsed: number | null;
+	month: string;
+	objective: number;
 }
 
 async function chartOf(incident: Incident, from: number, to: number, now: number): Promise<IncidentView['chart']> {
@@ -96,7 +118,7 @@ async function chartOf(incident: Incident, from: number, to: number, now: number
 	return { series, problems };
 }
 
-export async function incidentView(idText: string, options: { chart: boolean }): Promise<IncidentView | null> {
+export async function incidentView(idText: string, options: { chart: boolean }, now = Date.now()): Promise<IncidentView | null> {
 	const ctx = getContext();
 	const store = new IncidentStore(ctx.redis, ctx.keys.alerts);
 	const id = parseIncidentId(idText);
@@ -104,46 +126,44 @@ export async function incidentView(idText: string, options: { chart: boolean }):
 	if (!id || !incident) return null;
 	const entries = await store.timeline(id);
 	const times = timesFromTimeline(entries, incident.service);
-	const now = Date.now();
-	const end = incident.status === 'resolved' && incident.resolvedAt !== undefined ? incident.resolvedAt : now;
-	const pad = Math.max(15 * 60_000, Math.round((end - incident.openedAt) / 4));
+	const resolved = incident.status === 'resolved' && incident.resolvedAt !== undefined;
+	const end = resolved ? incident.resolvedAt! : now;
 	const timeline = entries.map((e) => ({ id: e.id, at: e.at, type: e.type, actor: e.actor, text: describeEntry(e) }));
-	const responders = [...new Set(entries.filter((e) => ['acknowledged', 'assigned', 'note', 'resolved', 'reopened'].includes(e.type) && e.actor !== 'vigil').map((e) => e.actor.replace(/^user:/, '')))];
-	if (incident.owner && !responders.includes(incident.owner)) responders.push(incident.owner);
 	const services = [...new Set([incident.service, ...incident.alerts.map((a) => a.labels.service ?? '')].filter(Boolean))];
 	const { settings, retention } = reportSettings();
-	let downSeconds: number | null = null;
-	let budgetSeconds: number | null = null;
 	const month = currentPeriod('month', settings.timeZone, incident.openedAt);
+	const impact: Impact = { duration: end - incident.openedAt, services, outage: null, measured: null, downSeconds: null, budgetSeconds: null, budgetUsed: null, month: month.label, objective: settings.uptimeObjective };
 	if (incident.service) {
 		try {
 			const windows = await new MaintenanceStore(ctx.redis, ctx.keys.alerts, ctx.audit).all();
 			const deps = { store: ctx.store, incidents: store, windows, now, retention };
-			const down = await serviceDowntime(deps, settings, incident.service, incident.openedAt, end);
-			downSeconds = down.counted - down.countedUp;
-			const monthSeconds = await serviceDowntime(deps, settings, incident.service, month.from, month.to);
-			budgetSeconds = (1 - settings.uptimeObjective) * (monthSeconds.counted || (month.to - month.from) / 1000);
+			impact.outage = await outageOf(deps, incident.service, incident.openedAt, end);
+			// Whole minutes around the outage: its edges fall inside minutes that are partly up, and a
+			// minute cut in proportion would lose some of its down samples; the minutes' up part adds none.
+			const recovered = impact.outage?.end ?? null;
+			impact.measured = {
+				from: Math.floor((impact.outage?.start ?? incident.openedAt) / 60_000) * 60_000,
+				to: recovered !== null ? Math.min(now, Math.ceil(recovered / 60_000) * 60_000) : end
+			};
+			const down = await serviceDowntime(deps, settings, incident.service, impact.measured.from, impact.measured.to);
+			impact.downSeconds = down.counted - down.countedUp;
+			impact.budgetSeconds = down.targets > 0 ? (1 - settings.uptimeObjective) * ((month.to - month.from) / 1000) * down.targets : null;
+			impact.budgetUsed = impact.budgetSeconds ? impact.downSeconds / impact.budgetSeconds : null;
 		} catch (err) {
 			ctx.log.warn({ err: (err as Error).message, incident: incident.ref }, 'could not read the uptime of an incident');
 		}
 	}
+	const start = Math.min(incident.openedAt, impact.outage?.start ?? incident.openedAt);
+	const pad = Math.max(15 * 60_000, Math.round((end - start) / 4));
 	return {
 		incident,
 		timeline,
 		notes: timeline.filter((t) => t.type === 'note'),
-		responders,
+		responders: respondersOf(entries, times),
 		tta: times ? timeToAcknowledge(times) : null,
 		ttr: times ? timeToResolve(times) : null,
-		window: { from: incident.openedAt - pad, to: end + pad, start: incident.openedAt, end },
-		chart: options.chart ? await chartOf(incident, incident.openedAt - pad, end + pad, now) : { series: [], problems: [] },
-		impact: {
-			duration: end - incident.openedAt,
-			services,
-			downSeconds,
-			budgetSeconds,
-			budgetUsed: downSeconds !== null && budgetSeconds ? downSeconds / budgetSeconds : null,
-			month: month.label,
-			objective: settings.uptimeObjective
-		}
+		window: { from: start - pad, to: end + pad, start: incident.openedAt, end },
+		chart: options.chart ? await chartOf(incident, start - pad, end + pad, now) : { series: [], problems: [] },
+		impact
 	};
 }

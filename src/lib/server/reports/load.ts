@@ -1,9 +1,15 @@
 /**
  * Builds a service-quality report from the stores: the `up` series as hour rollups (with minute
  * rollups read for the hours that are neither all up nor all down, or hold an edge of the period,
- * of a day or of a maintenance window), the incidents opened in the period, the maintenance
- * windows, and the SLO targets evaluated hour by hour over rollups. The figures themselves are
- * the pure functions of uptime.ts and report.ts.
+ * of a day, of a maintenance window, of the series' first sample or of now), the incidents opened
+ * in the period, the maintenance windows, and the SLO targets evaluated hour by hour over rollups.
+ * The figures themselves are the pure functions of uptime.ts and report.ts.
+ *
+ * What is judged: each `up` series over [max(period start, its first sample), min(period end,
+ * now)]. Before its first sample Vigil was not watching it, and after now nothing has happened
+ * yet: neither is downtime, whatever the policy (the policy text says so). A period in progress
+ * is therefore judged over its elapsed part, and its error budget is the objective's share of the
+ * time judged; the previous period follows the same rule.
  */
 import type { IncidentStore, IncidentSummary } from '../alerting/incidents';
 import { maintenanceIntervals, type MaintenanceWindow } from '../alerting/maintenance';
@@ -11,9 +17,10 @@ import type { Interval } from '../alerting/maintenance-schedule';
 import { rangeQuery } from '../prom-api/query';
 import type { Matcher } from '../tsdb/matchers';
 import { HOUR, MINUTE, type Retention, type TimeSeriesStore } from '../tsdb/types';
+import { formatDuration, formatTime } from '../../shared/report-format';
 import { daysOf, previousPeriod, weeksOf, type Period } from './period';
 import { incidentFigures, sloResult, trend, type IncidentFigures, type SloResult, type SloTarget, type Trend } from './report';
-import { addSeconds, emptySeconds, guessInterval, policyText, POLICY_VERSION, uptimeOf, type UpBucket, type UptimePolicy, type UptimeSeconds } from './uptime';
+import { addSeconds, clipBuckets, emptySeconds, guessInterval, policyText, POLICY_VERSION, uptimeOf, type UpBucket, type UptimePolicy, type UptimeSeconds } from './uptime';
 
 export interface ReportSettings {
 	policy: UptimePolicy;
@@ -39,22 +46,58 @@ export interface ReportDeps {
 	retention: Retention;
 }
 
+/**
+ * How a day of a service is drawn: `whole` judged all day; `partial` judged part of it (Vigil
+ * started watching that day, or it is today); `unwatched` before Vigil's first sample (no figure);
+ * `future` not begun yet (no figure).
+ */
+export type DayState = 'whole' | 'partial' | 'unwatched' | 'future';
+
+export interface DayUptime {
+	day: string;
+	state: DayState;
+	/** null when nothing of the day counted (unwatched, future, or all of it excluded by the policy). */
+	availability: number | null;
+	/** Seconds of the day judged (summed over the service's series). */
+	judged: number;
+	down: number;
+	noData: number;
+	maintenance: number;
+}
+
 export interface ServiceUptime {
 	service: string;
 	/** `up` series (targets) of the service. */
 	targets: number;
+	/** The first sample Vigil holds of the service (any of its series), when it is inside the period. */
+	watchedFrom: number | null;
 	seconds: UptimeSeconds;
 	/** Down seconds allowed by the objective over the counted time, and the share used. */
 	budgetSeconds: number;
 	budgetUsed: number | null;
-	daily: Array<{ day: string; availability: number | null; down: number; noData: number; maintenance: number }>;
+	daily: DayUptime[];
 	trend: Trend;
+}
+
+/** The part of the period the report judges, and how to say it. */
+export interface Coverage {
+	/** [from, to): from the period's start (or Vigil's first sample of the scope, when later) to its end (or now). */
+	from: number;
+	to: number;
+	/** The period has not ended yet: the report covers its elapsed part. */
+	inProgress: boolean;
+	/** Vigil's first sample of the scope, when it is inside the period (earlier time is not judged). */
+	watchedFrom: number | null;
+	/** "month in progress: 6 d 8 h of 31 d so far; Vigil has watched since 2026-12-07 08:24 (19 min)". */
+	text: string;
 }
 
 export interface Report {
 	title: string;
 	period: Period;
 	previous: Period;
+	coverage: Coverage;
+	previousCoverage: Coverage;
 	scope: string | null;
 	policy: UptimePolicy & { version: number; text: string };
 	uptimeObjective: number;
@@ -62,7 +105,11 @@ export interface Report {
 	overall: UptimeSeconds & { trend: Trend };
 	services: ServiceUptime[];
 	slos: Array<SloResult & { error?: string; trend: Trend }>;
-	incidents: IncidentFigures & { trends: { count: Trend; mtta: Trend; mttr: Trend } };
+	/**
+	 * Incidents opened in the period. While it is in progress, the count's trend compares with the
+	 * previous period's first `previousCountSpan` ms (as long as this one has run), not all of it.
+	 */
+	incidents: IncidentFigures & { trends: { count: Trend; mtta: Trend; mttr: Trend }; previousCountTo: number };
 }
 
 function selectorOf(labels: Record<string, string>): Matcher[] {
@@ -74,6 +121,10 @@ interface SeriesData {
 	labels: Record<string, string>;
 	intervalMs: number;
 	buckets: UpBucket[];
+	/** The first sample the store holds of the series (ever, not only in the range read); null if unknown. */
+	firstTs: number | null;
+	/** Its latest sample; null if unknown. */
+	lastTs: number | null;
 }
 
 /** Hours (starts) of a series whose hour bucket cannot be shared out by proportion. */
@@ -89,24 +140,25 @@ function hoursToRefine(buckets: readonly UpBucket[], intervalMs: number, edges: 
 }
 
 /** The `up` series of the scope over [from, to), as hour buckets refined by minute buckets where needed. */
-async function loadUp(deps: ReportDeps, scope: string | null, from: number, to: number, edgesOf: (service: string) => number[]): Promise<SeriesData[]> {
+async function loadUp(deps: ReportDeps, scope: string | null, from: number, to: number, edgesOf: (s: SeriesData) => number[]): Promise<SeriesData[]> {
 	const selector: Matcher[] = [{ name: '__name__', op: '=', value: 'up' }, scope === null ? { name: 'service', op: '!=', value: '' } : { name: 'service', op: '=', value: scope }];
 	const lo = Math.floor(from / HOUR) * HOUR;
 	const [hours, infos] = await Promise.all([deps.store.range(selector, lo, to - 1, HOUR), deps.store.series(selector)]);
-	const intervals = new Map(infos.map((s) => [JSON.stringify(Object.entries(s.labels).filter(([k]) => k !== '__name__').sort()), s.intervalMs]));
+	const infoOf = new Map(infos.map((s) => [JSON.stringify(Object.entries(s.labels).filter(([k]) => k !== '__name__').sort()), s]));
 	const out: SeriesData[] = [];
 	for (const r of hours) {
 		const labels = Object.fromEntries(Object.entries(r.labels).filter(([k]) => k !== '__name__'));
 		const buckets: UpBucket[] = r.t.map((t, i) => ({ start: t, width: HOUR, count: r.count[i]!, sum: r.sum[i]! }));
-		const intervalMs = intervals.get(JSON.stringify(Object.entries(labels).sort())) ?? guessInterval(buckets);
-		out.push({ service: labels.service ?? '', labels, intervalMs, buckets });
+		const info = infoOf.get(JSON.stringify(Object.entries(labels).sort()));
+		const intervalMs = info?.intervalMs ?? guessInterval(buckets);
+		out.push({ service: labels.service ?? '', labels, intervalMs, buckets, firstTs: info?.firstTs ?? null, lastTs: info?.lastTs ?? null });
 	}
 	await Promise.all(
 		out.map(async (s) => {
 			// A sample stands for its interval after it: minute buckets of a series sampled less often than
 			// once a minute would read the minutes between samples as without data.
 			if (s.intervalMs > MINUTE) return;
-			const refine = hoursToRefine(s.buckets, s.intervalMs, edgesOf(s.service));
+			const refine = hoursToRefine(s.buckets, s.intervalMs, edgesOf(s));
 			if (refine.length === 0) return;
 			// Consecutive hours in one read.
 			const runs: Array<[number, number]> = [];
@@ -129,11 +181,14 @@ async function loadUp(deps: ReportDeps, scope: string | null, from: number, to: 
 				});
 			}
 			// Minute rollups are kept 90 days: an hour whose minutes are gone, or only partly there (the
-			// oldest hour of a quarter at the edge of their retention), keeps its hour bucket.
+			// oldest hour of a quarter at the edge of their retention), keeps its hour bucket. The minutes
+			// are read after the hours: in the hour now being written they may hold a few samples more,
+			// which is no reason to fall back on the hour's proportions (that made a figure of the current
+			// hour move from one reading to the next).
 			const merged: UpBucket[] = [];
 			for (const b of s.buckets) {
 				const mins = minutes.get(b.start);
-				const complete = mins !== undefined && mins.reduce((n, m) => n + m.count, 0) === b.count;
+				const complete = mins !== undefined && mins.reduce((n, m) => n + m.count, 0) >= b.count;
 				merged.push(...(complete ? mins : [b]));
 			}
 			s.buckets = merged;
@@ -170,35 +225,93 @@ async function sloValues(deps: ReportDeps, t: SloTarget, from: number, to: numbe
 	}
 }
 
+/**
+ * The span of [from, to) a series is judged over: from its first sample (when later than `from`)
+ * to now (when earlier than `to`); `clip` names the edges that are the series' own (see clipBuckets).
+ * "Now" for a series whose latest sample no longer covers now, but whose next one may still be on
+ * its way (at most two sampling intervals late), is where its samples end (to the minute its
+ * buckets hold, not before its latest sample): the moment being collected is not yet elapsed for
+ * it, and reading it as "no data" made a service up all along lose a second or two at every
+ * reading. A series silent for longer is judged to now, its silence counted as no data.
+ */
+function judgedSpan(s: SeriesData, from: number, to: number, now: number): { lo: number; hi: number; clipLo: number | null; clipHi: number | null } {
+	const first = s.firstTs ?? from;
+	const covered = s.lastTs !== null ? s.lastTs + s.intervalMs : now;
+	const end = covered < now && now - covered <= 2 * s.intervalMs ? Math.max(s.lastTs!, Math.floor(covered / MINUTE) * MINUTE) : now;
+	return { lo: Math.max(from, first), hi: Math.min(to, end), clipLo: first > from ? first : null, clipHi: end < to ? end : null };
+}
+
 interface UptimePart {
 	overall: UptimeSeconds;
-	services: Map<string, { targets: number; seconds: UptimeSeconds; daily: ServiceUptime['daily'] }>;
+	services: Map<string, { targets: number; watchedFrom: number | null; seconds: UptimeSeconds; daily: DayUptime[] }>;
+	/** The earliest time judged (period start, or the scope's first sample when later), and the end judged. */
+	judgedFrom: number;
+	judgedTo: number;
+	/** The scope's first sample, when inside the period. */
+	watchedFrom: number | null;
 }
 
 async function uptimePart(deps: ReportDeps, settings: ReportSettings, period: Period, scope: string | null, withDaily: boolean): Promise<UptimePart> {
+	const end = Math.min(period.to, deps.now);
 	const days = withDaily ? daysOf(period) : [];
-	const edges = [period.from, period.to, ...days.map((d) => d.from)];
-	const maint = new Map<string, Interval[]>();
-	const maintOf = (service: string) => {
-		let m = maint.get(service);
-		if (!m) maint.set(service, (m = windowsFor(deps, service, period.from, period.to)));
-		return m;
-	};
-	const series = await loadUp(deps, scope, period.from, period.to, (service) => [...edges, ...maintOf(service).flatMap((i) => [i.start, i.end])]);
-	const services = new Map<string, { targets: number; seconds: UptimeSeconds; daily: ServiceUptime['daily']; dailySeconds: UptimeSeconds[] }>();
+	const services = new Map<string, { targets: number; first: number; seconds: UptimeSeconds; dailySeconds: UptimeSeconds[] }>();
 	let overall = emptySeconds();
-	for (const s of series) {
-		const m = maintOf(s.service);
-		const sec = uptimeOf(s.buckets, s.intervalMs, m, period.from, period.to, settings.policy);
-		const entry = services.get(s.service) ?? { targets: 0, seconds: emptySeconds(), daily: [], dailySeconds: days.map(() => emptySeconds()) };
-		entry.targets++;
-		entry.seconds = addSeconds(entry.seconds, sec);
-		days.forEach((d, i) => (entry.dailySeconds[i] = addSeconds(entry.dailySeconds[i]!, uptimeOf(s.buckets, s.intervalMs, m, d.from, d.to, settings.policy))));
-		services.set(s.service, entry);
-		overall = addSeconds(overall, sec);
+	if (end > period.from) {
+		const edges = [period.from, period.to, end, ...days.map((d) => d.from)];
+		const maint = new Map<string, Interval[]>();
+		const maintOf = (service: string) => {
+			let m = maint.get(service);
+			if (!m) maint.set(service, (m = windowsFor(deps, service, period.from, end)));
+			return m;
+		};
+		const series = await loadUp(deps, scope, period.from, end, (s) => [...edges, ...(s.firstTs !== null ? [s.firstTs] : []), ...maintOf(s.service).flatMap((i) => [i.start, i.end])]);
+		for (const s of series) {
+			const span = judgedSpan(s, period.from, period.to, deps.now);
+			const entry = services.get(s.service) ?? { targets: 0, first: Infinity, seconds: emptySeconds(), dailySeconds: days.map(() => emptySeconds()) };
+			services.set(s.service, entry);
+			entry.targets++;
+			entry.first = Math.min(entry.first, s.firstTs ?? period.from);
+			if (span.hi <= span.lo) continue;
+			const m = maintOf(s.service);
+			const buckets = clipBuckets(s.buckets, span.clipLo, span.clipHi);
+			const sec = uptimeOf(buckets, s.intervalMs, m, span.lo, span.hi, settings.policy);
+			entry.seconds = addSeconds(entry.seconds, sec);
+			days.forEach((d, i) => {
+				const lo = Math.max(d.from, span.lo);
+				const hi = Math.min(d.to, span.hi);
+				if (hi > lo) entry.dailySeconds[i] = addSeconds(entry.dailySeconds[i]!, uptimeOf(buckets, s.intervalMs, m, lo, hi, settings.policy));
+			});
+			overall = addSeconds(overall, sec);
+		}
 	}
-	for (const e of services.values()) e.daily = days.map((d, i) => ({ day: d.label, availability: e.dailySeconds[i]!.availability, down: e.dailySeconds[i]!.down, noData: e.dailySeconds[i]!.noData, maintenance: e.dailySeconds[i]!.maintenance }));
-	return { overall, services };
+	const out: UptimePart['services'] = new Map();
+	for (const [service, e] of services) {
+		const daily = days.map((d, i): DayUptime => {
+			const sec = e.dailySeconds[i]!;
+			const whole = ((Math.min(d.to, end) - d.from) / 1000) * e.targets;
+			const state: DayState = d.from >= end ? 'future' : sec.period === 0 ? 'unwatched' : sec.period < whole || d.to > end ? 'partial' : 'whole';
+			return { day: d.label, state, availability: sec.availability, judged: sec.period, down: sec.down, noData: sec.noData, maintenance: sec.maintenance };
+		});
+		out.set(service, { targets: e.targets, watchedFrom: e.first > period.from && e.first < period.to ? e.first : null, seconds: e.seconds, daily });
+	}
+	const first = Math.min(...[...services.values()].map((e) => e.first));
+	const watchedFrom = Number.isFinite(first) && first > period.from && first < period.to ? first : null;
+	return { overall, services: out, judgedFrom: watchedFrom ?? period.from, judgedTo: Math.max(period.from, end), watchedFrom };
+}
+
+const KIND_WORD: Record<Period['kind'], string> = { month: 'month', quarter: 'quarter', custom: 'period' };
+
+/** The coverage of a period, said in words in its zone. */
+export function coverageOf(period: Period, part: Pick<UptimePart, 'judgedFrom' | 'judgedTo' | 'watchedFrom'>, now: number): Coverage {
+	const kind = KIND_WORD[period.kind];
+	const at = (t: number) => `${formatTime(t, period.zone).slice(0, 16)} ${period.zone}`;
+	const inProgress = now < period.to;
+	const parts: string[] = [];
+	if (now <= period.from) parts.push(`the ${kind} has not begun: nothing is judged yet`);
+	else if (inProgress) parts.push(`${kind} in progress: ${formatDuration(now - period.from)} of ${formatDuration(period.to - period.from)} so far (to ${at(now)}); the rest is not judged yet`);
+	else parts.push(`the whole ${kind}`);
+	if (part.watchedFrom !== null) parts.push(`Vigil has watched since ${at(part.watchedFrom)}, ${formatDuration(part.judgedTo - part.watchedFrom)} of it; the time before is not judged`);
+	return { from: part.judgedFrom, to: part.judgedTo, inProgress, watchedFrom: part.watchedFrom, text: parts.join('; ') };
 }
 
 export async function buildReport(deps: ReportDeps, settings: ReportSettings, period: Period, scope: string | null): Promise<Report> {
@@ -215,6 +328,10 @@ export async function buildReport(deps: ReportDeps, settings: ReportSettings, pe
 	]);
 	const figures = incidentFigures(incidents, weeks, end);
 	const prevFigures = incidentFigures(prevIncidents, [], Math.min(previous.to, deps.now));
+	// A period in progress has fewer incidents than a whole one: count the previous period's over as
+	// long as this one has run.
+	const previousCountTo = end < period.to ? Math.min(previous.to, previous.from + Math.max(0, end - period.from)) : previous.to;
+	const prevCount = prevIncidents.filter((i) => i.openedAt < previousCountTo).length;
 	const services: ServiceUptime[] = [...now.services]
 		.map(([service, e]) => {
 			const budgetSeconds = (1 - settings.uptimeObjective) * e.seconds.counted;
@@ -222,6 +339,7 @@ export async function buildReport(deps: ReportDeps, settings: ReportSettings, pe
 			return {
 				service,
 				targets: e.targets,
+				watchedFrom: e.watchedFrom,
 				seconds: e.seconds,
 				budgetSeconds,
 				budgetUsed: budgetSeconds > 0 ? usedDown / budgetSeconds : null,
@@ -234,6 +352,8 @@ export async function buildReport(deps: ReportDeps, settings: ReportSettings, pe
 		title: period.kind === 'quarter' ? 'Quarterly service-quality report' : period.kind === 'month' ? 'Monthly service-quality report' : 'Service-quality report',
 		period,
 		previous,
+		coverage: coverageOf(period, now, deps.now),
+		previousCoverage: coverageOf(previous, before, deps.now),
 		scope,
 		policy: { ...settings.policy, version: POLICY_VERSION, text: policyText(settings.policy) },
 		uptimeObjective: settings.uptimeObjective,
@@ -247,8 +367,9 @@ export async function buildReport(deps: ReportDeps, settings: ReportSettings, pe
 		}),
 		incidents: {
 			...figures,
+			previousCountTo,
 			trends: {
-				count: trend(figures.measures.count, prevFigures.measures.count, false),
+				count: trend(figures.measures.count, prevCount, false),
 				mtta: trend(figures.measures.tta?.mean, prevFigures.measures.tta?.mean, false),
 				mttr: trend(figures.measures.ttr?.mean, prevFigures.measures.ttr?.mean, false)
 			}
@@ -256,11 +377,83 @@ export async function buildReport(deps: ReportDeps, settings: ReportSettings, pe
 	};
 }
 
-/** The down seconds of a service over [from, to) by the policy, for an incident's impact. */
-export async function serviceDowntime(deps: ReportDeps, settings: ReportSettings, service: string, from: number, to: number): Promise<UptimeSeconds> {
-	const maint = windowsFor(deps, service, from, to);
-	const series = await loadUp(deps, service, from, to, () => [from, to, ...maint.flatMap((i) => [i.start, i.end])]);
+/**
+ * The down seconds of a service over [from, to) by the policy, for an incident's impact, judged as
+ * the report judges (from each series' first sample, up to `deps.now`).
+ */
+export async function serviceDowntime(deps: ReportDeps, settings: ReportSettings, service: string, from: number, to: number): Promise<UptimeSeconds & { targets: number }> {
 	let total = emptySeconds();
-	for (const s of series) total = addSeconds(total, uptimeOf(s.buckets, s.intervalMs, maint, from, to, settings.policy));
-	return total;
+	let targets = 0;
+	const end = Math.min(to, deps.now);
+	if (end <= from) return { ...total, targets };
+	const maint = windowsFor(deps, service, from, end);
+	const series = await loadUp(deps, service, from, end, (s) => [from, end, ...(s.firstTs !== null ? [s.firstTs] : []), ...maint.flatMap((i) => [i.start, i.end])]);
+	for (const s of series) {
+		targets++;
+		const span = judgedSpan(s, from, to, deps.now);
+		if (span.hi <= span.lo) continue;
+		total = addSeconds(total, uptimeOf(clipBuckets(s.buckets, span.clipLo, span.clipHi), s.intervalMs, maint, span.lo, span.hi, settings.policy));
+	}
+	return { ...total, targets };
+}
+
+/** How far before an incident's opening its outage is looked for: longer than any rule's `for:`. */
+const OUTAGE_LOOKBACK = HOUR;
+
+/**
+ * The outage of a service behind an incident, from its `up` series: `start` is the first failed
+ * sample of the run of failures the incident opened on (a rule fires only after its `for:`, so the
+ * service was down before the incident opened), `end` the first good sample after the last failure
+ * before `to` (null: still down at `to`). Null when no series of the service was down when the
+ * incident opened (a latency or error-ratio incident with the probes up). Raw samples where the
+ * store still has them, else minute rollups (to the minute).
+ */
+export async function outageOf(deps: ReportDeps, service: string, openedAt: number, to: number): Promise<{ start: number; end: number | null } | null> {
+	const sel = (labels: Record<string, string>): Matcher[] => selectorOf({ __name__: 'up', ...labels });
+	const all: Matcher[] = [{ name: '__name__', op: '=', value: 'up' }, { name: 'service', op: '=', value: service }];
+	const lo = openedAt - OUTAGE_LOOKBACK;
+	const raw = await deps.store.raw(all, lo, openedAt);
+	let start = Infinity;
+	const down: Array<Record<string, string>> = [];
+	if (raw.some((r) => r.ts.length > 0)) {
+		for (const r of raw) {
+			let k = r.values.length - 1;
+			if (k < 0 || r.values[k] !== 0) continue;
+			while (k > 0 && r.values[k - 1] === 0) k--;
+			start = Math.min(start, r.ts[k]!);
+			down.push(r.labels);
+		}
+	} else {
+		for (const r of await deps.store.range(all, lo, openedAt, MINUTE)) {
+			let k = r.t.length - 1;
+			if (k < 0 || r.sum[k]! >= r.count[k]!) continue;
+			while (k > 0 && r.sum[k - 1]! < r.count[k - 1]! && r.t[k - 1] === r.t[k]! - MINUTE) k--;
+			start = Math.min(start, r.t[k]!);
+			down.push(r.labels);
+		}
+	}
+	if (!Number.isFinite(start)) return null;
+	// The recovery: after the last minute with a failure, the first good sample.
+	let end: number | null = 0;
+	for (const labels of down) {
+		const name = Object.fromEntries(Object.entries(labels).filter(([k]) => k !== '__name__'));
+		const [m] = await deps.store.range(sel(name), start, to, MINUTE);
+		const bad = m ? m.t.filter((_, i) => m.sum[i]! < m.count[i]!) : [];
+		const last = bad.length ? bad[bad.length - 1]! : start;
+		const [r] = await deps.store.raw(sel(name), last, Math.min(to, last + 2 * MINUTE));
+		let recovered: number | null = null;
+		if (r && r.ts.length) {
+			let lastBad = -1;
+			r.values.forEach((v, i) => v === 0 && (lastBad = i));
+			const next = r.values.findIndex((v, i) => i > lastBad && v === 1);
+			recovered = next >= 0 ? r.ts[next]! : null;
+		} else if (m) {
+			// Raw samples gone: the end of the last minute with a failure, if a good minute follows.
+			const after = m.t.findIndex((t, i) => t > last && m.sum[i] === m.count[i]);
+			recovered = after >= 0 ? last + MINUTE : null;
+		}
+		if (recovered === null || recovered > to) end = null;
+		else if (end !== null) end = Math.max(end, recovered);
+	}
+	return { start, end };
 }

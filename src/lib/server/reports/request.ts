@@ -64,11 +64,14 @@ export function reportTable(r: Report, table: ReportTable): { header: string[]; 
 	switch (table) {
 		case 'services':
 			return {
-				header: ['service', 'targets', 'availability', 'previous_availability', 'period_seconds', 'up_seconds', 'down_seconds', 'no_data_seconds', 'maintenance_seconds', 'counted_seconds', 'budget_seconds', 'budget_used', 'policy'],
-				rows: r.services.map((s) => [s.service, s.targets, r6(s.seconds.availability), r6(s.trend.before), s.seconds.period, s.seconds.up, s.seconds.down, s.seconds.noData, s.seconds.maintenance, s.seconds.counted, r6(s.budgetSeconds), r6(s.budgetUsed), r.policy.text])
+				header: ['service', 'targets', 'availability', 'previous_availability', 'judged_from', 'judged_to', 'judged_seconds', 'up_seconds', 'down_seconds', 'no_data_seconds', 'maintenance_seconds', 'counted_seconds', 'budget_seconds', 'budget_used', 'policy'],
+				rows: r.services.map((s) => [s.service, s.targets, r6(s.seconds.availability), r6(s.trend.before), isoTime(s.watchedFrom ?? r.period.from), isoTime(r.coverage.to), s.seconds.period, s.seconds.up, s.seconds.down, s.seconds.noData, s.seconds.maintenance, s.seconds.counted, r6(s.budgetSeconds), r6(s.budgetUsed), r.policy.text])
 			};
 		case 'daily':
-			return { header: ['service', 'day', 'availability', 'down_seconds', 'no_data_seconds', 'maintenance_seconds'], rows: r.services.flatMap((s) => s.daily.map((d) => [s.service, d.day, r6(d.availability), d.down, d.noData, d.maintenance])) };
+			return {
+				header: ['service', 'day', 'state', 'availability', 'judged_seconds', 'down_seconds', 'no_data_seconds', 'maintenance_seconds'],
+				rows: r.services.flatMap((s) => s.daily.map((d) => [s.service, d.day, d.state, r6(d.availability), d.judged, d.down, d.noData, d.maintenance]))
+			};
 		case 'slos':
 			return {
 				header: ['target', 'expression', 'op', 'threshold', 'objective', 'hours', 'good_hours', 'compliance', 'previous_compliance', 'mean', 'budget_hours', 'budget_used', 'met'],

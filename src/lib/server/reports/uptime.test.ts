@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { IncidentSummary } from '../alerting/incident-model';
 import { daysOf, monthPeriod, previousPeriod, quarterPeriod, weeksOf } from './period';
 import { incidentFigures, sloResult, trend } from './report';
-import { uptimeOf, type UpBucket, type UptimePolicy } from './uptime';
+import { clipBuckets, uptimeOf, type UpBucket, type UptimePolicy } from './uptime';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
@@ -79,6 +79,19 @@ describe('uptime in seconds', () => {
 		expect(r.countedUp).toBe(countedUp);
 		const whole = uptimeOf(gapBuckets, 10_000, [], d0 + DAY, d0 + 2 * DAY, policy);
 		expect(whole.availability).toBe(policy.noData === 'down' ? 0 : null);
+	});
+
+	it('a series watched from 10:00:30 to 10:03:20 (now), all up: the buckets holding its first sample and now hold no "no data"', () => {
+		const t0 = Date.UTC(2026, 11, 7, 10);
+		// 10 s samples from 10:00:30 to 10:03:10: minute buckets of 3, 6, 6 and 2 samples.
+		const buckets: UpBucket[] = [3, 6, 6, 2].map((count, i) => ({ start: t0 + i * MIN, width: MIN, count, sum: count }));
+		const from = t0 + 30_000;
+		const now = t0 + 3 * MIN + 20_000;
+		// Spread over whole minutes, the edge buckets read as half empty.
+		expect(uptimeOf(buckets, 10_000, [], from, now, EXCLUDE_DOWN)).toMatchObject({ up: 15 + 120 + 6.667, noData: 28.333 });
+		const r = uptimeOf(clipBuckets(buckets, from, now), 10_000, [], from, now, EXCLUDE_DOWN);
+		expect(r).toMatchObject({ period: 170, up: 170, down: 0, noData: 0, availability: 1 });
+		expect(clipBuckets(buckets, null, null)).toEqual(buckets);
 	});
 
 	it('counts time, not probes: a 60 s series and a 10 s series up the same time agree', () => {

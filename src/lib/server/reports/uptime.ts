@@ -14,11 +14,15 @@
  * - `maintenance: exclude` (default): time in maintenance leaves the denominator; `up`: it counts
  *   as up, whatever the series said;
  * - `noData: down` (default): time outside maintenance with no sample counts as down; `exclude`:
- *   it leaves the denominator.
+ *   it leaves the denominator;
+ * - whatever the two settings, a series is judged only from its first sample (before it Vigil was
+ *   not watching: that time is neither up nor down) and only up to now (time not yet elapsed is
+ *   not counted). The loader (load.ts) cuts the span it passes here; version 1 judged the whole
+ *   period, and counted the future and the time before the first sample as "no data".
  */
 import type { Interval } from '../alerting/maintenance-schedule';
 
-export const POLICY_VERSION = 1;
+export const POLICY_VERSION = 2;
 
 export interface UptimePolicy {
 	maintenance: 'exclude' | 'up';
@@ -28,7 +32,7 @@ export interface UptimePolicy {
 export const DEFAULT_POLICY: UptimePolicy = { maintenance: 'exclude', noData: 'down' };
 
 export function policyText(p: UptimePolicy): string {
-	return `uptime policy v${POLICY_VERSION}: maintenance ${p.maintenance === 'exclude' ? 'excluded from the period' : 'counted as up'}; no data ${p.noData === 'down' ? 'counted as down' : 'excluded from the period'}; time counted in seconds`;
+	return `uptime policy v${POLICY_VERSION}: maintenance ${p.maintenance === 'exclude' ? 'excluded from the period' : 'counted as up'}; no data ${p.noData === 'down' ? 'counted as down' : 'excluded from the period'}; time before Vigil's first sample of a target and time not yet elapsed not counted (neither up nor down); time counted in seconds`;
 }
 
 /** A rollup bucket of one `up` series. */
@@ -161,4 +165,21 @@ export function guessInterval(buckets: readonly UpBucket[]): number {
 	let n = 0;
 	for (const [iv, c] of votes) if (c > n || (c === n && iv < best)) [best, n] = [iv, c];
 	return best;
+}
+
+/**
+ * Narrows the buckets of one series to the span it is judged over, when an edge is a time before
+ * which (`from`: its first sample) or after which (`to`: now) the series can hold no sample: the
+ * bucket holding the edge is cut to the part on the series' side, so its samples fill that part
+ * rather than being spread over the whole bucket (which would read the rest as without data: a
+ * minute of "down" at each edge). Pass null for an edge that is an ordinary period or day edge.
+ */
+export function clipBuckets(buckets: readonly UpBucket[], from: number | null, to: number | null): UpBucket[] {
+	return buckets.map((b) => {
+		let start = b.start;
+		let end = b.start + b.width;
+		if (from !== null && start < from && from < end) start = from;
+		if (to !== null && start < to && to < end) end = to;
+		return start === b.start && end === b.start + b.width ? b : { ...b, start, width: end - start };
+	});
 }

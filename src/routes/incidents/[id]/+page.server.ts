@@ -1,12 +1,13 @@
 /**
  * /incidents/INC-42: the incident's timeline, responders, TTA and TTR, a chart of its alerts'
  * expressions over its window, and the actions the role may take (form actions with the
- * session's CSRF token): acknowledge, assign, resolve, reopen (engineers, admins) and notes
- * (managers too). Each action goes through the same store calls as the API, so it is audited.
+ * session's CSRF token): acknowledge, assign (to one of the users, as the API), resolve, reopen
+ * (engineers, admins) and notes (managers too). Each action goes through the same store calls as
+ * the API, so it is audited. Times are in reports.timeZone, named on the page.
  */
 import { error, fail } from '@sveltejs/kit';
 import { incidentErrorStatus } from '$lib/server/alerting/incident-http';
-import { IncidentStore, parseIncidentId } from '$lib/server/alerting/incidents';
+import { IncidentInputError, IncidentStore, parseIncidentId } from '$lib/server/alerting/incidents';
 import { can, type Action } from '$lib/server/auth/permissions';
 import { getContext } from '$lib/server/context';
 import { incidentView } from '$lib/server/reports/incident-view';
@@ -19,7 +20,9 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 	const view = await incidentView(params.id, { chart: true });
 	if (!view) error(404, `no incident ${params.id.slice(0, 40)}`);
 	const may = (a: Action) => can(me.role, a);
-	return { me, zone: reportSettings().settings.timeZone, ...view, may: { ack: may('incidents:ack'), assign: may('incidents:assign'), note: may('incidents:note'), resolve: may('incidents:resolve') } };
+	// The owner is chosen from the users (the API refuses any other name too).
+	const users = may('incidents:assign') ? (await getContext().users.list()).map((u) => u.name) : [];
+	return { me, zone: reportSettings().settings.timeZone, users, ...view, may: { ack: may('incidents:ack'), assign: may('incidents:assign'), note: may('incidents:note'), resolve: may('incidents:resolve') } };
 };
 
 async function act(event: RequestEvent, permission: Action, run: (store: IncidentStore, id: string, by: { actor: string; ip: string }, form: FormData) => Promise<unknown>, done: string) {
@@ -49,9 +52,12 @@ export const actions: Actions = {
 		act(
 			event,
 			'incidents:assign',
-			(s, id, by, form) => {
+			async (s, id, by, form) => {
 				const owner = field(form, 'owner', 100).trim();
-				return s.assign(id, owner || null, by);
+				if (!owner) return s.assign(id, null, by);
+				const user = await getContext().users.get(owner);
+				if (!user) throw new IncidentInputError(`owner: no user named ${JSON.stringify(owner.slice(0, 80))}; choose one of the users, or nobody`);
+				return s.assign(id, user.name, by);
 			},
 			'Owner changed'
 		),

@@ -1,10 +1,12 @@
 /**
  * GET /api/v1/incidents/export?from&to&service&severity&status&owner&q: every incident of the
  * list filter as CSV (newest first; at most 100,000 rows): the /incidents page's export. Cells a
- * spreadsheet would read as formulas are prefixed with a quote. Needs `incidents:read`.
+ * spreadsheet would read as formulas are prefixed with a quote. tta_seconds is empty for an
+ * incident acknowledged only after its resolution (as in the measures). Needs `incidents:read`.
  */
 import { json } from '@sveltejs/kit';
 import { parseListQuery } from '$lib/server/alerting/incident-http';
+import { timeToAcknowledge, timeToResolve } from '$lib/server/alerting/incident-measures';
 import { IncidentStore, type IncidentSummary } from '$lib/server/alerting/incidents';
 import { requirePermission } from '$lib/server/auth/access';
 import { getContext } from '$lib/server/context';
@@ -12,6 +14,7 @@ import { isoTime, toCsv } from '$lib/server/reports/csv';
 import type { RequestHandler } from './$types';
 
 const MAX_ROWS = 100_000;
+const secondsOf = (ms: number | null) => (ms === null ? null : ms / 1000);
 const HEADER = ['id', 'opened', 'title', 'service', 'severity', 'status', 'owner', 'acknowledged', 'acknowledged_by', 'resolved', 'tta_seconds', 'ttr_seconds', 'alerts'];
 
 export const GET: RequestHandler = async (event) => {
@@ -43,8 +46,8 @@ export const GET: RequestHandler = async (event) => {
 			isoTime(i.acknowledgedAt),
 			i.acknowledgedBy ?? '',
 			i.status === 'resolved' ? isoTime(i.resolvedAt) : '',
-			i.acknowledgedAt !== undefined ? (i.acknowledgedAt - i.openedAt) / 1000 : null,
-			i.status === 'resolved' && i.resolvedAt !== undefined ? (i.resolvedAt - i.openedAt) / 1000 : null,
+			secondsOf(timeToAcknowledge(i)),
+			secondsOf(timeToResolve(i)),
 			i.alertCount
 		])
 	);
