@@ -53,7 +53,7 @@ describe('wall model', () => {
 			['search', 'warn', 'fresh'],
 			['old', 'none', 'stale']
 		]);
-		expect(cells[1]!.alert).toBe('Slow');
+		expect(cells[1]!.alerts).toEqual(['Slow']);
 	});
 
 	it('status: the service keeps its name, the probes count alone, and an alert that colours it is named', () => {
@@ -62,12 +62,16 @@ describe('wall model', () => {
 		const series = [up('payments', 1, 1000), up('checkout', 1, 1000), up('search', 1, 1000), up('storefront', 1, 1000)];
 		// After recovery: every probe up, PaymentFailureRatioHigh still firing on payments.
 		const cells = statusCells(tile, series, [alert('PaymentFailureRatioHigh', 'payments')], 1500);
-		expect(cells[0]).toMatchObject({ name: 'payments', up: 1, tone: 'crit', alert: 'PaymentFailureRatioHigh' });
+		expect(cells[0]).toMatchObject({ name: 'payments', up: 1, tone: 'crit', alerts: ['PaymentFailureRatioHigh'] });
 		expect(statusSummary(cells)).toEqual({ up: 4, total: 4, why: ['alert PaymentFailureRatioHigh firing'] });
+		// ProbeDown kept firing (keep_firing_for) beside it: both named, worst and oldest first.
+		const two = statusCells(tile, series, [alert('PaymentFailureRatioHigh', 'payments', { since: 5 }), alert('ProbeDown', 'payments', { since: 1 }), alert('Slow', 'payments', { severity: 'warning' })], 1500);
+		expect(two[0]!.alerts).toEqual(['ProbeDown', 'PaymentFailureRatioHigh']);
+		expect(statusSummary(two).why).toEqual(['alerts ProbeDown, PaymentFailureRatioHigh firing']);
 		// A silenced alert colours nothing (it is listed, muted, on the alerts tile).
 		const silenced = statusCells(tile, series, [alert('PaymentFailureRatioHigh', 'payments', { silenced: { id: 's1', until: 9e12, by: 'user:ann', comment: '' } })], 1500);
 		expect(silenced.find((c) => c.name === 'payments')).toMatchObject({ tone: 'ok' });
-		expect(silenced.find((c) => c.name === 'payments')!.alert).toBeUndefined();
+		expect(silenced.find((c) => c.name === 'payments')!.alerts).toBeUndefined();
 		// A service in maintenance: the cell says so and gives the tile no colour.
 		const down = [up('payments', 0, 1000), up('search', 1, 1000)];
 		const m = statusCells(tile, down, [], 1500, [{ series: 'payments', id: 'w1', name: 'Provider switch', until: 5000 }]);

@@ -76,8 +76,8 @@ export interface StatusCell {
 	tone: Tone;
 	fresh: Freshness;
 	ageMs: number | null;
-	/** The firing alert (not muted) that makes it red or amber although its probes are up, if any. */
-	alert?: string;
+	/** The firing alerts (not muted) of its worst tone that make it red or amber, if any (oldest first). */
+	alerts?: string[];
 	/** The maintenance window open now over one of its series: the cell is muted, not the tile's tone. */
 	maintenance?: { name: string; until: number };
 }
@@ -106,14 +106,15 @@ export function statusCells(
 		if (w) cell.maintenance = { name: w.name, until: w.until };
 		cells.set(name, cell);
 	}
-	for (const a of alerts) {
+	for (const a of orderAlerts(alerts)) {
 		const cell = cells.get(a.service);
 		if (!cell) continue;
 		const tone = loudTone(a);
+		if (tone === 'none') continue;
 		if (TONE_RANK[tone] < TONE_RANK[cell.tone]) {
 			cell.tone = tone;
-			cell.alert = a.name;
-		}
+			cell.alerts = [a.name];
+		} else if (tone === cell.tone && cell.alerts && !cell.alerts.includes(a.name)) cell.alerts.push(a.name);
 	}
 	return [...cells.values()].sort((a, b) => TONE_RANK[cellTone(a)] - TONE_RANK[cellTone(b)] || (a.name < b.name ? -1 : 1));
 }
@@ -131,8 +132,8 @@ export function cellTone(c: StatusCell): Tone {
 export function statusSummary(cells: readonly StatusCell[]): { up: number; total: number; why: string[] } {
 	const up = cells.filter((c) => c.fresh === 'fresh' && c.up !== null && c.up >= 1).length;
 	const why: string[] = [];
-	const alerts = [...new Set(cells.filter((c) => c.alert !== undefined && !c.maintenance).map((c) => c.alert!))];
-	for (const a of alerts) why.push(`alert ${a} firing`);
+	const alerts = [...new Set(cells.filter((c) => !c.maintenance).flatMap((c) => c.alerts ?? []))];
+	if (alerts.length) why.push(`${alerts.length > 1 ? 'alerts' : 'alert'} ${alerts.join(', ')} firing`);
 	const stale = cells.filter((c) => c.fresh !== 'fresh').length;
 	if (stale) why.push(`${stale} stale`);
 	const maint = cells.filter((c) => c.maintenance).length;
