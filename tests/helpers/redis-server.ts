@@ -19,6 +19,10 @@ export interface TestRedis {
 	client(): Redis;
 	/** Kills the server at once (SIGKILL), as a crash would. */
 	kill(): Promise<void>;
+	/** Freezes the server (SIGSTOP): connections stay open, nothing answers, as a hung Redis. */
+	pause(): void;
+	/** Lets a frozen server go on (SIGCONT). */
+	resume(): void;
 	/** Starts it again on the same port and directory. */
 	restart(): Promise<void>;
 	stop(): Promise<void>;
@@ -85,9 +89,12 @@ export async function startTestRedis(options: { appendonly?: boolean; appendfsyn
 			return c;
 		},
 		kill,
+		pause: () => void child?.kill('SIGSTOP'),
+		resume: () => void child?.kill('SIGCONT'),
 		restart: launch,
 		async stop() {
 			for (const c of clients) c.disconnect();
+			child?.kill('SIGCONT');
 			await kill();
 			rmSync(dir, { recursive: true, force: true });
 		}

@@ -24,7 +24,9 @@ import {
 	type AlertRow,
 	type ClientToServerEvents,
 	type LiveStatus,
+	type SeriesMaintenance,
 	type SeriesState,
+	type TileRule,
 	type ServerToClientEvents,
 	type SnapshotMessage
 } from '$lib/shared/live';
@@ -62,6 +64,9 @@ export class LiveFeed {
 	alerts = $state<AlertRow[]>([]);
 	/** The SLO objectives' budgets over their calendar period. */
 	slos = $state<SloPeriod[]>([]);
+	/** Status-tile series in maintenance now, and the alert rules that watch the tiles' series. */
+	maintenance = $state<SeriesMaintenance[]>([]);
+	rules = $state<TileRule[]>([]);
 	/** Server time of the last message (for "last update" when the connection is lost), or null. */
 	lastUpdate = $state<number | null>(null);
 	/** Counts applied deltas: history readers (charts, sparklines) depend on it. */
@@ -154,6 +159,8 @@ export class LiveFeed {
 			if (!this.inSequence(msg.data.seq)) return;
 			this.track(msg.data.serverTime);
 			this.alerts = msg.data.alerts;
+			this.maintenance = msg.data.maintenance ?? [];
+			this.rules = msg.data.rules ?? [];
 		});
 		socket.on('slo', (raw) => {
 			const msg = sloMessage.safeParse(raw);
@@ -182,6 +189,8 @@ export class LiveFeed {
 		this.series = [];
 		this.alerts = [];
 		this.slos = [];
+		this.maintenance = [];
+		this.rules = [];
 		this.history.clear();
 	}
 
@@ -216,6 +225,8 @@ export class LiveFeed {
 		this.board = msg.board ?? null;
 		this.alerts = msg.alerts ?? [];
 		this.slos = msg.slos ?? [];
+		this.maintenance = msg.maintenance ?? [];
+		this.rules = msg.rules ?? [];
 		this.series = msg.series;
 		this.tick++;
 	}

@@ -63,9 +63,32 @@ export const alertRow = z.object({
 	/** Its incident's ref ("INC-42"), acknowledgement and owner, when it has an open incident. */
 	incident: z.string().max(40).optional(),
 	acknowledged: z.boolean(),
-	owner: z.string().max(100).optional()
+	owner: z.string().max(100).optional(),
+	/** The silence that holds its notifications back (the one lasting longest, when several do). */
+	silenced: z.object({ id: z.string().max(64), until: z.number(), by: z.string().max(200), comment: z.string().max(200) }).optional(),
+	/** The maintenance window open now that holds it back, and when that occurrence ends. */
+	maintenance: z.object({ id: z.string().max(64), name: z.string().max(200), until: z.number() }).optional()
 });
 export type AlertRow = z.infer<typeof alertRow>;
+
+/** A series of the board's status tiles that a maintenance window open now covers. */
+export const seriesMaintenance = z.object({ series: z.string(), id: z.string().max(64), name: z.string().max(200), until: z.number() });
+export type SeriesMaintenance = z.infer<typeof seriesMaintenance>;
+
+/**
+ * An alert rule of the form `selector op N` that watches every series of a tile's source: the tile
+ * colours by the rule's threshold (see the wall model's tileLimits), one source of truth.
+ */
+export const tileRule = z.object({
+	tile: z.number().int().nonnegative(),
+	source: z.number().int().nonnegative(),
+	ruleId: z.string().max(300),
+	name: z.string().max(200),
+	severity: z.enum(['critical', 'warning', 'info']),
+	op: z.enum(['>', '>=', '<', '<=']),
+	threshold: z.number()
+});
+export type TileRule = z.infer<typeof tileRule>;
 
 export const snapshotMessage = liveStatus.extend({
 	series: z.array(seriesState),
@@ -74,7 +97,10 @@ export const snapshotMessage = liveStatus.extend({
 	/** Active alerts, on a board of tiles. */
 	alerts: z.array(alertRow).max(500).optional(),
 	/** The SLO objectives' budgets over their calendar period (boards with SLO tiles). */
-	slos: z.array(sloPeriod).max(200).optional()
+	slos: z.array(sloPeriod).max(200).optional(),
+	/** Status-tile series in maintenance now, and the alert rules that watch the tiles' series. */
+	maintenance: z.array(seriesMaintenance).max(500).optional(),
+	rules: z.array(tileRule).max(500).optional()
 });
 export type SnapshotMessage = z.infer<typeof snapshotMessage>;
 
@@ -89,11 +115,16 @@ export const pointsMessage = z.object({
 });
 export type PointsMessage = z.infer<typeof pointsMessage>;
 
-/** The board's active alerts changed (an alert, or the incident of one): the whole list. */
+/**
+ * The board's active alerts changed (an alert, its incident, its silence or maintenance), or the
+ * maintenance of its status tiles' series, or the rules that watch its tiles: the whole of each.
+ */
 export const alertsMessage = z.object({
 	seq: z.number().int().nonnegative(),
 	serverTime: z.number(),
-	alerts: z.array(alertRow).max(500)
+	alerts: z.array(alertRow).max(500),
+	maintenance: z.array(seriesMaintenance).max(500).optional(),
+	rules: z.array(tileRule).max(500).optional()
 });
 export type AlertsMessage = z.infer<typeof alertsMessage>;
 

@@ -1,6 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import type { SeriesState } from '$lib/shared/live';
-import { layout, reloadDue, thresholdPlacement, sloState, statItems, statusCells, thresholdTone, tileAge, trend, worstFirst } from './model';
+import type { AlertRow, SeriesState, TileRule } from '$lib/shared/live';
+import {
+	cellTone,
+	formatScaled,
+	layout,
+	orderAlerts,
+	reloadDue,
+	scaledText,
+	scaleFor,
+	thresholdPlacement,
+	sloState,
+	statItems,
+	statusCells,
+	statusSummary,
+	thresholdTone,
+	tileAge,
+	tileLimits,
+	trend,
+	wallTime,
+	worst,
+	worstFirst,
+	zoneLabel
+} from './model';
 
 const up = (service: string, value: number, ts: number): SeriesState => ({ id: service, name: 'up', labels: { service }, value, ts, intervalMs: 2000 });
 
@@ -13,6 +34,15 @@ describe('wall model', () => {
 		expect(thresholdTone(null, undefined)).toBe('none');
 	});
 
+	it('no threshold judges the value: neutral, never "ok" (orders at 0 during an outage are not OK)', () => {
+		expect(thresholdTone(0, undefined)).toBe('neutral');
+		expect(thresholdTone(42, { direction: 'above' })).toBe('neutral');
+		expect(statItems([up('a', 0, 1000)], undefined, 1500).items[0]!.tone).toBe('neutral');
+		// Neutral ranks after ok and before no data: a tile of neutral and ok series is ok.
+		expect(worst('neutral', 'ok')).toBe('ok');
+		expect(worst('neutral', 'none')).toBe('neutral');
+	});
+
 	it('status cells: down is critical, a firing alert of the service colours it, stale data is not "up"', () => {
 		const tile = { kind: 'status' as const, title: 'S', selector: 'up', by: 'service' };
 		const cells = statusCells(tile, [up('search', 1, 1000), up('checkout', 0, 1000), up('old', 1, -10_000)], [
@@ -23,7 +53,89 @@ describe('wall model', () => {
 			['search', 'warn', 'fresh'],
 			['old', 'none', 'stale']
 		]);
-		expect(cells[1]!.alert).toBe('Slow');
+		expect(cells[1]!.alerts).toEqual(['Slow']);
+	});
+
+	it('status: the service keeps its name, the probes count alone, and an alert that colours it is named', () => {
+		const tile = { kind: 'status' as const, title: 'S', selector: 'up', by: 'service' };
+		const alert = (name: string, service: string, extra: Partial<AlertRow> = {}): AlertRow => ({ ruleId: `g/${name}`, fingerprint: name, name, severity: 'critical', state: 'firing', service, summary: '', since: 0, acknowledged: false, ...extra });
+		const series = [up('payments', 1, 1000), up('checkout', 1, 1000), up('search', 1, 1000), up('storefront', 1, 1000)];
+		// After recovery: every probe up, PaymentFailureRatioHigh still firing on payments.
+		const cells = statusCells(tile, series, [alert('PaymentFailureRatioHigh', 'payments')], 1500);
+		expect(cells[0]).toMatchObject({ name: 'payments', up: 1, tone: 'crit', alerts: ['PaymentFailureRatioHigh'] });
+		expect(statusSummary(cells)).toEqual({ up: 4, total: 4, why: ['alert PaymentFailureRatioHigh firing'] });
+		// ProbeDown kept firing (keep_firing_for) beside it: both named, worst and oldest first.
+		const two = statusCells(tile, series, [alert('PaymentFailureRatioHigh', 'payments', { since: 5 }), alert('ProbeDown', 'payments', { since: 1 }), alert('Slow', 'payments', { severity: 'warning' })], 1500);
+		expect(two[0]!.alerts).toEqual(['ProbeDown', 'PaymentFailureRatioHigh']);
+		expect(statusSummary(two).why).toEqual(['alerts ProbeDown, PaymentFailureRatioHigh firing']);
+		// A silenced alert colours nothing (it is listed, muted, on the alerts tile).
+		const silenced = statusCells(tile, series, [alert('PaymentFailureRatioHigh', 'payments', { silenced: { id: 's1', until: 9e12, by: 'user:ann', comment: '' } })], 1500);
+		expect(silenced.find((c) => c.name === 'payments')).toMatchObject({ tone: 'ok' });
+		expect(silenced.find((c) => c.name === 'payments')!.alerts).toBeUndefined();
+		// A service in maintenance: the cell says so and gives the tile no colour.
+		const down = [up('payments', 0, 1000), up('search', 1, 1000)];
+		const m = statusCells(tile, down, [], 1500, [{ series: 'payments', id: 'w1', name: 'Provider switch', until: 5000 }]);
+		// Muted cells come after the others.
+		expect(m[1]).toMatchObject({ name: 'payments', tone: 'crit', maintenance: { name: 'Provider switch', until: 5000 } });
+		expect(worst(...m.map(cellTone))).toBe('ok');
+		expect(statusSummary(m)).toEqual({ up: 1, total: 2, why: ['1 in maintenance'] });
+	});
+
+	it('alerts worst first: severity, then unmuted before muted, then firing before pending, then the oldest', () => {
+		const a = (name: string, severity: AlertRow['severity'], since: number, extra: Partial<AlertRow> = {}): AlertRow => ({ ruleId: `g/${name}`, fingerprint: name, name, severity, state: 'firing', service: '', summary: '', since, acknowledged: false, ...extra });
+		const rows = [
+			a('warnOld', 'warning', 1),
+			a('critSilenced', 'critical', 1, { silenced: { id: 's', until: 10, by: 'user:a', comment: '' } }),
+			a('critNew', 'critical', 50),
+			a('critPending', 'critical', 2, { state: 'pending' }),
+			a('critOld', 'critical', 5),
+			a('critMaint', 'critical', 0, { maintenance: { id: 'w', name: 'x', until: 10 } }),
+			a('info', 'info', 0)
+		];
+		expect(orderAlerts(rows).map((r) => r.name)).toEqual(['critOld', 'critNew', 'critPending', 'critMaint', 'critSilenced', 'warnOld', 'info']);
+	});
+
+	it("a rule that watches the tile's series gives its threshold; one that differs from the tile's own is said", () => {
+		const rule = (severity: TileRule['severity'], op: TileRule['op'], threshold: number, name = 'SystemFailureRatioAboveTarget'): TileRule => ({ tile: 0, source: 0, ruleId: `g/${name}`, name, severity, op, threshold });
+		// No thresholds of its own: the rule's (warning: warn; higher is worse).
+		expect(tileLimits(undefined, [rule('warning', '>', 0.001)])).toEqual({ th: { direction: 'above', warn: 0.001 }, from: { warn: 'SystemFailureRatioAboveTarget' }, differs: [] });
+		// The same value: one source of truth; the tile's other level stays its own.
+		expect(tileLimits({ warn: 0.001, crit: 0.01, direction: 'above' }, [rule('warning', '>', 0.001)])).toEqual({
+			th: { warn: 0.001, crit: 0.01, direction: 'above' },
+			from: { warn: 'SystemFailureRatioAboveTarget' },
+			differs: []
+		});
+		// A different value: the tile keeps its own and says the rule's.
+		const d = tileLimits({ warn: 0.002, direction: 'above' }, [rule('warning', '>', 0.001)]);
+		expect(d.th).toEqual({ warn: 0.002, direction: 'above' });
+		expect(d.differs).toEqual([{ level: 'warn', own: 0.002, rule: 'SystemFailureRatioAboveTarget', op: '>', threshold: 0.001 }]);
+		// Lower is worse; info rules give no level; the strictest of two rules at one level.
+		expect(tileLimits(undefined, [rule('critical', '<', 0.8, 'A'), rule('critical', '<', 0.9, 'B'), rule('info', '<', 0.95, 'C')]).th).toEqual({ direction: 'below', crit: 0.9 });
+		expect(tileLimits(undefined, []).th).toBeUndefined();
+	});
+
+	it('one unit per tile: seconds as ms only when every value is under a second', () => {
+		const ms = scaleFor('s', [0.21, 0.35, null]);
+		expect(ms).toMatchObject({ factor: 1000, suffix: 'ms' });
+		expect(scaledText(0.21, ms)).toBe('210 ms');
+		// A threshold shown on that tile is in ms too, not "2.5s".
+		expect(scaledText(2.5, ms)).toBe('2,500 ms');
+		const s = scaleFor('s', [0.2, 3]);
+		expect(formatScaled(0.2, s)).toEqual({ text: '0.2', suffix: 's' });
+		expect(scaledText(3, s)).toBe('3 s');
+		expect(scaledText(0.0123, scaleFor('%', []))).toBe('1.23 %');
+		expect(formatScaled(Infinity, s)).toEqual({ text: '∞', suffix: 's' });
+		expect(formatScaled(null, s)).toEqual({ text: '—', suffix: '' });
+		expect(scaledText(12, scaleFor('/min', [12]))).toBe('12 /min');
+	});
+
+	it("times in the wall's zone, labelled", () => {
+		const at = Date.UTC(2026, 0, 15, 13, 3);
+		expect(wallTime(at, 'Europe/Berlin', at)).toBe('14:03');
+		expect(wallTime(at, 'America/New_York', at)).toBe('08:03');
+		expect(wallTime(at + 3 * 86_400_000, 'Europe/Berlin', at)).toBe('Sun 18 Jan 14:03');
+		expect(zoneLabel('Europe/Berlin', at)).toBe('CET');
+		expect(zoneLabel('Europe/Berlin', Date.UTC(2026, 6, 1))).toBe('CEST');
 	});
 
 	it('freshness: the newest series counts, stale past two intervals, none without data', () => {
@@ -77,7 +189,7 @@ describe('wall model', () => {
 			['cart', 'ok']
 		]);
 		expect(r.more).toBe(1);
-		expect(statItems([s('search', 0.2)], undefined, 1500)).toMatchObject({ items: [{ label: '', tone: 'ok' }], more: 0 });
+		expect(statItems([s('search', 0.2)], undefined, 1500)).toMatchObject({ items: [{ label: '', tone: 'neutral' }], more: 0 });
 	});
 
 	it('the daily soft reload: due once the quiet hour passes after the page loaded, not again after it', () => {

@@ -1,16 +1,19 @@
 /**
  * What a board's tiles show, computed from the feed: which series each tile reads, its tone
- * (critical, warning, ok, none), the age and freshness of its data, and the layout where failing
- * tiles grow and come first. Pure functions: the components only draw.
+ * (critical, warning, ok, neutral, none), the age and freshness of its data, and the layout where
+ * failing tiles grow and come first. Pure functions: the components only draw.
+ *
+ * Tones: `ok` only where a threshold (the tile's own, or an alert rule's that watches its series)
+ * judged the value; a value nothing judges is `neutral` (no colour, no "OK"); `none` is no data.
  */
 import type { BoardDef, Thresholds, TileDef } from '$lib/shared/boards';
-import type { AlertRow, SeriesState } from '$lib/shared/live';
+import type { AlertRow, SeriesMaintenance, SeriesState, TileRule } from '$lib/shared/live';
 import { periodBudget, type SloPeriod } from '../../shared/slo-period';
-import { freshness, type Freshness } from '../format';
+import { formatValue, freshness, type Freshness } from '../format';
 
-export type Tone = 'crit' | 'warn' | 'ok' | 'none';
+export type Tone = 'crit' | 'warn' | 'ok' | 'neutral' | 'none';
 
-const TONE_RANK: Record<Tone, number> = { crit: 0, warn: 1, ok: 2, none: 3 };
+const TONE_RANK: Record<Tone, number> = { crit: 0, warn: 1, ok: 2, neutral: 3, none: 4 };
 
 export function worst(...tones: Tone[]): Tone {
 	return tones.reduce<Tone>((a, b) => (TONE_RANK[b] < TONE_RANK[a] ? b : a), 'none');
@@ -28,10 +31,10 @@ export function seriesByTile(board: BoardDef, series: readonly SeriesState[]): S
 	return out;
 }
 
-/** A value against thresholds: `above` means higher is worse. */
+/** A value against thresholds: `above` means higher is worse. No threshold: `neutral`, never "OK". */
 export function thresholdTone(v: number | null, th: Thresholds | undefined): Tone {
-	if (v === null || !Number.isFinite(v)) return 'none';
-	if (!th) return 'ok';
+	if (v === null || Number.isNaN(v)) return 'none';
+	if (!th || (th.warn === undefined && th.crit === undefined)) return 'neutral';
 	const past = (limit: number | undefined) => limit !== undefined && (th.direction === 'below' ? v < limit : v > limit);
 	if (past(th.crit)) return 'crit';
 	if (past(th.warn)) return 'warn';
@@ -43,39 +46,99 @@ export function alertTone(a: Pick<AlertRow, 'severity' | 'state'>): Tone {
 	return a.severity === 'critical' ? 'crit' : a.severity === 'warning' ? 'warn' : 'none';
 }
 
-/** One cell of a status grid: a service (or target) with its `up` and its worst firing alert. */
+/** A silence or an open maintenance window holds the alert's notifications back. */
+export function isMuted(a: Pick<AlertRow, 'silenced' | 'maintenance'>): boolean {
+	return a.silenced !== undefined || a.maintenance !== undefined;
+}
+
+/** The tone an alert gives the tiles: none while muted (it is listed, dimmed, but paints nothing red). */
+export function loudTone(a: Pick<AlertRow, 'severity' | 'state' | 'silenced' | 'maintenance'>): Tone {
+	return isMuted(a) ? 'none' : alertTone(a);
+}
+
+const SEVERITY_RANK: Record<AlertRow['severity'], number> = { critical: 0, warning: 1, info: 2 };
+
+/**
+ * Alerts worst first: by severity, then unmuted before muted (silenced or in maintenance), then
+ * firing before pending, no-data and error, then the oldest first. A list cut short cuts the least
+ * bad ones.
+ */
+export function orderAlerts(rows: readonly AlertRow[]): AlertRow[] {
+	const muted = (a: AlertRow) => (isMuted(a) ? 1 : 0);
+	const firing = (a: AlertRow) => (a.state === 'firing' ? 0 : 1);
+	return [...rows].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || muted(a) - muted(b) || firing(a) - firing(b) || a.since - b.since);
+}
+
+/** One cell of a status grid: a service (or target), what its probes say, and what else colours it. */
 export interface StatusCell {
 	name: string;
 	up: number | null;
 	tone: Tone;
 	fresh: Freshness;
 	ageMs: number | null;
-	/** The alert that makes it red or amber, if any. */
-	alert?: string;
+	/** The firing alerts (not muted) of its worst tone that make it red or amber, if any (oldest first). */
+	alerts?: string[];
+	/** The maintenance window open now over one of its series: the cell is muted, not the tile's tone. */
+	maintenance?: { name: string; until: number };
 }
 
-export function statusCells(tile: Extract<TileDef, { kind: 'status' }>, series: readonly SeriesState[], alerts: readonly AlertRow[], now: number): StatusCell[] {
+export function statusCells(
+	tile: Extract<TileDef, { kind: 'status' }>,
+	series: readonly SeriesState[],
+	alerts: readonly AlertRow[],
+	now: number,
+	maintenance: readonly SeriesMaintenance[] = []
+): StatusCell[] {
 	const cells = new Map<string, StatusCell>();
+	const windows = new Map(maintenance.map((m) => [m.series, m]));
 	for (const s of series) {
 		const name = s.labels[tile.by] ?? s.labels.target ?? s.name;
 		const ageMs = s.ts === null ? null : now - s.ts;
 		const fresh = freshness(ageMs, s.intervalMs);
 		const down = s.value !== null && s.value < 1;
 		const known = cells.get(name);
+		const window = windows.get(s.id);
+		if (known && window && !known.maintenance) known.maintenance = { name: window.name, until: window.until };
 		// Several series of one service (several probes): the worst one counts.
 		if (known && !(down && (known.up ?? 1) >= 1)) continue;
-		cells.set(name, { name, up: s.value, tone: fresh === 'fresh' ? (down ? 'crit' : 'ok') : 'none', fresh, ageMs });
+		const cell: StatusCell = { name, up: s.value, tone: fresh === 'fresh' ? (down ? 'crit' : 'ok') : 'none', fresh, ageMs };
+		const w = window ?? known?.maintenance;
+		if (w) cell.maintenance = { name: w.name, until: w.until };
+		cells.set(name, cell);
 	}
-	for (const a of alerts) {
+	for (const a of orderAlerts(alerts)) {
 		const cell = cells.get(a.service);
 		if (!cell) continue;
-		const tone = alertTone(a);
-		if (TONE_RANK[tone] < TONE_RANK[cell.tone] || (tone !== 'none' && cell.alert === undefined && tone === cell.tone)) {
-			cell.tone = worst(cell.tone, tone);
-			cell.alert = a.name;
-		}
+		const tone = loudTone(a);
+		if (tone === 'none') continue;
+		if (TONE_RANK[tone] < TONE_RANK[cell.tone]) {
+			cell.tone = tone;
+			cell.alerts = [a.name];
+		} else if (tone === cell.tone && cell.alerts && !cell.alerts.includes(a.name)) cell.alerts.push(a.name);
 	}
-	return [...cells.values()].sort((a, b) => TONE_RANK[a.tone] - TONE_RANK[b.tone] || (a.name < b.name ? -1 : 1));
+	return [...cells.values()].sort((a, b) => TONE_RANK[cellTone(a)] - TONE_RANK[cellTone(b)] || (a.name < b.name ? -1 : 1));
+}
+
+/** What a cell adds to its tile's tone: nothing while in maintenance. */
+export function cellTone(c: StatusCell): Tone {
+	return c.maintenance ? 'none' : c.tone;
+}
+
+/**
+ * A status tile's headline: probes up out of cells (fresh data saying up: the count is the probes'
+ * alone), and why the tile has its colour when the probes do not explain it (a firing alert on a
+ * service whose probes are up), what is stale and what is in maintenance.
+ */
+export function statusSummary(cells: readonly StatusCell[]): { up: number; total: number; why: string[] } {
+	const up = cells.filter((c) => c.fresh === 'fresh' && c.up !== null && c.up >= 1).length;
+	const why: string[] = [];
+	const alerts = [...new Set(cells.filter((c) => !c.maintenance).flatMap((c) => c.alerts ?? []))];
+	if (alerts.length) why.push(`${alerts.length > 1 ? 'alerts' : 'alert'} ${alerts.join(', ')} firing`);
+	const stale = cells.filter((c) => c.fresh !== 'fresh').length;
+	if (stale) why.push(`${stale} stale`);
+	const maint = cells.filter((c) => c.maintenance).length;
+	if (maint) why.push(`${maint} in maintenance`);
+	return { up, total: cells.length, why };
 }
 
 /** The newest data among a tile's series: its age and freshness (`none`: no data ever). */
@@ -248,4 +311,101 @@ export function thresholdPlacement(lo: number, hi: number, y: number): 'line' | 
 	if (y > hi + span) return 'above';
 	if (y < lo - span) return 'below';
 	return 'line';
+}
+
+/** A threshold level of a tile, where it comes from, and a rule's that differs from the tile's own. */
+export interface TileLimits {
+	/** What colours the tile: the tile's own thresholds, completed by the rules that watch it. */
+	th: Thresholds | undefined;
+	/** The rule each level comes from (absent: the tile's own). */
+	from: { warn?: string; crit?: string };
+	/** Rules whose threshold differs from the tile's own at the same level: said on the tile. */
+	differs: Array<{ level: 'warn' | 'crit'; own: number; rule: string; op: TileRule['op']; threshold: number }>;
+}
+
+/**
+ * A tile's thresholds with the alert rules that watch its series (one source of truth): a rule of
+ * severity warning gives the warn level, critical the crit level (info rules none), `>`/`>=` mean
+ * higher is worse, `<`/`<=` lower. A level the tile does not set takes the rule's; a level the tile
+ * sets to the same value is the rule's; a different one stays the tile's and is listed in `differs`
+ * (the tile says so). Several rules at one level: the strictest.
+ */
+export function tileLimits(own: Thresholds | undefined, rules: readonly TileRule[]): TileLimits {
+	const out: TileLimits = { th: own ? { ...own } : undefined, from: {}, differs: [] };
+	for (const level of ['warn', 'crit'] as const) {
+		const severity = level === 'warn' ? 'warning' : 'critical';
+		let best: TileRule | undefined;
+		for (const r of rules) {
+			if (r.severity !== severity) continue;
+			const dir = r.op === '>' || r.op === '>=' ? 'above' : 'below';
+			if (own && own.direction !== dir && (own.warn !== undefined || own.crit !== undefined)) {
+				out.differs.push({ level, own: own[level] ?? NaN, rule: r.name, op: r.op, threshold: r.threshold });
+				continue;
+			}
+			if (!best || (dir === 'above' ? r.threshold < best.threshold : r.threshold > best.threshold)) best = r;
+		}
+		if (!best) continue;
+		const dir = best.op === '>' || best.op === '>=' ? 'above' : 'below';
+		const mine = own?.[level];
+		if (mine !== undefined && mine !== best.threshold) {
+			out.differs.push({ level, own: mine, rule: best.name, op: best.op, threshold: best.threshold });
+			continue;
+		}
+		out.th = { ...(out.th ?? { direction: dir }), direction: dir, [level]: best.threshold };
+		out.from[level] = best.name;
+	}
+	return out;
+}
+
+/** One display unit for a whole tile (headline, axis, legend, thresholds): a factor and a suffix. */
+export interface Scale {
+	factor: number;
+	suffix: string;
+	/** The tile's unit, for "up". */
+	unit: string | undefined;
+}
+
+/**
+ * The unit a tile shows its values in, chosen once for the tile from the values it shows: seconds
+ * read as ms when every value is under a second; `%` is a ratio times 100; other units as they are.
+ */
+export function scaleFor(unit: string | undefined, values: readonly (number | null | undefined)[]): Scale {
+	if (unit === 's') {
+		let max = 0;
+		for (const v of values) if (v !== null && v !== undefined && Number.isFinite(v)) max = Math.max(max, Math.abs(v));
+		return max > 0 && max < 1 ? { factor: 1000, suffix: 'ms', unit } : { factor: 1, suffix: 's', unit };
+	}
+	if (unit === '%') return { factor: 100, suffix: '%', unit };
+	return { factor: 1, suffix: unit ?? '', unit };
+}
+
+/** A value in a tile's scale: the number and its suffix ("∞ s", "—" without a value). */
+export function formatScaled(v: number | null | undefined, scale: Scale): { text: string; suffix: string } {
+	if (v === null || v === undefined || Number.isNaN(v)) return { text: '—', suffix: '' };
+	if (scale.unit === 'up') return { text: v >= 1 ? 'UP' : 'DOWN', suffix: '' };
+	if (!Number.isFinite(v)) return { text: v > 0 ? '∞' : '-∞', suffix: scale.suffix };
+	const x = v * scale.factor;
+	const digits = scale.suffix === 'ms' ? (Math.abs(x) < 10 ? 1 : 0) : Math.abs(x) >= 1000 ? 0 : Math.abs(x) >= 100 ? 1 : 2;
+	return { text: formatValue(x, digits), suffix: scale.suffix };
+}
+
+/** "2,500 ms", "0.1 %", "12 /min": a value and its suffix as one text (thresholds, legends). */
+export function scaledText(v: number | null | undefined, scale: Scale): string {
+	const f = formatScaled(v, scale);
+	return f.suffix ? `${f.text} ${f.suffix}` : f.text;
+}
+
+/**
+ * A time on the wall, in the wall's zone (the reports' `reports.timeZone`): "14:30" within the next
+ * or last 24 hours, else "Tue 3 Dec 14:30".
+ */
+export function wallTime(ms: number, zone: string, now: number): string {
+	const near = Math.abs(ms - now) < 86_400_000;
+	return new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23', ...(near ? {} : { weekday: 'short', day: 'numeric', month: 'short' }) }).format(ms).replace(',', '');
+}
+
+/** The zone's short name now ("CET", "CEST", "GMT+3"), as the clock labels it. */
+export function zoneLabel(zone: string, at: number): string {
+	const part = new Intl.DateTimeFormat('en-GB', { timeZone: zone, timeZoneName: 'short' }).formatToParts(at).find((p) => p.type === 'timeZoneName');
+	return part?.value ?? zone;
 }

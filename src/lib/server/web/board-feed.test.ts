@@ -39,6 +39,19 @@ describe('BoardFeed', () => {
 		expect(o).toMatchObject({ name: 'orders', value: 6, refs: [[1, 0], [2, 0]], history: [[90_000, 5], [93_000, 6]] });
 	});
 
+	it("knows its status tiles' series (for maintenance windows) and sends their maintenance and the tiles' rules", () => {
+		const b = new BoardFeed('ops', def);
+		b.add({ __name__: 'up', kind: 'http', service: 'shop' }, 1, 90_000, 1000);
+		b.add({ __name__: 'orders' }, 5, 90_000, 1000);
+		const id = sidOf('up', { kind: 'http', service: 'shop' });
+		expect(b.statusSeries()).toEqual([{ id, labels: { __name__: 'up', kind: 'http', service: 'shop' } }]);
+		b.maintenance = [{ series: id, id: 'w1', name: 'Upgrade', until: 200_000 }];
+		b.rules = [{ tile: 1, source: 0, ruleId: 'g/R', name: 'R', severity: 'warning', op: '>', threshold: 3 }];
+		const snap = b.snapshot(status);
+		expect(snap.maintenance).toEqual(b.maintenance);
+		expect(snap.rules).toEqual(b.rules);
+	});
+
 	it('an ignored series is not looked up again; a full board looks up nothing', () => {
 		const b = new BoardFeed('ops', def);
 		b.ignore('x');

@@ -8,7 +8,7 @@
  * the first tile that selects it, with that tile's title and unit, and no history.
  */
 import { HISTORY_POINTS, tileHistoryMs, tileSources, type BoardDef } from '../../shared/boards';
-import type { AlertRow, Point, SeriesState, SnapshotMessage, LiveStatus } from '../../shared/live';
+import type { AlertRow, Point, SeriesMaintenance, SeriesState, SnapshotMessage, LiveStatus, TileRule } from '../../shared/live';
 import { PointRing } from '../../shared/ring';
 import { matchesAll, parseSelector, type Matcher } from '../tsdb/matchers';
 import type { TimeSeriesStore } from '../tsdb/types';
@@ -57,6 +57,9 @@ export class BoardFeed {
 	/** Series on the tail this board leaves out. */
 	private readonly ignored = new Set<string>();
 	alerts: AlertRow[] = [];
+	/** Status-tile series in maintenance now; the alert rules that watch stat and chart tiles. */
+	maintenance: SeriesMaintenance[] = [];
+	rules: TileRule[] = [];
 	/** The SLO tiles' budgets over their calendar period; null without SLO tiles. */
 	readonly slos: SloPeriods | null;
 
@@ -78,6 +81,17 @@ export class BoardFeed {
 				? legacyTiles.map((t, tile) => ({ tile, source: 0, matchers: parseSelector(t.selector), historyMs: 0, title: t.title, unit: t.unit }))
 				: [{ tile: 0, source: 0, matchers: parseSelector('{__name__=~".+"}'), historyMs: 0 }];
 		}
+	}
+
+	/** The series of the board's status tiles, with their labels (for maintenance windows' matchers). */
+	statusSeries(): Array<{ id: string; labels: Record<string, string> }> {
+		const def = this.def;
+		if (!def) return [];
+		const out: Array<{ id: string; labels: Record<string, string> }> = [];
+		for (const t of this.tracked.values()) {
+			if (t.state.refs?.some(([tile]) => def.tiles[tile]?.kind === 'status')) out.push({ id: t.state.id, labels: { ...t.state.labels, __name__: t.state.name } });
+		}
+		return out;
 	}
 
 	/** Whether the board shows alerts or colours tiles by them. */
@@ -226,6 +240,8 @@ export class BoardFeed {
 		if (this.def) {
 			msg.board = this.def;
 			msg.alerts = this.alerts;
+			msg.maintenance = this.maintenance;
+			msg.rules = this.rules;
 			if (this.slos) msg.slos = this.slos.entries();
 		}
 		return msg;

@@ -42,6 +42,7 @@ import { countRoles, listNodes, HEARTBEAT_MS, type Role } from '../nodes';
 import type { SeriesInfo, TimeSeriesStore } from '../tsdb/types';
 import { BoardFeed, DEFAULT_INTERVAL_MS, goneAfter } from './board-feed';
 import { readBoardAlerts } from './board-alerts';
+import { RuleWatch, tileRules } from './board-rules';
 import { kioskLookup, WallScreens, type ScreenOwner } from './wall-screens';
 import { parseRevocation } from '../auth/revocation';
 import { clientAddress, PEER_ADDRESS, type AddressRule } from './client-address';
@@ -55,6 +56,14 @@ export { goneAfter } from './board-feed';
 
 /** How often the active alerts and their incidents are read (once per process, for every board). */
 export const ALERTS_REFRESH_MS = 2_000;
+
+/**
+ * Redis is judged by its answers, not by the connection's state (a hung server keeps its TCP
+ * connection "ready"): a PING every REDIS_PING_MS, and Redis is down when one has had no answer
+ * for REDIS_ANSWER_MS (readiness, /readyz, waits as long), up again at the next answer.
+ */
+export const REDIS_PING_MS = 1_000;
+export const REDIS_ANSWER_MS = 1_000;
 
 /** How often the SLO tiles' period budgets are brought up to date (a minute is the step). */
 export const SLO_REFRESH_MS = 30_000;
@@ -143,8 +152,13 @@ export class LiveHub {
 	private sloTimer: NodeJS.Timeout | undefined;
 	private screensTimer: NodeJS.Timeout | undefined;
 	private readonly wallScreens: WallScreens;
-	private alertsText = '';
+	private alertsText = new Map<string, string>();
 	private readingAlerts = false;
+	private readonly ruleWatch: RuleWatch;
+	/** Redis answers PINGs (see REDIS_ANSWER_MS); when the outstanding PING was sent, if any. */
+	private redisAnswers = true;
+	private pingSentAt: number | null = null;
+	private pingTimer: NodeJS.Timeout | undefined;
 	private roles: Record<Role, number> = { web: 0, collect: 0, alerts: 0 };
 	private rolesTimer: NodeJS.Timeout | undefined;
 	private readonly log: Logger;
@@ -165,6 +179,7 @@ export class LiveHub {
 		this.store = options.store;
 		this.slots = new AddressSlots(options.connectionsPerIp ?? LIVE_CONNECTIONS_PER_IP);
 		this.wallScreens = new WallScreens(options.redis, options.keys, options.store, options.screenDownAfterMs, kioskLookup(options.redis, options.keys));
+		this.ruleWatch = new RuleWatch(options.redis, options.keys.rules);
 		const defs = options.boards ?? [];
 		if (!defs.some((b) => b.name === DEFAULT_BOARD)) this.boards.set(DEFAULT_BOARD, new BoardFeed(DEFAULT_BOARD, null, options.tiles ?? []));
 		for (const def of defs) this.boards.set(def.name, new BoardFeed(def.name, def, [], options.sloTimeZone ?? 'UTC'));
@@ -218,6 +233,8 @@ export class LiveHub {
 		await this.tail.start();
 		this.options.redis.on('ready', this.onRedisUp);
 		this.options.redis.on('close', this.onRedisDown);
+		this.pingTimer = setInterval(() => this.pingRedis(), REDIS_PING_MS);
+		this.pingTimer.unref();
 		this.refreshRoles();
 		this.rolesTimer = setInterval(() => {
 			this.refreshRoles();
@@ -468,8 +485,42 @@ export class LiveHub {
 			.finally(() => (this.readingRules = false));
 	}
 
+	/** Connected, and answering (see REDIS_ANSWER_MS). */
 	private redisUp(): boolean {
-		return this.options.redis.status === 'ready';
+		return this.options.redis.status === 'ready' && this.redisAnswers;
+	}
+
+	/**
+	 * One PING at a time: an outstanding one older than REDIS_ANSWER_MS makes Redis down (screens
+	 * are told at once); its answer, however late, makes it up again.
+	 */
+	private pingRedis(): void {
+		const redis = this.options.redis;
+		if (this.pingSentAt !== null) {
+			if (Date.now() - this.pingSentAt >= REDIS_ANSWER_MS) this.judgeRedis(false);
+			return;
+		}
+		if (redis.status !== 'ready') return;
+		this.pingSentAt = Date.now();
+		redis
+			.ping()
+			.then(() => this.judgeRedis(true))
+			.catch(() => this.judgeRedis(false))
+			.finally(() => (this.pingSentAt = null));
+	}
+
+	private judgeRedis(answers: boolean): void {
+		if (answers === this.redisAnswers) return;
+		this.redisAnswers = answers;
+		this.log.warn(answers ? 'Redis answers again' : `Redis does not answer (no PING answer within ${REDIS_ANSWER_MS} ms): screens show it down`);
+		if (answers) {
+			this.lastBroadcastRedis = 'up';
+			this.broadcastStatus();
+			this.refreshRoles();
+		} else {
+			this.lastBroadcastRedis = 'down';
+			this.broadcastStatus();
+		}
 	}
 
 	private status(board: BoardFeed): LiveStatus {
@@ -500,21 +551,38 @@ export class LiveHub {
 		this.sent?.inc({ type: 'snapshot' });
 	}
 
-	/** Reads the active alerts (one read for every board); boards that show them get the changes. */
+	/**
+	 * Reads the active alerts with their silences and maintenance, the maintenance of the status
+	 * tiles' series and (when the rule set changed) the rules that watch the tiles: one read for
+	 * every board; each board that shows them gets its changes.
+	 */
 	private refreshAlerts(): void {
 		if (this.readingAlerts || !this.redisUp()) return;
 		this.readingAlerts = true;
-		readBoardAlerts(this.options.redis, this.options.keys.alerts)
-			.then((rows: AlertRow[]) => {
-				const text = JSON.stringify(rows);
-				if (text === this.alertsText) return;
-				this.alertsText = text;
-				for (const board of this.boards.values()) {
-					if (!board.wantsAlerts) continue;
-					board.alerts = rows;
+		const boards = [...this.boards.values()].filter((b) => b.wantsAlerts);
+		const series = new Map<string, { id: string; labels: Record<string, string> }>();
+		for (const b of boards) for (const s of b.statusSeries()) series.set(s.id, s);
+		const rulesRead = this.ruleWatch.refresh().catch((err: Error) => {
+			this.log.debug({ err: err.message }, 'could not read the rule set for the wall: tiles keep the rules they had');
+			return false;
+		});
+		Promise.all([readBoardAlerts(this.options.redis, this.options.keys.alerts, Date.now(), [...series.values()]), rulesRead])
+			.then(([read, rulesChanged]) => {
+				for (const board of boards) {
+					const maintenance = board.statusSeries().flatMap((s) => {
+						const w = read.maintenance.get(s.id);
+						return w ? [{ series: s.id, ...w }] : [];
+					});
+					if (rulesChanged && board.def) board.rules = tileRules(board.def, this.ruleWatch.rules);
+					const msg = { alerts: read.rows, maintenance, rules: board.rules };
+					const text = JSON.stringify(msg);
+					if (text === this.alertsText.get(board.name)) continue;
+					this.alertsText.set(board.name, text);
+					board.alerts = read.rows;
+					board.maintenance = maintenance;
 					if (!this.io) continue;
 					board.seq++;
-					this.io.to(room(board.name)).emit('alerts', { seq: board.seq, serverTime: Date.now(), alerts: rows });
+					this.io.to(room(board.name)).emit('alerts', { seq: board.seq, serverTime: Date.now(), ...msg });
 					this.sent?.inc({ type: 'alerts' });
 				}
 			})
@@ -542,6 +610,8 @@ export class LiveHub {
 	}
 
 	private readonly onRedisUp = () => {
+		// Connected again: ioredis has had its answer to the handshake.
+		this.redisAnswers = true;
 		this.broadcastStatus();
 		this.reload().catch(() => {});
 		this.refreshRoles();
@@ -628,6 +698,7 @@ export class LiveHub {
 	async close(): Promise<void> {
 		clearInterval(this.rolesTimer);
 		clearInterval(this.alertsTimer);
+		clearInterval(this.pingTimer);
 		clearInterval(this.sloTimer);
 		this.stopRules();
 		clearInterval(this.screensTimer);

@@ -9,6 +9,7 @@ import { parseDuration } from '../../shared/duration';
 import { KIOSK_COOKIE } from '../auth/kiosk';
 import type { Session } from '../auth/sessions';
 import { getContext } from '../context';
+import { reportSettings } from '../reports/settings';
 import { clearKioskCookie, decideWall, setKioskCookie } from './wall-access';
 
 /** Rotation: at least this long per board, at most this long. */
@@ -25,6 +26,8 @@ export interface WallPage {
 	reloadAt: string | null;
 	/** Opened with a kiosk link (no login): no navigation, no cursor, nothing that changes state. */
 	kiosk: boolean;
+	/** The time zone the wall shows times in: the reports' (`reports.timeZone`), as other pages. */
+	zone: string;
 }
 
 export async function loadWallPage(event: {
@@ -37,6 +40,7 @@ export async function loadWallPage(event: {
 }): Promise<WallPage> {
 	const { url, cookies } = event;
 	const ctx = getContext();
+	const zone = reportSettings().settings.timeZone;
 	// A kiosk link must not linger in caches.
 	event.setHeaders({ 'cache-control': 'no-store' });
 	const rotate = event.board === undefined ? url.searchParams.get('rotate') : null;
@@ -56,7 +60,7 @@ export async function loadWallPage(event: {
 			// Redis is unreachable: the page holds no data, so show it; its live feed is refused
 			// (and retried) until the screen's credential can be checked.
 			ctx.log.warn({ err: (err as Error).message }, 'could not check access to the wall: Redis is unreachable');
-			return { boards: asked, every, reloadAt: wallSettings().reloadAt, kiosk: event.locals.session === null };
+			return { boards: asked, every, reloadAt: wallSettings().reloadAt, kiosk: event.locals.session === null, zone };
 		}
 		if (d.kind === 'error') error(d.status, d.message);
 		if (d.kind === 'redirect') {
@@ -66,5 +70,5 @@ export async function loadWallPage(event: {
 		}
 		if (d.by === 'kiosk') kiosk = true;
 	}
-	return { boards: asked, every, reloadAt: wallSettings().reloadAt, kiosk };
+	return { boards: asked, every, reloadAt: wallSettings().reloadAt, kiosk, zone };
 }

@@ -1,0 +1,77 @@
+/**
+ * A list on a tile shows what fits and counts the rest: nothing is cut without saying so. After
+ * every change of the list or of its size, the items (children marked `data-fit-item`) whose box
+ * runs past the list's bottom or right edge are hidden, and so is every item after the first one
+ * that does (lists come worst first: what is hidden is the least bad). Hidden items keep their place
+ * (`visibility: hidden`), so hiding them moves nothing; `onHidden` gets their number for "+N more".
+ *
+ * Before hiding anything, the list's text may shrink a little (the CSS variable `--fit`, which the
+ * items' font sizes are multiplied by, down to FIT_MIN): a long name then keeps its line.
+ *
+ * Measured again when the list or any item changes size (a tile grows, a name wraps), when items
+ * come, go or change text, and when a class changes (a tile's tone changes its cells' size).
+ */
+/** The smallest text scale a list takes before it hides items. */
+export const FIT_MIN = 0.8;
+const SCALES = [1, 0.9, FIT_MIN];
+
+export function fitList(node: HTMLElement, onHidden: (hidden: number) => void) {
+	let report = onHidden;
+	let last = -1;
+	let frame = 0;
+	const measure = () => {
+		frame = 0;
+		const items = [...node.querySelectorAll<HTMLElement>(':scope > [data-fit-item]')];
+		for (const el of items) if (!watched.has(el)) (watched.add(el), resized.observe(el));
+		for (const el of items) el.style.visibility = '';
+		const outside = (el: HTMLElement, box: DOMRect) => {
+			const r = el.getBoundingClientRect();
+			return r.bottom > box.bottom + 1 || r.right > box.right + 1;
+		};
+		// The largest text scale at which every item fits, else the smallest.
+		for (const scale of SCALES) {
+			node.style.setProperty('--fit', String(scale));
+			const box = node.getBoundingClientRect();
+			if (!items.some((el) => outside(el, box))) break;
+		}
+		node.dataset.fit = node.style.getPropertyValue('--fit');
+		const box = node.getBoundingClientRect();
+		let hidden = 0;
+		for (const el of items) {
+			const out = hidden > 0 || outside(el, box);
+			el.style.visibility = out ? 'hidden' : '';
+			if (out) el.dataset.clipped = 'yes';
+			else delete el.dataset.clipped;
+			if (out) hidden++;
+		}
+		if (hidden !== last) {
+			last = hidden;
+			report(hidden);
+		}
+	};
+	const soon = () => {
+		if (!frame) frame = requestAnimationFrame(measure);
+	};
+	const resized = new ResizeObserver(soon);
+	const watched = new WeakSet<Element>();
+	resized.observe(node);
+	const changed = new MutationObserver(soon);
+	changed.observe(node, { childList: true, subtree: true, characterData: true });
+	// The tile's tone (a class on an ancestor) changes its items' size and the list's columns.
+	const tile = node.closest('[data-testid="board-tile"]') ?? node;
+	const restyled = new MutationObserver(soon);
+	restyled.observe(tile, { attributes: true, attributeFilter: ['class', 'style'] });
+	soon();
+	return {
+		update(next: (hidden: number) => void) {
+			report = next;
+			soon();
+		},
+		destroy() {
+			cancelAnimationFrame(frame);
+			resized.disconnect();
+			changed.disconnect();
+			restyled.disconnect();
+		}
+	};
+}
