@@ -14,7 +14,9 @@ import { SequenceTracker } from '$lib/shared/sequence';
 import type { SloPeriod } from '$lib/shared/slo-period';
 import {
 	alertsMessage,
+	fitLists,
 	heartbeatMessage,
+	type AlertSummary,
 	LIVE_PATH,
 	liveRefusal,
 	liveStatus,
@@ -67,6 +69,8 @@ export class LiveFeed {
 	/** Status-tile series in maintenance now, and the alert rules that watch the tiles' series. */
 	maintenance = $state<SeriesMaintenance[]>([]);
 	rules = $state<TileRule[]>([]);
+	/** Counts of every active alert, when the server sent them (the rows may be a part). */
+	alertSummary = $state<AlertSummary | null>(null);
 	/** Server time of the last message (for "last update" when the connection is lost), or null. */
 	lastUpdate = $state<number | null>(null);
 	/** Counts applied deltas: history readers (charts, sparklines) depend on it. */
@@ -133,7 +137,7 @@ export class LiveFeed {
 			this.connection = 'connecting';
 		});
 		socket.on('snapshot', (raw) => {
-			const msg = snapshotMessage.safeParse(raw);
+			const msg = snapshotMessage.safeParse(fitLists(raw));
 			if (!msg.success) return void this.refused++;
 			this.applySnapshot(msg.data);
 		});
@@ -154,11 +158,12 @@ export class LiveFeed {
 			this.tick++;
 		});
 		socket.on('alerts', (raw) => {
-			const msg = alertsMessage.safeParse(raw);
+			const msg = alertsMessage.safeParse(fitLists(raw));
 			if (!msg.success) return void this.refused++;
 			if (!this.inSequence(msg.data.seq)) return;
 			this.track(msg.data.serverTime);
 			this.alerts = msg.data.alerts;
+			this.alertSummary = msg.data.alertSummary ?? null;
 			this.maintenance = msg.data.maintenance ?? [];
 			this.rules = msg.data.rules ?? [];
 		});
@@ -188,6 +193,7 @@ export class LiveFeed {
 		this.connection = 'refused';
 		this.series = [];
 		this.alerts = [];
+		this.alertSummary = null;
 		this.slos = [];
 		this.maintenance = [];
 		this.rules = [];
@@ -224,6 +230,7 @@ export class LiveFeed {
 		for (const id of this.history.keys()) if (!ids.has(id)) this.history.delete(id);
 		this.board = msg.board ?? null;
 		this.alerts = msg.alerts ?? [];
+		this.alertSummary = msg.alertSummary ?? null;
 		this.slos = msg.slos ?? [];
 		this.maintenance = msg.maintenance ?? [];
 		this.rules = msg.rules ?? [];

@@ -71,6 +71,28 @@ export const alertRow = z.object({
 });
 export type AlertRow = z.infer<typeof alertRow>;
 
+/** Most alert rows a message carries: what any tile can show, and the worst alert of each service. */
+export const MAX_ALERT_ROWS = 500;
+
+/**
+ * What the rows of a big list leave out, counted by the server over every active alert: the true
+ * totals, the loud (firing, not muted) ones by severity, and the commonest rules among the firing
+ * ("2,204 firing: 1,900 wall_screen_down, 300 ProbeDown …").
+ */
+export const alertSummary = z.object({
+	/** Active alerts in all (firing, pending, no data, error). */
+	total: z.number().int().nonnegative(),
+	/** Firing and not muted (a silence or maintenance window holds the others back). */
+	firing: z.number().int().nonnegative(),
+	/** Firing but muted. */
+	mutedFiring: z.number().int().nonnegative(),
+	/** Firing, not muted, by severity. */
+	bySeverity: z.object({ critical: z.number().int().nonnegative(), warning: z.number().int().nonnegative(), info: z.number().int().nonnegative() }),
+	/** The rules with the most firing alerts, most first (at most 10). */
+	byRule: z.array(z.object({ name: z.string().max(200), count: z.number().int().positive() })).max(10)
+});
+export type AlertSummary = z.infer<typeof alertSummary>;
+
 /** A series of the board's status tiles that a maintenance window open now covers. */
 export const seriesMaintenance = z.object({ series: z.string(), id: z.string().max(64), name: z.string().max(200), until: z.number() });
 export type SeriesMaintenance = z.infer<typeof seriesMaintenance>;
@@ -95,7 +117,9 @@ export const snapshotMessage = liveStatus.extend({
 	/** The board's definition: absent on the board `default` made of `wall.tiles`. */
 	board: boardDef.optional(),
 	/** Active alerts, on a board of tiles. */
-	alerts: z.array(alertRow).max(500).optional(),
+	alerts: z.array(alertRow).max(MAX_ALERT_ROWS).optional(),
+	/** The whole of the active alerts, counted (the rows may be a part of them). */
+	alertSummary: alertSummary.optional(),
 	/** The SLO objectives' budgets over their calendar period (boards with SLO tiles). */
 	slos: z.array(sloPeriod).max(200).optional(),
 	/** Status-tile series in maintenance now, and the alert rules that watch the tiles' series. */
@@ -122,7 +146,8 @@ export type PointsMessage = z.infer<typeof pointsMessage>;
 export const alertsMessage = z.object({
 	seq: z.number().int().nonnegative(),
 	serverTime: z.number(),
-	alerts: z.array(alertRow).max(500),
+	alerts: z.array(alertRow).max(MAX_ALERT_ROWS),
+	alertSummary: alertSummary.optional(),
 	maintenance: z.array(seriesMaintenance).max(500).optional(),
 	rules: z.array(tileRule).max(500).optional()
 });
@@ -192,3 +217,22 @@ export interface ClientToServerEvents {
 
 /** The path socket.io is served on, the same in dev and production. */
 export const LIVE_PATH = '/socket.io';
+
+/** The longest lists the schemas above allow in a snapshot or an alerts message. */
+export const WIRE_LISTS = { alerts: MAX_ALERT_ROWS, maintenance: 500, rules: 500, slos: 200 } as const;
+
+/**
+ * Cuts every list of a snapshot or alerts message to what its schema allows (in place; the lists
+ * are in order of importance, so the least important go). The server sends nothing longer, and a
+ * screen applies it before validating, so one oversized list can never make a whole message
+ * unreadable (the screen would then show nothing at all). Returns the message.
+ */
+export function fitLists<T>(msg: T): T {
+	if (msg === null || typeof msg !== 'object') return msg;
+	const m = msg as Record<string, unknown>;
+	for (const [k, max] of Object.entries(WIRE_LISTS)) {
+		const v = m[k];
+		if (Array.isArray(v) && v.length > max) m[k] = v.slice(0, max);
+	}
+	return msg;
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertRow, SeriesState, TileRule } from '$lib/shared/live';
 import {
+	alertsView,
 	cellTone,
 	formatScaled,
 	layout,
@@ -246,5 +247,23 @@ describe('wall model', () => {
 		expect(full.reduce((n, p) => n + p.cols * p.rows, 0)).toBe(7);
 		// One critical tile among few: 2×2.
 		expect(layout(['ok', 'crit', 'ok', 'ok', 'ok'], 4)[0]).toEqual({ index: 1, tone: 'crit', cols: 2, rows: 2 });
+	});
+});
+
+describe('alerts tile on the worst day', () => {
+	const base = { ruleId: 'g/r', fingerprint: 'f', name: 'r', severity: 'warning', state: 'firing', service: '', summary: '', since: 0, acknowledged: false } as const;
+	it('shows the true totals from the summary, and what the cut rows leave out by rule', () => {
+		const rows = Array.from({ length: 100 }, (_, i) => ({ ...base, fingerprint: `f${i}`, name: 'wall_screen_down' }));
+		const v = alertsView(rows, { total: 2204, firing: 2204, mutedFiring: 0, bySeverity: { critical: 300, warning: 1904, info: 0 }, byRule: [{ name: 'wall_screen_down', count: 1900 }, { name: 'ProbeDown', count: 300 }] }, 6);
+		expect(v.rows).toHaveLength(6);
+		expect(v.firing).toBe(2204);
+		expect(v.more).toBe(2198);
+		expect(v.tone).toBe('crit');
+		expect(v.byRule[0]).toEqual({ name: 'wall_screen_down', count: 1900 });
+	});
+	it('without a summary counts what it has, and names no rules', () => {
+		const v = alertsView([{ ...base }, { ...base, fingerprint: 'g', severity: 'critical' }], null, 1);
+		expect(v).toMatchObject({ firing: 2, more: 1, tone: 'crit', byRule: [] });
+		expect(v.rows[0]!.severity).toBe('critical');
 	});
 });

@@ -7,7 +7,7 @@
  * judged the value; a value nothing judges is `neutral` (no colour, no "OK"); `none` is no data.
  */
 import type { BoardDef, Thresholds, TileDef } from '$lib/shared/boards';
-import type { AlertRow, SeriesMaintenance, SeriesState, TileRule } from '$lib/shared/live';
+import type { AlertRow, AlertSummary, SeriesMaintenance, SeriesState, TileRule } from '$lib/shared/live';
 import { periodBudget, type SloPeriod } from '../../shared/slo-period';
 import { formatValue, freshness, type Freshness } from '../format';
 
@@ -408,4 +408,45 @@ export function wallTime(ms: number, zone: string, now: number): string {
 export function zoneLabel(zone: string, at: number): string {
 	const part = new Intl.DateTimeFormat('en-GB', { timeZone: zone, timeZoneName: 'short' }).formatToParts(at).find((p) => p.type === 'timeZoneName');
 	return part?.value ?? zone;
+}
+
+/** What an alerts tile shows: its rows, the true counts, and what the rows leave out. */
+export interface AlertsView {
+	rows: AlertRow[];
+	/** Firing and not muted, of all active alerts. */
+	firing: number;
+	/** Firing but muted, of all. */
+	muted: number;
+	/** Active alerts not among the rows. */
+	more: number;
+	tone: Tone;
+	/** The commonest firing rules, when the list is cut ("1,900 wall_screen_down, 300 ProbeDown"). */
+	byRule: Array<{ name: string; count: number }>;
+}
+
+/**
+ * An alerts tile over the rows the screen has and, when the server counted more than it sent, its
+ * summary of all: the headline and the "+N more" are always the true totals.
+ */
+export function alertsView(alerts: readonly AlertRow[], summary: AlertSummary | null, max: number): AlertsView {
+	const ordered = orderAlerts(alerts);
+	const firing = ordered.filter((a) => a.state === 'firing');
+	const loud = firing.filter((a) => !isMuted(a));
+	const total = summary ? Math.max(summary.total, ordered.length) : ordered.length;
+	const tone: Tone = summary
+		? summary.bySeverity.critical > 0
+			? 'crit'
+			: summary.bySeverity.warning > 0
+				? 'warn'
+				: 'ok'
+		: loud.reduce<Tone>((t, a) => (TONE_RANK[loudTone(a)] < TONE_RANK[t] ? loudTone(a) : t), 'ok');
+	const rows = ordered.slice(0, max);
+	return {
+		rows,
+		firing: summary ? summary.firing : loud.length,
+		muted: summary ? summary.mutedFiring : firing.length - loud.length,
+		more: Math.max(0, total - rows.length),
+		tone,
+		byRule: summary && total > ordered.length ? summary.byRule : []
+	};
 }

@@ -6,7 +6,7 @@
  * changes; screens never cause these reads.
  */
 import type { Redis } from 'ioredis';
-import type { AlertRow } from '../../shared/live';
+import { MAX_ALERT_ROWS, type AlertRow, type AlertSummary } from '../../shared/live';
 import type { Keys } from '../keys';
 import { currentAlerts } from '../alerting/current-alerts';
 import { IncidentStore, type Incident } from '../alerting/incidents';
@@ -99,6 +99,44 @@ export async function readBoardAlerts(redis: Redis, keys: Keys['alerts'], now = 
 		if (window) maintenance.set(s.id, window);
 	});
 	return { rows: orderAlerts(rows), maintenance };
+}
+
+/** Rows sent whatever their service: more than any alerts tile shows. */
+export const TOP_ALERT_ROWS = 100;
+
+/**
+ * A big list summarised, never dropped: the first TOP_ALERT_ROWS of the ordered alerts, then the
+ * worst alert of each service not among them (status tiles colour a service by it), up to `max`
+ * rows; and the summary of all of them (true totals, loud ones by severity, commonest rules).
+ */
+export function summariseAlerts(ordered: readonly AlertRow[], max = MAX_ALERT_ROWS): { rows: AlertRow[]; summary: AlertSummary } {
+	const muted = (a: AlertRow) => a.silenced !== undefined || a.maintenance !== undefined;
+	const summary: AlertSummary = { total: ordered.length, firing: 0, mutedFiring: 0, bySeverity: { critical: 0, warning: 0, info: 0 }, byRule: [] };
+	const byRule = new Map<string, number>();
+	for (const a of ordered) {
+		if (a.state !== 'firing') continue;
+		byRule.set(a.name, (byRule.get(a.name) ?? 0) + 1);
+		if (muted(a)) summary.mutedFiring++;
+		else {
+			summary.firing++;
+			summary.bySeverity[a.severity]++;
+		}
+	}
+	summary.byRule = [...byRule]
+		.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+		.slice(0, 10)
+		.map(([name, count]) => ({ name, count }));
+	if (ordered.length <= max) return { rows: [...ordered], summary };
+	const top = Math.min(TOP_ALERT_ROWS, max);
+	const rows = ordered.slice(0, top);
+	const services = new Set(rows.map((a) => a.service));
+	for (let i = top; i < ordered.length && rows.length < max; i++) {
+		const a = ordered[i]!;
+		if (services.has(a.service)) continue;
+		services.add(a.service);
+		rows.push(a);
+	}
+	return { rows, summary };
 }
 
 function longest<T extends { until: number }>(list: readonly T[]): T | undefined {

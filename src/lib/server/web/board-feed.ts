@@ -8,7 +8,7 @@
  * the first tile that selects it, with that tile's title and unit, and no history.
  */
 import { HISTORY_POINTS, tileHistoryMs, tileSources, type BoardDef } from '../../shared/boards';
-import type { AlertRow, Point, SeriesMaintenance, SeriesState, SnapshotMessage, LiveStatus, TileRule } from '../../shared/live';
+import { fitLists, type AlertRow, type AlertSummary, type Point, type SeriesMaintenance, type SeriesState, type SnapshotMessage, type LiveStatus, type TileRule } from '../../shared/live';
 import { PointRing } from '../../shared/ring';
 import { matchesAll, parseSelector, type Matcher } from '../tsdb/matchers';
 import type { TimeSeriesStore } from '../tsdb/types';
@@ -57,6 +57,8 @@ export class BoardFeed {
 	/** Series on the tail this board leaves out. */
 	private readonly ignored = new Set<string>();
 	alerts: AlertRow[] = [];
+	/** Counts of every active alert (the rows above may be a part of them). */
+	alertSummary: AlertSummary | undefined;
 	/** Status-tile series in maintenance now; the alert rules that watch stat and chart tiles. */
 	maintenance: SeriesMaintenance[] = [];
 	rules: TileRule[] = [];
@@ -240,10 +242,11 @@ export class BoardFeed {
 		if (this.def) {
 			msg.board = this.def;
 			msg.alerts = this.alerts;
+			if (this.alertSummary) msg.alertSummary = this.alertSummary;
 			msg.maintenance = this.maintenance;
 			msg.rules = this.rules;
 			if (this.slos) msg.slos = this.slos.entries();
 		}
-		return msg;
+		return fitLists(msg);
 	}
 }

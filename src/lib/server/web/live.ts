@@ -22,6 +22,7 @@ import { DEFAULT_BOARD, type BoardDef } from '../../shared/boards';
 import { Server, type Socket } from 'socket.io';
 import type { Redis } from 'ioredis';
 import {
+	fitLists,
 	heartbeatMessage,
 	LIVE_PATH,
 	rulesSubscribe,
@@ -41,7 +42,7 @@ import type { Logger } from '../log';
 import { countRoles, listNodes, HEARTBEAT_MS, type Role } from '../nodes';
 import type { SeriesInfo, TimeSeriesStore } from '../tsdb/types';
 import { BoardFeed, DEFAULT_INTERVAL_MS, goneAfter } from './board-feed';
-import { readBoardAlerts } from './board-alerts';
+import { readBoardAlerts, summariseAlerts } from './board-alerts';
 import { RuleWatch, tileRules } from './board-rules';
 import { kioskLookup, WallScreens, type ScreenOwner } from './wall-screens';
 import { parseRevocation } from '../auth/revocation';
@@ -568,17 +569,20 @@ export class LiveHub {
 		});
 		Promise.all([readBoardAlerts(this.options.redis, this.options.keys.alerts, Date.now(), [...series.values()]), rulesRead])
 			.then(([read, rulesChanged]) => {
+				// Thousands of alerts on the worst day: the rows a tile can use, and the counts of all.
+				const { rows, summary } = summariseAlerts(read.rows);
 				for (const board of boards) {
 					const maintenance = board.statusSeries().flatMap((s) => {
 						const w = read.maintenance.get(s.id);
 						return w ? [{ series: s.id, ...w }] : [];
 					});
 					if (rulesChanged && board.def) board.rules = tileRules(board.def, this.ruleWatch.rules);
-					const msg = { alerts: read.rows, maintenance, rules: board.rules };
+					const msg = fitLists({ alerts: rows, alertSummary: summary, maintenance, rules: board.rules });
 					const text = JSON.stringify(msg);
 					if (text === this.alertsText.get(board.name)) continue;
 					this.alertsText.set(board.name, text);
-					board.alerts = read.rows;
+					board.alerts = msg.alerts;
+					board.alertSummary = summary;
 					board.maintenance = maintenance;
 					if (!this.io) continue;
 					board.seq++;
