@@ -168,3 +168,27 @@ describe('incident figures', () => {
 		expect(trend(5, 3, false)).toMatchObject({ direction: 'up', better: false, delta: 2 });
 	});
 });
+
+describe('uptime: probes taken a little late are not missing time', () => {
+	it('a sample that fell into the next minute fills the minute it left, whatever the split', () => {
+		// A 2 s probe, all up: one run late across the minute edge gives 29 then 31 samples.
+		const b: UpBucket[] = [
+			{ start: 0, width: MIN, count: 29, sum: 29 },
+			{ start: MIN, width: MIN, count: 31, sum: 31 }
+		];
+		const r = uptimeOf(b, 2000, [], 0, 2 * MIN, EXCLUDE_DOWN);
+		expect(r.availability).toBe(1);
+		expect(r.noData).toBe(0);
+		// And early: 31 then 29.
+		expect(uptimeOf([{ ...b[0]!, count: 31, sum: 31 }, { ...b[1]!, count: 29, sum: 29 }], 2000, [], 0, 2 * MIN, EXCLUDE_DOWN).availability).toBe(1);
+	});
+
+	it('a real gap stays a gap, and down samples move with their share', () => {
+		// Minute 2 has no samples at all: nothing is carried into it.
+		const gap = uptimeOf([{ start: 0, width: MIN, count: 31, sum: 31 }, { start: 2 * MIN, width: MIN, count: 30, sum: 30 }], 2000, [], 0, 3 * MIN, EXCLUDE_DOWN);
+		expect(gap.noData).toBe(60);
+		const mixed = uptimeOf([{ start: 0, width: MIN, count: 29, sum: 0 }, { start: MIN, width: MIN, count: 31, sum: 0 }], 2000, [], 0, 2 * MIN, EXCLUDE_DOWN);
+		expect(mixed.down).toBe(120);
+		expect(mixed.noData).toBe(0);
+	});
+});

@@ -104,19 +104,16 @@ export function uptimeOf(buckets: readonly UpBucket[], intervalMs: number, maint
 	let up = 0;
 	let down = 0;
 	let maintDown = 0;
-	for (let i = firstEndingAfter(buckets, from); i < buckets.length; i++) {
+	const first = firstEndingAfter(buckets, from);
+	let last = first;
+	while (last < buckets.length && buckets[last]!.start < to) last++;
+	const times = bucketTimes(buckets, intervalMs, first, last);
+	for (let i = first; i < last; i++) {
 		const b = buckets[i]!;
-		if (b.start >= to) break;
 		const lo = Math.max(b.start, from);
 		const hi = Math.min(b.start + b.width, to);
 		if (hi <= lo || b.count <= 0) continue;
-		let u = Math.max(0, Math.min(b.sum, b.count)) * intervalMs;
-		let d = Math.max(0, b.count - Math.max(0, Math.min(b.sum, b.count))) * intervalMs;
-		if (u + d > b.width) {
-			const k = b.width / (u + d);
-			u *= k;
-			d *= k;
-		}
+		let [u, d] = times(i);
 		const share = (hi - lo) / b.width;
 		u *= share;
 		d *= share;
@@ -142,6 +139,55 @@ export function uptimeOf(buckets: readonly UpBucket[], intervalMs: number, maint
 		counted: s(counted),
 		countedUp: s(countedUp),
 		availability: counted > 0 ? countedUp / counted : null
+	};
+}
+
+/**
+ * The up and down time (ms) of buckets [first, last): each sample stands for one interval. A
+ * sample taken a little late (or early) falls into the next (or previous) bucket, which then holds
+ * more samples than its width while its neighbour holds fewer, although no probe was missed: the
+ * excess of a bucket fills its adjacent neighbour's shortfall before anything is capped at the
+ * width, so scheduling jitter at bucket edges is not counted as time without data.
+ */
+function bucketTimes(buckets: readonly UpBucket[], intervalMs: number, first: number, last: number): (i: number) => [number, number] {
+	const lo = Math.max(0, first - 1);
+	const hi = Math.min(buckets.length, last + 1);
+	const u: number[] = [];
+	const d: number[] = [];
+	for (let i = lo; i < hi; i++) {
+		const b = buckets[i]!;
+		const ups = b.count <= 0 ? 0 : Math.max(0, Math.min(b.sum, b.count));
+		u.push(ups * intervalMs);
+		d.push(b.count <= 0 ? 0 : Math.max(0, b.count - ups) * intervalMs);
+	}
+	const width = (k: number) => buckets[lo + k]!.width;
+	const adjacent = (k: number) => buckets[lo + k]!.start + width(k) === buckets[lo + k + 1]!.start;
+	const move = (from: number, to: number) => {
+		const excess = u[from]! + d[from]! - width(from);
+		const room = width(to) - u[to]! - d[to]!;
+		if (excess <= 0 || room <= 0 || buckets[lo + to]!.count <= 0) return;
+		const m = Math.min(excess, room);
+		const fu = u[from]! / (u[from]! + d[from]!);
+		u[from] = u[from]! - m * fu;
+		d[from] = d[from]! - m * (1 - fu);
+		u[to] = u[to]! + m * fu;
+		d[to] = d[to]! + m * (1 - fu);
+	};
+	for (let k = 0; k + 1 < u.length; k++) {
+		if (!adjacent(k)) continue;
+		move(k + 1, k);
+		move(k, k + 1);
+	}
+	return (i) => {
+		const k = i - lo;
+		let a = u[k]!;
+		let b = d[k]!;
+		if (a + b > width(k)) {
+			const f = width(k) / (a + b);
+			a *= f;
+			b *= f;
+		}
+		return [a, b];
 	};
 }
 
