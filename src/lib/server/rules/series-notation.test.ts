@@ -46,7 +46,12 @@ describe('series description', () => {
 		expect(parseSeriesDescription('up')).toEqual({ __name__: 'up' });
 	});
 
-	it.each(['m{a!="b"}', 'm{a="b"', 'm x', '{}', 'm{a="1",a="2"}'])('refuses %s', (text) => {
+	it('reads `{}` as no labels at all, as Prometheus does (how aggregated results are written)', () => {
+		expect(parseSeriesDescription('{}')).toEqual({});
+		expect(parseSeriesDescription(' { } ')).toEqual({});
+	});
+
+	it.each(['m{a!="b"}', 'm{a="b"', 'm x', '', ' ', 'm{a="1",a="2"}'])('refuses %s', (text) => {
 		expect(() => parseSeriesDescription(text)).toThrow(NotationError);
 	});
 

@@ -209,7 +209,8 @@ export function parseSeriesDescription(text: string): Labels {
 		labels.__name__ = name[0];
 		i += name[0].length;
 	}
-	if (text[i] === '{') {
+	const braces = text[i] === '{';
+	if (braces) {
 		i++;
 		ws();
 		while (text[i] !== '}') {
@@ -237,7 +238,8 @@ export function parseSeriesDescription(text: string): Labels {
 	}
 	ws();
 	if (i < text.length) throw new NotationError(`unexpected ${JSON.stringify(text[i])} after the series`, i + 1);
-	if (labels.__name__ === undefined && Object.keys(labels).length === 0) throw new NotationError('empty series description', 1);
+	// `{}` is a description without labels (how promtool's exp_samples write an aggregated result).
+	if (!braces && labels.__name__ === undefined) throw new NotationError('empty series description', 1);
 	if (labels.__name__ !== undefined && !METRIC_NAME.test(labels.__name__)) throw new NotationError(`invalid metric name ${JSON.stringify(labels.__name__)}`, 1);
 	for (const k of Object.keys(labels)) if (!LABEL_NAME.test(k)) throw new NotationError(`invalid label name ${JSON.stringify(k)}`, 1);
 	// Empty label values mean "no label", as in Prometheus.
