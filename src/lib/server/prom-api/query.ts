@@ -8,7 +8,7 @@ import type { Labels } from '../../shared/series';
 import { DAY } from '../tsdb/types';
 import type { Retention, TimeSeriesStore } from '../tsdb/types';
 import { dataNeeds, evalInstant, evalRange, loadRollupSource, loadSource, parseExpr, PromQLError, rollupWidth, type Expr, type SampleSource } from '../promql';
-import { ApiError, formatValue, seconds } from './envelope';
+import { ApiError, formatScalarValue, formatValue, seconds } from './envelope';
 
 /** Most points per series a range query may give (Prometheus' limit). */
 export const MAX_POINTS = 11_000;
@@ -96,7 +96,7 @@ export async function instantQuery(deps: QueryDeps, q: { query: string | null; t
 	} catch (err) {
 		evalError(err);
 	}
-	if (r.type === 'scalar') return { resultType: 'scalar', result: point(q.time, r.value) };
+	if (r.type === 'scalar') return { resultType: 'scalar', result: [seconds(q.time), formatScalarValue(r.value)] };
 	return { resultType: 'vector', result: r.samples.map((s) => ({ metric: s.labels, value: point(q.time, s.value) })) };
 }
 

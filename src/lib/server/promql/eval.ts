@@ -219,7 +219,10 @@ function checkDeadline(ctx: EvalContext, expr: Expr): void {
 }
 
 function prepare(expr: Expr, start: number, end: number, source: SampleSource, opts: EvalOptions): { ctx: EvalContext; root: EvalNode } {
-	const ctx = newContext(expr.text, opts.lookbackMs ?? DEFAULT_LOOKBACK_MS, opts.deadline, start, end, opts.subqueryStepMs ?? DEFAULT_SUBQUERY_STEP_MS);
+	const ctx = newContext(expr.text, opts.lookbackMs ?? DEFAULT_LOOKBACK_MS, opts.deadline, start, end, opts.subqueryStepMs ?? DEFAULT_SUBQUERY_STEP_MS, {
+		causal: opts.causal,
+		peakSamples: opts.peakSamples
+	});
 	if (expr.type === 'matrix') {
 		throw new PromQLError('execution', 'a range vector cannot be the result of an evaluation; use it in a function such as rate()', expr.root.from, expr.root.to, expr.text);
 	}
@@ -232,6 +235,7 @@ function prepare(expr: Expr, start: number, end: number, source: SampleSource, o
 /** Evaluates the expression at time t (epoch ms). */
 export function evalInstant(expr: Expr, t: number, source: SampleSource, opts: EvalOptions = {}): InstantResult {
 	const { ctx, root } = prepare(expr, t, t, source, opts);
+	ctx.now = t;
 	if (root instanceof ScalarNode) return { type: 'scalar', value: root.eval(t) };
 	const v = root.eval(t);
 	const samples: Sample[] = [];
@@ -255,6 +259,7 @@ export function evalRange(expr: Expr, start: number, end: number, step: number, 
 		const values: number[] = [];
 		for (let t = start; t <= end; t += step) {
 			if ((++k & 63) === 0) checkDeadline(ctx, expr);
+			ctx.now = t;
 			ts.push(t);
 			values.push(root.eval(t));
 		}
@@ -264,6 +269,7 @@ export function evalRange(expr: Expr, start: number, end: number, step: number, 
 	let points = 0;
 	for (let t = start; t <= end; t += step) {
 		if ((++k & 63) === 0) checkDeadline(ctx, expr);
+		ctx.now = t;
 		const v = (root as VectorNode).eval(t);
 		for (let i = 0; i < v.n; i++) {
 			const ls = v.ls[i]!;
