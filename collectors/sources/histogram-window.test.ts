@@ -6,19 +6,10 @@ import type { Labels } from '../../src/lib/shared/series';
 import type { MetricFamily } from '../exposition/parse';
 import { HistogramWindows, type WindowedQuantile } from './histogram-window';
 import { prometheusSource } from './prometheus';
+import { rng } from '../../src/lib/server/promql/testing/generate';
 
 const LES = ['0.1', '0.5', '1', '2.5', '+Inf'];
 
-function rng(seed: number): () => number {
-	let s = seed >>> 0;
-	return () => {
-		s = (s + 0x6d2b79f5) >>> 0;
-		let t = s;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 /** One histogram series of a simulated target: cumulative bucket counts. */
 interface Sim {

@@ -23,6 +23,7 @@ import type { RuleState } from '../../src/lib/server/rules/types';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
 import { freePort, startTestRedis, type TestRedis } from '../helpers/redis-server';
 import { startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+import { rng } from '../../src/lib/server/promql/testing/generate';
 
 const PROMETHEUS = process.env.PROMETHEUS ?? '/usr/bin/prometheus';
 const PROMTOOL = process.env.PROMTOOL ?? '/usr/bin/promtool';
@@ -46,16 +47,6 @@ const STEP_MS = 15_000;
 const END = Math.floor((Date.now() - 10 * 60_000) / 60_000) * 60_000;
 const START = END - 2 * 3_600_000;
 
-function rng(seed: number): () => number {
-	let s = seed >>> 0;
-	return () => {
-		s = (s + 0x6d2b79f5) >>> 0;
-		let t = s;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 interface GenSeries {
 	name: string;
