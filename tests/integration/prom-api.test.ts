@@ -199,8 +199,9 @@ describe('envelope and errors (golden)', () => {
 	});
 
 	const cases: Array<[string, string, number, Record<string, unknown>]> = [
-		['a bad query', `/api/v1/query?${q({ query: 'sum(', time: '1' })}`, 400, { errorType: 'bad_data', error: 'invalid parameter "query": unexpected end of input at 1:5' }],
-		['an unsupported construct', `/api/v1/query?${q({ query: 'label_replace(up, "a", "b", "c", "d")' })}`, 400, { errorType: 'bad_data', error: 'invalid parameter "query": unsupported function "label_replace" at 1:1' }],
+		['a bad query', `/api/v1/query?${q({ query: 'sum(', time: '1' })}`, 400, { errorType: 'bad_data', error: 'invalid parameter "query": unclosed left parenthesis at 1:5' }],
+		['an unknown function', `/api/v1/query?${q({ query: 'label_replac(up, "a", "b", "c", "d")' })}`, 400, { errorType: 'bad_data', error: 'invalid parameter "query": unknown function with name "label_replac" at 1:1' }],
+		['an unsupported construct', `/api/v1/query?${q({ query: '"a string"' })}`, 400, { errorType: 'bad_data', error: 'invalid parameter "query": unsupported string expression at 1:1' }],
 		['a bad time', `/api/v1/query?${q({ query: 'up', time: 'yesterday' })}`, 400, { errorType: 'bad_data', error: 'invalid parameter "time": cannot parse "yesterday" to a valid timestamp' }],
 		['start after end', `/api/v1/query_range?${q({ query: 'up', start: '200', end: '100', step: '15' })}`, 400, { errorType: 'bad_data', error: 'end timestamp must not be before start time' }],
 		['a bad step', `/api/v1/query_range?${q({ query: 'up', start: '100', end: '200', step: '0' })}`, 400, { errorType: 'bad_data', error: 'zero or negative query resolution step widths are not accepted. Try a positive integer' }],

@@ -1,12 +1,12 @@
 /**
- * Aggregation operators (sum, avg, min, max, count, topk, bottomk, quantile) with `by` and
- * `without`, as Prometheus v2.42's aggregation(): same accumulation order, same NaN handling,
- * same heaps for topk/bottomk (which decide among equal values).
+ * Aggregation operators (sum, avg, min, max, count, group, stddev, stdvar, topk, bottomk, quantile,
+ * count_values) with `by` and `without`, as Prometheus v2.42's aggregation(): same accumulation
+ * order, same NaN handling, same heaps for topk/bottomk (which decide among equal values).
  */
 import type { AggregateNode } from './ast';
 import { execError, ScalarNode, VectorNode, type EvalContext, type Vec } from './core';
 import type { LabelSet } from './labels';
-import { quantile } from './math';
+import { formatFloatFixed, quantile } from './math';
 
 interface Group {
 	ls: LabelSet;
@@ -33,10 +33,18 @@ export class AggregateEvalNode extends VectorNode {
 		ctx: EvalContext,
 		readonly node: AggregateNode,
 		private readonly input: VectorNode,
-		private readonly param: ScalarNode | undefined
+		private readonly param: ScalarNode | undefined,
+		/** count_values: the label the values go to. */
+		private readonly valueLabel?: string
 	) {
 		super(ctx, node);
-		this.names = node.without ? node.grouping : [...node.grouping].sort();
+		const names = node.op === 'count_values' && !node.without ? [...node.grouping, valueLabel!] : node.grouping;
+		this.names = node.without ? names : [...names].sort();
+	}
+
+	/** count_values: the element's labels with its value as a label. */
+	private withValue(ls: LabelSet, v: number): LabelSet {
+		return this.ctx.interner.of({ ...ls.labels, [this.valueLabel!]: formatFloatFixed(v) });
 	}
 
 	private group(ls: LabelSet): Group {
@@ -59,6 +67,9 @@ export class AggregateEvalNode extends VectorNode {
 		out.n = 0;
 		const op = this.node.op;
 		const p = this.param ? this.param.eval(t) : NaN;
+		if (op === 'count_values' && !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(this.valueLabel!)) {
+			throw execError(this.ctx, `invalid label name ${JSON.stringify(this.valueLabel)}`, this.node);
+		}
 		const vec = this.input.eval(t);
 		let k = 0;
 		if (op === 'topk' || op === 'bottomk') {
@@ -72,10 +83,10 @@ export class AggregateEvalNode extends VectorNode {
 		for (let i = 0; i < vec.n; i++) {
 			const ls = vec.ls[i]!;
 			const v = vec.v[i]!;
-			const g = this.group(ls);
+			const g = this.group(op === 'count_values' ? this.withValue(ls, v) : ls);
 			if (g.step !== step) {
 				g.step = step;
-				g.value = v;
+				g.value = op === 'stddev' || op === 'stdvar' ? 0 : op === 'group' ? 1 : v;
 				g.mean = v;
 				g.count = 1;
 				g.heapLs.length = 0;
@@ -106,8 +117,19 @@ export class AggregateEvalNode extends VectorNode {
 					if (g.value > v || Number.isNaN(g.value)) g.value = v;
 					break;
 				case 'count':
+				case 'count_values':
 					g.count++;
 					break;
+				case 'group':
+					break;
+				case 'stddev':
+				case 'stdvar': {
+					g.count++;
+					const delta = v - g.mean;
+					g.mean += delta / g.count;
+					g.value += delta * (v - g.mean);
+					break;
+				}
 				case 'topk':
 					offer(g, ls, v, k, false);
 					break;
@@ -126,7 +148,14 @@ export class AggregateEvalNode extends VectorNode {
 					out.push(g.ls, g.mean);
 					break;
 				case 'count':
+				case 'count_values':
 					out.push(g.ls, g.count);
+					break;
+				case 'stdvar':
+					out.push(g.ls, g.value / g.count);
+					break;
+				case 'stddev':
+					out.push(g.ls, Math.sqrt(g.value / g.count));
 					break;
 				case 'quantile':
 					out.push(g.ls, quantile(p, g.heapV.slice()));

@@ -1,25 +1,31 @@
 /**
- * The typed syntax tree the engine evaluates, built from the Prometheus grammar's parse tree by
- * parse.ts. Every node keeps its span in the text, for errors.
+ * The typed syntax tree the engine evaluates, built by parse.ts as Prometheus v2.42's parser builds
+ * its own. Every node keeps its span in the text, for errors.
  */
 import type { Labels } from '../../shared/series';
 import type { Matcher } from '../tsdb/matchers';
 
 export type ValueType = 'scalar' | 'vector' | 'matrix' | 'string';
 
-export type ArithOp = '+' | '-' | '*' | '/' | '%' | '^';
+export type ArithOp = '+' | '-' | '*' | '/' | '%' | '^' | 'atan2';
 export type CompareOp = '==' | '!=' | '>' | '<' | '>=' | '<=';
 export type SetOp = 'and' | 'or' | 'unless';
 export type BinaryOp = ArithOp | CompareOp | SetOp;
 
-export type AggregateOp = 'sum' | 'avg' | 'min' | 'max' | 'count' | 'topk' | 'bottomk' | 'quantile';
+export type AggregateOp = 'sum' | 'avg' | 'min' | 'max' | 'count' | 'group' | 'stddev' | 'stdvar' | 'topk' | 'bottomk' | 'quantile' | 'count_values';
 
+/** Functions of a range vector (their argument of type matrix is the last but for holt_winters and predict_linear). */
 export type RangeFunction =
 	| 'rate'
 	| 'irate'
 	| 'increase'
 	| 'delta'
+	| 'idelta'
 	| 'deriv'
+	| 'predict_linear'
+	| 'holt_winters'
+	| 'changes'
+	| 'resets'
 	| 'avg_over_time'
 	| 'min_over_time'
 	| 'max_over_time'
@@ -28,9 +34,60 @@ export type RangeFunction =
 	| 'last_over_time'
 	| 'quantile_over_time'
 	| 'stddev_over_time'
+	| 'stdvar_over_time'
+	| 'present_over_time'
 	| 'absent_over_time';
 
-export type InstantFunction = 'absent' | 'abs' | 'clamp_min' | 'clamp_max' | 'histogram_quantile' | 'time' | 'vector' | 'scalar';
+/** Functions applied to each element of an instant vector, dropping the metric name. */
+export type MathFunction =
+	| 'abs'
+	| 'ceil'
+	| 'floor'
+	| 'exp'
+	| 'sqrt'
+	| 'ln'
+	| 'log2'
+	| 'log10'
+	| 'sgn'
+	| 'acos'
+	| 'acosh'
+	| 'asin'
+	| 'asinh'
+	| 'atan'
+	| 'atanh'
+	| 'cos'
+	| 'cosh'
+	| 'sin'
+	| 'sinh'
+	| 'tan'
+	| 'tanh'
+	| 'deg'
+	| 'rad';
+
+/** Functions of the time of each element's value (seconds since the epoch), or of the evaluation time. */
+export type DateFunction = 'days_in_month' | 'day_of_month' | 'day_of_week' | 'day_of_year' | 'hour' | 'minute' | 'month' | 'year';
+
+export type InstantFunction =
+	| MathFunction
+	| DateFunction
+	| 'absent'
+	| 'clamp'
+	| 'clamp_min'
+	| 'clamp_max'
+	| 'round'
+	| 'histogram_quantile'
+	| 'histogram_count'
+	| 'histogram_sum'
+	| 'histogram_fraction'
+	| 'label_replace'
+	| 'label_join'
+	| 'sort'
+	| 'sort_desc'
+	| 'timestamp'
+	| 'time'
+	| 'pi'
+	| 'vector'
+	| 'scalar';
 
 export type FunctionName = RangeFunction | InstantFunction;
 
@@ -51,12 +108,17 @@ export interface StringNode extends Base {
 	value: string;
 }
 
+/** The `@` modifier: a time (epoch ms), or the start or end of the query (`start()`, `end()`). */
+export type AtModifier = number | 'start' | 'end';
+
 export interface VectorSelectorNode extends Base {
 	kind: 'selector';
 	type: 'vector';
 	matchers: Matcher[];
 	/** ms, may be negative. */
 	offset: number;
+	/** `@`: evaluated at this time (minus the offset) whatever the evaluation time. */
+	at?: AtModifier;
 	/** Written in parentheses (no offset or range may follow then). */
 	paren?: boolean;
 }
@@ -67,6 +129,21 @@ export interface MatrixSelectorNode extends Base {
 	selector: VectorSelectorNode;
 	/** ms, > 0. */
 	range: number;
+	paren?: boolean;
+}
+
+/** `expr[range:step]`: the expression evaluated at every multiple of the step in the range. */
+export interface SubqueryNode extends Base {
+	kind: 'subquery';
+	type: 'matrix';
+	expr: Node;
+	/** ms, > 0. */
+	range: number;
+	/** ms; 0 when not written (then the evaluation's default step). */
+	step: number;
+	/** ms, may be negative. */
+	offset: number;
+	at?: AtModifier;
 	paren?: boolean;
 }
 
@@ -119,7 +196,7 @@ export interface AggregateNode extends Base {
 	without: boolean;
 }
 
-export type Node = NumberNode | StringNode | VectorSelectorNode | MatrixSelectorNode | UnaryNode | BinaryNode | CallNode | AggregateNode;
+export type Node = NumberNode | StringNode | VectorSelectorNode | MatrixSelectorNode | SubqueryNode | UnaryNode | BinaryNode | CallNode | AggregateNode;
 
 /** Calls `visit` on the node and every node below it, parents first. */
 export function walk(node: Node, visit: (n: Node) => void): void {
@@ -128,6 +205,7 @@ export function walk(node: Node, visit: (n: Node) => void): void {
 		case 'matrix':
 			walk(node.selector, visit);
 			break;
+		case 'subquery':
 		case 'unary':
 			walk(node.expr, visit);
 			break;
@@ -147,7 +225,7 @@ export function walk(node: Node, visit: (n: Node) => void): void {
 	}
 }
 
-/** The selectors of an expression: range selectors, and instant selectors not inside one. */
+/** The selectors of an expression: range selectors, and instant selectors not inside one (also inside subqueries). */
 export function selectorNodes(root: Node): (VectorSelectorNode | MatrixSelectorNode)[] {
 	const out: (VectorSelectorNode | MatrixSelectorNode)[] = [];
 	const visit = (n: Node): void => {
@@ -156,6 +234,7 @@ export function selectorNodes(root: Node): (VectorSelectorNode | MatrixSelectorN
 			case 'selector':
 				out.push(n);
 				break;
+			case 'subquery':
 			case 'unary':
 				visit(n.expr);
 				break;
@@ -186,7 +265,7 @@ export function isSetOp(op: BinaryOp): op is SetOp {
 	return op === 'and' || op === 'or' || op === 'unless';
 }
 
-/** Arithmetic drops the metric name; comparisons keep it (unless `bool`). */
+/** Arithmetic drops the metric name; comparisons keep it (unless `bool`), and so does atan2 in Prometheus v2.42. */
 export function dropsName(op: BinaryOp): boolean {
 	return op === '+' || op === '-' || op === '*' || op === '/' || op === '%' || op === '^';
 }

@@ -25,6 +25,8 @@ function elem(op: BinaryOp, lhs: number, rhs: number): number {
 			return goPow(lhs, rhs);
 		case '%':
 			return lhs % rhs;
+		case 'atan2':
+			return Math.atan2(lhs, rhs);
 		case '==':
 			keep = lhs === rhs;
 			return lhs;

@@ -5,7 +5,7 @@
  * little more per step than the arithmetic itself. A node's output buffer is reused from step to
  * step: a parent reads it before asking for the next step.
  */
-import type { Node } from './ast';
+import type { AtModifier, Node } from './ast';
 import { PromQLError } from './errors';
 import { Interner, type LabelSet } from './labels';
 
@@ -27,15 +27,22 @@ export interface EvalContext {
 	readonly interner: Interner;
 	readonly lookbackMs: number;
 	readonly deadline: number | undefined;
-	/** The times evaluated: [start, end]. */
+	/** The times evaluated: [start, end] (what `@ start()` and `@ end()` mean). */
 	readonly start: number;
 	readonly end: number;
+	/** The step of a subquery written without one (`x[1h:]`), ms. */
+	readonly subqueryStepMs: number;
 	/** Increments for each duplicate check, to mark label sets seen by it. */
 	stamp: number;
 }
 
-export function newContext(text: string, lookbackMs: number, deadline: number | undefined, start: number, end: number): EvalContext {
-	return { text, interner: new Interner(), lookbackMs, deadline, start, end, stamp: 0 };
+export function newContext(text: string, lookbackMs: number, deadline: number | undefined, start: number, end: number, subqueryStepMs = 60_000): EvalContext {
+	return { text, interner: new Interner(), lookbackMs, deadline, start, end, subqueryStepMs, stamp: 0 };
+}
+
+/** The time an `@` modifier names, in ms. */
+export function atTime(ctx: Pick<EvalContext, 'start' | 'end'>, at: AtModifier): number {
+	return at === 'start' ? ctx.start : at === 'end' ? ctx.end : at;
 }
 
 export function execError(ctx: EvalContext, problem: string, at: Pick<Node, 'from' | 'to'>): PromQLError {

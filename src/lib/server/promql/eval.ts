@@ -6,16 +6,41 @@
 import type { Labels } from '../../shared/series';
 import type { Matcher } from '../tsdb/matchers';
 import { AggregateEvalNode } from './aggregate';
-import { isSetOp, selectorNodes, walk, type Node } from './ast';
+import { isSetOp, selectorNodes, walk, type CallNode, type Node, type VectorSelectorNode } from './ast';
 import { VectorBinaryNode, ScalarBinaryNode, SetOpNode, VectorScalarNode } from './binary';
-import { AbsentNode, ConstNode, MapNode, ScalarNegNode, ScalarOfNode, TimeNode, VectorNegNode, VectorOfNode } from './calls';
+import {
+	AbsentNode,
+	ConstNode,
+	DateNode,
+	isValueFunction,
+	LabelJoinNode,
+	LabelReplaceNode,
+	MapNode,
+	NativeHistogramNode,
+	ScalarNegNode,
+	ScalarOfNode,
+	SortNode,
+	TimeNode,
+	TimestampNode,
+	VectorNegNode,
+	VectorOfNode
+} from './calls';
 import { execError, lowerBound, newContext, ScalarNode, upperBound, VectorNode, type EvalContext, type EvalNode } from './core';
 import { PromQLError, TOO_MANY_SAMPLES } from './errors';
 import { HistogramQuantileNode } from './histogram';
 import { compareLabels, type LabelSet } from './labels';
 import type { Expr } from './parse';
-import { InstantSelectorNode, RangeFunctionNode } from './selectors';
-import { DEFAULT_LOOKBACK_MS, DEFAULT_MAX_SAMPLES, selectorWindow, type EvalOptions, type SampleSource, type SeriesData } from './source';
+import { InstantSelectorNode, RangeFunctionNode, SelectorRange, SubqueryRange, type RangeInput } from './selectors';
+import {
+	DEFAULT_LOOKBACK_MS,
+	DEFAULT_MAX_SAMPLES,
+	DEFAULT_SUBQUERY_STEP_MS,
+	selectorReads,
+	type EvalOptions,
+	type SampleSource,
+	type SelectorRead,
+	type SeriesData
+} from './source';
 
 export interface Sample {
 	/** Labels, with `__name__` where PromQL keeps it. */
@@ -30,20 +55,28 @@ export type RangeResult = { type: 'matrix'; series: { labels: Labels; ts: number
 class Compiler {
 	/** Samples the selectors hold (within their windows), for the sample limit. */
 	loaded = 0;
+	private readonly reads: Map<VectorSelectorNode, SelectorRead>;
 
 	constructor(
 		readonly ctx: EvalContext,
 		readonly source: SampleSource,
-		readonly start: number,
-		readonly end: number,
+		root: Node,
 		readonly maxSamples: number
-	) {}
+	) {
+		this.reads = new Map(selectorReads(root, ctx.start, ctx.end, ctx.lookbackMs, ctx.subqueryStepMs).map((r) => [r.node, r]));
+	}
 
-	private select(node: Node, matchers: readonly Matcher[]): SeriesData[] {
-		const w = selectorWindow(node, this.start, this.end, this.ctx.lookbackMs)!;
-		const data = this.source.select(matchers, w.from, w.to, node.kind === 'matrix' ? node.selector : node.kind === 'selector' ? node : undefined);
+	private read(sel: VectorSelectorNode): SelectorRead {
+		const r = this.reads.get(sel);
+		if (!r) throw new Error(`no read planned for the selector at ${sel.from}`);
+		return r;
+	}
+
+	private select(sel: VectorSelectorNode, at: Node): SeriesData[] {
+		const w = this.read(sel);
+		const data = this.source.select(sel.matchers, w.from, w.to, sel);
 		for (const s of data) this.loaded += upperBound(s.ts, w.to) - lowerBound(s.ts, w.from);
-		if (this.loaded > this.maxSamples) throw execError(this.ctx, TOO_MANY_SAMPLES, node);
+		if (this.loaded > this.maxSamples) throw execError(this.ctx, TOO_MANY_SAMPLES, at);
 		return data;
 	}
 
@@ -59,13 +92,18 @@ class Compiler {
 		return n;
 	}
 
+	private string(node: Node): string {
+		if (node.kind !== 'string') throw new Error(`expected a string at ${node.from}`);
+		return node.value;
+	}
+
 	compile(node: Node): EvalNode {
 		const ctx = this.ctx;
 		switch (node.kind) {
 			case 'number':
 				return new ConstNode(ctx, node, node.value);
 			case 'selector':
-				return new InstantSelectorNode(ctx, node, this.select(node, node.matchers));
+				return new InstantSelectorNode(ctx, node, this.select(node, node));
 			case 'unary':
 				if (node.op === '+') return this.compile(node.expr);
 				return node.type === 'scalar' ? new ScalarNegNode(ctx, node, this.scalar(node.expr)) : new VectorNegNode(ctx, node, this.vector(node.expr));
@@ -85,48 +123,93 @@ class Compiler {
 				return new VectorScalarNode(ctx, node, this.vector(rhs), s, true);
 			}
 			case 'aggregate': {
+				if (node.op === 'count_values') return new AggregateEvalNode(ctx, node, this.vector(node.expr), undefined, this.string(node.param!));
 				const param = node.param ? this.scalar(node.param) : undefined;
 				return new AggregateEvalNode(ctx, node, this.vector(node.expr), param);
 			}
 			case 'call':
 				return this.call(node);
 			case 'matrix':
+			case 'subquery':
 				throw execError(ctx, 'a range vector can only be evaluated as the argument of a function such as rate()', node);
 			case 'string':
 				throw execError(ctx, 'a string cannot be evaluated', node);
 		}
 	}
 
-	private call(node: Extract<Node, { kind: 'call' }>): EvalNode {
+	private call(node: CallNode): EvalNode {
 		const ctx = this.ctx;
 		const args = node.args;
+		if (isValueFunction(node.fn)) return new MapNode(ctx, node, this.vector(args[0]!), args.slice(1).map((a) => this.scalar(a)));
 		switch (node.fn) {
 			case 'time':
 				return new TimeNode(ctx, node);
+			case 'pi':
+				return new ConstNode(ctx, node, Math.PI);
 			case 'vector':
 				return new VectorOfNode(ctx, node, this.scalar(args[0]!));
 			case 'scalar':
 				return new ScalarOfNode(ctx, node, this.vector(args[0]!));
-			case 'abs':
-				return new MapNode(ctx, node, this.vector(args[0]!), undefined);
-			case 'clamp_min':
-			case 'clamp_max': {
-				const v = this.vector(args[0]!);
-				return new MapNode(ctx, node, v, this.scalar(args[1]!));
+			case 'days_in_month':
+			case 'day_of_month':
+			case 'day_of_week':
+			case 'day_of_year':
+			case 'hour':
+			case 'minute':
+			case 'month':
+			case 'year':
+				return new DateNode(ctx, node, args[0] ? this.vector(args[0]) : undefined);
+			case 'timestamp': {
+				const a = args[0]!;
+				if (a.kind === 'selector') {
+					const sel = new InstantSelectorNode(ctx, a, this.select(a, a), true);
+					return new TimestampNode(ctx, node, sel, sel.outT);
+				}
+				return new TimestampNode(ctx, node, this.vector(a), undefined);
 			}
+			case 'sort':
+			case 'sort_desc':
+				return new SortNode(ctx, node, this.vector(args[0]!));
+			case 'label_replace':
+				return new LabelReplaceNode(ctx, node, this.vector(args[0]!), this.string(args[1]!), this.string(args[2]!), this.string(args[3]!), this.string(args[4]!));
+			case 'label_join':
+				return new LabelJoinNode(
+					ctx,
+					node,
+					this.vector(args[0]!),
+					this.string(args[1]!),
+					this.string(args[2]!),
+					args.slice(3).map((a) => this.string(a))
+				);
 			case 'absent':
 				return new AbsentNode(ctx, node, this.vector(args[0]!));
 			case 'histogram_quantile': {
 				const q = this.scalar(args[0]!);
 				return new HistogramQuantileNode(ctx, node, q, this.vector(args[1]!));
 			}
-			default: {
-				const param = node.fn === 'quantile_over_time' ? this.scalar(args[0]!) : undefined;
-				const m = args[args.length - 1]!;
-				if (m.kind !== 'matrix') throw execError(ctx, `expected a range vector selector in call to ${node.fn}`, m);
-				return new RangeFunctionNode(ctx, node, m, this.select(m, m.selector.matchers), param);
+			case 'histogram_count':
+			case 'histogram_sum':
+				return new NativeHistogramNode(ctx, node, this.vector(args[0]!), []);
+			case 'histogram_fraction': {
+				const params = [this.scalar(args[0]!), this.scalar(args[1]!)];
+				return new NativeHistogramNode(ctx, node, this.vector(args[2]!), params);
 			}
+			default:
+				return this.rangeCall(node);
 		}
+	}
+
+	/** A function of a range vector: over a range selector or a subquery. */
+	private rangeCall(node: CallNode): EvalNode {
+		const ctx = this.ctx;
+		const m = node.args.find((a) => a.kind === 'matrix' || a.kind === 'subquery');
+		if (!m) throw execError(ctx, `expected a range vector in call to ${node.fn}`, node);
+		const scalars = node.args.filter((a) => a !== m).map((a) => this.scalar(a));
+		let input: RangeInput;
+		if (m.kind === 'matrix') input = new SelectorRange(ctx, m, this.select(m.selector, m), this.read(m.selector));
+		else if (m.kind === 'subquery') input = new SubqueryRange(ctx, m, this.vector(m.expr));
+		else throw execError(ctx, `expected a range vector in call to ${node.fn}`, m);
+		return new RangeFunctionNode(ctx, node, input, scalars, m.range);
 	}
 }
 
@@ -143,12 +226,12 @@ function tooManySamples(expr: Expr): PromQLError {
 
 /** The compiled tree, and how many samples its selectors hold (they stay in memory for the whole evaluation). */
 function prepare(expr: Expr, start: number, end: number, source: SampleSource, opts: EvalOptions): { ctx: EvalContext; root: EvalNode; loaded: number } {
-	const ctx = newContext(expr.text, opts.lookbackMs ?? DEFAULT_LOOKBACK_MS, opts.deadline, start, end);
+	const ctx = newContext(expr.text, opts.lookbackMs ?? DEFAULT_LOOKBACK_MS, opts.deadline, start, end, opts.subqueryStepMs ?? DEFAULT_SUBQUERY_STEP_MS);
 	if (expr.type === 'matrix') {
 		throw new PromQLError('execution', 'a range vector cannot be the result of an evaluation; use it in a function such as rate()', expr.root.from, expr.root.to, expr.text);
 	}
 	checkDeadline(ctx, expr, opts);
-	const compiler = new Compiler(ctx, source, start, end, opts.maxSamples ?? DEFAULT_MAX_SAMPLES);
+	const compiler = new Compiler(ctx, source, expr.root, opts.maxSamples ?? DEFAULT_MAX_SAMPLES);
 	const root = compiler.compile(expr.root);
 	checkDeadline(ctx, expr, opts);
 	return { ctx, root, loaded: compiler.loaded };

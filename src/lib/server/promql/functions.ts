@@ -17,8 +17,12 @@ export interface Window {
 	start: number;
 	end: number;
 	rangeMs: number;
-	/** The scalar argument (quantile_over_time's q). */
-	param: number;
+	/** The scalar arguments, in order (quantile_over_time's q; holt_winters' sf, tf; predict_linear's t). */
+	params?: number[];
+	/** quantile_over_time's q, for callers that give no `params`. */
+	param?: number;
+	/** The evaluation time (ms): predict_linear predicts from it. */
+	evalT?: number;
 	/** Indexes i where vs[i] < vs[i - 1] (counter resets), ascending, over every window evaluated. */
 	resets: Int32Array | undefined;
 }
@@ -31,6 +35,11 @@ export function findResets(vs: ArrayLike<number>, from = 0, to = vs.length): Int
 }
 
 export type RangeFn = (w: Window) => number | undefined;
+
+/** A problem a function reports (an invalid argument): the evaluation fails with it. */
+export class FunctionError extends Error {
+	override name = 'FunctionError';
+}
 
 /** rate, increase and delta: the change over the window, extrapolated towards its edges. */
 function extrapolatedRate(w: Window, isCounter: boolean, isRate: boolean): number | undefined {
@@ -82,11 +91,12 @@ function irate(w: Window): number | undefined {
 	return result / (interval / 1000);
 }
 
-/** Least-squares slope (per second), with Kahan sums, as Prometheus' linearRegression. */
-function deriv(w: Window): number | undefined {
+/**
+ * Least-squares slope (per second) and the intercept at `interceptTime` (ms), with Kahan sums, as
+ * Prometheus' linearRegression.
+ */
+function linearRegression(w: Window, interceptTime: number): [number, number] {
 	const { ts, vs, lo, hi } = w;
-	if (hi - lo < 2) return undefined;
-	const intercept = ts[lo]!;
 	const initY = vs[lo]!;
 	let constY = true;
 	let n = 0;
@@ -102,7 +112,7 @@ function deriv(w: Window): number | undefined {
 		const v = vs[i]!;
 		if (constY && i > lo && v !== initY) constY = false;
 		n += 1;
-		const x = (ts[i]! - intercept) / 1e3;
+		const x = (ts[i]! - interceptTime) / 1e3;
 		let t = sumX + x;
 		cX += Math.abs(sumX) >= Math.abs(x) ? sumX - t + x : x - t + sumX;
 		sumX = t;
@@ -118,14 +128,92 @@ function deriv(w: Window): number | undefined {
 		cX2 += Math.abs(sumX2) >= Math.abs(x2) ? sumX2 - t + x2 : x2 - t + sumX2;
 		sumX2 = t;
 	}
-	if (constY) return Number.isFinite(initY) ? 0 : NaN;
+	if (constY) {
+		if (initY === Infinity || initY === -Infinity) return [NaN, NaN];
+		return [0, initY];
+	}
 	sumX += cX;
 	sumY += cY;
 	sumXY += cXY;
 	sumX2 += cX2;
 	const covXY = sumXY - (sumX * sumY) / n;
 	const varX = sumX2 - (sumX * sumX) / n;
-	return covXY / varX;
+	const slope = covXY / varX;
+	const intercept = sumY / n - (slope * sumX) / n;
+	return [slope, intercept];
+}
+
+function deriv(w: Window): number | undefined {
+	if (w.hi - w.lo < 2) return undefined;
+	return linearRegression(w, w.ts[w.lo]!)[0];
+}
+
+function predictLinear(w: Window): number | undefined {
+	if (w.hi - w.lo < 2) return undefined;
+	const [slope, intercept] = linearRegression(w, w.evalT ?? w.end);
+	return slope * (w.params?.[0] ?? NaN) + intercept;
+}
+
+/** Go's %f. */
+function goFixed(v: number): string {
+	if (Number.isNaN(v)) return 'NaN';
+	if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+	return v.toFixed(6);
+}
+
+/** Double exponential smoothing, as Prometheus v2.42's holt_winters. */
+function holtWinters(w: Window): number | undefined {
+	const { vs, lo, hi } = w;
+	const sf = w.params?.[0] ?? NaN;
+	const tf = w.params?.[1] ?? NaN;
+	// As in Prometheus, NaN passes these checks.
+	if (sf <= 0 || sf >= 1) throw new FunctionError(`invalid smoothing factor. Expected: 0 < sf < 1, got: ${goFixed(sf)}`);
+	if (tf <= 0 || tf >= 1) throw new FunctionError(`invalid trend factor. Expected: 0 < tf < 1, got: ${goFixed(tf)}`);
+	const l = hi - lo;
+	if (l < 2) return undefined;
+	let s0 = 0;
+	let s1 = vs[lo]!;
+	let b = vs[lo + 1]! - vs[lo]!;
+	for (let i = 1; i < l; i++) {
+		const x = sf * vs[lo + i]!;
+		// calcTrendValue(i - 1, ...): the first step keeps b.
+		if (i - 1 !== 0) b = tf * (s1 - s0) + (1 - tf) * b;
+		const y = (1 - sf) * (s1 + b);
+		s0 = s1;
+		s1 = x + y;
+	}
+	return s1;
+}
+
+function idelta(w: Window): number | undefined {
+	const { ts, vs, lo, hi } = w;
+	if (hi - lo < 2) return undefined;
+	if (ts[hi - 1]! - ts[hi - 2]! === 0) return undefined;
+	return vs[hi - 1]! - vs[hi - 2]!;
+}
+
+function changes(w: Window): number {
+	const { vs, lo, hi } = w;
+	let n = 0;
+	let prev = vs[lo]!;
+	for (let i = lo + 1; i < hi; i++) {
+		const cur = vs[i]!;
+		if (cur !== prev && !(Number.isNaN(cur) && Number.isNaN(prev))) n++;
+		prev = cur;
+	}
+	return n;
+}
+
+function resets(w: Window): number {
+	const { vs, lo, hi } = w;
+	let n = 0;
+	let prev = vs[lo]!;
+	for (let i = lo + 1; i < hi; i++) {
+		const cur = vs[i]!;
+		if (cur < prev) n++;
+		prev = cur;
+	}
+	return n;
 }
 
 function avgOverTime(w: Window): number {
@@ -183,7 +271,8 @@ function maxOverTime(w: Window): number {
 	return m;
 }
 
-function stddevOverTime(w: Window): number {
+/** The variance of the window's values (Welford's method with Kahan sums, as Prometheus). */
+function stdvarOverTime(w: Window): number {
 	const { vs, lo, hi } = w;
 	let count = 0;
 	let mean = 0;
@@ -203,13 +292,13 @@ function stddevOverTime(w: Window): number {
 		cAux += Math.abs(aux) >= Math.abs(sq) ? aux - t + sq : sq - t + aux;
 		aux = t;
 	}
-	return Math.sqrt((aux + cAux) / count);
+	return (aux + cAux) / count;
 }
 
 function quantileOverTime(w: Window): number {
 	const values: number[] = [];
 	for (let i = w.lo; i < w.hi; i++) values.push(w.vs[i]!);
-	return quantile(w.param, values);
+	return quantile(w.params?.[0] ?? w.param ?? NaN, values);
 }
 
 export const RANGE_FUNCTIONS: Record<RangeFunction, RangeFn> = {
@@ -217,7 +306,12 @@ export const RANGE_FUNCTIONS: Record<RangeFunction, RangeFn> = {
 	increase: (w) => extrapolatedRate(w, true, false),
 	delta: (w) => extrapolatedRate(w, false, false),
 	irate,
+	idelta,
 	deriv,
+	predict_linear: predictLinear,
+	holt_winters: holtWinters,
+	changes,
+	resets,
 	avg_over_time: avgOverTime,
 	min_over_time: minOverTime,
 	max_over_time: maxOverTime,
@@ -225,6 +319,8 @@ export const RANGE_FUNCTIONS: Record<RangeFunction, RangeFn> = {
 	count_over_time: (w) => w.hi - w.lo,
 	last_over_time: (w) => w.vs[w.hi - 1]!,
 	quantile_over_time: quantileOverTime,
-	stddev_over_time: stddevOverTime,
+	stddev_over_time: (w) => Math.sqrt(stdvarOverTime(w)),
+	stdvar_over_time: stdvarOverTime,
+	present_over_time: () => 1,
 	absent_over_time: () => 1
 };

@@ -282,3 +282,20 @@ export function durationSeconds(ms: number): number {
 	const nsec = (ms - sec * 1000) * 1e6;
 	return sec + nsec / 1e9;
 }
+
+/** Go's strconv.FormatFloat(v, 'f', -1, 64): the shortest digits that read back as v, never an exponent. */
+export function formatFloatFixed(v: number): string {
+	if (Number.isNaN(v)) return 'NaN';
+	if (v === Infinity) return '+Inf';
+	if (v === -Infinity) return '-Inf';
+	if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+	const [mant, e] = v.toExponential().split('e') as [string, string];
+	const neg = mant.startsWith('-');
+	const digits = mant.replace('-', '').replace('.', '');
+	const exp = Number(e);
+	let out: string;
+	if (exp >= digits.length - 1) out = digits + '0'.repeat(exp - digits.length + 1);
+	else if (exp >= 0) out = `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+	else out = `0.${'0'.repeat(-exp - 1)}${digits}`;
+	return neg ? `-${out}` : out;
+}

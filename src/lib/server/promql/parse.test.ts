@@ -26,20 +26,39 @@ describe('parseExpr', () => {
 		['topk(3, x) or bottomk by (a) (1, y) unless z', 'vector'],
 		['absent_over_time(nope[10m])', 'vector'],
 		['x offset -5m', 'vector'],
-		['x > 1h', 'vector']
+		['label_replace(x, "a", "b", "c", "d")', 'vector'],
+		['max_over_time(rate(x[5m])[1h:1m] offset 1d @ end())', 'vector'],
+		['x[5m:]', 'matrix'],
+		['count_values("v", x) by (a)', 'vector'],
+		['x atan2 y', 'vector'],
+		['year()', 'vector'],
+		['pi()', 'scalar'],
+		['holt_winters(x[5m], 0.1, 0.2)', 'vector']
 	] as const)('%s is a %s', (text, type) => {
 		expect(parseExpr(text).type).toBe(type);
 	});
 
-	it('reads numbers as Prometheus: hex, octal, exponents, Inf, NaN, durations as seconds', () => {
+	it('reads numbers as Prometheus v2.42: hex, octal, exponents, a trailing dot, Inf, NaN', () => {
 		const value = (t: string) => (parseExpr(t).root as { value: number }).value;
 		expect(value('0x1f')).toBe(31);
 		expect(value('010')).toBe(8);
 		expect(value('1.5e3')).toBe(1500);
+		expect(value('2.')).toBe(2);
 		expect(value('-Inf')).toBe(-Infinity);
 		expect(value('nan')).toBeNaN();
-		expect(value('1h30m')).toBe(5400);
 		expect(value('- 2')).toBe(-2);
+	});
+
+	it('reads @ with a time in seconds, start() and end(), and subqueries with their step and offset', () => {
+		const root = parseExpr('sum_over_time(x[10m:30s] @ 1.234 offset 5m)').root as { args: Node[] };
+		expect(root.args[0]).toMatchObject({ kind: 'subquery', range: 600_000, step: 30_000, offset: 300_000, at: 1234 });
+		expect((parseExpr('x @ start()').root as { at: unknown }).at).toBe('start');
+		expect((parseExpr('rate(x[5m] @ end())').root as { args: MatrixSelectorNode[] }).args[0]!.selector.at).toBe('end');
+	});
+
+	it('reads regular expressions as Go does, inline flags included', () => {
+		expect(parseExpr('x{a=~"(?i)api"}').type).toBe('vector');
+		expect(parseExpr('x{a=~"\\\\pL+"}').type).toBe('vector');
 	});
 
 	it('binds a sign looser than ^, as Prometheus: -2 ^ 2 is -(2 ^ 2)', () => {
@@ -71,18 +90,7 @@ describe('parseExpr', () => {
 	});
 
 	it.each([
-		['label_replace(x, "a", "b", "c", "d")', 'unsupported function "label_replace"', 1, 1],
-		['sum(rate(x[5m])) + predict_linear(x[1h], 60)', 'unsupported function "predict_linear"', 1, 20],
-		['x[5m:1m]', 'unsupported subquery', 1, 1],
-		['x @ 100', 'unsupported @ modifier', 1, 3],
-		['stddev(x)', 'unsupported aggregation "stddev"', 1, 1],
-		['count_values("v", x)', 'unsupported aggregation "count_values"', 1, 1],
-		['x atan2 y', 'unsupported operator "atan2"', 1, 3],
-		['"a string"', 'unsupported string expression', 1, 1],
-		['x{a=~"(a)\\\\1"}', 'unsupported regular expression syntax "\\1" (backreference)', 1, 6],
-		['x{a=~"a(?=b)"}', 'unsupported regular expression syntax "(?=" (lookaround)', 1, 6],
-		['x{a=~"(?i)api"}', 'unsupported regular expression syntax "(?i" (inline flags)', 1, 6],
-		['x[5m+1m]', 'unsupported duration expression', 1, 3]
+		['"a string"', 'unsupported string expression', 1, 1]
 	] as const)('refuses %s as unsupported', (text, problem, line, column) => {
 		const e = err(text);
 		expect(e.kind).toBe('unsupported');
@@ -93,8 +101,20 @@ describe('parseExpr', () => {
 
 	it.each([
 		['x +', 'unexpected end of input', 1, 4],
-		['sum(x', 'unexpected end of input', 1, 6],
-		['x{a="b"', 'unexpected end of input', 1, 8],
+		['sum(x', 'unclosed left parenthesis', 1, 6],
+		['x{a="b"', 'unexpected end of input inside braces', 1, 8],
+		['x > 1h', 'unexpected duration "1h"', 1, 5],
+		['x[300]', 'missing unit character in duration', 1, 3],
+		['x offset 60', 'unexpected number "60" in offset, expected duration', 1, 10],
+		['vector(5m)', 'unexpected duration "5m"', 1, 8],
+		['histogram_quantil(0.9, x)', 'unknown function with name "histogram_quantil"', 1, 1],
+		['x{a=~"(a)\\\\1"}', 'error parsing regexp: invalid escape sequence: `\\1`', 1, 3],
+		['x{a=~"(?<n>a)"}', 'error parsing regexp: invalid or unsupported Perl syntax: `(?<`', 1, 3],
+		['sum(rate(x[5m]) y)', 'unexpected identifier "y" in aggregation', 1, 17],
+		['x[5m+1m]', 'unexpected <op:+> in subquery or range, expected ":" or "]"', 1, 5],
+		['x @ 100 [5m]', 'no @ modifiers allowed before range', 1, 9],
+		['x[5m] @ 1 @ 2', '@ <timestamp> may not be set multiple times', 1, 1],
+		['vector(1,)', 'trailing commas not allowed in function call args', 1, 9],
 		['rate(x)', 'expected type range vector in call to function "rate", got instant vector', 1, 6],
 		['rate(x[5m], 1)', 'expected 1 argument(s) in call to "rate", got 2', 1, 1],
 		['topk(x)', 'wrong number of arguments for aggregate expression provided, expected 2, got 1', 1, 1],
@@ -111,8 +131,8 @@ describe('parseExpr', () => {
 		['x{__name__="y"}', 'metric name must not be set twice: "x" or "y"', 1, 1],
 		['sum(x) offset 1m', 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery', 1, 1],
 		['(x) offset 1m', 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery', 1, 1],
-		['(x)[5m]', 'ranges only allowed for vector selectors', 1, 1],
-		['x offset 1m [5m]', 'no offset modifiers allowed before range', 1, 1],
+		['(x)[5m]', 'ranges only allowed for vector selectors', 1, 4],
+		['x offset 1m [5m]', 'no offset modifiers allowed before range', 1, 13],
 		['x[5m] offset 1m offset 2m', 'offset may not be set multiple times', 1, 1],
 		['x[0s]', 'duration must be greater than 0', 1, 3],
 		['x offset 0s', 'duration must be greater than 0', 1, 10]
@@ -123,9 +143,17 @@ describe('parseExpr', () => {
 		expect([e.line, e.column]).toEqual([line, column]);
 	});
 
-	it('gives positions on later lines, with 0-based offsets', () => {
-		const e = err('sum(\n  rate(x[5m]) +\n  label_join(x, "a", ",", "b")\n)');
+	it('refuses a syntax tree deeper than 1,000 levels (a chain of 1,000 operators)', () => {
+		const e = err('up' + ' + up'.repeat(1000));
 		expect(e.kind).toBe('unsupported');
+		expect(e.problem).toBe('expression nested more than 1000 levels deep');
+		expect(parseExpr('up' + ' + up'.repeat(998)).type).toBe('vector');
+	});
+
+	it('gives positions on later lines, with 0-based offsets', () => {
+		const e = err('sum(\n  rate(x[5m]) +\n  label_jion(x, "a", ",", "b")\n)');
+		expect(e.kind).toBe('syntax');
+		expect(e.problem).toBe('unknown function with name "label_jion"');
 		expect([e.line, e.column, e.from, e.to]).toEqual([3, 3, 23, 33]);
 	});
 });

@@ -28,7 +28,7 @@ import type { RangeResult, TimeSeriesStore } from '../tsdb/types';
 import { RESOLUTION_MS } from '../tsdb/query';
 import type { CallNode, MatrixSelectorNode, Node, VectorSelectorNode } from './ast';
 import type { Expr } from './parse';
-import { DEFAULT_LOOKBACK_MS, selectorWindow, type EvalOptions, type SampleSource, type SeriesData } from './source';
+import { DEFAULT_LOOKBACK_MS, selectorReads, type EvalOptions, type SampleSource, type SeriesData } from './source';
 
 type Field = 'last' | 'max' | 'min' | 'sum' | 'count';
 
@@ -64,6 +64,8 @@ class Rewriter {
 			case 'matrix':
 				return this.matrix(n, 'last');
 			case 'unary':
+				return { ...n, expr: this.node(n.expr) };
+			case 'subquery':
 				return { ...n, expr: this.node(n.expr) };
 			case 'binary':
 				return { ...n, lhs: this.node(n.lhs), rhs: this.node(n.rhs) };
@@ -149,8 +151,9 @@ export async function loadRollupSource(
 	const root = rw.node(expr.root);
 	const lookback = Math.max(opts.lookbackMs ?? DEFAULT_LOOKBACK_MS, width);
 	const reads = new Map<string, { matchers: Matcher[]; from: number; to: number }>();
+	const windows = new Map(selectorReads(root, start, end, lookback, opts.subqueryStepMs).map((r) => [r.node, r]));
 	for (const u of rw.uses) {
-		const w = selectorWindow(u.matrix ?? u.node, start, end, lookback)!;
+		const w = windows.get(u.node)!;
 		const key = matchersKey(u.node.matchers);
 		const seen = reads.get(key);
 		if (seen) {

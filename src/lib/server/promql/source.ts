@@ -6,7 +6,7 @@
 import type { Labels } from '../../shared/series';
 import { matcherRegex, type Matcher } from '../tsdb/matchers';
 import type { SampleBudget, TimeSeriesStore } from '../tsdb/types';
-import { selectorNodes, type Node, type VectorSelectorNode } from './ast';
+import type { AtModifier, MatrixSelectorNode, Node, VectorSelectorNode } from './ast';
 import { compareLabels, labelsKey } from './labels';
 import type { Expr } from './parse';
 
@@ -39,9 +39,15 @@ export interface EvalOptions {
 	budget?: SampleBudget;
 	/** Called where the deadline is checked; throws to stop the evaluation (its client went away). */
 	interrupt?: () => void;
+	/**
+	 * The step of a subquery written without one (`x[1h:]`), ms: Prometheus uses its global
+	 * evaluation interval, a rule test its evaluation_interval. Default 60,000 (1 m).
+	 */
+	subqueryStepMs?: number;
 }
 
 export const DEFAULT_LOOKBACK_MS = 300_000;
+export const DEFAULT_SUBQUERY_STEP_MS = 60_000;
 export const DEFAULT_MAX_SAMPLES = 50_000_000;
 
 type Predicate = (labels: Labels) => boolean;
@@ -128,11 +134,69 @@ export interface DataNeed {
 	to: number;
 }
 
-/** The raw window one selector reads for evaluations at times in [start, end]. */
+/** One selector's read: the raw window [from, to] its evaluations at every time asked read. */
+export interface SelectorRead {
+	node: VectorSelectorNode;
+	/** The range selector around it, if any. */
+	matrix?: MatrixSelectorNode;
+	from: number;
+	to: number;
+}
+
+/**
+ * The raw window each selector of the expression reads when it is evaluated at every time in
+ * [start, end], as Prometheus v2.42 works it out (getTimeRangesForSelector): `@` fixes the time,
+ * offsets shift it, a subquery evaluates what is inside it over its own range before the time.
+ */
+export function selectorReads(root: Node, start: number, end: number, lookbackMs: number, subqueryStepMs = DEFAULT_SUBQUERY_STEP_MS): SelectorRead[] {
+	const out: SelectorRead[] = [];
+	const at = (a: AtModifier) => (a === 'start' ? start : a === 'end' ? end : a);
+	const visit = (n: Node, from: number, to: number): void => {
+		switch (n.kind) {
+			case 'selector': {
+				const [a, b] = n.at === undefined ? [from, to] : [at(n.at), at(n.at)];
+				out.push({ node: n, from: a - n.offset - lookbackMs, to: b - n.offset });
+				break;
+			}
+			case 'matrix': {
+				const s = n.selector;
+				const [a, b] = s.at === undefined ? [from, to] : [at(s.at), at(s.at)];
+				out.push({ node: s, matrix: n, from: a - s.offset - n.range, to: b - s.offset });
+				break;
+			}
+			case 'subquery': {
+				const [a, b] = n.at === undefined ? [from, to] : [at(n.at), at(n.at)];
+				const step = n.step > 0 ? n.step : subqueryStepMs;
+				visit(n.expr, Math.ceil((a - n.offset - n.range) / step) * step, b - n.offset);
+				break;
+			}
+			case 'unary':
+				visit(n.expr, from, to);
+				break;
+			case 'binary':
+				visit(n.lhs, from, to);
+				visit(n.rhs, from, to);
+				break;
+			case 'call':
+				for (const x of n.args) visit(x, from, to);
+				break;
+			case 'aggregate':
+				if (n.param) visit(n.param, from, to);
+				visit(n.expr, from, to);
+				break;
+			default:
+				break;
+		}
+	};
+	visit(root, start, end);
+	return out;
+}
+
+/** The raw window one top-level selector reads for evaluations at times in [start, end]. */
 export function selectorWindow(node: Node, start: number, end: number, lookbackMs: number): { from: number; to: number } | undefined {
-	if (node.kind === 'matrix') return { from: start - node.selector.offset - node.range, to: end - node.selector.offset };
-	if (node.kind === 'selector') return { from: start - node.offset - lookbackMs, to: end - node.offset };
-	return undefined;
+	if (node.kind !== 'matrix' && node.kind !== 'selector') return undefined;
+	const r = selectorReads(node, start, end, lookbackMs)[0]!;
+	return { from: r.from, to: r.to };
 }
 
 function matchersKey(ms: readonly Matcher[]): string {
@@ -144,20 +208,19 @@ function matchersKey(ms: readonly Matcher[]): string {
 
 /**
  * The raw windows evaluations at any time in [start, end] read: one per distinct selector (by its
- * matchers), spanning every offset, range and lookback it is used with.
+ * matchers), spanning every offset, range, lookback, `@` and subquery it is used with.
  */
 export function dataNeeds(expr: Expr, start: number, end: number, opts: EvalOptions = {}): DataNeed[] {
 	const lookback = opts.lookbackMs ?? DEFAULT_LOOKBACK_MS;
 	const needs = new Map<string, DataNeed>();
-	for (const n of selectorNodes(expr.root)) {
-		const w = selectorWindow(n, start, end, lookback)!;
-		const matchers = n.kind === 'matrix' ? n.selector.matchers : n.matchers;
+	for (const r of selectorReads(expr.root, start, end, lookback, opts.subqueryStepMs)) {
+		const matchers = r.node.matchers;
 		const key = matchersKey(matchers);
 		const seen = needs.get(key);
 		if (seen) {
-			seen.from = Math.min(seen.from, w.from);
-			seen.to = Math.max(seen.to, w.to);
-		} else needs.set(key, { matchers: matchers.map((m) => ({ ...m })), from: w.from, to: w.to });
+			seen.from = Math.min(seen.from, r.from);
+			seen.to = Math.max(seen.to, r.to);
+		} else needs.set(key, { matchers: matchers.map((m) => ({ ...m })), from: r.from, to: r.to });
 	}
 	return [...needs.values()];
 }

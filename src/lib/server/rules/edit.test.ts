@@ -26,8 +26,9 @@ describe('checkRuleText', () => {
 	});
 
 	it('positions in a multi-line expression count lines of the field', () => {
-		const r = checkRuleText('alert: A\nexpr: |\n  sum(rate(x[5m]))\n    > bogus(\n', group);
-		expect(r.problems[0]).toMatchObject({ path: 'expr', line: 2 });
+		const r = checkRuleText('alert: A\nexpr: |\n  sum(rate(x[5m]))\n    > bogus(x\n', group);
+		// Prometheus reports the unclosed parenthesis where the input ends: after the last line break.
+		expect(r.problems[0]).toMatchObject({ path: 'expr', line: 3, message: expect.stringContaining('unclosed left parenthesis') });
 	});
 
 	it('names the field of every problem, templates with their position', () => {

@@ -14,8 +14,8 @@ export interface RuleProblem extends Problem {
 }
 
 /**
- * `rules/shop.yml:14: group "checkout" rule 2 (CheckoutSlow): expr: unsupported function
- * "label_replace" at 1:1`. Rules are counted from 1 in the text, as promtool does.
+ * `rules/shop.yml:14: group "checkout" rule 2 (CheckoutSlow): expr: unknown function with name
+ * "histogram_quantil" at 1:1`. Rules are counted from 1 in the text, as promtool does.
  */
 export function formatRuleProblem(p: RuleProblem): string {
 	let out = p.file;

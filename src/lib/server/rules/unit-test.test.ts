@@ -165,7 +165,7 @@ describe('rule checks (promtool check rules)', () => {
 			'',
 			'Checking /r/bad.yml',
 			'  FAILED:',
-			'/r/bad.yml:5: group "g" rule 1 (A): expr: unexpected end of input at 1:5',
+			'/r/bad.yml:5: group "g" rule 1 (A): expr: unclosed left parenthesis at 1:5',
 			'/r/bad.yml:6: group "g" rule 1 (A): for: expected a duration like "5m", got "5x"',
 			'',
 			'Checking /r/none.yml',

@@ -1,7 +1,9 @@
 /**
  * A seeded generator of test inputs for the differential suite against promtool: series in
  * promtool's notation (counters with resets, gauges with NaN, gaps `_`, stale markers,
- * histogram buckets) and typed PromQL expressions across the engine's whole subset.
+ * histogram buckets) and typed PromQL expressions across the language: selectors with offsets
+ * and `@`, subqueries, aggregations, binary operators and the functions (but the trigonometric
+ * ones and atan2, which Go computes with its own algorithms and may differ in the last bit).
  */
 import type { Labels } from '../../../shared/series';
 
@@ -224,6 +226,54 @@ class ExprGen {
 		return { text: `${a.text} ${op} ${b.text}`, type: 'scalar', probes: [...a.probes, ...b.probes], order: a.order || b.order };
 	}
 
+	/** `@ t`, on a sample time or between, now and then. */
+	at(): string {
+		const g = this.g;
+		return g.chance(0.12) ? ` @ ${g.pick(['0', '60', '125', '300.5', '600', '1200'])}` : '';
+	}
+
+	/** A subquery of an instant vector: `(expr)[range:step]`. */
+	subquery(d: number): Typed {
+		const g = this.g;
+		const inner = g.chance(0.5) ? this.selector('any') : g.chance(0.6) ? this.rangeFn() : this.vector(Math.max(0, d - 1));
+		const step = g.pick(['', '10s', '30s', '1m', '45s']);
+		return { ...inner, text: `${this.wrap(inner)}[${g.pick(['1m', '2m', '5m', '10m'])}:${step}]${this.offset()}${this.at()}` };
+	}
+
+	/** The functions of the language beyond the basic set, and subqueries. */
+	more(d: number): Typed {
+		const g = this.g;
+		const c = g.r();
+		if (c < 0.3) {
+			const fn = g.pick(['changes', 'resets', 'idelta', 'stdvar_over_time', 'present_over_time', 'predict_linear', 'holt_winters', 'max_over_time', 'avg_over_time', 'rate', 'deriv', 'absent_over_time']);
+			const m = g.chance(0.5) ? this.subquery(d) : { text: `${this.metric(fn === 'rate' ? 'counter' : 'any')}[${g.pick(RANGES)}]${this.offset()}${this.at()}`, type: 'vector' as const, probes: [], order: false };
+			if (fn === 'predict_linear') return { ...m, text: `${fn}(${m.text}, ${g.pick(['60', '-30', '3600', '0'])})` };
+			if (fn === 'holt_winters') return { ...m, text: `${fn}(${m.text}, ${g.pick(['0.1', '0.5', '0.9'])}, ${g.pick(['0.1', '0.5', '0.9'])})` };
+			return { ...m, text: `${fn}(${m.text})` };
+		}
+		if (c < 0.5) {
+			const v = this.vector(d - 1);
+			const fn = g.pick(['ceil', 'floor', 'sgn', 'sqrt', 'exp', 'ln', 'log2', 'log10', 'deg', 'rad', 'round', 'clamp', 'timestamp', 'sort', 'sort_desc', 'hour', 'minute', 'day_of_week', 'days_in_month', 'year']);
+			if (fn === 'round') return { ...v, text: `round(${v.text}${g.chance(0.5) ? `, ${g.pick(['0.1', '5', '2', '0.25'])}` : ''})` };
+			if (fn === 'clamp') return { ...v, text: `clamp(${v.text}, ${g.pick(['-1', '0', '2'])}, ${g.pick(['1', '5', '-2'])})` };
+			if (['hour', 'minute', 'day_of_week', 'days_in_month', 'year'].includes(fn) && g.chance(0.3)) return { text: `${fn}()`, type: 'vector', probes: [], order: false };
+			return { ...v, text: `${fn}(${v.text})` };
+		}
+		if (c < 0.65) {
+			const v = this.vector(d - 1);
+			if (g.chance(0.5)) return { ...v, text: `label_replace(${v.text}, "${g.pick(['job', 'x', 'instance'])}", "${g.pick(['$1', 'v-$1', '$2$1', '', '${1}x'])}", "${g.pick(['job', 'instance', 'nope'])}", "${g.pick(['(.*)', '(a)(.*)', 'w(eb)', '.+', ''])}")` };
+			return { ...v, text: `label_join(${v.text}, "${g.pick(['job', 'y'])}", "${g.pick(['-', '', ','])}", "job", "instance")` };
+		}
+		if (c < 0.85) {
+			const op = g.pick(['group', 'stddev', 'stdvar', 'count_values']);
+			const inner = this.vector(d - 1);
+			const grp = this.grouping();
+			const param = op === 'count_values' ? `"${g.pick(['v', 'job', 'instance'])}", ` : '';
+			return { text: `${op} ${grp.text} (${param}${inner.text})`.replace(/ +/g, ' '), type: 'vector', probes: inner.probes, order: inner.order || op === 'stddev' || op === 'stdvar' };
+		}
+		return { text: `${this.metric('any')}${this.offset()}${g.chance(0.7) ? ` @ ${g.pick(['0', '60', '125', '300.5', '600'])}` : ''}`, type: 'vector', probes: [], order: false };
+	}
+
 	rangeFn(): Typed {
 		const g = this.g;
 		const fn = g.pick([
@@ -340,6 +390,7 @@ class ExprGen {
 	vector(d: number): Typed {
 		const g = this.g;
 		if (d <= 0) return g.chance(0.5) ? this.selector('any') : this.rangeFn();
+		if (g.chance(0.25)) return this.more(d);
 		const c = g.r();
 		if (c < 0.12) return this.selector('any');
 		if (c < 0.32) return this.rangeFn();

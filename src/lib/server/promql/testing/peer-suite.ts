@@ -348,7 +348,41 @@ export function countOutcomes(outcomes: readonly CaseOutcome[]): Record<CaseStat
 	return counts;
 }
 
-/** The `@` variant of an expression (see AtVariant): the engine has no `@` yet. */
-export const atVariant: AtVariant = (expr) => {
-	throw new PromQLError('unsupported', 'unsupported @ modifier', 0, expr.text.length, expr.text);
+/**
+ * The `@` variant of an expression (see AtVariant): a copy with `@ at` on every selector, range
+ * selector and subquery without one, but for those inside a subquery.
+ */
+export const atVariant: AtVariant = (expr, at) => {
+	const root = structuredClone(expr.root);
+	const visit = (n: Node): void => {
+		switch (n.kind) {
+			case 'selector':
+				n.at ??= at;
+				break;
+			case 'matrix':
+				n.selector.at ??= at;
+				break;
+			case 'subquery':
+				n.at ??= at;
+				break;
+			case 'unary':
+				visit(n.expr);
+				break;
+			case 'binary':
+				visit(n.lhs);
+				visit(n.rhs);
+				break;
+			case 'call':
+				n.args.forEach(visit);
+				break;
+			case 'aggregate':
+				if (n.param) visit(n.param);
+				visit(n.expr);
+				break;
+			default:
+				break;
+		}
+	};
+	visit(root);
+	return { text: expr.text, type: expr.type, root };
 };

@@ -22,6 +22,10 @@ import { parseExpr } from '../parse';
 import { MemorySource, type SeriesData } from '../source';
 import type { GenGroup, GenSeries, Slot, TieProbe } from './generate';
 
+/** The test files' evaluation_interval: promtool's step for subqueries written without one. */
+const EVAL_INTERVAL_MS = 5000;
+const EVAL_OPTS = { subqueryStepMs: EVAL_INTERVAL_MS };
+
 export type Status = 'exact' | 'approx' | 'error' | 'skipped' | 'failed';
 
 export interface Outcome {
@@ -105,7 +109,7 @@ function yamlFloat(v: number): string {
 function tied(probe: TieProbe, t: number, source: MemorySource): boolean {
 	let res: InstantResult;
 	try {
-		res = evalInstant(parseExpr(probe.expr), t, source);
+		res = evalInstant(parseExpr(probe.expr), t, source, EVAL_OPTS);
 	} catch {
 		return false;
 	}
@@ -158,7 +162,7 @@ class Builder {
 		}
 		let res: InstantResult;
 		try {
-			res = evalInstant(parsed, t, source);
+			res = evalInstant(parsed, t, source, EVAL_OPTS);
 		} catch (err) {
 			if (!(err instanceof PromQLError)) throw err;
 			this.pending.push({ outcome, expect: { kind: 'error', test: this.test(expr, t, []), problem: err.problem, parse: false } });
@@ -338,7 +342,7 @@ export function runDifferential(groups: GenGroup[], opts: RunOptions): Report {
 		const size = opts.batch ?? 40;
 		for (let i = 0; i < yamlGroups.length; i += size) {
 			const file = join(dir, `batch-${i / size}.yml`);
-			writeFileSync(file, `rule_files: []\nevaluation_interval: 5s\ntests:\n${yamlGroups.slice(i, i + size).join('\n')}\n`);
+			writeFileSync(file, `rule_files: []\nevaluation_interval: ${EVAL_INTERVAL_MS}ms\ntests:\n${yamlGroups.slice(i, i + size).join('\n')}\n`);
 			let out: string;
 			try {
 				out = execFileSync(opts.promtool, ['test', 'rules', file], { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -87,6 +87,8 @@ export const REGRESSIONS: GenGroup[] = [
 			check('absent(nope{job!="x", job="a"})', [0]),
 			check('absent(nope{job="a", job!="x"})', [0]),
 			check('absent(nope{job="a", job="b"})', [0]),
+			// A third equality matcher of a removed label does not bring it back.
+			check('absent(nope{job="a", job="b", job="c"})', [0]),
 			check('absent(nope{job=~"a", job="b"})', [0]),
 			check('absent((nope{job="a", inst=""}))', [0]),
 			check('absent(nope{job="a"} offset 1m)', [0]),
@@ -141,6 +143,23 @@ export const REGRESSIONS: GenGroup[] = [
 			check('absent_over_time(s{k="1"}[25s])', [30_000, 40_000]),
 			check('rate(s[1m])', [90_000, 150_000]),
 			check('s offset 1m', [120_000, 450_000])
+		]
+	},
+	{
+		name: 'regression: dates, logarithms, subqueries and @',
+		intervalMs: 10_000,
+		series: basic,
+		checks: [
+			// int64(NaN) and int64(Inf) are the smallest int64 in Go: a date far before year 1.
+			check('year(vector(NaN)) + days_in_month(vector(Inf)) + minute(vector(-1)) + day_of_week(vector(-86400))', [0]),
+			check('day_of_year(vector(1e15)) + hour(vector(951782400))', [0]),
+			// log10 is Log(x) / Ln10 in Go, not log2(x) * Ln2/Ln10.
+			check('log10(h) + log2(h) + ln(h)', [30_000, 90_000]),
+			check('exp(h) + sqrt(h)', [30_000]),
+			check('sum_over_time(g[1m:])', [90_000]),
+			check('max_over_time(rate(c_total[30s])[1m:15s] offset 10s)', [90_000]),
+			check('c_total @ 30 + g @ 50.5', [0, 90_000]),
+			check('rate(c_total[1m] @ 60) - sum_over_time(g[30s:10s] @ 70)', [0, 200_000])
 		]
 	}
 ];
