@@ -10,7 +10,7 @@ import { BacktestInputError, runBacktest, type BacktestResponse } from '../src/l
 import { readRuleDetail } from '../src/lib/server/alerting/rule-detail';
 import { rollbackRule, setRuleEnabled, type Answer } from '../src/lib/server/alerting/rule-http';
 import { ruleRowOf } from '../src/lib/server/alerting/rule-overview';
-import { RuleNotFoundError, RuleRepository, type RuleVersion, type StoredRule } from '../src/lib/server/alerting/rule-repo';
+import { RuleNotFoundError, RuleRepository, storedGroupSpec, type RuleVersion, type StoredRule } from '../src/lib/server/alerting/rule-repo';
 import { exportRuleTest, TestExportError, type TestExportResult } from '../src/lib/server/alerting/test-export-run';
 import { AuditLog } from '../src/lib/server/audit';
 import { createKeys } from '../src/lib/server/keys';
@@ -126,11 +126,11 @@ async function exportRules(args: string[], io: CliIO, root: string): Promise<num
 	const { values } = parseArgs({ args, options: { output: { type: 'string' }, config: { type: 'string' } }, strict: true });
 	const r = await withRedis(io, root, async (redis, config) => new RuleRepository(redis, createKeys(config.redis.prefix).rules).load(), values.config);
 	if (typeof r === 'number') return r;
-	const text = formatRuleFile(r.groups.map((g) => ({ name: g.name, ...(g.interval !== undefined ? { interval: g.interval } : {}), rules: g.rules.map((x) => x.spec) })));
+	const text = formatRuleFile(r.groups.map(storedGroupSpec));
 	const header = `# Vigil rule set, revision ${r.revision}, exported ${new Date().toISOString()}\n`;
 	if (values.output) {
 		await writeFile(resolve(io.cwd, values.output), header + text);
-		io.err(`wrote ${r.groups.reduce((n, g) => n + g.rules.length, 0)} rules in ${r.groups.length} groups to ${values.output}`);
+		io.err(`wrote ${r.groups.reduce((n, g) => n + (g.all ?? g.rules).length, 0)} rules in ${r.groups.length} groups to ${values.output}`);
 	} else io.out(header + text.trimEnd());
 	return 0;
 }
@@ -142,7 +142,7 @@ async function listRules(args: string[], io: CliIO, root: string): Promise<numbe
 	if (r.groups.length === 0) io.out('no rules in Redis; `vigil rules import FILE` adds some');
 	for (const g of r.groups) {
 		io.out(`${g.name} (every ${g.interval ?? 'default interval'})`);
-		for (const rule of g.rules) io.out(`  ${rule.id}  v${rule.version}  ${rule.enabled ? 'enabled' : 'disabled'}  by ${rule.author} ${new Date(rule.at).toISOString()}`);
+		for (const rule of g.all ?? g.rules) io.out(`  ${rule.id}  v${rule.version}  ${rule.enabled ? 'enabled' : 'disabled'}  by ${rule.author} ${new Date(rule.at).toISOString()}${'record' in rule.spec ? '  (recording)' : ''}`);
 	}
 	return 0;
 }

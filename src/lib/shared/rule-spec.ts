@@ -1,6 +1,7 @@
 /**
- * One alerting rule as written in a rule file (Prometheus's keys plus Vigil's), and the values of
- * its closed fields: shared by the rules engine on the server and the rule editor in the browser.
+ * One rule as written in a rule file: an alerting rule (Prometheus's keys plus Vigil's) or a
+ * recording rule, and the values of the alerting rule's closed fields: shared by the rules engine
+ * on the server and the rule editor in the browser.
  */
 
 /** What a rule does while the input series of its expression have no data. */
@@ -23,3 +24,22 @@ export type RuleSpec = {
 	runbook_url?: string;
 	severity?: Severity;
 };
+
+/** A recording rule: the expression's result stored as series named `record`, with `labels` added. */
+export type RecordingRuleSpec = {
+	record: string;
+	expr: string;
+	labels?: Record<string, string>;
+};
+
+/** Either kind of rule, as a group holds them. */
+export type AnyRuleSpec = RuleSpec | RecordingRuleSpec;
+
+export function isRecordingSpec(spec: AnyRuleSpec): spec is RecordingRuleSpec {
+	return 'record' in spec && typeof (spec as RecordingRuleSpec).record === 'string';
+}
+
+/** The name a rule goes by: its alert name, or the metric a recording rule writes. */
+export function ruleName(spec: AnyRuleSpec): string {
+	return isRecordingSpec(spec) ? spec.record : spec.alert;
+}

@@ -8,6 +8,7 @@
 import type { Redis } from 'ioredis';
 import { stringify } from 'yaml';
 import type { GroupSpec, RuleSpec } from '../rules';
+import { isRecordingSpec, type AnyRuleSpec, type RecordingRuleSpec } from '../../shared/rule-spec';
 import { unifiedDiff } from '../../shared/text-diff';
 import type { AuditLog } from '../audit';
 import type { Keys } from '../keys';
@@ -30,10 +31,23 @@ export interface StoredRule {
 	source: string | null;
 }
 
+/** A recording rule as stored: its id is `group/record` (`#n` as for alerting rules). */
+export type StoredRecordingRule = Omit<StoredRule, 'spec'> & { spec: RecordingRuleSpec };
+
 export interface StoredGroup {
 	name: string;
 	interval?: string;
+	/** The alerting rules, in order. */
 	rules: StoredRule[];
+	/** The recording rules, in order (absent when the group has none). */
+	recordings?: StoredRecordingRule[];
+	/** Every rule of both kinds in the group's order (absent when the group has no recording rule: then `rules`). */
+	all?: Array<StoredRule | StoredRecordingRule>;
+}
+
+/** The group as a rule file's group: every rule, in order. */
+export function storedGroupSpec(g: StoredGroup): GroupSpec {
+	return { name: g.name, ...(g.interval !== undefined ? { interval: g.interval } : {}), rules: (g.all ?? g.rules).map((r) => r.spec) };
 }
 
 export interface RuleVersion {
@@ -41,7 +55,7 @@ export interface RuleVersion {
 	author: string;
 	at: number;
 	/** The rule as of this version; null when the version deleted it. */
-	spec: RuleSpec | null;
+	spec: AnyRuleSpec | null;
 	enabled: boolean;
 	/** Unified diff of the rule's YAML against the previous version. */
 	diff: string;
@@ -76,26 +90,27 @@ export interface SaveResult {
 	unchanged: number;
 }
 
-/** Rule ids of a group's rules, in order: `group/alert`, `group/alert#2`, ... */
-export function ruleIds(group: string, rules: ReadonlyArray<Pick<RuleSpec, 'alert'>>): string[] {
+/** Rule ids of a group's rules, in order: `group/alert`, `group/alert#2`, `group/record`, ... */
+export function ruleIds(group: string, rules: ReadonlyArray<Pick<RuleSpec, 'alert'> | Pick<RecordingRuleSpec, 'record'>>): string[] {
 	const seen = new Map<string, number>();
 	return rules.map((r) => {
-		const n = (seen.get(r.alert) ?? 0) + 1;
-		seen.set(r.alert, n);
-		return n === 1 ? `${group}/${r.alert}` : `${group}/${r.alert}#${n}`;
+		const name = 'record' in r ? r.record : r.alert;
+		const n = (seen.get(name) ?? 0) + 1;
+		seen.set(name, n);
+		return n === 1 ? `${group}/${name}` : `${group}/${name}#${n}`;
 	});
 }
 
-export type { GroupSpec, RuleSpec };
+export type { GroupSpec, RuleSpec, AnyRuleSpec };
 
 /** A rule's YAML, as diffs and exports show it. */
-export function ruleYaml(spec: RuleSpec | null): string {
+export function ruleYaml(spec: AnyRuleSpec | null): string {
 	return spec ? stringify(spec, { lineWidth: 0 }).trimEnd() : '';
 }
 
 interface Current {
 	group: string;
-	spec: RuleSpec;
+	spec: AnyRuleSpec;
 	version: number;
 	author: string;
 	at: number;
@@ -104,8 +119,12 @@ interface Current {
 	source?: string | null;
 }
 
-function storedRule(id: string, c: Current): StoredRule {
-	return { id, group: c.group, spec: c.spec, version: c.version, author: c.author, at: c.at, enabled: c.enabled, source: c.source ?? null };
+function storedRule(id: string, c: Current): StoredRule | StoredRecordingRule {
+	return { id, group: c.group, spec: c.spec, version: c.version, author: c.author, at: c.at, enabled: c.enabled, source: c.source ?? null } as StoredRule | StoredRecordingRule;
+}
+
+function isStoredRecording(r: StoredRule | StoredRecordingRule): r is StoredRecordingRule {
+	return isRecordingSpec(r.spec);
 }
 
 /** What a change of one rule did: the rule after it, whether it changed, and the set's revision then. */
@@ -178,23 +197,30 @@ export class RuleRepository {
 		}) as [string | null, string | null, Record<string, string>];
 		const index: GroupIndex[] = groupsText ? (JSON.parse(groupsText) as GroupIndex[]) : [];
 		const groups = index.map((g) => {
-			const rules: StoredRule[] = [];
+			const all: Array<StoredRule | StoredRecordingRule> = [];
 			for (const id of g.ids) {
 				const text = current[id];
 				if (!text) continue;
-				rules.push(storedRule(id, JSON.parse(text) as Current));
+				all.push(storedRule(id, JSON.parse(text) as Current));
 			}
-			const out: StoredGroup = { name: g.name, rules };
+			const recordings = all.filter(isStoredRecording);
+			const out: StoredGroup = { name: g.name, rules: all.filter((r): r is StoredRule => !isStoredRecording(r)) };
+			if (recordings.length) {
+				out.recordings = recordings;
+				out.all = all;
+			}
 			if (g.interval !== undefined) out.interval = g.interval;
 			return out;
 		});
 		return { revision: Number(rev ?? 0), groups };
 	}
 
+	/** An alerting rule (a recording rule is found in its group, through load). */
 	async get(id: string): Promise<StoredRule | undefined> {
 		const text = await this.redis.hget(this.keys.current, id);
 		if (!text) return undefined;
-		return storedRule(id, JSON.parse(text) as Current);
+		const r = storedRule(id, JSON.parse(text) as Current);
+		return isStoredRecording(r) ? undefined : r;
 	}
 
 	/** A group's name, interval and rule ids, without its rules. */
@@ -244,8 +270,8 @@ export class RuleRepository {
 	private async trySave(conn: Redis, groups: readonly GroupSpec[], options: SaveOptions): Promise<SaveResult | undefined> {
 		const at = options.at ?? Date.now();
 		const { groups: before } = await this.read(conn, false);
-		const beforeById = new Map<string, StoredRule>();
-		for (const g of before) for (const r of g.rules) beforeById.set(r.id, r);
+		const beforeById = new Map<string, StoredRule | StoredRecordingRule>();
+		for (const g of before) for (const r of g.all ?? g.rules) beforeById.set(r.id, r);
 
 		const replaced = new Set(options.replace === 'all' ? before.map((g) => g.name) : groups.map((g) => g.name));
 		const index: GroupIndex[] = [];
@@ -258,7 +284,7 @@ export class RuleRepository {
 		// Groups keep their place; new groups go at the end.
 		for (const g of before) {
 			if (newGroups.has(g.name)) index.push(toIndex(newGroups.get(g.name)!));
-			else if (!replaced.has(g.name)) index.push({ name: g.name, ids: g.rules.map((r) => r.id), ...(g.interval !== undefined ? { interval: g.interval } : {}) });
+			else if (!replaced.has(g.name)) index.push({ name: g.name, ids: (g.all ?? g.rules).map((r) => r.id), ...(g.interval !== undefined ? { interval: g.interval } : {}) });
 		}
 		for (const g of groups) if (!before.some((b) => b.name === g.name)) index.push(toIndex(g));
 
@@ -350,7 +376,7 @@ export class RuleRepository {
 		if (!target.spec) throw new Error(`version ${version} of rule ${id} is a deletion; nothing to roll back to`);
 		const spec = target.spec;
 		const source = target.source ?? null;
-		let before: RuleSpec | undefined;
+		let before: AnyRuleSpec | undefined;
 		const message = `roll back to version ${version}${options.message ? `: ${options.message}` : ''}`;
 		const r = await this.update(id, { ...options, message }, (c) => {
 			before = c.spec;
@@ -368,8 +394,9 @@ export class RuleRepository {
 	 * new version edited in Vigil (source null). An unchanged spec saves nothing.
 	 */
 	async saveRule(id: string, spec: RuleSpec, options: { author: string; message?: string; at?: number }): Promise<RuleChange> {
-		let before: RuleSpec | undefined;
+		let before: AnyRuleSpec | undefined;
 		const r = await this.update(id, options, (c) => {
+			if (isRecordingSpec(c.spec)) throw new Error(`${id} is a recording rule; change it in its rule file and import that`);
 			if (c.spec.alert !== spec.alert) throw new Error(`alert: the alert name must stay ${JSON.stringify(c.spec.alert)} (a rule's id is group/alert)`);
 			if (ruleYaml(c.spec) === ruleYaml(spec)) return undefined;
 			before = c.spec;
@@ -400,7 +427,7 @@ export class RuleRepository {
 				}
 				if (!next) {
 					await conn.unwatch();
-					return { rule: storedRule(id, c), changed: false, revision: Number(rev ?? 0) };
+					return { rule: storedRule(id, c) as StoredRule, changed: false, revision: Number(rev ?? 0) };
 				}
 				const at = options.at ?? Date.now();
 				const updated: Current = { ...next, version: c.version + 1, author: options.author, at };
@@ -417,7 +444,7 @@ export class RuleRepository {
 				const res = await conn.multi().hset(this.keys.current, id, JSON.stringify(updated)).rpush(this.keys.versions(id), JSON.stringify(v)).incr(this.keys.revision).exec();
 				if (res === null) continue;
 				for (const [err] of res) if (err) throw err;
-				return { rule: storedRule(id, updated), changed: true, revision: Number(res.at(-1)![1]) };
+				return { rule: storedRule(id, updated) as StoredRule, changed: true, revision: Number(res.at(-1)![1]) };
 			}
 			throw new Error('the rule set kept changing while saving; try again');
 		});

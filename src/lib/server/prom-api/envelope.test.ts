@@ -1,20 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, failure, failureOf, formatAlertValue, formatValue, success } from './envelope';
+import { ApiError, failure, failureOf, formatAlertValue, formatScalarValue, formatValue, success } from './envelope';
 
 describe('number formats', () => {
-	it('writes values as Go\'s FormatFloat(v, \'f\', -1, 64)', () => {
-		// Expected texts are Go's output for these numbers.
+	it('writes sample values as Prometheus 2.42: fixed-point, with an exponent below 1e-6 and from 1e21', () => {
+		// Expected texts are a Prometheus 2.42 server's answers for vector(v).
 		expect(formatValue(1)).toBe('1');
 		expect(formatValue(0.1)).toBe('0.1');
 		expect(formatValue(-2.5)).toBe('-2.5');
-		expect(formatValue(1e21)).toBe('1000000000000000000000');
-		expect(formatValue(1.5e-7)).toBe('0.00000015');
-		expect(formatValue(-1.234e25)).toBe('-12340000000000000000000000');
+		expect(formatValue(123456.7)).toBe('123456.7');
+		expect(formatValue(9.99e20)).toBe('999000000000000000000');
+		expect(formatValue(1e21)).toBe('1e+21');
+		expect(formatValue(1e-6)).toBe('0.000001');
+		expect(formatValue(1.5e-7)).toBe('1.5e-07');
+		expect(formatValue(-1.234e25)).toBe('-1.234e+25');
 		expect(formatValue(0)).toBe('0');
 		expect(formatValue(-0)).toBe('-0');
 		expect(formatValue(NaN)).toBe('NaN');
 		expect(formatValue(Infinity)).toBe('+Inf');
 		expect(formatValue(-Infinity)).toBe('-Inf');
+	});
+
+	it('writes scalar results as Go\'s FormatFloat(v, \'f\', -1, 64), never with an exponent', () => {
+		expect(formatScalarValue(1e21)).toBe('1000000000000000000000');
+		expect(formatScalarValue(1.5e-7)).toBe('0.00000015');
+		expect(formatScalarValue(-1.234e25)).toBe('-12340000000000000000000000');
+		expect(formatScalarValue(NaN)).toBe('NaN');
 	});
 
 	it('writes alert values as Go\'s %e shortest form', () => {

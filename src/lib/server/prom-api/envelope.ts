@@ -1,8 +1,8 @@
 /**
  * The response envelope of the Prometheus HTTP API v1: `{"status": "success", "data": ...,
  * "warnings": [...]}` or `{"status": "error", "errorType": ..., "error": ...}`, with Prometheus'
- * HTTP status per error type, and its number formats (values as Go's shortest fixed-point text,
- * times as float seconds).
+ * HTTP status per error type, and its number formats (values as Go's shortest text, fixed-point
+ * or with an exponent as Prometheus chooses, times as float seconds).
  */
 
 /** Prometheus' error types, plus `unauthorized` and `forbidden` for Vigil's access check. */
@@ -59,10 +59,21 @@ export function failureOf(err: unknown): Response {
 }
 
 /**
- * A sample value as Prometheus writes it: Go's `strconv.FormatFloat(v, 'f', -1, 64)`, the
- * shortest digits that read back to the same number, never in exponent form; `NaN`, `+Inf`, `-Inf`.
+ * A sample value (of a vector or a matrix) as Prometheus v2.42 writes it (jsonutil.MarshalValue):
+ * the shortest digits that read back to the same number, with an exponent when its magnitude is
+ * below 1e-6 or from 1e21 (`1e+21`, `1.5e-07`), else in fixed-point; `NaN`, `+Inf`, `-Inf`.
  */
 export function formatValue(v: number): string {
+	const abs = Math.abs(v);
+	if (abs !== 0 && (abs < 1e-6 || (abs >= 1e21 && abs !== Infinity))) return formatAlertValue(v);
+	return formatScalarValue(v);
+}
+
+/**
+ * A scalar result as Prometheus writes it (Scalar.MarshalJSON): Go's
+ * `strconv.FormatFloat(v, 'f', -1, 64)`, never in exponent form.
+ */
+export function formatScalarValue(v: number): string {
 	if (Number.isNaN(v)) return 'NaN';
 	if (v === Infinity) return '+Inf';
 	if (v === -Infinity) return '-Inf';

@@ -8,7 +8,7 @@ import type { Labels } from '../../shared/series';
 import { DAY, SampleBudget, SampleLimitError } from '../tsdb/types';
 import type { Retention, TimeSeriesStore } from '../tsdb/types';
 import { dataNeeds, evalInstant, evalRange, loadRollupSource, loadSource, parseExpr, PromQLError, rollupWidth, TOO_MANY_SAMPLES, type Expr, type SampleSource } from '../promql';
-import { ApiError, formatValue, seconds } from './envelope';
+import { ApiError, formatScalarValue, formatValue, seconds } from './envelope';
 import { processQueryLimits, queryTimeout, timedOut, tooManySamples, type QueryLimits, type QueryPhase, type QueryTimeout } from './limits';
 
 /** Most points per series a range query may give (Prometheus' limit). */
@@ -162,7 +162,7 @@ export async function evaluateInstant(deps: QueryDeps, q: InstantParams, ctl: Qu
 
 /** An evaluated result in the shapes of Prometheus' API (vector, scalar, matrix). */
 export function toQueryData(e: Evaluated): QueryData {
-	if (e.resultType === 'scalar') return { resultType: 'scalar', result: point(e.t, e.value) };
+	if (e.resultType === 'scalar') return { resultType: 'scalar', result: [seconds(e.t), formatScalarValue(e.value)] };
 	if (e.resultType === 'vector') return { resultType: 'vector', result: e.samples.map((s) => ({ metric: s.labels, value: point(e.t, s.value) })) };
 	return { resultType: 'matrix', result: e.series.map((s) => ({ metric: s.labels, values: s.ts.map((t, i) => point(t, s.values[i]!)) })) };
 }

@@ -32,13 +32,30 @@ export interface EvalContext {
 	readonly end: number;
 	/** The step of a subquery written without one (`x[1h:]`), ms. */
 	readonly subqueryStepMs: number;
+	/** Samples after the evaluation time are not read (see EvalOptions.causal). */
+	readonly causal: boolean;
+	/** The top-level evaluation time being evaluated (ms). */
+	now: number;
+	/** Most samples one read may hold (see EvalOptions.peakSamples); Infinity when unlimited. */
+	readonly peakSamples: number;
 	/** Increments for each duplicate check, to mark label sets seen by it. */
 	stamp: number;
 }
 
-export function newContext(text: string, lookbackMs: number, deadline: number | undefined, start: number, end: number, subqueryStepMs = 60_000): EvalContext {
-	return { text, interner: new Interner(), lookbackMs, deadline, start, end, subqueryStepMs, stamp: 0 };
+export function newContext(
+	text: string,
+	lookbackMs: number,
+	deadline: number | undefined,
+	start: number,
+	end: number,
+	subqueryStepMs = 60_000,
+	more: { causal?: boolean; peakSamples?: number } = {}
+): EvalContext {
+	return { text, interner: new Interner(), lookbackMs, deadline, start, end, subqueryStepMs, causal: more.causal ?? false, now: start, peakSamples: more.peakSamples ?? Infinity, stamp: 0 };
 }
+
+/** Prometheus' error when a query holds more samples than its limit. */
+export const TOO_MANY_SAMPLES = 'query processing would load too many samples into memory in query execution';
 
 /** The time an `@` modifier names, in ms. */
 export function atTime(ctx: Pick<EvalContext, 'start' | 'end'>, at: AtModifier): number {

@@ -226,7 +226,10 @@ function tooManySamples(expr: Expr): PromQLError {
 
 /** The compiled tree, and how many samples its selectors hold (they stay in memory for the whole evaluation). */
 function prepare(expr: Expr, start: number, end: number, source: SampleSource, opts: EvalOptions): { ctx: EvalContext; root: EvalNode; loaded: number } {
-	const ctx = newContext(expr.text, opts.lookbackMs ?? DEFAULT_LOOKBACK_MS, opts.deadline, start, end, opts.subqueryStepMs ?? DEFAULT_SUBQUERY_STEP_MS);
+	const ctx = newContext(expr.text, opts.lookbackMs ?? DEFAULT_LOOKBACK_MS, opts.deadline, start, end, opts.subqueryStepMs ?? DEFAULT_SUBQUERY_STEP_MS, {
+		causal: opts.causal,
+		peakSamples: opts.peakSamples
+	});
 	if (expr.type === 'matrix') {
 		throw new PromQLError('execution', 'a range vector cannot be the result of an evaluation; use it in a function such as rate()', expr.root.from, expr.root.to, expr.text);
 	}
@@ -240,6 +243,7 @@ function prepare(expr: Expr, start: number, end: number, source: SampleSource, o
 /** Evaluates the expression at time t (epoch ms). */
 export function evalInstant(expr: Expr, t: number, source: SampleSource, opts: EvalOptions = {}): InstantResult {
 	const { ctx, root, loaded } = prepare(expr, t, t, source, opts);
+	ctx.now = t;
 	if (root instanceof ScalarNode) return { type: 'scalar', value: root.eval(t) };
 	const v = root.eval(t);
 	// The result is held alongside what the selectors loaded (Prometheus counts both).
@@ -259,11 +263,13 @@ export function evalRange(expr: Expr, start: number, end: number, step: number, 
 	if (!Number.isFinite(start) || !Number.isFinite(end) || end < start) throw new RangeError(`bad range [${start}, ${end}]`);
 	const { ctx, root, loaded } = prepare(expr, start, end, source, opts);
 	const maxSamples = opts.maxSamples ?? DEFAULT_MAX_SAMPLES;
+	let k = 0;
 	if (root instanceof ScalarNode) {
 		const ts: number[] = [];
 		const values: number[] = [];
 		for (let t = start; t <= end; t += step) {
-			checkDeadline(ctx, expr, opts);
+			if ((++k & 63) === 0) checkDeadline(ctx, expr, opts);
+			ctx.now = t;
 			ts.push(t);
 			values.push(root.eval(t));
 		}
@@ -273,7 +279,8 @@ export function evalRange(expr: Expr, start: number, end: number, step: number, 
 	// The result's points are held alongside what the selectors loaded (Prometheus counts both).
 	let points = loaded;
 	for (let t = start; t <= end; t += step) {
-		checkDeadline(ctx, expr, opts);
+		if ((++k & 63) === 0) checkDeadline(ctx, expr, opts);
+		ctx.now = t;
 		const v = (root as VectorNode).eval(t);
 		for (let i = 0; i < v.n; i++) {
 			const ls = v.ls[i]!;

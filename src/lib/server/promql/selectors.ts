@@ -7,7 +7,7 @@
  * as t grows, so a range evaluation never searches from the start again.
  */
 import type { CallNode, MatrixSelectorNode, RangeFunction, SubqueryNode, VectorSelectorNode } from './ast';
-import { atTime, execError, lowerBound, ScalarNode, seekAbove, seekAtLeast, upperBound, VectorNode, type EvalContext, type Vec } from './core';
+import { atTime, execError, lowerBound, ScalarNode, seekAbove, seekAtLeast, TOO_MANY_SAMPLES, upperBound, VectorNode, type EvalContext, type Vec } from './core';
 import { findResets, FunctionError, RANGE_FUNCTIONS, type RangeFn, type Window } from './functions';
 import type { LabelSet } from './labels';
 import { prepareSeries, type SeriesData } from './source';
@@ -50,15 +50,18 @@ export class InstantSelectorNode extends VectorNode {
 		const at = this.node.at;
 		const ref = at === undefined ? t - this.node.offset : atTime(this.ctx, at) - (this.forTimestamp ? 0 : this.node.offset);
 		const min = ref - this.ctx.lookbackMs;
+		// Causal: the latest sample at or before the reference time that is not after now.
+		const upTo = this.ctx.causal ? Math.min(ref, this.ctx.now) : ref;
 		for (const s of this.series) {
-			const c = ref >= s.last ? seekAbove(s.ts, s.c + 1, ref) - 1 : upperBound(s.ts, ref) - 1;
+			const c = upTo >= s.last ? seekAbove(s.ts, s.c + 1, upTo) - 1 : upperBound(s.ts, upTo) - 1;
 			s.c = c;
-			s.last = ref;
+			s.last = upTo;
 			if (c < 0 || s.ts[c]! < min) continue;
 			if (s.stale && s.stale[c]) continue;
 			this.outT[out.n] = s.ts[c]!;
 			out.push(s.ls, s.vs[c]!);
 		}
+		if (out.n > this.ctx.peakSamples) throw execError(this.ctx, TOO_MANY_SAMPLES, this.node);
 		return out;
 	}
 }
@@ -178,6 +181,12 @@ export class SubqueryRange implements RangeInput {
 				this.to = s;
 			}
 		}
+		// What the window holds: every step's samples (Prometheus holds the subquery's whole result).
+		if (this.ctx.peakSamples !== Infinity) {
+			let held = 0;
+			for (const c of this.list) held += upperBound(c.ts, end) - lowerBound(c.ts, start);
+			if (held > this.ctx.peakSamples) throw execError(this.ctx, TOO_MANY_SAMPLES, this.node);
+		}
 		return { start, end, series: this.list };
 	}
 
@@ -217,11 +226,14 @@ export class RangeFunctionNode extends VectorNode {
 		const out = this.out;
 		out.n = 0;
 		for (let i = 0; i < this.scalars.length; i++) this.params[i] = this.scalars[i]!.eval(t);
-		const { start, end, series } = this.input.window(t);
+		const win = this.input.window(t);
+		const { start, series } = win;
+		const end = this.ctx.causal ? Math.min(win.end, this.ctx.now) : win.end;
 		const w = this.window;
 		w.start = start;
-		w.end = end;
+		w.end = win.end;
 		w.evalT = t;
+		const peak = this.ctx.peakSamples;
 		if (this.absentLs) {
 			for (const s of series) {
 				move(s, start, end);
@@ -233,6 +245,7 @@ export class RangeFunctionNode extends VectorNode {
 		for (const s of series) {
 			move(s, start, end);
 			if (s.hi === s.lo) continue;
+			if (s.hi - s.lo > peak) throw execError(this.ctx, TOO_MANY_SAMPLES, this.call);
 			w.ts = s.ts;
 			w.vs = s.vs;
 			w.lo = s.lo;

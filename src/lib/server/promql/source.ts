@@ -44,6 +44,17 @@ export interface EvalOptions {
 	 * evaluation interval, a rule test its evaluation_interval. Default 60,000 (1 m).
 	 */
 	subqueryStepMs?: number;
+	/**
+	 * Samples after the evaluation time are not read, as when a rule is evaluated live (a negative
+	 * offset then sees nothing newer than now). For backtests and rule tests over stored history.
+	 */
+	causal?: boolean;
+	/**
+	 * Prometheus' query.max-samples as it bounds one evaluation step: most samples one range
+	 * selector's window of one series, one subquery's window or one instant vector may hold
+	 * (promtool's rule tests use 10,000). Unlimited by default.
+	 */
+	peakSamples?: number;
 }
 
 export const DEFAULT_LOOKBACK_MS = 300_000;

@@ -43,6 +43,15 @@ function walk(labels: Record<string, string>, from: number, to: number, step: nu
 const eventText = (e: AlertEvent) => `${e.at} ${e.fingerprint} ${e.from}->${e.to}`;
 
 describe('backtest', () => {
+	it('sees at each evaluation only what a live evaluation would have: a negative offset does not look into the future', () => {
+		// z jumps to 10 at 3m; `z offset -1m` reads a minute ahead, which live is not there yet.
+		const z: SeriesData = { labels: { __name__: 'z' }, ts: [0, M, 2 * M, 3 * M, 4 * M, 5 * M], values: [0, 0, 0, 10, 10, 10] };
+		const res = backtest(rule({ expr: 'z offset -1m > 5' }), new MemorySource([z]), { from: 0, to: 5 * M });
+		const firing = res.instances.flatMap((i) => i.spans.filter((s) => s.state === 'firing'));
+		// Live, the sample of 3m is seen from 3m on (at 2m the window reaches 3m, but it does not exist yet).
+		expect(firing.map((s) => s.from)).toEqual([3 * M]);
+	});
+
 	it('gives the same state changes as evaluating at every step', () => {
 		const series = ['a', 'b', 'c'].map((svc, i) => walk({ __name__: 'lat', svc }, 0, 6 * H, 10 * S, i + 1));
 		const source = new MemorySource(series);

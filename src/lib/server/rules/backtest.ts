@@ -175,10 +175,13 @@ export function backtest(rule: CompiledRule, source: SampleSource, options: Back
 	const first = Math.ceil(options.from / interval) * interval;
 	const last = Math.floor(options.to / interval) * interval;
 	const repeat = options.repeatIntervalMs ?? DEFAULT_REPEAT_INTERVAL_MS;
-	const eo: EvalOptions = {};
+	// Each evaluation sees what a live one would have: nothing after its time (a negative offset
+	// looks no further than now).
+	const eo: EvalOptions = { causal: true };
 	if (options.lookbackMs !== undefined) eo.lookbackMs = options.lookbackMs;
 	if (options.deadline !== undefined) eo.deadline = options.deadline;
 	if (options.maxSamples !== undefined) eo.maxSamples = options.maxSamples;
+	if (options.subqueryStepMs !== undefined) eo.subqueryStepMs = options.subqueryStepMs;
 
 	const result: BacktestResult = { ruleId: rule.id, from: options.from, to: options.to, interval, instances: [], notifications: 0, evaluations: 0, durationMs: 0 };
 	if (last < first) {

@@ -1,21 +1,40 @@
 /**
- * One alerting rule, from the rule-file shape to what the engine runs: its expression parsed, its
- * templates compiled, its durations read, and the expressions Vigil derives from it (the clear
- * condition of `clear_threshold`, the presence check of hysteresis, the no-data check).
+ * One rule, from the rule-file shape to what the engine runs. An alerting rule: its expression
+ * parsed, its templates compiled, its durations read, and the expressions Vigil derives from it
+ * (the clear condition of `clear_threshold`, the presence check of hysteresis, the no-data check).
+ * A recording rule: its name, expression and labels, checked as Prometheus checks them.
  */
 import { z } from 'zod';
 import { parseDuration } from '../../shared/duration';
 import { friendlyErrors, suggest } from '../../shared/problems';
-import type { RuleSpec } from '../../shared/rule-spec';
+import type { RecordingRuleSpec, RuleSpec } from '../../shared/rule-spec';
 import { isSafeLink, isSafeLinkStart } from '../../shared/links';
-import { LABEL_NAME } from '../../shared/series';
+import { LABEL_NAME, METRIC_NAME, type Labels } from '../../shared/series';
 import { parseExpr, PromQLError, selectorsOf, usesAbsent, type Expr } from '../promql';
 import type { Matcher } from '../tsdb/matchers';
 import { compileTemplate, TemplateError, type CompiledTemplate } from './template';
 import { NODATA_POLICIES, SEVERITIES, type NodataPolicy, type Severity, type StateRule } from './types';
 
 /** One alerting rule as written in a rule file: Prometheus's keys plus Vigil's. */
-export type { RuleSpec };
+export type { RuleSpec, RecordingRuleSpec };
+
+/** A recording rule as the engine runs it: at each evaluation, `expr`'s result is stored as series named `name`. */
+export interface CompiledRecording {
+	kind: 'record';
+	/** `group/record`, with `#n` for the n-th rule of that name in the group. */
+	id: string;
+	/** The metric name it writes (`record:`). */
+	name: string;
+	group: string;
+	/** Place of the rule in its group (0-based), among alerting and recording rules. */
+	index: number;
+	intervalMs: number;
+	enabled: boolean;
+	spec: RecordingRuleSpec;
+	expr: Expr;
+	/** Labels set on every series written (replacing the result's own). */
+	labels: Labels;
+}
 
 export interface CompiledRule extends StateRule {
 	/** `group/alert`. */
@@ -186,9 +205,85 @@ function compileTemplates(
 	return out;
 }
 
+const RECORD_KEYS = ['record', 'expr', 'labels'];
+
+const recordSchema = z.strictObject({
+	record: z.string().min(1, 'must not be empty'),
+	expr: z.union([z.string(), z.number()]).transform(String),
+	labels: textMap
+});
+
 /**
- * Validates and compiles one rule as found in a rule file (any shape). `group` gives the rule its
- * id (`group/alert`) and interval; `index` is its place in the group.
+ * Validates and compiles one recording rule, as Prometheus v2.42 checks one: a valid metric name,
+ * an expression of an instant vector or a scalar, label names that are valid and not `__name__`,
+ * and no alerting keys (`for`, `annotations`, ...).
+ */
+export function compileRecordingRule(raw: unknown, group: { name: string; intervalMs: number }, index = 0): { rule?: CompiledRecording; spec?: RecordingRuleSpec; problems: FieldProblem[] } {
+	const problems: FieldProblem[] = [];
+	const obj = raw as Record<string, unknown>;
+	const parsed = recordSchema.safeParse(raw, { error: friendlyErrors });
+	if (!parsed.success) {
+		for (const issue of parsed.error.issues) {
+			const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
+			if (issue.code === 'unrecognized_keys') {
+				for (const k of issue.keys) {
+					const alerting = RULE_KEYS.includes(k);
+					problems.push({
+						path: [...path, k],
+						key: true,
+						message: alerting ? `invalid field '${k}' in recording rule (a recording rule has ${RECORD_KEYS.join(', ')})` : `unknown key; expected one of ${RECORD_KEYS.join(', ')}`
+					});
+				}
+			} else problems.push({ path, message: issue.message });
+		}
+	}
+	const record = typeof obj.record === 'string' ? obj.record : '';
+	if (record && !METRIC_NAME.test(record)) problems.push({ path: ['record'], message: `invalid recording rule name: ${record}` });
+	let expr: Expr | undefined;
+	if (typeof obj.expr === 'string' || typeof obj.expr === 'number') {
+		try {
+			expr = parseExpr(String(obj.expr));
+			if (expr.type === 'matrix') {
+				problems.push({ path: ['expr'], message: 'must be an instant vector or a scalar, got a range vector; wrap it in a function such as rate() or max_over_time()' });
+				expr = undefined;
+			}
+		} catch (err) {
+			problems.push(exprProblem('expr', err));
+		}
+	}
+	const labels: Labels = {};
+	const rawLabels = parsed.success ? (parsed.data.labels ?? {}) : {};
+	for (const [k, v] of Object.entries(rawLabels)) {
+		if (!LABEL_NAME.test(k) || k === '__name__') problems.push({ path: ['labels', k], key: true, message: `invalid label name: ${k}` });
+		else if (v !== '') labels[k] = v;
+	}
+	const spec: RecordingRuleSpec | undefined = parsed.success ? { record: parsed.data.record, expr: parsed.data.expr, ...(parsed.data.labels ? { labels: parsed.data.labels } : {}) } : undefined;
+	if (problems.length > 0 || !parsed.success || !expr) return { spec, problems };
+	return {
+		rule: { kind: 'record', id: `${group.name}/${record}`, name: record, group: group.name, index, intervalMs: group.intervalMs, enabled: true, spec: spec!, expr, labels },
+		spec,
+		problems
+	};
+}
+
+/** Compiles a rule of either kind: a mapping with `record:` is a recording rule. */
+export function compileAnyRule(
+	raw: unknown,
+	group: { name: string; intervalMs: number },
+	index = 0
+): { alert?: CompiledRule; recording?: CompiledRecording; spec?: RuleSpec | RecordingRuleSpec; problems: FieldProblem[] } {
+	if (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && 'record' in raw) {
+		if ('alert' in raw) return { problems: [{ path: ['alert'], key: true, message: 'a rule has either `alert:` or `record:`, not both' }] };
+		const r = compileRecordingRule(raw, group, index);
+		return { ...(r.rule ? { recording: r.rule } : {}), ...(r.spec ? { spec: r.spec } : {}), problems: r.problems };
+	}
+	const r = compileRule(raw, group, index);
+	return { ...(r.rule ? { alert: r.rule } : {}), ...(r.spec ? { spec: r.spec } : {}), problems: r.problems };
+}
+
+/**
+ * Validates and compiles one alerting rule as found in a rule file (any shape). `group` gives the
+ * rule its id (`group/alert`) and interval; `index` is its place in the group.
  */
 export function compileRule(raw: unknown, group: { name: string; intervalMs: number }, index = 0): CompileResult {
 	const problems: FieldProblem[] = [];
@@ -197,9 +292,7 @@ export function compileRule(raw: unknown, group: { name: string; intervalMs: num
 	}
 	const obj = raw as Record<string, unknown>;
 	if ('record' in obj) {
-		return {
-			problems: [{ path: ['record'], key: true, message: 'recording rules (record:) are not supported; Vigil evaluates alerting rules (alert:) only' }]
-		};
+		return { problems: [{ path: ['record'], key: true, message: 'this is a recording rule (record:); an alerting rule has alert:' }] };
 	}
 	const parsed = ruleSchema.safeParse(raw, { error: friendlyErrors });
 	if (!parsed.success) {

@@ -115,7 +115,6 @@ extra: 1
 			'rules/shop.yml:11: group "checkout" rule 2 (CheckoutSlow): labels.team: template: function "upper" not defined; use one of humanize, humanize1024, humanizePercentage, humanizeDuration, printf, toUpper, toLower, title at 1:19',
 			'rules/shop.yml:13: group "checkout" rule 2 (CheckoutSlow): annotations.summary: template: "if" is not supported in Vigil rule templates; use one of humanize, humanize1024, humanizePercentage, humanizeDuration, printf, toUpper, toLower, title at 1:4',
 			'rules/shop.yml:14: group "checkout" rule 2 (CheckoutSlow): severty: unknown key; did you mean "severity"?',
-			'rules/shop.yml:15: group "checkout" rule 3: record: recording rules (record:) are not supported; Vigil evaluates alerting rules (alert:) only',
 			'rules/shop.yml:17: group "checkout" rule 4 (Bad name): alert: invalid alert name "Bad name": use letters, digits and underscores (^[A-Za-z_][A-Za-z0-9_]*$)',
 			'rules/shop.yml:18: group "checkout" rule 4 (Bad name): expr: must be an instant vector or a scalar, got a range vector; wrap it in a function such as rate() or max_over_time()',
 			'rules/shop.yml:20: group "checkout" rule 4 (Bad name): clear_threshold: clear_expr and clear_threshold are mutually exclusive; keep one',

@@ -1,13 +1,14 @@
 /**
- * Rule files in Prometheus's format (`groups:` of alerting rules), with Vigil's own optional keys,
- * validated as a whole: every problem is reported with its file, group, rule, field and line.
- * The user-facing rules of the format are in docs/rules.md.
+ * Rule files in Prometheus's format (`groups:` of alerting and recording rules), with Vigil's own
+ * optional keys, validated as a whole: every problem is reported with its file, group, rule, field
+ * and line. The user-facing rules of the format are in docs/rules.md.
  */
 import { isNode, isScalar, LineCounter, stringify, type Document } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from '../../shared/duration';
 import { friendlyErrors, suggest } from '../../shared/problems';
-import { compileRule, type CompiledRule, type FieldProblem, type RuleSpec } from './compile';
+import type { AnyRuleSpec } from '../../shared/rule-spec';
+import { compileAnyRule, type CompiledRecording, type CompiledRule, type FieldProblem } from './compile';
 import { readYaml, yamlValue } from '../yaml-doc';
 import { formatRuleProblem, type RuleProblem } from './problems';
 
@@ -19,15 +20,17 @@ export const MAX_RULE_FILE_BYTES = 1024 * 1024;
 export type GroupSpec = {
 	name: string;
 	interval?: string;
-	rules: RuleSpec[];
+	rules: AnyRuleSpec[];
 };
 
 export interface RuleGroup {
 	name: string;
 	/** Evaluation interval of the group (its `interval`, else the default). */
 	intervalMs: number;
-	/** The rules that compiled, in file order (`index` gives each one's place in the group). */
+	/** The alerting rules that compiled, in file order (`index` gives each one's place in the group). */
 	rules: CompiledRule[];
+	/** The recording rules that compiled, in file order (`index` among all the group's rules). */
+	recordings: CompiledRecording[];
 	/** The group as written, every rule included. */
 	spec: GroupSpec;
 }
@@ -202,11 +205,13 @@ export function parseRuleFile(text: string, fileName: string, options: ParseOpti
 		if (interval !== undefined && intervalMs <= 0) groupProblem(['interval'], 'must be more than 0s');
 		const rawRules = Array.isArray((rawGroup as { rules?: unknown }).rules) ? ((rawGroup as { rules: unknown[] }).rules as unknown[]) : [];
 		const compiled: CompiledRule[] = [];
-		const specs: RuleSpec[] = [];
-		const alertNames = new Map<string, number>();
+		const recordings: CompiledRecording[] = [];
+		const specs: AnyRuleSpec[] = [];
+		const ruleNames = new Map<string, number>();
 		rawRules.forEach((rawRule, ri) => {
 			const rPath: Path = [...gPath, 'rules', ri];
-			const alert = typeof (rawRule as { alert?: unknown } | null)?.alert === 'string' ? (rawRule as { alert: string }).alert : undefined;
+			const nameOf = (key: 'alert' | 'record') => (typeof (rawRule as Record<string, unknown> | null)?.[key] === 'string' ? ((rawRule as Record<string, string>)[key] as string) : undefined);
+			const alert = nameOf('alert') ?? nameOf('record');
 			const ruleProblem = (fp: FieldProblem): void => {
 				const path: Path = [...rPath, ...fp.path];
 				let at = loc.at(path, fp.key === true);
@@ -229,33 +234,35 @@ export function parseRuleFile(text: string, fileName: string, options: ParseOpti
 					...(at.column !== undefined ? { column: at.column } : {})
 				});
 			};
-			const result = compileRule(rawRule, { name: name ?? '', intervalMs }, ri);
+			const result = compileAnyRule(rawRule, { name: name ?? '', intervalMs }, ri);
 			result.problems.forEach(ruleProblem);
-			// As in Prometheus, several rules may share an alert name (a warning and a critical
-			// threshold, say); the second is `group/alert#2`, and so on.
+			// As in Prometheus, several rules may share a name (a warning and a critical threshold,
+			// say, or a recording rule per source); the second is `group/name#2`, and so on.
 			let occurrence = 1;
 			if (alert !== undefined && alert !== '') {
-				occurrence = (alertNames.get(alert) ?? 0) + 1;
-				alertNames.set(alert, occurrence);
+				occurrence = (ruleNames.get(alert) ?? 0) + 1;
+				ruleNames.set(alert, occurrence);
 			}
 			if (result.spec) specs.push(result.spec);
-			if (result.rule && result.problems.length === 0) {
-				if (occurrence > 1) result.rule.id = `${result.rule.id}#${occurrence}`;
-				compiled.push(result.rule);
+			const rule = result.alert ?? result.recording;
+			if (rule && result.problems.length === 0) {
+				if (occurrence > 1) rule.id = `${rule.id}#${occurrence}`;
+				if (result.alert) compiled.push(result.alert);
+				else recordings.push(result.recording!);
 			}
 		});
 		if (parsed.success && name !== undefined && !name.includes('/')) {
 			const spec: GroupSpec = { name, ...(interval !== undefined ? { interval } : {}), rules: specs };
-			groups.push({ name, intervalMs, rules: compiled, spec });
+			groups.push({ name, intervalMs, rules: compiled, recordings, spec });
 		}
 	});
 	problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 	return { groups, problems };
 }
 
-const RULE_KEY_ORDER = ['alert', 'expr', 'for', 'keep_firing_for', 'clear_expr', 'clear_threshold', 'nodata', 'severity', 'runbook_url', 'labels', 'annotations'];
+const RULE_KEY_ORDER = ['record', 'alert', 'expr', 'for', 'keep_firing_for', 'clear_expr', 'clear_threshold', 'nodata', 'severity', 'runbook_url', 'labels', 'annotations'];
 
-function ordered(spec: RuleSpec): Record<string, unknown> {
+function ordered(spec: AnyRuleSpec): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
 	const s = spec as Record<string, unknown>;
 	for (const k of RULE_KEY_ORDER) if (s[k] !== undefined) out[k] = s[k];

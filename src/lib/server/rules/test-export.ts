@@ -287,7 +287,7 @@ export async function buildRuleTest(
 	const times: number[] = [];
 	for (let t = 0; t <= last; t += step) times.push(t);
 	const firingAt = new Map<number, FiringAlert[]>();
-	const errors = await replayRules(parsed.groups, store.store, { evaluationIntervalMs: step, untilMs: last }, times, (t, firing) => {
+	const errors = await replayRules(parsed.groups, store.storage, { evaluationIntervalMs: step, untilMs: last }, times, (t, firing) => {
 		firingAt.set(t, firing(spec.alert));
 	});
 	if (errors.length) throw new TestExportError('rule', `the rule fails to evaluate over the exported series: ${errors.map((e) => e.trim()).join('; ')}`);

@@ -7,16 +7,16 @@
  */
 import { readFile as fsReadFile, readdir } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
-import { parseDocument } from 'yaml';
+import { isScalar, parseDocument, visit, type Document } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from '../../shared/duration';
 import { friendlyErrors, problemsFromZod } from '../../shared/problems';
 import type { Labels } from '../../shared/series';
-import { evalInstant, parseExpr } from '../promql';
-import { MemoryStore } from '../tsdb/memory-store';
-import type { CompiledRule } from './compile';
-import { rangeOutcomes } from './backtest';
-import { loadRuleSource, vectorOf } from './evaluate';
+import { evalInstant, parseExpr, PromQLError, type EvalOptions } from '../promql';
+import type { CompiledRecording, CompiledRule } from './compile';
+import { vectorOf } from './evaluate';
+import { alertSamples, recordingSamples, SeriesWriter } from './record';
+import { TestStorage } from './test-storage';
 import { formatRuleFile, parseRuleFile, type RuleGroup } from './file';
 import { formatFloat } from './gofmt';
 import { compareLabels, formatLabels, labelsEqual } from './labels';
@@ -68,7 +68,8 @@ const testFileSchema = z.strictObject({
 						z.strictObject({
 							expr: z.union([z.string(), z.number()]).transform(String),
 							eval_time: duration.optional(),
-							exp_samples: z.array(z.strictObject({ labels: z.string().optional(), value: z.number() })).nullish()
+							// Any float64, as promtool reads it: .inf and .nan too.
+							exp_samples: z.array(z.strictObject({ labels: z.string().optional(), value: z.custom<number>((v) => typeof v === 'number', 'expected a number') })).nullish()
 						})
 					)
 					.nullish(),
@@ -80,6 +81,21 @@ const testFileSchema = z.strictObject({
 });
 
 type TestFile = z.output<typeof testFileSchema>;
+
+/**
+ * Plain scalars as promtool's Go structs read them: fields of type string get the text as written
+ * (`values: 0x10` is the text "0x10", in the expanding notation 0 eleven times, not the number 16;
+ * a label value `1.0` stays "1.0"); only `value` (of exp_samples) is a number.
+ */
+function textAsWritten(doc: Document): void {
+	visit(doc, {
+		Pair(_, pair) {
+			const v = pair.value;
+			if (!isScalar(v) || (isScalar(pair.key) && pair.key.value === 'value')) return;
+			if (v.type === 'PLAIN' && v.value !== null && typeof v.value !== 'string' && typeof v.source === 'string') v.value = v.source;
+		}
+	});
+}
 type TestGroup = NonNullable<TestFile['tests']>[number];
 
 /** Go's time.Duration.String() for whole milliseconds: `0s`, `1m0s`, `1h2m3.5s`. */
@@ -185,10 +201,11 @@ export interface InputSeries {
 	values: string;
 }
 
-/** Writes input series (times from 0 at `intervalMs`) into a new MemoryStore. */
-export async function loadInputSeries(input: readonly InputSeries[], intervalMs: number): Promise<{ store: MemoryStore } | { errors: string[] }> {
-	const forever = Number.MAX_SAFE_INTEGER / 4;
-	const store = new MemoryStore({ now: () => 0, retention: { raw: forever, minute: forever, hour: forever } });
+/** Most samples a query of a rule test may hold at once: promtool's limit. */
+export const TEST_MAX_SAMPLES = 10_000;
+
+/** Reads the input series (times from 0 at `intervalMs`) into a new test storage. */
+export async function loadInputSeries(input: readonly InputSeries[], intervalMs: number): Promise<{ storage: TestStorage } | { errors: string[] }> {
 	const series = [];
 	for (const is of input) {
 		let labels: Labels;
@@ -200,16 +217,11 @@ export async function loadInputSeries(input: readonly InputSeries[], intervalMs:
 			if (err instanceof NotationError) return { errors: [`${is.series} ${is.values}: ${err.message}`] };
 			throw err;
 		}
-		const name = labels.__name__;
-		if (name === undefined) return { errors: [`${is.series}: a series needs a metric name`] };
-		const rest = { ...labels };
-		delete rest.__name__;
-		const s = expandSeries(labels, values, intervalMs);
-		series.push({ name, labels: rest, ts: s.ts, values: s.values, ...(s.stale ? { stale: s.stale } : {}) });
+		series.push(expandSeries(labels, values, intervalMs));
 	}
-	const written = await store.write(series);
-	if (written.problems.length) return { errors: written.problems.map((p) => `    input_series: ${p}`) };
-	return { store };
+	const storage = new TestStorage();
+	storage.load(series);
+	return { storage };
 }
 
 export interface ReplayOptions {
@@ -220,46 +232,89 @@ export interface ReplayOptions {
 	externalURL?: string;
 }
 
+/** A rule's error as promtool prints it: the problem of an evaluation error, without a position. */
+function errorText(err: unknown): string {
+	if (err instanceof PromQLError) return err.kind === 'syntax' ? `${err.line}:${err.column}: parse error: ${err.problem}` : err.problem;
+	return err instanceof Error ? err.message : String(err);
+}
+
 /**
- * Evaluates every rule at 0, evaluationInterval, ... up to `untilMs`, as promtool does, and after
- * the evaluation at or just before each of `checkTimes` calls `check` with the firing alerts of
- * any alert name. Returns evaluation errors (which end the replay, as in promtool).
+ * Evaluates every rule at 0, evaluationInterval, ... up to `untilMs`, as promtool does: before each
+ * evaluation the input samples up to its time are appended to the storage; the groups are
+ * evaluated in order, each group's rules in order, recording rules writing their series and
+ * alerting rules their ALERTS and ALERTS_FOR_STATE series into the storage as they go. After the
+ * evaluation at or just before each of `checkTimes`, `check` gets the firing alerts of any alert
+ * name. Returns evaluation errors (which end the replay, as in promtool).
  */
 export async function replayRules(
 	groups: readonly RuleGroup[],
-	store: MemoryStore,
+	storage: TestStorage,
 	opts: ReplayOptions,
 	checkTimes: readonly number[],
 	check: (t: number, firing: (alertname: string) => FiringAlert[]) => void
 ): Promise<string[]> {
 	const evalInterval = opts.evaluationIntervalMs;
-	const rules: CompiledRule[] = groups.flatMap((g) => g.rules);
-	// Each rule's expressions are evaluated once over the whole run (a range evaluation, or step by
-	// step when that fails); the state machine then steps through the results.
-	const lastT = Math.floor(opts.untilMs / evalInterval) * evalInterval;
-	const machines = new Map<CompiledRule, { machine: RuleMachine; at: (t: number) => EvalOutcome }>();
-	for (const r of rules) machines.set(r, { machine: new RuleMachine(r), at: rangeOutcomes(r, await loadRuleSource(store, r, 0, lastT), 0, lastT, evalInterval).at });
+	const eo: EvalOptions = { subqueryStepMs: evalInterval, peakSamples: TEST_MAX_SAMPLES };
+	type Item = { kind: 'alert'; rule: CompiledRule; machine: RuleMachine; writer: SeriesWriter } | { kind: 'record'; rule: CompiledRecording; writer: SeriesWriter };
+	const plan: Item[][] = groups.map((g) =>
+		[
+			...g.rules.map((rule): Item => ({ kind: 'alert', rule, machine: new RuleMachine(rule), writer: new SeriesWriter() })),
+			...(g.recordings ?? []).map((rule): Item => ({ kind: 'record', rule, writer: new SeriesWriter() }))
+		].sort((a, b) => a.rule.index - b.rule.index)
+	);
 	const times = [...new Set(checkTimes)].sort((a, b) => a - b);
 	const stepOpts = { externalLabels: opts.externalLabels ?? {}, externalURL: opts.externalURL };
 	const firing = (alertname: string): FiringAlert[] => {
 		const out: FiringAlert[] = [];
-		for (const [r, { machine }] of machines) {
-			if (r.name !== alertname) continue;
-			for (const a of machine.instances.values()) if (a.state === 'firing') out.push({ labels: a.labels, annotations: a.annotations });
+		for (const items of plan) {
+			for (const it of items) {
+				if (it.kind !== 'alert' || it.rule.name !== alertname) continue;
+				for (const a of it.machine.instances.values()) if (a.state === 'firing') out.push({ labels: a.labels, annotations: a.annotations });
+			}
 		}
 		return out;
 	};
 	let curr = 0;
 	for (let ts = 0; ts <= opts.untilMs; ts += evalInterval) {
+		storage.appendTill(ts);
 		const errors: string[] = [];
-		for (const [r, { machine, at }] of machines) {
-			machine.step(ts, at(ts), stepOpts);
-			if (machine.health === 'error') errors.push(`    rule: ${r.name}, time: ${goDuration(ts)}, err: ${machine.lastError}`);
+		for (const items of plan) {
+			for (const it of items) {
+				if (it.kind === 'record') {
+					try {
+						storage.write(it.writer.step(ts, recordingSamples(it.rule, ts, storage, eo)));
+					} catch (err) {
+						errors.push(`    rule: ${it.rule.name}, time: ${goDuration(ts)}, err: ${errorText(err)}`);
+					}
+					continue;
+				}
+				let outcome: EvalOutcome;
+				try {
+					outcome = outcomeOf(it.rule, ts, storage, eo);
+				} catch (err) {
+					outcome = { kind: 'error', message: errorText(err) };
+				}
+				it.machine.step(ts, outcome, stepOpts);
+				if (it.machine.health === 'error') errors.push(`    rule: ${it.rule.name}, time: ${goDuration(ts)}, err: ${it.machine.lastError}`);
+				else storage.write(it.writer.step(ts, alertSamples(it.rule.name, it.machine.instances.values())));
+			}
 		}
 		if (errors.length) return errors;
 		while (curr < times.length && ts <= times[curr]! && times[curr]! < ts + evalInterval) check(times[curr++]!, firing);
 	}
 	return [];
+}
+
+/** One evaluation of an alerting rule's expressions; an evaluation error is thrown. */
+function outcomeOf(rule: CompiledRule, at: number, source: TestStorage, eo: EvalOptions): EvalOutcome {
+	const samples = vectorOf(evalInstant(rule.expr, at, source, eo));
+	const outcome: EvalOutcome & { kind: 'vector' } = { kind: 'vector', samples };
+	if (rule.data) outcome.nodata = vectorOf(evalInstant(rule.data, at, source, eo)).length === 0;
+	if (rule.clear) {
+		outcome.clear = vectorOf(evalInstant(rule.clear, at, source, eo));
+		if (rule.presence) outcome.present = vectorOf(evalInstant(rule.presence, at, source, eo)).map((s) => s.labels);
+	}
+	return outcome;
 }
 
 /** The firing alerts at each of `times`, per alert name, as a rule test would see them. */
@@ -273,7 +328,7 @@ export async function firingAlerts(
 	if ('errors' in loaded) return { errors: loaded.errors, at: new Map() };
 	const at = new Map<number, (alertname: string) => FiringAlert[]>();
 	const names = [...new Set(groups.flatMap((g) => g.rules.map((r) => r.name)))];
-	const errors = await replayRules(groups, loaded.store, { ...opts, untilMs: Math.max(0, ...times) }, times, (t, firing) => {
+	const errors = await replayRules(groups, loaded.storage, { ...opts, untilMs: Math.max(0, ...times) }, times, (t, firing) => {
 		const snapshot = new Map(names.map((n) => [n, firing(n)]));
 		at.set(t, (n) => snapshot.get(n) ?? []);
 	});
@@ -320,6 +375,7 @@ class TestRun {
 		}
 		const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
 		if (doc.errors.length) return doc.errors.map((e) => `${file}: YAML: ${e.message.split('\n')[0]}`);
+		textAsWritten(doc);
 		const parsed = testFileSchema.safeParse(doc.toJS() ?? {}, { error: friendlyErrors });
 		if (!parsed.success) return problemsFromZod(parsed.error).map((p) => `${file}: ${p.path || '(document)'}: ${p.message}`);
 		const tf = parsed.data;
@@ -359,7 +415,7 @@ class TestRun {
 		const nameLine = tg.name ? `    name: ${tg.name},\n` : '';
 		const loaded = await loadInputSeries(tg.input_series ?? [], tg.interval ?? 0);
 		if ('errors' in loaded) return loaded.errors;
-		const store = loaded.store;
+		const storage = loaded.storage;
 
 		const alertTests = tg.alert_rule_test ?? [];
 		for (const at of alertTests) {
@@ -372,7 +428,7 @@ class TestRun {
 		const errs: string[] = [];
 		const evalErrors = await replayRules(
 			groups,
-			store,
+			storage,
 			{ evaluationIntervalMs: evalInterval, untilMs: maxT, externalLabels: tg.external_labels ?? {}, externalURL: tg.external_url },
 			alertTests.map((a) => a.eval_time ?? 0),
 			(t, firing) => {
@@ -394,16 +450,15 @@ class TestRun {
 		);
 		if (evalErrors.length) return [...errs, ...evalErrors];
 
-		// PromQL expression tests, over the same data.
+		// PromQL expression tests, over the storage as the evaluations left it (input samples up to
+		// the last evaluation, the rules' series).
 		for (const tc of exprTests) {
 			const t = tc.eval_time ?? 0;
 			let got;
 			try {
-				const expr = parseExpr(tc.expr);
-				const source = await loadRuleSource(store, { expr } as CompiledRule, t, t);
-				got = vectorOf(evalInstant(expr, t, source));
+				got = vectorOf(evalInstant(parseExpr(tc.expr), t, storage, { subqueryStepMs: evalInterval, peakSamples: TEST_MAX_SAMPLES }));
 			} catch (err) {
-				errs.push(`    expr: ${JSON.stringify(tc.expr)}, time: ${promDuration(t)}, err: ${(err as Error).message}`);
+				errs.push(`    expr: ${JSON.stringify(tc.expr)}, time: ${promDuration(t)}, err: ${errorText(err)}`);
 				continue;
 			}
 			const exp: Array<{ labels: Labels; value: number }> = [];
