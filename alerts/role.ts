@@ -15,13 +15,27 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Redis } from 'ioredis';
-import { RuleRepository, type StoredGroup } from '../src/lib/server/alerting/rule-repo';
+import { RuleRepository, storedGroupSpec, type StoredGroup } from '../src/lib/server/alerting/rule-repo';
 import { AuditLog } from '../src/lib/server/audit';
 import { AlertStateStore, FencedOutError } from '../src/lib/server/alerting/state-store';
 import { systemClock, type Clock } from '../src/lib/server/clock';
 import type { Keys } from '../src/lib/server/keys';
 import type { Logger } from '../src/lib/server/log';
-import { compileRuleSet, evaluateRule, formatRuleFile, loadRuleSource, restoreRuleState, type AlertEvent, type CompiledGroup, type CompiledRule, type RuleState } from '../src/lib/server/rules';
+import {
+	compileRuleSet,
+	evaluateRule,
+	formatRuleFile,
+	loadRecordingSource,
+	loadRuleSource,
+	recordingSamples,
+	restoreRuleState,
+	SeriesWriter,
+	type AlertEvent,
+	type CompiledGroup,
+	type CompiledRecording,
+	type CompiledRule,
+	type RuleState
+} from '../src/lib/server/rules';
 import type { TimeSeriesStore } from '../src/lib/server/tsdb/types';
 import type { ChannelStore } from '../src/lib/server/alerting/channels';
 import { loadMuting } from '../src/lib/server/alerting/mute';
@@ -232,21 +246,54 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 		onError: (group, err) => log.error({ group, err: err.message }, 'rule group evaluation failed')
 	});
 
+	/** What each recording rule wrote at its last evaluation (for stale markers); the leader's only. */
+	const recorded = new Map<string, SeriesWriter>();
+
+	/**
+	 * A recording rule's evaluation at `at`: its series (and stale markers for those gone) written
+	 * into the store before the rules after it in the group read.
+	 */
+	const record = async (rule: CompiledRecording, at: number, deadline: number) => {
+		const started = performance.now();
+		metrics.evaluations.inc();
+		try {
+			const source = await withTimeout(loadRecordingSource(options.store, rule, at, { deadline }), config.evaluationTimeout, "reading the rule's data");
+			const samples = recordingSamples(rule, at, source, { deadline });
+			let writer = recorded.get(rule.id);
+			if (!writer) recorded.set(rule.id, (writer = new SeriesWriter()));
+			const res = await options.store.write(writer.step(at, samples));
+			if (res.problems.length) log.warn({ rule: rule.id, problems: res.problems }, 'some recorded samples were not stored');
+		} catch (err) {
+			metrics.failures.inc({ rule: rule.id });
+			log.warn({ rule: rule.id, err: (err as Error).message }, 'recording rule evaluation failed');
+		}
+		metrics.ruleDuration.set({ rule: rule.id }, (performance.now() - started) / 1000);
+	};
+
 	const evaluateGroup = async (group: CompiledGroup, at: number) => {
 		const held = token;
 		if (held === undefined) return;
 		const t0 = performance.now();
 		// The group's data is read at once (one round trip's wait, not one per rule); the rules are
-		// then evaluated in order over what was read.
+		// then evaluated in order over what was read. With recording rules, in the group's order:
+		// the alerting rules before a recording rule read before it writes, those after it read what
+		// it wrote.
 		const rules = group.rules.filter((r) => r.enabled);
+		const recordings = (group.recordings ?? []).filter((r) => r.enabled);
 		const deadline = performance.now() + config.evaluationTimeout;
-		const sources = await Promise.all(
-			rules.map((rule) =>
-				withTimeout(loadRuleSource(options.store, rule, at, at, { deadline }), config.evaluationTimeout, "reading the rule's data").catch(
-					(err: Error) => ({ error: err.message }) // the store could not be read: an error state, never "ok"
-				)
-			)
-		);
+		const load = (rule: CompiledRule) =>
+			withTimeout(loadRuleSource(options.store, rule, at, at, { deadline }), config.evaluationTimeout, "reading the rule's data").catch(
+				(err: Error) => ({ error: err.message }) // the store could not be read: an error state, never "ok"
+			);
+		const loading: Array<ReturnType<typeof load>> = [];
+		let next = 0;
+		for (const rec of recordings) {
+			while (next < rules.length && rules[next]!.index < rec.index) loading.push(load(rules[next++]!));
+			await Promise.all(loading);
+			await record(rec, at, deadline);
+		}
+		while (next < rules.length) loading.push(load(rules[next++]!));
+		const sources = await Promise.all(loading);
 		// From here until the incidents have taken the changes, the pipeline waits (see runPipeline).
 		let settled!: () => void;
 		const settling = new Promise<void>((resolve) => (settled = resolve));
@@ -313,7 +360,7 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 		const rev = await repo.revision();
 		if (!force && rev === revision) return;
 		const set = await repo.load();
-		const previous = new Map(groups.flatMap((g) => g.rules.map((r) => [r.id, r] as const)));
+		const previous = new Map<string, CompiledRule | CompiledRecording>(groups.flatMap((g) => [...g.rules, ...(g.recordings ?? [])].map((r) => [r.id, r] as const)));
 		groups = compileStored(set.groups, previous, config.defaultInterval, log);
 		revision = set.revision;
 		const ids = new Set(groups.flatMap((g) => g.rules.map((r) => r.id)));
@@ -361,6 +408,7 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 		metrics.leader.set(0);
 		await scheduler.stop();
 		current.clear();
+		recorded.clear();
 		dispatcher?.reset();
 		await sender?.stop();
 		const f = feed;
@@ -454,23 +502,25 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
 }
 
 /** Compiles the stored rule set; a rule that fails keeps its previous compiled version, if any. */
-function compileStored(stored: StoredGroup[], previous: Map<string, CompiledRule>, defaultInterval: number, log: Logger): CompiledGroup[] {
+function compileStored(stored: StoredGroup[], previous: Map<string, CompiledRule | CompiledRecording>, defaultInterval: number, log: Logger): CompiledGroup[] {
 	const out: CompiledGroup[] = [];
 	for (const g of stored) {
-		const text = formatRuleFile([{ name: g.name, ...(g.interval !== undefined ? { interval: g.interval } : {}), rules: g.rules.map((r) => r.spec) }]);
+		const text = formatRuleFile([storedGroupSpec(g)]);
 		const parsed = compileRuleSet(text, `redis:${g.name}`, { defaultIntervalMs: defaultInterval });
 		const compiled = parsed.groups[0];
 		const rules: CompiledRule[] = [];
-		g.rules.forEach((r, i) => {
-			const c = compiled?.rules.find((x) => x.index === i);
-			if (c) rules.push({ ...c, id: r.id, enabled: r.enabled });
-			else {
-				const prev = previous.get(r.id);
-				log.error({ rule: r.id, problems: parsed.problems }, prev ? 'rule does not compile; keeping its previous version' : 'rule does not compile; it is not evaluated');
-				if (prev) rules.push(prev);
-			}
+		const recordings: CompiledRecording[] = [];
+		(g.all ?? g.rules).forEach((r, i) => {
+			const isRecording = 'record' in r.spec;
+			const c = isRecording ? compiled?.recordings?.find((x) => x.index === i) : compiled?.rules.find((x) => x.index === i);
+			const prev = c ? undefined : previous.get(r.id);
+			if (!c) log.error({ rule: r.id, problems: parsed.problems }, prev ? 'rule does not compile; keeping its previous version' : 'rule does not compile; it is not evaluated');
+			const use = c ? { ...c, id: r.id, enabled: r.enabled } : prev;
+			if (!use) return;
+			if ('kind' in use && use.kind === 'record') recordings.push(use);
+			else rules.push(use as CompiledRule);
 		});
-		out.push({ name: g.name, intervalMs: compiled?.intervalMs ?? defaultInterval, rules });
+		out.push({ name: g.name, intervalMs: compiled?.intervalMs ?? defaultInterval, rules, ...(recordings.length ? { recordings } : {}) });
 	}
 	return out;
 }

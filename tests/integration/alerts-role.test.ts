@@ -164,4 +164,41 @@ describe('alerts role', () => {
 		expect(s.instances).toEqual([]);
 		await role.stop();
 	});
+
+	it('evaluates recording rules in group order: their series are stored, alerts after them read them at the same evaluation, a series that stops is marked stale', async () => {
+		const t = await setup();
+		await t.repo.save(
+			[
+				{
+					name: 'g',
+					interval: '10s',
+					rules: [
+						{ alert: 'Before', expr: 'm:double > 9' },
+						{ record: 'm:double', expr: 'm * 2 > 0', labels: { source: 'rule' } },
+						{ alert: 'High', expr: 'm:double > 9' }
+					]
+				}
+			],
+			{ author: 'test', replace: 'all' }
+		);
+		const role = await t.start();
+		await t.waitLeader(role);
+		const first = await t.tick();
+		const at = (await t.states.get('g/High'))!.savedAt;
+		// The alert after the recording rule saw what it wrote at this evaluation.
+		expect(first.instances.map((i) => [i.state, i.labels])).toEqual([['firing', { alertname: 'High', job: 'shop', source: 'rule' }]]);
+		// The one before it did not yet: its input had no data (Vigil's nodata state).
+		expect((await t.states.get('g/Before'))!.state.instances.map((i) => i.state)).toEqual(['nodata']);
+		await t.tick();
+		expect((await t.states.get('g/Before'))!.state.instances.map((i) => i.state)).toEqual(['firing']);
+		const raw = await t.store.raw([{ name: '__name__', op: '=', value: 'm:double' }], at - 1, at + 10_000);
+		expect(raw.map((r) => [r.labels, r.ts, r.values])).toEqual([[{ __name__: 'm:double', job: 'shop', source: 'rule' }, [at, at + 10_000], [10, 10]]]);
+		// m stops (its samples end 30 min after T0): the recorded series gets a stale marker.
+		await t.clock.advance(T0 + 1_800_000 + 300_000 - t.clock.now());
+		await t.tick();
+		await t.tick();
+		const tail = await t.store.raw([{ name: '__name__', op: '=', value: 'm:double' }], t.clock.now() - 60_000, t.clock.now());
+		expect(tail[0]?.stale?.length).toBe(1);
+		await role.stop();
+	});
 });

@@ -1,13 +1,13 @@
 /**
  * `rules` and `alerts`: Vigil's rule set and the alert state the alerts leader saves, in the shapes
- * of Prometheus' API. Vigil has alerting rules only (no recording rules); disabled rules are not
- * evaluated and are left out; instances in Vigil's own `nodata` and `error` states are not
+ * of Prometheus' API. Recording rules are listed with health `unknown` (their evaluations keep no
+ * state); disabled rules are not evaluated and are left out; instances in Vigil's own `nodata` and `error` states are not
  * Prometheus alerts and are left out too (the rule's health says `err` with its last error).
  */
 import type { Redis } from 'ioredis';
 import { parseDuration } from '../../shared/duration';
 import type { Labels } from '../../shared/series';
-import { RuleRepository, type StoredRule } from '../alerting/rule-repo';
+import { RuleRepository, type StoredRecordingRule, type StoredRule } from '../alerting/rule-repo';
 import { AlertStateStore } from '../alerting/state-store';
 import type { Keys } from '../keys';
 import { fromJsonNumber, type AlertInstance, type RuleState } from '../rules/types';
@@ -41,10 +41,20 @@ export interface PromRule {
 	type: 'alerting';
 }
 
+export interface PromRecordingRule {
+	name: string;
+	query: string;
+	labels: Labels;
+	health: 'unknown';
+	evaluationTime: number;
+	lastEvaluation: string;
+	type: 'recording';
+}
+
 export interface PromGroup {
 	name: string;
 	file: string;
-	rules: PromRule[];
+	rules: Array<PromRule | PromRecordingRule>;
 	interval: number;
 	limit: number;
 	evaluationTime: number;
@@ -91,8 +101,12 @@ function ruleOf(r: StoredRule, state: RuleState | undefined): PromRule {
 	return rule;
 }
 
+function recordingOf(r: StoredRecordingRule): PromRecordingRule {
+	return { name: r.spec.record, query: r.spec.expr, labels: { ...(r.spec.labels ?? {}) }, health: 'unknown', evaluationTime: 0, lastEvaluation: goTime(undefined), type: 'recording' };
+}
+
 export interface RuleFilter {
-	/** `alert` or `record` (Vigil has no recording rules: `record` gives no groups). */
+	/** `alert` or `record`: only rules of that type. */
 	type?: string;
 	names: string[];
 	groups: string[];
@@ -107,13 +121,20 @@ async function load(redis: Redis, keys: Keys): Promise<{ groups: Awaited<ReturnT
 
 /** GET /api/v1/rules: `{groups: [...]}`. */
 export async function promRules(redis: Redis, keys: Keys, filter: RuleFilter): Promise<{ groups: PromGroup[] }> {
-	if (filter.type === 'record') return { groups: [] };
 	const { groups, states } = await load(redis, keys);
 	const out: PromGroup[] = [];
 	for (const g of groups) {
 		if (filter.groups.length && !filter.groups.includes(g.name)) continue;
-		const rules = g.rules.filter((r) => r.enabled && (!filter.names.length || filter.names.includes(r.spec.alert))).map((r) => ruleOf(r, states.get(r.id)));
-		if (!rules.length && (filter.names.length || filter.groups.length)) continue;
+		const rules: Array<PromRule | PromRecordingRule> = [];
+		for (const r of g.all ?? g.rules) {
+			if (!r.enabled) continue;
+			const recording = 'record' in r.spec;
+			if ((filter.type === 'record' && !recording) || (filter.type === 'alert' && recording)) continue;
+			const name = 'record' in r.spec ? r.spec.record : r.spec.alert;
+			if (filter.names.length && !filter.names.includes(name)) continue;
+			rules.push(recording ? recordingOf(r as StoredRecordingRule) : ruleOf(r as StoredRule, states.get(r.id)));
+		}
+		if (!rules.length && (filter.names.length || filter.groups.length || filter.type === 'record')) continue;
 		const evaluated = g.rules.map((r) => states.get(r.id)?.lastEvalAt).filter((t): t is number => typeof t === 'number');
 		out.push({
 			name: g.name,

@@ -5,7 +5,7 @@
  */
 import { evalInstant, loadExprsSource, MemorySource, type EvalOptions, type InstantResult, type SampleSource } from '../promql';
 import type { TimeSeriesStore } from '../tsdb/types';
-import type { CompiledRule } from './compile';
+import type { CompiledRecording, CompiledRule } from './compile';
 import { stepRule, type EvalOutcome, type StepResult } from './state';
 import type { RuleState, VectorSample } from './types';
 
@@ -66,6 +66,11 @@ export function evaluate(
 		annotations: opts.annotations,
 		durationMs: clock() - t0
 	});
+}
+
+/** Loads from the store what an evaluation of a recording rule at `at` reads. */
+export async function loadRecordingSource(store: Pick<TimeSeriesStore, 'raw'>, rule: CompiledRecording, at: number, opts?: EvalOptions): Promise<SampleSource> {
+	return loadExprsSource(store, [rule.expr], at, at, opts);
 }
 
 /** Loads from the store what evaluations of the rule at any time in [from, to] read. */

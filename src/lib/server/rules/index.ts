@@ -7,11 +7,12 @@ import { formatRuleProblem } from './problems';
 import { parseRuleFile, type GroupSpec, type ParseOptions, type RuleGroup } from './file';
 
 export { parseRuleFile, formatRuleFile, formatRuleProblems, DEFAULT_GROUP_INTERVAL_MS, type GroupSpec, type RuleGroup, type ParsedRuleFile, type ParseOptions } from './file';
-export { compileRule, ruleExprs, ALERT_NAME, type CompiledRule, type RuleSpec, type FieldProblem, type CompileResult } from './compile';
+export { compileRule, compileRecordingRule, compileAnyRule, ruleExprs, ALERT_NAME, type CompiledRule, type CompiledRecording, type RuleSpec, type RecordingRuleSpec, type FieldProblem, type CompileResult } from './compile';
+export { recordingSamples, alertSamples, SeriesWriter, RecordingError } from './record';
 export { formatRuleProblem, type RuleProblem } from './problems';
 export { compileTemplate, TemplateError, type CompiledTemplate, type TemplateData } from './template';
 export { stepRule, restoreState, firingInstances, RESOLVED_RETENTION_MS, type EvalOutcome, type StepOptions, type StepResult } from './state';
-export { evaluate, evaluateFromStore, loadRuleSource, type EvaluateOptions } from './evaluate';
+export { evaluate, evaluateFromStore, loadRuleSource, loadRecordingSource, type EvaluateOptions } from './evaluate';
 export { backtest, compareBacktests, DEFAULT_REPEAT_INTERVAL_MS, type BacktestOptions, type BacktestResult, type BacktestInstance, type BacktestComparison, type Span, type SpanState, type FiringDifference } from './backtest';
 export { runRuleTests, checkRuleFiles, type RuleTestOptions, type CheckOptions } from './unit-test';
 export { parseSeriesValues, parseSeriesDescription, expandSeries, NotationError, type SeriesValue } from './series-notation';
@@ -33,8 +34,8 @@ export {
 	type VectorSample
 } from './types';
 
-/** A group as the engine schedules it. */
-export type CompiledGroup = Pick<RuleGroup, 'name' | 'intervalMs' | 'rules'>;
+/** A group as the engine schedules it (recording rules absent when it has none). */
+export type CompiledGroup = Pick<RuleGroup, 'name' | 'intervalMs' | 'rules'> & Partial<Pick<RuleGroup, 'recordings'>>;
 
 /**
  * A rule file for the alerts role: its compiled groups, the groups as written (to store), and its

@@ -541,7 +541,7 @@ export async function checkRuleFiles(files: readonly string[], options: CheckOpt
 			options.out('  FAILED:');
 			for (const p of res.problems) options.out(formatRuleProblem(p));
 			failed = true;
-		} else options.out(`  SUCCESS: ${res.groups.reduce((n, g) => n + g.rules.length, 0)} rules found`);
+		} else options.out(`  SUCCESS: ${res.groups.reduce((n, g) => n + g.rules.length + g.recordings.length, 0)} rules found`);
 		options.out('');
 	}
 	return failed ? 1 : 0;

@@ -1,0 +1,301 @@
+/**
+ * Rule files as the Prometheus ecosystem's mixins write them (node exporter, Redis, PostgreSQL,
+ * RabbitMQ: recording and alerting rules together, rules reading recorded series), replayed by
+ * Vigil and checked by promtool 2.42: every recorded series' values and every firing alert at a
+ * series of times are written as a promtool test file, which promtool must pass, and so must
+ * `vigil rules test`. The rules are modelled on kube-prometheus' node-exporter rules and the usual
+ * exporter alerts; their text is what those files hold (expressions, `for`, templates).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { evalInstant, parseExpr } from '../promql';
+import { formatLabels } from '../promql/labels';
+import { parseRuleFile } from './file';
+import { loadInputSeries, replayRules, runRuleTests, type FiringAlert, type InputSeries } from './unit-test';
+
+const PROMTOOL = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => existsSync(p));
+const run = promisify(execFile);
+
+const RULES = `groups:
+  - name: node-exporter.rules
+    rules:
+      - record: instance:node_num_cpu:sum
+        expr: |
+          count without (cpu, mode) (
+            node_cpu_seconds_total{job="node-exporter",mode="idle"}
+          )
+      - record: instance:node_cpu_utilisation:rate5m
+        expr: |
+          1 - avg without (cpu) (
+            sum without (mode) (rate(node_cpu_seconds_total{job="node-exporter", mode=~"idle|iowait|steal"}[5m]))
+          )
+      - record: instance:node_load1_per_cpu:ratio
+        expr: |
+          (
+            node_load1{job="node-exporter"}
+          /
+            instance:node_num_cpu:sum{job="node-exporter"}
+          )
+      - record: instance:node_memory_utilisation:ratio
+        expr: |
+          1 - (
+            (
+              node_memory_MemAvailable_bytes{job="node-exporter"}
+              or
+              (
+                node_memory_Buffers_bytes{job="node-exporter"}
+                +
+                node_memory_Cached_bytes{job="node-exporter"}
+                +
+                node_memory_MemFree_bytes{job="node-exporter"}
+                +
+                node_memory_Slab_bytes{job="node-exporter"}
+              )
+            )
+          /
+            node_memory_MemTotal_bytes{job="node-exporter"}
+          )
+      - record: instance:node_network_receive_bytes_excluding_lo:rate5m
+        expr: |
+          sum without (device) (
+            rate(node_network_receive_bytes_total{job="node-exporter", device!="lo"}[5m])
+          )
+  - name: node-exporter
+    rules:
+      - alert: NodeFilesystemSpaceFillingUp
+        annotations:
+          description: Filesystem on {{ $labels.device }} at {{ $labels.instance }} has only {{ printf "%.2f" $value }}% available space left and is filling up.
+          summary: Filesystem is predicted to run out of space within the next 24 hours.
+        expr: |
+          (
+            node_filesystem_avail_bytes{job="node-exporter",fstype!="",mountpoint!=""} / node_filesystem_size_bytes{job="node-exporter",fstype!="",mountpoint!=""} * 100 < 40
+          and
+            predict_linear(node_filesystem_avail_bytes{job="node-exporter",fstype!="",mountpoint!=""}[30m], 24*60*60) < 0
+          and
+            node_filesystem_readonly{job="node-exporter",fstype!="",mountpoint!=""} == 0
+          )
+        for: 10m
+        labels:
+          severity: warning
+      - alert: NodeSystemSaturation
+        annotations:
+          description: System load per core at {{ $labels.instance }} has been above 2 for the last 5 minutes, is currently at {{ printf "%.2f" $value }}.
+        expr: instance:node_load1_per_cpu:ratio > 2
+        for: 5m
+        labels:
+          severity: warning
+      - alert: NodeCPUHighUsage
+        annotations:
+          description: CPU usage at {{ $labels.instance }} has been above 90% for the last 5 minutes, is currently at {{ printf "%.2f" $value }}%.
+        expr: sum without(mode) (avg without (cpu) (rate(node_cpu_seconds_total{job="node-exporter", mode!~"idle|iowait"}[2m]))) * 100 > 90
+        for: 5m
+        labels:
+          severity: info
+  - name: redis
+    rules:
+      - record: redis:memory_used:ratio
+        expr: redis_memory_used_bytes / redis_total_system_memory_bytes
+      - alert: RedisDown
+        expr: redis_up == 0
+        labels:
+          severity: critical
+        annotations:
+          summary: Redis down (instance {{ $labels.instance }})
+      - alert: RedisOutOfSystemMemory
+        expr: redis:memory_used:ratio * 100 > 90
+        for: 2m
+        labels:
+          severity: warning
+        annotations:
+          summary: Redis out of system memory (instance {{ $labels.instance }}), {{ $value | humanize }}%
+      - alert: RedisTooManyConnections
+        expr: redis_connected_clients / redis_config_maxclients * 100 > 90
+        for: 2m
+        labels:
+          severity: warning
+  - name: postgresql
+    rules:
+      - record: pg:connections:ratio
+        expr: sum by (instance) (pg_stat_activity_count) / on (instance) pg_settings_max_connections
+      - alert: PostgresqlDown
+        expr: pg_up == 0
+        labels:
+          severity: critical
+      - alert: PostgresqlTooManyConnections
+        expr: pg:connections:ratio > 0.8
+        for: 2m
+        labels:
+          severity: warning
+        annotations:
+          description: PostgreSQL instance has too many connections ({{ $value | humanizePercentage }})
+      - alert: PostgresqlDeadLocks
+        expr: increase(pg_stat_database_deadlocks{datname!~"template.*|postgres"}[1m]) > 5
+        labels:
+          severity: warning
+  - name: rabbitmq
+    rules:
+      - record: rabbitmq:queue_messages_ready:sum
+        expr: sum by (queue) (rabbitmq_queue_messages_ready)
+      - alert: RabbitmqTooManyMessagesInQueue
+        expr: rabbitmq:queue_messages_ready:sum > 1000
+        for: 2m
+        labels:
+          severity: warning
+        annotations:
+          summary: Queue {{ $labels.queue }} is filling up (> 1000 msgs), {{ $value }}
+      - alert: RabbitmqNodeDown
+        expr: sum(rabbitmq_build_info) < 3
+        labels:
+          severity: critical
+      - alert: RabbitmqIdentityAbsent
+        expr: absent(rabbitmq_identity_info{job="rabbitmq"})
+        for: 3m
+        labels:
+          severity: info
+`;
+
+const STEPS = 90;
+
+/** Values at 1-minute steps in the expanding notation, from a function of the step. */
+function values(f: (i: number) => number | '_'): string {
+	return Array.from({ length: STEPS }, (_, i) => {
+		const v = f(i);
+		return v === '_' ? '_' : String(Math.round(v * 1000) / 1000);
+	}).join(' ');
+}
+
+function inputSeries(): InputSeries[] {
+	const out: InputSeries[] = [];
+	const node = (name: string, labels: string, f: (i: number) => number | '_') => out.push({ series: `${name}{job="node-exporter", ${labels}}`, values: values(f) });
+	for (const inst of ['n1:9100', 'n2:9100']) {
+		const busy = inst === 'n1:9100';
+		for (const cpu of ['0', '1']) {
+			// Idle time grows by 60 s a minute when idle; n1 gets busy from step 30.
+			let idle = 1000;
+			let user = 200;
+			node('node_cpu_seconds_total', `instance="${inst}", cpu="${cpu}", mode="idle"`, (i) => (idle += busy && i > 30 && i < 70 ? 2 : 58));
+			node('node_cpu_seconds_total', `instance="${inst}", cpu="${cpu}", mode="user"`, (i) => (user += busy && i > 30 && i < 70 ? 58 : 2));
+			node('node_cpu_seconds_total', `instance="${inst}", cpu="${cpu}", mode="iowait"`, (i) => 10 + i * 0.5);
+		}
+		node('node_load1', `instance="${inst}"`, (i) => (busy && i > 40 && i < 75 ? 6.5 : 0.8 + (i % 7) / 10));
+		node('node_memory_MemTotal_bytes', `instance="${inst}"`, () => 16e9);
+		if (busy) node('node_memory_MemAvailable_bytes', `instance="${inst}"`, (i) => 8e9 - i * 5e7);
+		else {
+			node('node_memory_Buffers_bytes', `instance="${inst}"`, () => 1e9);
+			node('node_memory_Cached_bytes', `instance="${inst}"`, (i) => 3e9 + (i % 5) * 1e8);
+			node('node_memory_MemFree_bytes', `instance="${inst}"`, () => 2e9);
+			node('node_memory_Slab_bytes', `instance="${inst}"`, () => 5e8);
+		}
+		let rx = 0;
+		let lo = 0;
+		node('node_network_receive_bytes_total', `instance="${inst}", device="eth0"`, (i) => (rx += 1e6 + (i % 3) * 1e5));
+		node('node_network_receive_bytes_total', `instance="${inst}", device="lo"`, () => (lo += 5e5));
+		const fs = `instance="${inst}", device="/dev/sda1", fstype="ext4", mountpoint="/"`;
+		node('node_filesystem_size_bytes', fs, () => 100e9);
+		node('node_filesystem_avail_bytes', fs, (i) => (busy ? 60e9 - i * 0.6e9 : 70e9));
+		node('node_filesystem_readonly', fs, () => 0);
+	}
+	out.push({ series: 'redis_up{instance="r1:9121"}', values: values((i) => (i >= 50 && i < 55 ? 0 : 1)) });
+	out.push({ series: 'redis_memory_used_bytes{instance="r1:9121"}', values: values((i) => 6e9 + i * 5e7) });
+	out.push({ series: 'redis_total_system_memory_bytes{instance="r1:9121"}', values: values(() => 10e9) });
+	out.push({ series: 'redis_connected_clients{instance="r1:9121"}', values: values((i) => (i > 20 && i < 40 ? 95 : 10)) });
+	out.push({ series: 'redis_config_maxclients{instance="r1:9121"}', values: values(() => 100) });
+	out.push({ series: 'pg_up{instance="pg:9187"}', values: values(() => 1) });
+	out.push({ series: 'pg_settings_max_connections{instance="pg:9187"}', values: values(() => 100) });
+	for (const [db, state] of [
+		['shop', 'active'],
+		['shop', 'idle'],
+		['orders', 'active']
+	] as const) {
+		out.push({ series: `pg_stat_activity_count{instance="pg:9187", datname="${db}", state="${state}"}`, values: values((i) => (i > 60 ? 30 : 10) + (state === 'idle' ? 5 : 0)) });
+	}
+	let deadlocks = 0;
+	out.push({ series: 'pg_stat_database_deadlocks{instance="pg:9187", datname="shop"}', values: values((i) => (deadlocks += i === 25 || i === 26 ? 7 : 0)) });
+	out.push({ series: 'pg_stat_database_deadlocks{instance="pg:9187", datname="template0"}', values: values((i) => i * 10) });
+	for (const [queue, vhost] of [
+		['orders', '/'],
+		['orders', 'shop'],
+		['mail', '/']
+	] as const) {
+		out.push({ series: `rabbitmq_queue_messages_ready{queue="${queue}", vhost="${vhost}"}`, values: values((i) => (queue === 'orders' ? 200 + i * 12 : 50)) });
+	}
+	for (const node of ['rabbit@a', 'rabbit@b', 'rabbit@c']) out.push({ series: `rabbitmq_build_info{node="${node}"}`, values: values((i) => (node === 'rabbit@c' && i > 80 ? '_' : 1)) });
+	out.push({ series: 'rabbitmq_identity_info{job="rabbitmq"}', values: values((i) => (i < 45 || i > 60 ? 1 : '_')) });
+	return out;
+}
+
+const minutes = (t: number) => `${t / 60_000}m`;
+
+(PROMTOOL ? describe : describe.skip)('mixin-style rule files against promtool 2.42', () => {
+	const dir = mkdtempSync(join(tmpdir(), 'vigil-mixins-'));
+	afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+	it('promtool passes the recorded series and firing alerts Vigil computes, and so does vigil rules test', { timeout: 60_000 }, async () => {
+		const parsed = parseRuleFile(RULES, 'mixins.yml');
+		expect(parsed.problems).toEqual([]);
+		const recordNames = [...new Set(parsed.groups.flatMap((g) => g.recordings.map((r) => r.name)))];
+		const alertNames = [...new Set(parsed.groups.flatMap((g) => g.rules.map((r) => r.name)))];
+		expect(recordNames.length).toBe(8);
+		const input = inputSeries();
+		const loaded = await loadInputSeries(input, 60_000);
+		if ('errors' in loaded) throw new Error(loaded.errors.join('\n'));
+		const times = Array.from({ length: 30 }, (_, i) => i * 3 * 60_000);
+		const firing = new Map<number, Map<string, FiringAlert[]>>();
+		const errors = await replayRules(parsed.groups, loaded.storage, { evaluationIntervalMs: 60_000, untilMs: times[times.length - 1]! }, times, (t, f) => {
+			firing.set(t, new Map(alertNames.map((n) => [n, f(n)])));
+		});
+		expect(errors).toEqual([]);
+
+		let recorded = 0;
+		let fired = 0;
+		const promqlTests = [];
+		for (const t of times) {
+			for (const name of recordNames) {
+				// NaN cannot be compared: `== ` leaves it out, on both sides.
+				const expr = `${name} == ${name}`;
+				const res = evalInstant(parseExpr(expr), t, loaded.storage);
+				const samples = res.type === 'vector' ? res.samples : [];
+				recorded += samples.length;
+				promqlTests.push({ expr, eval_time: minutes(t), exp_samples: samples.map((s) => ({ labels: formatLabels(s.labels), value: s.value })) });
+			}
+		}
+		const alertTests = [];
+		for (const t of times) {
+			for (const name of alertNames) {
+				const got = firing.get(t)!.get(name)!;
+				fired += got.length;
+				alertTests.push({
+					eval_time: minutes(t),
+					alertname: name,
+					exp_alerts: got.map((a) => {
+						const { alertname: _, ...labels } = a.labels;
+						return { exp_labels: labels, exp_annotations: a.annotations };
+					})
+				});
+			}
+		}
+		writeFileSync(join(dir, 'mixins.yml'), RULES);
+		const testFile = join(dir, 'mixins.test.yml');
+		writeFileSync(testFile, stringify({ rule_files: ['mixins.yml'], evaluation_interval: '1m', tests: [{ interval: '1m', input_series: input, alert_rule_test: alertTests, promql_expr_test: promqlTests }] }, { lineWidth: 0 }));
+		console.log(`mixins: ${recorded} recorded samples and ${fired} firing alerts checked at ${times.length} times, ${recordNames.length} recording rules, ${alertNames.length} alert names`);
+		expect(recorded).toBeGreaterThan(300);
+		expect(fired).toBeGreaterThan(20);
+
+		let output: string;
+		try {
+			const r = await run(PROMTOOL!, ['test', 'rules', testFile], { maxBuffer: 64 * 1024 * 1024 });
+			output = r.stdout + r.stderr;
+		} catch (err) {
+			const e = err as { stdout?: string; stderr?: string };
+			output = `${e.stdout ?? ''}${e.stderr ?? ''}`;
+		}
+		expect(output.slice(0, 4000)).toContain('SUCCESS');
+		const lines: string[] = [];
+		expect(await runRuleTests([testFile], { out: (l) => lines.push(l) })).toBe(0);
+	});
+});
