@@ -97,6 +97,14 @@ describe('templates', () => {
 		expect(render('{{ $value | printf "%.2f" }}', 2.5)).toBe('2.50');
 	});
 
+	it('runs if, with (. is the value inside it), else and end, as Go: empty strings and zero are false', () => {
+		const tpl = '{{ with $labels.cluster -}} on cluster {{ . -}} {{- end }}{{ if $value }} at {{ $value }}{{ else }} at zero{{ end }}';
+		expect(render(tpl, 3, { cluster: 'eu1' })).toBe('on cluster eu1 at 3');
+		expect(render(tpl, 0, {})).toBe(' at zero');
+		expect(render('{{ with $labels.n | humanize }}{{ . | toUpper }}{{ else }}none{{ end }}', 0, { n: '1500' })).toBe('1.5K');
+		expect(render('{{ if $labels }}some{{ end }}{{ if $externalLabels }}ext{{ end }}', 0, { a: 'b' })).toBe('some');
+	});
+
 	it('trims and skips comments as Go', () => {
 		expect(render('{{- /* c */ -}}  x  {{- 3 -}}  y {{/* z */}} w {{ -3 }}')).toBe('x3y  w -3');
 		expect(render('a\n  {{- $value }}\n')).toBe('a0\n');
@@ -112,7 +120,12 @@ describe('templates', () => {
 	});
 
 	it.each([
-		['{{ if $value }}x{{ end }}', '"if" is not supported', '1:4'],
+		['{{ range $labels }}x{{ end }}', '"range" is not supported', '1:4'],
+		['{{ with $labels.x }}{{ . }}', 'unexpected EOF: {{with}} has no {{end}}', '1:4'],
+		['{{ end }}', 'unexpected {{end}}', '1:4'],
+		['{{ if $value }}a{{ else if $value }}b{{ end }}', '"else if" is not supported; nest the block in {{ else }}', '1:20'],
+		['{{ with $labels.x }}{{ .Labels }}{{ end }}', '".Labels": the value of a with has no fields', '1:24'],
+		['{{ . }}', 'the whole data value "." cannot be printed', '1:4'],
 		['{{ $labels.x | foo }}', 'function "foo" not defined', '1:16'],
 		['ok\n{{ $x := 1 }}', 'declaring or assigning variables is not supported', '2:4'],
 		['{{ $value | toUpper }}', 'toUpper takes a string, got float64', '1:13'],

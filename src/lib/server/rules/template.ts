@@ -2,8 +2,10 @@
  * Templates in rule labels and annotations: the subset of Go's text/template that Prometheus rules
  * use. Data: `$labels`/`.Labels` (the series' labels), `$value`/`.Value` (its value),
  * `$externalLabels`/`.ExternalLabels`, `$externalURL`. Functions: humanize, humanize1024,
- * humanizePercentage, humanizeDuration, printf, toUpper, toLower, title. Comments and `{{-`/`-}}`
- * trimming as in Go. Anything else is refused when the template is compiled, with its position.
+ * humanizePercentage, humanizeDuration, printf, toUpper, toLower, title. `{{ if }}` and
+ * `{{ with }}` (`.` is the value inside it), with `{{ else }}` and `{{ end }}`. Comments and
+ * `{{-`/`-}}` trimming as in Go. Anything else is refused when the template is compiled, with its
+ * position.
  * Output is plain text, never HTML-escaped.
  */
 import type { Labels } from '../../shared/series';
@@ -56,6 +58,8 @@ type StaticType = 'float' | 'int' | 'string' | 'map';
 
 type Operand =
 	| { kind: 'data'; root: Root; key?: string; at: number; src: string }
+	/** `.` inside `{{ with }}`: the value the with tested. */
+	| { kind: 'dot'; at: number; src: string }
 	| { kind: 'literal'; value: GoValue; at: number; src: string }
 	| { kind: 'pipe'; pipe: Command[]; at: number; src: string };
 
@@ -65,7 +69,15 @@ interface Command {
 	at: number;
 }
 
-type Node = { kind: 'text'; text: string } | { kind: 'action'; pipe: Command[] };
+type Node =
+	| { kind: 'text'; text: string }
+	| { kind: 'action'; pipe: Command[] }
+	| { kind: 'if' | 'with'; pipe: Command[]; then: Node[]; otherwise: Node[]; at: number };
+
+/** The value type of `.` where the parser is: inside `{{ with }}`, the with's pipeline type. */
+interface Scope {
+	dot: StaticType | undefined;
+}
 
 const FUNCTIONS = ['humanize', 'humanize1024', 'humanizePercentage', 'humanizeDuration', 'printf', 'toUpper', 'toLower', 'title'] as const;
 type FnName = (typeof FUNCTIONS)[number];
@@ -99,19 +111,22 @@ class Parser {
 	}
 
 	parse(): Node[] {
-		const nodes: Node[] = [];
+		const root: Node[] = [];
+		let nodes = root;
+		/** Open blocks: the node, the list to return to, and whether its else was seen. */
+		const open: Array<{ node: Extract<Node, { kind: 'if' | 'with' }>; parent: Node[]; inElse: boolean }> = [];
 		let trimNext = false;
 		const t = this.text;
 		while (this.i <= t.length) {
-			const open = t.indexOf('{{', this.i);
-			let text = t.slice(this.i, open < 0 ? t.length : open);
+			const openAt = t.indexOf('{{', this.i);
+			let text = t.slice(this.i, openAt < 0 ? t.length : openAt);
 			if (trimNext) text = text.replace(/^[ \t\r\n]+/, '');
 			trimNext = false;
-			if (open < 0) {
+			if (openAt < 0) {
 				if (text) nodes.push({ kind: 'text', text });
 				break;
 			}
-			let j = open + 2;
+			let j = openAt + 2;
 			const trimLeft = t[j] === '-' && SPACE.test(t[j + 1] ?? '');
 			if (trimLeft) {
 				text = text.replace(/[ \t\r\n]+$/, '');
@@ -134,16 +149,58 @@ class Parser {
 				this.i = m;
 				continue;
 			}
-			const pipe = this.pipeline(false);
-			if (pipe.length === 0) this.fail('missing value for command', this.i);
+			this.skipSpace();
+			const keyword = /^(if|with|else|end|range)(?![\p{L}\p{Nd}_])/u.exec(t.slice(this.i))?.[1];
+			const at = this.i;
+			if (keyword === 'range') this.fail('"range" is not supported in Vigil rule templates', at);
+			if (keyword === 'end' || keyword === 'else') {
+				this.i += keyword.length;
+				this.skipSpace();
+				if (!this.atClose()) this.fail(keyword === 'else' ? `"else ${/^\S*/.exec(t.slice(this.i))![0]}" is not supported; nest the block in {{ else }}` : `unexpected "${t[this.i]}" in end`, at);
+				const top = open[open.length - 1];
+				if (!top) this.fail(`unexpected {{${keyword}}}`, at);
+				if (keyword === 'else') {
+					if (top.inElse) this.fail('more than one {{else}} in a block', at);
+					top.inElse = true;
+					nodes = top.node.otherwise;
+					this.scopes.pop();
+				} else {
+					open.pop();
+					if (!top.inElse) this.scopes.pop();
+					nodes = top.parent;
+				}
+			} else if (keyword === 'if' || keyword === 'with') {
+				this.i += keyword.length;
+				const pipe = this.pipeline(false);
+				if (pipe.length === 0) this.fail(`missing value for ${keyword}`, this.i);
+				const type = checkPipe(this, pipe, this.scope());
+				const node: Extract<Node, { kind: 'if' | 'with' }> = { kind: keyword, pipe, then: [], otherwise: [], at };
+				nodes.push(node);
+				open.push({ node, parent: nodes, inElse: false });
+				// Inside with, `.` is the value tested; inside if, it stays what it was.
+				this.scopes.push({ dot: keyword === 'with' ? type : this.scope().dot });
+				nodes = node.then;
+			} else {
+				const pipe = this.pipeline(false);
+				if (pipe.length === 0) this.fail('missing value for command', this.i);
+				checkPipe(this, pipe, this.scope());
+				nodes.push({ kind: 'action', pipe });
+			}
 			// At the closing delimiter.
 			if (t[this.i] === '-' && t.startsWith('-}}', this.i)) {
 				trimNext = true;
 				this.i += 3;
 			} else this.i += 2;
-			nodes.push({ kind: 'action', pipe });
 		}
-		return nodes;
+		if (open.length) this.fail(`unexpected EOF: {{${open[open.length - 1]!.node.kind}}} has no {{end}}`, open[open.length - 1]!.node.at);
+		return root;
+	}
+
+	/** Scopes of the blocks the parser is in (the innermost last). */
+	private readonly scopes: Scope[] = [{ dot: undefined }];
+
+	scope(): Scope {
+		return this.scopes[this.scopes.length - 1]!;
 	}
 
 	private skipSpace(): void {
@@ -228,6 +285,10 @@ class Parser {
 			const variable = m[1]!;
 			const fields = m[2] ? m[2].slice(1).split('.') : [];
 			if (/^[ \t\r\n]*(:=|=)/.test(t.slice(this.i)) && variable) this.fail(`declaring or assigning variables is not supported (${variable})`, at);
+			if (variable === '' && this.scope().dot !== undefined) {
+				if (src !== '.') this.fail(`"${src}": the value of a with has no fields`, at);
+				return { kind: 'dot', at, src };
+			}
 			if (variable === '' && fields.length === 0) this.fail('the whole data value "." cannot be printed; use .Labels, .Value or .ExternalLabels', at);
 			let root: Root;
 			let rest: string[];
@@ -304,10 +365,10 @@ interface Typed {
 }
 
 /** Checks types and arities statically; returns the pipeline's result type. */
-function checkPipe(p: Parser, pipe: Command[]): StaticType {
+function checkPipe(p: Parser, pipe: Command[], scope: Scope): StaticType {
 	let piped: StaticType | undefined;
 	for (const cmd of pipe) {
-		const argTypes: Array<Typed & { at: number; op?: Operand }> = cmd.args.map((a) => ({ type: operandType(p, a), at: a.at, op: a }));
+		const argTypes: Array<Typed & { at: number; op?: Operand }> = cmd.args.map((a) => ({ type: operandType(p, a, scope), at: a.at, op: a }));
 		if (piped !== undefined) argTypes.push({ type: piped, at: cmd.at });
 		if (!cmd.fn) {
 			if (piped !== undefined) p.fail(`can't give an argument to a non-function ${cmd.args[0]!.src}`, cmd.at);
@@ -344,9 +405,10 @@ function goType(t: StaticType): string {
 	return t === 'float' ? 'float64 (a number)' : t === 'map' ? 'a label set' : t;
 }
 
-function operandType(p: Parser, op: Operand): StaticType {
+function operandType(p: Parser, op: Operand, scope: Scope): StaticType {
 	if (op.kind === 'literal') return op.value.kind;
-	if (op.kind === 'pipe') return checkPipe(p, op.pipe);
+	if (op.kind === 'pipe') return checkPipe(p, op.pipe, scope);
+	if (op.kind === 'dot') return scope.dot!;
 	if (op.root === 'value') return 'float';
 	if (op.root === 'externalURL') return 'string';
 	return op.key === undefined ? 'map' : 'string';
@@ -378,12 +440,14 @@ function toFloat(v: GoValue, fn: string, cmd: Command): number {
 	throw new ExecError(`error calling ${fn}: can't convert map[string]string to float`, cmd);
 }
 
-function evalOperand(op: Operand, data: TemplateData): GoValue {
+function evalOperand(op: Operand, data: TemplateData, dot: GoValue | undefined): GoValue {
 	switch (op.kind) {
 		case 'literal':
 			return op.value;
 		case 'pipe':
-			return evalPipe(op.pipe, data);
+			return evalPipe(op.pipe, data, dot);
+		case 'dot':
+			return dot!;
 		case 'data': {
 			if (op.root === 'value') return { kind: 'float', value: data.value };
 			if (op.root === 'externalURL') return { kind: 'string', value: data.externalURL ?? '' };
@@ -394,10 +458,10 @@ function evalOperand(op: Operand, data: TemplateData): GoValue {
 	}
 }
 
-function evalPipe(pipe: Command[], data: TemplateData): GoValue {
+function evalPipe(pipe: Command[], data: TemplateData, dot: GoValue | undefined): GoValue {
 	let piped: GoValue | undefined;
 	for (const cmd of pipe) {
-		const args = cmd.args.map((a) => evalOperand(a, data));
+		const args = cmd.args.map((a) => evalOperand(a, data, dot));
 		if (piped !== undefined) args.push(piped);
 		if (!cmd.fn) {
 			piped = args[0]!;
@@ -444,36 +508,49 @@ function commandText(cmd: Command): string {
  * Compiles a template, refusing what Vigil does not support with a TemplateError.
  * `name` is the rule's alert name (Prometheus names the template `__alert_<name>`).
  */
+/** Go's truth of a value in `if` and `with`: a non-empty string or label set, a non-zero number. */
+function truth(v: GoValue): boolean {
+	if (v.kind === 'string') return v.value !== '';
+	if (v.kind === 'map') return Object.keys(v.value).length > 0;
+	return v.value !== 0;
+}
+
+function renderNodes(nodes: readonly Node[], data: TemplateData, dot: GoValue | undefined): string {
+	let out = '';
+	for (const n of nodes) {
+		if (n.kind === 'text') out += n.text;
+		else if (n.kind === 'action') out += sprint(evalPipe(n.pipe, data, dot));
+		else {
+			const v = evalPipe(n.pipe, data, dot);
+			if (truth(v)) out += renderNodes(n.then, data, n.kind === 'with' ? v : dot);
+			else out += renderNodes(n.otherwise, data, dot);
+		}
+	}
+	return out;
+}
+
 export function compileTemplate(source: string, name = ''): CompiledTemplate {
 	const parser = new Parser(source);
 	const nodes = parser.parse();
-	for (const n of nodes) if (n.kind === 'action') checkPipe(parser, n.pipe);
 	const constant = nodes.every((n) => n.kind === 'text');
 	const tmplName = `__alert_${name}`;
 	return {
 		source,
 		constant,
 		render(data: TemplateData): string {
-			let out = '';
-			for (const n of nodes) {
-				if (n.kind === 'text') {
-					out += n.text;
-					continue;
-				}
-				try {
-					out += sprint(evalPipe(n.pipe, data));
-				} catch (err) {
-					if (!(err instanceof ExecError)) throw err;
-					const before = source.slice(0, err.cmd.at);
-					const line = before.split('\n').length;
-					const col = before.length - (before.lastIndexOf('\n') + 1) + (line === 1 ? DEFS_LENGTH : 0);
-					return (
-						`<error expanding template: error executing template ${tmplName}: template: ${tmplName}:${line}:${col}: ` +
-						`executing "${tmplName}" at <${commandText(err.cmd)}>: ${err.message}>`
-					);
-				}
+			try {
+				return renderNodes(nodes, data, undefined);
+			} catch (err) {
+				if (!(err instanceof ExecError)) throw err;
+				// Go stops at the failing action: what was written before is lost too.
+				const before = source.slice(0, err.cmd.at);
+				const line = before.split('\n').length;
+				const col = before.length - (before.lastIndexOf('\n') + 1) + (line === 1 ? DEFS_LENGTH : 0);
+				return (
+					`<error expanding template: error executing template ${tmplName}: template: ${tmplName}:${line}:${col}: ` +
+					`executing "${tmplName}" at <${commandText(err.cmd)}>: ${err.message}>`
+				);
 			}
-			return out;
 		}
 	};
 }

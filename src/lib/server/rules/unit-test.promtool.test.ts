@@ -310,6 +310,44 @@ tests:
 	}
 ];
 
+CASES.push({
+	name: 'templates with if, with (and .), else and end, as kube-prometheus writes them',
+	rules: `groups:
+  - name: g
+    rules:
+      - alert: KubePersistentVolumeFillingUp
+        expr: used_ratio > 0.5
+        labels:
+          severity: '{{ if gt_value }}x{{ end }}'
+        annotations:
+          description: The PersistentVolume claimed by {{ $labels.pvc }} {{ with $labels.cluster -}} on Cluster {{ . }} {{- end }} is only {{ $value | humanizePercentage }} free.
+          ok: '{{ if $value }}nonzero{{ else }}zero{{ end }}|{{ with $labels.missing }}has {{ . }}{{ else }}no missing{{ end }}|{{ if $labels }}labels{{ end }}'
+          nested: '{{ with $labels.pvc }}{{ with $labels.cluster }}{{ . | toUpper }}{{ end }}{{ end }}'
+`.replace("'{{ if gt_value }}x{{ end }}'", 'warning'),
+	test: `tests:
+  - interval: 1m
+    input_series:
+      - series: 'used_ratio{pvc="data", cluster="eu1"}'
+        values: '0.6 0.7'
+      - series: 'used_ratio{pvc="logs"}'
+        values: '0.9 0.9'
+    alert_rule_test:
+      - eval_time: 1m
+        alertname: KubePersistentVolumeFillingUp
+        exp_alerts:
+          - exp_labels: { pvc: data, cluster: eu1, severity: warning }
+            exp_annotations:
+              description: The PersistentVolume claimed by data on Cluster eu1 is only 70% free.
+              ok: nonzero|no missing|labels
+              nested: EU1
+          - exp_labels: { pvc: logs, severity: warning }
+            exp_annotations:
+              description: The PersistentVolume claimed by logs  is only 90% free.
+              ok: nonzero|no missing|labels
+              nested: ''
+`
+});
+
 /** The report without the file's header and blank lines. */
 function report(text: string): string {
 	return text
