@@ -95,7 +95,7 @@ describe('rule files', () => {
           __reserved: x
           team: "{{ $labels.team | upper }}"
         annotations:
-          summary: "{{ if $value }}high{{ end }}"
+          summary: "{{ range $labels }}high{{ end }}"
         severty: critical
       - record: job:up:sum
         expr: sum(up)
@@ -113,7 +113,7 @@ extra: 1
 			'rules/shop.yml:6: group "checkout" rule 1 (CheckoutSlow): for: expected a duration like "5m", got "5x"',
 			'rules/shop.yml:10: group "checkout" rule 2 (CheckoutSlow): labels.__reserved: label name "__reserved" is reserved (names starting with __ are internal)',
 			'rules/shop.yml:11: group "checkout" rule 2 (CheckoutSlow): labels.team: template: function "upper" not defined; use one of humanize, humanize1024, humanizePercentage, humanizeDuration, printf, toUpper, toLower, title at 1:19',
-			'rules/shop.yml:13: group "checkout" rule 2 (CheckoutSlow): annotations.summary: template: "if" is not supported in Vigil rule templates; use one of humanize, humanize1024, humanizePercentage, humanizeDuration, printf, toUpper, toLower, title at 1:4',
+			'rules/shop.yml:13: group "checkout" rule 2 (CheckoutSlow): annotations.summary: template: "range" is not supported in Vigil rule templates at 1:4',
 			'rules/shop.yml:14: group "checkout" rule 2 (CheckoutSlow): severty: unknown key; did you mean "severity"?',
 			'rules/shop.yml:17: group "checkout" rule 4 (Bad name): alert: invalid alert name "Bad name": use letters, digits and underscores (^[A-Za-z_][A-Za-z0-9_]*$)',
 			'rules/shop.yml:18: group "checkout" rule 4 (Bad name): expr: must be an instant vector or a scalar, got a range vector; wrap it in a function such as rate() or max_over_time()',
