@@ -7,7 +7,7 @@
  * exporter alerts; their text is what those files hold (expressions, `for`, templates).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,143 +21,8 @@ import { loadInputSeries, replayRules, runRuleTests, type FiringAlert, type Inpu
 const PROMTOOL = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => existsSync(p));
 const run = promisify(execFile);
 
-const RULES = `groups:
-  - name: node-exporter.rules
-    rules:
-      - record: instance:node_num_cpu:sum
-        expr: |
-          count without (cpu, mode) (
-            node_cpu_seconds_total{job="node-exporter",mode="idle"}
-          )
-      - record: instance:node_cpu_utilisation:rate5m
-        expr: |
-          1 - avg without (cpu) (
-            sum without (mode) (rate(node_cpu_seconds_total{job="node-exporter", mode=~"idle|iowait|steal"}[5m]))
-          )
-      - record: instance:node_load1_per_cpu:ratio
-        expr: |
-          (
-            node_load1{job="node-exporter"}
-          /
-            instance:node_num_cpu:sum{job="node-exporter"}
-          )
-      - record: instance:node_memory_utilisation:ratio
-        expr: |
-          1 - (
-            (
-              node_memory_MemAvailable_bytes{job="node-exporter"}
-              or
-              (
-                node_memory_Buffers_bytes{job="node-exporter"}
-                +
-                node_memory_Cached_bytes{job="node-exporter"}
-                +
-                node_memory_MemFree_bytes{job="node-exporter"}
-                +
-                node_memory_Slab_bytes{job="node-exporter"}
-              )
-            )
-          /
-            node_memory_MemTotal_bytes{job="node-exporter"}
-          )
-      - record: instance:node_network_receive_bytes_excluding_lo:rate5m
-        expr: |
-          sum without (device) (
-            rate(node_network_receive_bytes_total{job="node-exporter", device!="lo"}[5m])
-          )
-  - name: node-exporter
-    rules:
-      - alert: NodeFilesystemSpaceFillingUp
-        annotations:
-          description: Filesystem on {{ $labels.device }} at {{ $labels.instance }} has only {{ printf "%.2f" $value }}% available space left and is filling up.
-          summary: Filesystem is predicted to run out of space within the next 24 hours.
-        expr: |
-          (
-            node_filesystem_avail_bytes{job="node-exporter",fstype!="",mountpoint!=""} / node_filesystem_size_bytes{job="node-exporter",fstype!="",mountpoint!=""} * 100 < 40
-          and
-            predict_linear(node_filesystem_avail_bytes{job="node-exporter",fstype!="",mountpoint!=""}[30m], 24*60*60) < 0
-          and
-            node_filesystem_readonly{job="node-exporter",fstype!="",mountpoint!=""} == 0
-          )
-        for: 10m
-        labels:
-          severity: warning
-      - alert: NodeSystemSaturation
-        annotations:
-          description: System load per core at {{ $labels.instance }} has been above 2 for the last 5 minutes, is currently at {{ printf "%.2f" $value }}.
-        expr: instance:node_load1_per_cpu:ratio > 2
-        for: 5m
-        labels:
-          severity: warning
-      - alert: NodeCPUHighUsage
-        annotations:
-          description: CPU usage at {{ $labels.instance }} has been above 90% for the last 5 minutes, is currently at {{ printf "%.2f" $value }}%.
-        expr: sum without(mode) (avg without (cpu) (rate(node_cpu_seconds_total{job="node-exporter", mode!~"idle|iowait"}[2m]))) * 100 > 90
-        for: 5m
-        labels:
-          severity: info
-  - name: redis
-    rules:
-      - record: redis:memory_used:ratio
-        expr: redis_memory_used_bytes / redis_total_system_memory_bytes
-      - alert: RedisDown
-        expr: redis_up == 0
-        labels:
-          severity: critical
-        annotations:
-          summary: Redis down (instance {{ $labels.instance }})
-      - alert: RedisOutOfSystemMemory
-        expr: redis:memory_used:ratio * 100 > 90
-        for: 2m
-        labels:
-          severity: warning
-        annotations:
-          summary: Redis out of system memory (instance {{ $labels.instance }}), {{ $value | humanize }}%
-      - alert: RedisTooManyConnections
-        expr: redis_connected_clients / redis_config_maxclients * 100 > 90
-        for: 2m
-        labels:
-          severity: warning
-  - name: postgresql
-    rules:
-      - record: pg:connections:ratio
-        expr: sum by (instance) (pg_stat_activity_count) / on (instance) pg_settings_max_connections
-      - alert: PostgresqlDown
-        expr: pg_up == 0
-        labels:
-          severity: critical
-      - alert: PostgresqlTooManyConnections
-        expr: pg:connections:ratio > 0.8
-        for: 2m
-        labels:
-          severity: warning
-        annotations:
-          description: PostgreSQL instance has too many connections ({{ $value | humanizePercentage }})
-      - alert: PostgresqlDeadLocks
-        expr: increase(pg_stat_database_deadlocks{datname!~"template.*|postgres"}[1m]) > 5
-        labels:
-          severity: warning
-  - name: rabbitmq
-    rules:
-      - record: rabbitmq:queue_messages_ready:sum
-        expr: sum by (queue) (rabbitmq_queue_messages_ready)
-      - alert: RabbitmqTooManyMessagesInQueue
-        expr: rabbitmq:queue_messages_ready:sum > 1000
-        for: 2m
-        labels:
-          severity: warning
-        annotations:
-          summary: Queue {{ $labels.queue }} is filling up (> 1000 msgs), {{ $value }}
-      - alert: RabbitmqNodeDown
-        expr: sum(rabbitmq_build_info) < 3
-        labels:
-          severity: critical
-      - alert: RabbitmqIdentityAbsent
-        expr: absent(rabbitmq_identity_info{job="rabbitmq"})
-        for: 3m
-        labels:
-          severity: info
-`;
+/** The rule file, shared with the integration test that imports it through `vigil rules import`. */
+const RULES = readFileSync(new URL('../../../../tests/fixtures/rules/mixins.rules.yml', import.meta.url), 'utf8');
 
 const STEPS = 90;
 
