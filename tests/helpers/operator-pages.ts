@@ -27,10 +27,10 @@ export interface Rig {
 }
 
 /** Starts Vigil (web role, `extra` YAML appended to its config) and adds one user per role. */
-export async function startRig(name: string, extra = ''): Promise<Rig> {
+export async function startRig(name: string, extra = '', env: Record<string, string> = {}): Promise<Rig> {
 	const prefix = `${name}${Math.random().toString(36).slice(2, 8)}:`;
 	const redis = await startTestRedis();
-	const vigil = await startVigilProcess({ config: `redis:\n  prefix: "${prefix}"\nroles: [web]\nreports:\n  timeZone: Europe/Berlin\n${extra}`, redisUrl: redis.url });
+	const vigil = await startVigilProcess({ config: `redis:\n  prefix: "${prefix}"\nroles: [web]\nreports:\n  timeZone: Europe/Berlin\n${extra}`, redisUrl: redis.url, env });
 	for (const [role, user] of Object.entries(ROLE_USERS)) addVigilUser(vigil, redis.url, user, role, PASSWORD);
 	const client = new Redis(redis.url);
 	return {

@@ -194,7 +194,8 @@ export const actions: Actions = {
 		try {
 			const r = await sendTestNotification(getContext(), name, by.actor, by.ip);
 			const answer = r.status !== undefined ? `HTTP ${r.status}` : (r.error ?? '');
-			if (!r.ok) return refused('channels', `Test to ${name} failed: ${r.error ?? answer} (${r.durationMs} ms)`, null, 502);
+			// The test was made (and logged): an answer, not a refused action, so the page reloads its counts.
+			if (!r.ok) return { section: 'channels', error: `Test to ${name} failed: ${r.error ?? answer} (${r.durationMs} ms)` };
 			return { section: 'channels', message: `Test sent to ${name}: ${answer || 'delivered'} in ${r.durationMs} ms` };
 		} catch (err) {
 			if (isChannelError(err)) return refused('channels', err.message, null, err.status);
