@@ -6,8 +6,12 @@
  * matchers, creator, comment and what each mutes now. A viewer and a manager read without forms,
  * a kiosk screen is sent to the login, and hostile text stays text.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { artifact } from '../helpers/artifacts';
+import { vigilCli } from '../helpers/kiosk';
 import { instance, kioskIsKeptOut, login, noMarkupRan, saveAlerts, startRig, XSS, type Rig } from '../helpers/operator-pages';
 
 let rig: Rig;
@@ -118,7 +122,14 @@ test('an engineer previews, makes, changes and expires silences', async ({ page 
 	await page.screenshot({ path: artifact('silences.png') });
 });
 
-test('the rules list links a rule silence to its row on /silences', async ({ page }) => {
+test('the rules list links a rule\'s silence to its row on /silences', async ({ page }) => {
+	// The rule, imported as an operator does; its alerts are the ones saved above.
+	const dir = mkdtempSync(join(tmpdir(), 'vigil-silences-'));
+	const file = join(dir, 'shop.rules.yml');
+	writeFileSync(file, 'groups:\n  - name: shop\n    rules:\n      - alert: ProbeDown\n        expr: up == 0\n');
+	const r = vigilCli(rig.vigil, rig.redis.url, ['rules', 'import', file, '--author', 'ops']);
+	rmSync(dir, { recursive: true, force: true });
+	expect(r.code, r.err).toBe(0);
 	await login(page, rig, 'eve', '/silences');
 	const form = page.getByTestId('silence-form');
 	await form.getByLabel('Matchers').fill('{alertname="ProbeDown", service="search"}');
@@ -126,8 +137,11 @@ test('the rules list links a rule silence to its row on /silences', async ({ pag
 	await form.getByRole('button', { name: 'Make silence' }).click();
 	await expect(page.getByTestId('action-message')).toBeVisible();
 	const id = (await row(page, 'active', 'linked from the rules list').getAttribute('data-id'))!;
-	// The silence's row is the target of /silences#s-<id>, which the rules list links to.
-	await page.goto(`${rig.vigil.url}/silences#s-${id}`);
+	await page.goto(`${rig.vigil.url}/rules`);
+	const rule = page.locator('[data-testid="rule-row"][data-rule="shop/ProbeDown"]');
+	await expect(rule).toContainText('silenced');
+	await rule.getByRole('link', { name: id }).click();
+	await expect(page).toHaveURL(new RegExp(`/silences#s-${id}$`));
 	await expect(page.locator(`#s-${id}`)).toContainText('linked from the rules list');
 });
 
