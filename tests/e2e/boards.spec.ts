@@ -102,5 +102,13 @@ test('every role reaches the boards from the home page and the wall, without kio
 		expect(res.status()).toBe(403);
 		expect(await res.text()).toContain('may not tokens:admin');
 	}
+	// The navigation is on every page of a session, 403 pages too, and names only what the role may open.
+	const nav = page.getByTestId('site-nav');
+	await page.goto(`${rig.vigil.url}/rules`);
+	await expect(nav.getByRole('link', { name: 'Boards' })).toHaveAttribute('href', '/boards');
+	// (the last user of the loop is meg, a manager: reports yes, admin no)
+	const res = await page.goto(`${rig.vigil.url}/admin`);
+	expect(res?.status()).toBe(403);
+	await expect(nav.getByRole('link')).toHaveText(['Vigil', 'Wall', 'Boards', 'Rules', 'Incidents', 'Silences', 'Maintenance', 'Notifications', 'Reports']);
 	await kioskIsKeptOut(browser, rig, '/boards');
 });
