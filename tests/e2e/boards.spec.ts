@@ -36,6 +36,8 @@ test.afterAll(async () => {
 const board = (page: Page, name: string) => page.locator(`[data-testid="board"][data-board="${name}"]`);
 
 test('an admin lists the boards, makes a kiosk link for one, a screen opens it, and the admin revokes it', async ({ page, browser }) => {
+	// Several logins and browser contexts on a shared machine: more than the default minute.
+	test.setTimeout(150_000);
 	await login(page, rig, 'ada', '/boards');
 	await expect(page.getByRole('heading', { name: 'Boards', exact: true })).toBeVisible();
 	await expect(page.getByTestId('board')).toHaveCount(2);
@@ -85,6 +87,8 @@ test('an admin lists the boards, makes a kiosk link for one, a screen opens it, 
 });
 
 test('every role reaches the boards from the home page and the wall, without kiosk forms; a kiosk screen is sent to the login', async ({ page, browser }) => {
+	// Several logins and browser contexts on a shared machine: more than the default minute.
+	test.setTimeout(150_000);
 	for (const user of ['vic', 'eve', 'meg']) {
 		await page.context().clearCookies();
 		await login(page, rig, user, '/');
@@ -106,6 +110,7 @@ test('every role reaches the boards from the home page and the wall, without kio
 	const nav = page.getByTestId('site-nav');
 	await page.goto(`${rig.vigil.url}/rules`);
 	await expect(nav.getByRole('link', { name: 'Boards' })).toHaveAttribute('href', '/boards');
+	await page.screenshot({ path: artifact('rules-with-nav.png') });
 	// (the last user of the loop is meg, a manager: reports yes, admin no)
 	const res = await page.goto(`${rig.vigil.url}/admin`);
 	expect(res?.status()).toBe(403);

@@ -33,6 +33,8 @@ const row = (page: Page, state: string, text: string) => page.getByTestId(`windo
 const HOUR = 3_600_000;
 
 test('an engineer previews, makes one-off and recurring windows, changes one and ends one early', async ({ page }) => {
+	// Several logins and browser contexts on a shared machine: more than the default minute.
+	test.setTimeout(150_000);
 	await login(page, rig, 'eve', '/maintenance');
 	await expect(page.getByRole('heading', { name: 'Maintenance windows' })).toBeVisible();
 	const form = page.getByTestId('window-form');
@@ -121,6 +123,8 @@ test('an engineer previews, makes one-off and recurring windows, changes one and
 });
 
 test('viewers and managers read windows without forms; a kiosk screen is sent to the login', async ({ page, browser }) => {
+	// Several logins and browser contexts on a shared machine: more than the default minute.
+	test.setTimeout(150_000);
 	const stored = await rig.client.hlen(rig.keys.alerts.windows);
 	expect(stored).toBeGreaterThan(0);
 	for (const user of ['vic', 'meg']) {

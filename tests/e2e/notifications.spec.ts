@@ -64,6 +64,8 @@ const channel = (page: Page, name: string) => page.locator(`[data-testid="channe
 const cell = (page: Page, name: string, n: number) => channel(page, name).getByRole('cell').nth(n);
 
 test('an admin reads channels, routes and the log, adds a channel, tests, changes and deletes it', async ({ page }) => {
+	// Several logins and browser contexts on a shared machine: more than the default minute.
+	test.setTimeout(150_000);
 	await login(page, rig, 'ada', '/notifications');
 	await expect(page.getByRole('heading', { name: 'Notifications', exact: true })).toBeVisible();
 
@@ -146,6 +148,18 @@ test('an admin reads channels, routes and the log, adds a channel, tests, change
 	expect(got.length).toBe(before + 1);
 	expect(got.at(-1)!.path).toBe('/hook/secret-token-path');
 
+	// A Slack channel: the test goes out in Slack's shape.
+	await add.getByLabel('Channel name').fill('ops-slack');
+	await add.getByLabel('Type').selectOption('slack');
+	await add.getByLabel(/^URL/).fill(`${base}/slack/T000/B000/xyz`);
+	await add.getByRole('button', { name: 'Add channel' }).click();
+	await expect(page.getByTestId('create-message')).toContainText('Added channel ops-slack (slack');
+	await channel(page, 'ops-slack').getByRole('button', { name: 'Send a test to ops-slack' }).click();
+	await expect(page.getByTestId('channels-message')).toContainText('Test sent to ops-slack: HTTP 200');
+	expect(got.at(-1)!.path).toBe('/slack/T000/B000/xyz');
+	expect(got.at(-1)!.body).toHaveProperty('blocks');
+	expect(String(got.at(-1)!.body.text)).toContain('VigilTestNotification');
+
 	await page.goto(`${rig.vigil.url}/notifications`);
 	await page.screenshot({ path: artifact('notifications.png') });
 
@@ -157,6 +171,8 @@ test('an admin reads channels, routes and the log, adds a channel, tests, change
 });
 
 test('other roles read the page without forms and may not change channels; a kiosk screen is sent to the login', async ({ page, browser }) => {
+	// Several logins and browser contexts on a shared machine: more than the default minute.
+	test.setTimeout(150_000);
 	for (const user of ['vic', 'eve', 'meg']) {
 		await page.context().clearCookies();
 		await login(page, rig, user, '/notifications');

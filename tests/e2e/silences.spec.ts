@@ -36,6 +36,8 @@ function tomorrowInBerlin(hour: string): string {
 }
 
 test('an engineer previews, makes, changes and expires silences', async ({ page }) => {
+	// Several logins and browser contexts on a shared machine: more than the default minute.
+	test.setTimeout(150_000);
 	await login(page, rig, 'eve', '/silences');
 	await expect(page.getByRole('heading', { name: 'Silences', exact: true })).toBeVisible();
 	await expect(page.getByTestId('site-nav').getByRole('link', { name: 'Silences' })).toHaveAttribute('aria-current', 'page');
@@ -123,6 +125,8 @@ test('an engineer previews, makes, changes and expires silences', async ({ page 
 });
 
 test('the rules list links a rule\'s silence to its row on /silences', async ({ page }) => {
+	// Several logins and browser contexts on a shared machine: more than the default minute.
+	test.setTimeout(150_000);
 	// The rule, imported as an operator does; its alerts are the ones saved above.
 	const dir = mkdtempSync(join(tmpdir(), 'vigil-silences-'));
 	const file = join(dir, 'shop.rules.yml');
@@ -146,6 +150,8 @@ test('the rules list links a rule\'s silence to its row on /silences', async ({ 
 });
 
 test('viewers and managers read silences without forms; a kiosk screen is sent to the login', async ({ page, browser }) => {
+	// Several logins and browser contexts on a shared machine: more than the default minute.
+	test.setTimeout(150_000);
 	const stored = await rig.client.hlen(rig.keys.alerts.silences);
 	expect(stored).toBeGreaterThan(0);
 	for (const user of ['vic', 'meg']) {
