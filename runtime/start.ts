@@ -27,6 +27,7 @@ import { LiveHub } from '../src/lib/server/web/live';
 import { LiveAccess } from '../src/lib/server/web/live-access';
 import type { AddressRule } from '../src/lib/server/web/client-address';
 import { DEFAULT_BOARD, setBoards } from '../src/lib/shared/boards';
+import { boardSummariesOf, setBoardList } from '../src/lib/server/web/board-list';
 import { kioskLink } from '../src/lib/server/web/wall-access';
 import { createOpsHandler, type OpsHandler, type Readiness } from '../src/lib/server/web/ops';
 import { createWebServer, listen, listenError, type ListenerSettings, type RequestHandler } from '../server';
@@ -217,6 +218,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 		}
 		// The boards that exist: the config's (routes, kiosk links and the live feed check against them).
 		setBoards(boardNamesOf(config), wallSettingsOf(config));
+		setBoardList(boardSummariesOf(config.wall));
 		setContext({
 			redis,
 			keys,

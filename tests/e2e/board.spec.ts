@@ -214,7 +214,8 @@ test('rotation shows the boards in turn', async ({ page }) => {
 	await expect(page.getByTestId('whoami')).toContainText('rita');
 	// A login is not kiosk mode: links back to Vigil, and the cursor.
 	await page.goto(`${vigil.url}/wall/e2e`);
-	await expect(page.getByTestId('wall-nav').getByRole('link')).toHaveCount(4);
+	await expect(page.getByTestId('wall-nav').getByRole('link')).toHaveCount(5);
+	await expect(page.getByTestId('wall-nav').getByRole('link', { name: 'Boards' })).toHaveAttribute('href', '/boards');
 	expect(await page.evaluate(() => getComputedStyle(document.body).cursor)).not.toBe('none');
 
 	await page.goto(`${vigil.url}/wall?rotate=e2e,default&every=5s`);
