@@ -167,4 +167,27 @@ describe('the Redis store', () => {
 		expect(await store.labelValues('pod')).toEqual(['a', 'b', 'x']);
 		expect(await client.scard('k4:ix:p:__name__=gone')).toBe(1);
 	});
+
+	it('bounds the live stream in bytes: large entries (big scrapes) keep fewer of them, small ones keep the entry cap', async () => {
+		const t = Date.now() - 60_000;
+		const store = new RedisStore(client, { prefix: 'k5:', liveKey: 'k5:live', liveMaxLen: 1000, liveMaxBytes: 4_000_000 });
+		// 3,000 series a write: an entry of the last sample of each, over 100 KB, so 4 MB hold fewer than 40.
+		const big = (i: number) => Array.from({ length: 3000 }, (_, k) => ({ name: 'big', labels: { k: String(k) }, ts: [t + i * 100], values: [i + k / 7] }));
+		for (let i = 0; i < 60; i++) await store.write(big(i));
+		const entries = await client.xrange('k5:live', '-', '+');
+		const size = entries.at(-1)![1][1]!.length;
+		expect(size).toBeGreaterThan(50_000);
+		expect(entries).toHaveLength(Math.max(16, Math.floor(4_000_000 / size)));
+		// The newest entry is the last write's: the last sample of each of its series.
+		const last = JSON.parse(entries.at(-1)![1][1]!) as Array<[string, number, number]>;
+		expect(last).toHaveLength(3000);
+		expect(last.every(([, ts]) => ts === t + 5900)).toBe(true);
+
+		// Small entries: up to the entry cap (approximate trimming keeps at least it).
+		const small = new RedisStore(client, { prefix: 'k6:', liveKey: 'k6:live', liveMaxLen: 200, liveMaxBytes: 100_000 });
+		for (let i = 0; i < 300; i++) await small.write([{ name: 'small', labels: {}, ts: [t + i], values: [i] }]);
+		const n = await client.xlen('k6:live');
+		expect(n).toBeGreaterThanOrEqual(200);
+		expect(n).toBeLessThan(300);
+	});
 });

@@ -68,6 +68,12 @@ export interface RedisStoreOptions extends StoreOptions {
 	liveKey?: string | null;
 	/** Approximate cap of the live stream. Default 10,000 entries. */
 	liveMaxLen?: number;
+	/**
+	 * Cap of the live stream in bytes of its entries (default 16 MiB): a write whose entry is large
+	 * (every series of a big scrape) keeps fewer entries, so the stream's memory does not grow with
+	 * the size of scrapes.
+	 */
+	liveMaxBytes?: number;
 	/** Sealing waits this long after a bucket ends, for stragglers. Default 30 s. */
 	sealGraceMs?: number;
 	log?: Logger;
@@ -155,6 +161,7 @@ export class RedisStore implements TimeSeriesStore {
 	private readonly limits: { maxSeries: number; maxLabelsPerSeries: number; maxLabelLength: number };
 	private readonly liveKey: string | null;
 	private readonly liveMaxLen: number;
+	private readonly liveMaxBytes: number;
 	private readonly sealGraceMs: number;
 	/** Series this process has admitted and indexed. */
 	private readonly indexed = new Set<string>();
@@ -190,6 +197,7 @@ export class RedisStore implements TimeSeriesStore {
 		};
 		this.liveKey = options.liveKey === undefined ? `${this.p}live` : options.liveKey;
 		this.liveMaxLen = options.liveMaxLen ?? 10_000;
+		this.liveMaxBytes = options.liveMaxBytes ?? 16 * 1024 * 1024;
 		this.sealGraceMs = options.sealGraceMs ?? 30_000;
 		const define = (name: string, numberOfKeys: number, lua: string) => {
 			if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
@@ -369,7 +377,12 @@ export class RedisStore implements TimeSeriesStore {
 				for (const g of stored) lastOf.set(g.sid, g);
 				for (const g of lastOf.values()) points.push([g.sid, g.ts[g.ts.length - 1]!, encodeValue(g.values[g.values.length - 1]!)]);
 			}
-			after.xadd(this.liveKey, 'MAXLEN', '~', this.liveMaxLen, '*', 'b', JSON.stringify(points));
+			const body = JSON.stringify(points);
+			// Entries this large fit the byte cap this many times; the count is then exact, as Redis'
+			// approximate trimming removes only whole nodes of 100 entries.
+			const fit = Math.max(16, Math.floor(this.liveMaxBytes / Math.max(1, body.length)));
+			if (fit < this.liveMaxLen) after.xadd(this.liveKey, 'MAXLEN', fit, '*', 'b', body);
+			else after.xadd(this.liveKey, 'MAXLEN', '~', this.liveMaxLen, '*', 'b', body);
 			queued = true;
 		}
 		for (const g of stored) {
