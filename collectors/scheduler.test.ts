@@ -190,4 +190,45 @@ describe('Scheduler', () => {
 		await scheduler.stop();
 		expect(aborted).toBe(true);
 	});
+
+	it('counts a run whose answer arrived by its deadline as done, when the deadline fires late (the process was busy)', async () => {
+		// The system clock runs a deadline's expiry after the I/O already waiting (setImmediate); here
+		// that order is driven by hand.
+		class IoClock extends ManualClock {
+			deferred: Array<() => void> = [];
+			afterPendingIo(fn: () => void): void {
+				this.deferred.push(fn);
+			}
+		}
+		const clock = new IoClock(1_000_000);
+		const registry = new Registry();
+		const emitted: Sample[] = [];
+		const scheduler = new Scheduler({ clock, registry, emit: (samples) => emitted.push(...samples) });
+		const answers: Array<(r: CollectResult) => void> = [];
+		await scheduler.set([target('busy', 1000, () => new Promise((r) => answers.push(r)))]);
+		scheduler.start();
+		const outcome = async (o: string) =>
+			(await registry.getSingleMetric('vigil_collector_runs_total')!.get()).values.find((v) => v.labels.outcome === o)?.value ?? 0;
+
+		// First run: its deadline fires, and the answer that was waiting is handled before the expiry.
+		await clock.advance(1000 + 800);
+		expect(answers).toHaveLength(1);
+		expect(clock.deferred).toHaveLength(1);
+		answers[0]!({ samples: [{ name: 'm', labels: {}, ts: 0, value: 7 }] });
+		for (let i = 0; i < 20; i++) await Promise.resolve();
+		clock.deferred.shift()!();
+		for (let i = 0; i < 20; i++) await Promise.resolve();
+		expect(await outcome('ok')).toBe(1);
+		expect(await outcome('timeout')).toBe(0);
+		expect(emitted.filter((x) => x.name === 'm').map((x) => x.value)).toEqual([7]);
+
+		// Second run: nothing has arrived when the expiry runs: a timeout, up 0.
+		await clock.advance(1000);
+		expect(clock.deferred).toHaveLength(1);
+		clock.deferred.shift()!();
+		for (let i = 0; i < 20; i++) await Promise.resolve();
+		expect(await outcome('timeout')).toBe(1);
+		expect(emitted.filter((x) => x.name === 'up').map((x) => x.value)).toEqual([1, 0]);
+		await scheduler.stop();
+	});
 });
