@@ -334,6 +334,14 @@ export class RedisStore implements TimeSeriesStore {
 			}
 			if (s.intervalMs !== undefined) intervals.set(sid, s.intervalMs);
 			const kept = filterSamples(s, cutoff, this.lastTs.get(sid) ?? -Infinity, result, options.retry);
+			const n = kept.ts.length;
+			if (n && Math.floor(kept.ts[0]! / this.chunkMs) === Math.floor(kept.ts[n - 1]! / this.chunkMs)) {
+				// One chunk (a scrape's single sample): the kept arrays as they are.
+				const g: Group = { sid, chunk: Math.floor(kept.ts[0]! / this.chunkMs), ts: kept.ts, values: kept.values };
+				if (kept.stale) g.stale = kept.stale;
+				groups.push(g);
+				continue;
+			}
 			let start = 0;
 			for (let i = 1; i <= kept.ts.length; i++) {
 				const chunk = Math.floor(kept.ts[start]! / this.chunkMs);
@@ -369,15 +377,17 @@ export class RedisStore implements TimeSeriesStore {
 		let queued = false;
 		if (this.liveKey && stored.length) {
 			const total = stored.reduce((n, g) => n + g.ts.length, 0);
-			const points: Array<[string, number, number | string]> = [];
+			// The JSON of [[sid, ts, value], ...], written as text (sids are base64url, no escaping).
+			const points: string[] = [];
+			const point = (sid: string, t: number, v: number) => `["${sid}",${t},${JSON.stringify(encodeValue(v))}]`;
 			if (total <= LIVE_FULL_LIMIT) {
-				for (const g of stored) for (let i = 0; i < g.ts.length; i++) points.push([g.sid, g.ts[i]!, encodeValue(g.values[i]!)]);
+				for (const g of stored) for (let i = 0; i < g.ts.length; i++) points.push(point(g.sid, g.ts[i]!, g.values[i]!));
 			} else {
 				const lastOf = new Map<string, Group>();
 				for (const g of stored) lastOf.set(g.sid, g);
-				for (const g of lastOf.values()) points.push([g.sid, g.ts[g.ts.length - 1]!, encodeValue(g.values[g.values.length - 1]!)]);
+				for (const g of lastOf.values()) points.push(point(g.sid, g.ts[g.ts.length - 1]!, g.values[g.values.length - 1]!));
 			}
-			const body = JSON.stringify(points);
+			const body = `[${points.join(',')}]`;
 			// Entries this large fit the byte cap this many times; the count is then exact, as Redis'
 			// approximate trimming removes only whole nodes of 100 entries.
 			const fit = Math.max(16, Math.floor(this.liveMaxBytes / Math.max(1, body.length)));
@@ -440,7 +450,12 @@ export class RedisStore implements TimeSeriesStore {
 						const known = this.indexed.has(g.sid) && (this.lastTs.get(g.sid) ?? -Infinity) > -Infinity;
 						this.lastTs.set(g.sid, g.ts[g.ts.length - 1]!);
 						result.accepted += g.ts.length;
-						if (code === 2) stored.push({ ...g, created: Number(reply[k + 2]), reborn: known && String(reply[k + 1]) === '-1' });
+						if (code === 2) {
+							const done = g as Group & { created: number; reborn: boolean };
+							done.created = Number(reply[k + 2]);
+							done.reborn = known && String(reply[k + 1]) === '-1';
+							stored.push(done);
+						}
 						continue;
 					}
 					// Refused: the series already has samples up to this time.
