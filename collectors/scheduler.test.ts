@@ -231,4 +231,33 @@ describe('Scheduler', () => {
 		expect(emitted.filter((x) => x.name === 'up').map((x) => x.value)).toEqual([1, 0]);
 		await scheduler.stop();
 	});
+
+	it('does not charge the target for time the process itself was busy: a deadline that fires late waits that much longer', async () => {
+		// Real time: the event loop is held (synchronous work, as a big store write) past the deadline
+		// while the answer is on its way; it completes over the next turns of the loop.
+		const registry = new Registry();
+		const emitted: Sample[] = [];
+		const scheduler = new Scheduler({ registry, emit: (samples) => emitted.push(...samples) });
+		let runs = 0;
+		const collect = (): Promise<CollectResult> =>
+			new Promise((resolve) => {
+				runs++;
+				setTimeout(() => {
+					const end = performance.now() + 250;
+					while (performance.now() < end) {
+						// busy: the deadline (100 ms) passes meanwhile
+					}
+					setImmediate(() => setImmediate(() => resolve({ samples: [{ name: 'm', labels: {}, ts: 0, value: 1 }] })));
+				}, 20);
+			});
+		await scheduler.set([target('held', 2000, collect, { timeoutMs: 100 })]);
+		scheduler.start();
+		while (!emitted.some((x) => x.name === 'up')) await new Promise((r) => setTimeout(r, 50));
+		await scheduler.stop();
+		expect(runs).toBe(1);
+		expect(emitted.find((x) => x.name === 'up')!.value).toBe(1);
+		expect(emitted.filter((x) => x.name === 'm')).toHaveLength(1);
+		const outcomes = (await registry.getSingleMetric('vigil_collector_runs_total')!.get()).values.filter((v) => v.value > 0).map((v) => v.labels.outcome);
+		expect(outcomes).toEqual(['ok']);
+	});
 });

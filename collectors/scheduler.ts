@@ -211,14 +211,25 @@ export class Scheduler {
 		// The deadline covers the target's answer, not Vigil's own work: a timer that fires late because
 		// the process was busy (storing the previous scrape) first lets I/O that already arrived run,
 		// and a run that finished meanwhile is not a timeout.
+		// A deadline timer that fires late (the event loop was held by Vigil's own work) moves the
+		// deadline on by that lateness, up to one timeout in all, so the time Vigil was busy is not
+		// charged to the target.
 		let settled = false;
-		const timer = this.clock.setTimeout(() => {
+		let extended = 0;
+		const fire = () => {
+			const late = performance.now() - t0 - collector.timeoutMs - extended;
+			if (late > 10 && extended + late <= collector.timeoutMs) {
+				extended += late;
+				timer = this.clock.setTimeout(fire, late);
+				return;
+			}
 			const expire = () => {
 				if (!settled) abort.abort(new TimeoutError(`timed out after ${collector.timeoutMs} ms`));
 			};
 			if (this.clock.afterPendingIo) this.clock.afterPendingIo(expire);
 			else expire();
-		}, collector.timeoutMs);
+		};
+		let timer = this.clock.setTimeout(fire, collector.timeoutMs);
 		const aborted = new Promise<never>((_, reject) => {
 			abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true });
 		});
