@@ -170,18 +170,18 @@ describe('the Redis store', () => {
 
 	it('bounds the live stream in bytes: large entries (big scrapes) keep fewer of them, small ones keep the entry cap', async () => {
 		const t = Date.now() - 60_000;
-		const store = new RedisStore(client, { prefix: 'k5:', liveKey: 'k5:live', liveMaxLen: 1000, liveMaxBytes: 4_000_000 });
-		// 3,000 series a write: an entry of the last sample of each, over 100 KB, so 4 MB hold fewer than 40.
-		const big = (i: number) => Array.from({ length: 3000 }, (_, k) => ({ name: 'big', labels: { k: String(k) }, ts: [t + i * 100], values: [i + k / 7] }));
-		for (let i = 0; i < 60; i++) await store.write(big(i));
+		const store = new RedisStore(client, { prefix: 'k5:', liveKey: 'k5:live', liveMaxLen: 1000, liveMaxBytes: 2_000_000 });
+		// 1,500 series a write: an entry of the last sample of each, over 50 KB, so 2 MB hold fewer than 40.
+		const big = (i: number) => Array.from({ length: 1500 }, (_, k) => ({ name: 'big', labels: { k: String(k) }, ts: [t + i * 100], values: [i + k / 7] }));
+		for (let i = 0; i < 45; i++) await store.write(big(i));
 		const entries = await client.xrange('k5:live', '-', '+');
 		const size = entries.at(-1)![1][1]!.length;
 		expect(size).toBeGreaterThan(50_000);
-		expect(entries).toHaveLength(Math.max(16, Math.floor(4_000_000 / size)));
+		expect(entries).toHaveLength(Math.max(16, Math.floor(2_000_000 / size)));
 		// The newest entry is the last write's: the last sample of each of its series.
 		const last = JSON.parse(entries.at(-1)![1][1]!) as Array<[string, number, number]>;
-		expect(last).toHaveLength(3000);
-		expect(last.every(([, ts]) => ts === t + 5900)).toBe(true);
+		expect(last).toHaveLength(1500);
+		expect(last.every(([, ts]) => ts === t + 4400)).toBe(true);
 
 		// Small entries: up to the entry cap (approximate trimming keeps at least it).
 		const small = new RedisStore(client, { prefix: 'k6:', liveKey: 'k6:live', liveMaxLen: 200, liveMaxBytes: 100_000 });
@@ -189,5 +189,35 @@ describe('the Redis store', () => {
 		const n = await client.xlen('k6:live');
 		expect(n).toBeGreaterThanOrEqual(200);
 		expect(n).toBeLessThan(300);
+	});
+
+	it('rewrites an open raw chunk compactly as its blocks grow, keeping it queued for sealing when its hour ends', async () => {
+		const hour = Math.floor(Date.now() / HOUR) - 1;
+		let now = hour * HOUR + 20 * 60_000;
+		const store = new RedisStore(client, { prefix: 'k7:', liveKey: null, now: () => now });
+		// One sample a write, as scrapes come: full-precision values, a block each.
+		const values = Array.from({ length: 600 }, (_, i) => Math.sin(i) * 1000 + i / 3);
+		for (let i = 0; i < 600; i++) await store.write([{ name: 'g', labels: {}, ts: [hour * HOUR + i * 1000], values: [values[i]!] }]);
+		const [info] = await store.series('g');
+		const key = `k7:ts:{${info!.id}}:r:${hour}`;
+		const member = `r|${info!.id}|${hour}`;
+		const before = await client.strlen(key);
+		// Crossing 2 KB of blocks queued a rewrite for now.
+		expect(Number(await client.zscore('k7:ix:seal', member))).toBeLessThanOrEqual(now);
+		await drain(store);
+		const after = await client.strlen(key);
+		expect(after).toBeLessThan(before * 0.6);
+		// Still open: queued again for its end, and later writes append to it.
+		expect(Number(await client.zscore('k7:ix:seal', member))).toBe((hour + 1) * HOUR + 30_000);
+		await store.write([{ name: 'g', labels: {}, ts: [hour * HOUR + 600_000], values: [0.125] }]);
+		const [got] = await store.raw('g', hour * HOUR, (hour + 1) * HOUR);
+		expect(got!.values).toEqual([...values, 0.125]);
+		expect(got!.ts).toEqual(Array.from({ length: 601 }, (_, i) => hour * HOUR + i * 1000));
+		// Once the hour is over, sealing takes it out of the queue.
+		now = (hour + 1) * HOUR + 31_000;
+		await drain(store);
+		expect(await client.zscore('k7:ix:seal', member)).toBeNull();
+		const [sealed] = await store.raw('g', hour * HOUR, (hour + 1) * HOUR);
+		expect(sealed!.values).toEqual([...values, 0.125]);
 	});
 });

@@ -85,6 +85,12 @@ const LIVE_FULL_LIMIT = 2000;
 /** Groups per write-script call, and a soft cap on its argument size. */
 const GROUPS_PER_CALL = 256;
 const BYTES_PER_CALL = 1 << 20;
+/**
+ * An open raw chunk is rewritten compactly (as one block, as sealing does) each time its appended
+ * blocks cross another multiple of this many bytes, so the hour not yet sealed costs about what a
+ * sealed one does plus at most this tail, rather than a block header per write.
+ */
+const COMPACT_EVERY_BYTES = 2048;
 /** Bytes of a group's fixed header in the write script's argument. */
 const HEAD = 62;
 /**
@@ -116,6 +122,8 @@ interface Group {
 	values: number[];
 	/** Ascending indexes of stale markers in this group. */
 	stale?: number[];
+	/** Bytes of its block (set when packed). */
+	bytes?: number;
 }
 
 /** The stale-marker indexes that fall in [start, end), shifted to start at 0. */
@@ -396,6 +404,12 @@ export class RedisStore implements TimeSeriesStore {
 			queued = true;
 		}
 		for (const g of stored) {
+			if (g.bytes !== undefined && Math.floor(g.length / COMPACT_EVERY_BYTES) > Math.floor((g.length - g.bytes) / COMPACT_EVERY_BYTES)) {
+				// Its blocks crossed another COMPACT_EVERY_BYTES: rewrite it compactly now (sealDue puts
+				// it back in the queue for its end while it is still open).
+				after.zadd(this.sealKey, now, `r|${g.sid}|${g.chunk}`);
+				queued = true;
+			}
 			if (!g.created) continue;
 			const grace = this.sealGraceMs;
 			const chunkEnd = (g.chunk + 1) * this.chunkMs;
@@ -433,8 +447,8 @@ export class RedisStore implements TimeSeriesStore {
 		intervals: Map<string, number>,
 		retry: boolean,
 		result: WriteResult
-	): Promise<Array<Group & { created: number; reborn: boolean }>> {
-		const stored: Array<Group & { created: number; reborn: boolean }> = [];
+	): Promise<Array<Group & { created: number; reborn: boolean; length: number }>> {
+		const stored: Array<Group & { created: number; reborn: boolean; length: number }> = [];
 		let pending = groups;
 		for (let round = 0; round < 3 && pending.length; round++) {
 			const calls = this.packCalls(pending, intervals);
@@ -443,7 +457,7 @@ export class RedisStore implements TimeSeriesStore {
 			const again: Group[] = [];
 			let at = 0;
 			for (const reply of replies) {
-				for (let k = 0; k < reply.length; k += 3) {
+				for (let k = 0; k < reply.length; k += 4) {
 					const g = pending[at++]!;
 					const code = Number(reply[k]);
 					if (code === 2 || code === 1) {
@@ -451,9 +465,10 @@ export class RedisStore implements TimeSeriesStore {
 						this.lastTs.set(g.sid, g.ts[g.ts.length - 1]!);
 						result.accepted += g.ts.length;
 						if (code === 2) {
-							const done = g as Group & { created: number; reborn: boolean };
+							const done = g as Group & { created: number; reborn: boolean; length: number };
 							done.created = Number(reply[k + 2]);
 							done.reborn = known && String(reply[k + 1]) === '-1';
+							done.length = Number(reply[k + 3]);
 							stored.push(done);
 						}
 						continue;
@@ -514,7 +529,8 @@ export class RedisStore implements TimeSeriesStore {
 			}
 			encodeBlock(w, chunkStart, g.ts, g.values, 0, n, g.stale);
 			// The writer may have grown (a new buffer): patch through a fresh view.
-			new DataView(w.buf.buffer, w.buf.byteOffset + headAt, HEAD).setUint32(40, w.pos - headAt - HEAD, true);
+			g.bytes = w.pos - headAt - HEAD;
+			new DataView(w.buf.buffer, w.buf.byteOffset + headAt, HEAD).setUint32(40, g.bytes, true);
 			for (const r of recs) {
 				const idx = (r.start - hour * HOUR) / MINUTE;
 				w.u8(idx & 0xff);
@@ -538,7 +554,18 @@ export class RedisStore implements TimeSeriesStore {
 		for (let i = 0; i < due.length; i += 50) {
 			const finished = await Promise.all(due.slice(i, i + 50).map((m) => this.sealOne(m)));
 			const ok = due.slice(i, i + 50).filter((_, j) => finished[j]);
-			if (ok.length) await this.redis.zrem(this.sealKey, ...ok);
+			// A raw chunk compacted while still open stays queued for when it closes.
+			const now = this.now();
+			const reopen: Array<string | number> = [];
+			const closed = ok.filter((m) => {
+				const [kind, , bucket] = m.split('|');
+				const end = (Number(bucket) + 1) * this.chunkMs + this.sealGraceMs;
+				if (kind !== 'r' || end <= now) return true;
+				reopen.push(end, m);
+				return false;
+			});
+			if (closed.length) await this.redis.zrem(this.sealKey, ...closed);
+			if (reopen.length) await this.redis.zadd(this.sealKey, ...reopen);
 			done += ok.length;
 		}
 		return done;
