@@ -379,7 +379,8 @@ async function main() {
 		for (let c = Math.floor((histEnd - DAY) / HOUR); c <= Math.floor(histEnd / HOUR); c++) vigilHistBytes += await client.strlen(`${PREFIX}ts:{${histInfo!.id}}:r:${c}`);
 
 		// An open hour as scraping leaves it: 50 full-precision gauges, one write a second for an hour
-		// (clock driven), not sealed; raw chunks and open minute records as Redis allocates them.
+		// (clock driven), with the sealer's pass every 15 s as `startSealer` runs it, before the hour
+		// ends; raw chunks and open minute records as Redis allocates them.
 		let openHourBytes = 0;
 		{
 			const start = Math.floor(Date.now() / HOUR) * HOUR - 2 * HOUR;
@@ -388,6 +389,7 @@ async function main() {
 			for (let t = start; t < start + HOUR; t += 1000) {
 				clock = t;
 				await open.write(Array.from({ length: 50 }, (_, i) => ({ name: 'open_gauge', labels: { i: String(i) }, ts: [t], values: [Math.random() * 1000], intervalMs: 1000 })));
+				if ((t - start) % 15_000 === 0) await open.sealDue();
 			}
 			const hour = start / HOUR;
 			for (const s of await open.series('open_gauge')) {

@@ -220,4 +220,27 @@ describe('the Redis store', () => {
 		const [sealed] = await store.raw('g', hour * HOUR, (hour + 1) * HOUR);
 		expect(sealed!.values).toEqual([...values, 0.125]);
 	});
+
+	it('keeps decoded raw chunks a series has moved past in the process, and reads its open chunk from Redis every time', async () => {
+		const hour = Math.floor(Date.now() / HOUR) - 2;
+		const store = new RedisStore(client, { prefix: 'k8:', liveKey: null });
+		const ts = Array.from({ length: 120 }, (_, i) => hour * HOUR + i * 60_000);
+		await store.write([{ name: 'c', labels: {}, ts, values: ts.map((_, i) => i * 1.5) }]);
+		const first = await store.raw('c', hour * HOUR, (hour + 2) * HOUR);
+		expect(first[0]!.ts).toEqual(ts);
+		const [info] = await store.series('c');
+		// The first hour is complete (the series has samples after it): the process no longer needs its key.
+		await client.del(`k8:ts:{${info!.id}}:r:${hour}`);
+		const again = await store.raw('c', hour * HOUR + 30 * 60_000, (hour + 2) * HOUR);
+		expect(again[0]!.ts).toEqual(ts.slice(30));
+		expect(again[0]!.values).toEqual(ts.slice(30).map((_, i) => (i + 30) * 1.5));
+		// Another process reads what Redis holds.
+		const other = new RedisStore(client, { prefix: 'k8:', liveKey: null });
+		expect((await other.raw('c', hour * HOUR, (hour + 2) * HOUR))[0]!.ts).toEqual(ts.slice(60));
+		// The open (last) chunk is read again: a new sample shows.
+		await store.write([{ name: 'c', labels: {}, ts: [(hour + 1) * HOUR + 3_590_000], values: [7] }]);
+		const later = await store.raw('c', (hour + 1) * HOUR, (hour + 2) * HOUR);
+		expect(later[0]!.ts.at(-1)).toBe((hour + 1) * HOUR + 3_590_000);
+		expect(later[0]!.values.at(-1)).toBe(7);
+	});
 });

@@ -99,6 +99,32 @@ const HEAD = 62;
  */
 const READ_BATCH = 1000;
 
+/** Decoded samples a process keeps of raw chunks that can no longer change (about 16 bytes each). */
+const CHUNK_CACHE_SAMPLES = 2_000_000;
+
+/** Appends the samples of `src` (in time order) within [from, to] to `out`, stale marker indexes with them. */
+function appendRange(src: SampleColumns, out: SampleColumns, from: number, to: number): void {
+	const ts = src.ts;
+	let lo = 0;
+	let hi = ts.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >>> 1;
+		if (ts[mid]! < from) lo = mid + 1;
+		else hi = mid;
+	}
+	const stale = src.stale;
+	let k = 0;
+	if (stale) while (k < stale.length && stale[k]! < lo) k++;
+	for (let i = lo; i < ts.length && ts[i]! <= to; i++) {
+		if (stale && stale[k] === i) {
+			(out.stale ??= []).push(out.ts.length);
+			k++;
+		}
+		out.ts.push(ts[i]!);
+		out.values.push(src.values[i]!);
+	}
+}
+
 /** Runs `read` over consecutive batches of `items`, fetching the next batch while the caller decodes this one. */
 async function inBatches<T, R>(items: readonly T[], read: (batch: readonly T[]) => Promise<R>, use: (batch: readonly T[], result: R) => void): Promise<void> {
 	const fetch = (lo: number) => {
@@ -258,6 +284,8 @@ export class RedisStore implements TimeSeriesStore {
 		this.indexed.clear();
 		this.lastTs.clear();
 		this.metaWritten.clear();
+		this.chunkCache.clear();
+		this.chunkCacheSamples = 0;
 	};
 
 	private get scripts(): ScriptClient {
@@ -844,7 +872,7 @@ export class RedisStore implements TimeSeriesStore {
 		keep: number,
 		slack: number,
 		res = 1
-	): Promise<Array<{ range: [number, number] | null; open: string[] }>> {
+	): Promise<Array<{ range: [number, number] | null; open: string[]; last: number | null }>> {
 		const rollups = res > 1;
 		const pipe = this.redis.pipeline();
 		for (const { sid } of selected) {
@@ -856,41 +884,82 @@ export class RedisStore implements TimeSeriesStore {
 		return selected.map((_, i) => {
 			const [ft, lt] = replies[rollups ? 2 * i : i] as [string | null, string | null];
 			const open = rollups ? (replies[2 * i + 1] as string[]) : [];
-			if (lt === null) return { range: null, open };
+			if (lt === null) return { range: null, open, last: null };
 			const first = ft === null ? -Infinity : Number(ft) - (Number(ft) % res);
 			const a = Math.max(from, oldest, first);
 			const b = Math.min(to, Number(lt));
-			return { range: a <= b ? [a, b] : null, open };
+			return { range: a <= b ? [a, b] : null, open, last: Number(lt) };
 		});
+	}
+
+	/**
+	 * Decoded raw chunks that can no longer change, most recently used last: a chunk before its
+	 * series' last sample takes no more samples (writes only move a series forward; sealing
+	 * rewrites its bytes, not its samples), so reads of it skip Redis and decoding.
+	 */
+	private readonly chunkCache = new Map<string, SampleColumns>();
+	private chunkCacheSamples = 0;
+
+	private cacheChunk(key: string, cols: SampleColumns): void {
+		this.chunkCache.set(key, cols);
+		this.chunkCacheSamples += cols.ts.length;
+		for (const [k, c] of this.chunkCache) {
+			if (this.chunkCacheSamples <= CHUNK_CACHE_SAMPLES) break;
+			this.chunkCache.delete(k);
+			this.chunkCacheSamples -= c.ts.length;
+		}
 	}
 
 	private async readRaw(selected: Array<{ sid: string }>, from: number, to: number, budget?: SampleBudget): Promise<SampleColumns[]> {
 		const out: SampleColumns[] = [];
 		const chunks = (span: [number, number]) => ({ first: Math.floor(span[0] / this.chunkMs), last: Math.floor(span[1] / this.chunkMs) });
+		/** Whether chunk c of a series whose last sample is at `last` is complete. */
+		const closed = (c: number, last: number | null) => last !== null && last >= (c + 1) * this.chunkMs;
 		await inBatches(
 			selected,
 			async (batch) => {
-				const spans = (await this.spans(batch, from, to, this.retention.raw, this.chunkMs)).map((x) => x.range);
+				const held = await this.spans(batch, from, to, this.retention.raw, this.chunkMs);
 				const pipe = this.redis.pipeline();
 				batch.forEach(({ sid }, i) => {
-					const span = spans[i];
+					const span = held[i]!.range;
 					if (!span) return;
 					const { first, last } = chunks(span);
-					for (let c = first; c <= last; c++) pipe.getBuffer(this.rawKey(sid, c));
+					for (let c = first; c <= last; c++) {
+						const key = this.rawKey(sid, c);
+						if (closed(c, held[i]!.last) && this.chunkCache.has(key)) continue;
+						pipe.getBuffer(key);
+					}
 				});
-				return { spans, bufs: (await exec(pipe)) as Array<Buffer | null> };
+				return { held, bufs: (await exec(pipe)) as Array<Buffer | null> };
 			},
-			(batch, { spans, bufs }) => {
+			(batch, { held, bufs }) => {
 				let at = 0;
 				let samples = 0;
-				batch.forEach((_, i) => {
+				batch.forEach(({ sid }, i) => {
 					const cols: SampleColumns = { ts: [], values: [] };
-					const span = spans[i];
+					const span = held[i]!.range;
 					if (span) {
 						const { first, last } = chunks(span);
 						for (let c = first; c <= last; c++) {
-							const buf = bufs[at++];
-							if (buf) decodeChunk(buf, c * this.chunkMs, cols, from, to);
+							const key = this.rawKey(sid, c);
+							const complete = closed(c, held[i]!.last);
+							let whole = complete ? this.chunkCache.get(key) : undefined;
+							if (whole) {
+								// Most recently used last.
+								this.chunkCache.delete(key);
+								this.chunkCache.set(key, whole);
+							} else {
+								const buf = bufs[at++];
+								if (!buf) continue;
+								if (!complete) {
+									decodeChunk(buf, c * this.chunkMs, cols, from, to);
+									continue;
+								}
+								whole = { ts: [], values: [] };
+								decodeChunk(buf, c * this.chunkMs, whole);
+								this.cacheChunk(key, whole);
+							}
+							appendRange(whole, cols, from, to);
 						}
 					}
 					samples += cols.ts.length;
