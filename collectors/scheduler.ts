@@ -303,7 +303,7 @@ export class Scheduler {
 		for (const s of samples) {
 			// The series' canonical text, worked out once here and carried to the store with the sample.
 			s.id = seriesId(s.name, s.labels);
-			if (!s.stale) now.set(s.id, { name: s.name, labels: s.labels });
+			if (!s.stale) now.set(s.id, s);
 		}
 		if (slot.series) {
 			for (const [id, { name, labels }] of slot.series) {
