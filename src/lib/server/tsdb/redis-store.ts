@@ -432,9 +432,9 @@ export class RedisStore implements TimeSeriesStore {
 			queued = true;
 		}
 		for (const g of stored) {
-			if (g.bytes !== undefined && Math.floor(g.length / COMPACT_EVERY_BYTES) > Math.floor((g.length - g.bytes) / COMPACT_EVERY_BYTES)) {
-				// Its blocks crossed another COMPACT_EVERY_BYTES: rewrite it compactly now (sealDue puts
-				// it back in the queue for its end while it is still open).
+			if (g.bytes !== undefined && g.length > g.bytes && Math.floor(g.length / COMPACT_EVERY_BYTES) > Math.floor((g.length - g.bytes) / COMPACT_EVERY_BYTES)) {
+				// Its blocks (more than one) crossed another COMPACT_EVERY_BYTES: rewrite it compactly now
+				// (sealDue puts it back in the queue for its end while it is still open).
 				after.zadd(this.sealKey, now, `r|${g.sid}|${g.chunk}`);
 				queued = true;
 			}
