@@ -190,4 +190,74 @@ describe('Scheduler', () => {
 		await scheduler.stop();
 		expect(aborted).toBe(true);
 	});
+
+	it('counts a run whose answer arrived by its deadline as done, when the deadline fires late (the process was busy)', async () => {
+		// The system clock runs a deadline's expiry after the I/O already waiting (setImmediate); here
+		// that order is driven by hand.
+		class IoClock extends ManualClock {
+			deferred: Array<() => void> = [];
+			afterPendingIo(fn: () => void): void {
+				this.deferred.push(fn);
+			}
+		}
+		const clock = new IoClock(1_000_000);
+		const registry = new Registry();
+		const emitted: Sample[] = [];
+		const scheduler = new Scheduler({ clock, registry, emit: (samples) => emitted.push(...samples) });
+		const answers: Array<(r: CollectResult) => void> = [];
+		await scheduler.set([target('busy', 1000, () => new Promise((r) => answers.push(r)))]);
+		scheduler.start();
+		const outcome = async (o: string) =>
+			(await registry.getSingleMetric('vigil_collector_runs_total')!.get()).values.find((v) => v.labels.outcome === o)?.value ?? 0;
+
+		// First run: its deadline fires, and the answer that was waiting is handled before the expiry.
+		await clock.advance(1000 + 800);
+		expect(answers).toHaveLength(1);
+		expect(clock.deferred).toHaveLength(1);
+		answers[0]!({ samples: [{ name: 'm', labels: {}, ts: 0, value: 7 }] });
+		for (let i = 0; i < 20; i++) await Promise.resolve();
+		clock.deferred.shift()!();
+		for (let i = 0; i < 20; i++) await Promise.resolve();
+		expect(await outcome('ok')).toBe(1);
+		expect(await outcome('timeout')).toBe(0);
+		expect(emitted.filter((x) => x.name === 'm').map((x) => x.value)).toEqual([7]);
+
+		// Second run: nothing has arrived when the expiry runs: a timeout, up 0.
+		await clock.advance(1000);
+		expect(clock.deferred).toHaveLength(1);
+		clock.deferred.shift()!();
+		for (let i = 0; i < 20; i++) await Promise.resolve();
+		expect(await outcome('timeout')).toBe(1);
+		expect(emitted.filter((x) => x.name === 'up').map((x) => x.value)).toEqual([1, 0]);
+		await scheduler.stop();
+	});
+
+	it('does not charge the target for time the process itself was busy: a deadline that fires late waits that much longer', async () => {
+		// Real time: the event loop is held (synchronous work, as a big store write) past the deadline
+		// while the answer is on its way; it completes over the next turns of the loop.
+		const registry = new Registry();
+		const emitted: Sample[] = [];
+		const scheduler = new Scheduler({ registry, emit: (samples) => emitted.push(...samples) });
+		let runs = 0;
+		const collect = (): Promise<CollectResult> =>
+			new Promise((resolve) => {
+				runs++;
+				setTimeout(() => {
+					const end = performance.now() + 250;
+					while (performance.now() < end) {
+						// busy: the deadline (100 ms) passes meanwhile
+					}
+					setImmediate(() => setImmediate(() => resolve({ samples: [{ name: 'm', labels: {}, ts: 0, value: 1 }] })));
+				}, 20);
+			});
+		await scheduler.set([target('held', 2000, collect, { timeoutMs: 100 })]);
+		scheduler.start();
+		while (!emitted.some((x) => x.name === 'up')) await new Promise((r) => setTimeout(r, 50));
+		await scheduler.stop();
+		expect(runs).toBe(1);
+		expect(emitted.find((x) => x.name === 'up')!.value).toBe(1);
+		expect(emitted.filter((x) => x.name === 'm')).toHaveLength(1);
+		const outcomes = (await registry.getSingleMetric('vigil_collector_runs_total')!.get()).values.filter((v) => v.value > 0).map((v) => v.labels.outcome);
+		expect(outcomes).toEqual(['ok']);
+	});
 });

@@ -208,11 +208,37 @@ export class Scheduler {
 		const started = this.clock.now();
 		this.options.onStart?.(started - due);
 		const t0 = performance.now();
-		const timer = this.clock.setTimeout(() => abort.abort(new TimeoutError(`timed out after ${collector.timeoutMs} ms`)), collector.timeoutMs);
+		// The deadline covers the target's answer, not Vigil's own work: a timer that fires late because
+		// the process was busy (storing the previous scrape) first lets I/O that already arrived run,
+		// and a run that finished meanwhile is not a timeout.
+		// A deadline timer that fires late (the event loop was held by Vigil's own work) moves the
+		// deadline on by that lateness, up to one timeout in all, so the time Vigil was busy is not
+		// charged to the target.
+		let settled = false;
+		let extended = 0;
+		const fire = () => {
+			const late = performance.now() - t0 - collector.timeoutMs - extended;
+			if (late > 10 && extended + late <= collector.timeoutMs) {
+				extended += late;
+				timer = this.clock.setTimeout(fire, late);
+				return;
+			}
+			const expire = () => {
+				if (!settled) abort.abort(new TimeoutError(`timed out after ${collector.timeoutMs} ms`));
+			};
+			if (this.clock.afterPendingIo) this.clock.afterPendingIo(expire);
+			else expire();
+		};
+		let timer = this.clock.setTimeout(fire, collector.timeoutMs);
 		const aborted = new Promise<never>((_, reject) => {
 			abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true });
 		});
-		slot.running = Promise.race([collector.collect({ signal: abort.signal, now: due }), aborted])
+		const collected = collector.collect({ signal: abort.signal, now: due });
+		collected.then(
+			() => (settled = true),
+			() => (settled = true)
+		);
+		slot.running = Promise.race([collected, aborted])
 			.then(
 				(result) => {
 					if (result.metadata?.length) this.options.emitMetadata?.(result.metadata);
@@ -274,13 +300,17 @@ export class Scheduler {
 	/** Adds a stale marker for each series the previous run wrote and this one did not. */
 	private markEnded(slot: Slot, samples: Sample[], due: number): Sample[] {
 		const now = new Map<string, { name: string; labels: Labels }>();
-		for (const s of samples) if (!s.stale) now.set(seriesId(s.name, s.labels), s);
+		for (const s of samples) {
+			// The series' canonical text, worked out once here and carried to the store with the sample.
+			s.id = seriesId(s.name, s.labels);
+			if (!s.stale) now.set(s.id, s);
+		}
 		if (slot.series) {
 			for (const [id, { name, labels }] of slot.series) {
-				if (!now.has(id)) samples.push({ name, labels, ts: due, value: Number.NaN, stale: true, intervalMs: slot.collector.intervalMs });
+				if (!now.has(id)) samples.push({ name, labels, id, ts: due, value: Number.NaN, stale: true, intervalMs: slot.collector.intervalMs });
 			}
 		}
-		slot.series = new Map([...now].map(([id, s]) => [id, { name: s.name, labels: s.labels }]));
+		slot.series = now;
 		return samples;
 	}
 

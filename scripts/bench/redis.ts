@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, pingUrl } from '../../src/lib/server/redis/embedded';
 
-export async function startBenchRedis(): Promise<{ url: string; stop: () => void }> {
+export async function startBenchRedis(): Promise<{ url: string; pid: number; stop: () => void }> {
 	const port = await freePort();
 	const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
 	const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
@@ -15,7 +15,7 @@ export async function startBenchRedis(): Promise<{ url: string; stop: () => void
 		rmSync(dir, { recursive: true, force: true });
 	};
 	for (let i = 0; i < 100; i++) {
-		if (await pingUrl(url, 200)) return { url, stop };
+		if (await pingUrl(url, 200)) return { url, pid: child.pid!, stop };
 		await new Promise((r) => setTimeout(r, 50));
 	}
 	stop();

@@ -167,4 +167,80 @@ describe('the Redis store', () => {
 		expect(await store.labelValues('pod')).toEqual(['a', 'b', 'x']);
 		expect(await client.scard('k4:ix:p:__name__=gone')).toBe(1);
 	});
+
+	it('bounds the live stream in bytes: large entries (big scrapes) keep fewer of them, small ones keep the entry cap', async () => {
+		const t = Date.now() - 60_000;
+		const store = new RedisStore(client, { prefix: 'k5:', liveKey: 'k5:live', liveMaxLen: 1000, liveMaxBytes: 2_000_000 });
+		// 1,500 series a write: an entry of the last sample of each, over 50 KB, so 2 MB hold fewer than 40.
+		const big = (i: number) => Array.from({ length: 1500 }, (_, k) => ({ name: 'big', labels: { k: String(k) }, ts: [t + i * 100], values: [i + k / 7] }));
+		for (let i = 0; i < 45; i++) await store.write(big(i));
+		const entries = await client.xrange('k5:live', '-', '+');
+		const size = entries.at(-1)![1][1]!.length;
+		expect(size).toBeGreaterThan(50_000);
+		expect(entries).toHaveLength(Math.max(16, Math.floor(2_000_000 / size)));
+		// The newest entry is the last write's: the last sample of each of its series.
+		const last = JSON.parse(entries.at(-1)![1][1]!) as Array<[string, number, number]>;
+		expect(last).toHaveLength(1500);
+		expect(last.every(([, ts]) => ts === t + 4400)).toBe(true);
+
+		// Small entries: up to the entry cap (approximate trimming keeps at least it).
+		const small = new RedisStore(client, { prefix: 'k6:', liveKey: 'k6:live', liveMaxLen: 200, liveMaxBytes: 100_000 });
+		for (let i = 0; i < 300; i++) await small.write([{ name: 'small', labels: {}, ts: [t + i], values: [i] }]);
+		const n = await client.xlen('k6:live');
+		expect(n).toBeGreaterThanOrEqual(200);
+		expect(n).toBeLessThan(300);
+	});
+
+	it('rewrites an open raw chunk compactly as its blocks grow, keeping it queued for sealing when its hour ends', async () => {
+		const hour = Math.floor(Date.now() / HOUR) - 1;
+		let now = hour * HOUR + 20 * 60_000;
+		const store = new RedisStore(client, { prefix: 'k7:', liveKey: null, now: () => now });
+		// One sample a write, as scrapes come: full-precision values, a block each.
+		const values = Array.from({ length: 600 }, (_, i) => Math.sin(i) * 1000 + i / 3);
+		for (let i = 0; i < 600; i++) await store.write([{ name: 'g', labels: {}, ts: [hour * HOUR + i * 1000], values: [values[i]!] }]);
+		const [info] = await store.series('g');
+		const key = `k7:ts:{${info!.id}}:r:${hour}`;
+		const member = `r|${info!.id}|${hour}`;
+		const before = await client.strlen(key);
+		// Crossing 2 KB of blocks queued a rewrite for now.
+		expect(Number(await client.zscore('k7:ix:seal', member))).toBeLessThanOrEqual(now);
+		await drain(store);
+		const after = await client.strlen(key);
+		expect(after).toBeLessThan(before * 0.6);
+		// Still open: queued again for its end, and later writes append to it.
+		expect(Number(await client.zscore('k7:ix:seal', member))).toBe((hour + 1) * HOUR + 30_000);
+		await store.write([{ name: 'g', labels: {}, ts: [hour * HOUR + 600_000], values: [0.125] }]);
+		const [got] = await store.raw('g', hour * HOUR, (hour + 1) * HOUR);
+		expect(got!.values).toEqual([...values, 0.125]);
+		expect(got!.ts).toEqual(Array.from({ length: 601 }, (_, i) => hour * HOUR + i * 1000));
+		// Once the hour is over, sealing takes it out of the queue.
+		now = (hour + 1) * HOUR + 31_000;
+		await drain(store);
+		expect(await client.zscore('k7:ix:seal', member)).toBeNull();
+		const [sealed] = await store.raw('g', hour * HOUR, (hour + 1) * HOUR);
+		expect(sealed!.values).toEqual([...values, 0.125]);
+	});
+
+	it('keeps decoded raw chunks a series has moved past in the process, and reads its open chunk from Redis every time', async () => {
+		const hour = Math.floor(Date.now() / HOUR) - 2;
+		const store = new RedisStore(client, { prefix: 'k8:', liveKey: null });
+		const ts = Array.from({ length: 120 }, (_, i) => hour * HOUR + i * 60_000);
+		await store.write([{ name: 'c', labels: {}, ts, values: ts.map((_, i) => i * 1.5) }]);
+		const first = await store.raw('c', hour * HOUR, (hour + 2) * HOUR);
+		expect(first[0]!.ts).toEqual(ts);
+		const [info] = await store.series('c');
+		// The first hour is complete (the series has samples after it): the process no longer needs its key.
+		await client.del(`k8:ts:{${info!.id}}:r:${hour}`);
+		const again = await store.raw('c', hour * HOUR + 30 * 60_000, (hour + 2) * HOUR);
+		expect(again[0]!.ts).toEqual(ts.slice(30));
+		expect(again[0]!.values).toEqual(ts.slice(30).map((_, i) => (i + 30) * 1.5));
+		// Another process reads what Redis holds.
+		const other = new RedisStore(client, { prefix: 'k8:', liveKey: null });
+		expect((await other.raw('c', hour * HOUR, (hour + 2) * HOUR))[0]!.ts).toEqual(ts.slice(60));
+		// The open (last) chunk is read again: a new sample shows.
+		await store.write([{ name: 'c', labels: {}, ts: [(hour + 1) * HOUR + 3_590_000], values: [7] }]);
+		const later = await store.raw('c', (hour + 1) * HOUR, (hour + 2) * HOUR);
+		expect(later[0]!.ts.at(-1)).toBe((hour + 1) * HOUR + 3_590_000);
+		expect(later[0]!.values.at(-1)).toBe(7);
+	});
 });

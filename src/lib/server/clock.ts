@@ -4,12 +4,19 @@ export interface Clock {
 	now(): number;
 	setTimeout(fn: () => void, ms: number): unknown;
 	clearTimeout(handle: unknown): void;
+	/**
+	 * Runs `fn` after the I/O that is already waiting (the system clock: setImmediate), so a deadline
+	 * that fired late because the process was busy lets an answer that arrived meanwhile count first.
+	 * Absent: at once.
+	 */
+	afterPendingIo?(fn: () => void): void;
 }
 
 export const systemClock: Clock = {
 	now: () => Date.now(),
 	setTimeout: (fn, ms) => setTimeout(fn, ms),
-	clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout)
+	clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+	afterPendingIo: (fn) => void setImmediate(fn)
 };
 
 /** A clock that only moves when told to: `advance(ms)` runs the timers that come due, in order. */

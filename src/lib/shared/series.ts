@@ -15,6 +15,8 @@ export interface Sample {
 	intervalMs?: number;
 	/** A stale marker: the series ended at `ts` (its value is NaN). */
 	stale?: boolean;
+	/** seriesId(name, labels), when the producer has worked it out already (the collect scheduler does). */
+	id?: string;
 }
 
 export const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;

@@ -74,6 +74,17 @@ function report(s: SeriesSamples, problems: string[], result: WriteResult): bool
  * `after` and after each other. `retry` treats samples at or before `after` as already stored.
  */
 export function filterSamples(s: SeriesSamples, cutoff: number, after: number, result: WriteResult, retry = false): Filtered {
+	// The common case (a scrape: new samples in order, no markers) keeps every sample: no copies.
+	if (!s.stale) {
+		let prev = after;
+		let all = true;
+		for (let i = 0; i < s.ts.length && all; i++) {
+			const t = s.ts[i]!;
+			all = Number.isSafeInteger(t) && t >= 0 && t >= cutoff && t > prev;
+			prev = t;
+		}
+		if (all) return { ts: s.ts as number[], values: s.values as number[] };
+	}
 	const out: Filtered = { ts: [], values: [] };
 	const stale = s.stale;
 	let k = 0;

@@ -68,6 +68,12 @@ export interface RedisStoreOptions extends StoreOptions {
 	liveKey?: string | null;
 	/** Approximate cap of the live stream. Default 10,000 entries. */
 	liveMaxLen?: number;
+	/**
+	 * Cap of the live stream in bytes of its entries (default 16 MiB): a write whose entry is large
+	 * (every series of a big scrape) keeps fewer entries, so the stream's memory does not grow with
+	 * the size of scrapes.
+	 */
+	liveMaxBytes?: number;
 	/** Sealing waits this long after a bucket ends, for stragglers. Default 30 s. */
 	sealGraceMs?: number;
 	log?: Logger;
@@ -79,6 +85,12 @@ const LIVE_FULL_LIMIT = 2000;
 /** Groups per write-script call, and a soft cap on its argument size. */
 const GROUPS_PER_CALL = 256;
 const BYTES_PER_CALL = 1 << 20;
+/**
+ * An open raw chunk is rewritten compactly (as one block, as sealing does) each time its appended
+ * blocks cross another multiple of this many bytes, so the hour not yet sealed costs about what a
+ * sealed one does plus at most this tail, rather than a block header per write.
+ */
+const COMPACT_EVERY_BYTES = 2048;
 /** Bytes of a group's fixed header in the write script's argument. */
 const HEAD = 62;
 /**
@@ -86,6 +98,32 @@ const HEAD = 62;
  * Redis serves its other clients between batches instead of one reply of every series' data.
  */
 const READ_BATCH = 1000;
+
+/** Decoded samples a process keeps of raw chunks that can no longer change (about 16 bytes each). */
+const CHUNK_CACHE_SAMPLES = 2_000_000;
+
+/** Appends the samples of `src` (in time order) within [from, to] to `out`, stale marker indexes with them. */
+function appendRange(src: SampleColumns, out: SampleColumns, from: number, to: number): void {
+	const ts = src.ts;
+	let lo = 0;
+	let hi = ts.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >>> 1;
+		if (ts[mid]! < from) lo = mid + 1;
+		else hi = mid;
+	}
+	const stale = src.stale;
+	let k = 0;
+	if (stale) while (k < stale.length && stale[k]! < lo) k++;
+	for (let i = lo; i < ts.length && ts[i]! <= to; i++) {
+		if (stale && stale[k] === i) {
+			(out.stale ??= []).push(out.ts.length);
+			k++;
+		}
+		out.ts.push(ts[i]!);
+		out.values.push(src.values[i]!);
+	}
+}
 
 /** Runs `read` over consecutive batches of `items`, fetching the next batch while the caller decodes this one. */
 async function inBatches<T, R>(items: readonly T[], read: (batch: readonly T[]) => Promise<R>, use: (batch: readonly T[], result: R) => void): Promise<void> {
@@ -110,6 +148,8 @@ interface Group {
 	values: number[];
 	/** Ascending indexes of stale markers in this group. */
 	stale?: number[];
+	/** Bytes of its block (set when packed). */
+	bytes?: number;
 }
 
 /** The stale-marker indexes that fall in [start, end), shifted to start at 0. */
@@ -155,6 +195,7 @@ export class RedisStore implements TimeSeriesStore {
 	private readonly limits: { maxSeries: number; maxLabelsPerSeries: number; maxLabelLength: number };
 	private readonly liveKey: string | null;
 	private readonly liveMaxLen: number;
+	private readonly liveMaxBytes: number;
 	private readonly sealGraceMs: number;
 	/** Series this process has admitted and indexed. */
 	private readonly indexed = new Set<string>();
@@ -190,6 +231,7 @@ export class RedisStore implements TimeSeriesStore {
 		};
 		this.liveKey = options.liveKey === undefined ? `${this.p}live` : options.liveKey;
 		this.liveMaxLen = options.liveMaxLen ?? 10_000;
+		this.liveMaxBytes = options.liveMaxBytes ?? 16 * 1024 * 1024;
 		this.sealGraceMs = options.sealGraceMs ?? 30_000;
 		const define = (name: string, numberOfKeys: number, lua: string) => {
 			if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
@@ -242,6 +284,8 @@ export class RedisStore implements TimeSeriesStore {
 		this.indexed.clear();
 		this.lastTs.clear();
 		this.metaWritten.clear();
+		this.chunkCache.clear();
+		this.chunkCacheSamples = 0;
 	};
 
 	private get scripts(): ScriptClient {
@@ -326,6 +370,14 @@ export class RedisStore implements TimeSeriesStore {
 			}
 			if (s.intervalMs !== undefined) intervals.set(sid, s.intervalMs);
 			const kept = filterSamples(s, cutoff, this.lastTs.get(sid) ?? -Infinity, result, options.retry);
+			const n = kept.ts.length;
+			if (n && Math.floor(kept.ts[0]! / this.chunkMs) === Math.floor(kept.ts[n - 1]! / this.chunkMs)) {
+				// One chunk (a scrape's single sample): the kept arrays as they are.
+				const g: Group = { sid, chunk: Math.floor(kept.ts[0]! / this.chunkMs), ts: kept.ts, values: kept.values };
+				if (kept.stale) g.stale = kept.stale;
+				groups.push(g);
+				continue;
+			}
 			let start = 0;
 			for (let i = 1; i <= kept.ts.length; i++) {
 				const chunk = Math.floor(kept.ts[start]! / this.chunkMs);
@@ -361,18 +413,31 @@ export class RedisStore implements TimeSeriesStore {
 		let queued = false;
 		if (this.liveKey && stored.length) {
 			const total = stored.reduce((n, g) => n + g.ts.length, 0);
-			const points: Array<[string, number, number | string]> = [];
+			// The JSON of [[sid, ts, value], ...], written as text (sids are base64url, no escaping).
+			const points: string[] = [];
+			const point = (sid: string, t: number, v: number) => `["${sid}",${t},${JSON.stringify(encodeValue(v))}]`;
 			if (total <= LIVE_FULL_LIMIT) {
-				for (const g of stored) for (let i = 0; i < g.ts.length; i++) points.push([g.sid, g.ts[i]!, encodeValue(g.values[i]!)]);
+				for (const g of stored) for (let i = 0; i < g.ts.length; i++) points.push(point(g.sid, g.ts[i]!, g.values[i]!));
 			} else {
 				const lastOf = new Map<string, Group>();
 				for (const g of stored) lastOf.set(g.sid, g);
-				for (const g of lastOf.values()) points.push([g.sid, g.ts[g.ts.length - 1]!, encodeValue(g.values[g.values.length - 1]!)]);
+				for (const g of lastOf.values()) points.push(point(g.sid, g.ts[g.ts.length - 1]!, g.values[g.values.length - 1]!));
 			}
-			after.xadd(this.liveKey, 'MAXLEN', '~', this.liveMaxLen, '*', 'b', JSON.stringify(points));
+			const body = `[${points.join(',')}]`;
+			// Entries this large fit the byte cap this many times; the count is then exact, as Redis'
+			// approximate trimming removes only whole nodes of 100 entries.
+			const fit = Math.max(16, Math.floor(this.liveMaxBytes / Math.max(1, body.length)));
+			if (fit < this.liveMaxLen) after.xadd(this.liveKey, 'MAXLEN', fit, '*', 'b', body);
+			else after.xadd(this.liveKey, 'MAXLEN', '~', this.liveMaxLen, '*', 'b', body);
 			queued = true;
 		}
 		for (const g of stored) {
+			if (g.bytes !== undefined && g.length > g.bytes && Math.floor(g.length / COMPACT_EVERY_BYTES) > Math.floor((g.length - g.bytes) / COMPACT_EVERY_BYTES)) {
+				// Its blocks (more than one) crossed another COMPACT_EVERY_BYTES: rewrite it compactly now
+				// (sealDue puts it back in the queue for its end while it is still open).
+				after.zadd(this.sealKey, now, `r|${g.sid}|${g.chunk}`);
+				queued = true;
+			}
 			if (!g.created) continue;
 			const grace = this.sealGraceMs;
 			const chunkEnd = (g.chunk + 1) * this.chunkMs;
@@ -410,8 +475,8 @@ export class RedisStore implements TimeSeriesStore {
 		intervals: Map<string, number>,
 		retry: boolean,
 		result: WriteResult
-	): Promise<Array<Group & { created: number; reborn: boolean }>> {
-		const stored: Array<Group & { created: number; reborn: boolean }> = [];
+	): Promise<Array<Group & { created: number; reborn: boolean; length: number }>> {
+		const stored: Array<Group & { created: number; reborn: boolean; length: number }> = [];
 		let pending = groups;
 		for (let round = 0; round < 3 && pending.length; round++) {
 			const calls = this.packCalls(pending, intervals);
@@ -420,14 +485,20 @@ export class RedisStore implements TimeSeriesStore {
 			const again: Group[] = [];
 			let at = 0;
 			for (const reply of replies) {
-				for (let k = 0; k < reply.length; k += 3) {
+				for (let k = 0; k < reply.length; k += 4) {
 					const g = pending[at++]!;
 					const code = Number(reply[k]);
 					if (code === 2 || code === 1) {
 						const known = this.indexed.has(g.sid) && (this.lastTs.get(g.sid) ?? -Infinity) > -Infinity;
 						this.lastTs.set(g.sid, g.ts[g.ts.length - 1]!);
 						result.accepted += g.ts.length;
-						if (code === 2) stored.push({ ...g, created: Number(reply[k + 2]), reborn: known && String(reply[k + 1]) === '-1' });
+						if (code === 2) {
+							const done = g as Group & { created: number; reborn: boolean; length: number };
+							done.created = Number(reply[k + 2]);
+							done.reborn = known && String(reply[k + 1]) === '-1';
+							done.length = Number(reply[k + 3]);
+							stored.push(done);
+						}
 						continue;
 					}
 					// Refused: the series already has samples up to this time.
@@ -486,7 +557,8 @@ export class RedisStore implements TimeSeriesStore {
 			}
 			encodeBlock(w, chunkStart, g.ts, g.values, 0, n, g.stale);
 			// The writer may have grown (a new buffer): patch through a fresh view.
-			new DataView(w.buf.buffer, w.buf.byteOffset + headAt, HEAD).setUint32(40, w.pos - headAt - HEAD, true);
+			g.bytes = w.pos - headAt - HEAD;
+			new DataView(w.buf.buffer, w.buf.byteOffset + headAt, HEAD).setUint32(40, g.bytes, true);
 			for (const r of recs) {
 				const idx = (r.start - hour * HOUR) / MINUTE;
 				w.u8(idx & 0xff);
@@ -510,7 +582,18 @@ export class RedisStore implements TimeSeriesStore {
 		for (let i = 0; i < due.length; i += 50) {
 			const finished = await Promise.all(due.slice(i, i + 50).map((m) => this.sealOne(m)));
 			const ok = due.slice(i, i + 50).filter((_, j) => finished[j]);
-			if (ok.length) await this.redis.zrem(this.sealKey, ...ok);
+			// A raw chunk compacted while still open stays queued for when it closes.
+			const now = this.now();
+			const reopen: Array<string | number> = [];
+			const closed = ok.filter((m) => {
+				const [kind, , bucket] = m.split('|');
+				const end = (Number(bucket) + 1) * this.chunkMs + this.sealGraceMs;
+				if (kind !== 'r' || end <= now) return true;
+				reopen.push(end, m);
+				return false;
+			});
+			if (closed.length) await this.redis.zrem(this.sealKey, ...closed);
+			if (reopen.length) await this.redis.zadd(this.sealKey, ...reopen);
 			done += ok.length;
 		}
 		return done;
@@ -789,7 +872,7 @@ export class RedisStore implements TimeSeriesStore {
 		keep: number,
 		slack: number,
 		res = 1
-	): Promise<Array<{ range: [number, number] | null; open: string[] }>> {
+	): Promise<Array<{ range: [number, number] | null; open: string[]; last: number | null }>> {
 		const rollups = res > 1;
 		const pipe = this.redis.pipeline();
 		for (const { sid } of selected) {
@@ -801,41 +884,82 @@ export class RedisStore implements TimeSeriesStore {
 		return selected.map((_, i) => {
 			const [ft, lt] = replies[rollups ? 2 * i : i] as [string | null, string | null];
 			const open = rollups ? (replies[2 * i + 1] as string[]) : [];
-			if (lt === null) return { range: null, open };
+			if (lt === null) return { range: null, open, last: null };
 			const first = ft === null ? -Infinity : Number(ft) - (Number(ft) % res);
 			const a = Math.max(from, oldest, first);
 			const b = Math.min(to, Number(lt));
-			return { range: a <= b ? [a, b] : null, open };
+			return { range: a <= b ? [a, b] : null, open, last: Number(lt) };
 		});
+	}
+
+	/**
+	 * Decoded raw chunks that can no longer change, most recently used last: a chunk before its
+	 * series' last sample takes no more samples (writes only move a series forward; sealing
+	 * rewrites its bytes, not its samples), so reads of it skip Redis and decoding.
+	 */
+	private readonly chunkCache = new Map<string, SampleColumns>();
+	private chunkCacheSamples = 0;
+
+	private cacheChunk(key: string, cols: SampleColumns): void {
+		this.chunkCache.set(key, cols);
+		this.chunkCacheSamples += cols.ts.length;
+		for (const [k, c] of this.chunkCache) {
+			if (this.chunkCacheSamples <= CHUNK_CACHE_SAMPLES) break;
+			this.chunkCache.delete(k);
+			this.chunkCacheSamples -= c.ts.length;
+		}
 	}
 
 	private async readRaw(selected: Array<{ sid: string }>, from: number, to: number, budget?: SampleBudget): Promise<SampleColumns[]> {
 		const out: SampleColumns[] = [];
 		const chunks = (span: [number, number]) => ({ first: Math.floor(span[0] / this.chunkMs), last: Math.floor(span[1] / this.chunkMs) });
+		/** Whether chunk c of a series whose last sample is at `last` is complete. */
+		const closed = (c: number, last: number | null) => last !== null && last >= (c + 1) * this.chunkMs;
 		await inBatches(
 			selected,
 			async (batch) => {
-				const spans = (await this.spans(batch, from, to, this.retention.raw, this.chunkMs)).map((x) => x.range);
+				const held = await this.spans(batch, from, to, this.retention.raw, this.chunkMs);
 				const pipe = this.redis.pipeline();
 				batch.forEach(({ sid }, i) => {
-					const span = spans[i];
+					const span = held[i]!.range;
 					if (!span) return;
 					const { first, last } = chunks(span);
-					for (let c = first; c <= last; c++) pipe.getBuffer(this.rawKey(sid, c));
+					for (let c = first; c <= last; c++) {
+						const key = this.rawKey(sid, c);
+						if (closed(c, held[i]!.last) && this.chunkCache.has(key)) continue;
+						pipe.getBuffer(key);
+					}
 				});
-				return { spans, bufs: (await exec(pipe)) as Array<Buffer | null> };
+				return { held, bufs: (await exec(pipe)) as Array<Buffer | null> };
 			},
-			(batch, { spans, bufs }) => {
+			(batch, { held, bufs }) => {
 				let at = 0;
 				let samples = 0;
-				batch.forEach((_, i) => {
+				batch.forEach(({ sid }, i) => {
 					const cols: SampleColumns = { ts: [], values: [] };
-					const span = spans[i];
+					const span = held[i]!.range;
 					if (span) {
 						const { first, last } = chunks(span);
 						for (let c = first; c <= last; c++) {
-							const buf = bufs[at++];
-							if (buf) decodeChunk(buf, c * this.chunkMs, cols, from, to);
+							const key = this.rawKey(sid, c);
+							const complete = closed(c, held[i]!.last);
+							let whole = complete ? this.chunkCache.get(key) : undefined;
+							if (whole) {
+								// Most recently used last.
+								this.chunkCache.delete(key);
+								this.chunkCache.set(key, whole);
+							} else {
+								const buf = bufs[at++];
+								if (!buf) continue;
+								if (!complete) {
+									decodeChunk(buf, c * this.chunkMs, cols, from, to);
+									continue;
+								}
+								whole = { ts: [], values: [] };
+								decodeChunk(buf, c * this.chunkMs, whole);
+								this.cacheChunk(key, whole);
+							}
+							appendRange(whole, cols, from, to);
 						}
 					}
 					samples += cols.ts.length;

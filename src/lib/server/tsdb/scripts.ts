@@ -35,7 +35,8 @@ end
  *   <u32 block bytes><u16 minute records><u32 hour><u32 chunk><8 bytes last value><block>
  *   <records: u16 minute of the hour + 36-byte record>...
  * Returns per group: code (0 refused, 1 already stored, 2 stored), the series' last time before
- * ("-1" none), created bits (1 raw chunk, 2 open minute key).
+ * ("-1" none), created bits (1 raw chunk, 2 open minute key), the raw chunk's length after the
+ * append (0 when not stored).
  */
 export const WRITE_SCRIPT = `${MERGE}
 local retry = ARGV[1] == '1'
@@ -63,9 +64,11 @@ while pos <= #blob do
     end
     out[#out + 1] = lt
     out[#out + 1] = 0
+    out[#out + 1] = 0
   else
     local created = 0
-    if redis.call('APPEND', raw, blk) == blen then
+    local len = redis.call('APPEND', raw, blk)
+    if len == blen then
       redis.call('PEXPIREAT', raw, string.format('%.0f', rawExp))
       created = 1
     end
@@ -91,6 +94,7 @@ while pos <= #blob do
     out[#out + 1] = 2
     out[#out + 1] = lt or '-1'
     out[#out + 1] = created
+    out[#out + 1] = len
   end
 end
 return out

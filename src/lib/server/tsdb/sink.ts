@@ -8,7 +8,7 @@ import type { SeriesSamples, TimeSeriesStore, WriteResult } from './types';
 export function groupSamples(samples: readonly Sample[]): SeriesSamples[] {
 	const groups = new Map<string, SeriesSamples & { ts: number[]; values: number[]; marks?: boolean[] }>();
 	for (const s of samples) {
-		const id = seriesId(s.name, s.labels);
+		const id = s.id ?? seriesId(s.name, s.labels);
 		let g = groups.get(id);
 		if (!g) {
 			g = { name: s.name, labels: s.labels, id, ts: [], values: [] };
