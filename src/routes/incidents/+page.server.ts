@@ -4,14 +4,14 @@
  * them. The CSV export link carries the same filter to /api/v1/incidents/export. Needs a session
  * whose role may `incidents:read`.
  */
-import { timeToAcknowledge, timeToResolve } from '$lib/server/alerting/incident-measures';
-import { IncidentStore } from '$lib/server/alerting/incidents';
+import { timeToAcknowledge, timeToResolve } from '$lib/server/alerting/incidents/measures';
+import { IncidentStore } from '$lib/server/alerting/incidents/store';
 import { getContext } from '$lib/server/context';
 import { apiParams, listQuery, pageParams, RANGE_LABELS, RANGES, readFilter } from '$lib/server/reports/incident-filter';
 import { reportSettings } from '$lib/server/reports/settings';
 import { requirePage } from '$lib/server/web/pages';
 import { SEVERITIES } from '$lib/server/rules/types';
-import { INCIDENT_STATUSES } from '$lib/server/alerting/incidents';
+import { INCIDENT_STATUSES } from '$lib/server/alerting/incidents/store';
 import type { PageServerLoad } from './$types';
 
 const PAGE = 50;

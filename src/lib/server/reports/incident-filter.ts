@@ -5,8 +5,8 @@
  * the CSV export of the same filter).
  */
 import { SEVERITIES, type Severity } from '../rules/types';
-import { INCIDENT_STATUSES, type IncidentStatus } from '../alerting/incident-model';
-import { decodeCursor, type IncidentQuery } from '../alerting/incident-query';
+import { INCIDENT_STATUSES, type IncidentStatus } from '../alerting/incidents/model';
+import { decodeCursor, type IncidentQuery } from '../alerting/incidents/query';
 import { parseTimeArg } from '../../shared/time-arg';
 import { currentPeriod, previousPeriod } from './period';
 

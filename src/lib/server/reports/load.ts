@@ -11,9 +11,9 @@
  * is therefore judged over its elapsed part, and its error budget is the objective's share of the
  * time judged; the previous period follows the same rule.
  */
-import type { IncidentStore, IncidentSummary } from '../alerting/incidents';
-import { maintenanceIntervals, type MaintenanceWindow } from '../alerting/maintenance';
-import type { Interval } from '../alerting/maintenance-schedule';
+import type { IncidentStore, IncidentSummary } from '../alerting/incidents/store';
+import { maintenanceIntervals, type MaintenanceWindow } from '../alerting/muting/maintenance';
+import type { Interval } from '../alerting/muting/schedule';
 import { rangeQuery } from '../prom-api/query';
 import type { Matcher } from '../tsdb/matchers';
 import { HOUR, MINUTE, type Retention, type TimeSeriesStore } from '../tsdb/types';
