@@ -15,9 +15,9 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Redis } from 'ioredis';
-import { RuleRepository, storedGroupSpec, type StoredGroup } from '../src/lib/server/alerting/ruleset/repo';
+import { RuleRepository, storedGroupSpec, type StoredGroup } from '../src/lib/server/alerting/ruleset';
 import { AuditLog } from '../src/lib/server/audit';
-import { AlertStateStore, FencedOutError } from '../src/lib/server/alerting/state/store';
+import { AlertStateStore, FencedOutError } from '../src/lib/server/alerting/state';
 import { systemClock, type Clock } from '../src/lib/server/clock';
 import type { Keys } from '../src/lib/server/keys';
 import type { Logger } from '../src/lib/server/log';
@@ -37,17 +37,12 @@ import {
 	type RuleState
 } from '../src/lib/server/rules';
 import type { TimeSeriesStore } from '../src/lib/server/tsdb/types';
-import type { ChannelStore } from '../src/lib/server/alerting/notify/channels';
-import { loadMuting } from '../src/lib/server/alerting/muting/mute';
-import { NotificationOutbox } from '../src/lib/server/alerting/notify/outbox';
-import type { Route } from '../src/lib/server/alerting/notify/routes';
+import { type ChannelStore, NotificationOutbox, type Route, alertsFromStates, Dispatcher, NotificationSender, type DeliveryConfig } from '../src/lib/server/alerting/notify';
+import { loadMuting } from '../src/lib/server/alerting/muting';
 import type { AddressPolicy } from '../src/lib/server/net/address-policy';
-import type { IncidentOptions } from '../src/lib/server/alerting/incidents/store';
-import { alertsFromStates, Dispatcher } from '../src/lib/server/alerting/notify/dispatcher';
-import { startIncidentFeed, type IncidentFeed } from '../src/lib/server/alerting/incidents/feed';
+import { type IncidentOptions, startIncidentFeed, type IncidentFeed } from '../src/lib/server/alerting/incidents';
 import { GroupScheduler } from './group-scheduler';
 import { startLease, type Lease } from './lease';
-import { NotificationSender, type DeliveryConfig } from '../src/lib/server/alerting/notify/sender';
 
 export interface AlertsConfig {
 	ruleFiles: string[];

@@ -9,14 +9,13 @@ import { z } from 'zod';
 import { parseCidr } from '../collectors/net/address-policy';
 import { collectorConfig } from '../collectors/registry';
 import { SCENARIOS } from '../demo-shop/index';
-import { channelConfig } from '../src/lib/server/alerting/notify/channels';
-import { buildRouteTree, routeSchema } from '../src/lib/server/alerting/notify/routes';
+import { channelConfig, buildRouteTree, routeSchema } from '../src/lib/server/alerting/notify';
 import { ROLES } from '../src/lib/server/nodes';
 import { parseSelector } from '../src/lib/server/tsdb/matchers';
 import { loadYamlFile, validateYaml, type Override, type Validated } from '../src/lib/server/yaml-config';
 import { boardSchema, CLOCK_TIME, configDuration, type WallSettings } from '../src/lib/shared/boards';
 import { zDuration } from '../src/lib/shared/duration';
-import { canonicalZone } from '../src/lib/server/alerting/muting/zone';
+import { canonicalZone } from '../src/lib/server/alerting/muting';
 
 function selectorParses(text: string): boolean {
 	try {

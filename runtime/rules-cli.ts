@@ -6,12 +6,9 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BacktestInputError, runBacktest, type BacktestResponse } from '../src/lib/server/views/backtest-run';
-import { readRuleDetail } from '../src/lib/server/views/rule-detail';
-import { rollbackRule, setRuleEnabled, type Answer } from '../src/lib/server/web/http/rule-http';
-import { ruleRowOf } from '../src/lib/server/views/rule-overview';
-import { RuleNotFoundError, RuleRepository, storedGroupSpec, type RuleVersion, type StoredRule } from '../src/lib/server/alerting/ruleset/repo';
-import { exportRuleTest, TestExportError, type TestExportResult } from '../src/lib/server/views/test-export-run';
+import { BacktestInputError, runBacktest, type BacktestResponse, readRuleDetail, ruleRowOf, exportRuleTest, TestExportError, type TestExportResult } from '../src/lib/server/views';
+import { rollbackRule, setRuleEnabled, type Answer } from '../src/lib/server/web/http';
+import { RuleNotFoundError, RuleRepository, storedGroupSpec, type RuleVersion, type StoredRule } from '../src/lib/server/alerting/ruleset';
 import { AuditLog } from '../src/lib/server/audit';
 import { createKeys } from '../src/lib/server/keys';
 import { checkRuleFiles, compileRuleSet, formatRuleFile, runRuleTests, type BacktestResult, type GroupSpec } from '../src/lib/server/rules';

@@ -9,7 +9,7 @@
  * Progress goes to stderr; the result is one JSON line on stdout.
  */
 import { Redis } from 'ioredis';
-import { IncidentStore } from '../../src/lib/server/alerting/incidents/store';
+import { IncidentStore } from '../../src/lib/server/alerting/incidents';
 import { createKeys } from '../../src/lib/server/keys';
 import type { AlertEvent } from '../../src/lib/server/rules/types';
 import { startBenchRedis } from './redis';

@@ -10,7 +10,7 @@
  * under 1 s. Progress goes to stderr; the result is one JSON line on stdout.
  */
 import { Redis } from 'ioredis';
-import { IncidentStore } from '../../src/lib/server/alerting/incidents/store';
+import { IncidentStore } from '../../src/lib/server/alerting/incidents';
 import { createKeys } from '../../src/lib/server/keys';
 import { buildReport, DEFAULT_REPORT_SETTINGS } from '../../src/lib/server/reports/load';
 import type { Period } from '../../src/lib/server/reports/period';

@@ -18,8 +18,8 @@
 import { Redis } from 'ioredis';
 import { backtest, compileRuleSet, evaluateRule, loadRuleSource, type CompiledRule, type RuleState } from '../../src/lib/server/rules';
 import { MemorySource, type SeriesData } from '../../src/lib/server/promql';
-import { runBacktest } from '../../src/lib/server/views/backtest-run';
-import { RuleRepository } from '../../src/lib/server/alerting/ruleset/repo';
+import { runBacktest } from '../../src/lib/server/views';
+import { RuleRepository } from '../../src/lib/server/alerting/ruleset';
 import { createKeys } from '../../src/lib/server/keys';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
 import { DAY, HOUR } from '../../src/lib/server/tsdb/types';

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { IncidentStore } from '../../src/lib/server/alerting/incidents/store';
+import { IncidentStore } from '../../src/lib/server/alerting/incidents';
 import { createKeys } from '../../src/lib/server/keys';
 import { backtest, compileRuleSet, loadRuleSource } from '../../src/lib/server/rules';
 import type { AlertEvent } from '../../src/lib/server/rules/types';

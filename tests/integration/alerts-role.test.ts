@@ -7,8 +7,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAlertsRole, type AlertsRole } from '../../alerts/role';
-import { RuleRepository } from '../../src/lib/server/alerting/ruleset/repo';
-import { AlertStateStore } from '../../src/lib/server/alerting/state/store';
+import { RuleRepository } from '../../src/lib/server/alerting/ruleset';
+import { AlertStateStore } from '../../src/lib/server/alerting/state';
 import { ManualClock } from '../../src/lib/server/clock';
 import { createKeys } from '../../src/lib/server/keys';
 import { createLogger } from '../../src/lib/server/log';

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IncidentStore } from '../../src/lib/server/alerting/incidents/store';
+import { IncidentStore } from '../../src/lib/server/alerting/incidents';
 import { AuditLog } from '../../src/lib/server/audit';
 import { createKeys } from '../../src/lib/server/keys';
 import type { AlertEvent } from '../../src/lib/server/rules/types';

@@ -8,7 +8,7 @@
  * and in the searchable text, or in neither); every alert event is applied exactly once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IncidentStore } from '../../src/lib/server/alerting/incidents/store';
+import { IncidentStore } from '../../src/lib/server/alerting/incidents';
 import { createKeys } from '../../src/lib/server/keys';
 import { createRedisClient, type Redis } from '../../src/lib/server/redis/client';
 import type { AlertEvent } from '../../src/lib/server/rules/types';

@@ -7,7 +7,7 @@
  * note afterwards makes a responder; the timeline is in time order.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { IncidentStore } from '../../src/lib/server/alerting/incidents/store';
+import { IncidentStore } from '../../src/lib/server/alerting/incidents';
 import { AuditLog } from '../../src/lib/server/audit';
 import { setContext } from '../../src/lib/server/context';
 import { createKeys } from '../../src/lib/server/keys';

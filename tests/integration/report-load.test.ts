@@ -7,7 +7,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IncidentStore } from '../../src/lib/server/alerting/incidents/store';
+import { IncidentStore } from '../../src/lib/server/alerting/incidents';
 import { createKeys } from '../../src/lib/server/keys';
 import { buildReport, DEFAULT_REPORT_SETTINGS, type Report } from '../../src/lib/server/reports/load';
 import { monthPeriod, quarterPeriod } from '../../src/lib/server/reports/period';

@@ -4,14 +4,12 @@
  * them. The CSV export link carries the same filter to /api/v1/incidents/export. Needs a session
  * whose role may `incidents:read`.
  */
-import { timeToAcknowledge, timeToResolve } from '$lib/server/alerting/incidents/measures';
-import { IncidentStore } from '$lib/server/alerting/incidents/store';
+import { timeToAcknowledge, timeToResolve, IncidentStore, INCIDENT_STATUSES } from '$lib/server/alerting/incidents';
 import { getContext } from '$lib/server/context';
 import { apiParams, listQuery, pageParams, RANGE_LABELS, RANGES, readFilter } from '$lib/server/reports/incident-filter';
 import { reportSettings } from '$lib/server/reports/settings';
 import { requirePage } from '$lib/server/web/pages';
 import { SEVERITIES } from '$lib/server/rules/types';
-import { INCIDENT_STATUSES } from '$lib/server/alerting/incidents/store';
 import type { PageServerLoad } from './$types';
 
 const PAGE = 50;

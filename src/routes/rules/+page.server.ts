@@ -5,7 +5,7 @@
  * load (filtered), then keeps them current over the live feed (`rules:rows`). Needs a session whose
  * role may `rules:read`.
  */
-import { readRuleOverview } from '$lib/server/views/rule-overview';
+import { readRuleOverview } from '$lib/server/views';
 import { getContext } from '$lib/server/context';
 import { requirePage } from '$lib/server/web/pages';
 import { readRuleFilter } from '$lib/shared/rule-rows';

@@ -7,8 +7,8 @@
 import type { Redis } from 'ioredis';
 import { parseDuration } from '../../shared/duration';
 import type { Labels } from '../../shared/series';
-import { RuleRepository, type StoredRecordingRule, type StoredRule } from '../alerting/ruleset/repo';
-import { AlertStateStore } from '../alerting/state/store';
+import { RuleRepository, type StoredRecordingRule, type StoredRule } from '../alerting/ruleset';
+import { AlertStateStore } from '../alerting/state';
 import type { Keys } from '../keys';
 import { fromJsonNumber, type AlertInstance, type RuleState } from '../rules/types';
 import { formatAlertValue } from './envelope';

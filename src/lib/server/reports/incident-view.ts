@@ -5,10 +5,9 @@
  * its first failed probe, downtime, and the share of the month's uptime budget used). A resolved
  * incident's figures depend only on its own window and its month, never on when the page is read.
  */
-import { respondersOf, timesFromTimeline, timeToAcknowledge, timeToResolve } from '../alerting/incidents/measures';
-import { IncidentStore, parseIncidentId, type Incident, type TimelineEntry } from '../alerting/incidents/store';
-import { MaintenanceStore } from '../alerting/muting/maintenance';
-import { RuleRepository } from '../alerting/ruleset/repo';
+import { respondersOf, timesFromTimeline, timeToAcknowledge, timeToResolve, IncidentStore, parseIncidentId, type Incident, type TimelineEntry } from '../alerting/incidents';
+import { MaintenanceStore } from '../alerting/muting';
+import { RuleRepository } from '../alerting/ruleset';
 import { getContext } from '../context';
 import { rangeQuery } from '../prom-api/query';
 import { outageOf, serviceDowntime } from './load';

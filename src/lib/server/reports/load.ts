@@ -11,9 +11,8 @@
  * is therefore judged over its elapsed part, and its error budget is the objective's share of the
  * time judged; the previous period follows the same rule.
  */
-import type { IncidentStore, IncidentSummary } from '../alerting/incidents/store';
-import { maintenanceIntervals, type MaintenanceWindow } from '../alerting/muting/maintenance';
-import type { Interval } from '../alerting/muting/schedule';
+import type { IncidentStore, IncidentSummary } from '../alerting/incidents';
+import { maintenanceIntervals, type MaintenanceWindow, type Interval } from '../alerting/muting';
 import { rangeQuery } from '../prom-api/query';
 import type { Matcher } from '../tsdb/matchers';
 import { HOUR, MINUTE, type Retention, type TimeSeriesStore } from '../tsdb/types';

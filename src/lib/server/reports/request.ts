@@ -4,8 +4,8 @@
  * all when absent), `maintenance` (`exclude` or `up`) and `nodata` (`down` or `exclude`), each
  * defaulting to the config's; the report built from the stores; its tables as CSV.
  */
-import { IncidentStore } from '../alerting/incidents/store';
-import { MaintenanceStore } from '../alerting/muting/maintenance';
+import { IncidentStore } from '../alerting/incidents';
+import { MaintenanceStore } from '../alerting/muting';
 import { getContext } from '../context';
 import { parseTimeArg } from '../../shared/time-arg';
 import { isoTime, toCsv, type Cell } from './csv';

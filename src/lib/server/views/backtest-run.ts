@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { backtest, compareBacktests, compileRuleSet, formatRuleFile, loadRuleSource, type BacktestComparison, type BacktestResult, type CompiledRule } from '../rules';
 import type { TimeSeriesStore } from '../tsdb/types';
 import { MAX_ALIAS_COUNT } from '../yaml-doc';
-import type { RuleRepository, StoredGroup } from '../alerting/ruleset/repo';
+import type { RuleRepository, StoredGroup } from '../alerting/ruleset';
 
 /** Longest draft read (the API also caps its body). */
 const MAX_DRAFT_LENGTH = 64 * 1024;

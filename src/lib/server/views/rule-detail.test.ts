@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertInstance, RuleState } from '../rules/types';
 import { groupIntervalMs, ruleLabelSets, silencesMatching } from './rule-detail';
-import type { Matcher } from '../alerting/muting/matchers';
+import type { Matcher } from '../alerting/muting';
 
 const inst = (labels: Record<string, string>, state: AlertInstance['state']): AlertInstance => ({ fingerprint: JSON.stringify(labels), labels, annotations: {}, state, value: 1, activeAt: 0 });
 const silence = (id: string, matchers: Matcher[]) => ({ id, matchers });

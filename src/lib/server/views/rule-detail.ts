@@ -10,15 +10,13 @@ import type { Labels } from '../../shared/series';
 import { getContext } from '../context';
 import type { Keys } from '../keys';
 import { DEFAULT_GROUP_INTERVAL_MS } from '../prom-api/rules';
-import { compileRule } from '../rules/compile';
+import { compileRule, type RuleSpec } from '../rules/compile';
 import { ruleThreshold, type RuleThreshold } from '../rules/edit';
 import type { AlertEvent, RuleState } from '../rules/types';
-import type { RuleSpec } from '../rules/compile';
-import { compileMatchers } from '../alerting/muting/matchers';
-import { NotificationOutbox, type LogEntry } from '../alerting/notify/outbox';
-import { RuleRepository, ruleYaml, type RuleVersion, type StoredRule } from '../alerting/ruleset/repo';
-import { SilenceStore, type SilenceView } from '../alerting/muting/silences';
-import { AlertStateStore } from '../alerting/state/store';
+import { compileMatchers, SilenceStore, type SilenceView } from '../alerting/muting';
+import { NotificationOutbox, type LogEntry } from '../alerting/notify';
+import { RuleRepository, ruleYaml, type RuleVersion, type StoredRule } from '../alerting/ruleset';
+import { AlertStateStore } from '../alerting/state';
 
 /** Most state changes a detail carries (newest first). */
 export const DETAIL_EVENTS = 500;

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Labels } from '../../shared/series';
 import { EMPTY_RULE_FILTER, filterRuleRows, readRuleFilter, ruleFilterQuery, rulePath, ruleRow } from '../../shared/rule-rows';
 import type { AlertInstance, RuleState } from '../rules/types';
-import { compileMatchers, parseMatchers } from '../alerting/muting/matchers';
+import { compileMatchers, parseMatchers } from '../alerting/muting';
 import { ruleRowOf, ruleRows, staticLabels, type SilenceLookup } from './rule-overview';
-import type { StoredGroup, StoredRule } from '../alerting/ruleset/repo';
+import type { StoredGroup, StoredRule } from '../alerting/ruleset';
 
 function rule(group: string, alert: string, extra: Partial<StoredRule['spec']> = {}, more: Partial<StoredRule> = {}): StoredRule {
 	// `as`: the stored rule gains a `source` (where it was imported from); null here.

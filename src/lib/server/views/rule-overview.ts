@@ -14,9 +14,9 @@ import type { Keys } from '../keys';
 import type { Labels } from '../../shared/series';
 import type { RuleCounts, RuleRow, RuleRowsMessage } from '../../shared/rule-rows';
 import { SEVERITIES, type RuleState, type Severity } from '../rules/types';
-import { loadMuting, type BadEntry } from '../alerting/muting/mute';
-import { RuleRepository, type StoredGroup, type StoredRule } from '../alerting/ruleset/repo';
-import { AlertStateStore } from '../alerting/state/store';
+import { loadMuting, type BadEntry } from '../alerting/muting';
+import { RuleRepository, type StoredGroup, type StoredRule } from '../alerting/ruleset';
+import { AlertStateStore } from '../alerting/state';
 
 /** What the overview asks of the muting in force: the active silences that hold a label set. */
 export interface SilenceLookup {

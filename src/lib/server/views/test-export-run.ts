@@ -11,10 +11,9 @@ import type { Redis } from 'ioredis';
 import type { Keys } from '../keys';
 import { buildRuleTest, planRuleTest, TestExportError, type RuleTestExport } from '../rules/test-export';
 import type { RawResult, TimeSeriesStore } from '../tsdb/types';
-import { parseIncidentId } from '../alerting/incidents/model';
-import { IncidentStore } from '../alerting/incidents/store';
+import { parseIncidentId, IncidentStore } from '../alerting/incidents';
 import { groupIntervalMs } from './rule-detail';
-import { RuleNotFoundError, RuleRepository } from '../alerting/ruleset/repo';
+import { RuleNotFoundError, RuleRepository } from '../alerting/ruleset';
 
 export { TestExportError };
 

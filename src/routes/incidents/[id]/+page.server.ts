@@ -6,8 +6,8 @@
  * the API, so it is audited. Times are in reports.timeZone, named on the page.
  */
 import { error, fail } from '@sveltejs/kit';
-import { incidentErrorStatus } from '$lib/server/web/http/incident-http';
-import { IncidentInputError, IncidentStore, parseIncidentId } from '$lib/server/alerting/incidents/store';
+import { incidentErrorStatus } from '$lib/server/web/http';
+import { IncidentInputError, IncidentStore, parseIncidentId } from '$lib/server/alerting/incidents';
 import { can, type Action } from '$lib/server/auth/permissions';
 import { getContext } from '$lib/server/context';
 import { incidentView } from '$lib/server/reports/incident-view';

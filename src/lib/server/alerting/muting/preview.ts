@@ -4,7 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Keys } from '../../keys';
-import { currentAlerts, type CurrentAlert } from '../state/current-alerts';
+import { currentAlerts, type CurrentAlert } from '../state';
 import { windowOpenAt, nextOccurrence, type Interval, type MaintenanceWindow } from './maintenance';
 import { parseSchedule, parseTimeZone } from './schedule';
 import { compileMatchers, formatMatchers, MutingInputError, parseMatchers, type Matcher } from './matchers';

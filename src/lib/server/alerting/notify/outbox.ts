@@ -11,7 +11,7 @@
 import type { Redis } from 'ioredis';
 import type { Labels } from '../../../shared/series';
 import type { Keys } from '../../keys';
-import { FENCE_CHECK, FencedOutError } from '../state/store';
+import { FENCE_CHECK, FencedOutError } from '../state';
 import { notificationSummary, type Notification } from './notification';
 
 /** What an aggregation group remembers between flushes. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { incidentErrorStatus, parseListQuery, parseMeasuresQuery } from './incident-http';
-import { IncidentConflictError, IncidentInputError, IncidentNotFoundError } from '../../alerting/incidents/store';
+import { IncidentConflictError, IncidentInputError, IncidentNotFoundError } from '../../alerting/incidents';
 
 const NOW = Date.UTC(2026, 10, 15);
 const q = (s: string) => new URLSearchParams(s);

@@ -4,12 +4,9 @@
  * 409 for an action that does not fit its status, 400 for bad input). Framework-free: routes turn
  * the results into responses.
  */
-import type { Severity } from '../../rules/types';
-import { SEVERITIES } from '../../rules/types';
+import { type Severity, SEVERITIES } from '../../rules/types';
 import { parseTimeArg } from '../../../shared/time-arg';
-import { INCIDENT_STATUSES, type IncidentStatus } from '../../alerting/incidents/model';
-import { decodeCursor, MAX_LIMIT, type IncidentQuery } from '../../alerting/incidents/query';
-import { isIncidentConflict, isIncidentInputError, isIncidentNotFound } from '../../alerting/incidents/store';
+import { INCIDENT_STATUSES, type IncidentStatus, decodeCursor, MAX_LIMIT, type IncidentQuery, isIncidentConflict, isIncidentInputError, isIncidentNotFound } from '../../alerting/incidents';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 

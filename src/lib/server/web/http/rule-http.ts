@@ -9,8 +9,8 @@ import type { Redis } from 'ioredis';
 import type { AuditLog } from '../../audit';
 import type { Keys } from '../../keys';
 import { checkRuleText, renderRuleFor, type RuleEditProblem, type RuleThreshold } from '../../rules/edit';
-import { groupIntervalMs, type RuleDetailRule } from '../../views/rule-detail';
-import { RuleNotFoundError, RuleRepository, ruleYaml, type StoredRule } from '../../alerting/ruleset/repo';
+import { groupIntervalMs, type RuleDetailRule } from '../../views';
+import { RuleNotFoundError, RuleRepository, ruleYaml, type StoredRule } from '../../alerting/ruleset';
 
 export interface RuleHttpDeps {
 	redis: Redis;

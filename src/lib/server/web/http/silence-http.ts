@@ -8,9 +8,7 @@ import { z } from 'zod';
 import { actorOf, type Principal } from '../../auth/access';
 import { getContext } from '../../context';
 import { readJson } from '../json-body';
-import { MaintenanceStore } from '../../alerting/muting/maintenance';
-import { RECORD_ID, refusalStatus, type ChangeBy } from '../../alerting/muting/common';
-import { SilenceStore } from '../../alerting/muting/silences';
+import { MaintenanceStore, RECORD_ID, refusalStatus, type ChangeBy, SilenceStore } from '../../alerting/muting';
 
 export function silenceStore(): SilenceStore {
 	const ctx = getContext();

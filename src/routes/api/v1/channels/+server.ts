@@ -9,7 +9,7 @@
  * notation) is refused (400).
  */
 import { json } from '@sveltejs/kit';
-import { channelInput, channelUrlProblem, isChannelError } from '$lib/server/alerting/notify/channels';
+import { channelInput, channelUrlProblem, isChannelError } from '$lib/server/alerting/notify';
 import { actorOf, requirePermission } from '$lib/server/auth/access';
 import { getContext } from '$lib/server/context';
 import { readJson } from '$lib/server/web/json-body';

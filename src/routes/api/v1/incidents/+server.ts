@@ -5,8 +5,8 @@
  * at most 500) and `nextCursor` for the next page (null at the end). Needs `incidents:read`.
  */
 import { json } from '@sveltejs/kit';
-import { parseListQuery } from '$lib/server/web/http/incident-http';
-import { IncidentStore } from '$lib/server/alerting/incidents/store';
+import { parseListQuery } from '$lib/server/web/http';
+import { IncidentStore } from '$lib/server/alerting/incidents';
 import { requirePermission } from '$lib/server/auth/access';
 import { getContext } from '$lib/server/context';
 import type { RequestHandler } from './$types';

@@ -6,8 +6,8 @@
  */
 import { json } from '@sveltejs/kit';
 import { requirePermission } from '$lib/server/auth/access';
-import { changeBy, maintenanceStore, NO_STORE, readBody, refused, stateQuery } from '$lib/server/web/http/silence-http';
-import { parseWindowInput, WINDOW_STATES } from '$lib/server/alerting/muting/maintenance';
+import { changeBy, maintenanceStore, NO_STORE, readBody, refused, stateQuery } from '$lib/server/web/http';
+import { parseWindowInput, WINDOW_STATES } from '$lib/server/alerting/muting';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async (event) => {

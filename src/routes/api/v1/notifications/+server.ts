@@ -8,7 +8,7 @@
  */
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { NotificationOutbox } from '$lib/server/alerting/notify/outbox';
+import { NotificationOutbox } from '$lib/server/alerting/notify';
 import { requirePermission } from '$lib/server/auth/access';
 import { getContext } from '$lib/server/context';
 import type { RequestHandler } from './$types';

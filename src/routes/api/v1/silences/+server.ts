@@ -7,9 +7,8 @@
  */
 import { json } from '@sveltejs/kit';
 import { requirePermission } from '$lib/server/auth/access';
-import { parseFilterMatchers } from '$lib/server/alerting/muting/matchers';
-import { changeBy, NO_STORE, pageQuery, readBody, refused, silenceStore, stateQuery } from '$lib/server/web/http/silence-http';
-import { parseSilenceInput, silenceFilter, SILENCE_STATES } from '$lib/server/alerting/muting/silences';
+import { parseFilterMatchers, parseSilenceInput, silenceFilter, SILENCE_STATES } from '$lib/server/alerting/muting';
+import { changeBy, NO_STORE, pageQuery, readBody, refused, silenceStore, stateQuery } from '$lib/server/web/http';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async (event) => {

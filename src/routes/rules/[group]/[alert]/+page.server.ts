@@ -7,8 +7,7 @@
  */
 import { error } from '@sveltejs/kit';
 import { can } from '$lib/server/auth/permissions';
-import { ruleChart } from '$lib/server/views/rule-chart';
-import { readRuleDetail } from '$lib/server/views/rule-detail';
+import { ruleChart, readRuleDetail } from '$lib/server/views';
 import { reportSettings } from '$lib/server/reports/settings';
 import { requirePage } from '$lib/server/web/pages';
 import { instanceBands } from '$lib/shared/rule-timeline';

@@ -4,8 +4,7 @@
  * while not acknowledged or not resolved). Needs `incidents:read`.
  */
 import { json } from '@sveltejs/kit';
-import { timesFromTimeline, timeToAcknowledge, timeToResolve } from '$lib/server/alerting/incidents/measures';
-import { IncidentStore, parseIncidentId } from '$lib/server/alerting/incidents/store';
+import { timesFromTimeline, timeToAcknowledge, timeToResolve, IncidentStore, parseIncidentId } from '$lib/server/alerting/incidents';
 import { requirePermission } from '$lib/server/auth/access';
 import { getContext } from '$lib/server/context';
 import type { RequestHandler } from './$types';

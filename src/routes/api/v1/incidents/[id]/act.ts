@@ -5,8 +5,8 @@
  */
 import { json, type RequestEvent } from '@sveltejs/kit';
 import type { z } from 'zod';
-import { incidentErrorStatus } from '$lib/server/web/http/incident-http';
-import { IncidentStore, parseIncidentId, type ActionBy, type Incident } from '$lib/server/alerting/incidents/store';
+import { incidentErrorStatus } from '$lib/server/web/http';
+import { IncidentStore, parseIncidentId, type ActionBy, type Incident } from '$lib/server/alerting/incidents';
 import { actorOf, requirePermission } from '$lib/server/auth/access';
 import type { Action } from '$lib/server/auth/permissions';
 import { getContext } from '$lib/server/context';

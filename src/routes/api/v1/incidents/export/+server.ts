@@ -5,9 +5,8 @@
  * incident acknowledged only after its resolution (as in the measures). Needs `incidents:read`.
  */
 import { json } from '@sveltejs/kit';
-import { parseListQuery } from '$lib/server/web/http/incident-http';
-import { timeToAcknowledge, timeToResolve } from '$lib/server/alerting/incidents/measures';
-import { IncidentStore, type IncidentSummary } from '$lib/server/alerting/incidents/store';
+import { parseListQuery } from '$lib/server/web/http';
+import { timeToAcknowledge, timeToResolve, IncidentStore, type IncidentSummary } from '$lib/server/alerting/incidents';
 import { requirePermission } from '$lib/server/auth/access';
 import { getContext } from '$lib/server/context';
 import { isoTime, toCsv } from '$lib/server/reports/csv';

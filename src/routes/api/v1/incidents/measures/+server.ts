@@ -4,8 +4,8 @@
  * acknowledge and to resolve (mean = MTTA/MTTR, median, p90, in ms). Needs `incidents:read`.
  */
 import { json } from '@sveltejs/kit';
-import { parseMeasuresQuery } from '$lib/server/web/http/incident-http';
-import { IncidentStore } from '$lib/server/alerting/incidents/store';
+import { parseMeasuresQuery } from '$lib/server/web/http';
+import { IncidentStore } from '$lib/server/alerting/incidents';
 import { requirePermission } from '$lib/server/auth/access';
 import { getContext } from '$lib/server/context';
 import type { RequestHandler } from './$types';

@@ -7,8 +7,8 @@
  */
 import { json } from '@sveltejs/kit';
 import { requirePermission } from '$lib/server/auth/access';
-import { badId, changeBy, maintenanceStore, NO_STORE, readBody, refused } from '$lib/server/web/http/silence-http';
-import { parseWindowInput } from '$lib/server/alerting/muting/maintenance';
+import { badId, changeBy, maintenanceStore, NO_STORE, readBody, refused } from '$lib/server/web/http';
+import { parseWindowInput } from '$lib/server/alerting/muting';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async (event) => {

@@ -3,8 +3,7 @@
  * next attempt, with their attempt count and deadline. Needs `rules:read`.
  */
 import { json } from '@sveltejs/kit';
-import { NotificationOutbox } from '$lib/server/alerting/notify/outbox';
-import { notificationSummary } from '$lib/server/alerting/notify/notification';
+import { NotificationOutbox, notificationSummary } from '$lib/server/alerting/notify';
 import { requirePermission } from '$lib/server/auth/access';
 import { getContext } from '$lib/server/context';
 import type { RequestHandler } from './$types';

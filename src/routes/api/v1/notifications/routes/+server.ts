@@ -5,7 +5,7 @@
  */
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { groupLabelsOf, matchRoutes, type Route } from '$lib/server/alerting/notify/routes';
+import { groupLabelsOf, matchRoutes, type Route } from '$lib/server/alerting/notify';
 import { requirePermission } from '$lib/server/auth/access';
 import { getContext } from '$lib/server/context';
 import type { RequestHandler } from './$types';

@@ -13,8 +13,8 @@
  */
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { BacktestInputError, runBacktest } from '$lib/server/views/backtest-run';
-import { RuleRepository } from '$lib/server/alerting/ruleset/repo';
+import { BacktestInputError, runBacktest } from '$lib/server/views';
+import { RuleRepository } from '$lib/server/alerting/ruleset';
 import { requirePermission } from '$lib/server/auth/access';
 import { getContext } from '$lib/server/context';
 import { BodyTooLargeError, readLimited } from '$lib/server/http-body';

@@ -5,7 +5,7 @@
  */
 import { json } from '@sveltejs/kit';
 import { requirePermission } from '$lib/server/auth/access';
-import { readRuleOverview } from '$lib/server/views/rule-overview';
+import { readRuleOverview } from '$lib/server/views';
 import { getContext } from '$lib/server/context';
 import type { RequestHandler } from './$types';
 

@@ -9,7 +9,7 @@
  */
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { validateRuleText } from '$lib/server/web/http/rule-http';
+import { validateRuleText } from '$lib/server/web/http';
 import { requirePermission } from '$lib/server/auth/access';
 import { getContext } from '$lib/server/context';
 import { MAX_RULE_TEXT } from '$lib/server/rules/edit';

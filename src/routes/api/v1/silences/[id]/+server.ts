@@ -6,8 +6,8 @@
  */
 import { json } from '@sveltejs/kit';
 import { requirePermission } from '$lib/server/auth/access';
-import { badId, changeBy, NO_STORE, readBody, refused, silenceStore } from '$lib/server/web/http/silence-http';
-import { parseSilenceInput } from '$lib/server/alerting/muting/silences';
+import { badId, changeBy, NO_STORE, readBody, refused, silenceStore } from '$lib/server/web/http';
+import { parseSilenceInput } from '$lib/server/alerting/muting';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async (event) => {

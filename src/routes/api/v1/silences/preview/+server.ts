@@ -5,8 +5,8 @@
 import { json } from '@sveltejs/kit';
 import { requirePermission } from '$lib/server/auth/access';
 import { getContext } from '$lib/server/context';
-import { NO_STORE, readBody, refused } from '$lib/server/web/http/silence-http';
-import { previewSilence } from '$lib/server/alerting/muting/preview';
+import { NO_STORE, readBody, refused } from '$lib/server/web/http';
+import { previewSilence } from '$lib/server/alerting/muting';
 import { postOnly } from '$lib/server/web/method';
 import type { RequestHandler } from './$types';
 

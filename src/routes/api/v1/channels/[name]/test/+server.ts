@@ -5,11 +5,7 @@
  */
 import { json } from '@sveltejs/kit';
 import { randomUUID } from 'node:crypto';
-import { isChannelError } from '$lib/server/alerting/notify/channels';
-import { deliver } from '$lib/server/alerting/notify/deliver';
-import { attemptEntry, NotificationOutbox } from '$lib/server/alerting/notify/outbox';
-import type { Notification } from '$lib/server/alerting/notify/notification';
-import { isSecretKeyError } from '$lib/server/alerting/notify/secret-box';
+import { isChannelError, deliver, attemptEntry, NotificationOutbox, type Notification, isSecretKeyError } from '$lib/server/alerting/notify';
 import { actorOf, requirePermission } from '$lib/server/auth/access';
 import { getContext } from '$lib/server/context';
 import { postOnly } from '$lib/server/web/method';

@@ -1,6 +1,6 @@
 /** POST /api/v1/incidents/ID/notes {"text": "..."} (up to 10,000 characters): adds a note to the timeline. `incidents:note`. */
 import { z } from 'zod';
-import { NOTE_MAX } from '$lib/server/alerting/incidents/store';
+import { NOTE_MAX } from '$lib/server/alerting/incidents';
 import { postOnly } from '$lib/server/web/method';
 import { incidentAction } from '../act';
 import type { RequestHandler } from './$types';

@@ -11,8 +11,8 @@
  */
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { readRuleDetail } from '$lib/server/views/rule-detail';
-import { notFound, ruleIdOf, saveRuleText } from '$lib/server/web/http/rule-http';
+import { readRuleDetail } from '$lib/server/views';
+import { notFound, ruleIdOf, saveRuleText } from '$lib/server/web/http';
 import { actorOf, requirePermission } from '$lib/server/auth/access';
 import { getContext } from '$lib/server/context';
 import { MAX_RULE_TEXT } from '$lib/server/rules/edit';

@@ -6,7 +6,7 @@
  */
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { notFound, rollbackRule, ruleIdOf } from '$lib/server/web/http/rule-http';
+import { notFound, rollbackRule, ruleIdOf } from '$lib/server/web/http';
 import { actorOf, requirePermission } from '$lib/server/auth/access';
 import { getContext } from '$lib/server/context';
 import { readJson } from '$lib/server/web/json-body';

@@ -7,9 +7,9 @@
  * unix seconds, now, or now-6h. Needs `rules:read`.
  */
 import { json } from '@sveltejs/kit';
-import { ruleIdOf, notFound } from '$lib/server/web/http/rule-http';
-import { RuleNotFoundError } from '$lib/server/alerting/ruleset/repo';
-import { exportRuleTest, TestExportError } from '$lib/server/views/test-export-run';
+import { ruleIdOf, notFound } from '$lib/server/web/http';
+import { RuleNotFoundError } from '$lib/server/alerting/ruleset';
+import { exportRuleTest, TestExportError } from '$lib/server/views';
 import { requirePermission } from '$lib/server/auth/access';
 import { getContext } from '$lib/server/context';
 import { parseTimeArg } from '$lib/shared/time-arg';

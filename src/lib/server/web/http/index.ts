@@ -1,0 +1,4 @@
+/** HTTP adapters of the API routes: request parsing, refusals as JSON, the stores over the running process. */
+export * from './incident-http';
+export * from './rule-http';
+export * from './silence-http';
