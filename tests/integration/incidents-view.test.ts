@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { IncidentStore } from '../../src/lib/server/alerting/incidents';
 import { AuditLog } from '../../src/lib/server/audit';
-import { setContext } from '../../src/lib/server/context';
+import { setContext } from '../../src/lib/server/web/context';
 import { createKeys } from '../../src/lib/server/keys';
 import { DEFAULT_REPORT_SETTINGS } from '../../src/lib/server/reports/load';
 import { incidentView } from '../../src/lib/server/reports/incident-view';

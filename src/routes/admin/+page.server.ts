@@ -8,7 +8,7 @@ import { AUDIT_ID, auditSummary } from '$lib/server/audit';
 import { isRole, ROLES, type Role } from '$lib/server/auth/permissions';
 import { SCOPES, tokenState, type Scope } from '$lib/server/auth/tokens';
 import { isUserError } from '$lib/server/auth/users';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { reportSettings } from '$lib/server/reports/settings';
 import { requireAdminAction, requireAdminPage } from '$lib/server/web/admin';
 import { kioskLink } from '$lib/server/web/wall-access';

@@ -5,7 +5,7 @@
  * whose role may `incidents:read`.
  */
 import { timeToAcknowledge, timeToResolve, IncidentStore, INCIDENT_STATUSES } from '$lib/server/alerting/incidents';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { apiParams, listQuery, pageParams, RANGE_LABELS, RANGES, readFilter } from '$lib/server/reports/incident-filter';
 import { reportSettings } from '$lib/server/reports/settings';
 import { requirePage } from '$lib/server/web/pages';

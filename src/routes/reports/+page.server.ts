@@ -6,7 +6,7 @@
  */
 import { error } from '@sveltejs/kit';
 import { can } from '$lib/server/auth/permissions';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { currentPeriod, previousPeriod } from '$lib/server/reports/period';
 import { parseReportRequest, REPORT_TABLES, runReport } from '$lib/server/reports/request';
 import { reportSettings } from '$lib/server/reports/settings';

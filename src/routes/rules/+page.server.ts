@@ -6,7 +6,7 @@
  * role may `rules:read`.
  */
 import { readRuleOverview } from '$lib/server/views';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { requirePage } from '$lib/server/web/pages';
 import { readRuleFilter } from '$lib/shared/rule-rows';
 import type { PageServerLoad } from './$types';

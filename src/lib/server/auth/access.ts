@@ -4,7 +4,7 @@
  * 401 means "not authenticated", 403 "authenticated, not allowed"; both as JSON `{error}`.
  */
 import { json } from '@sveltejs/kit';
-import { getContext } from '../context';
+import { getContext } from '../web/context';
 import { isKioskToken, KIOSK_COOKIE } from './kiosk';
 import { can, cappedRole, type Action, type Role } from './permissions';
 import type { Session } from './sessions';

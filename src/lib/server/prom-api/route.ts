@@ -6,7 +6,7 @@
 import type { RequestEvent } from '@sveltejs/kit';
 import { requirePermission } from '../auth/access';
 import type { Action } from '../auth/permissions';
-import { getContext } from '../context';
+import { getContext } from '../web/context';
 import type { QueryRunner } from '../query-pool/pool';
 import { isEncodedAnswer } from './answer';
 import { ApiError, failure, failureOf, success } from './envelope';

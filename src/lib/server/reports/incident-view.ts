@@ -8,7 +8,7 @@
 import { respondersOf, timesFromTimeline, timeToAcknowledge, timeToResolve, IncidentStore, parseIncidentId, type Incident, type TimelineEntry } from '../alerting/incidents';
 import { MaintenanceStore } from '../alerting/muting';
 import { RuleRepository } from '../alerting/ruleset';
-import { getContext } from '../context';
+import { getContext } from '../web/context';
 import { rangeQuery } from '../prom-api/query';
 import { outageOf, serviceDowntime } from './load';
 import { currentPeriod } from './period';

@@ -6,7 +6,7 @@
  */
 import { IncidentStore } from '../alerting/incidents';
 import { MaintenanceStore } from '../alerting/muting';
-import { getContext } from '../context';
+import { getContext } from '../web/context';
 import { parseTimeArg } from '../../shared/time-arg';
 import { isoTime, toCsv, type Cell } from './csv';
 import { buildReport, type Report, type ReportSettings } from './load';

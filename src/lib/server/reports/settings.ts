@@ -1,5 +1,5 @@
 /** The report settings and retention of the running process (defaults when it has none). */
-import { getContext } from '../context';
+import { getContext } from '../web/context';
 import { DEFAULT_RETENTION, type Retention } from '../tsdb/types';
 import { DEFAULT_REPORT_SETTINGS, type ReportSettings } from './load';
 

@@ -6,7 +6,7 @@
  */
 import { rangeQuery } from '../prom-api/query';
 import type { RuleThreshold } from '../rules/edit';
-import { getContext } from '../context';
+import { getContext } from '../web/context';
 import { reportSettings } from '../reports/settings';
 
 /** Most series drawn; the rest are counted. */

@@ -7,7 +7,7 @@
 import type { Redis } from 'ioredis';
 import { parseDuration } from '../../shared/duration';
 import type { Labels } from '../../shared/series';
-import { getContext } from '../context';
+import { getContext } from '../web/context';
 import type { Keys } from '../keys';
 import { DEFAULT_GROUP_INTERVAL_MS } from '../prom-api/rules';
 import { compileRule, type RuleSpec } from '../rules/compile';

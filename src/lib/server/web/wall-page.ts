@@ -8,7 +8,7 @@ import { wallSettings } from '../../shared/boards';
 import { parseDuration } from '../../shared/duration';
 import { KIOSK_COOKIE } from '../auth/kiosk';
 import type { Session } from '../auth/sessions';
-import { getContext } from '../context';
+import { getContext } from './context';
 import { reportSettings } from '../reports/settings';
 import { clearKioskCookie, decideWall, setKioskCookie } from './wall-access';
 

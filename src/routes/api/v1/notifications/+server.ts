@@ -10,7 +10,7 @@ import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { NotificationOutbox } from '$lib/server/alerting/notify';
 import { requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import type { RequestHandler } from './$types';
 
 const query = z.strictObject({

@@ -5,7 +5,7 @@
  */
 import { json } from '@sveltejs/kit';
 import { actorOf, requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { postOnly } from '$lib/server/web/method';
 import type { RequestHandler } from './$types';
 

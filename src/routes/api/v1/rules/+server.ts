@@ -3,7 +3,7 @@
  * Prometheus' shape. Parameters: `type` (alert|record), `rule_name[]`, `rule_group[]`. Needs
  * `rules:read`. (POST /api/v1/rules/backtest is its own route.)
  */
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { ApiError } from '$lib/server/prom-api/envelope';
 import { methodNotAllowed, promRoute } from '$lib/server/prom-api/route';
 import { promRules } from '$lib/server/prom-api/rules';

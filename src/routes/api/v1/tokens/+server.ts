@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { actorOf, requirePermission } from '$lib/server/auth/access';
 import { ROLES } from '$lib/server/auth/permissions';
 import { SCOPES, tokenState } from '$lib/server/auth/tokens';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { readJson } from '$lib/server/web/json-body';
 import { parseDuration } from '$lib/shared/duration';
 import type { RequestHandler } from './$types';

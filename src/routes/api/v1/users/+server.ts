@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { actorOf, requirePermission } from '$lib/server/auth/access';
 import { ROLES } from '$lib/server/auth/permissions';
 import { isUserError } from '$lib/server/auth/users';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { readJson } from '$lib/server/web/json-body';
 import type { RequestHandler } from './$types';
 

@@ -7,7 +7,7 @@ import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { channelReplacement, channelUrlProblem, isChannelError } from '$lib/server/alerting/notify';
 import { actorOf, requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { readJson } from '$lib/server/web/json-body';
 import type { RequestHandler } from './$types';
 

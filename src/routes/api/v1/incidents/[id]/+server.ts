@@ -6,7 +6,7 @@
 import { json } from '@sveltejs/kit';
 import { timesFromTimeline, timeToAcknowledge, timeToResolve, IncidentStore, parseIncidentId } from '$lib/server/alerting/incidents';
 import { requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async (event) => {

@@ -9,7 +9,7 @@ import { incidentErrorStatus } from '$lib/server/web/http';
 import { IncidentStore, parseIncidentId, type ActionBy, type Incident } from '$lib/server/alerting/incidents';
 import { actorOf, requirePermission } from '$lib/server/auth/access';
 import type { Action } from '$lib/server/auth/permissions';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { readJson } from '$lib/server/web/json-body';
 
 export async function incidentAction<S extends z.ZodType | undefined>(

@@ -8,7 +8,7 @@ import { json } from '@sveltejs/kit';
 import { parseListQuery } from '$lib/server/web/http';
 import { timeToAcknowledge, timeToResolve, IncidentStore, type IncidentSummary } from '$lib/server/alerting/incidents';
 import { requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { isoTime, toCsv } from '$lib/server/reports/csv';
 import type { RequestHandler } from './$types';
 

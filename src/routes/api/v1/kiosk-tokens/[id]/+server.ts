@@ -1,7 +1,7 @@
 /** DELETE /api/v1/kiosk-tokens/ID: revokes a kiosk link; its screens are disconnected. Admins only. */
 import { json } from '@sveltejs/kit';
 import { actorOf, requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import type { RequestHandler } from './$types';
 
 export const DELETE: RequestHandler = async (event) => {

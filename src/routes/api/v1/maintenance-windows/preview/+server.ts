@@ -5,7 +5,7 @@
  */
 import { json } from '@sveltejs/kit';
 import { requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { NO_STORE, readBody, refused } from '$lib/server/web/http';
 import { previewWindow } from '$lib/server/alerting/muting';
 import { postOnly } from '$lib/server/web/method';

@@ -5,7 +5,7 @@
 import { json } from '@sveltejs/kit';
 import { NotificationOutbox, notificationSummary } from '$lib/server/alerting/notify';
 import { requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async (event) => {

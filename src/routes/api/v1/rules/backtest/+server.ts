@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { BacktestInputError, runBacktest } from '$lib/server/views';
 import { RuleRepository } from '$lib/server/alerting/ruleset';
 import { requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { BodyTooLargeError, readLimited } from '$lib/server/http-body';
 import { postOnly } from '$lib/server/web/method';
 import { parseDuration } from '$lib/shared/duration';

@@ -6,7 +6,7 @@
 import { json } from '@sveltejs/kit';
 import { requirePermission } from '$lib/server/auth/access';
 import { readRuleOverview } from '$lib/server/views';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async (event) => {

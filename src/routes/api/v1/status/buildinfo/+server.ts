@@ -3,7 +3,7 @@
  * Prometheus version whose API and PromQL semantics Vigil follows (2.42); `vigilVersion` is
  * Vigil's own. Needs `series:read`.
  */
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { methodNotAllowed, promRoute } from '$lib/server/prom-api/route';
 import type { RequestHandler } from './$types';
 

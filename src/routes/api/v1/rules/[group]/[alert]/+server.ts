@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { readRuleDetail } from '$lib/server/views';
 import { notFound, ruleIdOf, saveRuleText } from '$lib/server/web/http';
 import { actorOf, requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { MAX_RULE_TEXT } from '$lib/server/rules/edit';
 import { readJson } from '$lib/server/web/json-body';
 import type { RequestHandler } from './$types';

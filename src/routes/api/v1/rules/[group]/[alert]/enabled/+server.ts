@@ -8,7 +8,7 @@ import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { notFound, ruleIdOf, setRuleEnabled } from '$lib/server/web/http';
 import { actorOf, requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { readJson } from '$lib/server/web/json-body';
 import { postOnly } from '$lib/server/web/method';
 import type { RequestHandler } from './$types';

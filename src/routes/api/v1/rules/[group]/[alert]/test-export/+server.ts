@@ -11,7 +11,7 @@ import { ruleIdOf, notFound } from '$lib/server/web/http';
 import { RuleNotFoundError } from '$lib/server/alerting/ruleset';
 import { exportRuleTest, TestExportError } from '$lib/server/views';
 import { requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { parseTimeArg } from '$lib/shared/time-arg';
 import type { RequestHandler } from './$types';
 

@@ -4,24 +4,24 @@
  * bundle and the runtime are separate module graphs in one process: a module-level singleton would
  * exist twice.
  */
-import type { PushRateLimiter } from './push-rate';
+import type { PushRateLimiter } from '../push-rate';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
-import type { Keys } from './keys';
-import type { Logger } from './log';
-import type { AuditLog } from './audit';
-import type { ChannelStore, Route } from './alerting/notify';
-import type { KioskStore } from './auth/kiosk';
-import type { LoginThrottle } from './auth/login-throttle';
-import type { SessionStore } from './auth/sessions';
-import type { SetupTokens } from './auth/setup';
-import type { TokenStore } from './auth/tokens';
-import type { UserStore } from './auth/users';
-import type { AddressPolicy } from './net/address-policy';
-import type { Role } from './nodes';
-import type { QueryRunner } from './query-pool/pool';
-import type { ReportSettings } from './reports/load';
-import type { Retention, TimeSeriesStore } from './tsdb/types';
+import type { Keys } from '../keys';
+import type { Logger } from '../log';
+import type { AuditLog } from '../audit';
+import type { ChannelStore, Route } from '../alerting/notify';
+import type { KioskStore } from '../auth/kiosk';
+import type { LoginThrottle } from '../auth/login-throttle';
+import type { SessionStore } from '../auth/sessions';
+import type { SetupTokens } from '../auth/setup';
+import type { TokenStore } from '../auth/tokens';
+import type { UserStore } from '../auth/users';
+import type { AddressPolicy } from '../net/address-policy';
+import type { Role } from '../nodes';
+import type { QueryRunner } from '../query-pool/pool';
+import type { ReportSettings } from '../reports/load';
+import type { Retention, TimeSeriesStore } from '../tsdb/types';
 
 export interface VigilContext {
 	redis: Redis;
