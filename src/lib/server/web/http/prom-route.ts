@@ -4,12 +4,12 @@
  * `{"status": "error", ...}` answers.
  */
 import type { RequestEvent } from '@sveltejs/kit';
-import { requirePermission } from '../auth/access';
-import type { Action } from '../auth/permissions';
-import { getContext } from '../web/context';
-import type { QueryRunner } from '../query-pool/pool';
-import { isEncodedAnswer } from './answer';
-import { ApiError, failure, failureOf, success } from './envelope';
+import { requirePermission } from '../../auth/access';
+import type { Action } from '../../auth/permissions';
+import { getContext } from '../context';
+import type { QueryRunner } from '../../query-pool/pool';
+import { isEncodedAnswer } from '../../prom-api/answer';
+import { ApiError, failure, failureOf, success } from '../../prom-api/envelope';
 
 /**
  * The token of a Basic Authorization header (any user name, the API token as the password), as a
