@@ -54,7 +54,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const beforeParam = url.searchParams.get('before');
 	const before = beforeParam && AUDIT_ID.test(beforeParam) ? beforeParam : undefined;
 	const now = Date.now();
-	const zone = reportSettings().settings.timeZone;
+	const zone = reportSettings(getContext()).settings.timeZone;
 	const when = whenIn(zone);
 	const [users, tokens, kiosks, audit] = await Promise.all([ctx.users.list(), ctx.tokens.list(), ctx.kiosks.list(now), ctx.audit.list({ limit: AUDIT_PAGE, before })]);
 	return {

@@ -17,7 +17,7 @@ const PAGE = 50;
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const me = requirePage(locals, url, 'incidents:read');
 	const ctx = getContext();
-	const zone = reportSettings().settings.timeZone;
+	const zone = reportSettings(getContext()).settings.timeZone;
 	const now = Date.now();
 	const filter = readFilter(url.searchParams, zone, now);
 	const store = new IncidentStore(ctx.redis, ctx.keys.alerts);

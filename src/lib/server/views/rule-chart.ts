@@ -6,8 +6,7 @@
  */
 import { rangeQuery } from '../prom-api/query';
 import type { RuleThreshold } from '../rules/edit';
-import { getContext } from '../web/context';
-import { reportSettings } from '../reports/settings';
+import type { Retention, TimeSeriesStore } from '../tsdb/types';
 
 /** Most series drawn; the rest are counted. */
 export const MAX_CHART_SERIES = 20;
@@ -32,15 +31,20 @@ export function chartStep(spanMs: number): number {
 	return Math.max(15_000, Math.ceil(spanMs / 360 / 15_000) * 15_000);
 }
 
+export interface RuleChartDeps {
+	store: TimeSeriesStore;
+	/** The store's retention (the query reads the resolution that holds the window). */
+	retention: Retention;
+}
+
 /** `threshold`: the rule's (readRuleDetail gives it); without one the expression is drawn whole. */
-export async function ruleChart(expr: string, threshold: RuleThreshold | null, from: number, to: number, now = Date.now()): Promise<RuleChart> {
-	const ctx = getContext();
+export async function ruleChart(deps: RuleChartDeps, expr: string, threshold: RuleThreshold | null, from: number, to: number, now = Date.now()): Promise<RuleChart> {
 	const step = chartStep(to - from);
 	const shape = threshold ? { query: threshold.lhs, op: threshold.op, threshold: threshold.threshold, clear: threshold.clear } : { query: expr, op: null, threshold: null, clear: null };
 	const chart: RuleChart = { from, to, step, ...shape, series: [], omitted: 0, problems: [] };
 	try {
 		const { data } = await rangeQuery(
-			{ store: ctx.store, now, retention: reportSettings().retention },
+			{ store: deps.store, now, retention: deps.retention },
 			{ query: shape.query, start: Math.ceil(from / step) * step, end: Math.min(to, now), step, timeoutMs: 10_000 }
 		);
 		if (data.resultType === 'matrix') {

@@ -7,7 +7,6 @@
 import type { Redis } from 'ioredis';
 import { parseDuration } from '../../shared/duration';
 import type { Labels } from '../../shared/series';
-import { getContext } from '../web/context';
 import type { Keys } from '../keys';
 import { DEFAULT_GROUP_INTERVAL_MS } from '../prom-api/rules';
 import { compileRule, type RuleSpec } from '../rules/compile';
@@ -85,7 +84,7 @@ export interface RuleDetailDeps {
 }
 
 /** The rule `id` (`group/alert`) with its page's data, or null when there is no such rule. */
-export async function readRuleDetail(id: string, deps: RuleDetailDeps = getContext(), now = Date.now()): Promise<RuleDetail | null> {
+export async function readRuleDetail(id: string, deps: RuleDetailDeps, now = Date.now()): Promise<RuleDetail | null> {
 	const repo = new RuleRepository(deps.redis, deps.keys.rules);
 	const stored = await repo.get(id);
 	if (!stored) return null;

@@ -40,7 +40,7 @@ export async function loadWallPage(event: {
 }): Promise<WallPage> {
 	const { url, cookies } = event;
 	const ctx = getContext();
-	const zone = reportSettings().settings.timeZone;
+	const zone = reportSettings(getContext()).settings.timeZone;
 	// A kiosk link must not linger in caches.
 	event.setHeaders({ 'cache-control': 'no-store' });
 	const rotate = event.board === undefined ? url.searchParams.get('rotate') : null;

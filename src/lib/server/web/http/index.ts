@@ -2,3 +2,4 @@
 export * from './incident-http';
 export * from './rule-http';
 export * from './silence-http';
+export * from './require-permission';

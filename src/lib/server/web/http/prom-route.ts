@@ -4,7 +4,7 @@
  * `{"status": "error", ...}` answers.
  */
 import type { RequestEvent } from '@sveltejs/kit';
-import { requirePermission } from '../../auth/access';
+import { requirePermission } from './require-permission';
 import type { Action } from '../../auth/permissions';
 import { getContext } from '../context';
 import type { QueryRunner } from '../../query-pool/pool';

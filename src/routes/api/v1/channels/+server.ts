@@ -10,7 +10,8 @@
  */
 import { json } from '@sveltejs/kit';
 import { channelInput, channelUrlProblem, isChannelError } from '$lib/server/alerting/notify';
-import { actorOf, requirePermission } from '$lib/server/auth/access';
+import { actorOf } from '$lib/server/auth/access';
+import { requirePermission } from '$lib/server/web/http';
 import { getContext } from '$lib/server/web/context';
 import { readJson } from '$lib/server/web/json-body';
 import type { RequestHandler } from './$types';

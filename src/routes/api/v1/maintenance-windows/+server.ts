@@ -5,7 +5,7 @@
  * making `windows:write`; changes are audited. docs/silences.md has the details and examples.
  */
 import { json } from '@sveltejs/kit';
-import { requirePermission } from '$lib/server/auth/access';
+import { requirePermission } from '$lib/server/web/http';
 import { changeBy, maintenanceStore, NO_STORE, readBody, refused, stateQuery } from '$lib/server/web/http';
 import { parseWindowInput, WINDOW_STATES } from '$lib/server/alerting/muting';
 import type { RequestHandler } from './$types';

@@ -6,7 +6,7 @@
  * `silences:write`; changes are audited. docs/silences.md has the details and examples.
  */
 import { json } from '@sveltejs/kit';
-import { requirePermission } from '$lib/server/auth/access';
+import { requirePermission } from '$lib/server/web/http';
 import { parseFilterMatchers, parseSilenceInput, silenceFilter, SILENCE_STATES } from '$lib/server/alerting/muting';
 import { changeBy, NO_STORE, pageQuery, readBody, refused, silenceStore, stateQuery } from '$lib/server/web/http';
 import type { RequestHandler } from './$types';

@@ -7,7 +7,7 @@
 import { json } from '@sveltejs/kit';
 import { parseListQuery } from '$lib/server/web/http';
 import { timeToAcknowledge, timeToResolve, IncidentStore, type IncidentSummary } from '$lib/server/alerting/incidents';
-import { requirePermission } from '$lib/server/auth/access';
+import { requirePermission } from '$lib/server/web/http';
 import { getContext } from '$lib/server/web/context';
 import { isoTime, toCsv } from '$lib/server/reports/csv';
 import type { RequestHandler } from './$types';

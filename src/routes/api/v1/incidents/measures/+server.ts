@@ -6,7 +6,7 @@
 import { json } from '@sveltejs/kit';
 import { parseMeasuresQuery } from '$lib/server/web/http';
 import { IncidentStore } from '$lib/server/alerting/incidents';
-import { requirePermission } from '$lib/server/auth/access';
+import { requirePermission } from '$lib/server/web/http';
 import { getContext } from '$lib/server/web/context';
 import type { RequestHandler } from './$types';
 

@@ -4,7 +4,7 @@
  * occurrences; nothing is written. Needs `rules:read`.
  */
 import { json } from '@sveltejs/kit';
-import { requirePermission } from '$lib/server/auth/access';
+import { requirePermission } from '$lib/server/web/http';
 import { getContext } from '$lib/server/web/context';
 import { NO_STORE, readBody, refused } from '$lib/server/web/http';
 import { previewWindow } from '$lib/server/alerting/muting';

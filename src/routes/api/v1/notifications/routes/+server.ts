@@ -6,7 +6,7 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { groupLabelsOf, matchRoutes, type Route } from '$lib/server/alerting/notify';
-import { requirePermission } from '$lib/server/auth/access';
+import { requirePermission } from '$lib/server/web/http';
 import { getContext } from '$lib/server/web/context';
 import type { RequestHandler } from './$types';
 

@@ -15,7 +15,7 @@ import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { BacktestInputError, runBacktest } from '$lib/server/views';
 import { RuleRepository } from '$lib/server/alerting/ruleset';
-import { requirePermission } from '$lib/server/auth/access';
+import { requirePermission } from '$lib/server/web/http';
 import { getContext } from '$lib/server/web/context';
 import { BodyTooLargeError, readLimited } from '$lib/server/http-body';
 import { postOnly } from '$lib/server/web/method';

@@ -4,7 +4,7 @@
  * (src/lib/shared/rule-rows.ts), as the /rules list shows it. Needs `rules:read`.
  */
 import { json } from '@sveltejs/kit';
-import { requirePermission } from '$lib/server/auth/access';
+import { requirePermission } from '$lib/server/web/http';
 import { readRuleOverview } from '$lib/server/views';
 import { getContext } from '$lib/server/web/context';
 import type { RequestHandler } from './$types';

@@ -10,7 +10,7 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { validateRuleText } from '$lib/server/web/http';
-import { requirePermission } from '$lib/server/auth/access';
+import { requirePermission } from '$lib/server/web/http';
 import { getContext } from '$lib/server/web/context';
 import { MAX_RULE_TEXT } from '$lib/server/rules/edit';
 import { readJson } from '$lib/server/web/json-body';

@@ -3,7 +3,7 @@
  * silence would match, and the span and state it would have; nothing is written. Needs `rules:read`.
  */
 import { json } from '@sveltejs/kit';
-import { requirePermission } from '$lib/server/auth/access';
+import { requirePermission } from '$lib/server/web/http';
 import { getContext } from '$lib/server/web/context';
 import { NO_STORE, readBody, refused } from '$lib/server/web/http';
 import { previewSilence } from '$lib/server/alerting/muting';

@@ -7,7 +7,8 @@
  */
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { actorOf, requirePermission } from '$lib/server/auth/access';
+import { actorOf } from '$lib/server/auth/access';
+import { requirePermission } from '$lib/server/web/http';
 import { ROLES } from '$lib/server/auth/permissions';
 import { loginDelay } from '$lib/server/auth/login-throttle';
 import { isUserError, normalizeUserName } from '$lib/server/auth/users';

@@ -6,7 +6,8 @@
 import { json } from '@sveltejs/kit';
 import { randomUUID } from 'node:crypto';
 import { isChannelError, deliver, attemptEntry, NotificationOutbox, type Notification, isSecretKeyError } from '$lib/server/alerting/notify';
-import { actorOf, requirePermission } from '$lib/server/auth/access';
+import { actorOf } from '$lib/server/auth/access';
+import { requirePermission } from '$lib/server/web/http';
 import { getContext } from '$lib/server/web/context';
 import { postOnly } from '$lib/server/web/method';
 import type { RequestHandler } from './$types';

@@ -7,7 +7,8 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { notFound, rollbackRule, ruleIdOf } from '$lib/server/web/http';
-import { actorOf, requirePermission } from '$lib/server/auth/access';
+import { actorOf } from '$lib/server/auth/access';
+import { requirePermission } from '$lib/server/web/http';
 import { getContext } from '$lib/server/web/context';
 import { readJson } from '$lib/server/web/json-body';
 import { postOnly } from '$lib/server/web/method';

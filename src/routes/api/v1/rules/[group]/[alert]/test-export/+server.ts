@@ -10,7 +10,7 @@ import { json } from '@sveltejs/kit';
 import { ruleIdOf, notFound } from '$lib/server/web/http';
 import { RuleNotFoundError } from '$lib/server/alerting/ruleset';
 import { exportRuleTest, TestExportError } from '$lib/server/views';
-import { requirePermission } from '$lib/server/auth/access';
+import { requirePermission } from '$lib/server/web/http';
 import { getContext } from '$lib/server/web/context';
 import { parseTimeArg } from '$lib/shared/time-arg';
 import type { RequestHandler } from './$types';
