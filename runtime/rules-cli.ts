@@ -186,7 +186,7 @@ async function showRule(args: string[], io: CliIO, root: string): Promise<number
 			const keys = createKeys(config.redis.prefix);
 			const found = await resolveRuleId(new RuleRepository(redis, keys.rules), given);
 			if ('error' in found) return found.error;
-			return (await readRuleDetail(found.id, { redis, keys })) ?? `no rule ${JSON.stringify(given)}`;
+			return (await readRuleDetail(found.id, { redis, keys, defaultGroupIntervalMs: config.alerts.defaultInterval })) ?? `no rule ${JSON.stringify(given)}`;
 		},
 		values.config
 	);
@@ -273,7 +273,7 @@ async function changeRule(
 			const keys = createKeys(config.redis.prefix);
 			const found = await resolveRuleId(new RuleRepository(redis, keys.rules), given);
 			if ('error' in found) return found.error;
-			return change({ redis, keys, audit: new AuditLog(redis, keys.audit) }, found.id);
+			return change({ redis, keys, audit: new AuditLog(redis, keys.audit), defaultGroupIntervalMs: config.alerts.defaultInterval }, found.id);
 		},
 		configFlag
 	);
@@ -368,7 +368,7 @@ async function backtestRule(args: string[], io: CliIO, root: string): Promise<nu
 			const keys = createKeys(config.redis.prefix);
 			const store = new RedisStore(redis, { prefix: config.redis.prefix, retention: config.tsdb.retention });
 			try {
-				return await runBacktest({ store, rules: new RuleRepository(redis, keys.rules) }, { rule: values.rule!, from, to, draft, intervalMs, progress: (m) => io.err(`${m}...`) });
+				return await runBacktest({ store, rules: new RuleRepository(redis, keys.rules), defaultGroupIntervalMs: config.alerts.defaultInterval }, { rule: values.rule!, from, to, draft, intervalMs, progress: (m) => io.err(`${m}...`) });
 			} catch (err) {
 				if (err instanceof BacktestInputError) return err.message;
 				throw err;
@@ -425,7 +425,7 @@ async function exportTest(args: string[], io: CliIO, root: string): Promise<numb
 			const store = new RedisStore(redis, { prefix: config.redis.prefix, retention: config.tsdb.retention });
 			try {
 				return await exportRuleTest(
-					{ redis, keys, store },
+					{ redis, keys, store, defaultGroupIntervalMs: config.alerts.defaultInterval },
 					{ rule: values.rule!, ...(values.incident !== undefined ? { incident: values.incident } : {}), ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), now }
 				);
 			} catch (err) {

@@ -235,6 +235,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 			notificationExternalUrl: notifications.externalUrl,
 			notificationAddressPolicy: notifications.addressPolicy,
 			queries,
+			defaultGroupIntervalMs: config.alerts.defaultInterval,
 			reports: { settings: config.reports, retention: resolveRetention(config.tsdb.retention) }
 		});
 

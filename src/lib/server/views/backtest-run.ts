@@ -59,9 +59,9 @@ function findRule(groups: StoredGroup[], name: string): { group: StoredGroup; in
 	return matches[0]!;
 }
 
-function compileIn(group: { name: string; interval?: string }, spec: unknown, field: string): CompiledRule {
+function compileIn(group: { name: string; interval?: string }, spec: unknown, field: string, defaultIntervalMs: number): CompiledRule {
 	const text = formatRuleFile([{ name: group.name, ...(group.interval !== undefined ? { interval: group.interval } : {}), rules: [spec as never] }]);
-	const set = compileRuleSet(text, field);
+	const set = compileRuleSet(text, field, { defaultIntervalMs });
 	const rule = set.groups[0]?.rules[0];
 	if (!rule || set.problems.length) throw new BacktestInputError(field, set.problems.join('; ') || 'the rule does not compile');
 	return rule;
@@ -91,7 +91,8 @@ function draftSpec(text: string, alert: string): unknown {
 	return doc;
 }
 
-export async function runBacktest(deps: { store: Pick<TimeSeriesStore, 'raw'>; rules: RuleRepository }, req: BacktestRequest): Promise<BacktestResponse> {
+/** `deps.defaultGroupIntervalMs`: the config's `alerts.defaultInterval` (the engine's interval of a group that names none). */
+export async function runBacktest(deps: { store: Pick<TimeSeriesStore, 'raw'>; rules: RuleRepository; defaultGroupIntervalMs: number }, req: BacktestRequest): Promise<BacktestResponse> {
 	if (!Number.isFinite(req.from)) throw new BacktestInputError('from', 'expected a time');
 	if (!Number.isFinite(req.to)) throw new BacktestInputError('to', 'expected a time');
 	if (req.to <= req.from) throw new BacktestInputError('to', 'must be after from');
@@ -100,8 +101,8 @@ export async function runBacktest(deps: { store: Pick<TimeSeriesStore, 'raw'>; r
 	const { groups } = await deps.rules.load();
 	const { group, index } = findRule(groups, req.rule);
 	const stored = group.rules[index]!;
-	const current = compileIn(group, stored.spec, `rule ${stored.id}`);
-	const draft = req.draft !== undefined ? compileIn(group, draftSpec(req.draft, stored.spec.alert), 'draft') : undefined;
+	const current = compileIn(group, stored.spec, `rule ${stored.id}`, deps.defaultGroupIntervalMs);
+	const draft = req.draft !== undefined ? compileIn(group, draftSpec(req.draft, stored.spec.alert), 'draft', deps.defaultGroupIntervalMs) : undefined;
 	const interval = req.intervalMs ?? current.intervalMs;
 	// Evaluations fall on multiples of the interval, as the alerts role runs them.
 	const first = Math.ceil(req.from / interval) * interval;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertInstance, RuleState } from '../rules/types';
-import { groupIntervalMs, ruleLabelSets, silencesMatching } from './rule-detail';
+import { ruleLabelSets, silencesMatching } from './rule-detail';
 import type { Matcher } from '../alerting/muting';
+import { groupIntervalMs } from '../alerting/ruleset';
 
 const inst = (labels: Record<string, string>, state: AlertInstance['state']): AlertInstance => ({ fingerprint: JSON.stringify(labels), labels, annotations: {}, state, value: 1, activeAt: 0 });
 const silence = (id: string, matchers: Matcher[]) => ({ id, matchers });
@@ -33,9 +34,10 @@ describe('rule detail helpers', () => {
 		expect(silencesMatching(all, sets).map((s) => s.id)).toEqual(['a', 'b']);
 	});
 
-	it('group intervals: its own, else the default 30s', () => {
-		expect(groupIntervalMs('10s')).toBe(10_000);
-		expect(groupIntervalMs(null)).toBe(30_000);
-		expect(groupIntervalMs(undefined)).toBe(30_000);
+	it('group intervals: its own, else the configured default', () => {
+		expect(groupIntervalMs('10s', 60_000)).toBe(10_000);
+		expect(groupIntervalMs(null, 60_000)).toBe(60_000);
+		expect(groupIntervalMs(undefined, 45_000)).toBe(45_000);
+		expect(groupIntervalMs('0s', 45_000)).toBe(45_000);
 	});
 });

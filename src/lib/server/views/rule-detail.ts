@@ -5,16 +5,14 @@
  * lines. Used by GET /api/v1/rules/<group>/<alert> and the rule page.
  */
 import type { Redis } from 'ioredis';
-import { parseDuration } from '../../shared/duration';
 import type { Labels } from '../../shared/series';
 import type { Keys } from '../keys';
-import { DEFAULT_GROUP_INTERVAL_MS } from '../prom-api/rules';
 import { compileRule, type RuleSpec } from '../rules/compile';
 import { ruleThreshold, type RuleThreshold } from '../rules/edit';
 import type { AlertEvent, RuleState } from '../rules/types';
 import { compileMatchers, SilenceStore, type SilenceView } from '../alerting/muting';
 import { NotificationOutbox, type LogEntry } from '../alerting/notify';
-import { RuleRepository, ruleYaml, type RuleVersion, type StoredRule } from '../alerting/ruleset';
+import { groupIntervalMs, RuleRepository, ruleYaml, type RuleVersion, type StoredRule } from '../alerting/ruleset';
 import { AlertStateStore } from '../alerting/state';
 
 /** Most state changes a detail carries (newest first). */
@@ -40,12 +38,6 @@ export interface RuleDetail {
 	notifications: LogEntry[];
 	silences: SilenceView[];
 	threshold: RuleThreshold | null;
-}
-
-/** A group's interval in ms: its own, else Vigil's default (the config's `alerts.defaultInterval` default). */
-export function groupIntervalMs(interval: string | undefined | null): number {
-	const ms = interval ? parseDuration(interval) : null;
-	return ms !== null && ms > 0 ? ms : DEFAULT_GROUP_INTERVAL_MS;
 }
 
 /**
@@ -81,6 +73,8 @@ const NO_AUDIT = { record: async () => '' };
 export interface RuleDetailDeps {
 	redis: Redis;
 	keys: Keys;
+	/** The config's `alerts.defaultInterval`: the interval of a group that names none. */
+	defaultGroupIntervalMs: number;
 }
 
 /** The rule `id` (`group/alert`) with its page's data, or null when there is no such rule. */
@@ -98,7 +92,7 @@ export async function readRuleDetail(id: string, deps: RuleDetailDeps, now = Dat
 		new SilenceStore(deps.redis, deps.keys.alerts, NO_AUDIT, { now: () => now }).list(['active'])
 	]);
 	const interval = group?.interval ?? null;
-	const intervalMs = groupIntervalMs(interval);
+	const intervalMs = groupIntervalMs(interval, deps.defaultGroupIntervalMs);
 	const state = saved?.state ?? null;
 	const compiled = compileRule(stored.spec, { name: stored.group, intervalMs }).rule;
 	return {

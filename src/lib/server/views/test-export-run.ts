@@ -12,8 +12,7 @@ import type { Keys } from '../keys';
 import { buildRuleTest, planRuleTest, TestExportError, type RuleTestExport } from '../rules/test-export';
 import type { RawResult, TimeSeriesStore } from '../tsdb/types';
 import { parseIncidentId, IncidentStore } from '../alerting/incidents';
-import { groupIntervalMs } from './rule-detail';
-import { RuleNotFoundError, RuleRepository } from '../alerting/ruleset';
+import { groupIntervalMs, RuleNotFoundError, RuleRepository } from '../alerting/ruleset';
 
 export { TestExportError };
 
@@ -40,7 +39,7 @@ export interface TestExportResult extends RuleTestExport {
 	incident?: string;
 }
 
-export async function exportRuleTest(deps: { redis: Redis; keys: Keys; store: Pick<TimeSeriesStore, 'raw'> }, req: TestExportRequest): Promise<TestExportResult> {
+export async function exportRuleTest(deps: { redis: Redis; keys: Keys; store: Pick<TimeSeriesStore, 'raw'>; defaultGroupIntervalMs: number }, req: TestExportRequest): Promise<TestExportResult> {
 	const now = req.now ?? Date.now();
 	const repo = new RuleRepository(deps.redis, deps.keys.rules);
 	const stored = await repo.get(req.rule);
@@ -62,7 +61,7 @@ export async function exportRuleTest(deps: { redis: Redis; keys: Keys; store: Pi
 		to = req.to ?? now;
 	}
 	const group = await repo.group(stored.group);
-	const rule = { id: stored.id, group: stored.group, ...(group?.interval !== undefined ? { interval: group.interval } : {}), intervalMs: groupIntervalMs(group?.interval), spec: stored.spec };
+	const rule = { id: stored.id, group: stored.group, ...(group?.interval !== undefined ? { interval: group.interval } : {}), intervalMs: groupIntervalMs(group?.interval, deps.defaultGroupIntervalMs), spec: stored.spec };
 	const plan = planRuleTest(rule, { from, to });
 	const loaded: RawResult[] = [];
 	for (const matchers of plan.selectors) loaded.push(...(await deps.store.raw(matchers, plan.dataFrom, plan.dataTo)));

@@ -57,6 +57,8 @@ export interface VigilContext {
 	version: string;
 	/** Evaluates the HTTP API's PromQL queries off the event loop, under the `query:` limits (web role). */
 	queries?: QueryRunner;
+	/** The config's `alerts.defaultInterval`: the evaluation interval of a rule group that names none. */
+	defaultGroupIntervalMs: number;
 	/** The `reports` section of the config and the store's retention (defaults when absent). */
 	reports?: { settings: ReportSettings; retention: Retention };
 }

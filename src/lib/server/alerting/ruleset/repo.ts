@@ -7,6 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import { stringify } from 'yaml';
+import { parseDuration } from '../../../shared/duration';
 import type { GroupSpec, RuleSpec } from '../../rules';
 import { isRecordingSpec, type AnyRuleSpec, type RecordingRuleSpec } from '../../../shared/rule-spec';
 import { unifiedDiff } from '../../../shared/text-diff';
@@ -449,4 +450,10 @@ export class RuleRepository {
 			throw new Error('the rule set kept changing while saving; try again');
 		});
 	}
+}
+
+/** A group's interval in ms: its own, else `defaultMs` (the config's `alerts.defaultInterval`). */
+export function groupIntervalMs(interval: string | undefined | null, defaultMs: number): number {
+	const ms = interval ? parseDuration(interval) : null;
+	return ms !== null && ms > 0 ? ms : defaultMs;
 }

@@ -9,13 +9,15 @@ import type { Redis } from 'ioredis';
 import type { AuditLog } from '../../audit';
 import type { Keys } from '../../keys';
 import { checkRuleText, renderRuleFor, type RuleEditProblem, type RuleThreshold } from '../../rules/edit';
-import { groupIntervalMs, type RuleDetailRule } from '../../views';
-import { RuleNotFoundError, RuleRepository, ruleYaml, type StoredRule } from '../../alerting/ruleset';
+import type { RuleDetailRule } from '../../views';
+import { groupIntervalMs, RuleNotFoundError, RuleRepository, ruleYaml, type StoredRule } from '../../alerting/ruleset';
 
 export interface RuleHttpDeps {
 	redis: Redis;
 	keys: Keys;
 	audit?: AuditLog;
+	/** The config's `alerts.defaultInterval`: the interval of a group that names none. */
+	defaultGroupIntervalMs: number;
 }
 
 /** An answer: status and JSON body. */
@@ -48,9 +50,9 @@ function repoOf(deps: RuleHttpDeps): RuleRepository {
 }
 
 /** A stored rule in the API's shape (as in the detail). */
-export async function ruleView(repo: RuleRepository, rule: StoredRule): Promise<RuleDetailRule> {
+export async function ruleView(repo: RuleRepository, rule: StoredRule, defaultGroupIntervalMs: number): Promise<RuleDetailRule> {
 	const interval = (await repo.group(rule.group))?.interval ?? null;
-	return { ...rule, interval, intervalMs: groupIntervalMs(interval), name: rule.spec.alert, yaml: ruleYaml(rule.spec) + '\n' };
+	return { ...rule, interval, intervalMs: groupIntervalMs(interval, defaultGroupIntervalMs), name: rule.spec.alert, yaml: ruleYaml(rule.spec) + '\n' };
 }
 
 function problemsAnswer(problems: RuleEditProblem[]): Answer<{ error: string; problems: RuleEditProblem[] }> {
@@ -66,14 +68,14 @@ export async function saveRuleText(deps: RuleHttpDeps, id: string, input: { yaml
 	const stored = await repo.get(id);
 	if (!stored) return notFound(id);
 	const interval = (await repo.group(stored.group))?.interval;
-	const checked = checkRuleText(input.yaml, { name: stored.group, intervalMs: groupIntervalMs(interval) }, { expectAlert: stored.spec.alert });
+	const checked = checkRuleText(input.yaml, { name: stored.group, intervalMs: groupIntervalMs(interval, deps.defaultGroupIntervalMs) }, { expectAlert: stored.spec.alert });
 	if (checked.problems.length > 0 || !checked.spec || !checked.rule) {
 		return problemsAnswer(checked.problems.length ? checked.problems : [{ path: '', message: 'the rule does not compile' }]);
 	}
 	try {
 		const r = await repo.saveRule(id, checked.spec, { author, ...(input.message ? { message: input.message } : {}) });
 		if (r.changed) await announceRules(deps.redis, deps.keys, r.revision);
-		return { status: 200, body: { rule: await ruleView(repo, r.rule), changed: r.changed } };
+		return { status: 200, body: { rule: await ruleView(repo, r.rule, deps.defaultGroupIntervalMs), changed: r.changed } };
 	} catch (err) {
 		if (err instanceof RuleNotFoundError) return notFound(id);
 		throw err;
@@ -111,7 +113,7 @@ export async function validateRuleText(deps: RuleHttpDeps, input: ValidateInput)
 		}
 	}
 	const interval = groupName ? (await repo.group(groupName))?.interval : undefined;
-	const checked = checkRuleText(input.yaml, { name: groupName, intervalMs: groupIntervalMs(interval) }, expectAlert !== undefined ? { expectAlert } : {});
+	const checked = checkRuleText(input.yaml, { name: groupName, intervalMs: groupIntervalMs(interval, deps.defaultGroupIntervalMs) }, expectAlert !== undefined ? { expectAlert } : {});
 	const out: ValidateAnswer = { ok: checked.problems.length === 0 && checked.rule !== undefined, problems: checked.problems, threshold: checked.threshold };
 	if (checked.rule) out.rendered = renderRuleFor(checked.rule, input.labels ?? {}, input.value ?? 0);
 	return out;
@@ -124,7 +126,7 @@ export async function rollbackRule(deps: RuleHttpDeps, id: string, input: { vers
 	try {
 		const r = await repo.rollbackChange(id, version, { author, ...(input.message ? { message: input.message } : {}) });
 		await announceRules(deps.redis, deps.keys, r.revision);
-		return { status: 200, body: { rule: await ruleView(repo, r.rule) } };
+		return { status: 200, body: { rule: await ruleView(repo, r.rule, deps.defaultGroupIntervalMs) } };
 	} catch (err) {
 		if (err instanceof RuleNotFoundError) return notFound(id);
 		if (err instanceof Error && /has no version|is a deletion/.test(err.message)) return { status: 400, body: { error: `version: ${err.message}` } };
@@ -138,7 +140,7 @@ export async function setRuleEnabled(deps: RuleHttpDeps, id: string, input: { en
 	try {
 		const r = await repo.changeEnabled(id, input.enabled, { author, ...(input.message ? { message: input.message } : {}) });
 		if (r.changed) await announceRules(deps.redis, deps.keys, r.revision);
-		return { status: 200, body: { rule: await ruleView(repo, r.rule), changed: r.changed } };
+		return { status: 200, body: { rule: await ruleView(repo, r.rule, deps.defaultGroupIntervalMs), changed: r.changed } };
 	} catch (err) {
 		if (err instanceof RuleNotFoundError) return notFound(id);
 		throw err;

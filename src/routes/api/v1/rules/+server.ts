@@ -15,7 +15,7 @@ export const GET: RequestHandler = (event) =>
 		const type = q.get('type') ?? '';
 		if (type !== '' && type !== 'alert' && type !== 'record') throw new ApiError('bad_data', `invalid parameter "type": expected alert or record, got ${JSON.stringify(type)}`);
 		const ctx = getContext();
-		return promRules(ctx.redis, ctx.keys, { type: type || undefined, names: q.getAll('rule_name[]'), groups: q.getAll('rule_group[]') });
+		return promRules(ctx.redis, ctx.keys, { type: type || undefined, names: q.getAll('rule_name[]'), groups: q.getAll('rule_group[]') }, ctx.defaultGroupIntervalMs);
 	});
 
 export const fallback: RequestHandler = methodNotAllowed('GET');
