@@ -3,3 +3,4 @@ export * from './incident-http';
 export * from './rule-http';
 export * from './silence-http';
 export * from './require-permission';
+export * from './prom-route';

@@ -5,7 +5,7 @@
 import { getContext } from '$lib/server/web/context';
 import { ApiError } from '$lib/server/prom-api/envelope';
 import { readParams } from '$lib/server/prom-api/params';
-import { methodNotAllowed, promRoute } from '$lib/server/web/http/prom-route';
+import { methodNotAllowed, promRoute } from '$lib/server/web/http';
 import { metadata } from '$lib/server/prom-api/series';
 import type { RequestHandler } from './$types';
 

@@ -5,7 +5,7 @@
  */
 import { getContext } from '$lib/server/web/context';
 import { ApiError } from '$lib/server/prom-api/envelope';
-import { methodNotAllowed, promRoute } from '$lib/server/web/http/prom-route';
+import { methodNotAllowed, promRoute } from '$lib/server/web/http';
 import { promRules } from '$lib/server/prom-api/rules';
 import type { RequestHandler } from './$types';
 

@@ -5,7 +5,7 @@
  */
 import { getContext } from '$lib/server/web/context';
 import { readParams } from '$lib/server/prom-api/params';
-import { promRoute } from '$lib/server/web/http/prom-route';
+import { promRoute } from '$lib/server/web/http';
 import { findSeries, parseMatches, timeRange } from '$lib/server/prom-api/series';
 import type { RequestHandler } from './$types';
 

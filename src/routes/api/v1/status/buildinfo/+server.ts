@@ -4,7 +4,7 @@
  * Vigil's own. Needs `series:read`.
  */
 import { getContext } from '$lib/server/web/context';
-import { methodNotAllowed, promRoute } from '$lib/server/web/http/prom-route';
+import { methodNotAllowed, promRoute } from '$lib/server/web/http';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = (event) =>

@@ -6,7 +6,7 @@
  */
 import { getContext } from '$lib/server/web/context';
 import { readParams } from '$lib/server/prom-api/params';
-import { methodNotAllowed, promRoute } from '$lib/server/web/http/prom-route';
+import { methodNotAllowed, promRoute } from '$lib/server/web/http';
 import { labelValues, parseMatches, timeRange } from '$lib/server/prom-api/series';
 import type { RequestHandler } from './$types';
 
