@@ -3,6 +3,8 @@
  * lib/shared imports nothing of Vigil; lib/server (Redis access, storage, web role) imports only
  * lib/shared and itself; collectors and alerts use those two and never each other, the routes or
  * the runtime; routes never import the runtime (it is not in SvelteKit's bundle); no cycles.
+ * Inside lib/server: the layers core (tsdb, promql, rules) -> alerting packages -> views -> web ->
+ * routes, packages used through their index.ts, and getContext() for routes and web only.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -62,6 +64,48 @@ module.exports = {
 			comment: 'Routes reach the running process through getContext(), never by importing the runtime.',
 			from: { path: '^src/routes/' },
 			to: { path: '^(runtime|collectors|alerts|demo-shop|server\\.ts)' }
+		},
+		{
+			name: 'package-index-only',
+			severity: 'error',
+			comment: 'The alerting packages, views and web/http are used through their index.ts: from outside a package, import the package, never an inner file.',
+			from: { pathNot: '^src/lib/server/(alerting/[^/]+|views|web/http)/' },
+			to: { path: '^src/lib/server/(alerting/[^/]+|views|web/http)/[^/]+$', pathNot: '/index\\.ts$' }
+		},
+		{
+			name: 'package-index-only-between-packages',
+			severity: 'error',
+			comment: 'One package uses another through its index.ts; inside a package, files import each other directly.',
+			from: { path: '^(src/lib/server/(?:alerting/[^/]+|views|web/http))/' },
+			to: { path: '^src/lib/server/(alerting/[^/]+|views|web/http)/[^/]+$', pathNot: ['/index\\.ts$', '^$1/'] }
+		},
+		{
+			name: 'layers-core-below-alerting',
+			severity: 'error',
+			comment: 'Layers of src/lib/server: tsdb, promql and rules (the core) import no alerting package, read model, report, API or web code.',
+			from: { path: '^src/lib/server/(tsdb|promql|rules)/' },
+			to: { path: '^src/lib/server/(alerting|views|reports|prom-api|web|auth)/' }
+		},
+		{
+			name: 'layers-alerting-below-views',
+			severity: 'error',
+			comment: 'Layers of src/lib/server: the alerting packages import no read model, report, API wire format, web or auth code.',
+			from: { path: '^src/lib/server/alerting/' },
+			to: { path: '^src/lib/server/(views|reports|prom-api|web|auth)/' }
+		},
+		{
+			name: 'layers-views-below-web',
+			severity: 'error',
+			comment: 'Layers of src/lib/server: read models are handed their dependencies; they import no web code (context, HTTP adapters, live hub).',
+			from: { path: '^src/lib/server/(views|reports)/' },
+			to: { path: '^src/lib/server/web/' }
+		},
+		{
+			name: 'context-for-routes-and-web',
+			severity: 'error',
+			comment: 'getContext() is the routes\' locator: library code is passed what it needs. Only web/, the routes and the runtime (which sets it) import web/context.ts.',
+			from: { pathNot: '^(src/lib/server/web/|src/routes/|src/hooks\\.server\\.ts$|runtime/|tests/)' },
+			to: { path: '^src/lib/server/web/context\\.ts$' }
 		},
 		{
 			name: 'not-to-unresolvable',

@@ -23,7 +23,7 @@ import { packageRoot, packageVersion } from './package-root';
 import { SCENARIOS, startDemoShop, type Scenario } from '../demo-shop/index';
 import { DEMO_SHOP_LISTENER, demoKioskBoard, startVigil } from './start';
 import { dataDirOf, deliverSetupLink } from './setup-link';
-import { newSecretKey } from '../src/lib/server/alerting/secret-box';
+import { newSecretKey } from '../src/lib/server/alerting/notify';
 
 export const USAGE = `Usage: vigil <command> [options]
 

@@ -9,14 +9,14 @@ import { z } from 'zod';
 import { parseCidr } from '../collectors/net/address-policy';
 import { collectorConfig } from '../collectors/registry';
 import { SCENARIOS } from '../demo-shop/index';
-import { channelConfig } from '../src/lib/server/alerting/channels';
-import { buildRouteTree, routeSchema } from '../src/lib/server/alerting/routes';
+import { channelConfig, buildRouteTree, routeSchema } from '../src/lib/server/alerting/notify';
 import { ROLES } from '../src/lib/server/nodes';
 import { parseSelector } from '../src/lib/server/tsdb/matchers';
 import { loadYamlFile, validateYaml, type Override, type Validated } from '../src/lib/server/yaml-config';
 import { boardSchema, CLOCK_TIME, configDuration, type WallSettings } from '../src/lib/shared/boards';
 import { zDuration } from '../src/lib/shared/duration';
-import { canonicalZone } from '../src/lib/server/alerting/schedule-zone';
+import { canonicalZone } from '../src/lib/server/alerting/muting';
+import { DEFAULT_GROUP_INTERVAL_MS } from '../src/lib/server/rules';
 
 function selectorParses(text: string): boolean {
 	try {
@@ -235,7 +235,7 @@ const configObject = z.strictObject({
 			 */
 			ruleFiles: z.array(z.string().min(1)).default([]),
 			/** Interval of groups that do not set one. */
-			defaultInterval: zDuration({ min: 1000, max: 86_400_000 }).default(30_000),
+			defaultInterval: zDuration({ min: 1000, max: 86_400_000 }).default(DEFAULT_GROUP_INTERVAL_MS),
 			/** How long one rule's evaluation may take before it counts as an error. */
 			evaluationTimeout: zDuration({ min: 100, max: 600_000 }).default(10_000),
 			/** How long the leader's lease lasts unrenewed; a standby takes over within twice this. */

@@ -6,9 +6,7 @@
  * address policy comes from `notifications.allowPrivate`.
  */
 import type { Redis } from 'ioredis';
-import { ChannelStore, provisionedChannels } from '../src/lib/server/alerting/channels';
-import { buildRouteTree, type Route } from '../src/lib/server/alerting/routes';
-import { SecretBox } from '../src/lib/server/alerting/secret-box';
+import { ChannelStore, provisionedChannels, buildRouteTree, type Route, SecretBox } from '../src/lib/server/alerting/notify';
 import { createAddressPolicy, type AddressPolicy } from '../src/lib/server/net/address-policy';
 import type { Keys } from '../src/lib/server/keys';
 import type { Logger } from '../src/lib/server/log';

@@ -6,12 +6,9 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BacktestInputError, runBacktest, type BacktestResponse } from '../src/lib/server/alerting/backtest-run';
-import { readRuleDetail } from '../src/lib/server/alerting/rule-detail';
-import { rollbackRule, setRuleEnabled, type Answer } from '../src/lib/server/alerting/rule-http';
-import { ruleRowOf } from '../src/lib/server/alerting/rule-overview';
-import { RuleNotFoundError, RuleRepository, storedGroupSpec, type RuleVersion, type StoredRule } from '../src/lib/server/alerting/rule-repo';
-import { exportRuleTest, TestExportError, type TestExportResult } from '../src/lib/server/alerting/test-export-run';
+import { BacktestInputError, runBacktest, type BacktestResponse, readRuleDetail, ruleRowOf, exportRuleTest, TestExportError, type TestExportResult } from '../src/lib/server/views';
+import { rollbackRule, setRuleEnabled, type Answer } from '../src/lib/server/web/http';
+import { RuleNotFoundError, RuleRepository, storedGroupSpec, type RuleVersion, type StoredRule } from '../src/lib/server/alerting/ruleset';
 import { AuditLog } from '../src/lib/server/audit';
 import { createKeys } from '../src/lib/server/keys';
 import { checkRuleFiles, compileRuleSet, formatRuleFile, runRuleTests, type BacktestResult, type GroupSpec } from '../src/lib/server/rules';
@@ -189,7 +186,7 @@ async function showRule(args: string[], io: CliIO, root: string): Promise<number
 			const keys = createKeys(config.redis.prefix);
 			const found = await resolveRuleId(new RuleRepository(redis, keys.rules), given);
 			if ('error' in found) return found.error;
-			return (await readRuleDetail(found.id, { redis, keys })) ?? `no rule ${JSON.stringify(given)}`;
+			return (await readRuleDetail(found.id, { redis, keys, defaultGroupIntervalMs: config.alerts.defaultInterval })) ?? `no rule ${JSON.stringify(given)}`;
 		},
 		values.config
 	);
@@ -276,7 +273,7 @@ async function changeRule(
 			const keys = createKeys(config.redis.prefix);
 			const found = await resolveRuleId(new RuleRepository(redis, keys.rules), given);
 			if ('error' in found) return found.error;
-			return change({ redis, keys, audit: new AuditLog(redis, keys.audit) }, found.id);
+			return change({ redis, keys, audit: new AuditLog(redis, keys.audit), defaultGroupIntervalMs: config.alerts.defaultInterval }, found.id);
 		},
 		configFlag
 	);
@@ -371,7 +368,7 @@ async function backtestRule(args: string[], io: CliIO, root: string): Promise<nu
 			const keys = createKeys(config.redis.prefix);
 			const store = new RedisStore(redis, { prefix: config.redis.prefix, retention: config.tsdb.retention });
 			try {
-				return await runBacktest({ store, rules: new RuleRepository(redis, keys.rules) }, { rule: values.rule!, from, to, draft, intervalMs, progress: (m) => io.err(`${m}...`) });
+				return await runBacktest({ store, rules: new RuleRepository(redis, keys.rules), defaultGroupIntervalMs: config.alerts.defaultInterval }, { rule: values.rule!, from, to, draft, intervalMs, progress: (m) => io.err(`${m}...`) });
 			} catch (err) {
 				if (err instanceof BacktestInputError) return err.message;
 				throw err;
@@ -428,7 +425,7 @@ async function exportTest(args: string[], io: CliIO, root: string): Promise<numb
 			const store = new RedisStore(redis, { prefix: config.redis.prefix, retention: config.tsdb.retention });
 			try {
 				return await exportRuleTest(
-					{ redis, keys, store },
+					{ redis, keys, store, defaultGroupIntervalMs: config.alerts.defaultInterval },
 					{ rule: values.rule!, ...(values.incident !== undefined ? { incident: values.incident } : {}), ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), now }
 				);
 			} catch (err) {

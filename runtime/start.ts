@@ -9,7 +9,7 @@ import { startDemoShop, type DemoShop } from '../demo-shop/index';
 import { createAddressPolicy } from '../collectors/net/address-policy';
 import { startCollectRole, type CollectRole } from '../collectors/role';
 import { PushRateLimiter, pushBurst } from '../src/lib/server/push-rate';
-import { setContext } from '../src/lib/server/context';
+import { setContext } from '../src/lib/server/web/context';
 import { createAuthStores } from '../src/lib/server/auth/index';
 import { createKeys } from '../src/lib/server/keys';
 import type { Logger } from '../src/lib/server/log';
@@ -237,6 +237,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 			notificationExternalUrl: notifications.externalUrl,
 			notificationAddressPolicy: notifications.addressPolicy,
 			queries,
+			defaultGroupIntervalMs: config.alerts.defaultInterval,
 			reports: { settings: config.reports, retention: resolveRetention(config.tsdb.retention) }
 		});
 

@@ -4,7 +4,7 @@
  */
 import type { Handle } from '@sveltejs/kit';
 import { SESSION_COOKIE } from '$lib/server/auth/sessions';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { csrfMatches, csrfTokenOf, needsCsrf, setSecurityHeaders } from '$lib/server/web/security';
 
 function forbidden(pathname: string, message: string): Response {

@@ -11,12 +11,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import { Dispatcher, type DispatchAlert } from '../../alerts/dispatcher';
-import { NotificationSender } from '../../alerts/sender';
-import { ChannelStore } from '../../src/lib/server/alerting/channels';
-import { NotificationOutbox } from '../../src/lib/server/alerting/outbox';
-import { buildRouteTree, routeSchema } from '../../src/lib/server/alerting/routes';
-import { SecretBox, newSecretKey } from '../../src/lib/server/alerting/secret-box';
+import { Dispatcher, type DispatchAlert, NotificationSender, ChannelStore, NotificationOutbox, buildRouteTree, routeSchema, SecretBox, newSecretKey } from '../../src/lib/server/alerting/notify';
 import { systemClock } from '../../src/lib/server/clock';
 import { createKeys } from '../../src/lib/server/keys';
 import { createLogger } from '../../src/lib/server/log';

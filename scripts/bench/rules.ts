@@ -16,10 +16,10 @@
  * Progress goes to stderr; the result is one JSON line on stdout.
  */
 import { Redis } from 'ioredis';
-import { backtest, compileRuleSet, evaluateRule, loadRuleSource, type CompiledRule, type RuleState } from '../../src/lib/server/rules';
+import { backtest, compileRuleSet, DEFAULT_GROUP_INTERVAL_MS, evaluateRule, loadRuleSource, type CompiledRule, type RuleState } from '../../src/lib/server/rules';
 import { MemorySource, type SeriesData } from '../../src/lib/server/promql';
-import { runBacktest } from '../../src/lib/server/alerting/backtest-run';
-import { RuleRepository } from '../../src/lib/server/alerting/rule-repo';
+import { runBacktest } from '../../src/lib/server/views';
+import { RuleRepository } from '../../src/lib/server/alerting/ruleset';
 import { createKeys } from '../../src/lib/server/keys';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
 import { DAY, HOUR } from '../../src/lib/server/tsdb/types';
@@ -223,7 +223,7 @@ async function previewBench(client: Redis, now: number): Promise<Record<string, 
 	for (let i = 0; i < 3; i++) {
 		const p0 = performance.now();
 		const mark = (m: string) => void (m.startsWith('replaying') && loads.push(performance.now() - p0));
-		r = await runBacktest({ store, rules: repo }, { rule: 'shop.payments/PaymentFailureRatioHigh', from, to: now, draft: rule(0.3).join('\n') + '\n', progress: mark });
+		r = await runBacktest({ store, rules: repo, defaultGroupIntervalMs: DEFAULT_GROUP_INTERVAL_MS }, { rule: 'shop.payments/PaymentFailureRatioHigh', from, to: now, draft: rule(0.3).join('\n') + '\n', progress: mark });
 		runs.push(performance.now() - p0);
 	}
 	return {

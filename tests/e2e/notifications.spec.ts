@@ -10,8 +10,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
-import { NotificationOutbox, type LogInput } from '../../src/lib/server/alerting/outbox';
-import { newSecretKey } from '../../src/lib/server/alerting/secret-box';
+import { NotificationOutbox, type LogInput } from '../../src/lib/server/alerting/notify';
+import { newSecretKey } from '../../src/lib/server/alerting/notify';
 import { artifact } from '../helpers/artifacts';
 import { kioskIsKeptOut, login, noMarkupRan, startRig, XSS, type Rig } from '../helpers/operator-pages';
 

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { Redis } from 'ioredis';
-import { AlertStateStore } from '../../src/lib/server/alerting/state-store';
+import { AlertStateStore } from '../../src/lib/server/alerting/state';
 import { createKeys } from '../../src/lib/server/keys';
 import type { AlertEvent, AlertInstance, RuleState } from '../../src/lib/server/rules/types';
 import { hydrated } from '../helpers/browser-session';

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { Redis } from 'ioredis';
-import { AlertStateStore } from '../../src/lib/server/alerting/state-store';
+import { AlertStateStore } from '../../src/lib/server/alerting/state';
 import { createKeys } from '../../src/lib/server/keys';
 import type { AlertInstance, RuleState } from '../../src/lib/server/rules/types';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';

@@ -5,7 +5,7 @@
  */
 import { expect, type Browser, type Page } from '@playwright/test';
 import { Redis } from 'ioredis';
-import { AlertStateStore } from '../../src/lib/server/alerting/state-store';
+import { AlertStateStore } from '../../src/lib/server/alerting/state';
 import { createKeys, type Keys } from '../../src/lib/server/keys';
 import type { AlertInstance, RuleState } from '../../src/lib/server/rules/types';
 import { hydrated } from './browser-session';

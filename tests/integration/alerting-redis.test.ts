@@ -6,8 +6,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLease } from '../../alerts/lease';
-import { AlertStateStore, FencedOutError } from '../../src/lib/server/alerting/state-store';
-import { RuleRepository, ruleIds } from '../../src/lib/server/alerting/rule-repo';
+import { AlertStateStore, FencedOutError } from '../../src/lib/server/alerting/state';
+import { RuleRepository, ruleIds } from '../../src/lib/server/alerting/ruleset';
 import { systemClock } from '../../src/lib/server/clock';
 import { AuditLog } from '../../src/lib/server/audit';
 import { createKeys } from '../../src/lib/server/keys';

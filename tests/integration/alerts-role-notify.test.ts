@@ -10,11 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAlertsRole, type AlertsRole } from '../../alerts/role';
-import { ChannelStore } from '../../src/lib/server/alerting/channels';
+import { ChannelStore, buildRouteTree, routeSchema, newSecretKey, SecretBox } from '../../src/lib/server/alerting/notify';
 import { IncidentStore } from '../../src/lib/server/alerting/incidents';
-import { RuleRepository } from '../../src/lib/server/alerting/rule-repo';
-import { buildRouteTree, routeSchema } from '../../src/lib/server/alerting/routes';
-import { newSecretKey, SecretBox } from '../../src/lib/server/alerting/secret-box';
+import { RuleRepository } from '../../src/lib/server/alerting/ruleset';
 import { ManualClock } from '../../src/lib/server/clock';
 import { createKeys } from '../../src/lib/server/keys';
 import { createLogger } from '../../src/lib/server/log';
@@ -88,9 +86,15 @@ describe('alerts role with notifications and incidents', () => {
 			await sleep(100);
 		};
 
+		/** Waits (real time) until the receiver has heard `n` notifications: deliveries are in flight after a tick. */
+		const heard = async (n: number) => {
+			const deadline = Date.now() + 10_000;
+			while (received.length < n && Date.now() < deadline) await sleep(10);
+		};
 		let role = await start();
 		await waitLeader(role);
 		await run(15_000);
+		await heard(1);
 		expect(received.map((r) => r.status)).toEqual(['firing']);
 		const incidentId = received[0]!.incidents[0]?.id;
 		expect(incidentId).toBeTruthy();
@@ -110,7 +114,50 @@ describe('alerts role with notifications and incidents', () => {
 		await repo.setEnabled('q/BacklogHigh', false, { author: 'test' });
 		await role.reloadRules();
 		await run(15_000);
+		await heard(2);
 		expect(received.map((r) => r.status)).toEqual(['firing', 'resolved']);
 		await role.stop();
 	}, 60_000);
+
+	it('sends a firing alert right after the evaluation that fired it, without waiting for the pipeline timer', async () => {
+		const T0 = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
+		const keys = createKeys('notify-now:');
+		const clock = new ManualClock(T0 + 1);
+		const store = new RedisStore(redis, { prefix: 'notify-now:', now: () => clock.now() });
+		const ts = Array.from({ length: 720 }, (_, i) => T0 - 600_000 + i * 10_000);
+		await store.write([{ name: 'stock', labels: { sku: 'A-1', service: 'catalog' }, ts, values: ts.map(() => 0) }]);
+		await new RuleRepository(redis, keys.rules).save([{ name: 'c', interval: '10s', rules: [{ alert: 'OutOfStock', expr: 'stock == 0', labels: { severity: 'warning' } }] }], { author: 'test' });
+		const channels = new ChannelStore(redis, keys.alerts.channels, [{ name: 'hook', type: 'webhook', url, sendResolved: true, maxAlerts: 0 }], SecretBox.withKey(newSecretKey()));
+		const route = buildRouteTree(routeSchema.parse({ receiver: 'hook', group_by: ['service'], group_wait: '0s', group_interval: '10s', repeat_interval: '1h' }));
+		const mine = () => received.filter((r) => (r.alerts as Array<{ labels: Record<string, string> }>).some((a) => a.labels.alertname === 'OutOfStock'));
+		const role = await startAlertsRole({
+			log,
+			redis,
+			store,
+			keys,
+			nodeId: 'node-now',
+			config: { ruleFiles: [], defaultInterval: 30_000, evaluationTimeout: 5000, leaseTtl: 15_000, externalLabels: {} },
+			configDir: '.',
+			clock,
+			revisionPollMs: 3_600_000,
+			// The backstop never comes within the test: the clock moves 10 s.
+			pipelineIntervalMs: 3_600_000,
+			notifications: { route, channels, delivery: { initialBackoff: 1000, maxBackoff: 5000, budget: 600_000, attemptTimeout: 2000, concurrency: 4 }, externalUrl: 'http://vigil.test', addressPolicy: createAddressPolicy(['127.0.0.1']) }
+		});
+		try {
+			while (!role.leader) await sleep(5);
+			await sleep(100);
+			expect(mine()).toEqual([]);
+			// One evaluation: the alert fires (no `for`), and the webhook hears of it with the clock standing still.
+			await clock.advance(10_000);
+			const deadline = Date.now() + 10_000;
+			while (mine().length === 0) {
+				if (Date.now() > deadline) throw new Error('the webhook heard nothing after the evaluation');
+				await sleep(10);
+			}
+			expect(mine().map((r) => [r.status, (r.alerts as Array<{ labels: Record<string, string> }>).map((a) => a.labels.alertname)])).toEqual([['firing', ['OutOfStock']]]);
+		} finally {
+			await role.stop();
+		}
+	}, 30_000);
 });

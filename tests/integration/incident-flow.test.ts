@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoShop, type DemoShop } from '../../demo-shop/index';
-import { newSecretKey } from '../../src/lib/server/alerting/secret-box';
+import { newSecretKey } from '../../src/lib/server/alerting/notify';
 import { freePort, startTestRedis, type TestRedis } from '../helpers/redis-server';
 import { startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
 

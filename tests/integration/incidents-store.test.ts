@@ -6,8 +6,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { timeToAcknowledge } from '../../src/lib/server/alerting/incident-measures';
-import { IncidentStore, isIncidentConflict, isIncidentInputError, isIncidentNotFound, type IncidentSummary } from '../../src/lib/server/alerting/incidents';
+import { timeToAcknowledge, IncidentStore, isIncidentConflict, isIncidentInputError, isIncidentNotFound, type IncidentSummary } from '../../src/lib/server/alerting/incidents';
 import { AuditLog } from '../../src/lib/server/audit';
 import { createKeys, type Keys } from '../../src/lib/server/keys';
 import type { Logger } from '../../src/lib/server/log';

@@ -9,10 +9,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { IncidentStore } from '../../src/lib/server/alerting/incidents';
 import { AuditLog } from '../../src/lib/server/audit';
-import { setContext } from '../../src/lib/server/context';
 import { createKeys } from '../../src/lib/server/keys';
 import { DEFAULT_REPORT_SETTINGS } from '../../src/lib/server/reports/load';
 import { incidentView } from '../../src/lib/server/reports/incident-view';
+import type { ReportDeps } from '../../src/lib/server/reports/settings';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
 import { resolveRetention } from '../../src/lib/server/tsdb/types';
 import type { AlertEvent } from '../../src/lib/server/rules/types';
@@ -30,6 +30,7 @@ const OPENED = Date.UTC(2026, 11, 7, 6, 31, 15);
 const STOPPED = DOWN[1] + 2 * MIN;
 let clock = START;
 let store: RedisStore;
+let deps: ReportDeps;
 
 async function writeUp(from: number, to: number): Promise<void> {
 	const ts: number[] = [];
@@ -66,23 +67,22 @@ beforeAll(async () => {
 	now = STOPPED + 15 * MIN;
 	await incidents.addNote('1', 'Reviewed on Monday', { actor: 'user:meg' });
 	const log = { warn: () => {}, info: () => {}, debug: () => {}, error: () => {}, child: () => log };
-	setContext({
+	deps = {
 		redis: client,
 		keys,
 		store,
 		audit: new AuditLog(client, keys.audit),
 		log,
 		reports: { settings: { ...DEFAULT_REPORT_SETTINGS, timeZone: 'Europe/Berlin' }, retention: resolveRetention(undefined) }
-	} as never);
+	} as unknown as ReportDeps;
 }, 60_000);
 
 afterAll(async () => {
-	setContext(undefined);
 	await redis?.stop();
 });
 
 it('the outage from the first failed probe to the recovery, its downtime exactly, and the same figures on every later reading', async () => {
-	const first = (await incidentView('INC-1', { chart: false }, STOPPED + 20 * MIN))!;
+	const first = (await incidentView(deps, 'INC-1', { chart: false }, STOPPED + 20 * MIN))!;
 	expect(first.incident).toMatchObject({ status: 'resolved', resolvedAt: STOPPED, acknowledgedAt: STOPPED + MIN });
 	expect(first.impact.outage).toEqual({ start: DOWN[0], end: DOWN[1] });
 	expect(first.impact.downSeconds).toBe((DOWN[1] - DOWN[0]) / 1000);
@@ -92,13 +92,13 @@ it('the outage from the first failed probe to the recovery, its downtime exactly
 	expect(first.impact.budgetUsed).toBeCloseTo((DOWN[1] - DOWN[0]) / 1000 / (0.001 * 31 * 86_400), 9);
 	// Later: the shop kept running, the hour was sealed, days passed.
 	await writeUp(STOPPED + 20 * MIN, STOPPED + 3 * 60 * MIN);
-	const later = (await incidentView('INC-1', { chart: false }, STOPPED + 3 * DAY))!;
+	const later = (await incidentView(deps, 'INC-1', { chart: false }, STOPPED + 3 * DAY))!;
 	expect(later.impact).toEqual(first.impact);
 	expect([later.tta, later.ttr]).toEqual([first.tta, first.ttr]);
 });
 
 it('an acknowledgement after the resolution is no TTA; responders acted before it; the timeline in time order', async () => {
-	const v = (await incidentView('INC-1', { chart: false }, STOPPED + DAY))!;
+	const v = (await incidentView(deps, 'INC-1', { chart: false }, STOPPED + DAY))!;
 	expect(v.ttr).toBe(STOPPED - OPENED);
 	expect(v.tta).toBeNull();
 	expect(v.responders).toEqual(['bob']);

@@ -6,11 +6,8 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentAlerts } from '../../src/lib/server/alerting/current-alerts';
-import { MaintenanceStore, parseWindowInput } from '../../src/lib/server/alerting/maintenance';
-import { loadMuting } from '../../src/lib/server/alerting/mute';
-import { AlertStateStore } from '../../src/lib/server/alerting/state-store';
-import { parseSilenceInput, SILENCE_RETENTION_MS, SilenceStore } from '../../src/lib/server/alerting/silences';
+import { currentAlerts, AlertStateStore } from '../../src/lib/server/alerting/state';
+import { MaintenanceStore, parseWindowInput, loadMuting, parseSilenceInput, SILENCE_RETENTION_MS, SilenceStore } from '../../src/lib/server/alerting/muting';
 import type { AuditInput } from '../../src/lib/server/audit';
 import { createKeys } from '../../src/lib/server/keys';
 import type { RuleState } from '../../src/lib/server/rules/types';

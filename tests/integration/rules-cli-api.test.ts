@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RuleRepository } from '../../src/lib/server/alerting/rule-repo';
+import { RuleRepository } from '../../src/lib/server/alerting/ruleset';
 import { createKeys } from '../../src/lib/server/keys';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertStateStore } from '../../src/lib/server/alerting/state-store';
+import { AlertStateStore } from '../../src/lib/server/alerting/state';
 import { createKeys } from '../../src/lib/server/keys';
 import type { RuleState } from '../../src/lib/server/rules/types';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';

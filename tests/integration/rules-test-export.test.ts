@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { IncidentStore } from '../../src/lib/server/alerting/incidents';
-import { RuleRepository } from '../../src/lib/server/alerting/rule-repo';
+import { RuleRepository } from '../../src/lib/server/alerting/ruleset';
 import { createKeys } from '../../src/lib/server/keys';
 import type { AlertEvent } from '../../src/lib/server/rules/types';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';

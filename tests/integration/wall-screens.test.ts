@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { currentAlerts } from '../../src/lib/server/alerting/current-alerts';
+import { currentAlerts } from '../../src/lib/server/alerting/state';
 import { createKeys } from '../../src/lib/server/keys';
 import { parseSelector } from '../../src/lib/server/tsdb/matchers';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';

@@ -9,7 +9,10 @@ export interface Keys {
 	live: string;
 	/** Hash: node id -> heartbeat JSON of every running Vigil process and its roles. */
 	nodes: string;
-	/** Pub/sub channel of control messages to every process: `{"type":"rules"}` (the rule set changed). */
+	/**
+	 * Pub/sub channel of rule-set changes (`{"type":"rules"}`), published by the rule API and `vigil rules`,
+	 * heard by the alerts processes (which also poll the revision).
+	 */
 	control: string;
 	/**
 	 * Pub/sub channel of collector reload requests (`{"type":"reload"}`), heard by the collect
@@ -17,8 +20,8 @@ export interface Keys {
 	 */
 	reload: string;
 	/**
-	 * Pub/sub channel of credential revocations (`{"type":"revoke",...}`) to the web processes. Its
-	 * own channel, so that the subscribers of `control` still count the processes a reload reached.
+	 * Pub/sub channel of credential revocations (`{"type":"revoke",...}`), heard by the web processes'
+	 * live hubs (on a connection of their own), so that open screens lose a revoked credential at once.
 	 */
 	revocations: string;
 	/** Hash: wall screen id -> JSON of its last heartbeat (board, time, viewport, render time), from every web process. */

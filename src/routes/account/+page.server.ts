@@ -6,7 +6,7 @@
  */
 import { fail, redirect } from '@sveltejs/kit';
 import { loginDelay } from '$lib/server/auth/login-throttle';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { isUserError } from '$lib/server/auth/users';
 import { setSessionCookie } from '$lib/server/web/login';
 import type { Actions, PageServerLoad } from './$types';

@@ -8,7 +8,7 @@ import { AUDIT_ID, auditSummary } from '$lib/server/audit';
 import { isRole, ROLES, type Role } from '$lib/server/auth/permissions';
 import { SCOPES, tokenState, type Scope } from '$lib/server/auth/tokens';
 import { isUserError } from '$lib/server/auth/users';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { reportSettings } from '$lib/server/reports/settings';
 import { requireAdminAction, requireAdminPage } from '$lib/server/web/admin';
 import { kioskLink } from '$lib/server/web/wall-access';
@@ -54,7 +54,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const beforeParam = url.searchParams.get('before');
 	const before = beforeParam && AUDIT_ID.test(beforeParam) ? beforeParam : undefined;
 	const now = Date.now();
-	const zone = reportSettings().settings.timeZone;
+	const zone = reportSettings(getContext()).settings.timeZone;
 	const when = whenIn(zone);
 	const [users, tokens, kiosks, audit] = await Promise.all([ctx.users.list(), ctx.tokens.list(), ctx.kiosks.list(now), ctx.audit.list({ limit: AUDIT_PAGE, before })]);
 	return {

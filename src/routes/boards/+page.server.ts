@@ -6,7 +6,7 @@
  */
 import { fail } from '@sveltejs/kit';
 import { can } from '$lib/server/auth/permissions';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { reportSettings } from '$lib/server/reports/settings';
 import { boardList } from '$lib/server/web/board-list';
 import { formText } from '$lib/server/web/muting-page';
@@ -19,7 +19,7 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const me = requirePage(locals, url, 'wall:read');
-	const zone = reportSettings().settings.timeZone;
+	const zone = reportSettings(getContext()).settings.timeZone;
 	const mayKiosk = can(me.role, 'tokens:admin');
 	const kiosks = mayKiosk ? await getContext().kiosks.list() : [];
 	const when = (ms: number | undefined) => (ms === undefined ? null : formatTime(ms, zone));

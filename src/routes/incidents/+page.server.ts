@@ -4,14 +4,12 @@
  * them. The CSV export link carries the same filter to /api/v1/incidents/export. Needs a session
  * whose role may `incidents:read`.
  */
-import { timeToAcknowledge, timeToResolve } from '$lib/server/alerting/incident-measures';
-import { IncidentStore } from '$lib/server/alerting/incidents';
-import { getContext } from '$lib/server/context';
+import { timeToAcknowledge, timeToResolve, IncidentStore, INCIDENT_STATUSES } from '$lib/server/alerting/incidents';
+import { getContext } from '$lib/server/web/context';
 import { apiParams, listQuery, pageParams, RANGE_LABELS, RANGES, readFilter } from '$lib/server/reports/incident-filter';
 import { reportSettings } from '$lib/server/reports/settings';
 import { requirePage } from '$lib/server/web/pages';
 import { SEVERITIES } from '$lib/server/rules/types';
-import { INCIDENT_STATUSES } from '$lib/server/alerting/incidents';
 import type { PageServerLoad } from './$types';
 
 const PAGE = 50;
@@ -19,7 +17,7 @@ const PAGE = 50;
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const me = requirePage(locals, url, 'incidents:read');
 	const ctx = getContext();
-	const zone = reportSettings().settings.timeZone;
+	const zone = reportSettings(getContext()).settings.timeZone;
 	const now = Date.now();
 	const filter = readFilter(url.searchParams, zone, now);
 	const store = new IncidentStore(ctx.redis, ctx.keys.alerts);

@@ -1,6 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { SESSION_COOKIE } from '$lib/server/auth/sessions';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import type { Actions } from './$types';
 
 export const actions: Actions = {

@@ -7,13 +7,13 @@
  * `windows:write` and go through the same store as the API (audited).
  */
 import { fail, redirect } from '@sveltejs/kit';
-import { currentAlerts } from '$lib/server/alerting/current-alerts';
-import type { WindowView } from '$lib/server/alerting/maintenance';
-import { parseWindowInput } from '$lib/server/alerting/maintenance';
-import { RECORD_ID } from '$lib/server/alerting/silence-common';
-import { maintenanceStore } from '$lib/server/alerting/silence-http';
+import { currentAlerts } from '$lib/server/alerting/state';
+import type { WindowView } from '$lib/server/alerting/muting';
+import { parseWindowInput } from '$lib/server/alerting/muting';
+import { RECORD_ID } from '$lib/server/alerting/muting';
+import { maintenanceStore } from '$lib/server/web/http';
 import { can } from '$lib/server/auth/permissions';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { reportSettings } from '$lib/server/reports/settings';
 import { alertsMatching, formText, localInput, refusedForm } from '$lib/server/web/muting-page';
 import { requirePage, requirePageAction } from '$lib/server/web/pages';
@@ -63,7 +63,7 @@ export type WindowValues = ReturnType<typeof editValues>;
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const me = requirePage(locals, url, 'rules:read');
 	const ctx = getContext();
-	const zone = reportSettings().settings.timeZone;
+	const zone = reportSettings(getContext()).settings.timeZone;
 	const [all, alerts] = await Promise.all([maintenanceStore().list(['active', 'scheduled', 'ended']), currentAlerts(ctx.redis, ctx.keys.alerts)]);
 	const row = (w: WindowView) => ({
 		id: w.id,

@@ -7,13 +7,13 @@
  * them empty keeps the stored ones), delete them, and send a test. Reading needs `rules:read`.
  */
 import { fail } from '@sveltejs/kit';
-import { deleteChannel, saveChannel, sendTestNotification } from '$lib/server/alerting/channel-http';
-import { CHANNEL_NAME, channelInput, channelReplacement, isChannelError } from '$lib/server/alerting/channels';
-import { readLogSummary } from '$lib/server/alerting/notify-log-summary';
-import { NotificationOutbox, type LogOutcome } from '$lib/server/alerting/outbox';
-import { flattenRoutes, type Route } from '$lib/server/alerting/routes';
+import { deleteChannel, saveChannel, sendTestNotification } from '$lib/server/web/http';
+import { CHANNEL_NAME, channelInput, channelReplacement, isChannelError } from '$lib/server/alerting/notify';
+import { readLogSummary } from '$lib/server/views';
+import { NotificationOutbox, type LogOutcome } from '$lib/server/alerting/notify';
+import { flattenRoutes, type Route } from '$lib/server/alerting/notify';
 import { can } from '$lib/server/auth/permissions';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { reportSettings } from '$lib/server/reports/settings';
 import { formText } from '$lib/server/web/muting-page';
 import { requirePage, requirePageAction } from '$lib/server/web/pages';
@@ -39,7 +39,7 @@ function routeRows(root: Route) {
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const me = requirePage(locals, url, 'rules:read');
 	const ctx = getContext();
-	const zone = reportSettings().settings.timeZone;
+	const zone = reportSettings(getContext()).settings.timeZone;
 	const when = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : formatTime(ms, zone));
 	const channelParam = url.searchParams.get('channel') ?? '';
 	const outcomeParam = url.searchParams.get('outcome') ?? '';

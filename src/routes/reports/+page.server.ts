@@ -6,7 +6,7 @@
  */
 import { error } from '@sveltejs/kit';
 import { can } from '$lib/server/auth/permissions';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { currentPeriod, previousPeriod } from '$lib/server/reports/period';
 import { parseReportRequest, REPORT_TABLES, runReport } from '$lib/server/reports/request';
 import { reportSettings } from '$lib/server/reports/settings';
@@ -18,9 +18,9 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const params = new URLSearchParams(url.searchParams);
 	const layout = params.get('layout') === 'print' ? 'print' : 'screen';
 	params.delete('layout');
-	const req = parseReportRequest(params, Date.now(), reportSettings().settings);
+	const req = parseReportRequest(params, Date.now(), reportSettings(getContext()).settings);
 	if (!req.ok) error(400, req.error);
-	const [report, services] = await Promise.all([runReport(req.value), getContext().store.labelValues('service').catch(() => [] as string[])]);
+	const [report, services] = await Promise.all([runReport(getContext(), req.value), getContext().store.labelValues('service').catch(() => [] as string[])]);
 	const csvBase = new URLSearchParams(params);
 	csvBase.set('format', 'csv');
 	const csv = Object.fromEntries(

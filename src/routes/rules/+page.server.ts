@@ -5,8 +5,8 @@
  * load (filtered), then keeps them current over the live feed (`rules:rows`). Needs a session whose
  * role may `rules:read`.
  */
-import { readRuleOverview } from '$lib/server/alerting/rule-overview';
-import { getContext } from '$lib/server/context';
+import { readRuleOverview } from '$lib/server/views';
+import { getContext } from '$lib/server/web/context';
 import { requirePage } from '$lib/server/web/pages';
 import { readRuleFilter } from '$lib/shared/rule-rows';
 import type { PageServerLoad } from './$types';

@@ -6,7 +6,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { passwordProblem } from '$lib/server/auth/password';
 import { isUserError, normalizeUserName } from '$lib/server/auth/users';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { setSessionCookie } from '$lib/server/web/login';
 import type { Actions, PageServerLoad } from './$types';
 

@@ -7,12 +7,12 @@
  * API (audited). Times are in reports.timeZone, named on the page.
  */
 import { fail, redirect } from '@sveltejs/kit';
-import { currentAlerts } from '$lib/server/alerting/current-alerts';
-import { RECORD_ID } from '$lib/server/alerting/silence-common';
-import { silenceStore } from '$lib/server/alerting/silence-http';
-import { parseSilenceInput, type SilenceView } from '$lib/server/alerting/silences';
+import { currentAlerts } from '$lib/server/alerting/state';
+import { RECORD_ID } from '$lib/server/alerting/muting';
+import { silenceStore } from '$lib/server/web/http';
+import { parseSilenceInput, type SilenceView } from '$lib/server/alerting/muting';
 import { can } from '$lib/server/auth/permissions';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { reportSettings } from '$lib/server/reports/settings';
 import { alertsMatching, formText, localInput, refusedForm, zonedField } from '$lib/server/web/muting-page';
 import { requirePage, requirePageAction } from '$lib/server/web/pages';
@@ -25,7 +25,7 @@ const EXPIRED_SHOWN = 50;
 export const load: PageServerLoad = async ({ locals, url }) => {
 	const me = requirePage(locals, url, 'rules:read');
 	const ctx = getContext();
-	const zone = reportSettings().settings.timeZone;
+	const zone = reportSettings(getContext()).settings.timeZone;
 	const now = Date.now();
 	const [all, alerts] = await Promise.all([silenceStore().list(['active', 'pending', 'expired']), currentAlerts(ctx.redis, ctx.keys.alerts)]);
 	const row = (s: SilenceView) => ({
@@ -100,7 +100,7 @@ export const actions: Actions = {
 		const by = await requirePageAction(event, 'silences:write');
 		const v = values(await event.request.formData());
 		try {
-			const s = await silenceStore().create(input(v, reportSettings().settings.timeZone), by);
+			const s = await silenceStore().create(input(v, reportSettings(getContext()).settings.timeZone), by);
 			return { message: `Made silence ${s.id} (${s.state}) for ${s.matchersText}`, id: s.id };
 		} catch (err) {
 			return refusedForm(err, v);
@@ -114,7 +114,7 @@ export const actions: Actions = {
 		if (!id) return fail(404, { error: 'id: no such silence', field: 'id', values: v });
 		let saved: string;
 		try {
-			const r = await silenceStore().update(id, input(v, reportSettings().settings.timeZone), by);
+			const r = await silenceStore().update(id, input(v, reportSettings(getContext()).settings.timeZone), by);
 			saved = r.silence.id;
 		} catch (err) {
 			return refusedForm(err, v);

@@ -1,11 +1,10 @@
 /**
  * Who is asking, and whether they may: a request is authenticated by an API token (Bearer) or a
- * login session (cookie), and every API route checks one named action with `requirePermission`.
+ * login session (cookie), and every API route checks one named action with `requirePermission`
+ * (web/http/require-permission.ts).
  * 401 means "not authenticated", 403 "authenticated, not allowed"; both as JSON `{error}`.
  */
-import { json } from '@sveltejs/kit';
-import { getContext } from '../context';
-import { isKioskToken, KIOSK_COOKIE } from './kiosk';
+import { isKioskToken } from './kiosk';
 import { can, cappedRole, type Action, type Role } from './permissions';
 import type { Session } from './sessions';
 import { scopeFor, scopesAllow, type TokenInfo, type TokenStore } from './tokens';
@@ -56,22 +55,4 @@ export async function authorize(
 		return { ok: false, status: 403, error: scope ? `the API token lacks the "${scope}" scope` : `the API token may not ${action}` };
 	}
 	return { ok: true, principal: { kind: 'token', user: t.user, role, token: t } };
-}
-
-/**
- * The one check of every API route: `const auth = await requirePermission(event, 'samples:push');
- * if (!auth.ok) return auth.response;`.
- */
-export async function requirePermission(
-	event: { request: Request; locals: App.Locals; cookies: { get(name: string): string | undefined } },
-	action: Action
-): Promise<{ ok: true; principal: Principal } | { ok: false; response: Response }> {
-	const ctx = getContext();
-	// A screen's kiosk cookie is no credential here: it is refused, not taken for "nobody".
-	if (!event.locals.session && !event.request.headers.has('authorization') && event.cookies.get(KIOSK_COOKIE)) {
-		return { ok: false, response: json({ error: KIOSK_REFUSED }, { status: 403 }) };
-	}
-	const r = await authorize(ctx, { authorization: event.request.headers.get('authorization'), session: event.locals.session }, action);
-	if (r.ok) return r;
-	return { ok: false, response: json({ error: r.error }, { status: r.status, headers: r.status === 401 ? { 'www-authenticate': 'Bearer realm="vigil"' } : {} }) };
 }

@@ -46,7 +46,7 @@ describe('Prometheus parameters', () => {
 
 describe('Basic credentials', () => {
 	it('carry the token as the password', async () => {
-		const { bearerOf } = await import('./route');
+		const { bearerOf } = await import('../web/http');
 		expect(bearerOf(`Basic ${Buffer.from('vigil:abc.def').toString('base64')}`)).toBe('Bearer abc.def');
 		expect(bearerOf('Bearer xyz')).toBe('Bearer xyz');
 		expect(bearerOf(null)).toBeNull();

@@ -7,14 +7,11 @@
 import type { Redis } from 'ioredis';
 import { parseDuration } from '../../shared/duration';
 import type { Labels } from '../../shared/series';
-import { RuleRepository, type StoredRecordingRule, type StoredRule } from '../alerting/rule-repo';
-import { AlertStateStore } from '../alerting/state-store';
+import { groupIntervalMs, RuleRepository, type StoredRecordingRule, type StoredRule } from '../alerting/ruleset';
+import { AlertStateStore } from '../alerting/state';
 import type { Keys } from '../keys';
 import { fromJsonNumber, type AlertInstance, type RuleState } from '../rules/types';
 import { formatAlertValue } from './envelope';
-
-/** The group interval Vigil uses when a group names none (the config's `alerts.defaultInterval` default). */
-export const DEFAULT_GROUP_INTERVAL_MS = 30_000;
 
 export interface PromAlert {
 	labels: Labels;
@@ -120,7 +117,8 @@ async function load(redis: Redis, keys: Keys): Promise<{ groups: Awaited<ReturnT
 }
 
 /** GET /api/v1/rules: `{groups: [...]}`. */
-export async function promRules(redis: Redis, keys: Keys, filter: RuleFilter): Promise<{ groups: PromGroup[] }> {
+/** `defaultIntervalMs`: the config's `alerts.defaultInterval`, the interval of a group that names none. */
+export async function promRules(redis: Redis, keys: Keys, filter: RuleFilter, defaultIntervalMs: number): Promise<{ groups: PromGroup[] }> {
 	const { groups, states } = await load(redis, keys);
 	const out: PromGroup[] = [];
 	for (const g of groups) {
@@ -140,7 +138,7 @@ export async function promRules(redis: Redis, keys: Keys, filter: RuleFilter): P
 			name: g.name,
 			file: 'vigil',
 			rules,
-			interval: (g.interval ? (parseDuration(g.interval) ?? DEFAULT_GROUP_INTERVAL_MS) : DEFAULT_GROUP_INTERVAL_MS) / 1000,
+			interval: groupIntervalMs(g.interval, defaultIntervalMs) / 1000,
 			limit: 0,
 			evaluationTime: rules.reduce((s, r) => s + r.evaluationTime, 0),
 			lastEvaluation: goTime(evaluated.length ? Math.max(...evaluated) : undefined)

@@ -5,8 +5,7 @@
  * the CSV export of the same filter).
  */
 import { SEVERITIES, type Severity } from '../rules/types';
-import { INCIDENT_STATUSES, type IncidentStatus } from '../alerting/incident-model';
-import { decodeCursor, type IncidentQuery } from '../alerting/incident-query';
+import { INCIDENT_STATUSES, type IncidentStatus, decodeCursor, type IncidentQuery } from '../alerting/incidents';
 import { parseTimeArg } from '../../shared/time-arg';
 import { currentPeriod, previousPeriod } from './period';
 

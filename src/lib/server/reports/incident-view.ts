@@ -5,15 +5,13 @@
  * its first failed probe, downtime, and the share of the month's uptime budget used). A resolved
  * incident's figures depend only on its own window and its month, never on when the page is read.
  */
-import { respondersOf, timesFromTimeline, timeToAcknowledge, timeToResolve } from '../alerting/incident-measures';
-import { IncidentStore, parseIncidentId, type Incident, type TimelineEntry } from '../alerting/incidents';
-import { MaintenanceStore } from '../alerting/maintenance';
-import { RuleRepository } from '../alerting/rule-repo';
-import { getContext } from '../context';
+import { respondersOf, timesFromTimeline, timeToAcknowledge, timeToResolve, IncidentStore, parseIncidentId, type Incident, type TimelineEntry } from '../alerting/incidents';
+import { MaintenanceStore } from '../alerting/muting';
+import { RuleRepository } from '../alerting/ruleset';
 import { rangeQuery } from '../prom-api/query';
 import { outageOf, serviceDowntime } from './load';
 import { currentPeriod } from './period';
-import { reportSettings } from './settings';
+import { reportSettings, type ReportDeps } from './settings';
 
 export interface TimelineLine {
 	id: string;
@@ -92,15 +90,14 @@ export interface Impact {
 	objective: number;
 }
 
-async function chartOf(incident: Incident, from: number, to: number, now: number): Promise<IncidentView['chart']> {
-	const ctx = getContext();
-	const rules = new RuleRepository(ctx.redis, ctx.keys.rules);
+async function chartOf(deps: ReportDeps, incident: Incident, from: number, to: number, now: number): Promise<IncidentView['chart']> {
+	const rules = new RuleRepository(deps.redis, deps.keys.rules);
 	const ids = [...new Set(incident.alerts.map((a) => a.ruleId))].slice(0, 8);
 	const span = to - from;
 	const step = Math.max(15_000, Math.ceil(span / 300 / 15_000) * 15_000);
 	const series: ChartSeries[] = [];
 	const problems: string[] = [];
-	const { retention } = reportSettings();
+	const { retention } = reportSettings(deps);
 	for (const id of ids) {
 		const rule = await rules.get(id);
 		if (!rule) {
@@ -108,7 +105,7 @@ async function chartOf(incident: Incident, from: number, to: number, now: number
 			continue;
 		}
 		try {
-			const { data } = await rangeQuery({ store: ctx.store, now, retention }, { query: rule.spec.expr, start: Math.floor(from / step) * step, end: Math.min(to, now), step, timeoutMs: 10_000 });
+			const { data } = await rangeQuery({ store: deps.store, now, retention }, { query: rule.spec.expr, start: Math.floor(from / step) * step, end: Math.min(to, now), step, timeoutMs: 10_000 });
 			if (data.resultType !== 'matrix') continue;
 			for (const s of data.result.slice(0, 10)) series.push({ name: `${id} ${labelText(s.metric)}`, points: s.values.map(([t, v]) => [t * 1000, Number(v)]) });
 		} catch (err) {
@@ -118,9 +115,8 @@ async function chartOf(incident: Incident, from: number, to: number, now: number
 	return { series, problems };
 }
 
-export async function incidentView(idText: string, options: { chart: boolean }, now = Date.now()): Promise<IncidentView | null> {
-	const ctx = getContext();
-	const store = new IncidentStore(ctx.redis, ctx.keys.alerts);
+export async function incidentView(deps: ReportDeps, idText: string, options: { chart: boolean }, now = Date.now()): Promise<IncidentView | null> {
+	const store = new IncidentStore(deps.redis, deps.keys.alerts);
 	const id = parseIncidentId(idText);
 	const incident = id ? await store.get(id) : null;
 	if (!id || !incident) return null;
@@ -130,14 +126,14 @@ export async function incidentView(idText: string, options: { chart: boolean }, 
 	const end = resolved ? incident.resolvedAt! : now;
 	const timeline = entries.map((e) => ({ id: e.id, at: e.at, type: e.type, actor: e.actor, text: describeEntry(e) }));
 	const services = [...new Set([incident.service, ...incident.alerts.map((a) => a.labels.service ?? '')].filter(Boolean))];
-	const { settings, retention } = reportSettings();
+	const { settings, retention } = reportSettings(deps);
 	const month = currentPeriod('month', settings.timeZone, incident.openedAt);
 	const impact: Impact = { duration: end - incident.openedAt, services, outage: null, measured: null, downSeconds: null, budgetSeconds: null, budgetUsed: null, month: month.label, objective: settings.uptimeObjective };
 	if (incident.service) {
 		try {
-			const windows = await new MaintenanceStore(ctx.redis, ctx.keys.alerts, ctx.audit).all();
-			const deps = { store: ctx.store, incidents: store, windows, now, retention };
-			impact.outage = await outageOf(deps, incident.service, incident.openedAt, end);
+			const windows = await new MaintenanceStore(deps.redis, deps.keys.alerts, deps.audit).all();
+			const read = { store: deps.store, incidents: store, windows, now, retention };
+			impact.outage = await outageOf(read, incident.service, incident.openedAt, end);
 			// Whole minutes around the outage: its edges fall inside minutes that are partly up, and a
 			// minute cut in proportion would lose some of its down samples; the minutes' up part adds none.
 			const recovered = impact.outage?.end ?? null;
@@ -145,12 +141,12 @@ export async function incidentView(idText: string, options: { chart: boolean }, 
 				from: Math.floor((impact.outage?.start ?? incident.openedAt) / 60_000) * 60_000,
 				to: recovered !== null ? Math.min(now, Math.ceil(recovered / 60_000) * 60_000) : end
 			};
-			const down = await serviceDowntime(deps, settings, incident.service, impact.measured.from, impact.measured.to);
+			const down = await serviceDowntime(read, settings, incident.service, impact.measured.from, impact.measured.to);
 			impact.downSeconds = down.counted - down.countedUp;
 			impact.budgetSeconds = down.targets > 0 ? (1 - settings.uptimeObjective) * ((month.to - month.from) / 1000) * down.targets : null;
 			impact.budgetUsed = impact.budgetSeconds ? impact.downSeconds / impact.budgetSeconds : null;
 		} catch (err) {
-			ctx.log.warn({ err: (err as Error).message, incident: incident.ref }, 'could not read the uptime of an incident');
+			deps.log.warn({ err: (err as Error).message, incident: incident.ref }, 'could not read the uptime of an incident');
 		}
 	}
 	const start = Math.min(incident.openedAt, impact.outage?.start ?? incident.openedAt);
@@ -163,7 +159,7 @@ export async function incidentView(idText: string, options: { chart: boolean }, 
 		tta: times ? timeToAcknowledge(times) : null,
 		ttr: times ? timeToResolve(times) : null,
 		window: { from: start - pad, to: end + pad, start: incident.openedAt, end },
-		chart: options.chart ? await chartOf(incident, start - pad, end + pad, now) : { series: [], problems: [] },
+		chart: options.chart ? await chartOf(deps, incident, start - pad, end + pad, now) : { series: [], problems: [] },
 		impact
 	};
 }

@@ -12,8 +12,7 @@
  * time judged; the previous period follows the same rule.
  */
 import type { IncidentStore, IncidentSummary } from '../alerting/incidents';
-import { maintenanceIntervals, type MaintenanceWindow } from '../alerting/maintenance';
-import type { Interval } from '../alerting/maintenance-schedule';
+import { maintenanceIntervals, type MaintenanceWindow, type Interval } from '../alerting/muting';
 import { rangeQuery } from '../prom-api/query';
 import type { Matcher } from '../tsdb/matchers';
 import { HOUR, MINUTE, type Retention, type TimeSeriesStore } from '../tsdb/types';

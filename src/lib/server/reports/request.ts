@@ -5,13 +5,12 @@
  * defaulting to the config's; the report built from the stores; its tables as CSV.
  */
 import { IncidentStore } from '../alerting/incidents';
-import { MaintenanceStore } from '../alerting/maintenance';
-import { getContext } from '../context';
+import { MaintenanceStore } from '../alerting/muting';
 import { parseTimeArg } from '../../shared/time-arg';
 import { isoTime, toCsv, type Cell } from './csv';
 import { buildReport, type Report, type ReportSettings } from './load';
 import { checkZone, currentPeriod, MAX_CUSTOM_SPAN, parsePeriodLabel, previousPeriod, type Period } from './period';
-import { reportSettings } from './settings';
+import { reportSettings, type ReportDeps } from './settings';
 
 export interface ReportRequest {
 	period: Period;
@@ -50,11 +49,10 @@ export function parseReportRequest(params: URLSearchParams, now: number, base: R
 	return { ok: true, value: { period, scope: service ? service : null, settings: { ...base, timeZone: zone, policy: { maintenance, noData } } } };
 }
 
-export async function runReport(req: ReportRequest, now = Date.now()): Promise<Report> {
-	const ctx = getContext();
-	const { retention } = reportSettings();
-	const windows = await new MaintenanceStore(ctx.redis, ctx.keys.alerts, ctx.audit).all();
-	return buildReport({ store: ctx.store, incidents: new IncidentStore(ctx.redis, ctx.keys.alerts), windows, now, retention }, req.settings, req.period, req.scope);
+export async function runReport(deps: ReportDeps, req: ReportRequest, now = Date.now()): Promise<Report> {
+	const { retention } = reportSettings(deps);
+	const windows = await new MaintenanceStore(deps.redis, deps.keys.alerts, deps.audit).all();
+	return buildReport({ store: deps.store, incidents: new IncidentStore(deps.redis, deps.keys.alerts), windows, now, retention }, req.settings, req.period, req.scope);
 }
 
 const r6 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 1e6) / 1e6);

@@ -63,8 +63,10 @@ describe('rule files', () => {
 		expect(problems).toEqual([]);
 		expect(groups.map((g) => [g.name, g.intervalMs, g.rules.map((r) => r.id)])).toEqual([
 			['checkout', 30_000, ['checkout/CheckoutSlow', 'checkout/PaymentsFailing']],
-			['infra', 60_000, ['infra/Up']]
+			['infra', 30_000, ['infra/Up']]
 		]);
+		// A group that names no interval takes the one given (the config's alerts.defaultInterval).
+		expect(parseRuleFile(GOOD, 'rules/shop.yml', { defaultIntervalMs: 60_000 }).groups.map((g) => g.intervalMs)).toEqual([30_000, 60_000]);
 		const slow = groups[0]!.rules[0]!;
 		expect(slow).toMatchObject({ forMs: 300_000, keepFiringForMs: 120_000, nodata: 'alerting', severity: 'critical', runbookUrl: 'https://runbooks.example.com/checkout-slow', hysteresis: true, intervalMs: 30_000, index: 0 });
 		// The severity key sets the severity label; runbook_url stays a field of the rule.

@@ -12,7 +12,13 @@ import { compileAnyRule, type CompiledRecording, type CompiledRule, type FieldPr
 import { readYaml, yamlValue } from '../yaml-doc';
 import { formatRuleProblem, type RuleProblem } from './problems';
 
-export const DEFAULT_GROUP_INTERVAL_MS = 60_000;
+/**
+ * A group's evaluation interval when it names none: the default of the config's
+ * `alerts.defaultInterval`. The configured value is passed down from the config to the engine, the
+ * API, the rule page and backtests; this constant is only what the config and a bare rule-file
+ * parse (no config at hand) fall back to.
+ */
+export const DEFAULT_GROUP_INTERVAL_MS = 30_000;
 
 /** Largest rule file read (its UTF-8 bytes): a file of valid rules this size compiles in about 2 s. */
 export const MAX_RULE_FILE_BYTES = 1024 * 1024;

@@ -1,5 +1,6 @@
 /**
- * Reads a rule file from disk for the CLI and the alerts role: a file over the size limit is
+ * Reads a rule file from disk for `vigil rules` (import, check) and rule tests, not for the alerts
+ * role's first-start import (it reads the configured files itself): a file over the size limit is
  * refused before it is read, and bytes that are not UTF-8 are an error naming their offset
  * (decoding them silently would change label values and templates).
  */

@@ -8,7 +8,7 @@ import { error, redirect } from '@sveltejs/kit';
 import { actorOf, authorize } from '../auth/access';
 import { can, type Action } from '../auth/permissions';
 import type { ChangeContext } from '../auth/users';
-import { getContext } from '../context';
+import { getContext } from './context';
 
 /** What the admin page needs, every one of them. */
 export const ADMIN_PAGE_ACTIONS: readonly Action[] = ['users:admin', 'tokens:admin', 'audit:read'];

@@ -8,12 +8,9 @@
 import type { Redis } from 'ioredis';
 import { MAX_ALERT_ROWS, type AlertRow, type AlertSummary } from '../../shared/live';
 import type { Keys } from '../keys';
-import { currentAlerts } from '../alerting/current-alerts';
+import { currentAlerts } from '../alerting/state';
 import { IncidentStore, type Incident } from '../alerting/incidents';
-import { storedWindow, windowOpenAt } from '../alerting/maintenance';
-import { loadMuting } from '../alerting/mute';
-import { parseRecord } from '../alerting/silence-common';
-import { storedSilence } from '../alerting/silences';
+import { storedWindow, windowOpenAt, loadMuting, parseRecord, storedSilence } from '../alerting/muting';
 import type { Labels } from '../../shared/series';
 
 const SEVERITY_RANK: Record<AlertRow['severity'], number> = { critical: 0, warning: 1, info: 2 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { boardDef } from '../../shared/boards';
-import type { StoredGroup } from '../alerting/rule-repo';
+import type { StoredGroup } from '../alerting/ruleset';
 import type { RuleSpec } from '../rules/compile';
 import { tileRules, watchingRules } from './board-rules';
 

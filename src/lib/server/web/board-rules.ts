@@ -12,8 +12,8 @@ import type { Redis } from 'ioredis';
 import type { BoardDef } from '../../shared/boards';
 import type { TileRule } from '../../shared/live';
 import type { Keys } from '../keys';
-import { groupIntervalMs } from '../alerting/rule-detail';
-import { RuleRepository, type StoredGroup } from '../alerting/rule-repo';
+import { groupIntervalMs, RuleRepository, type StoredGroup } from '../alerting/ruleset';
+import { DEFAULT_GROUP_INTERVAL_MS } from '../rules';
 import { compileRule } from '../rules/compile';
 import { ruleThreshold } from '../rules/edit';
 import { parseSelector, type Matcher } from '../tsdb/matchers';
@@ -32,7 +32,8 @@ export interface WatchingRule {
 export function watchingRules(groups: readonly StoredGroup[]): WatchingRule[] {
 	const out: WatchingRule[] = [];
 	for (const g of groups) {
-		const intervalMs = groupIntervalMs(g.interval);
+		// The interval changes no threshold: the default one serves.
+		const intervalMs = groupIntervalMs(g.interval, DEFAULT_GROUP_INTERVAL_MS);
 		for (const r of g.rules) {
 			if (!r.enabled) continue;
 			const compiled = compileRule(r.spec, { name: g.name, intervalMs }).rule;

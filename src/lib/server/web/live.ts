@@ -50,7 +50,7 @@ import { clientAddress, PEER_ADDRESS, type AddressRule } from './client-address'
 import { AddressSlots, LIVE_CONNECTIONS_PER_IP, limitRefusal, REFUSALS, revokes, type LiveAccess, type LiveGrant } from './live-access';
 import { TokenBucket } from './token-bucket';
 import { TransportSlots, type TransportConnection } from './live-transport';
-import { readRuleOverview } from '../alerting/rule-overview';
+import { readRuleOverview } from '../views';
 import { can } from '../auth/permissions';
 
 export { goneAfter } from './board-feed';

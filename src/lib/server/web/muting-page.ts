@@ -5,11 +5,11 @@
  * failures that name the field.
  */
 import { fail } from '@sveltejs/kit';
-import type { CurrentAlert } from '../alerting/current-alerts';
-import { parseZonedTime } from '../alerting/maintenance-schedule';
-import { compileMatchers, type Matcher } from '../alerting/matchers';
-import { toLocal } from '../alerting/schedule-zone';
-import { refusalStatus } from '../alerting/silence-common';
+import type { CurrentAlert } from '../alerting/state';
+import { parseZonedTime } from '../alerting/muting';
+import { compileMatchers, type Matcher } from '../alerting/muting';
+import { toLocal } from '../alerting/muting';
+import { refusalStatus } from '../alerting/muting';
 import { rulePathOfId } from '../../shared/rule-rows';
 
 /** Most alerts listed per silence or window (the rest are counted). */

@@ -6,7 +6,7 @@
 import { error, redirect } from '@sveltejs/kit';
 import { actorOf, authorize } from '../auth/access';
 import { can, type Action, type Role } from '../auth/permissions';
-import { getContext } from '../context';
+import { getContext } from './context';
 
 /** Sends nobody to the login page and refuses (403) a role that may not `action`. */
 export function requirePage(locals: App.Locals, url: URL, action: Action): { user: string; role: Role } {

@@ -8,7 +8,7 @@ import { wallSettings } from '../../shared/boards';
 import { parseDuration } from '../../shared/duration';
 import { KIOSK_COOKIE } from '../auth/kiosk';
 import type { Session } from '../auth/sessions';
-import { getContext } from '../context';
+import { getContext } from './context';
 import { reportSettings } from '../reports/settings';
 import { clearKioskCookie, decideWall, setKioskCookie } from './wall-access';
 
@@ -40,7 +40,7 @@ export async function loadWallPage(event: {
 }): Promise<WallPage> {
 	const { url, cookies } = event;
 	const ctx = getContext();
-	const zone = reportSettings().settings.timeZone;
+	const zone = reportSettings(getContext()).settings.timeZone;
 	// A kiosk link must not linger in caches.
 	event.setHeaders({ 'cache-control': 'no-store' });
 	const rotate = event.board === undefined ? url.searchParams.get('rotate') : null;

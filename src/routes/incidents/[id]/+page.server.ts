@@ -6,10 +6,10 @@
  * the API, so it is audited. Times are in reports.timeZone, named on the page.
  */
 import { error, fail } from '@sveltejs/kit';
-import { incidentErrorStatus } from '$lib/server/alerting/incident-http';
+import { incidentErrorStatus } from '$lib/server/web/http';
 import { IncidentInputError, IncidentStore, parseIncidentId } from '$lib/server/alerting/incidents';
 import { can, type Action } from '$lib/server/auth/permissions';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { incidentView } from '$lib/server/reports/incident-view';
 import { reportSettings } from '$lib/server/reports/settings';
 import { requirePage, requirePageAction } from '$lib/server/web/pages';
@@ -17,12 +17,12 @@ import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url, params }) => {
 	const me = requirePage(locals, url, 'incidents:read');
-	const view = await incidentView(params.id, { chart: true });
+	const view = await incidentView(getContext(), params.id, { chart: true });
 	if (!view) error(404, `no incident ${params.id.slice(0, 40)}`);
 	const may = (a: Action) => can(me.role, a);
 	// The owner is chosen from the users (the API refuses any other name too).
 	const users = may('incidents:assign') ? (await getContext().users.list()).map((u) => u.name) : [];
-	return { me, zone: reportSettings().settings.timeZone, users, ...view, may: { ack: may('incidents:ack'), assign: may('incidents:assign'), note: may('incidents:note'), resolve: may('incidents:resolve') } };
+	return { me, zone: reportSettings(getContext()).settings.timeZone, users, ...view, may: { ack: may('incidents:ack'), assign: may('incidents:assign'), note: may('incidents:note'), resolve: may('incidents:resolve') } };
 };
 
 async function act(event: RequestEvent, permission: Action, run: (store: IncidentStore, id: string, by: { actor: string; ip: string }, form: FormData) => Promise<unknown>, done: string) {

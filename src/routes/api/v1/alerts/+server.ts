@@ -1,6 +1,6 @@
 /** GET /api/v1/alerts: the pending and firing alerts, in Prometheus' shape. Needs `rules:read`. */
-import { getContext } from '$lib/server/context';
-import { methodNotAllowed, promRoute } from '$lib/server/prom-api/route';
+import { getContext } from '$lib/server/web/context';
+import { methodNotAllowed, promRoute } from '$lib/server/web/http';
 import { promAlerts } from '$lib/server/prom-api/rules';
 import type { RequestHandler } from './$types';
 

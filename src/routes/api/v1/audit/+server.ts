@@ -4,8 +4,8 @@
  */
 import { json } from '@sveltejs/kit';
 import { auditCsv, AUDIT_ID } from '$lib/server/audit';
-import { requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { requirePermission } from '$lib/server/web/http';
+import { getContext } from '$lib/server/web/context';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async (event) => {

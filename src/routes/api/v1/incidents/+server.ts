@@ -5,10 +5,10 @@
  * at most 500) and `nextCursor` for the next page (null at the end). Needs `incidents:read`.
  */
 import { json } from '@sveltejs/kit';
-import { parseListQuery } from '$lib/server/alerting/incident-http';
+import { parseListQuery } from '$lib/server/web/http';
 import { IncidentStore } from '$lib/server/alerting/incidents';
-import { requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { requirePermission } from '$lib/server/web/http';
+import { getContext } from '$lib/server/web/context';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async (event) => {

@@ -5,8 +5,9 @@
  */
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { actorOf, requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { actorOf } from '$lib/server/auth/access';
+import { requirePermission } from '$lib/server/web/http';
+import { getContext } from '$lib/server/web/context';
 import { readJson } from '$lib/server/web/json-body';
 import { kioskLink } from '$lib/server/web/wall-access';
 import { boardExists, boardNames } from '$lib/shared/boards';

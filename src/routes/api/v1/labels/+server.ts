@@ -3,9 +3,9 @@
  * Prometheus' HTTP API answers them; with `match[]`, `start` and `end` narrow it to series with
  * samples in that range (without `match[]`, the index's names for all time). Needs `series:read`.
  */
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { readParams } from '$lib/server/prom-api/params';
-import { promRoute } from '$lib/server/prom-api/route';
+import { promRoute } from '$lib/server/web/http';
 import { labelNames, parseMatches, timeRange } from '$lib/server/prom-api/series';
 import type { RequestHandler } from './$types';
 

@@ -5,9 +5,9 @@
  * making `windows:write`; changes are audited. docs/silences.md has the details and examples.
  */
 import { json } from '@sveltejs/kit';
-import { requirePermission } from '$lib/server/auth/access';
-import { changeBy, maintenanceStore, NO_STORE, readBody, refused, stateQuery } from '$lib/server/alerting/silence-http';
-import { parseWindowInput, WINDOW_STATES } from '$lib/server/alerting/maintenance';
+import { requirePermission } from '$lib/server/web/http';
+import { changeBy, maintenanceStore, NO_STORE, readBody, refused, stateQuery } from '$lib/server/web/http';
+import { parseWindowInput, WINDOW_STATES } from '$lib/server/alerting/muting';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async (event) => {

@@ -2,10 +2,10 @@
  * GET /api/v1/metadata: type, help and unit of the metrics collectors have scraped, as
  * Prometheus' HTTP API answers them. Parameters: `metric`, `limit`. Needs `series:read`.
  */
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { ApiError } from '$lib/server/prom-api/envelope';
 import { readParams } from '$lib/server/prom-api/params';
-import { methodNotAllowed, promRoute } from '$lib/server/prom-api/route';
+import { methodNotAllowed, promRoute } from '$lib/server/web/http';
 import { metadata } from '$lib/server/prom-api/series';
 import type { RequestHandler } from './$types';
 

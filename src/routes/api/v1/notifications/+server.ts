@@ -8,9 +8,9 @@
  */
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { NotificationOutbox } from '$lib/server/alerting/outbox';
-import { requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { NotificationOutbox } from '$lib/server/alerting/notify';
+import { requirePermission } from '$lib/server/web/http';
+import { getContext } from '$lib/server/web/context';
 import type { RequestHandler } from './$types';
 
 const query = z.strictObject({

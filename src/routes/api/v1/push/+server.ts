@@ -4,8 +4,8 @@
  * and the problem.
  */
 import { json } from '@sveltejs/kit';
-import { requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { requirePermission } from '$lib/server/web/http';
+import { getContext } from '$lib/server/web/context';
 import { BodyTooLargeError, readLimited } from '$lib/server/http-body';
 import { parsePush } from '$lib/server/push';
 import { groupSamples } from '$lib/server/tsdb/sink';

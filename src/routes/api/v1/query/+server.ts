@@ -5,7 +5,7 @@
  * under the `query:` limits. Needs `series:read`.
  */
 import { readParams, timeoutParam, timeParam } from '$lib/server/prom-api/params';
-import { promRoute, queryRunner } from '$lib/server/prom-api/route';
+import { promRoute, queryRunner } from '$lib/server/web/http';
 import type { RequestHandler } from './$types';
 
 const handle: RequestHandler = (event) =>

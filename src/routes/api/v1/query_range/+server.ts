@@ -7,7 +7,7 @@
  */
 import { parseDuration, parseTime, readParams, timeoutParam } from '$lib/server/prom-api/params';
 import { checkRange } from '$lib/server/prom-api/query';
-import { promRoute, queryRunner } from '$lib/server/prom-api/route';
+import { promRoute, queryRunner } from '$lib/server/web/http';
 import type { RequestHandler } from './$types';
 
 const handle: RequestHandler = (event) =>

@@ -4,8 +4,9 @@
  * permission (an engineer or admin; a token with the `reload` scope).
  */
 import { json } from '@sveltejs/kit';
-import { actorOf, requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { actorOf } from '$lib/server/auth/access';
+import { requirePermission } from '$lib/server/web/http';
+import { getContext } from '$lib/server/web/context';
 import { postOnly } from '$lib/server/web/method';
 import type { RequestHandler } from './$types';
 

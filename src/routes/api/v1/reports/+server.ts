@@ -3,8 +3,9 @@
  * as JSON (needs `reports:read`); with `format=csv&table=<name>` one of its tables as CSV (needs
  * `reports:export`): services, daily, slos, severity, incidents-by-service, longest, weekly.
  */
+import { getContext } from '$lib/server/web/context';
 import { json } from '@sveltejs/kit';
-import { requirePermission } from '$lib/server/auth/access';
+import { requirePermission } from '$lib/server/web/http';
 import { parseReportRequest, REPORT_TABLES, reportCsv, runReport, type ReportTable } from '$lib/server/reports/request';
 import { reportSettings } from '$lib/server/reports/settings';
 import type { RequestHandler } from './$types';
@@ -21,9 +22,9 @@ export const GET: RequestHandler = async (event) => {
 	if (format !== null && format !== 'json' && format !== 'csv') return json({ error: 'format: expected json or csv' }, { status: 400 });
 	const table = params.get('table') ?? 'services';
 	if (csv && !(REPORT_TABLES as readonly string[]).includes(table)) return json({ error: `table: expected one of ${REPORT_TABLES.join(', ')}` }, { status: 400 });
-	const req = parseReportRequest(params, Date.now(), reportSettings().settings);
+	const req = parseReportRequest(params, Date.now(), reportSettings(getContext()).settings);
 	if (!req.ok) return json({ error: req.error }, { status: 400 });
-	const report = await runReport(req.value);
+	const report = await runReport(getContext(), req.value);
 	if (!csv) return json(report, { headers: { 'cache-control': 'no-store' } });
 	const name = `report-${report.period.label}${report.scope ? `-${report.scope.replace(/[^\w.-]/g, '_')}` : ''}-${table}.csv`;
 	return new Response(reportCsv(report, table as ReportTable), {

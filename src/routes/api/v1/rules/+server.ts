@@ -3,9 +3,9 @@
  * Prometheus' shape. Parameters: `type` (alert|record), `rule_name[]`, `rule_group[]`. Needs
  * `rules:read`. (POST /api/v1/rules/backtest is its own route.)
  */
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { ApiError } from '$lib/server/prom-api/envelope';
-import { methodNotAllowed, promRoute } from '$lib/server/prom-api/route';
+import { methodNotAllowed, promRoute } from '$lib/server/web/http';
 import { promRules } from '$lib/server/prom-api/rules';
 import type { RequestHandler } from './$types';
 
@@ -15,7 +15,7 @@ export const GET: RequestHandler = (event) =>
 		const type = q.get('type') ?? '';
 		if (type !== '' && type !== 'alert' && type !== 'record') throw new ApiError('bad_data', `invalid parameter "type": expected alert or record, got ${JSON.stringify(type)}`);
 		const ctx = getContext();
-		return promRules(ctx.redis, ctx.keys, { type: type || undefined, names: q.getAll('rule_name[]'), groups: q.getAll('rule_group[]') });
+		return promRules(ctx.redis, ctx.keys, { type: type || undefined, names: q.getAll('rule_name[]'), groups: q.getAll('rule_group[]') }, ctx.defaultGroupIntervalMs);
 	});
 
 export const fallback: RequestHandler = methodNotAllowed('GET');

@@ -3,9 +3,9 @@
  * Prometheus' HTTP API answers them; with `start` or `end`, only series with samples in that range.
  * Needs `series:read`.
  */
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { readParams } from '$lib/server/prom-api/params';
-import { promRoute } from '$lib/server/prom-api/route';
+import { promRoute } from '$lib/server/web/http';
 import { findSeries, parseMatches, timeRange } from '$lib/server/prom-api/series';
 import type { RequestHandler } from './$types';
 

@@ -6,10 +6,9 @@
  * `silences:write`; changes are audited. docs/silences.md has the details and examples.
  */
 import { json } from '@sveltejs/kit';
-import { requirePermission } from '$lib/server/auth/access';
-import { parseFilterMatchers } from '$lib/server/alerting/matchers';
-import { changeBy, NO_STORE, pageQuery, readBody, refused, silenceStore, stateQuery } from '$lib/server/alerting/silence-http';
-import { parseSilenceInput, silenceFilter, SILENCE_STATES } from '$lib/server/alerting/silences';
+import { requirePermission } from '$lib/server/web/http';
+import { parseFilterMatchers, parseSilenceInput, silenceFilter, SILENCE_STATES } from '$lib/server/alerting/muting';
+import { changeBy, NO_STORE, pageQuery, readBody, refused, silenceStore, stateQuery } from '$lib/server/web/http';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async (event) => {

@@ -4,10 +4,11 @@
  */
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { actorOf, requirePermission } from '$lib/server/auth/access';
+import { actorOf } from '$lib/server/auth/access';
+import { requirePermission } from '$lib/server/web/http';
 import { ROLES } from '$lib/server/auth/permissions';
 import { isUserError } from '$lib/server/auth/users';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { readJson } from '$lib/server/web/json-body';
 import type { RequestHandler } from './$types';
 

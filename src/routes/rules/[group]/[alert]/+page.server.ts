@@ -5,10 +5,10 @@
  * roles that may) the editor, the backtest preview, rollback, disable and silence. Changes go
  * through the API (fetch with the session's CSRF token), so they are the API's, audited.
  */
+import { getContext } from '$lib/server/web/context';
 import { error } from '@sveltejs/kit';
 import { can } from '$lib/server/auth/permissions';
-import { ruleChart } from '$lib/server/alerting/rule-chart';
-import { readRuleDetail } from '$lib/server/alerting/rule-detail';
+import { ruleChart, readRuleDetail } from '$lib/server/views';
 import { reportSettings } from '$lib/server/reports/settings';
 import { requirePage } from '$lib/server/web/pages';
 import { instanceBands } from '$lib/shared/rule-timeline';
@@ -20,16 +20,18 @@ const WINDOW_MS = 6 * 3_600_000;
 export const load: PageServerLoad = async ({ locals, url, params }) => {
 	const me = requirePage(locals, url, 'rules:read');
 	const id = `${params.group}/${params.alert}`;
-	const detail = await readRuleDetail(id);
+	const ctx = getContext();
+	const { settings, retention } = reportSettings(ctx);
+	const detail = await readRuleDetail(id, ctx);
 	if (!detail) error(404, `no rule ${id.slice(0, 200)}; the list at /rules has them all`);
 	const now = Date.now();
 	const from = now - WINDOW_MS;
-	const chart = await ruleChart(detail.rule.spec.expr, detail.threshold, from, now, now);
+	const chart = await ruleChart({ store: ctx.store, retention }, detail.rule.spec.expr, detail.threshold, from, now, now);
 	const bands = instanceBands(detail.events, from, now);
 	return {
 		me,
 		now,
-		zone: reportSettings().settings.timeZone,
+		zone: settings.timeZone,
 		...detail,
 		chart,
 		bands,

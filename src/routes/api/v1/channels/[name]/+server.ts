@@ -5,10 +5,10 @@
  */
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { deleteChannel, saveChannel } from '$lib/server/alerting/channel-http';
-import { channelReplacement, isChannelError } from '$lib/server/alerting/channels';
-import { actorOf, requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { channelReplacement, channelUrlProblem, isChannelError } from '$lib/server/alerting/notify';
+import { actorOf } from '$lib/server/auth/access';
+import { requirePermission } from '$lib/server/web/http';
+import { getContext } from '$lib/server/web/context';
 import { readJson } from '$lib/server/web/json-body';
 import type { RequestHandler } from './$types';
 
@@ -39,8 +39,14 @@ export const PUT: RequestHandler = async (event) => {
 		const issue = parsed.error.issues[0]!;
 		return json({ error: `${issue.path.join('.') || 'body'}: ${issue.message}` }, { status: 400 });
 	}
+	const body = { value: parsed.data };
+	const ctx = getContext();
+	const refused = body.value.url === undefined ? undefined : channelUrlProblem(body.value.url, ctx.notificationAddressPolicy);
+	if (refused) return json({ error: `url: ${refused}` }, { status: 400 });
+	const actor = actorOf(auth.principal);
 	try {
-		const channel = await saveChannel(getContext(), parsed.data, actorOf(auth.principal), 'replace');
+		const { channel, before } = await ctx.channels.put(body.value, actor, Date.now(), 'replace');
+		await ctx.audit.record({ actor, action: 'channel.update', target: channel.name, before, after: channel });
 		return json({ channel });
 	} catch (err) {
 		return failure(err);
@@ -50,8 +56,10 @@ export const PUT: RequestHandler = async (event) => {
 export const DELETE: RequestHandler = async (event) => {
 	const auth = await requirePermission(event, 'channels:write');
 	if (!auth.ok) return auth.response;
+	const ctx = getContext();
 	try {
-		const before = await deleteChannel(getContext(), event.params.name, actorOf(auth.principal));
+		const before = await ctx.channels.remove(event.params.name);
+		await ctx.audit.record({ actor: actorOf(auth.principal), action: 'channel.delete', target: before.name, before });
 		return json({ deleted: before.name });
 	} catch (err) {
 		return failure(err);

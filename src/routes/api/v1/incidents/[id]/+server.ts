@@ -4,10 +4,9 @@
  * while not acknowledged or not resolved). Needs `incidents:read`.
  */
 import { json } from '@sveltejs/kit';
-import { timesFromTimeline, timeToAcknowledge, timeToResolve } from '$lib/server/alerting/incident-measures';
-import { IncidentStore, parseIncidentId } from '$lib/server/alerting/incidents';
-import { requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { timesFromTimeline, timeToAcknowledge, timeToResolve, IncidentStore, parseIncidentId } from '$lib/server/alerting/incidents';
+import { requirePermission } from '$lib/server/web/http';
+import { getContext } from '$lib/server/web/context';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async (event) => {

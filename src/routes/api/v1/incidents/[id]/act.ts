@@ -5,11 +5,12 @@
  */
 import { json, type RequestEvent } from '@sveltejs/kit';
 import type { z } from 'zod';
-import { incidentErrorStatus } from '$lib/server/alerting/incident-http';
+import { incidentErrorStatus } from '$lib/server/web/http';
 import { IncidentStore, parseIncidentId, type ActionBy, type Incident } from '$lib/server/alerting/incidents';
-import { actorOf, requirePermission } from '$lib/server/auth/access';
+import { actorOf } from '$lib/server/auth/access';
+import { requirePermission } from '$lib/server/web/http';
 import type { Action } from '$lib/server/auth/permissions';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { readJson } from '$lib/server/web/json-body';
 
 export async function incidentAction<S extends z.ZodType | undefined>(

@@ -5,11 +5,10 @@
  * incident acknowledged only after its resolution (as in the measures). Needs `incidents:read`.
  */
 import { json } from '@sveltejs/kit';
-import { parseListQuery } from '$lib/server/alerting/incident-http';
-import { timeToAcknowledge, timeToResolve } from '$lib/server/alerting/incident-measures';
-import { IncidentStore, type IncidentSummary } from '$lib/server/alerting/incidents';
-import { requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { parseListQuery } from '$lib/server/web/http';
+import { timeToAcknowledge, timeToResolve, IncidentStore, type IncidentSummary } from '$lib/server/alerting/incidents';
+import { requirePermission } from '$lib/server/web/http';
+import { getContext } from '$lib/server/web/context';
 import { isoTime, toCsv } from '$lib/server/reports/csv';
 import type { RequestHandler } from './$types';
 

@@ -4,10 +4,10 @@
  * acknowledge and to resolve (mean = MTTA/MTTR, median, p90, in ms). Needs `incidents:read`.
  */
 import { json } from '@sveltejs/kit';
-import { parseMeasuresQuery } from '$lib/server/alerting/incident-http';
+import { parseMeasuresQuery } from '$lib/server/web/http';
 import { IncidentStore } from '$lib/server/alerting/incidents';
-import { requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { requirePermission } from '$lib/server/web/http';
+import { getContext } from '$lib/server/web/context';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async (event) => {

@@ -1,7 +1,8 @@
 /** DELETE /api/v1/kiosk-tokens/ID: revokes a kiosk link; its screens are disconnected. Admins only. */
 import { json } from '@sveltejs/kit';
-import { actorOf, requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { actorOf } from '$lib/server/auth/access';
+import { requirePermission } from '$lib/server/web/http';
+import { getContext } from '$lib/server/web/context';
 import type { RequestHandler } from './$types';
 
 export const DELETE: RequestHandler = async (event) => {

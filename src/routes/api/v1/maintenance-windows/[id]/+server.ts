@@ -6,9 +6,9 @@
  * changing `windows:write`; changes are audited.
  */
 import { json } from '@sveltejs/kit';
-import { requirePermission } from '$lib/server/auth/access';
-import { badId, changeBy, maintenanceStore, NO_STORE, readBody, refused } from '$lib/server/alerting/silence-http';
-import { parseWindowInput } from '$lib/server/alerting/maintenance';
+import { requirePermission } from '$lib/server/web/http';
+import { badId, changeBy, maintenanceStore, NO_STORE, readBody, refused } from '$lib/server/web/http';
+import { parseWindowInput } from '$lib/server/alerting/muting';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async (event) => {

@@ -4,10 +4,10 @@
  * occurrences; nothing is written. Needs `rules:read`.
  */
 import { json } from '@sveltejs/kit';
-import { requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
-import { NO_STORE, readBody, refused } from '$lib/server/alerting/silence-http';
-import { previewWindow } from '$lib/server/alerting/silence-preview';
+import { requirePermission } from '$lib/server/web/http';
+import { getContext } from '$lib/server/web/context';
+import { NO_STORE, readBody, refused } from '$lib/server/web/http';
+import { previewWindow } from '$lib/server/alerting/muting';
 import { postOnly } from '$lib/server/web/method';
 import type { RequestHandler } from './$types';
 

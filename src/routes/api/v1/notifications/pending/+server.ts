@@ -3,10 +3,9 @@
  * next attempt, with their attempt count and deadline. Needs `rules:read`.
  */
 import { json } from '@sveltejs/kit';
-import { NotificationOutbox } from '$lib/server/alerting/outbox';
-import { notificationSummary } from '$lib/server/alerting/notification';
-import { requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { NotificationOutbox, notificationSummary } from '$lib/server/alerting/notify';
+import { requirePermission } from '$lib/server/web/http';
+import { getContext } from '$lib/server/web/context';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async (event) => {

@@ -5,9 +5,9 @@
  */
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { groupLabelsOf, matchRoutes, type Route } from '$lib/server/alerting/routes';
-import { requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { groupLabelsOf, matchRoutes, type Route } from '$lib/server/alerting/notify';
+import { requirePermission } from '$lib/server/web/http';
+import { getContext } from '$lib/server/web/context';
 import type { RequestHandler } from './$types';
 
 const labels = z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a label name'), z.string());

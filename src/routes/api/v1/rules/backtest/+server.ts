@@ -13,10 +13,10 @@
  */
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { BacktestInputError, runBacktest } from '$lib/server/alerting/backtest-run';
-import { RuleRepository } from '$lib/server/alerting/rule-repo';
-import { requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { BacktestInputError, runBacktest } from '$lib/server/views';
+import { RuleRepository } from '$lib/server/alerting/ruleset';
+import { requirePermission } from '$lib/server/web/http';
+import { getContext } from '$lib/server/web/context';
 import { BodyTooLargeError, readLimited } from '$lib/server/http-body';
 import { postOnly } from '$lib/server/web/method';
 import { parseDuration } from '$lib/shared/duration';
@@ -70,7 +70,7 @@ export const POST: RequestHandler = async (event) => {
 	}
 	const run = (progress?: (message: string) => void) =>
 		runBacktest(
-			{ store: ctx.store, rules: new RuleRepository(ctx.redis, ctx.keys.rules) },
+			{ store: ctx.store, rules: new RuleRepository(ctx.redis, ctx.keys.rules), defaultGroupIntervalMs: ctx.defaultGroupIntervalMs },
 			{ rule: parsed.rule, from: parsed.from, to: parsed.to, draft: parsed.draft, intervalMs: parsed.interval, progress }
 		);
 	if ((request.headers.get('accept') ?? '').includes('application/x-ndjson')) return streamed(run, (err) => ctx.log.error({ err: (err as Error).message, rule: parsed.rule }, 'backtest failed'));

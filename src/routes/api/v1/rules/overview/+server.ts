@@ -4,9 +4,9 @@
  * (src/lib/shared/rule-rows.ts), as the /rules list shows it. Needs `rules:read`.
  */
 import { json } from '@sveltejs/kit';
-import { requirePermission } from '$lib/server/auth/access';
-import { readRuleOverview } from '$lib/server/alerting/rule-overview';
-import { getContext } from '$lib/server/context';
+import { requirePermission } from '$lib/server/web/http';
+import { readRuleOverview } from '$lib/server/views';
+import { getContext } from '$lib/server/web/context';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async (event) => {

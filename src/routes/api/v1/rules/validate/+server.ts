@@ -9,9 +9,9 @@
  */
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { validateRuleText } from '$lib/server/alerting/rule-http';
-import { requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { validateRuleText } from '$lib/server/web/http';
+import { requirePermission } from '$lib/server/web/http';
+import { getContext } from '$lib/server/web/context';
 import { MAX_RULE_TEXT } from '$lib/server/rules/edit';
 import { readJson } from '$lib/server/web/json-body';
 import { postOnly } from '$lib/server/web/method';

@@ -5,9 +5,9 @@
  * history). Reading needs `rules:read`, changing `silences:write`; changes are audited.
  */
 import { json } from '@sveltejs/kit';
-import { requirePermission } from '$lib/server/auth/access';
-import { badId, changeBy, NO_STORE, readBody, refused, silenceStore } from '$lib/server/alerting/silence-http';
-import { parseSilenceInput } from '$lib/server/alerting/silences';
+import { requirePermission } from '$lib/server/web/http';
+import { badId, changeBy, NO_STORE, readBody, refused, silenceStore } from '$lib/server/web/http';
+import { parseSilenceInput } from '$lib/server/alerting/muting';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = async (event) => {

@@ -3,8 +3,8 @@
  * Prometheus version whose API and PromQL semantics Vigil follows (2.42); `vigilVersion` is
  * Vigil's own. Needs `series:read`.
  */
-import { getContext } from '$lib/server/context';
-import { methodNotAllowed, promRoute } from '$lib/server/prom-api/route';
+import { getContext } from '$lib/server/web/context';
+import { methodNotAllowed, promRoute } from '$lib/server/web/http';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = (event) =>

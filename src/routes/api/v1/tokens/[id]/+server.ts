@@ -1,7 +1,8 @@
 /** DELETE /api/v1/tokens/ID: revokes an API token at once. Admins only (`tokens:admin`). */
 import { json } from '@sveltejs/kit';
-import { actorOf, requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { actorOf } from '$lib/server/auth/access';
+import { requirePermission } from '$lib/server/web/http';
+import { getContext } from '$lib/server/web/context';
 import type { RequestHandler } from './$types';
 
 export const DELETE: RequestHandler = async (event) => {

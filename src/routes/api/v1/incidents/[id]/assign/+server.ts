@@ -1,7 +1,7 @@
 /** POST /api/v1/incidents/ID/assign {"owner": "alice"} (a user name; null unassigns): sets the owner. `incidents:assign`. */
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { postOnly } from '$lib/server/web/method';
 import { incidentAction } from '../act';
 import type { RequestHandler } from './$types';

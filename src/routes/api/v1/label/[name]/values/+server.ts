@@ -4,9 +4,9 @@
  * series with samples in that range (without `match[]`, the index's values for all time). Needs
  * `series:read`.
  */
-import { getContext } from '$lib/server/context';
+import { getContext } from '$lib/server/web/context';
 import { readParams } from '$lib/server/prom-api/params';
-import { methodNotAllowed, promRoute } from '$lib/server/prom-api/route';
+import { methodNotAllowed, promRoute } from '$lib/server/web/http';
 import { labelValues, parseMatches, timeRange } from '$lib/server/prom-api/series';
 import type { RequestHandler } from './$types';
 

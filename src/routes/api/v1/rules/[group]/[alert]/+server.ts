@@ -11,10 +11,11 @@
  */
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { readRuleDetail } from '$lib/server/alerting/rule-detail';
-import { notFound, ruleIdOf, saveRuleText } from '$lib/server/alerting/rule-http';
-import { actorOf, requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { readRuleDetail } from '$lib/server/views';
+import { notFound, ruleIdOf, saveRuleText } from '$lib/server/web/http';
+import { actorOf } from '$lib/server/auth/access';
+import { requirePermission } from '$lib/server/web/http';
+import { getContext } from '$lib/server/web/context';
 import { MAX_RULE_TEXT } from '$lib/server/rules/edit';
 import { readJson } from '$lib/server/web/json-body';
 import type { RequestHandler } from './$types';

@@ -6,9 +6,10 @@
  */
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { notFound, rollbackRule, ruleIdOf } from '$lib/server/alerting/rule-http';
-import { actorOf, requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { notFound, rollbackRule, ruleIdOf } from '$lib/server/web/http';
+import { actorOf } from '$lib/server/auth/access';
+import { requirePermission } from '$lib/server/web/http';
+import { getContext } from '$lib/server/web/context';
 import { readJson } from '$lib/server/web/json-body';
 import { postOnly } from '$lib/server/web/method';
 import type { RequestHandler } from './$types';

@@ -7,11 +7,11 @@
  * unix seconds, now, or now-6h. Needs `rules:read`.
  */
 import { json } from '@sveltejs/kit';
-import { ruleIdOf, notFound } from '$lib/server/alerting/rule-http';
-import { RuleNotFoundError } from '$lib/server/alerting/rule-repo';
-import { exportRuleTest, TestExportError } from '$lib/server/alerting/test-export-run';
-import { requirePermission } from '$lib/server/auth/access';
-import { getContext } from '$lib/server/context';
+import { ruleIdOf, notFound } from '$lib/server/web/http';
+import { RuleNotFoundError } from '$lib/server/alerting/ruleset';
+import { exportRuleTest, TestExportError } from '$lib/server/views';
+import { requirePermission } from '$lib/server/web/http';
+import { getContext } from '$lib/server/web/context';
 import { parseTimeArg } from '$lib/shared/time-arg';
 import type { RequestHandler } from './$types';
 

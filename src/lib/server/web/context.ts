@@ -1,0 +1,78 @@
+/**
+ * What SvelteKit's server code (routes, hooks) needs from the running process. The runtime sets it
+ * once at start; routes read it with `getContext()`. It travels on `globalThis` because SvelteKit's
+ * bundle and the runtime are separate module graphs in one process: a module-level singleton would
+ * exist twice.
+ */
+import type { PushRateLimiter } from '../push-rate';
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { Keys } from '../keys';
+import type { Logger } from '../log';
+import type { AuditLog } from '../audit';
+import type { ChannelStore, Route } from '../alerting/notify';
+import type { KioskStore } from '../auth/kiosk';
+import type { LoginThrottle } from '../auth/login-throttle';
+import type { SessionStore } from '../auth/sessions';
+import type { SetupTokens } from '../auth/setup';
+import type { TokenStore } from '../auth/tokens';
+import type { UserStore } from '../auth/users';
+import type { AddressPolicy } from '../net/address-policy';
+import type { Role } from '../nodes';
+import type { QueryRunner } from '../query-pool/pool';
+import type { ReportSettings } from '../reports/load';
+import type { Retention, TimeSeriesStore } from '../tsdb/types';
+
+export interface VigilContext {
+	redis: Redis;
+	keys: Keys;
+	/** The time-series store. */
+	store: TimeSeriesStore;
+	tokens: TokenStore;
+	/** Kiosk tokens of wall screens. */
+	kiosks: KioskStore;
+	users: UserStore;
+	sessions: SessionStore;
+	setup: SetupTokens;
+	audit: AuditLog;
+	/** Failed logins: per user name and client address, per address, and a slow-down per user. */
+	loginLimits: LoginThrottle;
+	push: { maxBodyBytes: number; maxItems: number; samplesPerSecondPerToken: number };
+	/** Samples per second per sender of the push API (push.samplesPerSecondPerToken). */
+	pushRate: PushRateLimiter;
+	/** Asks every collect process to reload its config; resolves with how many heard it. */
+	requestReload(by: string): Promise<number>;
+	/** Notification channels (provisioned from the config, and stored in Redis). */
+	channels: ChannelStore;
+	/** The notification route tree (from the config). */
+	notificationRoute: Route;
+	/** Vigil's address in notification links. */
+	notificationExternalUrl: string;
+	/** Which addresses webhook and Slack channels may reach (`notifications.allowPrivate`). */
+	notificationAddressPolicy: AddressPolicy;
+	log: Logger;
+	registry: Registry;
+	roles: readonly Role[];
+	nodeId: string;
+	version: string;
+	/** Evaluates the HTTP API's PromQL queries off the event loop, under the `query:` limits (web role). */
+	queries?: QueryRunner;
+	/** The config's `alerts.defaultInterval`: the evaluation interval of a rule group that names none. */
+	defaultGroupIntervalMs: number;
+	/** The `reports` section of the config and the store's retention (defaults when absent). */
+	reports?: { settings: ReportSettings; retention: Retention };
+}
+
+const SLOT = Symbol.for('vigil.context');
+
+type WithSlot = typeof globalThis & { [SLOT]?: VigilContext };
+
+export function setContext(ctx: VigilContext | undefined): void {
+	(globalThis as WithSlot)[SLOT] = ctx;
+}
+
+export function getContext(): VigilContext {
+	const ctx = (globalThis as WithSlot)[SLOT];
+	if (!ctx) throw new Error('Vigil is not running in this process: start it with `vigil start` (or `npm run dev`)');
+	return ctx;
+}

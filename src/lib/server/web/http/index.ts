@@ -1,0 +1,7 @@
+/** HTTP adapters of the API routes: request parsing, refusals as JSON, the stores over the running process. */
+export * from './incident-http';
+export * from './rule-http';
+export * from './silence-http';
+export * from './require-permission';
+export * from './prom-route';
+export * from './channel-http';
