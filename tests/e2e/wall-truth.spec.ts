@@ -53,6 +53,7 @@ wall:
     - name: truth
       title: Truth board
       columns: 4
+      failing: grow
       tiles:
         - { kind: alerts, title: Alerts, max: 20 }
         - { kind: status, title: Services, selector: e2e_up, by: service }
