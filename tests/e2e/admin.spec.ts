@@ -72,13 +72,13 @@ test('an admin manages users and kiosk links on /admin, and the audit log shows 
 	const url = page.getByTestId('kiosks-secret');
 	await expect(url).toHaveText(new RegExp(`^${vigil.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/wall\\?token=vgk_`));
 	await expect(page.getByTestId('kiosk-row').filter({ hasText: 'lobby screen' })).toContainText('active');
+	await page.screenshot({ path: '/tmp/admin.png', fullPage: true });
+	const link = (await url.textContent())!;
 	// A second live link of that name (letter case aside) is refused: the name is the screen's.
 	await kiosk.getByLabel('Screen name').fill('Lobby Screen');
 	await kiosk.getByRole('button', { name: 'Make kiosk link' }).click();
 	await expect(page.getByTestId('kiosks-error')).toContainText('is already named "Lobby Screen"');
 	await expect(page.getByTestId('kiosk-row').filter({ hasText: /lobby screen/i })).toHaveCount(1);
-	await page.screenshot({ path: '/tmp/admin.png', fullPage: true });
-	const link = (await url.textContent())!;
 	// The screen opens it: the list then says when and from where it was last seen.
 	const screen = await page.context().browser()!.newPage();
 	await screen.goto(link);
