@@ -56,7 +56,7 @@ wall:
       failing: grow
       tiles:
         - { kind: alerts, title: Alerts, max: 20 }
-        - { kind: status, title: Services, selector: e2e_up, by: service }
+        - { kind: status, title: Services, selector: e2e_up, by: service, rows: 2 }
         - { kind: stat, title: Ratio, selector: e2e_ratio, unit: "%" }
         - { kind: stat, title: Own ratio, selector: e2e_ratio2, unit: "%", thresholds: { warn: 0.002 } }
         - { kind: stat, title: Plain, selector: e2e_plain, unit: /min }
