@@ -180,7 +180,7 @@ test('the postmortem counts the outage from the first failed probe, before the r
 		await write.getByRole('button', { name: 'Add to the postmortem' }).click();
 		await expect(page.getByTestId(`postmortem-${section}`)).toContainText(text);
 	}
-	await expect(page.getByTestId('postmortem-followups')).toContainText('☐ alert on the provider error rate (meg');
+	await expect(page.getByTestId('postmortem-followups')).toContainText('☐ alert on the provider error rate (user:meg, ');
 	expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
 	// They are notes on the incident, kept and audited with it.
 	await page.goto(`${vigil.url}/incidents/${incidentRef}`);
