@@ -5,7 +5,7 @@
  * heading, in time order, and the other notes under "Notes". Its form writes such notes.
  */
 export const POSTMORTEM_SECTIONS = [
-	{ key: 'impact', title: 'Impact', prefix: 'Impact' },
+	{ key: 'impact', title: 'Impact, as written', prefix: 'Impact' },
 	{ key: 'cause', title: 'Root cause', prefix: 'Root cause' },
 	{ key: 'followups', title: 'Follow-ups', prefix: 'Follow-up' }
 ] as const;
