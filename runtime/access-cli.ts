@@ -20,6 +20,7 @@ export const ACCESS_USAGE = `  users add NAME --role viewer|engineer|manager|adm
                         List users / change a role / change a password / delete a user (the last
                         three end the user's sessions at once)
   token create --name NAME [--user NAME] [--role ROLE] [--scope push,reload,read,rules] [--expires 90d]
+                        (these commands, as kiosk and rules, take --config FILE)
                         Make an API token for a user (required once users exist), with the user's
                         role or a narrower one, optionally narrowed to scopes (printed once)
   token list            List API tokens (owner, role, scopes, state; never the secrets)
@@ -36,8 +37,38 @@ export function actor(): string {
 	}
 }
 
+/**
+ * `--config FILE` (or `--config=FILE`), which every command of these takes as `vigil start` does,
+ * taken out of the arguments: the file, and the arguments left for the command's own options.
+ */
+export function takeConfig(args: readonly string[]): { config: string | undefined; rest: string[] } | { error: string } {
+	const rest: string[] = [];
+	let config: string | undefined;
+	for (let i = 0; i < args.length; i++) {
+		const a = args[i]!;
+		if (a === '--config') {
+			const next = args[i + 1];
+			if (next === undefined || next.startsWith('--')) return { error: '--config takes a file, e.g. --config /etc/vigil/vigil.config.yaml' };
+			config = next;
+			i++;
+		} else if (a.startsWith('--config=')) config = a.slice('--config='.length);
+		else rest.push(a);
+	}
+	return { config, rest };
+}
+
+let configFlag: string | undefined;
+
 function withAuth<T>(io: CliIO, root: string, fn: (auth: AuthStores) => Promise<T>): Promise<T | number> {
-	return withRedis(io, root, (redis, config) => fn(createAuthStores(redis, createKeys(config.redis.prefix))));
+	return withRedis(io, root, (redis, config) => fn(createAuthStores(redis, createKeys(config.redis.prefix))), configFlag);
+}
+
+/** Runs a command with `--config` taken out of its arguments (see takeConfig). */
+function withConfig(args: string[], io: CliIO, run: (rest: string[]) => Promise<number>): Promise<number> {
+	const t = takeConfig(args);
+	if ('error' in t) return (io.err(t.error), Promise.resolve(2));
+	configFlag = t.config;
+	return run(t.rest);
 }
 
 function promptHidden(prompt: string, io: CliIO): Promise<string> {
@@ -93,7 +124,11 @@ async function newPassword(io: CliIO): Promise<string> {
 
 const USERS_USAGE = 'usage: vigil users add NAME --role ROLE | users list | users set-role NAME ROLE | users passwd NAME | users delete NAME';
 
-export async function usersCommand(args: string[], io: CliIO, root: string): Promise<number> {
+export function usersCommand(args: string[], io: CliIO, root: string): Promise<number> {
+	return withConfig(args, io, (rest) => users(rest, io, root));
+}
+
+async function users(args: string[], io: CliIO, root: string): Promise<number> {
 	const [sub, ...rest] = args;
 	const by = { actor: actor() };
 	try {
@@ -147,7 +182,11 @@ export async function usersCommand(args: string[], io: CliIO, root: string): Pro
 
 const TOKEN_USAGE = 'usage: vigil token create --name NAME [--user NAME] [--role ROLE] [--scope push,reload,read,rules] [--expires 90d] | vigil token list | vigil token revoke ID';
 
-export async function tokenCommand(args: string[], io: CliIO, root: string): Promise<number> {
+export function tokenCommand(args: string[], io: CliIO, root: string): Promise<number> {
+	return withConfig(args, io, (rest) => token(rest, io, root));
+}
+
+async function token(args: string[], io: CliIO, root: string): Promise<number> {
 	const [sub, ...rest] = args;
 	if (sub === 'create') {
 		const { values } = parseArgs({
@@ -213,7 +252,11 @@ export async function tokenCommand(args: string[], io: CliIO, root: string): Pro
 	return 2;
 }
 
-export async function auditCommand(args: string[], io: CliIO, root: string): Promise<number> {
+export function auditCommand(args: string[], io: CliIO, root: string): Promise<number> {
+	return withConfig(args, io, (rest) => audit(rest, io, root));
+}
+
+async function audit(args: string[], io: CliIO, root: string): Promise<number> {
 	const { values } = parseArgs({ args, options: { limit: { type: 'string' }, json: { type: 'boolean' } }, strict: true });
 	const limit = Number(values.limit ?? 50);
 	if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) return io.err(`audit: --limit expected a whole number from 1 to 10000, got ${JSON.stringify(values.limit)}`), 2;

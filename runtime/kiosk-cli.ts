@@ -9,10 +9,11 @@ import { createKeys } from '../src/lib/server/keys';
 import { boardExists, boardNames, setBoards } from '../src/lib/shared/boards';
 import { parseDuration } from '../src/lib/shared/duration';
 import { kioskLink } from '../src/lib/server/web/wall-access';
+import { takeConfig } from './access-cli';
 import { withRedis, type CliIO } from './cli-support';
 import { boardNamesOf, type VigilConfig } from './config';
 
-export const KIOSK_USAGE = `  kiosk create --board default --name NAME [--expires 90d]
+export const KIOSK_USAGE = `  kiosk create --board default --name NAME [--expires 90d] [--config FILE]
                         Make a kiosk link for a wall screen: it shows one board and nothing else
                         (printed once)
   kiosk list            List kiosk links: name, board, created, expiry, last seen, last IP, state
@@ -39,8 +40,11 @@ function iso(ms: number | undefined, none: string): string {
 	return ms === undefined ? none : new Date(ms).toISOString();
 }
 
-export async function kioskCommand(args: string[], io: CliIO, root: string): Promise<number> {
-	const [sub, ...rest] = args;
+export async function kioskCommand(all: string[], io: CliIO, root: string): Promise<number> {
+	const taken = takeConfig(all);
+	if ('error' in taken) return io.err(taken.error), 2;
+	const configFlag = taken.config;
+	const [sub, ...rest] = taken.rest;
 	if (sub === 'create') {
 		const { values } = parseArgs({ args: rest, options: { board: { type: 'string' }, name: { type: 'string' }, expires: { type: 'string' } }, strict: true });
 		if (!values.name) return io.err('kiosk create: --name is required, e.g. --name lobby'), 2;
@@ -63,7 +67,7 @@ export async function kioskCommand(args: string[], io: CliIO, root: string): Pro
 			} catch (err) {
 				return `kiosk create: ${(err as Error).message}`;
 			}
-		});
+		}, configFlag);
 		if (r === 2 && !boardExists(board)) return io.err(unknownBoard()), 2;
 		if (typeof r === 'number') return r;
 		if (typeof r === 'string') return io.err(r), 1;
@@ -72,7 +76,7 @@ export async function kioskCommand(args: string[], io: CliIO, root: string): Pro
 		return 0;
 	}
 	if (sub === 'list' && rest.length === 0) {
-		const r = await withRedis(io, root, (redis, config) => createAuthStores(redis, createKeys(config.redis.prefix)).kiosks.list());
+		const r = await withRedis(io, root, (redis, config) => createAuthStores(redis, createKeys(config.redis.prefix)).kiosks.list(), configFlag);
 		if (typeof r === 'number') return r;
 		if (r.length === 0) io.out('no kiosk links');
 		for (const k of r) {
@@ -83,7 +87,7 @@ export async function kioskCommand(args: string[], io: CliIO, root: string): Pro
 		return 0;
 	}
 	if (sub === 'revoke' && rest.length === 1) {
-		const r = await withRedis(io, root, (redis, config) => createAuthStores(redis, createKeys(config.redis.prefix)).kiosks.revoke(rest[0]!, actor()));
+		const r = await withRedis(io, root, (redis, config) => createAuthStores(redis, createKeys(config.redis.prefix)).kiosks.revoke(rest[0]!, actor()), configFlag);
 		if (typeof r === 'number') return r;
 		if (!r) return io.err(`no kiosk link with id ${JSON.stringify(rest[0])}; \`vigil kiosk list\` shows them`), 1;
 		io.out(`revoked ${rest[0]}; its open screens are disconnected at once`);

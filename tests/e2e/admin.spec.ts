@@ -41,7 +41,16 @@ test('an admin manages users and kiosk links on /admin, and the audit log shows 
 	const add = page.locator('form[action="?/addUser"]');
 	await add.getByLabel('User name').fill('bea');
 	await add.getByLabel('Role').selectOption('engineer');
-	await add.getByLabel(/Password/).fill('a long enough password');
+	// The password is asked twice: two that differ make no user.
+	await add.getByLabel('Password (at least 10 characters)').fill('a long enough password');
+	await add.getByLabel('Password again').fill('a long enough pasword');
+	await add.getByRole('button', { name: 'Add user' }).click();
+	await expect(page.getByTestId('users-error')).toContainText('password: the two passwords differ');
+	await expect(page.getByTestId('user-row').filter({ has: page.getByRole('cell', { name: 'bea', exact: true }) })).toHaveCount(0);
+	await add.getByLabel('User name').fill('bea');
+	await add.getByLabel('Role').selectOption('engineer');
+	await add.getByLabel('Password (at least 10 characters)').fill('a long enough password');
+	await add.getByLabel('Password again').fill('a long enough password');
 	await add.getByRole('button', { name: 'Add user' }).click();
 	await expect(page.getByTestId('users-message')).toHaveText('added bea (engineer)');
 	const bea = page.getByTestId('user-row').filter({ has: page.getByRole('cell', { name: 'bea', exact: true }) });
@@ -65,6 +74,11 @@ test('an admin manages users and kiosk links on /admin, and the audit log shows 
 	await expect(page.getByTestId('kiosk-row').filter({ hasText: 'lobby screen' })).toContainText('active');
 	await page.screenshot({ path: '/tmp/admin.png', fullPage: true });
 	const link = (await url.textContent())!;
+	// A second live link of that name (letter case aside) is refused: the name is the screen's.
+	await kiosk.getByLabel('Screen name').fill('Lobby Screen');
+	await kiosk.getByRole('button', { name: 'Make kiosk link' }).click();
+	await expect(page.getByTestId('kiosks-error')).toContainText('is already named "Lobby Screen"');
+	await expect(page.getByTestId('kiosk-row').filter({ hasText: /lobby screen/i })).toHaveCount(1);
 	// The screen opens it: the list then says when and from where it was last seen.
 	const screen = await page.context().browser()!.newPage();
 	await screen.goto(link);
@@ -76,6 +90,18 @@ test('an admin manages users and kiosk links on /admin, and the audit log shows 
 	await expect(page.getByTestId('kiosk-row').filter({ hasText: 'lobby screen' }).getByRole('cell').nth(5)).toHaveText(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
 	await expect(page.getByTestId('kiosks-secret')).toHaveCount(0);
 	expect(await page.content()).not.toContain('vgk_');
+
+	// Times in the audit log read as times (the zone's), never as epoch milliseconds.
+	const expiring = page.locator('form[action="?/createKiosk"]');
+	await expiring.getByLabel('Screen name').fill('hall screen');
+	await expiring.getByLabel('Expires after (e.g. 90d)').fill('30d');
+	await expiring.getByRole('button', { name: 'Make kiosk link' }).click();
+	await expect(page.getByTestId('kiosks-secret')).toBeVisible();
+	const hall = page.getByTestId('audit-row').filter({ hasText: 'kiosk.create' }).filter({ hasText: 'hall screen' });
+	await expect(hall).toContainText(/expiresAt=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
+	await page.getByTestId('kiosk-row').filter({ hasText: 'hall screen' }).getByRole('button', { name: /Revoke/ }).click();
+	await expect(page.getByTestId('audit-row').filter({ hasText: 'kiosk.revoke' }).first()).toContainText(/revokedAt: — → \d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
+	for (const text of await page.getByTestId('audit-row').allTextContents()) expect(text).not.toMatch(/\b1\d{12}\b/);
 
 	await bea.getByText('Delete…').click();
 	await bea.getByRole('button', { name: 'Delete bea and end their sessions' }).click();
@@ -94,7 +120,8 @@ test('values from data are shown as text, never as markup', async ({ page }) => 
 	// User names cannot hold markup: the refusal quotes it, as text.
 	const add = page.locator('form[action="?/addUser"]');
 	await add.getByLabel('User name').fill(XSS);
-	await add.getByLabel(/Password/).fill('a long enough password');
+	await add.getByLabel('Password (at least 10 characters)').fill('a long enough password');
+	await add.getByLabel('Password again').fill('a long enough password');
 	await add.getByRole('button', { name: 'Add user' }).click();
 	await expect(page.getByTestId('users-error')).toContainText('<img src=x onerror=');
 	// Kiosk link and API token names can: they are listed as text, and so is their audit entry.
@@ -131,4 +158,37 @@ test('a viewer gets 403 on /admin and no link to it', async ({ page }) => {
 	expect(res?.status()).toBe(403);
 	await expect(page.locator('body')).toContainText('the admin page is for admins');
 	await expect(page.getByRole('heading', { name: 'Users' })).toHaveCount(0);
+	// The 403 page has the site's look and a way on: who is logged in, and the pages a viewer may open.
+	await expect(page.getByTestId('error-status')).toHaveText('403');
+	await expect(page.getByTestId('error-whoami')).toContainText('vic (viewer)');
+	await expect(page.getByTestId('error-nav').getByRole('link')).toHaveText(['Home', 'Wall', 'Rules', 'Incidents', 'Your account']);
+	expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(11, 18, 32)');
+	await page.getByTestId('error-nav').getByRole('link', { name: 'Rules' }).click();
+	await expect(page).toHaveURL(/\/rules$/);
+	// Reports (managers and admins) is 403 too, and neither home nor the page headers link to it.
+	expect((await page.goto(`${vigil.url}/reports`))?.status()).toBe(403);
+	await expect(page.getByTestId('error-nav').getByRole('link', { name: 'Reports' })).toHaveCount(0);
+	for (const path of ['/', '/rules', '/incidents']) {
+		await page.goto(`${vigil.url}${path}`);
+		await expect(page.getByRole('link', { name: 'Reports', exact: true })).toHaveCount(0);
+	}
+	await page.goto(`${vigil.url}/`);
+	await expect(page.locator('main a')).toContainText(['Wall', 'Rules', 'Incidents']);
+});
+
+test('the favicon is served to anyone, as SVG and as .ico', async ({ request, page }) => {
+	for (const [path, type] of [
+		['/favicon.svg', 'image/svg+xml'],
+		['/favicon.ico', /image\/(x-icon|vnd\.microsoft\.icon)/],
+		['/apple-touch-icon.png', 'image/png']
+	] as const) {
+		const res = await request.get(`${vigil.url}${path}`, { maxRedirects: 0 });
+		expect(res.status(), path).toBe(200);
+		expect(res.headers()['content-type'], path).toMatch(type);
+	}
+	const ico = await (await request.get(`${vigil.url}/favicon.ico`)).body();
+	expect([...ico.subarray(0, 4)]).toEqual([0, 0, 1, 0]);
+	// Every page names it.
+	await page.goto(`${vigil.url}/login`);
+	await expect(page.locator('link[rel="icon"][type="image/svg+xml"]')).toHaveAttribute('href', /favicon\.svg$/);
 });

@@ -49,6 +49,6 @@ test('the printed kiosk link shows the demo-shop board live, and a payment outag
 	const switched = await fetch(`${shopUrl}/scenario`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scenario: 'payment-outage' }) });
 	expect(switched.status).toBe(200);
 	await expect(tile('Services').locator('[data-name="payments"]')).toHaveAttribute('data-tone', 'crit', { timeout: 5000 });
-	await expect(tile('System failure ratio').getByTestId('tile-value')).not.toHaveText(/^0(\.0+)?\s*%$/, { timeout: 5000 });
+	await expect(tile('Failure ratio').getByTestId('tile-value')).not.toHaveText(/^0(\.0+)?\s*%$/, { timeout: 5000 });
 	await page.screenshot({ path: 'test-results/demo-wall-payment-outage.png' });
 });

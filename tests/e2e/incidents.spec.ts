@@ -164,6 +164,28 @@ test('the postmortem counts the outage from the first failed probe, before the r
 	expect(start).toBeGreaterThanOrEqual(Math.floor(brokenAt / 1000) * 1000 - 2000);
 	expect(start).toBeLessThanOrEqual(api.incident.openedAt - 60_000);
 	await expect(page.getByTestId('downtime')).toContainText(inZone(Math.floor(start / 60_000) * 60_000));
+	// The chart of the alerts' expressions, as on the incident page.
+	await expect(page.getByTestId('incident-chart')).toBeVisible();
+	// Impact, root cause and follow-ups: empty, then written here by a manager (notes on the
+	// timeline, shown under their heading; hostile text stays text).
+	await expect(page.getByTestId('postmortem-cause')).toContainText('Not written yet');
+	const write = page.getByTestId('postmortem-form');
+	for (const [section, text] of [
+		['cause', 'the payments provider refused every card <img src=x onerror="window.__xss=1">'],
+		['impact', 'no payment went through for the outage'],
+		['followups', 'alert on the provider error rate']
+	] as const) {
+		await write.getByLabel('Section').selectOption(section);
+		await write.getByLabel('Text').fill(text);
+		await write.getByRole('button', { name: 'Add to the postmortem' }).click();
+		await expect(page.getByTestId(`postmortem-${section}`)).toContainText(text);
+	}
+	await expect(page.getByTestId('postmortem-followups')).toContainText('☐ alert on the provider error rate (user:meg, ');
+	expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+	// They are notes on the incident, kept and audited with it.
+	await page.goto(`${vigil.url}/incidents/${incidentRef}`);
+	await expect(page.getByTestId('timeline')).toContainText('Root cause: the payments provider refused every card');
+	await page.goto(`${vigil.url}/incidents/${incidentRef}/postmortem`);
 	await page.screenshot({ path: artifact('postmortem.png'), fullPage: true });
 });
 

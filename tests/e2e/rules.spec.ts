@@ -126,9 +126,18 @@ test('an engineer tunes the payment-failure rule: chart, editor, preview, save, 
 		.toBe(true);
 
 	// 5. Roll back to the first version: a third version with the old expression.
+	// It asks first: cancelling changes nothing; confirming with a comment keeps the comment.
 	await page.getByTestId(`rule-rollback-${before.rule.version}`).click();
+	await expect(page.getByTestId('rollback-confirm')).toContainText(`Make v${before.rule.version} current again, as v${v2 + 1}?`);
+	await page.getByTestId('rollback-cancel').click();
+	await expect(page.getByTestId('rollback-confirm')).toHaveCount(0);
+	expect((await detail(page)).rule.version).toBe(v2);
+	await page.getByTestId(`rule-rollback-${before.rule.version}`).click();
+	await page.getByTestId('rollback-comment').fill('the tuned threshold pages at night, <b>erin</b>');
+	await page.getByTestId('rollback-submit').click();
 	await expect(page.getByTestId('rule-outcome')).toContainText('Rolled back');
 	await expect(page.getByTestId(`rule-version-${v2 + 1}`)).toBeVisible();
+	await expect(page.getByTestId(`rule-version-${v2 + 1}`).locator('.vmessage')).toHaveText(`roll back to version ${before.rule.version}: the tuned threshold pages at night, <b>erin</b>`);
 	expect((await detail(page)).rule.spec.expr).toBe(expr);
 
 	// 6. Silence it for 30 minutes: shown on the rule, on /rules, and its notification is muted.

@@ -19,7 +19,10 @@ export function vigilCli(vigil: VigilProcess, redisUrl: string, args: string[]):
 	return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-export function createKiosk(vigil: VigilProcess, redisUrl: string, name = 'test-screen', extra: string[] = []): Kiosk {
+let made = 0;
+
+/** Without a name: `test-screen-<n>`, as no two live links may share a name. */
+export function createKiosk(vigil: VigilProcess, redisUrl: string, name = `test-screen-${++made}`, extra: string[] = []): Kiosk {
 	const r = vigilCli(vigil, redisUrl, ['kiosk', 'create', '--board', 'default', '--name', name, ...extra]);
 	if (r.code !== 0) throw new Error(`vigil kiosk create failed (${r.code}): ${r.err}`);
 	const token = /[?&](?:token|kiosk)=(vgk_[A-Za-z0-9_-]+)/.exec(r.out)?.[1];

@@ -238,11 +238,20 @@ describe('kiosk list and the admin API', () => {
 		expect(body.url).toMatch(/\/wall\?token=vgk_/);
 		expect(body.kioskToken.board).toBe('default');
 		expect((await fetch(`${vigil.url}/api/v1/kiosk-tokens`, { method: 'POST', headers: h(admin), body: JSON.stringify({ name: 'x', board: 'warehouse' }) })).status).toBe(400);
+		// No two live links share a name (it names the watched screen), letter case aside; the CLI says so too.
+		const twin = await fetch(`${vigil.url}/api/v1/kiosk-tokens`, { method: 'POST', headers: h(admin), body: JSON.stringify({ name: 'OPS-room', board: 'default' }) });
+		expect(twin.status).toBe(400);
+		expect(((await twin.json()) as { error: string }).error).toBe(`name: the kiosk link ${body.kioskToken.id} is already named "OPS-room"; give each screen its own name (or revoke that link first)`);
+		const cliTwin = vigilCli(vigil, redis.url, ['kiosk', 'create', '--board', 'default', '--name', 'lobby']);
+		expect(cliTwin.code).not.toBe(0);
+		expect(cliTwin.err).toContain(`name: the kiosk link ${kiosk.id} is already named "lobby"`);
 		const list = (await (await fetch(`${vigil.url}/api/v1/kiosk-tokens`, { headers: h(admin) })).json()) as { kioskTokens: Array<{ id: string; state: string; lastIp?: string }> };
 		expect(list.kioskTokens.find((k) => k.id === kiosk.id)?.lastIp).toContain('127.0.0.1');
 		expect(JSON.stringify(list)).not.toMatch(/vgk_|hash/);
 		const del = await fetch(`${vigil.url}/api/v1/kiosk-tokens/${body.kioskToken.id}`, { method: 'DELETE', headers: h(admin) });
 		expect(del.status).toBe(200);
+		// Revoked, its name is free again.
+		expect((await fetch(`${vigil.url}/api/v1/kiosk-tokens`, { method: 'POST', headers: h(admin), body: JSON.stringify({ name: 'ops-room', board: 'default' }) })).status).toBe(201);
 		expect((await fetch(`${vigil.url}/api/v1/kiosk-tokens/nope1234`, { method: 'DELETE', headers: h(admin) })).status).toBe(404);
 		expect((await refusalOf(vigil.url, { kiosk: new URL(body.url).searchParams.get('token')! }))?.reason).toBe('kiosk');
 		const audit = vigilCli(vigil, redis.url, ['audit', '--limit', '50', '--json']).out;

@@ -5,6 +5,7 @@
  * with `?before=` (API) and the "Older" link (/admin): pages are disjoint and together complete.
  */
 import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 import { demoConfig, startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
@@ -282,5 +283,33 @@ describe('audit paging', () => {
 		expect(pages).toBe(Math.floor(everything.length / 100) + 1);
 		// Actor, action and target of every entry, in order (the page shows no ids).
 		expect(seen.map((r) => r.slice(1, 4))).toEqual(everything.map((e) => [e.actor, e.action, e.target]));
+	});
+});
+
+describe('the access commands take --config', () => {
+	it('token, users, audit and kiosk read the file --config names (not $VIGIL_CONFIG or ./vigil.config.yaml), and a --config without a file is refused', () => {
+		const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: redis.url };
+		delete env.VIGIL_CONFIG;
+		const run = (args: string[]) => {
+			const r = spawnSync(process.execPath, [VIGIL_BIN, ...args], { env, input: '', encoding: 'utf8', timeout: 20_000, cwd: tmpdir() });
+			return { code: r.status, out: r.stdout, err: r.stderr };
+		};
+		const made = run(['token', 'create', '--name', 'by-config-flag', '--user', 'root', '--config', vigil.configFile]);
+		expect(made.code, made.err).toBe(0);
+		expect(made.out).toMatch(/vgl_/);
+		// Written under the config's prefix: the running Vigil lists it.
+		expect(cli(['token', 'list']).out).toContain('by-config-flag');
+		expect(run(['token', 'list', `--config=${vigil.configFile}`]).out).toContain('by-config-flag');
+		expect(run(['users', 'list', '--config', vigil.configFile]).out).toContain('root');
+		expect(run(['audit', '--limit', '5', '--config', vigil.configFile]).out).toContain('token.create');
+		const kiosk = run(['kiosk', 'create', '--board', 'default', '--name', 'config-flag-screen', '--config', vigil.configFile]);
+		expect(kiosk.code, kiosk.err).toBe(0);
+		expect(cli(['kiosk', 'list']).out).toContain('config-flag-screen');
+		const bare = run(['token', 'list', '--config']);
+		expect(bare.code).toBe(2);
+		expect(bare.err).toContain('--config takes a file');
+		const missing = run(['token', 'list', '--config', '/nonexistent/vigil.yaml']);
+		expect(missing.code).not.toBe(0);
+		expect(missing.err).toContain('/nonexistent/vigil.yaml');
 	});
 });

@@ -24,6 +24,10 @@ describe('audit summary', () => {
 		expect(auditSummary({ after: { name: 'a', id: 'x', role: 'engineer', createdAt: 1 } })).toBe('+ name=a, role=engineer');
 		expect(auditSummary({ before: { name: 'a', role: 'viewer' } })).toBe('− name=a, role=viewer');
 		expect(auditSummary({ before: { id: 'k', name: 'wall' }, after: { revokedAt: 5 } })).toBe('revokedAt: — → 5');
+		// Times read as times, never as epoch milliseconds; other numbers stay numbers.
+		expect(auditSummary({ before: { id: 'k', name: 'wall' }, after: { revokedAt: 1765112400000 } })).toBe('revokedAt: — → 2025-12-07T13:00:00.000Z');
+		expect(auditSummary({ after: { name: 'lobby', expiresAt: 1765112400000, count: 1765112400000 } }, 140, (ms) => `t${ms / 1000}`)).toBe('+ name=lobby, expiresAt=t1765112400, count=1765112400000');
+		expect(auditSummary({ before: { until: 1765112400000 }, after: { until: 1765116000000 } }, 140, () => 'T')).toBe('until: T → T');
 		expect(auditSummary({ after: { note: 'x'.repeat(300) } }, 20)).toHaveLength(20);
 		expect(auditSummary({})).toBe('');
 	});

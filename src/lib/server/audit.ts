@@ -94,29 +94,37 @@ export function auditCsv(entries: readonly AuditEntry[]): string {
 /** Fields left out of summaries: ids and bookkeeping times say little to a reader. */
 const SUMMARY_SKIP = new Set(['id', 'userId', 'createdAt', 'updatedAt', 'createdBy']);
 
-function summaryValue(v: unknown): string {
+/** Fields that hold a time: `revokedAt`, `expiresAt`, `until`, `startsAt`, `since`, `end`… */
+const TIME_FIELD = /(?:at|until|since|expires|starts?|ends?|time)$/i;
+/** Epoch milliseconds from 2001 to 2286: a number in a time field in this range is a time. */
+const isEpochMs = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1e12 && v < 1e13;
+
+function summaryValue(v: unknown, key = '', time: (ms: number) => string = (ms) => new Date(ms).toISOString()): string {
+	if (isEpochMs(v) && TIME_FIELD.test(key)) return time(v);
 	return typeof v === 'string' ? v : JSON.stringify(v) ?? '';
 }
 
 /**
  * A short before → after of an entry, for a table: the changed fields of a change
  * (`role: viewer → admin`), the fields of something made (`+ role=admin`) or removed (`− role=viewer`).
+ * Times (epoch milliseconds in a field named like one: `expiresAt`, `until`) read as times, by
+ * `time` (ISO 8601 UTC by default; the admin page gives its zone's).
  */
-export function auditSummary(e: Pick<AuditEntry, 'before' | 'after'>, max = 140): string {
+export function auditSummary(e: Pick<AuditEntry, 'before' | 'after'>, max = 140, time?: (ms: number) => string): string {
 	const obj = (v: unknown): Record<string, unknown> | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
 	const b = obj(e.before);
 	const a = obj(e.after);
-	const fields = (o: Record<string, unknown>) => Object.entries(o).filter(([k]) => !SUMMARY_SKIP.has(k)).map(([k, v]) => `${k}=${summaryValue(v)}`).join(', ');
+	const fields = (o: Record<string, unknown>) => Object.entries(o).filter(([k]) => !SUMMARY_SKIP.has(k)).map(([k, v]) => `${k}=${summaryValue(v, k, time)}`).join(', ');
 	let text: string;
 	if (b && a) {
 		const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => !SUMMARY_SKIP.has(k) && k in a && summaryValue(b[k]) !== summaryValue(a[k]));
-		text = keys.map((k) => `${k}: ${k in b ? summaryValue(b[k]) : '—'} → ${summaryValue(a[k])}`).join(', ');
+		text = keys.map((k) => `${k}: ${k in b ? summaryValue(b[k], k, time) : '—'} → ${summaryValue(a[k], k, time)}`).join(', ');
 	} else if (a) {
 		text = `+ ${fields(a)}`;
 	} else if (b) {
 		text = `− ${fields(b)}`;
 	} else {
-		text = [e.before, e.after].filter((v) => v !== undefined).map(summaryValue).join(' → ');
+		text = [e.before, e.after].filter((v) => v !== undefined).map((v) => summaryValue(v)).join(' → ');
 	}
 	return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

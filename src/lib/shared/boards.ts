@@ -59,6 +59,12 @@ const thresholds = z.strictObject({
 export type Thresholds = z.infer<typeof thresholds>;
 
 const title = z.string().min(1).max(80);
+/**
+ * The cells a tile takes (default one): a list tile (status, alerts, SLO) may need more room to
+ * show its names at a size read from across the room.
+ */
+const cols = z.number().int().min(1).max(8).optional();
+const rows = z.number().int().min(1).max(6).optional();
 const unit = z.string().max(16).optional();
 
 /**
@@ -69,6 +75,8 @@ export function boardSchema(duration: (opts: { min?: number; max?: number }) => 
 	const status = z.strictObject({
 		kind: z.literal('status'),
 		title,
+		cols,
+		rows,
 		/** One cell per value of `by` among the series of `selector` (default `up`). */
 		selector: selector.default('up'),
 		by: z.string().min(1).max(64).default('service')
@@ -76,6 +84,8 @@ export function boardSchema(duration: (opts: { min?: number; max?: number }) => 
 	const stat = z.strictObject({
 		kind: z.literal('stat'),
 		title,
+		cols,
+		rows,
 		selector,
 		unit,
 		/** The reference window of the trend arrow and the sparkline. */
@@ -85,6 +95,8 @@ export function boardSchema(duration: (opts: { min?: number; max?: number }) => 
 	const chart = z.strictObject({
 		kind: z.literal('chart'),
 		title,
+		cols,
+		rows,
 		series: z.array(z.strictObject({ selector, label: z.string().max(40).optional() })).min(1).max(8),
 		window: duration({ min: 60_000, max: 86_400_000 }).default(15 * 60_000),
 		unit,
@@ -93,6 +105,8 @@ export function boardSchema(duration: (opts: { min?: number; max?: number }) => 
 	const queue = z.strictObject({
 		kind: z.literal('queue'),
 		title,
+		cols,
+		rows,
 		/** The `queue` label of the queue series (queue_backlog, queue_drain_rate, queue_time_to_drain_seconds). */
 		queue: z.string().min(1).max(200),
 		/** Longest acceptable time to drain the backlog. */
@@ -101,12 +115,16 @@ export function boardSchema(duration: (opts: { min?: number; max?: number }) => 
 	const alerts = z.strictObject({
 		kind: z.literal('alerts'),
 		title,
+		cols,
+		rows,
 		/** Most alerts listed (the rest are counted). */
 		max: z.number().int().min(1).max(50).default(8)
 	});
 	const slo = z.strictObject({
 		kind: z.literal('slo'),
 		title,
+		cols,
+		rows,
 		/** Recent history kept per objective (the screen's "now" of each target). */
 		window: duration({ min: 60_000, max: 86_400_000 }).default(60 * 60_000),
 		/**
@@ -133,8 +151,14 @@ export function boardSchema(duration: (opts: { min?: number; max?: number }) => 
 	return z.strictObject({
 		name: z.string().regex(BOARD_NAME, 'expected lowercase letters, digits, - or _ (up to 64)'),
 		title: z.string().min(1).max(80).optional(),
-		/** Columns of the grid; failing tiles take two of them. */
+		/** Columns of the grid. */
 		columns: z.number().int().min(1).max(8).default(4),
+		/**
+		 * What a failing tile does: `stay` (the default) keeps every tile in its place and size, the
+		 * failing one highlighted where it is; `grow` moves failing tiles first and grows them into
+		 * the cells the grid has to spare.
+		 */
+		failing: z.enum(['stay', 'grow']).default('stay'),
 		tiles: z.array(tile).min(1).max(24)
 	});
 }

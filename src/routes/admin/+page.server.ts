@@ -87,7 +87,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		audit: {
 			before: before ?? null,
 			older: audit.length === AUDIT_PAGE ? audit.at(-1)!.id : null,
-			entries: audit.map((e) => ({ id: e.id, time: when(e.at), actor: e.actor, action: e.action, target: e.target, summary: auditSummary(e) }))
+			entries: audit.map((e) => ({ id: e.id, time: when(e.at), actor: e.actor, action: e.action, target: e.target, summary: auditSummary(e, 140, when) }))
 		}
 	};
 };
@@ -98,6 +98,7 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const role = text(form, 'role');
 		if (!isRole(role)) return refused('users', `role: expected one of ${ROLES.join(', ')}`);
+		if (text(form, 'password') !== text(form, 'confirm')) return refused('users', 'password: the two passwords differ');
 		try {
 			const user = await getContext().users.add({ name: text(form, 'name', 100), role, password: text(form, 'password') }, by);
 			return { section: 'users', message: `added ${user.name} (${user.role})` } satisfies Outcome;
@@ -111,6 +112,7 @@ export const actions: Actions = {
 		const form = await event.request.formData();
 		const role = text(form, 'role');
 		if (!isRole(role)) return refused('users', `role: expected one of ${ROLES.join(', ')}`);
+		if (text(form, 'password') !== text(form, 'confirm')) return refused('users', 'password: the two passwords differ');
 		try {
 			const user = await getContext().users.setRole(text(form, 'name', 100), role, by);
 			return { section: 'users', message: `${user.name} is now ${user.role}; their sessions were ended` } satisfies Outcome;

@@ -5,15 +5,16 @@
  * that does (lists come worst first: what is hidden is the least bad). Hidden items keep their place
  * (`visibility: hidden`), so hiding them moves nothing; `onHidden` gets their number for "+N more".
  *
- * Before hiding anything, the list's text may shrink a little (the CSS variable `--fit`, which the
- * items' font sizes are multiplied by, down to FIT_MIN): a long name then keeps its line.
+ * The text never shrinks to fit: it is sized to be read from across the room (BoardGrid's
+ * --read), so a list too long for its tile says "+N more" instead. (FIT_MIN stays 1; `--fit` is
+ * set for styles that may use it.)
  *
  * Measured again when the list or any item changes size (a tile grows, a name wraps), when items
  * come, go or change text, and when a class changes (a tile's tone changes its cells' size).
  */
 /** The smallest text scale a list takes before it hides items. */
-export const FIT_MIN = 0.8;
-const SCALES = [1, 0.9, FIT_MIN];
+export const FIT_MIN = 1;
+const SCALES = [1];
 
 export function fitList(node: HTMLElement, onHidden: (hidden: number) => void) {
 	let report = onHidden;

@@ -221,20 +221,36 @@ describe('wall model', () => {
 		expect(thresholdPlacement(Infinity, -Infinity, 3)).toBe('line');
 	});
 
-	it('layout: critical tiles first and 2×2, warnings next and 2×1, the rest in board order', () => {
+	it('layout: by default every tile keeps its place and size, failing or not', () => {
 		expect(layout(['ok', 'warn', 'ok', 'crit'], 4)).toEqual([
+			{ index: 0, tone: 'ok', cols: 1, rows: 1 },
+			{ index: 1, tone: 'warn', cols: 1, rows: 1 },
+			{ index: 2, tone: 'ok', cols: 1, rows: 1 },
+			{ index: 3, tone: 'crit', cols: 1, rows: 1 }
+		]);
+		expect(layout(['crit', 'ok'], 4, 'stay').map((p) => p.index)).toEqual([0, 1]);
+		// A tile's own size (cols, rows) from the board, at most the grid's width.
+		expect(layout(['ok', 'crit', 'ok'], 4, 'stay', [{ rows: 2 }, {}, { cols: 6 }])).toEqual([
+			{ index: 0, tone: 'ok', cols: 1, rows: 2 },
+			{ index: 1, tone: 'crit', cols: 1, rows: 1 },
+			{ index: 2, tone: 'ok', cols: 4, rows: 1 }
+		]);
+	});
+
+	it('layout (failing: grow): critical tiles first and 2×2, warnings next and 2×1, the rest in board order', () => {
+		expect(layout(['ok', 'warn', 'ok', 'crit'], 4, 'grow')).toEqual([
 			{ index: 3, tone: 'crit', cols: 2, rows: 2 },
 			{ index: 1, tone: 'warn', cols: 2, rows: 1 },
 			{ index: 0, tone: 'ok', cols: 1, rows: 1 },
 			{ index: 2, tone: 'ok', cols: 1, rows: 1 }
 		]);
-		expect(layout(['crit'], 2)).toEqual([{ index: 0, tone: 'crit', cols: 1, rows: 1 }]);
+		expect(layout(['crit'], 2, 'grow')).toEqual([{ index: 0, tone: 'crit', cols: 1, rows: 1 }]);
 	});
 
 	it('layout: failing tiles grow only into the cells the grid has to spare', () => {
 		// The demo board in checkout-down: 9 tiles on 4 columns keep their 3 rows; the two critical
 		// tiles and the warning take two columns each, and nothing takes a second row.
-		const placed = layout(['crit', 'crit', 'warn', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok'], 4);
+		const placed = layout(['crit', 'crit', 'warn', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok'], 4, 'grow');
 		expect(placed.slice(0, 3).map((p) => [p.index, p.cols, p.rows])).toEqual([
 			[0, 2, 1],
 			[1, 2, 1],
@@ -242,11 +258,11 @@ describe('wall model', () => {
 		]);
 		expect(placed.reduce((n, p) => n + p.cols * p.rows, 0)).toBeLessThanOrEqual(12);
 		// A full grid gets one more row to grow into.
-		const full = layout(['ok', 'ok', 'ok', 'crit'], 4);
+		const full = layout(['ok', 'ok', 'ok', 'crit'], 4, 'grow');
 		expect(full[0]).toEqual({ index: 3, tone: 'crit', cols: 2, rows: 2 });
 		expect(full.reduce((n, p) => n + p.cols * p.rows, 0)).toBe(7);
 		// One critical tile among few: 2×2.
-		expect(layout(['ok', 'crit', 'ok', 'ok', 'ok'], 4)[0]).toEqual({ index: 1, tone: 'crit', cols: 2, rows: 2 });
+		expect(layout(['ok', 'crit', 'ok', 'ok', 'ok'], 4, 'grow')[0]).toEqual({ index: 1, tone: 'crit', cols: 2, rows: 2 });
 	});
 });
 

@@ -201,15 +201,19 @@ export interface Placed {
 }
 
 /**
- * The layout: critical tiles first, then warnings, then the rest in the board's order. Failing
+ * The layout. By default (`failing: stay`) every tile keeps its place and its size whatever its
+ * state: a failing tile is highlighted where it is, so "where is payments" never changes under the
+ * viewer. With `failing: grow`: critical tiles first, then warnings, then the rest in the board's order. Failing
  * tiles grow within the cells the grid has to spare, so growing never squeezes the healthy tiles
  * into slivers: the grid keeps the rows an all-green board needs (one more when it is full), every
  * failing tile first takes two columns (critical before warning), and critical tiles take a second
  * row only while cells remain. The grid fits the screen whatever the number of rows: no scrolling.
  */
-export function layout(tones: readonly Tone[], columns: number): Placed[] {
+export function layout(tones: readonly Tone[], columns: number, mode: 'stay' | 'grow' = 'stay', sizes: ReadonlyArray<{ cols?: number; rows?: number }> = []): Placed[] {
+	const own = (index: number) => ({ cols: Math.min(columns, sizes[index]?.cols ?? 1), rows: sizes[index]?.rows ?? 1 });
+	if (mode === 'stay') return tones.map((tone, index) => ({ index, tone, ...own(index) }));
 	const placed = tones
-		.map((tone, index): Placed => ({ index, tone, cols: 1, rows: 1 }))
+		.map((tone, index): Placed => ({ index, tone, ...own(index) }))
 		.sort((a, b) => {
 			const ra = a.tone === 'crit' ? 0 : a.tone === 'warn' ? 1 : 2;
 			const rb = b.tone === 'crit' ? 0 : b.tone === 'warn' ? 1 : 2;
@@ -218,16 +222,17 @@ export function layout(tones: readonly Tone[], columns: number): Placed[] {
 	if (columns < 3) return placed;
 	const failing = placed.filter((p) => p.tone === 'crit' || p.tone === 'warn');
 	if (!failing.length) return placed;
-	const rows = Math.max(1, Math.ceil(placed.length / columns));
-	let spare = rows * columns - placed.length;
+	const used = placed.reduce((n, p) => n + p.cols * p.rows, 0);
+	const rows = Math.max(1, Math.ceil(used / columns));
+	let spare = rows * columns - used;
 	if (spare === 0) spare += columns;
 	for (const p of failing) {
-		if (spare < 1) break;
+		if (spare < p.rows || p.cols >= 2) continue;
 		p.cols = 2;
-		spare -= 1;
+		spare -= p.rows;
 	}
 	for (const p of failing) {
-		if (p.tone !== 'crit' || p.cols !== 2 || spare < 2) continue;
+		if (p.tone !== 'crit' || p.cols !== 2 || p.rows >= 2 || spare < 2) continue;
 		p.rows = 2;
 		spare -= 2;
 	}

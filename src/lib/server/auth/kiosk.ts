@@ -73,6 +73,18 @@ export interface CreateKiosk {
 	now?: number;
 }
 
+/** Writes a kiosk token unless a live one has its name (case aside): then returns that one's id. */
+const CREATE_UNIQUE = `
+local all = redis.call('HGETALL', KEYS[1])
+local name = string.lower(ARGV[3])
+local now = tonumber(ARGV[4])
+for i = 1, #all, 2 do
+  local k = cjson.decode(all[i + 1])
+  if type(k.name) == 'string' and string.lower(k.name) == name and k.revokedAt == nil and (k.expiresAt == nil or k.expiresAt > now) then return all[i] end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return false`;
+
 export class KioskStore {
 	/** Token id -> when its last-seen entry was written by this process. */
 	private readonly seenWritten = new Map<string, number>();
@@ -94,7 +106,10 @@ export class KioskStore {
 		const secret = randomBytes(24).toString('base64url');
 		const stored: Stored = { name, board: options.board, createdAt: now, createdBy: actor, hash: sha256(secret) };
 		if (options.ttlMs !== undefined) stored.expiresAt = now + options.ttlMs;
-		await this.redis.hset(this.keys.auth.kiosks, id, JSON.stringify(stored));
+		// A name is one watched screen (wall_screen_up{screen}): no two live links share it (ASCII
+		// letter case aside). Checked and written by one script, so two makers at once cannot both win.
+		const taken = (await this.redis.eval(CREATE_UNIQUE, 1, this.keys.auth.kiosks, id, JSON.stringify(stored), name, String(now))) as string | null;
+		if (taken) throw new Error(`name: the kiosk link ${taken} is already named ${JSON.stringify(name)}; give each screen its own name (or revoke that link first)`);
 		const { hash: _hash, ...rest } = stored;
 		const info: KioskInfo = { id, ...rest };
 		await this.audit?.record({ actor, action: 'kiosk.create', target: id, after: info });
@@ -158,7 +173,8 @@ export class KioskStore {
 	 * was shown once and cannot be shown again): the demo's kiosk link at every start.
 	 */
 	async replaceNamed(options: CreateKiosk, actor = 'system'): Promise<{ token: string; info: KioskInfo }> {
-		for (const k of await this.list()) if (k.name === options.name && k.state === 'active') await this.revoke(k.id, actor);
+		const name = options.name.trim().toLowerCase();
+		for (const k of await this.list()) if (k.name.toLowerCase() === name && k.state === 'active') await this.revoke(k.id, actor);
 		return this.create(options, actor);
 	}
 }

@@ -1,0 +1,114 @@
+import { writeFileSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { artifact } from '../helpers/artifacts';
+import { createKiosk, type Kiosk } from '../helpers/kiosk';
+import { freePort, startTestRedis, type TestRedis } from '../helpers/redis-server';
+import { shippedDemoConfig, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
+import { MIN_ARCMIN, MIN_SHARE, measureWallText, textReport, type TextClass } from '../helpers/wall-text';
+
+/**
+ * The wall from 5 metres: on the shipped demo config (the plain /wall and the demo-shop board), at
+ * 1920×1080 and 3840×2160, healthy and with checkout down, every text a person must read is at
+ * least 16 arcminutes high (cap height, on a 55" 16:9 screen at 5 m: 3.40 % of the screen's
+ * height). Screenshots of each state go to tests/e2e/artifacts; the measured sizes to
+ * wall-text-sizes.json there.
+ */
+let redis: TestRedis;
+let vigil: VigilProcess;
+let shopUrl: string;
+let board: Kiosk;
+let plain: Kiosk;
+const measured: Record<string, TextClass[]> = {};
+
+test.beforeAll(async () => {
+	redis = await startTestRedis();
+	const shopPort = await freePort();
+	shopUrl = `http://127.0.0.1:${shopPort}`;
+	vigil = await startVigilProcess({ config: shippedDemoConfig(shopPort, `e2er${process.pid}:`, 20), redisUrl: redis.url });
+	board = createKiosk(vigil, redis.url, 'read-board', ['--board', 'demo-shop']);
+	plain = createKiosk(vigil, redis.url, 'read-plain');
+});
+
+test.afterAll(async () => {
+	writeFileSync(artifact('wall-text-sizes.json'), JSON.stringify(measured, null, 1));
+	await vigil?.stop();
+	await redis?.stop();
+});
+
+const SIZES = [
+	[1920, 1080],
+	[3840, 2160]
+] as const;
+
+/** Measures (and shoots) the wall at both sizes; every "read" class at least MIN_ARCMIN. */
+async function readable(page: Page, name: string): Promise<void> {
+	for (const [w, h] of SIZES) {
+		await page.setViewportSize({ width: w, height: h });
+		// The lists fit themselves after a frame or two; the chart redraws within a second.
+		await page.waitForTimeout(1500);
+		const { sh, ih } = await page.evaluate(() => ({ sh: document.documentElement.scrollHeight, ih: innerHeight }));
+		expect.soft(sh, 'the wall never scrolls').toBeLessThanOrEqual(ih);
+		await page.screenshot({ path: artifact(`read-${name}-${w}x${h}.png`) });
+		const classes = await measureWallText(page);
+		measured[`${name} ${w}x${h}`] = classes;
+		console.log(`${name} ${w}x${h}\n${textReport(classes)}`);
+		const small = classes.filter((c) => c.kind === 'read' && c.cap < MIN_SHARE);
+		expect.soft(small.map((c) => `${c.cls} “${c.sample}” ${c.arcmin.toFixed(1)}′`), `texts under ${MIN_ARCMIN}′ at ${w}x${h}`).toEqual([]);
+		// The things that must be read are there to be measured.
+		expect(classes.filter((c) => c.kind === 'read').length).toBeGreaterThan(3);
+	}
+	await page.setViewportSize({ width: 1920, height: 1080 });
+}
+
+const tile = (page: Page, title: string) => page.locator(`[data-testid="board-tile"][data-title="${title}"]`);
+
+test('the plain wall: readable at both sizes, values at least 6 % of the height, and the screen filled', async ({ page }) => {
+	test.setTimeout(120_000);
+	await page.goto(plain.url);
+	await expect(page.getByTestId('tile').filter({ hasText: 'Orders per minute' })).toHaveCount(1, { timeout: 20_000 });
+	await expect(page.getByTestId('tile').filter({ hasText: 'Uptime' }).first()).toBeVisible({ timeout: 20_000 });
+	await readable(page, 'plain');
+	for (const [w, h] of SIZES) {
+		await page.setViewportSize({ width: w, height: h });
+		await page.waitForTimeout(800);
+		const { values, filled } = await page.evaluate(() => {
+			const area = document.querySelector('.tiles-area')!.getBoundingClientRect();
+			const tiles = [...document.querySelectorAll('[data-testid="tile"]')].map((t) => t.getBoundingClientRect());
+			return {
+				// As drawn: the font size times the tiles' zoom.
+				values: [...document.querySelectorAll('[data-testid="value"]')].map((v) => (parseFloat(getComputedStyle(v).fontSize) * (parseFloat(getComputedStyle(v.closest('[data-testid="plain-tiles"]')!).zoom) || 1)) / innerHeight),
+				filled: (Math.max(...tiles.map((t) => t.bottom)) - area.top) / area.height
+			};
+		});
+		expect.soft(Math.min(...values), `values at ${w}x${h}`).toBeGreaterThanOrEqual(0.06);
+		// The tiles take the screen's height (not its top half).
+		expect.soft(filled, `tiles fill the height at ${w}x${h}`).toBeGreaterThan(0.8);
+	}
+});
+
+test('the demo board healthy, then checkout down with its alert: readable at both sizes, and the failing tile keeps its place', async ({ page }) => {
+	test.setTimeout(240_000);
+	await page.goto(board.url);
+	await expect(tile(page, 'Services').getByTestId('status-cell')).toHaveCount(4, { timeout: 20_000 });
+	await expect(tile(page, 'Orders queue')).not.toHaveAttribute('data-fresh', 'none', { timeout: 15_000 });
+	await readable(page, 'board-healthy');
+	// Each tile's box within the board (the burn-in shift moves the whole board a few pixels).
+	const places = () =>
+		page.getByTestId('board').evaluate((b) => {
+			const o = b.getBoundingClientRect();
+			return [...b.querySelectorAll('[data-testid="board-tile"]')].map((e) => {
+				const r = e.getBoundingClientRect();
+				return [e.getAttribute('data-title'), Math.round(r.x - o.x), Math.round(r.y - o.y), Math.round(r.width), Math.round(r.height)];
+			});
+		});
+	const before = await places();
+
+	const r = await fetch(`${shopUrl}/scenario`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scenario: 'checkout-down' }) });
+	expect(r.status).toBe(200);
+	await expect(tile(page, 'Services')).toHaveAttribute('data-tone', 'crit', { timeout: 15_000 });
+	// Where is payments: where it was. The failing tile is highlighted in its place; nothing moves.
+	const after = await places();
+	expect(after).toEqual(before);
+	await expect(tile(page, 'Active alerts').getByTestId('alert-row').filter({ hasText: 'ProbeDown' })).toHaveAttribute('data-state', 'firing', { timeout: 120_000 });
+	await readable(page, 'board-checkout-down');
+});

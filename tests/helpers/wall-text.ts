@@ -1,0 +1,123 @@
+/**
+ * How big the wall's text is, as a person 5 m from a 55" 16:9 screen sees it.
+ *
+ * Every visible text node on the wall is measured: its font's cap height (the height of "H" in the
+ * element's own font, drawn on a canvas: the height of capitals and digits) and its font size, as a
+ * share of the screen's height and in arcminutes at the viewing distance. Texts are grouped by
+ * their element's class ("text class"); a class is "detail" (read up close: the age of a tile's
+ * data, threshold captions, the footer's technical status) when it sits inside one of DETAIL, and
+ * "read" (a person must read it from across the room) otherwise, so a new text is held to the
+ * reading size unless it is named here as detail.
+ */
+import type { Page } from '@playwright/test';
+
+/** 55" 16:9: the screen's height in mm (55 × 25.4 × 9 / √337). */
+export const SCREEN_HEIGHT_MM = (55 * 25.4 * 9) / Math.sqrt(16 * 16 + 9 * 9);
+export const DISTANCE_MM = 5000;
+/** The smallest character height worth reading from across the room. */
+export const MIN_ARCMIN = 16;
+
+/** Arcminutes subtended at DISTANCE_MM by a text `share` of the screen's height high. */
+export function arcmin(share: number): number {
+	const mm = share * SCREEN_HEIGHT_MM;
+	return ((2 * Math.atan(mm / 2 / DISTANCE_MM) * 180) / Math.PI) * 60;
+}
+
+/** The share of the screen's height that MIN_ARCMIN needs (3.40 %). */
+export const MIN_SHARE = (2 * DISTANCE_MM * Math.tan(((MIN_ARCMIN / 60 / 2) * Math.PI) / 180)) / SCREEN_HEIGHT_MM;
+
+/**
+ * Texts read up close, not from across the room: a tile's "updated 0.4 s ago" (a stale tile's
+ * badge is read: it is not here), threshold captions and labels on a chart, a stat's trend line,
+ * an SLO's budget line, the wall's footer (connection, Redis, roles) and the navigation a login
+ * gets. The chart's axis ticks and legend are drawn on its canvas: they are not DOM text and are
+ * sized apart (ChartTile).
+ */
+export const DETAIL = [
+	'[data-testid="tile-age"]:not(:has(.stale-badge))',
+	'[data-testid="age"]',
+	'[data-testid="tile-limits"]',
+	'[data-testid="threshold-line"]',
+	'[data-testid="threshold-marker"]',
+	'[data-testid="tile-trend"]',
+	'.trend',
+	'[data-testid="slo-budget"]',
+	'[data-testid="slo-period"]',
+	'.slo-target',
+	'[data-testid="queue-detail"]',
+	'[data-testid="wall-footer"]',
+	'[data-testid="wall-nav"]',
+	'[data-testid="rotation"]'
+];
+
+export interface TextClass {
+	cls: string;
+	kind: 'read' | 'detail';
+	/** The smallest cap height of the class, as a share of the screen's height. */
+	cap: number;
+	/** The smallest font size of the class, as a share of the screen's height. */
+	font: number;
+	arcmin: number;
+	sample: string;
+	count: number;
+}
+
+/** Every text class on the page's wall with its smallest size, smallest first. */
+export async function measureWallText(page: Page): Promise<TextClass[]> {
+	const raw = await page.evaluate((detail) => {
+		const root = document.querySelector('[data-testid="wall"]');
+		if (!root) return [];
+		const ctx = document.createElement('canvas').getContext('2d')!;
+		const out: Array<{ cls: string; kind: 'read' | 'detail'; cap: number; font: number; sample: string }> = [];
+		const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+		const nameOf = (el: Element): string => {
+			const classes = [...el.classList].filter((c) => !c.startsWith('svelte-') && !/^(tone|sev|state|fresh|kind)-/.test(c));
+			const id = el.getAttribute('data-testid');
+			return `${el.tagName.toLowerCase()}${classes.map((c) => `.${c}`).join('')}${id ? `[${id}]` : ''}`;
+		};
+		for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+			const text = n.textContent?.trim() ?? '';
+			if (!text) continue;
+			const el = n.parentElement!;
+			const range = document.createRange();
+			range.selectNodeContents(n);
+			const r = range.getBoundingClientRect();
+			if (r.width < 1 || r.height < 1 || r.bottom <= 0 || r.top >= innerHeight || r.right <= 0 || r.left >= innerWidth) continue;
+			const cs = getComputedStyle(el);
+			if (cs.visibility === 'hidden') continue;
+			let hiddenBy: Element | null = el;
+			while (hiddenBy && getComputedStyle(hiddenBy).display !== 'none') hiddenBy = hiddenBy.parentElement;
+			if (hiddenBy) continue;
+			ctx.font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+			// CSS zoom (the plain wall zooms its tiles to fit) scales the text as drawn.
+			let zoom = 1;
+			for (let a: Element | null = el; a; a = a.parentElement) zoom *= parseFloat(getComputedStyle(a).zoom) || 1;
+			const cap = ctx.measureText('H').actualBoundingBoxAscent * zoom;
+			const parent = el.parentElement && el.parentElement !== root ? nameOf(el.parentElement) : '';
+			out.push({
+				cls: parent && !el.classList.length && !el.getAttribute('data-testid') ? `${parent} > ${nameOf(el)}` : nameOf(el),
+				kind: detail.some((sel) => el.closest(sel)) ? 'detail' : 'read',
+				cap: cap / innerHeight,
+				font: (parseFloat(cs.fontSize) * zoom) / innerHeight,
+				sample: text.slice(0, 40)
+			});
+		}
+		return out;
+	}, DETAIL);
+	const byClass = new Map<string, TextClass>();
+	for (const t of raw) {
+		const key = `${t.kind} ${t.cls}`;
+		const known = byClass.get(key);
+		if (!known) byClass.set(key, { ...t, arcmin: arcmin(t.cap), count: 1 });
+		else {
+			known.count++;
+			if (t.cap < known.cap) Object.assign(known, { cap: t.cap, font: t.font, arcmin: arcmin(t.cap), sample: t.sample });
+		}
+	}
+	return [...byClass.values()].sort((a, b) => a.cap - b.cap);
+}
+
+/** One line per class: "read  2.31 % cap (3.17 % font) 10.9′  h2  “Orders per minute”". */
+export function textReport(classes: readonly TextClass[]): string {
+	return classes.map((c) => `${c.kind.padEnd(6)} ${(c.cap * 100).toFixed(2)} % cap (${(c.font * 100).toFixed(2)} % font) ${c.arcmin.toFixed(1)}′  ${c.cls}  “${c.sample}” ×${c.count}`).join('\n');
+}
