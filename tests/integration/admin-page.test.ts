@@ -74,7 +74,7 @@ afterAll(async () => {
 });
 
 const ACTIONS: Array<[string, Record<string, string>]> = [
-	['addUser', { name: 'mallory', role: 'admin', password: PASSWORD }],
+	['addUser', { name: 'mallory', role: 'admin', password: PASSWORD, confirm: PASSWORD }],
 	['setRole', { name: 'vic', role: 'admin' }],
 	['deleteUser', { name: 'ada' }],
 	['createToken', { name: 'sneaky', owner: 'ada' }],
@@ -123,11 +123,16 @@ describe('the admin page', () => {
 	});
 
 	it("an admin's posts change users, tokens and kiosk links, in the audit log as the admin", async () => {
-		const add = await post('/admin?/addUser', { name: 'bea', role: 'engineer', password: PASSWORD, csrf: admin.csrf }, admin.cookie);
+		// The password is asked twice: two that differ add nobody, and the refusal names the field.
+		const differ = await post('/admin?/addUser', { name: 'bea', role: 'engineer', password: PASSWORD, confirm: `${PASSWORD}x`, csrf: admin.csrf }, admin.cookie);
+		expect(differ.status).toBe(400);
+		expect(await differ.text()).toContain('password: the two passwords differ');
+		expect((await api<{ users: Array<{ name: string }> }>('users')).users.map((u) => u.name)).not.toContain('bea');
+		const add = await post('/admin?/addUser', { name: 'bea', role: 'engineer', password: PASSWORD, confirm: PASSWORD, csrf: admin.csrf }, admin.cookie);
 		expect(add.status).toBe(200);
 		expect(await add.text()).toContain('added bea (engineer)');
 		expect((await api<{ users: Array<{ name: string; role: string }> }>('users')).users).toContainEqual(expect.objectContaining({ name: 'bea', role: 'engineer' }));
-		const bad = await post('/admin?/addUser', { name: '<b>x</b>', role: 'viewer', password: PASSWORD, csrf: admin.csrf }, admin.cookie);
+		const bad = await post('/admin?/addUser', { name: '<b>x</b>', role: 'viewer', password: PASSWORD, confirm: PASSWORD, csrf: admin.csrf }, admin.cookie);
 		expect(bad.status).toBe(400);
 		expect(await bad.text()).not.toContain('<b>x</b>');
 		expect((await post('/admin?/revokeKiosk', { id: kioskId, csrf: admin.csrf }, admin.cookie)).status).toBe(200);
