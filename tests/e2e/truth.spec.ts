@@ -100,7 +100,7 @@ async function compareLatency(page: Page, phase: string): Promise<void> {
 	for (let i = 0; i < 3; i++) {
 		const at = Date.now();
 		const text = (await chart.getByTestId('tile-value').innerText()).trim();
-		const label = (await chart.locator('.headline-row .period').innerText()).trim();
+		const label = (await chart.getByTestId('chart-lead').innerText()).trim();
 		const want = await oracleP95(`/${label}`, at);
 		expect(want, `Prometheus has a p95 of /${label} (${phase})`).toBeDefined();
 		pairs.push({ label, wall: seconds(text), prometheus: want! });
