@@ -115,7 +115,8 @@ describe('query limits', () => {
 
 	it("stops a query at the request's shorter timeout with 503", async () => {
 		const r = await api('/api/v1/query_range', { ...SLOW, timeout: '1s' });
-		expect(r).toEqual({ status: 503, body: { status: 'error', errorType: 'timeout', error: "query timed out in expression evaluation (the request's timeout parameter is 1s)" } });
+		// Where the time runs out (reading the samples or evaluating) depends on the machine's speed; the phase is named either way.
+		expect(r).toEqual({ status: 503, body: { status: 'error', errorType: 'timeout', error: expect.stringMatching(/^query timed out in (query execution|expression evaluation) \(the request's timeout parameter is 1s\)$/) } });
 	});
 
 	it('answers /healthz and keeps collecting while a slow query runs, and stops the query at query.timeout with 503', async () => {
@@ -129,7 +130,7 @@ describe('query limits', () => {
 		await until('the collector to write', async () => (await demoSamples()) > before);
 		const collectedWhileRunning = !answered;
 		expect({ healthWhileRunning, collectedWhileRunning }).toEqual({ healthWhileRunning: true, collectedWhileRunning: true });
-		expect(await slow).toEqual({ status: 503, body: { status: 'error', errorType: 'timeout', error: 'query timed out in expression evaluation (query.timeout is 5s)' } });
+		expect(await slow).toEqual({ status: 503, body: { status: 'error', errorType: 'timeout', error: expect.stringMatching(/^query timed out in (query execution|expression evaluation) \(query\.timeout is 5s\)$/) } });
 	});
 
 	it('refuses a query past query.maxConcurrent with 503, and stops a query whose client went away', async () => {
