@@ -9,9 +9,9 @@
  * notation) is refused (400).
  */
 import { json } from '@sveltejs/kit';
-import { channelInput, channelUrlProblem, isChannelError } from '$lib/server/alerting/notify';
+import { saveChannel, requirePermission } from '$lib/server/web/http';
+import { channelInput, isChannelError } from '$lib/server/alerting/notify';
 import { actorOf } from '$lib/server/auth/access';
-import { requirePermission } from '$lib/server/web/http';
 import { getContext } from '$lib/server/web/context';
 import { readJson } from '$lib/server/web/json-body';
 import type { RequestHandler } from './$types';
@@ -27,13 +27,8 @@ export const POST: RequestHandler = async (event) => {
 	if (!auth.ok) return auth.response;
 	const body = await readJson(event.request, channelInput);
 	if (!body.ok) return body.response;
-	const ctx = getContext();
-	const refused = body.value.url === undefined ? undefined : channelUrlProblem(body.value.url, ctx.notificationAddressPolicy);
-	if (refused) return json({ error: `url: ${refused}` }, { status: 400 });
-	const actor = actorOf(auth.principal);
 	try {
-		const { channel } = await ctx.channels.put(body.value, actor);
-		await ctx.audit.record({ actor, action: 'channel.create', target: channel.name, after: channel });
+		const channel = await saveChannel(getContext(), body.value, actorOf(auth.principal), 'create');
 		return json({ channel }, { status: 201 });
 	} catch (err) {
 		if (isChannelError(err)) return json({ error: err.message }, { status: err.status });

@@ -5,9 +5,9 @@
  */
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { channelReplacement, channelUrlProblem, isChannelError } from '$lib/server/alerting/notify';
+import { deleteChannel, saveChannel, requirePermission } from '$lib/server/web/http';
+import { channelReplacement, isChannelError } from '$lib/server/alerting/notify';
 import { actorOf } from '$lib/server/auth/access';
-import { requirePermission } from '$lib/server/web/http';
 import { getContext } from '$lib/server/web/context';
 import { readJson } from '$lib/server/web/json-body';
 import type { RequestHandler } from './$types';
@@ -39,14 +39,8 @@ export const PUT: RequestHandler = async (event) => {
 		const issue = parsed.error.issues[0]!;
 		return json({ error: `${issue.path.join('.') || 'body'}: ${issue.message}` }, { status: 400 });
 	}
-	const body = { value: parsed.data };
-	const ctx = getContext();
-	const refused = body.value.url === undefined ? undefined : channelUrlProblem(body.value.url, ctx.notificationAddressPolicy);
-	if (refused) return json({ error: `url: ${refused}` }, { status: 400 });
-	const actor = actorOf(auth.principal);
 	try {
-		const { channel, before } = await ctx.channels.put(body.value, actor, Date.now(), 'replace');
-		await ctx.audit.record({ actor, action: 'channel.update', target: channel.name, before, after: channel });
+		const channel = await saveChannel(getContext(), parsed.data, actorOf(auth.principal), 'replace');
 		return json({ channel });
 	} catch (err) {
 		return failure(err);
@@ -56,10 +50,8 @@ export const PUT: RequestHandler = async (event) => {
 export const DELETE: RequestHandler = async (event) => {
 	const auth = await requirePermission(event, 'channels:write');
 	if (!auth.ok) return auth.response;
-	const ctx = getContext();
 	try {
-		const before = await ctx.channels.remove(event.params.name);
-		await ctx.audit.record({ actor: actorOf(auth.principal), action: 'channel.delete', target: before.name, before });
+		const before = await deleteChannel(getContext(), event.params.name, actorOf(auth.principal));
 		return json({ deleted: before.name });
 	} catch (err) {
 		return failure(err);
