@@ -4,14 +4,15 @@ import { artifact } from '../helpers/artifacts';
 import { createKiosk, type Kiosk } from '../helpers/kiosk';
 import { freePort, startTestRedis, type TestRedis } from '../helpers/redis-server';
 import { shippedDemoConfig, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
-import { MIN_ARCMIN, MIN_SHARE, measureWallText, textReport, type TextClass } from '../helpers/wall-text';
+import { MIN_ARCMIN, MIN_SHARE, findCutText, measureWallText, textReport, type TextClass } from '../helpers/wall-text';
 
 /**
  * The wall from 5 metres: on the shipped demo config (the plain /wall and the demo-shop board), at
  * 1920×1080 and 3840×2160, healthy and with checkout down, every text a person must read is at
  * least 16 arcminutes high (cap height, on a 55" 16:9 screen at 5 m: 3.40 % of the screen's
- * height). Screenshots of each state go to tests/e2e/artifacts; the measured sizes to
- * wall-text-sizes.json there.
+ * height), and no text is cut without saying so (an ellipsis, or "+N more" for a list, whose
+ * worst item is always shown). Screenshots of each state go to tests/e2e/artifacts; the measured
+ * sizes to wall-text-sizes.json there.
  */
 let redis: TestRedis;
 let vigil: VigilProcess;
@@ -56,6 +57,8 @@ async function readable(page: Page, name: string): Promise<void> {
 		expect.soft(small.map((c) => `${c.cls} “${c.sample}” ${c.arcmin.toFixed(1)}′`), `texts under ${MIN_ARCMIN}′ at ${w}x${h}`).toEqual([]);
 		// The things that must be read are there to be measured.
 		expect(classes.filter((c) => c.kind === 'read').length).toBeGreaterThan(3);
+		// Nothing is cut without saying so.
+		expect.soft(await findCutText(page), `texts cut at ${w}x${h}`).toEqual([]);
 	}
 	await page.setViewportSize({ width: 1920, height: 1080 });
 }

@@ -96,7 +96,8 @@ export async function measureWallText(page: Page): Promise<TextClass[]> {
 			const parent = el.parentElement && el.parentElement !== root ? nameOf(el.parentElement) : '';
 			out.push({
 				cls: parent && !el.classList.length && !el.getAttribute('data-testid') ? `${parent} > ${nameOf(el)}` : nameOf(el),
-				kind: detail.some((sel) => el.closest(sel)) ? 'detail' : 'read',
+				// "+N more" is read from across the room wherever it sits (an SLO tile's is on the age line).
+				kind: !el.closest('.more') && detail.some((sel) => el.closest(sel)) ? 'detail' : 'read',
 				cap: cap / innerHeight,
 				font: (parseFloat(cs.fontSize) * zoom) / innerHeight,
 				sample: text.slice(0, 40)
@@ -120,4 +121,52 @@ export async function measureWallText(page: Page): Promise<TextClass[]> {
 /** One line per class: "read  2.31 % cap (3.17 % font) 10.9′  h2  “Orders per minute”". */
 export function textReport(classes: readonly TextClass[]): string {
 	return classes.map((c) => `${c.kind.padEnd(6)} ${(c.cap * 100).toFixed(2)} % cap (${(c.font * 100).toFixed(2)} % font) ${c.arcmin.toFixed(1)}′  ${c.cls}  “${c.sample}” ×${c.count}`).join('\n');
+}
+
+/**
+ * Texts cut without saying so. Every visible text on the wall must lie inside every box that clips
+ * it (its tile, a list): a text that runs past one is allowed only inside an element that says it
+ * is cut (`data-clipped="yes"`: it ends in "…") or an item a list hides and counts ("+N more",
+ * `visibility: hidden`). Also, a list that has items shows its first (its worst) one: a list that
+ * shows none of them while counting them says too little. Each finding reads
+ * "<tile>: “text” runs 12 px past its box".
+ */
+export async function findCutText(page: Page): Promise<string[]> {
+	return page.evaluate(() => {
+		const root = document.querySelector('[data-testid="wall"]');
+		if (!root) return ['no wall on the page'];
+		const found: string[] = [];
+		const tileOf = (el: Element) => el.closest('[data-testid="board-tile"], [data-testid="tile"]');
+		const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+		for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+			const text = n.textContent?.trim() ?? '';
+			const el = n.parentElement!;
+			const tile = tileOf(el);
+			if (!text || !tile) continue;
+			if (getComputedStyle(el).visibility === 'hidden' || el.closest('[data-clipped="yes"]')) continue;
+			const range = document.createRange();
+			range.selectNodeContents(n);
+			const r = range.getBoundingClientRect();
+			if (r.width < 1 || r.height < 1) continue;
+			for (let a: Element | null = el.parentElement; a; a = a.parentElement) {
+				const cs = getComputedStyle(a);
+				if (cs.overflowX !== 'visible' || cs.overflowY !== 'visible' || a === tile) {
+					const box = a.getBoundingClientRect();
+					const past = Math.max(r.bottom - box.bottom, r.right - box.right, box.top - r.top, box.left - r.left);
+					// A line's content box is a little taller than its line-height (ascent and descent): up to
+					// a tenth of the font size past the box is the glyphs' empty margin, not a cut.
+					if (past > Math.max(2, 0.1 * parseFloat(getComputedStyle(el).fontSize))) {
+						found.push(`${tile.getAttribute('data-title') ?? tile.textContent?.trim().slice(0, 30)}: “${text.slice(0, 50)}” runs ${Math.round(past)} px past its box`);
+						break;
+					}
+				}
+				if (a === tile) break;
+			}
+		}
+		for (const list of root.querySelectorAll('[data-testid="fit-list"], [data-testid="alert-list"], [data-testid="stat-list"]')) {
+			const first = list.querySelector<HTMLElement>(':scope > [data-fit-item]');
+			if (first && getComputedStyle(first).visibility === 'hidden') found.push(`${tileOf(list)?.getAttribute('data-title')}: the list shows none of its items`);
+		}
+		return found;
+	});
 }

@@ -76,3 +76,36 @@ export function fitList(node: HTMLElement, onHidden: (hidden: number) => void) {
 		}
 	};
 }
+
+/**
+ * Detail that may not fit (a stat's trend and thresholds under a value whose state wrapped): the
+ * box shrinks with its tile and, when its text runs past it, gets `data-clipped="yes"`, which
+ * shows an ellipsis at its end (BoardGrid's CSS): cut, but saying so. The full text stays in the
+ * element's `title` for a pointer up close.
+ */
+export function markClipped(node: HTMLElement) {
+	let frame = 0;
+	const measure = () => {
+		frame = 0;
+		const clipped = node.scrollHeight > node.clientHeight + 1;
+		if (clipped) node.dataset.clipped = 'yes';
+		else delete node.dataset.clipped;
+		const text = clipped ? (node.textContent ?? '').replace(/\s+/g, ' ').trim() : '';
+		if (node.title !== text) node.title = text;
+	};
+	const soon = () => {
+		if (!frame) frame = requestAnimationFrame(measure);
+	};
+	const resized = new ResizeObserver(soon);
+	resized.observe(node);
+	const changed = new MutationObserver(soon);
+	changed.observe(node, { childList: true, subtree: true, characterData: true });
+	soon();
+	return {
+		destroy() {
+			cancelAnimationFrame(frame);
+			resized.disconnect();
+			changed.disconnect();
+		}
+	};
+}
