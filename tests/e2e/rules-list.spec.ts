@@ -141,10 +141,8 @@ test('a viewer sees the demo rules, filters them by text and state in the URL, a
 
 	// Live: a rule starts firing; its row appears under the filter, without a reload.
 	await page.evaluate(() => ((window as unknown as { __same: boolean }).__same = true));
-	const t0 = Date.now();
 	await saveState('demo-shop.checkout/CheckoutLatencyHigh', [inst({ alertname: 'CheckoutLatencyHigh', instance: 'a' }, 'firing'), inst({ alertname: 'CheckoutLatencyHigh', instance: 'b' }, 'firing')]);
-	await expect(row(page, 'demo-shop.checkout/CheckoutLatencyHigh').getByTestId('count-firing')).toHaveText('2 firing', { timeout: 5000 });
-	expect(Date.now() - t0).toBeLessThan(5000);
+	await expect(row(page, 'demo-shop.checkout/CheckoutLatencyHigh').getByTestId('count-firing')).toHaveText('2 firing');
 	// ProbeDown resolves: it leaves the firing view.
 	await saveState('demo-shop.availability/ProbeDown', []);
 	await expect(page.getByTestId('rule-name')).toHaveText(['CheckoutLatencyHigh'], { timeout: 5000 });
