@@ -144,7 +144,7 @@ test('payment-outage, then recovery: the services tile counts probes and names t
 	await expect(paymentAlert).toHaveAttribute('data-state', 'firing');
 	await expect(services).toHaveAttribute('data-tone', 'crit');
 	// ProbeDown may still be firing too (keep_firing_for 2m): the tile names every alert that keeps it red.
-	await expect(services.getByTestId('status-why')).toHaveText(/^· alerts? (ProbeDown, )?PaymentFailureRatioHigh firing$/);
+	await expect(services.getByTestId('status-why')).toHaveText(/^alerts? (ProbeDown, )?PaymentFailureRatioHigh firing$/);
 	await expect(services.locator('[data-name="payments"]').getByTestId('cell-name')).toHaveText('payments');
 	await expect(services.locator('[data-name="payments"]').getByTestId('cell-state')).toHaveText(/^UP · alerts? (ProbeDown, )?PaymentFailureRatioHigh$/);
 	await shoot(page, 'demo-shop-payment-recovered');

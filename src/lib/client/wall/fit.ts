@@ -9,6 +9,9 @@
  * --read), so a list too long for its tile says "+N more" instead. (FIT_MIN stays 1; `--fit` is
  * set for styles that may use it.)
  *
+ * The list is never shorter than its first item (the worst): blocks of the tile that may give way
+ * (BoardGrid's `shrinks`) do, ending in "…" (markClipped).
+ *
  * Measured again when the list or any item changes size (a tile grows, a name wraps), when items
  * come, go or change text, and when a class changes (a tile's tone changes its cells' size).
  */
@@ -25,6 +28,11 @@ export function fitList(node: HTMLElement, onHidden: (hidden: number) => void) {
 		const items = [...node.querySelectorAll<HTMLElement>(':scope > [data-fit-item]')];
 		for (const el of items) if (!watched.has(el)) (watched.add(el), resized.observe(el));
 		for (const el of items) el.style.visibility = '';
+		// The first (worst) item is always shown: the list is at least as tall as it, and what else
+		// is on the tile and may give way (a "why" line, detail: class `shrinks`) does.
+		const first = items[0];
+		const floor = first ? `${Math.ceil(first.getBoundingClientRect().height)}px` : '';
+		if (node.style.minHeight !== floor) node.style.minHeight = floor;
 		const outside = (el: HTMLElement, box: DOMRect) => {
 			const r = el.getBoundingClientRect();
 			return r.bottom > box.bottom + 1 || r.right > box.right + 1;
@@ -87,6 +95,12 @@ export function markClipped(node: HTMLElement) {
 	let frame = 0;
 	const measure = () => {
 		frame = 0;
+		// Whole lines only: the height the tile leaves it, rounded down to a number of lines (at least
+		// one), so no line shows half. Measured afresh each time (a taller tile gives lines back).
+		node.style.maxHeight = '';
+		const cs = getComputedStyle(node);
+		const line = parseFloat(cs.lineHeight) || parseFloat(cs.fontSize) * 1.2;
+		if (node.scrollHeight > node.clientHeight + 1) node.style.maxHeight = `${Math.max(1, Math.floor((node.clientHeight + 1) / line)) * line}px`;
 		const clipped = node.scrollHeight > node.clientHeight + 1;
 		if (clipped) node.dataset.clipped = 'yes';
 		else delete node.dataset.clipped;
