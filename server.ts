@@ -52,6 +52,10 @@ export function createWebServer(options: WebServerOptions): Server {
 		res.setHeader('referrer-policy', 'same-origin');
 		if (ops(req, res)) return;
 		admitToolForm(req);
+		// A file streamed to the response (the app's static assets) that fails to read — replaced
+		// on disk by a new build while screens still ask for the old one — ends that response, not
+		// the process: without a listener its 'error' would be thrown.
+		res.on('pipe', (source) => source.on('error', () => res.destroy()));
 		if (handler) handler(req, res, () => notFound(res, 'Not found'));
 		else notFound(res, `Not found: this Vigil process runs ${roles.join(', ')}, not web`);
 	});

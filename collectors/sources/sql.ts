@@ -51,8 +51,12 @@ export const sqlSource: SourceDefinition<typeof schema> = {
 		const timeout = effectiveTimeout(config.interval, config.timeout);
 		let pool: pg.Pool | undefined;
 		const getPool = () => {
-			pool ??= new pg.Pool({ connectionString: config.url, max: 1, connectionTimeoutMillis: Math.min(5000, timeout), idleTimeoutMillis: 60_000 });
-			pool.on('error', () => {});
+			if (!pool) {
+				pool = new pg.Pool({ connectionString: config.url, max: 1, connectionTimeoutMillis: Math.min(5000, timeout), idleTimeoutMillis: 60_000 });
+				// An idle connection's error (the server restarted) is the next query's to report. Once per
+				// pool: a listener per tick grew without bound over weeks.
+				pool.on('error', () => {});
+			}
 			return pool;
 		};
 		return targetOf(

@@ -52,6 +52,23 @@ describe('sql source', () => {
 		}
 	});
 
+	it('keeps one pool and one error listener however many times it collects (no listener leak over weeks)', async () => {
+		const warnings: string[] = [];
+		const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+		process.on('warning', onWarning);
+		const c = await collect(redis.url, [{ kind: 'sql', name: 'steady', interval: '100ms', url: URL, metric: 'steady_rows', query: `SELECT count(*) AS value FROM ${table}` }]);
+		try {
+			// Fifteen collections: more than the ten listeners Node warns at.
+			for (let i = 0; i < 15; i++) await c.waitFor('up{target="steady"}', (r) => r[0]?.value === 1);
+			await new Promise((r) => setTimeout(r, 1800));
+			expect(await c.value('steady_rows{target="steady"}')).toBe(4);
+		} finally {
+			await c.stop();
+			process.off('warning', onWarning);
+		}
+		expect(warnings.filter((w) => w.includes('MaxListenersExceeded'))).toEqual([]);
+	});
+
 	it('runs read-only: a query that writes fails, and the table is untouched', async () => {
 		const c = await collect(redis.url, [
 			{ kind: 'sql', name: 'sneaky', interval: '300ms', url: URL, metric: 'x', query: `DELETE FROM ${table} RETURNING 1 AS value` }
