@@ -90,7 +90,7 @@ test('the plain wall: readable at both sizes, values at least 6 % of the height,
 });
 
 test('the demo board healthy, then checkout down with its alert: readable at both sizes, and the failing tile keeps its place', async ({ page }) => {
-	test.setTimeout(240_000);
+	test.setTimeout(360_000);
 	await page.goto(board.url);
 	await expect(tile(page, 'Services').getByTestId('status-cell')).toHaveCount(4, { timeout: 20_000 });
 	await expect(tile(page, 'Orders queue')).not.toHaveAttribute('data-fresh', 'none', { timeout: 15_000 });
@@ -114,4 +114,16 @@ test('the demo board healthy, then checkout down with its alert: readable at bot
 	expect(after).toEqual(before);
 	await expect(tile(page, 'Active alerts').getByTestId('alert-row').filter({ hasText: 'ProbeDown' })).toHaveAttribute('data-state', 'firing', { timeout: 120_000 });
 	await readable(page, 'board-checkout-down');
+
+	// A backlog that does not drain: the queue tile turns red with its reason, and keeps its detail
+	// and its age line or says it gave them way.
+	const q = await fetch(`${shopUrl}/scenario`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scenario: 'queue-backlog' }) });
+	expect(q.status).toBe(200);
+	await expect(tile(page, 'Orders queue')).toHaveAttribute('data-tone', /warn|crit/, { timeout: 120_000 });
+	for (const [w, h] of SIZES) {
+		await page.setViewportSize({ width: w, height: h });
+		await page.waitForTimeout(1500);
+		await page.screenshot({ path: artifact(`read-board-queue-backlog-${w}x${h}.png`) });
+		expect.soft(await findCutText(page), `texts cut at ${w}x${h}, queue backlog`).toEqual([]);
+	}
 });

@@ -88,8 +88,9 @@ export function fitList(node: HTMLElement, onHidden: (hidden: number) => void) {
 /**
  * Detail that may not fit (a stat's trend and thresholds under a value whose state wrapped): the
  * box shrinks with its tile and, when its text runs past it, gets `data-clipped="yes"`, which
- * shows an ellipsis at its end (BoardGrid's CSS): cut, but saying so. The full text stays in the
- * element's `title` for a pointer up close.
+ * shows an ellipsis at its end (BoardGrid's CSS): cut, but saying so. It keeps whole lines, at
+ * least `data-min-lines` (default 1; 0 lets a line that repeats what the tile shows elsewhere
+ * give way entirely). The full text stays in the element's `title` for a pointer up close.
  */
 export function markClipped(node: HTMLElement) {
 	let frame = 0;
@@ -100,7 +101,8 @@ export function markClipped(node: HTMLElement) {
 		node.style.maxHeight = '';
 		const cs = getComputedStyle(node);
 		const line = parseFloat(cs.lineHeight) || parseFloat(cs.fontSize) * 1.2;
-		if (node.scrollHeight > node.clientHeight + 1) node.style.maxHeight = `${Math.max(1, Math.floor((node.clientHeight + 1) / line)) * line}px`;
+		const least = Number(node.dataset.minLines ?? 1);
+		if (node.scrollHeight > node.clientHeight + 1) node.style.maxHeight = `${Math.max(least, Math.floor((node.clientHeight + 1) / line)) * line}px`;
 		const clipped = node.scrollHeight > node.clientHeight + 1;
 		if (clipped) node.dataset.clipped = 'yes';
 		else delete node.dataset.clipped;
