@@ -69,8 +69,23 @@ module.exports = {
 			name: 'package-index-only',
 			severity: 'error',
 			comment: 'The alerting packages, views and web/http are used through their index.ts: from outside a package, import the package, never an inner file.',
-			from: { pathNot: '^src/lib/server/(alerting/[^/]+|views|web/http)/' },
+			from: { pathNot: ['^src/lib/server/(alerting/[^/]+|views|web/http)/', '\\.test\\.ts$'] },
 			to: { path: '^src/lib/server/(alerting/[^/]+|views|web/http)/[^/]+$', pathNot: '/index\\.ts$' }
+		},
+		{
+			name: 'core-package-index-only',
+			severity: 'error',
+			comment:
+				'tsdb, promql, rules and auth are used through their index.ts from outside the package. Unit tests (*.test.ts), tests/ and scripts/bench/ may import inner files: they test and measure a package\'s internals (the in-memory store, the block codec, promql/testing).',
+			from: { pathNot: ['^src/lib/server/(tsdb|promql|rules|auth)/', '\\.test\\.ts$', '^tests/', '^scripts/bench/'] },
+			to: { path: '^src/lib/server/(tsdb|promql|rules|auth)/', pathNot: ['^src/lib/server/(tsdb|promql|rules|auth)/index\\.ts$'] }
+		},
+		{
+			name: 'core-package-index-only-inside',
+			severity: 'error',
+			comment: 'Inside src/lib/server the same: one package imports another\'s index.ts, files of one package import each other directly.',
+			from: { path: '^(src/lib/server/(?:tsdb|promql|rules|auth))/', pathNot: '\\.test\\.ts$' },
+			to: { path: '^src/lib/server/(tsdb|promql|rules|auth)/', pathNot: ['^src/lib/server/(tsdb|promql|rules|auth)/index\\.ts$', '^$1/'] }
 		},
 		{
 			name: 'package-index-only-between-packages',

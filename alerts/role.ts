@@ -27,7 +27,7 @@ import { systemClock, type Clock } from '../src/lib/server/clock';
 import type { Keys } from '../src/lib/server/keys';
 import type { Logger } from '../src/lib/server/log';
 import { compileRuleSet, type AlertEvent, type RuleState } from '../src/lib/server/rules';
-import type { TimeSeriesStore } from '../src/lib/server/tsdb/types';
+import type { TimeSeriesStore } from '../src/lib/server/tsdb';
 import { startLease, type Lease } from './lease';
 import { RuleManager } from './manager';
 import { createMetrics } from './metrics';

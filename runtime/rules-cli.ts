@@ -11,9 +11,8 @@ import { rollbackRule, setRuleEnabled, type Answer } from '../src/lib/server/web
 import { RuleNotFoundError, RuleRepository, storedGroupSpec, type RuleVersion, type StoredRule } from '../src/lib/server/alerting/ruleset';
 import { AuditLog } from '../src/lib/server/audit';
 import { createKeys } from '../src/lib/server/keys';
-import { checkRuleFiles, compileRuleSet, formatRuleFile, runRuleTests, type BacktestResult, type GroupSpec } from '../src/lib/server/rules';
-import { readRuleFile } from '../src/lib/server/rules/read';
-import { RedisStore } from '../src/lib/server/tsdb/redis-store';
+import { checkRuleFiles, compileRuleSet, formatRuleFile, runRuleTests, type BacktestResult, type GroupSpec, readRuleFile } from '../src/lib/server/rules';
+import { RedisStore } from '../src/lib/server/tsdb';
 import { parseDuration } from '../src/lib/shared/duration';
 import { parseTimeArg } from '../src/lib/shared/time-arg';
 import { actor } from './access-cli';

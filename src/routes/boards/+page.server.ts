@@ -5,7 +5,7 @@
  * `wall:read`; kiosk screens have no session and are sent to the login.
  */
 import { fail } from '@sveltejs/kit';
-import { can } from '$lib/server/auth/permissions';
+import { can } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
 import { reportSettings } from '$lib/server/reports/settings';
 import { boardList } from '$lib/server/web/board-list';

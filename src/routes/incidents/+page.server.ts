@@ -9,7 +9,7 @@ import { getContext } from '$lib/server/web/context';
 import { apiParams, listQuery, pageParams, RANGE_LABELS, RANGES, readFilter } from '$lib/server/reports/incident-filter';
 import { reportSettings } from '$lib/server/reports/settings';
 import { requirePage } from '$lib/server/web/pages';
-import { SEVERITIES } from '$lib/server/rules/types';
+import { SEVERITIES } from '$lib/server/rules';
 import type { PageServerLoad } from './$types';
 
 const PAGE = 50;

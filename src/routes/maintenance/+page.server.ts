@@ -12,7 +12,7 @@ import type { WindowView } from '$lib/server/alerting/muting';
 import { parseWindowInput } from '$lib/server/alerting/muting';
 import { RECORD_ID } from '$lib/server/alerting/muting';
 import { maintenanceStore } from '$lib/server/web/http';
-import { can } from '$lib/server/auth/permissions';
+import { can } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
 import { reportSettings } from '$lib/server/reports/settings';
 import { alertsMatching, formText, localInput, refusedForm } from '$lib/server/web/muting-page';

@@ -12,7 +12,7 @@ import { CHANNEL_NAME, channelInput, channelReplacement, isChannelError } from '
 import { readLogSummary } from '$lib/server/views';
 import { NotificationOutbox, type LogOutcome } from '$lib/server/alerting/notify';
 import { flattenRoutes, type Route } from '$lib/server/alerting/notify';
-import { can } from '$lib/server/auth/permissions';
+import { can } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
 import { reportSettings } from '$lib/server/reports/settings';
 import { formText } from '$lib/server/web/muting-page';

@@ -5,7 +5,7 @@
  * printable layout (a page of headline figures, then a page per service). Needs `reports:read`.
  */
 import { error } from '@sveltejs/kit';
-import { can } from '$lib/server/auth/permissions';
+import { can } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
 import { currentPeriod, previousPeriod } from '$lib/server/reports/period';
 import { parseReportRequest, REPORT_TABLES, runReport } from '$lib/server/reports/request';

@@ -11,7 +11,7 @@ import { currentAlerts } from '$lib/server/alerting/state';
 import { RECORD_ID } from '$lib/server/alerting/muting';
 import { silenceStore } from '$lib/server/web/http';
 import { parseSilenceInput, type SilenceView } from '$lib/server/alerting/muting';
-import { can } from '$lib/server/auth/permissions';
+import { can } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
 import { reportSettings } from '$lib/server/reports/settings';
 import { alertsMatching, formText, localInput, refusedForm, zonedField } from '$lib/server/web/muting-page';

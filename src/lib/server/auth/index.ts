@@ -1,4 +1,7 @@
-/** Builds the access-control stores of a process (the web role and the CLI share this). */
+/**
+ * Access control: users, sessions, API tokens, kiosks, setup tokens, login limits, permissions and
+ * revocations. createAuthStores builds the stores of a process (the web role and the CLI share it).
+ */
 import type { Redis } from 'ioredis';
 import { AuditLog } from '../audit';
 import type { Keys } from '../keys';
@@ -35,3 +38,13 @@ export function createAuthStores(redis: Redis, keys: Keys, options: { sessions?:
 		loginLimits: new LoginThrottle(redis, keys)
 	};
 }
+export { KIOSK_REFUSED, type Principal, actorOf, authorize } from './access';
+export { KIOSK_COOKIE, KioskStore } from './kiosk';
+export { LoginThrottle, loginDelay } from './login-throttle';
+export { passwordProblem } from './password';
+export { type Action, ROLES, type Role, can, isRole } from './permissions';
+export { type RevokeMessage, parseRevocation } from './revocation';
+export { SESSION_COOKIE, type Session, SessionStore, sessionHash } from './sessions';
+export { SetupTokens } from './setup';
+export { SCOPES, type Scope, TokenStore, tokenState } from './tokens';
+export { type ChangeContext, UserError, UserStore, isUserError, normalizeUserName } from './users';

@@ -5,8 +5,7 @@
  * and give Prometheus' answers.
  */
 import type { Labels } from '../../shared/series';
-import { DAY, SampleBudget, SampleLimitError } from '../tsdb/types';
-import type { Retention, TimeSeriesStore } from '../tsdb/types';
+import { DAY, SampleBudget, SampleLimitError, type Retention, type TimeSeriesStore } from '../tsdb';
 import { dataNeeds, evalInstant, evalRange, loadRollupSource, loadSource, parseExpr, PromQLError, rollupWidth, TOO_MANY_SAMPLES, type Expr, type SampleSource } from '../promql';
 import { ApiError, formatScalarValue, formatValue, seconds } from './envelope';
 import { processQueryLimits, queryTimeout, timedOut, tooManySamples, type QueryLimits, type QueryPhase, type QueryTimeout } from './limits';

@@ -10,7 +10,7 @@ import type { Labels } from '../../shared/series';
 import { groupIntervalMs, RuleRepository, type StoredRecordingRule, type StoredRule } from '../alerting/ruleset';
 import { AlertStateStore } from '../alerting/state';
 import type { Keys } from '../keys';
-import { fromJsonNumber, type AlertInstance, type RuleState } from '../rules/types';
+import { fromJsonNumber, type AlertInstance, type RuleState } from '../rules';
 import { formatAlertValue } from './envelope';
 
 export interface PromAlert {

@@ -7,3 +7,7 @@ export { parseExpr, type Expr } from './parse';
 export { evalInstant, evalRange, selectorsOf, usesAbsent, type InstantResult, type RangeResult, type Sample } from './eval';
 export { loadRollupSource, rollupWidth } from './rollup';
 export { dataNeeds, loadExprsSource, loadSource, MemorySource, type DataNeed, type EvalOptions, type SampleSource, type SeriesData } from './source';
+export { RANGE_FUNCTIONS, type Window } from './functions';
+export { type Bucket, bucketQuantile } from './histogram';
+export { compareLabels, formatLabels, goQuote, labelsKey } from './labels';
+export { goParseFloat } from './lex';

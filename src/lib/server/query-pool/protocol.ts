@@ -2,7 +2,7 @@
 import type { QueryJob } from '../prom-api/answer';
 import type { ErrorType } from '../prom-api/envelope';
 import type { QueryLimits, QueryTimeout } from '../prom-api/limits';
-import type { Retention } from '../tsdb/types';
+import type { Retention } from '../tsdb';
 
 /** What a worker needs to read the store as the main process does (`workerData`). */
 export interface WorkerSetup {

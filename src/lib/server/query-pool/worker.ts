@@ -11,7 +11,7 @@ import { runQueryJob } from '../prom-api/answer';
 import { isApiError } from '../prom-api/envelope';
 import { canceled } from '../prom-api/limits';
 import { createRedisClient, waitReady } from '../redis/client';
-import { RedisStore } from '../tsdb/redis-store';
+import { RedisStore } from '../tsdb';
 import { CANCEL, type QueryRequest, type WorkerReply, type WorkerSetup } from './protocol';
 
 /**

@@ -14,8 +14,7 @@
 import type { IncidentStore, IncidentSummary } from '../alerting/incidents';
 import { maintenanceIntervals, type MaintenanceWindow, type Interval } from '../alerting/muting';
 import { rangeQuery } from '../prom-api/query';
-import type { Matcher } from '../tsdb/matchers';
-import { HOUR, MINUTE, type Retention, type TimeSeriesStore } from '../tsdb/types';
+import { type Matcher, HOUR, MINUTE, type Retention, type TimeSeriesStore } from '../tsdb';
 import { formatDuration, formatTime } from '../../shared/report-format';
 import { daysOf, previousPeriod, weeksOf, type Period } from './period';
 import { incidentFigures, sloResult, trend, type IncidentFigures, type SloResult, type SloTarget, type Trend } from './report';

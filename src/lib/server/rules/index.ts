@@ -48,3 +48,7 @@ export function compileRuleSet(text: string, fileName: string, options: ParseOpt
 
 export { evaluate as evaluateRule } from './evaluate';
 export { restoreState as restoreRuleState } from './state';
+export { MAX_RULE_TEXT, type RuleEditProblem, type RuleThreshold, checkRuleText, renderRuleFor, ruleThreshold } from './edit';
+export { canonicalLabels } from './labels';
+export { readRuleFile } from './read';
+export { type RuleTestExport, TestExportError, buildRuleTest, planRuleTest } from './test-export';

@@ -5,8 +5,8 @@
  * and read plan as /api/v1/query_range.
  */
 import { rangeQuery } from '../prom-api/query';
-import type { RuleThreshold } from '../rules/edit';
-import type { Retention, TimeSeriesStore } from '../tsdb/types';
+import type { RuleThreshold } from '../rules';
+import type { Retention, TimeSeriesStore } from '../tsdb';
 
 /** Most series drawn; the rest are counted. */
 export const MAX_CHART_SERIES = 20;

@@ -7,9 +7,7 @@
 import type { Redis } from 'ioredis';
 import type { Labels } from '../../shared/series';
 import type { Keys } from '../keys';
-import { compileRule, type RuleSpec } from '../rules/compile';
-import { ruleThreshold, type RuleThreshold } from '../rules/edit';
-import type { AlertEvent, RuleState } from '../rules/types';
+import { compileRule, type RuleSpec, ruleThreshold, type RuleThreshold, type AlertEvent, type RuleState } from '../rules';
 import { compileMatchers, SilenceStore, type SilenceView } from '../alerting/muting';
 import { NotificationOutbox, type LogEntry } from '../alerting/notify';
 import { groupIntervalMs, RuleRepository, ruleYaml, type RuleVersion, type StoredRule } from '../alerting/ruleset';

@@ -13,7 +13,7 @@ import type { Redis } from 'ioredis';
 import type { Keys } from '../keys';
 import type { Labels } from '../../shared/series';
 import type { RuleCounts, RuleRow, RuleRowsMessage } from '../../shared/rule-rows';
-import { SEVERITIES, type RuleState, type Severity } from '../rules/types';
+import { SEVERITIES, type RuleState, type Severity } from '../rules';
 import { loadMuting, type BadEntry } from '../alerting/muting';
 import { RuleRepository, type StoredGroup, type StoredRule } from '../alerting/ruleset';
 import { AlertStateStore } from '../alerting/state';

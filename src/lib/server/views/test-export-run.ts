@@ -9,8 +9,8 @@
  */
 import type { Redis } from 'ioredis';
 import type { Keys } from '../keys';
-import { buildRuleTest, planRuleTest, TestExportError, type RuleTestExport } from '../rules/test-export';
-import type { RawResult, TimeSeriesStore } from '../tsdb/types';
+import { buildRuleTest, planRuleTest, TestExportError, type RuleTestExport } from '../rules';
+import type { RawResult, TimeSeriesStore } from '../tsdb';
 import { parseIncidentId, IncidentStore } from '../alerting/incidents';
 import { groupIntervalMs, RuleNotFoundError, RuleRepository } from '../alerting/ruleset';
 

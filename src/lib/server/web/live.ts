@@ -40,18 +40,17 @@ import type { Keys } from '../keys';
 import { LiveTail } from '../live-tail';
 import type { Logger } from '../log';
 import { countRoles, listNodes, HEARTBEAT_MS, type Role } from '../nodes';
-import type { SeriesInfo, TimeSeriesStore } from '../tsdb/types';
+import type { SeriesInfo, TimeSeriesStore } from '../tsdb';
 import { BoardFeed, DEFAULT_INTERVAL_MS, goneAfter } from './board-feed';
 import { readBoardAlerts, summariseAlerts } from './board-alerts';
 import { RuleWatch, tileRules } from './board-rules';
 import { kioskLookup, WallScreens, type ScreenOwner } from './wall-screens';
-import { parseRevocation } from '../auth/revocation';
+import { parseRevocation, can } from '../auth';
 import { clientAddress, PEER_ADDRESS, type AddressRule } from './client-address';
 import { AddressSlots, LIVE_CONNECTIONS_PER_IP, limitRefusal, REFUSALS, revokes, type LiveAccess, type LiveGrant } from './live-access';
 import { TokenBucket } from './token-bucket';
 import { TransportSlots, type TransportConnection } from './live-transport';
 import { readRuleOverview } from '../views';
-import { can } from '../auth/permissions';
 
 export { goneAfter } from './board-feed';
 

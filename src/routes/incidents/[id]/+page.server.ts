@@ -8,7 +8,7 @@
 import { error, fail } from '@sveltejs/kit';
 import { incidentErrorStatus } from '$lib/server/web/http';
 import { IncidentInputError, IncidentStore, parseIncidentId } from '$lib/server/alerting/incidents';
-import { can, type Action } from '$lib/server/auth/permissions';
+import { can, type Action } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
 import { incidentView } from '$lib/server/reports/incident-view';
 import { reportSettings } from '$lib/server/reports/settings';

@@ -17,7 +17,7 @@ import type { Redis } from 'ioredis';
 import type { AuditLog } from '../../audit';
 import type { Keys } from '../../keys';
 import type { Logger } from '../../log';
-import type { AlertEvent, RuleState } from '../../rules/types';
+import type { AlertEvent, RuleState } from '../../rules';
 import type { Labels } from '../../../shared/series';
 import { applyAlertEvents } from './apply';
 import { inTimeOrder } from './measures';

@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '../../keys';
 import type { Labels } from '../../../shared/series';
-import type { AlertInstance, InstanceState, JsonNumber, RuleState } from '../../rules/types';
+import type { AlertInstance, InstanceState, JsonNumber, RuleState } from '../../rules';
 import { AlertStateStore } from './store';
 
 export interface CurrentAlert {

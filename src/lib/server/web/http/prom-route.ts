@@ -5,7 +5,7 @@
  */
 import type { RequestEvent } from '@sveltejs/kit';
 import { requirePermission } from './require-permission';
-import type { Action } from '../../auth/permissions';
+import type { Action } from '../../auth';
 import { getContext } from '../context';
 import type { QueryRunner } from '../../query-pool/pool';
 import { isEncodedAnswer } from '../../prom-api/answer';

@@ -8,7 +8,7 @@
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../../audit';
 import type { Keys } from '../../keys';
-import { checkRuleText, renderRuleFor, type RuleEditProblem, type RuleThreshold } from '../../rules/edit';
+import { checkRuleText, renderRuleFor, type RuleEditProblem, type RuleThreshold } from '../../rules';
 import type { RuleDetailRule } from '../../views';
 import { groupIntervalMs, RuleNotFoundError, RuleRepository, ruleYaml, type StoredRule } from '../../alerting/ruleset';
 

@@ -5,7 +5,7 @@
  */
 import { json, type RequestEvent } from '@sveltejs/kit';
 import { z } from 'zod';
-import { actorOf, type Principal } from '../../auth/access';
+import { actorOf, type Principal } from '../../auth';
 import { getContext } from '../context';
 import { readJson } from '../json-body';
 import { MaintenanceStore, RECORD_ID, refusalStatus, type ChangeBy, SilenceStore } from '../../alerting/muting';

@@ -7,7 +7,7 @@
  */
 import { error, fail } from '@sveltejs/kit';
 import { IncidentStore, parseIncidentId } from '$lib/server/alerting/incidents';
-import { can } from '$lib/server/auth/permissions';
+import { can } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
 import { incidentErrorStatus } from '$lib/server/web/http';
 import { incidentView } from '$lib/server/reports/incident-view';

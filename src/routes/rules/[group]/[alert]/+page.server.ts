@@ -7,7 +7,7 @@
  */
 import { getContext } from '$lib/server/web/context';
 import { error } from '@sveltejs/kit';
-import { can } from '$lib/server/auth/permissions';
+import { can } from '$lib/server/auth';
 import { ruleChart, readRuleDetail } from '$lib/server/views';
 import { reportSettings } from '$lib/server/reports/settings';
 import { requirePage } from '$lib/server/web/pages';

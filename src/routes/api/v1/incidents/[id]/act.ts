@@ -7,9 +7,8 @@ import { json, type RequestEvent } from '@sveltejs/kit';
 import type { z } from 'zod';
 import { incidentErrorStatus } from '$lib/server/web/http';
 import { IncidentStore, parseIncidentId, type ActionBy, type Incident } from '$lib/server/alerting/incidents';
-import { actorOf } from '$lib/server/auth/access';
+import { actorOf, type Action } from '$lib/server/auth';
 import { requirePermission } from '$lib/server/web/http';
-import type { Action } from '$lib/server/auth/permissions';
 import { getContext } from '$lib/server/web/context';
 import { readJson } from '$lib/server/web/json-body';
 
