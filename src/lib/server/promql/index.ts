@@ -11,3 +11,4 @@ export { RANGE_FUNCTIONS, type Window } from './functions';
 export { type Bucket, bucketQuantile } from './histogram';
 export { compareLabels, formatLabels, goQuote, labelsKey } from './labels';
 export { goParseFloat } from './lex';
+export { parseSeriesValues, parseSeriesDescription, expandSeries, NotationError, type SeriesValue } from './series-notation';

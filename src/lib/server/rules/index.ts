@@ -15,7 +15,6 @@ export { stepRule, restoreState, firingInstances, RESOLVED_RETENTION_MS, type Ev
 export { evaluate, evaluateFromStore, loadRuleSource, loadRecordingSource, type EvaluateOptions } from './evaluate';
 export { backtest, compareBacktests, DEFAULT_REPEAT_INTERVAL_MS, type BacktestOptions, type BacktestResult, type BacktestInstance, type BacktestComparison, type Span, type SpanState, type FiringDifference } from './backtest';
 export { runRuleTests, checkRuleFiles, type RuleTestOptions, type CheckOptions } from './unit-test';
-export { parseSeriesValues, parseSeriesDescription, expandSeries, NotationError, type SeriesValue } from './series-notation';
 export {
 	initialState,
 	toJsonNumber,

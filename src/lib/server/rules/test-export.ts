@@ -26,7 +26,7 @@ import { selectorsOf } from '../promql';
 import type { Matcher, RawResult } from '../tsdb';
 import { compileRule, ruleExprs, type CompiledRule, type RuleSpec } from './compile';
 import { formatRuleFile, parseRuleFile } from './file';
-import type { SeriesValue } from './series-notation';
+import type { SeriesValue } from '../promql';
 import { loadInputSeries, promDuration, replayRules, type FiringAlert, type InputSeries } from './unit-test';
 
 /** The lookback of an instant selector (Prometheus's 5 minutes). */
