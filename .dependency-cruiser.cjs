@@ -9,9 +9,9 @@
  *   shared (root files, redis/, net/) -> tsdb -> promql -> rules -> alerting/state, alerting/ruleset,
  *   auth -> alerting/muting, incidents, notify -> views, prom-api -> query-pool -> web (web/http)
  *   -> src/routes.
- * Packages are used through their index.ts from outside (the alerting packages, views, web/http,
- * tsdb, promql, rules, auth). Unit tests (*.test.ts), tests/ and scripts/bench/ may import inner
- * files of tsdb, promql, rules and auth: they test and measure a package's internals. getContext()
+ * Packages are used through their index.ts from outside (every folder of src/lib/server but web/,
+ * whose files are the routes' own). Unit tests (*.test.ts), tests/ and scripts/bench/ may import
+ * inner files: they test and measure a package's internals. getContext()
  * is for the routes and web only.
  */
 /**
@@ -121,16 +121,16 @@ module.exports = {
 			name: 'core-package-index-only',
 			severity: 'error',
 			comment:
-				'tsdb, promql, rules and auth are used through their index.ts from outside the package. Unit tests (*.test.ts), tests/ and scripts/bench/ may import inner files: they test and measure a package\'s internals (the in-memory store, the block codec, promql/testing).',
-			from: { pathNot: ['^src/lib/server/(tsdb|promql|rules|auth)/', '\\.test\\.ts$', '^tests/', '^scripts/bench/'] },
-			to: { path: '^src/lib/server/(tsdb|promql|rules|auth)/', pathNot: ['^src/lib/server/(tsdb|promql|rules|auth)/index\\.ts$'] }
+				'The other packages of src/lib/server (tsdb, promql, rules, auth, reports, prom-api, query-pool, net, redis) are used through their index.ts from outside the package. Unit tests (*.test.ts), tests/ and scripts/bench/ may import inner files: they test and measure a package\'s internals (the in-memory store, the block codec, promql/testing).',
+			from: { pathNot: ['^src/lib/server/(tsdb|promql|rules|auth|reports|prom-api|query-pool|net|redis)/', '\\.test\\.ts$', '^tests/', '^scripts/bench/'] },
+			to: { path: '^src/lib/server/(tsdb|promql|rules|auth|reports|prom-api|query-pool|net|redis)/', pathNot: ['^src/lib/server/(tsdb|promql|rules|auth|reports|prom-api|query-pool|net|redis)/index\\.ts$'] }
 		},
 		{
 			name: 'core-package-index-only-inside',
 			severity: 'error',
 			comment: 'Inside src/lib/server the same: one package imports another\'s index.ts, files of one package import each other directly.',
-			from: { path: '^(src/lib/server/(?:tsdb|promql|rules|auth))/', pathNot: '\\.test\\.ts$' },
-			to: { path: '^src/lib/server/(tsdb|promql|rules|auth)/', pathNot: ['^src/lib/server/(tsdb|promql|rules|auth)/index\\.ts$', '^$1/'] }
+			from: { path: '^(src/lib/server/(?:tsdb|promql|rules|auth|reports|prom-api|query-pool|net|redis))/', pathNot: '\\.test\\.ts$' },
+			to: { path: '^src/lib/server/(tsdb|promql|rules|auth|reports|prom-api|query-pool|net|redis)/', pathNot: ['^src/lib/server/(tsdb|promql|rules|auth|reports|prom-api|query-pool|net|redis)/index\\.ts$', '^$1/'] }
 		},
 		{
 			name: 'package-index-only-between-packages',
@@ -140,6 +140,13 @@ module.exports = {
 			to: { path: '^src/lib/server/(alerting/[^/]+|views|web/http)/[^/]+$', pathNot: ['/index\\.ts$', '^$1/'] }
 		},
 		...layerRules(),
+		{
+			name: 'read-models-use-the-query-core',
+			severity: 'error',
+			comment: 'Read models (views, reports) query through the numeric query core (promql/query.ts), never the HTTP API\'s wire format or its query pool.',
+			from: { path: '^src/lib/server/(views|reports)/' },
+			to: { path: '^src/lib/server/(prom-api|query-pool)/' }
+		},
 		{
 			name: 'context-for-routes-and-web',
 			severity: 'error',

@@ -7,7 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import { ChannelStore, provisionedChannels, buildRouteTree, type Route, SecretBox } from '../src/lib/server/alerting/notify';
-import { createAddressPolicy, type AddressPolicy } from '../src/lib/server/net/address-policy';
+import { createAddressPolicy, type AddressPolicy } from '../src/lib/server/net';
 import type { Keys } from '../src/lib/server/keys';
 import type { Logger } from '../src/lib/server/log';
 import type { VigilConfig } from './config';

@@ -6,8 +6,7 @@
  */
 import { timeToAcknowledge, timeToResolve, IncidentStore, INCIDENT_STATUSES } from '$lib/server/alerting/incidents';
 import { getContext } from '$lib/server/web/context';
-import { apiParams, listQuery, pageParams, RANGE_LABELS, RANGES, readFilter } from '$lib/server/reports/incident-filter';
-import { reportSettings } from '$lib/server/reports/settings';
+import { apiParams, listQuery, pageParams, RANGE_LABELS, RANGES, readFilter, reportSettings } from '$lib/server/reports';
 import { requirePage } from '$lib/server/web/pages';
 import { SEVERITIES } from '$lib/server/rules';
 import type { PageServerLoad } from './$types';

@@ -11,4 +11,6 @@ export { RANGE_FUNCTIONS, type Window } from './functions';
 export { type Bucket, bucketQuantile } from './histogram';
 export { compareLabels, formatLabels, goQuote, labelsKey } from './labels';
 export { goParseFloat } from './lex';
+export { queryInstant, queryRange, rangeSeries, readPlan, QueryShapeError, QueryTimeoutError, RAW_SPAN_MS, type Evaluated, type NumericSeries, type QueryRun, type QueryStoreDeps, type ReadPlan } from './query';
+export { DEFAULT_QUERY_LIMITS, processQueryLimits, setProcessQueryLimits, type QueryLimits } from './query-limits';
 export { parseSeriesValues, parseSeriesDescription, expandSeries, NotationError, type SeriesValue } from './series-notation';

@@ -8,7 +8,7 @@
 import { respondersOf, timesFromTimeline, timeToAcknowledge, timeToResolve, IncidentStore, parseIncidentId, type Incident, type TimelineEntry } from '../alerting/incidents';
 import { MaintenanceStore } from '../alerting/muting';
 import { RuleRepository } from '../alerting/ruleset';
-import { rangeQuery } from '../prom-api/query';
+import { processQueryLimits, rangeSeries } from '../promql';
 import { outageOf, serviceDowntime } from './load';
 import { currentPeriod } from './period';
 import { reportSettings, type ReportDeps } from './settings';
@@ -105,9 +105,8 @@ async function chartOf(deps: ReportDeps, incident: Incident, from: number, to: n
 			continue;
 		}
 		try {
-			const { data } = await rangeQuery({ store: deps.store, now, retention }, { query: rule.spec.expr, start: Math.floor(from / step) * step, end: Math.min(to, now), step, timeoutMs: 10_000 });
-			if (data.resultType !== 'matrix') continue;
-			for (const s of data.result.slice(0, 10)) series.push({ name: `${id} ${labelText(s.metric)}`, points: s.values.map(([t, v]) => [t * 1000, Number(v)]) });
+			const found = await rangeSeries({ store: deps.store, now, retention, limits: processQueryLimits() }, rule.spec.expr, Math.floor(from / step) * step, Math.min(to, now), step, 10_000);
+			for (const s of found.slice(0, 10)) series.push({ name: `${id} ${labelText(s.labels)}`, points: s.ts.map((t, i) => [t, s.values[i]!]) });
 		} catch (err) {
 			problems.push(`${id}: ${(err as Error).message}`);
 		}

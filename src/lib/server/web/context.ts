@@ -12,10 +12,10 @@ import type { Logger } from '../log';
 import type { AuditLog } from '../audit';
 import type { ChannelStore, Route } from '../alerting/notify';
 import type { KioskStore, LoginThrottle, SessionStore, SetupTokens, TokenStore, UserStore } from '../auth';
-import type { AddressPolicy } from '../net/address-policy';
+import type { AddressPolicy } from '../net';
 import type { Role } from '../nodes';
-import type { QueryRunner } from '../query-pool/pool';
-import type { ReportSettings } from '../reports/load';
+import type { QueryRunner } from '../query-pool';
+import type { ReportSettings } from '../reports';
 import type { Retention, TimeSeriesStore } from '../tsdb';
 
 export interface VigilContext {

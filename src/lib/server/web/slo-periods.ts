@@ -7,8 +7,7 @@
  */
 import type { BoardDef } from '../../shared/boards';
 import type { SloPeriod } from '../../shared/slo-period';
-import { currentPeriod } from '../reports/period';
-import { meets } from '../reports/report';
+import { currentPeriod, meets } from '../reports';
 import { parseSelector, type Matcher, type RangeResult, type TimeSeriesStore } from '../tsdb';
 
 /** A judged step: one minute. */

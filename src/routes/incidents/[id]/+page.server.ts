@@ -10,8 +10,7 @@ import { incidentErrorStatus } from '$lib/server/web/http';
 import { IncidentInputError, IncidentStore, parseIncidentId } from '$lib/server/alerting/incidents';
 import { can, type Action } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
-import { incidentView } from '$lib/server/reports/incident-view';
-import { reportSettings } from '$lib/server/reports/settings';
+import { incidentView, reportSettings } from '$lib/server/reports';
 import { requirePage, requirePageAction } from '$lib/server/web/pages';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 

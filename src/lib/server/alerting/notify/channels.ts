@@ -11,7 +11,7 @@
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { isLocalhostName, normalizeAddress, type AddressPolicy } from '../../net/address-policy';
+import { isLocalhostName, normalizeAddress, type AddressPolicy } from '../../net';
 import { isSecretKeyError, maskUrl, SecretBox } from './secret-box';
 
 export const CHANNEL_TYPES = ['webhook', 'slack', 'log'] as const;

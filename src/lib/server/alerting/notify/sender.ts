@@ -17,7 +17,7 @@ import type { Channel } from './channels';
 import { deliver, type AttemptResult } from './deliver';
 import { attemptEntry, type LogInput, type NotificationOutbox } from './outbox';
 import type { Notification } from './notification';
-import type { AddressPolicy } from '../../net/address-policy';
+import type { AddressPolicy } from '../../net';
 
 export interface DeliveryConfig {
 	/** First retry delay. */
