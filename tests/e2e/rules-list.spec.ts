@@ -7,7 +7,6 @@
  * on the list and on the rule's own page (labels, annotations, instances, state changes,
  * notifications, versions and their diffs).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +17,8 @@ import { createKeys } from '../../src/lib/server/keys';
 import type { AlertEvent, AlertInstance, RuleState } from '../../src/lib/server/rules/types';
 import { hydrated } from '../helpers/browser-session';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
-import { ROOT, startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+import { ROOT, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
+import { runCli } from '../helpers/cli';
 
 let redis: TestRedis;
 let vigil: VigilProcess;
@@ -30,8 +30,8 @@ const keys = createKeys(prefix);
 const dir = mkdtempSync(join(tmpdir(), 'vigil-rules-list-'));
 
 function cli(args: string[], input = ''): void {
-	const r = spawnSync(process.execPath, [VIGIL_BIN, ...args], { cwd: ROOT, env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: vigil.configFile }, input, encoding: 'utf8' });
-	expect(r.status, r.stderr).toBe(0);
+	const r = runCli({ redisUrl: redis.url, configFile: vigil.configFile, cwd: ROOT }, args, input);
+	expect(r.code, r.err).toBe(0);
 }
 
 function inst(labels: Record<string, string>, state: AlertInstance['state']): AlertInstance {

@@ -6,7 +6,6 @@
  * nobody listens, kiosk links and malformed messages refused, the rate limit applied, and a read
  * that fails (Redis answers an error) logged while subscribers keep their rows.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +21,8 @@ import { ruleRowsMessage, type RuleRow, type RuleRowsMessage } from '../../src/l
 import { createKiosk } from '../helpers/kiosk';
 import { connectLive, until, type LiveClient } from '../helpers/live-client';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
-import { startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+import { startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
+import { cliFor } from '../helpers/cli';
 
 const PASSWORD = 'a long enough password';
 let redis: TestRedis;
@@ -38,10 +38,7 @@ const config = `redis:\n  prefix: "${prefix}"\n`;
 const open: LiveClient[] = [];
 const states = () => new AlertStateStore<RuleState>(client, keys.alerts);
 
-function cli(args: string[], input = ''): { code: number | null; out: string; err: string } {
-	const r = spawnSync(process.execPath, [VIGIL_BIN, ...args], { cwd: dir, env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: configFile }, input, encoding: 'utf8', timeout: 60_000 });
-	return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = cliFor(() => ({ redisUrl: redis.url, configFile, cwd: dir }));
 
 function inst(labels: Record<string, string>, state: AlertInstance['state']): AlertInstance {
 	return { fingerprint: Object.values(labels).join('-'), labels, annotations: {}, state, value: 1, activeAt: Date.now() - 60_000 };
