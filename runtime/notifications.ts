@@ -29,5 +29,5 @@ export function setupNotifications(config: VigilConfig, redis: Redis, keys: Keys
 	const route = buildRouteTree(n.route);
 	const externalUrl = n.externalUrl ?? config.server.origin ?? `http://localhost:${config.server.port}`;
 	const addressPolicy = createAddressPolicy(n.allowPrivate, { setting: 'notifications.allowPrivate' });
-	return { route, channels: new ChannelStore(redis, keys.alerts.channels, channels, box), delivery: n.delivery, externalUrl, addressPolicy };
+	return { route, channels: new ChannelStore(redis, keys, channels, box), delivery: n.delivery, externalUrl, addressPolicy };
 }

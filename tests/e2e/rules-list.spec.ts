@@ -40,7 +40,7 @@ function inst(labels: Record<string, string>, state: AlertInstance['state']): Al
 
 async function saveState(ruleId: string, instances: AlertInstance[], extra: Partial<RuleState> = {}): Promise<void> {
 	const state: RuleState = { ruleId, health: 'ok', lastEvalAt: Date.now() - 3000, lastEvalDurationMs: 6, instances, ...extra };
-	await new AlertStateStore<RuleState>(client, keys.alerts).save(1, Date.now(), [{ ruleId, state }]);
+	await new AlertStateStore<RuleState>(client, keys).save(1, Date.now(), [{ ruleId, state }]);
 }
 
 /** Logs in through the login form's endpoint (the session cookie lands in the page's context), then opens `next`. */
@@ -169,7 +169,7 @@ test('the hostile rule\'s page shows every piece of its text as text: no element
 	const instance: AlertInstance = { ...inst(labels, 'firing'), annotations: { summary: `${XSS} is down` }, value: 0, firedAt: at };
 	const event: AlertEvent = { ruleId: id, fingerprint: instance.fingerprint, labels, from: 'pending', to: 'firing', at, value: 0 };
 	const state: RuleState = { ruleId: id, health: 'error', lastError: `bad: ${XSS}`, lastEvalAt: Date.now() - 3000, lastEvalDurationMs: 6, instances: [instance] };
-	await new AlertStateStore<RuleState, AlertEvent>(client, keys.alerts).save(1, Date.now(), [{ ruleId: id, state }], [event]);
+	await new AlertStateStore<RuleState, AlertEvent>(client, keys).save(1, Date.now(), [{ ruleId: id, state }], [event]);
 	const hostile = join(dir, 'hostile2.rules.yml');
 	writeFileSync(
 		hostile,

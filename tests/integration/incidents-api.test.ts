@@ -79,7 +79,7 @@ beforeAll(async () => {
 		ev('shop/PaymentsErrors', 'payments', 'info', T0 + 13 * MIN, { from: 'firing', to: 'inactive' })
 	];
 	for (const e of events) await client.xadd(keys.alerts.events, '*', 'e', JSON.stringify(e));
-	store = new IncidentStore(client, keys.alerts);
+	store = new IncidentStore(client, keys);
 	expect(await store.applyEvents()).toBe(events.length);
 	expect(await store.resolveQuiet(T0 + 20 * MIN)).toEqual(['3']);
 }, 90_000);
@@ -202,7 +202,7 @@ describe('acting on incidents', () => {
 		expect(await as('engineer').post('/api/v1/incidents/INC-2/reopen')).toEqual({ status: 409, body: { error: 'INC-2 is open, not resolved: only a resolved incident can be reopened' } });
 		expect((await as('manager').post('/api/v1/incidents/INC-2/resolve')).status).toBe(403);
 
-		const audit = (await new AuditLog(client, keys.audit).list({ limit: 100 })).filter((e) => e.action.startsWith('incident.')).reverse();
+		const audit = (await new AuditLog(client, keys).list({ limit: 100 })).filter((e) => e.action.startsWith('incident.')).reverse();
 		expect(audit.map((e) => [e.action, e.target])).toEqual([
 			['incident.acknowledge', 'INC-1'],
 			['incident.assign', 'INC-2'],

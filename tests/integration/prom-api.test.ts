@@ -258,7 +258,7 @@ describe('envelope and errors (golden)', () => {
 
 describe('rules and alerts in Prometheus\' shape', () => {
 	it('lists the rule set with health, last evaluation and alerts', async () => {
-		const repo = new RuleRepository(client, keys.rules);
+		const repo = new RuleRepository(client, keys);
 		await repo.save([{ name: 'shop', interval: '1m', rules: [{ alert: 'Hot', expr: 'temp_celsius > 25', for: '5m', severity: 'warning', annotations: { summary: 'hot' } }] }], { author: 'test' });
 		const at = Date.UTC(2026, 0, 1, 12);
 		const state: RuleState = {
@@ -272,7 +272,7 @@ describe('rules and alerts in Prometheus\' shape', () => {
 			]
 		};
 		await client.hset(keys.alerts.state, 'shop/Hot', JSON.stringify({ savedAt: at, state }));
-		expect(new AlertStateStore(client, keys.alerts)).toBeTruthy();
+		expect(new AlertStateStore(client, keys)).toBeTruthy();
 		const r = await get(vigil.url, '/api/v1/rules');
 		expect(r.body).toEqual({
 			status: 'success',

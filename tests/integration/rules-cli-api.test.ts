@@ -66,7 +66,7 @@ describe('vigil rules', () => {
 	});
 
 	it('import saves nothing when a file has a problem, and versions each change with a diff', async () => {
-		const repo = new RuleRepository(client, createKeys(prefix).rules);
+		const repo = new RuleRepository(client, createKeys(prefix));
 		const refused = cli(['rules', 'import', file('good2.yml', GOOD), file('broken.yml', 'groups:\n  - name: x\n    rules:\n      - alert: X\n        expr: "rate(up)"\n')]);
 		expect(refused.code).toBe(1);
 		expect(refused.err).toContain('nothing imported');

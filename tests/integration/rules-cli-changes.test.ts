@@ -51,9 +51,9 @@ async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => bool
 	}
 }
 
-const saved = async () => (await new AlertStateStore<RuleState>(client, keys.alerts).get('shop/Always'))?.state;
+const saved = async () => (await new AlertStateStore<RuleState>(client, keys).get('shop/Always'))?.state;
 const firing = async () => ((await saved())?.instances ?? []).filter((i) => i.state === 'firing').length;
-const repo = () => new RuleRepository(client, keys.rules);
+const repo = () => new RuleRepository(client, keys);
 /** The audit entries of rule changes, newest first: [actor, action, target]. */
 async function ruleAudit(): Promise<string[][]> {
 	const entries = await client.xrevrange(keys.audit, '+', '-', 'COUNT', 50);

@@ -61,7 +61,7 @@ async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => bool
 	}
 }
 
-const states = () => new AlertStateStore<RuleState>(client, keys.alerts);
+const states = () => new AlertStateStore<RuleState>(client, keys);
 const firing = async () => ((await states().get('shop/Always'))?.state.instances ?? []).filter((i) => i.state === 'firing').length;
 
 beforeAll(async () => {

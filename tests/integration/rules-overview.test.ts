@@ -36,7 +36,7 @@ const prefix = `rov${process.pid}:`;
 const keys = createKeys(prefix);
 const config = `redis:\n  prefix: "${prefix}"\n`;
 const open: LiveClient[] = [];
-const states = () => new AlertStateStore<RuleState>(client, keys.alerts);
+const states = () => new AlertStateStore<RuleState>(client, keys);
 
 const cli = cliFor(() => ({ redisUrl: redis.url, configFile, cwd: dir }));
 
@@ -98,7 +98,7 @@ beforeAll(async () => {
 	viewerToken = t.out.split('\n')[0]!.trim();
 	cookie = await login('vic');
 
-	await new RuleRepository(client, keys.rules).save(
+	await new RuleRepository(client, keys).save(
 		[
 			{
 				name: 'shop',
@@ -130,7 +130,7 @@ afterAll(async () => {
 
 describe('GET /api/v1/rules/overview', () => {
 	it('answers every rule in order with counts, health, last evaluation and silences', async () => {
-		const silences = new SilenceStore(client, keys.alerts, new AuditLog(client, keys.audit));
+		const silences = new SilenceStore(client, keys, new AuditLog(client, keys));
 		const byInstance = await silences.create({ matchers: [{ name: 'instance', op: '=', value: 'b' }], durationMs: 3_600_000, comment: 'maintenance' }, { actor: 'user:ana', ip: '' });
 		// Matches only the rule's inactive instance: not counted.
 		await silences.create({ matchers: [{ name: 'instance', op: '=', value: 'c' }], durationMs: 3_600_000, comment: 'old' }, { actor: 'user:ana', ip: '' });

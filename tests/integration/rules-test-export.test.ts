@@ -73,7 +73,7 @@ beforeAll(async () => {
 	const labels = { alertname: 'BacklogHigh', queue: 'orders', team: 'orders', severity: 'warning' };
 	const ev = (at: number, from: AlertEvent['from'], to: AlertEvent['to']): AlertEvent => ({ ruleId: 'shop/BacklogHigh', fingerprint: 'orders', labels, from, to, at, value: 80 });
 	for (const e of [ev(T0 + 62 * MIN, 'pending', 'firing'), ev(T0 + 80 * MIN, 'firing', 'inactive')]) await client.xadd(keys.alerts.events, '*', 'e', JSON.stringify(e));
-	const incidents = new IncidentStore(client, keys.alerts);
+	const incidents = new IncidentStore(client, keys);
 	await incidents.applyEvents();
 	expect(await incidents.resolveQuiet(T0 + 90 * MIN)).toEqual(['1']);
 }, 90_000);
@@ -94,12 +94,12 @@ describe('rule sources', () => {
 		await client.rpush(keys.rules.versions('shop/Old'), JSON.stringify({ version: 1, author: 'bo', at: 1, spec: legacy.spec, enabled: true, diff: '' }));
 		const old = await get('/api/v1/rules/shop/Old');
 		expect(old.body.rule.source).toBeNull();
-		expect((await new RuleRepository(client, keys.rules).get('shop/Old'))!.source).toBeNull();
+		expect((await new RuleRepository(client, keys).get('shop/Old'))!.source).toBeNull();
 		await client.hdel(keys.rules.current, 'shop/Old');
 	});
 
 	it('an edit in Vigil clears the source; importing the same spec again records the file without a version', async () => {
-		const repo = new RuleRepository(client, keys.rules);
+		const repo = new RuleRepository(client, keys);
 		const spec = { alert: 'Edited', expr: 'backlog > 5' };
 		await repo.save([{ name: 'other', rules: [spec] }], { author: 'ana', source: 'file other.rules.yml' });
 		expect((await repo.get('other/Edited'))!.source).toBe('file other.rules.yml');

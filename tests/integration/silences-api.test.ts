@@ -73,7 +73,7 @@ beforeAll(async () => {
 		},
 		{ ruleId: 'shop/Search', health: 'ok', lastEvalDurationMs: 1, instances: [instance({ alertname: 'SearchDown', service: 'search' }, 'firing', now)] }
 	];
-	await new AlertStateStore<RuleState>(client, keys.alerts).save(1, now, states.map((state) => ({ ruleId: state.ruleId, state })));
+	await new AlertStateStore<RuleState>(client, keys).save(1, now, states.map((state) => ({ ruleId: state.ruleId, state })));
 }, 90_000);
 
 afterAll(async () => {
@@ -256,7 +256,7 @@ describe('silences', () => {
 	});
 
 	it('every change is in the audit log with its actor', async () => {
-		const entries = (await new AuditLog(client, keys.audit).list({ limit: 50 })).filter((e) => e.action.startsWith('silence.')).reverse();
+		const entries = (await new AuditLog(client, keys).list({ limit: 50 })).filter((e) => e.action.startsWith('silence.')).reverse();
 		expect(entries.map((e) => e.action)).toEqual(['silence.create', 'silence.create', 'silence.update', 'silence.expire', 'silence.create', 'silence.expire']);
 		expect(new Set(entries.map((e) => e.actor))).toEqual(new Set([active.createdBy]));
 		expect(entries[2]!.before).toMatchObject({ comment: 'payments deploy' });
@@ -338,7 +338,7 @@ describe('maintenance windows', () => {
 		expect((await eng('DELETE', `/api/v1/maintenance-windows/${open.id}`)).status).toBe(409);
 		expect((await call('GET', '/api/v1/maintenance-windows', tokens.viewer)).body.windows).toEqual([]);
 		expect((await call('GET', '/api/v1/maintenance-windows?state=ended', tokens.viewer)).body.windows).toHaveLength(2);
-		const actions = (await new AuditLog(client, keys.audit).list({ limit: 50 })).filter((e) => e.action.startsWith('window.')).map((e) => e.action).reverse();
+		const actions = (await new AuditLog(client, keys).list({ limit: 50 })).filter((e) => e.action.startsWith('window.')).map((e) => e.action).reverse();
 		expect(actions).toEqual(['window.create', 'window.update', 'window.end', 'window.create', 'window.end']);
 	});
 });

@@ -19,7 +19,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const zone = reportSettings(getContext()).settings.timeZone;
 	const now = Date.now();
 	const filter = readFilter(url.searchParams, zone, now);
-	const store = new IncidentStore(ctx.redis, ctx.keys.alerts);
+	const store = new IncidentStore(ctx.redis, ctx.keys);
 	const [page, services] = await Promise.all([
 		filter.problems.length ? Promise.resolve({ incidents: [], nextCursor: null }) : store.list(listQuery(filter, PAGE)),
 		ctx.store.labelValues('service').catch(() => [] as string[])

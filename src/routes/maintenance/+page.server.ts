@@ -64,7 +64,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const me = requirePage(locals, url, 'rules:read');
 	const ctx = getContext();
 	const zone = reportSettings(getContext()).settings.timeZone;
-	const [all, alerts] = await Promise.all([maintenanceStore().list(['active', 'scheduled', 'ended']), currentAlerts(ctx.redis, ctx.keys.alerts)]);
+	const [all, alerts] = await Promise.all([maintenanceStore().list(['active', 'scheduled', 'ended']), currentAlerts(ctx.redis, ctx.keys)]);
 	const row = (w: WindowView) => ({
 		id: w.id,
 		name: w.name,

@@ -52,7 +52,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const [channels, summary, log] = await Promise.all([
 		ctx.channels.list(),
 		readLogSummary(ctx.redis, ctx.keys.alerts),
-		new NotificationOutbox(ctx.redis, ctx.keys.alerts).log({ limit: LOG_PAGE, ...(filter.channel ? { channel: filter.channel } : {}), ...(filter.outcome ? { outcome: filter.outcome } : {}), ...(filter.before ? { before: filter.before } : {}) })
+		new NotificationOutbox(ctx.redis, ctx.keys).log({ limit: LOG_PAGE, ...(filter.channel ? { channel: filter.channel } : {}), ...(filter.outcome ? { outcome: filter.outcome } : {}), ...(filter.before ? { before: filter.before } : {}) })
 	]);
 	const editName = url.searchParams.get('edit');
 	const editing = editName ? channels.find((c) => c.name === editName && !c.provisioned && c.type !== 'log') : undefined;

@@ -27,7 +27,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const ctx = getContext();
 	const zone = reportSettings(getContext()).settings.timeZone;
 	const now = Date.now();
-	const [all, alerts] = await Promise.all([silenceStore().list(['active', 'pending', 'expired']), currentAlerts(ctx.redis, ctx.keys.alerts)]);
+	const [all, alerts] = await Promise.all([silenceStore().list(['active', 'pending', 'expired']), currentAlerts(ctx.redis, ctx.keys)]);
 	const row = (s: SilenceView) => ({
 		id: s.id,
 		state: s.state,

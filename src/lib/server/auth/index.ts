@@ -26,15 +26,15 @@ export interface AuthStores {
 }
 
 export function createAuthStores(redis: Redis, keys: Keys, options: { sessions?: SessionOptions } = {}): AuthStores {
-	const audit = new AuditLog(redis, keys.audit);
+	const audit = new AuditLog(redis, keys);
 	const sessions = new SessionStore(redis, keys, options.sessions);
 	return {
 		audit,
 		sessions,
 		users: new UserStore(redis, keys, { sessions, audit }),
-		tokens: new TokenStore(redis, keys.prefix, audit),
+		tokens: new TokenStore(redis, keys, audit),
 		kiosks: new KioskStore(redis, keys, audit),
-		setup: new SetupTokens(redis, keys.auth.setup),
+		setup: new SetupTokens(redis, keys),
 		loginLimits: new LoginThrottle(redis, keys)
 	};
 }

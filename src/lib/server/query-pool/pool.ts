@@ -42,7 +42,10 @@ export interface QueryPoolOptions {
 	inline?: Pick<QueryDeps, 'store' | 'retention'>;
 	log?: Logger;
 	registry?: Registry;
-	/** How long a worker may go on past a query's deadline, or its cancel, before it is terminated. Default 5 s. */
+	/**
+	 * How long a worker may go on past a query's deadline, or its cancel, before it is terminated.
+	 * @defaultValue 5000
+	 */
 	graceMs?: number;
 }
 

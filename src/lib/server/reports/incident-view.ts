@@ -91,7 +91,7 @@ export interface Impact {
 }
 
 async function chartOf(deps: ReportDeps, incident: Incident, from: number, to: number, now: number): Promise<IncidentView['chart']> {
-	const rules = new RuleRepository(deps.redis, deps.keys.rules);
+	const rules = new RuleRepository(deps.redis, deps.keys);
 	const ids = [...new Set(incident.alerts.map((a) => a.ruleId))].slice(0, 8);
 	const span = to - from;
 	const step = Math.max(15_000, Math.ceil(span / 300 / 15_000) * 15_000);
@@ -115,7 +115,7 @@ async function chartOf(deps: ReportDeps, incident: Incident, from: number, to: n
 }
 
 export async function incidentView(deps: ReportDeps, idText: string, options: { chart: boolean }, now = Date.now()): Promise<IncidentView | null> {
-	const store = new IncidentStore(deps.redis, deps.keys.alerts);
+	const store = new IncidentStore(deps.redis, deps.keys);
 	const id = parseIncidentId(idText);
 	const incident = id ? await store.get(id) : null;
 	if (!id || !incident) return null;
@@ -130,7 +130,7 @@ export async function incidentView(deps: ReportDeps, idText: string, options: { 
 	const impact: Impact = { duration: end - incident.openedAt, services, outage: null, measured: null, downSeconds: null, budgetSeconds: null, budgetUsed: null, month: month.label, objective: settings.uptimeObjective };
 	if (incident.service) {
 		try {
-			const windows = await new MaintenanceStore(deps.redis, deps.keys.alerts, deps.audit).all();
+			const windows = await new MaintenanceStore(deps.redis, deps.keys, deps.audit).all();
 			const read = { store: deps.store, incidents: store, windows, now, retention };
 			impact.outage = await outageOf(read, incident.service, incident.openedAt, end);
 			// Whole minutes around the outage: its edges fall inside minutes that are partly up, and a

@@ -77,17 +77,17 @@ export interface RuleDetailDeps {
 
 /** The rule `id` (`group/alert`) with its page's data, or null when there is no such rule. */
 export async function readRuleDetail(id: string, deps: RuleDetailDeps, now = Date.now()): Promise<RuleDetail | null> {
-	const repo = new RuleRepository(deps.redis, deps.keys.rules);
+	const repo = new RuleRepository(deps.redis, deps.keys);
 	const stored = await repo.get(id);
 	if (!stored) return null;
-	const states = new AlertStateStore<RuleState, AlertEvent>(deps.redis, deps.keys.alerts);
+	const states = new AlertStateStore<RuleState, AlertEvent>(deps.redis, deps.keys);
 	const [group, versions, saved, events, log, silences] = await Promise.all([
 		repo.group(stored.group),
 		repo.versions(id),
 		states.get(id),
 		states.events({ ruleId: id, count: DETAIL_EVENTS }),
-		new NotificationOutbox(deps.redis, deps.keys.alerts).log({ rule: id, limit: DETAIL_NOTIFICATIONS }),
-		new SilenceStore(deps.redis, deps.keys.alerts, NO_AUDIT, { now: () => now }).list(['active'])
+		new NotificationOutbox(deps.redis, deps.keys).log({ rule: id, limit: DETAIL_NOTIFICATIONS }),
+		new SilenceStore(deps.redis, deps.keys, NO_AUDIT, { now: () => now }).list(['active'])
 	]);
 	const interval = group?.interval ?? null;
 	const intervalMs = groupIntervalMs(interval, deps.defaultGroupIntervalMs);

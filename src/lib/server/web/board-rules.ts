@@ -80,7 +80,7 @@ export class RuleWatch {
 
 	constructor(
 		private readonly redis: Redis,
-		private readonly keys: Keys['rules']
+		private readonly keys: Keys
 	) {}
 
 	/** Reads the rule set if it changed since the last time; true when it did. */

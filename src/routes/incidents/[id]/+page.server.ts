@@ -31,7 +31,7 @@ async function act(event: RequestEvent, permission: Action, run: (store: Inciden
 	if (!id) return fail(404, { error: `no incident ${event.params.id.slice(0, 40)}` });
 	const ctx = getContext();
 	try {
-		await run(new IncidentStore(ctx.redis, ctx.keys.alerts, { audit: ctx.audit }), id, by, form);
+		await run(new IncidentStore(ctx.redis, ctx.keys, { audit: ctx.audit }), id, by, form);
 		return { message: done };
 	} catch (err) {
 		const known = incidentErrorStatus(err);

@@ -43,9 +43,15 @@ export interface SenderOptions {
 	log: Logger;
 	/** Told of every attempt's outcome (the incidents' timelines record them). */
 	onAttempt?: (n: Notification, entry: LogInput) => Promise<void> | void;
-	/** A number in [0, 1) (default Math.random): the jitter. */
+	/**
+	 * A number in [0, 1) (default Math.random): the jitter.
+	 * @defaultValue Math.random
+	 */
 	random?: () => number;
-	/** The attempt itself (default: deliver over HTTP); tests and benches may replace it. */
+	/**
+	 * The attempt itself (default: deliver over HTTP); tests and benches may replace it.
+	 * @defaultValue deliver
+	 */
 	attempt?: typeof deliver;
 	userAgent?: string;
 }

@@ -46,7 +46,7 @@ export async function announceRules(redis: Redis, keys: Keys, revision: number):
 }
 
 function repoOf(deps: RuleHttpDeps): RuleRepository {
-	return new RuleRepository(deps.redis, deps.keys.rules, deps.audit ? { audit: deps.audit } : {});
+	return new RuleRepository(deps.redis, deps.keys, deps.audit ? { audit: deps.audit } : {});
 }
 
 /** A stored rule in the API's shape (as in the detail). */

@@ -33,7 +33,7 @@ export const actions: Actions = {
 		if (text === null) return fail(400, { error: section && ['impact', 'cause', 'followups'].includes(section) ? 'text: write something' : 'section: expected impact, cause or followups' });
 		const ctx = getContext();
 		try {
-			await new IncidentStore(ctx.redis, ctx.keys.alerts, { audit: ctx.audit }).addNote(id, text, by);
+			await new IncidentStore(ctx.redis, ctx.keys, { audit: ctx.audit }).addNote(id, text, by);
 			return { message: 'Added' };
 		} catch (err) {
 			const known = incidentErrorStatus(err);

@@ -24,7 +24,7 @@ export const GET: RequestHandler = async (event) => {
 	const query = parseListQuery(params);
 	if (!query.ok) return json({ error: query.error }, { status: 400 });
 	const ctx = getContext();
-	const store = new IncidentStore(ctx.redis, ctx.keys.alerts);
+	const store = new IncidentStore(ctx.redis, ctx.keys);
 	const rows: IncidentSummary[] = [];
 	let cursor: string | undefined;
 	do {
