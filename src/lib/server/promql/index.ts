@@ -1,6 +1,8 @@
 /**
  * The PromQL engine: parses with the Prometheus grammar, evaluates with Prometheus v2.42's
- * semantics over samples from the time-series store. See parse.ts and eval.ts.
+ * semantics over samples from the time-series store (parse.ts, eval.ts); the numeric query core
+ * that the HTTP API and the read models share (query.ts) and the process's query limits
+ * (query-limits.ts).
  */
 export { PromQLError, TOO_MANY_SAMPLES, type PromQLErrorKind } from './errors';
 export { parseExpr, type Expr } from './parse';
