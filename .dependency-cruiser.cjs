@@ -7,12 +7,13 @@
  *
  * Inside src/lib/server the layers, lowest first (LAYERS below; an import may only go down):
  *   shared (root files, redis/, net/) -> tsdb -> promql -> rules -> alerting/state, alerting/ruleset,
- *   auth -> alerting/muting, incidents, notify -> views, prom-api -> query-pool -> web (web/http)
- *   -> src/routes.
+ *   auth -> alerting/muting, incidents, notify -> views, reports, prom-api -> query-pool -> web
+ *   (web/http) -> src/routes. Read models (views, reports) query through promql's numeric query
+ *   core, never prom-api's wire format.
  * Packages are used through their index.ts from outside (every folder of src/lib/server but web/,
  * whose files are the routes' own). Unit tests (*.test.ts), tests/ and scripts/bench/ may import
- * inner files: they test and measure a package's internals. getContext()
- * is for the routes and web only.
+ * inner files: they test and measure a package's internals. getContext() is for the routes and
+ * web only.
  */
 /**
  * The layers of src/lib/server, lowest first. A file may import its own layer and the layers below,
