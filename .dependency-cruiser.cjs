@@ -2,10 +2,48 @@
  * The dependency direction of docs/architecture.md, enforced by `npm run check`:
  * lib/shared imports nothing of Vigil; lib/server (Redis access, storage, web role) imports only
  * lib/shared and itself; collectors and alerts use those two and never each other, the routes or
- * the runtime; routes never import the runtime (it is not in SvelteKit's bundle); no cycles.
- * Inside lib/server: the layers core (tsdb, promql, rules) -> alerting packages -> views -> web ->
- * routes, packages used through their index.ts, and getContext() for routes and web only.
+ * the runtime; routes never import the runtime (it is not in SvelteKit's bundle); no cycles of
+ * modules, and none of folders inside src/lib/server.
+ *
+ * Inside src/lib/server the layers, lowest first (LAYERS below; an import may only go down):
+ *   shared (root files, redis/, net/) -> tsdb -> promql -> rules -> alerting/state, alerting/ruleset,
+ *   auth -> alerting/muting, incidents, notify -> views, reports, prom-api -> query-pool -> web
+ *   (web/http) -> src/routes. Read models (views, reports) query through promql's numeric query
+ *   core, never prom-api's wire format.
+ * Packages are used through their index.ts from outside (every folder of src/lib/server but web/,
+ * whose files are the routes' own). Unit tests (*.test.ts), tests/ and scripts/bench/ may import
+ * inner files: they test and measure a package's internals. getContext() is for the routes and
+ * web only.
  */
+/**
+ * The layers of src/lib/server, lowest first. A file may import its own layer and the layers below,
+ * never a layer above (layerRules makes one rule a layer). Inside a layer, packages that are
+ * siblings may use each other only where the folder-cycle rule allows (no cycles).
+ */
+const LAYERS = [
+	['shared', '^src/lib/server/([^/]+$|redis/|net/)', 'root files (keys, clock, log, metrics, audit, yaml), redis/ and net/'],
+	['tsdb', '^src/lib/server/tsdb/', 'the time-series store'],
+	['promql', '^src/lib/server/promql/', 'the PromQL engine and the numeric query core'],
+	['rules', '^src/lib/server/rules/', 'rule files, templates, the alert state machine, rule tests, backtests'],
+	['state and rule set', '^src/lib/server/(alerting/(state|ruleset)|auth)/', 'alert state, the stored rule set, and access control'],
+	['alerting', '^src/lib/server/alerting/(muting|incidents|notify)/', 'muting, incidents, notifications'],
+	['views and API wire format', '^src/lib/server/(views|reports|prom-api)/', 'read models for pages and the CLI; the Prometheus HTTP API format'],
+	['query pool', '^src/lib/server/query-pool/', 'worker threads answering API queries'],
+	['web', '^src/lib/server/web/', 'the web role: context, HTTP adapters, live hub, page loaders']
+];
+
+function layerRules() {
+	return LAYERS.slice(0, -1).map(([name, path], i) => ({
+		name: `layer-${name.replace(/ /g, '-')}`,
+		severity: 'error',
+		comment: `Layers of src/lib/server: ${name} imports nothing of the layers above it (${LAYERS.slice(i + 1)
+			.map(([above]) => above)
+			.join(', ')}).`,
+		from: { path },
+		to: { path: LAYERS.slice(i + 1).map(([, above]) => above) }
+	}));
+}
+
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
 	forbidden: [
@@ -14,6 +52,14 @@ module.exports = {
 			severity: 'error',
 			comment: 'Import cycles make start-up order and testing fragile.',
 			from: {},
+			to: { circular: true }
+		},
+		{
+			name: 'no-folder-cycles',
+			severity: 'error',
+			scope: 'folder',
+			comment: 'No cycles between folders inside src/lib/server either (a package and a package it uses, or a package and its subfolder): the layers run one way.',
+			from: { path: '^src/lib/server/' },
 			to: { circular: true }
 		},
 		{
@@ -69,8 +115,23 @@ module.exports = {
 			name: 'package-index-only',
 			severity: 'error',
 			comment: 'The alerting packages, views and web/http are used through their index.ts: from outside a package, import the package, never an inner file.',
-			from: { pathNot: '^src/lib/server/(alerting/[^/]+|views|web/http)/' },
+			from: { pathNot: ['^src/lib/server/(alerting/[^/]+|views|web/http)/', '\\.test\\.ts$'] },
 			to: { path: '^src/lib/server/(alerting/[^/]+|views|web/http)/[^/]+$', pathNot: '/index\\.ts$' }
+		},
+		{
+			name: 'core-package-index-only',
+			severity: 'error',
+			comment:
+				'The other packages of src/lib/server (tsdb, promql, rules, auth, reports, prom-api, query-pool, net, redis) are used through their index.ts from outside the package. Unit tests (*.test.ts), tests/ and scripts/bench/ may import inner files: they test and measure a package\'s internals (the in-memory store, the block codec, promql/testing).',
+			from: { pathNot: ['^src/lib/server/(tsdb|promql|rules|auth|reports|prom-api|query-pool|net|redis)/', '\\.test\\.ts$', '^tests/', '^scripts/bench/'] },
+			to: { path: '^src/lib/server/(tsdb|promql|rules|auth|reports|prom-api|query-pool|net|redis)/', pathNot: ['^src/lib/server/(tsdb|promql|rules|auth|reports|prom-api|query-pool|net|redis)/index\\.ts$'] }
+		},
+		{
+			name: 'core-package-index-only-inside',
+			severity: 'error',
+			comment: 'Inside src/lib/server the same: one package imports another\'s index.ts, files of one package import each other directly.',
+			from: { path: '^(src/lib/server/(?:tsdb|promql|rules|auth|reports|prom-api|query-pool|net|redis))/', pathNot: '\\.test\\.ts$' },
+			to: { path: '^src/lib/server/(tsdb|promql|rules|auth|reports|prom-api|query-pool|net|redis)/', pathNot: ['^src/lib/server/(tsdb|promql|rules|auth|reports|prom-api|query-pool|net|redis)/index\\.ts$', '^$1/'] }
 		},
 		{
 			name: 'package-index-only-between-packages',
@@ -79,26 +140,13 @@ module.exports = {
 			from: { path: '^(src/lib/server/(?:alerting/[^/]+|views|web/http))/' },
 			to: { path: '^src/lib/server/(alerting/[^/]+|views|web/http)/[^/]+$', pathNot: ['/index\\.ts$', '^$1/'] }
 		},
+		...layerRules(),
 		{
-			name: 'layers-core-below-alerting',
+			name: 'read-models-use-the-query-core',
 			severity: 'error',
-			comment: 'Layers of src/lib/server: tsdb, promql and rules (the core) import no alerting package, read model, report, API or web code.',
-			from: { path: '^src/lib/server/(tsdb|promql|rules)/' },
-			to: { path: '^src/lib/server/(alerting|views|reports|prom-api|web|auth)/' }
-		},
-		{
-			name: 'layers-alerting-below-views',
-			severity: 'error',
-			comment: 'Layers of src/lib/server: the alerting packages import no read model, report, API wire format, web or auth code.',
-			from: { path: '^src/lib/server/alerting/' },
-			to: { path: '^src/lib/server/(views|reports|prom-api|web|auth)/' }
-		},
-		{
-			name: 'layers-views-below-web',
-			severity: 'error',
-			comment: 'Layers of src/lib/server: read models are handed their dependencies; they import no web code (context, HTTP adapters, live hub).',
+			comment: 'Read models (views, reports) query through the numeric query core (promql/query.ts), never the HTTP API\'s wire format or its query pool.',
 			from: { path: '^src/lib/server/(views|reports)/' },
-			to: { path: '^src/lib/server/web/' }
+			to: { path: '^src/lib/server/(prom-api|query-pool)/' }
 		},
 		{
 			name: 'context-for-routes-and-web',

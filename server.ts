@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { admitToolForm } from './src/lib/server/prom-api/tool-form';
+import { admitToolForm } from './src/lib/server/prom-api';
 import type { OpsHandler } from './src/lib/server/web/ops';
 
 /** SvelteKit's adapter-node `handler`: a polka-style middleware. */

@@ -1,6 +1,6 @@
 /** What the alerts role is configured with (the config's `alerts` section, notifications). */
 import type { ChannelStore, DeliveryConfig, Route } from '../src/lib/server/alerting/notify';
-import type { AddressPolicy } from '../src/lib/server/net/address-policy';
+import type { AddressPolicy } from '../src/lib/server/net';
 
 export interface AlertsConfig {
 	ruleFiles: string[];

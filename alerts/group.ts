@@ -19,7 +19,7 @@ import {
 	type CompiledRule,
 	type RuleState
 } from '../src/lib/server/rules';
-import type { TimeSeriesStore } from '../src/lib/server/tsdb/types';
+import type { TimeSeriesStore } from '../src/lib/server/tsdb';
 import type { AlertsConfig } from './config';
 import type { RoleMetrics } from './metrics';
 

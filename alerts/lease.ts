@@ -42,7 +42,10 @@ export interface LeaseOptions {
 	keys: LeaseKeys;
 	/** This process's id (the node id). */
 	holder: string;
-	/** How long the lease lasts without renewal. Default 15 s; renewed every third of it. */
+	/**
+	 * How long the lease lasts without renewal. Default 15 s; renewed every third of it.
+	 * @defaultValue 15_000
+	 */
 	ttlMs?: number;
 	clock: Clock;
 	log: Logger;

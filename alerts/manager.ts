@@ -19,7 +19,7 @@ import {
 	type RuleState,
 	type SeriesWriter
 } from '../src/lib/server/rules';
-import type { TimeSeriesStore } from '../src/lib/server/tsdb/types';
+import type { TimeSeriesStore } from '../src/lib/server/tsdb';
 import { GroupRunner } from './group';
 import { GroupScheduler } from './group-scheduler';
 import type { RoleMetrics } from './metrics';

@@ -59,7 +59,7 @@ export class AlertPipeline {
 		const notify = options.notifications;
 		if (!notify) return;
 		const { log, metrics } = options;
-		const outbox = new NotificationOutbox(options.redis, options.keys.alerts);
+		const outbox = new NotificationOutbox(options.redis, options.keys);
 		this.dispatcher = new Dispatcher({
 			outbox,
 			route: notify.route,

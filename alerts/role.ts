@@ -27,7 +27,7 @@ import { systemClock, type Clock } from '../src/lib/server/clock';
 import type { Keys } from '../src/lib/server/keys';
 import type { Logger } from '../src/lib/server/log';
 import { compileRuleSet, type AlertEvent, type RuleState } from '../src/lib/server/rules';
-import type { TimeSeriesStore } from '../src/lib/server/tsdb/types';
+import type { TimeSeriesStore } from '../src/lib/server/tsdb';
 import { startLease, type Lease } from './lease';
 import { RuleManager } from './manager';
 import { createMetrics } from './metrics';
@@ -48,8 +48,12 @@ export interface AlertsRoleOptions {
 	/** Where relative rule files are found (the config file's directory). */
 	configDir: string;
 	registry?: Registry;
+	/** @defaultValue systemClock */
 	clock?: Clock;
-	/** How often the rule set's revision is checked besides the control channel. Default 10 s. */
+	/**
+	 * How often the rule set's revision is checked besides the control channel.
+	 * @defaultValue 10_000
+	 */
 	revisionPollMs?: number;
 	/** Notifications: without them, alerts are evaluated and stored but nobody is told. */
 	notifications?: NotificationsSetup;
@@ -102,8 +106,8 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 	const { redis, keys, config, nodeId } = options;
 	const log = options.log.child({ role: 'alerts' });
 	const clock = options.clock ?? systemClock;
-	const audit = new AuditLog(redis, keys.audit);
-	const repo = new RuleRepository(redis, keys.rules, { audit });
+	const audit = new AuditLog(redis, keys);
+	const repo = new RuleRepository(redis, keys, { audit });
 	const metrics = createMetrics(options.registry);
 
 	try {
@@ -130,7 +134,7 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 	});
 	const manager: RuleManager = new RuleManager({
 		repo,
-		states: new AlertStateStore<RuleState, AlertEvent>(redis, keys.alerts),
+		states: new AlertStateStore<RuleState, AlertEvent>(redis, keys),
 		store: options.store,
 		config,
 		clock,

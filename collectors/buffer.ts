@@ -9,9 +9,15 @@ import type { SampleSink } from '../src/lib/server/samples';
 import type { Sample } from '../src/lib/shared/series';
 
 export interface SampleBufferOptions {
-	/** Most samples held while storage is unreachable; older ones are dropped first. Default 200,000. */
+	/**
+	 * Most samples held while storage is unreachable; older ones are dropped first.
+	 * @defaultValue 200_000
+	 */
 	maxSamples?: number;
-	/** Most samples per write. Default 5,000. */
+	/**
+	 * Most samples per write.
+	 * @defaultValue 5_000
+	 */
 	batchSize?: number;
 	log?: Logger;
 	registry?: Registry;

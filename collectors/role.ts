@@ -23,7 +23,10 @@ export interface CollectRoleOptions {
 	clock?: Clock;
 	/** Most collector runs at once. Default 64. */
 	concurrency?: number;
-	/** While Redis is unreachable, hold this many seconds of samples of all targets. Default 300. */
+	/**
+	 * While Redis is unreachable, hold this many seconds of samples of all targets.
+	 * @defaultValue 300
+	 */
 	bufferSeconds?: number;
 }
 

@@ -26,8 +26,12 @@ import type { Collector, MetricMetadata } from './types';
 export interface SchedulerOptions {
 	log?: Logger;
 	registry?: Registry;
+	/** @defaultValue systemClock */
 	clock?: Clock;
-	/** Most runs at once. Default 64. */
+	/**
+	 * Most runs at once.
+	 * @defaultValue 64
+	 */
 	concurrency?: number;
 	/** Where each run's samples go (one call per run, all of one target). */
 	emit: (samples: Sample[], target: string) => void;

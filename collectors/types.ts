@@ -11,8 +11,8 @@ export interface CollectContext {
 	now: number;
 }
 
-export type { MetricMetadata } from '../src/lib/server/tsdb/types';
-import type { MetricMetadata } from '../src/lib/server/tsdb/types';
+export type { MetricMetadata } from '../src/lib/server/tsdb';
+import type { MetricMetadata } from '../src/lib/server/tsdb';
 
 export interface CollectResult {
 	/** The target's own series; the scheduler adds the target's labels to each. */

@@ -8,7 +8,7 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from '../src/lib/server/log';
-import { closeClient, createRedisClient, reconnectDelay } from '../src/lib/server/redis/client';
+import { closeClient, createRedisClient, reconnectDelay } from '../src/lib/server/redis';
 import { QUEUES, type OrderJob, type QueueName, type TicketJob } from './model';
 import { jittered, type Random } from './random';
 import type { ScenarioEffects } from './scenarios';

@@ -6,10 +6,7 @@
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createAuthStores, type AuthStores } from '../src/lib/server/auth/index';
-import { passwordProblem } from '../src/lib/server/auth/password';
-import { isRole, ROLES, type Role } from '../src/lib/server/auth/permissions';
-import { SCOPES, type Scope } from '../src/lib/server/auth/tokens';
-import { UserError } from '../src/lib/server/auth/users';
+import { passwordProblem, isRole, ROLES, type Role, SCOPES, type Scope, UserError } from '../src/lib/server/auth';
 import { createKeys } from '../src/lib/server/keys';
 import { parseDuration } from '../src/lib/shared/duration';
 import { withRedis, type CliIO } from './cli-support';

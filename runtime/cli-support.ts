@@ -1,7 +1,6 @@
 /** What every CLI command shares: its I/O, reading the config, and a Redis connection. */
 import { resolve } from 'node:path';
-import { closeClient, createRedisClient, waitReady, type Redis } from '../src/lib/server/redis/client';
-import { resolveRedis } from '../src/lib/server/redis/resolve';
+import { closeClient, createRedisClient, waitReady, type Redis, resolveRedis } from '../src/lib/server/redis';
 import { formatProblem } from '../src/lib/shared/problems';
 import { loadConfig, resolveConfigPath, type VigilConfig } from './config';
 

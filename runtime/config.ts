@@ -11,7 +11,7 @@ import { collectorConfig } from '../collectors/registry';
 import { SCENARIOS } from '../demo-shop/index';
 import { channelConfig, buildRouteTree, routeSchema } from '../src/lib/server/alerting/notify';
 import { ROLES } from '../src/lib/server/nodes';
-import { parseSelector } from '../src/lib/server/tsdb/matchers';
+import { parseSelector } from '../src/lib/server/tsdb';
 import { loadYamlFile, validateYaml, type Override, type Validated } from '../src/lib/server/yaml-config';
 import { boardSchema, CLOCK_TIME, configDuration, type WallSettings } from '../src/lib/shared/boards';
 import { zDuration } from '../src/lib/shared/duration';

@@ -7,7 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import { ChannelStore, provisionedChannels, buildRouteTree, type Route, SecretBox } from '../src/lib/server/alerting/notify';
-import { createAddressPolicy, type AddressPolicy } from '../src/lib/server/net/address-policy';
+import { createAddressPolicy, type AddressPolicy } from '../src/lib/server/net';
 import type { Keys } from '../src/lib/server/keys';
 import type { Logger } from '../src/lib/server/log';
 import type { VigilConfig } from './config';
@@ -29,5 +29,5 @@ export function setupNotifications(config: VigilConfig, redis: Redis, keys: Keys
 	const route = buildRouteTree(n.route);
 	const externalUrl = n.externalUrl ?? config.server.origin ?? `http://localhost:${config.server.port}`;
 	const addressPolicy = createAddressPolicy(n.allowPrivate, { setting: 'notifications.allowPrivate' });
-	return { route, channels: new ChannelStore(redis, keys.alerts.channels, channels, box), delivery: n.delivery, externalUrl, addressPolicy };
+	return { route, channels: new ChannelStore(redis, keys, channels, box), delivery: n.delivery, externalUrl, addressPolicy };
 }

@@ -11,9 +11,8 @@ import { rollbackRule, setRuleEnabled, type Answer } from '../src/lib/server/web
 import { RuleNotFoundError, RuleRepository, storedGroupSpec, type RuleVersion, type StoredRule } from '../src/lib/server/alerting/ruleset';
 import { AuditLog } from '../src/lib/server/audit';
 import { createKeys } from '../src/lib/server/keys';
-import { checkRuleFiles, compileRuleSet, formatRuleFile, runRuleTests, type BacktestResult, type GroupSpec } from '../src/lib/server/rules';
-import { readRuleFile } from '../src/lib/server/rules/read';
-import { RedisStore } from '../src/lib/server/tsdb/redis-store';
+import { checkRuleFiles, compileRuleSet, formatRuleFile, runRuleTests, type BacktestResult, type GroupSpec, readRuleFile } from '../src/lib/server/rules';
+import { RedisStore } from '../src/lib/server/tsdb';
 import { parseDuration } from '../src/lib/shared/duration';
 import { parseTimeArg } from '../src/lib/shared/time-arg';
 import { actor } from './access-cli';
@@ -101,7 +100,7 @@ async function importRules(args: string[], io: CliIO, root: string): Promise<num
 		root,
 		async (redis, config) => {
 			const keys = createKeys(config.redis.prefix);
-			const repo = new RuleRepository(redis, keys.rules, { audit: new AuditLog(redis, keys.audit) });
+			const repo = new RuleRepository(redis, keys, { audit: new AuditLog(redis, keys) });
 			const saved = await repo.save(groups, { author: author(values.author), message: values.message, replace: values['replace-all'] ? 'all' : 'groups', source: (g) => sources.get(g) ?? null });
 			// Tell running alerts roles at once (they also poll).
 			await redis.publish(keys.control, JSON.stringify({ type: 'rules', revision: saved.revision }));
@@ -121,7 +120,7 @@ async function importRules(args: string[], io: CliIO, root: string): Promise<num
 
 async function exportRules(args: string[], io: CliIO, root: string): Promise<number> {
 	const { values } = parseArgs({ args, options: { output: { type: 'string' }, config: { type: 'string' } }, strict: true });
-	const r = await withRedis(io, root, async (redis, config) => new RuleRepository(redis, createKeys(config.redis.prefix).rules).load(), values.config);
+	const r = await withRedis(io, root, async (redis, config) => new RuleRepository(redis, createKeys(config.redis.prefix)).load(), values.config);
 	if (typeof r === 'number') return r;
 	const text = formatRuleFile(r.groups.map(storedGroupSpec));
 	const header = `# Vigil rule set, revision ${r.revision}, exported ${new Date().toISOString()}\n`;
@@ -134,7 +133,7 @@ async function exportRules(args: string[], io: CliIO, root: string): Promise<num
 
 async function listRules(args: string[], io: CliIO, root: string): Promise<number> {
 	const { values } = parseArgs({ args, options: { config: { type: 'string' } }, strict: true });
-	const r = await withRedis(io, root, async (redis, config) => new RuleRepository(redis, createKeys(config.redis.prefix).rules).load(), values.config);
+	const r = await withRedis(io, root, async (redis, config) => new RuleRepository(redis, createKeys(config.redis.prefix)).load(), values.config);
 	if (typeof r === 'number') return r;
 	if (r.groups.length === 0) io.out('no rules in Redis; `vigil rules import FILE` adds some');
 	for (const g of r.groups) {
@@ -184,7 +183,7 @@ async function showRule(args: string[], io: CliIO, root: string): Promise<number
 		root,
 		async (redis, config) => {
 			const keys = createKeys(config.redis.prefix);
-			const found = await resolveRuleId(new RuleRepository(redis, keys.rules), given);
+			const found = await resolveRuleId(new RuleRepository(redis, keys), given);
 			if ('error' in found) return found.error;
 			return (await readRuleDetail(found.id, { redis, keys, defaultGroupIntervalMs: config.alerts.defaultInterval })) ?? `no rule ${JSON.stringify(given)}`;
 		},
@@ -233,7 +232,7 @@ async function ruleVersions(args: string[], io: CliIO, root: string): Promise<nu
 		io,
 		root,
 		async (redis, config) => {
-			const repo = new RuleRepository(redis, createKeys(config.redis.prefix).rules);
+			const repo = new RuleRepository(redis, createKeys(config.redis.prefix));
 			const found = await resolveRuleId(repo, given);
 			if ('error' in found) return found.error;
 			return { id: found.id, versions: await repo.versions(found.id) };
@@ -271,9 +270,9 @@ async function changeRule(
 		root,
 		async (redis, config) => {
 			const keys = createKeys(config.redis.prefix);
-			const found = await resolveRuleId(new RuleRepository(redis, keys.rules), given);
+			const found = await resolveRuleId(new RuleRepository(redis, keys), given);
 			if ('error' in found) return found.error;
-			return change({ redis, keys, audit: new AuditLog(redis, keys.audit), defaultGroupIntervalMs: config.alerts.defaultInterval }, found.id);
+			return change({ redis, keys, audit: new AuditLog(redis, keys), defaultGroupIntervalMs: config.alerts.defaultInterval }, found.id);
 		},
 		configFlag
 	);
@@ -368,7 +367,7 @@ async function backtestRule(args: string[], io: CliIO, root: string): Promise<nu
 			const keys = createKeys(config.redis.prefix);
 			const store = new RedisStore(redis, { prefix: config.redis.prefix, retention: config.tsdb.retention });
 			try {
-				return await runBacktest({ store, rules: new RuleRepository(redis, keys.rules), defaultGroupIntervalMs: config.alerts.defaultInterval }, { rule: values.rule!, from, to, draft, intervalMs, progress: (m) => io.err(`${m}...`) });
+				return await runBacktest({ store, rules: new RuleRepository(redis, keys), defaultGroupIntervalMs: config.alerts.defaultInterval }, { rule: values.rule!, from, to, draft, intervalMs, progress: (m) => io.err(`${m}...`) });
 			} catch (err) {
 				if (err instanceof BacktestInputError) return err.message;
 				throw err;

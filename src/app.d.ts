@@ -1,5 +1,5 @@
 // See https://svelte.dev/docs/kit/types#app.d.ts
-import type { Session } from '$lib/server/auth/sessions';
+import type { Session } from '$lib/server/auth';
 
 declare global {
 	namespace App {

@@ -3,7 +3,7 @@
  * requests that ride on that session, and the security headers of the response.
  */
 import type { Handle } from '@sveltejs/kit';
-import { SESSION_COOKIE } from '$lib/server/auth/sessions';
+import { SESSION_COOKIE } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
 import { csrfMatches, csrfTokenOf, needsCsrf, setSecurityHeaders } from '$lib/server/web/security';
 

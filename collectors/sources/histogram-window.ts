@@ -15,9 +15,7 @@
  * rate would be. A series that leaves the exposition keeps counting, as its stored samples do for a
  * rule, until its last pair leaves the window; then it is forgotten.
  */
-import { RANGE_FUNCTIONS, type Window } from '../../src/lib/server/promql/functions';
-import { bucketQuantile, type Bucket } from '../../src/lib/server/promql/histogram';
-import { goParseFloat } from '../../src/lib/server/promql/lex';
+import { RANGE_FUNCTIONS, type Window, bucketQuantile, type Bucket, goParseFloat } from '../../src/lib/server/promql';
 import type { Labels } from '../../src/lib/shared/series';
 import type { MetricFamily } from '../exposition/parse';
 

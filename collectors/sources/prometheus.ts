@@ -26,7 +26,7 @@ import { z } from 'zod';
 import { bucketQuantile } from '../../src/lib/shared/histogram';
 import { zDuration, formatDuration } from '../../src/lib/shared/duration';
 import { LABEL_NAME, type Sample } from '../../src/lib/shared/series';
-import { matchesAll, parseSelector, type Matcher } from '../../src/lib/server/tsdb/matchers';
+import { matchesAll, parseSelector, type Matcher } from '../../src/lib/server/tsdb';
 import { collectorBlock, targetOf } from '../common';
 import { HistogramWindows } from './histogram-window';
 import { formatFromContentType, parseExposition, SCRAPE_ACCEPT, type MetricFamily } from '../exposition/parse';

@@ -54,7 +54,7 @@ async function main() {
 	const keys = createKeys('bench:');
 	const t0 = Date.UTC(2023, 0, 1);
 	try {
-		const store = new IncidentStore(client, keys.alerts, { batchSize: 500, now: () => t0 + SPAN });
+		const store = new IncidentStore(client, keys, { batchSize: 500, now: () => t0 + SPAN });
 		progress(`opening ${COUNT.toLocaleString('en-US')} incidents over 3 years from alert events...`);
 		const w0 = performance.now();
 		for (let start = 0; start < COUNT; start += 5000) {

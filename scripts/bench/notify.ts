@@ -40,8 +40,8 @@ async function main() {
 	try {
 		const k = createKeys('bench:');
 		const log = createLogger({ level: 'silent' });
-		const outbox = new NotificationOutbox(client, k.alerts);
-		const channels = new ChannelStore(client, k.alerts.channels, [], SecretBox.withKey(newSecretKey()));
+		const outbox = new NotificationOutbox(client, k);
+		const channels = new ChannelStore(client, k, [], SecretBox.withKey(newSecretKey()));
 		await channels.put({ name: 'hook', type: 'webhook', url, sendResolved: true, maxAlerts: 0 }, 'bench');
 		const route = buildRouteTree(routeSchema.parse({ receiver: 'hook', group_by: ['...'], group_wait: '0s', group_interval: '5m' }));
 		const dispatcher = new Dispatcher({ outbox, route, budgetMs: 3_600_000, log });

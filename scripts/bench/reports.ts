@@ -82,7 +82,7 @@ async function main() {
 		}
 		progress(`  sealed in ${((performance.now() - s0) / 1000).toFixed(1)} s; opening ${INCIDENTS} incidents…`);
 
-		const incidents = new IncidentStore(client, keys.alerts, { batchSize: 500, now: () => now });
+		const incidents = new IncidentStore(client, keys, { batchSize: 500, now: () => now });
 		const pipe = client.pipeline();
 		for (let i = 0; i < INCIDENTS; i++) {
 			const at = from + Math.floor((i * DAYS * DAY) / INCIDENTS);

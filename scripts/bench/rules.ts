@@ -174,7 +174,7 @@ async function previewBench(client: Redis, now: number): Promise<Record<string, 
 	const INSTANCES = 3;
 	const prefix = 'pv:';
 	const keys = createKeys(prefix);
-	const repo = new RuleRepository(client, keys.rules);
+	const repo = new RuleRepository(client, keys);
 	const rule = (threshold: number) => [
 		'alert: PaymentFailureRatioHigh',
 		`expr: sum by (instance) (rate(shop_payment_failures_total[10m])) / sum by (instance) (rate(http_request_duration_seconds_count{service="payments"}[10m])) > ${threshold}`,

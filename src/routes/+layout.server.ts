@@ -1,5 +1,5 @@
 import { navFor } from '$lib/server/web/site-nav';
-import { can } from '$lib/server/auth/permissions';
+import { can } from '$lib/server/auth';
 import type { LayoutServerLoad } from './$types';
 
 /**

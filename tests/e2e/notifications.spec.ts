@@ -47,7 +47,7 @@ test.beforeAll(async () => {
 		{ PAGER_URL: `${base}/pager/provisioned-secret`, VIGIL_SECRET_KEY: newSecretKey() }
 	);
 	// The log as the sender and the dispatcher write it.
-	const outbox = new NotificationOutbox(rig.client, rig.keys.alerts);
+	const outbox = new NotificationOutbox(rig.client, rig.keys);
 	const now = Date.now();
 	const entry = (e: Partial<LogInput>): LogInput => ({ outcome: 'sent', notification: 'n1', channel: 'pager', groupKey: '0.0:{service="payments"}', attempt: 1, at: now - 60_000, title: `[FIRING:1] ${XSS}`, alertStatus: 'firing', alerts: 1, rules: ['shop/ProbeDown'], incidentIds: ['INC-1'], status: 200, durationMs: 12, ...e });
 	await outbox.logOnly(entry({ outcome: 'retry', status: 503, at: now - 70_000 }));

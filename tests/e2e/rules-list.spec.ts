@@ -7,7 +7,6 @@
  * on the list and on the rule's own page (labels, annotations, instances, state changes,
  * notifications, versions and their diffs).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +17,8 @@ import { createKeys } from '../../src/lib/server/keys';
 import type { AlertEvent, AlertInstance, RuleState } from '../../src/lib/server/rules/types';
 import { hydrated } from '../helpers/browser-session';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
-import { ROOT, startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+import { ROOT, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
+import { runCli } from '../helpers/cli';
 
 let redis: TestRedis;
 let vigil: VigilProcess;
@@ -30,8 +30,8 @@ const keys = createKeys(prefix);
 const dir = mkdtempSync(join(tmpdir(), 'vigil-rules-list-'));
 
 function cli(args: string[], input = ''): void {
-	const r = spawnSync(process.execPath, [VIGIL_BIN, ...args], { cwd: ROOT, env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: vigil.configFile }, input, encoding: 'utf8' });
-	expect(r.status, r.stderr).toBe(0);
+	const r = runCli({ redisUrl: redis.url, configFile: vigil.configFile, cwd: ROOT }, args, input);
+	expect(r.code, r.err).toBe(0);
 }
 
 function inst(labels: Record<string, string>, state: AlertInstance['state']): AlertInstance {
@@ -40,7 +40,7 @@ function inst(labels: Record<string, string>, state: AlertInstance['state']): Al
 
 async function saveState(ruleId: string, instances: AlertInstance[], extra: Partial<RuleState> = {}): Promise<void> {
 	const state: RuleState = { ruleId, health: 'ok', lastEvalAt: Date.now() - 3000, lastEvalDurationMs: 6, instances, ...extra };
-	await new AlertStateStore<RuleState>(client, keys.alerts).save(1, Date.now(), [{ ruleId, state }]);
+	await new AlertStateStore<RuleState>(client, keys).save(1, Date.now(), [{ ruleId, state }]);
 }
 
 /** Logs in through the login form's endpoint (the session cookie lands in the page's context), then opens `next`. */
@@ -167,7 +167,7 @@ test('the hostile rule\'s page shows every piece of its text as text: no element
 	const instance: AlertInstance = { ...inst(labels, 'firing'), annotations: { summary: `${XSS} is down` }, value: 0, firedAt: at };
 	const event: AlertEvent = { ruleId: id, fingerprint: instance.fingerprint, labels, from: 'pending', to: 'firing', at, value: 0 };
 	const state: RuleState = { ruleId: id, health: 'error', lastError: `bad: ${XSS}`, lastEvalAt: Date.now() - 3000, lastEvalDurationMs: 6, instances: [instance] };
-	await new AlertStateStore<RuleState, AlertEvent>(client, keys.alerts).save(1, Date.now(), [{ ruleId: id, state }], [event]);
+	await new AlertStateStore<RuleState, AlertEvent>(client, keys).save(1, Date.now(), [{ ruleId: id, state }], [event]);
 	const hostile = join(dir, 'hostile2.rules.yml');
 	writeFileSync(
 		hostile,

@@ -172,8 +172,8 @@ test('silenced and maintenance alerts are marked with until when, dimmed and sor
 		const keys = createKeys(PREFIX);
 		const audit = { record: async () => '' };
 		const until = Date.now() + 2 * 3_600_000;
-		await new SilenceStore(client, keys.alerts, audit).create(parseSilenceInput({ matchers: '{alertname="CriticalThing", n="1"}', endsAt: new Date(until).toISOString(), comment: 'known' }), { actor: 'user:ann' });
-		await new MaintenanceStore(client, keys.alerts, audit).create(
+		await new SilenceStore(client, keys, audit).create(parseSilenceInput({ matchers: '{alertname="CriticalThing", n="1"}', endsAt: new Date(until).toISOString(), comment: 'known' }), { actor: 'user:ann' });
+		await new MaintenanceStore(client, keys, audit).create(
 			parseWindowInput({ name: 'Search upgrade', matchers: '{service="search"}', timeZone: 'UTC', schedule: { kind: 'once', start: new Date(Date.now() - 60_000).toISOString(), end: new Date(until).toISOString() } }),
 			{ actor: 'user:ann' }
 		);

@@ -51,7 +51,7 @@ test.beforeAll(async () => {
 	]);
 	const save = (ruleId: string, instances: AlertInstance[]) => {
 		const state: RuleState = { ruleId, health: 'ok', lastEvalAt: now, lastEvalDurationMs: 50, instances };
-		return new AlertStateStore<RuleState>(client, keys.alerts).save(1, now, [{ ruleId, state }]);
+		return new AlertStateStore<RuleState>(client, keys).save(1, now, [{ ruleId, state }]);
 	};
 	await save('load/wall_screen_down', Array.from({ length: MANY }, (_, i) => inst(i, { alertname: 'wall_screen_down', screen: `s${i}`, severity: 'warning' })));
 	await save('shop/ProbeDown', [inst(MANY, { alertname: 'ProbeDown', service: 'payments', severity: 'critical' })]);

@@ -1,6 +1,6 @@
 /** Kiosk links for tests, made the way an operator makes them: `vigil kiosk create`. */
-import { spawnSync } from 'node:child_process';
-import { VIGIL_BIN, type VigilProcess } from './vigil-process';
+import { runCli, type CliResult } from './cli';
+import type { VigilProcess } from './vigil-process';
 
 export interface Kiosk {
 	id: string;
@@ -10,13 +10,8 @@ export interface Kiosk {
 }
 
 /** Runs `vigil` against the process's Redis and config. */
-export function vigilCli(vigil: VigilProcess, redisUrl: string, args: string[]): { code: number | null; out: string; err: string } {
-	const r = spawnSync(process.execPath, [VIGIL_BIN, ...args], {
-		env: { ...process.env, REDIS_URL: redisUrl, VIGIL_CONFIG: vigil.configFile },
-		encoding: 'utf8',
-		timeout: 20_000
-	});
-	return { code: r.status, out: r.stdout, err: r.stderr };
+export function vigilCli(vigil: VigilProcess, redisUrl: string, args: string[]): CliResult {
+	return runCli({ redisUrl, configFile: vigil.configFile, timeoutMs: 20_000 }, args);
 }
 
 let made = 0;

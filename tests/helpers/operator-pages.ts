@@ -54,7 +54,7 @@ export function instance(labels: Record<string, string>, state: AlertInstance['s
 /** Saves a rule's state with these instances (what the pages read as the current alerts). */
 export async function saveAlerts(rig: Rig, ruleId: string, instances: AlertInstance[]): Promise<void> {
 	const state: RuleState = { ruleId, health: 'ok', lastEvalAt: Date.now() - 3000, lastEvalDurationMs: 5, instances };
-	await new AlertStateStore<RuleState>(rig.client, rig.keys.alerts).save(1, Date.now(), [{ ruleId, state }]);
+	await new AlertStateStore<RuleState>(rig.client, rig.keys).save(1, Date.now(), [{ ruleId, state }]);
 }
 
 /** Logs `user` in (the session cookie lands in the page's context) and opens `next`, hydrated. */

@@ -75,7 +75,7 @@ export async function writeHistory(redisUrl: string, prefix: string, now: number
 
 		const keys = createKeys(prefix);
 		let at = now;
-		const incidents = new IncidentStore(client, keys.alerts, { now: () => at });
+		const incidents = new IncidentStore(client, keys, { now: () => at });
 		let n = 0;
 		for (let k = 0; from + k * 3 * DAY + 9 * HOUR < to - DAY; k++) {
 			const service = SERVICES[k % SERVICES.length]!;

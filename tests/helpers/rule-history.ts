@@ -83,7 +83,7 @@ export async function writePaymentHistory(redisUrl: string, prefix: string, now:
 		// Event by event, with the incidents' quiet resolution run at each event's time, so each
 		// burst is its own incident as it was for the alerts leader.
 		let at = now;
-		const incidents = new IncidentStore(client, keys.alerts, { now: () => at });
+		const incidents = new IncidentStore(client, keys, { now: () => at });
 		for (const e of mine) {
 			at = e.at;
 			await incidents.resolveQuiet(at);

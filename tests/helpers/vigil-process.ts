@@ -2,14 +2,15 @@
  * Runs the built `vigil` command as a separate process, the way an operator would, with a
  * temporary config file, and gives tests its output, its URL and its exit code.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runCli, VIGIL_BIN } from './cli';
 import { freePort } from './redis-server';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const VIGIL_BIN = join(ROOT, 'bin', 'vigil.js');
+export { VIGIL_BIN };
 
 export interface VigilProcess {
 	url: string;
@@ -116,12 +117,8 @@ ${extra}`;
  * running process; throws with the command's error output if it fails.
  */
 export function addVigilUser(vigil: VigilProcess, redisUrl: string, name: string, role: string, password: string): void {
-	const r = spawnSync(process.execPath, [VIGIL_BIN, 'users', 'add', name, '--role', role], {
-		env: { ...process.env, REDIS_URL: redisUrl, VIGIL_CONFIG: vigil.configFile },
-		input: `${password}\n`,
-		encoding: 'utf8'
-	});
-	if (r.status !== 0) throw new Error(`vigil users add ${name} exited ${r.status}: ${r.stderr}`);
+	const r = runCli({ redisUrl, configFile: vigil.configFile }, ['users', 'add', name, '--role', role], `${password}\n`);
+	if (r.code !== 0) throw new Error(`vigil users add ${name} exited ${r.code}: ${r.err}`);
 }
 
 /**

@@ -4,14 +4,14 @@
  * endpoint, tokens of users, revocation, CSRF (also with an Authorization header), one's own
  * password over the API, and the security headers.
  */
-import { spawnSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
-import { startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+import { startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
+import { cliFor } from '../helpers/cli';
 
 let redis: TestRedis;
 let vigil: VigilProcess;
@@ -25,15 +25,7 @@ collectors:
     interval: 1s
 `;
 
-function cli(args: string[], input?: string): { code: number | null; out: string; err: string } {
-	const r = spawnSync(process.execPath, [VIGIL_BIN, ...args], {
-		env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: configFile },
-		encoding: 'utf8',
-		input: input ?? '',
-		timeout: 20_000
-	});
-	return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = cliFor(() => ({ redisUrl: redis.url, configFile, timeoutMs: 20_000 }));
 
 interface Browser {
 	cookie: string;

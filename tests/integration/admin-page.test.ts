@@ -3,10 +3,10 @@
  * viewer (403) and a post without the session's CSRF token (403), and changes nothing then; an
  * admin's post works and is audited with the admin as actor.
  */
-import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
-import { startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+import { startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
+import { cliFor } from '../helpers/cli';
 
 let redis: TestRedis;
 let vigil: VigilProcess;
@@ -19,15 +19,7 @@ collectors:
     interval: 1s
 `;
 
-function cli(args: string[], input = ''): { code: number | null; out: string; err: string } {
-	const r = spawnSync(process.execPath, [VIGIL_BIN, ...args], {
-		env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: vigil.configFile },
-		encoding: 'utf8',
-		input,
-		timeout: 20_000
-	});
-	return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = cliFor(() => ({ redisUrl: redis.url, configFile: vigil.configFile, timeoutMs: 20_000 }));
 
 interface Browser {
 	cookie: string;

@@ -35,7 +35,7 @@ describe('rule repository', () => {
 	const down = { alert: 'Down', expr: 'up == 0', for: '1m', labels: { severity: 'warning' } };
 
 	it('starts empty, then versions each changed rule with its author, time and diff', async () => {
-		const repo = new RuleRepository(redis, keys().rules);
+		const repo = new RuleRepository(redis, keys());
 		expect(await repo.isEmpty()).toBe(true);
 		const first = await repo.save([group([down, { alert: 'Slow', expr: 'latency > 1' }])], { author: 'ana', at: 1000 });
 		expect(first).toMatchObject({ revision: 1, created: ['shop/Down', 'shop/Slow'], changed: [], deleted: [] });
@@ -63,7 +63,7 @@ describe('rule repository', () => {
 	});
 
 	it('replaces only the groups it saves, unless asked to replace all; removed rules get a deletion version', async () => {
-		const repo = new RuleRepository(redis, keys().rules);
+		const repo = new RuleRepository(redis, keys());
 		await repo.save([group([down], 'a'), group([down], 'b')], { author: 'ana' });
 		await repo.save([group([{ alert: 'Other', expr: 'x > 1' }], 'a')], { author: 'bo' });
 		let { groups } = await repo.load();
@@ -83,13 +83,13 @@ describe('rule repository', () => {
 
 	it('gives rules of the same name in a group distinct ids, and refuses a group named twice', async () => {
 		expect(ruleIds('g', [down, { ...down, for: '5m' }, { alert: 'X' }])).toEqual(['g/Down', 'g/Down#2', 'g/X']);
-		const repo = new RuleRepository(redis, keys().rules);
+		const repo = new RuleRepository(redis, keys());
 		await expect(repo.save([group([down]), group([down])], { author: 'a' })).rejects.toThrow(/group "shop" appears twice/);
 		expect(await repo.isEmpty()).toBe(true);
 	});
 
 	it('disables, enables and rolls back as new versions', async () => {
-		const repo = new RuleRepository(redis, keys().rules);
+		const repo = new RuleRepository(redis, keys());
 		await repo.save([group([down])], { author: 'ana' });
 		await repo.save([group([{ ...down, expr: 'up < 1' }])], { author: 'bo' });
 		const off = await repo.setEnabled('shop/Down', false, { author: 'cy' });
@@ -108,8 +108,8 @@ describe('rule repository', () => {
 
 	it('records every change in the audit log, with the rule before and after', async () => {
 		const k = keys();
-		const audit = new AuditLog(redis, k.audit);
-		const repo = new RuleRepository(redis, k.rules, { audit });
+		const audit = new AuditLog(redis, k);
+		const repo = new RuleRepository(redis, k, { audit });
 		await repo.save([group([down])], { author: 'ana' });
 		await repo.save([group([{ ...down, for: '2m' }, { alert: 'New', expr: 'x > 1' }])], { author: 'bo' });
 		await repo.setEnabled('shop/Down', false, { author: 'cy' });
@@ -131,7 +131,7 @@ describe('rule repository', () => {
 	});
 
 	it('keeps every save when many run at once (optimistic transactions retry)', async () => {
-		const repo = new RuleRepository(redis, keys().rules);
+		const repo = new RuleRepository(redis, keys());
 		await Promise.all(Array.from({ length: 8 }, (_, i) => repo.save([group([down], `g${i}`)], { author: `u${i}` })));
 		const { revision, groups } = await repo.load();
 		expect(revision).toBe(8);
@@ -142,7 +142,7 @@ describe('rule repository', () => {
 describe('alert state store', () => {
 	it('saves states and events atomically, and reads history newest first, per rule and overall', async () => {
 		const k = keys();
-		const store = new AlertStateStore<{ n: number }, { ruleId: string; to: string }>(redis, k.alerts);
+		const store = new AlertStateStore<{ n: number }, { ruleId: string; to: string }>(redis, k);
 		await redis.set(k.alerts.fence, '3');
 		await store.save(3, 1000, [{ ruleId: 'g/A', state: { n: 1 } }], [{ ruleId: 'g/A', to: 'pending' }]);
 		await store.save(3, 2000, [{ ruleId: 'g/A', state: { n: 2 } }, { ruleId: 'g/B', state: { n: 9 } }], [
@@ -162,7 +162,7 @@ describe('alert state store', () => {
 
 	it('refuses, whole, a write from a leader that was superseded', async () => {
 		const k = keys();
-		const store = new AlertStateStore<object, { ruleId: string; to: string }>(redis, k.alerts);
+		const store = new AlertStateStore<object, { ruleId: string; to: string }>(redis, k);
 		await redis.set(k.alerts.fence, '5');
 		await expect(store.save(4, 1, [{ ruleId: 'r', state: { old: true } }], [{ ruleId: 'r', to: 'firing' }])).rejects.toBeInstanceOf(FencedOutError);
 		expect(await store.load()).toEqual(new Map());
@@ -171,7 +171,7 @@ describe('alert state store', () => {
 
 	it('reports and skips entries that do not parse', async () => {
 		const k = keys();
-		const store = new AlertStateStore(redis, k.alerts);
+		const store = new AlertStateStore(redis, k);
 		await redis.hset(k.alerts.state, 'bad', '{not json', 'good', '{"savedAt":1,"state":{}}');
 		const bad: string[] = [];
 		const all = await store.load((id) => bad.push(id));

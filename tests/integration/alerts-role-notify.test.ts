@@ -56,9 +56,9 @@ describe('alerts role with notifications and incidents', () => {
 		const store = new RedisStore(redis, { prefix: 'notify-role:', now: () => clock.now() });
 		const ts = Array.from({ length: 720 }, (_, i) => T0 - 600_000 + i * 10_000);
 		await store.write([{ name: 'backlog', labels: { queue: 'orders', service: 'fulfilment' }, ts, values: ts.map(() => 500) }]);
-		const repo = new RuleRepository(redis, keys.rules);
+		const repo = new RuleRepository(redis, keys);
 		await repo.save([{ name: 'q', interval: '10s', rules: [{ alert: 'BacklogHigh', expr: 'backlog > 100', labels: { severity: 'warning' }, annotations: { summary: 'backlog {{ $value }}' } }] }], { author: 'test' });
-		const channels = new ChannelStore(redis, keys.alerts.channels, [{ name: 'hook', type: 'webhook', url, sendResolved: true, maxAlerts: 0 }], SecretBox.withKey(newSecretKey()));
+		const channels = new ChannelStore(redis, keys, [{ name: 'hook', type: 'webhook', url, sendResolved: true, maxAlerts: 0 }], SecretBox.withKey(newSecretKey()));
 		const route = buildRouteTree(routeSchema.parse({ receiver: 'hook', group_by: ['service'], group_wait: '0s', group_interval: '10s', repeat_interval: '1h' }));
 		const start = (): Promise<AlertsRole> =>
 			startAlertsRole({
@@ -98,7 +98,7 @@ describe('alerts role with notifications and incidents', () => {
 		expect(received.map((r) => r.status)).toEqual(['firing']);
 		const incidentId = received[0]!.incidents[0]?.id;
 		expect(incidentId).toBeTruthy();
-		const incidents = new IncidentStore(redis, keys.alerts);
+		const incidents = new IncidentStore(redis, keys);
 		const timeline = await incidents.timeline(incidentId!);
 		expect(timeline.map((e) => e.type)).toEqual(expect.arrayContaining(['opened', 'notification.sent']));
 		await role.stop();
@@ -126,8 +126,8 @@ describe('alerts role with notifications and incidents', () => {
 		const store = new RedisStore(redis, { prefix: 'notify-now:', now: () => clock.now() });
 		const ts = Array.from({ length: 720 }, (_, i) => T0 - 600_000 + i * 10_000);
 		await store.write([{ name: 'stock', labels: { sku: 'A-1', service: 'catalog' }, ts, values: ts.map(() => 0) }]);
-		await new RuleRepository(redis, keys.rules).save([{ name: 'c', interval: '10s', rules: [{ alert: 'OutOfStock', expr: 'stock == 0', labels: { severity: 'warning' } }] }], { author: 'test' });
-		const channels = new ChannelStore(redis, keys.alerts.channels, [{ name: 'hook', type: 'webhook', url, sendResolved: true, maxAlerts: 0 }], SecretBox.withKey(newSecretKey()));
+		await new RuleRepository(redis, keys).save([{ name: 'c', interval: '10s', rules: [{ alert: 'OutOfStock', expr: 'stock == 0', labels: { severity: 'warning' } }] }], { author: 'test' });
+		const channels = new ChannelStore(redis, keys, [{ name: 'hook', type: 'webhook', url, sendResolved: true, maxAlerts: 0 }], SecretBox.withKey(newSecretKey()));
 		const route = buildRouteTree(routeSchema.parse({ receiver: 'hook', group_by: ['service'], group_wait: '0s', group_interval: '10s', repeat_interval: '1h' }));
 		const mine = () => received.filter((r) => (r.alerts as Array<{ labels: Record<string, string> }>).some((a) => a.labels.alertname === 'OutOfStock'));
 		const role = await startAlertsRole({

@@ -47,9 +47,9 @@ async function setup() {
 	// m = 5 every 10 s around the test's window.
 	const ts = Array.from({ length: 240 }, (_, i) => T0 - 600_000 + i * 10_000);
 	await store.write([{ name: 'm', labels: { job: 'shop' }, ts, values: ts.map(() => 5) }]);
-	const repo = new RuleRepository(redis, keys.rules);
+	const repo = new RuleRepository(redis, keys);
 	await repo.save([{ name: 'g', interval: '10s', rules: [{ alert: 'High', expr: 'm > 1', for: '1m', labels: { severity: 'critical' }, annotations: { summary: 'm is {{ $value }}' } }] }], { author: 'test' });
-	const states = new AlertStateStore<RuleState, AlertEvent>(redis, keys.alerts);
+	const states = new AlertStateStore<RuleState, AlertEvent>(redis, keys);
 	const start = (evaluationTimeout = 5_000): Promise<AlertsRole> =>
 		startAlertsRole({
 			log,
@@ -223,8 +223,8 @@ describe('the default group interval', () => {
 		const store = new RedisStore(redis, { prefix: 'default-interval:', now: () => clock.now() });
 		const ts = Array.from({ length: 120 }, (_, i) => T0 - 600_000 + i * 10_000);
 		await store.write([{ name: 'm', labels: { job: 'shop' }, ts, values: ts.map(() => 5) }]);
-		await new RuleRepository(redis, keys.rules).save([{ name: 'g', rules: [{ alert: 'High', expr: 'm > 1' }] }], { author: 'test' });
-		const states = new AlertStateStore<RuleState, AlertEvent>(redis, keys.alerts);
+		await new RuleRepository(redis, keys).save([{ name: 'g', rules: [{ alert: 'High', expr: 'm > 1' }] }], { author: 'test' });
+		const states = new AlertStateStore<RuleState, AlertEvent>(redis, keys);
 		const registry = new Registry();
 		const role = await startAlertsRole({
 			log,

@@ -179,7 +179,7 @@ describe('runbook links', () => {
 
 	it('the rule page links only a safe runbook: one stored before this check, or a template, is text', async () => {
 		// As stored by an older Vigil, which let it through.
-		await new RuleRepository(client, createKeys(prefix).rules).save(
+		await new RuleRepository(client, createKeys(prefix)).save(
 			[
 				{
 					name: 'legacy',

@@ -8,7 +8,6 @@
  * the alerts process killed between deciding a notification and delivering it: after a restart,
  * it is delivered once.
  */
-import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoShop, type DemoShop } from '../../demo-shop/index';
 import { newSecretKey } from '../../src/lib/server/alerting/notify';
 import { freePort, startTestRedis, type TestRedis } from '../helpers/redis-server';
-import { startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+import { startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
+import { runCli, type CliResult } from '../helpers/cli';
 
 interface Received {
 	key: string | undefined;
@@ -113,10 +113,7 @@ notifications:
 ${extra}`;
 }
 
-function cli(configFile: string, args: string[], input?: string): { code: number | null; out: string; err: string } {
-	const r = spawnSync(process.execPath, [VIGIL_BIN, ...args], { env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: configFile, VIGIL_SECRET_KEY: secretKey }, input, encoding: 'utf8', timeout: 60_000 });
-	return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = (configFile: string, args: string[], input?: string): CliResult => runCli({ redisUrl: redis.url, configFile, env: { VIGIL_SECRET_KEY: secretKey } }, args, input);
 
 beforeAll(async () => {
 	writeFileSync(join(dir, 'rules.yml'), RULES);

@@ -6,7 +6,6 @@
  * field, a missing incident 404 naming it, an invalid transition 409, and none of them changes
  * anything. Every action is in the audit log.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +16,8 @@ import { AuditLog } from '../../src/lib/server/audit';
 import { createKeys } from '../../src/lib/server/keys';
 import type { AlertEvent } from '../../src/lib/server/rules/types';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
-import { startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+import { startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
+import { cliFor } from '../helpers/cli';
 
 let redis: TestRedis;
 let vigil: VigilProcess;
@@ -33,10 +33,7 @@ const tokens: Record<(typeof ROLES)[number], string> = { viewer: '', engineer: '
 const T0 = Date.UTC(2026, 9, 1);
 const MIN = 60_000;
 
-function cli(args: string[], input = ''): { code: number | null; out: string; err: string } {
-	const r = spawnSync(process.execPath, [VIGIL_BIN, ...args], { cwd: dir, env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: configFile }, input, encoding: 'utf8', timeout: 60_000 });
-	return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = cliFor(() => ({ redisUrl: redis.url, configFile, cwd: dir }));
 
 async function call(method: string, path: string, token: string | null, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: any }> {
 	const headers: Record<string, string> = {};
@@ -82,7 +79,7 @@ beforeAll(async () => {
 		ev('shop/PaymentsErrors', 'payments', 'info', T0 + 13 * MIN, { from: 'firing', to: 'inactive' })
 	];
 	for (const e of events) await client.xadd(keys.alerts.events, '*', 'e', JSON.stringify(e));
-	store = new IncidentStore(client, keys.alerts);
+	store = new IncidentStore(client, keys);
 	expect(await store.applyEvents()).toBe(events.length);
 	expect(await store.resolveQuiet(T0 + 20 * MIN)).toEqual(['3']);
 }, 90_000);
@@ -205,7 +202,7 @@ describe('acting on incidents', () => {
 		expect(await as('engineer').post('/api/v1/incidents/INC-2/reopen')).toEqual({ status: 409, body: { error: 'INC-2 is open, not resolved: only a resolved incident can be reopened' } });
 		expect((await as('manager').post('/api/v1/incidents/INC-2/resolve')).status).toBe(403);
 
-		const audit = (await new AuditLog(client, keys.audit).list({ limit: 100 })).filter((e) => e.action.startsWith('incident.')).reverse();
+		const audit = (await new AuditLog(client, keys).list({ limit: 100 })).filter((e) => e.action.startsWith('incident.')).reverse();
 		expect(audit.map((e) => [e.action, e.target])).toEqual([
 			['incident.acknowledge', 'INC-1'],
 			['incident.assign', 'INC-2'],

@@ -42,7 +42,7 @@ async function waitReady(c: Redis): Promise<void> {
 describe('Redis restarts mid-incident', () => {
 	it('the timeline keeps every event that was acknowledged as written', async () => {
 		await waitReady(client);
-		const store = new IncidentStore(client, keys.alerts, { batchSize: 3 });
+		const store = new IncidentStore(client, keys, { batchSize: 3 });
 		await client.xadd(keys.alerts.events, '*', 'e', JSON.stringify(ev(0)));
 		await store.applyEvents();
 		await store.acknowledge('1', { actor: 'user:ana' });

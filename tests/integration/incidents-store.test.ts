@@ -53,7 +53,7 @@ function memoryLog(): Logger & { lines: Array<{ level: string; msg: string }> } 
 describe('incidents from alert events', () => {
 	it('open, join, severity max, resolve after the quiet period (at the last alert\'s resolution), reopen within the window', async () => {
 		const keys = fresh();
-		const store = new IncidentStore(client, keys.alerts);
+		const store = new IncidentStore(client, keys);
 		await client.hset(keys.alerts.state, 'shop/Slow', JSON.stringify({ savedAt: 0, state: { ruleId: 'shop/Slow', instances: [{ fingerprint: 'a1', annotations: { summary: 'checkout p95 is 2s' } }] } }));
 		await write(keys, [ev({ at: 1000 }), ev({ fp: 'a2', at: 2000, severity: 'critical' }), ev({ fp: 'other', at: 2500, service: 'search' })]);
 		expect(await store.applyEvents()).toBe(3);
@@ -104,15 +104,15 @@ describe('incidents from alert events', () => {
 		}
 		await write(keys, events);
 		const other = redis.client();
-		const a = new IncidentStore(client, keys.alerts, { batchSize: 50 });
-		const b = new IncidentStore(other, keys.alerts, { batchSize: 50 });
+		const a = new IncidentStore(client, keys, { batchSize: 50 });
+		const b = new IncidentStore(other, keys, { batchSize: 50 });
 		const applied = await Promise.all([a.applyEvents(), b.applyEvents(), a.applyEvents(), b.applyEvents()]);
 		expect(applied.reduce((s, x) => s + x, 0)).toBe(events.length);
 
 		// The same events applied once, by one store, in a key space of its own.
 		const ref = fresh();
 		await write(ref, events);
-		await new IncidentStore(client, ref.alerts).applyEvents();
+		await new IncidentStore(client, ref).applyEvents();
 		const count = async (k: Keys) => {
 			const ids = await client.zrange(k.alerts.incidents.byOpened, 0, -1);
 			let entries = 0;
@@ -124,13 +124,13 @@ describe('incidents from alert events', () => {
 		expect(got.incidents).toBe(40);
 		expect(await client.get(keys.alerts.incidents.cursor)).toBe((await client.xrevrange(keys.alerts.events, '+', '-', 'COUNT', 1))[0]![0]);
 		// Nothing more to do, and a restarted store finds nothing either.
-		expect(await new IncidentStore(other, keys.alerts).applyEvents()).toBe(0);
+		expect(await new IncidentStore(other, keys).applyEvents()).toBe(0);
 	});
 
 	it('warns when the stream was trimmed past events not applied yet, and goes on', async () => {
 		const keys = fresh();
 		const log = memoryLog();
-		const store = new IncidentStore(client, keys.alerts, { log });
+		const store = new IncidentStore(client, keys, { log });
 		await write(keys, [ev({ at: 1 })]);
 		await store.applyEvents();
 		await write(keys, [ev({ fp: 'lost', service: 'lost', at: 2 }), ev({ fp: 'lost2', service: 'lost', at: 3 })]);
@@ -145,9 +145,9 @@ describe('incidents from alert events', () => {
 describe('people\'s actions', () => {
 	it('acknowledge, assign, note, resolve, reopen; typed errors for missing incidents and invalid transitions; audited', async () => {
 		const keys = fresh();
-		const audit = new AuditLog(client, keys.audit);
+		const audit = new AuditLog(client, keys);
 		let now = 100_000;
-		const store = new IncidentStore(client, keys.alerts, { audit, now: () => now });
+		const store = new IncidentStore(client, keys, { audit, now: () => now });
 		await write(keys, [ev({ at: 1000 })]);
 		await store.applyEvents();
 		const ana = { actor: 'user:ana', ip: '10.0.0.1' };
@@ -198,7 +198,7 @@ describe('people\'s actions', () => {
 	it('acknowledged while the quiet period confirms the resolution: the timeline is in time order, and the acknowledgement is no TTA', async () => {
 		const keys = fresh();
 		let now = 0;
-		const store = new IncidentStore(client, keys.alerts, { now: () => now });
+		const store = new IncidentStore(client, keys, { now: () => now });
 		await write(keys, [ev({ at: 1000 })]);
 		await store.applyEvents();
 		// The alert stops firing at 10 min; Eve acknowledges at 12 min and adds a note; the quiet
@@ -230,7 +230,7 @@ describe('people\'s actions', () => {
 
 	it('resolved by hand while alerts fire, it stays resolved; a new firing within the window reopens it', async () => {
 		const keys = fresh();
-		const store = new IncidentStore(client, keys.alerts, { now: () => 5000 });
+		const store = new IncidentStore(client, keys, { now: () => 5000 });
 		await write(keys, [ev({ at: 1000 })]);
 		await store.applyEvents();
 		await store.resolve('1', { actor: 'user:ana' });
@@ -246,7 +246,7 @@ describe('people\'s actions', () => {
 
 	it('reopened by hand, it waits for a person: no auto-resolution until an alert fires and resolves again', async () => {
 		const keys = fresh();
-		const store = new IncidentStore(client, keys.alerts, { now: () => 1_000_000 });
+		const store = new IncidentStore(client, keys, { now: () => 1_000_000 });
 		await write(keys, [ev({ at: 1000 }), ev({ from: 'firing', to: 'inactive', at: 2000 })]);
 		await store.applyEvents();
 		expect(await store.resolveQuiet(2000 + 5 * MIN)).toEqual(['1']);
@@ -260,13 +260,13 @@ describe('people\'s actions', () => {
 
 	it('actions and the feed at the same time: nothing is lost', async () => {
 		const keys = fresh();
-		const store = new IncidentStore(client, keys.alerts, { batchSize: 5 });
+		const store = new IncidentStore(client, keys, { batchSize: 5 });
 		await write(keys, [ev({ at: 1000 })]);
 		await store.applyEvents();
 		const events: AlertEvent[] = [];
 		for (let i = 0; i < 200; i++) events.push(ev({ fp: `m${i}`, at: 2000 + i }));
 		await write(keys, events);
-		const others = Array.from({ length: 4 }, () => new IncidentStore(redis.client(), keys.alerts));
+		const others = Array.from({ length: 4 }, () => new IncidentStore(redis.client(), keys));
 		const notes = Array.from({ length: 60 }, (_, i) => others[i % 4]!.addNote('1', `note ${i}`, { actor: `user:u${i}` }));
 		await Promise.all([store.applyEvents(), ...notes]);
 		const inc = (await store.get('1'))!;
@@ -280,7 +280,7 @@ describe('people\'s actions', () => {
 
 	it('notifications go on the timelines of the incidents that exist', async () => {
 		const keys = fresh();
-		const store = new IncidentStore(client, keys.alerts);
+		const store = new IncidentStore(client, keys);
 		await write(keys, [ev({ at: 1000 }), ev({ service: 'search', at: 1000 })]);
 		await store.applyEvents();
 		expect(await store.recordNotification(['1', '2', '404'], { outcome: 'failed', channel: 'ops-slack', notificationId: 'n7', attempt: 2, status: 502, error: 'bad gateway', at: 5000 })).toBe(2);
@@ -305,7 +305,7 @@ describe('lists and measures over years', () => {
 	let all: IncidentSummary[];
 
 	beforeAll(async () => {
-		store = new IncidentStore(client, keys.alerts, { batchSize: 500, now: () => T0 + SPAN });
+		store = new IncidentStore(client, keys, { batchSize: 500, now: () => T0 + SPAN });
 		const events: AlertEvent[] = [];
 		for (let i = 0; i < COUNT; i++) {
 			// Spread over 3 years; every tenth shares its time with the one before (ties in the index).
@@ -403,7 +403,7 @@ describe('measures from records', () => {
 	it('match hand-computed MTTA, MTTR, median and p90', async () => {
 		const keys = fresh();
 		let now = 0;
-		const store = new IncidentStore(client, keys.alerts, { now: () => now });
+		const store = new IncidentStore(client, keys, { now: () => now });
 		// Four incidents opened at 0, 0, 0 and 0 (+ i ms) of services a, a, a, b.
 		await write(keys, [ev({ ruleId: 'r/1', service: 'a', at: 0 }), ev({ ruleId: 'r/2', service: 'a', at: 1 }), ev({ ruleId: 'r/3', service: 'a', at: 2 }), ev({ ruleId: 'r/4', service: 'b', at: 3 })]);
 		await store.applyEvents();

@@ -53,7 +53,7 @@ beforeAll(async () => {
 	store = new RedisStore(client, { prefix: 'iv:', now: () => clock, liveKey: null });
 	await writeUp(START, STOPPED + 20 * MIN);
 	let now = 0;
-	const incidents = new IncidentStore(client, keys.alerts, { now: () => now });
+	const incidents = new IncidentStore(client, keys, { now: () => now });
 	const event = (over: Partial<AlertEvent>): AlertEvent => ({ ruleId: 'demo-shop.availability/ProbeDown', fingerprint: 'p', labels: { alertname: 'ProbeDown', kind: 'http', service: 'payments', target: 'payments', severity: 'critical' }, from: 'pending', to: 'firing', at: OPENED, value: 0, ...over });
 	await client.xadd(keys.alerts.events, '*', 'e', JSON.stringify(event({})));
 	await incidents.applyEvents();
@@ -71,7 +71,7 @@ beforeAll(async () => {
 		redis: client,
 		keys,
 		store,
-		audit: new AuditLog(client, keys.audit),
+		audit: new AuditLog(client, keys),
 		log,
 		reports: { settings: { ...DEFAULT_REPORT_SETTINGS, timeZone: 'Europe/Berlin' }, retention: resolveRetention(undefined) }
 	} as unknown as ReportDeps;

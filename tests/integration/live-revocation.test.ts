@@ -4,12 +4,12 @@
  * control channel makes the live hub check the matching connections again and close them, well
  * before the periodic check (30 s) and without the screen sending anything. Other screens stay.
  */
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKiosk } from '../helpers/kiosk';
 import { connectLive, type LiveClient } from '../helpers/live-client';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
-import { demoConfig, startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+import { demoConfig, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
+import { spawnCli } from '../helpers/cli';
 
 const PASSWORD = 'a long enough password';
 /** How soon after the change the screen must be told and closed. */
@@ -19,13 +19,7 @@ let vigil: VigilProcess;
 const open: LiveClient[] = [];
 
 /** Runs `vigil` without blocking this process (the screens keep receiving); resolves when it exits. */
-function cli(args: string[], input = ''): Promise<{ code: number | null; err: string; at: number }> {
-	const child = spawn(process.execPath, [VIGIL_BIN, ...args], { env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: vigil.configFile } });
-	let err = '';
-	child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-	child.stdin.end(input);
-	return new Promise((resolve) => child.once('exit', (code) => resolve({ code, err, at: Date.now() })));
-}
+const cli = (args: string[], input = '') => spawnCli({ redisUrl: redis.url, configFile: vigil.configFile }, args, input);
 
 async function addUser(name: string, role = 'viewer'): Promise<void> {
 	const r = await cli(['users', 'add', name, '--role', role], `${PASSWORD}\n`);

@@ -33,8 +33,8 @@ function setup(start = Date.UTC(2026, 5, 1, 12)) {
 	const clock = { now: start };
 	const audit: AuditInput[] = [];
 	const rec = { record: async (e: AuditInput) => (audit.push(e), String(audit.length)) };
-	const silences = new SilenceStore(redis, keys.alerts, rec, { now: () => clock.now });
-	const windows = new MaintenanceStore(redis, keys.alerts, rec, { now: () => clock.now });
+	const silences = new SilenceStore(redis, keys, rec, { now: () => clock.now });
+	const windows = new MaintenanceStore(redis, keys, rec, { now: () => clock.now });
 	return { keys, clock, audit, silences, windows };
 }
 
@@ -99,10 +99,10 @@ describe('currentAlerts', () => {
 			{ ruleId: 'b/B', health: 'ok', lastEvalDurationMs: 0, instances: [inst('z', 'firing'), inst('y', 'inactive'), inst('x', 'nodata')] },
 			{ ruleId: 'a/A', health: 'ok', lastEvalDurationMs: 0, instances: [inst('q', 'pending')] }
 		] as unknown as RuleState[];
-		await new AlertStateStore<RuleState>(redis, keys.alerts).save(1, 1000, states.map((state) => ({ ruleId: state.ruleId, state })));
+		await new AlertStateStore<RuleState>(redis, keys).save(1, 1000, states.map((state) => ({ ruleId: state.ruleId, state })));
 		await redis.hset(keys.alerts.state, 'c/C', 'garbage');
 		const bad: string[] = [];
-		const alerts = await currentAlerts(redis, keys.alerts, (id) => bad.push(id));
+		const alerts = await currentAlerts(redis, keys, (id) => bad.push(id));
 		expect(alerts.map((a) => [a.ruleId, a.fingerprint, a.state])).toEqual([
 			['a/A', 'q', 'pending'],
 			['b/B', 'x', 'nodata'],

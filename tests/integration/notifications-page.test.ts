@@ -53,8 +53,8 @@ function rig(allow: string[]) {
 	return {
 		keys,
 		ctx: {
-			channels: new ChannelStore(redis, keys.alerts.channels, [{ name: 'ops-log', type: 'log', sendResolved: true, maxAlerts: 0 }], SecretBox.withKey(newSecretKey())),
-			audit: new AuditLog(redis, keys.audit),
+			channels: new ChannelStore(redis, keys, [{ name: 'ops-log', type: 'log', sendResolved: true, maxAlerts: 0 }], SecretBox.withKey(newSecretKey())),
+			audit: new AuditLog(redis, keys),
 			notificationAddressPolicy: createAddressPolicy(allow, { setting: 'notifications.allowPrivate' }),
 			notificationExternalUrl: 'http://vigil.test',
 			log: createLogger({ level: 'silent' }),
@@ -92,7 +92,7 @@ describe('channels from the page', () => {
 		const bad = await sendTestNotification(ctx, 'ops-hook', 'user:bea');
 		expect(bad).toMatchObject({ ok: false, status: 500 });
 
-		const { entries } = await new NotificationOutbox(redis, keys.alerts).log({ channel: 'ops-hook' });
+		const { entries } = await new NotificationOutbox(redis, keys).log({ channel: 'ops-hook' });
 		expect(entries.map((e) => e.outcome)).toEqual(['failed', 'sent']);
 		const summary = await readLogSummary(redis, keys.alerts);
 		expect(summary.channels.get('ops-hook')).toMatchObject({ sent: 1, failed: 1, retry: 0, muted: 0, lastProblem: 'the receiver answered 500' });

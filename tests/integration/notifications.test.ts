@@ -90,8 +90,8 @@ interface Rig {
 function rig(options: { route?: unknown; token?: number; budget?: number; channels?: Channel[]; prefix?: string; clock?: ManualClock; addressPolicy?: AddressPolicy } = {}): Rig {
 	const keys = createKeys(options.prefix ?? `t${++n}:`);
 	const clock = options.clock ?? new ManualClock(Date.UTC(2026, 10, 23, 10));
-	const outbox = new NotificationOutbox(redis, keys.alerts);
-	const channels = new ChannelStore(redis, keys.alerts.channels, options.channels ?? [{ name: 'hook', type: 'webhook', url: receiver.url, sendResolved: true, maxAlerts: 0 }], SecretBox.withKey(newSecretKey()));
+	const outbox = new NotificationOutbox(redis, keys);
+	const channels = new ChannelStore(redis, keys, options.channels ?? [{ name: 'hook', type: 'webhook', url: receiver.url, sendResolved: true, maxAlerts: 0 }], SecretBox.withKey(newSecretKey()));
 	const route = buildRouteTree(routeSchema.parse(options.route ?? { receiver: 'hook', group_by: ['service'], group_wait: '30s', group_interval: '5m', repeat_interval: '4h' }));
 	const budget = options.budget ?? 3_600_000;
 	const dispatcher = new Dispatcher({ outbox, route, budgetMs: budget, log });
@@ -314,7 +314,7 @@ describe('channels', () => {
 	it('stores URLs and headers sealed, shows them masked, and opens them for sending', async () => {
 		const keys = createKeys(`ch${++n}:`);
 		const box = SecretBox.withKey(newSecretKey());
-		const store = new ChannelStore(redis, keys.alerts.channels, [{ name: 'ops-log', type: 'log', sendResolved: true, maxAlerts: 0 }], box);
+		const store = new ChannelStore(redis, keys, [{ name: 'ops-log', type: 'log', sendResolved: true, maxAlerts: 0 }], box);
 		await store.put({ name: 'slack', type: 'slack', url: 'https://hooks.slack.com/services/T1/B2/SECRETPART', headers: { Authorization: 'Bearer tok-123' }, sendResolved: false, maxAlerts: 0 }, 'user:ann');
 		const raw = await redis.hget(keys.alerts.channels, 'slack');
 		expect(raw).not.toContain('SECRETPART');
@@ -330,13 +330,13 @@ describe('channels', () => {
 		await expect(store.put({ name: 'ops-log', type: 'log', sendResolved: true, maxAlerts: 0 }, 'x')).rejects.toThrow(/comes from the config file/);
 		await expect(store.resolve('nope')).rejects.toThrow(/no channel named "nope"/);
 		// with another key the secret does not open, and the error says what to do
-		const other = new ChannelStore(redis, keys.alerts.channels, [], SecretBox.withKey(newSecretKey()));
+		const other = new ChannelStore(redis, keys, [], SecretBox.withKey(newSecretKey()));
 		await expect(other.resolve('slack')).rejects.toThrow(/was the key changed/);
 	});
 
 	it('without VIGIL_SECRET_KEY a channel with a URL is refused, naming the fix, and nothing is stored', async () => {
 		const keys = createKeys(`ch${++n}:`);
-		const store = new ChannelStore(redis, keys.alerts.channels, [], SecretBox.fromEnv({}));
+		const store = new ChannelStore(redis, keys, [], SecretBox.fromEnv({}));
 		await expect(store.put({ name: 'hook', type: 'webhook', url: 'https://example.com/x', sendResolved: true, maxAlerts: 0 }, 'x')).rejects.toThrow(/VIGIL_SECRET_KEY is not set/);
 		expect(await redis.hlen(keys.alerts.channels)).toBe(0);
 		await store.put({ name: 'quiet', type: 'log', sendResolved: true, maxAlerts: 0 }, 'x');

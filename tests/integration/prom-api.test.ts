@@ -22,8 +22,9 @@ import { createKeys } from '../../src/lib/server/keys';
 import type { RuleState } from '../../src/lib/server/rules/types';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
 import { freePort, startTestRedis, type TestRedis } from '../helpers/redis-server';
-import { startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+import { startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
 import { rng } from '../../src/lib/server/promql/testing/generate';
+import { cliFor } from '../helpers/cli';
 
 const PROMETHEUS = process.env.PROMETHEUS ?? '/usr/bin/prometheus';
 const PROMTOOL = process.env.PROMTOOL ?? '/usr/bin/promtool';
@@ -119,10 +120,7 @@ function openMetrics(series: GenSeries[]): string {
 	return lines.join('\n') + '\n';
 }
 
-function cli(args: string[], input = ''): { code: number | null; out: string; err: string } {
-	const r = spawnSync(process.execPath, [VIGIL_BIN, ...args], { cwd: dir, env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: configFile }, input, encoding: 'utf8', timeout: 60_000 });
-	return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = cliFor(() => ({ redisUrl: redis.url, configFile, cwd: dir }));
 
 async function get(base: string, path: string, auth: string | null = token): Promise<{ status: number; body: any }> {
 	const res = await fetch(`${base}${path}`, { headers: auth ? { authorization: `Bearer ${auth}` } : {} });
@@ -260,7 +258,7 @@ describe('envelope and errors (golden)', () => {
 
 describe('rules and alerts in Prometheus\' shape', () => {
 	it('lists the rule set with health, last evaluation and alerts', async () => {
-		const repo = new RuleRepository(client, keys.rules);
+		const repo = new RuleRepository(client, keys);
 		await repo.save([{ name: 'shop', interval: '1m', rules: [{ alert: 'Hot', expr: 'temp_celsius > 25', for: '5m', severity: 'warning', annotations: { summary: 'hot' } }] }], { author: 'test' });
 		const at = Date.UTC(2026, 0, 1, 12);
 		const state: RuleState = {
@@ -274,7 +272,7 @@ describe('rules and alerts in Prometheus\' shape', () => {
 			]
 		};
 		await client.hset(keys.alerts.state, 'shop/Hot', JSON.stringify({ savedAt: at, state }));
-		expect(new AlertStateStore(client, keys.alerts)).toBeTruthy();
+		expect(new AlertStateStore(client, keys)).toBeTruthy();
 		const r = await get(vigil.url, '/api/v1/rules');
 		expect(r.body).toEqual({
 			status: 'success',

@@ -59,7 +59,7 @@ it('counts the down samples of a quarter exactly, also in hours whose minute rol
 	}
 	expect(down).toBe(120 + 420 + 30);
 	const reader = new RedisStore(redis, { prefix: 'rl:', now: () => now, liveKey: null });
-	const incidents = new IncidentStore(redis, createKeys('rl:').alerts);
+	const incidents = new IncidentStore(redis, createKeys('rl:'));
 	const report = await buildReport({ store: reader, incidents, windows: [], now, retention: resolveRetention(undefined) }, DEFAULT_REPORT_SETTINGS, { kind: 'custom', label: 'custom', zone: 'UTC', from, to: end }, null);
 	const s = report.services.find((x) => x.service === 'payments')!;
 	expect(s.daily.filter((d) => d.noData > 0).map((d) => `${d.day} ${d.noData}`), JSON.stringify(s.seconds)).toEqual([]);
@@ -95,7 +95,7 @@ describe('a period in progress, watched part-way', () => {
 		}
 		const keys = createKeys(prefix);
 		let at = 0;
-		const incidents = new IncidentStore(redis, keys.alerts, { now: () => at });
+		const incidents = new IncidentStore(redis, keys, { now: () => at });
 		for (const [k, opened] of [Date.UTC(2026, 10, 3, 9), Date.UTC(2026, 10, 20, 9), Date.UTC(2026, 11, 2, 9)].entries()) {
 			const e: AlertEvent = { ruleId: 'shop/Down', fingerprint: `f${k}`, labels: { alertname: 'Down', service: 'shop' }, from: 'pending', to: 'firing', at: opened, value: 1 };
 			await redis.xadd(keys.alerts.events, '*', 'e', JSON.stringify(e));
@@ -180,7 +180,7 @@ it('now, for a series whose next sample is on its way, is its latest; a series g
 	};
 	// The shop's latest probe is 3 s old (the next one is being collected); the queue's is 10 min old.
 	await store.write([series('shop', NOW - 3000), series('queue', NOW - 10 * 60_000)]);
-	const incidents = new IncidentStore(redis, createKeys('rq:').alerts);
+	const incidents = new IncidentStore(redis, createKeys('rq:'));
 	const r = await buildReport({ store, incidents, windows: [], now: NOW, retention: resolveRetention(undefined) }, DEFAULT_REPORT_SETTINGS, monthPeriod('UTC', 2026, 11), null);
 	const shop = r.services.find((s) => s.service === 'shop')!;
 	// Judged to where its samples end (07:24:00), not a second of "no data" after them.

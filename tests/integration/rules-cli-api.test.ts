@@ -3,7 +3,6 @@
  * redis-server: checks with located problems, imports that save nothing when a file is bad,
  * versions with diffs, export, rule tests, and backtests of stored history (with a draft).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,8 @@ import { RuleRepository } from '../../src/lib/server/alerting/ruleset';
 import { createKeys } from '../../src/lib/server/keys';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
-import { ROOT, startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+import { ROOT, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
+import { cliFor } from '../helpers/cli';
 
 let redis: TestRedis;
 let vigil: VigilProcess;
@@ -23,10 +23,7 @@ const configFile = join(dir, 'vigil.config.yaml');
 const prefix = `rules${process.pid}:`;
 const config = `redis:\n  prefix: "${prefix}"\n`;
 
-function cli(args: string[]): { code: number | null; out: string; err: string } {
-	const r = spawnSync(process.execPath, [VIGIL_BIN, ...args], { cwd: dir, env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: configFile }, encoding: 'utf8', timeout: 60_000 });
-	return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = cliFor(() => ({ redisUrl: redis.url, configFile, cwd: dir }));
 function file(name: string, text: string): string {
 	const p = join(dir, name);
 	writeFileSync(p, text);
@@ -69,7 +66,7 @@ describe('vigil rules', () => {
 	});
 
 	it('import saves nothing when a file has a problem, and versions each change with a diff', async () => {
-		const repo = new RuleRepository(client, createKeys(prefix).rules);
+		const repo = new RuleRepository(client, createKeys(prefix));
 		const refused = cli(['rules', 'import', file('good2.yml', GOOD), file('broken.yml', 'groups:\n  - name: x\n    rules:\n      - alert: X\n        expr: "rate(up)"\n')]);
 		expect(refused.code).toBe(1);
 		expect(refused.err).toContain('nothing imported');

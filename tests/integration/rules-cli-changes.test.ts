@@ -5,7 +5,6 @@
  * the same calls, so each is a version, is audited, and is announced on the control channel (the
  * alerts role uses it at its next evaluation, not at its 10 s poll).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +15,8 @@ import { AlertStateStore } from '../../src/lib/server/alerting/state';
 import { createKeys } from '../../src/lib/server/keys';
 import type { RuleState } from '../../src/lib/server/rules/types';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
-import { startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+import { startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
+import { cliFor } from '../helpers/cli';
 
 let redis: TestRedis;
 let vigil: VigilProcess;
@@ -39,10 +39,7 @@ const RULES = `groups:
         annotations: { summary: "value {{ $value }}" }
 `;
 
-function cli(args: string[]): { code: number | null; out: string; err: string } {
-	const r = spawnSync(process.execPath, [VIGIL_BIN, ...args], { cwd: dir, env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: configFile }, encoding: 'utf8', timeout: 60_000 });
-	return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = cliFor(() => ({ redisUrl: redis.url, configFile, cwd: dir }));
 
 async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 8000): Promise<T> {
 	const deadline = Date.now() + ms;
@@ -54,9 +51,9 @@ async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => bool
 	}
 }
 
-const saved = async () => (await new AlertStateStore<RuleState>(client, keys.alerts).get('shop/Always'))?.state;
+const saved = async () => (await new AlertStateStore<RuleState>(client, keys).get('shop/Always'))?.state;
 const firing = async () => ((await saved())?.instances ?? []).filter((i) => i.state === 'firing').length;
-const repo = () => new RuleRepository(client, keys.rules);
+const repo = () => new RuleRepository(client, keys);
 /** The audit entries of rule changes, newest first: [actor, action, target]. */
 async function ruleAudit(): Promise<string[][]> {
 	const entries = await client.xrevrange(keys.audit, '+', '-', 'COUNT', 50);

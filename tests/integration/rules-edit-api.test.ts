@@ -6,7 +6,6 @@
  * that clears the source, and takes effect at the next evaluation (announced, not polled);
  * rollback and enable/disable; role refusals.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +15,8 @@ import { AlertStateStore } from '../../src/lib/server/alerting/state';
 import { createKeys } from '../../src/lib/server/keys';
 import type { RuleState } from '../../src/lib/server/rules/types';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
-import { startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+import { startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
+import { cliFor } from '../helpers/cli';
 
 let redis: TestRedis;
 let vigil: VigilProcess;
@@ -39,10 +39,7 @@ const rulesFile = join(dir, 'shop.rules.yml');
 const SOURCE = `file ${rulesFile}`;
 const tokens: Record<'viewer' | 'engineer', string> = { viewer: '', engineer: '' };
 
-function cli(args: string[], input = ''): { code: number | null; out: string; err: string } {
-	const r = spawnSync(process.execPath, [VIGIL_BIN, ...args], { cwd: dir, env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: configFile }, input, encoding: 'utf8', timeout: 60_000 });
-	return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = cliFor(() => ({ redisUrl: redis.url, configFile, cwd: dir }));
 
 async function call(method: string, path: string, token: string | null, body?: unknown): Promise<{ status: number; body: any }> {
 	const headers: Record<string, string> = {};
@@ -64,7 +61,7 @@ async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => bool
 	}
 }
 
-const states = () => new AlertStateStore<RuleState>(client, keys.alerts);
+const states = () => new AlertStateStore<RuleState>(client, keys);
 const firing = async () => ((await states().get('shop/Always'))?.state.instances ?? []).filter((i) => i.state === 'firing').length;
 
 beforeAll(async () => {

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
-import { ROOT, VIGIL_BIN } from '../helpers/vigil-process';
+import { ROOT, } from '../helpers/vigil-process';
+import { cliFor } from '../helpers/cli';
 
 const PROMTOOL = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => existsSync(p));
 const RULES = readFileSync(join(ROOT, 'tests/fixtures/rules/mixins.rules.yml'), 'utf8');
@@ -20,10 +21,7 @@ const dir = mkdtempSync(join(tmpdir(), 'vigil-mixins-import-'));
 const configFile = join(dir, 'vigil.config.yaml');
 let redis: TestRedis;
 
-function cli(args: string[]): { code: number | null; out: string; err: string } {
-	const r = spawnSync(process.execPath, [VIGIL_BIN, ...args], { cwd: dir, env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: configFile }, encoding: 'utf8', timeout: 60_000 });
-	return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = cliFor(() => ({ redisUrl: redis.url, configFile, cwd: dir }));
 
 type RuleEntry = { record?: string; alert?: string; expr: string; labels?: Record<string, string> };
 const rulesOf = (text: string) =>

@@ -6,7 +6,6 @@
  * nobody listens, kiosk links and malformed messages refused, the rate limit applied, and a read
  * that fails (Redis answers an error) logged while subscribers keep their rows.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +21,8 @@ import { ruleRowsMessage, type RuleRow, type RuleRowsMessage } from '../../src/l
 import { createKiosk } from '../helpers/kiosk';
 import { connectLive, until, type LiveClient } from '../helpers/live-client';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
-import { startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+import { startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
+import { cliFor } from '../helpers/cli';
 
 const PASSWORD = 'a long enough password';
 let redis: TestRedis;
@@ -36,12 +36,9 @@ const prefix = `rov${process.pid}:`;
 const keys = createKeys(prefix);
 const config = `redis:\n  prefix: "${prefix}"\n`;
 const open: LiveClient[] = [];
-const states = () => new AlertStateStore<RuleState>(client, keys.alerts);
+const states = () => new AlertStateStore<RuleState>(client, keys);
 
-function cli(args: string[], input = ''): { code: number | null; out: string; err: string } {
-	const r = spawnSync(process.execPath, [VIGIL_BIN, ...args], { cwd: dir, env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: configFile }, input, encoding: 'utf8', timeout: 60_000 });
-	return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = cliFor(() => ({ redisUrl: redis.url, configFile, cwd: dir }));
 
 function inst(labels: Record<string, string>, state: AlertInstance['state']): AlertInstance {
 	return { fingerprint: Object.values(labels).join('-'), labels, annotations: {}, state, value: 1, activeAt: Date.now() - 60_000 };
@@ -101,7 +98,7 @@ beforeAll(async () => {
 	viewerToken = t.out.split('\n')[0]!.trim();
 	cookie = await login('vic');
 
-	await new RuleRepository(client, keys.rules).save(
+	await new RuleRepository(client, keys).save(
 		[
 			{
 				name: 'shop',
@@ -133,7 +130,7 @@ afterAll(async () => {
 
 describe('GET /api/v1/rules/overview', () => {
 	it('answers every rule in order with counts, health, last evaluation and silences', async () => {
-		const silences = new SilenceStore(client, keys.alerts, new AuditLog(client, keys.audit));
+		const silences = new SilenceStore(client, keys, new AuditLog(client, keys));
 		const byInstance = await silences.create({ matchers: [{ name: 'instance', op: '=', value: 'b' }], durationMs: 3_600_000, comment: 'maintenance' }, { actor: 'user:ana', ip: '' });
 		// Matches only the rule's inactive instance: not counted.
 		await silences.create({ matchers: [{ name: 'instance', op: '=', value: 'c' }], durationMs: 3_600_000, comment: 'old' }, { actor: 'user:ana', ip: '' });

@@ -6,7 +6,7 @@
  * installed; bad windows answer 400 naming the field; rules stored before sources existed read as
  * source null.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +19,8 @@ import { createKeys } from '../../src/lib/server/keys';
 import type { AlertEvent } from '../../src/lib/server/rules/types';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
-import { startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+import { startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
+import { cliFor } from '../helpers/cli';
 
 const PROMTOOL = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => existsSync(p));
 const MIN = 60_000;
@@ -36,10 +37,7 @@ let viewer = '';
 const now = Math.floor(Date.now() / MIN) * MIN;
 const T0 = now - 2 * 3_600_000;
 
-function cli(args: string[], input = ''): { code: number | null; out: string; err: string } {
-	const r = spawnSync(process.execPath, [VIGIL_BIN, ...args], { cwd: dir, env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: configFile }, input, encoding: 'utf8', timeout: 60_000 });
-	return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = cliFor(() => ({ redisUrl: redis.url, configFile, cwd: dir }));
 async function get(path: string): Promise<{ status: number; body: any; headers: Headers; text: string }> {
 	const res = await fetch(`${vigil.url}${path}`, { headers: { authorization: `Bearer ${viewer}` } });
 	const text = await res.text();
@@ -75,7 +73,7 @@ beforeAll(async () => {
 	const labels = { alertname: 'BacklogHigh', queue: 'orders', team: 'orders', severity: 'warning' };
 	const ev = (at: number, from: AlertEvent['from'], to: AlertEvent['to']): AlertEvent => ({ ruleId: 'shop/BacklogHigh', fingerprint: 'orders', labels, from, to, at, value: 80 });
 	for (const e of [ev(T0 + 62 * MIN, 'pending', 'firing'), ev(T0 + 80 * MIN, 'firing', 'inactive')]) await client.xadd(keys.alerts.events, '*', 'e', JSON.stringify(e));
-	const incidents = new IncidentStore(client, keys.alerts);
+	const incidents = new IncidentStore(client, keys);
 	await incidents.applyEvents();
 	expect(await incidents.resolveQuiet(T0 + 90 * MIN)).toEqual(['1']);
 }, 90_000);
@@ -96,12 +94,12 @@ describe('rule sources', () => {
 		await client.rpush(keys.rules.versions('shop/Old'), JSON.stringify({ version: 1, author: 'bo', at: 1, spec: legacy.spec, enabled: true, diff: '' }));
 		const old = await get('/api/v1/rules/shop/Old');
 		expect(old.body.rule.source).toBeNull();
-		expect((await new RuleRepository(client, keys.rules).get('shop/Old'))!.source).toBeNull();
+		expect((await new RuleRepository(client, keys).get('shop/Old'))!.source).toBeNull();
 		await client.hdel(keys.rules.current, 'shop/Old');
 	});
 
 	it('an edit in Vigil clears the source; importing the same spec again records the file without a version', async () => {
-		const repo = new RuleRepository(client, keys.rules);
+		const repo = new RuleRepository(client, keys);
 		const spec = { alert: 'Edited', expr: 'backlog > 5' };
 		await repo.save([{ name: 'other', rules: [spec] }], { author: 'ana', source: 'file other.rules.yml' });
 		expect((await repo.get('other/Edited'))!.source).toBe('file other.rules.yml');

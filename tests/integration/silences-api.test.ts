@@ -4,7 +4,6 @@
  * against alert state written as the alerts role writes it, role refusals, and bad input that
  * answers 400 and changes nothing. The notifier's check (`loadMuting`) reads what the API wrote.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +15,8 @@ import { AuditLog } from '../../src/lib/server/audit';
 import { createKeys } from '../../src/lib/server/keys';
 import type { AlertInstance, RuleState } from '../../src/lib/server/rules/types';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
-import { startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+import { startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
+import { cliFor } from '../helpers/cli';
 
 let redis: TestRedis;
 let vigil: VigilProcess;
@@ -28,10 +28,7 @@ const keys = createKeys(prefix);
 const config = `redis:\n  prefix: "${prefix}"\n`;
 const tokens: Record<'viewer' | 'engineer', string> = { viewer: '', engineer: '' };
 
-function cli(args: string[], input = ''): { code: number | null; out: string; err: string } {
-	const r = spawnSync(process.execPath, [VIGIL_BIN, ...args], { cwd: dir, env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: configFile }, input, encoding: 'utf8', timeout: 60_000 });
-	return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = cliFor(() => ({ redisUrl: redis.url, configFile, cwd: dir }));
 
 async function call(method: string, path: string, token: string | null, body?: unknown): Promise<{ status: number; body: any }> {
 	const headers: Record<string, string> = {};
@@ -76,7 +73,7 @@ beforeAll(async () => {
 		},
 		{ ruleId: 'shop/Search', health: 'ok', lastEvalDurationMs: 1, instances: [instance({ alertname: 'SearchDown', service: 'search' }, 'firing', now)] }
 	];
-	await new AlertStateStore<RuleState>(client, keys.alerts).save(1, now, states.map((state) => ({ ruleId: state.ruleId, state })));
+	await new AlertStateStore<RuleState>(client, keys).save(1, now, states.map((state) => ({ ruleId: state.ruleId, state })));
 }, 90_000);
 
 afterAll(async () => {
@@ -259,7 +256,7 @@ describe('silences', () => {
 	});
 
 	it('every change is in the audit log with its actor', async () => {
-		const entries = (await new AuditLog(client, keys.audit).list({ limit: 50 })).filter((e) => e.action.startsWith('silence.')).reverse();
+		const entries = (await new AuditLog(client, keys).list({ limit: 50 })).filter((e) => e.action.startsWith('silence.')).reverse();
 		expect(entries.map((e) => e.action)).toEqual(['silence.create', 'silence.create', 'silence.update', 'silence.expire', 'silence.create', 'silence.expire']);
 		expect(new Set(entries.map((e) => e.actor))).toEqual(new Set([active.createdBy]));
 		expect(entries[2]!.before).toMatchObject({ comment: 'payments deploy' });
@@ -341,7 +338,7 @@ describe('maintenance windows', () => {
 		expect((await eng('DELETE', `/api/v1/maintenance-windows/${open.id}`)).status).toBe(409);
 		expect((await call('GET', '/api/v1/maintenance-windows', tokens.viewer)).body.windows).toEqual([]);
 		expect((await call('GET', '/api/v1/maintenance-windows?state=ended', tokens.viewer)).body.windows).toHaveLength(2);
-		const actions = (await new AuditLog(client, keys.audit).list({ limit: 50 })).filter((e) => e.action.startsWith('window.')).map((e) => e.action).reverse();
+		const actions = (await new AuditLog(client, keys).list({ limit: 50 })).filter((e) => e.action.startsWith('window.')).map((e) => e.action).reverse();
 		expect(actions).toEqual(['window.create', 'window.update', 'window.end', 'window.create', 'window.end']);
 	});
 });

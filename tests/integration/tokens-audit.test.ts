@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 import { demoConfig, startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+import { cliFor } from '../helpers/cli';
 
 const PASSWORD = 'a long enough password';
 let redis: TestRedis;
@@ -31,10 +32,7 @@ interface AuditEntry {
 	target: string;
 }
 
-function cli(args: string[], input = ''): { code: number | null; out: string; err: string } {
-	const r = spawnSync(process.execPath, [VIGIL_BIN, ...args], { env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: vigil.configFile }, input, encoding: 'utf8', timeout: 20_000 });
-	return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = cliFor(() => ({ redisUrl: redis.url, configFile: vigil.configFile, timeoutMs: 20_000 }));
 
 async function login(username: string): Promise<{ cookie: string; csrf: string }> {
 	const res = await fetch(`${vigil.url}/login`, {

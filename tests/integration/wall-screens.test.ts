@@ -52,7 +52,7 @@ async function screenSeries(): Promise<Array<{ labels: Record<string, string>; v
 }
 
 async function firingScreens(): Promise<string[]> {
-	return (await currentAlerts(client, createKeys(prefix).alerts)).filter((a) => a.ruleId.endsWith('wall_screen_down') && a.state === 'firing').map((a) => a.labels.screen!);
+	return (await currentAlerts(client, createKeys(prefix))).filter((a) => a.ruleId.endsWith('wall_screen_down') && a.state === 'firing').map((a) => a.labels.screen!);
 }
 
 async function sessionCookie(user: string): Promise<string> {
@@ -80,7 +80,7 @@ it('a kiosk screen that stops sending heartbeats is reported down, wall_screen_d
 	screen.close();
 	await until(async () => (await latest('wall_screen_up{screen="lobby"}')) === 0, 10_000, 'lobby down');
 	await until(async () => (await firingScreens()).includes('lobby'), 40_000, 'wall_screen_down firing');
-	const alert = (await currentAlerts(client, createKeys(prefix).alerts)).find((a) => a.labels.screen === 'lobby');
+	const alert = (await currentAlerts(client, createKeys(prefix))).find((a) => a.labels.screen === 'lobby');
 	expect(alert).toMatchObject({ labels: { alertname: 'wall_screen_down', screen: 'lobby', board: 'default', severity: 'warning' } });
 
 	// Revoking the link forgets its screen: the series ends and the alert resolves, instead of firing for a day.

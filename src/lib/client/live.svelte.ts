@@ -3,11 +3,11 @@
  * the shared schemas, the sequence checked (a gap asks for a new snapshot), and the server's clock
  * tracked so "updated 0.4 s ago" is right even when the screen's own clock is not.
  *
- * The server admits a screen by its session or kiosk cookie; when it refuses (no credential, a
- * revoked or expired kiosk link, an ended session), the screen says so and stops trying, instead of
- * retrying in silence. Refusals that may pass (Redis unreachable) are retried.
+ * The server admits a screen by its session or kiosk cookie; its refusals are handled as on every
+ * live page (live-socket.ts): a lasting one empties the screen and says why, instead of retrying in
+ * silence; one that may pass (Redis unreachable) is retried.
  */
-import { io, type Socket } from 'socket.io-client';
+import { LiveConnection, type Connection } from './live-socket';
 import { HISTORY_POINTS, tileHistoryMs, type BoardDef } from '$lib/shared/boards';
 import { PointRing } from '$lib/shared/ring';
 import { SequenceTracker } from '$lib/shared/sequence';
@@ -17,27 +17,21 @@ import {
 	fitLists,
 	heartbeatMessage,
 	type AlertSummary,
-	LIVE_PATH,
-	liveRefusal,
 	liveStatus,
 	pointsMessage,
 	sloMessage,
 	snapshotMessage,
 	type AlertRow,
-	type ClientToServerEvents,
 	type LiveStatus,
 	type SeriesMaintenance,
 	type SeriesState,
 	type TileRule,
-	type ServerToClientEvents,
 	type SnapshotMessage
 } from '$lib/shared/live';
 
-export type Connection = 'connecting' | 'live' | 'offline' | 'refused';
+export type { Connection };
 
 const HEARTBEAT_MS = 10_000;
-/** Wait before trying again after a refusal that may pass. */
-const RETRY_REFUSED_MS = 3_000;
 
 function screenId(): string {
 	try {
@@ -80,12 +74,11 @@ export class LiveFeed {
 	/** How long the last render took (ms), reported in heartbeats. */
 	renderMs = 0;
 
-	private socket: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
+	private live: LiveConnection | undefined;
 	private readonly sequence = new SequenceTracker();
 	private boardName = 'default';
 	private clockOffset = 0;
 	private heartbeat: ReturnType<typeof setInterval> | undefined;
-	private retry: ReturnType<typeof setTimeout> | undefined;
 
 	/** The server's clock, as well as this screen can tell. */
 	serverNow(): number {
@@ -93,49 +86,24 @@ export class LiveFeed {
 	}
 
 	connect(board = 'default'): void {
-		if (this.socket) return;
+		if (this.live) return;
 		this.boardName = board;
-		const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
-			path: LIVE_PATH,
-			auth: { board },
-			transports: ['websocket', 'polling'],
-			reconnectionDelay: 500,
-			reconnectionDelayMax: 5000
-		});
-		this.socket = socket;
 		const screen = screenId();
 		// A logged-in page is watched as a wall screen only when its URL names it (?screen=<name>).
 		const declared = new URLSearchParams(location.search).get('screen');
 		const watch = declared && heartbeatMessage.shape.watch.safeParse(declared).success ? { watch: declared } : {};
-		const beat = () => socket.emit('heartbeat', { screen, at: Date.now(), board, viewport: { w: innerWidth, h: innerHeight }, renderMs: Math.round(this.renderMs), ...watch });
-		socket.on('connect', () => {
-			this.connection = 'live';
-			beat();
-		});
-		socket.on('disconnect', (reason) => {
-			this.sequence.reset();
-			if (this.refusal !== null) return void (this.connection = 'refused');
-			this.connection = 'offline';
-			// Closed by the server without a lasting refusal (e.g. too many messages): come back later.
-			if (reason === 'io server disconnect') this.retryLater(socket);
-		});
-		socket.on('connect_error', (err) => {
-			const refused = liveRefusal.safeParse((err as Error & { data?: unknown }).data);
-			// Without a refusal it is the network: socket.io tries again by itself.
-			if (!refused.success) return;
-			if (refused.data.retry) {
-				this.connection = 'connecting';
-				this.retryLater(socket);
-			} else this.refuse(refused.data.message);
-		});
-		socket.on('denied', (raw) => {
-			const msg = liveRefusal.safeParse(raw);
-			if (!msg.success) return void this.refused++;
-			if (!msg.data.retry) this.refuse(msg.data.message);
-		});
-		socket.io.on('reconnect_attempt', () => {
-			this.connection = 'connecting';
-		});
+		const beat = () => this.live?.socket.emit('heartbeat', { screen, at: Date.now(), board, viewport: { w: innerWidth, h: innerHeight }, renderMs: Math.round(this.renderMs), ...watch });
+		this.live = new LiveConnection(
+			{ board },
+			{
+				onConnection: (state) => (this.connection = state),
+				onConnect: beat,
+				onDisconnect: () => this.sequence.reset(),
+				onRefused: (message) => this.refuse(message),
+				onInvalid: () => void this.refused++
+			}
+		);
+		const socket = this.live.socket;
 		socket.on('snapshot', (raw) => {
 			const msg = snapshotMessage.safeParse(fitLists(raw));
 			if (!msg.success) return void this.refused++;
@@ -190,7 +158,6 @@ export class LiveFeed {
 	/** A lasting refusal: the screen stops showing values it may no longer see. */
 	private refuse(message: string): void {
 		this.refusal = message;
-		this.connection = 'refused';
 		this.series = [];
 		this.alerts = [];
 		this.alertSummary = null;
@@ -198,13 +165,6 @@ export class LiveFeed {
 		this.maintenance = [];
 		this.rules = [];
 		this.history.clear();
-	}
-
-	private retryLater(socket: Socket<ServerToClientEvents, ClientToServerEvents>): void {
-		clearTimeout(this.retry);
-		this.retry = setTimeout(() => {
-			if (this.socket === socket && !socket.connected) socket.connect();
-		}, RETRY_REFUSED_MS);
 	}
 
 	private applySnapshot(msg: SnapshotMessage): void {
@@ -243,7 +203,7 @@ export class LiveFeed {
 		const verdict = this.sequence.delta(seq);
 		if (verdict === 'gap') {
 			this.resyncs++;
-			this.socket?.emit('snapshot:request', { reason: 'gap' });
+			this.live?.socket.emit('snapshot:request', { reason: 'gap' });
 		}
 		return verdict === 'apply';
 	}
@@ -262,8 +222,7 @@ export class LiveFeed {
 
 	disconnect(): void {
 		clearInterval(this.heartbeat);
-		clearTimeout(this.retry);
-		this.socket?.disconnect();
-		this.socket = undefined;
+		this.live?.close();
+		this.live = undefined;
 	}
 }

@@ -4,6 +4,7 @@
  * passwords of URLs are masked before an entry is written.
  */
 import type { Redis } from 'ioredis';
+import type { Keys } from './keys';
 
 /** Most entries kept (approximately: Redis trims whole stream nodes). */
 export const AUDIT_MAXLEN = 1_000_000;
@@ -45,10 +46,14 @@ export function maskSecrets(value: unknown, depth = 0): unknown {
 }
 
 export class AuditLog {
+	private readonly key: string;
+
 	constructor(
 		private readonly redis: Redis,
-		private readonly key: string
-	) {}
+		keys: Keys
+	) {
+		this.key = keys.audit;
+	}
 
 	async record(entry: AuditInput): Promise<string> {
 		const fields = ['actor', entry.actor, 'action', entry.action, 'target', entry.target];

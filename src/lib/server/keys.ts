@@ -1,6 +1,11 @@
 /**
  * Every Redis key Vigil uses is built here, under one configurable prefix, so deployments can share
  * a Redis and tests can isolate themselves.
+ *
+ * A store is handed its keys one way: the whole `Keys` as its constructor's second argument
+ * (`new SilenceStore(redis, keys, ...)`), and it reads its own from it. The time-series store alone
+ * takes the prefix (`RedisStore`'s `prefix` option): its per-series key layout is its own
+ * (tsdb/redis-store.ts).
  */
 
 export interface Keys {

@@ -6,10 +6,17 @@ export type Logger = pino.Logger;
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
 export interface LoggerOptions {
+	/** @defaultValue 'info' */
 	level?: LogLevel;
-	/** Pretty-print; defaults to whether stdout is a terminal. */
+	/**
+	 * Pretty-print; defaults to whether stdout is a terminal.
+	 * @defaultValue Boolean(process.stdout.isTTY) (plain when not a terminal)
+	 */
 	pretty?: boolean;
-	/** Where lines go; defaults to stdout. */
+	/**
+	 * Where lines go; defaults to stdout.
+	 * @defaultValue 1
+	 */
 	destination?: NodeJS.WritableStream;
 }
 

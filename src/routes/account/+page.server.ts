@@ -5,9 +5,8 @@
  * user (and closes their open screens), so this browser gets a new session.
  */
 import { fail, redirect } from '@sveltejs/kit';
-import { loginDelay } from '$lib/server/auth/login-throttle';
+import { loginDelay, isUserError } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
-import { isUserError } from '$lib/server/auth/users';
 import { setSessionCookie } from '$lib/server/web/login';
 import type { Actions, PageServerLoad } from './$types';
 

@@ -5,11 +5,9 @@
  */
 import { fail } from '@sveltejs/kit';
 import { AUDIT_ID, auditSummary } from '$lib/server/audit';
-import { isRole, ROLES, type Role } from '$lib/server/auth/permissions';
-import { SCOPES, tokenState, type Scope } from '$lib/server/auth/tokens';
-import { isUserError } from '$lib/server/auth/users';
+import { isRole, ROLES, type Role, SCOPES, tokenState, type Scope, isUserError } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
-import { reportSettings } from '$lib/server/reports/settings';
+import { reportSettings } from '$lib/server/reports';
 import { requireAdminAction, requireAdminPage } from '$lib/server/web/admin';
 import { kioskLink } from '$lib/server/web/wall-access';
 import { boardExists, boardNames } from '$lib/shared/boards';

@@ -5,9 +5,9 @@
  * `wall:read`; kiosk screens have no session and are sent to the login.
  */
 import { fail } from '@sveltejs/kit';
-import { can } from '$lib/server/auth/permissions';
+import { can } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
-import { reportSettings } from '$lib/server/reports/settings';
+import { reportSettings } from '$lib/server/reports';
 import { boardList } from '$lib/server/web/board-list';
 import { formText } from '$lib/server/web/muting-page';
 import { requirePage, requirePageAction } from '$lib/server/web/pages';

@@ -6,10 +6,9 @@
  */
 import { timeToAcknowledge, timeToResolve, IncidentStore, INCIDENT_STATUSES } from '$lib/server/alerting/incidents';
 import { getContext } from '$lib/server/web/context';
-import { apiParams, listQuery, pageParams, RANGE_LABELS, RANGES, readFilter } from '$lib/server/reports/incident-filter';
-import { reportSettings } from '$lib/server/reports/settings';
+import { apiParams, listQuery, pageParams, RANGE_LABELS, RANGES, readFilter, reportSettings } from '$lib/server/reports';
 import { requirePage } from '$lib/server/web/pages';
-import { SEVERITIES } from '$lib/server/rules/types';
+import { SEVERITIES } from '$lib/server/rules';
 import type { PageServerLoad } from './$types';
 
 const PAGE = 50;
@@ -20,7 +19,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const zone = reportSettings(getContext()).settings.timeZone;
 	const now = Date.now();
 	const filter = readFilter(url.searchParams, zone, now);
-	const store = new IncidentStore(ctx.redis, ctx.keys.alerts);
+	const store = new IncidentStore(ctx.redis, ctx.keys);
 	const [page, services] = await Promise.all([
 		filter.problems.length ? Promise.resolve({ incidents: [], nextCursor: null }) : store.list(listQuery(filter, PAGE)),
 		ctx.store.labelValues('service').catch(() => [] as string[])

@@ -4,7 +4,7 @@
  * out); over a limit the answer is 429 with Retry-After and "try again in N s".
  */
 import { fail, redirect } from '@sveltejs/kit';
-import { loginDelay } from '$lib/server/auth/login-throttle';
+import { loginDelay } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
 import { safeNext, setSessionCookie } from '$lib/server/web/login';
 import type { Actions, PageServerLoad } from './$types';

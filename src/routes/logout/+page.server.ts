@@ -1,5 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import { SESSION_COOKIE } from '$lib/server/auth/sessions';
+import { SESSION_COOKIE } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
 import type { Actions } from './$types';
 

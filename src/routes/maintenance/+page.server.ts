@@ -12,9 +12,9 @@ import type { WindowView } from '$lib/server/alerting/muting';
 import { parseWindowInput } from '$lib/server/alerting/muting';
 import { RECORD_ID } from '$lib/server/alerting/muting';
 import { maintenanceStore } from '$lib/server/web/http';
-import { can } from '$lib/server/auth/permissions';
+import { can } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
-import { reportSettings } from '$lib/server/reports/settings';
+import { reportSettings } from '$lib/server/reports';
 import { alertsMatching, formText, localInput, refusedForm } from '$lib/server/web/muting-page';
 import { requirePage, requirePageAction } from '$lib/server/web/pages';
 import { formatTime } from '$lib/shared/report-format';
@@ -64,7 +64,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const me = requirePage(locals, url, 'rules:read');
 	const ctx = getContext();
 	const zone = reportSettings(getContext()).settings.timeZone;
-	const [all, alerts] = await Promise.all([maintenanceStore().list(['active', 'scheduled', 'ended']), currentAlerts(ctx.redis, ctx.keys.alerts)]);
+	const [all, alerts] = await Promise.all([maintenanceStore().list(['active', 'scheduled', 'ended']), currentAlerts(ctx.redis, ctx.keys)]);
 	const row = (w: WindowView) => ({
 		id: w.id,
 		name: w.name,

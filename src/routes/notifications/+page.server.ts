@@ -12,9 +12,9 @@ import { CHANNEL_NAME, channelInput, channelReplacement, isChannelError } from '
 import { readLogSummary } from '$lib/server/views';
 import { NotificationOutbox, type LogOutcome } from '$lib/server/alerting/notify';
 import { flattenRoutes, type Route } from '$lib/server/alerting/notify';
-import { can } from '$lib/server/auth/permissions';
+import { can } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
-import { reportSettings } from '$lib/server/reports/settings';
+import { reportSettings } from '$lib/server/reports';
 import { formText } from '$lib/server/web/muting-page';
 import { requirePage, requirePageAction } from '$lib/server/web/pages';
 import { formatDuration, formatTime } from '$lib/shared/report-format';
@@ -52,7 +52,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const [channels, summary, log] = await Promise.all([
 		ctx.channels.list(),
 		readLogSummary(ctx.redis, ctx.keys.alerts),
-		new NotificationOutbox(ctx.redis, ctx.keys.alerts).log({ limit: LOG_PAGE, ...(filter.channel ? { channel: filter.channel } : {}), ...(filter.outcome ? { outcome: filter.outcome } : {}), ...(filter.before ? { before: filter.before } : {}) })
+		new NotificationOutbox(ctx.redis, ctx.keys).log({ limit: LOG_PAGE, ...(filter.channel ? { channel: filter.channel } : {}), ...(filter.outcome ? { outcome: filter.outcome } : {}), ...(filter.before ? { before: filter.before } : {}) })
 	]);
 	const editName = url.searchParams.get('edit');
 	const editing = editName ? channels.find((c) => c.name === editName && !c.provisioned && c.type !== 'log') : undefined;

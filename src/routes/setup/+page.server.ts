@@ -4,8 +4,7 @@
  * points to /login.
  */
 import { fail, redirect } from '@sveltejs/kit';
-import { passwordProblem } from '$lib/server/auth/password';
-import { isUserError, normalizeUserName } from '$lib/server/auth/users';
+import { passwordProblem, isUserError, normalizeUserName } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
 import { setSessionCookie } from '$lib/server/web/login';
 import type { Actions, PageServerLoad } from './$types';

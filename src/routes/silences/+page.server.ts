@@ -11,9 +11,9 @@ import { currentAlerts } from '$lib/server/alerting/state';
 import { RECORD_ID } from '$lib/server/alerting/muting';
 import { silenceStore } from '$lib/server/web/http';
 import { parseSilenceInput, type SilenceView } from '$lib/server/alerting/muting';
-import { can } from '$lib/server/auth/permissions';
+import { can } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
-import { reportSettings } from '$lib/server/reports/settings';
+import { reportSettings } from '$lib/server/reports';
 import { alertsMatching, formText, localInput, refusedForm, zonedField } from '$lib/server/web/muting-page';
 import { requirePage, requirePageAction } from '$lib/server/web/pages';
 import { formatTime } from '$lib/shared/report-format';
@@ -27,7 +27,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	const ctx = getContext();
 	const zone = reportSettings(getContext()).settings.timeZone;
 	const now = Date.now();
-	const [all, alerts] = await Promise.all([silenceStore().list(['active', 'pending', 'expired']), currentAlerts(ctx.redis, ctx.keys.alerts)]);
+	const [all, alerts] = await Promise.all([silenceStore().list(['active', 'pending', 'expired']), currentAlerts(ctx.redis, ctx.keys)]);
 	const row = (s: SilenceView) => ({
 		id: s.id,
 		state: s.state,

@@ -26,11 +26,20 @@ export interface Session {
 }
 
 export interface SessionOptions {
-	/** A session unused this long ends. Default 12 h. */
+	/**
+	 * A session unused this long ends.
+	 * @defaultValue 12 * 3600_000
+	 */
 	idleMs?: number;
-	/** A session ends this long after login, used or not. Default 7 d. */
+	/**
+	 * A session ends this long after login, used or not.
+	 * @defaultValue 7 * 86400_000
+	 */
 	absoluteMs?: number;
-	/** lastSeen is written at most this often. Default 60 s. */
+	/**
+	 * lastSeen is written at most this often.
+	 * @defaultValue 60_000
+	 */
 	touchEveryMs?: number;
 }
 

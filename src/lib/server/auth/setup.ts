@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { Keys } from '../keys';
 
 export const SETUP_TTL_MS = 24 * 3600_000;
 
@@ -19,10 +20,14 @@ function sha256(text: string): string {
 }
 
 export class SetupTokens {
+	private readonly key: string;
+
 	constructor(
 		private readonly redis: Redis,
-		private readonly key: string
-	) {}
+		keys: Keys
+	) {
+		this.key = keys.auth.setup;
+	}
 
 	async create(now = Date.now()): Promise<string> {
 		const token = randomBytes(24).toString('base64url');

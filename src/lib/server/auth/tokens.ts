@@ -12,6 +12,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit';
 import { roleCovers, type Action, type Role } from './permissions';
+import type { Keys } from '../keys';
 
 /** push: POST /api/v1/push; reload: POST /api/v1/reload; read: read APIs (backtests); rules: change rules. */
 export const SCOPES = ['push', 'reload', 'read', 'rules'] as const;
@@ -86,10 +87,10 @@ export class TokenStore {
 
 	constructor(
 		private readonly redis: Redis,
-		prefix: string,
+		keys: Keys,
 		private readonly audit?: AuditLog
 	) {
-		this.key = `${prefix}auth:tokens`;
+		this.key = keys.auth.tokens;
 	}
 
 	/** Makes a token; the returned secret is the only time it is visible. */

@@ -213,7 +213,10 @@ function article(word: string): string {
 }
 
 export interface PolicyOptions {
-	/** The setting that lists allowed addresses, named in refusals. Default `collect.allowPrivate`. */
+	/**
+	 * The setting that lists allowed addresses, named in refusals. Default `collect.allowPrivate`.
+	 * @defaultValue 'collect.allowPrivate'
+	 */
 	setting?: string;
 }
 

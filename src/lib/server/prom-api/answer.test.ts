@@ -3,8 +3,9 @@ import { MemoryStore } from '../tsdb/memory-store';
 import { resolveRetention } from '../tsdb/types';
 import { encodeSuccess, runQueryJob, type QueryJob } from './answer';
 import { ApiError } from './envelope';
-import { DEFAULT_QUERY_LIMITS, queryTimeout, type QueryLimits } from './limits';
-import { controlFrom, toQueryData, type Evaluated, type QueryControl } from './query';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits, type Evaluated } from '../promql';
+import { queryTimeout } from './limits';
+import { controlFrom, toQueryData, type QueryControl } from './query';
 
 const decoder = new TextDecoder();
 const text = (chunks: Uint8Array[]) => chunks.map((c) => decoder.decode(c)).join('');

@@ -7,7 +7,8 @@
 import type { Labels } from '../../shared/series';
 import { formatValue, seconds } from './envelope';
 import { timedOut } from './limits';
-import { evaluateInstant, evaluateRange, type Evaluated, type InstantParams, type QueryControl, type QueryDeps, type RangeParams } from './query';
+import type { Evaluated } from '../promql';
+import { evaluateInstant, evaluateRange, type InstantParams, type QueryControl, type QueryDeps, type RangeParams } from './query';
 
 export type QueryJob = ({ kind: 'instant' } & InstantParams) | ({ kind: 'range' } & RangeParams);
 

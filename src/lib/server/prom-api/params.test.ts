@@ -43,13 +43,3 @@ describe('Prometheus parameters', () => {
 		expect(other.headers['content-type']).toBe('application/x-www-form-urlencoded');
 	});
 });
-
-describe('Basic credentials', () => {
-	it('carry the token as the password', async () => {
-		const { bearerOf } = await import('../web/http');
-		expect(bearerOf(`Basic ${Buffer.from('vigil:abc.def').toString('base64')}`)).toBe('Bearer abc.def');
-		expect(bearerOf('Bearer xyz')).toBe('Bearer xyz');
-		expect(bearerOf(null)).toBeNull();
-		expect(bearerOf(`Basic ${Buffer.from('nocolon').toString('base64')}`)).toBe(`Basic ${Buffer.from('nocolon').toString('base64')}`);
-	});
-});

@@ -10,7 +10,7 @@ import type { Labels } from '../../shared/series';
 import { groupIntervalMs, RuleRepository, type StoredRecordingRule, type StoredRule } from '../alerting/ruleset';
 import { AlertStateStore } from '../alerting/state';
 import type { Keys } from '../keys';
-import { fromJsonNumber, type AlertInstance, type RuleState } from '../rules/types';
+import { fromJsonNumber, type AlertInstance, type RuleState } from '../rules';
 import { formatAlertValue } from './envelope';
 
 export interface PromAlert {
@@ -110,7 +110,7 @@ export interface RuleFilter {
 }
 
 async function load(redis: Redis, keys: Keys): Promise<{ groups: Awaited<ReturnType<RuleRepository['load']>>['groups']; states: Map<string, RuleState> }> {
-	const [set, saved] = await Promise.all([new RuleRepository(redis, keys.rules).load(), new AlertStateStore<RuleState>(redis, keys.alerts).load()]);
+	const [set, saved] = await Promise.all([new RuleRepository(redis, keys).load(), new AlertStateStore<RuleState>(redis, keys).load()]);
 	const states = new Map<string, RuleState>();
 	for (const [id, s] of saved) states.set(id, s.state);
 	return { groups: set.groups, states };

@@ -7,10 +7,8 @@
  * reading every series' times for each autocomplete keystroke would not scale.
  */
 import type { Labels } from '../../shared/series';
-import { parseExpr, PromQLError } from '../promql';
-import { matchValue, SelectorError, type Matcher } from '../tsdb/matchers';
-import type { SeriesInfo, TimeSeriesStore } from '../tsdb/types';
-import { compareLabels } from '../promql/labels';
+import { parseExpr, PromQLError, compareLabels } from '../promql';
+import { matchValue, SelectorError, type Matcher, type SeriesInfo, type TimeSeriesStore } from '../tsdb';
 import { ApiError } from './envelope';
 import { timeParam } from './params';
 

@@ -3,7 +3,7 @@
  * its own. Every node keeps its span in the text, for errors.
  */
 import type { Labels } from '../../shared/series';
-import type { Matcher } from '../tsdb/matchers';
+import type { Matcher } from '../tsdb';
 
 export type ValueType = 'scalar' | 'vector' | 'matrix' | 'string';
 

@@ -4,7 +4,7 @@
  * step of a range, with Prometheus v2.42's semantics.
  */
 import type { Labels } from '../../shared/series';
-import type { Matcher } from '../tsdb/matchers';
+import type { Matcher } from '../tsdb';
 import { AggregateEvalNode } from './aggregate';
 import { isSetOp, selectorNodes, walk, type CallNode, type Node, type VectorSelectorNode } from './ast';
 import { VectorBinaryNode, ScalarBinaryNode, SetOpNode, VectorScalarNode } from './binary';

@@ -11,7 +11,7 @@
  */
 import { RE2JS } from 're2js';
 import type { Labels } from '../../shared/series';
-import { matcherRegex, type MatchOp, type Matcher } from '../tsdb/matchers';
+import { matcherRegex, type MatchOp, type Matcher } from '../tsdb';
 import {
 	isComparison,
 	isSetOp,

@@ -23,9 +23,7 @@
  * Rollups hold finite values only, so stale markers and NaN samples are not seen.
  */
 import type { Labels } from '../../shared/series';
-import type { Matcher } from '../tsdb/matchers';
-import type { RangeResult, TimeSeriesStore } from '../tsdb/types';
-import { RESOLUTION_MS } from '../tsdb/query';
+import { type Matcher, type RangeResult, type TimeSeriesStore, RESOLUTION_MS } from '../tsdb';
 import type { CallNode, MatrixSelectorNode, Node, VectorSelectorNode } from './ast';
 import type { Expr } from './parse';
 import { DEFAULT_LOOKBACK_MS, selectorReads, type EvalOptions, type SampleSource, type SeriesData } from './source';

@@ -4,8 +4,7 @@
  * time-series store with exactly the windows an evaluation over [start, end] reads (dataNeeds).
  */
 import type { Labels } from '../../shared/series';
-import { matcherRegex, type Matcher } from '../tsdb/matchers';
-import type { SampleBudget, TimeSeriesStore } from '../tsdb/types';
+import { matcherRegex, type Matcher, type SampleBudget, type TimeSeriesStore } from '../tsdb';
 import type { AtModifier, MatrixSelectorNode, Node, VectorSelectorNode } from './ast';
 import { compareLabels, labelsKey } from './labels';
 import type { Expr } from './parse';

@@ -21,10 +21,8 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../log';
-import { encodedAnswer, runQueryJob, type EncodedAnswer, type QueryJob } from '../prom-api/answer';
-import { ApiError, isApiError } from '../prom-api/envelope';
-import { canceled, queryTimeout, timedOut, type QueryLimits, type QueryTimeout } from '../prom-api/limits';
-import type { QueryDeps } from '../prom-api/query';
+import { encodedAnswer, runQueryJob, type EncodedAnswer, type QueryJob, ApiError, isApiError, canceled, queryTimeout, timedOut, type QueryTimeout, type QueryDeps } from '../prom-api';
+import type { QueryLimits } from '../promql';
 import { CANCEL, type QueryRequest, type WorkerReply, type WorkerSetup } from './protocol';
 
 export interface QueryPoolSettings extends QueryLimits {
@@ -44,7 +42,10 @@ export interface QueryPoolOptions {
 	inline?: Pick<QueryDeps, 'store' | 'retention'>;
 	log?: Logger;
 	registry?: Registry;
-	/** How long a worker may go on past a query's deadline, or its cancel, before it is terminated. Default 5 s. */
+	/**
+	 * How long a worker may go on past a query's deadline, or its cancel, before it is terminated.
+	 * @defaultValue 5000
+	 */
 	graceMs?: number;
 }
 

@@ -1,8 +1,7 @@
 /** Messages between the query pool (main thread) and its worker threads. */
-import type { QueryJob } from '../prom-api/answer';
-import type { ErrorType } from '../prom-api/envelope';
-import type { QueryLimits, QueryTimeout } from '../prom-api/limits';
-import type { Retention } from '../tsdb/types';
+import type { QueryJob, ErrorType, QueryTimeout } from '../prom-api';
+import type { QueryLimits } from '../promql';
+import type { Retention } from '../tsdb';
 
 /** What a worker needs to read the store as the main process does (`workerData`). */
 export interface WorkerSetup {

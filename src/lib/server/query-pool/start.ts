@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../log';
-import type { Retention, TimeSeriesStore } from '../tsdb/types';
+import type { Retention, TimeSeriesStore } from '../tsdb';
 import { QueryPool } from './pool';
 
 export interface QuerySettings {

@@ -7,11 +7,9 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { runQueryJob } from '../prom-api/answer';
-import { isApiError } from '../prom-api/envelope';
-import { canceled } from '../prom-api/limits';
-import { createRedisClient, waitReady } from '../redis/client';
-import { RedisStore } from '../tsdb/redis-store';
+import { runQueryJob, isApiError, canceled } from '../prom-api';
+import { createRedisClient, waitReady } from '../redis';
+import { RedisStore } from '../tsdb';
 import { CANCEL, type QueryRequest, type WorkerReply, type WorkerSetup } from './protocol';
 
 /**

@@ -105,6 +105,7 @@ interface StateFile {
 
 export interface StartEmbeddedOptions {
 	dataDir: string;
+	/** @defaultValue 'redis-server' */
 	binary?: string;
 	log?: Logger;
 	/** PATH to search; defaults to the process's. */

@@ -18,7 +18,10 @@ export interface ResolvedRedis {
 export interface ResolveOptions {
 	/** An explicit URL (REDIS_URL or redis.url): used as is, even if it does not answer yet. */
 	url?: string;
-	/** Tried when no URL is given. Default redis://127.0.0.1:6379. */
+	/**
+	 * Tried when no URL is given. Default redis://127.0.0.1:6379.
+	 * @defaultValue LOCAL_REDIS_URL
+	 */
 	localUrl?: string;
 	dataDir: string;
 	binary?: string;

@@ -4,7 +4,7 @@
  * them) into the list query of the incident store, and written back as the API's parameters (for
  * the CSV export of the same filter).
  */
-import { SEVERITIES, type Severity } from '../rules/types';
+import { SEVERITIES, type Severity } from '../rules';
 import { INCIDENT_STATUSES, type IncidentStatus, decodeCursor, type IncidentQuery } from '../alerting/incidents';
 import { parseTimeArg } from '../../shared/time-arg';
 import { currentPeriod, previousPeriod } from './period';

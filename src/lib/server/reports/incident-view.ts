@@ -8,7 +8,7 @@
 import { respondersOf, timesFromTimeline, timeToAcknowledge, timeToResolve, IncidentStore, parseIncidentId, type Incident, type TimelineEntry } from '../alerting/incidents';
 import { MaintenanceStore } from '../alerting/muting';
 import { RuleRepository } from '../alerting/ruleset';
-import { rangeQuery } from '../prom-api/query';
+import { processQueryLimits, rangeSeries } from '../promql';
 import { outageOf, serviceDowntime } from './load';
 import { currentPeriod } from './period';
 import { reportSettings, type ReportDeps } from './settings';
@@ -91,7 +91,7 @@ export interface Impact {
 }
 
 async function chartOf(deps: ReportDeps, incident: Incident, from: number, to: number, now: number): Promise<IncidentView['chart']> {
-	const rules = new RuleRepository(deps.redis, deps.keys.rules);
+	const rules = new RuleRepository(deps.redis, deps.keys);
 	const ids = [...new Set(incident.alerts.map((a) => a.ruleId))].slice(0, 8);
 	const span = to - from;
 	const step = Math.max(15_000, Math.ceil(span / 300 / 15_000) * 15_000);
@@ -105,9 +105,8 @@ async function chartOf(deps: ReportDeps, incident: Incident, from: number, to: n
 			continue;
 		}
 		try {
-			const { data } = await rangeQuery({ store: deps.store, now, retention }, { query: rule.spec.expr, start: Math.floor(from / step) * step, end: Math.min(to, now), step, timeoutMs: 10_000 });
-			if (data.resultType !== 'matrix') continue;
-			for (const s of data.result.slice(0, 10)) series.push({ name: `${id} ${labelText(s.metric)}`, points: s.values.map(([t, v]) => [t * 1000, Number(v)]) });
+			const found = await rangeSeries({ store: deps.store, now, retention, limits: processQueryLimits() }, rule.spec.expr, Math.floor(from / step) * step, Math.min(to, now), step, 10_000);
+			for (const s of found.slice(0, 10)) series.push({ name: `${id} ${labelText(s.labels)}`, points: s.ts.map((t, i) => [t, s.values[i]!]) });
 		} catch (err) {
 			problems.push(`${id}: ${(err as Error).message}`);
 		}
@@ -116,7 +115,7 @@ async function chartOf(deps: ReportDeps, incident: Incident, from: number, to: n
 }
 
 export async function incidentView(deps: ReportDeps, idText: string, options: { chart: boolean }, now = Date.now()): Promise<IncidentView | null> {
-	const store = new IncidentStore(deps.redis, deps.keys.alerts);
+	const store = new IncidentStore(deps.redis, deps.keys);
 	const id = parseIncidentId(idText);
 	const incident = id ? await store.get(id) : null;
 	if (!id || !incident) return null;
@@ -131,7 +130,7 @@ export async function incidentView(deps: ReportDeps, idText: string, options: { 
 	const impact: Impact = { duration: end - incident.openedAt, services, outage: null, measured: null, downSeconds: null, budgetSeconds: null, budgetUsed: null, month: month.label, objective: settings.uptimeObjective };
 	if (incident.service) {
 		try {
-			const windows = await new MaintenanceStore(deps.redis, deps.keys.alerts, deps.audit).all();
+			const windows = await new MaintenanceStore(deps.redis, deps.keys, deps.audit).all();
 			const read = { store: deps.store, incidents: store, windows, now, retention };
 			impact.outage = await outageOf(read, incident.service, incident.openedAt, end);
 			// Whole minutes around the outage: its edges fall inside minutes that are partly up, and a

@@ -13,9 +13,8 @@
  */
 import type { IncidentStore, IncidentSummary } from '../alerting/incidents';
 import { maintenanceIntervals, type MaintenanceWindow, type Interval } from '../alerting/muting';
-import { rangeQuery } from '../prom-api/query';
-import type { Matcher } from '../tsdb/matchers';
-import { HOUR, MINUTE, type Retention, type TimeSeriesStore } from '../tsdb/types';
+import { processQueryLimits, rangeSeries, type QueryLimits } from '../promql';
+import { type Matcher, HOUR, MINUTE, type Retention, type TimeSeriesStore } from '../tsdb';
 import { formatDuration, formatTime } from '../../shared/report-format';
 import { daysOf, previousPeriod, weeksOf, type Period } from './period';
 import { incidentFigures, sloResult, trend, type IncidentFigures, type SloResult, type SloTarget, type Trend } from './report';
@@ -43,6 +42,11 @@ export interface ReportDeps {
 	windows: readonly MaintenanceWindow[];
 	now: number;
 	retention: Retention;
+	/**
+	 * The SLO queries' limits; their time limit is 30 s or `query.timeout`, whichever is shorter.
+	 * @defaultValue the process's (the config's `query:`, processQueryLimits())
+	 */
+	limits?: QueryLimits;
 }
 
 /**
@@ -216,9 +220,9 @@ async function sloValues(deps: ReportDeps, t: SloTarget, from: number, to: numbe
 	const span = to - from;
 	const step = Math.max(HOUR, Math.ceil(span / 10_000 / HOUR) * HOUR);
 	try {
-		const { data } = await rangeQuery({ store: deps.store, now: deps.now, retention: deps.retention }, { query: t.expr, start: from + step, end: Math.min(to, Math.floor(deps.now / step) * step), step, timeoutMs: 30_000 });
-		if (data.resultType !== 'matrix' || data.result.length === 0) return { values: [] };
-		return { values: data.result[0]!.values.map(([, v]) => Number(v)) };
+		const limits = deps.limits ?? processQueryLimits();
+		const series = await rangeSeries({ store: deps.store, now: deps.now, retention: deps.retention, limits }, t.expr, from + step, Math.min(to, Math.floor(deps.now / step) * step), step, 30_000);
+		return { values: series[0]?.values ?? [] };
 	} catch (err) {
 		return { values: [], error: (err as Error).message };
 	}

@@ -51,8 +51,8 @@ export function parseReportRequest(params: URLSearchParams, now: number, base: R
 
 export async function runReport(deps: ReportDeps, req: ReportRequest, now = Date.now()): Promise<Report> {
 	const { retention } = reportSettings(deps);
-	const windows = await new MaintenanceStore(deps.redis, deps.keys.alerts, deps.audit).all();
-	return buildReport({ store: deps.store, incidents: new IncidentStore(deps.redis, deps.keys.alerts), windows, now, retention }, req.settings, req.period, req.scope);
+	const windows = await new MaintenanceStore(deps.redis, deps.keys, deps.audit).all();
+	return buildReport({ store: deps.store, incidents: new IncidentStore(deps.redis, deps.keys), windows, now, retention }, req.settings, req.period, req.scope);
 }
 
 const r6 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 1e6) / 1e6);

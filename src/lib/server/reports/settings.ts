@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit';
 import type { Keys } from '../keys';
 import type { Logger } from '../log';
-import { DEFAULT_RETENTION, type Retention, type TimeSeriesStore } from '../tsdb/types';
+import { DEFAULT_RETENTION, type Retention, type TimeSeriesStore } from '../tsdb';
 import { DEFAULT_REPORT_SETTINGS, type ReportSettings } from './load';
 
 export interface ReportSettingsSource {

@@ -11,7 +11,7 @@ import type { RecordingRuleSpec, RuleSpec } from '../../shared/rule-spec';
 import { isSafeLink, isSafeLinkStart } from '../../shared/links';
 import { LABEL_NAME, METRIC_NAME, type Labels } from '../../shared/series';
 import { parseExpr, PromQLError, selectorsOf, usesAbsent, type Expr } from '../promql';
-import type { Matcher } from '../tsdb/matchers';
+import type { Matcher } from '../tsdb';
 import { compileTemplate, TemplateError, type CompiledTemplate } from './template';
 import { NODATA_POLICIES, SEVERITIES, type NodataPolicy, type Severity, type StateRule } from './types';
 

@@ -4,7 +4,7 @@
  * steps the state machine. A failure of any of them is the rule's error state, never "ok".
  */
 import { evalInstant, loadExprsSource, MemorySource, type EvalOptions, type InstantResult, type SampleSource } from '../promql';
-import type { TimeSeriesStore } from '../tsdb/types';
+import type { TimeSeriesStore } from '../tsdb';
 import type { CompiledRecording, CompiledRule } from './compile';
 import { stepRule, type EvalOutcome, type StepResult } from './state';
 import type { RuleState, VectorSample } from './types';

@@ -4,7 +4,7 @@
  * functions reuse Go's `%.4g`. Rounding is done on the exact decimal value of the double, half to
  * even, as Go does (JavaScript's toFixed rounds ties away from zero).
  */
-import { goQuote } from '../promql/labels';
+import { goQuote } from '../promql';
 
 /** Decimal digits of a non-negative finite number: value = 0.d * 10^dp; no trailing zeros. */
 interface Digits {

@@ -15,7 +15,6 @@ export { stepRule, restoreState, firingInstances, RESOLVED_RETENTION_MS, type Ev
 export { evaluate, evaluateFromStore, loadRuleSource, loadRecordingSource, type EvaluateOptions } from './evaluate';
 export { backtest, compareBacktests, DEFAULT_REPEAT_INTERVAL_MS, type BacktestOptions, type BacktestResult, type BacktestInstance, type BacktestComparison, type Span, type SpanState, type FiringDifference } from './backtest';
 export { runRuleTests, checkRuleFiles, type RuleTestOptions, type CheckOptions } from './unit-test';
-export { parseSeriesValues, parseSeriesDescription, expandSeries, NotationError, type SeriesValue } from './series-notation';
 export {
 	initialState,
 	toJsonNumber,
@@ -48,3 +47,7 @@ export function compileRuleSet(text: string, fileName: string, options: ParseOpt
 
 export { evaluate as evaluateRule } from './evaluate';
 export { restoreState as restoreRuleState } from './state';
+export { MAX_RULE_TEXT, type RuleEditProblem, type RuleThreshold, checkRuleText, renderRuleFor, ruleThreshold } from './edit';
+export { canonicalLabels } from './labels';
+export { readRuleFile } from './read';
+export { type RuleTestExport, TestExportError, buildRuleTest, planRuleTest } from './test-export';

@@ -47,4 +47,4 @@ export function labelsEqual(a: Labels, b: Labels): boolean {
 }
 
 /** Label comparison, printing and Go quoting are the PromQL engine's: one definition of each. */
-export { compareLabels, formatLabels, goQuote } from '../promql/labels';
+export { compareLabels, formatLabels, goQuote } from '../promql';

@@ -8,9 +8,8 @@
  *   so that readers stop seeing it at once rather than after the lookback (Group.Eval).
  */
 import type { Labels } from '../../shared/series';
-import { evalInstant, type EvalOptions, type SampleSource } from '../promql';
-import { labelsKey } from '../promql/labels';
-import type { SeriesSamples } from '../tsdb/types';
+import { evalInstant, type EvalOptions, type SampleSource, labelsKey } from '../promql';
+import type { SeriesSamples } from '../tsdb';
 import type { CompiledRecording } from './compile';
 import type { AlertInstance, VectorSample } from './types';
 

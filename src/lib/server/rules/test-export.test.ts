@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseSeriesValues } from './series-notation';
+import { parseSeriesValues } from '../promql';
 import { buildRuleTest, formatSeriesValues, planRuleTest, resampleSeries, TestExportError, type RuleTestRule } from './test-export';
 import { runRuleTests } from './unit-test';
 import type { RawResult } from '../tsdb/types';

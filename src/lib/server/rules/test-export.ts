@@ -23,11 +23,10 @@
 import { stringify } from 'yaml';
 import { seriesId, type Labels } from '../../shared/series';
 import { selectorsOf } from '../promql';
-import type { Matcher } from '../tsdb/matchers';
-import type { RawResult } from '../tsdb/types';
+import type { Matcher, RawResult } from '../tsdb';
 import { compileRule, ruleExprs, type CompiledRule, type RuleSpec } from './compile';
 import { formatRuleFile, parseRuleFile } from './file';
-import type { SeriesValue } from './series-notation';
+import type { SeriesValue } from '../promql';
 import { loadInputSeries, promDuration, replayRules, type FiringAlert, type InputSeries } from './unit-test';
 
 /** The lookback of an instant selector (Prometheus's 5 minutes). */

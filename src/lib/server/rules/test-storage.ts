@@ -5,10 +5,8 @@
  * as they are evaluated. Label sets are taken as given (labels starting with `__` included).
  */
 import type { Labels } from '../../shared/series';
-import type { SampleSource, SeriesData } from '../promql';
-import { compareLabels, labelsKey } from '../promql/labels';
-import { matchesAll, type Matcher } from '../tsdb/matchers';
-import type { SeriesSamples } from '../tsdb/types';
+import { type SampleSource, type SeriesData, compareLabels, labelsKey } from '../promql';
+import { matchesAll, type Matcher, type SeriesSamples } from '../tsdb';
 
 interface Stored {
 	labels: Labels;

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { parseDuration } from '../../shared/duration';
 import { friendlyErrors, problemsFromZod } from '../../shared/problems';
 import type { Labels } from '../../shared/series';
-import { evalInstant, parseExpr, PromQLError, type EvalOptions } from '../promql';
+import { evalInstant, parseExpr, PromQLError, type EvalOptions, expandSeries, NotationError, parseSeriesDescription, parseSeriesValues } from '../promql';
 import type { CompiledRecording, CompiledRule } from './compile';
 import { vectorOf } from './evaluate';
 import { alertSamples, recordingSamples, SeriesWriter } from './record';
@@ -22,7 +22,6 @@ import { formatFloat } from './gofmt';
 import { compareLabels, formatLabels, labelsEqual } from './labels';
 import { formatRuleProblem } from './problems';
 import { readRuleFile } from './read';
-import { expandSeries, NotationError, parseSeriesDescription, parseSeriesValues } from './series-notation';
 import { RuleMachine, type EvalOutcome } from './state';
 
 export interface RuleTestOptions {

@@ -20,18 +20,40 @@ export interface Retention {
 export const DEFAULT_RETENTION: Retention = { raw: 15 * DAY, minute: 90 * DAY, hour: 2 * 365 * DAY };
 
 export interface StoreOptions {
+	/**
+	 * How long each resolution is kept.
+	 * @defaultValue DEFAULT_RETENTION (raw 15 d, minute 90 d, hour 2 years)
+	 */
 	retention?: Partial<Retention>;
-	/** Most series one metric name may have; a new series beyond it is refused. Default 10,000. */
+	/**
+	 * Most series one metric name may have; a new series beyond it is refused.
+	 * @defaultValue 10_000 (WRITE_LIMITS)
+	 */
 	maxSeriesPerMetric?: number;
-	/** Most series the store holds in all; a new series beyond it is refused (`series_limit`). Default 1,000,000. */
+	/**
+	 * Most series the store holds in all; a new series beyond it is refused (`series_limit`).
+	 * @defaultValue 1_000_000 (WRITE_LIMITS)
+	 */
 	maxSeries?: number;
-	/** Most labels of one series, the metric name included; more is refused (`label_limit`). Default 64. */
+	/**
+	 * Most labels of one series, the metric name included; more is refused (`label_limit`).
+	 * @defaultValue 64 (WRITE_LIMITS)
+	 */
 	maxLabelsPerSeries?: number;
-	/** Longest label value (and name), in characters; longer is refused (`label_limit`). Default 2,048. */
+	/**
+	 * Longest label value (and name), in characters; longer is refused (`label_limit`).
+	 * @defaultValue 2048 (WRITE_LIMITS)
+	 */
 	maxLabelLength?: number;
-	/** The clock (epoch ms) used for the too-old check. Default Date.now. */
+	/**
+	 * The clock (epoch ms) used for the too-old check.
+	 * @defaultValue Date.now
+	 */
 	now?: () => number;
-	/** Span of one raw chunk: divides an hour. Default 1 h (tests use less to see expiry). */
+	/**
+	 * Span of one raw chunk: divides an hour (tests use less to see expiry).
+	 * @defaultValue 3_600_000 (1 h)
+	 */
 	chunkMs?: number;
 }
 

@@ -5,7 +5,7 @@
  */
 import { parse } from 'yaml';
 import { backtest, compareBacktests, compileRuleSet, formatRuleFile, loadRuleSource, type BacktestComparison, type BacktestResult, type CompiledRule } from '../rules';
-import type { TimeSeriesStore } from '../tsdb/types';
+import type { TimeSeriesStore } from '../tsdb';
 import { MAX_ALIAS_COUNT } from '../yaml-doc';
 import type { RuleRepository, StoredGroup } from '../alerting/ruleset';
 

@@ -7,9 +7,7 @@
 import type { Redis } from 'ioredis';
 import type { Labels } from '../../shared/series';
 import type { Keys } from '../keys';
-import { compileRule, type RuleSpec } from '../rules/compile';
-import { ruleThreshold, type RuleThreshold } from '../rules/edit';
-import type { AlertEvent, RuleState } from '../rules/types';
+import { compileRule, type RuleSpec, ruleThreshold, type RuleThreshold, type AlertEvent, type RuleState } from '../rules';
 import { compileMatchers, SilenceStore, type SilenceView } from '../alerting/muting';
 import { NotificationOutbox, type LogEntry } from '../alerting/notify';
 import { groupIntervalMs, RuleRepository, ruleYaml, type RuleVersion, type StoredRule } from '../alerting/ruleset';
@@ -79,17 +77,17 @@ export interface RuleDetailDeps {
 
 /** The rule `id` (`group/alert`) with its page's data, or null when there is no such rule. */
 export async function readRuleDetail(id: string, deps: RuleDetailDeps, now = Date.now()): Promise<RuleDetail | null> {
-	const repo = new RuleRepository(deps.redis, deps.keys.rules);
+	const repo = new RuleRepository(deps.redis, deps.keys);
 	const stored = await repo.get(id);
 	if (!stored) return null;
-	const states = new AlertStateStore<RuleState, AlertEvent>(deps.redis, deps.keys.alerts);
+	const states = new AlertStateStore<RuleState, AlertEvent>(deps.redis, deps.keys);
 	const [group, versions, saved, events, log, silences] = await Promise.all([
 		repo.group(stored.group),
 		repo.versions(id),
 		states.get(id),
 		states.events({ ruleId: id, count: DETAIL_EVENTS }),
-		new NotificationOutbox(deps.redis, deps.keys.alerts).log({ rule: id, limit: DETAIL_NOTIFICATIONS }),
-		new SilenceStore(deps.redis, deps.keys.alerts, NO_AUDIT, { now: () => now }).list(['active'])
+		new NotificationOutbox(deps.redis, deps.keys).log({ rule: id, limit: DETAIL_NOTIFICATIONS }),
+		new SilenceStore(deps.redis, deps.keys, NO_AUDIT, { now: () => now }).list(['active'])
 	]);
 	const interval = group?.interval ?? null;
 	const intervalMs = groupIntervalMs(interval, deps.defaultGroupIntervalMs);

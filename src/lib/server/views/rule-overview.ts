@@ -13,7 +13,7 @@ import type { Redis } from 'ioredis';
 import type { Keys } from '../keys';
 import type { Labels } from '../../shared/series';
 import type { RuleCounts, RuleRow, RuleRowsMessage } from '../../shared/rule-rows';
-import { SEVERITIES, type RuleState, type Severity } from '../rules/types';
+import { SEVERITIES, type RuleState, type Severity } from '../rules';
 import { loadMuting, type BadEntry } from '../alerting/muting';
 import { RuleRepository, type StoredGroup, type StoredRule } from '../alerting/ruleset';
 import { AlertStateStore } from '../alerting/state';
@@ -96,11 +96,11 @@ export interface OverviewOptions {
 }
 
 /** Reads the rule set, the saved alert state and the silences, and makes the rows. */
-export async function readRuleOverview(redis: Redis, keys: Pick<Keys, 'rules' | 'alerts'>, options: OverviewOptions = {}): Promise<RuleRowsMessage> {
+export async function readRuleOverview(redis: Redis, keys: Keys, options: OverviewOptions = {}): Promise<RuleRowsMessage> {
 	const onBadMuting: BadEntry | undefined = options.onBad ? (kind, id, problem) => options.onBad!(kind, id, problem) : undefined;
 	const [set, saved, muting] = await Promise.all([
-		new RuleRepository(redis, keys.rules).load(),
-		new AlertStateStore<RuleState>(redis, keys.alerts).load(options.onBad ? (id, problem) => options.onBad!('state', id, problem) : undefined),
+		new RuleRepository(redis, keys).load(),
+		new AlertStateStore<RuleState>(redis, keys).load(options.onBad ? (id, problem) => options.onBad!('state', id, problem) : undefined),
 		loadMuting(redis, keys.alerts, options.now ?? Date.now(), onBadMuting)
 	]);
 	const states = new Map<string, RuleState>();

@@ -9,8 +9,8 @@
  */
 import type { Redis } from 'ioredis';
 import type { Keys } from '../keys';
-import { buildRuleTest, planRuleTest, TestExportError, type RuleTestExport } from '../rules/test-export';
-import type { RawResult, TimeSeriesStore } from '../tsdb/types';
+import { buildRuleTest, planRuleTest, TestExportError, type RuleTestExport } from '../rules';
+import type { RawResult, TimeSeriesStore } from '../tsdb';
 import { parseIncidentId, IncidentStore } from '../alerting/incidents';
 import { groupIntervalMs, RuleNotFoundError, RuleRepository } from '../alerting/ruleset';
 
@@ -41,7 +41,7 @@ export interface TestExportResult extends RuleTestExport {
 
 export async function exportRuleTest(deps: { redis: Redis; keys: Keys; store: Pick<TimeSeriesStore, 'raw'>; defaultGroupIntervalMs: number }, req: TestExportRequest): Promise<TestExportResult> {
 	const now = req.now ?? Date.now();
-	const repo = new RuleRepository(deps.redis, deps.keys.rules);
+	const repo = new RuleRepository(deps.redis, deps.keys);
 	const stored = await repo.get(req.rule);
 	if (!stored) throw new RuleNotFoundError(req.rule);
 	let from: number;
@@ -50,7 +50,7 @@ export async function exportRuleTest(deps: { redis: Redis; keys: Keys; store: Pi
 	if (req.incident !== undefined) {
 		if (req.from !== undefined || req.to !== undefined) throw new TestExportError('incident', 'give an incident or from/to, not both');
 		const id = parseIncidentId(req.incident);
-		const inc = id ? await new IncidentStore(deps.redis, deps.keys.alerts).get(id) : null;
+		const inc = id ? await new IncidentStore(deps.redis, deps.keys).get(id) : null;
 		if (!inc) throw new TestExportError('incident', `no incident ${JSON.stringify(req.incident.slice(0, 40))}`);
 		incident = inc.ref;
 		from = inc.openedAt - INCIDENT_PAD_BEFORE_MS;

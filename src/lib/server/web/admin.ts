@@ -5,9 +5,7 @@
  * actor for the audit log.
  */
 import { error, redirect } from '@sveltejs/kit';
-import { actorOf, authorize } from '../auth/access';
-import { can, type Action } from '../auth/permissions';
-import type { ChangeContext } from '../auth/users';
+import { actorOf, authorize, can, type Action, type ChangeContext } from '../auth';
 import { getContext } from './context';
 
 /** What the admin page needs, every one of them. */

@@ -51,11 +51,12 @@ export interface BoardAlerts {
  * The active alerts with their incidents, silences and maintenance; `series` (those of the boards'
  * status tiles, with their labels and __name__) are tested against the windows open now too.
  */
-export async function readBoardAlerts(redis: Redis, keys: Keys['alerts'], now = Date.now(), series: ReadonlyArray<{ id: string; labels: Labels }> = []): Promise<BoardAlerts> {
-	const alerts = await currentAlerts(redis, keys);
+export async function readBoardAlerts(redis: Redis, allKeys: Keys, now = Date.now(), series: ReadonlyArray<{ id: string; labels: Labels }> = []): Promise<BoardAlerts> {
+	const keys = allKeys.alerts;
+	const alerts = await currentAlerts(redis, allKeys);
 	const muting = await loadMuting(redis, keys, now);
 	const ids = await redis.zrange(keys.incidents.active, 0, MAX_INCIDENTS - 1);
-	const store = new IncidentStore(redis, keys);
+	const store = new IncidentStore(redis, allKeys);
 	const byFingerprint = new Map<string, Incident>();
 	for (const id of ids) {
 		const incident = await store.get(id);

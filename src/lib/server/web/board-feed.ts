@@ -10,10 +10,8 @@
 import { HISTORY_POINTS, tileHistoryMs, tileSources, type BoardDef } from '../../shared/boards';
 import { fitLists, type AlertRow, type AlertSummary, type Point, type SeriesMaintenance, type SeriesState, type SnapshotMessage, type LiveStatus, type TileRule } from '../../shared/live';
 import { PointRing } from '../../shared/ring';
-import { matchesAll, parseSelector, type Matcher } from '../tsdb/matchers';
-import type { TimeSeriesStore } from '../tsdb/types';
+import { matchesAll, parseSelector, type Matcher, type TimeSeriesStore, sidOf } from '../tsdb';
 import { SloPeriods } from './slo-periods';
-import { sidOf } from '../tsdb/series-id';
 
 /** Assumed sampling interval of a series that does not say. */
 export const DEFAULT_INTERVAL_MS = 15_000;

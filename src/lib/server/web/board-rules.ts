@@ -13,10 +13,8 @@ import type { BoardDef } from '../../shared/boards';
 import type { TileRule } from '../../shared/live';
 import type { Keys } from '../keys';
 import { groupIntervalMs, RuleRepository, type StoredGroup } from '../alerting/ruleset';
-import { DEFAULT_GROUP_INTERVAL_MS } from '../rules';
-import { compileRule } from '../rules/compile';
-import { ruleThreshold } from '../rules/edit';
-import { parseSelector, type Matcher } from '../tsdb/matchers';
+import { DEFAULT_GROUP_INTERVAL_MS, compileRule, ruleThreshold } from '../rules';
+import { parseSelector, type Matcher } from '../tsdb';
 
 /** An enabled alert rule of the form `selector op N`. */
 export interface WatchingRule {
@@ -82,7 +80,7 @@ export class RuleWatch {
 
 	constructor(
 		private readonly redis: Redis,
-		private readonly keys: Keys['rules']
+		private readonly keys: Keys
 	) {}
 
 	/** Reads the rule set if it changed since the last time; true when it did. */

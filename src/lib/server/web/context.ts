@@ -11,17 +11,12 @@ import type { Keys } from '../keys';
 import type { Logger } from '../log';
 import type { AuditLog } from '../audit';
 import type { ChannelStore, Route } from '../alerting/notify';
-import type { KioskStore } from '../auth/kiosk';
-import type { LoginThrottle } from '../auth/login-throttle';
-import type { SessionStore } from '../auth/sessions';
-import type { SetupTokens } from '../auth/setup';
-import type { TokenStore } from '../auth/tokens';
-import type { UserStore } from '../auth/users';
-import type { AddressPolicy } from '../net/address-policy';
+import type { KioskStore, LoginThrottle, SessionStore, SetupTokens, TokenStore, UserStore } from '../auth';
+import type { AddressPolicy } from '../net';
 import type { Role } from '../nodes';
-import type { QueryRunner } from '../query-pool/pool';
-import type { ReportSettings } from '../reports/load';
-import type { Retention, TimeSeriesStore } from '../tsdb/types';
+import type { QueryRunner } from '../query-pool';
+import type { ReportSettings } from '../reports';
+import type { Retention, TimeSeriesStore } from '../tsdb';
 
 export interface VigilContext {
 	redis: Redis;

@@ -10,10 +10,7 @@
  */
 import { boardExists, DEFAULT_BOARD } from '../../shared/boards';
 import { liveHandshake, type LiveRefusal } from '../../shared/live';
-import { KIOSK_COOKIE, type KioskStore } from '../auth/kiosk';
-import { can, type Role } from '../auth/permissions';
-import type { RevokeMessage } from '../auth/revocation';
-import { SESSION_COOKIE, sessionHash, type SessionStore } from '../auth/sessions';
+import { KIOSK_COOKIE, type KioskStore, can, type Role, type RevokeMessage, SESSION_COOKIE, sessionHash, type SessionStore } from '../auth';
 
 export type LiveGrant =
 	| { kind: 'session'; sessionId: string; user: string; role: Role; board: string }

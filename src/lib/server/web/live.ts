@@ -40,18 +40,17 @@ import type { Keys } from '../keys';
 import { LiveTail } from '../live-tail';
 import type { Logger } from '../log';
 import { countRoles, listNodes, HEARTBEAT_MS, type Role } from '../nodes';
-import type { SeriesInfo, TimeSeriesStore } from '../tsdb/types';
+import type { SeriesInfo, TimeSeriesStore } from '../tsdb';
 import { BoardFeed, DEFAULT_INTERVAL_MS, goneAfter } from './board-feed';
 import { readBoardAlerts, summariseAlerts } from './board-alerts';
 import { RuleWatch, tileRules } from './board-rules';
 import { kioskLookup, WallScreens, type ScreenOwner } from './wall-screens';
-import { parseRevocation } from '../auth/revocation';
+import { parseRevocation, can } from '../auth';
 import { clientAddress, PEER_ADDRESS, type AddressRule } from './client-address';
 import { AddressSlots, LIVE_CONNECTIONS_PER_IP, limitRefusal, REFUSALS, revokes, type LiveAccess, type LiveGrant } from './live-access';
 import { TokenBucket } from './token-bucket';
 import { TransportSlots, type TransportConnection } from './live-transport';
 import { readRuleOverview } from '../views';
-import { can } from '../auth/permissions';
 
 export { goneAfter } from './board-feed';
 
@@ -180,7 +179,7 @@ export class LiveHub {
 		this.store = options.store;
 		this.slots = new AddressSlots(options.connectionsPerIp ?? LIVE_CONNECTIONS_PER_IP);
 		this.wallScreens = new WallScreens(options.redis, options.keys, options.store, options.screenDownAfterMs, kioskLookup(options.redis, options.keys));
-		this.ruleWatch = new RuleWatch(options.redis, options.keys.rules);
+		this.ruleWatch = new RuleWatch(options.redis, options.keys);
 		const defs = options.boards ?? [];
 		if (!defs.some((b) => b.name === DEFAULT_BOARD)) this.boards.set(DEFAULT_BOARD, new BoardFeed(DEFAULT_BOARD, null, options.tiles ?? []));
 		for (const def of defs) this.boards.set(def.name, new BoardFeed(def.name, def, [], options.sloTimeZone ?? 'UTC'));
@@ -567,7 +566,7 @@ export class LiveHub {
 			this.log.debug({ err: err.message }, 'could not read the rule set for the wall: tiles keep the rules they had');
 			return false;
 		});
-		Promise.all([readBoardAlerts(this.options.redis, this.options.keys.alerts, Date.now(), [...series.values()]), rulesRead])
+		Promise.all([readBoardAlerts(this.options.redis, this.options.keys, Date.now(), [...series.values()]), rulesRead])
 			.then(([read, rulesChanged]) => {
 				// Thousands of alerts on the worst day: the rows a tile can use, and the counts of all.
 				const { rows, summary } = summariseAlerts(read.rows);

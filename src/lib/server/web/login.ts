@@ -1,6 +1,6 @@
 /** What the login and setup pages share: the session cookie, and where to go after logging in. */
 import type { Cookies } from '@sveltejs/kit';
-import { SESSION_COOKIE } from '../auth/sessions';
+import { SESSION_COOKIE } from '../auth';
 
 export function setSessionCookie(cookies: Cookies, id: string, url: URL, maxAgeMs: number): void {
 	cookies.set(SESSION_COOKIE, id, { path: '/', httpOnly: true, sameSite: 'lax', secure: url.protocol === 'https:', maxAge: Math.floor(maxAgeMs / 1000) });

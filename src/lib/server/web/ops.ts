@@ -14,6 +14,7 @@ export interface Readiness {
 export interface OpsOptions {
 	registry: Registry;
 	readiness: () => Promise<Readiness>;
+	/** @defaultValue Date.now() */
 	startedAt?: number;
 }
 

@@ -4,8 +4,7 @@
  * the API routes do (the session's CSRF token is checked before, in hooks), and names its actor.
  */
 import { error, redirect } from '@sveltejs/kit';
-import { actorOf, authorize } from '../auth/access';
-import { can, type Action, type Role } from '../auth/permissions';
+import { actorOf, authorize, can, type Action, type Role } from '../auth';
 import { getContext } from './context';
 
 /** Sends nobody to the login page and refuses (403) a role that may not `action`. */

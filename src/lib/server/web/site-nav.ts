@@ -3,7 +3,7 @@
  * shown only the pages it may open (the load checks the same action again). Kiosk screens have no
  * session and get no navigation.
  */
-import { can, type Action, type Role } from '../auth/permissions';
+import { can, type Action, type Role } from '../auth';
 
 export interface NavLink {
 	href: string;

@@ -7,10 +7,8 @@
  */
 import type { BoardDef } from '../../shared/boards';
 import type { SloPeriod } from '../../shared/slo-period';
-import { currentPeriod } from '../reports/period';
-import { meets } from '../reports/report';
-import { parseSelector, type Matcher } from '../tsdb/matchers';
-import type { RangeResult, TimeSeriesStore } from '../tsdb/types';
+import { currentPeriod, meets } from '../reports';
+import { parseSelector, type Matcher, type RangeResult, type TimeSeriesStore } from '../tsdb';
 
 /** A judged step: one minute. */
 export const SLO_STEP_MS = 60_000;

@@ -7,9 +7,7 @@
  */
 import type { Cookies } from '@sveltejs/kit';
 import { boardExists, DEFAULT_BOARD } from '../../shared/boards';
-import { KIOSK_COOKIE, type KioskStore } from '../auth/kiosk';
-import { can } from '../auth/permissions';
-import type { Session } from '../auth/sessions';
+import { KIOSK_COOKIE, type KioskStore, can, type Session } from '../auth';
 
 /** Longest a kiosk cookie lives (browsers cap cookies near 400 days); the token's expiry ends it sooner. */
 const KIOSK_COOKIE_MAX_S = 400 * 86400;

@@ -6,10 +6,9 @@
 import { error, redirect, type Cookies } from '@sveltejs/kit';
 import { wallSettings } from '../../shared/boards';
 import { parseDuration } from '../../shared/duration';
-import { KIOSK_COOKIE } from '../auth/kiosk';
-import type { Session } from '../auth/sessions';
+import { KIOSK_COOKIE, type Session } from '../auth';
 import { getContext } from './context';
-import { reportSettings } from '../reports/settings';
+import { reportSettings } from '../reports';
 import { clearKioskCookie, decideWall, setKioskCookie } from './wall-access';
 
 /** Rotation: at least this long per board, at most this long. */

@@ -20,7 +20,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Keys } from '../keys';
-import type { SeriesSamples, TimeSeriesStore } from '../tsdb/types';
+import type { SeriesSamples, TimeSeriesStore } from '../tsdb';
 
 /** A screen silent this long is down. */
 export const SCREEN_DOWN_AFTER_MS = 2 * 60_000;

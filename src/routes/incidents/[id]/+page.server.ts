@@ -8,10 +8,9 @@
 import { error, fail } from '@sveltejs/kit';
 import { incidentErrorStatus } from '$lib/server/web/http';
 import { IncidentInputError, IncidentStore, parseIncidentId } from '$lib/server/alerting/incidents';
-import { can, type Action } from '$lib/server/auth/permissions';
+import { can, type Action } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
-import { incidentView } from '$lib/server/reports/incident-view';
-import { reportSettings } from '$lib/server/reports/settings';
+import { incidentView, reportSettings } from '$lib/server/reports';
 import { requirePage, requirePageAction } from '$lib/server/web/pages';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
@@ -32,7 +31,7 @@ async function act(event: RequestEvent, permission: Action, run: (store: Inciden
 	if (!id) return fail(404, { error: `no incident ${event.params.id.slice(0, 40)}` });
 	const ctx = getContext();
 	try {
-		await run(new IncidentStore(ctx.redis, ctx.keys.alerts, { audit: ctx.audit }), id, by, form);
+		await run(new IncidentStore(ctx.redis, ctx.keys, { audit: ctx.audit }), id, by, form);
 		return { message: done };
 	} catch (err) {
 		const known = incidentErrorStatus(err);

@@ -5,7 +5,7 @@
  * and when all of them have, the incident is quiet (it resolves by itself after the quiet period,
  * see the store's tick). The store turns the result into one checked write.
  */
-import type { AlertEvent } from '../../rules/types';
+import type { AlertEvent } from '../../rules';
 import {
 	incidentGroupKey,
 	incidentTitle,

@@ -20,11 +20,18 @@ export interface IncidentFeedOptions {
 	/** The `incidents` section of the config. */
 	incidents: IncidentOptions;
 	log: Logger;
+	/** @defaultValue systemClock */
 	clock?: Clock;
 	audit?: AuditLog;
-	/** How often events are applied and quiet incidents resolved without being asked. Default 1 s. */
+	/**
+	 * How often events are applied and quiet incidents resolved without being asked.
+	 * @defaultValue 1000
+	 */
 	intervalMs?: number;
-	/** A store to use instead of one made here (tests). */
+	/**
+	 * A store to use instead of one made here (tests).
+	 * @defaultValue a store on `redis` and `keys`
+	 */
 	store?: IncidentStore;
 }
 
@@ -47,7 +54,7 @@ export interface IncidentFeed {
 export function startIncidentFeed(options: IncidentFeedOptions): IncidentFeed {
 	const clock = options.clock ?? systemClock;
 	const log = options.log.child({ part: 'incidents' });
-	const store = options.store ?? new IncidentStore(options.redis, options.keys.alerts, { incidents: options.incidents, audit: options.audit, log });
+	const store = options.store ?? new IncidentStore(options.redis, options.keys, { incidents: options.incidents, audit: options.audit, log });
 	const intervalMs = options.intervalMs ?? 1000;
 	let chain: Promise<void> = Promise.resolve();
 	let queued: Promise<void> | undefined;

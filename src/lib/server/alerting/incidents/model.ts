@@ -4,7 +4,7 @@
  * alerts share an incident, and the codecs between them. Pure: no Redis here.
  */
 import type { Labels } from '../../../shared/series';
-import { SEVERITIES, type Severity } from '../../rules/types';
+import { SEVERITIES, type Severity } from '../../rules';
 
 export type IncidentStatus = 'open' | 'acknowledged' | 'resolved';
 export const INCIDENT_STATUSES: readonly IncidentStatus[] = ['open', 'acknowledged', 'resolved'];

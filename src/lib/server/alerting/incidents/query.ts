@@ -8,7 +8,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Keys } from '../../keys';
-import type { Severity } from '../../rules/types';
+import type { Severity } from '../../rules';
 import { SUMMARY_FIELDS, summaryFromHash, type IncidentStatus, type IncidentSummary } from './model';
 import { measureByService, type IncidentTimes, type Measures } from './measures';
 

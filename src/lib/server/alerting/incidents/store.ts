@@ -17,7 +17,7 @@ import type { Redis } from 'ioredis';
 import type { AuditLog } from '../../audit';
 import type { Keys } from '../../keys';
 import type { Logger } from '../../log';
-import type { AlertEvent, RuleState } from '../../rules/types';
+import type { AlertEvent, RuleState } from '../../rules';
 import type { Labels } from '../../../shared/series';
 import { applyAlertEvents } from './apply';
 import { inTimeOrder } from './measures';
@@ -90,9 +90,15 @@ export interface IncidentStoreOptions {
 	/** Where people's actions are recorded. */
 	audit?: AuditLog;
 	log?: Logger;
-	/** Events applied per write. Default 200. */
+	/**
+	 * Events applied per write.
+	 * @defaultValue 200
+	 */
 	batchSize?: number;
-	/** The time of people's actions. Default Date.now. */
+	/**
+	 * The time of people's actions. Default Date.now.
+	 * @defaultValue Date.now
+	 */
 	now?: () => number;
 }
 
@@ -128,15 +134,17 @@ export class IncidentStore {
 	readonly options: IncidentOptions;
 	private readonly keys: Keys['alerts']['incidents'];
 	private readonly batchSize: number;
+	private readonly alertKeys: Keys['alerts'];
 	private readonly now: () => number;
 	private warnedTrim: string | undefined;
 
 	constructor(
 		private readonly redis: Redis,
-		private readonly alertKeys: Keys['alerts'],
+		keys: Keys,
 		private readonly deps: IncidentStoreOptions = {}
 	) {
-		this.keys = alertKeys.incidents;
+		this.alertKeys = keys.alerts;
+		this.keys = keys.alerts.incidents;
 		this.options = { ...DEFAULT_INCIDENT_OPTIONS, ...deps.incidents };
 		this.batchSize = deps.batchSize ?? 200;
 		this.now = deps.now ?? Date.now;

@@ -205,9 +205,13 @@ function lastMoment(w: MaintenanceWindow): number | undefined {
 }
 
 export interface MaintenanceStoreOptions {
+	/** @defaultValue Date.now */
 	now?: () => number;
 	onBad?: (id: string, problem: string) => void;
-	/** How long ended windows are kept after their last moment. Default WINDOW_RETENTION_MS. */
+	/**
+	 * How long ended windows are kept after their last moment.
+	 * @defaultValue WINDOW_RETENTION_MS
+	 */
 	retentionMs?: number;
 }
 
@@ -221,11 +225,11 @@ export class MaintenanceStore {
 
 	constructor(
 		private readonly redis: Redis,
-		keys: Pick<Keys['alerts'], 'windows'>,
+		keys: Keys,
 		private readonly audit: Pick<AuditLog, 'record'>,
 		private readonly options: MaintenanceStoreOptions = {}
 	) {
-		this.key = keys.windows;
+		this.key = keys.alerts.windows;
 		this.now = options.now ?? Date.now;
 		this.retentionMs = options.retentionMs ?? WINDOW_RETENTION_MS;
 	}

@@ -13,7 +13,7 @@
  * `matchers[1].value: invalid regular expression "(": ...`.
  */
 import type { Labels } from '../../../shared/series';
-import { LABEL_NAME, MAX_REGEX_LENGTH, matcherRegex, readMatcher, type Matcher, type MatchOp } from '../../tsdb/matchers';
+import { LABEL_NAME, MAX_REGEX_LENGTH, matcherRegex, readMatcher, type Matcher, type MatchOp } from '../../tsdb';
 
 export type { Matcher, MatchOp };
 

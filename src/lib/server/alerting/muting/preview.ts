@@ -20,7 +20,7 @@ export interface MatchPreview {
 	alertsTotal: number;
 }
 
-async function matching(redis: Redis, keys: Keys['alerts'], matchers: Matcher[]): Promise<MatchPreview> {
+async function matching(redis: Redis, keys: Keys, matchers: Matcher[]): Promise<MatchPreview> {
 	const test = compileMatchers(matchers);
 	const all = await currentAlerts(redis, keys);
 	return { matchers, matchersText: formatMatchers(matchers), alerts: all.filter((a) => test(a.labels)), alertsTotal: all.length };
@@ -32,7 +32,7 @@ async function matching(redis: Redis, keys: Keys['alerts'], matchers: Matcher[])
  */
 export async function previewSilence(
 	redis: Redis,
-	keys: Keys['alerts'],
+	keys: Keys,
 	body: unknown,
 	now: number
 ): Promise<MatchPreview & { startsAt: number; endsAt: number | null; state: SilenceState | null }> {
@@ -60,7 +60,7 @@ export const MAX_PREVIEW_OCCURRENCES = 50;
  */
 export async function previewWindow(
 	redis: Redis,
-	keys: Keys['alerts'],
+	keys: Keys,
 	body: unknown,
 	now: number
 ): Promise<MatchPreview & { activeNow: boolean | null; occurrences: Interval[] }> {

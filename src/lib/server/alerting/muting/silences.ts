@@ -162,11 +162,17 @@ function sameMatchers(a: readonly Matcher[], b: readonly Matcher[]): boolean {
 }
 
 export interface SilenceStoreOptions {
-	/** The clock (epoch ms). Default Date.now. */
+	/**
+	 * The clock (epoch ms). Default Date.now.
+	 * @defaultValue Date.now
+	 */
 	now?: () => number;
 	/** Receives entries that do not parse (skipped). */
 	onBad?: (id: string, problem: string) => void;
-	/** How long expired silences are kept. Default SILENCE_RETENTION_MS. */
+	/**
+	 * How long expired silences are kept.
+	 * @defaultValue SILENCE_RETENTION_MS
+	 */
 	retentionMs?: number;
 }
 
@@ -180,11 +186,11 @@ export class SilenceStore {
 
 	constructor(
 		private readonly redis: Redis,
-		keys: Pick<Keys['alerts'], 'silences'>,
+		keys: Keys,
 		private readonly audit: Pick<AuditLog, 'record'>,
 		private readonly options: SilenceStoreOptions = {}
 	) {
-		this.key = keys.silences;
+		this.key = keys.alerts.silences;
 		this.now = options.now ?? Date.now;
 		this.retentionMs = options.retentionMs ?? SILENCE_RETENTION_MS;
 	}

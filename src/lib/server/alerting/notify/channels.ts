@@ -11,8 +11,9 @@
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { isLocalhostName, normalizeAddress, type AddressPolicy } from '../../net/address-policy';
+import { isLocalhostName, normalizeAddress, type AddressPolicy } from '../../net';
 import { isSecretKeyError, maskUrl, SecretBox } from './secret-box';
+import type { Keys } from '../../keys';
 
 export const CHANNEL_TYPES = ['webhook', 'slack', 'log'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
@@ -203,13 +204,15 @@ export function provisionedChannels(configured: readonly ChannelConfig[], env: N
  */
 export class ChannelStore {
 	private readonly provisioned: Map<string, Channel>;
+	private readonly key: string;
 
 	constructor(
 		private readonly redis: Redis,
-		private readonly key: string,
+		keys: Keys,
 		provisioned: readonly Channel[],
 		private readonly box: SecretBox = SecretBox.fromEnv()
 	) {
+		this.key = keys.alerts.channels;
 		this.provisioned = new Map(provisioned.map((c) => [c.name, c]));
 	}
 

@@ -10,8 +10,7 @@
  * A refusal is not retried (it is a configuration to fix).
  */
 import type { Logger } from '../../log';
-import type { AddressPolicy } from '../../net/address-policy';
-import { httpRequestWithGuard, isBlockedAddressError } from '../../net/http-client';
+import { type AddressPolicy, httpRequestWithGuard, isBlockedAddressError } from '../../net';
 import type { Channel } from './channels';
 import { notificationSummary, slackBody, webhookBody, type Notification, type RenderContext } from './notification';
 

@@ -23,7 +23,7 @@ import type { Logger } from '../../log';
 import { type GroupState, type LogInput, type NotificationOutbox } from './outbox';
 import type { Notification, NotificationAlert } from './notification';
 import { flattenRoutes, groupKeyOf, groupLabelsOf, matchRoutes, type Route } from './routes';
-import type { JsonNumber, RuleState } from '../../rules/types';
+import type { JsonNumber, RuleState } from '../../rules';
 
 /** An alert as the dispatcher sees it: one instance of a rule, firing or recently resolved. */
 export interface DispatchAlert {

@@ -10,7 +10,7 @@
  */
 import { rulePathOfId } from '../../../shared/rule-rows';
 import type { Labels } from '../../../shared/series';
-import type { JsonNumber } from '../../rules/types';
+import type { JsonNumber } from '../../rules';
 import type { Channel } from './channels';
 
 export interface NotificationAlert {

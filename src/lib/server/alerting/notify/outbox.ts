@@ -123,18 +123,23 @@ return 1
 `;
 
 export interface OutboxOptions {
-	/** Entries kept in the notification log. Default 100,000. */
+	/**
+	 * Entries kept in the notification log.
+	 * @defaultValue 100_000
+	 */
 	logMaxLen?: number;
 }
 
 export class NotificationOutbox {
 	private readonly logMaxLen: number;
+	private readonly keys: Keys['alerts'];
 
 	constructor(
 		private readonly redis: Redis,
-		private readonly keys: Keys['alerts'],
+		keys: Keys,
 		options: OutboxOptions = {}
 	) {
+		this.keys = keys.alerts;
 		this.logMaxLen = options.logMaxLen ?? 100_000;
 	}
 

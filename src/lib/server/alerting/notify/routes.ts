@@ -11,8 +11,8 @@
 import { z } from 'zod';
 import type { Labels } from '../../../shared/series';
 import { parseDuration } from '../../../shared/duration';
-import { matchesAll, parseSelector, SelectorError, type Matcher } from '../../tsdb/matchers';
-import { canonicalLabels } from '../../rules/labels';
+import { matchesAll, parseSelector, SelectorError, type Matcher } from '../../tsdb';
+import { canonicalLabels } from '../../rules';
 
 /** Alertmanager's defaults. */
 export const ROUTE_DEFAULTS = {

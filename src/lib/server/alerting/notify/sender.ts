@@ -17,7 +17,7 @@ import type { Channel } from './channels';
 import { deliver, type AttemptResult } from './deliver';
 import { attemptEntry, type LogInput, type NotificationOutbox } from './outbox';
 import type { Notification } from './notification';
-import type { AddressPolicy } from '../../net/address-policy';
+import type { AddressPolicy } from '../../net';
 
 export interface DeliveryConfig {
 	/** First retry delay. */
@@ -43,9 +43,15 @@ export interface SenderOptions {
 	log: Logger;
 	/** Told of every attempt's outcome (the incidents' timelines record them). */
 	onAttempt?: (n: Notification, entry: LogInput) => Promise<void> | void;
-	/** A number in [0, 1) (default Math.random): the jitter. */
+	/**
+	 * A number in [0, 1) (default Math.random): the jitter.
+	 * @defaultValue Math.random
+	 */
 	random?: () => number;
-	/** The attempt itself (default: deliver over HTTP); tests and benches may replace it. */
+	/**
+	 * The attempt itself (default: deliver over HTTP); tests and benches may replace it.
+	 * @defaultValue deliver
+	 */
 	attempt?: typeof deliver;
 	userAgent?: string;
 }

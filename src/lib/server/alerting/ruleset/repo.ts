@@ -68,7 +68,10 @@ export interface RuleVersion {
 export interface SaveOptions {
 	author: string;
 	message?: string;
-	/** Epoch ms; default now. */
+	/**
+	 * Epoch ms; default now.
+	 * @defaultValue Date.now()
+	 */
 	at?: number;
 	/**
 	 * `groups` (default): the saved groups replace the groups of the same name, other groups stay.
@@ -157,12 +160,14 @@ export class RuleNotFoundError extends Error {
 
 export class RuleRepository {
 	private readonly audit: AuditLog | undefined;
+	private readonly keys: Keys['rules'];
 
 	constructor(
 		private readonly redis: Redis,
-		private readonly keys: Keys['rules'],
+		keys: Keys,
 		options: RuleRepositoryOptions = {}
 	) {
+		this.keys = keys.rules;
 		this.audit = options.audit;
 	}
 

@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '../../keys';
 import type { Labels } from '../../../shared/series';
-import type { AlertInstance, InstanceState, JsonNumber, RuleState } from '../../rules/types';
+import type { AlertInstance, InstanceState, JsonNumber, RuleState } from '../../rules';
 import { AlertStateStore } from './store';
 
 export interface CurrentAlert {
@@ -42,7 +42,7 @@ function current(ruleId: string, i: AlertInstance): CurrentAlert {
  * Every alert instance that is not inactive, by rule id then fingerprint. A rule state that does
  * not parse, or an instance without labels, is reported through `onBad` and left out.
  */
-export async function currentAlerts(redis: Redis, keys: Keys['alerts'], onBad?: (ruleId: string, problem: string) => void): Promise<CurrentAlert[]> {
+export async function currentAlerts(redis: Redis, keys: Keys, onBad?: (ruleId: string, problem: string) => void): Promise<CurrentAlert[]> {
 	const states = await new AlertStateStore<RuleState>(redis, keys).load(onBad);
 	const out: CurrentAlert[] = [];
 	for (const [ruleId, saved] of states) {

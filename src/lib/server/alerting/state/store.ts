@@ -52,9 +52,15 @@ export interface SavedState<S> {
 }
 
 export interface StateStoreOptions {
-	/** Entries kept on the stream of all changes. Default 100,000. */
+	/**
+	 * Entries kept on the stream of all changes.
+	 * @defaultValue 100_000
+	 */
 	eventsMaxLen?: number;
-	/** Entries kept on each rule's history. Default 5,000. */
+	/**
+	 * Entries kept on each rule's history.
+	 * @defaultValue 5_000
+	 */
 	ruleEventsMaxLen?: number;
 }
 
@@ -66,14 +72,16 @@ export class FencedOutError extends Error {
 }
 
 export class AlertStateStore<S = unknown, E extends StoredEvent = StoredEvent> {
+	private readonly keys: Keys['alerts'];
 	private readonly eventsMaxLen: number;
 	private readonly ruleEventsMaxLen: number;
 
 	constructor(
 		private readonly redis: Redis,
-		private readonly keys: Keys['alerts'],
+		keys: Keys,
 		options: StateStoreOptions = {}
 	) {
+		this.keys = keys.alerts;
 		this.eventsMaxLen = options.eventsMaxLen ?? 100_000;
 		this.ruleEventsMaxLen = options.ruleEventsMaxLen ?? 5_000;
 	}

@@ -30,7 +30,7 @@ import { formatLabels, labelsKey } from '../labels';
 import { parseDuration, parseNumber } from '../lex';
 import { parseExpr, type Expr } from '../parse';
 import { MemorySource, type SeriesData } from '../source';
-import { expandSeries, parseSeriesDescription, parseSeriesValues } from '../../rules/series-notation';
+import { expandSeries, parseSeriesDescription, parseSeriesValues } from '../series-notation';
 
 export type CaseStatus = 'pass' | 'refused' | 'error' | 'fail';
 

@@ -69,7 +69,7 @@ export async function sendTestNotification(ctx: Ctx, name: string, actor: string
 		attempts: 0
 	};
 	const result = await deliver(n, channel, { timeoutMs: 10_000, log: ctx.log, externalUrl: ctx.notificationExternalUrl, addressPolicy: ctx.notificationAddressPolicy });
-	await new NotificationOutbox(ctx.redis, ctx.keys.alerts)
+	await new NotificationOutbox(ctx.redis, ctx.keys)
 		.logOnly(attemptEntry(n, { outcome: result.ok ? 'sent' : 'failed', attempt: 1, at: Date.now(), durationMs: result.durationMs, ...(result.status !== undefined ? { status: result.status } : {}), ...(result.error ? { error: result.error } : {}) }))
 		.catch(() => {});
 	await ctx.audit.record({ actor, action: 'channel.test', target: channel.name, after: { ok: result.ok, status: result.status, error: result.error }, ...(ip ? { ip } : {}) });

@@ -4,7 +4,7 @@
  * 409 for an action that does not fit its status, 400 for bad input). Framework-free: routes turn
  * the results into responses.
  */
-import { type Severity, SEVERITIES } from '../../rules/types';
+import { type Severity, SEVERITIES } from '../../rules';
 import { parseTimeArg } from '../../../shared/time-arg';
 import { INCIDENT_STATUSES, type IncidentStatus, decodeCursor, MAX_LIMIT, type IncidentQuery, isIncidentConflict, isIncidentInputError, isIncidentNotFound } from '../../alerting/incidents';
 

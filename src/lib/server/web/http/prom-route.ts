@@ -5,11 +5,10 @@
  */
 import type { RequestEvent } from '@sveltejs/kit';
 import { requirePermission } from './require-permission';
-import type { Action } from '../../auth/permissions';
+import type { Action } from '../../auth';
 import { getContext } from '../context';
-import type { QueryRunner } from '../../query-pool/pool';
-import { isEncodedAnswer } from '../../prom-api/answer';
-import { ApiError, failure, failureOf, success } from '../../prom-api/envelope';
+import type { QueryRunner } from '../../query-pool';
+import { isEncodedAnswer, ApiError, failure, failureOf, success } from '../../prom-api';
 
 /**
  * The token of a Basic Authorization header (any user name, the API token as the password), as a

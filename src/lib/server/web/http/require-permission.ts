@@ -1,8 +1,6 @@
 /** The access check of the API routes, over the running process's token and user stores. */
 import { json } from '@sveltejs/kit';
-import { authorize, KIOSK_REFUSED, type Principal } from '../../auth/access';
-import { KIOSK_COOKIE } from '../../auth/kiosk';
-import type { Action } from '../../auth/permissions';
+import { authorize, KIOSK_REFUSED, type Principal, KIOSK_COOKIE, type Action } from '../../auth';
 import { getContext } from '../context';
 
 /**

@@ -8,7 +8,7 @@
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../../audit';
 import type { Keys } from '../../keys';
-import { checkRuleText, renderRuleFor, type RuleEditProblem, type RuleThreshold } from '../../rules/edit';
+import { checkRuleText, renderRuleFor, type RuleEditProblem, type RuleThreshold } from '../../rules';
 import type { RuleDetailRule } from '../../views';
 import { groupIntervalMs, RuleNotFoundError, RuleRepository, ruleYaml, type StoredRule } from '../../alerting/ruleset';
 
@@ -46,7 +46,7 @@ export async function announceRules(redis: Redis, keys: Keys, revision: number):
 }
 
 function repoOf(deps: RuleHttpDeps): RuleRepository {
-	return new RuleRepository(deps.redis, deps.keys.rules, deps.audit ? { audit: deps.audit } : {});
+	return new RuleRepository(deps.redis, deps.keys, deps.audit ? { audit: deps.audit } : {});
 }
 
 /** A stored rule in the API's shape (as in the detail). */

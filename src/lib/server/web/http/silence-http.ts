@@ -5,19 +5,19 @@
  */
 import { json, type RequestEvent } from '@sveltejs/kit';
 import { z } from 'zod';
-import { actorOf, type Principal } from '../../auth/access';
+import { actorOf, type Principal } from '../../auth';
 import { getContext } from '../context';
 import { readJson } from '../json-body';
 import { MaintenanceStore, RECORD_ID, refusalStatus, type ChangeBy, SilenceStore } from '../../alerting/muting';
 
 export function silenceStore(): SilenceStore {
 	const ctx = getContext();
-	return new SilenceStore(ctx.redis, ctx.keys.alerts, ctx.audit, { onBad: (id, problem) => ctx.log.warn({ id, problem }, 'skipped a silence that does not parse') });
+	return new SilenceStore(ctx.redis, ctx.keys, ctx.audit, { onBad: (id, problem) => ctx.log.warn({ id, problem }, 'skipped a silence that does not parse') });
 }
 
 export function maintenanceStore(): MaintenanceStore {
 	const ctx = getContext();
-	return new MaintenanceStore(ctx.redis, ctx.keys.alerts, ctx.audit, {
+	return new MaintenanceStore(ctx.redis, ctx.keys, ctx.audit, {
 		onBad: (id, problem) => ctx.log.warn({ id, problem }, 'skipped a maintenance window that does not parse')
 	});
 }

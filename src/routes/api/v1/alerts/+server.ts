@@ -1,7 +1,7 @@
 /** GET /api/v1/alerts: the pending and firing alerts, in Prometheus' shape. Needs `rules:read`. */
 import { getContext } from '$lib/server/web/context';
 import { methodNotAllowed, promRoute } from '$lib/server/web/http';
-import { promAlerts } from '$lib/server/prom-api/rules';
+import { promAlerts } from '$lib/server/prom-api';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = (event) =>

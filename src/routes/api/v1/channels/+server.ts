@@ -11,7 +11,7 @@
 import { json } from '@sveltejs/kit';
 import { saveChannel, requirePermission } from '$lib/server/web/http';
 import { channelInput, isChannelError } from '$lib/server/alerting/notify';
-import { actorOf } from '$lib/server/auth/access';
+import { actorOf } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
 import { readJson } from '$lib/server/web/json-body';
 import type { RequestHandler } from './$types';

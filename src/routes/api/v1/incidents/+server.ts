@@ -17,6 +17,6 @@ export const GET: RequestHandler = async (event) => {
 	const query = parseListQuery(event.url.searchParams);
 	if (!query.ok) return json({ error: query.error }, { status: 400 });
 	const ctx = getContext();
-	const page = await new IncidentStore(ctx.redis, ctx.keys.alerts).list(query.value);
+	const page = await new IncidentStore(ctx.redis, ctx.keys).list(query.value);
 	return json(page, { headers: { 'cache-control': 'no-store' } });
 };

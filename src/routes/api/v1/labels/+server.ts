@@ -4,9 +4,8 @@
  * samples in that range (without `match[]`, the index's names for all time). Needs `series:read`.
  */
 import { getContext } from '$lib/server/web/context';
-import { readParams } from '$lib/server/prom-api/params';
+import { readParams, labelNames, parseMatches, timeRange } from '$lib/server/prom-api';
 import { promRoute } from '$lib/server/web/http';
-import { labelNames, parseMatches, timeRange } from '$lib/server/prom-api/series';
 import type { RequestHandler } from './$types';
 
 const handle: RequestHandler = (event) =>

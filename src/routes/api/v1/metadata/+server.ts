@@ -3,10 +3,8 @@
  * Prometheus' HTTP API answers them. Parameters: `metric`, `limit`. Needs `series:read`.
  */
 import { getContext } from '$lib/server/web/context';
-import { ApiError } from '$lib/server/prom-api/envelope';
-import { readParams } from '$lib/server/prom-api/params';
+import { ApiError, readParams, metadata } from '$lib/server/prom-api';
 import { methodNotAllowed, promRoute } from '$lib/server/web/http';
-import { metadata } from '$lib/server/prom-api/series';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = (event) =>

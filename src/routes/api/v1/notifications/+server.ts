@@ -31,6 +31,6 @@ export const GET: RequestHandler = async (event) => {
 		return json({ error: `${issue.path.join('.') || 'query'}: ${issue.message}` }, { status: 400 });
 	}
 	const ctx = getContext();
-	const { entries, next } = await new NotificationOutbox(ctx.redis, ctx.keys.alerts).log(r.data);
+	const { entries, next } = await new NotificationOutbox(ctx.redis, ctx.keys).log(r.data);
 	return json({ entries, ...(next && entries.length === (r.data.limit ?? 100) ? { next } : {}) });
 };

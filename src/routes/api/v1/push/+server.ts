@@ -8,7 +8,7 @@ import { requirePermission } from '$lib/server/web/http';
 import { getContext } from '$lib/server/web/context';
 import { BodyTooLargeError, readLimited } from '$lib/server/http-body';
 import { parsePush } from '$lib/server/push';
-import { groupSamples } from '$lib/server/tsdb/sink';
+import { groupSamples } from '$lib/server/tsdb';
 import { postOnly } from '$lib/server/web/method';
 import type { RequestHandler } from './$types';
 

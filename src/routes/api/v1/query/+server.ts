@@ -4,7 +4,7 @@
  * seconds; it can only shorten `query.timeout`). Evaluated by the query pool, off the event loop,
  * under the `query:` limits. Needs `series:read`.
  */
-import { readParams, timeoutParam, timeParam } from '$lib/server/prom-api/params';
+import { readParams, timeoutParam, timeParam } from '$lib/server/prom-api';
 import { promRoute, queryRunner } from '$lib/server/web/http';
 import type { RequestHandler } from './$types';
 

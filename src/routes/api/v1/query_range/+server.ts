@@ -5,8 +5,7 @@
  * day at a step of a minute or more read rollups (see src/lib/server/promql/rollup.ts). Evaluated
  * by the query pool, off the event loop, under the `query:` limits. Needs `series:read`.
  */
-import { parseDuration, parseTime, readParams, timeoutParam } from '$lib/server/prom-api/params';
-import { checkRange } from '$lib/server/prom-api/query';
+import { parseDuration, parseTime, readParams, timeoutParam, checkRange } from '$lib/server/prom-api';
 import { promRoute, queryRunner } from '$lib/server/web/http';
 import type { RequestHandler } from './$types';
 

@@ -4,7 +4,7 @@
  * permission (an engineer or admin; a token with the `reload` scope).
  */
 import { json } from '@sveltejs/kit';
-import { actorOf } from '$lib/server/auth/access';
+import { actorOf } from '$lib/server/auth';
 import { requirePermission } from '$lib/server/web/http';
 import { getContext } from '$lib/server/web/context';
 import { postOnly } from '$lib/server/web/method';

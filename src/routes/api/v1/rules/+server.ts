@@ -4,9 +4,8 @@
  * `rules:read`. (POST /api/v1/rules/backtest is its own route.)
  */
 import { getContext } from '$lib/server/web/context';
-import { ApiError } from '$lib/server/prom-api/envelope';
+import { ApiError, promRules } from '$lib/server/prom-api';
 import { methodNotAllowed, promRoute } from '$lib/server/web/http';
-import { promRules } from '$lib/server/prom-api/rules';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = (event) =>

@@ -4,9 +4,8 @@
  * Needs `series:read`.
  */
 import { getContext } from '$lib/server/web/context';
-import { readParams } from '$lib/server/prom-api/params';
+import { readParams, findSeries, parseMatches, timeRange } from '$lib/server/prom-api';
 import { promRoute } from '$lib/server/web/http';
-import { findSeries, parseMatches, timeRange } from '$lib/server/prom-api/series';
 import type { RequestHandler } from './$types';
 
 const handle: RequestHandler = (event) =>

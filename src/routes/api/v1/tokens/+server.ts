@@ -5,10 +5,8 @@
  */
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { actorOf } from '$lib/server/auth/access';
+import { actorOf, ROLES, SCOPES, tokenState } from '$lib/server/auth';
 import { requirePermission } from '$lib/server/web/http';
-import { ROLES } from '$lib/server/auth/permissions';
-import { SCOPES, tokenState } from '$lib/server/auth/tokens';
 import { getContext } from '$lib/server/web/context';
 import { readJson } from '$lib/server/web/json-body';
 import { parseDuration } from '$lib/shared/duration';

@@ -4,10 +4,8 @@
  */
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { actorOf } from '$lib/server/auth/access';
+import { actorOf, ROLES, isUserError } from '$lib/server/auth';
 import { requirePermission } from '$lib/server/web/http';
-import { ROLES } from '$lib/server/auth/permissions';
-import { isUserError } from '$lib/server/auth/users';
 import { getContext } from '$lib/server/web/context';
 import { readJson } from '$lib/server/web/json-body';
 import type { RequestHandler } from './$types';

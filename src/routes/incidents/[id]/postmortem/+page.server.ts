@@ -7,11 +7,10 @@
  */
 import { error, fail } from '@sveltejs/kit';
 import { IncidentStore, parseIncidentId } from '$lib/server/alerting/incidents';
-import { can } from '$lib/server/auth/permissions';
+import { can } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
 import { incidentErrorStatus } from '$lib/server/web/http';
-import { incidentView } from '$lib/server/reports/incident-view';
-import { reportSettings } from '$lib/server/reports/settings';
+import { incidentView, reportSettings } from '$lib/server/reports';
 import { requirePage, requirePageAction } from '$lib/server/web/pages';
 import { sectionNote } from '$lib/shared/postmortem';
 import type { Actions, PageServerLoad } from './$types';
@@ -34,7 +33,7 @@ export const actions: Actions = {
 		if (text === null) return fail(400, { error: section && ['impact', 'cause', 'followups'].includes(section) ? 'text: write something' : 'section: expected impact, cause or followups' });
 		const ctx = getContext();
 		try {
-			await new IncidentStore(ctx.redis, ctx.keys.alerts, { audit: ctx.audit }).addNote(id, text, by);
+			await new IncidentStore(ctx.redis, ctx.keys, { audit: ctx.audit }).addNote(id, text, by);
 			return { message: 'Added' };
 		} catch (err) {
 			const known = incidentErrorStatus(err);

@@ -13,7 +13,7 @@ export const GET: RequestHandler = async (event) => {
 	const auth = await requirePermission(event, 'incidents:read');
 	if (!auth.ok) return auth.response;
 	const ctx = getContext();
-	const store = new IncidentStore(ctx.redis, ctx.keys.alerts);
+	const store = new IncidentStore(ctx.redis, ctx.keys);
 	const id = parseIncidentId(event.params.id);
 	const incident = id ? await store.get(id) : null;
 	if (!id || !incident) return json({ error: `no incident ${JSON.stringify(event.params.id.slice(0, 80))}` }, { status: 404 });

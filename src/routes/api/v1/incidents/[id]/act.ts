@@ -7,9 +7,8 @@ import { json, type RequestEvent } from '@sveltejs/kit';
 import type { z } from 'zod';
 import { incidentErrorStatus } from '$lib/server/web/http';
 import { IncidentStore, parseIncidentId, type ActionBy, type Incident } from '$lib/server/alerting/incidents';
-import { actorOf } from '$lib/server/auth/access';
+import { actorOf, type Action } from '$lib/server/auth';
 import { requirePermission } from '$lib/server/web/http';
-import type { Action } from '$lib/server/auth/permissions';
 import { getContext } from '$lib/server/web/context';
 import { readJson } from '$lib/server/web/json-body';
 
@@ -30,7 +29,7 @@ export async function incidentAction<S extends z.ZodType | undefined>(
 	const id = parseIncidentId(event.params.id);
 	if (!id) return json({ error: `no incident ${JSON.stringify(event.params.id.slice(0, 80))}` }, { status: 404 });
 	const ctx = getContext();
-	const store = new IncidentStore(ctx.redis, ctx.keys.alerts, { audit: ctx.audit });
+	const store = new IncidentStore(ctx.redis, ctx.keys, { audit: ctx.audit });
 	try {
 		const r = await run(store, id, { actor: actorOf(auth.principal), ip: event.getClientAddress() }, body as never);
 		return r instanceof Response ? r : json({ incident: r });

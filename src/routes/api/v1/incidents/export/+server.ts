@@ -9,7 +9,7 @@ import { parseListQuery } from '$lib/server/web/http';
 import { timeToAcknowledge, timeToResolve, IncidentStore, type IncidentSummary } from '$lib/server/alerting/incidents';
 import { requirePermission } from '$lib/server/web/http';
 import { getContext } from '$lib/server/web/context';
-import { isoTime, toCsv } from '$lib/server/reports/csv';
+import { isoTime, toCsv } from '$lib/server/reports';
 import type { RequestHandler } from './$types';
 
 const MAX_ROWS = 100_000;
@@ -24,7 +24,7 @@ export const GET: RequestHandler = async (event) => {
 	const query = parseListQuery(params);
 	if (!query.ok) return json({ error: query.error }, { status: 400 });
 	const ctx = getContext();
-	const store = new IncidentStore(ctx.redis, ctx.keys.alerts);
+	const store = new IncidentStore(ctx.redis, ctx.keys);
 	const rows: IncidentSummary[] = [];
 	let cursor: string | undefined;
 	do {

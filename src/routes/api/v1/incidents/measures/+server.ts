@@ -16,6 +16,6 @@ export const GET: RequestHandler = async (event) => {
 	const query = parseMeasuresQuery(event.url.searchParams);
 	if (!query.ok) return json({ error: query.error }, { status: 400 });
 	const ctx = getContext();
-	const measures = await new IncidentStore(ctx.redis, ctx.keys.alerts).measures(query.value);
+	const measures = await new IncidentStore(ctx.redis, ctx.keys).measures(query.value);
 	return json(measures, { headers: { 'cache-control': 'no-store' } });
 };

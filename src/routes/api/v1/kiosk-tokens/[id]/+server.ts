@@ -1,6 +1,6 @@
 /** DELETE /api/v1/kiosk-tokens/ID: revokes a kiosk link; its screens are disconnected. Admins only. */
 import { json } from '@sveltejs/kit';
-import { actorOf } from '$lib/server/auth/access';
+import { actorOf } from '$lib/server/auth';
 import { requirePermission } from '$lib/server/web/http';
 import { getContext } from '$lib/server/web/context';
 import type { RequestHandler } from './$types';

@@ -18,7 +18,7 @@ export const POST: RequestHandler = async (event) => {
 	if (!body.ok) return body.response;
 	const ctx = getContext();
 	try {
-		return json(await previewWindow(ctx.redis, ctx.keys.alerts, body.value, Date.now()), { headers: NO_STORE });
+		return json(await previewWindow(ctx.redis, ctx.keys, body.value, Date.now()), { headers: NO_STORE });
 	} catch (err) {
 		return refused(err);
 	}

@@ -12,7 +12,7 @@ export const GET: RequestHandler = async (event) => {
 	const auth = await requirePermission(event, 'rules:read');
 	if (!auth.ok) return auth.response;
 	const ctx = getContext();
-	const pending = await new NotificationOutbox(ctx.redis, ctx.keys.alerts).pending();
+	const pending = await new NotificationOutbox(ctx.redis, ctx.keys).pending();
 	return json({
 		pending: pending.map((n) => ({
 			id: n.id,

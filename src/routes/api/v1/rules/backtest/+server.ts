@@ -70,7 +70,7 @@ export const POST: RequestHandler = async (event) => {
 	}
 	const run = (progress?: (message: string) => void) =>
 		runBacktest(
-			{ store: ctx.store, rules: new RuleRepository(ctx.redis, ctx.keys.rules), defaultGroupIntervalMs: ctx.defaultGroupIntervalMs },
+			{ store: ctx.store, rules: new RuleRepository(ctx.redis, ctx.keys), defaultGroupIntervalMs: ctx.defaultGroupIntervalMs },
 			{ rule: parsed.rule, from: parsed.from, to: parsed.to, draft: parsed.draft, intervalMs: parsed.interval, progress }
 		);
 	if ((request.headers.get('accept') ?? '').includes('application/x-ndjson')) return streamed(run, (err) => ctx.log.error({ err: (err as Error).message, rule: parsed.rule }, 'backtest failed'));

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { validateRuleText } from '$lib/server/web/http';
 import { requirePermission } from '$lib/server/web/http';
 import { getContext } from '$lib/server/web/context';
-import { MAX_RULE_TEXT } from '$lib/server/rules/edit';
+import { MAX_RULE_TEXT } from '$lib/server/rules';
 import { readJson } from '$lib/server/web/json-body';
 import { postOnly } from '$lib/server/web/method';
 import type { RequestHandler } from './$types';

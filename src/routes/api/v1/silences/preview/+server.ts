@@ -17,7 +17,7 @@ export const POST: RequestHandler = async (event) => {
 	if (!body.ok) return body.response;
 	const ctx = getContext();
 	try {
-		return json(await previewSilence(ctx.redis, ctx.keys.alerts, body.value, Date.now()), { headers: NO_STORE });
+		return json(await previewSilence(ctx.redis, ctx.keys, body.value, Date.now()), { headers: NO_STORE });
 	} catch (err) {
 		return refused(err);
 	}

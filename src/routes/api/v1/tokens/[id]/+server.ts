@@ -1,6 +1,6 @@
 /** DELETE /api/v1/tokens/ID: revokes an API token at once. Admins only (`tokens:admin`). */
 import { json } from '@sveltejs/kit';
-import { actorOf } from '$lib/server/auth/access';
+import { actorOf } from '$lib/server/auth';
 import { requirePermission } from '$lib/server/web/http';
 import { getContext } from '$lib/server/web/context';
 import type { RequestHandler } from './$types';

@@ -7,11 +7,8 @@
  */
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
-import { actorOf } from '$lib/server/auth/access';
+import { actorOf, ROLES, loginDelay, isUserError, normalizeUserName } from '$lib/server/auth';
 import { requirePermission } from '$lib/server/web/http';
-import { ROLES } from '$lib/server/auth/permissions';
-import { loginDelay } from '$lib/server/auth/login-throttle';
-import { isUserError, normalizeUserName } from '$lib/server/auth/users';
 import { getContext } from '$lib/server/web/context';
 import { readJson } from '$lib/server/web/json-body';
 import type { RequestHandler } from './$types';

@@ -6,7 +6,7 @@
 import { json } from '@sveltejs/kit';
 import { sendTestNotification, requirePermission } from '$lib/server/web/http';
 import { isChannelError } from '$lib/server/alerting/notify';
-import { actorOf } from '$lib/server/auth/access';
+import { actorOf } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
 import { postOnly } from '$lib/server/web/method';
 import type { RequestHandler } from './$types';

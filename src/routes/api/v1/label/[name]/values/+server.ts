@@ -5,9 +5,8 @@
  * `series:read`.
  */
 import { getContext } from '$lib/server/web/context';
-import { readParams } from '$lib/server/prom-api/params';
+import { readParams, labelValues, parseMatches, timeRange } from '$lib/server/prom-api';
 import { methodNotAllowed, promRoute } from '$lib/server/web/http';
-import { labelValues, parseMatches, timeRange } from '$lib/server/prom-api/series';
 import type { RequestHandler } from './$types';
 
 export const GET: RequestHandler = (event) =>

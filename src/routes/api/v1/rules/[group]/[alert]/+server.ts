@@ -13,10 +13,10 @@ import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { readRuleDetail } from '$lib/server/views';
 import { notFound, ruleIdOf, saveRuleText } from '$lib/server/web/http';
-import { actorOf } from '$lib/server/auth/access';
+import { actorOf } from '$lib/server/auth';
 import { requirePermission } from '$lib/server/web/http';
 import { getContext } from '$lib/server/web/context';
-import { MAX_RULE_TEXT } from '$lib/server/rules/edit';
+import { MAX_RULE_TEXT } from '$lib/server/rules';
 import { readJson } from '$lib/server/web/json-body';
 import type { RequestHandler } from './$types';
 

@@ -7,7 +7,7 @@
 import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import { notFound, rollbackRule, ruleIdOf } from '$lib/server/web/http';
-import { actorOf } from '$lib/server/auth/access';
+import { actorOf } from '$lib/server/auth';
 import { requirePermission } from '$lib/server/web/http';
 import { getContext } from '$lib/server/web/context';
 import { readJson } from '$lib/server/web/json-body';

@@ -1,5 +1,5 @@
 /**
- * The input-series notation of `promtool test rules`: a series as `name{a="b"}` and its values in
+ * The input-series notation of `promtool test rules` and of PromQL's own test scripts (`load`): a series as `name{a="b"}` and its values in
  * the expanding notation, one item per sample interval, separated by spaces:
  *
  *   `7`          one sample

@@ -1,0 +1,12 @@
+/**
+ * Reports: availability and SLO reports over a period, their CSV and the incident list's filter,
+ * and the incident page's read model. Queries go through the numeric query core (promql/query.ts).
+ */
+export { isoTime, toCsv } from './csv';
+export { RANGES, RANGE_LABELS, apiParams, listQuery, pageParams, readFilter } from './incident-filter';
+export { incidentView } from './incident-view';
+export { type ReportSettings } from './load';
+export { currentPeriod, previousPeriod } from './period';
+export { meets } from './report';
+export { REPORT_TABLES, type ReportTable, parseReportRequest, reportCsv, runReport } from './request';
+export { reportSettings } from './settings';
