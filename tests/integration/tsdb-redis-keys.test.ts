@@ -8,7 +8,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR_SPAN } from '../../src/lib/server/tsdb/query';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
-import { DAY, HOUR } from '../../src/lib/server/tsdb/types';
+import { DAY, HOUR, SelectionCache } from '../../src/lib/server/tsdb/types';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 
 let server: TestRedis;
@@ -242,5 +242,31 @@ describe('the Redis store', () => {
 		const later = await store.raw('c', (hour + 1) * HOUR, (hour + 2) * HOUR);
 		expect(later[0]!.ts.at(-1)).toBe((hour + 1) * HOUR + 3_590_000);
 		expect(later[0]!.values.at(-1)).toBe(7);
+	});
+});
+
+describe('a selection cache shared by the reads of an evaluation cycle', () => {
+	it('lists each posting set once per cycle, and reads what uncached reads read', async () => {
+		const store = new RedisStore(client, { prefix: 'k9:', liveKey: null });
+		const t = Date.now() - 60_000;
+		await store.write(Array.from({ length: 20 }, (_, i) => ({ name: 'cyc', labels: { idx: String(i), kind: i % 2 ? 'odd' : 'even' }, ts: [t], values: [i] })));
+		const smembers = async () => {
+			const line = String(await client.info('commandstats'))
+				.split('\n')
+				.find((l) => l.startsWith('cmdstat_smembers:'));
+			return Number(/calls=(\d+)/.exec(line ?? '')?.[1] ?? 0);
+		};
+		const selectors = Array.from({ length: 10 }, (_, i) => `cyc{idx="${i}",kind=~"odd|even"}`);
+		const plain = await Promise.all(selectors.map((s) => store.raw(s, t - 1000, t + 1000)));
+		const before = await smembers();
+		const selection = new SelectionCache();
+		const cached = await Promise.all(selectors.map((s) => store.raw(s, t - 1000, t + 1000, { selection })));
+		// The name's postings once, 10 idx postings, the kind label's values once and each kind's postings once.
+		expect((await smembers()) - before).toBe(1 + 10 + 1 + 2);
+		expect(cached).toEqual(plain);
+		expect(cached.map((r) => r[0]!.values[0])).toEqual(Array.from({ length: 10 }, (_, i) => i));
+		// A new cycle lists again (series may have come).
+		await store.raw(selectors[0]!, t - 1000, t + 1000, { selection: new SelectionCache() });
+		expect((await smembers()) - before).toBe(14 + 5);
 	});
 });

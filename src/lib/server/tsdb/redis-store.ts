@@ -49,6 +49,7 @@ import {
 	type ReadOptions,
 	type Retention,
 	type SampleBudget,
+	type SelectionCache,
 	type Selector,
 	type SeriesInfo,
 	type SeriesSamples,
@@ -531,17 +532,33 @@ export class RedisStore implements TimeSeriesStore {
 		return out;
 	}
 
+	/** The members of each set key; with a cycle's cache, each key is fetched once per cycle. */
+	private members(keys: readonly string[], cache?: SelectionCache): Promise<string[][]> {
+		if (!cache) {
+			if (!keys.length) return Promise.resolve([]);
+			const pipe = this.redis.pipeline();
+			for (const key of keys) pipe.smembers(key);
+			return exec(pipe) as Promise<string[][]>;
+		}
+		const missing = [...new Set(keys.filter((key) => !cache.sets.has(key)))];
+		if (missing.length) {
+			const fetched = this.members(missing);
+			// A failed fetch is not kept: the next cycle (or rule) asks again.
+			fetched.catch(() => missing.forEach((key) => cache.sets.delete(key)));
+			missing.forEach((key, i) => cache.sets.set(key, fetched.then((all) => all[i]!)));
+		}
+		return Promise.all(keys.map((key) => cache.sets.get(key)!));
+	}
+
 	/** Series ids and labels matching a selector, in id order. */
-	private async select(selector: Selector): Promise<Array<{ sid: string; labels: Labels }>> {
+	private async select(selector: Selector, cache?: SelectionCache): Promise<Array<{ sid: string; labels: Labels }>> {
 		const matchers = toMatchers(selector);
 		const narrowing = matchers.filter((m) => !matchValue(m, ''));
 		// Round 1: postings of equality matchers, values of the others.
-		const pipe = this.redis.pipeline();
-		for (const m of narrowing) {
-			if (m.op === '=') pipe.smembers(this.postingsKey(m.name, m.value));
-			else pipe.smembers(this.valuesKey(m.name));
-		}
-		const first = (await exec(pipe)) as string[][];
+		const first = await this.members(
+			narrowing.map((m) => (m.op === '=' ? this.postingsKey(m.name, m.value) : this.valuesKey(m.name))),
+			cache
+		);
 		// Round 2: postings of the values the other matchers accept.
 		const sets: string[][] = [];
 		const unions: Array<{ m: Matcher; values: string[] }> = [];
@@ -550,9 +567,10 @@ export class RedisStore implements TimeSeriesStore {
 			else unions.push({ m, values: first[i]!.filter((v) => matchValue(m, v)) });
 		});
 		if (unions.length) {
-			const p2 = this.redis.pipeline();
-			for (const u of unions) for (const v of u.values) p2.smembers(this.postingsKey(u.m.name, v));
-			const res = (await exec(p2)) as string[][];
+			const res = await this.members(
+				unions.flatMap((u) => u.values.map((v) => this.postingsKey(u.m.name, v))),
+				cache
+			);
 			let at = 0;
 			for (const u of unions) {
 				const set = new Set<string>();
@@ -563,8 +581,9 @@ export class RedisStore implements TimeSeriesStore {
 		sets.sort((a, b) => a.length - b.length);
 		let candidates = new Set(sets[0] ?? []);
 		for (const s of sets.slice(1)) {
-			const other = new Set(s);
-			candidates = new Set([...candidates].filter((sid) => other.has(sid)));
+			const next = new Set<string>();
+			for (const sid of s) if (candidates.has(sid)) next.add(sid);
+			candidates = next;
 		}
 		const sids = [...candidates].sort();
 		const labels = await this.labelsOf(sids);
@@ -794,7 +813,7 @@ export class RedisStore implements TimeSeriesStore {
 
 	async raw(selector: Selector, from: number, to: number, options: ReadOptions = {}): Promise<RawResult[]> {
 		if (!(to >= from)) throw new RangeError(`to (${to}) is before from (${from})`);
-		const selected = await this.select(selector);
+		const selected = await this.select(selector, options.selection);
 		if (selected.length === 0) return [];
 		const cols = await this.readRaw(selected, from, to, options.budget);
 		return selected.flatMap(({ labels }, i) => {

@@ -8,7 +8,7 @@ const START = 1_700_000_000_000 - (1_700_000_000_000 % 3_600_000);
 /** Appends samples to a chunk as a writer does: blocks for runs, point records for single samples. */
 function chunkOf(samples: Array<{ t: number; v: number; stale?: boolean; block?: number; known?: boolean }>): Uint8Array {
 	const w = new ByteWriter();
-	let prev: PointPrev | null = null;
+	let prev = null as PointPrev | null;
 	for (let i = 0; i < samples.length; ) {
 		const s = samples[i]!;
 		if (s.block) {
@@ -21,9 +21,9 @@ function chunkOf(samples: Array<{ t: number; v: number; stale?: boolean; block?:
 			continue;
 		}
 		// A writer that does not know the sample before (known: false) codes the point on its own.
-		const before = s.known === false ? null : prev;
+		const before: PointPrev | null = s.known === false ? null : prev;
 		encodePoint(w, START, s.t, s.v, s.stale ?? false, before);
-		prev = { t: s.t, step: before ? s.t - before.t : -1, v: s.v };
+		prev = { t: s.t, step: before === null ? -1 : s.t - before.t, v: s.v };
 		i++;
 	}
 	return w.finish();
