@@ -295,20 +295,20 @@ export class RedisWriter {
 			const again: Group[] = [];
 			let at = 0;
 			for (const reply of replies) {
-				for (let r = 0; r < reply.length; r += 4) {
+				for (const answer of reply) {
 					const g = pending[at++]!;
-					const code = Number(reply[r]);
-					if (code === 2) {
+					if (typeof answer === 'number') {
 						result.accepted += g.ts.length;
-						stored.push(Object.assign(g, { created: Number(reply[r + 2]), length: Number(reply[r + 3]) }));
+						stored.push(Object.assign(g, { created: answer % 4, length: Math.floor(answer / 4) }));
 						continue;
 					}
-					const lt = String(reply[r + 1]);
+					const done = answer.startsWith('S');
+					const lt = done ? answer.slice(1) : answer;
 					const k = g.k;
-					if (code === 0 && lt === '-1' && g.expect !== -1 && k.indexed) reborn.add(k);
+					if (!done && lt === '-1' && g.expect !== -1 && k.indexed) reborn.add(k);
 					k.lastTs = lt === '-1' ? -Infinity : Number(lt);
 					forgetState(k);
-					if (code === 1) {
+					if (done) {
 						result.accepted += g.ts.length;
 						continue;
 					}
@@ -472,18 +472,30 @@ export class RedisWriter {
 	}
 }
 
+/** A value as the live entry's JSON has it (see encodeValue): finite numbers as JSON numbers. */
+function liveValue(v: number): string {
+	return Number.isFinite(v) ? String(v) : JSON.stringify(encodeValue(v));
+}
+
 /** The live entry of a write: the JSON of [[sid, ts, value], ...], written as text (sids are base64url). */
 function liveBody(stored: Stored[]): string {
-	const points: string[] = [];
-	const point = (sid: string, t: number, v: number) => `["${sid}",${t},${JSON.stringify(encodeValue(v))}]`;
+	let body = '';
+	const point = (sid: string, t: number, v: number) => {
+		body += `${body ? ',' : '['}["${sid}",${t},${liveValue(v)}]`;
+	};
 	let total = 0;
 	for (const g of stored) total += g.ts.length;
 	if (total <= LIVE_FULL_LIMIT) {
-		for (const g of stored) for (let i = 0; i < g.ts.length; i++) points.push(point(g.k.sid, g.ts[i]!, g.values[i]!));
+		for (const g of stored) for (let i = 0; i < g.ts.length; i++) point(g.k.sid, g.ts[i]!, g.values[i]!);
 	} else {
-		const lastOf = new Map<string, Stored>();
-		for (const g of stored) lastOf.set(g.k.sid, g);
-		for (const g of lastOf.values()) points.push(point(g.k.sid, g.ts[g.ts.length - 1]!, g.values[g.values.length - 1]!));
+		// The last sample of each series (a series has one group per chunk, in time order).
+		const seen = new Set<Known>();
+		for (let j = stored.length - 1; j >= 0; j--) {
+			const g = stored[j]!;
+			if (seen.has(g.k)) continue;
+			seen.add(g.k);
+			point(g.k.sid, g.ts[g.ts.length - 1]!, g.values[g.values.length - 1]!);
+		}
 	}
-	return `[${points.join(',')}]`;
+	return body ? `${body}]` : '[]';
 }

@@ -37,9 +37,9 @@ end
  *   <f64 interval ms, 0 none><u32 record bytes><u16 minute records><u32 hour><u32 chunk>
  *   <u8 flags: 1 the hour may be new to the open-bucket set><8 bytes last value><record>
  *   <minute records: u16 minute of the hour, u8 0 set | 1 merge, 36-byte record>...
- * Returns per group: code (0 refused, 1 already stored, 2 stored), the series' last time before
- * ("-1" none), created bits (1 raw chunk, 2 open minute key), the raw chunk's length after the
- * append (0 when not stored).
+ * Returns one value per group: stored, the number (raw chunk's length after the append) x 4 +
+ * created bits (1 raw chunk, 2 open minute key); refused, the series' stored last time as text
+ * ("-1" none); already stored (a retry), that time after "S".
  */
 export const WRITE_SCRIPT = `${MERGE}
 local retry = ARGV[1] == '1'
@@ -55,12 +55,8 @@ while pos <= #blob do
   local state = KEYS[g]
   local lt = redis.call('HGET', state, 'lt')
   local lastTs = lt and tonumber(lt) or -1
-  local n = #out
   if lastTs ~= expect then
-    out[n + 1] = (retry and last <= lastTs) and 1 or 0
-    out[n + 2] = lt or '-1'
-    out[n + 3] = 0
-    out[n + 4] = 0
+    out[g] = ((retry and last <= lastTs) and 'S' or '') .. (lt or '-1')
   else
     local base = string.sub(state, 1, -2)
     local raw = base .. 'r:' .. chunk
@@ -92,10 +88,7 @@ while pos <= #blob do
     else
       redis.call('HSET', state, 'lt', lastText, 'lv', lv)
     end
-    out[n + 1] = 2
-    out[n + 2] = lt or '-1'
-    out[n + 3] = created
-    out[n + 4] = len
+    out[g] = len * 4 + created
   end
 end
 return out
