@@ -153,6 +153,47 @@ async function exec(pipe: ChainableCommander): Promise<unknown[]> {
 	});
 }
 
+/**
+ * The reads of one evaluation cycle (its rules, started together) sent as one pipeline: the
+ * commands queued within one turn of the event loop go out together, so a thousand rules cost a
+ * round trip or two, not one each.
+ */
+class CycleBatch {
+	private queue: Array<{ build: (pipe: ChainableCommander) => void; resolve: (r: unknown[]) => void; reject: (e: unknown) => void }> = [];
+
+	constructor(private readonly redis: Redis) {}
+
+	send(build: (pipe: ChainableCommander) => void): Promise<unknown[]> {
+		return new Promise((resolve, reject) => {
+			if (this.queue.push({ build, resolve, reject }) === 1) setImmediate(() => this.flush());
+		});
+	}
+
+	private flush(): void {
+		const queue = this.queue;
+		this.queue = [];
+		const pipe = this.redis.pipeline();
+		const counts = queue.map(({ build }) => {
+			const before = pipe.length;
+			build(pipe);
+			return pipe.length - before;
+		});
+		if (pipe.length === 0) return queue.forEach((q) => q.resolve([]));
+		pipe.exec().then(
+			(replies) => {
+				let at = 0;
+				queue.forEach((q, i) => {
+					const part = (replies ?? []).slice(at, (at += counts[i]!));
+					const failed = part.find(([err]) => err);
+					if (failed) q.reject(failed[0]);
+					else q.resolve(part.map(([, value]) => value));
+				});
+			},
+			(err: unknown) => queue.forEach((q) => q.reject(err))
+		);
+	}
+}
+
 export class RedisStore implements TimeSeriesStore {
 	readonly retention: Retention;
 	private readonly p: string;
@@ -532,6 +573,24 @@ export class RedisStore implements TimeSeriesStore {
 		return out;
 	}
 
+	/** Posting lists as sets, for lists a cycle's rules share (kept as long as the list is). */
+	private readonly setsOf = new WeakMap<string[], Set<string>>();
+
+	/** Reads of one evaluation cycle, sent together (see CycleBatch). */
+	private readonly batches = new WeakMap<SelectionCache, CycleBatch>();
+
+	/** Sends the commands `build` queues: in a pipeline of its own, or with the other reads of its cycle. */
+	private send(build: (pipe: ChainableCommander) => void, cache?: SelectionCache): Promise<unknown[]> {
+		if (!cache) {
+			const pipe = this.redis.pipeline();
+			build(pipe);
+			return pipe.length ? exec(pipe) : Promise.resolve([]);
+		}
+		let batch = this.batches.get(cache);
+		if (!batch) this.batches.set(cache, (batch = new CycleBatch(this.redis)));
+		return batch.send(build);
+	}
+
 	/** The members of each set key; with a cycle's cache, each key is fetched once per cycle. */
 	private members(keys: readonly string[], cache?: SelectionCache): Promise<string[][]> {
 		if (!cache) {
@@ -579,13 +638,14 @@ export class RedisStore implements TimeSeriesStore {
 			}
 		}
 		sets.sort((a, b) => a.length - b.length);
-		let candidates = new Set(sets[0] ?? []);
+		// The smallest set, filtered by the others (as sets: a cycle's shared lists become sets once).
+		let candidates = [...new Set(sets[0] ?? [])];
 		for (const s of sets.slice(1)) {
-			const next = new Set<string>();
-			for (const sid of s) if (candidates.has(sid)) next.add(sid);
-			candidates = next;
+			let other = this.setsOf.get(s);
+			if (!other) this.setsOf.set(s, (other = new Set(s)));
+			candidates = candidates.filter((sid) => other.has(sid));
 		}
-		const sids = [...candidates].sort();
+		const sids = candidates.sort();
 		const labels = await this.labelsOf(sids);
 		return sids.flatMap((sid) => {
 			const l = labels.get(sid);
@@ -631,15 +691,16 @@ export class RedisStore implements TimeSeriesStore {
 		to: number,
 		keep: number,
 		slack: number,
-		res = 1
+		res = 1,
+		cache?: SelectionCache
 	): Promise<Array<{ range: [number, number] | null; open: string[]; last: number | null }>> {
 		const rollups = res > 1;
-		const pipe = this.redis.pipeline();
-		for (const { sid } of selected) {
-			pipe.hmget(this.stateKey(sid), 'ft', 'lt');
-			if (rollups) pipe.smembers(this.openKey(sid));
-		}
-		const replies = await exec(pipe);
+		const replies = await this.send((pipe) => {
+			for (const { sid } of selected) {
+				pipe.hmget(this.stateKey(sid), 'ft', 'lt');
+				if (rollups) pipe.smembers(this.openKey(sid));
+			}
+		}, cache);
 		const oldest = this.now() - keep - slack;
 		return selected.map((_, i) => {
 			const [ft, lt] = replies[rollups ? 2 * i : i] as [string | null, string | null];
@@ -670,7 +731,7 @@ export class RedisStore implements TimeSeriesStore {
 		}
 	}
 
-	private async readRaw(selected: Array<{ sid: string }>, from: number, to: number, budget?: SampleBudget): Promise<SampleColumns[]> {
+	private async readRaw(selected: Array<{ sid: string }>, from: number, to: number, budget?: SampleBudget, cache?: SelectionCache): Promise<SampleColumns[]> {
 		const out: SampleColumns[] = [];
 		const chunks = (span: [number, number]) => ({ first: Math.floor(span[0] / this.chunkMs), last: Math.floor(span[1] / this.chunkMs) });
 		/** Whether chunk c of a series whose last sample is at `last` is complete. */
@@ -678,19 +739,20 @@ export class RedisStore implements TimeSeriesStore {
 		await inBatches(
 			selected,
 			async (batch) => {
-				const held = await this.spans(batch, from, to, this.retention.raw, this.chunkMs);
-				const pipe = this.redis.pipeline();
-				batch.forEach(({ sid }, i) => {
-					const span = held[i]!.range;
-					if (!span) return;
-					const { first, last } = chunks(span);
-					for (let c = first; c <= last; c++) {
-						const key = this.rawKey(sid, c);
-						if (closed(c, held[i]!.last) && this.chunkCache.has(key)) continue;
-						pipe.getBuffer(key);
-					}
-				});
-				return { held, bufs: (await exec(pipe)) as Array<Buffer | null> };
+				const held = await this.spans(batch, from, to, this.retention.raw, this.chunkMs, 1, cache);
+				const bufs = await this.send((pipe) => {
+					batch.forEach(({ sid }, i) => {
+						const span = held[i]!.range;
+						if (!span) return;
+						const { first, last } = chunks(span);
+						for (let c = first; c <= last; c++) {
+							const key = this.rawKey(sid, c);
+							if (closed(c, held[i]!.last) && this.chunkCache.has(key)) continue;
+							pipe.getBuffer(key);
+						}
+					});
+				}, cache);
+				return { held, bufs: bufs as Array<Buffer | null> };
 			},
 			(batch, { held, bufs }) => {
 				let at = 0;
@@ -815,7 +877,7 @@ export class RedisStore implements TimeSeriesStore {
 		if (!(to >= from)) throw new RangeError(`to (${to}) is before from (${from})`);
 		const selected = await this.select(selector, options.selection);
 		if (selected.length === 0) return [];
-		const cols = await this.readRaw(selected, from, to, options.budget);
+		const cols = await this.readRaw(selected, from, to, options.budget, options.selection);
 		return selected.flatMap(({ labels }, i) => {
 			const c = cols[i]!;
 			if (!c.ts.length) return [];
