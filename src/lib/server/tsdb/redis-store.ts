@@ -6,7 +6,8 @@
  *                        (sampling interval ms)
  *   <p>ts:{sid}:l        hash: the labels, with __name__
  *   <p>ts:{sid}:o        set: open rollup keys ("m:<hour>", "h:<day>"), so readers know them
- *   <p>ts:{sid}:r:<c>    raw chunk c (chunkMs wide, 1 h by default): a sequence of blocks
+ *   <p>ts:{sid}:r:<c>    raw chunk c (chunkMs wide, 1 h by default): a sequence of blocks and
+ *                        point records (codec/point.ts), one block once sealed
  *   <p>ts:{sid}:mo:<h>   open minute rollups of hour h, merged as samples arrive
  *   <p>ts:{sid}:m:<d>    sealed minute rollups of day d (segments)
  *   <p>ts:{sid}:ho:<d>   open hour rollups of day d, folded in as hours are sealed
@@ -153,6 +154,41 @@ async function exec(pipe: ChainableCommander): Promise<unknown[]> {
 	});
 }
 
+/** The store's counters, shared by the stores of one registry. */
+function storeMetrics(registry: Registry): NonNullable<RedisStore['metrics']> {
+	const registers = [registry];
+	const existing = <T>(name: string) => registry.getSingleMetric(name) as T | undefined;
+	const metrics = {
+		written:
+			existing<Counter>('vigil_tsdb_samples_written_total') ??
+			new Counter({ name: 'vigil_tsdb_samples_written_total', help: 'Samples stored in the time-series store.', registers }),
+		rejected:
+			existing<Counter<'reason'>>('vigil_tsdb_samples_rejected_total') ??
+			new Counter({
+				name: 'vigil_tsdb_samples_rejected_total',
+				help: 'Samples the time-series store refused, by reason: out_of_order, duplicate, too_old, invalid, cardinality (tsdb.maxSeriesPerMetric), series_limit (tsdb.maxSeries), label_limit (tsdb.maxLabelsPerSeries, tsdb.maxLabelLength).',
+				labelNames: ['reason'],
+				registers
+			}),
+		created:
+			existing<Counter>('vigil_tsdb_series_created_total') ??
+			new Counter({ name: 'vigil_tsdb_series_created_total', help: 'New series admitted to the index.', registers }),
+		sealed:
+			existing<Counter<'kind'>>('vigil_tsdb_sealed_total') ??
+			new Counter({
+				name: 'vigil_tsdb_sealed_total',
+				help: 'Buckets sealed (rewritten compactly) after they closed, by kind: raw, minute, hour.',
+				labelNames: ['kind'],
+				registers
+			}),
+		dropped:
+			existing<Counter>('vigil_tsdb_series_dropped_total') ??
+			new Counter({ name: 'vigil_tsdb_series_dropped_total', help: 'Series dropped from the index after all their data expired.', registers })
+	};
+	for (const reason of REJECT_REASONS) metrics.rejected.inc({ reason }, 0);
+	return metrics;
+}
+
 /**
  * The reads of one evaluation cycle (its rules, started together) sent as one pipeline: the
  * commands queued within one turn of the event loop go out together, so a thousand rules cost a
@@ -211,7 +247,7 @@ export class RedisStore implements TimeSeriesStore {
 	private sealing: Promise<unknown> | undefined;
 	/** When the background sealer last dropped expired series (epoch ms). */
 	private lastDrop: number;
-	private readonly metrics?: {
+	readonly metrics?: {
 		written: Counter;
 		rejected: Counter<'reason'>;
 		created: Counter;
@@ -249,38 +285,7 @@ export class RedisStore implements TimeSeriesStore {
 		define('vigilTsDropSeries', 3, DROP_SERIES_SCRIPT);
 		// The first sweep of expired series an hour after start (then daily), not in the start-up rush.
 		this.lastDrop = this.now() - DAY + HOUR;
-		if (options.registry) {
-			const registers = [options.registry];
-			const existing = <T>(name: string) => options.registry!.getSingleMetric(name) as T | undefined;
-			this.metrics = {
-				written:
-					existing<Counter>('vigil_tsdb_samples_written_total') ??
-					new Counter({ name: 'vigil_tsdb_samples_written_total', help: 'Samples stored in the time-series store.', registers }),
-				rejected:
-					existing<Counter<'reason'>>('vigil_tsdb_samples_rejected_total') ??
-					new Counter({
-						name: 'vigil_tsdb_samples_rejected_total',
-						help: 'Samples the time-series store refused, by reason: out_of_order, duplicate, too_old, invalid, cardinality (tsdb.maxSeriesPerMetric), series_limit (tsdb.maxSeries), label_limit (tsdb.maxLabelsPerSeries, tsdb.maxLabelLength).',
-						labelNames: ['reason'],
-						registers
-					}),
-				created:
-					existing<Counter>('vigil_tsdb_series_created_total') ??
-					new Counter({ name: 'vigil_tsdb_series_created_total', help: 'New series admitted to the index.', registers }),
-				sealed:
-					existing<Counter<'kind'>>('vigil_tsdb_sealed_total') ??
-					new Counter({
-						name: 'vigil_tsdb_sealed_total',
-						help: 'Buckets sealed (rewritten compactly) after they closed, by kind: raw, minute, hour.',
-						labelNames: ['kind'],
-						registers
-					}),
-				dropped:
-					existing<Counter>('vigil_tsdb_series_dropped_total') ??
-					new Counter({ name: 'vigil_tsdb_series_dropped_total', help: 'Series dropped from the index after all their data expired.', registers })
-			};
-			for (const reason of REJECT_REASONS) this.metrics.rejected.inc({ reason }, 0);
-		}
+		if (options.registry) this.metrics = storeMetrics(options.registry);
 		this.writer = new RedisWriter({
 			redis,
 			retention: this.retention,
