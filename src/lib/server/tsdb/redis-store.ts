@@ -504,7 +504,7 @@ export class RedisStore implements TimeSeriesStore {
 				forgotten.add(sid);
 				this.labelCache.delete(sid);
 			});
-			this.writer.dropped(forgotten);
+			if (forgotten.size) this.writer.dropped(forgotten);
 			if (unindex.length === 0) continue;
 			await exec(unindex);
 			if (pairs.size === 0) continue;

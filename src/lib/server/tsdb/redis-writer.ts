@@ -131,6 +131,8 @@ function writeRecord(w: ByteWriter, a: Agg): void {
 export class RedisWriter {
 	/** What this process knows of each series it writes, by the series' canonical text. */
 	private readonly known = new Map<string, Known>();
+	/** The canonical text of each known series, by series id. */
+	private readonly textOf = new Map<string, string>();
 	private readonly out = new ByteWriter(1 << 16);
 
 	constructor(private readonly d: WriterDeps) {}
@@ -138,11 +140,17 @@ export class RedisWriter {
 	/** Forgets everything known of every series (Redis may have lost data). */
 	forget(): void {
 		this.known.clear();
+		this.textOf.clear();
 	}
 
 	/** Forgets series dropped from the index. */
-	dropped(sids: ReadonlySet<string>): void {
-		for (const [text, k] of this.known) if (sids.has(k.sid)) this.known.delete(text);
+	dropped(sids: Iterable<string>): void {
+		for (const sid of sids) {
+			const text = this.textOf.get(sid);
+			if (text === undefined) continue;
+			this.known.delete(text);
+			this.textOf.delete(sid);
+		}
 	}
 
 	async write(series: SeriesSamples[], options: WriteOptions = {}): Promise<WriteResult> {
@@ -184,6 +192,7 @@ export class RedisWriter {
 				const sid = sidOf(s.name, s.labels, text);
 				k = { sid, name: s.name, labels: s.labels, state: this.d.stateKey(sid), indexed: false, lastTs: undefined, prev: null, prevChunk: -1, aggMinute: -1, agg: emptyAgg(), aggWhole: false, openHour: -1, iv: undefined, ivNext: undefined };
 				this.known.set(text, k);
+				this.textOf.set(sid, text);
 			}
 			items.push({ s, k });
 		}
