@@ -19,7 +19,7 @@ import {
 	type CompiledRule,
 	type RuleState
 } from '../src/lib/server/rules';
-import type { TimeSeriesStore } from '../src/lib/server/tsdb';
+import { SelectionCache, type TimeSeriesStore } from '../src/lib/server/tsdb';
 import type { AlertsConfig } from './config';
 import type { RoleMetrics } from './metrics';
 
@@ -64,8 +64,10 @@ export class GroupRunner {
 		const rules = this.group.rules.filter((r) => r.enabled);
 		const recordings = (this.group.recordings ?? []).filter((r) => r.enabled);
 		const deadline = performance.now() + config.evaluationTimeout;
+		// The rules of one evaluation share their index reads (a metric's series are listed once, not once per rule).
+		let selection = new SelectionCache();
 		const load = (rule: CompiledRule) =>
-			withTimeout(loadRuleSource(this.ctx.store, rule, at, at, { deadline }), config.evaluationTimeout, "reading the rule's data").catch(
+			withTimeout(loadRuleSource(this.ctx.store, rule, at, at, { deadline, selection }), config.evaluationTimeout, "reading the rule's data").catch(
 				(err: Error) => ({ error: err.message }) // the store could not be read: an error state, never "ok"
 			);
 		const loading: Array<ReturnType<typeof load>> = [];
@@ -74,6 +76,8 @@ export class GroupRunner {
 			while (next < rules.length && rules[next]!.index < rec.index) loading.push(load(rules[next++]!));
 			await Promise.all(loading);
 			await this.record(rec, at, deadline);
+			// The recording rule may have made new series: the rules after it list them again.
+			selection = new SelectionCache();
 		}
 		while (next < rules.length) loading.push(load(rules[next++]!));
 		const sources = await Promise.all(loading);

@@ -260,4 +260,32 @@ describe('Scheduler', () => {
 		const outcomes = (await registry.getSingleMetric('vigil_collector_runs_total')!.get()).values.filter((v) => v.value > 0).map((v) => v.labels.outcome);
 		expect(outcomes).toEqual(['ok']);
 	});
+	it("charges a target only for its own time: the time the process was busy before the deadline moves the deadline on, up to one more timeout", async () => {
+		// Real time. The process is busy (its own work: a first scrape's new series, a big write) for
+		// 300 ms early in the run, and the deadline timer then fires on time; the target answers
+		// 500 ms into the run, 200 ms of its own. A target that never answers still times out.
+		const registry = new Registry();
+		const emitted: Sample[] = [];
+		const scheduler = new Scheduler({ registry, emit: (samples) => emitted.push(...samples) });
+		const slowVigil = (): Promise<CollectResult> =>
+			new Promise((resolve) => {
+				setTimeout(() => {
+					const end = performance.now() + 300;
+					while (performance.now() < end) {
+						// busy: this process' own work
+					}
+					setTimeout(() => resolve({ samples: [{ name: 'm', labels: {}, ts: 0, value: 1 }] }), 180);
+				}, 20);
+			});
+		const hangs = (): Promise<CollectResult> => new Promise(() => {});
+		await scheduler.set([target('healthy', 5000, slowVigil, { timeoutMs: 400 }), target('hung', 5000, hangs, { timeoutMs: 400 })]);
+		scheduler.start();
+		const ups = () => emitted.filter((x) => x.name === 'up');
+		while (ups().length < 2) await new Promise((r) => setTimeout(r, 50));
+		await scheduler.stop();
+		const up = Object.fromEntries(ups().map((x) => [x.labels.target, x.value]));
+		expect(up).toEqual({ healthy: 1, hung: 0 });
+		const outcomes = (await registry.getSingleMetric('vigil_collector_runs_total')!.get()).values.filter((v) => v.value > 0).map((v) => `${v.labels.collector} ${v.labels.outcome}`);
+		expect(outcomes.sort()).toEqual(['healthy ok', 'hung timeout']);
+	});
 });

@@ -212,19 +212,22 @@ export class Scheduler {
 		const started = this.clock.now();
 		this.options.onStart?.(started - due);
 		const t0 = performance.now();
-		// The deadline covers the target's answer, not Vigil's own work: a timer that fires late because
-		// the process was busy (storing the previous scrape) first lets I/O that already arrived run,
-		// and a run that finished meanwhile is not a timeout.
-		// A deadline timer that fires late (the event loop was held by Vigil's own work) moves the
-		// deadline on by that lateness, up to one timeout in all, so the time Vigil was busy is not
-		// charged to the target.
+		// The deadline covers the target's answer, not Vigil's own work: the target is charged the run's
+		// time less the time this process was busy meanwhile (parsing, storing earlier scrapes, a first
+		// scrape's thousands of new series), so the deadline moves on by that busy time, up to one more
+		// timeout in all; a healthy target is never written `up 0` because Vigil was slow. Where the
+		// clock cannot measure busy time, a deadline timer that fires late (the event loop was held)
+		// moves the deadline on by that lateness. A timer that then fires first lets I/O that already
+		// arrived run, and a run that finished meanwhile is not a timeout.
 		let settled = false;
 		let extended = 0;
+		const busy = this.clock.busyMeter?.();
 		const fire = () => {
-			const late = performance.now() - t0 - collector.timeoutMs - extended;
-			if (late > 10 && extended + late <= collector.timeoutMs) {
-				extended += late;
-				timer = this.clock.setTimeout(fire, late);
+			const owed = busy ? Math.min(collector.timeoutMs, busy()) : performance.now() - t0 - collector.timeoutMs;
+			const more = owed - extended;
+			if (more > 10 && extended + more <= collector.timeoutMs) {
+				extended += more;
+				timer = this.clock.setTimeout(fire, more);
 				return;
 			}
 			const expire = () => {

@@ -18,11 +18,14 @@
  *   in this process (parse, read, evaluate, JSON), Prometheus's over HTTP. The answers are checked
  *   equal (labels and values; rate within 10 %, as the two scrape at different instants and a busy machine moves them).
  * - Storage: bytes per sample of the 24 h full-precision series (Prometheus: its block's chunk
- *   files; Vigil: its sealed raw keys), and of Vigil's open (unsealed) hour for the live gauges
- *   (raw chunk and open minute records, as Redis allocates them: MEMORY USAGE).
+ *   files; Vigil: its sealed raw keys), and of Vigil's open (unsealed) hour for full-precision
+ *   gauges, for counters, and for the live gauges (raw chunk and open minute records, as Redis
+ *   allocates them: MEMORY USAGE).
+ *
+ * - Rules: 1,000 alerting rules over 1,000 series, CPU per evaluation of the group (peers-rules.ts).
  *
  * Flags: --series N, --rounds R (3), --phase S (seconds per phase, 15), --queries Q (15),
- * --interval S (scrape interval, 1). VIGIL_PEERS_NODE_OPTIONS adds node flags to Vigil's process
+ * --interval S (scrape interval, 1), --skip-rules. VIGIL_PEERS_NODE_OPTIONS adds node flags to Vigil's process
  * (`--cpu-prof --cpu-prof-dir=prof` profiles it). Skips with a message when /usr/bin/prometheus or promtool is
  * absent (Debian: apt-get install prometheus prometheus-alertmanager).
  * Progress goes to stderr; the result is one JSON line on stdout.
@@ -44,6 +47,7 @@ import { freePort } from '../../src/lib/server/redis/embedded';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
 import { StoreSink } from '../../src/lib/server/tsdb/sink';
 import { DAY, HOUR, resolveRetention } from '../../src/lib/server/tsdb/types';
+import { compareRules } from './peers-rules';
 import { startBenchRedis } from './redis';
 
 const PROMETHEUS = process.env.PROMETHEUS ?? '/usr/bin/prometheus';
@@ -178,6 +182,10 @@ interface Prom {
 	url: string;
 	pid: number;
 	scrape(on: boolean): Promise<void>;
+	/** Loads a rule file and scrapes its data's target every second (null: neither). */
+	rules(file: string | null, target: string): Promise<void>;
+	/** The sum of a metric's lines in Prometheus' own /metrics. */
+	metric(name: string): Promise<number>;
 	appended(): Promise<number>;
 	get(path: string, params: Record<string, string>): Promise<QueryData>;
 	stop(): Promise<void>;
@@ -186,17 +194,23 @@ interface Prom {
 async function startProm(dir: string, target: string, intervalS: number): Promise<Prom> {
 	const port = await freePort();
 	const configFile = join(dir, 'prometheus.yml');
-	const writeConfig = (on: boolean) =>
+	let rules: { file: string; target: string } | null = null;
+	let scraping = false;
+	const writeConfig = () =>
 		writeFileSync(
 			configFile,
 			JSON.stringify({
-				global: { scrape_interval: `${intervalS}s`, evaluation_interval: '15s' },
-				scrape_configs: on
-					? [{ job_name: 'peer', scrape_interval: `${intervalS}s`, scrape_timeout: `${Math.round(intervalS * 800)}ms`, static_configs: [{ targets: [target] }] }]
-					: []
+				global: { scrape_interval: `${intervalS}s`, evaluation_interval: '1s' },
+				...(rules ? { rule_files: [rules.file] } : {}),
+				scrape_configs: [
+					...(scraping
+						? [{ job_name: 'peer', scrape_interval: `${intervalS}s`, scrape_timeout: `${Math.round(intervalS * 800)}ms`, static_configs: [{ targets: [target] }] }]
+						: []),
+					...(rules ? [{ job_name: 'rules', scrape_interval: '1s', static_configs: [{ targets: [rules.target] }] }] : [])
+				]
 			})
 		);
-	writeConfig(false);
+	writeConfig();
 	const proc = spawn(
 		PROMETHEUS,
 		[`--config.file=${configFile}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--web.enable-lifecycle', '--log.level=warn'],
@@ -222,9 +236,22 @@ async function startProm(dir: string, target: string, intervalS: number): Promis
 		url,
 		pid: proc.pid!,
 		async scrape(on) {
-			writeConfig(on);
+			scraping = on;
+			writeConfig();
 			const res = await fetch(`${url}/-/reload`, { method: 'POST' });
 			if (!res.ok) throw new Error(`prometheus reload: HTTP ${res.status} ${await res.text()}`);
+		},
+		async rules(file, rulesTarget) {
+			rules = file ? { file, target: rulesTarget } : null;
+			writeConfig();
+			const res = await fetch(`${url}/-/reload`, { method: 'POST' });
+			if (!res.ok) throw new Error(`prometheus reload: HTTP ${res.status} ${await res.text()}`);
+		},
+		async metric(name) {
+			const text = await (await fetch(`${url}/metrics`)).text();
+			let total = 0;
+			for (const line of text.split('\n')) if (line.startsWith(name)) total += Number(line.split(' ').at(-1));
+			return total;
 		},
 		async appended() {
 			const text = await (await fetch(`${url}/metrics`)).text();
@@ -321,7 +348,8 @@ async function main() {
 			rounds: { type: 'string', default: '3' },
 			phase: { type: 'string', default: '15' },
 			queries: { type: 'string', default: '15' },
-			interval: { type: 'string', default: '1' }
+			interval: { type: 'string', default: '1' },
+			'skip-rules': { type: 'boolean', default: false }
 		}
 	});
 	const N = Number(flags.series);
@@ -382,21 +410,31 @@ async function main() {
 		// (clock driven), with the sealer's pass every 15 s as `startSealer` runs it, before the hour
 		// ends; raw chunks and open minute records as Redis allocates them.
 		let openHourBytes = 0;
+		let openHourCounterBytes = 0;
 		{
 			const start = Math.floor(Date.now() / HOUR) * HOUR - 2 * HOUR;
 			let clock = start;
 			const open = new RedisStore(client, { prefix: 'vo:', liveKey: null, now: () => clock });
 			for (let t = start; t < start + HOUR; t += 1000) {
 				clock = t;
-				await open.write(Array.from({ length: 50 }, (_, i) => ({ name: 'open_gauge', labels: { i: String(i) }, ts: [t], values: [Math.random() * 1000], intervalMs: 1000 })));
+				await open.write([
+					...Array.from({ length: 50 }, (_, i) => ({ name: 'open_gauge', labels: { i: String(i) }, ts: [t], values: [Math.random() * 1000], intervalMs: 1000 })),
+					// Counters as the target serves them: rising 100 a second.
+					...Array.from({ length: 50 }, (_, i) => ({ name: 'open_counter', labels: { i: String(i) }, ts: [t], values: [i * 1000 + (t - start) / 10], intervalMs: 1000 }))
+				]);
 				if ((t - start) % 15_000 === 0) await open.sealDue();
 			}
 			const hour = start / HOUR;
-			for (const s of await open.series('open_gauge')) {
-				for (const key of [`vo:ts:{${s.id}}:r:${hour}`, `vo:ts:{${s.id}}:mo:${hour}`]) openHourBytes += Number((await client.call('MEMORY', 'USAGE', key)) ?? 0);
-			}
-			openHourBytes /= 50 * 3600;
-			progress(`  Vigil's open hour: ${openHourBytes.toFixed(2)} bytes per sample`);
+			const bytes = async (metric: string) => {
+				let n = 0;
+				for (const s of await open.series(metric)) {
+					for (const key of [`vo:ts:{${s.id}}:r:${hour}`, `vo:ts:{${s.id}}:mo:${hour}`]) n += Number((await client.call('MEMORY', 'USAGE', key)) ?? 0);
+				}
+				return n / (50 * 3600);
+			};
+			openHourBytes = await bytes('open_gauge');
+			openHourCounterBytes = await bytes('open_counter');
+			progress(`  Vigil's open hour: ${openHourBytes.toFixed(2)} bytes per sample (full-precision gauges), ${openHourCounterBytes.toFixed(2)} (counters)`);
 		}
 
 		progress('Starting Prometheus and Vigil’s collect role (a child process on its own redis-server)…');
@@ -516,6 +554,10 @@ async function main() {
 			}
 		}
 
+		// Rule evaluation: 1,000 alerting rules over 1,000 series.
+		const rules = flags['skip-rules'] ? null : await compareRules({ dir, prom, client, redisPid: redis.pid, cpuSeconds, progress, rounds: Math.min(rounds, 3), phaseMs: 10_000 });
+		if (rules && rules.firing.prometheus !== rules.firing.vigil) mismatches.push(`rules: ${rules.firing.prometheus} firing in Prometheus, ${rules.firing.vigil} in Vigil`);
+
 		const cpu = compare(promCpu, vigilCpu);
 		const result = {
 			bench: 'peers',
@@ -541,9 +583,19 @@ async function main() {
 				vigil_full_precision_sealed: Number((vigilHistBytes / hist.ts.length).toFixed(2)),
 				ratio: Number((vigilHistBytes / promChunkBytes).toFixed(2)),
 				vigil_open_hour: Number(openHourBytes.toFixed(2)),
+				vigil_open_hour_counters: Number(openHourCounterBytes.toFixed(2)),
 				vigil_open_hour_live_gauges: Number((openBytes / openSamples).toFixed(2)),
 				vigil_open_hour_live_samples: openSamples
 			},
+			...(rules
+				? {
+						rules_1000_cpu_ms_per_evaluation: {
+							...compare(rules.prom.map((x) => x * 1000), rules.vigil.map((x) => x * 1000)),
+							vigil_without_selection_cache: stats(rules.unshared.map((x) => x * 1000)),
+							firing: rules.firing
+						}
+					}
+				: {}),
 			vigil_redis_top_commands: commandstats,
 			answers_equal: mismatches.length === 0,
 			...(mismatches.length ? { mismatches } : {})

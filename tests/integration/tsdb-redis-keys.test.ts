@@ -8,7 +8,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR_SPAN } from '../../src/lib/server/tsdb/query';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
-import { DAY, HOUR } from '../../src/lib/server/tsdb/types';
+import { DAY, HOUR, SelectionCache } from '../../src/lib/server/tsdb/types';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 
 let server: TestRedis;
@@ -191,28 +191,28 @@ describe('the Redis store', () => {
 		expect(n).toBeLessThan(300);
 	});
 
-	it('rewrites an open raw chunk compactly as its blocks grow, keeping it queued for sealing when its hour ends', async () => {
+	it('rewrites an open raw chunk compactly as its point records grow, keeping it queued for sealing when its hour ends', async () => {
 		const hour = Math.floor(Date.now() / HOUR) - 1;
 		let now = hour * HOUR + 20 * 60_000;
 		const store = new RedisStore(client, { prefix: 'k7:', liveKey: null, now: () => now });
-		// One sample a write, as scrapes come: full-precision values, a block each.
-		const values = Array.from({ length: 600 }, (_, i) => Math.sin(i) * 1000 + i / 3);
-		for (let i = 0; i < 600; i++) await store.write([{ name: 'g', labels: {}, ts: [hour * HOUR + i * 1000], values: [values[i]!] }]);
+		// One sample a write, as scrapes come: a point record each (integers that jump, a few bytes a point).
+		const values = Array.from({ length: 1000 }, (_, i) => Math.round(Math.sin(i) * 100));
+		for (let i = 0; i < 1000; i++) await store.write([{ name: 'g', labels: {}, ts: [hour * HOUR + i * 1000], values: [values[i]!] }]);
 		const [info] = await store.series('g');
 		const key = `k7:ts:{${info!.id}}:r:${hour}`;
 		const member = `r|${info!.id}|${hour}`;
 		const before = await client.strlen(key);
-		// Crossing 2 KB of blocks queued a rewrite for now.
+		// Crossing 2 KB of points queued a rewrite for now.
 		expect(Number(await client.zscore('k7:ix:seal', member))).toBeLessThanOrEqual(now);
 		await drain(store);
 		const after = await client.strlen(key);
 		expect(after).toBeLessThan(before * 0.6);
 		// Still open: queued again for its end, and later writes append to it.
 		expect(Number(await client.zscore('k7:ix:seal', member))).toBe((hour + 1) * HOUR + 30_000);
-		await store.write([{ name: 'g', labels: {}, ts: [hour * HOUR + 600_000], values: [0.125] }]);
+		await store.write([{ name: 'g', labels: {}, ts: [hour * HOUR + 1_000_000], values: [0.125] }]);
 		const [got] = await store.raw('g', hour * HOUR, (hour + 1) * HOUR);
 		expect(got!.values).toEqual([...values, 0.125]);
-		expect(got!.ts).toEqual(Array.from({ length: 601 }, (_, i) => hour * HOUR + i * 1000));
+		expect(got!.ts).toEqual(Array.from({ length: 1001 }, (_, i) => hour * HOUR + i * 1000));
 		// Once the hour is over, sealing takes it out of the queue.
 		now = (hour + 1) * HOUR + 31_000;
 		await drain(store);
@@ -242,5 +242,31 @@ describe('the Redis store', () => {
 		const later = await store.raw('c', (hour + 1) * HOUR, (hour + 2) * HOUR);
 		expect(later[0]!.ts.at(-1)).toBe((hour + 1) * HOUR + 3_590_000);
 		expect(later[0]!.values.at(-1)).toBe(7);
+	});
+});
+
+describe('a selection cache shared by the reads of an evaluation cycle', () => {
+	it('lists each posting set once per cycle, and reads what uncached reads read', async () => {
+		const store = new RedisStore(client, { prefix: 'k9:', liveKey: null });
+		const t = Date.now() - 60_000;
+		await store.write(Array.from({ length: 20 }, (_, i) => ({ name: 'cyc', labels: { idx: String(i), kind: i % 2 ? 'odd' : 'even' }, ts: [t], values: [i] })));
+		const smembers = async () => {
+			const line = String(await client.info('commandstats'))
+				.split('\n')
+				.find((l) => l.startsWith('cmdstat_smembers:'));
+			return Number(/calls=(\d+)/.exec(line ?? '')?.[1] ?? 0);
+		};
+		const selectors = Array.from({ length: 10 }, (_, i) => `cyc{idx="${i}",kind=~"odd|even"}`);
+		const plain = await Promise.all(selectors.map((s) => store.raw(s, t - 1000, t + 1000)));
+		const before = await smembers();
+		const selection = new SelectionCache();
+		const cached = await Promise.all(selectors.map((s) => store.raw(s, t - 1000, t + 1000, { selection })));
+		// The name's postings once, 10 idx postings, the kind label's values once and each kind's postings once.
+		expect((await smembers()) - before).toBe(1 + 10 + 1 + 2);
+		expect(cached).toEqual(plain);
+		expect(cached.map((r) => r[0]!.values[0])).toEqual(Array.from({ length: 10 }, (_, i) => i));
+		// A new cycle lists again (series may have come).
+		await store.raw(selectors[0]!, t - 1000, t + 1000, { selection: new SelectionCache() });
+		expect((await smembers()) - before).toBe(14 + 5);
 	});
 });

@@ -1,4 +1,5 @@
 /** Time for schedulers (collectors, rule groups), injectable so tests can drive it. */
+import { performance } from 'node:perf_hooks';
 
 export interface Clock {
 	now(): number;
@@ -10,13 +11,22 @@ export interface Clock {
 	 * Absent: at once.
 	 */
 	afterPendingIo?(fn: () => void): void;
+	/**
+	 * Starts measuring how long this process is busy (its event loop running code, not waiting):
+	 * the returned function gives the ms busy since. Absent: the process' own time cannot be told apart.
+	 */
+	busyMeter?(): () => number;
 }
 
 export const systemClock: Clock = {
 	now: () => Date.now(),
 	setTimeout: (fn, ms) => setTimeout(fn, ms),
 	clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-	afterPendingIo: (fn) => void setImmediate(fn)
+	afterPendingIo: (fn) => void setImmediate(fn),
+	busyMeter: () => {
+		const start = performance.eventLoopUtilization();
+		return () => performance.eventLoopUtilization(start).active;
+	}
 };
 
 /** A clock that only moves when told to: `advance(ms)` runs the timers that come due, in order. */

@@ -4,7 +4,7 @@
  * time-series store with exactly the windows an evaluation over [start, end] reads (dataNeeds).
  */
 import type { Labels } from '../../shared/series';
-import { matcherRegex, type Matcher, type SampleBudget, type TimeSeriesStore } from '../tsdb';
+import { matcherRegex, type Matcher, type SampleBudget, type SelectionCache, type TimeSeriesStore } from '../tsdb';
 import type { AtModifier, MatrixSelectorNode, Node, VectorSelectorNode } from './ast';
 import { compareLabels, labelsKey } from './labels';
 import type { Expr } from './parse';
@@ -36,6 +36,8 @@ export interface EvalOptions {
 	maxSamples?: number;
 	/** The store reads take their samples from it, and stop when it is spent (loading only). */
 	budget?: SampleBudget;
+	/** Index reads shared by the evaluations of one cycle (a rule group's rules at one instant). */
+	selection?: SelectionCache;
 	/** Called where the deadline is checked; throws to stop the evaluation (its client went away). */
 	interrupt?: () => void;
 	/**
@@ -252,7 +254,8 @@ export async function loadExprsSource(store: Pick<TimeSeriesStore, 'raw'>, exprs
 			} else needs.set(key, n);
 		}
 	}
-	const results = await Promise.all([...needs.values()].map((n) => store.raw(n.matchers, n.from, n.to, opts.budget ? { budget: opts.budget } : undefined)));
+	const read = opts.budget || opts.selection ? { ...(opts.budget ? { budget: opts.budget } : {}), ...(opts.selection ? { selection: opts.selection } : {}) } : undefined;
+	const results = await Promise.all([...needs.values()].map((n) => store.raw(n.matchers, n.from, n.to, read)));
 	// MemorySource keeps each series once, merging copies read by several selectors.
 	return new MemorySource(results.flat());
 }

@@ -6,7 +6,8 @@
  *                        (sampling interval ms)
  *   <p>ts:{sid}:l        hash: the labels, with __name__
  *   <p>ts:{sid}:o        set: open rollup keys ("m:<hour>", "h:<day>"), so readers know them
- *   <p>ts:{sid}:r:<c>    raw chunk c (chunkMs wide, 1 h by default): a sequence of blocks
+ *   <p>ts:{sid}:r:<c>    raw chunk c (chunkMs wide, 1 h by default): a sequence of blocks and
+ *                        point records (codec/point.ts), one block once sealed
  *   <p>ts:{sid}:mo:<h>   open minute rollups of hour h, merged as samples arrive
  *   <p>ts:{sid}:m:<d>    sealed minute rollups of day d (segments)
  *   <p>ts:{sid}:ho:<d>   open hour rollups of day d, folded in as hours are sealed
@@ -28,18 +29,15 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
 import type { Labels } from '../../shared/series';
 import type { Logger } from '../log';
-import { encodeValue } from '../samples';
-import { countBlocks, decodeChunk, encodeBlock, sealChunk, type SampleColumns } from './codec/block';
+import { countBlocks, decodeChunk, sealChunk, type SampleColumns } from './codec/block';
 import { ByteWriter, STALE_HI, STALE_LO } from './codec/bytes';
-import { decodeOpen, decodeSegments, encodeSealed, mergeAll, partials, writeOpenRecord, type Agg, type IndexedAgg } from './codec/rollup';
+import { decodeOpen, decodeSegments, encodeSealed, mergeAll, writeOpenRecord, type Agg, type IndexedAgg } from './codec/rollup';
 import { matchesAll, matchValue, type Matcher } from './matchers';
-import { addProblem, filterSamples, validateArrays, validateSeries, withinLabelLimits } from './prepare';
 import { checkRange, HOUR_SPAN, MINUTE_SPAN, pickResolution, StepBuckets, toMatchers } from './query';
 import { ADMIT_SCRIPT, DROP_SERIES_SCRIPT, REPLACE_SCRIPT, SEAL_HOURS_SCRIPT, SEAL_MINUTES_SCRIPT, WRITE_SCRIPT } from './scripts';
-import { fullLabels, sidOf } from './series-id';
+import { RedisWriter } from './redis-writer';
 import {
 	DAY,
-	emptyRejections,
 	HOUR,
 	MINUTE,
 	REJECT_REASONS,
@@ -52,6 +50,7 @@ import {
 	type ReadOptions,
 	type Retention,
 	type SampleBudget,
+	type SelectionCache,
 	type Selector,
 	type SeriesInfo,
 	type SeriesSamples,
@@ -80,19 +79,6 @@ export interface RedisStoreOptions extends StoreOptions {
 	registry?: Registry;
 }
 
-/** Live entries carry every accepted sample up to this many per write, else the last per series. */
-const LIVE_FULL_LIMIT = 2000;
-/** Groups per write-script call, and a soft cap on its argument size. */
-const GROUPS_PER_CALL = 256;
-const BYTES_PER_CALL = 1 << 20;
-/**
- * An open raw chunk is rewritten compactly (as one block, as sealing does) each time its appended
- * blocks cross another multiple of this many bytes, so the hour not yet sealed costs about what a
- * sealed one does plus at most this tail, rather than a block header per write.
- */
-const COMPACT_EVERY_BYTES = 2048;
-/** Bytes of a group's fixed header in the write script's argument. */
-const HEAD = 62;
 /**
  * Series per round trip of a read: a read under a budget stops within a batch of its limit, and
  * Redis serves its other clients between batches instead of one reply of every series' data.
@@ -141,24 +127,6 @@ async function inBatches<T, R>(items: readonly T[], read: (batch: readonly T[]) 
 	}
 }
 
-interface Group {
-	sid: string;
-	chunk: number;
-	ts: number[];
-	values: number[];
-	/** Ascending indexes of stale markers in this group. */
-	stale?: number[];
-	/** Bytes of its block (set when packed). */
-	bytes?: number;
-}
-
-/** The stale-marker indexes that fall in [start, end), shifted to start at 0. */
-function sliceStale(stale: number[] | undefined, start: number, end: number): number[] | undefined {
-	if (!stale) return undefined;
-	const out = stale.filter((i) => i >= start && i < end).map((i) => i - start);
-	return out.length ? out : undefined;
-}
-
 type ScriptClient = {
 	vigilTsWrite(numKeys: number, ...args: Array<string | Buffer>): Promise<Array<number | string>>;
 	vigilTsAdmit(key: string, all: string, sid: string, limit: number, limitAll: number): Promise<number>;
@@ -186,6 +154,82 @@ async function exec(pipe: ChainableCommander): Promise<unknown[]> {
 	});
 }
 
+/** The store's counters, shared by the stores of one registry. */
+function storeMetrics(registry: Registry): NonNullable<RedisStore['metrics']> {
+	const registers = [registry];
+	const existing = <T>(name: string) => registry.getSingleMetric(name) as T | undefined;
+	const metrics = {
+		written:
+			existing<Counter>('vigil_tsdb_samples_written_total') ??
+			new Counter({ name: 'vigil_tsdb_samples_written_total', help: 'Samples stored in the time-series store.', registers }),
+		rejected:
+			existing<Counter<'reason'>>('vigil_tsdb_samples_rejected_total') ??
+			new Counter({
+				name: 'vigil_tsdb_samples_rejected_total',
+				help: 'Samples the time-series store refused, by reason: out_of_order, duplicate, too_old, invalid, cardinality (tsdb.maxSeriesPerMetric), series_limit (tsdb.maxSeries), label_limit (tsdb.maxLabelsPerSeries, tsdb.maxLabelLength).',
+				labelNames: ['reason'],
+				registers
+			}),
+		created:
+			existing<Counter>('vigil_tsdb_series_created_total') ??
+			new Counter({ name: 'vigil_tsdb_series_created_total', help: 'New series admitted to the index.', registers }),
+		sealed:
+			existing<Counter<'kind'>>('vigil_tsdb_sealed_total') ??
+			new Counter({
+				name: 'vigil_tsdb_sealed_total',
+				help: 'Buckets sealed (rewritten compactly) after they closed, by kind: raw, minute, hour.',
+				labelNames: ['kind'],
+				registers
+			}),
+		dropped:
+			existing<Counter>('vigil_tsdb_series_dropped_total') ??
+			new Counter({ name: 'vigil_tsdb_series_dropped_total', help: 'Series dropped from the index after all their data expired.', registers })
+	};
+	for (const reason of REJECT_REASONS) metrics.rejected.inc({ reason }, 0);
+	return metrics;
+}
+
+/**
+ * The reads of one evaluation cycle (its rules, started together) sent as one pipeline: the
+ * commands queued within one turn of the event loop go out together, so a thousand rules cost a
+ * round trip or two, not one each.
+ */
+class CycleBatch {
+	private queue: Array<{ build: (pipe: ChainableCommander) => void; resolve: (r: unknown[]) => void; reject: (e: unknown) => void }> = [];
+
+	constructor(private readonly redis: Redis) {}
+
+	send(build: (pipe: ChainableCommander) => void): Promise<unknown[]> {
+		return new Promise((resolve, reject) => {
+			if (this.queue.push({ build, resolve, reject }) === 1) setImmediate(() => this.flush());
+		});
+	}
+
+	private flush(): void {
+		const queue = this.queue;
+		this.queue = [];
+		const pipe = this.redis.pipeline();
+		const counts = queue.map(({ build }) => {
+			const before = pipe.length;
+			build(pipe);
+			return pipe.length - before;
+		});
+		if (pipe.length === 0) return queue.forEach((q) => q.resolve([]));
+		pipe.exec().then(
+			(replies) => {
+				let at = 0;
+				queue.forEach((q, i) => {
+					const part = (replies ?? []).slice(at, (at += counts[i]!));
+					const failed = part.find(([err]) => err);
+					if (failed) q.reject(failed[0]);
+					else q.resolve(part.map(([, value]) => value));
+				});
+			},
+			(err: unknown) => queue.forEach((q) => q.reject(err))
+		);
+	}
+}
+
 export class RedisStore implements TimeSeriesStore {
 	readonly retention: Retention;
 	private readonly p: string;
@@ -197,16 +241,13 @@ export class RedisStore implements TimeSeriesStore {
 	private readonly liveMaxLen: number;
 	private readonly liveMaxBytes: number;
 	private readonly sealGraceMs: number;
-	/** Series this process has admitted and indexed. */
-	private readonly indexed = new Set<string>();
-	/** Last stored time per series, as far as this process knows. */
-	private readonly lastTs = new Map<string, number>();
+	private readonly writer: RedisWriter;
 	private readonly labelCache = new Map<string, Labels>();
 	private sealTimer: NodeJS.Timeout | undefined;
 	private sealing: Promise<unknown> | undefined;
 	/** When the background sealer last dropped expired series (epoch ms). */
 	private lastDrop: number;
-	private readonly metrics?: {
+	readonly metrics?: {
 		written: Counter;
 		rejected: Counter<'reason'>;
 		created: Counter;
@@ -244,45 +285,30 @@ export class RedisStore implements TimeSeriesStore {
 		define('vigilTsDropSeries', 3, DROP_SERIES_SCRIPT);
 		// The first sweep of expired series an hour after start (then daily), not in the start-up rush.
 		this.lastDrop = this.now() - DAY + HOUR;
-		if (options.registry) {
-			const registers = [options.registry];
-			const existing = <T>(name: string) => options.registry!.getSingleMetric(name) as T | undefined;
-			this.metrics = {
-				written:
-					existing<Counter>('vigil_tsdb_samples_written_total') ??
-					new Counter({ name: 'vigil_tsdb_samples_written_total', help: 'Samples stored in the time-series store.', registers }),
-				rejected:
-					existing<Counter<'reason'>>('vigil_tsdb_samples_rejected_total') ??
-					new Counter({
-						name: 'vigil_tsdb_samples_rejected_total',
-						help: 'Samples the time-series store refused, by reason: out_of_order, duplicate, too_old, invalid, cardinality (tsdb.maxSeriesPerMetric), series_limit (tsdb.maxSeries), label_limit (tsdb.maxLabelsPerSeries, tsdb.maxLabelLength).',
-						labelNames: ['reason'],
-						registers
-					}),
-				created:
-					existing<Counter>('vigil_tsdb_series_created_total') ??
-					new Counter({ name: 'vigil_tsdb_series_created_total', help: 'New series admitted to the index.', registers }),
-				sealed:
-					existing<Counter<'kind'>>('vigil_tsdb_sealed_total') ??
-					new Counter({
-						name: 'vigil_tsdb_sealed_total',
-						help: 'Buckets sealed (rewritten compactly) after they closed, by kind: raw, minute, hour.',
-						labelNames: ['kind'],
-						registers
-					}),
-				dropped:
-					existing<Counter>('vigil_tsdb_series_dropped_total') ??
-					new Counter({ name: 'vigil_tsdb_series_dropped_total', help: 'Series dropped from the index after all their data expired.', registers })
-			};
-			for (const reason of REJECT_REASONS) this.metrics.rejected.inc({ reason }, 0);
-		}
+		if (options.registry) this.metrics = storeMetrics(options.registry);
+		this.writer = new RedisWriter({
+			redis,
+			retention: this.retention,
+			chunkMs: this.chunkMs,
+			now: this.now,
+			sealGraceMs: this.sealGraceMs,
+			maxSeriesPerMetric: this.maxSeriesPerMetric,
+			limits: this.limits,
+			live: { key: this.liveKey, maxLen: this.liveMaxLen, maxBytes: this.liveMaxBytes },
+			stateKey: this.stateKey,
+			postingsKey: this.postingsKey,
+			allKey: this.ix('all'),
+			sealKey: this.sealKey,
+			queueIndex: (pipe, sid, labels) => this.queueIndex(pipe, sid, labels),
+			...(options.log ? { log: options.log } : {}),
+			...(this.metrics ? { metrics: this.metrics } : {})
+		});
 		// A Redis that comes back may have lost data (no persistence): index and learn series again.
 		redis.on('ready', this.forget);
 	}
 
 	private readonly forget = () => {
-		this.indexed.clear();
-		this.lastTs.clear();
+		this.writer.forget();
 		this.metaWritten.clear();
 		this.chunkCache.clear();
 		this.chunkCacheSamples = 0;
@@ -316,141 +342,8 @@ export class RedisStore implements TimeSeriesStore {
 
 	// ---- writing ----------------------------------------------------------------------------
 
-	async write(series: SeriesSamples[], options: WriteOptions = {}): Promise<WriteResult> {
-		const result: WriteResult = { accepted: 0, rejected: emptyRejections(), problems: [] };
-		const now = this.now();
-		const cutoff = now - this.retention.raw;
-		const items: Array<{ s: SeriesSamples; sid: string }> = [];
-		for (const s of series) {
-			const sid = sidOf(s.name, s.labels, s.id);
-			// Names of series already admitted were checked then; the arrays are checked every time.
-			if (this.indexed.has(sid) ? validateArrays(s, result) : validateSeries(s, result) && withinLabelLimits(s, this.limits, result)) items.push({ s, sid });
-		}
-
-		// Admit new series (cardinality guard) and learn the stored last time of series this process
-		// has not written yet, in one round trip.
-		const unknown = [...new Map(items.filter((i) => options.retry || !this.lastTs.has(i.sid)).map((i) => [i.sid, i])).values()];
-		const fresh = [...new Map(items.filter((i) => !this.indexed.has(i.sid)).map((i) => [i.sid, i])).values()];
-		const refused = new Map<string, 'cardinality' | 'series_limit'>();
-		const pipe = this.redis.pipeline();
-		if (unknown.length || fresh.length) {
-			const ask = this.redis.pipeline();
-			for (const { sid } of unknown) ask.hget(this.stateKey(sid), 'lt');
-			for (const { s, sid } of fresh) (ask as unknown as ScriptClient).vigilTsAdmit(this.postingsKey('__name__', s.name), this.ix('all'), sid, this.maxSeriesPerMetric, this.limits.maxSeries);
-			const answers = await exec(ask);
-			unknown.forEach(({ sid }, i) => {
-				const lt = answers[i] as string | null;
-				this.lastTs.set(sid, lt === null ? -Infinity : Number(lt));
-			});
-			fresh.forEach(({ s, sid }, i) => {
-				const admitted = answers[unknown.length + i] as number;
-				if (admitted <= 0) {
-					refused.set(sid, admitted === 0 ? 'cardinality' : 'series_limit');
-					addProblem(
-						result,
-						admitted === 0
-							? `${s.name}: has ${this.maxSeriesPerMetric} series, the most allowed per metric (tsdb.maxSeriesPerMetric); new series are refused`
-							: `${s.name}: the store holds ${this.limits.maxSeries} series, the most allowed (tsdb.maxSeries); new series are refused, stored ones are kept`
-					);
-					return;
-				}
-				this.queueIndex(pipe, sid, fullLabels(s.name, s.labels));
-				if (admitted === 2) this.metrics?.created.inc();
-			});
-		}
-
-		// Split what may be stored into chunk groups, one write script call each.
-		const groups: Group[] = [];
-		const intervals = new Map<string, number>();
-		for (const { s, sid } of items) {
-			const refusal = refused.get(sid);
-			if (refusal) {
-				result.rejected[refusal] += s.ts.length;
-				continue;
-			}
-			if (s.intervalMs !== undefined) intervals.set(sid, s.intervalMs);
-			const kept = filterSamples(s, cutoff, this.lastTs.get(sid) ?? -Infinity, result, options.retry);
-			const n = kept.ts.length;
-			if (n && Math.floor(kept.ts[0]! / this.chunkMs) === Math.floor(kept.ts[n - 1]! / this.chunkMs)) {
-				// One chunk (a scrape's single sample): the kept arrays as they are.
-				const g: Group = { sid, chunk: Math.floor(kept.ts[0]! / this.chunkMs), ts: kept.ts, values: kept.values };
-				if (kept.stale) g.stale = kept.stale;
-				groups.push(g);
-				continue;
-			}
-			let start = 0;
-			for (let i = 1; i <= kept.ts.length; i++) {
-				const chunk = Math.floor(kept.ts[start]! / this.chunkMs);
-				if (i === kept.ts.length || Math.floor(kept.ts[i]! / this.chunkMs) !== chunk) {
-					const g: Group = { sid, chunk, ts: kept.ts.slice(start, i), values: kept.values.slice(start, i) };
-					const stale = sliceStale(kept.stale, start, i);
-					if (stale) g.stale = stale;
-					groups.push(g);
-					start = i;
-				}
-			}
-		}
-		const stored = await this.writeGroups(pipe, groups, intervals, options.retry ?? false, result);
-		for (const { sid } of fresh) if (!refused.has(sid)) this.indexed.add(sid);
-
-		// A series this process had indexed whose state was gone (dropped as expired, by this or
-		// another process): its samples are stored again; index it again.
-		const freshSids = new Set(fresh.map((f) => f.sid));
-		const reborn = [...new Set(stored.filter((g) => g.reborn && !freshSids.has(g.sid)).map((g) => g.sid))];
-		if (reborn.length) {
-			const again = this.redis.pipeline();
-			for (const sid of reborn) {
-				const { s } = items.find((i) => i.sid === sid)!;
-				(again as unknown as ScriptClient).vigilTsAdmit(this.postingsKey('__name__', s.name), this.ix('all'), sid, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-				this.queueIndex(again, sid, fullLabels(s.name, s.labels));
-			}
-			await exec(again);
-			this.options.log?.info({ series: reborn.length }, 'indexed series again that had been dropped as expired');
-		}
-
-		// Announce what was stored on the live tail, and queue the buckets it opened for sealing.
-		const after = this.redis.pipeline();
-		let queued = false;
-		if (this.liveKey && stored.length) {
-			const total = stored.reduce((n, g) => n + g.ts.length, 0);
-			// The JSON of [[sid, ts, value], ...], written as text (sids are base64url, no escaping).
-			const points: string[] = [];
-			const point = (sid: string, t: number, v: number) => `["${sid}",${t},${JSON.stringify(encodeValue(v))}]`;
-			if (total <= LIVE_FULL_LIMIT) {
-				for (const g of stored) for (let i = 0; i < g.ts.length; i++) points.push(point(g.sid, g.ts[i]!, g.values[i]!));
-			} else {
-				const lastOf = new Map<string, Group>();
-				for (const g of stored) lastOf.set(g.sid, g);
-				for (const g of lastOf.values()) points.push(point(g.sid, g.ts[g.ts.length - 1]!, g.values[g.values.length - 1]!));
-			}
-			const body = `[${points.join(',')}]`;
-			// Entries this large fit the byte cap this many times; the count is then exact, as Redis'
-			// approximate trimming removes only whole nodes of 100 entries.
-			const fit = Math.max(16, Math.floor(this.liveMaxBytes / Math.max(1, body.length)));
-			if (fit < this.liveMaxLen) after.xadd(this.liveKey, 'MAXLEN', fit, '*', 'b', body);
-			else after.xadd(this.liveKey, 'MAXLEN', '~', this.liveMaxLen, '*', 'b', body);
-			queued = true;
-		}
-		for (const g of stored) {
-			if (g.bytes !== undefined && g.length > g.bytes && Math.floor(g.length / COMPACT_EVERY_BYTES) > Math.floor((g.length - g.bytes) / COMPACT_EVERY_BYTES)) {
-				// Its blocks (more than one) crossed another COMPACT_EVERY_BYTES: rewrite it compactly now
-				// (sealDue puts it back in the queue for its end while it is still open).
-				after.zadd(this.sealKey, now, `r|${g.sid}|${g.chunk}`);
-				queued = true;
-			}
-			if (!g.created) continue;
-			const grace = this.sealGraceMs;
-			const chunkEnd = (g.chunk + 1) * this.chunkMs;
-			const hour = Math.floor(g.ts[0]! / HOUR);
-			if (g.created & 1) after.zadd(this.sealKey, chunkEnd + grace, `r|${g.sid}|${g.chunk}`);
-			if (g.created & 2) after.zadd(this.sealKey, (hour + 1) * HOUR + grace, `m|${g.sid}|${hour}`);
-			queued = true;
-		}
-		if (queued) await exec(after);
-
-		this.metrics?.written.inc(result.accepted);
-		for (const reason of REJECT_REASONS) if (result.rejected[reason]) this.metrics?.rejected.inc({ reason }, result.rejected[reason]);
-		return result;
+	write(series: SeriesSamples[], options: WriteOptions = {}): Promise<WriteResult> {
+		return this.writer.write(series, options);
 	}
 
 	/** Queues the label index entries of a series: its labels hash, and the sets of the index. */
@@ -462,112 +355,6 @@ export class RedisStore implements TimeSeriesStore {
 			pipe.sadd(this.valuesKey(k), v);
 			if (k !== '__name__') pipe.sadd(this.postingsKey(k, v), sid);
 		}
-	}
-
-	/**
-	 * Runs the write script over the groups (many per call); refused groups (another writer moved
-	 * on) are refiltered and tried again. A stored group is `reborn` when its series had no state
-	 * although this process had known it (its last time was known): it was dropped meanwhile.
-	 */
-	private async writeGroups(
-		pipe: ChainableCommander,
-		groups: Group[],
-		intervals: Map<string, number>,
-		retry: boolean,
-		result: WriteResult
-	): Promise<Array<Group & { created: number; reborn: boolean; length: number }>> {
-		const stored: Array<Group & { created: number; reborn: boolean; length: number }> = [];
-		let pending = groups;
-		for (let round = 0; round < 3 && pending.length; round++) {
-			const calls = this.packCalls(pending, intervals);
-			for (const c of calls) (pipe as unknown as ScriptClient).vigilTsWrite(c.keys.length, ...c.keys, retry ? '1' : '0', c.blob);
-			const replies = (await exec(pipe)).slice(-calls.length) as Array<Array<number | string>>;
-			const again: Group[] = [];
-			let at = 0;
-			for (const reply of replies) {
-				for (let k = 0; k < reply.length; k += 4) {
-					const g = pending[at++]!;
-					const code = Number(reply[k]);
-					if (code === 2 || code === 1) {
-						const known = this.indexed.has(g.sid) && (this.lastTs.get(g.sid) ?? -Infinity) > -Infinity;
-						this.lastTs.set(g.sid, g.ts[g.ts.length - 1]!);
-						result.accepted += g.ts.length;
-						if (code === 2) {
-							const done = g as Group & { created: number; reborn: boolean; length: number };
-							done.created = Number(reply[k + 2]);
-							done.reborn = known && String(reply[k + 1]) === '-1';
-							done.length = Number(reply[k + 3]);
-							stored.push(done);
-						}
-						continue;
-					}
-					// Refused: the series already has samples up to this time.
-					const last = Number(reply[k + 1]);
-					this.lastTs.set(g.sid, last);
-					const kept = filterSamples({ name: g.sid, labels: {}, ts: g.ts, values: g.values, ...(g.stale ? { stale: g.stale } : {}) }, -Infinity, last, result, retry);
-					if (kept.ts.length) again.push({ sid: g.sid, chunk: g.chunk, ts: kept.ts, values: kept.values, ...(kept.stale ? { stale: kept.stale } : {}) });
-				}
-			}
-			pending = again;
-			pipe = this.redis.pipeline();
-		}
-		for (const g of pending) result.rejected.out_of_order += g.ts.length;
-		return stored;
-	}
-
-	/** Packs groups into write-script calls: one key and one binary record per group (see WRITE_SCRIPT). */
-	private packCalls(groups: Group[], intervals: Map<string, number>): Array<{ keys: string[]; blob: Buffer }> {
-		const calls: Array<{ keys: string[]; blob: Buffer }> = [];
-		let keys: string[] = [];
-		let w = new ByteWriter(1 << 14);
-		const withInterval = new Set<string>();
-		const flush = () => {
-			if (keys.length) calls.push({ keys, blob: Buffer.from(w.buf.buffer, w.buf.byteOffset, w.pos) });
-			keys = [];
-			w = new ByteWriter(1 << 14);
-		};
-		for (const g of groups) {
-			if (keys.length >= GROUPS_PER_CALL || w.pos >= BYTES_PER_CALL) flush();
-			const n = g.ts.length;
-			const hour = Math.floor(g.ts[0]! / HOUR);
-			const day = Math.floor(g.ts[0]! / DAY);
-			const chunkStart = g.chunk * this.chunkMs;
-			keys.push(this.stateKey(g.sid));
-			const recs = partials(g.ts, g.values, 0, n, MINUTE);
-			// Header: 5 f64, u32 block bytes (patched below), u16 records, u32 hour, u32 chunk, f64 last value.
-			w.ensure(HEAD);
-			const headAt = w.pos;
-			const head = new DataView(w.buf.buffer, w.buf.byteOffset + headAt, HEAD);
-			const iv = withInterval.has(g.sid) ? 0 : (intervals.get(g.sid) ?? 0);
-			withInterval.add(g.sid);
-			head.setFloat64(0, g.ts[0]!, true);
-			head.setFloat64(8, g.ts[n - 1]!, true);
-			head.setFloat64(16, chunkStart + this.chunkMs + this.retention.raw, true);
-			head.setFloat64(24, (day + 1) * MINUTE_SPAN + this.retention.minute, true);
-			head.setFloat64(32, iv, true);
-			head.setUint16(44, recs.length, true);
-			head.setUint32(46, hour, true);
-			head.setUint32(50, g.chunk, true);
-			head.setFloat64(54, g.values[n - 1]!, true);
-			w.pos += HEAD;
-			if (g.stale?.at(-1) === n - 1) {
-				// The last value is a stale marker: store its own bits.
-				w.pos -= 8;
-				w.staleMarker();
-			}
-			encodeBlock(w, chunkStart, g.ts, g.values, 0, n, g.stale);
-			// The writer may have grown (a new buffer): patch through a fresh view.
-			g.bytes = w.pos - headAt - HEAD;
-			new DataView(w.buf.buffer, w.buf.byteOffset + headAt, HEAD).setUint32(40, g.bytes, true);
-			for (const r of recs) {
-				const idx = (r.start - hour * HOUR) / MINUTE;
-				w.u8(idx & 0xff);
-				w.u8(idx >> 8);
-				writeOpenRecord(w, r.agg);
-			}
-		}
-		flush();
-		return calls;
 	}
 
 	// ---- sealing ----------------------------------------------------------------------------
@@ -702,6 +489,7 @@ export class RedisStore implements TimeSeriesStore {
 			const answers = (await exec(drop)) as Array<string[] | null>;
 			const unindex = this.redis.pipeline();
 			const pairs = new Map<string, Set<string>>();
+			const forgotten = new Set<string>();
 			old.forEach((sid, i) => {
 				const flat = answers[i];
 				if (!flat) return;
@@ -713,10 +501,10 @@ export class RedisStore implements TimeSeriesStore {
 					if (!pairs.has(name)) pairs.set(name, new Set());
 					pairs.get(name)!.add(value);
 				}
-				this.indexed.delete(sid);
-				this.lastTs.delete(sid);
+				forgotten.add(sid);
 				this.labelCache.delete(sid);
 			});
+			if (forgotten.size) this.writer.dropped(forgotten);
 			if (unindex.length === 0) continue;
 			await exec(unindex);
 			if (pairs.size === 0) continue;
@@ -790,17 +578,51 @@ export class RedisStore implements TimeSeriesStore {
 		return out;
 	}
 
+	/** Posting lists as sets, for lists a cycle's rules share (kept as long as the list is). */
+	private readonly setsOf = new WeakMap<string[], Set<string>>();
+
+	/** Reads of one evaluation cycle, sent together (see CycleBatch). */
+	private readonly batches = new WeakMap<SelectionCache, CycleBatch>();
+
+	/** Sends the commands `build` queues: in a pipeline of its own, or with the other reads of its cycle. */
+	private send(build: (pipe: ChainableCommander) => void, cache?: SelectionCache): Promise<unknown[]> {
+		if (!cache) {
+			const pipe = this.redis.pipeline();
+			build(pipe);
+			return pipe.length ? exec(pipe) : Promise.resolve([]);
+		}
+		let batch = this.batches.get(cache);
+		if (!batch) this.batches.set(cache, (batch = new CycleBatch(this.redis)));
+		return batch.send(build);
+	}
+
+	/** The members of each set key; with a cycle's cache, each key is fetched once per cycle. */
+	private members(keys: readonly string[], cache?: SelectionCache): Promise<string[][]> {
+		if (!cache) {
+			if (!keys.length) return Promise.resolve([]);
+			const pipe = this.redis.pipeline();
+			for (const key of keys) pipe.smembers(key);
+			return exec(pipe) as Promise<string[][]>;
+		}
+		const missing = [...new Set(keys.filter((key) => !cache.sets.has(key)))];
+		if (missing.length) {
+			const fetched = this.members(missing);
+			// A failed fetch is not kept: the next cycle (or rule) asks again.
+			fetched.catch(() => missing.forEach((key) => cache.sets.delete(key)));
+			missing.forEach((key, i) => cache.sets.set(key, fetched.then((all) => all[i]!)));
+		}
+		return Promise.all(keys.map((key) => cache.sets.get(key)!));
+	}
+
 	/** Series ids and labels matching a selector, in id order. */
-	private async select(selector: Selector): Promise<Array<{ sid: string; labels: Labels }>> {
+	private async select(selector: Selector, cache?: SelectionCache): Promise<Array<{ sid: string; labels: Labels }>> {
 		const matchers = toMatchers(selector);
 		const narrowing = matchers.filter((m) => !matchValue(m, ''));
 		// Round 1: postings of equality matchers, values of the others.
-		const pipe = this.redis.pipeline();
-		for (const m of narrowing) {
-			if (m.op === '=') pipe.smembers(this.postingsKey(m.name, m.value));
-			else pipe.smembers(this.valuesKey(m.name));
-		}
-		const first = (await exec(pipe)) as string[][];
+		const first = await this.members(
+			narrowing.map((m) => (m.op === '=' ? this.postingsKey(m.name, m.value) : this.valuesKey(m.name))),
+			cache
+		);
 		// Round 2: postings of the values the other matchers accept.
 		const sets: string[][] = [];
 		const unions: Array<{ m: Matcher; values: string[] }> = [];
@@ -809,9 +631,10 @@ export class RedisStore implements TimeSeriesStore {
 			else unions.push({ m, values: first[i]!.filter((v) => matchValue(m, v)) });
 		});
 		if (unions.length) {
-			const p2 = this.redis.pipeline();
-			for (const u of unions) for (const v of u.values) p2.smembers(this.postingsKey(u.m.name, v));
-			const res = (await exec(p2)) as string[][];
+			const res = await this.members(
+				unions.flatMap((u) => u.values.map((v) => this.postingsKey(u.m.name, v))),
+				cache
+			);
 			let at = 0;
 			for (const u of unions) {
 				const set = new Set<string>();
@@ -820,12 +643,14 @@ export class RedisStore implements TimeSeriesStore {
 			}
 		}
 		sets.sort((a, b) => a.length - b.length);
-		let candidates = new Set(sets[0] ?? []);
+		// The smallest set, filtered by the others (as sets: a cycle's shared lists become sets once).
+		let candidates = [...new Set(sets[0] ?? [])];
 		for (const s of sets.slice(1)) {
-			const other = new Set(s);
-			candidates = new Set([...candidates].filter((sid) => other.has(sid)));
+			let other = this.setsOf.get(s);
+			if (!other) this.setsOf.set(s, (other = new Set(s)));
+			candidates = candidates.filter((sid) => other.has(sid));
 		}
-		const sids = [...candidates].sort();
+		const sids = candidates.sort();
 		const labels = await this.labelsOf(sids);
 		return sids.flatMap((sid) => {
 			const l = labels.get(sid);
@@ -871,15 +696,16 @@ export class RedisStore implements TimeSeriesStore {
 		to: number,
 		keep: number,
 		slack: number,
-		res = 1
+		res = 1,
+		cache?: SelectionCache
 	): Promise<Array<{ range: [number, number] | null; open: string[]; last: number | null }>> {
 		const rollups = res > 1;
-		const pipe = this.redis.pipeline();
-		for (const { sid } of selected) {
-			pipe.hmget(this.stateKey(sid), 'ft', 'lt');
-			if (rollups) pipe.smembers(this.openKey(sid));
-		}
-		const replies = await exec(pipe);
+		const replies = await this.send((pipe) => {
+			for (const { sid } of selected) {
+				pipe.hmget(this.stateKey(sid), 'ft', 'lt');
+				if (rollups) pipe.smembers(this.openKey(sid));
+			}
+		}, cache);
 		const oldest = this.now() - keep - slack;
 		return selected.map((_, i) => {
 			const [ft, lt] = replies[rollups ? 2 * i : i] as [string | null, string | null];
@@ -910,7 +736,7 @@ export class RedisStore implements TimeSeriesStore {
 		}
 	}
 
-	private async readRaw(selected: Array<{ sid: string }>, from: number, to: number, budget?: SampleBudget): Promise<SampleColumns[]> {
+	private async readRaw(selected: Array<{ sid: string }>, from: number, to: number, budget?: SampleBudget, cache?: SelectionCache): Promise<SampleColumns[]> {
 		const out: SampleColumns[] = [];
 		const chunks = (span: [number, number]) => ({ first: Math.floor(span[0] / this.chunkMs), last: Math.floor(span[1] / this.chunkMs) });
 		/** Whether chunk c of a series whose last sample is at `last` is complete. */
@@ -918,19 +744,20 @@ export class RedisStore implements TimeSeriesStore {
 		await inBatches(
 			selected,
 			async (batch) => {
-				const held = await this.spans(batch, from, to, this.retention.raw, this.chunkMs);
-				const pipe = this.redis.pipeline();
-				batch.forEach(({ sid }, i) => {
-					const span = held[i]!.range;
-					if (!span) return;
-					const { first, last } = chunks(span);
-					for (let c = first; c <= last; c++) {
-						const key = this.rawKey(sid, c);
-						if (closed(c, held[i]!.last) && this.chunkCache.has(key)) continue;
-						pipe.getBuffer(key);
-					}
-				});
-				return { held, bufs: (await exec(pipe)) as Array<Buffer | null> };
+				const held = await this.spans(batch, from, to, this.retention.raw, this.chunkMs, 1, cache);
+				const bufs = await this.send((pipe) => {
+					batch.forEach(({ sid }, i) => {
+						const span = held[i]!.range;
+						if (!span) return;
+						const { first, last } = chunks(span);
+						for (let c = first; c <= last; c++) {
+							const key = this.rawKey(sid, c);
+							if (closed(c, held[i]!.last) && this.chunkCache.has(key)) continue;
+							pipe.getBuffer(key);
+						}
+					});
+				}, cache);
+				return { held, bufs: bufs as Array<Buffer | null> };
 			},
 			(batch, { held, bufs }) => {
 				let at = 0;
@@ -1053,9 +880,9 @@ export class RedisStore implements TimeSeriesStore {
 
 	async raw(selector: Selector, from: number, to: number, options: ReadOptions = {}): Promise<RawResult[]> {
 		if (!(to >= from)) throw new RangeError(`to (${to}) is before from (${from})`);
-		const selected = await this.select(selector);
+		const selected = await this.select(selector, options.selection);
 		if (selected.length === 0) return [];
-		const cols = await this.readRaw(selected, from, to, options.budget);
+		const cols = await this.readRaw(selected, from, to, options.budget, options.selection);
 		return selected.flatMap(({ labels }, i) => {
 			const c = cols[i]!;
 			if (!c.ts.length) return [];

@@ -22,21 +22,24 @@ end
 `;
 
 /**
- * Writes groups of samples, each one block of one series into one raw chunk, with its partial
- * minute rollups; moves each series' last time forward; all atomically. A group that does not
- * start after its series' stored last time is refused (returning that time), so a retried write is
- * never stored twice.
+ * Writes groups of samples, each one record (a block, or a point record) of one series appended to
+ * one raw chunk, with its minute rollups; moves each series' last time forward; all atomically. A
+ * group is stored only if its series' stored last time is the one the writer expects (the writer
+ * codes point records and running minute records against what it last stored); otherwise it is
+ * refused (returning that time) and the writer sends it again from what is stored, so a retried
+ * or concurrent write is never stored twice.
  *
  * KEYS, 1 per group: the series' state hash `<p>ts:{sid}:s`. The script derives the series' other
  * keys from it (raw chunk `...:r:<chunk>`, open minute key `...:mo:<hour>`, open-bucket set
  * `...:o`); they share its hash tag, so they are on the same cluster slot.
  * ARGV[1]: "1" when retrying. ARGV[2]: for each group
- *   <f64 first><f64 last><f64 raw expiry><f64 minute expiry><f64 interval ms, 0 none>
- *   <u32 block bytes><u16 minute records><u32 hour><u32 chunk><8 bytes last value><block>
- *   <records: u16 minute of the hour + 36-byte record>...
- * Returns per group: code (0 refused, 1 already stored, 2 stored), the series' last time before
- * ("-1" none), created bits (1 raw chunk, 2 open minute key), the raw chunk's length after the
- * append (0 when not stored).
+ *   <f64 first><f64 last><f64 expected last time, -1 none><f64 raw expiry><f64 minute expiry>
+ *   <f64 interval ms, 0 none><u32 record bytes><u16 minute records><u32 hour><u32 chunk>
+ *   <u8 flags: 1 the hour may be new to the open-bucket set><8 bytes last value><record>
+ *   <minute records: u16 minute of the hour, u8 0 set | 1 merge, 36-byte record>...
+ * Returns one value per group: stored, the number (raw chunk's length after the append) x 4 +
+ * created bits (1 raw chunk, 2 open minute key); refused, the series' stored last time as text
+ * ("-1" none); already stored (a retry), that time after "S".
  */
 export const WRITE_SCRIPT = `${MERGE}
 local retry = ARGV[1] == '1'
@@ -45,45 +48,39 @@ local pos = 1
 local out = {}
 local g = 0
 while pos <= #blob do
-  local first, last, rawExp, minExp, iv, blen, nrec, hour, chunk, p = struct.unpack('<dddddI4I2I4I4', blob, pos)
-  local lv = string.sub(blob, p, p + 7)
-  local blk = string.sub(blob, p + 8, p + 7 + blen)
+  local first, last, expect, rawExp, minExp, iv, blen, nrec, hour, chunk, flags, p = struct.unpack('<ddddddI4I2I4I4B', blob, pos)
   local recs = p + 8 + blen
-  pos = recs + nrec * 38
+  pos = recs + nrec * 39
   g = g + 1
   local state = KEYS[g]
-  local base = string.sub(state, 1, -2)
-  local raw, mo, open = base .. 'r:' .. chunk, base .. 'mo:' .. hour, base .. 'o'
   local lt = redis.call('HGET', state, 'lt')
   local lastTs = lt and tonumber(lt) or -1
-  if first <= lastTs then
-    if retry and last <= lastTs then
-      out[#out + 1] = 1
-    else
-      out[#out + 1] = 0
-    end
-    out[#out + 1] = lt
-    out[#out + 1] = 0
-    out[#out + 1] = 0
+  if lastTs ~= expect then
+    out[g] = ((retry and last <= lastTs) and 'S' or '') .. (lt or '-1')
   else
+    local base = string.sub(state, 1, -2)
+    local raw = base .. 'r:' .. chunk
     local created = 0
-    local len = redis.call('APPEND', raw, blk)
+    local len = redis.call('APPEND', raw, string.sub(blob, p + 8, recs - 1))
     if len == blen then
       redis.call('PEXPIREAT', raw, string.format('%.0f', rawExp))
       created = 1
     end
     if nrec > 0 then
-      local fresh = redis.call('SADD', open, 'm:' .. hour) == 1
+      local mo = base .. 'mo:' .. hour
+      local fresh = flags % 2 == 1 and redis.call('SADD', base .. 'o', 'm:' .. hour) == 1
       for r = 0, nrec - 1 do
-        local at = recs + r * 38
-        local idx = struct.unpack('<I2', blob, at)
-        merge(mo, idx * 36, string.sub(blob, at + 2, at + 37))
+        local at = recs + r * 39
+        local idx, mode = struct.unpack('<I2B', blob, at)
+        local rec = string.sub(blob, at + 3, at + 38)
+        if mode == 0 then redis.call('SETRANGE', mo, idx * 36, rec) else merge(mo, idx * 36, rec) end
       end
       if fresh then
         redis.call('PEXPIREAT', mo, string.format('%.0f', minExp))
         created = created + 2
       end
     end
+    local lv = string.sub(blob, p, p + 7)
     local lastText = string.format('%.0f', last)
     if not lt then redis.call('HSET', state, 'ft', string.format('%.0f', first)) end
     if iv > 0 then
@@ -91,10 +88,7 @@ while pos <= #blob do
     else
       redis.call('HSET', state, 'lt', lastText, 'lv', lv)
     end
-    out[#out + 1] = 2
-    out[#out + 1] = lt or '-1'
-    out[#out + 1] = created
-    out[#out + 1] = len
+    out[g] = len * 4 + created
   end
 end
 return out

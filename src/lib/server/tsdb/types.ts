@@ -184,8 +184,19 @@ export class SampleBudget {
 	}
 }
 
+/**
+ * Index reads shared by the reads of one evaluation cycle (a rule group's rules at one instant):
+ * each posting or label-value set is fetched once per cycle instead of once per rule reading it.
+ * Make one per cycle and drop it after; a store may ignore it (the in-memory one has nothing to fetch).
+ */
+export class SelectionCache {
+	readonly sets = new Map<string, Promise<string[]>>();
+}
+
 export interface ReadOptions {
 	budget?: SampleBudget;
+	/** The evaluation cycle's shared index reads. */
+	selection?: SelectionCache;
 }
 
 export interface TimeSeriesStore {

@@ -27,6 +27,7 @@
  */
 import { BitReader, BitWriter, bitWidth } from './bits';
 import { ByteReader, ByteWriter, CorruptDataError, STALE_HI, STALE_LO, unzigzag, zigzag } from './bytes';
+import { decodePoint, POINT_TAG, skipPoint, type PointPrev } from './point';
 
 const TIME_SINGLE = 0;
 const TIME_REGULAR = 1;
@@ -484,11 +485,65 @@ function decodeBody(buf: Uint8Array, h: BlockHeader, ts: number[], values: numbe
 	}
 }
 
+/** Whether the record at `pos` is a point record (see point.ts) rather than a block. */
+function isPoint(buf: Uint8Array, pos: number): boolean {
+	return (buf[pos]! & 3) === POINT_TAG;
+}
+
+/** Whether a chunk holds point records (appended by single-sample writes, until it is compacted). */
+function hasPoints(buf: Uint8Array, chunkStart: number): boolean {
+	let pos = 0;
+	while (pos < buf.length) {
+		if (isPoint(buf, pos)) return true;
+		pos = readHeader(buf, pos, chunkStart).next;
+	}
+	return false;
+}
+
+/** Decodes every sample of a chunk holding point records, in order (each point reads the sample before it). */
+function decodeInOrder(buf: Uint8Array, chunkStart: number, out: SampleColumns): void {
+	const prev: PointPrev = { t: -1, step: -1, v: Number.NaN };
+	const stale: number[] = [];
+	const { ts, values } = out;
+	let pos = 0;
+	while (pos < buf.length) {
+		if (isPoint(buf, pos)) {
+			pos = decodePoint(buf, pos, chunkStart, prev, ts, values, stale);
+			continue;
+		}
+		const h = readHeader(buf, pos, chunkStart);
+		pos = h.next;
+		decodeBody(buf, h, ts, values, stale);
+		const n = ts.length;
+		prev.step = n >= 2 ? ts[n - 1]! - ts[n - 2]! : -1;
+		prev.t = ts[n - 1]!;
+		prev.v = values[n - 1]!;
+	}
+	if (stale.length) out.stale = stale;
+}
+
 /**
  * Decodes the samples of a chunk with from <= ts <= to (inclusive), skipping blocks entirely
- * outside. Appends to `out`.
+ * outside (in a chunk of blocks only). Appends to `out`.
  */
 export function decodeChunk(buf: Uint8Array, chunkStart: number, out: SampleColumns, from = -Infinity, to = Infinity): void {
+	if (hasPoints(buf, chunkStart)) {
+		const all: SampleColumns = { ts: [], values: [] };
+		decodeInOrder(buf, chunkStart, all);
+		const st = all.stale;
+		let k = 0;
+		for (let i = 0; i < all.ts.length; i++) {
+			const t = all.ts[i]!;
+			if (t < from || t > to) continue;
+			if (st) {
+				while (k < st.length && st[k]! < i) k++;
+				if (st[k] === i) (out.stale ??= []).push(out.ts.length);
+			}
+			out.ts.push(t);
+			out.values.push(all.values[i]!);
+		}
+		return;
+	}
 	let pos = 0;
 	const stale: number[] = [];
 	while (pos < buf.length) {
@@ -516,12 +571,12 @@ export function decodeChunk(buf: Uint8Array, chunkStart: number, out: SampleColu
 	if (stale.length) (out.stale ??= []).push(...stale);
 }
 
-/** How many blocks a chunk holds (a sealed chunk holds one). */
+/** How many records (blocks and point records) a chunk holds (a sealed chunk holds one block). */
 export function countBlocks(buf: Uint8Array, chunkStart: number): number {
 	let pos = 0;
 	let blocks = 0;
 	while (pos < buf.length) {
-		pos = readHeader(buf, pos, chunkStart).next;
+		pos = isPoint(buf, pos) ? skipPoint(buf, pos) : readHeader(buf, pos, chunkStart).next;
 		blocks++;
 	}
 	return blocks;

@@ -25,6 +25,28 @@ export class ByteWriter {
 		this.buf[this.pos++] = v;
 	}
 
+	/** Little-endian unsigned 16-bit integer. */
+	u16(v: number): void {
+		this.ensure(2);
+		this.buf[this.pos++] = v & 0xff;
+		this.buf[this.pos++] = (v >>> 8) & 0xff;
+	}
+
+	/** Little-endian unsigned 32-bit integer. */
+	u32(v: number): void {
+		this.ensure(4);
+		this.putU32(this.pos, v);
+		this.pos += 4;
+	}
+
+	/** Overwrites 4 bytes at `at` (already written) with a little-endian unsigned 32-bit integer. */
+	putU32(at: number, v: number): void {
+		this.buf[at] = v & 0xff;
+		this.buf[at + 1] = (v >>> 8) & 0xff;
+		this.buf[at + 2] = (v >>> 16) & 0xff;
+		this.buf[at + 3] = (v >>> 24) & 0xff;
+	}
+
 	/** Unsigned integer, 0 <= v <= 2^53. */
 	uvarint(v: number): void {
 		this.ensure(8);
