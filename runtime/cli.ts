@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { ListenError, listenError, loadSvelteKitHandler, NotBuiltError, PROTOCOL_HEADER, type RequestHandler } from '../server';
 import { createLogger } from '../src/lib/server/log';
 import { closeClient, createRedisClient, waitReady, type Redis } from '../src/lib/server/redis/client';
+import { RedisModeError } from '../src/lib/server/redis/cluster';
 import { RedisNotFoundError } from '../src/lib/server/redis/embedded';
 import { resolveRedis } from '../src/lib/server/redis/resolve';
 import { addressRuleOf, type AddressRule } from '../src/lib/server/web/client-address';
@@ -44,7 +45,7 @@ ${RULES_USAGE}
   version               Print the version
   help                  Print this help
 
-Environment: REDIS_URL, PORT, HOST, ORIGIN, VIGIL_ROLES, VIGIL_DEMO_SHOP_PORT, VIGIL_CONFIG override
+Environment: REDIS_URL, REDIS_CLUSTER_NODES, PORT, HOST, ORIGIN, VIGIL_ROLES, VIGIL_DEMO_SHOP_PORT, VIGIL_CONFIG override
 the config file;
 VIGIL_SECRET_KEY is the key channel secrets are encrypted with.`;
 
@@ -117,7 +118,7 @@ async function start(args: string[], io: CliIO, root: string, version: string): 
 			rereadConfig: () => readConfig(file, io, values.roles)
 		});
 	} catch (err) {
-		if (err instanceof RedisNotFoundError) {
+		if (err instanceof RedisNotFoundError || err instanceof RedisModeError) {
 			log.error(err.message);
 			return 1;
 		}

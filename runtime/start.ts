@@ -19,6 +19,7 @@ import { setProcessQueryLimits } from '../src/lib/server/prom-api/limits';
 import type { QueryPool } from '../src/lib/server/query-pool/pool';
 import { startQueryPool } from '../src/lib/server/query-pool/start';
 import { closeClient, createRedisClient, waitReady, type Redis } from '../src/lib/server/redis/client';
+import { checkRedisMode } from '../src/lib/server/redis/cluster';
 import { redactUrl, resolveRedis, type ResolvedRedis } from '../src/lib/server/redis/resolve';
 import { RedisStore } from '../src/lib/server/tsdb/redis-store';
 import { StoreSink } from '../src/lib/server/tsdb/sink';
@@ -163,6 +164,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 	log.info({ roles, node: nodeId, version }, 'starting Vigil');
 	const resolved = await resolveRedis({
 		url: config.redis.url,
+		clusterNodes: config.redis.cluster?.nodes,
 		localUrl: options.localRedisUrl,
 		dataDir: resolve(options.cwd ?? process.cwd(), config.redis.embedded.dataDir),
 		binary: config.redis.embedded.binary,
@@ -171,6 +173,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 	embedded = resolved.embedded;
 
 	try {
+		// A cluster given as one Redis (or seed nodes that are no cluster) stops here, naming the setting.
+		await checkRedisMode(resolved.url);
 		const redis = createRedisClient(resolved.url, { name: 'main', log });
 		clients.push(redis);
 		metrics.redisConnected.set(0);

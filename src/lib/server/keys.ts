@@ -166,8 +166,10 @@ export function createKeys(prefix = 'vigil:'): Keys {
 		},
 		auth: {
 			users: `${prefix}auth:users`,
-			session: (h) => `${prefix}auth:session:${h}`,
-			userSessions: (u) => `${prefix}auth:user-sessions:${u}`,
+			// One hash tag for sessions and their per-user sets: creating, expiring and revoking a
+			// session touches both in one transaction or script, which Redis Cluster runs in one slot only.
+			session: (h) => `${prefix}{auth}:session:${h}`,
+			userSessions: (u) => `${prefix}{auth}:user-sessions:${u}`,
 			tokens: `${prefix}auth:tokens`,
 			setup: `${prefix}auth:setup`,
 			kiosks: `${prefix}auth:kiosks`,
