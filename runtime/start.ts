@@ -8,6 +8,7 @@ import { startAlertsRole, type AlertsRole } from '../alerts/role';
 import { startDemoShop, type DemoShop } from '../demo-shop/index';
 import { createAddressPolicy } from '../collectors/net/address-policy';
 import { startCollectRole, type CollectRole } from '../collectors/role';
+import { CollectShard } from '../collectors/shard';
 import { PushRateLimiter, pushBurst } from '../src/lib/server/push-rate';
 import { setContext } from '../src/lib/server/web/context';
 import { createAuthStores } from '../src/lib/server/auth/index';
@@ -114,6 +115,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 	let embedded: ResolvedRedis['embedded'];
 	const clients: Redis[] = [];
 	let collect: CollectRole | undefined;
+	let collectShard: CollectShard | undefined;
 	let alerts: AlertsRole | undefined;
 	let heartbeat: NodeHeartbeat | undefined;
 	let hub: LiveHub | undefined;
@@ -139,6 +141,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 			ownServer?.closeIdleConnections();
 			// 2. Stop collecting and write what the collectors buffered.
 			if (collect) await step('collect role', () => collect!.stop(3000));
+			if (collectShard) await step('collect membership', () => collectShard!.stop());
 			if (shop) await step('demo shop', () => shop!.stop());
 			if (alerts) await step('alerts role', () => alerts!.stop());
 			// 3. Disconnect screens, then wait for requests in flight (cut after 2 s).
@@ -273,7 +276,12 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 		}
 		if (roles.includes('collect')) {
 			const writer = store;
+			// Targets are shared among every live collect process (rendezvous hashing over their registrations).
+			const shard = new CollectShard({ redis, key: keys.collectMembers, member: nodeId, log, onChange: () => void collect?.rebalance().catch((err: Error) => log.error({ err: err.message }, 'could not apply the new collect assignment')) });
+			collectShard = shard;
+			await shard.start(config.collectors.map((c) => c.name));
 			collect = startCollectRole({
+				sharing: shard,
 				collectors: config.collectors,
 				sink: new StoreSink(writer, log),
 				metadata: (m) => void writer.setMetadata(m).catch(() => {}),

@@ -24,6 +24,8 @@ export interface Keys {
 	 * live hubs (on a connection of their own), so that open screens lose a revoked credential at once.
 	 */
 	revocations: string;
+	/** Sorted set: node id of every live collect process -> epoch ms its registration runs out (targets are shared among them). */
+	collectMembers: string;
 	/** Hash: wall screen id -> JSON of its last heartbeat (board, time, viewport, render time), from every web process. */
 	wallScreens: string;
 	/**
@@ -135,6 +137,7 @@ export function createKeys(prefix = 'vigil:'): Keys {
 		reload: `${prefix}reload`,
 		revocations: `${prefix}revocations`,
 		wallScreens: `${prefix}wall:screens`,
+		collectMembers: `${prefix}collect:members`,
 		alerts: {
 			lease: `${prefix}{alerts}:lease`,
 			fence: `${prefix}{alerts}:fence`,
