@@ -9,8 +9,8 @@
  * No target is collected twice during a handover: a process gives a target up at the first poll
  * that assigns it elsewhere, but takes a new one only once polls 1.5 heartbeats apart assign it to
  * it, by which time the previous owner, polling as often, has let it go. A lone process takes
- * every target at once. A dead member's targets are taken within ttlMs + 3 × heartbeatMs (18 s by
- * default), under two collection intervals of 15 s. While Redis does not answer, each process keeps what it has.
+ * every target at once. A dead member's targets are taken within ttlMs + 3 × heartbeatMs (12 s by
+ * default), under two collection intervals of 10 s or more. While Redis does not answer, each process keeps what it has.
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
