@@ -249,6 +249,8 @@ const configObject = z.strictObject({
 			evaluationTimeout: zDuration({ min: 100, max: 600_000 }).default(10_000),
 			/** How long the leader's lease lasts unrenewed; a standby takes over within twice this. */
 			leaseTtl: zDuration({ min: 1000, max: 600_000 }).default(15_000),
+			/** Share the rule groups among the alerts processes, a lease per group (one leader still sends the notifications). */
+			shareGroups: z.boolean().default(false),
 			/** Labels added to every alert, and `$externalLabels` in templates. */
 			externalLabels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a label name'), z.string()).default({})
 		})
