@@ -55,7 +55,7 @@ describe('rule groups shared among alerts processes', () => {
 			(await client.xrange(`${prefix}{alerts}:events:${g}/Flowing_${g}`, '-', '+')).map(([, f]) => JSON.parse(f[1]!) as { to: string }).filter((e) => e.to === 'firing').length;
 		const pick = (p: VigilProcess) => p.output().split('\n').filter((l) => /group|lease|leader|rule set|shared|error/i.test(l)).slice(-25).join('\n');
 		try {
-			await expect.poll(async () => (await Promise.all(GROUPS.map(firings))).every((n) => n === 1), { timeout: 20_000, interval: 200 }).toBe(true);
+			await expect.poll(async () => (await Promise.all(GROUPS.map(firings))).every((n) => n === 1), { timeout: 30_000, interval: 200 }).toBe(true);
 		} catch (err) {
 			throw new Error(`${(err as Error).message}; firings ${JSON.stringify(await Promise.all(GROUPS.map(firings)))}\nA:\n${pick(a)}\nB:\n${pick(b)}`);
 		}
