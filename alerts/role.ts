@@ -4,6 +4,9 @@
  *
  * - Only the leader evaluates (a Redis lease with a fencing token); other processes with this role
  *   stand by and take over within two lease periods when the leader dies.
+ * - With `alerts.shareGroups`, every alerts process evaluates the groups it holds a lease on
+ *   (group-leases.ts: rendezvous hashing over the live alerts processes, a fencing token per
+ *   group); the leader then only runs the notification pipeline, over the states all saved.
  * - Rules are read from Redis (the source of truth) at leadership and whenever the rule set's
  *   revision changes (announced on the control channel, and polled as a fallback). A rule that
  *   no longer compiles keeps its previous compiled version, so a bad save never stops a good rule.
