@@ -8,6 +8,8 @@ export interface AlertsConfig {
 	defaultInterval: number;
 	evaluationTimeout: number;
 	leaseTtl: number;
+	/** Share the rule groups among the alerts processes (a lease per group) instead of one leader evaluating all. */
+	shareGroups?: boolean;
 	externalLabels: Record<string, string>;
 }
 

@@ -11,7 +11,7 @@ import type { Clock } from '../src/lib/server/clock';
 import type { Logger } from '../src/lib/server/log';
 
 /** Takes or renews the lease. KEYS: lease, fence. ARGV: holder, ttl ms. Returns the token, or 0. */
-const ACQUIRE = `
+export const ACQUIRE = `
 local cur = redis.call('GET', KEYS[1])
 if cur then
   local holder, token = string.match(cur, '^(.*)|(%d+)$')
@@ -27,7 +27,7 @@ return token
 `;
 
 /** Gives the lease up if this holder still has it. KEYS: lease. ARGV: holder|token. */
-const RELEASE = `
+export const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `;

@@ -21,6 +21,7 @@ import {
 } from '../src/lib/server/rules';
 import type { TimeSeriesStore } from '../src/lib/server/tsdb';
 import { GroupRunner } from './group';
+import type { GroupLeases } from './group-leases';
 import { GroupScheduler } from './group-scheduler';
 import type { RoleMetrics } from './metrics';
 import type { AlertsConfig } from './config';
@@ -39,6 +40,20 @@ export interface RuleManagerOptions {
 	onEvents(group: string, events: AlertEvent[]): Promise<void>;
 	/** A newer leader wrote alert state. */
 	onFenced(): Promise<void>;
+	/**
+	 * Rule groups shared among alerts processes (alerts.shareGroups): each group is evaluated by the
+	 * process holding its lease, with its own fencing token and state store; the leader then only
+	 * runs the notification pipeline, over the states every process saved.
+	 */
+	shared?: SharedGroups;
+}
+
+export interface SharedGroups {
+	leases: Pick<GroupLeases, 'token' | 'drop' | 'setGroups' | 'pass'>;
+	/** The group names the rule set has now (the shard's targets). */
+	setTargets(names: string[]): void;
+	/** The state store a group's evaluations save through (fenced by the group's token). */
+	statesFor(group: string): AlertStateStore<RuleState, AlertEvent>;
 }
 
 export class RuleManager {
@@ -53,6 +68,10 @@ export class RuleManager {
 	/** What each recording rule wrote at its last evaluation (for stale markers); the leader's only. */
 	private readonly recorded = new Map<string, SeriesWriter>();
 	private readonly scheduler: GroupScheduler;
+	/** Shared groups: those this process holds and has restored the state of. */
+	private readonly ownGroups = new Set<string>();
+	/** Shared groups, on the leader: the saved states of the rules other processes evaluate. */
+	private readonly others = new Map<string, RuleState>();
 
 	constructor(private readonly options: RuleManagerOptions) {
 		this.scheduler = new GroupScheduler({
@@ -75,12 +94,64 @@ export class RuleManager {
 	/** The alert states of the enabled rules: disabled rules notify nothing (their alerts resolve for receivers). */
 	enabledStates(): RuleState[] {
 		const enabled = new Set(this.groups.flatMap((g) => g.rules.filter((r) => r.enabled).map((r) => r.id)));
-		return [...this.current.values()].filter((st) => enabled.has(st.ruleId));
+		const all = this.options.shared ? new Map([...this.others, ...this.current]) : this.current;
+		return [...all.values()].filter((st) => enabled.has(st.ruleId));
+	}
+
+	// ---- shared groups (alerts.shareGroups) ----------------------------------------------------
+
+	/** Starts evaluating the groups whose leases this process holds (whether it leads or not). */
+	async share(): Promise<void> {
+		await this.loadRules(true);
+		await this.options.shared!.leases.pass();
+	}
+
+	/** Group leases changed: restore the gained groups' saved state, forget the lost ones'. */
+	async groupsChanged(gained: readonly string[], lost: readonly string[]): Promise<void> {
+		const { states, clock, log } = this.options;
+		for (const name of lost) {
+			this.ownGroups.delete(name);
+			const g = this.groups.find((x) => x.name === name);
+			// Kept as another process's state until the next refresh, so the pipeline never sees them vanish.
+			for (const r of g?.rules ?? []) {
+				const st = this.current.get(r.id);
+				if (st) this.others.set(r.id, st);
+				this.current.delete(r.id);
+			}
+			for (const r of g?.recordings ?? []) this.recorded.delete(r.id);
+		}
+		if (!gained.length) return;
+		const saved = await states.load((id, problem) => log.warn({ rule: id, problem }, 'saved alert state unreadable; the rule starts fresh'));
+		const now = clock.now();
+		for (const name of gained) {
+			const g = this.groups.find((x) => x.name === name);
+			for (const rule of g?.rules ?? []) {
+				const st = saved.get(rule.id);
+				if (st) this.current.set(rule.id, restoreRuleState(st.state, st.savedAt, now, rule));
+				else this.current.delete(rule.id);
+			}
+			this.ownGroups.add(name);
+		}
+		log.info({ groups: gained }, 'took over rule groups with their saved state');
+	}
+
+	/** On the leader: reads the states the other processes saved (for the notification pipeline). */
+	async refreshOthers(): Promise<void> {
+		const saved = await this.options.states.load(() => {});
+		const mine = new Set(this.groups.filter((g) => this.ownGroups.has(g.name)).flatMap((g) => g.rules.map((r) => r.id)));
+		this.others.clear();
+		for (const [id, s] of saved) if (!mine.has(id)) this.others.set(id, s.state);
 	}
 
 	/** Takes the lead with lease token `token`: loads the rules, restores the saved state, schedules. */
 	async lead(token: number): Promise<void> {
 		this.held = token;
+		if (this.options.shared) {
+			// Evaluation follows the group leases; leading is running the notification pipeline.
+			await this.refreshOthers();
+			this.restored = true;
+			return;
+		}
 		await this.loadRules(true);
 		await this.restore();
 		this.restored = true;
@@ -91,6 +162,10 @@ export class RuleManager {
 	async standBy(): Promise<void> {
 		this.held = undefined;
 		this.restored = false;
+		if (this.options.shared) {
+			this.others.clear();
+			return;
+		}
 		await this.scheduler.stop();
 		this.current.clear();
 		this.recorded.clear();
@@ -114,6 +189,13 @@ export class RuleManager {
 		for (const id of gone) this.current.delete(id);
 		if (this.held !== undefined && gone.length) await this.options.states.remove(this.held, gone).catch(() => {});
 		log.info({ revision: this.revision, groups: this.groups.length, rules: ids.size }, 'rule set loaded');
+		if (this.options.shared) {
+			const names = this.groups.map((g) => g.name);
+			this.options.shared.setTargets(names);
+			this.options.shared.leases.setGroups(names);
+			this.schedule();
+			return;
+		}
 		if (this.held !== undefined) this.schedule();
 	}
 
@@ -146,6 +228,21 @@ export class RuleManager {
 			onFenced: o.onFenced,
 			onEvaluated: () => this.updateAlertCounts()
 		};
+		const shared = o.shared;
+		if (shared) {
+			const runners = this.groups.map((g) => new GroupRunner(g, { ...ctx, states: shared.statesFor(g.name), onFenced: async () => shared.leases.drop(g.name) }));
+			this.scheduler.set(
+				runners.map((r) => ({
+					name: r.group.name,
+					intervalMs: r.group.intervalMs,
+					run: async (at: number) => {
+						const token = shared.leases.token(r.group.name);
+						if (token !== undefined && this.ownGroups.has(r.group.name)) await r.eval(at, token);
+					}
+				}))
+			);
+			return;
+		}
 		const runners = this.groups.map((g) => new GroupRunner(g, ctx));
 		this.scheduler.set(
 			runners.map((r) => ({

@@ -4,6 +4,9 @@
  *
  * - Only the leader evaluates (a Redis lease with a fencing token); other processes with this role
  *   stand by and take over within two lease periods when the leader dies.
+ * - With `alerts.shareGroups`, every alerts process evaluates the groups it holds a lease on
+ *   (group-leases.ts: rendezvous hashing over the live alerts processes, a fencing token per
+ *   group); the leader then only runs the notification pipeline, over the states all saved.
  * - Rules are read from Redis (the source of truth) at leadership and whenever the rule set's
  *   revision changes (announced on the control channel, and polled as a fallback). A rule that
  *   no longer compiles keeps its previous compiled version, so a bad save never stops a good rule.
@@ -29,6 +32,8 @@ import type { Logger } from '../src/lib/server/log';
 import { compileRuleSet, type AlertEvent, type RuleState } from '../src/lib/server/rules';
 import type { TimeSeriesStore } from '../src/lib/server/tsdb';
 import { startLease, type Lease } from './lease';
+import { GroupLeases, groupLeaseKeys } from './group-leases';
+import { Shard } from '../src/lib/server/shard';
 import { RuleManager } from './manager';
 import { createMetrics } from './metrics';
 import { AlertPipeline } from './pipeline';
@@ -132,7 +137,36 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 		states: () => manager.enabledStates(),
 		onFenced: () => standBy()
 	});
+	// alerts.shareGroups: every alerts process evaluates the groups it holds a lease on.
+	let shard: Shard | undefined;
+	let groupLeases: GroupLeases | undefined;
+	if (config.shareGroups) {
+		shard = new Shard({ redis, key: `${keys.alerts.lease}:members`, member: nodeId, heartbeatMs: Math.max(200, Math.floor(config.leaseTtl / 6)), log, onChange: () => void groupLeases?.pass() });
+		groupLeases = new GroupLeases({
+			redis,
+			keys: keys.alerts,
+			member: nodeId,
+			shard,
+			ttlMs: config.leaseTtl,
+			log,
+			onChange: (gained, lost) => void manager.groupsChanged(gained, lost).catch((err: Error) => log.error({ err: err.message }, 'could not take over rule groups'))
+		});
+	}
+	const sharedStates = new Map<string, AlertStateStore<RuleState, AlertEvent>>();
 	const manager: RuleManager = new RuleManager({
+		...(groupLeases
+			? {
+					shared: {
+						leases: groupLeases,
+						setTargets: (names: string[]) => shard!.setTargets(names),
+						statesFor: (group: string) => {
+							let st = sharedStates.get(group);
+							if (!st) sharedStates.set(group, (st = new AlertStateStore<RuleState, AlertEvent>(redis, { ...keys, alerts: { ...keys.alerts, fence: groupLeaseKeys(keys.alerts, group).fence } })));
+							return st;
+						}
+					}
+				}
+			: {}),
 		repo,
 		states: new AlertStateStore<RuleState, AlertEvent>(redis, keys),
 		store: options.store,
@@ -175,9 +209,24 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 		onLost: () => void standBy()
 	});
 	const reloadRules = () => manager.loadRules();
+	let othersTimer: NodeJS.Timeout | undefined;
+	if (shard && groupLeases) {
+		await shard.start([]);
+		try {
+			await manager.share();
+		} catch (err) {
+			log.error({ err: (err as Error).message }, 'could not load the rule set; retrying at the next revision check');
+		}
+		groupLeases.start();
+		// The leader's notification pipeline reads the states the other processes save.
+		othersTimer = setInterval(() => {
+			if (manager.token !== undefined) void manager.refreshOthers().catch(() => {});
+		}, options.pipelineIntervalMs ?? 1000);
+		othersTimer.unref();
+	}
 	const watch = await watchRuleChanges(options, log, (announced) => {
 		// A failed poll is quiet: the next one tries again.
-		if (manager.token !== undefined) void reloadRules().catch((err: Error) => announced && log.warn({ err: err.message }, 'rule reload failed'));
+		if (manager.token !== undefined || shard) void reloadRules().catch((err: Error) => announced && log.warn({ err: err.message }, 'rule reload failed'));
 	});
 	pipeline.start();
 
@@ -192,6 +241,9 @@ export async function startAlertsRole(options: AlertsRoleOptions): Promise<Alert
 			watch.stop();
 			pipeline.halt();
 			await leading;
+			clearInterval(othersTimer);
+			await groupLeases?.stop();
+			await shard?.stop();
 			await manager.stop();
 			await pipeline.stop();
 			await lease.stop();

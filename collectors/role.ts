@@ -28,6 +28,11 @@ export interface CollectRoleOptions {
 	 * @defaultValue 300
 	 */
 	bufferSeconds?: number;
+	/**
+	 * Targets shared with other collect processes (./shard): only those this process owns run. Call
+	 * the role's rebalance() when the assignment changes.
+	 */
+	sharing?: { setTargets(names: string[]): void; owns(name: string): boolean };
 }
 
 export interface CollectRole {
@@ -38,6 +43,8 @@ export interface CollectRole {
 	/** The most samples the buffer holds now. */
 	bufferLimit(): number;
 	targets(): string[];
+	/** Applies a new assignment of the shared targets (adds the gained, stops the lost). */
+	rebalance(): Promise<void>;
 }
 
 /** Samples per run assumed for a target until its first run says. */
@@ -75,7 +82,12 @@ export function startCollectRole(options: CollectRoleOptions): CollectRole {
 	const build = (list: CollectorConfig[]) =>
 		list.map((c) => ({ collector: createCollector(c, { ...options.deps, log }), key: JSON.stringify(c) }));
 
-	const apply = async (list: CollectorConfig[]) => {
+	let all = options.collectors;
+	const apply = async (full: CollectorConfig[]) => {
+		all = full;
+		const sharing = options.sharing;
+		sharing?.setTargets(full.map((c) => c.name));
+		const list = sharing ? full.filter((c) => sharing.owns(c.name)) : full;
 		configs = new Map(list.map((c) => [c.name, c]));
 		for (const name of [...perRun.keys()]) if (!configs.has(name)) perRun.delete(name);
 		resize();
@@ -87,7 +99,7 @@ export function startCollectRole(options: CollectRoleOptions): CollectRole {
 		// A stop that came while the targets were being set up wins: nothing starts.
 		if (stopped) return;
 		scheduler.start();
-		log.info({ collectors: options.collectors.map((c) => `${c.kind}:${c.name}`) }, 'collect role started');
+		log.info({ collectors: [...configs.values()].map((c) => `${c.kind}:${c.name}`), shared: Boolean(options.sharing) }, 'collect role started');
 	});
 
 	return {
@@ -101,6 +113,12 @@ export function startCollectRole(options: CollectRoleOptions): CollectRole {
 			await starting.catch(() => {});
 			await scheduler.stop();
 			return buffer.close(flushTimeoutMs);
+		},
+		async rebalance() {
+			if (stopped) return;
+			await starting.catch(() => {});
+			const changes = await apply(all);
+			if (changes.added.length || changes.removed.length) log.info(changes, 'collect targets re-assigned among the collect processes');
 		},
 		buffered: () => buffer.size,
 		bufferLimit: () => buffer.maxSamples,

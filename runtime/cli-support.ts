@@ -1,6 +1,6 @@
 /** What every CLI command shares: its I/O, reading the config, and a Redis connection. */
 import { resolve } from 'node:path';
-import { closeClient, createRedisClient, waitReady, type Redis, resolveRedis } from '../src/lib/server/redis';
+import { checkRedisMode, closeClient, createRedisClient, waitReady, type Redis, resolveRedis } from '../src/lib/server/redis';
 import { formatProblem } from '../src/lib/shared/problems';
 import { loadConfig, resolveConfigPath, type VigilConfig } from './config';
 
@@ -51,11 +51,19 @@ export async function withRedis<T>(
 	try {
 		resolved = await resolveRedis({
 			url: r.config.redis.url,
+			clusterNodes: r.config.redis.cluster?.nodes,
 			dataDir: resolve(io.cwd, r.config.redis.embedded.dataDir),
 			binary: r.config.redis.embedded.binary
 		});
 	} catch (err) {
 		io.err((err as Error).message);
+		return 1;
+	}
+	try {
+		await checkRedisMode(resolved.url);
+	} catch (err) {
+		io.err((err as Error).message);
+		if (resolved.embedded && !resolved.embedded.reused) await resolved.embedded.stop();
 		return 1;
 	}
 	const redis = createRedisClient(resolved.url, { name: 'cli' });

@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ListenError, listenError, loadSvelteKitHandler, NotBuiltError, PROTOCOL_HEADER, type RequestHandler } from '../server';
 import { createLogger } from '../src/lib/server/log';
-import { closeClient, createRedisClient, waitReady, type Redis, RedisNotFoundError, resolveRedis } from '../src/lib/server/redis';
+import { closeClient, createRedisClient, waitReady, type Redis, RedisModeError, RedisNotFoundError, resolveRedis } from '../src/lib/server/redis';
 import { addressRuleOf, type AddressRule } from '../src/lib/server/web/client-address';
 import { parseDuration } from '../src/lib/shared/duration';
 import { formatProblem } from '../src/lib/shared/problems';
@@ -42,7 +42,7 @@ ${RULES_USAGE}
   version               Print the version
   help                  Print this help
 
-Environment: REDIS_URL, PORT, HOST, ORIGIN, VIGIL_ROLES, VIGIL_DEMO_SHOP_PORT, VIGIL_CONFIG override
+Environment: REDIS_URL, REDIS_CLUSTER_NODES, PORT, HOST, ORIGIN, VIGIL_ROLES, VIGIL_DEMO_SHOP_PORT, VIGIL_CONFIG override
 the config file;
 VIGIL_SECRET_KEY is the key channel secrets are encrypted with.`;
 
@@ -115,7 +115,7 @@ async function start(args: string[], io: CliIO, root: string, version: string): 
 			rereadConfig: () => readConfig(file, io, values.roles)
 		});
 	} catch (err) {
-		if (err instanceof RedisNotFoundError) {
+		if (err instanceof RedisNotFoundError || err instanceof RedisModeError) {
 			log.error(err.message);
 			return 1;
 		}

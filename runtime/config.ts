@@ -1,6 +1,6 @@
 /**
  * Vigil's configuration: one YAML file validated by one zod schema, with the essentials
- * overridable from the environment (REDIS_URL, PORT, HOST, VIGIL_ROLES, ORIGIN, VIGIL_DEMO_SHOP_PORT). Every problem is
+ * overridable from the environment (REDIS_URL, REDIS_CLUSTER_NODES, PORT, HOST, VIGIL_ROLES, ORIGIN, VIGIL_DEMO_SHOP_PORT). Every problem is
  * reported at once, each with its path and line.
  */
 import { existsSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { boardSchema, CLOCK_TIME, configDuration, type WallSettings } from '../s
 import { zDuration } from '../src/lib/shared/duration';
 import { canonicalZone } from '../src/lib/server/alerting/muting';
 import { DEFAULT_GROUP_INTERVAL_MS } from '../src/lib/server/rules';
+import { parseSeed, splitSeeds } from '../src/lib/server/redis';
 
 function selectorParses(text: string): boolean {
 	try {
@@ -114,6 +115,14 @@ const configObject = z.strictObject({
 	redis: z
 		.strictObject({
 			url: redisUrl.optional(),
+			/** A Redis Cluster instead of one Redis: its seed nodes (any few of its nodes), `host:port` each. */
+			cluster: z
+				.strictObject({
+					nodes: z
+						.array(z.string().refine((n) => parseSeed(n) !== undefined, 'expected host:port, e.g. 10.0.0.5:6379'))
+						.min(1, 'name at least one node of the cluster, host:port')
+				})
+				.optional(),
 			/** Prefix of every key Vigil writes, so several deployments can share one Redis. */
 			prefix: z
 				.string()
@@ -240,6 +249,8 @@ const configObject = z.strictObject({
 			evaluationTimeout: zDuration({ min: 100, max: 600_000 }).default(10_000),
 			/** How long the leader's lease lasts unrenewed; a standby takes over within twice this. */
 			leaseTtl: zDuration({ min: 1000, max: 600_000 }).default(15_000),
+			/** Share the rule groups among the alerts processes, a lease per group (one leader still sends the notifications). */
+			shareGroups: z.boolean().default(false),
 			/** Labels added to every alert, and `$externalLabels` in templates. */
 			externalLabels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a label name'), z.string()).default({})
 		})
@@ -372,6 +383,13 @@ const configObject = z.strictObject({
 export const vigilConfig = z.preprocess(
 	expandReferences,
 	configObject.superRefine((c, ctx) => {
+		if (c.redis.url && c.redis.cluster) {
+			ctx.addIssue({
+				code: 'custom',
+				path: ['redis', 'cluster', 'nodes'],
+				message: 'is set together with redis.url (or REDIS_URL): set redis.cluster.nodes (REDIS_CLUSTER_NODES) for a Redis Cluster, or redis.url for one Redis, not both'
+			});
+		}
 		if (c.demoShop.enabled && c.demoShop.port === c.server.port) {
 			ctx.addIssue({
 				code: 'custom',
@@ -411,6 +429,7 @@ function splitList(text: string): string[] {
 export function overridesFrom({ env = {}, roles }: ConfigSources): Override[] {
 	const out: Override[] = [];
 	if (env.REDIS_URL) out.push({ path: ['redis', 'url'], value: env.REDIS_URL, source: 'REDIS_URL' });
+	if (env.REDIS_CLUSTER_NODES) out.push({ path: ['redis', 'cluster', 'nodes'], value: splitSeeds(env.REDIS_CLUSTER_NODES), source: 'REDIS_CLUSTER_NODES' });
 	if (env.PORT) {
 		const n = Number(env.PORT);
 		out.push({ path: ['server', 'port'], value: /^\d+$/.test(env.PORT) ? n : env.PORT, source: 'PORT' });

@@ -8,6 +8,7 @@ import { startAlertsRole, type AlertsRole } from '../alerts/role';
 import { startDemoShop, type DemoShop } from '../demo-shop/index';
 import { createAddressPolicy } from '../collectors/net/address-policy';
 import { startCollectRole, type CollectRole } from '../collectors/role';
+import { CollectShard } from '../collectors/shard';
 import { PushRateLimiter, pushBurst } from '../src/lib/server/push-rate';
 import { setContext } from '../src/lib/server/web/context';
 import { createAuthStores } from '../src/lib/server/auth/index';
@@ -17,7 +18,7 @@ import { createProcessMetrics } from '../src/lib/server/metrics';
 import { newNodeId, NodeHeartbeat, ROLES, type Role } from '../src/lib/server/nodes';
 import { setProcessQueryLimits } from '../src/lib/server/promql';
 import { type QueryPool, startQueryPool } from '../src/lib/server/query-pool';
-import { closeClient, createRedisClient, waitReady, type Redis, redactUrl, resolveRedis, type ResolvedRedis } from '../src/lib/server/redis';
+import { checkRedisMode, closeClient, createRedisClient, waitReady, type Redis, redactUrl, resolveRedis, type ResolvedRedis } from '../src/lib/server/redis';
 import { RedisStore, StoreSink, resolveRetention } from '../src/lib/server/tsdb';
 import { LiveHub } from '../src/lib/server/web/live';
 import { LiveAccess } from '../src/lib/server/web/live-access';
@@ -109,6 +110,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 	let embedded: ResolvedRedis['embedded'];
 	const clients: Redis[] = [];
 	let collect: CollectRole | undefined;
+	let collectShard: CollectShard | undefined;
 	let alerts: AlertsRole | undefined;
 	let heartbeat: NodeHeartbeat | undefined;
 	let hub: LiveHub | undefined;
@@ -134,6 +136,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 			ownServer?.closeIdleConnections();
 			// 2. Stop collecting and write what the collectors buffered.
 			if (collect) await step('collect role', () => collect!.stop(3000));
+			if (collectShard) await step('collect membership', () => collectShard!.stop());
 			if (shop) await step('demo shop', () => shop!.stop());
 			if (alerts) await step('alerts role', () => alerts!.stop());
 			// 3. Disconnect screens, then wait for requests in flight (cut after 2 s).
@@ -159,6 +162,7 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 	log.info({ roles, node: nodeId, version }, 'starting Vigil');
 	const resolved = await resolveRedis({
 		url: config.redis.url,
+		clusterNodes: config.redis.cluster?.nodes,
 		localUrl: options.localRedisUrl,
 		dataDir: resolve(options.cwd ?? process.cwd(), config.redis.embedded.dataDir),
 		binary: config.redis.embedded.binary,
@@ -167,6 +171,8 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 	embedded = resolved.embedded;
 
 	try {
+		// A cluster given as one Redis (or seed nodes that are no cluster) stops here, naming the setting.
+		await checkRedisMode(resolved.url);
 		const redis = createRedisClient(resolved.url, { name: 'main', log });
 		clients.push(redis);
 		metrics.redisConnected.set(0);
@@ -265,7 +271,12 @@ export async function startVigil(options: StartOptions): Promise<RunningVigil> {
 		}
 		if (roles.includes('collect')) {
 			const writer = store;
+			// Targets are shared among every live collect process (rendezvous hashing over their registrations).
+			const shard = new CollectShard({ redis, key: keys.collectMembers, member: nodeId, log, onChange: () => void collect?.rebalance().catch((err: Error) => log.error({ err: err.message }, 'could not apply the new collect assignment')) });
+			collectShard = shard;
+			await shard.start(config.collectors.map((c) => c.name));
 			collect = startCollectRole({
+				sharing: shard,
 				collectors: config.collectors,
 				sink: new StoreSink(writer, log),
 				metadata: (m) => void writer.setMetadata(m).catch(() => {}),

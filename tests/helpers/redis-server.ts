@@ -47,6 +47,8 @@ async function waitForPing(url: string, timeoutMs = 10_000): Promise<void> {
 }
 
 export async function startTestRedis(options: { appendonly?: boolean; appendfsync?: 'always' | 'everysec' } = {}): Promise<TestRedis> {
+	// VIGIL_TEST_REDIS=cluster runs a test file against a local Redis Cluster instead (./redis-cluster).
+	if (process.env.VIGIL_TEST_REDIS === 'cluster') return (await import('./redis-cluster')).startClusterAsTestRedis();
 	const port = await freePort();
 	const dir = mkdtempSync(join(tmpdir(), 'vigil-redis-'));
 	const url = `redis://127.0.0.1:${port}`;

@@ -29,6 +29,8 @@ export interface Keys {
 	 * live hubs (on a connection of their own), so that open screens lose a revoked credential at once.
 	 */
 	revocations: string;
+	/** Sorted set: node id of every live collect process -> epoch ms its registration runs out (targets are shared among them). */
+	collectMembers: string;
 	/** Hash: wall screen id -> JSON of its last heartbeat (board, time, viewport, render time), from every web process. */
 	wallScreens: string;
 	/**
@@ -140,6 +142,7 @@ export function createKeys(prefix = 'vigil:'): Keys {
 		reload: `${prefix}reload`,
 		revocations: `${prefix}revocations`,
 		wallScreens: `${prefix}wall:screens`,
+		collectMembers: `${prefix}collect:members`,
 		alerts: {
 			lease: `${prefix}{alerts}:lease`,
 			fence: `${prefix}{alerts}:fence`,
@@ -171,8 +174,10 @@ export function createKeys(prefix = 'vigil:'): Keys {
 		},
 		auth: {
 			users: `${prefix}auth:users`,
-			session: (h) => `${prefix}auth:session:${h}`,
-			userSessions: (u) => `${prefix}auth:user-sessions:${u}`,
+			// One hash tag for sessions and their per-user sets: creating, expiring and revoking a
+			// session touches both in one transaction or script, which Redis Cluster runs in one slot only.
+			session: (h) => `${prefix}{auth}:session:${h}`,
+			userSessions: (u) => `${prefix}{auth}:user-sessions:${u}`,
 			tokens: `${prefix}auth:tokens`,
 			setup: `${prefix}auth:setup`,
 			kiosks: `${prefix}auth:kiosks`,

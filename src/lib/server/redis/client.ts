@@ -4,6 +4,7 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../log';
+import { createClusterClient, isClusterUrl } from './cluster';
 
 export type { Redis };
 
@@ -20,8 +21,16 @@ export function reconnectDelay(attempt: number, maxBackoffMs = 5000): number {
 	return Math.round(base / 2 + Math.random() * (base / 2));
 }
 
+/** A client for a Redis URL, or for a Redis Cluster given as `redis-cluster://host:port,…` (see ./cluster). */
 export function createRedisClient(url: string, options: ClientOptions): Redis {
 	const log = options.log?.child({ redis: options.name });
+	if (isClusterUrl(url)) {
+		const cluster = createClusterClient(url, {
+			connectionName: `vigil:${options.name}`,
+			retryDelay: (attempt) => reconnectDelay(attempt, options.maxBackoffMs)
+		});
+		return watch(cluster, log);
+	}
 	const redisOptions: RedisOptions = {
 		connectionName: `vigil:${options.name}`,
 		enableOfflineQueue: false,
@@ -30,7 +39,10 @@ export function createRedisClient(url: string, options: ClientOptions): Redis {
 		retryStrategy: (attempt) => reconnectDelay(attempt, options.maxBackoffMs),
 		reconnectOnError: (err) => err.message.startsWith('READONLY')
 	};
-	const client = new Redis(url, redisOptions);
+	return watch(new Redis(url, redisOptions), log);
+}
+
+function watch(client: Redis, log: Logger | undefined): Redis {
 	let down = false;
 	client.on('ready', () => {
 		if (down) log?.info('Redis connection is back');

@@ -2,3 +2,4 @@
 export { type Redis, closeClient, createRedisClient, reconnectDelay, waitReady } from './client';
 export { RedisNotFoundError } from './embedded';
 export { type ResolvedRedis, redactUrl, resolveRedis } from './resolve';
+export { CLUSTER_SCHEME, RedisModeError, checkRedisMode, clusterUrl, createClusterClient, duplicateClient, isClusterUrl, parseSeed, seedsOf, splitSeeds } from './cluster';

@@ -1,8 +1,10 @@
 /**
- * Which Redis to use: REDIS_URL (or redis.url in the config) when set; otherwise a Redis on
+ * Which Redis to use: a Redis Cluster when seed nodes are configured (REDIS_CLUSTER_NODES or
+ * redis.cluster.nodes); else REDIS_URL (or redis.url in the config) when set; otherwise a Redis on
  * 127.0.0.1:6379 if one answers; otherwise an embedded redis-server started from PATH.
  */
 import type { Logger } from '../log';
+import { clusterUrl, isClusterUrl } from './cluster';
 import { pingUrl, startEmbeddedRedis, type EmbeddedRedis } from './embedded';
 
 export const LOCAL_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -18,6 +20,8 @@ export interface ResolvedRedis {
 export interface ResolveOptions {
 	/** An explicit URL (REDIS_URL or redis.url): used as is, even if it does not answer yet. */
 	url?: string;
+	/** Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES or redis.cluster.nodes): a cluster client is used. */
+	clusterNodes?: readonly string[];
 	/**
 	 * Tried when no URL is given. Default redis://127.0.0.1:6379.
 	 * @defaultValue LOCAL_REDIS_URL
@@ -31,6 +35,7 @@ export interface ResolveOptions {
 
 /** Hides the password of a Redis URL for logs. */
 export function redactUrl(url: string): string {
+	if (isClusterUrl(url)) return url;
 	try {
 		const u = new URL(url);
 		if (u.password) u.password = '***';
@@ -42,6 +47,11 @@ export function redactUrl(url: string): string {
 
 export async function resolveRedis(options: ResolveOptions): Promise<ResolvedRedis> {
 	const log = options.log;
+	if (options.clusterNodes?.length) {
+		const url = clusterUrl(options.clusterNodes);
+		log?.info({ nodes: options.clusterNodes }, 'using the configured Redis Cluster');
+		return { url, source: 'configured' };
+	}
 	if (options.url) {
 		log?.info({ url: redactUrl(options.url) }, 'using the configured Redis');
 		return { url: options.url, source: 'configured' };

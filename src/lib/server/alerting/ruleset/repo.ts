@@ -13,6 +13,7 @@ import { isRecordingSpec, type AnyRuleSpec, type RecordingRuleSpec } from '../..
 import { unifiedDiff } from '../../../shared/text-diff';
 import type { AuditLog } from '../../audit';
 import type { Keys } from '../../keys';
+import { duplicateClient } from '../../redis';
 
 export interface StoredRule {
 	/** `group/alert`, with `#n` added for the n-th (n >= 2) rule of the same name in a group. */
@@ -265,7 +266,7 @@ export class RuleRepository {
 
 	/** WATCH is per connection: optimistic transactions run on a connection of their own. */
 	private async watching<T>(run: (conn: Redis) => Promise<T>): Promise<T> {
-		const conn = this.redis.duplicate({ enableOfflineQueue: true });
+		const conn = duplicateClient(this.redis, { enableOfflineQueue: true });
 		try {
 			return await run(conn);
 		} finally {

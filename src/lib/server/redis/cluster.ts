@@ -1,0 +1,162 @@
+/**
+ * Redis Cluster: seed nodes from `redis.cluster.nodes` (or REDIS_CLUSTER_NODES), ioredis' cluster
+ * client with the same philosophy as the single-server client (reconnect forever with capped,
+ * jittered backoff; fail fast while disconnected instead of queueing without bound), and the check
+ * at start that the configured mode matches the server's.
+ *
+ * Inside Vigil a cluster travels as one address string, `redis-cluster://host:port,host:port`, so
+ * that everything handed "the Redis URL" (the query workers, the CLI, every client of a role)
+ * connects to the cluster without knowing about it: createRedisClient() picks the client by scheme.
+ */
+import { Cluster, Redis } from 'ioredis';
+
+export const CLUSTER_SCHEME = 'redis-cluster://';
+
+export interface SeedNode {
+	host: string;
+	port: number;
+}
+
+const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+
+/** Parses `host:port` (or `[v6]:port`); undefined when it is not one. */
+export function parseSeed(text: string): SeedNode | undefined {
+	const m = HOST_PORT.exec(text.trim());
+	if (!m) return undefined;
+	const port = Number(m[2]);
+	if (port < 1 || port > 65_535) return undefined;
+	return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+/** The comma-separated list of REDIS_CLUSTER_NODES. */
+export function splitSeeds(text: string): string[] {
+	return text
+		.split(',')
+		.map((s) => s.trim())
+		.filter(Boolean);
+}
+
+export function clusterUrl(nodes: readonly string[]): string {
+	return CLUSTER_SCHEME + nodes.join(',');
+}
+
+export function isClusterUrl(url: string): boolean {
+	return url.startsWith(CLUSTER_SCHEME);
+}
+
+/** The seed nodes of a `redis-cluster://` address. */
+export function seedsOf(url: string): SeedNode[] {
+	return splitSeeds(url.slice(CLUSTER_SCHEME.length)).flatMap((s) => parseSeed(s) ?? []);
+}
+
+export interface ClusterClientOptions {
+	connectionName: string;
+	retryDelay: (attempt: number) => number;
+}
+
+/**
+ * A cluster client. It is typed as a `Redis`: ioredis' Cluster answers the same commands (each sent
+ * to the master of its key's slot), which is all Vigil's stores use; multi-key calls must keep
+ * their keys in one slot (hash tags), or they fail with CROSSSLOT.
+ */
+export function createClusterClient(url: string, options: ClusterClientOptions): Redis {
+	const cluster = new Cluster(seedsOf(url), {
+		enableOfflineQueue: false,
+		clusterRetryStrategy: (attempt) => options.retryDelay(attempt),
+		// Follow MOVED/ASK during a failover or resharding instead of failing at once.
+		maxRedirections: 16,
+		retryDelayOnFailover: 200,
+		retryDelayOnClusterDown: 200,
+		slotsRefreshTimeout: 2000,
+		redisOptions: {
+			connectionName: options.connectionName,
+			maxRetriesPerRequest: 1,
+			connectTimeout: 5000,
+			reconnectOnError: (err) => err.message.startsWith('READONLY')
+		}
+	});
+	return cluster as unknown as Redis;
+}
+
+/** Vigil was pointed at a Redis whose mode (cluster or not) is not the configured one. */
+export class RedisModeError extends Error {
+	override name = 'RedisModeError';
+}
+
+async function clusterEnabled(host: string, port: number, password?: string, username?: string, tls = false): Promise<boolean | undefined> {
+	const probe = new Redis({
+		host,
+		port,
+		password,
+		username,
+		tls: tls ? {} : undefined,
+		lazyConnect: true,
+		enableOfflineQueue: false,
+		maxRetriesPerRequest: 0,
+		connectTimeout: 1000,
+		retryStrategy: () => null
+	});
+	probe.on('error', () => {});
+	try {
+		await probe.connect();
+		const info = String(await probe.info('cluster'));
+		return /cluster_enabled:1/.test(info);
+	} catch (err) {
+		// A server that answers but refuses INFO (ACL) cannot tell; one that is down cannot either.
+		if (/MOVED|CLUSTERDOWN/.test((err as Error).message)) return true;
+		return undefined;
+	} finally {
+		probe.disconnect();
+	}
+}
+
+/**
+ * Stops a start pointed at the wrong kind of Redis, with one error naming the setting: a cluster
+ * given as a single server (every key command would fail with MOVED), or seed nodes that are not a
+ * cluster. Says nothing when no node answers (the caller's reconnect logic reports that).
+ */
+export async function checkRedisMode(url: string): Promise<void> {
+	if (isClusterUrl(url)) {
+		for (const seed of seedsOf(url)) {
+			const enabled = await clusterEnabled(seed.host, seed.port);
+			if (enabled === undefined) continue;
+			if (!enabled) {
+				throw new RedisModeError(
+					`redis.cluster.nodes (REDIS_CLUSTER_NODES) names ${seed.host}:${seed.port}, which is a single Redis without cluster mode ` +
+						'(cluster_enabled:0). Point redis.cluster.nodes at the nodes of a Redis Cluster, or use redis.url (REDIS_URL) for a single Redis.'
+				);
+			}
+			return;
+		}
+		return;
+	}
+	let u: URL;
+	try {
+		u = new URL(url);
+	} catch {
+		return;
+	}
+	const enabled = await clusterEnabled(
+		u.hostname.replace(/^\[|\]$/g, ''),
+		Number(u.port || 6379),
+		u.password ? decodeURIComponent(u.password) : undefined,
+		u.username ? decodeURIComponent(u.username) : undefined,
+		u.protocol === 'rediss:'
+	);
+	if (enabled) {
+		throw new RedisModeError(
+			`The Redis at ${u.hostname}:${u.port || 6379} is a Redis Cluster node (cluster_enabled:1), but Vigil is configured for a single Redis ` +
+				'(redis.url / REDIS_URL): every key would answer MOVED. Set redis.cluster.nodes in the config (or REDIS_CLUSTER_NODES=host:port,host:port) ' +
+				'to the cluster\'s nodes instead.'
+		);
+	}
+}
+
+/**
+ * A new connection like `redis` (for WATCH, or a subscriber), on a single Redis or a cluster alike:
+ * a cluster's duplicate() takes its seed nodes first.
+ */
+export function duplicateClient(redis: Redis, options: { enableOfflineQueue?: boolean } = {}): Redis {
+	if (redis instanceof Cluster) return (redis as Cluster).duplicate([], options) as unknown as Redis;
+	return redis.duplicate(options);
+}
