@@ -8,6 +8,7 @@
  * retrying in silence. Refusals that may pass (Redis unreachable) are retried.
  */
 import { io, type Socket } from 'socket.io-client';
+import type { z } from 'zod';
 import { HISTORY_POINTS, tileHistoryMs, type BoardDef } from '$lib/shared/boards';
 import { PointRing } from '$lib/shared/ring';
 import { SequenceTracker } from '$lib/shared/sequence';
@@ -27,11 +28,14 @@ import {
 	type ClientToServerEvents,
 	type LiveStatus,
 	type SeriesMaintenance,
+	type Point,
 	type SeriesState,
 	type TileRule,
 	type ServerToClientEvents,
 	type SnapshotMessage
 } from '$lib/shared/live';
+
+type LiveClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export type Connection = 'connecting' | 'live' | 'offline' | 'refused';
 
@@ -80,7 +84,7 @@ export class LiveFeed {
 	/** How long the last render took (ms), reported in heartbeats. */
 	renderMs = 0;
 
-	private socket: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
+	private socket: LiveClientSocket | undefined;
 	private readonly sequence = new SequenceTracker();
 	private boardName = 'default';
 	private clockOffset = 0;
@@ -95,7 +99,7 @@ export class LiveFeed {
 	connect(board = 'default'): void {
 		if (this.socket) return;
 		this.boardName = board;
-		const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
+		const socket: LiveClientSocket = io({
 			path: LIVE_PATH,
 			auth: { board },
 			transports: ['websocket', 'polling'],
@@ -103,11 +107,24 @@ export class LiveFeed {
 			reconnectionDelayMax: 5000
 		});
 		this.socket = socket;
+		const beat = this.heartbeatOf(socket, board);
+		this.watchConnection(socket, beat);
+		this.watchMessages(socket);
+		this.heartbeat = setInterval(() => {
+			if (socket.connected) beat();
+		}, HEARTBEAT_MS);
+	}
+
+	/** Sends this screen's heartbeat: a logged-in page is watched as a wall screen only when its URL names it (?screen=<name>). */
+	private heartbeatOf(socket: LiveClientSocket, board: string): () => void {
 		const screen = screenId();
-		// A logged-in page is watched as a wall screen only when its URL names it (?screen=<name>).
 		const declared = new URLSearchParams(location.search).get('screen');
 		const watch = declared && heartbeatMessage.shape.watch.safeParse(declared).success ? { watch: declared } : {};
-		const beat = () => socket.emit('heartbeat', { screen, at: Date.now(), board, viewport: { w: innerWidth, h: innerHeight }, renderMs: Math.round(this.renderMs), ...watch });
+		return () => socket.emit('heartbeat', { screen, at: Date.now(), board, viewport: { w: innerWidth, h: innerHeight }, renderMs: Math.round(this.renderMs), ...watch });
+	}
+
+	/** The connection's state: live, offline, connecting again, or refused (lastingly or to retry later). */
+	private watchConnection(socket: LiveClientSocket, beat: () => void): void {
 		socket.on('connect', () => {
 			this.connection = 'live';
 			beat();
@@ -136,55 +153,63 @@ export class LiveFeed {
 		socket.io.on('reconnect_attempt', () => {
 			this.connection = 'connecting';
 		});
+	}
+
+	/** The board's messages, each validated; those after the snapshot only in sequence. */
+	private watchMessages(socket: LiveClientSocket): void {
 		socket.on('snapshot', (raw) => {
 			const msg = snapshotMessage.safeParse(fitLists(raw));
 			if (!msg.success) return void this.refused++;
 			this.applySnapshot(msg.data);
 		});
 		socket.on('points', (raw) => {
-			const msg = pointsMessage.safeParse(raw);
-			if (!msg.success) return void this.refused++;
-			if (!this.inSequence(msg.data.seq)) return;
-			this.track(msg.data.serverTime);
-			const byId = new Map(this.series.map((s) => [s.id, s]));
-			for (const p of msg.data.points) {
-				const s = byId.get(p.id);
-				if (s && (s.ts === null || p.ts >= s.ts)) {
-					s.value = p.value;
-					s.ts = p.ts;
-					this.history.get(p.id)?.push(p.ts, p.value);
-				}
-			}
-			this.tick++;
+			const msg = this.accept(pointsMessage, raw);
+			if (msg) this.applyPoints(msg.points);
 		});
 		socket.on('alerts', (raw) => {
-			const msg = alertsMessage.safeParse(fitLists(raw));
-			if (!msg.success) return void this.refused++;
-			if (!this.inSequence(msg.data.seq)) return;
-			this.track(msg.data.serverTime);
-			this.alerts = msg.data.alerts;
-			this.alertSummary = msg.data.alertSummary ?? null;
-			this.maintenance = msg.data.maintenance ?? [];
-			this.rules = msg.data.rules ?? [];
+			const msg = this.accept(alertsMessage, fitLists(raw));
+			if (!msg) return;
+			this.alerts = msg.alerts;
+			this.alertSummary = msg.alertSummary ?? null;
+			this.maintenance = msg.maintenance ?? [];
+			this.rules = msg.rules ?? [];
 		});
 		socket.on('slo', (raw) => {
-			const msg = sloMessage.safeParse(raw);
-			if (!msg.success) return void this.refused++;
-			if (!this.inSequence(msg.data.seq)) return;
-			this.track(msg.data.serverTime);
-			this.slos = msg.data.slos;
+			const msg = this.accept(sloMessage, raw);
+			if (msg) this.slos = msg.slos;
 		});
 		socket.on('status', (raw) => {
-			const msg = liveStatus.safeParse(raw);
-			if (!msg.success) return void this.refused++;
-			if (!this.inSequence(msg.data.seq)) return;
-			this.track(msg.data.serverTime);
-			this.redis = msg.data.redis;
-			this.roles = msg.data.roles;
+			const msg = this.accept(liveStatus, raw);
+			if (!msg) return;
+			this.redis = msg.redis;
+			this.roles = msg.roles;
 		});
-		this.heartbeat = setInterval(() => {
-			if (socket.connected) beat();
-		}, HEARTBEAT_MS);
+	}
+
+	/** A sequenced message: valid (else counted as refused), in sequence, and its server time tracked; or null. */
+	private accept<T extends { seq: number; serverTime: number }>(schema: z.ZodType<T>, raw: unknown): T | null {
+		const msg = schema.safeParse(raw);
+		if (!msg.success) {
+			this.refused++;
+			return null;
+		}
+		if (!this.inSequence(msg.data.seq)) return null;
+		this.track(msg.data.serverTime);
+		return msg.data;
+	}
+
+	/** New points of the series shown (none older than what is shown). */
+	private applyPoints(points: readonly Point[]): void {
+		const byId = new Map(this.series.map((s) => [s.id, s]));
+		for (const p of points) {
+			const s = byId.get(p.id);
+			if (s && (s.ts === null || p.ts >= s.ts)) {
+				s.value = p.value;
+				s.ts = p.ts;
+				this.history.get(p.id)?.push(p.ts, p.value);
+			}
+		}
+		this.tick++;
 	}
 
 	/** A lasting refusal: the screen stops showing values it may no longer see. */
@@ -200,7 +225,7 @@ export class LiveFeed {
 		this.history.clear();
 	}
 
-	private retryLater(socket: Socket<ServerToClientEvents, ClientToServerEvents>): void {
+	private retryLater(socket: LiveClientSocket): void {
 		clearTimeout(this.retry);
 		this.retry = setTimeout(() => {
 			if (this.socket === socket && !socket.connected) socket.connect();
