@@ -11,6 +11,7 @@
  * - screens.ts: the watched screens' heartbeats and their report;
  * - rules-feed.ts: the /rules list's live rows, read once per process while someone subscribes;
  * - socket.ts: the rooms and the one typed send (next sequence number, emit, count).
+ * - every.ts: the hub's timers, and the base of the feeds read on an interval.
  * Connections join the room of their board; broadcasts go to the board's room.
  */
 import type { Server as HttpServer } from 'node:http';
@@ -24,9 +25,7 @@ import { LiveTail } from '../live-tail';
 import type { Logger } from '../log';
 import type { TimeSeriesStore } from '../tsdb/types';
 import { kioskLookup, WallScreens } from './wall-screens';
-import type { AddressRule } from './client-address';
-import type { LiveAccess } from './live-access';
-import { LiveAdmission } from './live/admission';
+import { LiveAdmission, type AdmissionLimits } from './live/admission';
 import { AlertsFeed } from './live/alerts-feed';
 import { LiveBoards } from './live/boards';
 import { liveMetrics, type LiveMetrics } from './live/metrics';
@@ -43,7 +42,8 @@ export { RULES_REFRESH_MS } from './live/rules-feed';
 export { SLO_REFRESH_MS } from './live/slo-feed';
 export { REDIS_ANSWER_MS, REDIS_PING_MS } from './live/status';
 
-export interface LiveHubOptions {
+/** The hub's options; who may connect and how much (access, limits, the revocations connection): AdmissionLimits. */
+export interface LiveHubOptions extends AdmissionLimits {
 	/** Shared client for ordinary reads. */
 	redis: Redis;
 	/** A connection of its own for the blocking tail read; the hub closes it. */
@@ -66,21 +66,6 @@ export interface LiveHubOptions {
 	screenReportMs?: number;
 	log: Logger;
 	registry?: Registry;
-	/** Who may connect; without it every connection is refused. */
-	access?: LiveAccess;
-	/** How often every connection's credential is checked again. @defaultValue 30 s */
-	recheckMs?: number;
-	/** Events per second and burst of one connection. @defaultValue 20/s, burst 40 */
-	rate?: { perSecond: number; burst: number };
-	/** Most connections one client address may hold at once. @defaultValue 50 */
-	connectionsPerIp?: number;
-	/** How a handshake's client address is found (adapter-node's ADDRESS_HEADER, XFF_DEPTH). @defaultValue the TCP peer */
-	addressRule?: AddressRule;
-	/**
-	 * A connection of its own to subscribe to the revocations channel, where revocations are announced
-	 * (the caller closes it). Without it, revoked credentials are noticed by the periodic check only.
-	 */
-	control?: Redis;
 }
 
 export class LiveHub {
@@ -109,8 +94,9 @@ export class LiveHub {
 		});
 		this.boards = new LiveBoards({ ...options, log, send: this.send, status: () => this.status.line() });
 		const boards = [...this.boards.all()];
-		this.alerts = new AlertsFeed(options.redis, options.keys, boards.filter((b) => b.wantsAlerts), this.send, redisUp, log);
-		this.slos = new SloFeed(options.store, boards.filter((b) => b.slos), this.send, redisUp, log);
+		const feeds = { send: this.send, redisUp, log };
+		this.alerts = new AlertsFeed(options.redis, options.keys, boards.filter((b) => b.wantsAlerts), feeds);
+		this.slos = new SloFeed(options.store, boards.filter((b) => b.slos), feeds);
 		const wallScreens = new WallScreens(options.redis, options.keys, options.store, options.screenDownAfterMs, kioskLookup(options.redis, options.keys));
 		this.screens = new LiveScreens(wallScreens, redisUp, log, options.screenReportMs);
 		this.rules = new RulesFeed(options.redis, options.keys, this.send, redisUp, log, this.metrics?.rulesReads);

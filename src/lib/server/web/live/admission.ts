@@ -18,6 +18,7 @@ import { AddressSlots, LIVE_CONNECTIONS_PER_IP, limitRefusal, REFUSALS, revokes,
 import { TransportSlots, type TransportConnection } from '../live-transport';
 import { TokenBucket } from '../token-bucket';
 import type { LiveServer, LiveSocket } from './socket';
+import { every } from './every';
 
 /** A connection's credential is checked again on an event when its last check is this old. */
 const RECHECK_ON_EVENT_MS = 5_000;
@@ -25,7 +26,8 @@ const RECHECK_ON_EVENT_MS = 5_000;
 export const FLOOD_DROPS = 100;
 const FLOOD_WINDOW_MS = 10_000;
 
-export interface AdmissionOptions {
+/** Who may connect and how much: the hub's options of admission. */
+export interface AdmissionLimits {
 	/** Who may connect; without it every connection is refused. */
 	access?: LiveAccess;
 	/** How often every connection's credential is checked again. @defaultValue 30 s */
@@ -34,10 +36,16 @@ export interface AdmissionOptions {
 	rate?: { perSecond: number; burst: number };
 	/** Most connections one client address may hold at once. @defaultValue 50 */
 	connectionsPerIp?: number;
-	/** How a handshake's client address is found. @defaultValue the TCP peer */
+	/** How a handshake's client address is found (adapter-node's ADDRESS_HEADER, XFF_DEPTH). @defaultValue the TCP peer */
 	addressRule?: AddressRule;
-	/** A connection of its own subscribed to `revocations`; without it only the periodic check notices. */
+	/**
+	 * A connection of its own to subscribe to the revocations channel, where revocations are announced
+	 * (the caller closes it). Without it, revoked credentials are noticed by the periodic check only.
+	 */
 	control?: Redis;
+}
+
+export interface AdmissionOptions extends AdmissionLimits {
 	/** The revocations channel. */
 	revocations: string;
 	log: Logger;
@@ -62,10 +70,9 @@ export class LiveAdmission {
 		const transports = this.transportSlots();
 		io.engine.on('connection', (conn: TransportConnection) => transports.open(conn));
 		io.use((socket, next) => this.handshake(transports, socket, next));
-		this.recheckTimer = setInterval(() => {
+		this.recheckTimer = every(this.options.recheckMs ?? 30_000, () => {
 			for (const socket of io.sockets.sockets.values()) this.recheck(socket);
-		}, this.options.recheckMs ?? 30_000);
-		this.recheckTimer.unref();
+		});
 		const control = this.options.control;
 		if (control) {
 			control.on('message', this.onControl);

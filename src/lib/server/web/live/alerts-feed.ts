@@ -6,11 +6,10 @@
 import type { Redis } from 'ioredis';
 import { fitLists, type AlertsMessage } from '../../../shared/live';
 import type { Keys } from '../../keys';
-import type { Logger } from '../../log';
 import type { BoardFeed } from '../board-feed';
 import { readBoardAlerts, summariseAlerts } from '../board-alerts';
 import { RuleWatch, tileRules } from '../board-rules';
-import type { LiveSend } from './socket';
+import { PeriodicFeed, type FeedContext } from './every';
 
 /** How often the active alerts and their incidents are read (once per process, for every board). */
 export const ALERTS_REFRESH_MS = 2_000;
@@ -18,48 +17,35 @@ export const ALERTS_REFRESH_MS = 2_000;
 type BoardAlerts = Omit<AlertsMessage, 'seq' | 'serverTime'>;
 type AlertsRead = Awaited<ReturnType<typeof readBoardAlerts>>;
 
-export class AlertsFeed {
+export class AlertsFeed extends PeriodicFeed {
 	private readonly ruleWatch: RuleWatch;
 	/** What each board was last sent, as JSON. */
 	private readonly sentText = new Map<string, string>();
 	private reading = false;
-	private timer: NodeJS.Timeout | undefined;
 
+	/** `boards`: those that show alerts. */
 	constructor(
 		private readonly redis: Redis,
 		private readonly keys: Keys,
-		private readonly boards: readonly BoardFeed[],
-		private readonly send: LiveSend,
-		private readonly redisUp: () => boolean,
-		private readonly log: Logger
+		boards: readonly BoardFeed[],
+		hub: FeedContext
 	) {
+		super(boards, hub, ALERTS_REFRESH_MS);
 		this.ruleWatch = new RuleWatch(redis, keys.rules);
 	}
 
-	/** Reads now and on the interval, if any board shows alerts. */
-	start(): void {
-		if (this.boards.length === 0) return;
-		this.refresh();
-		this.timer = setInterval(() => this.refresh(), ALERTS_REFRESH_MS);
-		this.timer.unref();
-	}
-
-	stop(): void {
-		clearInterval(this.timer);
-	}
-
-	private refresh(): void {
-		if (this.reading || !this.redisUp()) return;
+	protected refresh(): void {
+		if (this.reading || !this.hub.redisUp()) return;
 		this.reading = true;
 		const series = new Map<string, { id: string; labels: Record<string, string> }>();
 		for (const b of this.boards) for (const s of b.statusSeries()) series.set(s.id, s);
 		const rulesRead = this.ruleWatch.refresh().catch((err: Error) => {
-			this.log.debug({ err: err.message }, 'could not read the rule set for the wall: tiles keep the rules they had');
+			this.hub.log.debug({ err: err.message }, 'could not read the rule set for the wall: tiles keep the rules they had');
 			return false;
 		});
 		Promise.all([readBoardAlerts(this.redis, this.keys.alerts, Date.now(), [...series.values()]), rulesRead])
 			.then(([read, rulesChanged]) => this.apply(read, rulesChanged))
-			.catch((err: Error) => this.log.debug({ err: err.message }, 'could not read the active alerts for the wall'))
+			.catch((err: Error) => this.hub.log.debug({ err: err.message }, 'could not read the active alerts for the wall'))
 			.finally(() => (this.reading = false));
 	}
 
@@ -80,7 +66,7 @@ export class AlertsFeed {
 			board.alerts = msg.alerts;
 			board.alertSummary = summary;
 			board.maintenance = maintenance;
-			this.send.toBoard(board, 'alerts', (seq) => ({ seq, serverTime: Date.now(), ...msg }));
+			this.hub.send.toBoard(board, 'alerts', (seq) => ({ seq, serverTime: Date.now(), ...msg }));
 		}
 	}
 }

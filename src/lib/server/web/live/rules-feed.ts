@@ -11,6 +11,7 @@ import type { Keys } from '../../keys';
 import type { Logger } from '../../log';
 import { readRuleOverview } from '../../views';
 import type { LiveSend, LiveServer, LiveSocket } from './socket';
+import { every } from './every';
 
 /** How often the rules overview is read while someone subscribes (once per process). */
 export const RULES_REFRESH_MS = 2_000;
@@ -71,11 +72,10 @@ export class RulesFeed {
 
 	private start(): void {
 		if (!this.timer) {
-			this.timer = setInterval(() => {
+			this.timer = every(RULES_REFRESH_MS, () => {
 				if (this.subscribers() === 0) this.stop();
 				else this.refresh();
-			}, RULES_REFRESH_MS);
-			this.timer.unref();
+			});
 		}
 		this.refresh();
 	}

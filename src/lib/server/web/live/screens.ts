@@ -6,6 +6,7 @@ import type { HeartbeatMessage } from '../../../shared/live';
 import type { Logger } from '../../log';
 import type { WallScreens, ScreenOwner } from '../wall-screens';
 import type { LiveSocket } from './socket';
+import { every } from './every';
 
 export class LiveScreens {
 	private timer: NodeJS.Timeout | undefined;
@@ -19,11 +20,10 @@ export class LiveScreens {
 	) {}
 
 	start(): void {
-		this.timer = setInterval(() => {
+		this.timer = every(this.reportMs, () => {
 			if (!this.redisUp()) return;
 			this.screens.report().catch((err: Error) => this.log.debug({ err: err.message }, 'could not report the wall screens'));
-		}, this.reportMs);
-		this.timer.unref();
+		});
 	}
 
 	stop(): void {

@@ -1,38 +1,24 @@
 /** The SLO tiles' period budgets, brought up to date every SLO_REFRESH_MS; screens get the changes. */
-import type { Logger } from '../../log';
 import type { TimeSeriesStore } from '../../tsdb/types';
 import type { BoardFeed } from '../board-feed';
-import type { LiveSend } from './socket';
+import { PeriodicFeed, type FeedContext } from './every';
 
 /** How often the SLO tiles' period budgets are brought up to date (a minute is the step). */
 export const SLO_REFRESH_MS = 30_000;
 
-export class SloFeed {
-	private timer: NodeJS.Timeout | undefined;
-
+export class SloFeed extends PeriodicFeed {
+	/** `boards`: those with SLO tiles. */
 	constructor(
 		private readonly store: TimeSeriesStore,
-		private readonly boards: readonly BoardFeed[],
-		private readonly send: LiveSend,
-		private readonly redisUp: () => boolean,
-		private readonly log: Logger
-	) {}
-
-	/** Judges now and on the interval, if any board has SLO tiles. */
-	start(): void {
-		if (this.boards.length === 0) return;
-		this.refresh();
-		this.timer = setInterval(() => this.refresh(), SLO_REFRESH_MS);
-		this.timer.unref();
-	}
-
-	stop(): void {
-		clearInterval(this.timer);
+		boards: readonly BoardFeed[],
+		hub: FeedContext
+	) {
+		super(boards, hub, SLO_REFRESH_MS);
 	}
 
 	/** Judges the minutes closed since the last time, per board with SLO tiles. */
-	private refresh(): void {
-		if (!this.redisUp()) return;
+	protected refresh(): void {
+		if (!this.hub.redisUp()) return;
 		const now = Date.now();
 		for (const board of this.boards) {
 			const slos = board.slos;
@@ -40,9 +26,9 @@ export class SloFeed {
 			slos
 				.refresh(this.store, now)
 				.then((changed) => {
-					if (changed) this.send.toBoard(board, 'slo', (seq) => ({ seq, serverTime: Date.now(), slos: slos.entries() }));
+					if (changed) this.hub.send.toBoard(board, 'slo', (seq) => ({ seq, serverTime: Date.now(), slos: slos.entries() }));
 				})
-				.catch((err: Error) => this.log.debug({ board: board.name, err: err.message }, 'could not judge the SLO periods for the wall'));
+				.catch((err: Error) => this.hub.log.debug({ board: board.name, err: err.message }, 'could not judge the SLO periods for the wall'));
 		}
 	}
 }

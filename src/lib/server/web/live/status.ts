@@ -10,6 +10,7 @@ import type { LiveStatus } from '../../../shared/live';
 import type { Keys } from '../../keys';
 import type { Logger } from '../../log';
 import { countRoles, listNodes, HEARTBEAT_MS, type Role } from '../../nodes';
+import { every } from './every';
 
 export const REDIS_PING_MS = 1_000;
 export const REDIS_ANSWER_MS = 1_000;
@@ -42,14 +43,12 @@ export class HubStatus {
 	start(): void {
 		this.redis.on('ready', this.onRedisUp);
 		this.redis.on('close', this.onRedisDown);
-		this.pingTimer = setInterval(() => this.pingRedis(), REDIS_PING_MS);
-		this.pingTimer.unref();
+		this.pingTimer = every(REDIS_PING_MS, () => this.pingRedis());
 		this.refreshRoles();
-		this.rolesTimer = setInterval(() => {
+		this.rolesTimer = every(HEARTBEAT_MS, () => {
 			this.refreshRoles();
 			this.hooks.heartbeat();
-		}, HEARTBEAT_MS);
-		this.rolesTimer.unref();
+		});
 	}
 
 	stop(): void {
