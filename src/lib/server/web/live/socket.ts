@@ -46,7 +46,9 @@ export class LiveSend {
 	/** Emits a message to a room, and counts it. */
 	toRoom<E extends keyof ServerToClientEvents>(room: string, event: E, msg: LiveMessage<E>): void {
 		if (!this.io) return;
-		(this.io.to(room).emit as (event: E, msg: LiveMessage<E>) => boolean)(event, msg);
+		// socket.io's emit cannot be called with an event that is a type parameter; its shape for E is this.
+		const target = this.io.to(room) as unknown as { emit(event: E, msg: LiveMessage<E>): boolean };
+		target.emit(event, msg);
 		this.sent?.inc({ type: event });
 	}
 
