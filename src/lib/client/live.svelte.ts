@@ -7,6 +7,7 @@
  * live page (live-socket.ts): a lasting one empties the screen and says why, instead of retrying in
  * silence; one that may pass (Redis unreachable) is retried.
  */
+import type { z } from 'zod';
 import { LiveConnection, type Connection } from './live-socket';
 import { HISTORY_POINTS, tileHistoryMs, type BoardDef } from '$lib/shared/boards';
 import { PointRing } from '$lib/shared/ring';
@@ -24,6 +25,7 @@ import {
 	type AlertRow,
 	type LiveStatus,
 	type SeriesMaintenance,
+	type Point,
 	type SeriesState,
 	type TileRule,
 	type SnapshotMessage
@@ -104,55 +106,67 @@ export class LiveFeed {
 			}
 		);
 		const socket = this.live.socket;
+		this.watchMessages(socket);
+		this.heartbeat = setInterval(() => {
+			if (socket.connected) beat();
+		}, HEARTBEAT_MS);
+	}
+
+	/** The board's messages, each validated; those after the snapshot only in sequence. */
+	private watchMessages(socket: LiveConnection['socket']): void {
 		socket.on('snapshot', (raw) => {
 			const msg = snapshotMessage.safeParse(fitLists(raw));
 			if (!msg.success) return void this.refused++;
 			this.applySnapshot(msg.data);
 		});
 		socket.on('points', (raw) => {
-			const msg = pointsMessage.safeParse(raw);
-			if (!msg.success) return void this.refused++;
-			if (!this.inSequence(msg.data.seq)) return;
-			this.track(msg.data.serverTime);
-			const byId = new Map(this.series.map((s) => [s.id, s]));
-			for (const p of msg.data.points) {
-				const s = byId.get(p.id);
-				if (s && (s.ts === null || p.ts >= s.ts)) {
-					s.value = p.value;
-					s.ts = p.ts;
-					this.history.get(p.id)?.push(p.ts, p.value);
-				}
-			}
-			this.tick++;
+			const msg = this.accept(pointsMessage, raw);
+			if (msg) this.applyPoints(msg.points);
 		});
 		socket.on('alerts', (raw) => {
-			const msg = alertsMessage.safeParse(fitLists(raw));
-			if (!msg.success) return void this.refused++;
-			if (!this.inSequence(msg.data.seq)) return;
-			this.track(msg.data.serverTime);
-			this.alerts = msg.data.alerts;
-			this.alertSummary = msg.data.alertSummary ?? null;
-			this.maintenance = msg.data.maintenance ?? [];
-			this.rules = msg.data.rules ?? [];
+			const msg = this.accept(alertsMessage, fitLists(raw));
+			if (!msg) return;
+			this.alerts = msg.alerts;
+			this.alertSummary = msg.alertSummary ?? null;
+			this.maintenance = msg.maintenance ?? [];
+			this.rules = msg.rules ?? [];
 		});
 		socket.on('slo', (raw) => {
-			const msg = sloMessage.safeParse(raw);
-			if (!msg.success) return void this.refused++;
-			if (!this.inSequence(msg.data.seq)) return;
-			this.track(msg.data.serverTime);
-			this.slos = msg.data.slos;
+			const msg = this.accept(sloMessage, raw);
+			if (msg) this.slos = msg.slos;
 		});
 		socket.on('status', (raw) => {
-			const msg = liveStatus.safeParse(raw);
-			if (!msg.success) return void this.refused++;
-			if (!this.inSequence(msg.data.seq)) return;
-			this.track(msg.data.serverTime);
-			this.redis = msg.data.redis;
-			this.roles = msg.data.roles;
+			const msg = this.accept(liveStatus, raw);
+			if (!msg) return;
+			this.redis = msg.redis;
+			this.roles = msg.roles;
 		});
-		this.heartbeat = setInterval(() => {
-			if (socket.connected) beat();
-		}, HEARTBEAT_MS);
+	}
+
+	/** A sequenced message: valid (else counted as refused), in sequence, and its server time tracked; or null. */
+	private accept<T extends { seq: number; serverTime: number }>(schema: z.ZodType<T>, raw: unknown): T | null {
+		const msg = schema.safeParse(raw);
+		if (!msg.success) {
+			this.refused++;
+			return null;
+		}
+		if (!this.inSequence(msg.data.seq)) return null;
+		this.track(msg.data.serverTime);
+		return msg.data;
+	}
+
+	/** New points of the series shown (none older than what is shown). */
+	private applyPoints(points: readonly Point[]): void {
+		const byId = new Map(this.series.map((s) => [s.id, s]));
+		for (const p of points) {
+			const s = byId.get(p.id);
+			if (s && (s.ts === null || p.ts >= s.ts)) {
+				s.value = p.value;
+				s.ts = p.ts;
+				this.history.get(p.id)?.push(p.ts, p.value);
+			}
+		}
+		this.tick++;
 	}
 
 	/** A lasting refusal: the screen stops showing values it may no longer see. */

@@ -71,7 +71,47 @@ const unit = z.string().max(16).optional();
  * The board schema, with durations as config text (`"15m"`) or as ms on the wire; the config
  * passes a selector schema that parses them (the parser is the server's).
  */
-export function boardSchema(duration: (opts: { min?: number; max?: number }) => z.ZodType<number, unknown>, selector: z.ZodType<string, unknown> = z.string().min(1).max(500)) {
+export function boardSchema(duration: DurationSchema, selector: z.ZodType<string, unknown> = z.string().min(1).max(500)) {
+	const { status, stat, chart } = seriesTiles(duration, selector);
+	const queue = z.strictObject({
+		kind: z.literal('queue'),
+		title,
+		cols,
+		rows,
+		/** The `queue` label of the queue series (queue_backlog, queue_drain_rate, queue_time_to_drain_seconds). */
+		queue: z.string().min(1).max(200),
+		/** Longest acceptable time to drain the backlog. */
+		sla: duration({ min: 1000 })
+	});
+	const alerts = z.strictObject({
+		kind: z.literal('alerts'),
+		title,
+		cols,
+		rows,
+		/** Most alerts listed (the rest are counted). */
+		max: z.number().int().min(1).max(50).default(8)
+	});
+	const tile = z.discriminatedUnion('kind', [status, stat, chart, queue, alerts, sloTile(duration, selector)]);
+	return z.strictObject({
+		name: z.string().regex(BOARD_NAME, 'expected lowercase letters, digits, - or _ (up to 64)'),
+		title: z.string().min(1).max(80).optional(),
+		/** Columns of the grid. */
+		columns: z.number().int().min(1).max(8).default(4),
+		/**
+		 * What a failing tile does: `stay` (the default) keeps every tile in its place and size, the
+		 * failing one highlighted where it is; `grow` moves failing tiles first and grows them into
+		 * the cells the grid has to spare.
+		 */
+		failing: z.enum(['stay', 'grow']).default('stay'),
+		tiles: z.array(tile).min(1).max(24)
+	});
+}
+
+/** A duration schema: config text (`"15m"`) or ms on the wire, within bounds. */
+type DurationSchema = (opts: { min?: number; max?: number }) => z.ZodType<number, unknown>;
+
+/** The tiles that show series: a status grid, a stat with its trend, a chart. */
+function seriesTiles(duration: DurationSchema, selector: z.ZodType<string, unknown>) {
 	const status = z.strictObject({
 		kind: z.literal('status'),
 		title,
@@ -102,25 +142,12 @@ export function boardSchema(duration: (opts: { min?: number; max?: number }) => 
 		unit,
 		thresholds: thresholds.optional()
 	});
-	const queue = z.strictObject({
-		kind: z.literal('queue'),
-		title,
-		cols,
-		rows,
-		/** The `queue` label of the queue series (queue_backlog, queue_drain_rate, queue_time_to_drain_seconds). */
-		queue: z.string().min(1).max(200),
-		/** Longest acceptable time to drain the backlog. */
-		sla: duration({ min: 1000 })
-	});
-	const alerts = z.strictObject({
-		kind: z.literal('alerts'),
-		title,
-		cols,
-		rows,
-		/** Most alerts listed (the rest are counted). */
-		max: z.number().int().min(1).max(50).default(8)
-	});
-	const slo = z.strictObject({
+	return { status, stat, chart };
+}
+
+/** The SLO tile: its objectives over recent history, and their error budgets over the calendar period. */
+function sloTile(duration: DurationSchema, selector: z.ZodType<string, unknown>) {
+	return z.strictObject({
 		kind: z.literal('slo'),
 		title,
 		cols,
@@ -146,20 +173,6 @@ export function boardSchema(duration: (opts: { min?: number; max?: number }) => 
 			)
 			.min(1)
 			.max(8)
-	});
-	const tile = z.discriminatedUnion('kind', [status, stat, chart, queue, alerts, slo]);
-	return z.strictObject({
-		name: z.string().regex(BOARD_NAME, 'expected lowercase letters, digits, - or _ (up to 64)'),
-		title: z.string().min(1).max(80).optional(),
-		/** Columns of the grid. */
-		columns: z.number().int().min(1).max(8).default(4),
-		/**
-		 * What a failing tile does: `stay` (the default) keeps every tile in its place and size, the
-		 * failing one highlighted where it is; `grow` moves failing tiles first and grows them into
-		 * the cells the grid has to spare.
-		 */
-		failing: z.enum(['stay', 'grow']).default('stay'),
-		tiles: z.array(tile).min(1).max(24)
 	});
 }
 

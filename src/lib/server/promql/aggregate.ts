@@ -71,115 +71,131 @@ export class AggregateEvalNode extends VectorNode {
 			throw execError(this.ctx, `invalid label name ${JSON.stringify(this.valueLabel)}`, this.node);
 		}
 		const vec = this.input.eval(t);
-		let k = 0;
-		if (op === 'topk' || op === 'bottomk') {
-			if (!(p <= MAX_INT64 && p >= -MAX_INT64 - 1)) throw execError(this.ctx, `Scalar value ${formatGoFloat(p)} overflows int64`, this.node);
-			k = Math.trunc(p);
-			if (k < 1) return out;
-		}
+		const k = op === 'topk' || op === 'bottomk' ? this.kOf(p) : 0;
+		if ((op === 'topk' || op === 'bottomk') && k < 1) return out;
+		this.accumulate(vec, k);
+		for (const g of this.order) this.emit(g, p);
+		return out;
+	}
+
+	/** topk and bottomk's k: the parameter as a whole number (an error beyond int64). */
+	private kOf(p: number): number {
+		if (!(p <= MAX_INT64 && p >= -MAX_INT64 - 1)) throw execError(this.ctx, `Scalar value ${formatGoFloat(p)} overflows int64`, this.node);
+		return Math.trunc(p);
+	}
+
+	/** Every element into its group, the groups in the order they were first met (`order`). */
+	private accumulate(vec: Vec, k: number): void {
+		const op = this.node.op;
 		const step = ++this.step;
-		const order = this.order;
-		order.length = 0;
+		this.order.length = 0;
 		for (let i = 0; i < vec.n; i++) {
 			const ls = vec.ls[i]!;
 			const v = vec.v[i]!;
 			const g = this.group(op === 'count_values' ? this.withValue(ls, v) : ls);
 			if (g.step !== step) {
 				g.step = step;
-				g.value = op === 'stddev' || op === 'stdvar' ? 0 : op === 'group' ? 1 : v;
-				g.mean = v;
-				g.count = 1;
-				g.heapLs.length = 0;
-				g.heapV.length = 0;
-				if (op === 'topk' || op === 'bottomk' || op === 'quantile') {
-					g.heapLs.push(ls);
-					g.heapV.push(v);
-				}
-				order.push(g);
-				continue;
-			}
-			switch (op) {
-				case 'sum':
-					g.value += v;
-					break;
-				case 'avg':
-					g.count++;
-					if (!Number.isFinite(g.mean) && !Number.isNaN(g.mean)) {
-						if (!Number.isFinite(v) && !Number.isNaN(v) && g.mean > 0 === v > 0) break;
-						if (Number.isFinite(v)) break;
-					}
-					g.mean += v / g.count - g.mean / g.count;
-					break;
-				case 'max':
-					if (g.value < v || Number.isNaN(g.value)) g.value = v;
-					break;
-				case 'min':
-					if (g.value > v || Number.isNaN(g.value)) g.value = v;
-					break;
-				case 'count':
-				case 'count_values':
-					g.count++;
-					break;
-				case 'group':
-					break;
-				case 'stddev':
-				case 'stdvar': {
-					g.count++;
-					const delta = v - g.mean;
-					g.mean += delta / g.count;
-					g.value += delta * (v - g.mean);
-					break;
-				}
-				case 'topk':
-					offer(g, ls, v, k, false);
-					break;
-				case 'bottomk':
-					offer(g, ls, v, k, true);
-					break;
-				case 'quantile':
-					g.heapLs.push(ls);
-					g.heapV.push(v);
-					break;
-			}
+				this.start(g, ls, v);
+				this.order.push(g);
+			} else this.add(g, ls, v, k);
 		}
-		for (const g of order) {
-			switch (op) {
-				case 'avg':
-					out.push(g.ls, g.mean);
-					break;
-				case 'count':
-				case 'count_values':
-					out.push(g.ls, g.count);
-					break;
-				case 'stdvar':
-					out.push(g.ls, g.value / g.count);
-					break;
-				case 'stddev':
-					out.push(g.ls, Math.sqrt(g.value / g.count));
-					break;
-				case 'quantile':
-					out.push(g.ls, quantile(p, g.heapV.slice()));
-					break;
-				case 'topk':
-				case 'bottomk': {
-					const idx = g.heapV.map((_, i) => i);
-					const rev = op === 'bottomk';
-					// Highest first for topk, lowest first for bottomk; NaN last.
-					idx.sort((a, b) => {
-						const x = g.heapV[a]!;
-						const y = g.heapV[b]!;
-						if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : 1;
-						if (Number.isNaN(y)) return -1;
-						return rev ? x - y || 0 : y - x || 0;
-					});
-					for (const i of idx) out.push(g.heapLs[i]!, g.heapV[i]!);
-					break;
-				}
-				default:
-					out.push(g.ls, g.value);
-			}
+	}
+
+	/** A group's first element this step. */
+	private start(g: Group, ls: LabelSet, v: number): void {
+		const op = this.node.op;
+		g.value = op === 'stddev' || op === 'stdvar' ? 0 : op === 'group' ? 1 : v;
+		g.mean = v;
+		g.count = 1;
+		g.heapLs.length = 0;
+		g.heapV.length = 0;
+		if (op === 'topk' || op === 'bottomk' || op === 'quantile') {
+			g.heapLs.push(ls);
+			g.heapV.push(v);
 		}
-		return out;
+	}
+
+	/** A group's next element. */
+	private add(g: Group, ls: LabelSet, v: number, k: number): void {
+		switch (this.node.op) {
+			case 'sum':
+				g.value += v;
+				break;
+			case 'avg':
+				g.count++;
+				if (!Number.isFinite(g.mean) && !Number.isNaN(g.mean)) {
+					if (!Number.isFinite(v) && !Number.isNaN(v) && g.mean > 0 === v > 0) break;
+					if (Number.isFinite(v)) break;
+				}
+				g.mean += v / g.count - g.mean / g.count;
+				break;
+			case 'max':
+				if (g.value < v || Number.isNaN(g.value)) g.value = v;
+				break;
+			case 'min':
+				if (g.value > v || Number.isNaN(g.value)) g.value = v;
+				break;
+			case 'count':
+			case 'count_values':
+				g.count++;
+				break;
+			case 'group':
+				break;
+			case 'stddev':
+			case 'stdvar': {
+				g.count++;
+				const delta = v - g.mean;
+				g.mean += delta / g.count;
+				g.value += delta * (v - g.mean);
+				break;
+			}
+			case 'topk':
+				offer(g, ls, v, k, false);
+				break;
+			case 'bottomk':
+				offer(g, ls, v, k, true);
+				break;
+			case 'quantile':
+				g.heapLs.push(ls);
+				g.heapV.push(v);
+				break;
+		}
+	}
+
+	/** A group's result: one element, or for topk and bottomk its kept elements in order. */
+	private emit(g: Group, p: number): void {
+		const out = this.out;
+		switch (this.node.op) {
+			case 'avg':
+				return out.push(g.ls, g.mean);
+			case 'count':
+			case 'count_values':
+				return out.push(g.ls, g.count);
+			case 'stdvar':
+				return out.push(g.ls, g.value / g.count);
+			case 'stddev':
+				return out.push(g.ls, Math.sqrt(g.value / g.count));
+			case 'quantile':
+				return out.push(g.ls, quantile(p, g.heapV.slice()));
+			case 'topk':
+			case 'bottomk':
+				return this.emitRanked(g, this.node.op === 'bottomk');
+			default:
+				return out.push(g.ls, g.value);
+		}
+	}
+
+	/** Highest first for topk, lowest first for bottomk; NaN last. */
+	private emitRanked(g: Group, lowestFirst: boolean): void {
+		const idx = g.heapV.map((_, i) => i);
+		idx.sort((a, b) => {
+			const x = g.heapV[a]!;
+			const y = g.heapV[b]!;
+			if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : 1;
+			if (Number.isNaN(y)) return -1;
+			return lowestFirst ? x - y || 0 : y - x || 0;
+		});
+		for (const i of idx) this.out.push(g.heapLs[i]!, g.heapV[i]!);
 	}
 }
 

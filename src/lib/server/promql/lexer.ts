@@ -253,68 +253,34 @@ export class Lexer {
 	}
 }
 
+/** Characters that are a token by themselves outside braces. */
+const SINGLE_TOKENS = new Map<string, TokenType>([
+	[',', 'COMMA'],
+	['*', 'MUL'],
+	['/', 'DIV'],
+	['%', 'MOD'],
+	['+', 'ADD'],
+	['-', 'SUB'],
+	['^', 'POW'],
+	['@', 'AT']
+]);
+
 function lexStatements(l: Lexer): State {
 	if (l.braceOpen) return lexInsideBraces;
 	if (l.input.startsWith('#', l.pos)) return lexLineComment;
 	const r = l.nextChar();
-	if (r === EOF) {
-		if (l.parenDepth !== 0) return l.errorf('unclosed left parenthesis');
-		if (l.bracketOpen) return l.errorf('unclosed left bracket');
-		l.pos = l.input.length;
-		l.emit('EOF');
-		return undefined;
+	if (r === EOF) return lexEnd(l);
+	const single = SINGLE_TOKENS.get(r);
+	if (single) {
+		l.emit(single);
+		return lexStatements;
 	}
 	switch (r) {
-		case ',':
-			l.emit('COMMA');
-			return lexStatements;
-		case '*':
-			l.emit('MUL');
-			return lexStatements;
-		case '/':
-			l.emit('DIV');
-			return lexStatements;
-		case '%':
-			l.emit('MOD');
-			return lexStatements;
-		case '+':
-			l.emit('ADD');
-			return lexStatements;
-		case '-':
-			l.emit('SUB');
-			return lexStatements;
-		case '^':
-			l.emit('POW');
-			return lexStatements;
-		case '=': {
-			const t = l.peek();
-			if (t === '=') {
-				l.nextChar();
-				l.emit('EQLC');
-			} else if (t === '~') return l.errorf(`unexpected character after '=': ${goQuoteRune(t)}`);
-			else l.emit('EQL');
-			return lexStatements;
-		}
-		case '!': {
-			const t = l.nextChar();
-			if (t === '=') {
-				l.emit('NEQ');
-				return lexStatements;
-			}
-			return l.errorf(`unexpected character after '!': ${goQuoteRune(t)}`);
-		}
+		case '=':
+		case '!':
 		case '<':
-			if (l.peek() === '=') {
-				l.nextChar();
-				l.emit('LTE');
-			} else l.emit('LSS');
-			return lexStatements;
 		case '>':
-			if (l.peek() === '=') {
-				l.nextChar();
-				l.emit('GTE');
-			} else l.emit('GTR');
-			return lexStatements;
+			return lexComparison(l, r);
 		case '"':
 		case "'":
 			l.stringOpen = r;
@@ -322,6 +288,54 @@ function lexStatements(l: Lexer): State {
 		case '`':
 			l.stringOpen = r;
 			return lexRawString;
+		case '(':
+		case ')':
+		case '{':
+		case '[':
+		case ']':
+			return lexOpenClose(l, r);
+		default:
+			return lexWord(l, r);
+	}
+}
+
+/** The end of the input: every parenthesis and bracket must be closed. */
+function lexEnd(l: Lexer): State {
+	if (l.parenDepth !== 0) return l.errorf('unclosed left parenthesis');
+	if (l.bracketOpen) return l.errorf('unclosed left bracket');
+	l.pos = l.input.length;
+	l.emit('EOF');
+	return undefined;
+}
+
+/** `=`, `==`, `!=`, `<`, `<=`, `>`, `>=` (`r` read). */
+function lexComparison(l: Lexer, r: string): State {
+	if (r === '=') {
+		const t = l.peek();
+		if (t === '=') {
+			l.nextChar();
+			l.emit('EQLC');
+		} else if (t === '~') return l.errorf(`unexpected character after '=': ${goQuoteRune(t)}`);
+		else l.emit('EQL');
+		return lexStatements;
+	}
+	if (r === '!') {
+		const t = l.nextChar();
+		if (t === '=') {
+			l.emit('NEQ');
+			return lexStatements;
+		}
+		return l.errorf(`unexpected character after '!': ${goQuoteRune(t)}`);
+	}
+	const orEqual = l.peek() === '=';
+	if (orEqual) l.nextChar();
+	l.emit(r === '<' ? (orEqual ? 'LTE' : 'LSS') : orEqual ? 'GTE' : 'GTR');
+	return lexStatements;
+}
+
+/** Parentheses, the opening brace, and the brackets of a range or subquery (`r` read). */
+function lexOpenClose(l: Lexer, r: string): State {
+	switch (r) {
 		case '(':
 			l.emit('LEFT_PAREN');
 			l.parenDepth++;
@@ -345,17 +359,16 @@ function lexStatements(l: Lexer): State {
 			}
 			l.bracketOpen = true;
 			return lexDuration;
-		case ']':
+		default:
 			if (!l.bracketOpen) return l.errorf(`unexpected right bracket ${goQuoteRune(r)}`);
 			l.emit('RIGHT_BRACKET');
 			l.bracketOpen = false;
 			return lexStatements;
-		case '@':
-			l.emit('AT');
-			return lexStatements;
-		default:
-			break;
 	}
+}
+
+/** Space, a number or duration, a keyword or identifier, or a subquery's colon (`r` read). */
+function lexWord(l: Lexer, r: string): State {
 	if (isSpace(r)) return lexSpace;
 	if (isDigit(r) || (r === '.' && isDigit(l.peek()))) {
 		l.backup();

@@ -82,86 +82,121 @@ function numberValue(tok: { text: string; at: number }): number {
 
 /** Expands the values text into one entry per step. */
 export function parseSeriesValues(text: string): SeriesValue[] {
-	const toks = tokenize(text);
-	const out: SeriesValue[] = [];
-	let p = 0;
-	const peek = () => toks[p]!;
-	const fail = (tok: Tok, what: string): never => {
+	return new ValuesReader(text).read();
+}
+
+/** Reads the tokens of a series' values, term by term, into one entry per step. */
+class ValuesReader {
+	private readonly toks: Tok[];
+	private p = 0;
+	private readonly out: SeriesValue[] = [];
+
+	constructor(private readonly text: string) {
+		this.toks = tokenize(text);
+	}
+
+	read(): SeriesValue[] {
+		this.skipSpace();
+		while (this.peek().t !== 'eof') {
+			if (this.peek().t === 'blank') this.blanks();
+			else this.term();
+			const sep = this.peek();
+			if (sep.t === 'eof') break;
+			if (sep.t !== 'space') this.fail(sep, `unexpected ${this.describe(sep)} in series values`);
+			this.skipSpace();
+		}
+		return this.out;
+	}
+
+	private peek(): Tok {
+		return this.toks[this.p]!;
+	}
+
+	private skipSpace(): void {
+		while (this.peek().t === 'space') this.p++;
+	}
+
+	private fail(tok: Tok, what: string): never {
 		throw new NotationError(what, tok.at + 1);
-	};
-	const describe = (tok: Tok) => (tok.t === 'eof' ? 'end of input' : 'text' in tok ? `"${tok.text}"` : `"${text[tok.at]}"`);
-	const times = (): number => {
-		const tok = peek();
-		if (tok.t !== 'number' || !/^[0-9]+$/.test(tok.text)) fail(tok, `expected a whole number after "x", got ${describe(tok)}`);
-		p++;
-		const n = Number((tok as { text: string }).text);
-		if (!Number.isSafeInteger(n) || n > 10_000_000) fail(tok, `too many repetitions: ${n}`);
+	}
+
+	private describe(tok: Tok): string {
+		return tok.t === 'eof' ? 'end of input' : 'text' in tok ? `"${tok.text}"` : `"${this.text[tok.at]}"`;
+	}
+
+	/** `_` or `_xN`: one or N missing steps. */
+	private blanks(): void {
+		this.p++;
+		if (this.peek().t === 'times') {
+			this.p++;
+			for (let n = this.times(); n > 0; n--) this.out.push(null);
+		} else this.out.push(null);
+	}
+
+	/** A value, `VxN` (N + 1 times), or `V+SxN` / `V-SxN` (N + 1 values, S apart). */
+	private term(): void {
+		const v = this.value();
+		const next = this.peek();
+		if (next.t === 'times') {
+			this.p++;
+			const n = this.times();
+			if (v === 'stale') this.fail(next, '"stale" cannot be repeated');
+			for (let k = 0; k <= n; k++) this.out.push(v);
+		} else if (next.t === 'add' || next.t === 'sub') this.steps(v);
+		else this.out.push(v);
+	}
+
+	private steps(v: number | 'stale'): void {
+		const step = this.signed();
+		const x = this.peek();
+		if (x.t !== 'times') this.fail(x, `expected "x" after ${v}${step < 0 ? '' : '+'}${step}, got ${this.describe(x)}`);
+		this.p++;
+		const n = this.times();
+		this.out.push(v);
+		// A stale marker plus a step is NaN, as in Prometheus.
+		let cur = v === 'stale' ? NaN : v;
+		for (let k = 1; k <= n; k++) {
+			cur += step;
+			this.out.push(cur);
+		}
+	}
+
+	private times(): number {
+		const tok = this.peek();
+		if (tok.t !== 'number' || !/^[0-9]+$/.test(tok.text)) this.fail(tok, `expected a whole number after "x", got ${this.describe(tok)}`);
+		this.p++;
+		const n = Number(tok.text);
+		if (!Number.isSafeInteger(n) || n > 10_000_000) this.fail(tok, `too many repetitions: ${n}`);
 		return n;
-	};
+	}
+
 	/** A value: stale, a number, or a signed number. */
-	const value = (): number | 'stale' => {
-		const tok = peek();
+	private value(): number | 'stale' {
+		const tok = this.peek();
 		if (tok.t === 'ident') {
-			p++;
+			this.p++;
 			const w = tok.text.toLowerCase();
 			if (w === 'stale' && tok.text === 'stale') return 'stale';
 			if (w === 'inf') return Infinity;
 			if (w === 'nan') return NaN;
-			return fail(tok, `unexpected identifier "${tok.text}" in series values, expected a number or "stale"`);
+			return this.fail(tok, `unexpected identifier "${tok.text}" in series values, expected a number or "stale"`);
 		}
-		return signed();
-	};
-	const signed = (): number => {
-		const tok = peek();
+		return this.signed();
+	}
+
+	private signed(): number {
+		const tok = this.peek();
 		let sign = 1;
 		if (tok.t === 'add' || tok.t === 'sub') {
 			sign = tok.t === 'sub' ? -1 : 1;
-			p++;
+			this.p++;
 		}
-		const n = peek();
-		p++;
+		const n = this.peek();
+		this.p++;
 		if (n.t === 'number') return sign * numberValue(n);
 		if (n.t === 'ident' && /^(inf|nan)$/i.test(n.text)) return n.text.toLowerCase() === 'inf' ? sign * Infinity : NaN;
-		return fail(n, `unexpected ${describe(n)} in series values, expected a number`);
-	};
-	while (peek().t === 'space') p++;
-	while (peek().t !== 'eof') {
-		const tok = peek();
-		if (tok.t === 'blank') {
-			p++;
-			if (peek().t === 'times') {
-				p++;
-				for (let n = times(); n > 0; n--) out.push(null);
-			} else out.push(null);
-		} else {
-			const v = value();
-			const next = peek();
-			if (next.t === 'times') {
-				p++;
-				const n = times();
-				if (v === 'stale') fail(next, '"stale" cannot be repeated');
-				for (let k = 0; k <= n; k++) out.push(v);
-			} else if (next.t === 'add' || next.t === 'sub') {
-				const step = signed();
-				const x = peek();
-				if (x.t !== 'times') fail(x, `expected "x" after ${v}${step < 0 ? '' : '+'}${step}, got ${describe(x)}`);
-				p++;
-				const n = times();
-				out.push(v);
-				// A stale marker plus a step is NaN, as in Prometheus.
-				let cur = v === 'stale' ? NaN : v;
-				for (let k = 1; k <= n; k++) {
-					cur += step;
-					out.push(cur);
-				}
-			} else out.push(v);
-		}
-		const sep = peek();
-		if (sep.t === 'eof') break;
-		if (sep.t !== 'space') fail(sep, `unexpected ${describe(sep)} in series values`);
-		while (peek().t === 'space') p++;
+		return this.fail(n, `unexpected ${this.describe(n)} in series values, expected a number`);
 	}
-	return out;
 }
 
 function unquote(text: string, i: number): { value: string; end: number } {

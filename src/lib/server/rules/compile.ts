@@ -223,34 +223,13 @@ export function compileRecordingRule(raw: unknown, group: { name: string; interv
 	const obj = raw as Record<string, unknown>;
 	const parsed = recordSchema.safeParse(raw, { error: friendlyErrors });
 	if (!parsed.success) {
-		for (const issue of parsed.error.issues) {
-			const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
-			if (issue.code === 'unrecognized_keys') {
-				for (const k of issue.keys) {
-					const alerting = RULE_KEYS.includes(k);
-					problems.push({
-						path: [...path, k],
-						key: true,
-						message: alerting ? `invalid field '${k}' in recording rule (a recording rule has ${RECORD_KEYS.join(', ')})` : `unknown key; expected one of ${RECORD_KEYS.join(', ')}`
-					});
-				}
-			} else problems.push({ path, message: issue.message });
-		}
+		schemaProblems(parsed.error.issues, problems, (k) =>
+			RULE_KEYS.includes(k) ? `invalid field '${k}' in recording rule (a recording rule has ${RECORD_KEYS.join(', ')})` : `unknown key; expected one of ${RECORD_KEYS.join(', ')}`
+		);
 	}
 	const record = typeof obj.record === 'string' ? obj.record : '';
 	if (record && !METRIC_NAME.test(record)) problems.push({ path: ['record'], message: `invalid recording rule name: ${record}` });
-	let expr: Expr | undefined;
-	if (typeof obj.expr === 'string' || typeof obj.expr === 'number') {
-		try {
-			expr = parseExpr(String(obj.expr));
-			if (expr.type === 'matrix') {
-				problems.push({ path: ['expr'], message: 'must be an instant vector or a scalar, got a range vector; wrap it in a function such as rate() or max_over_time()' });
-				expr = undefined;
-			}
-		} catch (err) {
-			problems.push(exprProblem('expr', err));
-		}
-	}
+	const expr = instantExpr(obj.expr, problems);
 	const labels: Labels = {};
 	const rawLabels = parsed.success ? (parsed.data.labels ?? {}) : {};
 	for (const [k, v] of Object.entries(rawLabels)) {
@@ -281,6 +260,31 @@ export function compileAnyRule(
 	return { ...(r.rule ? { alert: r.rule } : {}), ...(r.spec ? { spec: r.spec } : {}), problems: r.problems };
 }
 
+/** The schema's issues as problems; an unknown key gets `unknownKey`'s message. */
+function schemaProblems(issues: readonly z.core.$ZodIssue[], problems: FieldProblem[], unknownKey: (key: string) => string): void {
+	for (const issue of issues) {
+		const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
+		if (issue.code === 'unrecognized_keys') {
+			for (const k of issue.keys) problems.push({ path: [...path, k], key: true, message: unknownKey(k) });
+		} else problems.push({ path, message: issue.message });
+	}
+}
+
+/** A rule's `expr`, parsed: an instant vector or a scalar (undefined, with a problem, otherwise). */
+function instantExpr(value: unknown, problems: FieldProblem[]): Expr | undefined {
+	if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+	try {
+		const expr = parseExpr(String(value));
+		if (expr.type !== 'matrix') return expr;
+		problems.push({ path: ['expr'], message: 'must be an instant vector or a scalar, got a range vector; wrap it in a function such as rate() or max_over_time()' });
+	} catch (err) {
+		problems.push(exprProblem('expr', err));
+	}
+	return undefined;
+}
+
+type ParsedRule = ReturnType<typeof ruleSchema.safeParse>;
+
 /**
  * Validates and compiles one alerting rule as found in a rule file (any shape). `group` gives the
  * rule its id (`group/alert`) and interval; `index` is its place in the group.
@@ -296,121 +300,19 @@ export function compileRule(raw: unknown, group: { name: string; intervalMs: num
 	}
 	const parsed = ruleSchema.safeParse(raw, { error: friendlyErrors });
 	if (!parsed.success) {
-		for (const issue of parsed.error.issues) {
-			const path = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
-			if (issue.code === 'unrecognized_keys') {
-				for (const k of issue.keys) {
-					const s = suggest(k, RULE_KEYS);
-					problems.push({ path: [...path, k], key: true, message: s ? `unknown key; did you mean "${s}"?` : `unknown key; expected one of ${RULE_KEYS.join(', ')}` });
-				}
-			} else problems.push({ path, message: issue.message });
-		}
+		schemaProblems(parsed.error.issues, problems, (k) => {
+			const s = suggest(k, RULE_KEYS);
+			return s ? `unknown key; did you mean "${s}"?` : `unknown key; expected one of ${RULE_KEYS.join(', ')}`;
+		});
 	}
 	// Check what has the right type even when other fields do not, so every problem shows at once.
 	const alert = typeof obj.alert === 'string' ? obj.alert : '';
 	if (alert && !ALERT_NAME.test(alert)) problems.push({ path: ['alert'], message: `invalid alert name ${JSON.stringify(alert)}: use letters, digits and underscores (${ALERT_NAME.source})` });
-
-	let expr: Expr | undefined;
-	const exprText = typeof obj.expr === 'string' || typeof obj.expr === 'number' ? String(obj.expr) : undefined;
-	if (exprText !== undefined) {
-		try {
-			expr = parseExpr(exprText);
-			if (expr.type === 'matrix') {
-				problems.push({ path: ['expr'], message: 'must be an instant vector or a scalar, got a range vector; wrap it in a function such as rate() or max_over_time()' });
-				expr = undefined;
-			}
-		} catch (err) {
-			problems.push(exprProblem('expr', err));
-		}
-	}
-
-	const labelsRaw = parsed.success ? (parsed.data.labels ?? {}) : typeof obj.labels === 'object' && obj.labels ? (obj.labels as Record<string, string>) : {};
-	const annotationsRaw = parsed.success ? (parsed.data.annotations ?? {}) : typeof obj.annotations === 'object' && obj.annotations ? (obj.annotations as Record<string, string>) : {};
-	const labels = compileTemplates('labels', Object.fromEntries(Object.entries(labelsRaw).map(([k, v]) => [k, String(v)])), alert, problems);
-	const annotations = compileTemplates('annotations', Object.fromEntries(Object.entries(annotationsRaw).map(([k, v]) => [k, String(v)])), alert, problems);
-
-	// severity: the key sets the `severity` label.
-	const severityKey = parsed.success ? parsed.data.severity : undefined;
-	let severity: Severity | undefined = severityKey;
-	if (severityKey !== undefined && 'severity' in labelsRaw) {
-		problems.push({ path: ['labels', 'severity'], key: true, message: 'severity is given twice (the severity key sets this label); keep one' });
-	} else if (severityKey !== undefined) {
-		labels.severity = compileTemplate(severityKey, alert);
-	} else if ((SEVERITIES as readonly string[]).includes(labelsRaw.severity ?? '')) severity = labelsRaw.severity as Severity;
-
-	// runbook_url: a field of the rule (for notifications and pages), not an annotation, so alerts
-	// compare the same under promtool. It becomes a link: only an http(s) URL or a path on this site
-	// is stored. A template must fix that with the text before its first action; one that starts
-	// with an action is checked where it is rendered (and shown as text when it is not one).
-	let runbookUrl: string | undefined;
-	if (typeof obj.runbook_url === 'string') {
-		runbookUrl = obj.runbook_url;
-		try {
-			const t = compileTemplate(runbookUrl, alert);
-			const expected = 'expected an http:// or https:// URL, or a path on this site (/..., ./..., ../...)';
-			if (t.constant && !isSafeLink(runbookUrl)) problems.push({ path: ['runbook_url'], message: `${expected}, got ${JSON.stringify(runbookUrl.slice(0, 200))}` });
-			else if (!t.constant) {
-				const start = runbookUrl.slice(0, runbookUrl.indexOf('{{'));
-				if (start !== '' && !isSafeLinkStart(start)) {
-					problems.push({ path: ['runbook_url'], message: `${expected}: the text before the first {{ must start one, got ${JSON.stringify(start.slice(0, 200))}` });
-				}
-			}
-		} catch (err) {
-			if (!(err instanceof TemplateError)) throw err;
-			problems.push({ path: ['runbook_url'], message: `template: ${err.message}`, line: err.line, column: err.column, from: err.offset, to: err.offset });
-		}
-	}
-
-	// Hysteresis.
-	let clear: Expr | undefined;
-	let presence: Expr | undefined;
-	const hasClearExpr = obj.clear_expr !== undefined;
-	const hasClearThreshold = obj.clear_threshold !== undefined;
-	if (hasClearExpr && hasClearThreshold) {
-		problems.push({ path: ['clear_threshold'], message: 'clear_expr and clear_threshold are mutually exclusive; keep one' });
-	} else if (hasClearExpr && (typeof obj.clear_expr === 'string' || typeof obj.clear_expr === 'number')) {
-		try {
-			clear = parseExpr(String(obj.clear_expr));
-			if (clear.type !== 'vector') {
-				problems.push({ path: ['clear_expr'], message: `must be an instant vector (the series that are clear), got a ${clear.type === 'matrix' ? 'range vector' : 'scalar'}` });
-				clear = undefined;
-			}
-		} catch (err) {
-			problems.push(exprProblem('clear_expr', err));
-		}
-		if (expr && clear) presence = dataExprOf(expr);
-	} else if (hasClearThreshold && typeof obj.clear_threshold === 'number' && Number.isFinite(obj.clear_threshold) && expr) {
-		const shape = thresholdShape(expr);
-		const c = obj.clear_threshold;
-		if (!shape) {
-			problems.push({ path: ['clear_threshold'], message: 'needs an expr of the form `LHS > N`, `LHS >= N`, `LHS < N` or `LHS <= N` (without bool); use clear_expr otherwise' });
-		} else {
-			const above = shape.op === '>' || shape.op === '>=';
-			if (above ? c > shape.threshold : c < shape.threshold) {
-				problems.push({
-					path: ['clear_threshold'],
-					message: `must be ${above ? 'at most' : 'at least'} the threshold ${shape.threshold} of \`${shape.op}\` (an alert ${above ? 'above' : 'below'} it resolves once ${above ? 'below' : 'above'} the clear threshold)`
-				});
-			} else {
-				try {
-					clear = parseExpr(`(${shape.lhs}) ${above ? '<' : '>'} ${numberText(c)}`);
-					presence = parseExpr(shape.lhs);
-				} catch (err) {
-					problems.push({ path: ['clear_threshold'], message: `cannot build the clear condition: ${(err as Error).message}` });
-				}
-			}
-		}
-	}
-
-	const spec: RuleSpec | undefined = parsed.success
-		? (Object.fromEntries(
-				Object.entries({
-					...parsed.data,
-					labels: parsed.data.labels ?? undefined,
-					annotations: parsed.data.annotations ?? undefined
-				}).filter(([, v]) => v !== undefined)
-			) as RuleSpec)
-		: undefined;
+	const expr = instantExpr(obj.expr, problems);
+	const { labels, annotations, severity } = ruleLabels(obj, parsed, alert, problems);
+	const runbookUrl = typeof obj.runbook_url === 'string' ? checkRunbookUrl(obj.runbook_url, alert, problems) : undefined;
+	const { clear, presence } = hysteresisOf(obj, expr, problems);
+	const spec = ruleSpecOf(parsed);
 	if (problems.length > 0 || !parsed.success || !expr) return { spec, problems };
 
 	const d = parsed.data;
@@ -437,6 +339,107 @@ export function compileRule(raw: unknown, group: { name: string; intervalMs: num
 	const data = dataExprOf(expr);
 	if (data) rule.data = data;
 	return { rule, spec, problems };
+}
+
+/** The rule as written (what the repository stores), when it passed the schema. */
+function ruleSpecOf(parsed: ParsedRule): RuleSpec | undefined {
+	if (!parsed.success) return undefined;
+	return Object.fromEntries(
+		Object.entries({
+			...parsed.data,
+			labels: parsed.data.labels ?? undefined,
+			annotations: parsed.data.annotations ?? undefined
+		}).filter(([, v]) => v !== undefined)
+	) as RuleSpec;
+}
+
+/** A rule's label and annotation templates, and its severity: the `severity` key sets the label. */
+function ruleLabels(obj: Record<string, unknown>, parsed: ParsedRule, alert: string, problems: FieldProblem[]) {
+	const labelsRaw = parsed.success ? (parsed.data.labels ?? {}) : typeof obj.labels === 'object' && obj.labels ? (obj.labels as Record<string, string>) : {};
+	const annotationsRaw = parsed.success ? (parsed.data.annotations ?? {}) : typeof obj.annotations === 'object' && obj.annotations ? (obj.annotations as Record<string, string>) : {};
+	const labels = compileTemplates('labels', Object.fromEntries(Object.entries(labelsRaw).map(([k, v]) => [k, String(v)])), alert, problems);
+	const annotations = compileTemplates('annotations', Object.fromEntries(Object.entries(annotationsRaw).map(([k, v]) => [k, String(v)])), alert, problems);
+	const severityKey = parsed.success ? parsed.data.severity : undefined;
+	let severity: Severity | undefined = severityKey;
+	if (severityKey !== undefined && 'severity' in labelsRaw) {
+		problems.push({ path: ['labels', 'severity'], key: true, message: 'severity is given twice (the severity key sets this label); keep one' });
+	} else if (severityKey !== undefined) {
+		labels.severity = compileTemplate(severityKey, alert);
+	} else if ((SEVERITIES as readonly string[]).includes(labelsRaw.severity ?? '')) severity = labelsRaw.severity as Severity;
+	return { labels, annotations, severity };
+}
+
+/**
+ * runbook_url: a field of the rule (for notifications and pages), not an annotation, so alerts
+ * compare the same under promtool. It becomes a link: only an http(s) URL or a path on this site
+ * is stored. A template must fix that with the text before its first action; one that starts
+ * with an action is checked where it is rendered (and shown as text when it is not one).
+ */
+function checkRunbookUrl(runbookUrl: string, alert: string, problems: FieldProblem[]): string {
+	try {
+		const t = compileTemplate(runbookUrl, alert);
+		const expected = 'expected an http:// or https:// URL, or a path on this site (/..., ./..., ../...)';
+		if (t.constant && !isSafeLink(runbookUrl)) problems.push({ path: ['runbook_url'], message: `${expected}, got ${JSON.stringify(runbookUrl.slice(0, 200))}` });
+		else if (!t.constant) {
+			const start = runbookUrl.slice(0, runbookUrl.indexOf('{{'));
+			if (start !== '' && !isSafeLinkStart(start)) {
+				problems.push({ path: ['runbook_url'], message: `${expected}: the text before the first {{ must start one, got ${JSON.stringify(start.slice(0, 200))}` });
+			}
+		}
+	} catch (err) {
+		if (!(err instanceof TemplateError)) throw err;
+		problems.push({ path: ['runbook_url'], message: `template: ${err.message}`, line: err.line, column: err.column, from: err.offset, to: err.offset });
+	}
+	return runbookUrl;
+}
+
+/** Hysteresis: the clear condition (clear_expr, or one built from clear_threshold) and what data it needs. */
+function hysteresisOf(obj: Record<string, unknown>, expr: Expr | undefined, problems: FieldProblem[]): { clear?: Expr; presence?: Expr } {
+	const hasClearExpr = obj.clear_expr !== undefined;
+	const hasClearThreshold = obj.clear_threshold !== undefined;
+	if (hasClearExpr && hasClearThreshold) {
+		problems.push({ path: ['clear_threshold'], message: 'clear_expr and clear_threshold are mutually exclusive; keep one' });
+	} else if (hasClearExpr && (typeof obj.clear_expr === 'string' || typeof obj.clear_expr === 'number')) {
+		const clear = clearExpr(String(obj.clear_expr), problems);
+		return { clear, presence: expr && clear ? dataExprOf(expr) : undefined };
+	} else if (hasClearThreshold && typeof obj.clear_threshold === 'number' && Number.isFinite(obj.clear_threshold) && expr) {
+		return clearFromThreshold(expr, obj.clear_threshold, problems);
+	}
+	return {};
+}
+
+function clearExpr(text: string, problems: FieldProblem[]): Expr | undefined {
+	try {
+		const clear = parseExpr(text);
+		if (clear.type === 'vector') return clear;
+		problems.push({ path: ['clear_expr'], message: `must be an instant vector (the series that are clear), got a ${clear.type === 'matrix' ? 'range vector' : 'scalar'}` });
+	} catch (err) {
+		problems.push(exprProblem('clear_expr', err));
+	}
+	return undefined;
+}
+
+/** `LHS > N` with clear_threshold C: clear when `(LHS) < C`, and present where LHS has data. */
+function clearFromThreshold(expr: Expr, c: number, problems: FieldProblem[]): { clear?: Expr; presence?: Expr } {
+	const shape = thresholdShape(expr);
+	if (!shape) {
+		problems.push({ path: ['clear_threshold'], message: 'needs an expr of the form `LHS > N`, `LHS >= N`, `LHS < N` or `LHS <= N` (without bool); use clear_expr otherwise' });
+		return {};
+	}
+	const above = shape.op === '>' || shape.op === '>=';
+	if (above ? c > shape.threshold : c < shape.threshold) {
+		problems.push({
+			path: ['clear_threshold'],
+			message: `must be ${above ? 'at most' : 'at least'} the threshold ${shape.threshold} of \`${shape.op}\` (an alert ${above ? 'above' : 'below'} it resolves once ${above ? 'below' : 'above'} the clear threshold)`
+		});
+		return {};
+	}
+	try {
+		return { clear: parseExpr(`(${shape.lhs}) ${above ? '<' : '>'} ${numberText(c)}`), presence: parseExpr(shape.lhs) };
+	} catch (err) {
+		problems.push({ path: ['clear_threshold'], message: `cannot build the clear condition: ${(err as Error).message}` });
+		return {};
+	}
 }
 
 /** The expressions an evaluation of the rule runs (their data must be loaded). */

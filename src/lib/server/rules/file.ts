@@ -135,113 +135,122 @@ function fieldOf(path: Path): string {
  * duplicates) is in `problems`, with its line.
  */
 export function parseRuleFile(text: string, fileName: string, options: ParseOptions = {}): ParsedRuleFile {
-	const defaultIntervalMs = options.defaultIntervalMs ?? DEFAULT_GROUP_INTERVAL_MS;
 	const problems: RuleProblem[] = [];
-	if (typeof text !== 'string') {
-		problems.push({ file: fileName, path: '', message: 'expected the text of a rule file' });
+	const fail = (message: string, line?: number): ParsedRuleFile => {
+		problems.push({ file: fileName, path: '', message, ...(line !== undefined ? { line } : {}) });
 		return { groups: [], problems };
-	}
-	if (text.length > MAX_RULE_FILE_BYTES || Buffer.byteLength(text) > MAX_RULE_FILE_BYTES) {
-		problems.push({ file: fileName, path: '', message: `the file is larger than ${MAX_RULE_FILE_BYTES} bytes; split it into several files` });
-		return { groups: [], problems };
-	}
+	};
+	if (typeof text !== 'string') return fail('expected the text of a rule file');
+	if (text.length > MAX_RULE_FILE_BYTES || Buffer.byteLength(text) > MAX_RULE_FILE_BYTES) return fail(`the file is larger than ${MAX_RULE_FILE_BYTES} bytes; split it into several files`);
 	const { doc, lines, problems: yamlProblems } = readYaml(text);
 	if (yamlProblems.length > 0) {
 		for (const p of yamlProblems) problems.push({ file: fileName, path: '', ...p });
 		return { groups: [], problems };
 	}
-	const loc = new Located(doc, lines);
 	const value = yamlValue(doc);
-	if (!value.ok) {
-		problems.push({ file: fileName, path: '', message: value.message, line: 1 });
-		return { groups: [], problems };
-	}
+	if (!value.ok) return fail(value.message, 1);
 	const raw: unknown = value.value ?? {};
-	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-		problems.push({ file: fileName, path: '', message: 'expected a mapping with `groups:` at the top level', line: 1 });
-		return { groups: [], problems };
-	}
-	const top = raw as Record<string, unknown>;
-	for (const key of Object.keys(top)) {
-		if (key === 'groups') continue;
-		const s = suggest(key, ['groups']);
-		problems.push({ file: fileName, path: key, message: s ? `unknown key; did you mean "${s}"?` : 'unknown key; a rule file has only `groups:`', code: 'unknown_key', ...loc.at([key], true) });
-	}
-	let rawGroups = top.groups ?? [];
-	if (!Array.isArray(rawGroups)) {
-		problems.push({ file: fileName, path: 'groups', message: 'expected a list of groups', ...loc.at(['groups']) });
-		rawGroups = [];
+	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail('expected a mapping with `groups:` at the top level', 1);
+	const file = new RuleFileReader(fileName, new Located(doc, lines), problems, options.defaultIntervalMs ?? DEFAULT_GROUP_INTERVAL_MS);
+	const groups = file.groups(raw as Record<string, unknown>);
+	problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+	return { groups, problems };
+}
+
+/** One group of the file as it is read: where it is, and its name (if it has one). */
+interface GroupAt {
+	index: number;
+	path: Path;
+	name: string | undefined;
+}
+
+/** Reads a rule file's parsed YAML into groups, recording each problem with its place in the file. */
+class RuleFileReader {
+	private readonly groupNames = new Map<string, number>();
+
+	constructor(
+		private readonly fileName: string,
+		private readonly loc: Located,
+		private readonly problems: RuleProblem[],
+		private readonly defaultIntervalMs: number
+	) {}
+
+	/** The top level: only `groups:`, a list; the groups that are valid. */
+	groups(top: Record<string, unknown>): RuleGroup[] {
+		for (const key of Object.keys(top)) {
+			if (key === 'groups') continue;
+			const s = suggest(key, ['groups']);
+			this.problems.push({ file: this.fileName, path: key, message: s ? `unknown key; did you mean "${s}"?` : 'unknown key; a rule file has only `groups:`', code: 'unknown_key', ...this.loc.at([key], true) });
+		}
+		let rawGroups = top.groups ?? [];
+		if (!Array.isArray(rawGroups)) {
+			this.problems.push({ file: this.fileName, path: 'groups', message: 'expected a list of groups', ...this.loc.at(['groups']) });
+			rawGroups = [];
+		}
+		const groups: RuleGroup[] = [];
+		(rawGroups as unknown[]).forEach((rawGroup, gi) => {
+			const g = this.group(rawGroup, gi);
+			if (g) groups.push(g);
+		});
+		return groups;
 	}
 
-	const groups: RuleGroup[] = [];
-	const groupNames = new Map<string, number>();
-	(rawGroups as unknown[]).forEach((rawGroup, gi) => {
-		const gPath: Path = ['groups', gi];
+	private groupProblem(g: GroupAt, path: Path, message: string, key = false, code?: string): void {
+		this.problems.push({
+			file: this.fileName,
+			path: fieldOf([...g.path, ...path]),
+			message,
+			...(code ? { code } : {}),
+			group: g.name,
+			groupIndex: g.index,
+			field: fieldOf(path) || undefined,
+			...this.loc.at([...g.path, ...path], key)
+		});
+	}
+
+	/** One group: its fields checked, its rules compiled; the group itself when its name and fields are valid. */
+	private group(rawGroup: unknown, gi: number): RuleGroup | undefined {
 		const name = typeof (rawGroup as { name?: unknown } | null)?.name === 'string' ? ((rawGroup as { name: string }).name as string) : undefined;
-		const groupProblem = (path: Path, message: string, key = false, code?: string): void => {
-			problems.push({
-				file: fileName,
-				path: fieldOf([...gPath, ...path]),
-				message,
-				...(code ? { code } : {}),
-				group: name,
-				groupIndex: gi,
-				field: fieldOf(path) || undefined,
-				...loc.at([...gPath, ...path], key)
-			});
-		};
+		const g: GroupAt = { index: gi, path: ['groups', gi], name };
 		if (typeof rawGroup !== 'object' || rawGroup === null || Array.isArray(rawGroup)) {
-			groupProblem([], 'expected a group: a mapping with name, interval and rules');
-			return;
+			this.groupProblem(g, [], 'expected a group: a mapping with name, interval and rules');
+			return undefined;
 		}
 		const parsed = groupSchema.safeParse(rawGroup, { error: friendlyErrors });
 		if (!parsed.success) {
 			for (const p of zodProblems(parsed.error)) {
 				const msg = p.key && p.message === 'unknown key' ? `unknown key; expected one of ${GROUP_KEYS.join(', ')}` : p.message;
-				groupProblem(p.path, msg, p.key, p.key ? 'unknown_key' : undefined);
+				this.groupProblem(g, p.path, msg, p.key, p.key ? 'unknown_key' : undefined);
 			}
 		}
-		if (name !== undefined) {
-			if (name.includes('/')) groupProblem(['name'], 'a group name must not contain "/" (rule ids are group/alert)');
-			if (groupNames.has(name)) groupProblem(['name'], `group name ${JSON.stringify(name)} is repeated in the same file (first at group ${groupNames.get(name)! + 1})`);
-			else groupNames.set(name, gi);
-		}
+		if (name !== undefined) this.checkGroupName(g, name);
 		const interval = parsed.success ? parsed.data.interval : undefined;
-		const intervalMs = interval !== undefined ? parseDuration(interval)! : defaultIntervalMs;
-		if (interval !== undefined && intervalMs <= 0) groupProblem(['interval'], 'must be more than 0s');
+		const intervalMs = interval !== undefined ? parseDuration(interval)! : this.defaultIntervalMs;
+		if (interval !== undefined && intervalMs <= 0) this.groupProblem(g, ['interval'], 'must be more than 0s');
 		const rawRules = Array.isArray((rawGroup as { rules?: unknown }).rules) ? ((rawGroup as { rules: unknown[] }).rules as unknown[]) : [];
+		const { compiled, recordings, specs } = this.rules(g, rawRules, intervalMs);
+		if (!parsed.success || name === undefined || name.includes('/')) return undefined;
+		const spec: GroupSpec = { name, ...(interval !== undefined ? { interval } : {}), rules: specs };
+		return { name, intervalMs, rules: compiled, recordings, spec };
+	}
+
+	private checkGroupName(g: GroupAt, name: string): void {
+		if (name.includes('/')) this.groupProblem(g, ['name'], 'a group name must not contain "/" (rule ids are group/alert)');
+		if (this.groupNames.has(name)) this.groupProblem(g, ['name'], `group name ${JSON.stringify(name)} is repeated in the same file (first at group ${this.groupNames.get(name)! + 1})`);
+		else this.groupNames.set(name, g.index);
+	}
+
+	/** A group's rules, compiled; those with problems are left out (their specs stay). */
+	private rules(g: GroupAt, rawRules: readonly unknown[], intervalMs: number) {
 		const compiled: CompiledRule[] = [];
 		const recordings: CompiledRecording[] = [];
 		const specs: AnyRuleSpec[] = [];
 		const ruleNames = new Map<string, number>();
 		rawRules.forEach((rawRule, ri) => {
-			const rPath: Path = [...gPath, 'rules', ri];
 			const nameOf = (key: 'alert' | 'record') => (typeof (rawRule as Record<string, unknown> | null)?.[key] === 'string' ? ((rawRule as Record<string, string>)[key] as string) : undefined);
 			const alert = nameOf('alert') ?? nameOf('record');
-			const ruleProblem = (fp: FieldProblem): void => {
-				const path: Path = [...rPath, ...fp.path];
-				let at = loc.at(path, fp.key === true);
-				if (fp.line !== undefined && at.line !== undefined) {
-					// A problem inside the field's text (an expression or a template).
-					const block = loc.blockKind(path);
-					at = { line: at.line + (block === 'literal' ? fp.line : block === 'folded' ? 1 : fp.line - 1), column: block ? undefined : at.column };
-				}
-				problems.push({
-					file: fileName,
-					path: fieldOf(path),
-					message: fp.message,
-					...(fp.key ? { code: 'unknown_key' } : {}),
-					group: name,
-					groupIndex: gi,
-					ruleIndex: ri,
-					alert,
-					field: fieldOf(fp.path) || undefined,
-					...(at.line !== undefined ? { line: at.line } : {}),
-					...(at.column !== undefined ? { column: at.column } : {})
-				});
-			};
-			const result = compileAnyRule(rawRule, { name: name ?? '', intervalMs }, ri);
-			result.problems.forEach(ruleProblem);
+			const result = compileAnyRule(rawRule, { name: g.name ?? '', intervalMs }, ri);
+			for (const fp of result.problems) this.ruleProblem(g, ri, alert, fp);
 			// As in Prometheus, several rules may share a name (a warning and a critical threshold,
 			// say, or a recording rule per source); the second is `group/name#2`, and so on.
 			let occurrence = 1;
@@ -257,13 +266,31 @@ export function parseRuleFile(text: string, fileName: string, options: ParseOpti
 				else recordings.push(result.recording!);
 			}
 		});
-		if (parsed.success && name !== undefined && !name.includes('/')) {
-			const spec: GroupSpec = { name, ...(interval !== undefined ? { interval } : {}), rules: specs };
-			groups.push({ name, intervalMs, rules: compiled, recordings, spec });
+		return { compiled, recordings, specs };
+	}
+
+	/** A rule's problem, at its field's line (inside an expression or a template: that line of it). */
+	private ruleProblem(g: GroupAt, ri: number, alert: string | undefined, fp: FieldProblem): void {
+		const path: Path = [...g.path, 'rules', ri, ...fp.path];
+		let at = this.loc.at(path, fp.key === true);
+		if (fp.line !== undefined && at.line !== undefined) {
+			const block = this.loc.blockKind(path);
+			at = { line: at.line + (block === 'literal' ? fp.line : block === 'folded' ? 1 : fp.line - 1), column: block ? undefined : at.column };
 		}
-	});
-	problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-	return { groups, problems };
+		this.problems.push({
+			file: this.fileName,
+			path: fieldOf(path),
+			message: fp.message,
+			...(fp.key ? { code: 'unknown_key' } : {}),
+			group: g.name,
+			groupIndex: g.index,
+			ruleIndex: ri,
+			alert,
+			field: fieldOf(fp.path) || undefined,
+			...(at.line !== undefined ? { line: at.line } : {}),
+			...(at.column !== undefined ? { column: at.column } : {})
+		});
+	}
 }
 
 const RULE_KEY_ORDER = ['record', 'alert', 'expr', 'for', 'keep_firing_for', 'clear_expr', 'clear_threshold', 'nodata', 'severity', 'runbook_url', 'labels', 'annotations'];

@@ -1,8 +1,9 @@
 /**
- * Reads a rule file from disk for `vigil rules` (import, check) and rule tests, not for the alerts
- * role's first-start import (it reads the configured files itself): a file over the size limit is
- * refused before it is read, and bytes that are not UTF-8 are an error naming their offset
- * (decoding them silently would change label values and templates).
+ * Reads a rule file from disk for `vigil rules import` and `vigil rules check`: a file over the size
+ * limit is refused before it is read, and bytes that are not UTF-8 are an error naming their offset
+ * (decoding them silently would change label values and templates). Rule tests (`vigil rules test`
+ * reading its `rule_files`) and the alerts role's first-start import read their files themselves,
+ * without these checks.
  */
 import { isUtf8 } from 'node:buffer';
 import { readFile, stat } from 'node:fs/promises';

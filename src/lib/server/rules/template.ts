@@ -110,20 +110,24 @@ class Parser {
 		throw new TemplateError(reason, at, line, col);
 	}
 
+	/** The list the parser adds nodes to: the root's, or an open block's branch. */
+	private nodes: Node[] = [];
+	/** Open blocks: the node, the list to return to, and whether its else was seen. */
+	private readonly open: Array<{ node: Extract<Node, { kind: 'if' | 'with' }>; parent: Node[]; inElse: boolean }> = [];
+	/** The last action ended with `-}}`: the text after it loses its leading space. */
+	private trimNext = false;
+
 	parse(): Node[] {
 		const root: Node[] = [];
-		let nodes = root;
-		/** Open blocks: the node, the list to return to, and whether its else was seen. */
-		const open: Array<{ node: Extract<Node, { kind: 'if' | 'with' }>; parent: Node[]; inElse: boolean }> = [];
-		let trimNext = false;
+		this.nodes = root;
 		const t = this.text;
 		while (this.i <= t.length) {
 			const openAt = t.indexOf('{{', this.i);
 			let text = t.slice(this.i, openAt < 0 ? t.length : openAt);
-			if (trimNext) text = text.replace(/^[ \t\r\n]+/, '');
-			trimNext = false;
+			if (this.trimNext) text = text.replace(/^[ \t\r\n]+/, '');
+			this.trimNext = false;
 			if (openAt < 0) {
-				if (text) nodes.push({ kind: 'text', text });
+				if (text) this.nodes.push({ kind: 'text', text });
 				break;
 			}
 			let j = openAt + 2;
@@ -132,68 +136,87 @@ class Parser {
 				text = text.replace(/[ \t\r\n]+$/, '');
 				j += 2;
 			}
-			if (text) nodes.push({ kind: 'text', text });
+			if (text) this.nodes.push({ kind: 'text', text });
 			this.i = j;
-			// A comment: {{/* ... */}}, possibly with trim markers.
-			let k = j;
-			while (trimLeft && SPACE.test(t[k] ?? '')) k++;
-			if (t.startsWith('/*', k)) {
-				const end = t.indexOf('*/', k + 2);
-				if (end < 0) this.fail('unclosed comment', k);
-				let m = end + 2;
-				if (t.startsWith(' -}}', m) || (SPACE.test(t[m] ?? '') && t.startsWith('-}}', m + 1))) {
-					trimNext = true;
-					m += 4;
-				} else if (t.startsWith('}}', m)) m += 2;
-				else this.fail('comment ends in the middle of an action', m);
-				this.i = m;
-				continue;
-			}
-			this.skipSpace();
-			const keyword = /^(if|with|else|end|range)(?![\p{L}\p{Nd}_])/u.exec(t.slice(this.i))?.[1];
-			const at = this.i;
-			if (keyword === 'range') this.fail('"range" is not supported in Vigil rule templates', at);
-			if (keyword === 'end' || keyword === 'else') {
-				this.i += keyword.length;
-				this.skipSpace();
-				if (!this.atClose()) this.fail(keyword === 'else' ? `"else ${/^\S*/.exec(t.slice(this.i))![0]}" is not supported; nest the block in {{ else }}` : `unexpected "${t[this.i]}" in end`, at);
-				const top = open[open.length - 1];
-				if (!top) this.fail(`unexpected {{${keyword}}}`, at);
-				if (keyword === 'else') {
-					if (top.inElse) this.fail('more than one {{else}} in a block', at);
-					top.inElse = true;
-					nodes = top.node.otherwise;
-					this.scopes.pop();
-				} else {
-					open.pop();
-					if (!top.inElse) this.scopes.pop();
-					nodes = top.parent;
-				}
-			} else if (keyword === 'if' || keyword === 'with') {
-				this.i += keyword.length;
-				const pipe = this.pipeline(false);
-				if (pipe.length === 0) this.fail(`missing value for ${keyword}`, this.i);
-				const type = checkPipe(this, pipe, this.scope());
-				const node: Extract<Node, { kind: 'if' | 'with' }> = { kind: keyword, pipe, then: [], otherwise: [], at };
-				nodes.push(node);
-				open.push({ node, parent: nodes, inElse: false });
-				// Inside with, `.` is the value tested; inside if, it stays what it was.
-				this.scopes.push({ dot: keyword === 'with' ? type : this.scope().dot });
-				nodes = node.then;
-			} else {
-				const pipe = this.pipeline(false);
-				if (pipe.length === 0) this.fail('missing value for command', this.i);
-				checkPipe(this, pipe, this.scope());
-				nodes.push({ kind: 'action', pipe });
-			}
-			// At the closing delimiter.
-			if (t[this.i] === '-' && t.startsWith('-}}', this.i)) {
-				trimNext = true;
-				this.i += 3;
-			} else this.i += 2;
+			if (!this.comment(trimLeft)) this.action();
 		}
-		if (open.length) this.fail(`unexpected EOF: {{${open[open.length - 1]!.node.kind}}} has no {{end}}`, open[open.length - 1]!.node.at);
+		const last = this.open[this.open.length - 1];
+		if (last) this.fail(`unexpected EOF: {{${last.node.kind}}} has no {{end}}`, last.node.at);
 		return root;
+	}
+
+	/** A comment, from `{{/*` to its closing star-slash and `}}`, possibly with trim markers. False: not one (nothing read). */
+	private comment(trimLeft: boolean): boolean {
+		const t = this.text;
+		let k = this.i;
+		while (trimLeft && SPACE.test(t[k] ?? '')) k++;
+		if (!t.startsWith('/*', k)) return false;
+		const end = t.indexOf('*/', k + 2);
+		if (end < 0) this.fail('unclosed comment', k);
+		let m = end + 2;
+		if (t.startsWith(' -}}', m) || (SPACE.test(t[m] ?? '') && t.startsWith('-}}', m + 1))) {
+			this.trimNext = true;
+			m += 4;
+		} else if (t.startsWith('}}', m)) m += 2;
+		else this.fail('comment ends in the middle of an action', m);
+		this.i = m;
+		return true;
+	}
+
+	/** One action, after `{{`: a block's start, else or end, or a command; then its closing delimiter. */
+	private action(): void {
+		const t = this.text;
+		this.skipSpace();
+		const keyword = /^(if|with|else|end|range)(?![\p{L}\p{Nd}_])/u.exec(t.slice(this.i))?.[1];
+		const at = this.i;
+		if (keyword === 'range') this.fail('"range" is not supported in Vigil rule templates', at);
+		if (keyword === 'end' || keyword === 'else') this.blockEnd(keyword, at);
+		else if (keyword === 'if' || keyword === 'with') this.blockStart(keyword, at);
+		else {
+			const pipe = this.pipeline(false);
+			if (pipe.length === 0) this.fail('missing value for command', this.i);
+			checkPipe(this, pipe, this.scope());
+			this.nodes.push({ kind: 'action', pipe });
+		}
+		// At the closing delimiter.
+		if (t[this.i] === '-' && t.startsWith('-}}', this.i)) {
+			this.trimNext = true;
+			this.i += 3;
+		} else this.i += 2;
+	}
+
+	/** {{if ...}} or {{with ...}}: a block opens, and its nodes go to its then-branch. */
+	private blockStart(keyword: 'if' | 'with', at: number): void {
+		this.i += keyword.length;
+		const pipe = this.pipeline(false);
+		if (pipe.length === 0) this.fail(`missing value for ${keyword}`, this.i);
+		const type = checkPipe(this, pipe, this.scope());
+		const node: Extract<Node, { kind: 'if' | 'with' }> = { kind: keyword, pipe, then: [], otherwise: [], at };
+		this.nodes.push(node);
+		this.open.push({ node, parent: this.nodes, inElse: false });
+		// Inside with, `.` is the value tested; inside if, it stays what it was.
+		this.scopes.push({ dot: keyword === 'with' ? type : this.scope().dot });
+		this.nodes = node.then;
+	}
+
+	/** {{else}} (the innermost block's other branch) or {{end}} (the block closes). */
+	private blockEnd(keyword: 'end' | 'else', at: number): void {
+		const t = this.text;
+		this.i += keyword.length;
+		this.skipSpace();
+		if (!this.atClose()) this.fail(keyword === 'else' ? `"else ${/^\S*/.exec(t.slice(this.i))![0]}" is not supported; nest the block in {{ else }}` : `unexpected "${t[this.i]}" in end`, at);
+		const top = this.open[this.open.length - 1];
+		if (!top) this.fail(`unexpected {{${keyword}}}`, at);
+		if (keyword === 'else') {
+			if (top.inElse) this.fail('more than one {{else}} in a block', at);
+			top.inElse = true;
+			this.nodes = top.node.otherwise;
+			this.scopes.pop();
+		} else {
+			this.open.pop();
+			if (!top.inElse) this.scopes.pop();
+			this.nodes = top.parent;
+		}
 	}
 
 	/** Scopes of the blocks the parser is in (the innermost last). */

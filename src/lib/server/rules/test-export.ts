@@ -236,6 +236,8 @@ function firingKey(list: readonly FiringAlert[]): string {
 		.join('\n');
 }
 
+const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
+
 /**
  * Builds the rule file and the test file from the plan and the loaded series (each with its
  * labels, `__name__` included). `title` says where the window came from (`incident INC-3`).
@@ -248,7 +250,50 @@ export async function buildRuleTest(
 ): Promise<RuleTestExport> {
 	const limits = options.limits ?? TEST_EXPORT_LIMITS;
 	const { stepMs: step, start, end, windowStart } = plan;
-	// One entry per series (several selectors may read the same one).
+	const inputSeries = exportedSeries(loaded, plan, limits);
+	const spec = portableSpec(input.spec);
+	const vigilKeys = vigilOnlyKeys(spec);
+	const stem = fileStem(input.id);
+	const ruleFileName = `${stem}.rules.yml`;
+	const testFileName = `${stem}.test.yml`;
+	const ruleFile =
+		`# ${input.id} as exported by Vigil, for ${testFileName}.\n` +
+		formatRuleFile([{ name: input.group, ...(input.interval !== undefined ? { interval: input.interval } : { interval: promDuration(step) }), rules: [spec] }]);
+	const last = end - start;
+	const firingAt = await replayExport(ruleFile, ruleFileName, spec.alert, inputSeries, step, last);
+	const chosen = chooseEvalTimes(firingAt, windowStart - start, last, step, limits);
+	const { tests, alerts } = alertRuleTests(chosen, firingAt, spec.alert);
+	const title = options.title ? ` during ${options.title}` : '';
+	const doc = {
+		rule_files: [ruleFileName],
+		evaluation_interval: promDuration(step),
+		tests: [{ name: `${input.id}${title}: ${iso(windowStart)} to ${iso(end)}`, interval: promDuration(step), input_series: inputSeries, alert_rule_test: tests }]
+	};
+	const header = [
+		`# A rule test of ${input.id}${title}, exported by Vigil from stored history.`,
+		`# Time 0 is ${iso(start)} (the window ${iso(windowStart)} .. ${iso(end)} less the rule's lookback);`,
+		`# the series are resampled every ${promDuration(step)}, the group's interval.`,
+		`# Run: vigil rules test ${testFileName}` + (vigilKeys.length === 0 ? `   (or: promtool test rules ${testFileName})` : ''),
+		...(vigilKeys.length ? [`# promtool cannot run it: the rule uses Vigil's ${vigilKeys.join(', ')}.`] : [])
+	].join('\n');
+	return {
+		ruleFileName,
+		ruleFile,
+		testFileName,
+		testFile: `${header}\n${stringify(doc, { lineWidth: 0, indent: 2 })}`,
+		evalTimes: chosen.map(promDuration),
+		evalAt: chosen.map((t) => start + t),
+		startsAt: start,
+		alerts,
+		promtool: vigilKeys.length === 0,
+		vigilKeys,
+		series: inputSeries.length,
+		steps: last / step + 1
+	};
+}
+
+/** The loaded series resampled on the test's steps, one entry per series (several selectors may read the same one), by id. */
+function exportedSeries(loaded: readonly RawResult[], plan: RuleTestPlan, limits: TestExportLimits): InputSeries[] {
 	const byId = new Map<string, RawResult>();
 	for (const s of loaded) {
 		const name = s.labels.__name__;
@@ -262,37 +307,31 @@ export async function buildRuleTest(
 	}
 	const inputSeries: InputSeries[] = [];
 	for (const [id, s] of [...byId].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-		const values = resampleSeries(s, start, end, step);
+		const values = resampleSeries(s, plan.start, plan.end, plan.stepMs);
 		if (values.every((v) => v === null)) continue;
 		inputSeries.push({ series: id, values: formatSeriesValues(values) });
 	}
+	return inputSeries;
+}
 
-	const spec = portableSpec(input.spec);
-	const vigilKeys = vigilOnlyKeys(spec);
-	const stem = fileStem(input.id);
-	const ruleFileName = `${stem}.rules.yml`;
-	const testFileName = `${stem}.test.yml`;
-	const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
-	const ruleFile =
-		`# ${input.id} as exported by Vigil, for ${testFileName}.\n` +
-		formatRuleFile([{ name: input.group, ...(input.interval !== undefined ? { interval: input.interval } : { interval: promDuration(step) }), rules: [spec] }]);
-
-	// Replay what the file holds, as `vigil rules test` will.
+/** Replays what the files hold, as `vigil rules test` will: the alert's firing instances at each step. */
+async function replayExport(ruleFile: string, ruleFileName: string, alert: string, inputSeries: InputSeries[], step: number, last: number): Promise<Map<number, FiringAlert[]>> {
 	const parsed = parseRuleFile(ruleFile, ruleFileName, { defaultIntervalMs: step });
 	if (parsed.problems.length || parsed.groups[0]?.rules.length !== 1) throw new TestExportError('rule', `the exported rule does not compile: ${parsed.problems.map((p) => p.message).join('; ')}`);
 	const store = await loadInputSeries(inputSeries, step);
 	if ('errors' in store) throw new TestExportError('series', store.errors.join('; '));
-	const last = end - start;
 	const times: number[] = [];
 	for (let t = 0; t <= last; t += step) times.push(t);
 	const firingAt = new Map<number, FiringAlert[]>();
 	const errors = await replayRules(parsed.groups, store.storage, { evaluationIntervalMs: step, untilMs: last }, times, (t, firing) => {
-		firingAt.set(t, firing(spec.alert));
+		firingAt.set(t, firing(alert));
 	});
 	if (errors.length) throw new TestExportError('rule', `the rule fails to evaluate over the exported series: ${errors.map((e) => e.trim()).join('; ')}`);
+	return firingAt;
+}
 
-	// The window's first evaluation, each change of the firing set after it, and the end.
-	const first = windowStart - start;
+/** The window's first evaluation, each change of the firing set after it, and the end. */
+function chooseEvalTimes(firingAt: ReadonlyMap<number, FiringAlert[]>, first: number, last: number, step: number, limits: TestExportLimits): number[] {
 	const chosen: number[] = [first];
 	let prev = firingKey(firingAt.get(first) ?? []);
 	for (let t = first + step; t <= last; t += step) {
@@ -304,13 +343,18 @@ export async function buildRuleTest(
 	if (chosen.length > limits.maxEvalTimes) {
 		throw new TestExportError('to', `the firing alerts change ${chosen.length.toLocaleString('en-US')} times in this window (at most ${limits.maxEvalTimes} eval times in a test); narrow the window`);
 	}
+	return chosen;
+}
+
+/** An alert_rule_test entry per chosen time, its alerts in label order; `alerts`: distinct alerts among them. */
+function alertRuleTests(chosen: readonly number[], firingAt: ReadonlyMap<number, FiringAlert[]>, alertname: string) {
 	const distinct = new Set<string>();
-	const alertTests = chosen.map((t) => {
+	const tests = chosen.map((t) => {
 		const firing = [...(firingAt.get(t) ?? [])].sort((a, b) => (JSON.stringify(sortedLabels(a.labels)) < JSON.stringify(sortedLabels(b.labels)) ? -1 : 1));
 		for (const a of firing) distinct.add(JSON.stringify(sortedLabels(a.labels)));
 		return {
 			eval_time: promDuration(t),
-			alertname: spec.alert,
+			alertname,
 			exp_alerts: firing.map((a) => {
 				const labels = sortedLabels(a.labels);
 				delete labels.alertname;
@@ -318,39 +362,5 @@ export async function buildRuleTest(
 			})
 		};
 	});
-
-	const doc = {
-		rule_files: [ruleFileName],
-		evaluation_interval: promDuration(step),
-		tests: [
-			{
-				name: `${input.id}${options.title ? ` during ${options.title}` : ''}: ${iso(windowStart)} to ${iso(end)}`,
-				interval: promDuration(step),
-				input_series: inputSeries,
-				alert_rule_test: alertTests
-			}
-		]
-	};
-	const header = [
-		`# A rule test of ${input.id}${options.title ? ` during ${options.title}` : ''}, exported by Vigil from stored history.`,
-		`# Time 0 is ${iso(start)} (the window ${iso(windowStart)} .. ${iso(end)} less the rule's lookback);`,
-		`# the series are resampled every ${promDuration(step)}, the group's interval.`,
-		`# Run: vigil rules test ${testFileName}` + (vigilKeys.length === 0 ? `   (or: promtool test rules ${testFileName})` : ''),
-		...(vigilKeys.length ? [`# promtool cannot run it: the rule uses Vigil's ${vigilKeys.join(', ')}.`] : [])
-	].join('\n');
-	const testFile = `${header}\n${stringify(doc, { lineWidth: 0, indent: 2 })}`;
-	return {
-		ruleFileName,
-		ruleFile,
-		testFileName,
-		testFile,
-		evalTimes: chosen.map(promDuration),
-		evalAt: chosen.map((t) => start + t),
-		startsAt: start,
-		alerts: distinct.size,
-		promtool: vigilKeys.length === 0,
-		vigilKeys,
-		series: inputSeries.length,
-		steps: last / step + 1
-	};
+	return { tests, alerts: distinct.size };
 }

@@ -5,8 +5,8 @@
  * A session sees every board; a kiosk token its own. Admitted connections are checked again later
  * (`recheck`), so a revoked token or an ended session loses its screen: at once when the revocation
  * is announced on the revocations channel (`keys.revocations`, `{"type":"revoke"}`), else at the
- * next periodic check. One client
- * address may hold a limited number of connections at a time (`AddressSlots`).
+ * next periodic check. One client address may hold a limited number of connections at a time
+ * (`AddressSlots`).
  */
 import { boardExists, DEFAULT_BOARD } from '../../shared/boards';
 import { liveHandshake, type LiveRefusal } from '../../shared/live';

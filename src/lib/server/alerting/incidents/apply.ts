@@ -54,83 +54,107 @@ function updateQuiet(r: IncidentRecord): void {
 
 /** Applies events in order. Events that neither start nor stop firing change nothing. */
 export function applyAlertEvents(events: readonly AlertEvent[], input: ApplyInput): ApplyResult {
-	const latest = new Map(input.latest);
-	const records = new Map<string, IncidentRecord>();
-	const result: ApplyResult = { changed: new Map(), latest: new Map(), seq: input.seq };
-	const recordOf = (id: string | undefined): IncidentRecord | undefined => {
-		if (id === undefined) return undefined;
-		if (!records.has(id)) {
-			const r = input.records.get(id);
-			if (!r) return undefined;
-			records.set(id, structuredClone(r));
-		}
-		return records.get(id);
-	};
-	const touch = (r: IncidentRecord, created = false) => {
-		let c = result.changed.get(r.id);
-		if (!c) result.changed.set(r.id, (c = { record: r, created, entries: [] }));
-		return c.entries;
-	};
+	const run = new EventApplier(input);
+	for (const e of events) run.apply(e);
+	return run.result;
+}
 
-	for (const e of events) {
-		const group = incidentGroupKey(e.labels, e.ruleId, input.options);
-		if (e.to === 'firing') {
-			const r = recordOf(latest.get(group));
-			if (r && (r.status !== 'resolved' || (r.resolvedAt !== undefined && e.at - r.resolvedAt <= input.options.reopenWindow))) {
-				const entries = touch(r);
-				if (r.status === 'resolved') {
-					entries.push({ type: 'reopened', at: e.at, actor: SYSTEM_ACTOR, by: 'auto', from: 'resolved', to: 'open', ruleId: e.ruleId, fingerprint: e.fingerprint });
-					r.status = 'open';
-					delete r.resolvedAt;
-					delete r.resolvedBy;
-					r.reopened += 1;
-				}
-				const severity = severityOf(e.labels);
-				const member = r.alerts.find((a) => a.ruleId === e.ruleId && a.fingerprint === e.fingerprint);
-				if (member) {
-					member.firedAt = e.at;
-					delete member.resolvedAt;
-					member.labels = e.labels;
-					entries.push({ type: 'alert.fired', at: e.at, actor: SYSTEM_ACTOR, ruleId: e.ruleId, fingerprint: e.fingerprint });
-				} else {
-					r.alerts.push({ ruleId: e.ruleId, fingerprint: e.fingerprint, labels: e.labels, firedAt: e.at });
-					entries.push({ type: 'alert.joined', at: e.at, actor: SYSTEM_ACTOR, ruleId: e.ruleId, fingerprint: e.fingerprint, labels: e.labels, severity });
-				}
-				r.severity = maxSeverity(r.severity, severity);
-				r.hold = false;
-				updateQuiet(r);
-			} else {
-				const id = String(++result.seq);
-				const title = incidentTitle(e.labels, input.annotations(e.ruleId, e.fingerprint), e.ruleId);
-				const severity = severityOf(e.labels);
-				const created: IncidentRecord = {
-					id,
-					ref: `INC-${id}`,
-					title,
-					severity,
-					service: e.labels.service ?? '',
-					status: 'open',
-					openedAt: e.at,
-					group,
-					reopened: 0,
-					alerts: [{ ruleId: e.ruleId, fingerprint: e.fingerprint, labels: e.labels, firedAt: e.at }],
-					hold: false,
-					notes: '',
-					version: 0
-				};
-				records.set(id, created);
-				latest.set(group, id);
-				result.latest.set(group, id);
-				touch(created, true).push({ type: 'opened', at: e.at, actor: SYSTEM_ACTOR, ruleId: e.ruleId, fingerprint: e.fingerprint, labels: e.labels, severity, title });
-			}
-		} else if (stoppedFiring(e)) {
-			const r = recordOf(latest.get(group));
-			const member = r?.alerts.find((a) => a.ruleId === e.ruleId && a.fingerprint === e.fingerprint && a.resolvedAt === undefined);
-			if (!r || !member) continue; // not an alert of its group's incident (it fired before incidents were kept)
-			member.resolvedAt = e.at;
-			touch(r).push({ type: 'alert.resolved', at: e.at, actor: SYSTEM_ACTOR, ruleId: e.ruleId, fingerprint: e.fingerprint });
-			updateQuiet(r);
-		}
+/** The incidents as the events move them: copies of the records read, changed in memory. */
+class EventApplier {
+	readonly result: ApplyResult;
+	private readonly latest: Map<string, string>;
+	private readonly records = new Map<string, IncidentRecord>();
+
+	constructor(private readonly input: ApplyInput) {
+		this.latest = new Map(input.latest);
+		this.result = { changed: new Map(), latest: new Map(), seq: input.seq };
 	}
-	return result;
+
+	apply(e: AlertEvent): void {
+		const group = incidentGroupKey(e.labels, e.ruleId, this.input.options);
+		if (e.to === 'firing') {
+			const r = this.recordOf(this.latest.get(group));
+			if (r && (r.status !== 'resolved' || (r.resolvedAt !== undefined && e.at - r.resolvedAt <= this.input.options.reopenWindow))) this.join(r, e);
+			else this.open(group, e);
+		} else if (stoppedFiring(e)) this.resolve(this.recordOf(this.latest.get(group)), e);
+	}
+
+	/** A record as changed so far (a copy of the one read, on first use). */
+	private recordOf(id: string | undefined): IncidentRecord | undefined {
+		if (id === undefined) return undefined;
+		if (!this.records.has(id)) {
+			const r = this.input.records.get(id);
+			if (!r) return undefined;
+			this.records.set(id, structuredClone(r));
+		}
+		return this.records.get(id);
+	}
+
+	/** Marks a record changed; its new timeline entries. */
+	private touch(r: IncidentRecord, created = false): NewEntry[] {
+		let c = this.result.changed.get(r.id);
+		if (!c) this.result.changed.set(r.id, (c = { record: r, created, entries: [] }));
+		return c.entries;
+	}
+
+	/** A firing alert joins its group's incident (open, or resolved within the reopen window: reopened). */
+	private join(r: IncidentRecord, e: AlertEvent): void {
+		const entries = this.touch(r);
+		if (r.status === 'resolved') {
+			entries.push({ type: 'reopened', at: e.at, actor: SYSTEM_ACTOR, by: 'auto', from: 'resolved', to: 'open', ruleId: e.ruleId, fingerprint: e.fingerprint });
+			r.status = 'open';
+			delete r.resolvedAt;
+			delete r.resolvedBy;
+			r.reopened += 1;
+		}
+		const severity = severityOf(e.labels);
+		const member = r.alerts.find((a) => a.ruleId === e.ruleId && a.fingerprint === e.fingerprint);
+		if (member) {
+			member.firedAt = e.at;
+			delete member.resolvedAt;
+			member.labels = e.labels;
+			entries.push({ type: 'alert.fired', at: e.at, actor: SYSTEM_ACTOR, ruleId: e.ruleId, fingerprint: e.fingerprint });
+		} else {
+			r.alerts.push({ ruleId: e.ruleId, fingerprint: e.fingerprint, labels: e.labels, firedAt: e.at });
+			entries.push({ type: 'alert.joined', at: e.at, actor: SYSTEM_ACTOR, ruleId: e.ruleId, fingerprint: e.fingerprint, labels: e.labels, severity });
+		}
+		r.severity = maxSeverity(r.severity, severity);
+		r.hold = false;
+		updateQuiet(r);
+	}
+
+	/** A firing alert with no incident to join opens one, its group's latest. */
+	private open(group: string, e: AlertEvent): void {
+		const id = String(++this.result.seq);
+		const title = incidentTitle(e.labels, this.input.annotations(e.ruleId, e.fingerprint), e.ruleId);
+		const severity = severityOf(e.labels);
+		const created: IncidentRecord = {
+			id,
+			ref: `INC-${id}`,
+			title,
+			severity,
+			service: e.labels.service ?? '',
+			status: 'open',
+			openedAt: e.at,
+			group,
+			reopened: 0,
+			alerts: [{ ruleId: e.ruleId, fingerprint: e.fingerprint, labels: e.labels, firedAt: e.at }],
+			hold: false,
+			notes: '',
+			version: 0
+		};
+		this.records.set(id, created);
+		this.latest.set(group, id);
+		this.result.latest.set(group, id);
+		this.touch(created, true).push({ type: 'opened', at: e.at, actor: SYSTEM_ACTOR, ruleId: e.ruleId, fingerprint: e.fingerprint, labels: e.labels, severity, title });
+	}
+
+	/** An alert stopped firing: resolved in its incident, if it is one of its group's incident's (it may have fired before incidents were kept). */
+	private resolve(r: IncidentRecord | undefined, e: AlertEvent): void {
+		const member = r?.alerts.find((a) => a.ruleId === e.ruleId && a.fingerprint === e.fingerprint && a.resolvedAt === undefined);
+		if (!r || !member) return;
+		member.resolvedAt = e.at;
+		this.touch(r).push({ type: 'alert.resolved', at: e.at, actor: SYSTEM_ACTOR, ruleId: e.ruleId, fingerprint: e.fingerprint });
+		updateQuiet(r);
+	}
 }

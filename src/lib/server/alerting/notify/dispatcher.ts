@@ -90,6 +90,84 @@ function subset(small: readonly string[], big: ReadonlySet<string>): boolean {
 	return true;
 }
 
+/** The alerts of one aggregation group this tick. */
+interface CurrentGroup {
+	route: Route;
+	groupLabels: Labels;
+	alerts: DispatchAlert[];
+}
+
+/** A group that notifies this tick: its new state, and what it tells. */
+interface Flushed {
+	state: GroupState;
+	firing: DispatchAlert[];
+	resolved: NotificationAlert[];
+}
+
+/** One tick's decisions, made group by group and committed together. */
+interface TickPlan {
+	/** The groups after this tick. */
+	next: Map<string, GroupState>;
+	put: GroupState[];
+	del: string[];
+	log: LogInput[];
+	flushed: Flushed[];
+}
+
+/** Firing alerts split into those to notify and those a silence or maintenance window mutes now. */
+interface MutedSplit {
+	firing: DispatchAlert[];
+	muted: DispatchAlert[];
+	silences: Set<string>;
+	windows: Set<string>;
+}
+
+function splitMuted(firingAll: readonly DispatchAlert[], muting: Muting): MutedSplit {
+	const out: MutedSplit = { firing: [], muted: [], silences: new Set(), windows: new Set() };
+	for (const a of firingAll) {
+		const s = muting.silencedBy(a.labels);
+		const w = muting.maintenanceBy(a.labels);
+		if (s.length || w.length) {
+			out.muted.push(a);
+			s.forEach((x) => out.silences.add(x));
+			w.forEach((x) => out.windows.add(x));
+		} else out.firing.push(a);
+	}
+	return out;
+}
+
+/** Resolved: alerts the group told about that have resolved, or vanished (a rule deleted). */
+function resolvedSince(old: GroupState, present: readonly DispatchAlert[], firingAll: readonly DispatchAlert[], now: number): NotificationAlert[] {
+	const firingIds = new Set(firingAll.map((a) => a.id));
+	const resolvedNow = new Map(present.filter((a) => a.status === 'resolved').map((a) => [a.id, a]));
+	const resolved: NotificationAlert[] = [];
+	for (const [id, told] of Object.entries(old.firing)) {
+		if (firingIds.has(id)) continue;
+		const r = resolvedNow.get(id);
+		resolved.push({ status: 'resolved', ruleId: told.ruleId, fingerprint: told.fingerprint, labels: told.labels, annotations: r?.annotations ?? told.annotations, startsAt: told.startsAt, endsAt: r?.endsAt ?? now, ...(r?.value !== undefined ? { value: r.value } : {}) });
+	}
+	return resolved;
+}
+
+/** The log entry of a group whose muted alerts changed: which silences and windows mute them. */
+function mutedEntry(groupKey: string, channel: string, split: MutedSplit, now: number): LogInput {
+	return {
+		outcome: 'muted',
+		notification: '',
+		channel,
+		groupKey,
+		attempt: 0,
+		at: now,
+		title: `${split.muted.length} firing alert(s) muted`,
+		alertStatus: 'firing',
+		alerts: split.muted.length,
+		rules: [...new Set(split.muted.map((a) => a.ruleId))],
+		incidentIds: [],
+		silences: [...split.silences],
+		windows: [...split.windows]
+	};
+}
+
 export class Dispatcher {
 	private groups: Map<string, GroupState> | undefined;
 	private route: Route;
@@ -129,7 +207,22 @@ export class Dispatcher {
 	/** Routes the alerts, flushes the due groups, and records the decisions (fenced by `token`). */
 	async tick(token: number, now: number, alerts: readonly DispatchAlert[], muting: Muting = NO_MUTING): Promise<TickResult> {
 		const groups = (this.groups ??= await this.options.outbox.loadGroups());
-		const current = new Map<string, { route: Route; groupLabels: Labels; alerts: DispatchAlert[] }>();
+		const current = this.groupAlerts(alerts);
+		const plan: TickPlan = { next: new Map(groups), put: [], del: [], log: [], flushed: [] };
+		this.openGroups(plan, current, now);
+		for (const [key, old] of plan.next) {
+			if (now >= old.nextFlushAt) this.flushGroup(plan, key, old, current.get(key)?.alerts ?? [], muting, now);
+		}
+		const enqueue = await this.notifications(plan.flushed, now);
+		await this.options.outbox.commit(token, { put: plan.put, del: plan.del, enqueue, log: plan.log });
+		this.groups = plan.next;
+		for (const n of enqueue) this.options.log.debug({ notification: n.id, channel: n.receiver, group: n.groupKey, alerts: n.alerts.length }, 'notification decided');
+		return { enqueued: enqueue, muted: plan.log };
+	}
+
+	/** The alerts by aggregation group: every route an alert matches, by the group labels it takes. */
+	private groupAlerts(alerts: readonly DispatchAlert[]): Map<string, CurrentGroup> {
+		const current = new Map<string, CurrentGroup>();
 		for (const a of alerts) {
 			for (const route of this.routesOf(a)) {
 				const groupLabels = groupLabelsOf(route, a.labels);
@@ -139,15 +232,13 @@ export class Dispatcher {
 				g.alerts.push(a);
 			}
 		}
+		return current;
+	}
 
-		const put: GroupState[] = [];
-		const del: string[] = [];
-		const enqueue: Notification[] = [];
-		const log: LogInput[] = [];
-		const next = new Map(groups);
-
+	/** A group not known yet with something firing: its first flush is `group_wait` away. */
+	private openGroups(plan: TickPlan, current: ReadonlyMap<string, CurrentGroup>, now: number): void {
 		for (const [key, g] of current) {
-			if (next.has(key) || !g.alerts.some((a) => a.status === 'firing')) continue;
+			if (plan.next.has(key) || !g.alerts.some((a) => a.status === 'firing')) continue;
 			const state: GroupState = {
 				key,
 				routeId: g.route.id,
@@ -158,94 +249,51 @@ export class Dispatcher {
 				firing: {},
 				resolved: []
 			};
-			next.set(key, state);
-			put.push(state);
+			plan.next.set(key, state);
+			plan.put.push(state);
 		}
+	}
 
-		const flushed: Array<{ state: GroupState; firing: DispatchAlert[]; resolved: NotificationAlert[] }> = [];
-		for (const [key, old] of next) {
-			if (now < old.nextFlushAt) continue;
-			const route = this.routes.get(old.routeId);
-			if (!route) {
-				this.options.log.info({ group: key }, 'notification group dropped: its route is no longer in notifications.route');
-				next.delete(key);
-				del.push(key);
-				continue;
-			}
-			const g = current.get(key);
-			const present = g?.alerts ?? [];
-			const firingAll = present.filter((a) => a.status === 'firing');
-			const firing: DispatchAlert[] = [];
-			const mutedNow: DispatchAlert[] = [];
-			const silences = new Set<string>();
-			const windows = new Set<string>();
-			for (const a of firingAll) {
-				const s = muting.silencedBy(a.labels);
-				const w = muting.maintenanceBy(a.labels);
-				if (s.length || w.length) {
-					mutedNow.push(a);
-					s.forEach((x) => silences.add(x));
-					w.forEach((x) => windows.add(x));
-				} else firing.push(a);
-			}
-			// Resolved: alerts the group told about that have resolved, or vanished (a rule deleted).
-			const firingIds = new Set(firingAll.map((a) => a.id));
-			const resolvedNow = new Map(present.filter((a) => a.status === 'resolved').map((a) => [a.id, a]));
-			const resolved: NotificationAlert[] = [];
-			for (const [id, told] of Object.entries(old.firing)) {
-				if (firingIds.has(id)) continue;
-				const r = resolvedNow.get(id);
-				resolved.push({ status: 'resolved', ruleId: told.ruleId, fingerprint: told.fingerprint, labels: told.labels, annotations: r?.annotations ?? told.annotations, startsAt: told.startsAt, endsAt: r?.endsAt ?? now, ...(r?.value !== undefined ? { value: r.value } : {}) });
-			}
-			const state: GroupState = { ...old, receiver: route.receiver, nextFlushAt: now + route.groupIntervalMs };
-			const mutedIds = mutedNow.map((a) => a.id).sort();
-			if (mutedIds.join() !== (old.muted ?? []).join()) {
-				state.muted = mutedIds;
-				if (mutedIds.length) {
-					log.push({
-						outcome: 'muted',
-						notification: '',
-						channel: route.receiver,
-						groupKey: key,
-						attempt: 0,
-						at: now,
-						title: `${mutedIds.length} firing alert(s) muted`,
-						alertStatus: 'firing',
-						alerts: mutedIds.length,
-						rules: [...new Set(mutedNow.map((a) => a.ruleId))],
-						incidentIds: [],
-						silences: [...silences],
-						windows: [...windows]
-					});
-				}
-			}
-			const sendResolved = this.options.sendResolved?.(route.receiver) ?? true;
-			if (this.needsUpdate(old, firing, resolved, sendResolved, route.repeatIntervalMs, now)) {
-				flushed.push({ state, firing, resolved });
-				state.lastNotifiedAt = now;
-				// Muted alerts the receiver was told about stay "told": their resolution is still sent.
-				const told = [...firing, ...mutedNow.filter((a) => old.firing[a.id] !== undefined)];
-				state.firing = Object.fromEntries(told.map((a) => [a.id, { ruleId: a.ruleId, fingerprint: a.fingerprint, labels: a.labels, annotations: a.annotations, startsAt: a.startsAt }]));
-				state.resolved = resolved.map((a) => `${a.ruleId}|${a.fingerprint}`);
-			}
-			if (firingAll.length === 0 && Object.keys(state.firing).length === 0) {
-				next.delete(key);
-				del.push(key);
-			} else {
-				next.set(key, state);
-				put.push(state);
-			}
+	/** A due group: what it mutes, whether it notifies, and its next state (or its end). */
+	private flushGroup(plan: TickPlan, key: string, old: GroupState, present: readonly DispatchAlert[], muting: Muting, now: number): void {
+		const route = this.routes.get(old.routeId);
+		if (!route) {
+			this.options.log.info({ group: key }, 'notification group dropped: its route is no longer in notifications.route');
+			plan.next.delete(key);
+			plan.del.push(key);
+			return;
 		}
+		const firingAll = present.filter((a) => a.status === 'firing');
+		const muted = splitMuted(firingAll, muting);
+		const resolved = resolvedSince(old, present, firingAll, now);
+		const state: GroupState = { ...old, receiver: route.receiver, nextFlushAt: now + route.groupIntervalMs };
+		const mutedIds = muted.muted.map((a) => a.id).sort();
+		if (mutedIds.join() !== (old.muted ?? []).join()) {
+			state.muted = mutedIds;
+			if (mutedIds.length) plan.log.push(mutedEntry(key, route.receiver, muted, now));
+		}
+		const sendResolved = this.options.sendResolved?.(route.receiver) ?? true;
+		if (this.needsUpdate(old, muted.firing, resolved, sendResolved, route.repeatIntervalMs, now)) {
+			plan.flushed.push({ state, firing: muted.firing, resolved });
+			state.lastNotifiedAt = now;
+			// Muted alerts the receiver was told about stay "told": their resolution is still sent.
+			const told = [...muted.firing, ...muted.muted.filter((a) => old.firing[a.id] !== undefined)];
+			state.firing = Object.fromEntries(told.map((a) => [a.id, { ruleId: a.ruleId, fingerprint: a.fingerprint, labels: a.labels, annotations: a.annotations, startsAt: a.startsAt }]));
+			state.resolved = resolved.map((a) => `${a.ruleId}|${a.fingerprint}`);
+		}
+		if (firingAll.length === 0 && Object.keys(state.firing).length === 0) {
+			plan.next.delete(key);
+			plan.del.push(key);
+		} else {
+			plan.next.set(key, state);
+			plan.put.push(state);
+		}
+	}
 
-		// Incident ids for the notifications' alerts, in one lookup.
-		const all = flushed.flatMap((f) => [...f.firing, ...f.resolved]);
-		let incidentIds: Array<string | undefined> = [];
-		if (all.length && this.options.incidentsFor) {
-			incidentIds = await this.options.incidentsFor(all.map((a) => ({ ruleId: a.ruleId, labels: a.labels }))).catch((err: Error) => {
-				this.options.log.warn({ err: err.message }, 'could not look up incidents for notifications; sending without incident links');
-				return [];
-			});
-		}
+	/** The flushed groups' notifications (those their channel wants), their alerts linked to incidents. */
+	private async notifications(flushed: readonly Flushed[], now: number): Promise<Notification[]> {
+		const incidentIds = await this.incidentIds(flushed);
+		const enqueue: Notification[] = [];
 		let at = 0;
 		for (const f of flushed) {
 			const alertsOut: NotificationAlert[] = [];
@@ -259,27 +307,37 @@ export class Dispatcher {
 			}
 			const sendResolved = this.options.sendResolved?.(f.state.receiver) ?? true;
 			if (!f.firing.length && !(sendResolved && f.resolved.length)) continue; // nothing this channel wants to hear
-			const idempotencyKey = this.options.newKey?.() ?? randomUUID();
-			enqueue.push({
-				id: idempotencyKey,
-				idempotencyKey,
-				groupKey: f.state.key,
-				routeId: f.state.routeId,
-				receiver: f.state.receiver,
-				status: f.firing.length ? 'firing' : 'resolved',
-				groupLabels: f.state.groupLabels,
-				alerts: alertsOut,
-				incidentIds: [...new Set(alertsOut.map((a) => a.incidentId).filter((x): x is string => !!x))],
-				createdAt: now,
-				deadline: now + this.options.budgetMs,
-				attempts: 0
-			});
+			enqueue.push(this.notification(f, alertsOut, now));
 		}
+		return enqueue;
+	}
 
-		await this.options.outbox.commit(token, { put, del, enqueue, log });
-		this.groups = next;
-		for (const n of enqueue) this.options.log.debug({ notification: n.id, channel: n.receiver, group: n.groupKey, alerts: n.alerts.length }, 'notification decided');
-		return { enqueued: enqueue, muted: log };
+	/** Incident ids for the notifications' alerts (firing, then resolved, group by group), in one lookup. */
+	private async incidentIds(flushed: readonly Flushed[]): Promise<Array<string | undefined>> {
+		const all = flushed.flatMap((f) => [...f.firing, ...f.resolved]);
+		if (!all.length || !this.options.incidentsFor) return [];
+		return this.options.incidentsFor(all.map((a) => ({ ruleId: a.ruleId, labels: a.labels }))).catch((err: Error) => {
+			this.options.log.warn({ err: err.message }, 'could not look up incidents for notifications; sending without incident links');
+			return [];
+		});
+	}
+
+	private notification(f: Flushed, alerts: NotificationAlert[], now: number): Notification {
+		const idempotencyKey = this.options.newKey?.() ?? randomUUID();
+		return {
+			id: idempotencyKey,
+			idempotencyKey,
+			groupKey: f.state.key,
+			routeId: f.state.routeId,
+			receiver: f.state.receiver,
+			status: f.firing.length ? 'firing' : 'resolved',
+			groupLabels: f.state.groupLabels,
+			alerts,
+			incidentIds: [...new Set(alerts.map((a) => a.incidentId).filter((x): x is string => !!x))],
+			createdAt: now,
+			deadline: now + this.options.budgetMs,
+			attempts: 0
+		};
 	}
 
 	/** Alertmanager's DedupStage.needsUpdate. */

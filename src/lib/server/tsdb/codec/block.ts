@@ -82,13 +82,13 @@ export function detectScale(values: ArrayLike<number>, from: number, to: number)
 
 // ---- encoding -------------------------------------------------------------------------------
 
+/** Scratch space for a block's body (its length goes in the header before it); reused. */
+const scratch = new ByteWriter(1 << 16);
+
 /**
  * Appends one block holding samples [from, to) of the columns. Times must be strictly increasing
  * integers within [chunkStart, chunkStart + 2^32).
  */
-/** Scratch space for a block's body (its length goes in the header before it); reused. */
-const scratch = new ByteWriter(1 << 16);
-
 export function encodeBlock(
 	out: ByteWriter,
 	chunkStart: number,
@@ -104,105 +104,112 @@ export function encodeBlock(
 	if (n <= 0) throw new RangeError('a block needs at least one sample');
 	const body = scratch;
 	body.pos = 0;
-
-	// Times.
-	const t0 = ts[from]! - chunkStart;
-	const span = ts[to - 1]! - ts[from]!;
-	let timeMode = TIME_SINGLE;
-	if (n > 1) {
-		const delta = ts[from + 1]! - ts[from]!;
-		let regular = true;
-		for (let i = from + 2; i < to && regular; i++) regular = ts[i]! - ts[i - 1]! === delta;
-		if (regular) {
-			timeMode = TIME_REGULAR;
-			body.uvarint(delta);
-		} else {
-			timeMode = TIME_DOD;
-			body.uvarint(delta);
-			const bits = new BitWriter(body);
-			let prevDelta = delta;
-			for (let i = from + 2; i < to; i++) {
-				const d = ts[i]! - ts[i - 1]!;
-				writeDod(bits, d - prevDelta);
-				prevDelta = d;
-			}
-			bits.flush();
-		}
-	}
-
-	// Values.
-	const scale = detectScale(values, from, to);
-	let valueMode: number;
-	let specials = 0;
-	if (scale < 0) {
-		valueMode = VALUE_XOR;
-		writeXor(body, values, from, to, staleSet);
-	} else {
-		const p = POW10[scale]!;
-		// Fixed-point integers, with specials standing in as the previous value (delta 0).
-		const fixed = new Array<number>(n);
-		let prev = 0;
-		let constant = true;
-		for (let i = 0; i < n; i++) {
-			const v = values[from + i]!;
-			if (isSpecial(v)) {
-				specials++;
-				fixed[i] = prev;
-			} else {
-				prev = Math.round(v * p);
-				fixed[i] = prev;
-			}
-			if (i > 0 && fixed[i] !== fixed[0]) constant = false;
-		}
-		// Specials before the first finite value stand in as that value.
-		if (specials > 0) {
-			let firstFinite = fixed.findIndex((_, i) => !isSpecial(values[from + i]!));
-			if (firstFinite < 0) firstFinite = 0;
-			for (let i = 0; i < firstFinite; i++) fixed[i] = fixed[firstFinite]!;
-			constant = fixed.every((x) => x === fixed[0]);
-		}
-		body.u8(scale);
-		body.svarint(fixed[0]!);
-		if (constant) {
-			valueMode = VALUE_CONSTANT;
-		} else {
-			valueMode = VALUE_FIXED;
-			const bits = new BitWriter(body);
-			const zz = new Array<number>(GROUP);
-			for (let g = 1; g < n; g += GROUP) {
-				const end = Math.min(n, g + GROUP);
-				let max = 0;
-				for (let i = g; i < end; i++) {
-					const z = zigzag(fixed[i]! - fixed[i - 1]!);
-					zz[i - g] = z;
-					if (z > max) max = z;
-				}
-				const w = bitWidth(max);
-				bits.write(w, 6);
-				for (let i = g; i < end; i++) bits.write(zz[i - g]!, w);
-			}
-			bits.flush();
-		}
-	}
-	if (specials > 0) {
-		body.uvarint(specials);
-		let last = 0;
-		for (let i = 0; i < n; i++) {
-			const v = values[from + i]!;
-			if (!isSpecial(v)) continue;
-			body.uvarint(i - last);
-			last = i;
-			if (staleSet?.has(from + i)) body.staleMarker();
-			else body.f64(v);
-		}
-	}
-
+	const timeMode = writeTimes(body, ts, from, to);
+	const { valueMode, specials } = writeValues(body, values, from, to, staleSet);
+	if (specials > 0) writeSpecials(body, values, from, n, specials, staleSet);
 	out.u8(timeMode | (valueMode << 2) | (specials > 0 ? HAS_SPECIALS : 0));
 	out.uvarint(n);
-	out.uvarint(t0);
-	out.uvarint(span);
+	out.uvarint(ts[from]! - chunkStart);
+	out.uvarint(ts[to - 1]! - ts[from]!);
 	out.uvarint(body.pos);
 	out.bytes(body.buf.subarray(0, body.pos));
+}
+
+/** The times after the first: nothing (one sample), one delta (regular), or a delta and delta-of-deltas. */
+function writeTimes(body: ByteWriter, ts: ArrayLike<number>, from: number, to: number): number {
+	if (to - from <= 1) return TIME_SINGLE;
+	const delta = ts[from + 1]! - ts[from]!;
+	let regular = true;
+	for (let i = from + 2; i < to && regular; i++) regular = ts[i]! - ts[i - 1]! === delta;
+	body.uvarint(delta);
+	if (regular) return TIME_REGULAR;
+	const bits = new BitWriter(body);
+	let prevDelta = delta;
+	for (let i = from + 2; i < to; i++) {
+		const d = ts[i]! - ts[i - 1]!;
+		writeDod(bits, d - prevDelta);
+		prevDelta = d;
+	}
+	bits.flush();
+	return TIME_DOD;
+}
+
+/** The values: XOR floats, or fixed-point integers at the finest scale they need (constant or deltas). */
+function writeValues(body: ByteWriter, values: ArrayLike<number>, from: number, to: number, staleSet: ReadonlySet<number> | null): { valueMode: number; specials: number } {
+	const scale = detectScale(values, from, to);
+	if (scale < 0) {
+		// XOR floats hold specials themselves: the block has no list of them.
+		writeXor(body, values, from, to, staleSet);
+		return { valueMode: VALUE_XOR, specials: 0 };
+	}
+	const { fixed, specials, constant } = fixedPoint(values, from, to, POW10[scale]!);
+	body.u8(scale);
+	body.svarint(fixed[0]!);
+	if (constant) return { valueMode: VALUE_CONSTANT, specials };
+	writeFixedDeltas(body, fixed);
+	return { valueMode: VALUE_FIXED, specials };
+}
+
+/** Fixed-point integers, with specials standing in as the previous value (delta 0). */
+function fixedPoint(values: ArrayLike<number>, from: number, to: number, p: number): { fixed: number[]; specials: number; constant: boolean } {
+	const n = to - from;
+	const fixed = new Array<number>(n);
+	let specials = 0;
+	let prev = 0;
+	let constant = true;
+	for (let i = 0; i < n; i++) {
+		const v = values[from + i]!;
+		if (isSpecial(v)) {
+			specials++;
+			fixed[i] = prev;
+		} else {
+			prev = Math.round(v * p);
+			fixed[i] = prev;
+		}
+		if (i > 0 && fixed[i] !== fixed[0]) constant = false;
+	}
+	// Specials before the first finite value stand in as that value.
+	if (specials > 0) {
+		let firstFinite = fixed.findIndex((_, i) => !isSpecial(values[from + i]!));
+		if (firstFinite < 0) firstFinite = 0;
+		for (let i = 0; i < firstFinite; i++) fixed[i] = fixed[firstFinite]!;
+		constant = fixed.every((x) => x === fixed[0]);
+	}
+	return { fixed, specials, constant };
+}
+
+/** The deltas of the fixed-point values, zigzagged, in groups of GROUP at the width of their largest. */
+function writeFixedDeltas(body: ByteWriter, fixed: readonly number[]): void {
+	const n = fixed.length;
+	const bits = new BitWriter(body);
+	const zz = new Array<number>(GROUP);
+	for (let g = 1; g < n; g += GROUP) {
+		const end = Math.min(n, g + GROUP);
+		let max = 0;
+		for (let i = g; i < end; i++) {
+			const z = zigzag(fixed[i]! - fixed[i - 1]!);
+			zz[i - g] = z;
+			if (z > max) max = z;
+		}
+		const w = bitWidth(max);
+		bits.write(w, 6);
+		for (let i = g; i < end; i++) bits.write(zz[i - g]!, w);
+	}
+	bits.flush();
+}
+
+/** The specials (NaN, ±Inf, stale markers): how many, then each one's gap from the last and its value. */
+function writeSpecials(body: ByteWriter, values: ArrayLike<number>, from: number, n: number, specials: number, staleSet: ReadonlySet<number> | null): void {
+	body.uvarint(specials);
+	let last = 0;
+	for (let i = 0; i < n; i++) {
+		const v = values[from + i]!;
+		if (!isSpecial(v)) continue;
+		body.uvarint(i - last);
+		last = i;
+		if (staleSet?.has(from + i)) body.staleMarker();
+		else body.f64(v);
+	}
 }
 
 /** Delta-of-delta codes after Gorilla: 0 | 10+7 bits | 110+9 | 1110+12 | 11110+20 | 11111+53. */
