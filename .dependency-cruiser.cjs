@@ -7,8 +7,8 @@
  *
  * Inside src/lib/server the layers, lowest first (LAYERS below; an import may only go down):
  *   shared (root files, redis/, net/) -> tsdb -> promql -> rules -> alerting/state, alerting/ruleset,
- *   auth -> alerting/muting, incidents, notify -> views, reports, prom-api -> query-pool -> web
- *   (web/http) -> src/routes. Read models (views, reports) query through promql's numeric query
+ *   auth -> alerting/muting, incidents, notify -> views (and views/reports), prom-api -> query-pool -> web
+ *   (web/http) -> src/routes. Read models (views, views/reports) query through promql's numeric query
  *   core, never prom-api's wire format.
  * Packages are used through their index.ts from outside (every folder of src/lib/server but web/,
  * whose files are the routes' own). Unit tests (*.test.ts), tests/ and scripts/bench/ may import
@@ -27,7 +27,7 @@ const LAYERS = [
 	['rules', '^src/lib/server/rules/', 'rule files, templates, the alert state machine, rule tests, backtests'],
 	['state and rule set', '^src/lib/server/(alerting/(state|ruleset)|auth)/', 'alert state, the stored rule set, and access control'],
 	['alerting', '^src/lib/server/alerting/(muting|incidents|notify)/', 'muting, incidents, notifications'],
-	['views and API wire format', '^src/lib/server/(views|reports|prom-api)/', 'read models for pages and the CLI; the Prometheus HTTP API format'],
+	['views and API wire format', '^src/lib/server/(views|prom-api)/', 'read models for pages and the CLI; the Prometheus HTTP API format'],
 	['query pool', '^src/lib/server/query-pool/', 'worker threads answering API queries'],
 	['web', '^src/lib/server/web/', 'the web role: context, HTTP adapters, live hub, page loaders']
 ];
@@ -122,16 +122,16 @@ module.exports = {
 			name: 'core-package-index-only',
 			severity: 'error',
 			comment:
-				'The other packages of src/lib/server (tsdb, promql, rules, auth, reports, prom-api, query-pool, net, redis) are used through their index.ts from outside the package. Unit tests (*.test.ts), tests/ and scripts/bench/ may import inner files: they test and measure a package\'s internals (the in-memory store, the block codec, promql/testing).',
-			from: { pathNot: ['^src/lib/server/(tsdb|promql|rules|auth|reports|prom-api|query-pool|net|redis)/', '\\.test\\.ts$', '^tests/', '^scripts/bench/'] },
-			to: { path: '^src/lib/server/(tsdb|promql|rules|auth|reports|prom-api|query-pool|net|redis)/', pathNot: ['^src/lib/server/(tsdb|promql|rules|auth|reports|prom-api|query-pool|net|redis)/index\\.ts$'] }
+				'The other packages of src/lib/server (tsdb, promql, rules, auth, views/reports, prom-api, query-pool, net, redis) are used through their index.ts from outside the package. Unit tests (*.test.ts), tests/ and scripts/bench/ may import inner files: they test and measure a package\'s internals (the in-memory store, the block codec, promql/testing).',
+			from: { pathNot: ['^src/lib/server/(tsdb|promql|rules|auth|views/reports|prom-api|query-pool|net|redis)/', '\\.test\\.ts$', '^tests/', '^scripts/bench/'] },
+			to: { path: '^src/lib/server/(tsdb|promql|rules|auth|views/reports|prom-api|query-pool|net|redis)/', pathNot: ['^src/lib/server/(tsdb|promql|rules|auth|views/reports|prom-api|query-pool|net|redis)/index\\.ts$'] }
 		},
 		{
 			name: 'core-package-index-only-inside',
 			severity: 'error',
 			comment: 'Inside src/lib/server the same: one package imports another\'s index.ts, files of one package import each other directly.',
-			from: { path: '^(src/lib/server/(?:tsdb|promql|rules|auth|reports|prom-api|query-pool|net|redis))/', pathNot: '\\.test\\.ts$' },
-			to: { path: '^src/lib/server/(tsdb|promql|rules|auth|reports|prom-api|query-pool|net|redis)/', pathNot: ['^src/lib/server/(tsdb|promql|rules|auth|reports|prom-api|query-pool|net|redis)/index\\.ts$', '^$1/'] }
+			from: { path: '^(src/lib/server/(?:tsdb|promql|rules|auth|views/reports|prom-api|query-pool|net|redis))/', pathNot: '\\.test\\.ts$' },
+			to: { path: '^src/lib/server/(tsdb|promql|rules|auth|views/reports|prom-api|query-pool|net|redis)/', pathNot: ['^src/lib/server/(tsdb|promql|rules|auth|views/reports|prom-api|query-pool|net|redis)/index\\.ts$', '^$1/'] }
 		},
 		{
 			name: 'package-index-only-between-packages',
@@ -145,7 +145,7 @@ module.exports = {
 			name: 'read-models-use-the-query-core',
 			severity: 'error',
 			comment: 'Read models (views, reports) query through the numeric query core (promql/query.ts), never the HTTP API\'s wire format or its query pool.',
-			from: { path: '^src/lib/server/(views|reports)/' },
+			from: { path: '^src/lib/server/views/' },
 			to: { path: '^src/lib/server/(prom-api|query-pool)/' }
 		},
 		{

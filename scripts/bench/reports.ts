@@ -12,8 +12,8 @@
 import { Redis } from 'ioredis';
 import { IncidentStore } from '../../src/lib/server/alerting/incidents';
 import { createKeys } from '../../src/lib/server/keys';
-import { buildReport, DEFAULT_REPORT_SETTINGS } from '../../src/lib/server/reports/load';
-import type { Period } from '../../src/lib/server/reports/period';
+import { buildReport, DEFAULT_REPORT_SETTINGS } from '../../src/lib/server/views/reports/load';
+import type { Period } from '../../src/lib/server/views/reports/period';
 import type { AlertEvent } from '../../src/lib/server/rules/types';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
 import { DAY, HOUR, resolveRetention, type SeriesSamples } from '../../src/lib/server/tsdb/types';

@@ -7,7 +7,7 @@ import { fail } from '@sveltejs/kit';
 import { AUDIT_ID, auditSummary } from '$lib/server/audit';
 import { isRole, ROLES, type Role, SCOPES, tokenState, type Scope, isUserError } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
-import { reportSettings } from '$lib/server/reports';
+import { reportSettings } from '$lib/server/views/reports';
 import { requireAdminAction, requireAdminPage } from '$lib/server/web/admin';
 import { kioskLink } from '$lib/server/web/wall-access';
 import { boardExists, boardNames } from '$lib/shared/boards';

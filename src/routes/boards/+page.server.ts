@@ -7,7 +7,7 @@
 import { fail } from '@sveltejs/kit';
 import { can } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
-import { reportSettings } from '$lib/server/reports';
+import { reportSettings } from '$lib/server/views/reports';
 import { boardList } from '$lib/server/web/board-list';
 import { formText } from '$lib/server/web/muting-page';
 import { requirePage, requirePageAction } from '$lib/server/web/pages';

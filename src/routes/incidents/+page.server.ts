@@ -6,7 +6,7 @@
  */
 import { timeToAcknowledge, timeToResolve, IncidentStore, INCIDENT_STATUSES } from '$lib/server/alerting/incidents';
 import { getContext } from '$lib/server/web/context';
-import { apiParams, listQuery, pageParams, RANGE_LABELS, RANGES, readFilter, reportSettings } from '$lib/server/reports';
+import { apiParams, listQuery, pageParams, RANGE_LABELS, RANGES, readFilter, reportSettings } from '$lib/server/views/reports';
 import { requirePage } from '$lib/server/web/pages';
 import { SEVERITIES } from '$lib/server/rules';
 import type { PageServerLoad } from './$types';

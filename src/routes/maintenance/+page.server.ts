@@ -14,7 +14,7 @@ import { RECORD_ID } from '$lib/server/alerting/muting';
 import { maintenanceStore } from '$lib/server/web/http';
 import { can } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
-import { reportSettings } from '$lib/server/reports';
+import { reportSettings } from '$lib/server/views/reports';
 import { alertsMatching, formText, localInput, refusedForm } from '$lib/server/web/muting-page';
 import { requirePage, requirePageAction } from '$lib/server/web/pages';
 import { formatTime } from '$lib/shared/report-format';

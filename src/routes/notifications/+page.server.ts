@@ -14,7 +14,7 @@ import { NotificationOutbox, type LogOutcome } from '$lib/server/alerting/notify
 import { flattenRoutes, type Route } from '$lib/server/alerting/notify';
 import { can } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
-import { reportSettings } from '$lib/server/reports';
+import { reportSettings } from '$lib/server/views/reports';
 import { formText } from '$lib/server/web/muting-page';
 import { requirePage, requirePageAction } from '$lib/server/web/pages';
 import { formatDuration, formatTime } from '$lib/shared/report-format';

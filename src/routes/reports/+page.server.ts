@@ -7,7 +7,7 @@
 import { error } from '@sveltejs/kit';
 import { can } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
-import { currentPeriod, previousPeriod, parseReportRequest, REPORT_TABLES, runReport, reportSettings } from '$lib/server/reports';
+import { currentPeriod, previousPeriod, parseReportRequest, REPORT_TABLES, runReport, reportSettings } from '$lib/server/views/reports';
 import { requirePage } from '$lib/server/web/pages';
 import type { PageServerLoad } from './$types';
 

@@ -13,7 +13,7 @@ import { silenceStore } from '$lib/server/web/http';
 import { parseSilenceInput, type SilenceView } from '$lib/server/alerting/muting';
 import { can } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
-import { reportSettings } from '$lib/server/reports';
+import { reportSettings } from '$lib/server/views/reports';
 import { alertsMatching, formText, localInput, refusedForm, zonedField } from '$lib/server/web/muting-page';
 import { requirePage, requirePageAction } from '$lib/server/web/pages';
 import { formatTime } from '$lib/shared/report-format';

@@ -15,7 +15,7 @@ import type { KioskStore, LoginThrottle, SessionStore, SetupTokens, TokenStore, 
 import type { AddressPolicy } from '../net';
 import type { Role } from '../nodes';
 import type { QueryRunner } from '../query-pool';
-import type { ReportSettings } from '../reports';
+import type { ReportSettings } from '../views/reports';
 import type { Retention, TimeSeriesStore } from '../tsdb';
 
 export interface VigilContext {

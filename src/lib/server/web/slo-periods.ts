@@ -7,7 +7,7 @@
  */
 import type { BoardDef } from '../../shared/boards';
 import type { SloPeriod } from '../../shared/slo-period';
-import { currentPeriod, meets } from '../reports';
+import { currentPeriod, meets } from '../views/reports';
 import { parseSelector, type Matcher, type RangeResult, type TimeSeriesStore } from '../tsdb';
 
 /** A judged step: one minute. */

@@ -8,7 +8,7 @@ import { wallSettings } from '../../shared/boards';
 import { parseDuration } from '../../shared/duration';
 import { KIOSK_COOKIE, type Session } from '../auth';
 import { getContext } from './context';
-import { reportSettings } from '../reports';
+import { reportSettings } from '../views/reports';
 import { clearKioskCookie, decideWall, setKioskCookie } from './wall-access';
 
 /** Rotation: at least this long per board, at most this long. */

@@ -10,7 +10,7 @@ import { incidentErrorStatus } from '$lib/server/web/http';
 import { IncidentInputError, IncidentStore, parseIncidentId } from '$lib/server/alerting/incidents';
 import { can, type Action } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
-import { incidentView, reportSettings } from '$lib/server/reports';
+import { incidentView, reportSettings } from '$lib/server/views/reports';
 import { requirePage, requirePageAction } from '$lib/server/web/pages';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 

@@ -6,7 +6,7 @@
 import { getContext } from '$lib/server/web/context';
 import { json } from '@sveltejs/kit';
 import { requirePermission } from '$lib/server/web/http';
-import { parseReportRequest, REPORT_TABLES, reportCsv, runReport, type ReportTable, reportSettings } from '$lib/server/reports';
+import { parseReportRequest, REPORT_TABLES, reportCsv, runReport, type ReportTable, reportSettings } from '$lib/server/views/reports';
 import type { RequestHandler } from './$types';
 
 const PARAMS = ['period', 'from', 'to', 'zone', 'service', 'maintenance', 'nodata', 'format', 'table'];

@@ -10,7 +10,7 @@ import { IncidentStore, parseIncidentId } from '$lib/server/alerting/incidents';
 import { can } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
 import { incidentErrorStatus } from '$lib/server/web/http';
-import { incidentView, reportSettings } from '$lib/server/reports';
+import { incidentView, reportSettings } from '$lib/server/views/reports';
 import { requirePage, requirePageAction } from '$lib/server/web/pages';
 import { sectionNote } from '$lib/shared/postmortem';
 import type { Actions, PageServerLoad } from './$types';

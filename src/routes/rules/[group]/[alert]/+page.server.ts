@@ -9,7 +9,7 @@ import { getContext } from '$lib/server/web/context';
 import { error } from '@sveltejs/kit';
 import { can } from '$lib/server/auth';
 import { ruleChart, readRuleDetail } from '$lib/server/views';
-import { reportSettings } from '$lib/server/reports';
+import { reportSettings } from '$lib/server/views/reports';
 import { requirePage } from '$lib/server/web/pages';
 import { instanceBands } from '$lib/shared/rule-timeline';
 import type { PageServerLoad } from './$types';

@@ -9,7 +9,7 @@ import { parseListQuery } from '$lib/server/web/http';
 import { timeToAcknowledge, timeToResolve, IncidentStore, type IncidentSummary } from '$lib/server/alerting/incidents';
 import { requirePermission } from '$lib/server/web/http';
 import { getContext } from '$lib/server/web/context';
-import { isoTime, toCsv } from '$lib/server/reports';
+import { isoTime, toCsv } from '$lib/server/views/reports';
 import type { RequestHandler } from './$types';
 
 const MAX_ROWS = 100_000;

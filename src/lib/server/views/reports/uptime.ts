@@ -20,7 +20,7 @@
  *   not counted). The loader (load.ts) cuts the span it passes here; version 1 judged the whole
  *   period, and counted the future and the time before the first sample as "no data".
  */
-import type { Interval } from '../alerting/muting';
+import type { Interval } from '../../alerting/muting';
 
 export const POLICY_VERSION = 2;
 

@@ -4,7 +4,7 @@
  * MTTA and counted), the longest incidents, incidents per week, SLO compliance and error budget
  * from evaluated steps, and trends against the previous period.
  */
-import { measure, type Measures, type IncidentSummary } from '../alerting/incidents';
+import { measure, type Measures, type IncidentSummary } from '../../alerting/incidents';
 import type { Span } from './period';
 
 export interface SloTarget {

@@ -4,9 +4,9 @@
  * all when absent), `maintenance` (`exclude` or `up`) and `nodata` (`down` or `exclude`), each
  * defaulting to the config's; the report built from the stores; its tables as CSV.
  */
-import { IncidentStore } from '../alerting/incidents';
-import { MaintenanceStore } from '../alerting/muting';
-import { parseTimeArg } from '../../shared/time-arg';
+import { IncidentStore } from '../../alerting/incidents';
+import { MaintenanceStore } from '../../alerting/muting';
+import { parseTimeArg } from '../../../shared/time-arg';
 import { isoTime, toCsv, type Cell } from './csv';
 import { buildReport, type Report, type ReportSettings } from './load';
 import { checkZone, currentPeriod, MAX_CUSTOM_SPAN, parsePeriodLabel, previousPeriod, type Period } from './period';

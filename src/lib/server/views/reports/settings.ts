@@ -1,9 +1,9 @@
 /** The report settings and retention of the running process (defaults when it has none). */
 import type { Redis } from 'ioredis';
-import type { AuditLog } from '../audit';
-import type { Keys } from '../keys';
-import type { Logger } from '../log';
-import { DEFAULT_RETENTION, type Retention, type TimeSeriesStore } from '../tsdb';
+import type { AuditLog } from '../../audit';
+import type { Keys } from '../../keys';
+import type { Logger } from '../../log';
+import { DEFAULT_RETENTION, type Retention, type TimeSeriesStore } from '../../tsdb';
 import { DEFAULT_REPORT_SETTINGS, type ReportSettings } from './load';
 
 export interface ReportSettingsSource {

@@ -11,11 +11,11 @@
  * is therefore judged over its elapsed part, and its error budget is the objective's share of the
  * time judged; the previous period follows the same rule.
  */
-import type { IncidentStore, IncidentSummary } from '../alerting/incidents';
-import { maintenanceIntervals, type MaintenanceWindow, type Interval } from '../alerting/muting';
-import { processQueryLimits, rangeSeries, type QueryLimits } from '../promql';
-import { type Matcher, HOUR, MINUTE, type Retention, type TimeSeriesStore } from '../tsdb';
-import { formatDuration, formatTime } from '../../shared/report-format';
+import type { IncidentStore, IncidentSummary } from '../../alerting/incidents';
+import { maintenanceIntervals, type MaintenanceWindow, type Interval } from '../../alerting/muting';
+import { processQueryLimits, rangeSeries, type QueryLimits } from '../../promql';
+import { type Matcher, HOUR, MINUTE, type Retention, type TimeSeriesStore } from '../../tsdb';
+import { formatDuration, formatTime } from '../../../shared/report-format';
 import { daysOf, previousPeriod, weeksOf, type Period } from './period';
 import { incidentFigures, sloResult, trend, type IncidentFigures, type SloResult, type SloTarget, type Trend } from './report';
 import { addSeconds, clipBuckets, emptySeconds, guessInterval, policyText, POLICY_VERSION, uptimeOf, type UpBucket, type UptimePolicy, type UptimeSeconds } from './uptime';

@@ -3,7 +3,7 @@
  * before it; its days and weeks in the zone (a day of a daylight-saving change is 23 or 25 hours
  * long). Pure.
  */
-import { canonicalZone, fromLocal, toLocal } from '../alerting/muting';
+import { canonicalZone, fromLocal, toLocal } from '../../alerting/muting';
 
 export type PeriodKind = 'month' | 'quarter' | 'custom';
 

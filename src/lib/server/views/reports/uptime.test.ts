@@ -3,7 +3,7 @@
  * incident figures.
  */
 import { describe, expect, it } from 'vitest';
-import type { IncidentSummary } from '../alerting/incidents';
+import type { IncidentSummary } from '../../alerting/incidents';
 import { daysOf, monthPeriod, previousPeriod, quarterPeriod, weeksOf } from './period';
 import { incidentFigures, sloResult, trend } from './report';
 import { clipBuckets, uptimeOf, type UpBucket, type UptimePolicy } from './uptime';

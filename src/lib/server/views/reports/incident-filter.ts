@@ -4,9 +4,9 @@
  * them) into the list query of the incident store, and written back as the API's parameters (for
  * the CSV export of the same filter).
  */
-import { SEVERITIES, type Severity } from '../rules';
-import { INCIDENT_STATUSES, type IncidentStatus, decodeCursor, type IncidentQuery } from '../alerting/incidents';
-import { parseTimeArg } from '../../shared/time-arg';
+import { SEVERITIES, type Severity } from '../../rules';
+import { INCIDENT_STATUSES, type IncidentStatus, decodeCursor, type IncidentQuery } from '../../alerting/incidents';
+import { parseTimeArg } from '../../../shared/time-arg';
 import { currentPeriod, previousPeriod } from './period';
 
 export const RANGES = ['last-7d', 'last-30d', 'this-month', 'last-month', 'this-quarter', 'last-quarter', 'all', 'custom'] as const;

@@ -5,10 +5,10 @@
  * its first failed probe, downtime, and the share of the month's uptime budget used). A resolved
  * incident's figures depend only on its own window and its month, never on when the page is read.
  */
-import { respondersOf, timesFromTimeline, timeToAcknowledge, timeToResolve, IncidentStore, parseIncidentId, type Incident, type TimelineEntry } from '../alerting/incidents';
-import { MaintenanceStore } from '../alerting/muting';
-import { RuleRepository } from '../alerting/ruleset';
-import { processQueryLimits, rangeSeries } from '../promql';
+import { respondersOf, timesFromTimeline, timeToAcknowledge, timeToResolve, IncidentStore, parseIncidentId, type Incident, type TimelineEntry } from '../../alerting/incidents';
+import { MaintenanceStore } from '../../alerting/muting';
+import { RuleRepository } from '../../alerting/ruleset';
+import { processQueryLimits, rangeSeries } from '../../promql';
 import { outageOf, serviceDowntime } from './load';
 import { currentPeriod } from './period';
 import { reportSettings, type ReportDeps } from './settings';
