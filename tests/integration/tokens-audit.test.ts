@@ -285,7 +285,7 @@ describe('audit paging', () => {
 });
 
 describe('the access commands take --config', () => {
-	it('token, users, audit and kiosk read the file --config names (not $VIGIL_CONFIG or ./vigil.config.yaml), and a --config without a file is refused', () => {
+	it('token, users, audit and kiosk read the file --config names (not $VIGIL_CONFIG or ./vigil.config.yaml), and a --config without a file is refused', { timeout: 90_000 }, () => {
 		const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: redis.url };
 		delete env.VIGIL_CONFIG;
 		const run = (args: string[]) => {
