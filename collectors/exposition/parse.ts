@@ -226,6 +226,9 @@ class Parser {
 	private sampleValue = 0;
 	/** The timestamp parseOmTail or parseTextTail read last, if the line has one. */
 	private sampleTimestamp: number | undefined;
+	/** The hash of the label value scanLabelValue read last, and whether it had escapes. */
+	private valueHash = 0;
+	private valueEscaped = false;
 	/** The suffix familyOf matched the sample's name with ('' for none). */
 	private sampleSuffix = '';
 	private current: FamilyState | undefined;
@@ -643,35 +646,14 @@ class Parser {
 				return this.fail(`expected a label value in double quotes after "${label}=", ${this.found(i, e)}`);
 			}
 			const valueStart = i + 1;
-			let j = valueStart;
-			let escaped = false;
 			const valueSeed = Math.imul(nameHash ^ EQUALS, FNV_PRIME);
-			let hash = valueSeed;
-			while (j < e) {
-				c = src.charCodeAt(j);
-				if (c === QUOTE) break;
-				hash = Math.imul(hash ^ c, FNV_PRIME);
-				if (c === BACKSLASH) {
-					escaped = true;
-					const next = src.charCodeAt(j + 1);
-					// `\"` and `\\` are consumed whole; `\n` and unknown escapes are resolved by unescape().
-					j += next === QUOTE || next === BACKSLASH ? 2 : 1;
-					continue;
-				}
-				if (c >= 0xd800 && c <= 0xdfff) {
-					if (c <= 0xdbff && j + 1 < e && isLowSurrogate(src.charCodeAt(j + 1))) {
-						hash = Math.imul(hash ^ src.charCodeAt(j + 1), FNV_PRIME);
-						j += 2;
-						continue;
-					}
-					return this.fail(`the value of label "${label}" is not valid Unicode (a lone surrogate at column ${j - this.lineStart + 1})`);
-				}
-				j++;
-			}
+			const j = this.scanLabelValue(valueStart, e, label, valueSeed);
+			if (j < 0) return -1;
 			if (j >= e) return this.fail(`unterminated value of label "${label}": expected a closing double quote before the end of the line`);
 			if (Object.hasOwn(labels, label)) return this.fail(`label "${label}" appears twice in the labels of ${owner(name, exemplar)}`);
+			let hash = this.valueHash;
 			let value: string;
-			if (escaped) {
+			if (this.valueEscaped) {
 				// The hash must be of the value, and different escapes can spell one value (`\\a` and `\a`).
 				value = this.unescape(valueStart, j, true, '') ?? '';
 				hash = hashString(value, valueSeed);
@@ -692,6 +674,40 @@ class Parser {
 			if (c === BRACE_CLOSE) return i + 1;
 			return this.fail(`expected "," or "}" after the value of label "${label}", ${this.found(i, e)}`);
 		}
+	}
+
+	/**
+	 * Scans a quoted label value from just after its opening quote, hashing it from seed into valueHash and noting
+	 * escapes in valueEscaped. Returns the index of the closing quote (e when there is none), or -1 after a problem.
+	 */
+	private scanLabelValue(j: number, e: number, label: string, seed: number): number {
+		const src = this.src;
+		let escaped = false;
+		let hash = seed;
+		while (j < e) {
+			const c = src.charCodeAt(j);
+			if (c === QUOTE) break;
+			hash = Math.imul(hash ^ c, FNV_PRIME);
+			if (c === BACKSLASH) {
+				escaped = true;
+				const next = src.charCodeAt(j + 1);
+				// `\"` and `\\` are consumed whole; `\n` and unknown escapes are resolved by unescape().
+				j += next === QUOTE || next === BACKSLASH ? 2 : 1;
+				continue;
+			}
+			if (c >= 0xd800 && c <= 0xdfff) {
+				if (c <= 0xdbff && j + 1 < e && isLowSurrogate(src.charCodeAt(j + 1))) {
+					hash = Math.imul(hash ^ src.charCodeAt(j + 1), FNV_PRIME);
+					j += 2;
+					continue;
+				}
+				return this.fail(`the value of label "${label}" is not valid Unicode (a lone surrogate at column ${j - this.lineStart + 1})`);
+			}
+			j++;
+		}
+		this.valueHash = hash;
+		this.valueEscaped = escaped;
+		return j;
 	}
 
 	/** OpenMetrics: ` # {labels} value [timestamp]` from the `#`; checked and discarded. Returns -1 after a problem. */
