@@ -108,148 +108,210 @@ export async function seedRules(repo: RuleRepository, redis: Redis, seedKey: str
 }
 
 export async function startAlertsRole(options: AlertsRoleOptions): Promise<AlertsRole> {
-	const { redis, keys, config, nodeId } = options;
-	const log = options.log.child({ role: 'alerts' });
-	const clock = options.clock ?? systemClock;
-	const audit = new AuditLog(redis, keys);
-	const repo = new RuleRepository(redis, keys, { audit });
-	const metrics = createMetrics(options.registry);
+	const role = new AlertsRoleParts(options);
+	await role.seedRules();
+	role.createPipeline();
+	role.createSharing();
+	role.createManager();
+	role.startLease();
+	await role.startSharing();
+	await role.watchRules();
+	role.pipeline.start();
+	role.log.info({ node: options.nodeId }, 'alerts role started');
+	return role.handle();
+}
 
-	try {
-		const seeded = await seedRules(repo, redis, keys.rules.seeding, config.ruleFiles, options.configDir, log);
-		log.debug({ seeded }, 'rule set checked');
-	} catch (err) {
-		log.error({ err: (err as Error).message }, 'could not import the rule files; starting with what Redis holds');
+/** The alerts role's parts and the steps that wire them, in the order startAlertsRole runs them. */
+class AlertsRoleParts {
+	readonly log: Logger;
+	readonly clock: Clock;
+	readonly audit: AuditLog;
+	readonly repo: RuleRepository;
+	readonly metrics: ReturnType<typeof createMetrics>;
+	pipeline!: AlertPipeline;
+	manager!: RuleManager;
+	lease!: Lease;
+	shard: Shard | undefined;
+	groupLeases: GroupLeases | undefined;
+	readonly sharedStates = new Map<string, AlertStateStore<RuleState, AlertEvent>>();
+	stopped = false;
+	leading: Promise<void> = Promise.resolve();
+	othersTimer: NodeJS.Timeout | undefined;
+	watch: { stop(): void } | undefined;
+
+	constructor(readonly options: AlertsRoleOptions) {
+		const { redis, keys } = options;
+		this.log = options.log.child({ role: 'alerts' });
+		this.clock = options.clock ?? systemClock;
+		this.audit = new AuditLog(redis, keys);
+		this.repo = new RuleRepository(redis, keys, { audit: this.audit });
+		this.metrics = createMetrics(options.registry);
 	}
 
-	let stopped = false;
-	const pipeline: AlertPipeline = new AlertPipeline({
-		redis,
-		keys,
-		clock,
-		log,
-		audit,
-		metrics,
-		...(options.notifications ? { notifications: options.notifications } : {}),
-		...(options.incidents ? { incidents: options.incidents } : {}),
-		...(options.pipelineIntervalMs !== undefined ? { intervalMs: options.pipelineIntervalMs } : {}),
-		token: () => manager.readyToken,
-		states: () => manager.enabledStates(),
-		onFenced: () => standBy()
-	});
-	// alerts.shareGroups: every alerts process evaluates the groups it holds a lease on.
-	let shard: Shard | undefined;
-	let groupLeases: GroupLeases | undefined;
-	if (config.shareGroups) {
-		shard = new Shard({ redis, key: `${keys.alerts.lease}:members`, member: nodeId, heartbeatMs: Math.max(200, Math.floor(config.leaseTtl / 6)), log, onChange: () => void groupLeases?.pass() });
-		groupLeases = new GroupLeases({
+	async seedRules(): Promise<void> {
+		const { redis, keys, config, configDir } = this.options;
+		try {
+			const seeded = await seedRules(this.repo, redis, keys.rules.seeding, config.ruleFiles, configDir, this.log);
+			this.log.debug({ seeded }, 'rule set checked');
+		} catch (err) {
+			this.log.error({ err: (err as Error).message }, 'could not import the rule files; starting with what Redis holds');
+		}
+	}
+
+	createPipeline(): void {
+		const { redis, keys, notifications, incidents, pipelineIntervalMs } = this.options;
+		this.pipeline = new AlertPipeline({
+			redis,
+			keys,
+			clock: this.clock,
+			log: this.log,
+			audit: this.audit,
+			metrics: this.metrics,
+			...(notifications ? { notifications } : {}),
+			...(incidents ? { incidents } : {}),
+			...(pipelineIntervalMs !== undefined ? { intervalMs: pipelineIntervalMs } : {}),
+			token: () => this.manager.readyToken,
+			states: () => this.manager.enabledStates(),
+			onFenced: () => this.standBy()
+		});
+	}
+
+	/** alerts.shareGroups: every alerts process evaluates the groups it holds a lease on. */
+	createSharing(): void {
+		const { redis, keys, config, nodeId } = this.options;
+		if (!config.shareGroups) return;
+		const log = this.log;
+		this.shard = new Shard({ redis, key: `${keys.alerts.lease}:members`, member: nodeId, heartbeatMs: Math.max(200, Math.floor(config.leaseTtl / 6)), log, onChange: () => void this.groupLeases?.pass() });
+		this.groupLeases = new GroupLeases({
 			redis,
 			keys: keys.alerts,
 			member: nodeId,
-			shard,
+			shard: this.shard,
 			ttlMs: config.leaseTtl,
 			log,
-			onChange: (gained, lost) => void manager.groupsChanged(gained, lost).catch((err: Error) => log.error({ err: err.message }, 'could not take over rule groups'))
+			onChange: (gained, lost) => void this.manager.groupsChanged(gained, lost).catch((err: Error) => log.error({ err: err.message }, 'could not take over rule groups'))
 		});
 	}
-	const sharedStates = new Map<string, AlertStateStore<RuleState, AlertEvent>>();
-	const manager: RuleManager = new RuleManager({
-		...(groupLeases
-			? {
-					shared: {
-						leases: groupLeases,
-						setTargets: (names: string[]) => shard!.setTargets(names),
-						statesFor: (group: string) => {
-							let st = sharedStates.get(group);
-							if (!st) sharedStates.set(group, (st = new AlertStateStore<RuleState, AlertEvent>(redis, { ...keys, alerts: { ...keys.alerts, fence: groupLeaseKeys(keys.alerts, group).fence } })));
-							return st;
+
+	/** The state store of one shared group, fenced by that group's lease. */
+	statesFor(group: string): AlertStateStore<RuleState, AlertEvent> {
+		const { redis, keys } = this.options;
+		let st = this.sharedStates.get(group);
+		if (!st) this.sharedStates.set(group, (st = new AlertStateStore<RuleState, AlertEvent>(redis, { ...keys, alerts: { ...keys.alerts, fence: groupLeaseKeys(keys.alerts, group).fence } })));
+		return st;
+	}
+
+	createManager(): void {
+		const { redis, keys, config, store } = this.options;
+		const groupLeases = this.groupLeases;
+		this.manager = new RuleManager({
+			...(groupLeases
+				? {
+						shared: {
+							leases: groupLeases,
+							setTargets: (names: string[]) => this.shard!.setTargets(names),
+							statesFor: (group: string) => this.statesFor(group)
 						}
 					}
-				}
-			: {}),
-		repo,
-		states: new AlertStateStore<RuleState, AlertEvent>(redis, keys),
-		store: options.store,
-		config,
-		clock,
-		log,
-		metrics,
-		settling: (work) => pipeline.settling(work),
-		onEvents: () => pipeline.changed(),
-		onFenced: () => standBy()
-	});
+				: {}),
+			repo: this.repo,
+			states: new AlertStateStore<RuleState, AlertEvent>(redis, keys),
+			store,
+			config,
+			clock: this.clock,
+			log: this.log,
+			metrics: this.metrics,
+			settling: (work) => this.pipeline.settling(work),
+			onEvents: () => this.pipeline.changed(),
+			onFenced: () => this.standBy()
+		});
+	}
 
-	let leading: Promise<void> = Promise.resolve();
-	const lead = (t: number) => {
-		leading = leading.then(async () => {
-			if (stopped) return;
-			metrics.leader.set(1);
-			pipeline.lead();
+	lead(t: number): void {
+		this.leading = this.leading.then(async () => {
+			if (this.stopped) return;
+			this.metrics.leader.set(1);
+			this.pipeline.lead();
 			try {
-				await manager.lead(t);
+				await this.manager.lead(t);
 			} catch (err) {
-				log.error({ err: (err as Error).message }, 'could not load rules or state as leader; retrying at the next lease renewal');
+				this.log.error({ err: (err as Error).message }, 'could not load rules or state as leader; retrying at the next lease renewal');
 			}
 		});
-	};
-	const standBy = async () => {
-		metrics.leader.set(0);
-		await manager.standBy();
-		await pipeline.standBy();
-	};
+	}
 
-	const lease: Lease = startLease({
-		redis,
-		keys: keys.alerts,
-		holder: nodeId,
-		ttlMs: config.leaseTtl,
-		clock,
-		log,
-		onAcquired: lead,
-		onLost: () => void standBy()
-	});
-	const reloadRules = () => manager.loadRules();
-	let othersTimer: NodeJS.Timeout | undefined;
-	if (shard && groupLeases) {
+	async standBy(): Promise<void> {
+		this.metrics.leader.set(0);
+		await this.manager.standBy();
+		await this.pipeline.standBy();
+	}
+
+	startLease(): void {
+		const { redis, keys, nodeId, config } = this.options;
+		this.lease = startLease({
+			redis,
+			keys: keys.alerts,
+			holder: nodeId,
+			ttlMs: config.leaseTtl,
+			clock: this.clock,
+			log: this.log,
+			onAcquired: (t) => this.lead(t),
+			onLost: () => void this.standBy()
+		});
+	}
+
+	async startSharing(): Promise<void> {
+		const { shard, groupLeases, manager } = this;
+		if (!shard || !groupLeases) return;
 		await shard.start([]);
 		try {
 			await manager.share();
 		} catch (err) {
-			log.error({ err: (err as Error).message }, 'could not load the rule set; retrying at the next revision check');
+			this.log.error({ err: (err as Error).message }, 'could not load the rule set; retrying at the next revision check');
 		}
 		groupLeases.start();
 		// The leader's notification pipeline reads the states the other processes save.
-		othersTimer = setInterval(() => {
+		this.othersTimer = setInterval(() => {
 			if (manager.token !== undefined) void manager.refreshOthers().catch(() => {});
-		}, options.pipelineIntervalMs ?? 1000);
-		othersTimer.unref();
+		}, this.options.pipelineIntervalMs ?? 1000);
+		this.othersTimer.unref();
 	}
-	const watch = await watchRuleChanges(options, log, (announced) => {
-		// A failed poll is quiet: the next one tries again.
-		if (manager.token !== undefined || shard) void reloadRules().catch((err: Error) => announced && log.warn({ err: err.message }, 'rule reload failed'));
-	});
-	pipeline.start();
 
-	log.info({ node: nodeId }, 'alerts role started');
-	return {
-		get leader() {
-			return manager.token !== undefined;
-		},
-		reloadRules,
-		async stop() {
-			stopped = true;
-			watch.stop();
-			pipeline.halt();
-			await leading;
-			clearInterval(othersTimer);
-			await groupLeases?.stop();
-			await shard?.stop();
-			await manager.stop();
-			await pipeline.stop();
-			await lease.stop();
-			log.debug('alerts role stopped');
-		}
-	};
+	reloadRules(): Promise<void> {
+		return this.manager.loadRules();
+	}
+
+	async watchRules(): Promise<void> {
+		this.watch = await watchRuleChanges(this.options, this.log, (announced) => {
+			// A failed poll is quiet: the next one tries again.
+			if (this.manager.token !== undefined || this.shard) void this.reloadRules().catch((err: Error) => announced && this.log.warn({ err: err.message }, 'rule reload failed'));
+		});
+	}
+
+	async stop(): Promise<void> {
+		this.stopped = true;
+		this.watch?.stop();
+		this.pipeline.halt();
+		await this.leading;
+		clearInterval(this.othersTimer);
+		await this.groupLeases?.stop();
+		await this.shard?.stop();
+		await this.manager.stop();
+		await this.pipeline.stop();
+		await this.lease.stop();
+		this.log.debug('alerts role stopped');
+	}
+
+	handle(): AlertsRole {
+		const manager = this.manager;
+		return {
+			get leader() {
+				return manager.token !== undefined;
+			},
+			reloadRules: () => this.reloadRules(),
+			stop: () => this.stop()
+		};
+	}
 }
 
 /**

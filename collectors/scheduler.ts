@@ -212,38 +212,15 @@ export class Scheduler {
 		const started = this.clock.now();
 		this.options.onStart?.(started - due);
 		const t0 = performance.now();
-		// The deadline covers the target's answer, not Vigil's own work: the target is charged the run's
-		// time less the time this process was busy meanwhile (parsing, storing earlier scrapes, a first
-		// scrape's thousands of new series), so the deadline moves on by that busy time, up to one more
-		// timeout in all; a healthy target is never written `up 0` because Vigil was slow. Where the
-		// clock cannot measure busy time, a deadline timer that fires late (the event loop was held)
-		// moves the deadline on by that lateness. A timer that then fires first lets I/O that already
-		// arrived run, and a run that finished meanwhile is not a timeout.
-		let settled = false;
-		let extended = 0;
-		const busy = this.clock.busyMeter?.();
-		const fire = () => {
-			const owed = busy ? Math.min(collector.timeoutMs, busy()) : performance.now() - t0 - collector.timeoutMs;
-			const more = owed - extended;
-			if (more > 10 && extended + more <= collector.timeoutMs) {
-				extended += more;
-				timer = this.clock.setTimeout(fire, more);
-				return;
-			}
-			const expire = () => {
-				if (!settled) abort.abort(new TimeoutError(`timed out after ${collector.timeoutMs} ms`));
-			};
-			if (this.clock.afterPendingIo) this.clock.afterPendingIo(expire);
-			else expire();
-		};
-		let timer = this.clock.setTimeout(fire, collector.timeoutMs);
+		const run = { settled: false };
+		const deadline = this.startDeadline(collector, abort, t0, run);
 		const aborted = new Promise<never>((_, reject) => {
 			abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true });
 		});
 		const collected = collector.collect({ signal: abort.signal, now: due });
 		collected.then(
-			() => (settled = true),
-			() => (settled = true)
+			() => (run.settled = true),
+			() => (run.settled = true)
 		);
 		slot.running = Promise.race([collected, aborted])
 			.then(
@@ -258,29 +235,9 @@ export class Scheduler {
 				})
 			)
 			.then(({ outcome, samples, error }) => {
-				const ok = outcome === 'ok';
 				const seconds = (performance.now() - t0) / 1000;
-				this.clock.clearTimeout(timer);
-				this.duration?.observe({ collector: collector.name }, seconds);
-				this.runs?.inc({ collector: collector.name, outcome });
-				if (slot.retired) return;
-				slot.failures = ok ? 0 : slot.failures + 1;
-				if (!ok && slot.failures === 1) this.options.log?.warn({ collector: collector.name, outcome, err: error }, 'target failed');
-				const down = slot.failures > collector.retries;
-				const pending = !ok && !down;
-				if (!ok && collector.optional) {
-					// An optional target that cannot be reached writes nothing (it may simply not exist here).
-					const out = this.markEnded(slot, this.label(slot, samples, due), due);
-					if (out.length) this.options.emit(out, collector.name);
-					return;
-				}
-				const meta: Sample[] = [
-					{ name: 'up', labels: { kind: collector.kind }, ts: due, value: down ? 0 : 1 },
-					{ name: 'target_status', labels: { kind: collector.kind }, ts: due, value: down ? 0 : pending ? 2 : 1 },
-					{ name: 'collect_duration_seconds', labels: {}, ts: due, value: Math.round(seconds * 1e6) / 1e6 },
-					{ name: 'collector_ticks_missed_total', labels: {}, ts: due, value: slot.missed }
-				];
-				this.options.emit(this.markEnded(slot, this.label(slot, [...samples, ...meta], due), due), collector.name);
+				deadline.clear();
+				this.finishRun(slot, due, seconds, outcome, samples, error);
 			})
 			.finally(() => {
 				slot.running = undefined;
@@ -288,6 +245,62 @@ export class Scheduler {
 				this.active--;
 				this.drain();
 			});
+	}
+
+	/**
+	 * The deadline covers the target's answer, not Vigil's own work: the target is charged the run's
+	 * time less the time this process was busy meanwhile (parsing, storing earlier scrapes, a first
+	 * scrape's thousands of new series), so the deadline moves on by that busy time, up to one more
+	 * timeout in all; a healthy target is never written `up 0` because Vigil was slow. Where the
+	 * clock cannot measure busy time, a deadline timer that fires late (the event loop was held)
+	 * moves the deadline on by that lateness. A timer that then fires first lets I/O that already
+	 * arrived run, and a run that finished meanwhile is not a timeout.
+	 */
+	private startDeadline(collector: Collector, abort: AbortController, t0: number, run: { settled: boolean }): { clear(): void } {
+		let extended = 0;
+		const busy = this.clock.busyMeter?.();
+		const fire = () => {
+			const owed = busy ? Math.min(collector.timeoutMs, busy()) : performance.now() - t0 - collector.timeoutMs;
+			const more = owed - extended;
+			if (more > 10 && extended + more <= collector.timeoutMs) {
+				extended += more;
+				timer = this.clock.setTimeout(fire, more);
+				return;
+			}
+			const expire = () => {
+				if (!run.settled) abort.abort(new TimeoutError(`timed out after ${collector.timeoutMs} ms`));
+			};
+			if (this.clock.afterPendingIo) this.clock.afterPendingIo(expire);
+			else expire();
+		};
+		let timer = this.clock.setTimeout(fire, collector.timeoutMs);
+		return { clear: () => this.clock.clearTimeout(timer) };
+	}
+
+	/** Counts a finished run and writes its samples with up, target_status and the run's own series. */
+	private finishRun(slot: Slot, due: number, seconds: number, outcome: string, samples: Sample[], error: string | undefined): void {
+		const { collector } = slot;
+		const ok = outcome === 'ok';
+		this.duration?.observe({ collector: collector.name }, seconds);
+		this.runs?.inc({ collector: collector.name, outcome });
+		if (slot.retired) return;
+		slot.failures = ok ? 0 : slot.failures + 1;
+		if (!ok && slot.failures === 1) this.options.log?.warn({ collector: collector.name, outcome, err: error }, 'target failed');
+		const down = slot.failures > collector.retries;
+		const pending = !ok && !down;
+		if (!ok && collector.optional) {
+			// An optional target that cannot be reached writes nothing (it may simply not exist here).
+			const out = this.markEnded(slot, this.label(slot, samples, due), due);
+			if (out.length) this.options.emit(out, collector.name);
+			return;
+		}
+		const meta: Sample[] = [
+			{ name: 'up', labels: { kind: collector.kind }, ts: due, value: down ? 0 : 1 },
+			{ name: 'target_status', labels: { kind: collector.kind }, ts: due, value: down ? 0 : pending ? 2 : 1 },
+			{ name: 'collect_duration_seconds', labels: {}, ts: due, value: Math.round(seconds * 1e6) / 1e6 },
+			{ name: 'collector_ticks_missed_total', labels: {}, ts: due, value: slot.missed }
+		];
+		this.options.emit(this.markEnded(slot, this.label(slot, [...samples, ...meta], due), due), collector.name);
 	}
 
 	/**

@@ -5,12 +5,12 @@
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ListenError, listenError, loadSvelteKitHandler, NotBuiltError, PROTOCOL_HEADER, type RequestHandler } from '../server';
-import { createLogger } from '../src/lib/server/log';
+import { createLogger, type Logger } from '../src/lib/server/log';
 import { closeClient, createRedisClient, waitReady, type Redis, RedisModeError, RedisNotFoundError, resolveRedis } from '../src/lib/server/redis';
 import { addressRuleOf, type AddressRule } from '../src/lib/server/web/client-address';
 import { parseDuration } from '../src/lib/shared/duration';
 import { formatProblem } from '../src/lib/shared/problems';
-import { resolveConfigPath } from './config';
+import { resolveConfigPath, type VigilConfig } from './config';
 import { readConfig, withRedis, type CliIO } from './cli-support';
 import { ACCESS_USAGE, auditCommand, tokenCommand, usersCommand } from './access-cli';
 import { KIOSK_USAGE, kioskCommand } from './kiosk-cli';
@@ -74,33 +74,8 @@ async function start(args: string[], io: CliIO, root: string, version: string): 
 	const log = createLogger({ level: (io.env.LOG_LEVEL as never) ?? config.log.level });
 	log.info({ config: file }, 'config loaded');
 
-	let handler: RequestHandler | undefined;
-	let addressRule: AddressRule | undefined;
-	if (config.roles.includes('web')) {
-		// adapter-node reads ORIGIN when the handler loads.
-		if (config.server.origin && !io.env.ORIGIN) process.env.ORIGIN = config.server.origin;
-		// Without an origin, pages are served as they are reached: over this server's plain HTTP,
-		// unless the operator named a proxy's protocol header.
-		if (!process.env.ORIGIN && !io.env.PROTOCOL_HEADER) process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;
-		// adapter-node refuses bodies over BODY_SIZE_LIMIT (512 KB by default) before any route
-		// runs; the routes keep their own limits (push: push.maxBodyBytes, 1 MiB by default) and
-		// answer them with a clear 413, so the adapter's limit is raised to the largest of them.
-		if (!io.env.BODY_SIZE_LIMIT) process.env.BODY_SIZE_LIMIT = String(Math.max(512 * 1024, config.push.maxBodyBytes));
-		// The live feed finds the client's address as adapter-node does for pages.
-		const rule = addressRuleOf(process.env);
-		if (!rule.ok) {
-			io.err(`Vigil did not start: ${rule.error}`);
-			return 2;
-		}
-		addressRule = rule.rule;
-		try {
-			handler = await loadSvelteKitHandler(root);
-		} catch (err) {
-			if (!(err instanceof NotBuiltError)) throw err;
-			log.error(err.message);
-			return 1;
-		}
-	}
+	const web = config.roles.includes('web') ? await prepareWeb(config, io, root, log) : {};
+	if (typeof web === 'number') return web;
 
 	let vigil;
 	try {
@@ -108,27 +83,71 @@ async function start(args: string[], io: CliIO, root: string, version: string): 
 			config,
 			log,
 			version,
-			http: { mode: 'listen', handler },
-			addressRule,
+			http: { mode: 'listen', handler: web.handler },
+			addressRule: web.addressRule,
 			cwd: io.cwd,
 			configDir: dirname(file),
 			rereadConfig: () => readConfig(file, io, values.roles)
 		});
 	} catch (err) {
-		if (err instanceof RedisNotFoundError || err instanceof RedisModeError) {
-			log.error(err.message);
-			return 1;
-		}
-		// Each listener's error names its own setting (Vigil's server.port, the shop's demoShop.port).
-		if (err instanceof ListenError) {
-			log.error(err.message);
-			return 1;
-		}
-		log.error({ err: (err as Error).message }, 'Vigil could not start');
-		return 1;
+		return startFailed(err, log);
 	}
 	const running = vigil;
 	io.onReloadSignal?.(() => void running.reload('SIGHUP').catch((err: Error) => log.error({ err: err.message }, 'reload failed')));
+	await announce(vigil, config, io, log);
+	const signal = await io.stopSignal;
+	// Whatever happens, the process is gone within the shutdown timeout.
+	setTimeout(() => {
+		log.error({ timeoutMs: config.shutdown.timeout }, 'Vigil did not stop within the shutdown timeout: exiting');
+		io.exit(1);
+	}, config.shutdown.timeout).unref();
+	await vigil.stop(signal);
+	return 0;
+}
+
+/** The web role's environment for adapter-node and its request handler; an exit code when it cannot start. */
+async function prepareWeb(config: VigilConfig, io: CliIO, root: string, log: Logger): Promise<{ handler?: RequestHandler; addressRule?: AddressRule } | number> {
+	// adapter-node reads ORIGIN when the handler loads.
+	if (config.server.origin && !io.env.ORIGIN) process.env.ORIGIN = config.server.origin;
+	// Without an origin, pages are served as they are reached: over this server's plain HTTP,
+	// unless the operator named a proxy's protocol header.
+	if (!process.env.ORIGIN && !io.env.PROTOCOL_HEADER) process.env.PROTOCOL_HEADER = PROTOCOL_HEADER;
+	// adapter-node refuses bodies over BODY_SIZE_LIMIT (512 KB by default) before any route
+	// runs; the routes keep their own limits (push: push.maxBodyBytes, 1 MiB by default) and
+	// answer them with a clear 413, so the adapter's limit is raised to the largest of them.
+	if (!io.env.BODY_SIZE_LIMIT) process.env.BODY_SIZE_LIMIT = String(Math.max(512 * 1024, config.push.maxBodyBytes));
+	// The live feed finds the client's address as adapter-node does for pages.
+	const rule = addressRuleOf(process.env);
+	if (!rule.ok) {
+		io.err(`Vigil did not start: ${rule.error}`);
+		return 2;
+	}
+	try {
+		return { handler: await loadSvelteKitHandler(root), addressRule: rule.rule };
+	} catch (err) {
+		if (!(err instanceof NotBuiltError)) throw err;
+		log.error(err.message);
+		return 1;
+	}
+}
+
+/** Logs why Vigil could not start; the exit code. */
+function startFailed(err: unknown, log: Logger): number {
+	if (err instanceof RedisNotFoundError || err instanceof RedisModeError) {
+		log.error(err.message);
+		return 1;
+	}
+	// Each listener's error names its own setting (Vigil's server.port, the shop's demoShop.port).
+	if (err instanceof ListenError) {
+		log.error(err.message);
+		return 1;
+	}
+	log.error({ err: (err as Error).message }, 'Vigil could not start');
+	return 1;
+}
+
+/** Tells the operator where Vigil is: its address, the demo's kiosk link, and the first-admin setup link. */
+async function announce(vigil: Awaited<ReturnType<typeof startVigil>>, config: VigilConfig, io: CliIO, log: Logger): Promise<void> {
 	if (vigil.url) {
 		const where = config.roles.includes('web') ? `${vigil.url}/wall` : `${vigil.url}/readyz`;
 		log.info({ url: where }, `Vigil is running: open ${where}`);
@@ -142,14 +161,6 @@ async function start(args: string[], io: CliIO, root: string, version: string): 
 		// The one way in until the first admin exists: on the terminal, or in a private file; never in the log.
 		await deliverSetupLink(vigil.setupUrl, { terminal: io.terminal, dataDir: dataDirOf(io.cwd, config.redis.embedded.dataDir), log });
 	}
-	const signal = await io.stopSignal;
-	// Whatever happens, the process is gone within the shutdown timeout.
-	setTimeout(() => {
-		log.error({ timeoutMs: config.shutdown.timeout }, 'Vigil did not stop within the shutdown timeout: exiting');
-		io.exit(1);
-	}, config.shutdown.timeout).unref();
-	await vigil.stop(signal);
-	return 0;
 }
 
 async function demoShop(args: string[], io: CliIO, root: string): Promise<number> {

@@ -220,6 +220,17 @@ class Parser {
 	private readonly labelNames = new Map<number, { name: string; at: number }>();
 	/** Order-independent hash of the label set parseLabels read last. */
 	private labelHash = 0;
+	/** The hash of the metric name scanMetricName read last. */
+	private nameHash = 0;
+	/** The value parseSampleValue read last. */
+	private sampleValue = 0;
+	/** The timestamp parseOmTail or parseTextTail read last, if the line has one. */
+	private sampleTimestamp: number | undefined;
+	/** The hash of the label value scanLabelValue read last, and whether it had escapes. */
+	private valueHash = 0;
+	private valueEscaped = false;
+	/** The suffix familyOf matched the sample's name with ('' for none). */
+	private sampleSuffix = '';
 	private current: FamilyState | undefined;
 	private lineStart = 0;
 
@@ -471,23 +482,12 @@ class Parser {
 	private parseSample(s: number, e: number): void {
 		const src = this.src;
 		const om = this.om;
-		// The metric name, hashed as it is read.
-		let nameEnd = s;
-		let nameHash = FNV_OFFSET;
-		if (hasClass(src.charCodeAt(s), NAME_START)) {
-			for (; nameEnd < e; nameEnd++) {
-				const c = src.charCodeAt(nameEnd);
-				if (!hasClass(c, NAME_CHAR)) break;
-				nameHash = Math.imul(nameHash ^ c, FNV_PRIME);
-			}
-		}
+		const nameEnd = this.scanMetricName(s, e);
 		if (nameEnd === s) {
-			let tokenEnd = s;
-			while (tokenEnd < e && !isBlank(src.charCodeAt(tokenEnd)) && src.charCodeAt(tokenEnd) !== BRACE_OPEN) tokenEnd++;
-			if (tokenEnd === s) this.fail(`expected a metric name, ${this.found(s, e)}`);
-			else this.fail(`invalid metric name ${quote(src.slice(s, tokenEnd))}: a metric name must match [a-zA-Z_:][a-zA-Z0-9_:]*`);
+			this.failMetricName(s, e);
 			return;
 		}
+		const nameHash = this.nameHash;
 		const name = src.slice(s, nameEnd);
 		const labels: Record<string, string> = {};
 		let i = nameEnd;
@@ -504,13 +504,49 @@ class Parser {
 				return;
 			}
 		}
+		const valueEnd = this.parseSampleValue(i, e, name, braceAt >= 0);
+		if (valueEnd < 0) return;
+		const value = this.sampleValue;
+		// The timestamp and, in OpenMetrics, the exemplar.
+		if (!(om ? this.parseOmTail(valueEnd, e, name) : this.parseTextTail(valueEnd, e, name))) return;
+		const timestampMs = this.sampleTimestamp;
+		const sample: ParsedSample = { name, labels, value };
+		if (timestampMs !== undefined) sample.timestampMs = timestampMs;
+		this.addSample(sample, mix((nameHash + labelHash) | 0));
+	}
 
-		// The value.
+	/** The metric name from s, hashed into nameHash as it is read; returns where it ends (s when there is none). */
+	private scanMetricName(s: number, e: number): number {
+		const src = this.src;
+		let nameEnd = s;
+		let nameHash = FNV_OFFSET;
+		if (hasClass(src.charCodeAt(s), NAME_START)) {
+			for (; nameEnd < e; nameEnd++) {
+				const c = src.charCodeAt(nameEnd);
+				if (!hasClass(c, NAME_CHAR)) break;
+				nameHash = Math.imul(nameHash ^ c, FNV_PRIME);
+			}
+		}
+		this.nameHash = nameHash;
+		return nameEnd;
+	}
+
+	private failMetricName(s: number, e: number): void {
+		const src = this.src;
+		let tokenEnd = s;
+		while (tokenEnd < e && !isBlank(src.charCodeAt(tokenEnd)) && src.charCodeAt(tokenEnd) !== BRACE_OPEN) tokenEnd++;
+		if (tokenEnd === s) this.fail(`expected a metric name, ${this.found(s, e)}`);
+		else this.fail(`invalid metric name ${quote(src.slice(s, tokenEnd))}: a metric name must match [a-zA-Z_:][a-zA-Z0-9_:]*`);
+	}
+
+	/** The sample's value after the name and labels, into sampleValue; returns where it ends, or -1 after reporting a problem. */
+	private parseSampleValue(i: number, e: number, name: string, braced: boolean): number {
+		const src = this.src;
+		const om = this.om;
 		let valueStart: number;
 		if (om) {
 			if (i >= e || src.charCodeAt(i) !== SPACE) {
-				this.fail(`expected a space and a value after ${afterName(name, braceAt >= 0)}, ${this.found(i, e)}`);
-				return;
+				return this.fail(`expected a space and a value after ${afterName(name, braced)}, ${this.found(i, e)}`);
 			}
 			valueStart = i + 1;
 		} else {
@@ -518,65 +554,63 @@ class Parser {
 		}
 		const valueEnd = om ? scanToSpace(src, valueStart, e) : scanToBlank(src, valueStart, e);
 		if (valueEnd === valueStart) {
-			this.fail(`expected a value after ${afterName(name, braceAt >= 0)}, ${this.found(valueStart, e)}`);
-			return;
+			return this.fail(`expected a value after ${afterName(name, braced)}, ${this.found(valueStart, e)}`);
 		}
 		const value = parseFloatToken(src, valueStart, valueEnd);
-		if (typeof value === 'string') {
-			this.fail(this.badFloat(value, 'value', src.slice(valueStart, valueEnd), name));
-			return;
-		}
+		if (typeof value === 'string') return this.fail(this.badFloat(value, 'value', src.slice(valueStart, valueEnd), name));
+		this.sampleValue = value;
+		return valueEnd;
+	}
 
-		// The timestamp and, in OpenMetrics, the exemplar.
-		let timestampMs: number | undefined;
-		i = valueEnd;
-		if (om) {
+	/** OpenMetrics: the optional timestamp (into sampleTimestamp) and exemplar after the value; false after reporting a problem. */
+	private parseOmTail(i: number, e: number, name: string): boolean {
+		const src = this.src;
+		this.sampleTimestamp = undefined;
+		if (i >= e) return true;
+		i++; // the space scanToSpace stopped at
+		if (src.charCodeAt(i) !== HASH) {
+			const tsEnd = scanToSpace(src, i, e);
+			if (tsEnd === i) {
+				this.fail(`expected a timestamp or " # " and an exemplar after the value of "${name}", ${this.found(i, e)}`);
+				return false;
+			}
+			const ts = parseOmTimestamp(src, i, tsEnd);
+			if (typeof ts === 'string') {
+				this.fail(this.badTimestamp(ts, src.slice(i, tsEnd), name));
+				return false;
+			}
+			this.sampleTimestamp = ts;
+			i = tsEnd;
 			if (i < e) {
-				i++; // the space scanToSpace stopped at
+				i++;
 				if (src.charCodeAt(i) !== HASH) {
-					const tsEnd = scanToSpace(src, i, e);
-					if (tsEnd === i) {
-						this.fail(`expected a timestamp or " # " and an exemplar after the value of "${name}", ${this.found(i, e)}`);
-						return;
-					}
-					const ts = parseOmTimestamp(src, i, tsEnd);
-					if (typeof ts === 'string') {
-						this.fail(this.badTimestamp(ts, src.slice(i, tsEnd), name));
-						return;
-					}
-					timestampMs = ts;
-					i = tsEnd;
-					if (i < e) {
-						i++;
-						if (src.charCodeAt(i) !== HASH) {
-							this.fail(`expected end of line or " # " and an exemplar after the timestamp of "${name}", ${this.found(i, e)}`);
-							return;
-						}
-					}
-				}
-				if (i < e && this.parseExemplar(i, e, name) < 0) return;
-			}
-		} else {
-			i = skipBlanks(src, i, e);
-			if (i < e) {
-				const tsEnd = scanToBlank(src, i, e);
-				const ts = parseTextTimestamp(src, i, tsEnd);
-				if (typeof ts === 'string') {
-					this.fail(this.badTimestamp(ts, src.slice(i, tsEnd), name));
-					return;
-				}
-				timestampMs = ts;
-				i = skipBlanks(src, tsEnd, e);
-				if (i < e) {
-					this.fail(`unexpected text after the timestamp of "${name}", ${this.found(i, e)}`);
-					return;
+					this.fail(`expected end of line or " # " and an exemplar after the timestamp of "${name}", ${this.found(i, e)}`);
+					return false;
 				}
 			}
 		}
+		return !(i < e && this.parseExemplar(i, e, name) < 0);
+	}
 
-		const sample: ParsedSample = { name, labels, value };
-		if (timestampMs !== undefined) sample.timestampMs = timestampMs;
-		this.addSample(sample, mix((nameHash + labelHash) | 0));
+	/** The text format: the optional timestamp (into sampleTimestamp) after the value; false after reporting a problem. */
+	private parseTextTail(i: number, e: number, name: string): boolean {
+		const src = this.src;
+		this.sampleTimestamp = undefined;
+		i = skipBlanks(src, i, e);
+		if (i >= e) return true;
+		const tsEnd = scanToBlank(src, i, e);
+		const ts = parseTextTimestamp(src, i, tsEnd);
+		if (typeof ts === 'string') {
+			this.fail(this.badTimestamp(ts, src.slice(i, tsEnd), name));
+			return false;
+		}
+		this.sampleTimestamp = ts;
+		i = skipBlanks(src, tsEnd, e);
+		if (i < e) {
+			this.fail(`unexpected text after the timestamp of "${name}", ${this.found(i, e)}`);
+			return false;
+		}
+		return true;
 	}
 
 	/** Parses `{name="value",...}` starting at the brace; returns the index after `}`, or -1 after reporting a problem. */
@@ -612,35 +646,14 @@ class Parser {
 				return this.fail(`expected a label value in double quotes after "${label}=", ${this.found(i, e)}`);
 			}
 			const valueStart = i + 1;
-			let j = valueStart;
-			let escaped = false;
 			const valueSeed = Math.imul(nameHash ^ EQUALS, FNV_PRIME);
-			let hash = valueSeed;
-			while (j < e) {
-				c = src.charCodeAt(j);
-				if (c === QUOTE) break;
-				hash = Math.imul(hash ^ c, FNV_PRIME);
-				if (c === BACKSLASH) {
-					escaped = true;
-					const next = src.charCodeAt(j + 1);
-					// `\"` and `\\` are consumed whole; `\n` and unknown escapes are resolved by unescape().
-					j += next === QUOTE || next === BACKSLASH ? 2 : 1;
-					continue;
-				}
-				if (c >= 0xd800 && c <= 0xdfff) {
-					if (c <= 0xdbff && j + 1 < e && isLowSurrogate(src.charCodeAt(j + 1))) {
-						hash = Math.imul(hash ^ src.charCodeAt(j + 1), FNV_PRIME);
-						j += 2;
-						continue;
-					}
-					return this.fail(`the value of label "${label}" is not valid Unicode (a lone surrogate at column ${j - this.lineStart + 1})`);
-				}
-				j++;
-			}
+			const j = this.scanLabelValue(valueStart, e, label, valueSeed);
+			if (j < 0) return -1;
 			if (j >= e) return this.fail(`unterminated value of label "${label}": expected a closing double quote before the end of the line`);
 			if (Object.hasOwn(labels, label)) return this.fail(`label "${label}" appears twice in the labels of ${owner(name, exemplar)}`);
+			let hash = this.valueHash;
 			let value: string;
-			if (escaped) {
+			if (this.valueEscaped) {
 				// The hash must be of the value, and different escapes can spell one value (`\\a` and `\a`).
 				value = this.unescape(valueStart, j, true, '') ?? '';
 				hash = hashString(value, valueSeed);
@@ -661,6 +674,40 @@ class Parser {
 			if (c === BRACE_CLOSE) return i + 1;
 			return this.fail(`expected "," or "}" after the value of label "${label}", ${this.found(i, e)}`);
 		}
+	}
+
+	/**
+	 * Scans a quoted label value from just after its opening quote, hashing it from seed into valueHash and noting
+	 * escapes in valueEscaped. Returns the index of the closing quote (e when there is none), or -1 after a problem.
+	 */
+	private scanLabelValue(j: number, e: number, label: string, seed: number): number {
+		const src = this.src;
+		let escaped = false;
+		let hash = seed;
+		while (j < e) {
+			const c = src.charCodeAt(j);
+			if (c === QUOTE) break;
+			hash = Math.imul(hash ^ c, FNV_PRIME);
+			if (c === BACKSLASH) {
+				escaped = true;
+				const next = src.charCodeAt(j + 1);
+				// `\"` and `\\` are consumed whole; `\n` and unknown escapes are resolved by unescape().
+				j += next === QUOTE || next === BACKSLASH ? 2 : 1;
+				continue;
+			}
+			if (c >= 0xd800 && c <= 0xdfff) {
+				if (c <= 0xdbff && j + 1 < e && isLowSurrogate(src.charCodeAt(j + 1))) {
+					hash = Math.imul(hash ^ src.charCodeAt(j + 1), FNV_PRIME);
+					j += 2;
+					continue;
+				}
+				return this.fail(`the value of label "${label}" is not valid Unicode (a lone surrogate at column ${j - this.lineStart + 1})`);
+			}
+			j++;
+		}
+		this.valueHash = hash;
+		this.valueEscaped = escaped;
+		return j;
 	}
 
 	/** OpenMetrics: ` # {labels} value [timestamp]` from the `#`; checked and discarded. Returns -1 after a problem. */
@@ -705,86 +752,21 @@ class Parser {
 
 	private addSample(sample: ParsedSample, hash: number): void {
 		const { name, labels } = sample;
-		let state: FamilyState | undefined;
-		let suffix = '';
-		const current = this.current;
-		const currentSuffix = current ? this.fit(current, name) : undefined;
-		if (current && currentSuffix !== undefined) {
-			state = current;
-			suffix = currentSuffix;
-		} else {
-			const direct = this.byName.get(name);
-			if (direct && this.fit(direct, name) === '') state = direct;
-			else {
-				for (const candidate of this.om ? OM_ALL_SUFFIXES : TEXT_ALL_SUFFIXES) {
-					if (name.length <= candidate.length || !name.endsWith(candidate)) continue;
-					const base = this.byName.get(name.slice(0, name.length - candidate.length));
-					if (base && this.fit(base, name) === candidate) {
-						state = base;
-						suffix = candidate;
-						break;
-					}
-				}
-				if (state === undefined && direct) {
-					this.fail(`sample "${name}" does not fit the ${direct.family.type} family "${name}": expected ${this.expectedNames(direct)}`);
-					return;
-				}
-			}
-		}
-
-		// Checks by family type.
+		let state = this.familyOf(name);
+		if (state === null) return;
+		const suffix = this.sampleSuffix;
 		const type = state?.family.type ?? 'unknown';
 		const familyName = state?.family.name ?? name;
-		let metricLabel: string | undefined;
-		if ((type === 'histogram' || type === 'gaugehistogram') && suffix === '_bucket') {
-			if (!this.checkBound(labels, 'le', name)) return;
-			metricLabel = 'le';
-		} else if (type === 'summary' && suffix === '') {
-			if (!this.checkBound(labels, 'quantile', name)) return;
-			metricLabel = 'quantile';
-		} else if (this.om && type === 'info') {
-			if (sample.value !== 1) {
-				this.fail(`info sample "${name}" must have the value 1, not ${formatNumber(sample.value)}`);
-				return;
-			}
-		} else if (this.om && type === 'stateset') {
-			if (!Object.hasOwn(labels, familyName)) {
-				this.fail(`stateset sample "${name}" needs a label "${familyName}" naming its state`);
-				return;
-			}
-			if (sample.value !== 0 && sample.value !== 1) {
-				this.fail(`stateset sample "${name}" must have the value 0 or 1, not ${formatNumber(sample.value)}`);
-				return;
-			}
-			metricLabel = familyName;
-		}
+		const metricLabel = this.checkByType(sample, type, suffix, familyName);
+		if (metricLabel === null) return;
 
 		const prior = this.seen.get(hash);
 		if (prior !== undefined && this.isDuplicate(prior, sample)) {
 			this.duplicates.push({ line: this.line, series: seriesKey(name, labels) });
 			return;
 		}
-
-		// OpenMetrics: the lines of a family, and the samples of a metric (a label set, le/quantile/state aside), must be together.
-		// Info samples are each their own metric. Keys of metrics are built only when the metric changes.
-		let newMetric: string | undefined;
-		if (this.om && state) {
-			if (state !== current && state.closed) {
-				this.fail(
-					`sample "${name}" of family "${familyName}" comes after lines of another family: the lines of a metric family must be together`
-				);
-				return;
-			}
-			const last = state.metricLabels;
-			if (type !== 'info' && last !== undefined && !sameMetric(last, state.metricSkip, labels, metricLabel)) {
-				newMetric = labelsKey(labels, metricLabel);
-				if (state.doneMetrics?.has(newMetric)) {
-					const series = seriesKey(name, labels);
-					this.fail(`sample "${series}" comes after samples of another metric of "${familyName}": the samples of a metric must be together`);
-					return;
-				}
-			}
-		}
+		const newMetric = this.om && state ? this.checkTogether(state, sample, familyName, metricLabel) : undefined;
+		if (newMetric === null) return;
 
 		// Accepted: commit.
 		if (state === undefined) state = this.createFamily(name, 'unknown');
@@ -796,12 +778,94 @@ class Parser {
 			state.metricLabels = labels;
 			state.metricSkip = metricLabel;
 		}
+		this.remember(prior, hash, sample);
+		state.family.samples.push(sample);
+	}
+
+	/**
+	 * The family a sample belongs to: the current one, one of its own name, or one its name ends a suffix of (the
+	 * suffix into sampleSuffix). Undefined for a new family; null after reporting a problem.
+	 */
+	private familyOf(name: string): FamilyState | undefined | null {
+		this.sampleSuffix = '';
+		const current = this.current;
+		const currentSuffix = current ? this.fit(current, name) : undefined;
+		if (current && currentSuffix !== undefined) {
+			this.sampleSuffix = currentSuffix;
+			return current;
+		}
+		const direct = this.byName.get(name);
+		if (direct && this.fit(direct, name) === '') return direct;
+		for (const candidate of this.om ? OM_ALL_SUFFIXES : TEXT_ALL_SUFFIXES) {
+			if (name.length <= candidate.length || !name.endsWith(candidate)) continue;
+			const base = this.byName.get(name.slice(0, name.length - candidate.length));
+			if (base && this.fit(base, name) === candidate) {
+				this.sampleSuffix = candidate;
+				return base;
+			}
+		}
+		if (direct) {
+			this.fail(`sample "${name}" does not fit the ${direct.family.type} family "${name}": expected ${this.expectedNames(direct)}`);
+			return null;
+		}
+		return undefined;
+	}
+
+	/** Checks by family type. Returns the label that tells a metric's samples apart (le, quantile, state), or null after a problem. */
+	private checkByType(sample: ParsedSample, type: string, suffix: string, familyName: string): string | undefined | null {
+		const { name, labels } = sample;
+		if ((type === 'histogram' || type === 'gaugehistogram') && suffix === '_bucket') {
+			return this.checkBound(labels, 'le', name) ? 'le' : null;
+		}
+		if (type === 'summary' && suffix === '') return this.checkBound(labels, 'quantile', name) ? 'quantile' : null;
+		if (this.om && type === 'info') {
+			if (sample.value === 1) return undefined;
+			this.fail(`info sample "${name}" must have the value 1, not ${formatNumber(sample.value)}`);
+			return null;
+		}
+		if (this.om && type === 'stateset') {
+			if (!Object.hasOwn(labels, familyName)) {
+				this.fail(`stateset sample "${name}" needs a label "${familyName}" naming its state`);
+				return null;
+			}
+			if (sample.value !== 0 && sample.value !== 1) {
+				this.fail(`stateset sample "${name}" must have the value 0 or 1, not ${formatNumber(sample.value)}`);
+				return null;
+			}
+			return familyName;
+		}
+		return undefined;
+	}
+
+	/**
+	 * OpenMetrics: the lines of a family, and the samples of a metric (a label set, le/quantile/state aside), must be together.
+	 * Info samples are each their own metric. Keys of metrics are built only when the metric changes: returns the new metric's
+	 * key when this sample starts one, undefined when it does not, null after reporting a problem.
+	 */
+	private checkTogether(state: FamilyState, sample: ParsedSample, familyName: string, metricLabel: string | undefined): string | undefined | null {
+		const { name, labels } = sample;
+		if (state !== this.current && state.closed) {
+			this.fail(`sample "${name}" of family "${familyName}" comes after lines of another family: the lines of a metric family must be together`);
+			return null;
+		}
+		const last = state.metricLabels;
+		if (state.family.type === 'info' || last === undefined || sameMetric(last, state.metricSkip, labels, metricLabel)) return undefined;
+		const newMetric = labelsKey(labels, metricLabel);
+		if (state.doneMetrics?.has(newMetric)) {
+			const series = seriesKey(name, labels);
+			this.fail(`sample "${series}" comes after samples of another metric of "${familyName}": the samples of a metric must be together`);
+			return null;
+		}
+		return newMetric;
+	}
+
+	/** Records an accepted sample under its hash for the duplicate check. */
+	private remember(prior: ParsedSample | ParsedSample[] | Set<string> | undefined, hash: number, sample: ParsedSample): void {
 		if (prior === undefined) this.seen.set(hash, sample);
-		else if (prior instanceof Set) prior.add(seriesKey(name, labels));
+		else if (prior instanceof Set) prior.add(seriesKey(sample.name, sample.labels));
 		else if (!Array.isArray(prior)) this.seen.set(hash, [prior, sample]);
 		else if (prior.length < MAX_COLLISIONS) prior.push(sample);
 		else this.seen.set(hash, new Set([...prior, sample].map((p) => seriesKey(p.name, p.labels))));
-		state.family.samples.push(sample);
 	}
 
 	private isDuplicate(prior: ParsedSample | ParsedSample[] | Set<string>, sample: ParsedSample): boolean {
