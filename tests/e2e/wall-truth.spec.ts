@@ -158,11 +158,11 @@ test('lists show what fits, worst first, and say how many more; a service keeps 
 	await expect(services.getByTestId('list-more')).toHaveCount(notShown ? 1 : 0);
 	if (notShown) await expect(services.getByTestId('list-more')).toHaveText(`+${notShown} more`);
 	expect(cells[0]!.hidden, 'the worst cell is shown').toBe(false);
-	expect(await findCutText(page)).toEqual([]);
+	await expect.poll(() => findCutText(page), { timeout: 5000 }).toEqual([]);
 	await page.screenshot({ path: artifact('wall-truth-lists-1920x1080.png') });
 	await page.setViewportSize({ width: 3840, height: 2160 });
 	await page.waitForTimeout(1000);
-	expect(await findCutText(page)).toEqual([]);
+	await expect.poll(() => findCutText(page), { timeout: 5000 }).toEqual([]);
 	await page.screenshot({ path: artifact('wall-truth-lists-3840x2160.png') });
 });
 
