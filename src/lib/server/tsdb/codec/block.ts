@@ -26,7 +26,7 @@
  * round(v x 10^s) / 10^s === v and |v x 10^s| <= 2^51; each block detects its own scale.
  */
 import { BitReader, BitWriter, bitWidth } from './bits';
-import { ByteReader, ByteWriter, CorruptDataError, STALE_HI, STALE_LO, unzigzag, zigzag } from './bytes';
+import { ByteReader, ByteWriter, CorruptDataError, MAX_FIXED, POW10, STALE_HI, STALE_LO, unzigzag, zigzag } from './bytes';
 import { decodePoint, POINT_TAG, skipPoint, type PointPrev } from './point';
 
 const TIME_SINGLE = 0;
@@ -38,8 +38,6 @@ const VALUE_CONSTANT = 2;
 const HAS_SPECIALS = 0x10;
 
 const GROUP = 32;
-const MAX_FIXED = 2 ** 51;
-const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
 
 /** Samples as two parallel arrays; decoders append to them. */
 export interface SampleColumns {

@@ -167,3 +167,8 @@ export function unzigzag(u: number): number {
 export const STALE_HI = 0x7ff0_0000;
 export const STALE_LO = 0x0000_0002;
 const STALE_BYTES = new Uint8Array([0x02, 0, 0, 0, 0, 0, 0xf0, 0x7f]);
+
+/** The largest integer a fixed-point value may reach (exact in a double, with room for a delta). */
+export const MAX_FIXED = 2 ** 51;
+/** Powers of ten for fixed-point scales 0–15. */
+export const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);

@@ -14,7 +14,7 @@
  * Times 0 and 1 and values 0-2 need a sample before it in the chunk; writers know it (they wrote
  * it) and readers decode chunks in order.
  */
-import { ByteReader, CorruptDataError, type ByteWriter } from './bytes';
+import { ByteReader, CorruptDataError, MAX_FIXED, POW10, type ByteWriter } from './bytes';
 
 export const POINT_TAG = 3;
 const T_SAME = 0;
@@ -24,8 +24,6 @@ const V_SAME = 0;
 const V_INT = 1;
 const V_FIXED = 2;
 const V_F64 = 3;
-const MAX_FIXED = 2 ** 51;
-const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
 
 /** The sample before a point in its chunk: its time, the step before it (-1 none) and its value. */
 export interface PointPrev {

@@ -15,7 +15,7 @@
  *              Sealing turns an open key into a segment appended to a long-span key (the
  *              minutes of a day, the hours of 30 days), which is a sequence of segments.
  */
-import { ByteReader, ByteWriter, CorruptDataError } from './bytes';
+import { ByteReader, ByteWriter, CorruptDataError, MAX_FIXED, POW10 } from './bytes';
 
 export interface Agg {
 	count: number;
@@ -33,8 +33,6 @@ export interface IndexedAgg extends Agg {
 export const RECORD_BYTES = 36;
 export const SEALED = 0x43; // 'C'
 const FLOAT_MODE = 255;
-const MAX_FIXED = 2 ** 51;
-const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
 
 export function emptyAgg(): Agg {
 	return { count: 0, min: Infinity, max: -Infinity, sum: 0, last: Number.NaN };
