@@ -156,34 +156,19 @@ async function exec(pipe: ChainableCommander): Promise<unknown[]> {
 
 /** The store's counters, shared by the stores of one registry. */
 function storeMetrics(registry: Registry): NonNullable<RedisStore['metrics']> {
-	const registers = [registry];
-	const existing = <T>(name: string) => registry.getSingleMetric(name) as T | undefined;
+	// Made once per registry: a second store on the same registry shares the first one's counters.
+	const counter = <L extends string = never>(name: string, help: string, labelNames: L[] = []) =>
+		(registry.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter<L>({ name, help, labelNames, registers: [registry] });
 	const metrics = {
-		written:
-			existing<Counter>('vigil_tsdb_samples_written_total') ??
-			new Counter({ name: 'vigil_tsdb_samples_written_total', help: 'Samples stored in the time-series store.', registers }),
-		rejected:
-			existing<Counter<'reason'>>('vigil_tsdb_samples_rejected_total') ??
-			new Counter({
-				name: 'vigil_tsdb_samples_rejected_total',
-				help: 'Samples the time-series store refused, by reason: out_of_order, duplicate, too_old, invalid, cardinality (tsdb.maxSeriesPerMetric), series_limit (tsdb.maxSeries), label_limit (tsdb.maxLabelsPerSeries, tsdb.maxLabelLength).',
-				labelNames: ['reason'],
-				registers
-			}),
-		created:
-			existing<Counter>('vigil_tsdb_series_created_total') ??
-			new Counter({ name: 'vigil_tsdb_series_created_total', help: 'New series admitted to the index.', registers }),
-		sealed:
-			existing<Counter<'kind'>>('vigil_tsdb_sealed_total') ??
-			new Counter({
-				name: 'vigil_tsdb_sealed_total',
-				help: 'Buckets sealed (rewritten compactly) after they closed, by kind: raw, minute, hour.',
-				labelNames: ['kind'],
-				registers
-			}),
-		dropped:
-			existing<Counter>('vigil_tsdb_series_dropped_total') ??
-			new Counter({ name: 'vigil_tsdb_series_dropped_total', help: 'Series dropped from the index after all their data expired.', registers })
+		written: counter('vigil_tsdb_samples_written_total', 'Samples stored in the time-series store.'),
+		rejected: counter(
+			'vigil_tsdb_samples_rejected_total',
+			'Samples the time-series store refused, by reason: out_of_order, duplicate, too_old, invalid, cardinality (tsdb.maxSeriesPerMetric), series_limit (tsdb.maxSeries), label_limit (tsdb.maxLabelsPerSeries, tsdb.maxLabelLength).',
+			['reason']
+		),
+		created: counter('vigil_tsdb_series_created_total', 'New series admitted to the index.'),
+		sealed: counter('vigil_tsdb_sealed_total', 'Buckets sealed (rewritten compactly) after they closed, by kind: raw, minute, hour.', ['kind']),
+		dropped: counter('vigil_tsdb_series_dropped_total', 'Series dropped from the index after all their data expired.')
 	};
 	for (const reason of REJECT_REASONS) metrics.rejected.inc({ reason }, 0);
 	return metrics;
