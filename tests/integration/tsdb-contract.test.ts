@@ -1,6 +1,7 @@
 /**
  * The time-series store's contract: one suite, run against the Redis store (on a private
- * redis-server) and the in-memory store. Sealing is part of the Redis store's life, so every
+ * redis-server), the Redis store on a local Redis Cluster (3 masters with a replica each, through
+ * Vigil's own cluster client; skipped without redis-cli) and the in-memory store. Sealing is part of the Redis store's life, so every
  * query-shaped test runs again after sealing and must give the same answer.
  */
 import { Redis } from 'ioredis';
@@ -8,20 +9,36 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/lib/server/tsdb/memory-store';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
 import { DAY, HOUR, MINUTE, SampleBudget, SampleLimitError, type RangeResult, type StoreOptions, type TimeSeriesStore } from '../../src/lib/server/tsdb/types';
+import { closeClient, createRedisClient, waitReady } from '../../src/lib/server/redis/client';
+import { clusterUrl } from '../../src/lib/server/redis/cluster';
+import { clusterAvailable, startTestRedisCluster, type TestRedisCluster } from '../helpers/redis-cluster';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 import { expectAggregates, expectSameValues as same, naiveRange as naive } from '../helpers/tsdb-model';
 
 let server: TestRedis;
 let client: Redis;
+let cluster: TestRedisCluster | undefined;
+let clusterClient: Redis;
 let n = 0;
+const onCluster = await clusterAvailable();
+if (!onCluster) console.warn('tsdb contract on a cluster skipped: redis-server and redis-cli are needed on PATH');
 
 beforeAll(async () => {
 	server = await startTestRedis();
 	client = new Redis(server.url);
-});
+	if (onCluster) {
+		cluster = await startTestRedisCluster();
+		clusterClient = createRedisClient(clusterUrl(cluster.nodes), { name: 'tsdb-contract' });
+		await waitReady(clusterClient, 15_000);
+	}
+}, 60_000);
 afterAll(async () => {
 	client.disconnect();
 	await server.stop();
+	if (cluster) {
+		await closeClient(clusterClient);
+		await cluster.stop();
+	}
 });
 
 /** A clock the test moves; data sits a few hours before the real present. */
@@ -52,7 +69,20 @@ const impls: Impl[] = [
 				// drain
 			}
 		}
-	}
+	},
+	...(onCluster
+		? [
+				{
+					name: 'redis cluster',
+					make: (options?: StoreOptions) => new RedisStore(clusterClient, { prefix: `c${++n}:`, ...options }),
+					seal: async (store: TimeSeriesStore) => {
+						while ((await (store as RedisStore).sealDue(1000)) > 0) {
+							// drain
+						}
+					}
+				}
+			]
+		: [])
 ];
 
 describe.each(impls)('$name store', (impl) => {

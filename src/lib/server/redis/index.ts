@@ -3,3 +3,4 @@ export { type Redis, closeClient, createRedisClient, reconnectDelay, waitReady }
 export { RedisNotFoundError } from './embedded';
 export { type ResolvedRedis, redactUrl, resolveRedis } from './resolve';
 export { CLUSTER_SCHEME, RedisModeError, checkRedisMode, clusterUrl, createClusterClient, duplicateClient, isClusterUrl, parseSeed, seedsOf, splitSeeds } from './cluster';
+export { firstKey, isCluster, pipelineFor } from './slot-pipeline';

@@ -1,7 +1,10 @@
 /**
  * The time-series store on core Redis (6.2+, Valkey; no modules).
  *
- * Keys of a series share the hash tag `{sid}`, so a series stays on one Redis Cluster shard:
+ * Keys of a series share a hash tag, so a series stays on one Redis Cluster slot: `{sid}` on one
+ * Redis; on a cluster `{b<n>}:sid`, the series' bucket n of TAG_BUCKETS, so that one write-script
+ * call can carry the many series of a bucket (a script's keys must share a slot) and the data is
+ * still spread over many slots. Below, `{sid}` stands for either:
  *   <p>ts:{sid}:s        hash: ft/lt (first/last time), lv (last value, 8-byte float), iv
  *                        (sampling interval ms)
  *   <p>ts:{sid}:l        hash: the labels, with __name__
@@ -27,6 +30,7 @@
 import { createHash } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
+import { isCluster, pipelineFor } from '../redis';
 import type { Labels } from '../../shared/series';
 import type { Logger } from '../log';
 import { countBlocks, decodeChunk, sealChunk, type SampleColumns } from './codec/block';
@@ -34,7 +38,7 @@ import { ByteWriter, STALE_HI, STALE_LO } from './codec/bytes';
 import { decodeOpen, decodeSegments, encodeSealed, mergeAll, writeOpenRecord, type Agg, type IndexedAgg } from './codec/rollup';
 import { matchesAll, matchValue, type Matcher } from './matchers';
 import { checkRange, HOUR_SPAN, MINUTE_SPAN, pickResolution, StepBuckets, toMatchers } from './query';
-import { ADMIT_SCRIPT, DROP_SERIES_SCRIPT, REPLACE_SCRIPT, SEAL_HOURS_SCRIPT, SEAL_MINUTES_SCRIPT, WRITE_SCRIPT } from './scripts';
+import { ADMIT_ONE_SCRIPT, ADMIT_SCRIPT, DROP_SERIES_SCRIPT, REPLACE_SCRIPT, SEAL_HOURS_SCRIPT, SEAL_MINUTES_SCRIPT, WRITE_SCRIPT } from './scripts';
 import { RedisWriter } from './redis-writer';
 import {
 	DAY,
@@ -87,6 +91,20 @@ const READ_BATCH = 1000;
 
 /** Decoded samples a process keeps of raw chunks that can no longer change (about 16 bytes each). */
 const CHUNK_CACHE_SAMPLES = 2_000_000;
+
+/**
+ * Hash-tag buckets of series keys on a cluster: series of one bucket share a slot, so a write
+ * groups them into one script call. 256 tags spread the data over 256 slots, enough for clusters
+ * of up to a few dozen masters.
+ */
+export const TAG_BUCKETS = 256;
+
+/** The hash-tag bucket of a series id on a cluster (FNV-1a of the id). */
+export function tagBucket(sid: string): number {
+	let h = 0x811c9dc5;
+	for (let i = 0; i < sid.length; i++) h = Math.imul(h ^ sid.charCodeAt(i), 0x01000193);
+	return (h >>> 0) % TAG_BUCKETS;
+}
 
 /** Appends the samples of `src` (in time order) within [from, to] to `out`, stale marker indexes with them. */
 function appendRange(src: SampleColumns, out: SampleColumns, from: number, to: number): void {
@@ -193,7 +211,7 @@ class CycleBatch {
 	private flush(): void {
 		const queue = this.queue;
 		this.queue = [];
-		const pipe = this.redis.pipeline();
+		const pipe = pipelineFor(this.redis);
 		const counts = queue.map(({ build }) => {
 			const before = pipe.length;
 			build(pipe);
@@ -218,6 +236,8 @@ class CycleBatch {
 export class RedisStore implements TimeSeriesStore {
 	readonly retention: Retention;
 	private readonly p: string;
+	/** On a Redis Cluster: series keys are tagged by bucket and new series admitted in two steps. */
+	private readonly cluster: boolean;
 	private readonly now: () => number;
 	private readonly chunkMs: number;
 	private readonly maxSeriesPerMetric: number;
@@ -245,6 +265,7 @@ export class RedisStore implements TimeSeriesStore {
 		private readonly options: RedisStoreOptions
 	) {
 		this.p = options.prefix;
+		this.cluster = isCluster(redis);
 		this.retention = resolveRetention(options.retention);
 		this.now = options.now ?? Date.now;
 		this.chunkMs = options.chunkMs ?? HOUR;
@@ -264,6 +285,7 @@ export class RedisStore implements TimeSeriesStore {
 		};
 		if (!('vigilTsWrite' in redis)) redis.defineCommand('vigilTsWrite', { lua: WRITE_SCRIPT });
 		define('vigilTsAdmit', 2, ADMIT_SCRIPT);
+		define('vigilTsAdmitOne', 1, ADMIT_ONE_SCRIPT);
 		define('vigilTsReplace', 1, REPLACE_SCRIPT);
 		define('vigilTsSealMinutes', 4, SEAL_MINUTES_SCRIPT);
 		define('vigilTsSealHours', 3, SEAL_HOURS_SCRIPT);
@@ -284,6 +306,7 @@ export class RedisStore implements TimeSeriesStore {
 			postingsKey: this.postingsKey,
 			allKey: this.ix('all'),
 			sealKey: this.sealKey,
+			...(this.cluster ? { tagOf: tagBucket } : {}),
 			queueIndex: (pipe, sid, labels) => this.queueIndex(pipe, sid, labels),
 			...(options.log ? { log: options.log } : {}),
 			...(this.metrics ? { metrics: this.metrics } : {})
@@ -306,7 +329,7 @@ export class RedisStore implements TimeSeriesStore {
 	// ---- keys -------------------------------------------------------------------------------
 
 	private k(sid: string, suffix: string): string {
-		return `${this.p}ts:{${sid}}:${suffix}`;
+		return this.cluster ? `${this.p}ts:{b${tagBucket(sid)}}:${sid}:${suffix}` : `${this.p}ts:{${sid}}:${suffix}`;
 	}
 	private stateKey = (sid: string) => this.k(sid, 's');
 	private labelsKey = (sid: string) => this.k(sid, 'l');
@@ -464,15 +487,15 @@ export class RedisStore implements TimeSeriesStore {
 			cursor = next;
 			scanned += sids.length;
 			if (sids.length === 0) continue;
-			const ask = this.redis.pipeline();
+			const ask = pipelineFor(this.redis);
 			for (const sid of sids) ask.hget(this.stateKey(sid), 'lt');
 			const lts = (await exec(ask)) as Array<string | null>;
 			const old = sids.filter((_, i) => lts[i] !== null && Number(lts[i]) <= cutoff);
 			if (old.length === 0) continue;
-			const drop = this.redis.pipeline();
+			const drop = pipelineFor(this.redis);
 			for (const sid of old) (drop as unknown as ScriptClient).vigilTsDropSeries(this.stateKey(sid), this.labelsKey(sid), this.openKey(sid), cutoff);
 			const answers = (await exec(drop)) as Array<string[] | null>;
-			const unindex = this.redis.pipeline();
+			const unindex = pipelineFor(this.redis);
 			const pairs = new Map<string, Set<string>>();
 			const forgotten = new Set<string>();
 			old.forEach((sid, i) => {
@@ -496,12 +519,12 @@ export class RedisStore implements TimeSeriesStore {
 			// Values no series holds any more leave their label's value set, and names with no value
 			// left leave the names set.
 			const flatPairs = [...pairs].flatMap(([name, values]) => [...values].map((value) => [name, value] as const));
-			const count = this.redis.pipeline();
+			const count = pipelineFor(this.redis);
 			for (const [name, value] of flatPairs) count.scard(this.postingsKey(name, value));
 			const sizes = (await exec(count)) as number[];
 			const emptied = flatPairs.filter((_, i) => sizes[i] === 0);
 			if (emptied.length === 0) continue;
-			const prune = this.redis.pipeline();
+			const prune = pipelineFor(this.redis);
 			for (const [name, value] of emptied) prune.srem(this.valuesKey(name), value);
 			const names = [...new Set(emptied.map(([name]) => name))];
 			for (const name of names) prune.scard(this.valuesKey(name));
@@ -549,7 +572,7 @@ export class RedisStore implements TimeSeriesStore {
 			return !l;
 		});
 		if (missing.length) {
-			const pipe = this.redis.pipeline();
+			const pipe = pipelineFor(this.redis);
 			for (const sid of missing) pipe.hgetall(this.labelsKey(sid));
 			const res = (await exec(pipe)) as Labels[];
 			missing.forEach((sid, i) => {
@@ -572,7 +595,7 @@ export class RedisStore implements TimeSeriesStore {
 	/** Sends the commands `build` queues: in a pipeline of its own, or with the other reads of its cycle. */
 	private send(build: (pipe: ChainableCommander) => void, cache?: SelectionCache): Promise<unknown[]> {
 		if (!cache) {
-			const pipe = this.redis.pipeline();
+			const pipe = pipelineFor(this.redis);
 			build(pipe);
 			return pipe.length ? exec(pipe) : Promise.resolve([]);
 		}
@@ -585,7 +608,7 @@ export class RedisStore implements TimeSeriesStore {
 	private members(keys: readonly string[], cache?: SelectionCache): Promise<string[][]> {
 		if (!cache) {
 			if (!keys.length) return Promise.resolve([]);
-			const pipe = this.redis.pipeline();
+			const pipe = pipelineFor(this.redis);
 			for (const key of keys) pipe.smembers(key);
 			return exec(pipe) as Promise<string[][]>;
 		}
@@ -831,7 +854,7 @@ export class RedisStore implements TimeSeriesStore {
 					}
 					return reads;
 				});
-				const pipe = this.redis.pipeline();
+				const pipe = pipelineFor(this.redis);
 				for (const reads of plans) for (const r of reads) pipe.getBuffer(r.key);
 				return { plans, bufs: (await exec(pipe)) as Array<Buffer | null> };
 			},
@@ -879,7 +902,7 @@ export class RedisStore implements TimeSeriesStore {
 
 	async latest(selector: Selector): Promise<LatestResult[]> {
 		const selected = await this.select(selector);
-		const pipe = this.redis.pipeline();
+		const pipe = pipelineFor(this.redis);
 		for (const { sid } of selected) pipe.hmgetBuffer(this.stateKey(sid), 'lt', 'lv', 'iv');
 		const res = (await exec(pipe)) as Array<[Buffer | null, Buffer | null, Buffer | null]>;
 		return selected.flatMap(({ labels }, i) => {
@@ -893,7 +916,7 @@ export class RedisStore implements TimeSeriesStore {
 	}
 
 	private async infos(entries: Array<{ sid: string; labels: Labels }>): Promise<SeriesInfo[]> {
-		const pipe = this.redis.pipeline();
+		const pipe = pipelineFor(this.redis);
 		for (const { sid } of entries) pipe.hmget(this.stateKey(sid), 'iv', 'ft', 'lt');
 		const states = (await exec(pipe)) as Array<[string | null, string | null, string | null]>;
 		return entries.map(({ sid, labels }, i) => {

@@ -11,6 +11,7 @@
  * again coded from scratch.
  */
 import type { ChainableCommander, Redis } from 'ioredis';
+import { pipelineFor } from '../redis';
 import type { Counter } from 'prom-client';
 import { seriesId, type Labels } from '../../shared/series';
 import type { Logger } from '../log';
@@ -52,6 +53,11 @@ export interface WriterDeps {
 	postingsKey: (label: string, value: string) => string;
 	allKey: string;
 	sealKey: string;
+	/**
+	 * On a Redis Cluster: the hash-tag bucket of a series' keys. A write-script call then carries
+	 * series of one bucket only, and new series are admitted in two steps (see ADMIT_ONE_SCRIPT).
+	 */
+	tagOf?: (sid: string) => number;
 	queueIndex: (pipe: ChainableCommander, sid: string, labels: Labels) => void;
 	log?: Logger;
 	metrics?: { written: Counter; rejected: Counter<'reason'>; created: Counter };
@@ -97,6 +103,11 @@ interface Stored extends Group {
 }
 
 type WriteCall = (numKeys: number, ...args: Array<string | Buffer>) => Promise<Array<number | string>>;
+
+interface AdmitCalls {
+	vigilTsAdmit(key: string, all: string, sid: string, limit: number, limitAll: number): unknown;
+	vigilTsAdmitOne(key: string, sid: string, limit: number): unknown;
+}
 
 async function exec(pipe: ChainableCommander): Promise<unknown[]> {
 	const res = (await pipe.exec()) ?? [];
@@ -157,7 +168,7 @@ export class RedisWriter {
 		const result: WriteResult = { accepted: 0, rejected: emptyRejections(), problems: [] };
 		const retry = options.retry ?? false;
 		const items = this.resolve(series, result);
-		const pipe = this.d.redis.pipeline();
+		const pipe = pipelineFor(this.d.redis);
 		const refused = await this.learn(items, retry, pipe, result);
 		const groups = this.split(items, refused, retry, result);
 		let stored: Stored[];
@@ -213,10 +224,14 @@ export class RedisWriter {
 			if (!k.indexed) fresh.add(k);
 		}
 		if (!unknown.size && !fresh.size) return refused;
-		const ask = this.d.redis.pipeline();
+		const ask = pipelineFor(this.d.redis);
 		for (const k of unknown) ask.hget(k.state, 'lt');
-		const admit = ask as unknown as { vigilTsAdmit(key: string, all: string, sid: string, limit: number, limitAll: number): unknown };
-		for (const k of fresh) admit.vigilTsAdmit(this.d.postingsKey('__name__', k.name), this.d.allKey, k.sid, this.d.maxSeriesPerMetric, this.d.limits.maxSeries);
+		const admit = ask as unknown as AdmitCalls;
+		for (const k of fresh) {
+			const postings = this.d.postingsKey('__name__', k.name);
+			if (this.d.tagOf) admit.vigilTsAdmitOne(postings, k.sid, this.d.maxSeriesPerMetric);
+			else admit.vigilTsAdmit(postings, this.d.allKey, k.sid, this.d.maxSeriesPerMetric, this.d.limits.maxSeries);
+		}
 		const answers = await exec(ask);
 		let i = 0;
 		for (const k of unknown) {
@@ -225,8 +240,11 @@ export class RedisWriter {
 			if (stored !== k.lastTs) forgetState(k);
 			k.lastTs = stored;
 		}
+		const verdicts = answers.slice(i) as number[];
+		if (this.d.tagOf) await this.admitInAll([...fresh], verdicts);
+		i = 0;
 		for (const k of fresh) {
-			const admitted = answers[i++] as number;
+			const admitted = verdicts[i++]!;
 			if (admitted > 0) {
 				this.d.queueIndex(pipe, k.sid, fullLabels(k.name, k.labels));
 				if (admitted === 2) this.d.metrics?.created.inc();
@@ -241,6 +259,26 @@ export class RedisWriter {
 			);
 		}
 		return refused;
+	}
+
+	/**
+	 * The second step of admission on a cluster: series new to their metric's posting set join the
+	 * set of all series unless it is full; a refused one leaves the posting set again. Updates
+	 * `verdicts` (ADMIT_SCRIPT's answers) in place.
+	 */
+	private async admitInAll(fresh: Known[], verdicts: number[]): Promise<void> {
+		const added = fresh.flatMap((k, i) => (verdicts[i] === 2 ? [i] : []));
+		if (!added.length) return;
+		const all = pipelineFor(this.d.redis);
+		for (const i of added) (all as unknown as AdmitCalls).vigilTsAdmitOne(this.d.allKey, fresh[i]!.sid, this.d.limits.maxSeries);
+		const answers = (await exec(all)) as number[];
+		const undo = pipelineFor(this.d.redis);
+		added.forEach((i, j) => {
+			if (answers[j] !== 0) return;
+			verdicts[i] = -1;
+			undo.srem(this.d.postingsKey('__name__', fresh[i]!.name), fresh[i]!.sid);
+		});
+		if (undo.length) await exec(undo);
 	}
 
 	/** Splits what may be stored into groups of one series and one raw chunk each. */
@@ -294,13 +332,17 @@ export class RedisWriter {
 		const reborn = new Set<Known>();
 		let pending = groups;
 		for (let round = 0; round < 3; round++) {
+			// On a cluster a call carries one bucket's series: the groups go bucket by bucket (a
+			// series' groups keep their order, the sort being stable).
+			const tagOf = this.d.tagOf;
+			if (tagOf) pending = pending.map((g) => ({ g, t: tagOf(g.k.sid) })).sort((a, b) => a.t - b.t).map(({ g }) => g);
 			const calls = this.pack(pending);
 			const write = pipe as unknown as { vigilTsWrite: WriteCall };
 			for (const c of calls) write.vigilTsWrite(c.keys.length, ...c.keys, retry ? '1' : '0', c.blob);
 			if (pipe.length === 0) break;
 			const skip = pipe.length - calls.length;
 			const replies = (await exec(pipe)).slice(skip) as Array<Array<number | string>>;
-			pipe = this.d.redis.pipeline();
+			pipe = pipelineFor(this.d.redis);
 			const again: Group[] = [];
 			let at = 0;
 			for (const reply of replies) {
@@ -344,8 +386,11 @@ export class RedisWriter {
 			w.pos = 0;
 		};
 		const now = this.d.now();
+		let tag = -1;
 		for (const g of groups) {
-			if (keys.length >= GROUPS_PER_CALL || w.pos >= BYTES_PER_CALL) flush();
+			const t = this.d.tagOf ? this.d.tagOf(g.k.sid) : -1;
+			if (keys.length >= GROUPS_PER_CALL || w.pos >= BYTES_PER_CALL || t !== tag) flush();
+			tag = t;
 			keys.push(g.k.state);
 			this.packGroup(w, g, now);
 		}
@@ -443,10 +488,12 @@ export class RedisWriter {
 
 	/** Indexes again series this process had stored whose state was gone (dropped as expired). */
 	private async indexAgain(reborn: Known[]): Promise<void> {
-		const again = this.d.redis.pipeline();
-		const admit = again as unknown as { vigilTsAdmit(key: string, all: string, sid: string, limit: number, limitAll: number): unknown };
+		const again = pipelineFor(this.d.redis);
 		for (const k of reborn) {
-			admit.vigilTsAdmit(this.d.postingsKey('__name__', k.name), this.d.allKey, k.sid, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+			// Without limits: these series were admitted before. queueIndex adds to the set of all.
+			const postings = this.d.postingsKey('__name__', k.name);
+			if (this.d.tagOf) again.sadd(postings, k.sid);
+			else (again as unknown as AdmitCalls).vigilTsAdmit(postings, this.d.allKey, k.sid, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
 			this.d.queueIndex(again, k.sid, fullLabels(k.name, k.labels));
 		}
 		await exec(again);
@@ -455,7 +502,7 @@ export class RedisWriter {
 
 	/** Announces what was stored on the live tail, and queues the buckets it opened (or grew) for sealing. */
 	private async announce(stored: Stored[]): Promise<void> {
-		const after = this.d.redis.pipeline();
+		const after = pipelineFor(this.d.redis);
 		const { key, maxLen, maxBytes } = this.d.live;
 		if (key && stored.length) {
 			const body = liveBody(stored);

@@ -125,6 +125,19 @@ return 2
 `;
 
 /**
+ * One step of admitting a series on a Redis Cluster, where the metric's posting set and the set of
+ * all series live in different slots (no script may take both): adds the series to one set unless
+ * it holds the most allowed. KEYS: the set. ARGV: series id, limit.
+ * Returns 1 known, 2 added, 0 refused.
+ */
+export const ADMIT_ONE_SCRIPT = `
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 1 end
+if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('SADD', KEYS[1], ARGV[1])
+return 2
+`;
+
+/**
  * Replaces a key's value if it is still what the caller read (by SHA-1), keeping its expiry.
  * KEYS: the key. ARGV: SHA-1 hex of the value read, new value. Returns 1 replaced, 0 changed since.
  */
