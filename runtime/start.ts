@@ -18,7 +18,7 @@ import { createProcessMetrics } from '../src/lib/server/metrics';
 import { newNodeId, NodeHeartbeat, ROLES, type Role } from '../src/lib/server/nodes';
 import { setProcessQueryLimits } from '../src/lib/server/promql';
 import { type QueryPool, startQueryPool } from '../src/lib/server/query-pool';
-import { checkRedisMode, closeClient, createRedisClient, waitReady, type Redis, redactUrl, resolveRedis, type ResolvedRedis } from '../src/lib/server/redis';
+import { checkRedisMode, closeClient, createRedisClient, isCluster, waitReady, type Redis, redactUrl, resolveRedis, type ResolvedRedis } from '../src/lib/server/redis';
 import { RedisStore, StoreSink, resolveRetention } from '../src/lib/server/tsdb';
 import { LiveHub } from '../src/lib/server/web/live';
 import { LiveAccess } from '../src/lib/server/web/live-access';
@@ -210,7 +210,10 @@ class VigilProcess {
 	}
 
 	async requestReload(by: string): Promise<number> {
-		const heard = await this.redis.publish(this.keys.reload, JSON.stringify({ type: 'reload', by }));
+		const subscribers = await this.redis.publish(this.keys.reload, JSON.stringify({ type: 'reload', by }));
+		// On a cluster PUBLISH counts only the subscribers of the node that took the message, which
+		// reaches every node: the live collect processes (their registrations) are counted instead.
+		const heard = isCluster(this.redis) ? await this.redis.zcount(this.keys.collectMembers, Date.now(), '+inf') : subscribers;
 		this.log.info({ by, processes: heard }, 'reload requested');
 		return heard;
 	}

@@ -2,7 +2,8 @@
  * Any number of web processes on a Redis Cluster: a browser signed in on one web process is
  * signed in on another; the query API there answers from the samples a collect process wrote to
  * the cluster; a live screen on the second process gets its snapshot and live points; logging out
- * on the first closes the screen on the second within 2 s and its cookie stops working there.
+ * on the first closes the screen on the second within 2 s and its cookie stops working there. A
+ * reload asked on a web process reaches the collect process and is counted right.
  * Skipped without redis-server and redis-cli.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +63,13 @@ describe.skipIf(!available)('web processes on a Redis Cluster', () => {
 			.toBe('200 success true');
 		const names = (await (await fetch(`${b!.url}/api/v1/label/__name__/values`, { headers: { cookie: session.cookie } })).json()) as { data: string[] };
 		expect(names.data).toContain('demo_orders_per_minute');
+
+		// A reload asked on one web process is heard by the collect process, and counted right
+		// (PUBLISH alone counts the subscribers of one node of the cluster).
+		const reload = await fetch(`${b!.url}/api/v1/reload`, { method: 'POST', headers: { cookie: session.cookie, 'x-csrf-token': session.csrf, origin: b!.url } });
+		expect(reload.status).toBe(200);
+		expect(await reload.json()).toEqual({ requested: true, processes: 1 });
+		await procs[0]!.waitForOutput(/reload/i, 10_000);
 
 		// A screen on the other process gets its snapshot and then live points.
 		const screen = await connectLive(b!.url, { cookie: session.cookie, origin: b!.url });
