@@ -52,6 +52,7 @@ export async function withRedis<T>(
 		resolved = await resolveRedis({
 			url: r.config.redis.url,
 			clusterNodes: r.config.redis.cluster?.nodes,
+			clusterAuth: r.config.redis.cluster,
 			dataDir: resolve(io.cwd, r.config.redis.embedded.dataDir),
 			binary: r.config.redis.embedded.binary
 		});

@@ -42,7 +42,7 @@ ${RULES_USAGE}
   version               Print the version
   help                  Print this help
 
-Environment: REDIS_URL, REDIS_CLUSTER_NODES, PORT, HOST, ORIGIN, VIGIL_ROLES, VIGIL_DEMO_SHOP_PORT, VIGIL_CONFIG override
+Environment: REDIS_URL, REDIS_CLUSTER_NODES, REDIS_CLUSTER_PASSWORD, PORT, HOST, ORIGIN, VIGIL_ROLES, VIGIL_DEMO_SHOP_PORT, VIGIL_CONFIG override
 the config file;
 VIGIL_SECRET_KEY is the key channel secrets are encrypted with.`;
 

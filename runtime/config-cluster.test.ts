@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from '../src/lib/shared/problems';
-import { clusterUrl, isClusterUrl, seedsOf } from '../src/lib/server/redis/cluster';
+import { clusterAuthOf, clusterUrl, isClusterUrl, redactClusterUrl, seedsOf } from '../src/lib/server/redis/cluster';
+import { redactUrl } from '../src/lib/server/redis/resolve';
 import { parseConfig } from './config';
 
 function parse(text: string, env: NodeJS.ProcessEnv = {}) {
@@ -34,5 +35,28 @@ describe('redis.cluster.nodes', () => {
 			{ host: 'a', port: 7000 },
 			{ host: '::1', port: 7001 }
 		]);
+	});
+
+	it('carries a user, a password with any characters, and TLS, and hides the password in logs', () => {
+		const auth = { username: 'vigil', password: 'p@ss:w/rd,?&', tls: true };
+		const url = clusterUrl(['a:7000', '[::1]:7001'], auth);
+		expect(seedsOf(url)).toEqual([
+			{ host: 'a', port: 7000 },
+			{ host: '::1', port: 7001 }
+		]);
+		expect(clusterAuthOf(url)).toEqual(auth);
+		expect(clusterAuthOf(clusterUrl(['a:1'], { password: 'only' }))).toEqual({ password: 'only' });
+		expect(clusterAuthOf(clusterUrl(['a:1']))).toEqual({});
+		for (const shown of [redactClusterUrl(url), redactUrl(url)]) {
+			expect(shown).not.toContain('p@ss');
+			expect(clusterAuthOf(shown)).toEqual({ ...auth, password: '***' });
+		}
+	});
+
+	it('reads the user and TLS from the file and the password from REDIS_CLUSTER_PASSWORD', () => {
+		const r = parse('redis:\n  cluster:\n    nodes: ["a:7000"]\n    username: vigil\n    tls: true\n', { REDIS_CLUSTER_PASSWORD: 's3cret' });
+		expect(r.ok && r.value.redis.cluster).toEqual({ nodes: ['a:7000'], username: 'vigil', password: 's3cret', tls: true });
+		const plain = parse('redis:\n  cluster:\n    nodes: ["a:7000"]\n');
+		expect(plain.ok && plain.value.redis.cluster).toEqual({ nodes: ['a:7000'], tls: false });
 	});
 });

@@ -120,7 +120,13 @@ const configObject = z.strictObject({
 				.strictObject({
 					nodes: z
 						.array(z.string().refine((n) => parseSeed(n) !== undefined, 'expected host:port, e.g. 10.0.0.5:6379'))
-						.min(1, 'name at least one node of the cluster, host:port')
+						.min(1, 'name at least one node of the cluster, host:port'),
+					/** The ACL user every node is signed in to as (unset: `default`). */
+					username: z.string().min(1).optional(),
+					/** The password of that user, or the nodes' `requirepass` (better from REDIS_CLUSTER_PASSWORD than in the file). */
+					password: z.string().min(1).optional(),
+					/** Connect to the nodes over TLS. */
+					tls: z.boolean().default(false)
 				})
 				.optional(),
 			/** Prefix of every key Vigil writes, so several deployments can share one Redis. */
@@ -430,6 +436,7 @@ export function overridesFrom({ env = {}, roles }: ConfigSources): Override[] {
 	const out: Override[] = [];
 	if (env.REDIS_URL) out.push({ path: ['redis', 'url'], value: env.REDIS_URL, source: 'REDIS_URL' });
 	if (env.REDIS_CLUSTER_NODES) out.push({ path: ['redis', 'cluster', 'nodes'], value: splitSeeds(env.REDIS_CLUSTER_NODES), source: 'REDIS_CLUSTER_NODES' });
+	if (env.REDIS_CLUSTER_PASSWORD) out.push({ path: ['redis', 'cluster', 'password'], value: env.REDIS_CLUSTER_PASSWORD, source: 'REDIS_CLUSTER_PASSWORD' });
 	if (env.PORT) {
 		const n = Number(env.PORT);
 		out.push({ path: ['server', 'port'], value: /^\d+$/.test(env.PORT) ? n : env.PORT, source: 'PORT' });

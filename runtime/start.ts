@@ -166,6 +166,7 @@ class VigilProcess {
 		this.resolved = await resolveRedis({
 			url: config.redis.url,
 			clusterNodes: config.redis.cluster?.nodes,
+			clusterAuth: config.redis.cluster,
 			localUrl: options.localRedisUrl,
 			dataDir: resolve(options.cwd ?? process.cwd(), config.redis.embedded.dataDir),
 			binary: config.redis.embedded.binary,

@@ -36,17 +36,60 @@ export function splitSeeds(text: string): string[] {
 		.filter(Boolean);
 }
 
-export function clusterUrl(nodes: readonly string[]): string {
-	return CLUSTER_SCHEME + nodes.join(',');
+/** How to sign in to every node of a cluster (ACL user or `requirepass`), and whether over TLS. */
+export interface ClusterAuth {
+	username?: string;
+	password?: string;
+	tls?: boolean;
+}
+
+/**
+ * The address of a cluster: `redis-cluster://[user:password@]host:port,host:port[?tls=true]`, the
+ * user and password URL-encoded.
+ */
+export function clusterUrl(nodes: readonly string[], auth: ClusterAuth = {}): string {
+	const user = auth.username ? encodeURIComponent(auth.username) : '';
+	const cred = auth.password !== undefined ? `${user}:${encodeURIComponent(auth.password)}@` : user ? `${user}@` : '';
+	return CLUSTER_SCHEME + cred + nodes.join(',') + (auth.tls ? '?tls=true' : '');
 }
 
 export function isClusterUrl(url: string): boolean {
 	return url.startsWith(CLUSTER_SCHEME);
 }
 
+/** The parts of a `redis-cluster://` address: credentials, node list, options. */
+function partsOf(url: string): { cred: string; nodes: string; query: string } {
+	const rest = url.slice(CLUSTER_SCHEME.length);
+	const at = rest.lastIndexOf('@');
+	const cred = at >= 0 ? rest.slice(0, at) : '';
+	const tail = at >= 0 ? rest.slice(at + 1) : rest;
+	const q = tail.indexOf('?');
+	return { cred, nodes: q >= 0 ? tail.slice(0, q) : tail, query: q >= 0 ? tail.slice(q + 1) : '' };
+}
+
 /** The seed nodes of a `redis-cluster://` address. */
 export function seedsOf(url: string): SeedNode[] {
-	return splitSeeds(url.slice(CLUSTER_SCHEME.length)).flatMap((s) => parseSeed(s) ?? []);
+	return splitSeeds(partsOf(url).nodes).flatMap((s) => parseSeed(s) ?? []);
+}
+
+/** The credentials and TLS setting of a `redis-cluster://` address. */
+export function clusterAuthOf(url: string): ClusterAuth {
+	const { cred, query } = partsOf(url);
+	const auth: ClusterAuth = {};
+	if (cred) {
+		const colon = cred.indexOf(':');
+		const user = colon >= 0 ? cred.slice(0, colon) : cred;
+		if (user) auth.username = decodeURIComponent(user);
+		if (colon >= 0) auth.password = decodeURIComponent(cred.slice(colon + 1));
+	}
+	if (new URLSearchParams(query).get('tls') === 'true') auth.tls = true;
+	return auth;
+}
+
+/** A cluster address with its password hidden, for logs. */
+export function redactClusterUrl(url: string): string {
+	const auth = clusterAuthOf(url);
+	return auth.password === undefined ? url : clusterUrl(partsOf(url).nodes.split(','), { ...auth, password: '***' });
 }
 
 export interface ClusterClientOptions {
@@ -60,6 +103,7 @@ export interface ClusterClientOptions {
  * their keys in one slot (hash tags), or they fail with CROSSSLOT.
  */
 export function createClusterClient(url: string, options: ClusterClientOptions): Redis {
+	const auth = clusterAuthOf(url);
 	const cluster = new Cluster(seedsOf(url), {
 		enableOfflineQueue: false,
 		clusterRetryStrategy: (attempt) => options.retryDelay(attempt),
@@ -70,6 +114,9 @@ export function createClusterClient(url: string, options: ClusterClientOptions):
 		slotsRefreshTimeout: 2000,
 		redisOptions: {
 			connectionName: options.connectionName,
+			...(auth.username !== undefined ? { username: auth.username } : {}),
+			...(auth.password !== undefined ? { password: auth.password } : {}),
+			...(auth.tls ? { tls: {} } : {}),
 			maxRetriesPerRequest: 1,
 			connectTimeout: 5000,
 			reconnectOnError: (err) => err.message.startsWith('READONLY')
@@ -117,8 +164,9 @@ async function clusterEnabled(host: string, port: number, password?: string, use
  */
 export async function checkRedisMode(url: string): Promise<void> {
 	if (isClusterUrl(url)) {
+		const auth = clusterAuthOf(url);
 		for (const seed of seedsOf(url)) {
-			const enabled = await clusterEnabled(seed.host, seed.port);
+			const enabled = await clusterEnabled(seed.host, seed.port, auth.password, auth.username, auth.tls);
 			if (enabled === undefined) continue;
 			if (!enabled) {
 				throw new RedisModeError(

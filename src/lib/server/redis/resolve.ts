@@ -4,7 +4,7 @@
  * 127.0.0.1:6379 if one answers; otherwise an embedded redis-server started from PATH.
  */
 import type { Logger } from '../log';
-import { clusterUrl, isClusterUrl } from './cluster';
+import { clusterUrl, isClusterUrl, redactClusterUrl, type ClusterAuth } from './cluster';
 import { pingUrl, startEmbeddedRedis, type EmbeddedRedis } from './embedded';
 
 export const LOCAL_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -22,6 +22,8 @@ export interface ResolveOptions {
 	url?: string;
 	/** Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES or redis.cluster.nodes): a cluster client is used. */
 	clusterNodes?: readonly string[];
+	/** How to sign in to the cluster's nodes (redis.cluster.username/password/tls). */
+	clusterAuth?: ClusterAuth;
 	/**
 	 * Tried when no URL is given. Default redis://127.0.0.1:6379.
 	 * @defaultValue LOCAL_REDIS_URL
@@ -35,7 +37,7 @@ export interface ResolveOptions {
 
 /** Hides the password of a Redis URL for logs. */
 export function redactUrl(url: string): string {
-	if (isClusterUrl(url)) return url;
+	if (isClusterUrl(url)) return redactClusterUrl(url);
 	try {
 		const u = new URL(url);
 		if (u.password) u.password = '***';
@@ -48,7 +50,7 @@ export function redactUrl(url: string): string {
 export async function resolveRedis(options: ResolveOptions): Promise<ResolvedRedis> {
 	const log = options.log;
 	if (options.clusterNodes?.length) {
-		const url = clusterUrl(options.clusterNodes);
+		const url = clusterUrl(options.clusterNodes, options.clusterAuth);
 		log?.info({ nodes: options.clusterNodes }, 'using the configured Redis Cluster');
 		return { url, source: 'configured' };
 	}
