@@ -345,11 +345,12 @@ export class Scheduler {
 			if (known !== undefined) known.run = run;
 			else series.set(id, { name: s.name, labels: s.labels, run });
 		}
-		for (const [id, { name, labels, run: last }] of series) {
-			if (last === run) continue;
-			samples.push({ name, labels, id, ts: due, value: Number.NaN, stale: true, intervalMs: slot.collector.intervalMs });
+		// forEach, not for-of: an entries iterator makes a pair per series per run.
+		series.forEach((known, id) => {
+			if (known.run === run) return;
+			samples.push({ name: known.name, labels: known.labels, id, ts: due, value: Number.NaN, stale: true, intervalMs: slot.collector.intervalMs });
 			series.delete(id);
-		}
+		});
 		return samples;
 	}
 

@@ -61,19 +61,20 @@ export class ScrapeCache {
 	/** Ends a scrape: drops the entries no scrape of the last `keepScrapes` met. */
 	end(): void {
 		const oldest = this.scrape - this.keepScrapes + 1;
-		for (const [hash, held] of this.byHash) {
+		// forEach, not for-of: an entries iterator makes a pair per entry, a scrape's worth of garbage.
+		this.byHash.forEach((held, hash) => {
 			if (!Array.isArray(held)) {
 				if (held.seen < oldest) {
 					this.byHash.delete(hash);
 					this.count--;
 				}
-				continue;
+				return;
 			}
 			const kept = held.filter((entry) => entry.seen >= oldest);
 			this.count -= held.length - kept.length;
 			if (kept.length === 0) this.byHash.delete(hash);
 			else if (kept.length !== held.length) this.byHash.set(hash, kept.length === 1 ? kept[0]! : kept);
-		}
+		});
 	}
 
 	clear(): void {

@@ -192,7 +192,8 @@ export const prometheusSource: SourceDefinition<typeof schema> = {
 						scraped++;
 						const d = derive(family, s);
 						if (!d.kept) continue;
-						samples.push({ name: s.name, labels: d.labels, ts: config.honorTimestamps && s.timestampMs !== undefined ? s.timestampMs : now, value: s.value, id: d.id });
+						// Every field the sample will have, at once: one added later (the scheduler's intervalMs) would grow it.
+						samples.push({ name: s.name, labels: d.labels, ts: config.honorTimestamps && s.timestampMs !== undefined ? s.timestampMs : now, value: s.value, intervalMs: config.interval, id: d.id });
 					}
 					if (config.quantiles.length && kept(config, family, family.name, {})) {
 						if (family.type === 'histogram') histograms.push(family);
