@@ -23,8 +23,9 @@ export interface CollectResult {
 	/** Why the target is down, for logs. */
 	error?: string;
 	/**
-	 * True when every sample already carries the target's labels and its series id (`id`), worked
-	 * out once per series by a source that caches them; the scheduler then adds neither.
+	 * True when every sample already carries the target's labels, its time and its series id
+	 * (`id`), worked out once per series by a source that caches them; the scheduler then adds
+	 * none of them (only the interval).
 	 */
 	labelled?: boolean;
 }
