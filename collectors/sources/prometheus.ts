@@ -127,6 +127,31 @@ function gaugeQuantiles(family: MetricFamily, qs: number[], now: number, rename:
 	return out;
 }
 
+/**
+ * How a target's samples get their final labels (the exposition's, clashes renamed, with the
+ * target's, which win as the scheduler would add them) and series id: `derive` for a scraped
+ * series, once per series (kept with its scrape cache entry); `labelled` for the few samples made
+ * per scrape (quantiles, scrape_samples_*).
+ */
+function seriesLabelling(config: Config, targetLabels: Labels, rename: (l: Labels) => Labels) {
+	const labelled = (sample: Sample): Sample => {
+		sample.labels = Object.assign({}, sample.labels, targetLabels);
+		sample.id = seriesId(sample.name, sample.labels);
+		return sample;
+	};
+	/** The verdict, final labels and id of a scraped series: from its cache entry when it has one, else worked out. */
+	const derive = (family: MetricFamily, s: ParsedSample): Derived => {
+		const entry: CachedSeries | undefined = s.series;
+		const known = entry?.derived as Derived | undefined;
+		if (known !== undefined && known.family === family.name) return known;
+		const labels = Object.freeze(Object.assign({}, rename(s.labels), targetLabels));
+		const d: Derived = { family: family.name, kept: kept(config, family, s.name, s.labels), labels, id: seriesId(s.name, labels) };
+		if (entry !== undefined) entry.derived = d;
+		return d;
+	};
+	return { labelled, derive };
+}
+
 export const prometheusSource: SourceDefinition<typeof schema> = {
 	kind: 'prometheus',
 	summary: 'scrape a /metrics endpoint (Prometheus text 0.0.4 or OpenMetrics)',
@@ -147,22 +172,7 @@ export const prometheusSource: SourceDefinition<typeof schema> = {
 		};
 		const windows = new HistogramWindows({ windowMs: config.quantileWindow, intervalMs: config.interval, by: config.quantileBy });
 		const cache = new ScrapeCache();
-		/** A sample with the target's labels (they win, as the scheduler would add them) and its series id. */
-		const labelled = (sample: Sample): Sample => {
-			sample.labels = Object.assign({}, sample.labels, targetLabels);
-			sample.id = seriesId(sample.name, sample.labels);
-			return sample;
-		};
-		/** The verdict, final labels and id of a scraped series: from its cache entry when it has one, else worked out. */
-		const derive = (family: MetricFamily, s: ParsedSample): Derived => {
-			const entry: CachedSeries | undefined = s.series;
-			const known = entry?.derived as Derived | undefined;
-			if (known !== undefined && known.family === family.name) return known;
-			const labels = Object.freeze(Object.assign({}, rename(s.labels), targetLabels));
-			const d: Derived = { family: family.name, kept: kept(config, family, s.name, s.labels), labels, id: seriesId(s.name, labels) };
-			if (entry !== undefined) entry.derived = d;
-			return d;
-		};
+		const { labelled, derive } = seriesLabelling(config, targetLabels, rename);
 		return {
 			...target,
 			labels: targetLabels,
