@@ -88,6 +88,36 @@ describe('Scheduler', () => {
 		expect(series('a', 'up')).toHaveLength(ups.length);
 	});
 
+	it('takes labelled samples as they are (their labels object and id), and marks the ones that leave with that id', async () => {
+		const { clock, scheduler, series } = harness();
+		const labels = Object.freeze({ x: '1', target: 'a' });
+		const other = Object.freeze({ x: '2', target: 'a' });
+		let run = 0;
+		await scheduler.set([
+			target('a', 1000, ({ now }) => {
+				run++;
+				const samples: Sample[] = [{ name: 'm', labels, ts: now, value: run, id: 'm-1' }];
+				if (run === 1) samples.push({ name: 'm', labels: other, ts: now, value: 9, id: 'm-2' });
+				return Promise.resolve({ samples, labelled: true });
+			})
+		]);
+		scheduler.start();
+		await clock.advance(3000);
+		const m = series('a', 'm');
+		expect(m.filter((s) => s.id === 'm-1').map((s) => [s.value, s.labels === labels, s.intervalMs, s.stale ?? false])).toEqual([
+			[1, true, 1000, false],
+			[2, true, 1000, false],
+			[3, true, 1000, false]
+		]);
+		// m-2 left after run 1: one marker, at run 2's time, then nothing.
+		expect(m.filter((s) => s.id === 'm-2').map((s) => [s.stale ?? false, s.labels === other, s.ts])).toEqual([
+			[false, true, m[0]!.ts],
+			[true, true, m[2]!.ts]
+		]);
+		// The scheduler's own series are labelled by it, with their ids.
+		expect(series('a', 'up')[0]!).toMatchObject({ labels: { kind: 'test', target: 'a' }, id: 'up{kind="test",target="a"}' });
+	});
+
 	it('counts a target as down only after its retries, pending in between (Uptime Kuma semantics)', async () => {
 		const { clock, scheduler, series } = harness();
 		let fail = false;

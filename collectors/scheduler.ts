@@ -57,8 +57,14 @@ interface Slot {
 	failures: number;
 	missed: number;
 	retired: boolean;
-	/** The series (by id) the last run wrote, to mark the ones that end. */
-	series?: Map<string, { name: string; labels: Labels }>;
+	/**
+	 * The series (by id) the recent runs wrote, each with the number of the run that last wrote it,
+	 * to mark the ones that end. Kept from run to run (not rebuilt), so an ongoing series costs a
+	 * lookup per run and keeps no sample alive.
+	 */
+	series?: Map<string, { name: string; labels: Labels; run: number }>;
+	/** Runs finished, numbering them for `series`. */
+	runs: number;
 }
 
 /** A stable offset within the interval, from the target's name. */
@@ -135,7 +141,7 @@ export class Scheduler {
 				continue;
 			}
 			if (!replaced.includes(t.collector.name)) added.push(t.collector.name);
-			const slot: Slot = { collector: t.collector, key: t.key, offset: offsetFor(t.collector.name, t.collector.intervalMs), failures: 0, missed: 0, retired: false };
+			const slot: Slot = { collector: t.collector, key: t.key, offset: offsetFor(t.collector.name, t.collector.intervalMs), failures: 0, missed: 0, retired: false, runs: 0 };
 			this.slots.set(t.collector.name, slot);
 			if (this.running) this.schedule(slot);
 		}
@@ -226,18 +232,19 @@ export class Scheduler {
 			.then(
 				(result) => {
 					if (result.metadata?.length) this.options.emitMetadata?.(result.metadata);
-					return { outcome: result.up === false ? 'down' : 'ok', samples: result.samples, error: result.error };
+					return { outcome: result.up === false ? 'down' : 'ok', samples: result.samples, error: result.error, labelled: result.labelled === true };
 				},
 				(err: unknown) => ({
 					outcome: err instanceof TimeoutError ? 'timeout' : 'error',
 					samples: [] as Sample[],
-					error: (err as Error)?.message ?? String(err)
+					error: (err as Error)?.message ?? String(err),
+					labelled: true
 				})
 			)
-			.then(({ outcome, samples, error }) => {
+			.then(({ outcome, samples, error, labelled }) => {
 				const seconds = (performance.now() - t0) / 1000;
 				deadline.clear();
-				this.finishRun(slot, due, seconds, outcome, samples, error);
+				this.finishRun(slot, due, seconds, outcome, labelled ? samples : this.label(slot, samples, due), error);
 			})
 			.finally(() => {
 				slot.running = undefined;
@@ -277,7 +284,7 @@ export class Scheduler {
 		return { clear: () => this.clock.clearTimeout(timer) };
 	}
 
-	/** Counts a finished run and writes its samples with up, target_status and the run's own series. */
+	/** Counts a finished run and writes its samples (labelled) with up, target_status and the run's own series. */
 	private finishRun(slot: Slot, due: number, seconds: number, outcome: string, samples: Sample[], error: string | undefined): void {
 		const { collector } = slot;
 		const ok = outcome === 'ok';
@@ -290,7 +297,7 @@ export class Scheduler {
 		const pending = !ok && !down;
 		if (!ok && collector.optional) {
 			// An optional target that cannot be reached writes nothing (it may simply not exist here).
-			const out = this.markEnded(slot, this.label(slot, samples, due), due);
+			const out = this.markEnded(slot, this.withInterval(slot, samples), due);
 			if (out.length) this.options.emit(out, collector.name);
 			return;
 		}
@@ -300,37 +307,50 @@ export class Scheduler {
 			{ name: 'collect_duration_seconds', labels: {}, ts: due, value: Math.round(seconds * 1e6) / 1e6 },
 			{ name: 'collector_ticks_missed_total', labels: {}, ts: due, value: slot.missed }
 		];
-		this.options.emit(this.markEnded(slot, this.label(slot, [...samples, ...meta], due), due), collector.name);
+		for (const s of this.label(slot, meta, due)) samples.push(s);
+		this.options.emit(this.markEnded(slot, this.withInterval(slot, samples), due), collector.name);
 	}
 
 	/**
-	 * Adds the target's labels (they win over a sample's own) and its interval to each sample, in
-	 * place: a run's samples belong to the scheduler once returned.
+	 * Adds the target's labels (they win over a sample's own), the run's time where a sample has
+	 * none, and the series id (the canonical text, worked out here once and carried to the store
+	 * with the sample), in place: a run's samples belong to the scheduler once returned.
 	 */
 	private label(slot: Slot, samples: Sample[], due: number): Sample[] {
-		const { labels, intervalMs } = slot.collector;
+		const { labels } = slot.collector;
 		for (const s of samples) {
 			s.labels = Object.assign({}, s.labels, labels);
 			if (!s.ts) s.ts = due;
-			s.intervalMs = intervalMs;
+			s.id = seriesId(s.name, s.labels);
 		}
 		return samples;
 	}
 
-	/** Adds a stale marker for each series the previous run wrote and this one did not. */
+	private withInterval(slot: Slot, samples: Sample[]): Sample[] {
+		const { intervalMs } = slot.collector;
+		for (const s of samples) s.intervalMs = intervalMs;
+		return samples;
+	}
+
+	/** Adds a stale marker for each series an earlier run wrote and this one did not (samples carry their id). */
 	private markEnded(slot: Slot, samples: Sample[], due: number): Sample[] {
-		const now = new Map<string, { name: string; labels: Labels }>();
-		for (const s of samples) {
-			// The series' canonical text, worked out once here and carried to the store with the sample.
-			s.id = seriesId(s.name, s.labels);
-			if (!s.stale) now.set(s.id, s);
+		const run = ++slot.runs;
+		const series = (slot.series ??= new Map());
+		const written = samples.length;
+		for (let i = 0; i < written; i++) {
+			const s = samples[i]!;
+			if (s.stale) continue;
+			const id = (s.id ??= seriesId(s.name, s.labels));
+			const known = series.get(id);
+			if (known !== undefined) known.run = run;
+			else series.set(id, { name: s.name, labels: s.labels, run });
 		}
-		if (slot.series) {
-			for (const [id, { name, labels }] of slot.series) {
-				if (!now.has(id)) samples.push({ name, labels, id, ts: due, value: Number.NaN, stale: true, intervalMs: slot.collector.intervalMs });
-			}
-		}
-		slot.series = now;
+		// forEach, not for-of: an entries iterator makes a pair per series per run.
+		series.forEach((known, id) => {
+			if (known.run === run) return;
+			samples.push({ name: known.name, labels: known.labels, id, ts: due, value: Number.NaN, stale: true, intervalMs: slot.collector.intervalMs });
+			series.delete(id);
+		});
 		return samples;
 	}
 

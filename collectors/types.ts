@@ -22,6 +22,12 @@ export interface CollectResult {
 	up?: boolean;
 	/** Why the target is down, for logs. */
 	error?: string;
+	/**
+	 * True when every sample already carries the target's labels, its time and its series id
+	 * (`id`), worked out once per series by a source that caches them; the scheduler then adds
+	 * none of them (only the interval).
+	 */
+	labelled?: boolean;
 }
 
 /** One thing to collect from, on an interval. Made by a source from its config block. */

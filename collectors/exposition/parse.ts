@@ -5,6 +5,8 @@
  * what was expected where; a sample that repeats a series already seen is reported apart and dropped.
  */
 
+import type { CachedSeries, ScrapeCache } from './cache';
+
 export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'gaugehistogram' | 'info' | 'stateset' | 'unknown';
 
 /** One sample line of an exposition. */
@@ -16,6 +18,8 @@ export interface ParsedSample {
 	value: number;
 	/** Epoch ms when the exposition gives a timestamp (text format: integer ms; OpenMetrics: float seconds, converted to ms and rounded). */
 	timestampMs?: number;
+	/** With a scrape cache: the cache's entry for the line's series text (its `labels` are this sample's), unless the cache is full. */
+	series?: CachedSeries;
 }
 
 /** The samples of one metric family, with its metadata. */
@@ -63,16 +67,20 @@ export function formatFromContentType(contentType: string | null | undefined): E
 
 /**
  * Parses an exposition in the given format. Never throws: malformed lines become `problems`, repeated series
- * become `duplicates`, and everything else is returned grouped into families.
+ * become `duplicates`, and everything else is returned grouped into families. With a `cache` (one per target),
+ * the series text of a line met in a recent scrape is not parsed again: its name and labels come from the
+ * cache (frozen, shared across scrapes), and the result is the same as without it.
  */
-export function parseExposition(text: string, format: ExpositionFormat): ParseResult {
-	const parser = new Parser(typeof text === 'string' ? text : '', format === 'openmetrics');
+export function parseExposition(text: string, format: ExpositionFormat, cache?: ScrapeCache): ParseResult {
+	const parser = new Parser(typeof text === 'string' ? text : '', format === 'openmetrics', cache);
+	cache?.begin(format);
 	try {
 		parser.run();
 	} catch (err) {
 		// Not expected to happen (the fuzz tests look for this message); kept so that a bug costs a problem, not a scrape.
 		parser.report(Math.max(1, parser.line), `internal parser error: ${err instanceof Error ? err.message : String(err)}`);
 	}
+	cache?.end();
 	return { families: parser.families.map((f) => f.family), problems: parser.problems, duplicates: parser.duplicates };
 }
 
@@ -234,9 +242,13 @@ class Parser {
 	private current: FamilyState | undefined;
 	private lineStart = 0;
 
+	/** The hash of the raw series text scanSeriesText read last. */
+	private rawHash = 0;
+
 	constructor(
 		private readonly src: string,
-		private readonly om: boolean
+		private readonly om: boolean,
+		private readonly cache: ScrapeCache | undefined
 	) {}
 
 	report(line: number, message: string): void {
@@ -481,7 +493,16 @@ class Parser {
 
 	private parseSample(s: number, e: number): void {
 		const src = this.src;
-		const om = this.om;
+		const cache = this.cache;
+		let rawEnd = -1;
+		if (cache !== undefined) {
+			rawEnd = this.scanSeriesText(s, e);
+			const hit = rawEnd > s ? cache.lookup(src, s, rawEnd, this.rawHash) : undefined;
+			if (hit !== undefined) {
+				this.completeSample(hit.name, hit.labels, hit.seriesHash, rawEnd, e, hit.braced, hit);
+				return;
+			}
+		}
 		const nameEnd = this.scanMetricName(s, e);
 		if (nameEnd === s) {
 			this.failMetricName(s, e);
@@ -491,20 +512,29 @@ class Parser {
 		const name = src.slice(s, nameEnd);
 		const labels: Record<string, string> = {};
 		let i = nameEnd;
-		let braceAt = om ? i : skipBlanks(src, i, e);
+		const braceAt = this.om ? i : skipBlanks(src, i, e);
+		const braced = braceAt < e && src.charCodeAt(braceAt) === BRACE_OPEN;
 		let labelHash = 0;
-		if (braceAt < e && src.charCodeAt(braceAt) === BRACE_OPEN) {
+		if (braced) {
 			i = this.parseLabels(braceAt, e, labels, name, false);
 			if (i < 0) return;
 			labelHash = this.labelHash;
-		} else {
-			braceAt = -1;
-			if (i < e && !(om ? src.charCodeAt(i) === SPACE : isBlank(src.charCodeAt(i)))) {
-				this.fail(`unexpected character after the metric name "${name}", ${this.found(i, e)}: expected "{" or a space`);
-				return;
-			}
 		}
-		const valueEnd = this.parseSampleValue(i, e, name, braceAt >= 0);
+		const seriesHash = mix((nameHash + labelHash) | 0);
+		// Cached only when the quick scan and the full parse agree on where the series text ends.
+		const series = i === rawEnd ? cache?.add(src.slice(s, i), this.rawHash, name, labels, braced, seriesHash) : undefined;
+		this.completeSample(name, labels, seriesHash, i, e, braced, series);
+	}
+
+	/** The rest of a sample line after its series text (which ends at i): the value, the tail, then the checks of addSample. */
+	private completeSample(name: string, labels: Record<string, string>, seriesHash: number, i: number, e: number, braced: boolean, series: CachedSeries | undefined): void {
+		const src = this.src;
+		const om = this.om;
+		if (!braced && i < e && !(om ? src.charCodeAt(i) === SPACE : isBlank(src.charCodeAt(i)))) {
+			this.fail(`unexpected character after the metric name "${name}", ${this.found(i, e)}: expected "{" or a space`);
+			return;
+		}
+		const valueEnd = this.parseSampleValue(i, e, name, braced);
 		if (valueEnd < 0) return;
 		const value = this.sampleValue;
 		// The timestamp and, in OpenMetrics, the exemplar.
@@ -512,7 +542,43 @@ class Parser {
 		const timestampMs = this.sampleTimestamp;
 		const sample: ParsedSample = { name, labels, value };
 		if (timestampMs !== undefined) sample.timestampMs = timestampMs;
-		this.addSample(sample, mix((nameHash + labelHash) | 0));
+		if (series !== undefined) sample.series = series;
+		this.addSample(sample, seriesHash);
+	}
+
+	/**
+	 * Where the raw series text from s ends (after the name, or after the `}` of its label set, quotes and
+	 * escapes respected), hashing it into rawHash; s when there is no name. A quick scan that checks
+	 * nothing: only texts that also parsed in full are cached, so a hit is one.
+	 */
+	private scanSeriesText(s: number, e: number): number {
+		const src = this.src;
+		let i = s;
+		let hash = FNV_OFFSET;
+		for (; i < e; i++) {
+			const c = src.charCodeAt(i);
+			if (!hasClass(c, i === s ? NAME_START : NAME_CHAR)) break;
+			hash = Math.imul(hash ^ c, FNV_PRIME);
+		}
+		if (i === s) return s;
+		const braceAt = this.om ? i : skipBlanks(src, i, e);
+		if (braceAt < e && src.charCodeAt(braceAt) === BRACE_OPEN) {
+			let quoted = false;
+			let j = i;
+			for (; j < e; j++) {
+				const c = src.charCodeAt(j);
+				hash = Math.imul(hash ^ c, FNV_PRIME);
+				if (quoted) {
+					if (c === QUOTE) quoted = false;
+					else if (c === BACKSLASH && j + 1 < e) hash = Math.imul(hash ^ src.charCodeAt(++j), FNV_PRIME);
+				} else if (c === QUOTE) quoted = true;
+				else if (c === BRACE_CLOSE) break;
+			}
+			if (j >= e) return s;
+			i = j + 1;
+		}
+		this.rawHash = mix(hash);
+		return i;
 	}
 
 	/** The metric name from s, hashed into nameHash as it is read; returns where it ends (s when there is none). */

@@ -21,15 +21,22 @@
  *
  * Series besides the scraped ones: scrape_samples_scraped, scrape_samples_kept,
  * scrape_duplicate_series.
+ *
+ * Each target keeps a scrape cache (exposition/cache.ts): a sample line whose series text was in
+ * one of the last two scrapes is not parsed again, and what this source works out per series (the
+ * keep/drop verdict, the final labels with the target's, the series id) is kept with the cache
+ * entry, so a steady scrape costs per sample a lookup, a float parse and one small object. The
+ * samples are returned labelled (CollectResult.labelled).
  */
 import { z } from 'zod';
 import { bucketQuantile } from '../../src/lib/shared/histogram';
 import { zDuration, formatDuration } from '../../src/lib/shared/duration';
-import { LABEL_NAME, type Sample } from '../../src/lib/shared/series';
+import { LABEL_NAME, seriesId, type Labels, type Sample } from '../../src/lib/shared/series';
 import { matchesAll, parseSelector, type Matcher } from '../../src/lib/server/tsdb';
 import { collectorBlock, targetOf } from '../common';
 import { HistogramWindows } from './histogram-window';
-import { formatFromContentType, parseExposition, SCRAPE_ACCEPT, type MetricFamily } from '../exposition/parse';
+import { ScrapeCache, type CachedSeries } from '../exposition/cache';
+import { formatFromContentType, parseExposition, SCRAPE_ACCEPT, type MetricFamily, type ParsedSample } from '../exposition/parse';
 import { httpRequestWithGuard } from '../net/http-client';
 import type { MetricMetadata, SourceDefinition } from '../types';
 
@@ -86,6 +93,17 @@ function kept(config: Config, family: MetricFamily, name: string, labels: Record
 	return (config.keep.length === 0 || hit(config.keep)) && !hit(config.drop);
 }
 
+/** What the source works out once per series text and keeps in the scrape cache. */
+interface Derived {
+	/** The family the verdict was reached for (a TYPE line may move a sample name to another). */
+	family: string;
+	kept: boolean;
+	/** Final labels: the exposition's (clashes renamed) with the target's; frozen. */
+	labels: Labels;
+	/** seriesId(name, labels). */
+	id: string;
+}
+
 /**
  * Quantiles of each gauge histogram series as it is now (buckets grouped by their labels without
  * `le`): its buckets are gauges, the current distribution, so there is no window to take.
@@ -109,6 +127,31 @@ function gaugeQuantiles(family: MetricFamily, qs: number[], now: number, rename:
 	return out;
 }
 
+/**
+ * How a target's samples get their final labels (the exposition's, clashes renamed, with the
+ * target's, which win as the scheduler would add them) and series id: `derive` for a scraped
+ * series, once per series (kept with its scrape cache entry); `labelled` for the few samples made
+ * per scrape (quantiles, scrape_samples_*).
+ */
+function seriesLabelling(config: Config, targetLabels: Labels, rename: (l: Labels) => Labels) {
+	const labelled = (sample: Sample): Sample => {
+		sample.labels = Object.assign({}, sample.labels, targetLabels);
+		sample.id = seriesId(sample.name, sample.labels);
+		return sample;
+	};
+	/** The verdict, final labels and id of a scraped series: from its cache entry when it has one, else worked out. */
+	const derive = (family: MetricFamily, s: ParsedSample): Derived => {
+		const entry: CachedSeries | undefined = s.series;
+		const known = entry?.derived as Derived | undefined;
+		if (known !== undefined && known.family === family.name) return known;
+		const labels = Object.freeze(Object.assign({}, rename(s.labels), targetLabels));
+		const d: Derived = { family: family.name, kept: kept(config, family, s.name, s.labels), labels, id: seriesId(s.name, labels) };
+		if (entry !== undefined) entry.derived = d;
+		return d;
+	};
+	return { labelled, derive };
+}
+
 export const prometheusSource: SourceDefinition<typeof schema> = {
 	kind: 'prometheus',
 	summary: 'scrape a /metrics endpoint (Prometheus text 0.0.4 or OpenMetrics)',
@@ -128,6 +171,8 @@ export const prometheusSource: SourceDefinition<typeof schema> = {
 			return out;
 		};
 		const windows = new HistogramWindows({ windowMs: config.quantileWindow, intervalMs: config.interval, by: config.quantileBy });
+		const cache = new ScrapeCache();
+		const { labelled, derive } = seriesLabelling(config, targetLabels, rename);
 		return {
 			...target,
 			labels: targetLabels,
@@ -142,7 +187,7 @@ export const prometheusSource: SourceDefinition<typeof schema> = {
 					maxBodyBytes: config.maxBodyBytes
 				});
 				if (res.status < 200 || res.status > 299) throw new Error(`the scrape answered HTTP ${res.status}`);
-				const parsed = parseExposition(res.body, formatFromContentType(String(res.headers['content-type'] ?? '')));
+				const parsed = parseExposition(res.body, formatFromContentType(String(res.headers['content-type'] ?? '')), cache);
 				if (parsed.problems.length) {
 					const first = parsed.problems.slice(0, 3).map((p) => `line ${p.line}: ${p.message}`);
 					throw new Error(`the exposition has ${parsed.problems.length} problem(s): ${first.join('; ')}`);
@@ -155,26 +200,28 @@ export const prometheusSource: SourceDefinition<typeof schema> = {
 					metadata.push({ metric: family.name, type: family.type, help: family.help ?? '', unit: family.unit ?? '' });
 					for (const s of family.samples) {
 						scraped++;
-						if (!kept(config, family, s.name, s.labels)) continue;
-						samples.push({ name: s.name, labels: rename(s.labels), ts: config.honorTimestamps && s.timestampMs !== undefined ? s.timestampMs : now, value: s.value });
+						const d = derive(family, s);
+						if (!d.kept) continue;
+						// Every field the sample will have, at once: one added later (the scheduler's intervalMs) would grow it.
+						samples.push({ name: s.name, labels: d.labels, ts: config.honorTimestamps && s.timestampMs !== undefined ? s.timestampMs : now, value: s.value, intervalMs: config.interval, id: d.id });
 					}
 					if (config.quantiles.length && kept(config, family, family.name, {})) {
 						if (family.type === 'histogram') histograms.push(family);
-						else if (family.type === 'gaugehistogram') samples.push(...gaugeQuantiles(family, config.quantiles, now, rename));
+						else if (family.type === 'gaugehistogram') for (const q of gaugeQuantiles(family, config.quantiles, now, rename)) samples.push(labelled(q));
 					}
 				}
 				if (config.quantiles.length) {
 					for (const q of windows.scrape(now, histograms, config.quantiles)) {
-						samples.push({ name: `${q.family}_quantile`, labels: { ...rename(q.labels), quantile: String(q.quantile) }, ts: now, value: q.value });
+						samples.push(labelled({ name: `${q.family}_quantile`, labels: { ...rename(q.labels), quantile: String(q.quantile) }, ts: now, value: q.value }));
 					}
 				}
 				const keptCount = samples.length;
 				samples.push(
-					{ name: 'scrape_samples_scraped', labels: {}, ts: now, value: scraped },
-					{ name: 'scrape_samples_kept', labels: {}, ts: now, value: keptCount },
-					{ name: 'scrape_duplicate_series', labels: {}, ts: now, value: parsed.duplicates.length }
+					labelled({ name: 'scrape_samples_scraped', labels: {}, ts: now, value: scraped }),
+					labelled({ name: 'scrape_samples_kept', labels: {}, ts: now, value: keptCount }),
+					labelled({ name: 'scrape_duplicate_series', labels: {}, ts: now, value: parsed.duplicates.length })
 				);
-				return { samples, metadata };
+				return { samples, metadata, labelled: true };
 			}
 		};
 	}

@@ -304,8 +304,11 @@ export class RedisWriter {
 		if (n === 0) return;
 		const first = Math.floor(kept.ts[0]! / chunkMs);
 		if (first === Math.floor(kept.ts[n - 1]! / chunkMs)) {
-			// One chunk (a scrape's single sample): the kept arrays as they are.
-			groups.push({ k, chunk: first, ts: kept.ts, values: kept.values, ...(kept.stale ? { stale: kept.stale } : {}), bytes: 0, expect: -1 });
+			// One chunk (a scrape's single sample): the kept arrays as they are. No spread in the literal:
+			// it made each group a copied object, a twelfth of a scrape's garbage.
+			const g: Group = { k, chunk: first, ts: kept.ts, values: kept.values, bytes: 0, expect: -1 };
+			if (kept.stale) g.stale = kept.stale;
+			groups.push(g);
 			return;
 		}
 		let start = 0;
