@@ -13,6 +13,7 @@ import pg from 'pg';
 import { z } from 'zod';
 import type { Sample } from '../../src/lib/shared/series';
 import { deriveTicketSeries, parseTicket, type Ticket, type TicketStore } from '../../src/lib/server/tickets';
+import { zDuration } from '../../src/lib/shared/duration';
 import { collectorBlock, effectiveTimeout, targetOf } from '../common';
 import type { SourceDefinition } from '../types';
 
@@ -28,6 +29,11 @@ const schema = collectorBlock('tickets', {
 	/** Rows per query; a run reads up to `maxPages` of them and goes on at the next run. */
 	batchSize: z.number().int().min(1).max(100_000).default(5000),
 	maxPages: z.number().int().min(1).max(1000).default(20),
+	/**
+	 * Rows are read once their updated_at is this far behind the database's clock, so that rows
+	 * written with one updated_at by transactions still open then are not passed by the cursor.
+	 */
+	settle: zDuration({ min: 0, max: 3_600_000 }).default(5000),
 	derive: z.boolean().default(true)
 });
 
@@ -43,6 +49,9 @@ interface Cursor {
 function redact(url: string): string {
 	return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
+
+/** The column of each ticket field, for messages about a row. */
+const COLUMN_OF: Record<string, string> = { created: 'created_at', firstResponse: 'first_response_at', resolved: 'resolved_at', closed: 'closed_at', rating: 'satisfaction', updated: 'updated_at' };
 
 /** A row of the documented table as the fields of a ticket. */
 export function rowToFields(row: Record<string, unknown>): Record<string, unknown> {
@@ -72,19 +81,20 @@ async function readChanged(client: pg.PoolClient, config: Config, store: TicketS
 	const refused: string[] = [];
 	const columns = TICKET_COLUMNS.map((c) => (c === 'id' ? 'id::text AS id' : c)).join(', ');
 	const sql = `SELECT ${columns}, updated_at::text AS cursor_at FROM ${config.table}
-		WHERE $1::timestamptz IS NULL OR (updated_at, id::text) > ($1::timestamptz, $2::text)
+		WHERE updated_at <= now() - $4::double precision * interval '1 millisecond'
+		AND ($1::timestamptz IS NULL OR (updated_at, id::text) > ($1::timestamptz, $2::text))
 		ORDER BY updated_at, id::text LIMIT $3`;
 	for (let page = 0; page < config.maxPages && !signal.aborted; page++) {
 		await client.query('BEGIN READ ONLY');
 		await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeout))}`);
-		const res = await client.query(sql, [cursor?.at ?? null, cursor?.id ?? '', config.batchSize]);
+		const res = await client.query(sql, [cursor?.at ?? null, cursor?.id ?? '', config.batchSize, config.settle]);
 		await client.query('COMMIT');
 		const rows = res.rows as Array<Record<string, unknown>>;
 		const tickets: Ticket[] = [];
 		for (const row of rows) {
 			const r = parseTicket(rowToFields(row), now, now);
 			if (r.ok) tickets.push(r.value);
-			else refused.push(`row id=${JSON.stringify(String(row.id))}: ${r.field ? `${r.field}: ` : ''}${r.message}`);
+			else refused.push(`row id=${JSON.stringify(String(row.id))}: ${r.field ? `${COLUMN_OF[r.field] ?? r.field}: ` : ''}${r.message}`);
 		}
 		await store.upsert(tickets, now);
 		read += rows.length;
