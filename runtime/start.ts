@@ -302,7 +302,7 @@ class VigilProcess {
 	async startDemoShop(): Promise<void> {
 		const d = this.config.demoShop;
 		try {
-			this.shop = await startDemoShop({ port: d.port, host: d.host, redisUrl: this.resolvedUrl, scenario: d.scenario, speed: d.speed, postgresUrl: d.postgresUrl, amqpUrl: d.amqpUrl, log: this.log });
+			this.shop = await startDemoShop({ port: d.port, host: d.host, redisUrl: this.resolvedUrl, scenario: d.scenario, speed: d.speed, postgresUrl: d.postgresUrl, amqpUrl: d.amqpUrl, ticketStorePrefix: this.config.redis.prefix, log: this.log });
 		} catch (err) {
 			throw listenError(err, d.port, d.host, DEMO_SHOP_LISTENER) ?? err;
 		}
