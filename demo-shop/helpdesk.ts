@@ -58,51 +58,118 @@ const MIN = 60_000;
 const MAX_FOLLOWED = 50_000;
 
 export function createHelpdesk(options: HelpdeskOptions): Helpdesk {
-	const now = options.now ?? Date.now;
-	const { random, speed } = options;
-	const followed = new Map<string, Followed>();
-	const changed = new Set<string>();
-	// Whole milliseconds: ticket times are epoch ms.
-	const scaled = (ms: number) => Math.round(ms / speed);
-	const qps = options.questionsPerSecond ?? 0.05;
-	let lastTick = now();
-	let seq = 0;
+	return new SimulatedHelpdesk(options);
+}
 
-	const open = (ticket: Ticket, answerAt?: number) => {
-		if (followed.size >= MAX_FOLLOWED) {
-			const oldest = followed.keys().next();
-			if (!oldest.done) followed.delete(oldest.value);
+class SimulatedHelpdesk implements Helpdesk {
+	private readonly followed = new Map<string, Followed>();
+	private readonly changed = new Set<string>();
+	private readonly now: () => number;
+	private readonly random: Random;
+	private lastTick: number;
+	private seq = 0;
+
+	constructor(private readonly options: HelpdeskOptions) {
+		this.now = options.now ?? Date.now;
+		this.random = options.random;
+		this.lastTick = this.now();
+	}
+
+	complaint(id: string, reason: ComplaintReason, createdAt: number): void {
+		if (!this.followed.has(id)) this.open(this.newTicket(id, 'complaint', CATEGORY_OF[reason], createdAt));
+	}
+
+	answered(id: string): void {
+		const f = this.followed.get(id);
+		if (f && f.ticket.firstResponse === null) f.answerAt = this.now();
+	}
+
+	async tick(): Promise<void> {
+		const t = this.now();
+		this.askQuestions(t, Math.max(0, (t - this.lastTick) / 1000));
+		this.lastTick = t;
+		for (const f of [...this.followed.values()]) this.step(f, t);
+		if (this.changed.size === 0) return;
+		const ids = [...this.changed];
+		const batch = ids.flatMap((id) => {
+			const f = this.followed.get(id);
+			return f ? [{ ...f.ticket }] : [];
+		});
+		this.changed.clear();
+		try {
+			await this.options.sink(batch);
+		} catch (err) {
+			// Sent again with the next tick's changes (Redis away for a while loses nothing followed).
+			for (const id of ids) this.changed.add(id);
+			throw err;
 		}
-		followed.set(ticket.id, { ticket, answerAt });
-		changed.add(ticket.id);
-	};
-	const newTicket = (id: string, kind: Ticket['kind'], category: string, created: number): Ticket => ({
-		id,
-		kind,
-		created,
-		firstResponse: null,
-		resolved: null,
-		closed: null,
-		category,
-		merchant: pick(MERCHANTS, MERCHANT_WEIGHTS, random),
-		team: TEAM_OF[category] ?? 'general-desk',
-		rating: null,
-		updated: created
-	});
+	}
+
+	size(): number {
+		return this.followed.size;
+	}
+
+	stop(): void {
+		this.followed.clear();
+		this.changed.clear();
+	}
+
+	/** Simulated durations in whole milliseconds (ticket times are epoch ms), divided by the speed. */
+	private scaled(ms: number): number {
+		return Math.round(ms / this.options.speed);
+	}
+
+	private open(ticket: Ticket, answerAt?: number): void {
+		if (this.followed.size >= MAX_FOLLOWED) {
+			const oldest = this.followed.keys().next();
+			if (!oldest.done) this.followed.delete(oldest.value);
+		}
+		this.followed.set(ticket.id, { ticket, answerAt });
+		this.changed.add(ticket.id);
+	}
+
+	private newTicket(id: string, kind: Ticket['kind'], category: string, created: number): Ticket {
+		return {
+			id,
+			kind,
+			created,
+			firstResponse: null,
+			resolved: null,
+			closed: null,
+			category,
+			merchant: pick(MERCHANTS, MERCHANT_WEIGHTS, this.random),
+			team: TEAM_OF[category] ?? 'general-desk',
+			rating: null,
+			updated: created
+		};
+	}
+
+	private askQuestions(t: number, elapsedS: number): void {
+		const e = this.options.effects();
+		const qps = this.options.questionsPerSecond ?? 0.05;
+		const n = poisson(qps * this.options.speed * elapsedS * (e.traffic.browse > 1 ? 2 : 1), this.random);
+		for (let i = 0; i < n; i++) {
+			const category = pick(QUESTIONS, [4, 3, 2, 2], this.random);
+			// Questions are answered by the helpdesk's own people: a backlog scenario slows them too.
+			const answerMs = this.scaled(jittered(3 * MIN, this.random, 0.9) / Math.max(e.workerRate, 0.02));
+			this.open(this.newTicket(`q-${t.toString(36)}-${(++this.seq).toString(36)}`, 'ticket', category, t), t + answerMs);
+		}
+	}
 
 	/** After the first answer: resolved within minutes to hours, closed a little later. */
-	const planResolution = (f: Followed, at: number) => {
-		f.resolveAt = at + scaled(jittered(45 * MIN, random, 1));
-		f.closeAt = f.resolveAt + scaled(jittered(20 * MIN, random, 0.8));
-	};
+	private planResolution(f: Followed, at: number): void {
+		f.resolveAt = at + this.scaled(jittered(45 * MIN, this.random, 1));
+		f.closeAt = f.resolveAt + this.scaled(jittered(20 * MIN, this.random, 0.8));
+	}
 
-	const step = (f: Followed, t: number) => {
+	/** Moves one ticket on to what has happened by `t`. */
+	private step(f: Followed, t: number): void {
 		const k = f.ticket;
 		let moved = false;
 		if (f.answerAt !== undefined && f.answerAt <= t) {
 			k.firstResponse = Math.max(k.created, f.answerAt);
 			f.answerAt = undefined;
-			planResolution(f, k.firstResponse);
+			this.planResolution(f, k.firstResponse);
 			moved = true;
 		}
 		if (f.resolveAt !== undefined && f.resolveAt <= t) {
@@ -113,86 +180,40 @@ export function createHelpdesk(options: HelpdeskOptions): Helpdesk {
 		if (f.closeAt !== undefined && f.closeAt <= t && k.resolved !== null) {
 			k.closed = Math.max(k.resolved, f.closeAt);
 			f.closeAt = undefined;
-			k.rating = random() < 0.6 ? rate(k) : null;
-			f.forgetAt = k.closed + scaled(6 * 60 * MIN);
+			k.rating = this.random() < 0.6 ? this.rate(k) : null;
+			f.forgetAt = k.closed + this.scaled(6 * 60 * MIN);
 			moved = true;
 		} else if (f.forgetAt !== undefined && f.forgetAt <= t) {
-			followed.delete(k.id);
-		} else if (f.forgetAt !== undefined && random() < 0.0005 * speed) {
-			afterClose(f, t);
+			this.followed.delete(k.id);
+		} else if (f.forgetAt !== undefined && this.random() < 0.0005 * this.options.speed) {
+			this.afterClose(f, t);
 			moved = true;
 		}
 		if (moved) {
 			k.updated = Math.max(t, k.updated + 1);
-			changed.add(k.id);
+			this.changed.add(k.id);
 		}
-	};
+	}
 
 	/** Once in a while a closed ticket comes back: the customer reopens it, or changes the rating. */
-	const afterClose = (f: Followed, t: number) => {
+	private afterClose(f: Followed, t: number): void {
 		const k = f.ticket;
-		if (random() < 0.5) {
+		if (this.random() < 0.5) {
 			k.resolved = null;
 			k.closed = null;
 			k.rating = null;
 			f.forgetAt = undefined;
-			planResolution(f, t);
+			this.planResolution(f, t);
 		} else {
-			k.rating = 1 + Math.floor(random() * 5);
+			k.rating = 1 + Math.floor(this.random() * 5);
 		}
-	};
+	}
 
 	/** Ratings follow the felt wait for the first answer, and payment trouble costs goodwill. */
-	const rate = (k: Ticket): number => {
-		const waitS = (((k.firstResponse ?? k.created) - k.created) / 1000) * speed;
+	private rate(k: Ticket): number {
+		const waitS = (((k.firstResponse ?? k.created) - k.created) / 1000) * this.options.speed;
 		let good = waitS <= 300 ? 0.93 : waitS <= 1800 ? 0.8 : 0.55;
 		if (k.category === 'payment' || k.category === 'checkout') good -= 0.1;
-		return random() < good ? pick([4, 5], [1, 2], random) : pick([1, 2, 3], [2, 2, 3], random);
-	};
-
-	const askQuestions = (t: number, elapsedS: number) => {
-		const e = options.effects();
-		const n = poisson(qps * speed * elapsedS * (e.traffic.browse > 1 ? 2 : 1), random);
-		for (let i = 0; i < n; i++) {
-			const category = pick(QUESTIONS, [4, 3, 2, 2], random);
-			// Questions are answered by the helpdesk's own people: a backlog scenario slows them too.
-			const answerMs = scaled(jittered(3 * MIN, random, 0.9) / Math.max(e.workerRate, 0.02));
-			open(newTicket(`q-${t.toString(36)}-${(++seq).toString(36)}`, 'ticket', category, t), t + answerMs);
-		}
-	};
-
-	return {
-		complaint(id, reason, createdAt) {
-			if (!followed.has(id)) open(newTicket(id, 'complaint', CATEGORY_OF[reason], createdAt));
-		},
-		answered(id) {
-			const f = followed.get(id);
-			if (f && f.ticket.firstResponse === null) f.answerAt = now();
-		},
-		async tick() {
-			const t = now();
-			askQuestions(t, Math.max(0, (t - lastTick) / 1000));
-			lastTick = t;
-			for (const f of [...followed.values()]) step(f, t);
-			if (changed.size === 0) return;
-			const ids = [...changed];
-			const batch = ids.flatMap((id) => {
-				const f = followed.get(id);
-				return f ? [{ ...f.ticket }] : [];
-			});
-			changed.clear();
-			try {
-				await options.sink(batch);
-			} catch (err) {
-				// Sent again with the next tick's changes (Redis away for a while loses nothing followed).
-				for (const id of ids) changed.add(id);
-				throw err;
-			}
-		},
-		size: () => followed.size,
-		stop() {
-			followed.clear();
-			changed.clear();
-		}
-	};
+		return this.random() < good ? pick([4, 5], [1, 2], this.random) : pick([1, 2, 3], [2, 2, 3], this.random);
+	}
 }
