@@ -12,7 +12,7 @@
 import pg from 'pg';
 import { z } from 'zod';
 import type { Sample } from '../../src/lib/shared/series';
-import { deriveTicketSeries, parseTicket, type Ticket, type TicketStore } from '../../src/lib/server/tickets';
+import { deriveTicketSeriesInSlices, parseTicket, type Ticket, type TicketStore } from '../../src/lib/server/tickets';
 import { zDuration } from '../../src/lib/shared/duration';
 import { collectorBlock, effectiveTimeout, targetOf } from '../common';
 import type { SourceDefinition } from '../types';
@@ -156,7 +156,7 @@ export const ticketsSource: SourceDefinition<typeof schema> = {
 				}
 				if (config.derive) {
 					await tickets.store.prune(now);
-					samples.push(...deriveTicketSeries(await tickets.store.all(), { now, maxLabelValues: tickets.maxLabelValues }));
+					samples.push(...(await deriveTicketSeriesInSlices(await tickets.store.all(), { now, maxLabelValues: tickets.maxLabelValues })));
 				}
 				return { samples, error };
 			},
