@@ -12,7 +12,7 @@
 import pg from 'pg';
 import { z } from 'zod';
 import type { Sample } from '../../src/lib/shared/series';
-import { deriveTicketSeriesInSlices, parseTicket, type Ticket, type TicketStore } from '../../src/lib/server/tickets';
+import { deriveTicketSeriesInSlices, parseTicket, TICKET_METRICS, type Ticket, type TicketStore } from '../../src/lib/server/tickets';
 import { zDuration } from '../../src/lib/shared/duration';
 import { collectorBlock, effectiveTimeout, targetOf } from '../common';
 import type { SourceDefinition } from '../types';
@@ -158,7 +158,7 @@ export const ticketsSource: SourceDefinition<typeof schema> = {
 					await tickets.store.prune(now);
 					samples.push(...(await deriveTicketSeriesInSlices(await tickets.store.all(), { now, maxLabelValues: tickets.maxLabelValues })));
 				}
-				return { samples, error };
+				return { samples, error, metadata: [...TICKET_METRICS] };
 			},
 			{
 				async close() {

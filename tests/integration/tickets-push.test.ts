@@ -167,5 +167,7 @@ describe('POST /api/v1/tickets', () => {
 		expect(await tickets.get(reopened[0]!.id)).toEqual(reopened[0]);
 		expect(await tickets.count()).toBe(400);
 		await expectFiguresOf([...latest.values()]);
+		// Described like scraped series: the query API's metadata and the editor's hints know them.
+		expect((await series.metadata('vigil_tickets_first_response_seconds')).map((m) => m.type)).toEqual(['histogram']);
 	});
 });
