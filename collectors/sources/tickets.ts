@@ -70,6 +70,13 @@ export function rowToFields(row: Record<string, unknown>): Record<string, unknow
 	};
 }
 
+/** The ticket of a row, or why it is refused, naming the row's id and the column. */
+export function ticketOfRow(row: Record<string, unknown>, now: number): Ticket | string {
+	const r = parseTicket(rowToFields(row), now, now);
+	if (r.ok) return r.value;
+	return `row id=${JSON.stringify(String(row.id))}: ${r.field ? `${COLUMN_OF[r.field] ?? r.field}: ` : ''}${r.message}`;
+}
+
 /** Each page of changed rows in a READ ONLY transaction; stores them and moves the cursor. */
 async function readChanged(client: pg.PoolClient, config: Config, store: TicketStore, timeout: number, now: number, signal: AbortSignal) {
 	const key = config.name;
@@ -92,9 +99,9 @@ async function readChanged(client: pg.PoolClient, config: Config, store: TicketS
 		const rows = res.rows as Array<Record<string, unknown>>;
 		const tickets: Ticket[] = [];
 		for (const row of rows) {
-			const r = parseTicket(rowToFields(row), now, now);
-			if (r.ok) tickets.push(r.value);
-			else refused.push(`row id=${JSON.stringify(String(row.id))}: ${r.field ? `${COLUMN_OF[r.field] ?? r.field}: ` : ''}${r.message}`);
+			const r = ticketOfRow(row, now);
+			if (typeof r === 'string') refused.push(r);
+			else tickets.push(r);
 		}
 		await store.upsert(tickets, now);
 		read += rows.length;
@@ -146,19 +153,28 @@ export const ticketsSource: SourceDefinition<typeof schema> = {
 			async ({ now, signal }) => {
 				const samples: Sample[] = [];
 				let error: string | undefined;
+				let up = true;
 				if (config.url) {
-					const r = await read(config.url, now, signal);
-					samples.push({ name: 'vigil_tickets_source_rows_read', labels: {}, ts: now, value: r.read }, { name: 'vigil_tickets_source_rows_refused', labels: {}, ts: now, value: r.refused.length });
-					if (r.refused.length) {
-						error = `${r.refused.length} row(s) refused: ${r.refused.slice(0, 3).join('; ')}`;
-						deps.log.warn({ collector: config.name, refused: r.refused.length, first: r.refused.slice(0, 3) }, 'ticket rows refused');
+					try {
+						const r = await read(config.url, now, signal);
+						samples.push({ name: 'vigil_tickets_source_rows_read', labels: {}, ts: now, value: r.read }, { name: 'vigil_tickets_source_rows_refused', labels: {}, ts: now, value: r.refused.length });
+						if (r.refused.length) {
+							error = `${r.refused.length} row(s) refused: ${r.refused.slice(0, 3).join('; ')}`;
+							deps.log.warn({ collector: config.name, refused: r.refused.length, first: r.refused.slice(0, 3) }, 'ticket rows refused');
+						}
+					} catch (err) {
+						// The tickets stored so far (and pushed ones) still make their series: the target is
+						// down, its figures go on.
+						if (!config.derive) throw err;
+						up = false;
+						error = (err as Error).message;
 					}
 				}
 				if (config.derive) {
 					await tickets.store.prune(now);
 					samples.push(...(await deriveTicketSeriesInSlices(await tickets.store.all(), { now, maxLabelValues: tickets.maxLabelValues })));
 				}
-				return { samples, error, metadata: [...TICKET_METRICS] };
+				return { samples, error, up, metadata: [...TICKET_METRICS] };
 			},
 			{
 				async close() {

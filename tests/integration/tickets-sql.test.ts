@@ -165,4 +165,14 @@ describe.skipIf(absent !== null)('tickets source (PostgreSQL)', () => {
 		expect(await store.get('BAD-1')).toBeNull();
 		expect(await store.get('BAD-2')).toBeNull();
 	});
+
+	it('keeps deriving from the stored tickets while the database is unreachable, and says the target is down', async () => {
+		const down = await collect(redis.url, [{ kind: 'tickets', name: 'nodb', interval: '300ms', url: 'postgres://postgres@127.0.0.1:1/test' }], { tickets: { store, maxLabelValues: MAX_LABEL_VALUES } });
+		try {
+			expect(await down.value('up{target="nodb"}')).toBe(0);
+			expect(await down.value('vigil_tickets_stored{target="nodb"}')).toBe(await store.count());
+		} finally {
+			await down.stop();
+		}
+	});
 });
