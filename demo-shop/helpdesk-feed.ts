@@ -17,8 +17,8 @@ export interface HelpdeskFeed {
 	stop(): Promise<void>;
 }
 
-/** The demo store keeps tickets as long as Vigil's default retention. */
-const RETENTION_MS = 90 * 86_400_000;
+/** As Vigil's default `tickets.retention` (Vigil's own collector prunes by the configured one). */
+const RETENTION_MS = 120 * 86_400_000;
 const TICK_MS = 1000;
 
 export function startHelpdesk(options: { redisUrl: string; prefix: string; random: Random; speed: number; effects: () => ScenarioEffects; log?: Logger }): HelpdeskFeed {
