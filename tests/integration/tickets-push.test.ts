@@ -139,6 +139,11 @@ describe('POST /api/v1/tickets', () => {
 		const notArray = await post(token, { id: 'x' });
 		expect(notArray.status).toBe(400);
 		expect(((await notArray.json()) as Answer).error).toMatch(/expected a JSON array of tickets/);
+		// Over push.maxBodyBytes (1 MiB by default): 413, nothing stored.
+		const big = Array.from({ length: 6000 }, (_, i) => ({ ...sent[0], id: `BIG-${i}`, category: 'x'.repeat(150) }));
+		const tooLarge = await post(token, big);
+		expect(tooLarge.status).toBe(413);
+		expect(((await tooLarge.json()) as Answer).error).toMatch(/send fewer tickets per request/);
 		const allBad = await post(token, [{ id: 'x' }]);
 		expect(allBad.status).toBe(400);
 		expect(((await allBad.json()) as Answer).refused[0]!.error).toBe('tickets[0].kind: expected "ticket" or "complaint", got nothing');
