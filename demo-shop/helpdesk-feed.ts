@@ -5,9 +5,10 @@
 import type { Logger } from '../src/lib/server/log';
 import { createKeys } from '../src/lib/server/keys';
 import { closeClient, createRedisClient } from '../src/lib/server/redis';
-import { TicketStore } from '../src/lib/server/tickets';
+import { TicketStore, type Ticket } from '../src/lib/server/tickets';
 import type { ComplaintReason } from './model';
 import { createHelpdesk } from './helpdesk';
+import { startTicketMirror } from './ticket-mirror';
 import type { Random } from './random';
 import type { ScenarioEffects } from './scenarios';
 
@@ -21,10 +22,27 @@ export interface HelpdeskFeed {
 const RETENTION_MS = 120 * 86_400_000;
 const TICK_MS = 1000;
 
-export function startHelpdesk(options: { redisUrl: string; prefix: string; random: Random; speed: number; effects: () => ScenarioEffects; log?: Logger }): HelpdeskFeed {
+export interface HelpdeskFeedOptions {
+	redisUrl: string;
+	/** Vigil's Redis key prefix: the ticket store written. */
+	prefix: string;
+	/** When reachable, the tickets are also copied to PostgreSQL (./ticket-mirror). */
+	postgresUrl?: string;
+	random: Random;
+	speed: number;
+	effects: () => ScenarioEffects;
+	log?: Logger;
+}
+
+export function startHelpdesk(options: HelpdeskFeedOptions): HelpdeskFeed {
 	const redis = createRedisClient(options.redisUrl, { name: 'demo-shop-helpdesk', log: options.log });
 	const store = new TicketStore(redis, createKeys(options.prefix), { retentionMs: RETENTION_MS });
-	const helpdesk = createHelpdesk({ random: options.random, speed: options.speed, effects: options.effects, sink: async (tickets) => void (await store.upsert(tickets)) });
+	const mirror = startTicketMirror({ postgresUrl: options.postgresUrl, log: options.log });
+	const sink = async (tickets: Ticket[]) => {
+		mirror.tickets(tickets);
+		await store.upsert(tickets);
+	};
+	const helpdesk = createHelpdesk({ random: options.random, speed: options.speed, effects: options.effects, sink });
 	let busy = false;
 	let warned = false;
 	const timer = setInterval(() => {
@@ -47,7 +65,7 @@ export function startHelpdesk(options: { redisUrl: string; prefix: string; rando
 		async stop() {
 			clearInterval(timer);
 			helpdesk.stop();
-			await closeClient(redis);
+			await Promise.allSettled([closeClient(redis), mirror.close()]);
 		}
 	};
 }

@@ -91,7 +91,7 @@ export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop>
 	);
 
 	const sleeper = createSleeper();
-	const helpdesk = options.ticketStorePrefix === undefined ? undefined : startHelpdesk({ redisUrl, prefix: options.ticketStorePrefix, random, speed, effects, log });
+	const helpdesk = options.ticketStorePrefix === undefined ? undefined : startHelpdesk({ redisUrl, prefix: options.ticketStorePrefix, postgresUrl: options.postgresUrl, random, speed, effects, log });
 	const customerService = createCustomerService({ random, speed });
 	const metrics = createShopMetrics({ customerService: () => customerService.snapshot() });
 	const queues = createShopQueues({

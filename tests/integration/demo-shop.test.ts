@@ -343,7 +343,7 @@ describe('the shipped config watching the shop', () => {
 		const blocks = shipped.collectors.map((b) => {
 			const text = JSON.stringify(b).replaceAll('${demoShop.url}', watched.url).replaceAll('"prefix":"demo-shop"', '"prefix":"watched"');
 			const block: Record<string, unknown> = { ...(JSON.parse(text) as Record<string, unknown>), interval: '500ms' };
-			return block.kind === 'sql' ? { ...block, url: postgresUrl } : block;
+			return block.kind === 'sql' || (block.kind === 'tickets' && block.url) ? { ...block, url: postgresUrl, ...(block.kind === 'tickets' ? { settle: '0s' } : {}) } : block;
 		});
 		expect(new Set(blocks.map((b) => b.kind))).toEqual(new Set(['http', 'prometheus', 'redis-queue', 'rabbitmq', 'sql', 'tickets']));
 		const c = await collect(redis.url, blocks, { allowPrivate: shipped.collect.allowPrivate, tickets });
@@ -374,6 +374,8 @@ describe('the shipped config watching the shop', () => {
 			// The shop's helpdesk: questions all along, and the outage's wave of payment complaints.
 			await c.waitFor('vigil_tickets_created{target="helpdesk",by="all",kind="ticket",window="24h"}', (r) => (r[0]?.value ?? 0) > 0, 15_000);
 			await c.waitFor('vigil_tickets_created{target="helpdesk",by="category",category="payment",kind="complaint",window="24h"}', (r) => (r[0]?.value ?? 0) > 0, 15_000);
+			// The same tickets copied to PostgreSQL and read back by SQL (the optional helpdesk-db target).
+			await c.waitFor('vigil_tickets_source_rows_read{target="helpdesk-db"}', (r) => (r[0]?.value ?? 0) > 0, 15_000);
 		} finally {
 			await c.stop();
 			await watched.stop();
