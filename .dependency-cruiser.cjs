@@ -6,7 +6,7 @@
  * modules, and none of folders inside src/lib/server.
  *
  * Inside src/lib/server the layers, lowest first (LAYERS below; an import may only go down):
- *   shared (root files, redis/, net/) -> tsdb -> promql -> rules -> alerting/state, alerting/ruleset,
+ *   shared (root files, redis/, net/) -> tickets -> tsdb -> promql -> rules -> alerting/state, alerting/ruleset,
  *   auth -> alerting/muting, incidents, notify -> views (and views/reports), prom-api -> query-pool -> web
  *   (web/http) -> src/routes. Read models (views, views/reports) query through promql's numeric query
  *   core, never prom-api's wire format.
@@ -22,6 +22,7 @@
  */
 const LAYERS = [
 	['shared', '^src/lib/server/([^/]+$|redis/|net/)', 'root files (keys, clock, log, metrics, audit, yaml), redis/ and net/'],
+	['tickets', '^src/lib/server/tickets/', 'helpdesk tickets: their latest states and the series derived from them'],
 	['tsdb', '^src/lib/server/tsdb/', 'the time-series store'],
 	['promql', '^src/lib/server/promql/', 'the PromQL engine and the numeric query core'],
 	['rules', '^src/lib/server/rules/', 'rule files, templates, the alert state machine, rule tests, backtests'],
@@ -122,16 +123,16 @@ module.exports = {
 			name: 'core-package-index-only',
 			severity: 'error',
 			comment:
-				'The other packages of src/lib/server (tsdb, promql, rules, auth, views/reports, prom-api, query-pool, net, redis) are used through their index.ts from outside the package. Unit tests (*.test.ts), tests/ and scripts/bench/ may import inner files: they test and measure a package\'s internals (the in-memory store, the block codec, promql/testing).',
-			from: { pathNot: ['^src/lib/server/(tsdb|promql|rules|auth|views/reports|prom-api|query-pool|net|redis)/', '\\.test\\.ts$', '^tests/', '^scripts/bench/'] },
-			to: { path: '^src/lib/server/(tsdb|promql|rules|auth|views/reports|prom-api|query-pool|net|redis)/', pathNot: ['^src/lib/server/(tsdb|promql|rules|auth|views/reports|prom-api|query-pool|net|redis)/index\\.ts$'] }
+				'The other packages of src/lib/server (tsdb, tickets, promql, rules, auth, views/reports, prom-api, query-pool, net, redis) are used through their index.ts from outside the package. Unit tests (*.test.ts), tests/ and scripts/bench/ may import inner files: they test and measure a package\'s internals (the in-memory store, the block codec, promql/testing).',
+			from: { pathNot: ['^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|prom-api|query-pool|net|redis)/', '\\.test\\.ts$', '^tests/', '^scripts/bench/'] },
+			to: { path: '^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|prom-api|query-pool|net|redis)/', pathNot: ['^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|prom-api|query-pool|net|redis)/index\\.ts$'] }
 		},
 		{
 			name: 'core-package-index-only-inside',
 			severity: 'error',
 			comment: 'Inside src/lib/server the same: one package imports another\'s index.ts, files of one package import each other directly.',
-			from: { path: '^(src/lib/server/(?:tsdb|promql|rules|auth|views/reports|prom-api|query-pool|net|redis))/', pathNot: '\\.test\\.ts$' },
-			to: { path: '^src/lib/server/(tsdb|promql|rules|auth|views/reports|prom-api|query-pool|net|redis)/', pathNot: ['^src/lib/server/(tsdb|promql|rules|auth|views/reports|prom-api|query-pool|net|redis)/index\\.ts$', '^$1/'] }
+			from: { path: '^(src/lib/server/(?:tsdb|tickets|promql|rules|auth|views/reports|prom-api|query-pool|net|redis))/', pathNot: '\\.test\\.ts$' },
+			to: { path: '^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|prom-api|query-pool|net|redis)/', pathNot: ['^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|prom-api|query-pool|net|redis)/index\\.ts$', '^$1/'] }
 		},
 		{
 			name: 'package-index-only-between-packages',

@@ -10,9 +10,10 @@ import { prometheusSource } from './sources/prometheus';
 import { rabbitmqSource } from './sources/rabbitmq';
 import { redisQueueSource } from './sources/redis-queue';
 import { sqlSource } from './sources/sql';
+import { ticketsSource } from './sources/tickets';
 import type { Collector, SourceDeps } from './types';
 
-export const sources = [httpSource, prometheusSource, redisQueueSource, rabbitmqSource, sqlSource, demoSource] as const;
+export const sources = [httpSource, prometheusSource, redisQueueSource, rabbitmqSource, sqlSource, ticketsSource, demoSource] as const;
 
 export const collectorConfig = z.discriminatedUnion('kind', [
 	httpSource.schema,
@@ -20,6 +21,7 @@ export const collectorConfig = z.discriminatedUnion('kind', [
 	redisQueueSource.schema,
 	rabbitmqSource.schema,
 	sqlSource.schema,
+	ticketsSource.schema,
 	demoSource.schema
 ]);
 export type CollectorConfig = z.output<typeof collectorConfig>;

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Logger } from '../src/lib/server/log';
 import type { Sample } from '../src/lib/shared/series';
 import type { AddressPolicy } from './net/address-policy';
+import type { TicketStore } from '../src/lib/server/tickets';
 
 export interface CollectContext {
 	/** Aborted when the run times out or the role stops. */
@@ -64,6 +65,8 @@ export interface SourceDeps {
 	addressPolicy: AddressPolicy;
 	/** Vigil's own Redis URL: the default for redis-queue targets. */
 	redisUrl?: string;
+	/** Vigil's ticket store and the `tickets` settings, for tickets targets. */
+	tickets?: { store: TicketStore; maxLabelValues: number };
 }
 
 export interface SourceDefinition<S extends z.ZodType<CommonCollectorConfig>> {

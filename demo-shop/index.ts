@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { Logger } from '../src/lib/server/log';
 import { createCustomerService } from './customer-service';
+import { startHelpdesk } from './helpdesk-feed';
 import { createShopHandler, type ShopHandler } from './handlers';
 import { createShopMetrics } from './metrics';
 import type { ComplaintReason } from './model';
@@ -39,6 +40,11 @@ export interface DemoShopOptions {
 	postgresUrl?: string;
 	/** When reachable, each order also sends a RabbitMQ notification (for the rabbitmq source). */
 	amqpUrl?: string;
+	/**
+	 * Vigil's Redis key prefix: when given, the shop's helpdesk writes its tickets into Vigil's ticket
+	 * store on `redisUrl` (where the demo's `tickets` collector derives its series from).
+	 */
+	ticketStorePrefix?: string;
 }
 
 export interface DemoShop {
@@ -85,6 +91,7 @@ export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop>
 	);
 
 	const sleeper = createSleeper();
+	const helpdesk = options.ticketStorePrefix === undefined ? undefined : startHelpdesk({ redisUrl, prefix: options.ticketStorePrefix, postgresUrl: options.postgresUrl, random, speed, effects, log });
 	const customerService = createCustomerService({ random, speed });
 	const metrics = createShopMetrics({ customerService: () => customerService.snapshot() });
 	const queues = createShopQueues({
@@ -96,8 +103,12 @@ export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop>
 		sleeper,
 		log,
 		onDepth: (queue, depth) => metrics.queueDepth(queue, depth),
-		onTicketQueued: (ticket, createdAt) => customerService.opened(ticket.complaintId, createdAt),
+		onTicketQueued: (ticket, createdAt) => {
+			customerService.opened(ticket.complaintId, createdAt);
+			helpdesk?.complaint(ticket.complaintId, ticket.reason, createdAt);
+		},
 		onTicketAnswered: (ticket, createdAt) => {
+			helpdesk?.answered(ticket.complaintId);
 			metrics.firstResponse(customerService.answered({ complaintId: ticket.complaintId, reason: ticket.reason, openedAt: createdAt }));
 		}
 	});
@@ -126,7 +137,7 @@ export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop>
 	const stop = async () => {
 		traffic.stop();
 		sleeper.cancelAll();
-		await Promise.allSettled([shopServer.close(), queues.close(), mirrors.close()]);
+		await Promise.allSettled([shopServer.close(), queues.close(), mirrors.close(), helpdesk?.stop()]);
 		metrics.registry.clear();
 		log?.info('demo shop stopped');
 	};

@@ -16,7 +16,7 @@ export const ACCESS_USAGE = `  users add NAME --role viewer|engineer|manager|adm
   users list | users set-role NAME ROLE | users passwd NAME | users delete NAME
                         List users / change a role / change a password / delete a user (the last
                         three end the user's sessions at once)
-  token create --name NAME [--user NAME] [--role ROLE] [--scope push,reload,read,rules] [--expires 90d]
+  token create --name NAME [--user NAME] [--role ROLE] [--scope push,tickets,reload,read,rules] [--expires 90d]
                         (these commands, as kiosk and rules, take --config FILE)
                         Make an API token for a user (required once users exist), with the user's
                         role or a narrower one, optionally narrowed to scopes (printed once)
@@ -177,7 +177,7 @@ async function users(args: string[], io: CliIO, root: string): Promise<number> {
 	return 2;
 }
 
-const TOKEN_USAGE = 'usage: vigil token create --name NAME [--user NAME] [--role ROLE] [--scope push,reload,read,rules] [--expires 90d] | vigil token list | vigil token revoke ID';
+const TOKEN_USAGE = 'usage: vigil token create --name NAME [--user NAME] [--role ROLE] [--scope push,tickets,reload,read,rules] [--expires 90d] | vigil token list | vigil token revoke ID';
 
 export function tokenCommand(args: string[], io: CliIO, root: string): Promise<number> {
 	return withConfig(args, io, (rest) => token(rest, io, root));

@@ -16,7 +16,7 @@ describe('the shipped demo config', () => {
 		if (!r.ok) return;
 		expect(r.value.roles).toEqual(['web', 'collect', 'alerts']);
 		expect(r.value.demoShop.enabled).toBe(true);
-		expect(new Set(r.value.collectors.map((c) => c.kind))).toEqual(new Set(['http', 'prometheus', 'redis-queue', 'rabbitmq', 'sql']));
+		expect(new Set(r.value.collectors.map((c) => c.kind))).toEqual(new Set(['http', 'prometheus', 'redis-queue', 'rabbitmq', 'sql', 'tickets']));
 		expect(r.value.wall.tiles.length).toBeGreaterThan(5);
 	});
 });
@@ -92,7 +92,7 @@ describe('problems', () => {
 
 	it('refuses an unknown collector kind and lists the known ones', () => {
 		expect(problems('collectors:\n  - kind: smtp\n    name: x\n')).toEqual([
-			'collectors[0].kind (line 2, column 11): unknown kind "smtp"; expected one of http, prometheus, redis-queue, rabbitmq, sql, demo'
+			'collectors[0].kind (line 2, column 11): unknown kind "smtp"; expected one of http, prometheus, redis-queue, rabbitmq, sql, tickets, demo'
 		]);
 	});
 

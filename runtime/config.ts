@@ -242,6 +242,20 @@ const configObject = z.strictObject({
 			samplesPerSecondPerToken: z.number().int().min(1).max(100_000_000).default(50_000)
 		})
 		.prefault({}),
+	tickets: z
+		.strictObject({
+			/**
+			 * Tickets not updated for this long are dropped from the ticket store (and from every figure).
+			 * The default keeps a whole quarter's tickets, with a month to report on it.
+			 */
+			retention: zDuration({ min: 31 * 86_400_000, max: 3650 * 86_400_000 }).default(120 * 86_400_000),
+			/**
+			 * Most values of each of team, category and merchant that get series of their own in the
+			 * derived ticket series; the least used beyond it are labelled `other` (and counted).
+			 */
+			maxLabelValues: z.number().int().min(1).max(1000).default(20)
+		})
+		.prefault({}),
 	alerts: z
 		.strictObject({
 			/**

@@ -20,6 +20,7 @@ import { setProcessQueryLimits } from '../src/lib/server/promql';
 import { type QueryPool, startQueryPool } from '../src/lib/server/query-pool';
 import { checkRedisMode, closeClient, createRedisClient, isCluster, waitReady, type Redis, redactUrl, resolveRedis, type ResolvedRedis } from '../src/lib/server/redis';
 import { RedisStore, StoreSink, resolveRetention } from '../src/lib/server/tsdb';
+import { TicketStore } from '../src/lib/server/tickets';
 import { LiveHub } from '../src/lib/server/web/live';
 import { LiveAccess } from '../src/lib/server/web/live-access';
 import type { AddressRule } from '../src/lib/server/web/client-address';
@@ -251,6 +252,7 @@ class VigilProcess {
 			...this.auth,
 			push: config.push,
 			pushRate: new PushRateLimiter(config.push.samplesPerSecondPerToken, pushBurst(config.push.samplesPerSecondPerToken, config.push.maxItems)),
+			tickets: this.ticketStore(),
 			requestReload: (by: string) => this.requestReload(by),
 			log: this.log,
 			registry: this.metrics.registry,
@@ -301,11 +303,16 @@ class VigilProcess {
 	async startDemoShop(): Promise<void> {
 		const d = this.config.demoShop;
 		try {
-			this.shop = await startDemoShop({ port: d.port, host: d.host, redisUrl: this.resolvedUrl, scenario: d.scenario, speed: d.speed, postgresUrl: d.postgresUrl, amqpUrl: d.amqpUrl, log: this.log });
+			this.shop = await startDemoShop({ port: d.port, host: d.host, redisUrl: this.resolvedUrl, scenario: d.scenario, speed: d.speed, postgresUrl: d.postgresUrl, amqpUrl: d.amqpUrl, ticketStorePrefix: this.config.redis.prefix, log: this.log });
 		} catch (err) {
 			throw listenError(err, d.port, d.host, DEMO_SHOP_LISTENER) ?? err;
 		}
 		this.log.info({ url: this.shop.url }, 'demo shop running');
+	}
+
+	/** The ticket store the push API and the tickets collectors share (`tickets.retention`). */
+	ticketStore(): TicketStore {
+		return new TicketStore(this.redis, this.keys, { retentionMs: this.config.tickets.retention });
 	}
 
 	async startCollect(): Promise<void> {
@@ -320,7 +327,7 @@ class VigilProcess {
 			collectors: config.collectors,
 			sink: new StoreSink(writer, log),
 			metadata: (m) => void writer.setMetadata(m).catch(() => {}),
-			deps: { log, addressPolicy: createAddressPolicy(config.collect.allowPrivate), redisUrl: this.resolvedUrl },
+			deps: { log, addressPolicy: createAddressPolicy(config.collect.allowPrivate), redisUrl: this.resolvedUrl, tickets: { store: this.ticketStore(), maxLabelValues: config.tickets.maxLabelValues } },
 			log,
 			registry: this.metrics.registry,
 			concurrency: config.collect.concurrency,

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { createAddressPolicy } from '../../collectors/net/address-policy';
 import { collectorConfig, type CollectorConfig } from '../../collectors/registry';
 import { startCollectRole, type CollectRole } from '../../collectors/role';
+import type { SourceDeps } from '../../collectors/types';
 import { createLogger } from '../../src/lib/server/log';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
 import { StoreSink } from '../../src/lib/server/tsdb/sink';
@@ -23,7 +24,7 @@ export interface Collecting {
 
 let n = 0;
 
-export async function collect(redisUrl: string, blocks: unknown[], options: { allowPrivate?: string[] } = {}): Promise<Collecting> {
+export async function collect(redisUrl: string, blocks: unknown[], options: { allowPrivate?: string[]; tickets?: SourceDeps['tickets'] } = {}): Promise<Collecting> {
 	const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
 	const store = new RedisStore(redis, { prefix: `col${++n}-${process.pid}:`, liveKey: null });
 	const log = createLogger({ level: 'silent' });
@@ -32,7 +33,7 @@ export async function collect(redisUrl: string, blocks: unknown[], options: { al
 		collectors,
 		sink: new StoreSink(store),
 		metadata: (m) => void store.setMetadata(m),
-		deps: { log, addressPolicy: createAddressPolicy(options.allowPrivate ?? []), redisUrl },
+		deps: { log, addressPolicy: createAddressPolicy(options.allowPrivate ?? []), redisUrl, tickets: options.tickets },
 		log
 	});
 	const waitFor = async (selector: string, check: (r: LatestResult[]) => boolean = (r) => r.length > 0, timeoutMs = 10_000) => {

@@ -86,7 +86,7 @@ describe('vigil token', () => {
 	it('refuses bad arguments with a message saying what to give', () => {
 		const r = vigilCli(['token', 'create', '--name', 'x', '--scope', 'everything']);
 		expect(r.code).toBe(2);
-		expect(r.err).toContain('--scope takes one or more of push, reload, read, rules; unknown: everything');
+		expect(r.err).toContain('--scope takes one or more of push, tickets, reload, read, rules; unknown: everything');
 		expect(vigilCli(['token', 'revoke', 'nope']).err).toContain('no API token with id "nope"');
 	});
 });

@@ -11,6 +11,8 @@ import type { Redis } from 'ioredis';
 import { parse } from 'yaml';
 import { startDemoShop, type DemoShop } from '../../demo-shop/index';
 import { evalInstant, loadSource, parseExpr } from '../../src/lib/server/promql/index';
+import { createKeys } from '../../src/lib/server/keys';
+import { TicketStore } from '../../src/lib/server/tickets/index';
 import { collect, type Collecting } from '../helpers/collect';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 import { ROOT } from '../helpers/vigil-process';
@@ -334,16 +336,17 @@ describe('the shipped config watching the shop', () => {
 	it('stores what each kind of its collectors reads: http, prometheus, redis-queue, and the copies in PostgreSQL and RabbitMQ', async () => {
 		const postgresUrl = process.env.VIGIL_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 		const amqpUrl = 'amqp://guest:guest@127.0.0.1:5672';
-		const watched = await startDemoShop({ port: 0, redisUrl: redis.url, speed: 30, queuePrefix: 'watched', postgresUrl, amqpUrl });
+		const watched = await startDemoShop({ port: 0, redisUrl: redis.url, speed: 30, queuePrefix: 'watched', postgresUrl, amqpUrl, ticketStorePrefix: 'watched-vigil:' });
+		const tickets = { store: new TicketStore(client, createKeys('watched-vigil:'), { retentionMs: 90 * 86_400_000 }), maxLabelValues: 20 };
 		// vigil.config.yaml as shipped, pointed at this shop (its port, queue prefix and test database), every 500 ms.
 		const shipped = parse(readFileSync(join(ROOT, 'vigil.config.yaml'), 'utf8')) as { collect: { allowPrivate: string[] }; collectors: Array<Record<string, unknown>> };
 		const blocks = shipped.collectors.map((b) => {
 			const text = JSON.stringify(b).replaceAll('${demoShop.url}', watched.url).replaceAll('"prefix":"demo-shop"', '"prefix":"watched"');
 			const block: Record<string, unknown> = { ...(JSON.parse(text) as Record<string, unknown>), interval: '500ms' };
-			return block.kind === 'sql' ? { ...block, url: postgresUrl } : block;
+			return block.kind === 'sql' || (block.kind === 'tickets' && block.url) ? { ...block, url: postgresUrl, ...(block.kind === 'tickets' ? { settle: '0s' } : {}) } : block;
 		});
-		expect(new Set(blocks.map((b) => b.kind))).toEqual(new Set(['http', 'prometheus', 'redis-queue', 'rabbitmq', 'sql']));
-		const c = await collect(redis.url, blocks, { allowPrivate: shipped.collect.allowPrivate });
+		expect(new Set(blocks.map((b) => b.kind))).toEqual(new Set(['http', 'prometheus', 'redis-queue', 'rabbitmq', 'sql', 'tickets']));
+		const c = await collect(redis.url, blocks, { allowPrivate: shipped.collect.allowPrivate, tickets });
 		try {
 			for (const service of ['storefront', 'search', 'checkout', 'payments']) {
 				// Waits for a probe that passed: on a loaded machine one may miss its 400 ms timeout.
@@ -368,6 +371,11 @@ describe('the shipped config watching the shop', () => {
 			// A payment outage shows in what is stored within 5 s.
 			watched.setScenario('payment-outage');
 			await c.waitFor('up{target="payments"}', (r) => r[0]?.value === 0, 5000);
+			// The shop's helpdesk: questions all along, and the outage's wave of payment complaints.
+			await c.waitFor('vigil_tickets_created{target="helpdesk",by="all",kind="ticket",window="24h"}', (r) => (r[0]?.value ?? 0) > 0, 15_000);
+			await c.waitFor('vigil_tickets_created{target="helpdesk",by="category",category="payment",kind="complaint",window="24h"}', (r) => (r[0]?.value ?? 0) > 0, 15_000);
+			// The same tickets copied to PostgreSQL and read back by SQL (the optional helpdesk-db target).
+			await c.waitFor('vigil_tickets_source_rows_read{target="helpdesk-db"}', (r) => (r[0]?.value ?? 0) > 0, 15_000);
 		} finally {
 			await c.stop();
 			await watched.stop();

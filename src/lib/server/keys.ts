@@ -113,6 +113,18 @@ export interface Keys {
 	};
 	/** Stream: the audit log (who, when, what, before and after), capped ~1,000,000 entries. */
 	audit: string;
+	/**
+	 * Helpdesk tickets (src/lib/server/tickets), under one hash tag so the upsert script can check a
+	 * ticket's stored `updated` and write the state and its index together on Redis Cluster too.
+	 */
+	tickets: {
+		/** Hash: ticket id -> JSON of the ticket's latest state. */
+		state: string;
+		/** Sorted set: ticket id by its `updated` time (epoch ms): staleness checks and retention. */
+		updated: string;
+		/** String: JSON cursor of one tickets collector's incremental SQL read (`updated_at`, id). */
+		cursor(collector: string): string;
+	};
 	/** The rule set, the source of truth, under one hash tag (saves are transactions). */
 	rules: {
 		/** Hash: rule id -> JSON of the current version (spec, version number, author, time, enabled). */
@@ -185,6 +197,11 @@ export function createKeys(prefix = 'vigil:'): Keys {
 			attempts: (kind, id) => `${prefix}auth:attempts:${kind}:${id}`
 		},
 		audit: `${prefix}audit`,
+		tickets: {
+			state: `${prefix}{tickets}:state`,
+			updated: `${prefix}{tickets}:updated`,
+			cursor: (name) => `${prefix}{tickets}:cursor:${name}`
+		},
 		rules: {
 			current: `${prefix}{rules}:current`,
 			groups: `${prefix}{rules}:groups`,

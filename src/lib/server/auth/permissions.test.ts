@@ -18,6 +18,7 @@ describe('the permission table', () => {
 			'incidents:resolve',
 			'incidents:note',
 			'samples:push',
+			'tickets:push',
 			'config:reload'
 		]);
 		expect(actionsOf('manager')).toEqual(['wall:read', 'rules:read', 'incidents:read', 'series:read', 'incidents:note', 'reports:read', 'reports:export']);

@@ -6,7 +6,7 @@
  * | `viewer`   | read the wall, rules and incidents                                                   |
  * | `engineer` | the above, plus edit rules, silences and maintenance windows; acknowledge, assign,    |
  * |            | resolve and add notes to incidents (the responder writes what they found and did);   |
- * |            | push samples and reload collectors (automation)                                      |
+ * |            | push samples and tickets, and reload collectors (automation)                         |
  * | `manager`  | read everything (not the audit log), add incident notes, view and export reports     |
  * | `admin`    | everything, plus users, tokens, channels, boards and the audit log                   |
  */
@@ -27,6 +27,7 @@ export const ACTIONS = [
 	'incidents:resolve',
 	'incidents:note',
 	'samples:push',
+	'tickets:push',
 	'config:reload',
 	'reports:read',
 	'reports:export',
@@ -49,6 +50,7 @@ const ENGINEER: readonly Action[] = [
 	'incidents:resolve',
 	'incidents:note',
 	'samples:push',
+	'tickets:push',
 	'config:reload'
 ];
 const MANAGER: readonly Action[] = [...VIEWER, 'incidents:note', 'reports:read', 'reports:export'];

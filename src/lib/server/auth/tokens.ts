@@ -14,13 +14,17 @@ import type { AuditLog } from '../audit';
 import { roleCovers, type Action, type Role } from './permissions';
 import type { Keys } from '../keys';
 
-/** push: POST /api/v1/push; reload: POST /api/v1/reload; read: read APIs (backtests); rules: change rules. */
-export const SCOPES = ['push', 'reload', 'read', 'rules'] as const;
+/**
+ * push: POST /api/v1/push; tickets: POST /api/v1/tickets; reload: POST /api/v1/reload; read: read
+ * APIs (backtests); rules: change rules.
+ */
+export const SCOPES = ['push', 'tickets', 'reload', 'read', 'rules'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** The actions each scope allows. */
 export const SCOPE_ACTIONS: Record<Scope, readonly Action[]> = {
 	push: ['samples:push'],
+	tickets: ['tickets:push'],
 	reload: ['config:reload'],
 	read: ['wall:read', 'rules:read', 'incidents:read', 'series:read', 'reports:read'],
 	rules: ['rules:write']

@@ -17,6 +17,7 @@ import type { Role } from '../nodes';
 import type { QueryRunner } from '../query-pool';
 import type { ReportSettings } from '../views/reports';
 import type { Retention, TimeSeriesStore } from '../tsdb';
+import type { TicketStore } from '../tickets';
 
 export interface VigilContext {
 	redis: Redis;
@@ -33,8 +34,10 @@ export interface VigilContext {
 	/** Failed logins: per user name and client address, per address, and a slow-down per user. */
 	loginLimits: LoginThrottle;
 	push: { maxBodyBytes: number; maxItems: number; samplesPerSecondPerToken: number };
-	/** Samples per second per sender of the push API (push.samplesPerSecondPerToken). */
+	/** Samples per second per sender of the push API (push.samplesPerSecondPerToken); tickets pushed count as samples. */
 	pushRate: PushRateLimiter;
+	/** The latest state of every helpdesk ticket (POST /api/v1/tickets writes here). */
+	tickets: TicketStore;
 	/** Asks every collect process to reload its config; resolves with how many heard it. */
 	requestReload(by: string): Promise<number>;
 	/** Notification channels (provisioned from the config, and stored in Redis). */
