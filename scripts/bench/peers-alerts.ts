@@ -1,0 +1,273 @@
+/**
+ * Part of `npm run bench:peers`: the time from a threshold flip to the firing webhook, Vigil beside
+ * Prometheus 2.42 + Alertmanager 0.25 (Debian's `prometheus`, `prometheus-alertmanager`).
+ *
+ * - One loopback target (in this process) serves `peer_flip{side="prometheus"|"vigil",n="<k>"}`.
+ *   A flip makes a new series `n` at 1 (the old one leaves the page, so its alert resolves): each
+ *   flip opens a new aggregation group on both sides, the path `group_wait` governs, and no flip
+ *   waits behind the previous one's group_interval.
+ * - Prometheus scrapes it every second, evaluates `peer_flip{side="prometheus"} > 0` (`for: 0s`)
+ *   every second and sends to Alertmanager (group_by [alertname, n], group_wait 0s,
+ *   group_interval 1s, its own data directory and free ports, no cluster), which posts to a
+ *   webhook receiver here.
+ * - Vigil runs as `vigil start --roles collect,alerts` wires it (startVigil, in a child process,
+ *   from the sources) on its own redis-server: a prometheus collector at 1 s, the same rule in a
+ *   1 s group, a webhook channel to a receiver here, the same route.
+ * - Flips alternate A B A B…, each at a random moment (so it lands anywhere within the scrape
+ *   and evaluation intervals); a flip counts when its firing notification arrives. Then, after
+ *   another random wait, the series leaves the page and the time to the resolved notification is
+ *   taken too: that one is a flush on group_interval (the group has notified), not group_wait.
+ *
+ * Run alone: `npm run bench:peers -- --alerts-only [--flips N]`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { freePort } from '../../src/lib/server/redis/embedded';
+
+const PROMETHEUS = process.env.PROMETHEUS ?? '/usr/bin/prometheus';
+const ALERTMANAGER = process.env.ALERTMANAGER ?? '/usr/bin/prometheus-alertmanager';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const ALERT_BINARIES = [PROMETHEUS, ALERTMANAGER];
+
+type Side = 'prometheus' | 'vigil';
+
+export interface AlertLatency {
+	flips: number;
+	/** Flip → firing webhook, ms, in flip order. */
+	prometheus: number[];
+	vigil: number[];
+	/** Flip back (the series leaves the page) → resolved webhook, ms: a flush on group_interval. */
+	resolved: { prometheus: number[]; vigil: number[] };
+	/** Flips whose notification (firing or resolved) did not come within the wait. */
+	missed: { prometheus: number; vigil: number };
+}
+
+/** The flip target and both webhook receivers, in this process. */
+class FlipRig {
+	/** The series each side serves now (n), or none. */
+	private readonly current: Record<Side, number | undefined> = { prometheus: undefined, vigil: undefined };
+	/** Notifications heard: `${side}:${n}:${status}` -> arrival (performance.now()). */
+	private readonly heard = new Map<string, number>();
+	private readonly waiters = new Map<string, () => void>();
+	readonly servers: Server[] = [];
+
+	async start(): Promise<{ target: string; hooks: Record<Side, string> }> {
+		const target = await this.listen((req, body, res) => {
+			const lines = ['# TYPE peer_flip gauge'];
+			for (const side of ['prometheus', 'vigil'] as const) {
+				const n = this.current[side];
+				if (n !== undefined) lines.push(`peer_flip{side="${side}",n="${n}"} 1`);
+			}
+			res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+			res.end(`${lines.join('\n')}\n`);
+		});
+		const hook = (side: Side) =>
+			this.listen((_req, body, res) => {
+				const at = performance.now();
+				res.end('ok');
+				const msg = JSON.parse(body) as { alerts?: Array<{ status: string; labels: Record<string, string> }> };
+				for (const a of msg.alerts ?? []) {
+					if (a.labels.n === undefined) continue;
+					const key = `${side}:${a.labels.n}:${a.status}`;
+					if (this.heard.has(key)) continue;
+					this.heard.set(key, at);
+					this.waiters.get(key)?.();
+				}
+			});
+		return { target: `${target}/metrics`, hooks: { prometheus: await hook('prometheus'), vigil: await hook('vigil') } };
+	}
+
+	private async listen(handle: (req: unknown, body: string, res: import('node:http').ServerResponse) => void): Promise<string> {
+		const server = createServer((req, res) => {
+			let body = '';
+			req.on('data', (c: Buffer) => (body += c.toString()));
+			req.on('end', () => handle(req, body, res));
+		});
+		this.servers.push(server);
+		await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+		return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	}
+
+	/** Flips `side` to a new series `n`; resolves with flip → firing webhook (ms), or null after `waitMs`. */
+	flip(side: Side, n: number, waitMs: number): Promise<number | null> {
+		return this.timed(`${side}:${n}:firing`, waitMs, () => (this.current[side] = n));
+	}
+
+	/** Takes `side`'s series `n` off the page; resolves with that → resolved webhook (ms), or null after `waitMs`. */
+	clear(side: Side, n: number, waitMs: number): Promise<number | null> {
+		return this.timed(`${side}:${n}:resolved`, waitMs, () => (this.current[side] = undefined));
+	}
+
+	private async timed(key: string, waitMs: number, change: () => void): Promise<number | null> {
+		const arrived = new Promise<void>((r) => this.waiters.set(key, r));
+		const t0 = performance.now();
+		change();
+		let timer: NodeJS.Timeout | undefined;
+		await Promise.race([arrived, new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+		clearTimeout(timer);
+		this.waiters.delete(key);
+		const at = this.heard.get(key);
+		return at === undefined ? null : at - t0;
+	}
+
+	close(): void {
+		for (const s of this.servers) s.close();
+	}
+}
+
+const RULE = (side: Side) => ({ groups: [{ name: 'flip', interval: '1s', rules: [{ alert: 'PeerFlip', expr: `peer_flip{side="${side}"} > 0`, for: '0s', labels: { severity: 'page' } }] }] });
+const ROUTE = { group_by: ['alertname', 'n'], group_wait: '0s', group_interval: '1s', repeat_interval: '1h' };
+
+async function waitReady(url: string, proc: ChildProcess, what: string, stderr: () => string): Promise<void> {
+	const deadline = Date.now() + 60_000;
+	for (;;) {
+		try {
+			if ((await fetch(url)).ok) return;
+		} catch {
+			/* not yet */
+		}
+		if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`${what} did not become ready: ${stderr()}`);
+		await sleep(200);
+	}
+}
+
+function spawnLogged(bin: string, args: string[]): { proc: ChildProcess; stderr: () => string } {
+	const proc = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+	let text = '';
+	proc.stderr!.on('data', (d: Buffer) => (text = (text + d.toString()).slice(-4000)));
+	return { proc, stderr: () => text };
+}
+
+/** Alertmanager (no cluster, its own data) and Prometheus sending to it, each on free ports. */
+async function startPromStack(dir: string, target: string, hook: string, stops: Array<() => unknown>): Promise<void> {
+	mkdirSync(join(dir, 'am'), { recursive: true });
+	writeFileSync(
+		join(dir, 'alertmanager.yml'),
+		JSON.stringify({ route: { receiver: 'hook', ...ROUTE }, receivers: [{ name: 'hook', webhook_configs: [{ url: `${hook}/hook`, send_resolved: true }] }] })
+	);
+	const amPort = await freePort();
+	const am = spawnLogged(ALERTMANAGER, [
+		`--config.file=${join(dir, 'alertmanager.yml')}`,
+		`--storage.path=${join(dir, 'am')}`,
+		`--web.listen-address=127.0.0.1:${amPort}`,
+		'--cluster.listen-address=',
+		'--log.level=warn'
+	]);
+	stops.push(() => am.proc.kill('SIGKILL'));
+	await waitReady(`http://127.0.0.1:${amPort}/-/ready`, am.proc, 'alertmanager', am.stderr);
+
+	writeFileSync(join(dir, 'flip.rules.yml'), JSON.stringify(RULE('prometheus')));
+	const t = new URL(target);
+	writeFileSync(
+		join(dir, 'prometheus-alerts.yml'),
+		JSON.stringify({
+			global: { scrape_interval: '1s', evaluation_interval: '1s' },
+			rule_files: [join(dir, 'flip.rules.yml')],
+			alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${amPort}`] }] }] },
+			scrape_configs: [{ job_name: 'flip', scrape_interval: '1s', scrape_timeout: '800ms', static_configs: [{ targets: [t.host] }] }]
+		})
+	);
+	const promPort = await freePort();
+	const prom = spawnLogged(PROMETHEUS, [
+		`--config.file=${join(dir, 'prometheus-alerts.yml')}`,
+		`--storage.tsdb.path=${join(dir, 'prom-alerts-data')}`,
+		`--web.listen-address=127.0.0.1:${promPort}`,
+		'--log.level=warn'
+	]);
+	stops.push(() => prom.proc.kill('SIGKILL'));
+	await waitReady(`http://127.0.0.1:${promPort}/-/ready`, prom.proc, 'prometheus', prom.stderr);
+}
+
+/** Vigil's config for the comparison: collect + alerts, as `vigil start` reads it. */
+function vigilConfig(port: number, redisUrl: string, target: string, hook: string): string {
+	return JSON.stringify({
+		server: { host: '127.0.0.1', port },
+		roles: ['collect', 'alerts'],
+		redis: { url: redisUrl, prefix: 'vpa:' },
+		log: { level: 'warn' },
+		demoShop: { enabled: false },
+		collect: { allowPrivate: ['127.0.0.1'] },
+		collectors: [{ kind: 'prometheus', name: 'flip', url: target, interval: '1s' }],
+		alerts: { ruleFiles: ['flip.rules.yml'], defaultInterval: '1s' },
+		notifications: {
+			allowPrivate: ['127.0.0.1'],
+			channels: [{ name: 'hook', type: 'webhook', url: `${hook}/hook`, sendResolved: true }],
+			route: { receiver: 'hook', ...ROUTE }
+		}
+	});
+}
+
+/** The Vigil child: startVigil with the config file given, until killed. */
+export async function vigilChild(configFile: string): Promise<void> {
+	const { readFileSync } = await import('node:fs');
+	const { dirname } = await import('node:path');
+	const { parseConfig } = await import('../../runtime/config');
+	const { startVigil } = await import('../../runtime/start');
+	const { createLogger } = await import('../../src/lib/server/log');
+	const parsed = parseConfig(readFileSync(configFile, 'utf8'));
+	if (!parsed.ok) throw new Error(`config: ${JSON.stringify(parsed.problems)}`);
+	const dir = dirname(configFile);
+	await startVigil({ config: parsed.value, log: createLogger({ level: 'warn' }), version: 'bench', http: { mode: 'listen' }, cwd: dir, configDir: dir });
+	process.stdout.write('vigil ready\n');
+}
+
+async function startVigilSide(dir: string, redisUrl: string, target: string, hook: string, stops: Array<() => unknown>): Promise<void> {
+	const vdir = join(dir, 'vigil');
+	mkdirSync(vdir, { recursive: true });
+	writeFileSync(join(vdir, 'flip.rules.yml'), JSON.stringify(RULE('vigil')));
+	const port = await freePort();
+	writeFileSync(join(vdir, 'vigil.config.yaml'), vigilConfig(port, redisUrl, target, hook));
+	const nodeFlags = (process.env.VIGIL_PEERS_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+	const proc = spawn(process.execPath, [...nodeFlags, resolve('scripts/run-ts.mjs'), 'scripts/bench/peers.ts', '--vigil-child', join(vdir, 'vigil.config.yaml')], { stdio: ['ignore', 'pipe', 'inherit'] });
+	stops.push(() => proc.kill('SIGKILL'));
+	await new Promise<void>((ok, fail) => {
+		let out = '';
+		proc.stdout!.on('data', (d: Buffer) => {
+			out += d.toString();
+			if (out.includes('vigil ready')) ok();
+		});
+		proc.once('exit', (code) => fail(new Error(`Vigil's process exited (${code}) before it was ready`)));
+	});
+}
+
+/**
+ * Measures flip → firing webhook on both sides, `flips` each, interleaved. `redisUrl`: a private
+ * redis-server for Vigil.
+ */
+export async function compareAlertLatency(options: { dir: string; redisUrl: string; flips: number; progress: (m: string) => void }): Promise<AlertLatency> {
+	const { dir, redisUrl, flips, progress } = options;
+	const rig = new FlipRig();
+	const stops: Array<() => unknown> = [() => rig.close()];
+	try {
+		const { target, hooks } = await rig.start();
+		progress('Alert latency: starting Prometheus + Alertmanager, and Vigil (collect, alerts) on its own redis-server…');
+		await startPromStack(dir, target, hooks.prometheus, stops);
+		await startVigilSide(dir, redisUrl, target, hooks.vigil, stops);
+		// Both sides have scraped and evaluated a few times (rules loaded, targets up).
+		await sleep(5000);
+		const out: AlertLatency = { flips, prometheus: [], vigil: [], resolved: { prometheus: [], vigil: [] }, missed: { prometheus: 0, vigil: 0 } };
+		// One warm-up flip each (first series, first group, first connection), not counted.
+		for (let n = 0; n <= flips; n++) {
+			for (const side of ['prometheus', 'vigil'] as const) {
+				// A random moment within the scrape and evaluation intervals.
+				await sleep(500 + Math.random() * 1000);
+				const ms = await rig.flip(side, n, 15_000);
+				await sleep(Math.random() * 1000);
+				const back = await rig.clear(side, n, 15_000);
+				if (n === 0) continue;
+				if (ms === null || back === null) out.missed[side]++;
+				if (ms !== null) out[side].push(ms);
+				if (back !== null) out.resolved[side].push(back);
+				const say = (x: number | null) => (x === null ? 'none within 15 s' : `${Math.round(x)} ms`);
+				progress(`  flip ${n} ${side}: firing ${say(ms)}, resolved ${say(back)}`);
+			}
+		}
+		return out;
+	} finally {
+		for (const s of stops.reverse()) await s();
+	}
+}
