@@ -25,6 +25,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { offsetFor } from '../../collectors/scheduler';
 import { freePort } from '../../src/lib/server/redis/embedded';
 
 const PROMETHEUS = process.env.PROMETHEUS ?? '/usr/bin/prometheus';
@@ -44,6 +45,11 @@ export interface AlertLatency {
 	resolved: { prometheus: number[]; vigil: number[] };
 	/** Flips whose notification (firing or resolved) did not come within the wait. */
 	missed: { prometheus: number; vigil: number };
+	/**
+	 * From a scrape to the next evaluation, ms: a fixed part of every flip's latency, set on each
+	 * side by names (the target's scrape offset, the group's evaluation offset), not by the code.
+	 */
+	scrapeToEvaluation: { prometheus: number | null; vigil: number };
 }
 
 /** The flip target and both webhook receivers, in this process. */
@@ -143,7 +149,7 @@ function spawnLogged(bin: string, args: string[]): { proc: ChildProcess; stderr:
 }
 
 /** Alertmanager (no cluster, its own data) and Prometheus sending to it, each on free ports. */
-async function startPromStack(dir: string, target: string, hook: string, stops: Array<() => unknown>): Promise<void> {
+async function startPromStack(dir: string, target: string, hook: string, stops: Array<() => unknown>): Promise<string> {
 	mkdirSync(join(dir, 'am'), { recursive: true });
 	writeFileSync(
 		join(dir, 'alertmanager.yml'),
@@ -180,6 +186,20 @@ async function startPromStack(dir: string, target: string, hook: string, stops: 
 	]);
 	stops.push(() => prom.proc.kill('SIGKILL'));
 	await waitReady(`http://127.0.0.1:${promPort}/-/ready`, prom.proc, 'prometheus', prom.stderr);
+	return `http://127.0.0.1:${promPort}`;
+}
+
+/** Prometheus' time from a scrape of the target to the next evaluation of the group (ms), from its API. */
+async function promScrapeToEvaluation(url: string): Promise<number | null> {
+	try {
+		const targets = (await (await fetch(`${url}/api/v1/targets`)).json()) as { data: { activeTargets: Array<{ lastScrape: string }> } };
+		const rules = (await (await fetch(`${url}/api/v1/rules`)).json()) as { data: { groups: Array<{ lastEvaluation: string }> } };
+		const scrape = Date.parse(targets.data.activeTargets[0]!.lastScrape);
+		const evaluation = Date.parse(rules.data.groups[0]!.lastEvaluation);
+		return (((evaluation - scrape) % 1000) + 1000) % 1000;
+	} catch {
+		return null;
+	}
 }
 
 /** Vigil's config for the comparison: collect + alerts, as `vigil start` reads it. */
@@ -245,11 +265,14 @@ export async function compareAlertLatency(options: { dir: string; redisUrl: stri
 	try {
 		const { target, hooks } = await rig.start();
 		progress('Alert latency: starting Prometheus + Alertmanager, and Vigil (collect, alerts) on its own redis-server…');
-		await startPromStack(dir, target, hooks.prometheus, stops);
+		const promUrl = await startPromStack(dir, target, hooks.prometheus, stops);
 		await startVigilSide(dir, redisUrl, target, hooks.vigil, stops);
 		// Both sides have scraped and evaluated a few times (rules loaded, targets up).
 		await sleep(5000);
-		const out: AlertLatency = { flips, prometheus: [], vigil: [], resolved: { prometheus: [], vigil: [] }, missed: { prometheus: 0, vigil: 0 } };
+		// Vigil scrapes at the target's offset within the interval and evaluates on whole seconds.
+		const scrapeToEvaluation = { prometheus: await promScrapeToEvaluation(promUrl), vigil: (1000 - offsetFor('flip', 1000)) % 1000 };
+		progress(`  from a scrape to the next evaluation: Prometheus ${scrapeToEvaluation.prometheus} ms, Vigil ${scrapeToEvaluation.vigil} ms`);
+		const out: AlertLatency = { flips, prometheus: [], vigil: [], resolved: { prometheus: [], vigil: [] }, missed: { prometheus: 0, vigil: 0 }, scrapeToEvaluation };
 		// One warm-up flip each (first series, first group, first connection), not counted.
 		for (let n = 0; n <= flips; n++) {
 			for (const side of ['prometheus', 'vigil'] as const) {

@@ -652,6 +652,7 @@ function alertFigures(r: AlertLatency) {
 		ratio: Number((v.median / p.median).toFixed(2)),
 		resolved: { prometheus_alertmanager: rp, vigil: rv, ratio: Number((rv.median / rp.median).toFixed(2)) },
 		missed: r.missed,
+		scrape_to_evaluation_ms: r.scrapeToEvaluation,
 		for_s: 0,
 		interval_s: 1,
 		group_wait_s: 0,
