@@ -12,7 +12,9 @@
  *   webhook receiver here.
  * - Vigil runs as `vigil start --roles collect,alerts` wires it (startVigil, in a child process,
  *   from the sources) on its own redis-server: a prometheus collector at 1 s, the same rule in a
- *   1 s group, a webhook channel to a receiver here, the same route.
+ *   1 s group, a webhook channel to a receiver here, the same route. The time from a scrape to the
+ *   next evaluation is set by names on both sides; the collector's name is picked so that Vigil's
+ *   equals Prometheus' (read from its API), and both are reported.
  * - Flips alternate A B A B…, each at a random moment (so it lands anywhere within the scrape
  *   and evaluation intervals); a flip counts when its firing notification arrives. Then, after
  *   another random wait, the series leaves the page and the time to the resolved notification is
@@ -203,7 +205,7 @@ async function promScrapeToEvaluation(url: string): Promise<number | null> {
 }
 
 /** Vigil's config for the comparison: collect + alerts, as `vigil start` reads it. */
-function vigilConfig(port: number, redisUrl: string, target: string, hook: string): string {
+function vigilConfig(port: number, redisUrl: string, target: string, hook: string, collector: string): string {
 	return JSON.stringify({
 		server: { host: '127.0.0.1', port },
 		roles: ['collect', 'alerts'],
@@ -211,7 +213,7 @@ function vigilConfig(port: number, redisUrl: string, target: string, hook: strin
 		log: { level: 'warn' },
 		demoShop: { enabled: false },
 		collect: { allowPrivate: ['127.0.0.1'] },
-		collectors: [{ kind: 'prometheus', name: 'flip', url: target, interval: '1s' }],
+		collectors: [{ kind: 'prometheus', name: collector, url: target, interval: '1s' }],
 		alerts: { ruleFiles: ['flip.rules.yml'], defaultInterval: '1s' },
 		notifications: {
 			allowPrivate: ['127.0.0.1'],
@@ -235,12 +237,12 @@ export async function vigilChild(configFile: string): Promise<void> {
 	process.stdout.write('vigil ready\n');
 }
 
-async function startVigilSide(dir: string, redisUrl: string, target: string, hook: string, stops: Array<() => unknown>): Promise<void> {
+async function startVigilSide(dir: string, redisUrl: string, target: string, hook: string, collector: string, stops: Array<() => unknown>): Promise<void> {
 	const vdir = join(dir, 'vigil');
 	mkdirSync(vdir, { recursive: true });
 	writeFileSync(join(vdir, 'flip.rules.yml'), JSON.stringify(RULE('vigil')));
 	const port = await freePort();
-	writeFileSync(join(vdir, 'vigil.config.yaml'), vigilConfig(port, redisUrl, target, hook));
+	writeFileSync(join(vdir, 'vigil.config.yaml'), vigilConfig(port, redisUrl, target, hook, collector));
 	const nodeFlags = (process.env.VIGIL_PEERS_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
 	const proc = spawn(process.execPath, [...nodeFlags, resolve('scripts/run-ts.mjs'), 'scripts/bench/peers.ts', '--vigil-child', join(vdir, 'vigil.config.yaml')], { stdio: ['ignore', 'pipe', 'inherit'] });
 	stops.push(() => proc.kill('SIGKILL'));
@@ -252,6 +254,19 @@ async function startVigilSide(dir: string, redisUrl: string, target: string, hoo
 		});
 		proc.once('exit', (code) => fail(new Error(`Vigil's process exited (${code}) before it was ready`)));
 	});
+}
+
+/** Vigil's time from a scrape to the next evaluation: it scrapes at the target's offset (hashed from its name) and evaluates on whole seconds. */
+const gapOf = (collector: string) => (1000 - offsetFor(collector, 1000)) % 1000;
+
+/**
+ * A collector name whose scrape-to-evaluation time is Prometheus' (within 5 ms): that part of the
+ * latency is set by names on both sides (Prometheus hashes the target's address, a free port here),
+ * so the comparison gives both the same and times what the code does.
+ */
+function collectorWithGap(gap: number | null): string {
+	if (gap === null) return 'flip';
+	for (let i = 0; ; i++) if (Math.abs(gapOf(`flip-${i}`) - gap) <= 5) return `flip-${i}`;
 }
 
 /**
@@ -266,12 +281,15 @@ export async function compareAlertLatency(options: { dir: string; redisUrl: stri
 		const { target, hooks } = await rig.start();
 		progress('Alert latency: starting Prometheus + Alertmanager, and Vigil (collect, alerts) on its own redis-server…');
 		const promUrl = await startPromStack(dir, target, hooks.prometheus, stops);
-		await startVigilSide(dir, redisUrl, target, hooks.vigil, stops);
-		// Both sides have scraped and evaluated a few times (rules loaded, targets up).
-		await sleep(5000);
-		// Vigil scrapes at the target's offset within the interval and evaluates on whole seconds.
-		const scrapeToEvaluation = { prometheus: await promScrapeToEvaluation(promUrl), vigil: (1000 - offsetFor('flip', 1000)) % 1000 };
-		progress(`  from a scrape to the next evaluation: Prometheus ${scrapeToEvaluation.prometheus} ms, Vigil ${scrapeToEvaluation.vigil} ms`);
+		// Prometheus has scraped and evaluated a few times: its phase is known.
+		await sleep(3000);
+		const promGap = await promScrapeToEvaluation(promUrl);
+		const collector = collectorWithGap(promGap);
+		await startVigilSide(dir, redisUrl, target, hooks.vigil, collector, stops);
+		// Vigil has scraped and evaluated a few times (rules loaded, target up).
+		await sleep(4000);
+		const scrapeToEvaluation = { prometheus: promGap, vigil: gapOf(collector) };
+		progress(`  from a scrape to the next evaluation: Prometheus ${scrapeToEvaluation.prometheus} ms, Vigil ${scrapeToEvaluation.vigil} ms (collector "${collector}")`);
 		const out: AlertLatency = { flips, prometheus: [], vigil: [], resolved: { prometheus: [], vigil: [] }, missed: { prometheus: 0, vigil: 0 }, scrapeToEvaluation };
 		// One warm-up flip each (first series, first group, first connection), not counted.
 		for (let n = 0; n <= flips; n++) {
