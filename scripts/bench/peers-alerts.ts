@@ -191,17 +191,26 @@ async function startPromStack(dir: string, target: string, hook: string, stops: 
 	return `http://127.0.0.1:${promPort}`;
 }
 
-/** Prometheus' time from a scrape of the target to the next evaluation of the group (ms), from its API. */
+/**
+ * Prometheus' time from a scrape of the target to the next evaluation of the group (ms), from its
+ * API, once it has done both (null when it has not within 15 s).
+ */
 async function promScrapeToEvaluation(url: string): Promise<number | null> {
-	try {
-		const targets = (await (await fetch(`${url}/api/v1/targets`)).json()) as { data: { activeTargets: Array<{ lastScrape: string }> } };
-		const rules = (await (await fetch(`${url}/api/v1/rules`)).json()) as { data: { groups: Array<{ lastEvaluation: string }> } };
-		const scrape = Date.parse(targets.data.activeTargets[0]!.lastScrape);
-		const evaluation = Date.parse(rules.data.groups[0]!.lastEvaluation);
-		return (((evaluation - scrape) % 1000) + 1000) % 1000;
-	} catch {
-		return null;
+	const get = async <T>(path: string) => ((await (await fetch(`${url}${path}`)).json()) as { data: T }).data;
+	for (let tries = 0; tries < 30; tries++) {
+		try {
+			const targets = await get<{ activeTargets: Array<{ lastScrape: string }> }>('/api/v1/targets');
+			const rules = await get<{ groups: Array<{ lastEvaluation: string }> }>('/api/v1/rules');
+			const scrape = Date.parse(targets.activeTargets[0]?.lastScrape ?? '');
+			const evaluation = Date.parse(rules.groups[0]?.lastEvaluation ?? '');
+			// Never done: Go's zero time, year 1.
+			if (scrape > 0 && evaluation > 0) return (((evaluation - scrape) % 1000) + 1000) % 1000;
+		} catch {
+			/* not answering yet */
+		}
+		await sleep(500);
 	}
+	return null;
 }
 
 /** Vigil's config for the comparison: collect + alerts, as `vigil start` reads it. */
