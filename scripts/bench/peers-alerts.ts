@@ -45,6 +45,11 @@ export interface AlertLatency {
 	vigil: number[];
 	/** Flip back (the series leaves the page) → resolved webhook, ms: a flush on group_interval. */
 	resolved: { prometheus: number[]; vigil: number[] };
+	/**
+	 * The first scrape that saw the flip → firing webhook, ms: the flip's latency without the wait
+	 * for that scrape (uniform over the interval, the same on both sides, and most of the spread).
+	 */
+	fromScrape: { prometheus: number[]; vigil: number[] };
 	/** Flips whose notification (firing or resolved) did not come within the wait. */
 	missed: { prometheus: number; vigil: number };
 	/**
@@ -58,6 +63,8 @@ export interface AlertLatency {
 class FlipRig {
 	/** The series each side serves now (n), or none. */
 	private readonly current: Record<Side, number | undefined> = { prometheus: undefined, vigil: undefined };
+	/** Since the last change, when the side's scraper (told apart by its User-Agent) first scraped. */
+	private readonly scraped: Record<Side, number | null | undefined> = { prometheus: undefined, vigil: undefined };
 	/** Notifications heard: `${side}:${n}:${status}` -> arrival (performance.now()). */
 	private readonly heard = new Map<string, number>();
 	private readonly waiters = new Map<string, () => void>();
@@ -65,6 +72,8 @@ class FlipRig {
 
 	async start(): Promise<{ target: string; hooks: Record<Side, string> }> {
 		const target = await this.listen((req, body, res) => {
+			const by: Side = /prometheus/i.test(req.headers['user-agent'] ?? '') ? 'prometheus' : 'vigil';
+			if (this.scraped[by] === null) this.scraped[by] = performance.now();
 			const lines = ['# TYPE peer_flip gauge'];
 			for (const side of ['prometheus', 'vigil'] as const) {
 				const n = this.current[side];
@@ -89,7 +98,7 @@ class FlipRig {
 		return { target: `${target}/metrics`, hooks: { prometheus: await hook('prometheus'), vigil: await hook('vigil') } };
 	}
 
-	private async listen(handle: (req: unknown, body: string, res: import('node:http').ServerResponse) => void): Promise<string> {
+	private async listen(handle: (req: import('node:http').IncomingMessage, body: string, res: import('node:http').ServerResponse) => void): Promise<string> {
 		const server = createServer((req, res) => {
 			let body = '';
 			req.on('data', (c: Buffer) => (body += c.toString()));
@@ -100,9 +109,15 @@ class FlipRig {
 		return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 	}
 
-	/** Flips `side` to a new series `n`; resolves with flip → firing webhook (ms), or null after `waitMs`. */
-	flip(side: Side, n: number, waitMs: number): Promise<number | null> {
-		return this.timed(`${side}:${n}:firing`, waitMs, () => (this.current[side] = n));
+	/**
+	 * Flips `side` to a new series `n`; resolves with flip → firing webhook and the first scrape
+	 * after the flip → firing webhook (ms), or null after `waitMs`.
+	 */
+	async flip(side: Side, n: number, waitMs: number): Promise<{ ms: number; fromScrape: number } | null> {
+		this.scraped[side] = null;
+		const ms = await this.timed(`${side}:${n}:firing`, waitMs, () => (this.current[side] = n));
+		const scraped = this.scraped[side];
+		return ms === null || typeof scraped !== 'number' ? null : { ms, fromScrape: this.heard.get(`${side}:${n}:firing`)! - scraped };
 	}
 
 	/** Takes `side`'s series `n` off the page; resolves with that → resolved webhook (ms), or null after `waitMs`. */
@@ -299,21 +314,22 @@ export async function compareAlertLatency(options: { dir: string; redisUrl: stri
 		await sleep(4000);
 		const scrapeToEvaluation = { prometheus: promGap, vigil: gapOf(collector) };
 		progress(`  from a scrape to the next evaluation: Prometheus ${scrapeToEvaluation.prometheus} ms, Vigil ${scrapeToEvaluation.vigil} ms (collector "${collector}")`);
-		const out: AlertLatency = { flips, prometheus: [], vigil: [], resolved: { prometheus: [], vigil: [] }, missed: { prometheus: 0, vigil: 0 }, scrapeToEvaluation };
+		const out: AlertLatency = { flips, prometheus: [], vigil: [], resolved: { prometheus: [], vigil: [] }, fromScrape: { prometheus: [], vigil: [] }, missed: { prometheus: 0, vigil: 0 }, scrapeToEvaluation };
 		// One warm-up flip each (first series, first group, first connection), not counted.
 		for (let n = 0; n <= flips; n++) {
 			for (const side of ['prometheus', 'vigil'] as const) {
 				// A random moment within the scrape and evaluation intervals.
 				await sleep(500 + Math.random() * 1000);
-				const ms = await rig.flip(side, n, 15_000);
+				const fired = await rig.flip(side, n, 15_000);
 				await sleep(Math.random() * 1000);
 				const back = await rig.clear(side, n, 15_000);
 				if (n === 0) continue;
-				if (ms === null || back === null) out.missed[side]++;
-				if (ms !== null) out[side].push(ms);
+				if (fired === null || back === null) out.missed[side]++;
+				if (fired !== null) out[side].push(fired.ms);
+				if (fired !== null) out.fromScrape[side].push(fired.fromScrape);
 				if (back !== null) out.resolved[side].push(back);
-				const say = (x: number | null) => (x === null ? 'none within 15 s' : `${Math.round(x)} ms`);
-				progress(`  flip ${n} ${side}: firing ${say(ms)}, resolved ${say(back)}`);
+				const say = (x: number | undefined | null) => (x === null || x === undefined ? 'none within 15 s' : `${Math.round(x)} ms`);
+				progress(`  flip ${n} ${side}: firing ${say(fired?.ms)} (${say(fired?.fromScrape)} after the scrape), resolved ${say(back)}`);
 			}
 		}
 		return out;

@@ -645,12 +645,15 @@ function alertFigures(r: AlertLatency) {
 	const v = stats(r.vigil, 0);
 	const rp = stats(r.resolved.prometheus, 0);
 	const rv = stats(r.resolved.vigil, 0);
+	const sp = stats(r.fromScrape.prometheus, 0);
+	const sv = stats(r.fromScrape.vigil, 0);
 	return {
 		flips: r.flips,
 		prometheus_alertmanager: p,
 		vigil: v,
 		ratio: Number((v.median / p.median).toFixed(2)),
 		resolved: { prometheus_alertmanager: rp, vigil: rv, ratio: Number((rv.median / rp.median).toFixed(2)) },
+		from_scrape: { prometheus_alertmanager: sp, vigil: sv, ratio: Number((sv.median / sp.median).toFixed(2)) },
 		missed: r.missed,
 		scrape_to_evaluation_ms: r.scrapeToEvaluation,
 		for_s: 0,
