@@ -15,8 +15,11 @@
  *   1 s group, a webhook channel to a receiver here, the same route. The time from a scrape to the
  *   next evaluation is set by names on both sides; the collector's name is picked so that Vigil's
  *   equals Prometheus' (read from its API), and both are reported.
- * - Flips alternate A B A B…, each at a random moment (so it lands anywhere within the scrape
- *   and evaluation intervals); a flip counts when its firing notification arrives. Then, after
+ * - Flips alternate A B A B…, each a random time before the side's next scrape (uniform over the
+ *   interval, so it lands anywhere within the scrape and evaluation intervals), the same time for
+ *   A and B of a pair: both sides wait alike for the scrape that sees the flip, and the medians
+ *   compare what follows rather than two draws of that wait. A flip counts when its firing
+ *   notification arrives. Then, after
  *   another random wait, the series leaves the page and the time to the resolved notification is
  *   taken too: that one is a flush on group_interval (the group has notified), not group_wait.
  *
@@ -63,7 +66,9 @@ export interface AlertLatency {
 class FlipRig {
 	/** The series each side serves now (n), or none. */
 	private readonly current: Record<Side, number | undefined> = { prometheus: undefined, vigil: undefined };
-	/** Since the last change, when the side's scraper (told apart by its User-Agent) first scraped. */
+	/** When each side's scraper (told apart by its User-Agent) last scraped (performance.now()). */
+	readonly lastScrape: Record<Side, number> = { prometheus: 0, vigil: 0 };
+	/** Since the last change, when the side's scraper first scraped. */
 	private readonly scraped: Record<Side, number | null | undefined> = { prometheus: undefined, vigil: undefined };
 	/** Notifications heard: `${side}:${n}:${status}` -> arrival (performance.now()). */
 	private readonly heard = new Map<string, number>();
@@ -73,7 +78,8 @@ class FlipRig {
 	async start(): Promise<{ target: string; hooks: Record<Side, string> }> {
 		const target = await this.listen((req, body, res) => {
 			const by: Side = /prometheus/i.test(req.headers['user-agent'] ?? '') ? 'prometheus' : 'vigil';
-			if (this.scraped[by] === null) this.scraped[by] = performance.now();
+			this.lastScrape[by] = performance.now();
+			if (this.scraped[by] === null) this.scraped[by] = this.lastScrape[by];
 			const lines = ['# TYPE peer_flip gauge'];
 			for (const side of ['prometheus', 'vigil'] as const) {
 				const n = this.current[side];
@@ -315,11 +321,15 @@ export async function compareAlertLatency(options: { dir: string; redisUrl: stri
 		const scrapeToEvaluation = { prometheus: promGap, vigil: gapOf(collector) };
 		progress(`  from a scrape to the next evaluation: Prometheus ${scrapeToEvaluation.prometheus} ms, Vigil ${scrapeToEvaluation.vigil} ms (collector "${collector}")`);
 		const out: AlertLatency = { flips, prometheus: [], vigil: [], resolved: { prometheus: [], vigil: [] }, fromScrape: { prometheus: [], vigil: [] }, missed: { prometheus: 0, vigil: 0 }, scrapeToEvaluation };
+		// How long before the next scrape each pair flips: uniform, away from the edges where a
+		// scrape's jitter would decide which scrape sees it.
+		const before = Array.from({ length: flips + 1 }, () => 20 + Math.random() * 960);
 		// One warm-up flip each (first series, first group, first connection), not counted.
 		for (let n = 0; n <= flips; n++) {
 			for (const side of ['prometheus', 'vigil'] as const) {
-				// A random moment within the scrape and evaluation intervals.
-				await sleep(500 + Math.random() * 1000);
+				// `before` ms ahead of one of the side's next scrapes, at least 300 ms from now.
+				const next = rig.lastScrape[side] + Math.ceil((performance.now() + 300 + before[n]! - rig.lastScrape[side]) / 1000) * 1000;
+				await sleep(next - before[n]! - performance.now());
 				const fired = await rig.flip(side, n, 15_000);
 				await sleep(Math.random() * 1000);
 				const back = await rig.clear(side, n, 15_000);
