@@ -2,9 +2,11 @@
  * What follows the leader's evaluations: incidents take the alert events (the incident feed), then
  * the notification pipeline decides (the dispatcher: routes, grouping, muting) and delivers (the
  * sender: the outbox, retries). It runs right after an evaluation that changed something, once that
- * evaluation has settled, and on a backstop timer for what time alone moves on (group waits,
- * repeats, retries). Without notifications set up, only incidents are kept; without incidents, only
- * notifications are sent.
+ * evaluation has settled; when what time alone moves on comes due (a group's group_wait or
+ * group_interval ends, a retry's backoff ends: each pass arms a timer for the earliest of these);
+ * and on a backstop timer (`intervalMs`) for what the pass could not see (a notification another
+ * leader queued, an attempt slot freed). Without notifications set up, only incidents are kept;
+ * without incidents, only notifications are sent.
  */
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../src/lib/server/audit';
@@ -19,6 +21,13 @@ import type { RuleState } from '../src/lib/server/rules';
 import type { RoleMetrics } from './metrics';
 import type { NotificationsSetup } from './config';
 
+/**
+ * The least wait before a run that a due flush or retry asks for: many groups whose flushes fall a
+ * few ms apart (each pass reads the channels and muting and commits) make at most one run per
+ * this long, instead of one per group.
+ */
+const MIN_WAKE_MS = 50;
+
 export interface PipelineOptions {
 	redis: Redis;
 	keys: Keys;
@@ -29,7 +38,8 @@ export interface PipelineOptions {
 	notifications?: NotificationsSetup;
 	incidents?: IncidentOptions;
 	/**
-	 * The backstop: how often the pipeline runs when no evaluation changed anything.
+	 * The backstop: the longest the pipeline waits between runs when no evaluation changed anything
+	 * and no group flush or retry is due sooner.
 	 * @defaultValue 1000 (ms)
 	 */
 	intervalMs?: number;
@@ -44,6 +54,7 @@ export interface PipelineOptions {
 export class AlertPipeline {
 	private readonly dispatcher?: Dispatcher;
 	private readonly sender?: NotificationSender;
+	private readonly outbox?: NotificationOutbox;
 	/** Applies alert events to incidents while this process leads. */
 	private feed: IncidentFeed | undefined;
 	private sendResolved = new Map<string, boolean>();
@@ -53,6 +64,8 @@ export class AlertPipeline {
 	/** Evaluations whose state changes have not yet reached the incidents. */
 	private readonly unsettled = new Set<Promise<void>>();
 	private timer: unknown;
+	/** When the armed timer fires (clock ms); Infinity when none is armed. */
+	private timerAt = Infinity;
 	private stopped = false;
 
 	constructor(private readonly options: PipelineOptions) {
@@ -60,6 +73,7 @@ export class AlertPipeline {
 		if (!notify) return;
 		const { log, metrics } = options;
 		const outbox = new NotificationOutbox(options.redis, options.keys);
+		this.outbox = outbox;
 		this.dispatcher = new Dispatcher({
 			outbox,
 			route: notify.route,
@@ -76,6 +90,7 @@ export class AlertPipeline {
 			addressPolicy: notify.addressPolicy,
 			clock: options.clock,
 			log,
+			onRetryAt: (at) => this.wakeAt(at),
 			onAttempt: async (n, entry) => {
 				metrics.notifications.inc({ channel: entry.channel, outcome: entry.outcome });
 				if (this.feed && n.incidentIds.length && (entry.outcome === 'sent' || entry.outcome === 'failed' || entry.outcome === 'retry')) {
@@ -102,7 +117,7 @@ export class AlertPipeline {
 
 	/** Starts the backstop timer. */
 	start(): void {
-		this.loop();
+		this.wakeAt(this.options.clock.now() + (this.options.intervalMs ?? 1000));
 	}
 
 	/** This process leads: incidents are kept, deliveries resume. */
@@ -125,6 +140,8 @@ export class AlertPipeline {
 	halt(): void {
 		this.stopped = true;
 		this.options.clock.clearTimeout(this.timer);
+		this.timer = undefined;
+		this.timerAt = Infinity;
 	}
 
 	async stop(): Promise<void> {
@@ -193,6 +210,7 @@ export class AlertPipeline {
 			while (this.unsettled.size) await Promise.all([...this.unsettled]);
 			await dispatcher.tick(held, now, alertsFromStates(options.states()), muting);
 			await sender.tick();
+			await this.wakeForDue(now);
 		} catch (err) {
 			if (err instanceof FencedOutError) {
 				options.log.warn('a newer leader wrote notification state: standing by');
@@ -201,12 +219,34 @@ export class AlertPipeline {
 		}
 	}
 
-	private loop(): void {
-		this.timer = this.options.clock.setTimeout(() => {
-			void this.run().finally(() => {
-				if (!this.stopped) this.loop();
-			});
-		}, this.options.intervalMs ?? 1000);
+	/**
+	 * After a pass: the next run comes when the earliest group flush or queued attempt is due, if
+	 * that is before the backstop. An attempt already due (in flight, or waiting for a free slot) is
+	 * left to the backstop: its end, not its due time, is what frees the slot.
+	 */
+	private async wakeForDue(now: number): Promise<void> {
+		const flush = this.dispatcher?.nextFlushAt();
+		const attempt = await this.outbox?.nextDueAt();
+		for (const at of [flush, attempt]) if (at !== undefined && at > now) this.wakeAt(at);
+	}
+
+	/**
+	 * Runs the pipeline at `at` (clock ms), unless a run is armed sooner; after a timed run the
+	 * backstop is armed again (a pass may arm an earlier one).
+	 */
+	private wakeAt(at: number): void {
+		if (this.stopped || at >= this.timerAt) return;
+		const { clock } = this.options;
+		clock.clearTimeout(this.timer);
+		this.timerAt = at;
+		this.timer = clock.setTimeout(
+			() => {
+				this.timer = undefined;
+				this.timerAt = Infinity;
+				void this.run().finally(() => this.wakeAt(clock.now() + (this.options.intervalMs ?? 1000)));
+			},
+			Math.max(MIN_WAKE_MS, at - clock.now())
+		);
 	}
 }
 

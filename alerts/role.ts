@@ -270,9 +270,16 @@ class AlertsRoleParts {
 			this.log.error({ err: (err as Error).message }, 'could not load the rule set; retrying at the next revision check');
 		}
 		groupLeases.start();
-		// The leader's notification pipeline reads the states the other processes save.
+		// The leader's notification pipeline reads the states the other processes save, and runs on
+		// them at once (their events reach the incidents first), not at its own next tick: two
+		// timers a second apart each would add up to 2 s between another process's evaluation and
+		// its notification.
 		this.othersTimer = setInterval(() => {
-			if (manager.token !== undefined) void manager.refreshOthers().catch(() => {});
+			if (manager.token !== undefined)
+				void manager
+					.refreshOthers()
+					.then(() => this.pipeline.changed())
+					.catch(() => {});
 		}, this.options.pipelineIntervalMs ?? 1000);
 		this.othersTimer.unref();
 	}

@@ -23,9 +23,12 @@
  *   allocates them: MEMORY USAGE).
  *
  * - Rules: 1,000 alerting rules over 1,000 series, CPU per evaluation of the group (peers-rules.ts).
+ * - Alerts: threshold flip → firing webhook, Vigil beside Prometheus + Alertmanager, `for: 0`,
+ *   1 s scrape and evaluation, group_wait 0 (peers-alerts.ts); skipped when Alertmanager is absent.
  *
  * Flags: --series N, --rounds R (3), --phase S (seconds per phase, 15), --queries Q (15),
- * --interval S (scrape interval, 1), --skip-rules. VIGIL_PEERS_NODE_OPTIONS adds node flags to Vigil's process
+ * --interval S (scrape interval, 1), --skip-rules, --flips F (alert flips per side, 12),
+ * --skip-alerts, --alerts-only (only the alert latency comparison). VIGIL_PEERS_NODE_OPTIONS adds node flags to Vigil's process
  * (`--cpu-prof --cpu-prof-dir=prof` profiles it). Skips with a message when /usr/bin/prometheus or promtool is
  * absent (Debian: apt-get install prometheus prometheus-alertmanager).
  * Progress goes to stderr; the result is one JSON line on stdout.
@@ -47,6 +50,7 @@ import { freePort } from '../../src/lib/server/redis/embedded';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
 import { StoreSink } from '../../src/lib/server/tsdb/sink';
 import { DAY, HOUR, resolveRetention } from '../../src/lib/server/tsdb/types';
+import { ALERT_BINARIES, compareAlertLatency, vigilChild, type AlertLatency } from './peers-alerts';
 import { compareRules } from './peers-rules';
 import { startBenchRedis } from './redis';
 
@@ -349,9 +353,13 @@ async function main() {
 			phase: { type: 'string', default: '15' },
 			queries: { type: 'string', default: '15' },
 			interval: { type: 'string', default: '1' },
-			'skip-rules': { type: 'boolean', default: false }
+			'skip-rules': { type: 'boolean', default: false },
+			flips: { type: 'string', default: '12' },
+			'skip-alerts': { type: 'boolean', default: false },
+			'alerts-only': { type: 'boolean', default: false }
 		}
 	});
+	if (flags['alerts-only']) return alertsOnly(Number(flags.flips));
 	const N = Number(flags.series);
 	const rounds = Number(flags.rounds);
 	const phaseMs = Number(flags.phase) * 1000;
@@ -558,6 +566,8 @@ async function main() {
 		const rules = flags['skip-rules'] ? null : await compareRules({ dir, prom, client, redisPid: redis.pid, cpuSeconds, progress, rounds: Math.min(rounds, 3), phaseMs: 10_000 });
 		if (rules && rules.firing.prometheus !== rules.firing.vigil) mismatches.push(`rules: ${rules.firing.prometheus} firing in Prometheus, ${rules.firing.vigil} in Vigil`);
 
+		const alerts = flags['skip-alerts'] ? null : await alertLatency(dir, Number(flags.flips));
+
 		const cpu = compare(promCpu, vigilCpu);
 		const result = {
 			bench: 'peers',
@@ -596,6 +606,7 @@ async function main() {
 						}
 					}
 				: {}),
+			...(alerts ? { alert_flip_to_webhook_ms: alerts } : {}),
 			vigil_redis_top_commands: commandstats,
 			answers_equal: mismatches.length === 0,
 			...(mismatches.length ? { mismatches } : {})
@@ -609,7 +620,65 @@ async function main() {
 	}
 }
 
-if (process.argv[2] === '--child') {
+// ---- alert latency (peers-alerts.ts) ---------------------------------------------------------
+
+/** Flip → firing (and back → resolved) webhook on both sides, Vigil on a redis-server of its own; why not, when a binary is absent. */
+async function alertLatency(dir: string, flips: number): Promise<ReturnType<typeof alertFigures> | { skipped: string }> {
+	const absent = ALERT_BINARIES.find((b) => !existsSync(b));
+	if (absent) {
+		const why = `${absent} is absent (Debian: apt-get install prometheus prometheus-alertmanager)`;
+		progress(`alert latency skipped: ${why}`);
+		return { skipped: why };
+	}
+	if (!(flips >= 2)) throw new Error('flags: --flips at least 2');
+	const redis = await startBenchRedis();
+	try {
+		return alertFigures(await compareAlertLatency({ dir: mkdtempSync(join(dir, 'alerts-')), redisUrl: redis.url, flips, progress }));
+	} finally {
+		redis.stop();
+	}
+}
+
+/** Medians with their range, both sides, and the ratio of the medians (Vigil / Prometheus + Alertmanager); firing, then resolved. */
+function alertFigures(r: AlertLatency) {
+	const p = stats(r.prometheus, 0);
+	const v = stats(r.vigil, 0);
+	const rp = stats(r.resolved.prometheus, 0);
+	const rv = stats(r.resolved.vigil, 0);
+	const sp = stats(r.fromScrape.prometheus, 0);
+	const sv = stats(r.fromScrape.vigil, 0);
+	return {
+		flips: r.flips,
+		prometheus_alertmanager: p,
+		vigil: v,
+		ratio: Number((v.median / p.median).toFixed(2)),
+		resolved: { prometheus_alertmanager: rp, vigil: rv, ratio: Number((rv.median / rp.median).toFixed(2)) },
+		from_scrape: { prometheus_alertmanager: sp, vigil: sv, ratio: Number((sv.median / sp.median).toFixed(2)) },
+		missed: r.missed,
+		scrape_to_evaluation_ms: r.scrapeToEvaluation,
+		for_s: 0,
+		interval_s: 1,
+		group_wait_s: 0,
+		group_interval_s: 1
+	};
+}
+
+async function alertsOnly(flips: number): Promise<void> {
+	const dir = mkdtempSync(join(tmpdir(), 'vigil-peers-'));
+	try {
+		const alerts = await alertLatency(dir, flips);
+		process.stdout.write(`${JSON.stringify({ bench: 'peers', only: 'alerts', alert_flip_to_webhook_ms: alerts })}\n`);
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+if (process.argv[2] === '--vigil-child') {
+	vigilChild(process.argv[3]!).catch((err: Error) => {
+		process.stderr.write(`vigil child failed: ${err.stack ?? err.message}\n`);
+		process.exit(1);
+	});
+} else if (process.argv[2] === '--child') {
 	child(process.argv[3]!, process.argv[4]!, Number(process.argv[5])).catch((err: Error) => {
 		process.stderr.write(`vigil child failed: ${err.stack ?? err.message}\n`);
 		process.exit(1);

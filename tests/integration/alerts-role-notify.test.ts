@@ -3,7 +3,9 @@
  * webhook receiver and a clock the test moves: a firing rule opens an incident and sends one
  * notification that links it; the delivery is on the incident's timeline; a restart of the role
  * sends nothing again (its working copy is restored before the pipeline runs, so nothing reads as
- * resolved); disabling the rule resolves its alert for the receiver.
+ * resolved); disabling the rule resolves its alert for the receiver. A firing alert is sent right
+ * after the evaluation that fired it, and a flush that group_wait or group_interval holds back is
+ * sent when it comes due, both with the pipeline's backstop timer an hour away.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -160,4 +162,65 @@ describe('alerts role with notifications and incidents', () => {
 			await role.stop();
 		}
 	}, 30_000);
+
+	it('sends when a group_wait or group_interval ends, not at the next pipeline timer', async () => {
+		const T0 = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
+		const keys = createKeys('notify-due:');
+		const clock = new ManualClock(T0 + 1);
+		const store = new RedisStore(redis, { prefix: 'notify-due:', now: () => clock.now() });
+		const ts = Array.from({ length: 60 }, (_, i) => T0 - 600_000 + i * 10_000);
+		await store.write([{ name: 'lag', labels: { service: 'search' }, ts, values: ts.map(() => 900) }]);
+		await new RuleRepository(redis, keys).save([{ name: 'l', interval: '10s', rules: [{ alert: 'LagHigh', expr: 'lag > 100' }] }], { author: 'test' });
+		const channels = new ChannelStore(redis, keys, [{ name: 'hook', type: 'webhook', url, sendResolved: true, maxAlerts: 0 }], SecretBox.withKey(newSecretKey()));
+		// The group waits 3 s for more alerts, then tells of changes at most every 25 s.
+		const route = buildRouteTree(routeSchema.parse({ receiver: 'hook', group_by: ['service'], group_wait: '3s', group_interval: '25s', repeat_interval: '1h' }));
+		const mine = () => received.filter((r) => (r.alerts as Array<{ labels: Record<string, string> }>).some((a) => a.labels.alertname === 'LagHigh')).map((r) => r.status);
+		const role = await startAlertsRole({
+			log,
+			redis,
+			store,
+			keys,
+			nodeId: 'node-due',
+			config: { ruleFiles: [], defaultInterval: 30_000, evaluationTimeout: 5000, leaseTtl: 15_000, externalLabels: {} },
+			configDir: '.',
+			clock,
+			revisionPollMs: 3_600_000,
+			// The backstop never comes within the test: only the due flushes can send.
+			pipelineIntervalMs: 3_600_000,
+			notifications: { route, channels, delivery: { initialBackoff: 1000, maxBackoff: 5000, budget: 600_000, attemptTimeout: 2000, concurrency: 4 }, externalUrl: 'http://vigil.test', addressPolicy: createAddressPolicy(['127.0.0.1']) }
+		});
+		/** Moves the clock to `t` in steps of 500 ms, letting real I/O (Redis, HTTP) settle between them. */
+		const to = async (t: number) => {
+			while (clock.now() < t) {
+				await clock.advance(Math.min(500, t - clock.now()));
+				await sleep(40);
+			}
+		};
+		/** Waits (real time, the clock standing still) until the webhook has heard `n` notifications. */
+		const heard = async (n: number) => {
+			const deadline = Date.now() + 10_000;
+			while (mine().length < n && Date.now() < deadline) await sleep(20);
+			return mine();
+		};
+		try {
+			while (!role.leader) await sleep(5);
+			await sleep(100);
+			// The evaluation at T0 + 10 s fires the alert; the group holds it 3 s (until T0 + 13 s).
+			await to(T0 + 12_500);
+			await sleep(300);
+			expect(mine()).toEqual([]);
+			await to(T0 + 13_500);
+			expect(await heard(1)).toEqual(['firing']);
+			// The value drops: the evaluation at T0 + 20 s resolves the alert, but the group told the
+			// receiver at T0 + 13 s, so the resolved notice waits for group_interval (T0 + 38 s).
+			await store.write([{ name: 'lag', labels: { service: 'search' }, ts: [clock.now()], values: [0] }]);
+			await to(T0 + 37_500);
+			await sleep(300);
+			expect(mine()).toEqual(['firing']);
+			await to(T0 + 38_500);
+			expect(await heard(2)).toEqual(['firing', 'resolved']);
+		} finally {
+			await role.stop();
+		}
+	}, 60_000);
 });

@@ -190,6 +190,16 @@ export class Dispatcher {
 		this.matchCache.clear();
 	}
 
+	/**
+	 * When the earliest group flushes next (epoch ms; undefined: no group, or none loaded yet), so
+	 * the pipeline can run then instead of at its next backstop tick.
+	 */
+	nextFlushAt(): number | undefined {
+		let first: number | undefined;
+		for (const g of this.groups?.values() ?? []) if (first === undefined || g.nextFlushAt < first) first = g.nextFlushAt;
+		return first;
+	}
+
 	/** Forgets the in-memory groups (standing by); the next tick loads them from Redis. */
 	reset(): void {
 		this.groups = undefined;

@@ -182,6 +182,12 @@ export class NotificationOutbox {
 		return this.read(ids);
 	}
 
+	/** When the earliest pending notification's next attempt is due (epoch ms), or undefined when none is pending. */
+	async nextDueAt(): Promise<number | undefined> {
+		const [, score] = await this.redis.zrange(this.keys.notify.queue, 0, 0, 'WITHSCORES');
+		return score === undefined ? undefined : Number(score);
+	}
+
 	/** Every pending notification, by next attempt. */
 	async pending(limit = 1000): Promise<Array<Notification & { nextAttemptAt: number }>> {
 		const withScores = await this.redis.zrange(this.keys.notify.queue, 0, limit - 1, 'WITHSCORES');

@@ -1,5 +1,5 @@
 /**
- * Delivers the outbox, at least once. Each tick (once a second, on the leader) takes the
+ * Delivers the outbox, at least once. Each tick (each pass of the leader's pipeline) takes the
  * notifications that are due, up to `concurrency` in flight, and for each:
  *
  * 1. claims it for the attempt's length (if this process dies mid-attempt, it comes due again);
@@ -41,6 +41,8 @@ export interface SenderOptions {
 	addressPolicy: AddressPolicy;
 	clock: Clock;
 	log: Logger;
+	/** Told when a failed attempt's retry is scheduled (epoch ms), so the pipeline can run then. */
+	onRetryAt?: (at: number) => void;
 	/** Told of every attempt's outcome (the incidents' timelines record them). */
 	onAttempt?: (n: Notification, entry: LogInput) => Promise<void> | void;
 	/**
@@ -149,6 +151,7 @@ export class NotificationSender {
 		}
 		const entry = attemptEntry(n, { outcome: 'retry', ...base, error: result.error, nextAttemptAt: nextAt });
 		await outbox.retry({ ...n, attempts: attempt }, nextAt, entry);
+		this.options.onRetryAt?.(nextAt);
 		log.warn({ notification: n.id, channel: n.receiver, attempt, err: result.error, retryInMs: nextAt - at }, 'notification attempt failed; retrying');
 		// Only the first failure goes on the incidents' timelines, so a long outage is one entry, not hundreds.
 		if (attempt === 1) await this.told(n, entry);
