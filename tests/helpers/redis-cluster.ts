@@ -24,6 +24,9 @@ export interface TestRedisCluster {
 	masters(): Promise<number[]>;
 	/** Kills one node at once (SIGKILL), as a crash would. Its log stays in `log(port)` until stop(). */
 	kill(port: number): Promise<void>;
+	/** Freezes one node (SIGSTOP), as a hung host or a network partition would look; resume() undoes it. */
+	pause(port: number): void;
+	resume(port: number): void;
 	/** The node's redis-server log (empty when there is none). */
 	log(port: number): string;
 	/**
@@ -237,6 +240,12 @@ export async function startTestRedisCluster(options: { nodeTimeoutMs?: number } 
 		},
 		masters,
 		kill,
+		pause(port) {
+			children.get(port)?.kill('SIGSTOP');
+		},
+		resume(port) {
+			children.get(port)?.kill('SIGCONT');
+		},
 		log(port) {
 			try {
 				return readFileSync(join(root, String(port), 'redis.log'), 'utf8');

@@ -8,7 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import type { Cluster } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { startLease } from '../../alerts/lease';
 import { IncidentStore } from '../../src/lib/server/alerting/incidents';
 import { SilenceStore } from '../../src/lib/server/alerting/muting/silences';
@@ -193,48 +195,105 @@ describe.skipIf(!available)('stores on a Redis Cluster', () => {
 	});
 });
 
-// Known gap (docs/cluster.md): after its master is killed, the cluster client's writes to that
-// slot stay closed ("Connection is closed.", then waiting) past 20 s in most runs, although the
-// replica takes over; one run measured 4.3 s. Issue 20 is not done until this passes every time.
-describe.skip('failover', () => {
-	it('a killed master is replaced by its replica; writes to its slots fail meanwhile, then succeed again with no acknowledged write lost', async () => {
-		const k = keys();
-		const auth = createAuthStores(redis, k);
-		const before = await auth.sessions.create({ name: 'ana', id: 'id-ana', role: 'viewer' });
-		// The master that holds the sessions' slot ({auth}).
-		const slot = Number(await redis.call('CLUSTER', 'KEYSLOT', k.auth.session('x')));
-		const shards = (await redis.call('CLUSTER', 'SHARDS')) as unknown[];
-		const owner = shards
-			.map((sh) => sh as unknown[])
-			.find((sh) => {
-				const ranges = sh[1] as number[];
-				for (let i = 0; i < ranges.length; i += 2) if (slot >= ranges[i]! && slot <= ranges[i + 1]!) return true;
-				return false;
-			});
-		const nodes = owner![3] as unknown[][];
-		const master = nodes.map((n) => Object.fromEntries(Array.from({ length: n.length / 2 }, (_, i) => [n[2 * i], n[2 * i + 1]]))).find((n) => n.role === 'master')!;
-		// Replication is asynchronous: give it a moment, as Redis Cluster may lose the last writes before a crash.
-		await new Promise((r) => setTimeout(r, 500));
-		await cluster.kill(Number(master.port));
-		const killedAt = Date.now();
-		// Every write acknowledged from here on must be readable afterwards.
-		const written: string[] = [];
-		let failed = 0;
-		while (Date.now() - killedAt < 20_000) {
-			try {
-				written.push((await auth.sessions.create({ name: 'ana', id: 'id-ana', role: 'viewer' })).id);
-				if (written.length >= 5) break;
-			} catch (err) {
-				failed++;
-				if (failed % 20 === 1) console.info('failover write:', (err as Error).message);
-			}
-			await new Promise((r) => setTimeout(r, 100));
+/**
+ * Retries `op` every 100 ms until it succeeds: how long after `since` that was, and how many calls
+ * failed. A call that does not settle by the limit fails the test by name instead of timing it out.
+ */
+async function firstSuccess(what: string, op: () => Promise<unknown>, since: number, limitMs: number): Promise<{ ms: number; failed: number; last?: string }> {
+	let failed = 0;
+	let last: string | undefined;
+	while (Date.now() - since < limitMs) {
+		let timer: NodeJS.Timeout | undefined;
+		const hung = new Promise<never>((_, reject) => {
+			timer = setTimeout(() => reject(new Error(`${what}: a call did not settle within ${limitMs} ms of the kill`)), since + limitMs - Date.now());
+		});
+		try {
+			await Promise.race([op(), hung]);
+			return { ms: Date.now() - since, failed, last };
+		} catch (err) {
+			if ((err as Error).message.startsWith(`${what}: a call did not settle`)) throw err;
+			failed++;
+			last = (err as Error).message;
+		} finally {
+			clearTimeout(timer);
 		}
-		const recoveredMs = Date.now() - killedAt;
-		// Writes succeed again, so the killed master's slots are served: the other nodes may still be
-		// gossiping the change (cluster_state settles later on a loaded machine), which is not the claim.
-		expect(written.length).toBe(5);
-		for (const id of [before.id, ...written]) expect((await auth.sessions.get(id))?.user).toBe('ana');
-		console.info(`failover: writes to the killed master's slots failed ${failed} times; ${recoveredMs} ms until 5 writes succeeded`);
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	throw new Error(`${what}: no success within ${limitMs} ms of the kill (${failed} calls failed, the last with: ${last})`);
+}
+
+// Last in the file: it kills a master of the shared cluster.
+describe.skipIf(!available)('failover', () => {
+	it('a killed master is replaced by its replica: writes, reads, pipelines and scripts to its slots succeed again within seconds, nothing acknowledged is lost, and the log stays short', async () => {
+		// Which step a failure (or a timeout) stopped in.
+		let step = 'connect';
+		onTestFailed(() => console.error(`failover test stopped in step: ${step}`));
+		const warnings: string[] = [];
+		const sink = new Writable({
+			write(chunk: Buffer, _enc, done) {
+				warnings.push(String(chunk));
+				done();
+			}
+		});
+		const c = createRedisClient(clusterUrl(cluster.nodes), { name: 'failover', log: createLogger({ level: 'warn', pretty: false, destination: sink }) });
+		clients.push(c);
+		await waitReady(c, 5000);
+		c.defineCommand('vigilTestIncr', { numberOfKeys: 1, lua: "return redis.call('INCR', KEYS[1])" });
+		const script = (key: string) => (c as unknown as { vigilTestIncr(key: string): Promise<number> }).vigilTestIncr(key);
+		const k = keys();
+		const auth = createAuthStores(c, k);
+		const user = { name: 'ana', id: 'id-ana', role: 'viewer' as const };
+		// A counter in the sessions' slot ({auth}): every value the client was told is kept.
+		const counter = k.auth.session('failover-counter');
+		let acked = 0;
+		const count = async (n: Promise<number>) => (acked = Math.max(acked, await n));
+
+		step = 'write before the kill';
+		const before: string[] = [];
+		for (let i = 0; i < 5; i++) before.push((await auth.sessions.create(user)).id);
+		for (let i = 0; i < 20; i++) await count(script(counter));
+		// The master that holds the slot, and its connection in the client's pool.
+		step = 'find the master and WAIT';
+		const slot = Number(await c.call('CLUSTER', 'KEYSLOT', counter));
+		const ranges = (await c.call('CLUSTER', 'SLOTS')) as [number, number, [string, number]][];
+		const port = ranges.find(([from, to]) => slot >= from && slot <= to)![2][1];
+		const owner = (c as unknown as Cluster).nodes('master').find((n) => n.options.port === port)!;
+		// Replication is asynchronous: WAIT until the replica has everything acknowledged so far,
+		// so a loss found below is the client's, not Redis Cluster's documented window. (WAIT has
+		// no key: sent through the cluster client it would go to any node.)
+		expect(Number(await owner.call('WAIT', 1, 5000))).toBeGreaterThanOrEqual(1);
+
+		step = 'kill';
+		await cluster.kill(port);
+		const killedAt = Date.now();
+		const limit = 30_000;
+		step = 'recover';
+		const [write, read, pipeline, lua] = await Promise.all([
+			firstSuccess('write (MULTI)', async () => before.push((await auth.sessions.create(user)).id), killedAt, limit),
+			firstSuccess('read', async () => expect((await auth.sessions.get(before[0]!))?.user).toBe('ana'), killedAt, limit),
+			firstSuccess('pipeline', async () => {
+				const replies = (await c.pipeline().incr(counter).get(counter).exec()) ?? [];
+				for (const [err] of replies) if (err) throw err;
+				acked = Math.max(acked, Number(replies[0]![1]));
+			}, killedAt, limit),
+			firstSuccess('script', () => count(script(counter)), killedAt, limit)
+		]);
+		console.info(
+			`failover: first success after the kill: write ${write.ms} ms (${write.failed} calls failed), read ${read.ms} ms (${read.failed}), ` +
+				`pipeline ${pipeline.ms} ms (${pipeline.failed}), script ${lua.ms} ms (${lua.failed}); last error seen: ${write.last ?? read.last ?? pipeline.last ?? lua.last}`
+		);
+		// Typically cluster-node-timeout (2 s) and 2 s more. The bound is generous: on a loaded
+		// machine, and for the rare call a node leaves unanswered during the failover, which fails
+		// after the client's commandTimeout (10 s) and is retried (docs/cluster.md, Known gaps).
+		for (const r of [write, read, pipeline, lua]) expect(r.ms).toBeLessThan(25_000);
+
+		step = 'write and read after';
+		for (let i = 0; i < 5; i++) before.push((await auth.sessions.create(user)).id);
+		for (const id of before) expect((await auth.sessions.get(id))?.user).toBe('ana');
+		expect(Number(await c.get(counter))).toBeGreaterThanOrEqual(acked);
+		// Dozens of node errors a second during the failover, logged once per node.
+		expect(warnings.length).toBeGreaterThanOrEqual(1);
+		expect(warnings.length).toBeLessThanOrEqual(cluster.ports.length);
+		expect(warnings.join('')).toContain(`127.0.0.1:${port}`);
 	}, 60_000);
 });
