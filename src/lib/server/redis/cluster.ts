@@ -82,7 +82,7 @@ export function createClusterClient(url: string, options: ClusterClientOptions):
 			maxRetriesPerRequest: 1,
 			connectTimeout: 5000,
 			// During a failover, one command sent to a live master while the cluster was down was
-			// never answered in 4 of 29 test runs (docs/cluster.md, Known gaps): without a limit its
+			// never answered in 4 of 35 test runs (docs/cluster.md, Known gaps): without a limit its
 			// caller waits forever. 10 s is above the longest blocking read Vigil makes (the live
 			// tail's XREAD BLOCK 5000).
 			commandTimeout: 10_000,
