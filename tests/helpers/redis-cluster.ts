@@ -4,7 +4,7 @@
  * shared instance on 6379. Single nodes can be killed (a crash) to test failover.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster, Redis } from 'ioredis';
@@ -22,9 +22,17 @@ export interface TestRedisCluster {
 	client(): Cluster;
 	/** The ports of the current masters, by asking a live node. */
 	masters(): Promise<number[]>;
-	/** Kills one node at once (SIGKILL), as a crash would. */
+	/** Kills one node at once (SIGKILL), as a crash would. Its log stays in `log(port)` until stop(). */
 	kill(port: number): Promise<void>;
-	/** Resolves when `cluster info` says ok on every live node and each slot has a live master. */
+	/** Freezes one node (SIGSTOP), as a hung host or a network partition would look; resume() undoes it. */
+	pause(port: number): void;
+	resume(port: number): void;
+	/** The node's redis-server log (empty when there is none). */
+	log(port: number): string;
+	/**
+	 * Resolves when `cluster info` says ok on every live node, three masters are live and every live
+	 * replica's link to its master is up (its first sync done, so it can take over).
+	 */
 	waitHealthy(timeoutMs?: number): Promise<void>;
 	stop(): Promise<void>;
 }
@@ -41,6 +49,40 @@ async function clusterState(port: number): Promise<string | undefined> {
 		await c.connect();
 		const info = String(await c.call('CLUSTER', 'INFO'));
 		return /cluster_state:(\w+)/.exec(info)?.[1];
+	} catch {
+		return undefined;
+	} finally {
+		c.disconnect();
+	}
+}
+
+/** Whether a node is a replica whose link to its master is up (undefined: not a replica, or no answer). */
+async function replicaLinkUp(port: number): Promise<boolean | undefined> {
+	const c = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 500 });
+	c.on('error', () => {});
+	try {
+		await c.connect();
+		const info = String(await c.info('replication'));
+		if (!/role:slave/.test(info)) return undefined;
+		return /master_link_status:up/.test(info);
+	} catch {
+		return undefined;
+	} finally {
+		c.disconnect();
+	}
+}
+
+/** How many replicas, not failing, a node's `CLUSTER NODES` lists (undefined: no answer). */
+async function liveReplicasSeenBy(port: number): Promise<number | undefined> {
+	const c = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: 500 });
+	c.on('error', () => {});
+	try {
+		await c.connect();
+		const rows = String(await c.call('CLUSTER', 'NODES')).split('\n');
+		return rows.filter((l) => {
+			const flags = (l.split(' ')[2] ?? '').split(',');
+			return flags.includes('slave') && !flags.some((x) => x.startsWith('fail'));
+		}).length;
 	} catch {
 		return undefined;
 	} finally {
@@ -83,7 +125,13 @@ export async function startTestRedisCluster(options: { nodeTimeoutMs?: number } 
 				'--appendonly', 'no',
 				'--cluster-enabled', 'yes',
 				'--cluster-config-file', join(dir, 'nodes.conf'),
-				'--cluster-node-timeout', String(options.nodeTimeoutMs ?? 2000)
+				'--cluster-node-timeout', String(options.nodeTimeoutMs ?? 2000),
+				// A replica's first sync starts at once instead of after Redis' default 5 s wait for
+				// more replicas: until that sync is done, the replica refuses to take over (its data
+				// counts as too old, cluster-replica-validity-factor), and a master killed then leaves
+				// its slots down for good.
+				'--repl-diskless-sync-delay', '0',
+				'--logfile', join(dir, 'redis.log')
 			],
 			{ stdio: 'ignore' }
 		);
@@ -154,6 +202,20 @@ export async function startTestRedisCluster(options: { nodeTimeoutMs?: number } 
 	const waitHealthy = async (timeoutMs = 20_000) => {
 		await until(async () => (await Promise.all(live().map(clusterState))).every((s) => s === 'ok'), timeoutMs, 'cluster_state:ok on every node');
 		await until(async () => (await masters()).length >= 3, timeoutMs, 'three live masters');
+		// A replica can take over only once it has synced with its master (until then a kill is
+		// not a failover test but a lost shard), and the roles must have spread by gossip so that
+		// every node's view is the settled one.
+		await until(
+			async () => {
+				const serving = await masters();
+				const others = live().filter((p) => !serving.includes(p));
+				const linked = await Promise.all(others.map(replicaLinkUp));
+				const known = await Promise.all(live().map((p) => liveReplicasSeenBy(p)));
+				return linked.every((up) => up === true) && known.every((n) => n === others.length);
+			},
+			timeoutMs,
+			'every other node a replica in sync with its master, known as one by every node'
+		);
 	};
 	try {
 		await waitHealthy();
@@ -178,6 +240,19 @@ export async function startTestRedisCluster(options: { nodeTimeoutMs?: number } 
 		},
 		masters,
 		kill,
+		pause(port) {
+			children.get(port)?.kill('SIGSTOP');
+		},
+		resume(port) {
+			children.get(port)?.kill('SIGCONT');
+		},
+		log(port) {
+			try {
+				return readFileSync(join(root, String(port), 'redis.log'), 'utf8');
+			} catch {
+				return '';
+			}
+		},
 		waitHealthy,
 		stop
 	};

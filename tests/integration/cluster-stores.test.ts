@@ -2,13 +2,16 @@
  * Vigil's stores on a real Redis Cluster (3 masters, 1 replica each): the contract operations of the
  * rule repository, silences, incidents, the notification outbox, sessions and kiosk links, and the
  * control messages, through the same client Vigil uses. Also the check at start that the configured
- * mode (redis.url or redis.cluster.nodes) matches the server's. Skipped without redis-cli.
+ * mode (redis.url or redis.cluster.nodes) matches the server's, and failover: a master killed, then
+ * another frozen, with the client following each to the promoted replica. Skipped without redis-cli.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import type { Cluster } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { startLease } from '../../alerts/lease';
 import { IncidentStore } from '../../src/lib/server/alerting/incidents';
 import { SilenceStore } from '../../src/lib/server/alerting/muting/silences';
@@ -193,48 +196,143 @@ describe.skipIf(!available)('stores on a Redis Cluster', () => {
 	});
 });
 
-// Known gap (docs/cluster.md): after its master is killed, the cluster client's writes to that
-// slot stay closed ("Connection is closed.", then waiting) past 20 s in most runs, although the
-// replica takes over; one run measured 4.3 s. Issue 20 is not done until this passes every time.
-describe.skip('failover', () => {
-	it('a killed master is replaced by its replica; writes to its slots fail meanwhile, then succeed again with no acknowledged write lost', async () => {
-		const k = keys();
-		const auth = createAuthStores(redis, k);
-		const before = await auth.sessions.create({ name: 'ana', id: 'id-ana', role: 'viewer' });
-		// The master that holds the sessions' slot ({auth}).
-		const slot = Number(await redis.call('CLUSTER', 'KEYSLOT', k.auth.session('x')));
-		const shards = (await redis.call('CLUSTER', 'SHARDS')) as unknown[];
-		const owner = shards
-			.map((sh) => sh as unknown[])
-			.find((sh) => {
-				const ranges = sh[1] as number[];
-				for (let i = 0; i < ranges.length; i += 2) if (slot >= ranges[i]! && slot <= ranges[i + 1]!) return true;
-				return false;
-			});
-		const nodes = owner![3] as unknown[][];
-		const master = nodes.map((n) => Object.fromEntries(Array.from({ length: n.length / 2 }, (_, i) => [n[2 * i], n[2 * i + 1]]))).find((n) => n.role === 'master')!;
-		// Replication is asynchronous: give it a moment, as Redis Cluster may lose the last writes before a crash.
-		await new Promise((r) => setTimeout(r, 500));
-		await cluster.kill(Number(master.port));
-		const killedAt = Date.now();
-		// Every write acknowledged from here on must be readable afterwards.
-		const written: string[] = [];
-		let failed = 0;
-		while (Date.now() - killedAt < 20_000) {
-			try {
-				written.push((await auth.sessions.create({ name: 'ana', id: 'id-ana', role: 'viewer' })).id);
-				if (written.length >= 5) break;
-			} catch (err) {
-				failed++;
-				if (failed % 20 === 1) console.info('failover write:', (err as Error).message);
-			}
-			await new Promise((r) => setTimeout(r, 100));
+/**
+ * Retries `op` every 100 ms until it succeeds: how long after `since` that was, and how many calls
+ * failed. A call that does not settle by the limit fails the test by name instead of timing it out.
+ */
+async function firstSuccess(what: string, op: () => Promise<unknown>, since: number, limitMs: number): Promise<{ ms: number; failed: number; last?: string }> {
+	let failed = 0;
+	let last: string | undefined;
+	while (Date.now() - since < limitMs) {
+		let timer: NodeJS.Timeout | undefined;
+		const hung = new Promise<never>((_, reject) => {
+			timer = setTimeout(() => reject(new Error(`${what}: a call did not settle within ${limitMs} ms of the kill`)), since + limitMs - Date.now());
+		});
+		try {
+			await Promise.race([op(), hung]);
+			return { ms: Date.now() - since, failed, last };
+		} catch (err) {
+			if ((err as Error).message.startsWith(`${what}: a call did not settle`)) throw err;
+			failed++;
+			last = (err as Error).message;
+		} finally {
+			clearTimeout(timer);
 		}
-		const recoveredMs = Date.now() - killedAt;
-		// Writes succeed again, so the killed master's slots are served: the other nodes may still be
-		// gossiping the change (cluster_state settles later on a loaded machine), which is not the claim.
-		expect(written.length).toBe(5);
-		for (const id of [before.id, ...written]) expect((await auth.sessions.get(id))?.user).toBe('ana');
-		console.info(`failover: writes to the killed master's slots failed ${failed} times; ${recoveredMs} ms until 5 writes succeeded`);
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	throw new Error(`${what}: no success within ${limitMs} ms of the kill (${failed} calls failed, the last with: ${last})`);
+}
+
+/** A client of its own whose warnings are kept, with a Lua script defined on it. */
+function failoverClient(name: string): { c: Redis; warnings: string[]; script: (key: string) => Promise<number> } {
+	const warnings: string[] = [];
+	const sink = new Writable({
+		write(chunk: Buffer, _enc, done) {
+			warnings.push(String(chunk));
+			done();
+		}
+	});
+	const c = createRedisClient(clusterUrl(cluster.nodes), { name, log: createLogger({ level: 'warn', pretty: false, destination: sink }) });
+	clients.push(c);
+	c.defineCommand('vigilTestIncr', { numberOfKeys: 1, lua: "return redis.call('INCR', KEYS[1])" });
+	const script = (key: string) => (c as unknown as { vigilTestIncr(key: string): Promise<number> }).vigilTestIncr(key);
+	return { c, warnings, script };
+}
+
+/**
+ * The port of the master that holds `key`'s slot, once it has everything acknowledged so far on
+ * its replica. Replication is asynchronous: after WAIT, a loss found later is the client's, not
+ * Redis Cluster's documented window. (WAIT has no key: sent through the cluster client it would go
+ * to any node, so it goes to the master's connection in the client's pool.)
+ */
+async function masterInSync(c: Redis, key: string): Promise<number> {
+	const slot = Number(await c.call('CLUSTER', 'KEYSLOT', key));
+	const ranges = (await c.call('CLUSTER', 'SLOTS')) as [number, number, [string, number]][];
+	const port = ranges.find(([from, to]) => slot >= from && slot <= to)![2][1];
+	const owner = (c as unknown as Cluster).nodes('master').find((n) => n.options.port === port)!;
+	expect(Number(await owner.call('WAIT', 1, 5000))).toBeGreaterThanOrEqual(1);
+	return port;
+}
+
+// Last in the file: it kills a master of the shared cluster, then freezes another.
+describe.skipIf(!available)('failover', () => {
+	it('a killed master is replaced by its replica: writes, reads, pipelines and scripts to its slots succeed again within seconds, nothing acknowledged is lost, and the log stays short', async () => {
+		// Which step a failure (or a timeout) stopped in.
+		let step = 'connect';
+		onTestFailed(() => console.error(`failover test stopped in step: ${step}`));
+		const { c, warnings, script } = failoverClient('failover');
+		await waitReady(c, 5000);
+		const k = keys();
+		const auth = createAuthStores(c, k);
+		const user = { name: 'ana', id: 'id-ana', role: 'viewer' as const };
+		// A counter in the sessions' slot ({auth}): every value the client was told is kept.
+		const counter = k.auth.session('failover-counter');
+		let acked = 0;
+		const count = async (n: Promise<number>) => (acked = Math.max(acked, await n));
+
+		step = 'write before the kill';
+		const before: string[] = [];
+		for (let i = 0; i < 5; i++) before.push((await auth.sessions.create(user)).id);
+		for (let i = 0; i < 20; i++) await count(script(counter));
+		step = 'find the master and WAIT';
+		const port = await masterInSync(c, counter);
+
+		step = 'kill';
+		await cluster.kill(port);
+		const killedAt = Date.now();
+		const limit = 30_000;
+		step = 'recover';
+		const [write, read, pipeline, lua] = await Promise.all([
+			firstSuccess('write (MULTI)', async () => before.push((await auth.sessions.create(user)).id), killedAt, limit),
+			firstSuccess('read', async () => expect((await auth.sessions.get(before[0]!))?.user).toBe('ana'), killedAt, limit),
+			firstSuccess('pipeline', async () => {
+				const replies = (await c.pipeline().incr(counter).get(counter).exec()) ?? [];
+				for (const [err] of replies) if (err) throw err;
+				acked = Math.max(acked, Number(replies[0]![1]));
+			}, killedAt, limit),
+			firstSuccess('script', () => count(script(counter)), killedAt, limit)
+		]);
+		console.info(
+			`failover: first success after the kill: write ${write.ms} ms (${write.failed} calls failed), read ${read.ms} ms (${read.failed}), ` +
+				`pipeline ${pipeline.ms} ms (${pipeline.failed}), script ${lua.ms} ms (${lua.failed}); last error seen: ${write.last ?? read.last ?? pipeline.last ?? lua.last}`
+		);
+		// Typically cluster-node-timeout (2 s) and 2 s more. The bound is generous: on a loaded
+		// machine, and for the rare call a node leaves unanswered during the failover, which fails
+		// after the client's commandTimeout (10 s) and is retried (docs/cluster.md, Known gaps).
+		for (const r of [write, read, pipeline, lua]) expect(r.ms).toBeLessThan(25_000);
+
+		step = 'write and read after';
+		for (let i = 0; i < 5; i++) before.push((await auth.sessions.create(user)).id);
+		for (const id of before) expect((await auth.sessions.get(id))?.user).toBe('ana');
+		expect(Number(await c.get(counter))).toBeGreaterThanOrEqual(acked);
+		// Dozens of node errors a second during the failover, logged once per node.
+		expect(warnings.length).toBeGreaterThanOrEqual(1);
+		expect(warnings.length).toBeLessThanOrEqual(cluster.ports.length);
+		expect(warnings.join('')).toContain(`127.0.0.1:${port}`);
+	}, 60_000);
+
+	it('a frozen master (no error, no answer) is followed to its promoted replica by the periodic slot refresh', async () => {
+		const { c, script } = failoverClient('frozen');
+		await waitReady(c, 5000);
+		// A shard that still has its replica (not the one whose master the test above killed: its
+		// promoted replica has none, so WAIT finds no replica there).
+		let key = '';
+		let port = 0;
+		let acked = 0;
+		for (const tag of ['{rules}', '{alerts}', '{a}', '{b}', '{c}', '{d}']) {
+			key = `cl${process.pid}frozen:${tag}`;
+			for (let i = 0; i < 5; i++) acked = await script(key);
+			port = await masterInSync(c, key).catch(() => 0);
+			if (port) break;
+		}
+		expect(port).toBeGreaterThan(0);
+
+		cluster.pause(port);
+		const frozenAt = Date.now();
+		const r = await firstSuccess('script', () => script(key), frozenAt, 30_000);
+		console.info(`failover: first success after a master froze: ${r.ms} ms (${r.failed} calls failed; last error: ${r.last})`);
+		expect(r.ms).toBeLessThan(25_000);
+		expect(Number(await c.get(key))).toBeGreaterThan(acked);
+		cluster.resume(port);
 	}, 60_000);
 });

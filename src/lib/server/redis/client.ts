@@ -29,6 +29,7 @@ export function createRedisClient(url: string, options: ClientOptions): Redis {
 			connectionName: `vigil:${options.name}`,
 			retryDelay: (attempt) => reconnectDelay(attempt, options.maxBackoffMs)
 		});
+		watchNodes(cluster, log);
 		return watch(cluster, log);
 	}
 	const redisOptions: RedisOptions = {
@@ -54,6 +55,31 @@ function watch(client: Redis, log: Logger | undefined): Redis {
 	});
 	client.on('end', () => log?.debug('Redis connection closed'));
 	return client;
+}
+
+/** How often one cluster node's errors are logged: a failover makes dozens of them a second. */
+const NODE_ERROR_LOG_MS = 60_000;
+
+/**
+ * Logs a cluster node's errors once a minute per node, with how many were left out: during a
+ * failover the client retries, refreshes its slot map and reconnects several times a second (the
+ * cluster as a whole stays ready, so watch() says nothing).
+ */
+function watchNodes(cluster: Redis, log: Logger | undefined): void {
+	const last = new Map<string, { at: number; suppressed: number }>();
+	cluster.on('node error', (err: Error, node: string) => {
+		const now = Date.now();
+		const seen = last.get(node);
+		if (seen && now - seen.at < NODE_ERROR_LOG_MS) {
+			seen.suppressed++;
+			return;
+		}
+		log?.warn(
+			{ node, err: err.message, suppressed: seen?.suppressed ?? 0 },
+			'Redis Cluster node unreachable; commands for its slots are retried as the cluster fails over'
+		);
+		last.set(node, { at: now, suppressed: 0 });
+	});
 }
 
 /** Resolves when the client is ready, or rejects after `timeoutMs`. */
