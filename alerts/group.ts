@@ -41,8 +41,8 @@ export interface GroupRunnerContext {
 	settling(work: () => Promise<void>): Promise<void>;
 	/** The evaluation's events, once saved: incidents and notifications follow. */
 	onEvents(group: string, events: AlertEvent[]): Promise<void>;
-	/** A newer leader wrote alert state: this process stands by. */
-	onFenced(): Promise<void>;
+	/** A save made with lease token `held` was refused (a newer token exists): this process stands by. */
+	onFenced(held: number): Promise<void>;
 	/** After every evaluation (the alert counts). */
 	onEvaluated(): void;
 }
@@ -130,7 +130,7 @@ export class GroupRunner {
 		} catch (err) {
 			if (err instanceof FencedOutError) {
 				log.warn('a newer leader wrote alert state: standing by');
-				await this.ctx.onFenced();
+				await this.ctx.onFenced(held);
 				return;
 			}
 			log.warn({ group: this.group.name, err: (err as Error).message }, 'could not save alert state; it stays in memory and is saved at the next evaluation');

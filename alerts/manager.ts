@@ -39,7 +39,8 @@ export interface RuleManagerOptions {
 	/** An evaluation changed alert state (its events are saved). */
 	onEvents(group: string, events: AlertEvent[]): Promise<void>;
 	/** A newer leader wrote alert state. */
-	onFenced(): Promise<void>;
+	/** A save made with lease token `held` was refused: a newer token exists. */
+	onFenced(held: number): Promise<void>;
 	/**
 	 * Rule groups shared among alerts processes (alerts.shareGroups): each group is evaluated by the
 	 * process holding its lease, with its own fencing token and state store; the leader then only

@@ -48,7 +48,8 @@ export interface PipelineOptions {
 	/** The alert states of the enabled rules (the leader's working copy). */
 	states(): RuleState[];
 	/** A newer leader wrote notification state: this process stands by. */
-	onFenced(): Promise<void>;
+	/** A write made with lease token `held` was refused: a newer token exists. */
+	onFenced(held: number): Promise<void>;
 }
 
 export class AlertPipeline {
@@ -214,7 +215,7 @@ export class AlertPipeline {
 		} catch (err) {
 			if (err instanceof FencedOutError) {
 				options.log.warn('a newer leader wrote notification state: standing by');
-				await options.onFenced();
+				await options.onFenced(held);
 			} else options.log.warn({ err: (err as Error).message }, 'notification pipeline step failed; retrying in a second');
 		}
 	}

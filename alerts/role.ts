@@ -172,7 +172,7 @@ class AlertsRoleParts {
 			...(pipelineIntervalMs !== undefined ? { intervalMs: pipelineIntervalMs } : {}),
 			token: () => this.manager.readyToken,
 			states: () => this.manager.enabledStates(),
-			onFenced: () => this.standBy()
+			onFenced: (held: number) => this.fenced(held)
 		});
 	}
 
@@ -223,7 +223,7 @@ class AlertsRoleParts {
 			metrics: this.metrics,
 			settling: (work) => this.pipeline.settling(work),
 			onEvents: () => this.pipeline.changed(),
-			onFenced: () => this.standBy()
+			onFenced: (held: number) => this.fenced(held)
 		});
 	}
 
@@ -238,6 +238,21 @@ class AlertsRoleParts {
 				this.log.error({ err: (err as Error).message }, 'could not load rules or state as leader; retrying at the next lease renewal');
 			}
 		});
+	}
+
+	/**
+	 * A write made with lease token `held` was refused: a newer token exists. When the newer token is
+	 * this process's own (it lost the lease and took it again, as across a Redis failover, while a
+	 * write of the old one was under way), leading goes on with it: standing by would leave the
+	 * lease renewed by a process that evaluates nothing. Otherwise this process stands by.
+	 */
+	fenced(held: number): Promise<void> {
+		const current = this.lease?.token;
+		if (current !== undefined && current > held) {
+			this.log.info({ held, current }, 'a write made under the previous lease was refused; leading under the new one');
+			return Promise.resolve();
+		}
+		return this.standBy();
 	}
 
 	async standBy(): Promise<void> {
@@ -256,7 +271,11 @@ class AlertsRoleParts {
 			clock: this.clock,
 			log: this.log,
 			onAcquired: (t) => this.lead(t),
-			onLost: () => void this.standBy()
+			// After the leads queued before it, so a lead of a newer token (the lease taken again) is
+			// never undone by the stand-by of the older one's loss.
+			onLost: () => {
+				this.leading = this.leading.then(() => this.standBy()).catch((err: Error) => this.log.error({ err: err.message }, 'could not stand by cleanly'));
+			}
 		});
 	}
 
