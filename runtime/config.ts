@@ -177,7 +177,12 @@ const configObject = z.strictObject({
 			 */
 			allowPrivate: allowList,
 			/** While Redis is unreachable, hold this many seconds of samples of all targets. */
-			bufferSeconds: z.number().int().min(10).max(86_400).default(300)
+			bufferSeconds: z.number().int().min(10).max(86_400).default(300),
+			/**
+			 * How often collect processes renew their registration and read who else runs: a dead
+			 * process's targets move to the others within 6 of these (registration 3, taking 3).
+			 */
+			shareHeartbeat: zDuration({ min: 100, max: 60_000 }).default(2000)
 		})
 		.prefault({}),
 	demoShop: z

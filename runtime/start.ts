@@ -319,7 +319,7 @@ class VigilProcess {
 		const { config, log } = this;
 		const writer = this.store!;
 		// Targets are shared among every live collect process (rendezvous hashing over their registrations).
-		const shard = new CollectShard({ redis: this.redis, key: this.keys.collectMembers, member: this.nodeId, log, onChange: () => void this.collect?.rebalance().catch((err: Error) => log.error({ err: err.message }, 'could not apply the new collect assignment')) });
+		const shard = new CollectShard({ redis: this.redis, key: this.keys.collectMembers, member: this.nodeId, heartbeatMs: this.config.collect.shareHeartbeat, log, onChange: () => void this.collect?.rebalance().catch((err: Error) => log.error({ err: err.message }, 'could not apply the new collect assignment')) });
 		this.collectShard = shard;
 		await shard.start(config.collectors.map((c) => c.name));
 		this.collect = startCollectRole({
