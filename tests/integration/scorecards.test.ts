@@ -239,6 +239,18 @@ describe('scorecards over a real Redis', () => {
 	});
 });
 
+describe('scorecards without data', () => {
+	it('shows the one quarter asked for, no rows, and says no orders were seen', async () => {
+		const empty = await buildScorecards(
+			{ tickets: new TicketStore(redis, createKeys('empty:'), { retentionMs: TICKET_RETENTION }), store: new RedisStore(redis, { prefix: 'empty:', now: () => NOW, liveKey: null }), now: NOW, retention: resolveRetention(undefined) },
+			{ standards: DEFAULT_SCORECARD_STANDARDS, ordersMetric: 'shop_merchant_orders_total', zone: 'UTC', quarter: Q3.label }
+		);
+		expect(empty.quarters.map((q) => q.label)).toEqual([Q3.label]);
+		expect([empty.merchants, empty.teams, empty.ticketsStored, empty.ordersSeen]).toEqual([[], [], 0, false]);
+		expect(parseCsv(scorecardCsv(empty, 'merchants'))).toHaveLength(1);
+	});
+});
+
 /** RFC 4180, the plain way: quoted cells with doubled quotes, CRLF between rows. */
 function parseCsv(text: string): string[][] {
 	const rows: string[][] = [];
