@@ -5,6 +5,7 @@
  * into `http_request_duration_seconds`; checkout calls payments through it too.
  */
 import { z } from 'zod';
+import { orderOutcome, pickMerchant } from './merchants';
 import type { ShopMetrics } from './metrics';
 import { CHANNELS, PAYMENT_METHODS, type ComplaintReason, type OrderJob } from './model';
 import { jittered, type Random } from './random';
@@ -152,6 +153,8 @@ export function createShopHandler(options: ShopHandlerOptions): ShopHandler {
 		}
 		if (effects().checkoutDown) return checkoutDown();
 		metrics.order(channel);
+		const merchant = pickMerchant(random);
+		metrics.merchantOrder(merchant, orderOutcome(merchant, random));
 		options.onOrder({ orderId, channel, items, total });
 		const e = effects();
 		if (random() < e.complaintRate) options.onComplaint(e.latency.checkout > 1 ? 'slow-site' : 'order', orderId);

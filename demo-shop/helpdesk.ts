@@ -9,6 +9,7 @@
  * Times of the simulated service are divided by `speed`, as the customer service's are.
  */
 import type { Ticket } from '../src/lib/server/tickets';
+import { pickMerchant } from './merchants';
 import type { ComplaintReason } from './model';
 import { jittered, pick, poisson, type Random } from './random';
 import type { ScenarioEffects } from './scenarios';
@@ -36,9 +37,6 @@ export interface Helpdesk {
 	stop(): void;
 }
 
-export const MERCHANTS = ['acme-electronics', 'bella-fashion', 'casa-home', 'delta-sports', 'evergreen-books', 'fresh-grocer', 'gadget-hub', 'happy-pets'] as const;
-/** Bigger merchants get more tickets. */
-const MERCHANT_WEIGHTS = [30, 22, 14, 10, 8, 7, 5, 4];
 const QUESTIONS = ['order-status', 'returns', 'account', 'product-question'] as const;
 const CATEGORY_OF: Record<ComplaintReason, string> = { 'payment-failed': 'payment', 'checkout-failed': 'checkout', 'slow-site': 'website', order: 'delivery' };
 const TEAM_OF: Record<string, string> = { payment: 'payments-desk', checkout: 'payments-desk', website: 'web-desk', delivery: 'orders-desk', 'order-status': 'orders-desk', returns: 'orders-desk', account: 'general-desk', 'product-question': 'general-desk' };
@@ -137,7 +135,7 @@ class SimulatedHelpdesk implements Helpdesk {
 			resolved: null,
 			closed: null,
 			category,
-			merchant: pick(MERCHANTS, MERCHANT_WEIGHTS, this.random),
+			merchant: pickMerchant(this.random),
 			team: TEAM_OF[category] ?? 'general-desk',
 			rating: null,
 			updated: created

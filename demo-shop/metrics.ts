@@ -4,6 +4,7 @@
  * ratio) and the customer-service gauges are computed when scraped.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { MERCHANTS, ORDER_OUTCOMES, type Merchant, type OrderOutcome } from './merchants';
 import { CHANNELS, QUEUES, type Channel, type QueueName } from './model';
 import { SERVICES } from './scenarios';
 import { MovingWindow } from './window';
@@ -27,6 +28,8 @@ export interface ShopMetrics {
 	registry: Registry;
 	request(labels: RequestLabels, seconds: number): void;
 	order(channel: Channel): void;
+	/** A confirmed order of a merchant, by how it ended. */
+	merchantOrder(merchant: Merchant, outcome: OrderOutcome): void;
 	paymentFailure(): void;
 	queueDepth(queue: QueueName, depth: number): void;
 	firstResponse(seconds: number): void;
@@ -57,6 +60,15 @@ export function createShopMetrics(options: ShopMetricsOptions): ShopMetrics {
 		registers
 	});
 	for (const channel of CHANNELS) ordersTotal.inc({ channel }, 0);
+	// A counter of its own: shop_orders_total counts confirmed orders by channel, which rules and
+	// boards already read; adding merchant and outcome labels to it would change what they sum.
+	const merchantOrders = new Counter({
+		name: 'shop_merchant_orders_total',
+		help: 'Confirmed orders by merchant and by how they ended: completed, failed (not delivered) or cancelled.',
+		labelNames: ['merchant', 'outcome'],
+		registers
+	});
+	for (const merchant of MERCHANTS) for (const outcome of ORDER_OUTCOMES) merchantOrders.inc({ merchant, outcome }, 0);
 	new Gauge({
 		name: 'shop_orders_per_minute',
 		help: 'Orders confirmed over the last 60 seconds (a moving window).',
@@ -140,6 +152,9 @@ export function createShopMetrics(options: ShopMetricsOptions): ShopMetrics {
 		order(channel) {
 			ordersTotal.inc({ channel });
 			orders.add(1, now());
+		},
+		merchantOrder(merchant, outcome) {
+			merchantOrders.inc({ merchant, outcome });
 		},
 		paymentFailure() {
 			paymentFailures.inc();

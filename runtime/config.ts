@@ -371,6 +371,39 @@ const configObject = z.strictObject({
 				.default([])
 		})
 		.prefault({}),
+	scorecards: z
+		.strictObject({
+			/**
+			 * The standards merchants and customer-service teams are held to on /scorecards (shares
+			 * 0..1); a figure that misses its standard is flagged. Satisfaction and complaint handling
+			 * follow the service-quality plan; completion, complaint rate and the team standards are
+			 * Vigil's defaults (README, Scorecards).
+			 */
+			standards: z
+				.strictObject({
+					/** Least share of a merchant's orders that complete. */
+					completion: z.number().gt(0).lte(1).default(0.95),
+					/** Least share of rated tickets rated 4 or 5. */
+					satisfaction: z.number().gt(0).lte(1).default(0.9),
+					/** Most complaints per order (complaints created in the quarter / its orders). */
+					complaintRate: z.number().gte(0).lte(10).default(0.05),
+					/** Least share of complaints answered within 24 hours. */
+					complaintsAnswered24h: z.number().gt(0).lte(1).default(0.95),
+					/** Least share of complaints closed within 48 hours. */
+					complaintsClosed48h: z.number().gt(0).lte(1).default(0.95),
+					/** Teams: least share of tickets answered within 5 minutes. */
+					answered5m: z.number().gt(0).lte(1).default(0.9),
+					/** Teams: least share of tickets resolved or closed. */
+					resolution: z.number().gt(0).lte(1).default(0.9)
+				})
+				.prefault({}),
+			/** The counter of orders by merchant, labelled `merchant` and `outcome` (completed, failed, cancelled). */
+			ordersMetric: z
+				.string()
+				.regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'expected a metric name')
+				.default('shop_merchant_orders_total')
+		})
+		.prefault({}),
 	query: z
 		.strictObject({
 			/** Most samples a query may hold in memory at once (Prometheus' --query.max-samples). */

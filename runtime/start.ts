@@ -265,7 +265,8 @@ class VigilProcess {
 			notificationAddressPolicy: notifications.addressPolicy,
 			queries: this.queries,
 			defaultGroupIntervalMs: config.alerts.defaultInterval,
-			reports: { settings: config.reports, retention: resolveRetention(config.tsdb.retention) }
+			reports: { settings: config.reports, retention: resolveRetention(config.tsdb.retention) },
+			scorecards: config.scorecards
 		});
 		this.ops = createOpsHandler({ registry: this.metrics.registry, readiness: () => this.readiness() });
 	}

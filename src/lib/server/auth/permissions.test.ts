@@ -19,9 +19,10 @@ describe('the permission table', () => {
 			'incidents:note',
 			'samples:push',
 			'tickets:push',
-			'config:reload'
+			'config:reload',
+			'scorecards:read'
 		]);
-		expect(actionsOf('manager')).toEqual(['wall:read', 'rules:read', 'incidents:read', 'series:read', 'incidents:note', 'reports:read', 'reports:export']);
+		expect(actionsOf('manager')).toEqual(['wall:read', 'rules:read', 'incidents:read', 'series:read', 'incidents:note', 'reports:read', 'reports:export', 'scorecards:read']);
 		expect(actionsOf('admin')).toEqual([...ACTIONS]);
 	});
 

@@ -6,8 +6,10 @@
  * | `viewer`   | read the wall, rules and incidents                                                   |
  * | `engineer` | the above, plus edit rules, silences and maintenance windows; acknowledge, assign,    |
  * |            | resolve and add notes to incidents (the responder writes what they found and did);   |
- * |            | push samples and tickets, and reload collectors (automation)                         |
- * | `manager`  | read everything (not the audit log), add incident notes, view and export reports     |
+ * |            | push samples and tickets, and reload collectors (automation); merchant and team      |
+ * |            | scorecards (read and export)                                                         |
+ * | `manager`  | read everything (not the audit log), add incident notes, view and export reports and |
+ * |            | scorecards                                                                           |
  * | `admin`    | everything, plus users, tokens, channels, boards and the audit log                   |
  */
 
@@ -31,6 +33,7 @@ export const ACTIONS = [
 	'config:reload',
 	'reports:read',
 	'reports:export',
+	'scorecards:read',
 	'users:admin',
 	'tokens:admin',
 	'channels:write',
@@ -51,9 +54,10 @@ const ENGINEER: readonly Action[] = [
 	'incidents:note',
 	'samples:push',
 	'tickets:push',
-	'config:reload'
+	'config:reload',
+	'scorecards:read'
 ];
-const MANAGER: readonly Action[] = [...VIEWER, 'incidents:note', 'reports:read', 'reports:export'];
+const MANAGER: readonly Action[] = [...VIEWER, 'incidents:note', 'reports:read', 'reports:export', 'scorecards:read'];
 
 const TABLE: Record<Role, ReadonlySet<Action>> = {
 	viewer: new Set(VIEWER),

@@ -26,7 +26,7 @@ export const SCOPE_ACTIONS: Record<Scope, readonly Action[]> = {
 	push: ['samples:push'],
 	tickets: ['tickets:push'],
 	reload: ['config:reload'],
-	read: ['wall:read', 'rules:read', 'incidents:read', 'series:read', 'reports:read'],
+	read: ['wall:read', 'rules:read', 'incidents:read', 'series:read', 'reports:read', 'scorecards:read'],
 	rules: ['rules:write']
 };
 

@@ -16,6 +16,7 @@ import type { AddressPolicy } from '../net';
 import type { Role } from '../nodes';
 import type { QueryRunner } from '../query-pool';
 import type { ReportSettings } from '../views/reports';
+import type { ScorecardSettings } from '../views/scorecards';
 import type { Retention, TimeSeriesStore } from '../tsdb';
 import type { TicketStore } from '../tickets';
 
@@ -59,6 +60,8 @@ export interface VigilContext {
 	defaultGroupIntervalMs: number;
 	/** The `reports` section of the config and the store's retention (defaults when absent). */
 	reports?: { settings: ReportSettings; retention: Retention };
+	/** The `scorecards` section of the config: the standards and the orders counter (defaults when absent). */
+	scorecards?: ScorecardSettings;
 }
 
 const SLOT = Symbol.for('vigil.context');

@@ -19,6 +19,7 @@ const PAGES: ReadonlyArray<NavLink & { needs: Action }> = [
 	{ href: '/maintenance', label: 'Maintenance', needs: 'rules:read' },
 	{ href: '/notifications', label: 'Notifications', needs: 'rules:read' },
 	{ href: '/reports', label: 'Reports', needs: 'reports:read' },
+	{ href: '/scorecards', label: 'Scorecards', needs: 'scorecards:read' },
 	{ href: '/admin', label: 'Admin', needs: 'users:admin' }
 ];
 
