@@ -123,7 +123,7 @@ module.exports = {
 			name: 'core-package-index-only',
 			severity: 'error',
 			comment:
-				'The other packages of src/lib/server (tsdb, tickets, promql, rules, auth, views/reports, prom-api, query-pool, net, redis) are used through their index.ts from outside the package. Unit tests (*.test.ts), tests/ and scripts/bench/ may import inner files: they test and measure a package\'s internals (the in-memory store, the block codec, promql/testing).',
+				'The other packages of src/lib/server (tsdb, tickets, promql, rules, auth, views/reports, views/scorecards, prom-api, query-pool, net, redis) are used through their index.ts from outside the package. Unit tests (*.test.ts), tests/ and scripts/bench/ may import inner files: they test and measure a package\'s internals (the in-memory store, the block codec, promql/testing).',
 			from: { pathNot: ['^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|prom-api|query-pool|net|redis)/', '\\.test\\.ts$', '^tests/', '^scripts/bench/'] },
 			to: { path: '^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|prom-api|query-pool|net|redis)/', pathNot: ['^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|prom-api|query-pool|net|redis)/index\\.ts$'] }
 		},
