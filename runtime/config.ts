@@ -394,7 +394,9 @@ const configObject = z.strictObject({
 					/** Teams: least share of tickets answered within 5 minutes. */
 					answered5m: z.number().gt(0).lte(1).default(0.9),
 					/** Teams: least share of tickets resolved or closed. */
-					resolution: z.number().gt(0).lte(1).default(0.9)
+					resolution: z.number().gt(0).lte(1).default(0.9),
+					/** Fewest orders, ratings or tickets a figure must rest on to be judged against its standard. */
+					minSample: z.number().int().min(1).max(1_000_000).default(20)
 				})
 				.prefault({}),
 			/** The counter of orders by merchant, labelled `merchant` and `outcome` (completed, failed, cancelled). */

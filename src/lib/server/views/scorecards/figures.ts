@@ -35,6 +35,8 @@ export interface MerchantFigures {
 	/** Shares of the quarter's complaints answered within 24 h and closed within 48 h, among those decided. */
 	answered24h: number | null;
 	closed48h: number | null;
+	/** How many orders, ratings or complaints each share rests on (its denominator). */
+	bases: Record<MerchantMeasure, number>;
 }
 
 export interface TeamFigures {
@@ -46,6 +48,8 @@ export interface TeamFigures {
 	resolution: number | null;
 	rated: number;
 	satisfaction: number | null;
+	/** How many tickets or ratings each share rests on (its denominator). */
+	bases: Record<TeamMeasure, number>;
 }
 
 export const MERCHANT_MEASURES = ['completion', 'satisfaction', 'complaintRate', 'answered24h', 'closed48h'] as const;
@@ -140,7 +144,8 @@ export function merchantFigures(a: Acc | undefined, o: OrderCounts | undefined):
 		satisfaction: acc.rated > 0 ? acc.satisfied / acc.rated : null,
 		complaintRate: hasOrders ? acc.complaints / orders : null,
 		answered24h: ratio(acc.answered24h),
-		closed48h: ratio(acc.closed48h)
+		closed48h: ratio(acc.closed48h),
+		bases: { completion: orders ?? 0, satisfaction: acc.rated, complaintRate: orders ?? 0, answered24h: acc.answered24h.eligible, closed48h: acc.closed48h.eligible }
 	};
 }
 
@@ -151,7 +156,8 @@ export function teamFigures(a: Acc): TeamFigures {
 		answered5m: ratio(a.answered5m),
 		resolution: a.tickets > 0 ? a.resolved / a.tickets : null,
 		rated: a.rated,
-		satisfaction: a.rated > 0 ? a.satisfied / a.rated : null
+		satisfaction: a.rated > 0 ? a.satisfied / a.rated : null,
+		bases: { answered5m: a.answered5m.eligible, resolution: a.tickets, satisfaction: a.rated }
 	};
 }
 
@@ -165,16 +171,20 @@ const STANDARD_OF: Record<MerchantMeasure | TeamMeasure, keyof ScorecardStandard
 	resolution: 'resolution'
 };
 
-/** Whether a value misses its standard; a missing value misses nothing (it is shown as "no data"). */
-export function misses(measure: MerchantMeasure | TeamMeasure, value: number | null, standards: ScorecardStandards): boolean {
-	if (value === null) return false;
+/**
+ * Whether a value misses its standard. A missing value misses nothing (it is shown as "no data"),
+ * nor does one resting on fewer than `standards.minSample` orders, ratings or tickets (`basis`).
+ */
+export function misses(measure: MerchantMeasure | TeamMeasure, value: number | null, standards: ScorecardStandards, basis = Infinity): boolean {
+	if (value === null || basis < standards.minSample) return false;
 	const std = standards[STANDARD_OF[measure]];
 	return LOWER_IS_BETTER.has(measure) ? value > std : value < std;
 }
 
 export function cell<F extends object, M extends MerchantMeasure | TeamMeasure>(quarter: string, figures: F, measures: readonly M[], standards: ScorecardStandards): QuarterCell<F, M> {
 	const values = figures as Record<string, number | null>;
-	return { quarter, figures, below: measures.filter((m) => misses(m, values[m] ?? null, standards)) };
+	const bases = (figures as { bases?: Record<string, number> }).bases;
+	return { quarter, figures, below: measures.filter((m) => misses(m, values[m] ?? null, standards, bases?.[m])) };
 }
 
 /**

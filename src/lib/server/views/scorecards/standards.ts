@@ -20,6 +20,11 @@ export interface ScorecardStandards {
 	answered5m: number;
 	/** Teams: least share of tickets resolved or closed. */
 	resolution: number;
+	/**
+	 * Fewest orders, ratings or tickets a figure must rest on to be judged: a share of 1 complaint in
+	 * 4 orders is shown, not flagged (Vigil's default 20).
+	 */
+	minSample: number;
 }
 
 export const DEFAULT_SCORECARD_STANDARDS: ScorecardStandards = {
@@ -29,5 +34,6 @@ export const DEFAULT_SCORECARD_STANDARDS: ScorecardStandards = {
 	complaintsAnswered24h: 0.95,
 	complaintsClosed48h: 0.95,
 	answered5m: 0.9,
-	resolution: 0.9
+	resolution: 0.9,
+	minSample: 20
 };
