@@ -80,6 +80,8 @@ test('the demo-shop board: every tile kind live, then checkout-down highlights i
 	const latency = tile(page, 'Latency p95');
 	const warn = latency.locator('[data-testid="threshold-line"][data-key="warn"], [data-testid="threshold-marker"][data-key="warn"][data-edge="above"]');
 	await expect(warn).toHaveCount(1);
+	// The unit follows the values in view (ms below a second): read it once a value is there.
+	await expect(latency.getByTestId('tile-value')).toHaveText(/\d/);
 	const unit = await latency.getByTestId('chart').getAttribute('data-unit');
 	await expect(warn).toContainText(unit === 'ms' ? 'warn 2,000 ms' : 'warn 2 s');
 	await expect(latency.getByTestId('tile-value')).toHaveText(new RegExp(`\\d${unit}$`));
