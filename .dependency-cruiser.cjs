@@ -123,16 +123,16 @@ module.exports = {
 			name: 'core-package-index-only',
 			severity: 'error',
 			comment:
-				'The other packages of src/lib/server (tsdb, tickets, promql, rules, auth, views/reports, views/scorecards, prom-api, query-pool, net, redis) are used through their index.ts from outside the package. Unit tests (*.test.ts), tests/ and scripts/bench/ may import inner files: they test and measure a package\'s internals (the in-memory store, the block codec, promql/testing).',
-			from: { pathNot: ['^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|prom-api|query-pool|net|redis)/', '\\.test\\.ts$', '^tests/', '^scripts/bench/'] },
-			to: { path: '^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|prom-api|query-pool|net|redis)/', pathNot: ['^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|prom-api|query-pool|net|redis)/index\\.ts$'] }
+				'The other packages of src/lib/server (tsdb, tickets, promql, rules, auth, views/reports, views/scorecards, views/complaints, prom-api, query-pool, net, redis) are used through their index.ts from outside the package. Unit tests (*.test.ts), tests/ and scripts/bench/ may import inner files: they test and measure a package\'s internals (the in-memory store, the block codec, promql/testing).',
+			from: { pathNot: ['^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|views/complaints|prom-api|query-pool|net|redis)/', '\\.test\\.ts$', '^tests/', '^scripts/bench/'] },
+			to: { path: '^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|views/complaints|prom-api|query-pool|net|redis)/', pathNot: ['^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|views/complaints|prom-api|query-pool|net|redis)/index\\.ts$'] }
 		},
 		{
 			name: 'core-package-index-only-inside',
 			severity: 'error',
 			comment: 'Inside src/lib/server the same: one package imports another\'s index.ts, files of one package import each other directly.',
-			from: { path: '^(src/lib/server/(?:tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|prom-api|query-pool|net|redis))/', pathNot: '\\.test\\.ts$' },
-			to: { path: '^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|prom-api|query-pool|net|redis)/', pathNot: ['^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|prom-api|query-pool|net|redis)/index\\.ts$', '^$1/'] }
+			from: { path: '^(src/lib/server/(?:tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|views/complaints|prom-api|query-pool|net|redis))/', pathNot: '\\.test\\.ts$' },
+			to: { path: '^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|views/complaints|prom-api|query-pool|net|redis)/', pathNot: ['^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|views/complaints|prom-api|query-pool|net|redis)/index\\.ts$', '^$1/'] }
 		},
 		{
 			name: 'package-index-only-between-packages',

@@ -7,9 +7,9 @@
  * | `engineer` | the above, plus edit rules, silences and maintenance windows; acknowledge, assign,    |
  * |            | resolve and add notes to incidents (the responder writes what they found and did);   |
  * |            | push samples and tickets, and reload collectors (automation); merchant and team      |
- * |            | scorecards (read and export)                                                         |
- * | `manager`  | read everything (not the audit log), add incident notes, view and export reports and |
- * |            | scorecards                                                                           |
+ * |            | scorecards and the complaint analysis (read and export)                              |
+ * | `manager`  | read everything (not the audit log), add incident notes, view and export reports,    |
+ * |            | scorecards and the complaint analysis                                                |
  * | `admin`    | everything, plus users, tokens, channels, boards and the audit log                   |
  */
 

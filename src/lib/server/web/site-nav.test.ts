@@ -7,8 +7,8 @@ describe('navFor', () => {
 	it('shows each role the pages it may open, and nothing without a session', () => {
 		const hrefs = (role: Parameters<typeof navFor>[0]) => navFor(role).map((l) => l.href);
 		expect(hrefs('viewer')).toEqual(['/wall', '/boards', '/rules', '/incidents', '/silences', '/maintenance', '/notifications']);
-		expect(hrefs('engineer')).toEqual([...hrefs('viewer'), '/scorecards']);
-		expect(hrefs('manager')).toEqual([...hrefs('viewer'), '/reports', '/scorecards']);
+		expect(hrefs('engineer')).toEqual([...hrefs('viewer'), '/scorecards', '/complaints']);
+		expect(hrefs('manager')).toEqual([...hrefs('viewer'), '/reports', '/scorecards', '/complaints']);
 		expect(hrefs('admin')).toEqual([...hrefs('manager'), '/admin']);
 		expect(hrefs(null)).toEqual([]);
 		expect(hrefs(undefined)).toEqual([]);
@@ -19,6 +19,7 @@ describe('navFor', () => {
 			const hrefs = navFor(role).map((l) => l.href);
 			expect(hrefs.includes('/reports')).toBe(can(role, 'reports:read'));
 			expect(hrefs.includes('/scorecards')).toBe(can(role, 'scorecards:read'));
+			expect(hrefs.includes('/complaints')).toBe(can(role, 'scorecards:read'));
 			expect(hrefs.includes('/admin')).toBe(can(role, 'users:admin'));
 		}
 	});

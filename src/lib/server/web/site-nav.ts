@@ -20,6 +20,7 @@ const PAGES: ReadonlyArray<NavLink & { needs: Action }> = [
 	{ href: '/notifications', label: 'Notifications', needs: 'rules:read' },
 	{ href: '/reports', label: 'Reports', needs: 'reports:read' },
 	{ href: '/scorecards', label: 'Scorecards', needs: 'scorecards:read' },
+	{ href: '/complaints', label: 'Complaints', needs: 'scorecards:read' },
 	{ href: '/admin', label: 'Admin', needs: 'users:admin' }
 ];
 

@@ -6,7 +6,7 @@ export { isoTime, toCsv } from './csv';
 export { RANGES, RANGE_LABELS, apiParams, listQuery, pageParams, readFilter } from './incident-filter';
 export { incidentView } from './incident-view';
 export { type ReportSettings } from './load';
-export { currentPeriod, parsePeriodLabel, previousPeriod, type Period } from './period';
+export { currentPeriod, daysOf, parsePeriodLabel, previousPeriod, weeksOf, type Period, type Span } from './period';
 export { meets } from './report';
 export { REPORT_TABLES, type ReportTable, parseReportRequest, reportCsv, runReport } from './request';
 export { reportSettings } from './settings';
