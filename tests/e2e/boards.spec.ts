@@ -111,9 +111,9 @@ test('every role reaches the boards from the home page and the wall, without kio
 	await page.goto(`${rig.vigil.url}/rules`);
 	await expect(nav.getByRole('link', { name: 'Boards' })).toHaveAttribute('href', '/boards');
 	await page.screenshot({ path: artifact('rules-with-nav.png') });
-	// (the last user of the loop is meg, a manager: reports and scorecards yes, admin no)
+	// (the last user of the loop is meg, a manager: reports, scorecards and complaints yes, admin no)
 	const res = await page.goto(`${rig.vigil.url}/admin`);
 	expect(res?.status()).toBe(403);
-	await expect(nav.getByRole('link')).toHaveText(['Vigil', 'Wall', 'Boards', 'Rules', 'Incidents', 'Silences', 'Maintenance', 'Notifications', 'Reports', 'Scorecards']);
+	await expect(nav.getByRole('link')).toHaveText(['Vigil', 'Wall', 'Boards', 'Rules', 'Incidents', 'Silences', 'Maintenance', 'Notifications', 'Reports', 'Scorecards', 'Complaints']);
 	await kioskIsKeptOut(browser, rig, '/boards');
 });
