@@ -80,11 +80,20 @@ test('the demo-shop board: every tile kind live, then checkout-down highlights i
 	const latency = tile(page, 'Latency p95');
 	const warn = latency.locator('[data-testid="threshold-line"][data-key="warn"], [data-testid="threshold-marker"][data-key="warn"][data-edge="above"]');
 	await expect(warn).toHaveCount(1);
-	// The unit follows the values in view (ms below a second): read it once a value is there.
-	await expect(latency.getByTestId('tile-value')).toHaveText(/\d/);
-	const unit = await latency.getByTestId('chart').getAttribute('data-unit');
-	await expect(warn).toContainText(unit === 'ms' ? 'warn 2,000 ms' : 'warn 2 s');
-	await expect(latency.getByTestId('tile-value')).toHaveText(new RegExp(`\\d${unit}$`));
+	// The unit follows the values in view (ms while all are below a second), so it may change as
+	// data arrives: the unit, the threshold's label and the value are read together until they agree.
+	const value = latency.getByTestId('tile-value');
+	await expect
+		.poll(
+			async () => {
+				const unit = await latency.getByTestId('chart').getAttribute('data-unit');
+				const label = (await warn.first().textContent()) ?? '';
+				const shown = ((await value.textContent()) ?? '').trim();
+				return { unit, labelled: label.includes(unit === 'ms' ? 'warn 2,000 ms' : 'warn 2 s'), valued: new RegExp(`\\d${unit}$`).test(shown) };
+			},
+			{ timeout: 15_000 }
+		)
+		.toMatchObject({ labelled: true, valued: true });
 	// Orders per minute has no threshold: no "OK", whatever the value.
 	await expect(tile(page, 'Orders per minute')).toHaveAttribute('data-tone', 'neutral');
 	const before = (await tile(page, 'Services').boundingBox())!;
