@@ -3,19 +3,24 @@ import { json } from '@sveltejs/kit';
 import type { z } from 'zod';
 import { BodyTooLargeError, readLimited } from '../http-body';
 
+/**
+ * `noun` names what the body holds ("samples"), for the refusals: "send the samples as
+ * application/json", "…: send fewer samples per request".
+ */
 export async function readJson<T extends z.ZodType>(
 	request: Request,
 	schema: T,
-	maxBytes = 64 * 1024
+	maxBytes = 64 * 1024,
+	noun?: string
 ): Promise<{ ok: true; value: z.output<T> } | { ok: false; response: Response }> {
 	if (!/^application\/json\b/i.test(request.headers.get('content-type') ?? '')) {
-		return { ok: false, response: json({ error: 'send the body as application/json' }, { status: 415 }) };
+		return { ok: false, response: json({ error: `send the ${noun ?? 'body'} as application/json` }, { status: 415 }) };
 	}
 	let data: unknown;
 	try {
 		data = JSON.parse(await readLimited(request, maxBytes));
 	} catch (err) {
-		if (err instanceof BodyTooLargeError) return { ok: false, response: json({ error: err.message }, { status: 413 }) };
+		if (err instanceof BodyTooLargeError) return { ok: false, response: json({ error: noun ? `${err.message}: send fewer ${noun} per request` : err.message }, { status: 413 }) };
 		return { ok: false, response: json({ error: `the body is not JSON: ${(err as Error).message}` }, { status: 400 }) };
 	}
 	const r = schema.safeParse(data);

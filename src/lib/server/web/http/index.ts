@@ -5,3 +5,4 @@ export * from './silence-http';
 export * from './require-permission';
 export * from './prom-route';
 export * from './channel-http';
+export * from './push-rate-http';

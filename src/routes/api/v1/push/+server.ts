@@ -4,9 +4,10 @@
  * and the problem.
  */
 import { json } from '@sveltejs/kit';
-import { requirePermission } from '$lib/server/web/http';
+import { z } from 'zod';
+import { overPushRate, requirePermission } from '$lib/server/web/http';
 import { getContext } from '$lib/server/web/context';
-import { BodyTooLargeError, readLimited } from '$lib/server/http-body';
+import { readJson } from '$lib/server/web/json-body';
 import { parsePush } from '$lib/server/push';
 import { groupSamples } from '$lib/server/tsdb';
 import { postOnly } from '$lib/server/web/method';
@@ -17,33 +18,14 @@ export const POST: RequestHandler = async (event) => {
 	const ctx = getContext();
 	const auth = await requirePermission(event, 'samples:push');
 	if (!auth.ok) return auth.response;
-	const type = request.headers.get('content-type') ?? '';
-	if (!/^application\/json\b/i.test(type)) return json({ error: 'send the samples as application/json' }, { status: 415 });
-	let text: string;
-	try {
-		text = await readLimited(request, ctx.push.maxBodyBytes);
-	} catch (err) {
-		if (err instanceof BodyTooLargeError) return json({ error: `${err.message}: send fewer samples per request` }, { status: 413 });
-		throw err;
-	}
-	let body: unknown;
-	try {
-		body = JSON.parse(text);
-	} catch (err) {
-		return json({ error: `the body is not JSON: ${(err as Error).message}` }, { status: 400 });
-	}
+	const read = await readJson(request, z.unknown(), ctx.push.maxBodyBytes, 'samples');
+	if (!read.ok) return read.response;
+	const body = read.value;
 	const parsed = parsePush(body, Date.now(), ctx.push.maxItems);
 	if (!parsed.ok) return json({ error: parsed.error }, { status: 400 });
 	const { samples, errors } = parsed.parsed;
-	const sender = auth.principal.kind === 'token' ? `token:${auth.principal.token.id}` : `user:${auth.principal.user}`;
-	const waitMs = ctx.pushRate.take(sender, samples.length);
-	if (waitMs > 0) {
-		const retry = Math.ceil(waitMs / 1000);
-		return json(
-			{ error: `over the push rate of this token (push.samplesPerSecondPerToken: ${ctx.pushRate.perSecond} samples/s, bursts of ${ctx.pushRate.burst}): nothing of this push was stored; send it again in ${retry} s, or in smaller pieces` },
-			{ status: 429, headers: { 'retry-after': String(retry) } }
-		);
-	}
+	const refusal = overPushRate(ctx.pushRate, auth.principal, samples.length);
+	if (refusal) return refusal;
 	const stored = samples.length ? await ctx.store.write(groupSamples(samples)) : undefined;
 	const status = samples.length === 0 && errors.length > 0 ? 400 : 200;
 	return json(
