@@ -12,6 +12,7 @@ import { hydrated, logIn } from '../helpers/browser-session';
 import { writeComplaintHistory, type ComplaintHistory } from '../helpers/complaint-history';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 import { addVigilUser, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
+import { parseCsv } from '../helpers/csv';
 
 let redis: TestRedis;
 let vigil: VigilProcess;
@@ -37,13 +38,6 @@ test.afterAll(async () => {
 	await vigil?.stop();
 	await redis?.stop();
 });
-
-function parseCsv(text: string): string[][] {
-	return text
-		.trim()
-		.split('\r\n')
-		.map((line) => line.split(','));
-}
 
 async function checkPage(page: Page, shot: string): Promise<void> {
 	await logIn(page, vigil.url, 'meg', PASSWORD, '/complaints');

@@ -10,6 +10,7 @@ import { hydrated, logIn } from '../helpers/browser-session';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 import { INTERVAL, utcQuarter, writeHistory, type History } from '../helpers/report-history';
 import { addVigilUser, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
+import { parseCsv } from '../helpers/csv';
 
 let redis: TestRedis;
 let vigil: VigilProcess;
@@ -25,27 +26,6 @@ const addUser = (name: string, role: string) => addVigilUser(vigil, redis.url, n
 async function login(page: Page, name: string, next: string): Promise<void> {
 	await logIn(page, vigil.url, name, PASSWORD, next);
 	await expect(page).not.toHaveURL(/\/login/);
-}
-
-/** Splits CSV text (RFC 4180) into rows of cells. */
-function parseCsv(text: string): string[][] {
-	const rows: string[][] = [];
-	let row: string[] = [];
-	let cell = '';
-	let quoted = false;
-	for (let i = 0; i < text.length; i++) {
-		const c = text[i]!;
-		if (quoted) {
-			if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
-			else if (c === '"') quoted = false;
-			else cell += c;
-		} else if (c === '"') quoted = true;
-		else if (c === ',') row.push(cell), (cell = '');
-		else if (c === '\n') row.push(cell.replace(/\r$/, '')), rows.push(row), (row = []), (cell = '');
-		else cell += c;
-	}
-	if (cell || row.length) rows.push([...row, cell]);
-	return rows;
 }
 
 test.beforeAll(async () => {

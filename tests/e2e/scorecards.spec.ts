@@ -17,6 +17,7 @@ import { hydrated, logIn } from '../helpers/browser-session';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 import { utcQuarter } from '../helpers/report-history';
 import { addVigilUser, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
+import { parseCsv } from '../helpers/csv';
 
 let redis: TestRedis;
 let vigil: VigilProcess;
@@ -84,13 +85,6 @@ test.afterAll(async () => {
 	await vigil?.stop();
 	await redis?.stop();
 });
-
-function parseCsv(text: string): string[][] {
-	return text
-		.trim()
-		.split('\r\n')
-		.map((line) => line.split(','));
-}
 
 async function checkPage(page: Page, shot: string): Promise<void> {
 	await logIn(page, vigil.url, 'meg', PASSWORD, '/scorecards');

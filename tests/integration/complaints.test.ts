@@ -14,6 +14,7 @@ import { buildComplaintAnalysis, type ComplaintAnalysis } from '../../src/lib/se
 import { complaintCsv } from '../../src/lib/server/views/complaints/csv';
 import { writeComplaintHistory, type ComplaintHistory } from '../helpers/complaint-history';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
+import { parseCsv } from '../helpers/csv';
 
 const DAY = 86_400_000;
 const NOW = Date.now();
@@ -139,27 +140,3 @@ describe('complaint analysis without data', () => {
 	});
 });
 
-/** RFC 4180, the plain way: quoted cells with doubled quotes, CRLF between rows. */
-function parseCsv(text: string): string[][] {
-	const rows: string[][] = [];
-	let row: string[] = [];
-	let cell = '';
-	let quoted = false;
-	for (let i = 0; i < text.length; i++) {
-		const ch = text[i]!;
-		if (quoted) {
-			if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-			else if (ch === '"') quoted = false;
-			else cell += ch;
-		} else if (ch === '"') quoted = true;
-		else if (ch === ',') row.push(cell), (cell = '');
-		else if (ch === '\r' && text[i + 1] === '\n') {
-			row.push(cell);
-			rows.push(row);
-			row = [];
-			cell = '';
-			i++;
-		} else cell += ch;
-	}
-	return rows;
-}

@@ -17,6 +17,7 @@ import { DEFAULT_SCORECARD_STANDARDS } from '../../src/lib/server/views/scorecar
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
 import { DAY, HOUR, resolveRetention } from '../../src/lib/server/tsdb/types';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
+import { parseCsv } from '../helpers/csv';
 
 const MIN = 60_000;
 const STEP = 5 * MIN;
@@ -251,27 +252,3 @@ describe('scorecards without data', () => {
 	});
 });
 
-/** RFC 4180, the plain way: quoted cells with doubled quotes, CRLF between rows. */
-function parseCsv(text: string): string[][] {
-	const rows: string[][] = [];
-	let row: string[] = [];
-	let cell = '';
-	let quoted = false;
-	for (let i = 0; i < text.length; i++) {
-		const ch = text[i]!;
-		if (quoted) {
-			if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-			else if (ch === '"') quoted = false;
-			else cell += ch;
-		} else if (ch === '"') quoted = true;
-		else if (ch === ',') row.push(cell), (cell = '');
-		else if (ch === '\r' && text[i + 1] === '\n') {
-			row.push(cell);
-			rows.push(row);
-			row = [];
-			cell = '';
-			i++;
-		} else cell += ch;
-	}
-	return rows;
-}
