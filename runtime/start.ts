@@ -23,6 +23,7 @@ import { RedisStore, StoreSink, resolveRetention } from '../src/lib/server/tsdb'
 import { TicketStore } from '../src/lib/server/tickets';
 import { LiveHub } from '../src/lib/server/web/live';
 import { LiveAccess } from '../src/lib/server/web/live-access';
+import { liveSeriesSelect } from '../src/lib/server/web/live-series';
 import type { AddressRule } from '../src/lib/server/web/client-address';
 import { DEFAULT_BOARD, setBoards } from '../src/lib/shared/boards';
 import { boardSummariesOf, setBoardList } from '../src/lib/server/web/board-list';
@@ -199,6 +200,8 @@ class VigilProcess {
 		this.store = new RedisStore(this.redis, {
 			prefix: config.redis.prefix,
 			liveKey: this.keys.live,
+			// Screens show only their boards' series: the live stream carries those and no others.
+			liveSelect: liveSeriesSelect(config.wall),
 			retention: config.tsdb.retention,
 			maxSeriesPerMetric: config.tsdb.maxSeriesPerMetric,
 			maxSeries: config.tsdb.maxSeries,

@@ -47,6 +47,7 @@ import { Scheduler } from '../../collectors/scheduler';
 import { createLogger } from '../../src/lib/server/log';
 import { instantQuery, rangeQuery, type QueryData } from '../../src/lib/server/prom-api/query';
 import { freePort } from '../../src/lib/server/redis/embedded';
+import { liveSeriesSelect } from '../../src/lib/server/web/live-series';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
 import { StoreSink } from '../../src/lib/server/tsdb/sink';
 import { DAY, HOUR, resolveRetention } from '../../src/lib/server/tsdb/types';
@@ -121,7 +122,9 @@ async function child(redisUrl: string, url: string, intervalS: number): Promise<
 	const log = createLogger({ level: 'silent' });
 	const registry = new Registry();
 	const client = new Redis(redisUrl);
-	const store = new RedisStore(client, { prefix: PREFIX, registry, log });
+	// The live stream carries the series boards show, as `vigil start` passes its boards: here a wall
+	// that shows the target's `up`.
+	const store = new RedisStore(client, { prefix: PREFIX, registry, log, liveSelect: liveSeriesSelect({ tiles: [{ title: 'Up', selector: 'up' }] }) });
 	store.startSealer();
 	const config = collectorConfig.parse({ kind: 'prometheus', name: 'peer', url, interval: `${intervalS}s` });
 	const collector = () => createCollector(config, { log, addressPolicy: createAddressPolicy(['127.0.0.1']) });

@@ -191,6 +191,35 @@ describe('the Redis store', () => {
 		expect(n).toBeLessThan(300);
 	});
 
+	it('copies to the live stream only the series its select admits (the boards\' series), asking once per series', async () => {
+		const t = Date.now() - 60_000;
+		const asked: string[] = [];
+		const store = new RedisStore(client, {
+			prefix: 'k8:',
+			liveKey: 'k8:live',
+			liveSelect: (name, labels) => {
+				asked.push(`${name}/${labels.k ?? ''}`);
+				return name === 'shown' && labels.k !== 'hidden';
+			}
+		});
+		// A scrape of 1,000 series of which two are on a board.
+		const scrape = (i: number) => [
+			{ name: 'shown', labels: { k: 'a' }, ts: [t + i * 1000], values: [i] },
+			{ name: 'shown', labels: { k: 'hidden' }, ts: [t + i * 1000], values: [i] },
+			...Array.from({ length: 998 }, (_, k) => ({ name: 'bulk', labels: { k: String(k) }, ts: [t + i * 1000], values: [k] }))
+		];
+		for (let i = 0; i < 3; i++) await store.write(scrape(i));
+		const entries = await client.xrange('k8:live', '-', '+');
+		expect(entries).toHaveLength(3);
+		const [sid] = (await store.series('shown{k="a"}')).map((s) => s.id);
+		for (const [i, [, fields]] of entries.entries()) expect(JSON.parse(fields[1]!)).toEqual([[sid, t + i * 1000, i]]);
+		// Asked once per series, not per write.
+		expect(asked).toHaveLength(1000);
+		// A write of no shown series adds no entry.
+		await store.write([{ name: 'bulk', labels: { k: '0' }, ts: [t + 9000], values: [1] }]);
+		expect(await client.xlen('k8:live')).toBe(3);
+	});
+
 	it('rewrites an open raw chunk compactly as its point records grow, keeping it queued for sealing when its hour ends', async () => {
 		const hour = Math.floor(Date.now() / HOUR) - 1;
 		let now = hour * HOUR + 20 * 60_000;

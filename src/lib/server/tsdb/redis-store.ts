@@ -77,6 +77,12 @@ export interface RedisStoreOptions extends StoreOptions {
 	 * the size of scrapes.
 	 */
 	liveMaxBytes?: number;
+	/**
+	 * Which series the live stream carries (name and labels without `__name__`): screens show only
+	 * their boards' series, so the web role passes its boards' selectors and the stream's size follows
+	 * the boards instead of the scrapes. Asked once per series per process. Default: every series.
+	 */
+	liveSelect?: (name: string, labels: Labels) => boolean;
 	/** Sealing waits this long after a bucket ends, for stragglers. Default 30 s. */
 	sealGraceMs?: number;
 	log?: Logger;
@@ -301,7 +307,7 @@ export class RedisStore implements TimeSeriesStore {
 			sealGraceMs: this.sealGraceMs,
 			maxSeriesPerMetric: this.maxSeriesPerMetric,
 			limits: this.limits,
-			live: { key: this.liveKey, maxLen: this.liveMaxLen, maxBytes: this.liveMaxBytes },
+			live: { key: this.liveKey, maxLen: this.liveMaxLen, maxBytes: this.liveMaxBytes, ...(options.liveSelect ? { select: options.liveSelect } : {}) },
 			stateKey: this.stateKey,
 			postingsKey: this.postingsKey,
 			allKey: this.ix('all'),

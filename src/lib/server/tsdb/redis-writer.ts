@@ -48,7 +48,12 @@ export interface WriterDeps {
 	sealGraceMs: number;
 	maxSeriesPerMetric: number;
 	limits: { maxSeries: number; maxLabelsPerSeries: number; maxLabelLength: number };
-	live: { key: string | null; maxLen: number; maxBytes: number };
+	/**
+	 * The live-tail stream. `select` says which series screens can show (their boards' selectors):
+	 * only those are copied to the stream, so its size follows the boards, not the scrapes. Without
+	 * it every series is copied.
+	 */
+	live: { key: string | null; maxLen: number; maxBytes: number; select?: (name: string, labels: Labels) => boolean };
 	stateKey: (sid: string) => string;
 	postingsKey: (label: string, value: string) => string;
 	allKey: string;
@@ -84,6 +89,8 @@ interface Known {
 	/** The sampling interval stored in the state hash, and the one to store with the next group. */
 	iv: number | undefined;
 	ivNext: number | undefined;
+	/** Whether its points go to the live tail (live.select's verdict, asked once). */
+	live?: boolean;
 }
 
 interface Group {
@@ -506,9 +513,10 @@ export class RedisWriter {
 	/** Announces what was stored on the live tail, and queues the buckets it opened (or grew) for sealing. */
 	private async announce(stored: Stored[]): Promise<void> {
 		const after = pipelineFor(this.d.redis);
-		const { key, maxLen, maxBytes } = this.d.live;
-		if (key && stored.length) {
-			const body = liveBody(stored);
+		const { key, maxLen, maxBytes, select } = this.d.live;
+		const shown = key && select ? stored.filter((g) => (g.k.live ??= select(g.k.name, g.k.labels))) : stored;
+		if (key && shown.length) {
+			const body = liveBody(shown);
 			// Entries this large fit the byte cap this many times; the count is then exact, as Redis'
 			// approximate trimming removes only whole nodes of 100 entries.
 			const fit = Math.max(16, Math.floor(maxBytes / Math.max(1, body.length)));
