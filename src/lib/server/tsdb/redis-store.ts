@@ -112,27 +112,53 @@ export function tagBucket(sid: string): number {
 	return (h >>> 0) % TAG_BUCKETS;
 }
 
-/** Appends the samples of `src` (in time order) within [from, to] to `out`, stale marker indexes with them. */
-function appendRange(src: SampleColumns, out: SampleColumns, from: number, to: number): void {
-	const ts = src.ts;
+/** The samples of a chunk's columns a read takes: indexes [lo, hi). */
+interface Part {
+	src: SampleColumns;
+	lo: number;
+	hi: number;
+}
+
+/** The first index of `ts` (ascending) whose time is >= t (`after` false) or > t (`after` true). */
+function searchTime(ts: readonly number[], t: number, after: boolean): number {
 	let lo = 0;
 	let hi = ts.length;
 	while (lo < hi) {
 		const mid = (lo + hi) >>> 1;
-		if (ts[mid]! < from) lo = mid + 1;
+		if (ts[mid]! < t || (after && ts[mid] === t)) lo = mid + 1;
 		else hi = mid;
 	}
-	const stale = src.stale;
-	let k = 0;
-	if (stale) while (k < stale.length && stale[k]! < lo) k++;
-	for (let i = lo; i < ts.length && ts[i]! <= to; i++) {
-		if (stale && stale[k] === i) {
-			(out.stale ??= []).push(out.ts.length);
-			k++;
+	return lo;
+}
+
+/** The part of `src` (in time order) within [from, to]. */
+function partOf(src: SampleColumns, from: number, to: number): Part {
+	return { src, lo: searchTime(src.ts, from, false), hi: searchTime(src.ts, to, true) };
+}
+
+/**
+ * One series' samples from its chunks' parts, in order, stale marker indexes with them. The arrays
+ * are made at their final length and filled by index: a day of 1 s samples (86,400) is copied in a
+ * fraction of the time that pushing it sample by sample takes. Always a copy: a closed chunk's
+ * columns are the process cache's.
+ */
+function joinParts(parts: readonly Part[]): SampleColumns {
+	let n = 0;
+	for (const p of parts) n += p.hi - p.lo;
+	const ts = new Array<number>(n);
+	const values = new Array<number>(n);
+	let stale: number[] | undefined;
+	let o = 0;
+	for (const { src, lo, hi } of parts) {
+		const sts = src.ts;
+		const svs = src.values;
+		if (src.stale) for (const k of src.stale) if (k >= lo && k < hi) (stale ??= []).push(o + k - lo);
+		for (let i = lo; i < hi; i++, o++) {
+			ts[o] = sts[i]!;
+			values[o] = svs[i]!;
 		}
-		out.ts.push(ts[i]!);
-		out.values.push(src.values[i]!);
 	}
+	return stale ? { ts, values, stale } : { ts, values };
 }
 
 /** Runs `read` over consecutive batches of `items`, fetching the next batch while the caller decodes this one. */
@@ -777,7 +803,7 @@ export class RedisStore implements TimeSeriesStore {
 				let at = 0;
 				let samples = 0;
 				batch.forEach(({ sid }, i) => {
-					const cols: SampleColumns = { ts: [], values: [] };
+					const parts: Part[] = [];
 					const span = held[i]!.range;
 					if (span) {
 						const { first, last } = chunks(span);
@@ -793,16 +819,19 @@ export class RedisStore implements TimeSeriesStore {
 								const buf = bufs[at++];
 								if (!buf) continue;
 								if (!complete) {
-									decodeChunk(buf, c * this.chunkMs, cols, from, to);
+									const open: SampleColumns = { ts: [], values: [] };
+									decodeChunk(buf, c * this.chunkMs, open, from, to);
+									parts.push({ src: open, lo: 0, hi: open.ts.length });
 									continue;
 								}
 								whole = { ts: [], values: [] };
 								decodeChunk(buf, c * this.chunkMs, whole);
 								this.cacheChunk(key, whole);
 							}
-							appendRange(whole, cols, from, to);
+							parts.push(partOf(whole, from, to));
 						}
 					}
+					const cols = joinParts(parts);
 					samples += cols.ts.length;
 					out.push(cols);
 				});
