@@ -36,7 +36,7 @@ export interface SloStage {
 	from: string;
 	/** Epoch ms: the `from` day's midnight in the reports' time zone. */
 	fromMs: number;
-	/** The stage is in force by the period's end (or by now, for a period in progress). */
+	/** The stage is in force before the period's end (or now, for a period in progress). */
 	reached: boolean;
 	/** Hours of the period judged by the next level (from `fromMs` on). */
 	stepsUnderNext: number;
@@ -101,7 +101,7 @@ export function sloResult(t: SloTarget, values: readonly number[], ts?: readonly
 			threshold: stage.level,
 			from: stage.from,
 			fromMs: stage.fromMs,
-			reached: end >= stage.fromMs,
+			reached: end > stage.fromMs,
 			stepsUnderNext: judged.filter((x) => x.start >= stage.fromMs).length,
 			good: nextGood,
 			compliance,
