@@ -16,7 +16,8 @@
  *
  * The parts: manager.ts (the rule set, the working copy of alert state, one runner per group),
  * group.ts (a group's evaluation), pipeline.ts (incidents and notifications after evaluations),
- * lease.ts (leadership) and group-scheduler.ts (the groups' intervals).
+ * lease.ts (leadership), group-scheduler.ts (the groups' intervals) and slo-targets.ts (the
+ * targets as series, written by the leader).
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -37,6 +38,7 @@ import { Shard } from '../src/lib/server/shard';
 import { RuleManager } from './manager';
 import { createMetrics } from './metrics';
 import { AlertPipeline } from './pipeline';
+import { SloTargetWriter, type SloTargetsSetup } from './slo-targets';
 import type { AlertsConfig, NotificationsSetup } from './config';
 
 export type { AlertsConfig, NotificationsSetup } from './config';
@@ -70,6 +72,8 @@ export interface AlertsRoleOptions {
 	 * @defaultValue 1000 (ms)
 	 */
 	pipelineIntervalMs?: number;
+	/** The service-quality targets (`reports.slos`), written as series by the leader (slo-targets.ts). */
+	sloTargets?: SloTargetsSetup;
 }
 
 export interface AlertsRole {
@@ -138,6 +142,7 @@ class AlertsRoleParts {
 	leading: Promise<void> = Promise.resolve();
 	othersTimer: NodeJS.Timeout | undefined;
 	watch: { stop(): void } | undefined;
+	targets: SloTargetWriter | undefined;
 
 	constructor(readonly options: AlertsRoleOptions) {
 		const { redis, keys } = options;
@@ -146,6 +151,7 @@ class AlertsRoleParts {
 		this.audit = new AuditLog(redis, keys);
 		this.repo = new RuleRepository(redis, keys, { audit: this.audit });
 		this.metrics = createMetrics(options.registry);
+		if (options.sloTargets) this.targets = new SloTargetWriter(options.sloTargets, options.store, this.clock, this.log);
 	}
 
 	async seedRules(): Promise<void> {
@@ -232,6 +238,7 @@ class AlertsRoleParts {
 			if (this.stopped) return;
 			this.metrics.leader.set(1);
 			this.pipeline.lead();
+			this.targets?.start();
 			try {
 				await this.manager.lead(t);
 			} catch (err) {
@@ -257,6 +264,7 @@ class AlertsRoleParts {
 
 	async standBy(): Promise<void> {
 		this.metrics.leader.set(0);
+		await this.targets?.stop();
 		await this.manager.standBy();
 		await this.pipeline.standBy();
 	}
@@ -319,6 +327,7 @@ class AlertsRoleParts {
 		this.watch?.stop();
 		this.pipeline.halt();
 		await this.leading;
+		await this.targets?.stop();
 		clearInterval(this.othersTimer);
 		await this.groupLeases?.stop();
 		await this.shard?.stop();

@@ -246,3 +246,22 @@ describe('wall boards', () => {
 		expect(problems(`wall:\n  tiles:\n    - { title: Up, selector: 'up{' }\n`).join()).toMatch(/wall\.tiles\[0\]\.selector/);
 	});
 });
+
+describe('staged targets', () => {
+	const slo = (next: string) => `reports:\n  slos:\n    - { name: a, expr: x, op: ">=", threshold: 0.9 }\n    - { name: b, expr: x, op: ">=", threshold: 0.9 }\n    - { name: c, expr: x, op: "<", threshold: 0.001, ${next} }\n`;
+
+	it('accept a stricter next stage of a report target', () => {
+		expect(problems(slo('next: { threshold: 0.0005, from: "2027-07-01" }'))).toEqual([]);
+	});
+
+	it('name the field of a next stage that is not a date or not stricter', () => {
+		expect(problems(slo('next: { threshold: 0.0005, from: "July 2027" }')).join('\n')).toMatch(/^reports\.slos\[2\]\.next\.from \(line \d+.*\): not a date \(YYYY-MM-DD\)$/m);
+		expect(problems(slo('next: { threshold: 0.002, from: "2027-07-01" }')).join('\n')).toMatch(/^reports\.slos\[2\]\.next\.threshold .*: 0\.002 is not stricter than the current threshold 0\.001 under "<"/m);
+		expect(problems(slo('next: { threshold: 0.0005 }')).join('\n')).toMatch(/reports\.slos\[2\]\.next\.from/);
+	});
+
+	it('name the field of a board objective whose next stage is not stricter', () => {
+		const text = 'wall:\n  boards:\n    - name: q\n      tiles:\n        - kind: slo\n          title: q\n          objectives:\n            - { name: s, selector: x, op: ">=", target: 0.9, unit: "%", next: { target: 0.85, from: "2027-07-01" } }\n';
+		expect(problems(text).join('\n')).toMatch(/wall\.boards\[0\]\.tiles\[0\]\.objectives\[0\]\.next\.target .*: 0\.85 is not stricter than the current target 0\.9 under ">="/);
+	});
+});

@@ -15,6 +15,7 @@ import { parseSelector } from '../src/lib/server/tsdb';
 import { loadYamlFile, validateYaml, type Override, type Validated } from '../src/lib/server/yaml-config';
 import { boardSchema, CLOCK_TIME, configDuration, type WallSettings } from '../src/lib/shared/boards';
 import { zDuration } from '../src/lib/shared/duration';
+import { stageProblems } from '../src/lib/shared/slo-stage';
 import { canonicalZone } from '../src/lib/server/alerting/muting';
 import { DEFAULT_GROUP_INTERVAL_MS } from '../src/lib/server/rules';
 import { parseSeed, splitSeeds } from '../src/lib/server/redis';
@@ -364,7 +365,15 @@ const configObject = z.strictObject({
 						op: z.enum(['<', '<=', '>', '>=']),
 						threshold: z.number(),
 						objective: z.number().gt(0).lte(1).default(0.99),
-						unit: z.enum(['ratio', 'seconds', 'number']).default('number')
+						unit: z.enum(['ratio', 'seconds', 'number']).default('number'),
+						/**
+						 * The next stage: a stricter threshold in force from a day on (YYYY-MM-DD, local
+						 * midnight in `timeZone`); hours from that day are judged by it.
+						 */
+						next: z.strictObject({ threshold: z.number(), from: z.string() }).optional()
+					}).superRefine((t, ctx) => {
+						if (!t.next) return;
+						for (const p of stageProblems(t.op, t.threshold, { level: t.next.threshold, from: t.next.from }, 'threshold')) ctx.addIssue({ code: 'custom', path: ['next', p.path], message: p.message });
 					})
 				)
 				.max(50)

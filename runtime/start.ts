@@ -355,7 +355,8 @@ class VigilProcess {
 			configDir: options.configDir ?? options.cwd ?? process.cwd(),
 			registry: this.metrics.registry,
 			notifications: this.notifications,
-			incidents: this.config.incidents
+			incidents: this.config.incidents,
+			sloTargets: { slos: this.config.reports.slos, timeZone: this.config.reports.timeZone }
 		});
 		this.started.add('alerts');
 	}

@@ -75,6 +75,19 @@ test('the demo-shop board: every tile kind live, then checkout-down highlights i
 		expect(budget[1]).toBeGreaterThanOrEqual(0);
 		expect(budget[1]).toBeLessThanOrEqual(1);
 	}
+	// Staged targets (the plan's next year): each objective with a next stage says it under its
+	// target, with how far the value now is from it; First response and Closed have none.
+	const slo = (name: string) => tile(page, 'Service quality').locator(`[data-testid="slo"][data-name="${name}"]`);
+	await expect(slo('Satisfaction').getByTestId('slo-next')).toHaveText(/^next ≥ 95(\.0+)? % from Jul 2027 · (\d+(\.\d+)? pp short|met already)$/, { timeout: 15_000 });
+	await expect(slo('Failure rate').getByTestId('slo-next')).toHaveText(/^next < 0\.05 % from Jul 2027( · (\d+(\.\d+)? pp over|met already))?$/);
+	await expect(slo('Answered').getByTestId('slo-next')).toHaveText(/^next ≤ 12 h from Jul 2027( · (.+ over|met already))?$/);
+	await expect(slo('First response').getByTestId('slo-next')).toHaveCount(0);
+	await expect(slo('Closed').getByTestId('slo-next')).toHaveCount(0);
+	// The gap is the value now against 95 %, in percentage points.
+	const short = Number(await slo('Satisfaction').getByTestId('slo-next').getAttribute('data-short'));
+	const text = (await slo('Satisfaction').getByTestId('slo-next').textContent()) ?? '';
+	if (short > 0) expect(text).toContain(`${Number((short * 100).toPrecision(2))} pp short`);
+	else expect(text).toContain('met already');
 	// The latency chart's warning (2 s, as the rule CheckoutLatencyHigh) is a line at its value or,
 	// far above the data, a marker above the plot; labelled in the chart's one unit.
 	const latency = tile(page, 'Latency p95');

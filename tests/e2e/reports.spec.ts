@@ -20,6 +20,8 @@ const XSS = '<img src=x onerror="window.__xss=1;alert(1)">';
 const prefix = `rep${Math.random().toString(36).slice(2, 8)}:`;
 const now = Date.now();
 const lastQuarter = utcQuarter(now, -1);
+/** A next stage's day 30 days into last quarter (before the checkout outage of its day 40). */
+const STAGE_DAY = new Date(lastQuarter.from + 30 * 86_400_000).toISOString().slice(0, 10);
 
 const addUser = (name: string, role: string) => addVigilUser(vigil, redis.url, name, role, PASSWORD);
 
@@ -33,7 +35,12 @@ test.beforeAll(async () => {
 	redis = await startTestRedis();
 	history = await writeHistory(redis.url, prefix, now, XSS);
 	vigil = await startVigilProcess({
-		config: `redis:\n  prefix: "${prefix}"\nroles: [web]\nreports:\n  timeZone: UTC\n  slos:\n    - { name: all up, expr: min(up), op: ">=", threshold: 1, objective: 0.99, unit: number }\n`,
+		config: [
+			`redis:\n  prefix: "${prefix}"\nroles: [web]\nreports:\n  timeZone: UTC\n  slos:\n    - { name: all up, expr: min(up), op: ">=", threshold: 1, objective: 0.99, unit: number }`,
+			// Staged: 60 % of the services up per hour now, 90 % from a day in last quarter (reached), and 99.9 % far ahead.
+			`    - { name: mean up, expr: avg(up), op: ">=", threshold: 0.6, objective: 0.99, unit: ratio, next: { threshold: 0.9, from: "${STAGE_DAY}" } }`,
+			`    - { name: mean up ahead, expr: avg(up), op: ">=", threshold: 0.6, objective: 0.999, unit: ratio, next: { threshold: 0.999, from: "2099-01-01" } }\n`
+		].join('\n'),
 		redisUrl: redis.url
 	});
 	addUser('meg', 'manager');
@@ -142,6 +149,53 @@ test('the quarterly report: uptime as computed from the samples, and printed to 
 	expect(pages).toBeGreaterThanOrEqual(4);
 	expect(pages).toBeLessThanOrEqual(8);
 	expect(pdfTitle(text)).toContain(`Quarterly service-quality report ${lastQuarter.label}`);
+});
+
+test('staged targets: the level in force, the next stage and how far the quarter is from it, as the JSON and CSV say', async ({ page }) => {
+	await login(page, 'meg', `/reports?period=${lastQuarter.label}`);
+	type Slo = { name: string; steps: number; good: number; compliance: number; levelInForce: number; next: { from: string; reached: boolean; stepsUnderNext: number; good: number; compliance: number; gap: number; meets: boolean } | null };
+	const api = (await (await page.request.get(`${vigil.url}/api/v1/reports?period=${lastQuarter.label}`)).json()) as { slos: Slo[] };
+	const [allUp, mean, ahead] = ['all up', 'mean up', 'mean up ahead'].map((n) => api.slos.find((x) => x.name === n)!);
+	expect(allUp!.next).toBeNull();
+	// The stage began inside the quarter: 90 % is the level in force, and the hours from its day were judged by it.
+	expect(mean!.levelInForce).toBe(0.9);
+	expect(mean!.next).toMatchObject({ from: STAGE_DAY, reached: true });
+	expect(mean!.next!.stepsUnderNext).toBeGreaterThan(0);
+	expect(mean!.next!.stepsUnderNext).toBeLessThan(mean!.steps);
+	// The checkout outage on day 40 (one of three services down: 67 %) meets 60 % but not 90 %.
+	expect(mean!.good).toBeLessThan(mean!.steps);
+	expect(ahead!.good).toBe(ahead!.steps);
+	expect(ahead!.levelInForce).toBe(0.6);
+	expect(ahead!.next).toMatchObject({ from: '2099-01-01', reached: false, stepsUnderNext: 0 });
+	expect(ahead!.next!.meets).toBe(false);
+
+	const rows = page.getByTestId('slo-table').locator('tbody tr');
+	const rowOf = (name: string) => rows.filter({ has: page.locator('td:first-child', { hasText: new RegExp(`^${name}$`) }) });
+	const day = (d: string) => `${Number(d.slice(8))} ${'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ')[Number(d.slice(5, 7)) - 1]} ${d.slice(0, 4)}`;
+	const gap = (n: NonNullable<Slo['next']>) => `${(n.compliance * 100).toFixed(2)} % of hours meet it · ${n.gap >= 0 ? 'meets next stage' : `${(-n.gap * 100).toFixed(1)} pp short of next stage`}`;
+	await expect(rowOf('all up').getByTestId('slo-next')).toHaveText('–');
+	await expect(rowOf('mean up').getByTestId('slo-level')).toHaveText(`≥ 90.000 %since ${day(STAGE_DAY)}; before: ≥ 60.000 %`);
+	await expect(rowOf('mean up').getByTestId('slo-next')).toContainText(`≥ 90.000 % from ${day(STAGE_DAY)} (reached: ${mean!.next!.stepsUnderNext} of ${mean!.steps} hours judged by it)`);
+	await expect(rowOf('mean up').getByTestId('slo-next-gap')).toHaveText(gap(mean!.next!));
+	await expect(rowOf('mean up ahead').getByTestId('slo-level')).toHaveText('≥ 60.000 %');
+	await expect(rowOf('mean up ahead').getByTestId('slo-next')).toContainText('≥ 99.900 % from 1 Jan 2099');
+	await expect(rowOf('mean up ahead').getByTestId('slo-next-gap')).toHaveText(gap(ahead!.next!));
+	await expect(rowOf('mean up ahead').getByTestId('slo-next-gap')).toContainText('pp short of next stage');
+	await page.getByTestId('slo-table').scrollIntoViewIfNeeded();
+	await page.screenshot({ path: '/tmp/reports-stages.png' });
+
+	// The CSV's next-stage columns are the JSON's.
+	const csv = parseCsv(await (await page.request.get(`${vigil.url}/api/v1/reports?period=${lastQuarter.label}&format=csv&table=slos`)).text());
+	const header = csv[0]!;
+	const col = (row: string[], name: string) => row[header.indexOf(name)];
+	const csvRow = csv.find((r) => r[0] === 'mean up')!;
+	expect(col(csvRow, 'level_in_force')).toBe('0.9');
+	expect(col(csvRow, 'next_threshold')).toBe('0.9');
+	expect(col(csvRow, 'next_from')).toBe(STAGE_DAY);
+	expect(col(csvRow, 'next_reached')).toBe('yes');
+	expect(Number(col(csvRow, 'next_good_hours'))).toBe(mean!.next!.good);
+	expect(Number(col(csvRow, 'next_gap_pp'))).toBeCloseTo(mean!.next!.gap * 100, 4);
+	expect(col(csv.find((r) => r[0] === 'all up')!, 'next_from')).toBe('');
 });
 
 test('a postmortem prints to PDF', async ({ page }) => {

@@ -87,8 +87,8 @@ test('a viewer sees the demo rules, filters them by text and state in the URL, a
 	await login(page, '/rules');
 	await expect(page).toHaveURL(`${vigil.url}/rules`);
 	await expect(page.getByRole('heading', { name: 'Rules' })).toBeVisible();
-	// 15 demo-shop rules, the wall's own and the hostile one.
-	await expect(page.getByTestId('rule-row')).toHaveCount(17);
+	// 16 demo-shop rules, the wall's own and the hostile one.
+	await expect(page.getByTestId('rule-row')).toHaveCount(18);
 	for (const [id, group] of <Array<[string, string]>>[
 		['demo-shop.availability/ProbeDown', 'demo-shop.availability'],
 		['demo-shop.checkout/PaymentFailureRatioHigh', 'demo-shop.checkout'],

@@ -29,7 +29,7 @@ export const MIN_SHARE = (2 * DISTANCE_MM * Math.tan(((MIN_ARCMIN / 60 / 2) * Ma
 /**
  * Texts read up close, not from across the room: a tile's "updated 0.4 s ago" (a stale tile's
  * badge is read: it is not here), threshold captions and labels on a chart, a stat's trend line,
- * an SLO's budget line, the wall's footer (connection, Redis, roles) and the navigation a login
+ * an SLO's budget line and its next stage's line (beside its target), the wall's footer (connection, Redis, roles) and the navigation a login
  * gets. The chart's axis ticks and legend are drawn on its canvas: they are not DOM text and are
  * sized apart (ChartTile).
  */
@@ -44,6 +44,7 @@ export const DETAIL = [
 	'[data-testid="slo-budget"]',
 	'[data-testid="slo-period"]',
 	'.slo-target',
+	'[data-testid="slo-next"]',
 	'[data-testid="queue-detail"]',
 	'[data-testid="wall-footer"]',
 	'[data-testid="wall-nav"]',

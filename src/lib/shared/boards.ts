@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { zDuration } from './duration';
+import { stageProblems } from './slo-stage';
 
 export const DEFAULT_BOARD = 'default';
 
@@ -168,7 +169,12 @@ function sloTile(duration: DurationSchema, selector: z.ZodType<string, unknown>)
 					target: z.number(),
 					unit,
 					/** Share of the period the target must hold; the rest is the budget. */
-					goal: z.number().gt(0).lt(1).default(0.99)
+					goal: z.number().gt(0).lt(1).default(0.99),
+					/** The next stage: a stricter target in force from a day on (YYYY-MM-DD in the reports' time zone). */
+					next: z.strictObject({ target: z.number(), from: z.string() }).optional()
+				}).superRefine((o, ctx) => {
+					if (!o.next) return;
+					for (const p of stageProblems(o.op, o.target, { level: o.next.target, from: o.next.from }, 'target')) ctx.addIssue({ code: 'custom', path: ['next', p.path], message: p.message });
 				})
 			)
 			.min(1)

@@ -24,7 +24,9 @@ export const sloPeriod = z.object({
 	good: z.number().int().nonnegative(),
 	bad: z.number().int().nonnegative(),
 	/** End of the last step judged (epoch ms). */
-	through: z.number()
+	through: z.number(),
+	/** The objective's next stage's start (its `next.from` day's midnight in `zone`, epoch ms), when it has one. */
+	nextFrom: z.number().optional()
 });
 export type SloPeriod = z.infer<typeof sloPeriod>;
 

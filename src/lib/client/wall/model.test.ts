@@ -175,6 +175,21 @@ describe('wall model', () => {
 		expect(sloState(o, 0, { ...month, good: 0, bad: 0 }).budgetText).toBe('judging first minute');
 	});
 
+	it('SLO with a next stage: ahead, how far the value now is from it; from its day on, it is the target', () => {
+		const o = { op: '>=' as const, target: 0.9, goal: 0.99, next: { target: 0.95, from: '2027-07-01' } };
+		const nextFrom = Date.UTC(2027, 5, 30, 22); // 1 Jul 2027 in Berlin
+		const month = { tile: 0, objective: 0, label: '2027-06', zone: 'Europe/Berlin', from: Date.UTC(2027, 4, 31, 22), to: nextFrom, stepMs: 60_000, through: nextFrom - 86_400_000, good: 100, bad: 0, nextFrom };
+		const before = sloState(o, 0.929, month, nextFrom - 1);
+		expect(before).toMatchObject({ met: true, target: 0.9, tone: 'ok' });
+		expect(before.next).toMatchObject({ target: 0.95, from: '2027-07-01', meets: false });
+		expect(before.next!.short).toBeCloseTo(0.021, 9);
+		// From the day on: 95 % is the target, 92.9 % misses it, and there is no next stage left.
+		const after = sloState(o, 0.929, { ...month, label: '2027-07' }, nextFrom);
+		expect(after).toMatchObject({ met: false, target: 0.95, next: null, tone: 'warn' });
+		// Without the server's tally the day is not known: the current target, the stage still ahead.
+		expect(sloState(o, 0.96, undefined, nextFrom + 1)).toMatchObject({ target: 0.9, next: { meets: true } });
+	});
+
 	it('orders items worst first, keeping the configured order within a tone', () => {
 		const items = (['ok', 'none', 'warn', 'ok', 'crit', 'warn'] as const).map((tone, i) => ({ tone, i }));
 		expect(worstFirst(items).map((x) => x.i)).toEqual([4, 2, 5, 0, 3, 1]);

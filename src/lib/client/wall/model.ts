@@ -9,6 +9,7 @@
 import type { BoardDef, Thresholds, TileDef } from '$lib/shared/boards';
 import type { AlertRow, AlertSummary, SeriesMaintenance, SeriesState, TileRule } from '$lib/shared/live';
 import { periodBudget, type SloPeriod } from '../../shared/slo-period';
+import { shortfall } from '../../shared/slo-stage';
 import { formatValue, freshness, type Freshness } from '../format';
 
 export type Tone = 'crit' | 'warn' | 'ok' | 'neutral' | 'none';
@@ -170,6 +171,13 @@ export interface SloState {
 	/** What the tile says of the budget: "75% left", or why there is no figure. */
 	budgetText: string;
 	tone: Tone;
+	/** The target in force now: the next stage's once its day has begun. */
+	target: number;
+	/**
+	 * The next stage while it is ahead: its target, its day, and how far the value now is from it
+	 * (in the objective's unit; > 0 short, null without a value) and whether it meets it already.
+	 */
+	next: { target: number; from: string; short: number | null; meets: boolean | null } | null;
 }
 
 export function meets(v: number, op: '<' | '<=' | '>' | '>=', target: number): boolean {
@@ -181,15 +189,26 @@ export function meets(v: number, op: '<' | '<=' | '>' | '>=', target: number): b
  * budget left, from the server's tally: see shared/slo-period.ts). Budget spent: critical; the
  * target missed now or less than a quarter of the budget left: warning.
  */
-export function sloState(objective: { op: '<' | '<=' | '>' | '>='; target: number; goal: number }, current: number | null, period: SloPeriod | undefined): SloState {
-	const met = current === null ? null : meets(current, objective.op, objective.target);
-	if (!period) return { current, met, compliance: null, budgetLeft: null, period: null, budgetText: 'no tally yet', tone: met === null ? 'none' : met ? 'ok' : 'warn' };
+export function sloState(
+	objective: { op: '<' | '<=' | '>' | '>='; target: number; goal: number; next?: { target: number; from: string } | undefined },
+	current: number | null,
+	period: SloPeriod | undefined,
+	now = Date.now()
+): SloState {
+	// The next stage is in force from its day's start, which the server works out in the reports' zone.
+	const n = objective.next;
+	const reached = n !== undefined && period?.nextFrom !== undefined && now >= period.nextFrom;
+	const target = reached ? n.target : objective.target;
+	const next = n && !reached ? { target: n.target, from: n.from, short: current === null ? null : shortfall(objective.op, current, n.target), meets: current === null ? null : meets(current, objective.op, n.target) } : null;
+	const met = current === null ? null : meets(current, objective.op, target);
+	const staged = { target, next };
+	if (!period) return { current, met, compliance: null, budgetLeft: null, period: null, budgetText: 'no tally yet', tone: met === null ? 'none' : met ? 'ok' : 'warn', ...staged };
 	const b = periodBudget(period, objective.goal);
 	const tone: Tone = b.budgetLeft <= 0 ? 'crit' : met === false || b.budgetLeft < 0.25 ? 'warn' : met === null && b.compliance === null ? 'none' : 'ok';
 	// No minute of the period judged yet: nothing was spent, but "100% left" would read as healthy.
 	// With a value now, the first minute is still settling; without one, the selector has no data.
 	const budgetText = b.compliance !== null ? `${Math.round(b.budgetLeft * 100)}% left` : current === null ? 'no data this period' : 'judging first minute';
-	return { current, met, compliance: b.compliance, budgetLeft: b.budgetLeft, period: period.label, budgetText, tone };
+	return { current, met, compliance: b.compliance, budgetLeft: b.budgetLeft, period: period.label, budgetText, tone, ...staged };
 }
 
 export interface Placed {

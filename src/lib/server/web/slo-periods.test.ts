@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { boardDef } from '../../shared/boards';
 import { periodBudget } from '../../shared/slo-period';
 import type { RangeResult, Selector } from '../tsdb/types';
-import { judgeSteps, SloPeriods } from './slo-periods';
+import { boardStage, judgeSteps, SloPeriods } from './slo-periods';
 
 const MIN = 60_000;
 
@@ -39,6 +39,11 @@ describe('SLO tile budgets over the calendar period', () => {
 		const r = (last: number[], t: number[]): RangeResult => ({ labels: {}, resolution: '1m', step: MIN, t, count: t.map(() => 1), min: last, max: last, sum: last, avg: last, last });
 		expect(judgeSteps([r([0, 0.5, 0], [0, MIN, 2 * MIN]), r([0.2, 0], [0, MIN])], '<', 0.001, 0, 3 * MIN)).toEqual({ good: 1, bad: 2 });
 		expect(judgeSteps([r([NaN], [0])], '<', 1, 0, MIN)).toEqual({ good: 0, bad: 0 });
+		// A next stage from the third minute on: 0.0007 meets 0.1 % before it, not 0.05 % after.
+		const stage = { level: 0.0005, from: '2027-07-01', fromMs: 2 * MIN };
+		expect(judgeSteps([r([0.0007, 0.0007, 0.0007, 0.0004], [0, MIN, 2 * MIN, 3 * MIN])], '<', 0.001, 0, 4 * MIN, stage)).toEqual({ good: 3, bad: 1 });
+		expect(boardStage({ target: 0.95, from: '2027-07-01' }, 'Europe/Berlin')).toEqual({ level: 0.95, from: '2027-07-01', fromMs: Date.UTC(2027, 5, 30, 22) });
+		expect(boardStage(undefined, 'UTC')).toBeUndefined();
 	});
 
 	it("counts the current month in the reports' zone, reads only new minutes, and starts again with the next month", async () => {

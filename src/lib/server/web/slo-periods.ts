@@ -7,7 +7,9 @@
  */
 import type { BoardDef } from '../../shared/boards';
 import type { SloPeriod } from '../../shared/slo-period';
-import { currentPeriod, meets } from '../views/reports';
+import { levelAt, meets, parseDay, type Stage } from '../../shared/slo-stage';
+import { fromLocal } from '../alerting/muting';
+import { currentPeriod } from '../views/reports';
 import { parseSelector, type Matcher, type RangeResult, type TimeSeriesStore } from '../tsdb';
 
 /** A judged step: one minute. */
@@ -21,20 +23,23 @@ interface Objective {
 	matchers: Matcher[];
 	op: '<' | '<=' | '>' | '>=';
 	target: number;
+	/** The next stage: a stricter target from its start on. */
+	stage?: Stage;
 }
 
 /**
  * Judges the steps of [from, to) from range results (one per series): a step is bad when the last
- * value of any series in it fails the target, good when every series with a value meets it.
+ * value of any series in it fails the target, good when every series with a value meets it. The
+ * target is the one in force at the step: the next stage's from its start on.
  */
-export function judgeSteps(results: readonly RangeResult[], op: Objective['op'], target: number, from: number, to: number): { good: number; bad: number } {
+export function judgeSteps(results: readonly RangeResult[], op: Objective['op'], target: number, from: number, to: number, stage?: Stage): { good: number; bad: number } {
 	const steps = new Map<number, boolean>();
 	for (const r of results) {
 		for (let i = 0; i < r.t.length; i++) {
 			const t = r.t[i]!;
 			const v = r.last[i]!;
 			if (t < from || t >= to || !(r.count[i]! > 0) || !Number.isFinite(v)) continue;
-			const ok = meets(v, op, target);
+			const ok = meets(v, op, levelAt(target, stage, t));
 			steps.set(t, (steps.get(t) ?? true) && ok);
 		}
 	}
@@ -42,6 +47,13 @@ export function judgeSteps(results: readonly RangeResult[], op: Objective['op'],
 	let bad = 0;
 	for (const ok of steps.values()) ok ? good++ : bad++;
 	return { good, bad };
+}
+
+/** A board objective's next stage with its day resolved to that day's midnight in the zone. */
+export function boardStage(next: { target: number; from: string } | undefined, zone: string): Stage | undefined {
+	const day = next ? parseDay(next.from) : null;
+	if (!next || !day) return undefined;
+	return { level: next.target, from: next.from, fromMs: fromLocal(zone, Date.UTC(day.y, day.m0, day.d)) };
 }
 
 export class SloPeriods {
@@ -55,15 +67,17 @@ export class SloPeriods {
 	) {
 		def.tiles.forEach((t, tile) => {
 			if (t.kind !== 'slo') return;
-			t.objectives.forEach((o, objective) =>
+			t.objectives.forEach((o, objective) => {
+				const stage = boardStage(o.next, zone);
 				this.objectives.push({
 					kind: t.period,
 					matchers: parseSelector(o.selector),
 					op: o.op,
 					target: o.target,
-					state: { tile, objective, label: '', zone, from: 0, to: 0, stepMs, good: 0, bad: 0, through: 0 }
-				})
-			);
+					...(stage ? { stage } : {}),
+					state: { tile, objective, label: '', zone, from: 0, to: 0, stepMs, good: 0, bad: 0, through: 0, ...(stage ? { nextFrom: stage.fromMs } : {}) }
+				});
+			});
 		});
 	}
 
@@ -91,7 +105,7 @@ export class SloPeriods {
 				const end = Math.min(p.to, Math.floor((now - SLO_SETTLE_MS) / this.stepMs) * this.stepMs);
 				if (end <= o.state.through) continue;
 				const results = await store.range(o.matchers, o.state.through, end - 1, this.stepMs);
-				const { good, bad } = judgeSteps(results, o.op, o.target, o.state.through, end);
+				const { good, bad } = judgeSteps(results, o.op, o.target, o.state.through, end, o.stage);
 				o.state.through = end;
 				if (good || bad) {
 					o.state.good += good;

@@ -16,6 +16,8 @@ import { maintenanceIntervals, type MaintenanceWindow, type Interval } from '../
 import { processQueryLimits, rangeSeries, type QueryLimits } from '../../promql';
 import { type Matcher, HOUR, MINUTE, type Retention, type TimeSeriesStore } from '../../tsdb';
 import { formatDuration, formatTime } from '../../../shared/report-format';
+import { fromLocal } from '../../alerting/muting';
+import { parseDay, type Stage } from '../../../shared/slo-stage';
 import { daysOf, previousPeriod, weeksOf, type Period } from './period';
 import { incidentFigures, sloResult, trend, type IncidentFigures, type SloResult, type SloTarget, type Trend } from './report';
 import { addSeconds, clipBuckets, emptySeconds, guessInterval, policyText, POLICY_VERSION, uptimeOf, type UpBucket, type UptimePolicy, type UptimeSeconds } from './uptime';
@@ -216,15 +218,23 @@ function windowsFor(deps: ReportDeps, service: string, from: number, to: number)
 	return maintenanceIntervals(deps.windows, { from, to, labels: { service } });
 }
 
-async function sloValues(deps: ReportDeps, t: SloTarget, from: number, to: number): Promise<{ values: number[]; error?: string }> {
+/** A target's next stage with its day resolved to that day's midnight in the reports' zone. */
+export function stageOf(t: SloTarget, zone: string): Stage | undefined {
+	if (!t.next) return undefined;
+	const day = parseDay(t.next.from);
+	if (!day) return undefined;
+	return { level: t.next.threshold, from: t.next.from, fromMs: fromLocal(zone, Date.UTC(day.y, day.m0, day.d)) };
+}
+
+async function sloValues(deps: ReportDeps, t: SloTarget, from: number, to: number): Promise<{ values: number[]; ts: number[]; stepMs: number; error?: string }> {
 	const span = to - from;
 	const step = Math.max(HOUR, Math.ceil(span / 10_000 / HOUR) * HOUR);
 	try {
 		const limits = deps.limits ?? processQueryLimits();
 		const series = await rangeSeries({ store: deps.store, now: deps.now, retention: deps.retention, limits }, t.expr, from + step, Math.min(to, Math.floor(deps.now / step) * step), step, 30_000);
-		return { values: series[0]?.values ?? [] };
+		return { values: series[0]?.values ?? [], ts: series[0]?.ts ?? [], stepMs: step };
 	} catch (err) {
-		return { values: [], error: (err as Error).message };
+		return { values: [], ts: [], stepMs: step, error: (err as Error).message };
 	}
 }
 
@@ -364,8 +374,9 @@ export async function buildReport(deps: ReportDeps, settings: ReportSettings, pe
 		overall: { ...now.overall, trend: trend(now.overall.availability, before.overall.availability, true) },
 		services,
 		slos: settings.slos.map((t, i) => {
-			const r = sloResult(t, slos[i]!.values);
-			const p = sloResult(t, prevSlos[i]!.values);
+			const stage = stageOf(t, settings.timeZone);
+			const r = sloResult(t, slos[i]!.values, slos[i]!.ts, { stepMs: slos[i]!.stepMs, ...(stage ? { stage } : {}), end });
+			const p = sloResult(t, prevSlos[i]!.values, prevSlos[i]!.ts, { stepMs: prevSlos[i]!.stepMs, ...(stage ? { stage } : {}), end: Math.min(previous.to, deps.now) });
 			return { ...r, ...(slos[i]!.error ? { error: slos[i]!.error } : {}), trend: trend(r.compliance, p.compliance, true) };
 		}),
 		incidents: {

@@ -5,7 +5,10 @@
  * from evaluated steps, and trends against the previous period.
  */
 import { measure, type Measures, type IncidentSummary } from '../../alerting/incidents';
+import { meets, levelAt, shortfall, type Stage } from '../../../shared/slo-stage';
 import type { Span } from './period';
+
+export { meets };
 
 export interface SloTarget {
 	name: string;
@@ -17,6 +20,32 @@ export interface SloTarget {
 	objective: number;
 	/** How to show values: `ratio` (as %), `seconds`, or a plain number. */
 	unit: 'ratio' | 'seconds' | 'number';
+	/** The next stage: a stricter threshold in force from a day on (in the reports' time zone). */
+	next?: { threshold: number; from: string };
+}
+
+/**
+ * The next stage of a target over a period: its level and day, whether it is in force yet, and how
+ * the period's hours fare against it. `compliance` is the share of the judged hours whose value
+ * meets the next level (whichever level was in force then); `gap` is compliance − objective (the
+ * difference in percentage points / 100: below 0 short, 0 or more meets); `meanShortfall` how far
+ * the period's mean value is from the next level, in the target's unit (> 0 short).
+ */
+export interface SloStage {
+	threshold: number;
+	from: string;
+	/** Epoch ms: the `from` day's midnight in the reports' time zone. */
+	fromMs: number;
+	/** The stage is in force before the period's end (or now, for a period in progress). */
+	reached: boolean;
+	/** Hours of the period judged by the next level (from `fromMs` on). */
+	stepsUnderNext: number;
+	/** Hours meeting the next level, of all judged hours. */
+	good: number;
+	compliance: number | null;
+	gap: number | null;
+	meets: boolean | null;
+	meanShortfall: number | null;
 }
 
 export interface SloResult {
@@ -39,28 +68,48 @@ export interface SloResult {
 	/** Share of the error budget used (1 = all of it); null without data. */
 	budgetUsed: number | null;
 	met: boolean | null;
+	/** The level in force at the period's end (or now): the next stage's once it is reached. */
+	levelInForce: number;
+	/** The next stage, when the target has one (null: none). */
+	next: SloStage | null;
 }
 
-export function meets(value: number, op: SloTarget['op'], threshold: number): boolean {
-	switch (op) {
-		case '<':
-			return value < threshold;
-		case '<=':
-			return value <= threshold;
-		case '>':
-			return value > threshold;
-		case '>=':
-			return value >= threshold;
-	}
-}
-
-/** Compliance of one target from its values per step (NaN and missing steps are not counted). */
-export function sloResult(t: SloTarget, values: readonly number[]): SloResult {
-	const finite = values.filter((v) => Number.isFinite(v));
-	const good = finite.filter((v) => meets(v, t.op, t.threshold)).length;
-	const steps = finite.length;
+/**
+ * Compliance of one target from its values per step (NaN and missing steps are not counted). A
+ * value at `ts[i]` judges the step ending there ([ts − step, ts)); it is judged by the level in
+ * force when that step began (the next stage's from its day on). Without `ts`, every step is judged
+ * by the current level. `end`: the period's end or now, whichever is earlier (is the stage reached).
+ */
+export function sloResult(t: SloTarget, values: readonly number[], ts?: readonly number[], opts: { stepMs?: number; stage?: Stage; end?: number } = {}): SloResult {
+	const stepMs = opts.stepMs ?? 3_600_000;
+	const stage = opts.stage;
+	const judged: Array<{ v: number; start: number }> = [];
+	values.forEach((v, i) => {
+		if (Number.isFinite(v)) judged.push({ v, start: ts ? ts[i]! - stepMs : -Infinity });
+	});
+	const good = judged.filter((x) => meets(x.v, t.op, levelAt(t.threshold, stage, x.start))).length;
+	const steps = judged.length;
 	const budget = (1 - t.objective) * steps;
 	const bad = steps - good;
+	const mean = steps ? judged.reduce((a, x) => a + x.v, 0) / steps : null;
+	const end = opts.end ?? Infinity;
+	let next: SloStage | null = null;
+	if (stage) {
+		const nextGood = judged.filter((x) => meets(x.v, t.op, stage.level)).length;
+		const compliance = steps ? nextGood / steps : null;
+		next = {
+			threshold: stage.level,
+			from: stage.from,
+			fromMs: stage.fromMs,
+			reached: end > stage.fromMs,
+			stepsUnderNext: judged.filter((x) => x.start >= stage.fromMs).length,
+			good: nextGood,
+			compliance,
+			gap: compliance === null ? null : compliance - t.objective,
+			meets: compliance === null ? null : compliance >= t.objective,
+			meanShortfall: mean === null ? null : shortfall(t.op, mean, stage.level)
+		};
+	}
 	return {
 		name: t.name,
 		expr: t.expr,
@@ -71,10 +120,12 @@ export function sloResult(t: SloTarget, values: readonly number[]): SloResult {
 		steps,
 		good,
 		compliance: steps ? good / steps : null,
-		mean: steps ? finite.reduce((a, b) => a + b, 0) / steps : null,
+		mean,
 		budget,
 		budgetUsed: steps ? (budget > 0 ? bad / budget : bad > 0 ? Infinity : 0) : null,
-		met: steps ? good / steps >= t.objective : null
+		met: steps ? good / steps >= t.objective : null,
+		levelInForce: levelAt(t.threshold, stage, end === Infinity ? -Infinity : end - 1),
+		next
 	};
 }
 

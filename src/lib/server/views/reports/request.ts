@@ -56,6 +56,7 @@ export async function runReport(deps: ReportDeps, req: ReportRequest, now = Date
 }
 
 const r6 = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? null : Math.round(x * 1e6) / 1e6);
+const yesNo = (b: boolean | null) => (b === null ? '' : b ? 'yes' : 'no');
 const sec = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : Math.round(ms) / 1000);
 
 export function reportTable(r: Report, table: ReportTable): { header: string[]; rows: Cell[][] } {
@@ -72,8 +73,17 @@ export function reportTable(r: Report, table: ReportTable): { header: string[]; 
 			};
 		case 'slos':
 			return {
-				header: ['target', 'expression', 'op', 'threshold', 'objective', 'hours', 'good_hours', 'compliance', 'previous_compliance', 'mean', 'budget_hours', 'budget_used', 'met'],
-				rows: r.slos.map((s) => [s.name, s.expr, s.op, s.threshold, s.objective, s.steps, s.good, r6(s.compliance), r6(s.trend.before), r6(s.mean), r6(s.budget), r6(s.budgetUsed), s.met === null ? '' : s.met ? 'yes' : 'no'])
+				// The next stage's columns come last (empty without one), so the earlier ones keep their place.
+				header: [
+					...['target', 'expression', 'op', 'threshold', 'objective', 'hours', 'good_hours', 'compliance', 'previous_compliance', 'mean', 'budget_hours', 'budget_used', 'met'],
+					...['level_in_force', 'next_threshold', 'next_from', 'next_reached', 'next_good_hours', 'next_compliance', 'next_gap_pp', 'meets_next']
+				],
+				rows: r.slos.map((s) => [
+					...[s.name, s.expr, s.op, s.threshold, s.objective, s.steps, s.good, r6(s.compliance), r6(s.trend.before), r6(s.mean), r6(s.budget), r6(s.budgetUsed), yesNo(s.met)],
+					...(s.next
+						? [s.levelInForce, s.next.threshold, s.next.from, s.next.reached ? 'yes' : 'no', s.next.good, r6(s.next.compliance), s.next.gap === null ? '' : r6(s.next.gap * 100), yesNo(s.next.meets)]
+						: [s.levelInForce, '', '', '', '', '', '', ''])
+				])
 			};
 		case 'severity':
 			return { header: ['severity', 'incidents'], rows: Object.entries(r.incidents.bySeverity).map(([k, v]) => [k, v]) };

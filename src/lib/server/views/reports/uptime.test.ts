@@ -167,6 +167,34 @@ describe('incident figures', () => {
 		expect(trend(0.99, 0.98, true)).toMatchObject({ direction: 'up', better: true });
 		expect(trend(5, 3, false)).toMatchObject({ direction: 'up', better: false, delta: 2 });
 	});
+
+	it('SLO with a next stage: each hour judged by the level in force when it began, and the gap to the next', () => {
+		const H = 3_600_000;
+		const day = Date.UTC(2027, 6, 1);
+		const stage = { level: 0.95, from: '2027-07-01', fromMs: day };
+		// Six hours: three before the day (ending 22:00, 23:00, 00:00), three after (01:00, 02:00, 03:00).
+		const ts = [day - 2 * H, day - H, day, day + H, day + 2 * H, day + 3 * H];
+		const values = [0.92, 0.96, 0.93, 0.93, 0.97, NaN];
+		const t = { name: 'satisfaction', expr: 'x', op: '>=' as const, threshold: 0.9, objective: 0.8, unit: 'ratio' as const, next: { threshold: 0.95, from: '2027-07-01' } };
+		const r = sloResult(t, values, ts, { stepMs: H, stage, end: day + 3 * H });
+		// Before: 0.92, 0.96, 0.93 meet 90 %; after: 0.93 fails 95 %, 0.97 meets it.
+		expect(r.steps).toBe(5);
+		expect(r.good).toBe(4);
+		expect(r.compliance).toBeCloseTo(0.8, 12);
+		expect(r.levelInForce).toBe(0.95);
+		expect(r.next).toMatchObject({ threshold: 0.95, from: '2027-07-01', reached: true, stepsUnderNext: 2, good: 2 });
+		expect(r.next!.compliance).toBeCloseTo(0.4, 12);
+		expect(r.next!.gap).toBeCloseTo(-0.4, 12);
+		expect(r.next!.meets).toBe(false);
+		expect(r.next!.meanShortfall).toBeCloseTo(0.95 - (0.92 + 0.96 + 0.93 + 0.93 + 0.97) / 5, 12);
+		// The same hours in a period that ends before the day: not reached, the current level in force.
+		const before = sloResult(t, values.slice(0, 2), ts.slice(0, 2), { stepMs: H, stage, end: day - H });
+		expect(before.levelInForce).toBe(0.9);
+		expect(before.next).toMatchObject({ reached: false, stepsUnderNext: 0, good: 1 });
+		// Without a stage: no next, every hour by the current level.
+		expect(sloResult({ ...t, next: undefined }, values, ts, { stepMs: H }).good).toBe(5);
+		expect(sloResult({ ...t, next: undefined }, values, ts, { stepMs: H }).next).toBeNull();
+	});
 });
 
 describe('uptime: probes taken a little late are not missing time', () => {
