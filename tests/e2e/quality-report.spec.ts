@@ -171,6 +171,11 @@ test('who may publish and withdraw: a viewer is refused, a manager may publish a
 	expect(version).toBeGreaterThanOrEqual(1);
 	expect((await post(meg, `/api/v1/quality-reports/${last.label}/withdraw`, token)).status()).toBe(403);
 	expect((await meg.request.get(`${vigil.url}/api/v1/quality-reports/${last.label}/publish`)).status()).toBe(405);
+	const badQuarter = await meg.request.get(`${vigil.url}/api/v1/quality-reports/2026-Q9`);
+	expect(badQuarter.status()).toBe(400);
+	expect(((await badQuarter.json()) as { error: string }).error).toBe('quarter: expected a quarter like 2026-Q4 (year, then Q1 to Q4), got "2026-Q9"');
+	expect((await meg.request.get(`${vigil.url}/api/v1/quality-reports/${last.label}?format=xml`)).status()).toBe(400);
+	expect((await meg.goto(`${vigil.url}/reports/quality?quarter=Q3-2026`))?.status()).toBe(400);
 
 	const ada = await browser.newPage();
 	await logIn(ada, vigil.url, 'ada', PASSWORD, '/reports/quality');
