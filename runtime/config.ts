@@ -18,6 +18,7 @@ import { zDuration } from '../src/lib/shared/duration';
 import { stageProblems } from '../src/lib/shared/slo-stage';
 import { canonicalZone } from '../src/lib/server/alerting/muting';
 import { DEFAULT_GROUP_INTERVAL_MS } from '../src/lib/server/rules';
+import { DEFAULT_QUALITY_SETTINGS } from '../src/lib/server/views/quality-report';
 import { parseSeed, splitSeeds } from '../src/lib/server/redis';
 
 function selectorParses(text: string): boolean {
@@ -413,6 +414,31 @@ const configObject = z.strictObject({
 				.string()
 				.regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'expected a metric name')
 				.default('shop_merchant_orders_total')
+		})
+		.prefault({}),
+	quality: z
+		.strictObject({
+			/** The quarterly service-quality report's title, as published. */
+			title: z.string().trim().min(1).max(200).default(DEFAULT_QUALITY_SETTINGS.title),
+			/**
+			 * The declared policy printed on the report and published with it: paragraphs of plain text
+			 * (how figures are computed, what counts as a failure, maintenance, the rating scale).
+			 */
+			policy: z.array(z.string().trim().min(1).max(2000)).min(1).max(30).default(DEFAULT_QUALITY_SETTINGS.policy),
+			/** PromQL giving the system failure ratio (0..1) as one series; the quarter's figure is the mean of its hourly values. */
+			failureRate: z.string().min(1).max(2000).default(DEFAULT_QUALITY_SETTINGS.failureRate),
+			/** The plan's levels, shares 0..1: the failure rate stays under its level; each other share reaches its level. */
+			targets: z
+				.strictObject({
+					failureRate: z.number().gt(0).lt(1).default(DEFAULT_QUALITY_SETTINGS.targets.failureRate),
+					answered5m: z.number().gt(0).lte(1).default(DEFAULT_QUALITY_SETTINGS.targets.answered5m),
+					complaintsAnswered24h: z.number().gt(0).lte(1).default(DEFAULT_QUALITY_SETTINGS.targets.complaintsAnswered24h),
+					complaintsClosed48h: z.number().gt(0).lte(1).default(DEFAULT_QUALITY_SETTINGS.targets.complaintsClosed48h),
+					satisfaction: z.number().gt(0).lte(1).default(DEFAULT_QUALITY_SETTINGS.targets.satisfaction)
+				})
+				.prefault({}),
+			/** Services published with the report: `service` label value -> the name customers see. Others stay internal. */
+			services: z.record(z.string().min(1).max(200), z.string().trim().min(1).max(100)).default({})
 		})
 		.prefault({}),
 	query: z

@@ -269,7 +269,8 @@ class VigilProcess {
 			queries: this.queries,
 			defaultGroupIntervalMs: config.alerts.defaultInterval,
 			reports: { settings: config.reports, retention: resolveRetention(config.tsdb.retention) },
-			scorecards: config.scorecards
+			scorecards: config.scorecards,
+			quality: config.quality
 		});
 		this.ops = createOpsHandler({ registry: this.metrics.registry, readiness: () => this.readiness() });
 	}

@@ -125,6 +125,17 @@ export interface Keys {
 		/** String: JSON cursor of one tickets collector's incremental SQL read (`updated_at`, id). */
 		cursor(collector: string): string;
 	};
+	/**
+	 * Published quarterly service-quality reports (src/lib/server/views/quality-report), under one hash
+	 * tag so the publish script bumps a quarter's version and writes its snapshot together on Redis
+	 * Cluster too.
+	 */
+	quality: {
+		/** Hash: quarter ("2026-Q4") -> JSON of its published public snapshot (version, publishedAt, publishedBy, report). */
+		published: string;
+		/** Hash: quarter -> how many times it has been published (kept when it is withdrawn). */
+		versions: string;
+	};
 	/** The rule set, the source of truth, under one hash tag (saves are transactions). */
 	rules: {
 		/** Hash: rule id -> JSON of the current version (spec, version number, author, time, enabled). */
@@ -201,6 +212,10 @@ export function createKeys(prefix = 'vigil:'): Keys {
 			state: `${prefix}{tickets}:state`,
 			updated: `${prefix}{tickets}:updated`,
 			cursor: (name) => `${prefix}{tickets}:cursor:${name}`
+		},
+		quality: {
+			published: `${prefix}{quality}:published`,
+			versions: `${prefix}{quality}:versions`
 		},
 		rules: {
 			current: `${prefix}{rules}:current`,

@@ -22,12 +22,12 @@ describe('the permission table', () => {
 			'config:reload',
 			'scorecards:read'
 		]);
-		expect(actionsOf('manager')).toEqual(['wall:read', 'rules:read', 'incidents:read', 'series:read', 'incidents:note', 'reports:read', 'reports:export', 'scorecards:read']);
+		expect(actionsOf('manager')).toEqual(['wall:read', 'rules:read', 'incidents:read', 'series:read', 'incidents:note', 'reports:read', 'reports:export', 'reports:publish', 'scorecards:read']);
 		expect(actionsOf('admin')).toEqual([...ACTIONS]);
 	});
 
 	it('keeps admin-only actions to admins', () => {
-		for (const a of ['users:admin', 'tokens:admin', 'channels:write', 'boards:write', 'audit:read'] as const) {
+		for (const a of ['users:admin', 'tokens:admin', 'channels:write', 'boards:write', 'audit:read', 'reports:withdraw'] as const) {
 			expect(ROLES.filter((r) => can(r, a))).toEqual(['admin']);
 		}
 	});

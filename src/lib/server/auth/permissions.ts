@@ -9,8 +9,9 @@
  * |            | push samples and tickets, and reload collectors (automation); merchant and team      |
  * |            | scorecards and the complaint analysis (read and export)                              |
  * | `manager`  | read everything (not the audit log), add incident notes, view and export reports,    |
- * |            | scorecards and the complaint analysis                                                |
- * | `admin`    | everything, plus users, tokens, channels, boards and the audit log                   |
+ * |            | scorecards and the complaint analysis; publish a quarterly service-quality report    |
+ * | `admin`    | everything, plus users, tokens, channels, boards and the audit log; withdraw a       |
+ * |            | published quality report                                                             |
  */
 
 export const ROLES = ['viewer', 'engineer', 'manager', 'admin'] as const;
@@ -33,6 +34,8 @@ export const ACTIONS = [
 	'config:reload',
 	'reports:read',
 	'reports:export',
+	'reports:publish',
+	'reports:withdraw',
 	'scorecards:read',
 	'users:admin',
 	'tokens:admin',
@@ -57,7 +60,7 @@ const ENGINEER: readonly Action[] = [
 	'config:reload',
 	'scorecards:read'
 ];
-const MANAGER: readonly Action[] = [...VIEWER, 'incidents:note', 'reports:read', 'reports:export', 'scorecards:read'];
+const MANAGER: readonly Action[] = [...VIEWER, 'incidents:note', 'reports:read', 'reports:export', 'reports:publish', 'scorecards:read'];
 
 const TABLE: Record<Role, ReadonlySet<Action>> = {
 	viewer: new Set(VIEWER),

@@ -2,11 +2,11 @@
  * Reports: availability and SLO reports over a period, their CSV and the incident list's filter,
  * and the incident page's read model. Queries go through the numeric query core (promql/query.ts).
  */
-export { isoTime, toCsv } from './csv';
+export { isoTime, toCsv, type Cell } from './csv';
 export { RANGES, RANGE_LABELS, apiParams, listQuery, pageParams, readFilter } from './incident-filter';
 export { incidentView } from './incident-view';
-export { type ReportSettings } from './load';
+export { buildReport, DEFAULT_REPORT_SETTINGS, type Report, type ReportDeps as ReportStores, type ReportSettings, type ServiceUptime } from './load';
 export { currentPeriod, daysOf, parsePeriodLabel, previousPeriod, weeksOf, type Period, type Span } from './period';
-export { meets } from './report';
+export { meets, type SloResult, type SloTarget } from './report';
 export { REPORT_TABLES, type ReportTable, parseReportRequest, reportCsv, runReport } from './request';
 export { reportSettings } from './settings';

@@ -81,7 +81,8 @@ interface Share {
 	ok: number;
 }
 
-interface Acc {
+/** Ticket counts of one name (or of all tickets) in one quarter, from which the figures are made. */
+export interface TicketCounts {
 	tickets: number;
 	complaints: number;
 	rated: number;
@@ -91,6 +92,8 @@ interface Acc {
 	answered24h: Share;
 	closed48h: Share;
 }
+
+type Acc = TicketCounts;
 
 const newAcc = (): Acc => ({ tickets: 0, complaints: 0, rated: 0, satisfied: 0, resolved: 0, answered5m: { eligible: 0, ok: 0 }, answered24h: { eligible: 0, ok: 0 }, closed48h: { eligible: 0, ok: 0 } });
 
@@ -115,6 +118,26 @@ function add(a: Acc, t: Ticket, now: number): void {
 		a.rated++;
 		if (t.rating >= 4) a.satisfied++;
 	}
+}
+
+/** The counts of several names summed: the figures of all of them together. */
+export function sumCounts(list: readonly TicketCounts[]): TicketCounts {
+	const out = newAcc();
+	const addShare = (a: Share, b: Share) => {
+		a.eligible += b.eligible;
+		a.ok += b.ok;
+	};
+	for (const a of list) {
+		out.tickets += a.tickets;
+		out.complaints += a.complaints;
+		out.rated += a.rated;
+		out.satisfied += a.satisfied;
+		out.resolved += a.resolved;
+		addShare(out.answered5m, a.answered5m);
+		addShare(out.answered24h, a.answered24h);
+		addShare(out.closed48h, a.closed48h);
+	}
+	return out;
 }
 
 /** Ticket counts per name (merchant or team) per quarter index, for the tickets created in a quarter. */

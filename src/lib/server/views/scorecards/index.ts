@@ -3,7 +3,7 @@
  * the orders counter (through the numeric query core), judged against the configured standards,
  * ranked, and as CSV.
  */
-export { MERCHANT_MEASURES, TEAM_MEASURES, type MerchantFigures, type MerchantMeasure, type QuarterCell, type ScoreRow, type TeamFigures, type TeamMeasure } from './figures';
+export { countTickets, MERCHANT_MEASURES, sumCounts, TEAM_MEASURES, type TicketCounts, type MerchantFigures, type MerchantMeasure, type QuarterCell, type ScoreRow, type TeamFigures, type TeamMeasure } from './figures';
 export { buildScorecards, MAX_QUARTERS, type ScorecardDeps, type ScorecardOptions, type Scorecards, type ShownQuarter } from './load';
 export { scorecardCsv, SCORECARD_TABLES, type ScorecardTable } from './csv';
 export { DEFAULT_SCORECARD_STANDARDS, type ScorecardStandards } from './standards';
