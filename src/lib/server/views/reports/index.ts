@@ -5,8 +5,9 @@
 export { isoTime, toCsv } from './csv';
 export { RANGES, RANGE_LABELS, apiParams, listQuery, pageParams, readFilter } from './incident-filter';
 export { incidentView } from './incident-view';
-export { type ReportSettings } from './load';
+export { DEFAULT_REPORT_SETTINGS, selectorUptime, type DayState, type DayUptime, type ReportSettings, type SelectorUptime, type UptimeDeps } from './load';
 export { currentPeriod, daysOf, parsePeriodLabel, previousPeriod, weeksOf, type Period, type Span } from './period';
 export { meets } from './report';
 export { REPORT_TABLES, type ReportTable, parseReportRequest, reportCsv, runReport } from './request';
 export { reportSettings } from './settings';
+export { policyText, type UptimeSeconds } from './uptime';
