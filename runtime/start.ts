@@ -266,7 +266,8 @@ class VigilProcess {
 			queries: this.queries,
 			defaultGroupIntervalMs: config.alerts.defaultInterval,
 			reports: { settings: config.reports, retention: resolveRetention(config.tsdb.retention) },
-			scorecards: config.scorecards
+			scorecards: config.scorecards,
+			status: config.status
 		});
 		this.ops = createOpsHandler({ registry: this.metrics.registry, readiness: () => this.readiness() });
 	}

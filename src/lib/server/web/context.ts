@@ -17,6 +17,7 @@ import type { Role } from '../nodes';
 import type { QueryRunner } from '../query-pool';
 import type { ReportSettings } from '../views/reports';
 import type { ScorecardSettings } from '../views/scorecards';
+import type { StatusSettings } from '../views/status';
 import type { Retention, TimeSeriesStore } from '../tsdb';
 import type { TicketStore } from '../tickets';
 
@@ -62,6 +63,8 @@ export interface VigilContext {
 	reports?: { settings: ReportSettings; retention: Retention };
 	/** The `scorecards` section of the config: the standards and the orders counter (defaults when absent). */
 	scorecards?: ScorecardSettings;
+	/** The `status` section of the config: the public status page (off when absent). */
+	status?: StatusSettings;
 }
 
 const SLOT = Symbol.for('vigil.context');
