@@ -88,7 +88,8 @@ beforeAll(async () => {
 	client = new Redis(redis.url);
 	const now = Date.now();
 	// Three days of the services' availability every minute up to now; payments down for its last 10 minutes.
-	const store = new RedisStore(client, { prefix, now: () => now, liveKey: null });
+	let clock = now;
+	const store = new RedisStore(client, { prefix, now: () => clock, liveKey: null });
 	const series = (service: string, downFrom: number) => {
 		const ts: number[] = [];
 		const values: number[] = [];
@@ -99,6 +100,11 @@ beforeAll(async () => {
 		return { name: SECRET.metric, labels: { service, [SECRET.label]: SECRET.labelValue, instance: `${SECRET.host}:${SECRET.shopPort}`, url: `http://${SECRET.localhost}:${SECRET.shopPort}/health` }, ts, values, intervalMs: MIN };
 	};
 	await store.write([series(SECRET.serviceLabel, Infinity), series('payments-db-internal', now - 10 * MIN)]);
+	// Sealed as the store's sealer would have by now (the page is read while nothing is half-moved).
+	clock = Date.now();
+	while ((await store.sealDue(5000)) > 0) {
+		// seal what is due
+	}
 
 	// An incident opened by a rule, with an internal note by a user, then a public update; another never published.
 	const incidents = new IncidentStore(client, keys);
@@ -271,4 +277,44 @@ describe('off', () => {
 			await off.stop();
 		}
 	}, 60_000);
+});
+
+describe('which published incidents the page lists (real Redis)', () => {
+	it('all unresolved ones, and those that started or ended in the last 90 days; never one without a public update', async () => {
+		const k = createKeys(`${prefix}pub:`);
+		const now = Date.now();
+		let at = now;
+		const incidents = new IncidentStore(client, k, { now: () => at });
+		const open = async (rule: string, openedAt: number) => {
+			const e = { ruleId: `shop/${rule}`, fingerprint: rule, labels: { alertname: rule, service: rule }, from: 'pending', to: 'firing', at: openedAt, value: 1 } as AlertEvent;
+			await client.xadd(k.alerts.events, '*', 'e', JSON.stringify(e));
+			await incidents.applyEvents();
+			return (await incidents.list({ limit: 1, service: rule })).incidents[0]!.id;
+		};
+		const updates = new PublicUpdateStore(client, k, { now: () => at });
+		const publish = (id: string, status: 'investigating' | 'resolved' = 'investigating') => updates.add(id, { status, title: `public ${id}`, text: 'x' }, { actor: 'user:x' });
+		const old = await open('old', now - 200 * DAY);
+		const oldOpen = await open('oldopen', now - 150 * DAY);
+		const recent = await open('recent', now - 95 * DAY);
+		const quiet = await open('quiet', now - 5 * DAY);
+		for (const id of [old, oldOpen, recent]) {
+			at = now - 140 * DAY;
+			await publish(id);
+		}
+		at = now - 199 * DAY;
+		await incidents.resolve(old, { actor: 'user:x' });
+		at = now - 10 * DAY;
+		await incidents.resolve(recent, { actor: 'user:x' });
+		at = now;
+		const listed = await updates.published(now - 90 * DAY);
+		expect(listed.map((i) => [i.id, i.endedAt === null])).toEqual([
+			[recent, false],
+			[oldOpen, true]
+		]);
+		expect(listed.some((i) => i.id === quiet)).toBe(false);
+		// A `resolved` public update ends the public story though the incident is still open.
+		await publish(oldOpen, 'resolved');
+		const [, again] = await updates.published(now - 90 * DAY);
+		expect(again).toMatchObject({ id: oldOpen, status: 'resolved', endedAt: now });
+	});
 });
