@@ -265,3 +265,25 @@ describe('staged targets', () => {
 		expect(problems(text).join('\n')).toMatch(/wall\.boards\[0\]\.tiles\[0\]\.objectives\[0\]\.next\.target .*: 0\.85 is not stricter than the current target 0\.9 under ">="/);
 	});
 });
+
+describe('status (the public status page)', () => {
+	it('is off by default, and keeps the services as listed', () => {
+		const off = parseConfig('');
+		expect(off.ok && off.value.status).toEqual({ enabled: false, title: 'Service status', services: [], cacheSeconds: 30, requestsPerMinute: 60 });
+		const on = parseConfig(`status:\n  enabled: true\n  title: Shop status\n  services:\n    - { name: Checkout, selector: 'up{service="checkout"}' }\n  cacheSeconds: 5\n  requestsPerMinute: 10\n`);
+		expect(on.ok && on.value.status).toEqual({ enabled: true, title: 'Shop status', services: [{ name: 'Checkout', selector: 'up{service="checkout"}' }], cacheSeconds: 5, requestsPerMinute: 10 });
+	});
+
+	it('names the field of every problem', () => {
+		const out = problems(
+			`status:\n  enabled: true\n  services:\n    - { name: Checkout, selector: 'up{service=' }\n    - { name: "", selector: up }\n    - { name: Checkout, selector: up }\n  cacheSeconds: 0\n  requestsPerMinute: 1.5\n  colour: red\n`
+		).join('\n');
+		expect(out).toMatch(/status\.services\[0\]\.selector \(line 4.*expected a selector/);
+		expect(out).toMatch(/status\.services\[1\]\.name \(line 5.*expected a public name of 1 to 80 characters/);
+		expect(out).toMatch(/status\.services\[2\]\.name .*duplicate public name "Checkout" \(also status\.services\[0\]\)/);
+		expect(out).toMatch(/status\.cacheSeconds .*expected whole seconds from 1 to 3600/);
+		expect(out).toMatch(/status\.requestsPerMinute .*expected a whole number from 1 to 100000/);
+		expect(out).toMatch(/status\.colour .*unknown key/);
+		expect(problems('status:\n  enabled: true\n').join('\n')).toMatch(/status\.services.*is empty: name at least one public service/);
+	});
+});

@@ -441,6 +441,42 @@ const configObject = z.strictObject({
 			services: z.record(z.string().min(1).max(200), z.string().trim().min(1).max(100)).default({})
 		})
 		.prefault({}),
+	status: z
+		.strictObject({
+			/** Serve the public status page (/status, /status.json) without a login; off, both answer 404. */
+			enabled: z.boolean().default(false),
+			/** The page's heading. */
+			title: z.string().trim().min(1, 'expected a title of 1 to 120 characters').max(120, 'expected a title of 1 to 120 characters').default('Service status'),
+			/**
+			 * The only services the page shows, in this order: `name` is what customers read; `selector`
+			 * picks the service's availability series (0/1, such as `up`) and is never sent to a browser.
+			 */
+			services: z
+				.array(
+					z.strictObject({
+						name: z.string().trim().min(1, 'expected a public name of 1 to 80 characters').max(80, 'expected a public name of 1 to 80 characters'),
+						selector: z.string().min(1).max(500).pipe(validSelector)
+					})
+				)
+				.max(50, 'at most 50 services')
+				.default([])
+				.superRefine((list, ctx) => {
+					const seen = new Map<string, number>();
+					list.forEach((s, i) => {
+						const first = seen.get(s.name);
+						if (first !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate public name "${s.name}" (also status.services[${first}])` });
+						else seen.set(s.name, i);
+					});
+				}),
+			/** A computed page is served this long (and browsers and proxies may keep it as long: Cache-Control max-age). */
+			cacheSeconds: z.number().int('expected whole seconds from 1 to 3600').min(1, 'expected whole seconds from 1 to 3600').max(3600, 'expected whole seconds from 1 to 3600').default(30),
+			/** Requests per minute one client address may make (429 with Retry-After beyond). */
+			requestsPerMinute: z.number().int('expected a whole number from 1 to 100000').min(1, 'expected a whole number from 1 to 100000').max(100_000, 'expected a whole number from 1 to 100000').default(60)
+		})
+		.prefault({})
+		.superRefine((s, ctx) => {
+			if (s.enabled && s.services.length === 0) ctx.addIssue({ code: 'custom', path: ['services'], message: 'is empty: name at least one public service ({ name, selector }) to enable the status page' });
+		}),
 	query: z
 		.strictObject({
 			/** Most samples a query may hold in memory at once (Prometheus' --query.max-samples). */

@@ -270,7 +270,8 @@ class VigilProcess {
 			defaultGroupIntervalMs: config.alerts.defaultInterval,
 			reports: { settings: config.reports, retention: resolveRetention(config.tsdb.retention) },
 			scorecards: config.scorecards,
-			quality: config.quality
+			quality: config.quality,
+			status: config.status
 		});
 		this.ops = createOpsHandler({ registry: this.metrics.registry, readiness: () => this.readiness() });
 	}

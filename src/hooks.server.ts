@@ -6,6 +6,7 @@ import type { Handle } from '@sveltejs/kit';
 import { SESSION_COOKIE } from '$lib/server/auth';
 import { getContext } from '$lib/server/web/context';
 import { csrfMatches, csrfTokenOf, needsCsrf, setSecurityHeaders } from '$lib/server/web/security';
+import { isStatusPath, statusGate } from '$lib/server/web/status-page';
 
 function forbidden(pathname: string, message: string): Response {
 	const api = pathname.startsWith('/api/');
@@ -15,9 +16,32 @@ function forbidden(pathname: string, message: string): Response {
 	return res;
 }
 
+/** Adds the security headers to a response (not to immutable ones: a fetched response passed through). */
+function secured(response: Response): Response {
+	try {
+		setSecurityHeaders(response.headers);
+	} catch {
+		// Immutable headers: nothing to add.
+	}
+	return response;
+}
+
 export const handle: Handle = async ({ event, resolve }) => {
 	event.locals.session = null;
 	event.locals.sessionId = null;
+	// The public status page: the same for everyone (cached by proxies), so no session is read (the
+	// page cannot show who is logged in, nor set a cookie); off (404) or over the address's rate (429)
+	// before its route runs.
+	if (isStatusPath(event.url.pathname)) {
+		let address = 'unknown';
+		try {
+			address = event.getClientAddress();
+		} catch {
+			// adapter-node refuses a request without its ADDRESS_HEADER: such requests share one bucket.
+		}
+		const refused = statusGate(getContext(), address);
+		return secured(refused ?? (await resolve(event)));
+	}
 	const id = event.cookies.get(SESSION_COOKIE);
 	if (id) {
 		const ctx = getContext();
@@ -39,11 +63,5 @@ export const handle: Handle = async ({ event, resolve }) => {
 	if (session && needsCsrf(event.request, true) && !csrfMatches(await csrfTokenOf(event.request), session.csrf)) {
 		return forbidden(event.url.pathname, 'the request lacks a valid CSRF token (x-csrf-token header or csrf form field): reload the page and try again');
 	}
-	const response = await resolve(event);
-	try {
-		setSecurityHeaders(response.headers);
-	} catch {
-		// Immutable headers (a fetched response passed through): nothing to add.
-	}
-	return response;
+	return secured(await resolve(event));
 };

@@ -5,10 +5,11 @@ import type { LayoutServerLoad } from './$types';
 /**
  * Who is logged in, and which pages their role may open (links to the others are not shown: the
  * home page, page headers and error pages list only these). Nobody logged in: every page, as each
- * sends to the login page.
+ * sends to the login page. The public status page gets none of it.
  */
-export const load: LayoutServerLoad = ({ locals }) => {
-	const s = locals.session;
+export const load: LayoutServerLoad = ({ locals, url }) => {
+	// The public status page shows nothing of anyone (hooks read no session for it anyway).
+	const s = url.pathname === '/status' || url.pathname.startsWith('/status/') ? null : locals.session;
 	const may = (action: Parameters<typeof can>[1]) => (s ? can(s.role, action) : true);
 	return {
 		user: s ? { name: s.user, role: s.role } : null,

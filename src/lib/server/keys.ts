@@ -90,6 +90,10 @@ export interface Keys {
 			quiet: string;
 			/** String: id of the last entry of the alert event stream applied to incidents. */
 			cursor: string;
+			/** List: JSON of one incident's public updates (for the public status page), oldest first. */
+			publicUpdates(id: string): string;
+			/** Sorted set: ids of incidents with at least one public update, by the time of the latest. */
+			published: string;
 		};
 	};
 	/** Access control: users, sessions, API tokens, setup links, login attempts. */
@@ -192,7 +196,9 @@ export function createKeys(prefix = 'vigil:'): Keys {
 				latest: `${prefix}{alerts}:incidents:latest`,
 				active: `${prefix}{alerts}:incidents:active`,
 				quiet: `${prefix}{alerts}:incidents:quiet`,
-				cursor: `${prefix}{alerts}:incidents:cursor`
+				cursor: `${prefix}{alerts}:incidents:cursor`,
+				publicUpdates: (id) => `${prefix}{alerts}:incident:${id}:public`,
+				published: `${prefix}{alerts}:incidents:published`
 			}
 		},
 		auth: {

@@ -55,7 +55,9 @@ function editValues(w: WindowView) {
 		cronDuration: s.kind === 'cron' ? s.duration : '',
 		validFrom: s.kind === 'once' ? '' : local(s.validFrom),
 		validUntil: s.kind === 'once' ? '' : local(s.validUntil),
-		comment: w.comment
+		comment: w.comment,
+		publicTitle: w.public?.title ?? '',
+		publicDescription: w.public?.description ?? ''
 	};
 }
 export type WindowValues = ReturnType<typeof editValues>;
@@ -78,6 +80,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		createdBy: w.createdBy,
 		updatedBy: w.updatedBy ?? null,
 		comment: w.comment,
+		publicTitle: w.public?.title ?? null,
 		replaces: w.replaces ?? null,
 		replacedBy: w.replacedBy ?? null,
 		covers: w.state === 'ended' ? { alerts: [], total: 0 } : alertsMatching(alerts, w.matchers)
@@ -123,7 +126,9 @@ function values(form: FormData): WindowValues {
 		cronDuration: formText(form, 'cronDuration', 40),
 		validFrom: formText(form, 'validFrom', 40),
 		validUntil: formText(form, 'validUntil', 40),
-		comment: formText(form, 'comment', 4000)
+		comment: formText(form, 'comment', 4000),
+		publicTitle: formText(form, 'publicTitle', 400),
+		publicDescription: formText(form, 'publicDescription', 4000)
 	};
 }
 
@@ -137,7 +142,10 @@ function windowBody(v: WindowValues): Record<string, unknown> {
 			: v.kind === 'cron'
 				? { kind: 'cron', cron: v.cron.trim(), duration: v.cronDuration.trim(), ...validity }
 				: { kind: v.kind, start: v.onceStart.trim(), end: v.onceEnd.trim() };
-	return { name: v.name, matchers: v.matchers, timeZone: v.timeZone.trim(), schedule, ...(v.comment.trim() ? { comment: v.comment } : {}) };
+	// Announced on the public status page only when a public title or description is typed (a
+	// description without a title is refused, naming public.title).
+	const notice = v.publicTitle.trim() || v.publicDescription.trim() ? { public: { title: v.publicTitle, description: v.publicDescription } } : {};
+	return { name: v.name, matchers: v.matchers, timeZone: v.timeZone.trim(), schedule, ...(v.comment.trim() ? { comment: v.comment } : {}), ...notice };
 }
 
 function idOf(form: FormData): string | null {

@@ -17,12 +17,13 @@ describe('the permission table', () => {
 			'incidents:assign',
 			'incidents:resolve',
 			'incidents:note',
+			'incidents:publish',
 			'samples:push',
 			'tickets:push',
 			'config:reload',
 			'scorecards:read'
 		]);
-		expect(actionsOf('manager')).toEqual(['wall:read', 'rules:read', 'incidents:read', 'series:read', 'incidents:note', 'reports:read', 'reports:export', 'reports:publish', 'scorecards:read']);
+		expect(actionsOf('manager')).toEqual(['wall:read', 'rules:read', 'incidents:read', 'series:read', 'incidents:note', 'incidents:publish', 'reports:read', 'reports:export', 'reports:publish', 'scorecards:read']);
 		expect(actionsOf('admin')).toEqual([...ACTIONS]);
 	});
 

@@ -6,10 +6,12 @@
  * | `viewer`   | read the wall, rules and incidents                                                   |
  * | `engineer` | the above, plus edit rules, silences and maintenance windows; acknowledge, assign,    |
  * |            | resolve and add notes to incidents (the responder writes what they found and did);   |
+ * |            | post incidents' public updates (the status page);                                    |
  * |            | push samples and tickets, and reload collectors (automation); merchant and team      |
  * |            | scorecards and the complaint analysis (read and export)                              |
- * | `manager`  | read everything (not the audit log), add incident notes, view and export reports,    |
- * |            | scorecards and the complaint analysis; publish a quarterly service-quality report    |
+ * | `manager`  | read everything (not the audit log), add incident notes and public updates, view and |
+ * |            | export reports, scorecards and the complaint analysis; publish a quarterly           |
+ * |            | service-quality report                                                               |
  * | `admin`    | everything, plus users, tokens, channels, boards and the audit log; withdraw a       |
  * |            | published quality report                                                             |
  */
@@ -29,6 +31,7 @@ export const ACTIONS = [
 	'incidents:assign',
 	'incidents:resolve',
 	'incidents:note',
+	'incidents:publish',
 	'samples:push',
 	'tickets:push',
 	'config:reload',
@@ -55,12 +58,13 @@ const ENGINEER: readonly Action[] = [
 	'incidents:assign',
 	'incidents:resolve',
 	'incidents:note',
+	'incidents:publish',
 	'samples:push',
 	'tickets:push',
 	'config:reload',
 	'scorecards:read'
 ];
-const MANAGER: readonly Action[] = [...VIEWER, 'incidents:note', 'reports:read', 'reports:export', 'reports:publish', 'scorecards:read'];
+const MANAGER: readonly Action[] = [...VIEWER, 'incidents:note', 'incidents:publish', 'reports:read', 'reports:export', 'reports:publish', 'scorecards:read'];
 
 const TABLE: Record<Role, ReadonlySet<Action>> = {
 	viewer: new Set(VIEWER),

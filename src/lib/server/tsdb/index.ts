@@ -8,4 +8,4 @@ export { RESOLUTION_MS } from './query';
 export { RedisStore } from './redis-store';
 export { sidOf } from './series-id';
 export { StoreSink, groupSamples } from './sink';
-export { DAY, DEFAULT_RETENTION, HOUR, MINUTE, type MetricMetadata, type RangeResult, type RawResult, type Retention, SampleBudget, SampleLimitError, SelectionCache, type SeriesInfo, type SeriesSamples, type TimeSeriesStore, resolveRetention } from './types';
+export { DAY, DEFAULT_RETENTION, HOUR, MINUTE, type LatestResult, type MetricMetadata, type RangeResult, type RawResult, type Retention, SampleBudget, SampleLimitError, SelectionCache, type SeriesInfo, type SeriesSamples, type TimeSeriesStore, resolveRetention } from './types';

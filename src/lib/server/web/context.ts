@@ -18,6 +18,7 @@ import type { QueryRunner } from '../query-pool';
 import type { ReportSettings } from '../views/reports';
 import type { ScorecardSettings } from '../views/scorecards';
 import type { QualitySettings } from '../views/quality-report';
+import type { StatusSettings } from '../views/status';
 import type { Retention, TimeSeriesStore } from '../tsdb';
 import type { TicketStore } from '../tickets';
 
@@ -65,6 +66,8 @@ export interface VigilContext {
 	scorecards?: ScorecardSettings;
 	/** The `quality` section of the config: the quarterly report's title, policy, targets and published services (defaults when absent). */
 	quality?: QualitySettings;
+	/** The `status` section of the config: the public status page (off when absent). */
+	status?: StatusSettings;
 }
 
 const SLOT = Symbol.for('vigil.context');

@@ -1,6 +1,7 @@
 /**
  * A token bucket: `rate` events per second on average, `burst` at once. Each live-feed connection
- * has one; events beyond it are dropped, and a connection that keeps going past it is closed.
+ * has one; events beyond it are dropped, and a connection that keeps going past it is closed. The
+ * public status page keeps one per client address (web/status-page.ts).
  */
 export class TokenBucket {
 	private tokens: number;
@@ -22,5 +23,10 @@ export class TokenBucket {
 		if (this.tokens < 1) return false;
 		this.tokens -= 1;
 		return true;
+	}
+
+	/** Milliseconds until a token is there to take (0: one is there now); as of the last take. */
+	waitMs(): number {
+		return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.rate) * 1000);
 	}
 }

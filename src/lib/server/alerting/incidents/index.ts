@@ -7,5 +7,6 @@ export * from './apply';
 export * from './feed';
 export * from './measures';
 export * from './model';
+export * from './public-updates';
 export * from './query';
 export * from './store';

@@ -124,3 +124,26 @@ describe('window input', () => {
 		expect(() => parseWindowInput(body)).toThrow(message);
 	});
 });
+
+describe('a window\'s public notice', () => {
+	const body = { name: 'db move', matchers: '{service="payments"}', timeZone: 'UTC', schedule: { kind: 'once', start: '2030-01-01T02:00:00Z', end: '2030-01-01T03:00:00Z' } };
+
+	it('is optional, and kept when given', () => {
+		expect(parseWindowInput(body).public).toBeUndefined();
+		expect(parseWindowInput({ ...body, public: { title: ' Payment upgrade ', description: 'Short pauses' } }).public).toEqual({ title: 'Payment upgrade', description: 'Short pauses' });
+		expect(parseWindowInput({ ...body, public: { title: 'Payment upgrade' } }).public).toEqual({ title: 'Payment upgrade', description: '' });
+	});
+
+	it('names the field of a bad one', () => {
+		expect(() => parseWindowInput({ ...body, public: { description: 'no title' } })).toThrow(/^public\.title: required/);
+		expect(() => parseWindowInput({ ...body, public: { title: 'a\nb' } })).toThrow(/^public\.title: expected one line/);
+		expect(() => parseWindowInput({ ...body, public: { title: 'x', colour: 'red' } })).toThrow(/^public\.colour: unknown field/);
+		expect(() => parseWindowInput({ ...body, public: { title: 'x'.repeat(201) } })).toThrow(/^public\.title: 201 characters/);
+		expect(() => parseWindowInput({ ...body, public: 'yes' })).toThrow(/^public: expected a JSON object/);
+	});
+
+	it('is stored and read back', () => {
+		const w = win(nightly, { public: { title: 'Nightly upkeep', description: '' } });
+		expect(storedWindow.parse(JSON.parse(JSON.stringify(w))).public).toEqual({ title: 'Nightly upkeep', description: '' });
+	});
+});

@@ -52,7 +52,21 @@ export interface MaintenanceWindow {
 	endedAt?: number;
 	replaces?: string;
 	replacedBy?: string;
+	/**
+	 * What customers read of it on the public status page, when set: the window is announced there
+	 * while it is open or opens within the next 14 days. The name, matchers and comment never are.
+	 */
+	public?: PublicNotice;
 }
+
+/** A window's announcement to customers. */
+export interface PublicNotice {
+	title: string;
+	description: string;
+}
+
+export const PUBLIC_NOTICE_TITLE_MAX = 200;
+export const PUBLIC_NOTICE_DESCRIPTION_MAX = 2000;
 
 /** A window as the API shows it. */
 export interface WindowView extends MaintenanceWindow {
@@ -89,7 +103,8 @@ export const storedWindow: z.ZodType<MaintenanceWindow> = z
 		effectiveFrom: z.number(),
 		endedAt: z.number().optional(),
 		replaces: z.string().optional(),
-		replacedBy: z.string().optional()
+		replacedBy: z.string().optional(),
+		public: z.strictObject({ title: z.string(), description: z.string() }).optional()
 	})
 	.superRefine((w, ctx) => {
 		try {
@@ -171,11 +186,24 @@ export interface WindowInput {
 	timeZone: string;
 	schedule: Schedule;
 	comment: string;
+	/** Absent: not announced on the public status page. */
+	public?: PublicNotice;
 }
 
-const INPUT_FIELDS = ['name', 'matchers', 'timeZone', 'schedule', 'comment'] as const;
+const INPUT_FIELDS = ['name', 'matchers', 'timeZone', 'schedule', 'comment', 'public'] as const;
 
-/** Reads a create or update body: `{name, matchers, timeZone, schedule, comment?}`. */
+/** Reads `public`: `{title, description?}` (null or absent: not public). */
+function parsePublicNotice(value: unknown): PublicNotice | undefined {
+	if (value === undefined || value === null) return undefined;
+	const o = asObject(value, 'public');
+	refuseUnknown(o, ['title', 'description'], 'public.');
+	const title = parseText(o.title, 'public.title', { required: true, max: PUBLIC_NOTICE_TITLE_MAX, hint: 'what customers read, e.g. "Scheduled payment system upgrade"' })!;
+	if (/[\u0000-\u001f\u007f]/.test(title)) throw new MutingInputError('public.title', 'expected one line of printable characters');
+	const description = parseText(o.description, 'public.description', { required: false, max: PUBLIC_NOTICE_DESCRIPTION_MAX }) ?? '';
+	return { title, description };
+}
+
+/** Reads a create or update body: `{name, matchers, timeZone, schedule, comment?, public?}`. */
 export function parseWindowInput(body: unknown): WindowInput {
 	const o = asObject(body);
 	refuseUnknown(o, INPUT_FIELDS);
@@ -184,7 +212,8 @@ export function parseWindowInput(body: unknown): WindowInput {
 	const timeZone = parseTimeZone(o.timeZone);
 	const schedule = parseSchedule(o.schedule, timeZone);
 	const comment = parseText(o.comment, 'comment', { required: false, max: 2000 }) ?? '';
-	return { name, matchers, timeZone, schedule, comment };
+	const notice = parsePublicNotice(o.public);
+	return { name, matchers, timeZone, schedule, comment, ...(notice ? { public: notice } : {}) };
 }
 
 /** Refuses a definition that never opens again after `now`. */
@@ -286,7 +315,8 @@ export class MaintenanceStore {
 			}
 			const same = sameDefinition(old, input);
 			if (same || windowIntervals(old, old.effectiveFrom, now).length === 0) {
-				const next: MaintenanceWindow = { ...old, ...input, updatedAt: now, updatedBy: by.actor, effectiveFrom: same ? old.effectiveFrom : now };
+				const { public: _oldNotice, ...kept } = old;
+				const next: MaintenanceWindow = { ...kept, ...input, updatedAt: now, updatedBy: by.actor, effectiveFrom: same ? old.effectiveFrom : now };
 				checkFuture(next, now);
 				if (!(await compareAndSet(this.redis, this.key, [{ id, expected: cur.text, value: next }]))) continue;
 				await this.audit.record({ actor: by.actor, action: 'window.update', target: id, before: old, after: next, ip: by.ip });

@@ -28,7 +28,7 @@ describe('targets', () => {
 
 	it('takes each share from the tickets created in the quarter, and judges it against its level', () => {
 		const counts = sumCounts([...countTickets(tickets, [Q], 'team', NOW).values()].map((a) => a[0]!));
-		const rows = targetRows(counts, { name: 'f', expr: 'x', op: '<', threshold: 0.001, objective: 0.99, unit: 'ratio', steps: 2208, good: 2200, compliance: 0.99, mean: 0.0004, budget: 22, budgetUsed: 0.3, met: true }, DEFAULT_QUALITY_SETTINGS);
+		const rows = targetRows(counts, { name: 'f', expr: 'x', op: '<', threshold: 0.001, objective: 0.99, unit: 'ratio', steps: 2208, good: 2200, compliance: 0.99, mean: 0.0004, budget: 22, budgetUsed: 0.3, met: true, levelInForce: 0.001, next: null }, DEFAULT_QUALITY_SETTINGS);
 		const by = Object.fromEntries(rows.map((r) => [r.id, r]));
 		expect(rows.map((r) => r.id)).toEqual(['failureRate', 'answered5m', 'complaintsAnswered24h', 'complaintsClosed48h', 'satisfaction']);
 		expect(by.failureRate).toMatchObject({ figure: 0.0004, basis: 2208, basisUnit: 'hours', met: true, op: '<', level: 0.001 });
@@ -50,7 +50,7 @@ describe('targets', () => {
 	});
 
 	it('carries a failed failure-rate query as no data with its error', () => {
-		const rows = targetRows(sumCounts([]), { name: 'f', expr: 'x', op: '<', threshold: 0.001, objective: 0.99, unit: 'ratio', steps: 0, good: 0, compliance: null, mean: null, budget: 0, budgetUsed: null, met: null, error: 'parse error' }, DEFAULT_QUALITY_SETTINGS);
+		const rows = targetRows(sumCounts([]), { name: 'f', expr: 'x', op: '<', threshold: 0.001, objective: 0.99, unit: 'ratio', steps: 0, good: 0, compliance: null, mean: null, budget: 0, budgetUsed: null, met: null, levelInForce: 0.001, next: null, error: 'parse error' }, DEFAULT_QUALITY_SETTINGS);
 		expect(rows[0]).toMatchObject({ id: 'failureRate', figure: null, met: null, error: 'parse error' });
 	});
 

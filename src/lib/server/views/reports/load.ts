@@ -51,6 +51,9 @@ export interface ReportDeps {
 	limits?: QueryLimits;
 }
 
+/** What uptime alone reads: the series, the maintenance windows, the time. */
+export type UptimeDeps = Pick<ReportDeps, 'store' | 'windows' | 'now'>;
+
 /**
  * How a day of a service is drawn: `whole` judged all day; `partial` judged part of it (Vigil
  * started watching that day, or it is today); `unwatched` before Vigil's first sample (no figure);
@@ -144,9 +147,13 @@ function hoursToRefine(buckets: readonly UpBucket[], intervalMs: number, edges: 
 	return [...out].sort((a, b) => a - b);
 }
 
-/** The `up` series of the scope over [from, to), as hour buckets refined by minute buckets where needed. */
-async function loadUp(deps: ReportDeps, scope: string | null, from: number, to: number, edgesOf: (s: SeriesData) => number[]): Promise<SeriesData[]> {
-	const selector: Matcher[] = [{ name: '__name__', op: '=', value: 'up' }, scope === null ? { name: 'service', op: '!=', value: '' } : { name: 'service', op: '=', value: scope }];
+/** The `up` series of a scope: every service's, or one service's. */
+function upSelector(scope: string | null): Matcher[] {
+	return [{ name: '__name__', op: '=', value: 'up' }, scope === null ? { name: 'service', op: '!=', value: '' } : { name: 'service', op: '=', value: scope }];
+}
+
+/** The series of a selector over [from, to), as hour buckets refined by minute buckets where needed. */
+async function loadUp(deps: UptimeDeps, selector: Matcher[], from: number, to: number, edgesOf: (s: SeriesData) => number[]): Promise<SeriesData[]> {
 	const lo = Math.floor(from / HOUR) * HOUR;
 	const [hours, infos] = await Promise.all([deps.store.range(selector, lo, to - 1, HOUR), deps.store.series(selector)]);
 	const infoOf = new Map(infos.map((s) => [JSON.stringify(Object.entries(s.labels).filter(([k]) => k !== '__name__').sort()), s]));
@@ -214,7 +221,7 @@ async function incidentsOf(deps: ReportDeps, scope: string | null, from: number,
 	return all;
 }
 
-function windowsFor(deps: ReportDeps, service: string, from: number, to: number): Interval[] {
+function windowsFor(deps: UptimeDeps, service: string, from: number, to: number): Interval[] {
 	return maintenanceIntervals(deps.windows, { from, to, labels: { service } });
 }
 
@@ -264,7 +271,11 @@ interface UptimePart {
 	watchedFrom: number | null;
 }
 
-async function uptimePart(deps: ReportDeps, settings: ReportSettings, period: Period, scope: string | null, withDaily: boolean): Promise<UptimePart> {
+/**
+ * The uptime of the series of `selector` over a period, by group (`groupOf`: a report groups by the
+ * `service` label). Maintenance counts per series by its own `service` label, as in a report.
+ */
+async function uptimePart(deps: UptimeDeps, settings: ReportSettings, period: Period, selector: Matcher[], withDaily: boolean, groupOf: (s: SeriesData) => string = (s) => s.service): Promise<UptimePart> {
 	const end = Math.min(period.to, deps.now);
 	const days = withDaily ? daysOf(period) : [];
 	const services = new Map<string, { targets: number; first: number; seconds: UptimeSeconds; dailySeconds: UptimeSeconds[] }>();
@@ -277,11 +288,12 @@ async function uptimePart(deps: ReportDeps, settings: ReportSettings, period: Pe
 			if (!m) maint.set(service, (m = windowsFor(deps, service, period.from, end)));
 			return m;
 		};
-		const series = await loadUp(deps, scope, period.from, end, (s) => [...edges, ...(s.firstTs !== null ? [s.firstTs] : []), ...maintOf(s.service).flatMap((i) => [i.start, i.end])]);
+		const series = await loadUp(deps, selector, period.from, end, (s) => [...edges, ...(s.firstTs !== null ? [s.firstTs] : []), ...maintOf(s.service).flatMap((i) => [i.start, i.end])]);
 		for (const s of series) {
 			const span = judgedSpan(s, period.from, period.to, deps.now);
-			const entry = services.get(s.service) ?? { targets: 0, first: Infinity, seconds: emptySeconds(), dailySeconds: days.map(() => emptySeconds()) };
-			services.set(s.service, entry);
+			const group = groupOf(s);
+			const entry = services.get(group) ?? { targets: 0, first: Infinity, seconds: emptySeconds(), dailySeconds: days.map(() => emptySeconds()) };
+			services.set(group, entry);
 			entry.targets++;
 			entry.first = Math.min(entry.first, s.firstTs ?? period.from);
 			if (span.hi <= span.lo) continue;
@@ -312,6 +324,28 @@ async function uptimePart(deps: ReportDeps, settings: ReportSettings, period: Pe
 	return { overall, services: out, judgedFrom: watchedFrom ?? period.from, judgedTo: Math.max(period.from, end), watchedFrom };
 }
 
+/** The uptime of the series of one selector over a period, with its days: see selectorUptime. */
+export interface SelectorUptime {
+	/** Series the selector matched. */
+	targets: number;
+	/** The first sample Vigil holds of them, when it is inside the period. */
+	watchedFrom: number | null;
+	seconds: UptimeSeconds;
+	daily: DayUptime[];
+}
+
+/**
+ * The uptime of every series a selector matches (0/1 availability series, such as `up`) taken
+ * together, over a period and day by day, computed exactly as a report computes a service's (same
+ * buckets, policy, maintenance, and time judged): for `up{service="x"}` it is the report's figure
+ * of service x. Null when the selector matches no series.
+ */
+export async function selectorUptime(deps: UptimeDeps, settings: ReportSettings, period: Period, selector: Matcher[]): Promise<SelectorUptime | null> {
+	const part = await uptimePart(deps, settings, period, selector, true, () => '');
+	const e = part.services.get('');
+	return e ? { targets: e.targets, watchedFrom: e.watchedFrom, seconds: e.seconds, daily: e.daily } : null;
+}
+
 const KIND_WORD: Record<Period['kind'], string> = { month: 'month', quarter: 'quarter', custom: 'period' };
 
 /** The coverage of a period, said in words in its zone. */
@@ -332,8 +366,8 @@ export async function buildReport(deps: ReportDeps, settings: ReportSettings, pe
 	const weeks = weeksOf(period);
 	const end = Math.min(period.to, deps.now);
 	const [now, before, incidents, prevIncidents, slos, prevSlos] = await Promise.all([
-		uptimePart(deps, settings, period, scope, true),
-		uptimePart(deps, settings, previous, scope, false),
+		uptimePart(deps, settings, period, upSelector(scope), true),
+		uptimePart(deps, settings, previous, upSelector(scope), false),
 		incidentsOf(deps, scope, period.from, period.to),
 		incidentsOf(deps, scope, previous.from, previous.to),
 		Promise.all(settings.slos.map((t) => sloValues(deps, t, period.from, period.to))),
@@ -401,7 +435,7 @@ export async function serviceDowntime(deps: ReportDeps, settings: ReportSettings
 	const end = Math.min(to, deps.now);
 	if (end <= from) return { ...total, targets };
 	const maint = windowsFor(deps, service, from, end);
-	const series = await loadUp(deps, service, from, end, (s) => [from, end, ...(s.firstTs !== null ? [s.firstTs] : []), ...maint.flatMap((i) => [i.start, i.end])]);
+	const series = await loadUp(deps, upSelector(service), from, end, (s) => [from, end, ...(s.firstTs !== null ? [s.firstTs] : []), ...maint.flatMap((i) => [i.start, i.end])]);
 	for (const s of series) {
 		targets++;
 		const span = judgedSpan(s, from, to, deps.now);
