@@ -159,7 +159,7 @@ const minutes = (t: number) => `${t / 60_000}m`;
 
 		let recorded = 0;
 		let fired = 0;
-		const promqlTests = [];
+		const promqlTests: Array<{ expr: string; eval_time: string; exp_samples: Array<{ labels: string; value: number }> }> = [];
 		for (const t of times) {
 			for (const name of recordNames) {
 				// NaN cannot be compared: `== ` leaves it out, on both sides.
