@@ -454,16 +454,11 @@ export async function rulesCommand(args: string[], io: CliIO, root: string): Pro
 	switch (sub) {
 		case 'test':
 			if (rest.length === 0) return io.err('rules test: name at least one test file'), 2;
-			return runRuleTests(
-				rest.map((f) => resolve(io.cwd, f)),
-				{ out: io.out }
-			);
+			// Paths are printed as given (promtool's report), read from the command's directory.
+			return runRuleTests(rest, { out: io.out, cwd: io.cwd });
 		case 'check':
 			if (rest.length === 0) return io.err('rules check: name at least one rule file'), 2;
-			return checkRuleFiles(
-				rest.map((f) => resolve(io.cwd, f)),
-				{ out: io.out }
-			);
+			return checkRuleFiles(rest, { out: io.out, cwd: io.cwd });
 		case 'import':
 			return importRules(rest, io, root);
 		case 'export':

@@ -4,7 +4,8 @@
  * (for-outage tolerance) and without announcing again what already fired, and rule changes are
  * picked up without a restart. One default for a group's evaluation interval: the config's
  * `alerts.defaultInterval: 1m` is what the engine runs a group that names none at, what the rules
- * API answers and what the rule page (the rule detail) shows.
+ * API answers and what the rule page (the rule detail) shows. Recording rules write series that
+ * the query API, backtests and the wall's live tail read like scraped ones.
  */
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
@@ -18,7 +19,13 @@ import { createLogger } from '../../src/lib/server/log';
 import type { AlertEvent, RuleState } from '../../src/lib/server/rules';
 import { promRules } from '../../src/lib/server/prom-api/rules';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
-import { readRuleDetail } from '../../src/lib/server/views';
+import { readRuleDetail, runBacktest } from '../../src/lib/server/views';
+import { instantQuery, rangeQuery } from '../../src/lib/server/prom-api/query';
+import { LiveTail } from '../../src/lib/server/live-tail';
+import { LiveBoards } from '../../src/lib/server/web/live/boards';
+import { LiveSend } from '../../src/lib/server/web/live/socket';
+import { DEFAULT_RETENTION } from '../../src/lib/server/tsdb/types';
+import { boardDef } from '../../src/lib/shared/boards';
 import { parseConfig } from '../../runtime/config';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
 
@@ -207,6 +214,70 @@ describe('alerts role', () => {
 		const tail = await t.store.raw([{ name: '__name__', op: '=', value: 'm:double' }], t.clock.now() - 60_000, t.clock.now());
 		expect(tail[0]?.stale?.length).toBe(1);
 		await role.stop();
+	});
+
+	it('a recorded series is read like any other: by the query API, a backtest of an alert over it (which agrees with the live one), a wall tile, and the rules API lists its rule', async () => {
+		const t = await setup();
+		await t.repo.save(
+			[
+				{
+					name: 'g',
+					interval: '10s',
+					rules: [
+						{ alert: 'High', expr: 'm > 1' },
+						{ record: 'm:double', expr: 'm * 2', labels: { source: 'rule' } },
+						{ alert: 'Doubled', expr: 'm:double > 9', for: '20s' }
+					]
+				}
+			],
+			{ author: 'test', replace: 'all' }
+		);
+		// The wall: a board whose tile reads the recorded series, fed by the live tail as the web role feeds it.
+		const board = boardDef.parse({ name: 'ops', tiles: [{ kind: 'stat', title: 'Doubled', selector: 'm:double{source="rule"}' }] });
+		const boards = new LiveBoards({ store: t.store, boards: [board], log, send: new LiveSend(undefined), status: () => ({ serverTime: Date.now(), redis: 'up', roles: { web: 1, collect: 0, alerts: 1 } }) });
+		const tailRedis = new Redis(server.url);
+		const tail = new LiveTail({ redis: tailRedis, key: t.keys.live, onBatch: (points) => boards.onPoints(points.map(([id, ts, value]) => ({ id, ts, value: Number.isFinite(value) ? value : null }))) });
+		await tail.start();
+		const role = await t.start();
+		try {
+			await t.waitLeader(role);
+			const first = Math.floor(t.clock.now() / 10_000) * 10_000 + 10_000;
+			for (let i = 0; i < 6; i++) await t.tick();
+			const last = first + 50_000;
+
+			// The query API: instant and range queries read it, from its first evaluation on.
+			const deps = { store: t.store, now: t.clock.now(), retention: DEFAULT_RETENTION };
+			expect(await instantQuery(deps, { query: 'm:double', time: last })).toEqual({
+				resultType: 'vector',
+				result: [{ metric: { __name__: 'm:double', job: 'shop', source: 'rule' }, value: [last / 1000, '10'] }]
+			});
+			const range = await rangeQuery(deps, { query: 'sum(m:double)', start: first - 20_000, end: last, step: 10_000 });
+			expect(range.data).toEqual({ resultType: 'matrix', result: [{ metric: {}, values: Array.from({ length: 6 }, (_, i) => [(first + i * 10_000) / 1000, '10']) }] });
+
+			// A backtest of the alert that reads it: the same pending and firing times as the live evaluations.
+			const live = (await t.states.get('g/Doubled'))!.state.instances;
+			expect(live.map((i) => [i.state, i.labels, i.activeAt, i.firedAt])).toEqual([['firing', { alertname: 'Doubled', job: 'shop', source: 'rule' }, first, first + 20_000]]);
+			const bt = await runBacktest({ store: t.store, rules: t.repo, defaultGroupIntervalMs: 30_000 }, { rule: 'g/Doubled', from: first, to: last });
+			expect(bt.current.instances.map((i) => [i.labels, i.spans.map((s) => [s.state, s.from])])).toEqual([
+				[{ alertname: 'Doubled', job: 'shop', source: 'rule' }, [['pending', first], ['firing', first + 20_000]]]
+			]);
+
+			// The wall tile shows it.
+			const deadline = Date.now() + 5000;
+			const shown = () => boards.snapshot('ops').series.find((s) => s.name === 'm:double');
+			while (shown()?.ts !== last && Date.now() < deadline) await sleep(20);
+			expect(shown()).toMatchObject({ labels: { job: 'shop', source: 'rule' }, value: 10, ts: last, refs: [[0, 0]] });
+
+			// The Prometheus rules API lists the recording rule (type=record), with its query and labels.
+			const api = await promRules(redis, t.keys, { type: 'record', names: [], groups: [] }, 30_000);
+			expect(api.groups.flatMap((g) => g.rules.map((r) => ({ type: r.type, name: r.name, query: r.query, labels: r.labels })))).toEqual([
+				{ type: 'recording', name: 'm:double', query: 'm * 2', labels: { source: 'rule' } }
+			]);
+		} finally {
+			await role.stop();
+			await tail.stop();
+			tailRedis.disconnect();
+		}
 	});
 });
 

@@ -194,12 +194,20 @@ describe('envelope and errors (golden)', () => {
 	it('answers success with data', async () => {
 		const r = await get(vigil.url, `/api/v1/query?${q({ query: '1 + 1', time: sec(END) })}`);
 		expect(r).toEqual({ status: 200, body: { status: 'success', data: { resultType: 'scalar', result: [END / 1000, '2'] } } });
+		// A string literal as the whole query is answered as a string, at the time asked.
+		const s = await get(vigil.url, `/api/v1/query?${q({ query: '("a \\"b\\"")', time: sec(END) })}`);
+		expect(s).toEqual({ status: 200, body: { status: 'success', data: { resultType: 'string', result: [END / 1000, 'a "b"'] } } });
 	});
 
 	const cases: Array<[string, string, number, Record<string, unknown>]> = [
 		['a bad query', `/api/v1/query?${q({ query: 'sum(', time: '1' })}`, 400, { errorType: 'bad_data', error: 'invalid parameter "query": unclosed left parenthesis at 1:5' }],
 		['an unknown function', `/api/v1/query?${q({ query: 'label_replac(up, "a", "b", "c", "d")' })}`, 400, { errorType: 'bad_data', error: 'invalid parameter "query": unknown function with name "label_replac" at 1:1' }],
-		['an unsupported construct', `/api/v1/query?${q({ query: '"a string"' })}`, 400, { errorType: 'bad_data', error: 'invalid parameter "query": unsupported string expression at 1:1' }],
+		[
+			'a string as a range query',
+			`/api/v1/query_range?${q({ query: '"a string"', start: '100', end: '200', step: '15' })}`,
+			400,
+			{ errorType: 'bad_data', error: 'invalid parameter "query": invalid expression type "string" for range query, must be Scalar or instant Vector' }
+		],
 		['a bad time', `/api/v1/query?${q({ query: 'up', time: 'yesterday' })}`, 400, { errorType: 'bad_data', error: 'invalid parameter "time": cannot parse "yesterday" to a valid timestamp' }],
 		['start after end', `/api/v1/query_range?${q({ query: 'up', start: '200', end: '100', step: '15' })}`, 400, { errorType: 'bad_data', error: 'end timestamp must not be before start time' }],
 		['a bad step', `/api/v1/query_range?${q({ query: 'up', start: '100', end: '200', step: '0' })}`, 400, { errorType: 'bad_data', error: 'zero or negative query resolution step widths are not accepted. Try a positive integer' }],
@@ -476,8 +484,15 @@ describe.skipIf(!found)('differential: Vigil and Prometheus 2.42 agree', () => {
 		}
 	});
 
+	it('a string as the whole query gets the same answer', async () => {
+		const path = `/api/v1/query?${q({ query: '"a string"', time: '1700000000.5' })}`;
+		const [v, p] = await Promise.all([get(vigil.url, path), get(promUrl, path, null)]);
+		expect(v).toEqual(p);
+	});
+
 	it('bad input gets the same error type and status', async () => {
 		for (const path of [
+			`/api/v1/query_range?${q({ query: '"a string"', start: '100', end: '200', step: '15' })}`,
 			`/api/v1/query?${q({ query: 'sum(', time: '1' })}`,
 			`/api/v1/query?${q({ query: 'up', time: 'yesterday' })}`,
 			`/api/v1/query_range?${q({ query: 'up', start: '200', end: '100', step: '15' })}`,

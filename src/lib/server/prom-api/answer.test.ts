@@ -75,6 +75,18 @@ describe('runQueryJob: limits', () => {
 		throw new Error('expected the query to fail');
 	}
 
+	it('answers a string literal as the whole query with a string result at the time asked, and refuses it as a range query', async () => {
+		const job: QueryJob = { kind: 'instant', query: ' ("a \\"b\\"") ', time: T0 + 1500 };
+		expect(JSON.parse(text(await runQueryJob(deps(DEFAULT_QUERY_LIMITS), job, controlFrom(DEFAULT_QUERY_LIMITS))))).toEqual({
+			status: 'success',
+			data: { resultType: 'string', result: [(T0 + 1500) / 1000, 'a "b"'] }
+		});
+		const e = await error(DEFAULT_QUERY_LIMITS, { ...range, query: '"a"' });
+		expect([e.type, e.message]).toEqual(['bad_data', 'invalid parameter "query": invalid expression type "string" for range query, must be Scalar or instant Vector']);
+		// An expression that only starts with a string is read as before (here refused by the parser).
+		expect((await error(DEFAULT_QUERY_LIMITS, { kind: 'instant', query: '"a" + 1', time: T0 })).type).toBe('bad_data');
+	});
+
 	it('answers within the limits', async () => {
 		await ready;
 		const body = JSON.parse(text(await runQueryJob(deps(DEFAULT_QUERY_LIMITS), range, controlFrom(DEFAULT_QUERY_LIMITS))));

@@ -8,7 +8,7 @@ import type { Labels } from '../../shared/series';
 import { formatValue, seconds } from './envelope';
 import { timedOut } from './limits';
 import type { Evaluated } from '../promql';
-import { evaluateInstant, evaluateRange, type InstantParams, type QueryControl, type QueryDeps, type RangeParams } from './query';
+import { evaluateInstant, evaluateRange, stringAnswer, type InstantParams, type QueryControl, type QueryDeps, type RangeParams } from './query';
 
 export type QueryJob = ({ kind: 'instant' } & InstantParams) | ({ kind: 'range' } & RangeParams);
 
@@ -103,6 +103,8 @@ export function encodeSuccess(e: Evaluated, check: () => void = () => {}): Uint8
  * Errors are ApiErrors (limits, bad input, timeouts) or the store's.
  */
 export async function runQueryJob(deps: QueryDeps, job: QueryJob, ctl: QueryControl): Promise<Uint8Array[]> {
+	const text = job.kind === 'instant' ? stringAnswer(job) : undefined;
+	if (text) return [new TextEncoder().encode(JSON.stringify({ status: 'success', data: text }))];
 	const result = job.kind === 'instant' ? await evaluateInstant(deps, job, ctl) : (await evaluateRange(deps, job, ctl)).result;
 	return encodeSuccess(result, () => {
 		ctl.interrupt?.('query execution');

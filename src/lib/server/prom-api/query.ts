@@ -5,7 +5,7 @@
  */
 import type { Labels } from '../../shared/series';
 import { SampleLimitError } from '../tsdb';
-import { parseExpr, processQueryLimits, PromQLError, QueryShapeError, queryInstant, queryRange, TOO_MANY_SAMPLES, type Evaluated, type Expr, type QueryLimits, type QueryRun, type QueryStoreDeps, type ReadPlan } from '../promql';
+import { parseExpr, processQueryLimits, PromQLError, QueryShapeError, queryInstant, queryRange, stringQuery, TOO_MANY_SAMPLES, type Evaluated, type Expr, type QueryLimits, type QueryRun, type QueryStoreDeps, type ReadPlan } from '../promql';
 import { ApiError, formatScalarValue, formatValue, seconds } from './envelope';
 import { queryTimeout, timedOut, tooManySamples, type QueryPhase, type QueryTimeout } from './limits';
 
@@ -46,6 +46,7 @@ type Point = [number, string];
 export type QueryData =
 	| { resultType: 'vector'; result: Array<{ metric: Labels; value: Point }> }
 	| { resultType: 'scalar'; result: Point }
+	| { resultType: 'string'; result: Point }
 	| { resultType: 'matrix'; result: Array<{ metric: Labels; values: Point[] }> };
 
 function parseQuery(text: string | null): Expr {
@@ -110,8 +111,19 @@ export function toQueryData(e: Evaluated): QueryData {
 	return { resultType: 'matrix', result: e.series.map((s) => ({ metric: s.labels, values: s.ts.map((t, i) => point(t, s.values[i]!)) })) };
 }
 
+/**
+ * A query that is a string literal (`"text"`): Prometheus answers an instant query with the string
+ * at the time asked (resultType `string`) and refuses a range query.
+ */
+export function stringAnswer(q: InstantParams): { resultType: 'string'; result: Point } | undefined {
+	const value = q.query ? stringQuery(q.query) : undefined;
+	return value === undefined ? undefined : { resultType: 'string', result: [seconds(q.time), value] };
+}
+
 /** GET/POST /api/v1/query, in-process: under the process's limits, the timeout shortening `query.timeout`. */
 export async function instantQuery(deps: QueryDeps, q: InstantParams): Promise<QueryData> {
+	const text = stringAnswer(q);
+	if (text) return text;
 	const limits = deps.limits ?? processQueryLimits();
 	return toQueryData(await evaluateInstant({ ...deps, limits }, q, controlFrom(limits, q.timeoutMs)));
 }
@@ -119,8 +131,10 @@ export async function instantQuery(deps: QueryDeps, q: InstantParams): Promise<Q
 /** A range query's result (GET/POST /api/v1/query_range; parameters checked by the caller: end >= start, step > 0, points). */
 export async function evaluateRange(deps: QueryDeps, q: RangeParams, ctl: QueryControl): Promise<{ result: Evaluated; plan: ReadPlan }> {
 	const limits = deps.limits ?? processQueryLimits();
+	const rangeType = (type: string) => new ApiError('bad_data', `invalid parameter "query": invalid expression type "${type}" for range query, must be Scalar or instant Vector`);
+	if (q.query && stringQuery(q.query) !== undefined) throw rangeType('string');
 	const expr: Expr = parseQuery(q.query);
-	if (expr.type === 'matrix') throw new ApiError('bad_data', `invalid expression type "range vector" for range query, must be Scalar or instant Vector`);
+	if (expr.type === 'matrix') throw rangeType('range vector');
 	try {
 		const { series, plan } = await queryRange(deps, expr, q.start, q.end, q.step, runOf(limits, ctl));
 		return { result: { resultType: 'matrix', series }, plan };

@@ -86,6 +86,15 @@ describe('evalInstant', () => {
 		['absent_over_time(g{job="api"}[5s])', 45_000, ['{job=api} 1']],
 		['absent_over_time(g{job="api"}[15s])', 45_000, []],
 		['absent(nope{job="x", i=~"y"})', 0, ['{job=x} 1']],
+		// exp() into the subnormal range, as Go's math.Exp gives it (promtool 2.42's answers).
+		['exp(vector(-709))', 0, ['{} 1.216780750623423e-308']],
+		['exp(vector(-720))', 0, ['{} 2.0322308024e-313']],
+		['exp(vector(-741))', 0, ['{} 1.53e-322']],
+		['exp(vector(-745.13))', 0, ['{} 5e-324']],
+		['exp(vector(-745.14))', 0, ['{} 0']],
+		// A label matched for equality more than once: no label (Prometheus 2.42 keeps none of them).
+		['absent(nope{job="a", job="b", job="c"})', 0, ['{} 1']],
+		['absent(nope{job="a", job="b", i="y"})', 0, ['{i=y} 1']],
 		['absent(c)', 0, []],
 		// Aggregations.
 		['sum by (job) (c)', 70_000, ['{job=api} 12', '{job=web} 70']],

@@ -5,7 +5,7 @@
  * (query-limits.ts).
  */
 export { PromQLError, TOO_MANY_SAMPLES, type PromQLErrorKind } from './errors';
-export { parseExpr, type Expr } from './parse';
+export { parseExpr, stringQuery, type Expr } from './parse';
 export { evalInstant, evalRange, selectorsOf, usesAbsent, type InstantResult, type RangeResult, type Sample } from './eval';
 export { loadRollupSource, rollupWidth } from './rollup';
 export { dataNeeds, loadExprsSource, loadSource, MemorySource, type DataNeed, type EvalOptions, type SampleSource, type SeriesData } from './source';

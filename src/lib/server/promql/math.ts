@@ -199,9 +199,12 @@ export function goExp(x: number): number {
 	p = r + 2;
 	r = fma(r, p, 1);
 	const bx = k + 1023;
-	if (bx <= 0) return 0;
 	if (bx >= 0x7ff) return Infinity;
-	return r * 2 ** k;
+	if (bx > 0) return r * 2 ** k;
+	// A subnormal result (x below about -708.4), as Go's denormal path makes it: scaled to
+	// 2^(k+1022) exactly, then by 2^-1022 with one rounding; 0 from k < -1075 (x below about -745.1).
+	if (bx < -52) return 0;
+	return r * 2 ** (k + 1022) * 2 ** -1022;
 }
 
 /** Go's math.Log on amd64 (its assembly, the same method as its Go code). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BinaryNode, MatrixSelectorNode, Node, UnaryNode } from './ast';
 import { PromQLError } from './errors';
-import { parseExpr } from './parse';
+import { parseExpr, stringQuery } from './parse';
 
 function err(text: string): PromQLError {
 	try {
@@ -36,6 +36,16 @@ describe('parseExpr', () => {
 		['holt_winters(x[5m], 0.1, 0.2)', 'vector']
 	] as const)('%s is a %s', (text, type) => {
 		expect(parseExpr(text).type).toBe(type);
+	});
+
+	it('tells a query that is a string literal (the API answers it; rules refuse it)', () => {
+		expect(stringQuery('"a\\tb"')).toBe('a\tb');
+		expect(stringQuery(' ((`x`)) ')).toBe('x');
+		expect(stringQuery("'y'")).toBe('y');
+		expect(stringQuery('"a" + 1')).toBeUndefined();
+		expect(stringQuery('label_replace(x, "a", "b", "c", "d")')).toBeUndefined();
+		expect(stringQuery('("x"')).toBeUndefined();
+		expect(() => parseExpr('"a"')).toThrow('unsupported string expression');
 	});
 
 	it('reads numbers as Prometheus v2.42: hex, octal, exponents, a trailing dot, Inf, NaN', () => {

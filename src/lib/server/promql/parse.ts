@@ -865,13 +865,33 @@ function checkBounds(text: string): void {
 
 /** Parses a PromQL expression; throws PromQLError ('syntax', or 'unsupported' past the size limits). */
 export function parseExpr(text: string): Expr {
+	const root = parseRoot(text);
+	if (root.type === 'string') throw new PromQLError('unsupported', 'unsupported string expression', root.from, root.to, text);
+	return { text, type: root.type, root };
+}
+
+function parseRoot(text: string): Node {
 	checkBounds(text);
 	const parser = new Parser(text);
 	const root = parser.parse();
 	new Checker(text, parser.facts).check(root);
 	walkCalls(root);
-	if (root.type === 'string') throw new PromQLError('unsupported', 'unsupported string expression', root.from, root.to, text);
-	return { text, type: root.type, root };
+	return root;
+}
+
+/**
+ * The value of an expression that is a string literal (`"text"`, in parentheses or not), which the
+ * query API answers as Prometheus does; undefined for any other expression, or one that does not
+ * parse (parseExpr says why).
+ */
+export function stringQuery(text: string): string | undefined {
+	if (!/^\s*[("'`]/.test(text)) return undefined;
+	try {
+		const root = parseRoot(text);
+		return root.kind === 'string' ? root.value : undefined;
+	} catch {
+		return undefined;
+	}
 }
 
 /** Works out absent()'s labels. */

@@ -126,6 +126,25 @@ tests:
 		expect(res.text).toContain('SUCCESS');
 	});
 
+	it('prints relative paths as given, as promtool does, and reads them (and rule files relative to the test file) from cwd', async () => {
+		const test = `rule_files: ['../rules/*.yml']
+tests:
+  - interval: 1m
+    input_series: [{ series: 'm', values: '1' }]
+    alert_rule_test: [{ eval_time: 0m, alertname: A, exp_alerts: [{ exp_annotations: { v: '1', l: '' } }] }]
+`;
+		const files = fsOf({ '/work/tests/test.yml': test, '/work/rules/a.yml': RULES });
+		const lines: string[] = [];
+		expect(await runRuleTests(['tests/test.yml'], { out: (l) => lines.push(l), cwd: '/work', ...files })).toBe(0);
+		expect(lines.slice(0, 2)).toEqual(['Unit Testing:  tests/test.yml', '  SUCCESS']);
+		lines.length = 0;
+		expect(await runRuleTests(['tests/none.yml'], { out: (l) => lines.push(l), cwd: '/work', ...files })).toBe(1);
+		expect(lines).toContain('open tests/none.yml: no such file or directory');
+		lines.length = 0;
+		expect(await checkRuleFiles(['rules/a.yml'], { out: (l) => lines.push(l), cwd: '/work', readFile: files.readFile })).toBe(0);
+		expect(lines.slice(0, 2)).toEqual(['Checking rules/a.yml', '  SUCCESS: 2 rules found']);
+	});
+
 	it('fails with a clear message for unreadable or invalid files', async () => {
 		expect((await run({}, ['/t/missing.yml'])).text).toContain('open /t/missing.yml: no such file or directory');
 		expect((await run({ '/t/test.yml': 'tests: [\n' })).text).toMatch(/\/t\/test\.yml: YAML: /);

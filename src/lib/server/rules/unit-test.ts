@@ -6,7 +6,7 @@
  * Runs in memory (MemoryStore), without Redis. Output and exit code follow promtool's.
  */
 import { readFile as fsReadFile, readdir } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { isScalar, parseDocument, visit, type Document } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from '../../shared/duration';
@@ -31,6 +31,11 @@ export interface RuleTestOptions {
 	readFile?: (path: string) => Promise<string>;
 	/** Lists a directory, for globs in rule_files (default: from disk). */
 	readDir?: (path: string) => Promise<string[]>;
+	/**
+	 * Where relative paths are read from. They are printed as given, as promtool prints them.
+	 * @defaultValue the process's working directory
+	 */
+	cwd?: string;
 }
 
 const duration = z.union([z.string(), z.literal(0)]).transform((v, ctx) => {
@@ -334,11 +339,16 @@ export async function firingAlerts(
 	return { errors, at };
 }
 
+/** A path as given, read from `cwd` when it is relative. */
+function fromCwd(cwd: string | undefined, path: string): string {
+	return cwd === undefined ? path : resolve(cwd, path);
+}
+
 class TestRun {
 	constructor(private readonly opts: RuleTestOptions) {}
 
 	private read(path: string): Promise<string> {
-		return (this.opts.readFile ?? ((p) => fsReadFile(p, 'utf8')))(path);
+		return (this.opts.readFile ?? ((p) => fsReadFile(p, 'utf8')))(fromCwd(this.opts.cwd, path));
 	}
 
 	private async expand(paths: string[]): Promise<string[]> {
@@ -351,7 +361,7 @@ class TestRun {
 			const dir = dirname(p);
 			let names: string[] = [];
 			try {
-				names = await (this.opts.readDir ?? ((d) => readdir(d)))(dir);
+				names = await (this.opts.readDir ?? ((d) => readdir(d)))(fromCwd(this.opts.cwd, dir));
 			} catch {
 				names = [];
 			}
@@ -513,6 +523,11 @@ export async function runRuleTests(files: readonly string[], options: RuleTestOp
 export interface CheckOptions {
 	out: (line: string) => void;
 	readFile?: (path: string) => Promise<string>;
+	/**
+	 * Where relative paths are read from. They are printed as given, as promtool prints them.
+	 * @defaultValue the process's working directory
+	 */
+	cwd?: string;
 }
 
 /**
@@ -526,7 +541,7 @@ export async function checkRuleFiles(files: readonly string[], options: CheckOpt
 		options.out(`Checking ${f}`);
 		let text: string;
 		try {
-			text = await read(f);
+			text = await read(fromCwd(options.cwd, f));
 		} catch (err) {
 			const code = (err as NodeJS.ErrnoException).code;
 			options.out('  FAILED:');

@@ -304,11 +304,39 @@ function closeEnough(a: number, b: number): boolean {
 	return Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
 }
 
-/** Matches samples by labels, allowing values to differ in the last bits. */
+const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+
+/**
+ * The same label sets but for values that are numbers equal but for the last bits: count_values
+ * writes its values as labels, so an order-dependent sum under it differs there.
+ */
+function labelsClose(a: string, b: string): boolean {
+	if (a === b) return true;
+	if (a.slice(0, a.indexOf('{')) !== b.slice(0, b.indexOf('{'))) return false;
+	const pa = [...a.matchAll(LABEL)];
+	const pb = [...b.matchAll(LABEL)];
+	if (pa.length !== pb.length) return false;
+	return pa.every((m, i) => {
+		const n = pb[i]!;
+		if (m[1] !== n[1]) return false;
+		if (m[2] === n[2]) return true;
+		const x = Number(m[2]);
+		const y = Number(n[2]);
+		return m[2] !== '' && n[2] !== '' && Number.isFinite(x) && Number.isFinite(y) && closeEnough(x, y);
+	});
+}
+
+/** Matches samples by labels, allowing values (and numbers written as label values) to differ in the last bits. */
 function approxEqual(exp: PromSample[], got: PromSample[]): boolean {
 	if (exp.length !== got.length) return false;
-	const byLabels = new Map(got.map((s) => [s.labels, s.value]));
-	return exp.every((s) => byLabels.has(s.labels) && closeEnough(s.value, byLabels.get(s.labels)!));
+	const left = got.slice();
+	return exp.every((s) => {
+		let i = left.findIndex((g) => g.labels === s.labels);
+		if (i < 0) i = left.findIndex((g) => labelsClose(s.labels, g.labels));
+		if (i < 0 || !closeEnough(s.value, left[i]!.value)) return false;
+		left.splice(i, 1);
+		return true;
+	});
 }
 
 /**

@@ -156,6 +156,8 @@ export const REGRESSIONS: GenGroup[] = [
 			// log10 is Log(x) / Ln10 in Go, not log2(x) * Ln2/Ln10.
 			check('log10(h) + log2(h) + ln(h)', [30_000, 90_000]),
 			check('exp(h) + sqrt(h)', [30_000]),
+			// Results in the subnormal range (seed 424242 found exp(-ceil(c_total)) at 1.53e-322 given as 0).
+			check('exp(-724 - c_total) or exp(-700 - h)', [0, 30_000, 60_000, 80_000, 90_000]),
 			check('sum_over_time(g[1m:])', [90_000]),
 			check('max_over_time(rate(c_total[30s])[1m:15s] offset 10s)', [90_000]),
 			check('c_total @ 30 + g @ 50.5', [0, 90_000]),
