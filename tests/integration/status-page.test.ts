@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IncidentStore, PublicUpdateStore } from '../../src/lib/server/alerting/incidents';
 import { MaintenanceStore, parseWindowInput } from '../../src/lib/server/alerting/muting';
 import { AuditLog } from '../../src/lib/server/audit';
+import { PublishedQualityReports } from '../../src/lib/server/views/quality-report';
 import { createKeys } from '../../src/lib/server/keys';
 import type { AlertEvent } from '../../src/lib/server/rules/types';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
@@ -261,6 +262,56 @@ describe('the cache and the rate', () => {
 		expect(Number(retry)).toBeGreaterThanOrEqual(1);
 		expect(Number(retry)).toBeLessThanOrEqual(5);
 		expect((await get('/status', '198.51.100.8')).status).toBe(200);
+	});
+});
+
+describe('published quarterly reports', () => {
+	it('are listed on the page and read at /status/reports/<quarter> without a session; unpublished or malformed quarters are 404', async () => {
+		const quarter = '2026-Q3';
+		const from = Date.UTC(2026, 6, 1);
+		await new PublishedQualityReports(client, keys).publish(
+			{
+				quarter,
+				title: 'Quarterly service-quality report',
+				zone: 'UTC',
+				from,
+				to: Date.UTC(2026, 9, 1),
+				policy: ['Satisfaction is the share of rated tickets rated 4 or 5.', XSS],
+				targets: [
+					{ id: 'satisfaction', name: 'Customer satisfaction', op: '>=', level: 0.9, figure: 0.9123, met: true },
+					{ id: 'failureRate', name: 'System failure rate', op: '<', level: 0.001, figure: null, met: null }
+				],
+				uptimeObjective: 0.999,
+				services: [{ name: 'Checkout', availability: 0.99871, met: false }],
+				incidents: { count: 3, mttaMs: 240_000, mttrMs: 1_800_000 },
+				complaints: { total: 42, previousTotal: 30, categories: [{ category: 'payment', count: 30, previous: 15 }] }
+			},
+			SECRET.user,
+			Date.UTC(2026, 9, 2, 9)
+		);
+		// The page is cached for status.cacheSeconds (3 s): the link appears once it is computed again.
+		let listed = false;
+		for (let i = 0; i < 20 && !listed; i++) {
+			listed = (await (await get('/status', '203.0.113.40')).text()).includes(`href="/status/reports/${quarter}"`);
+			if (!listed) await new Promise((r) => setTimeout(r, 500));
+		}
+		expect(listed).toBe(true);
+		const res = await get(`/status/reports/${quarter}`, '203.0.113.40');
+		expect(res.status).toBe(200);
+		expect(res.headers.get('cache-control')).toBe('public, max-age=3');
+		expect(res.headers.get('set-cookie')).toBeNull();
+		const html = await res.text();
+		expect(html).toContain('Customer satisfaction');
+		expect(html).toContain('91.230 %');
+		expect(html).toContain('Checkout');
+		expect(html).toContain('payment');
+		expect(html).toContain('+100 %');
+		// Policy text is text, and the publisher is never shown.
+		expect(html).not.toContain('<img src=x');
+		expect(html).toContain('&lt;img src=x');
+		expect(html.toLowerCase()).not.toContain(SECRET.user);
+		expect(html).not.toMatch(/href="\/(rules|incidents|silences|admin|wall)/);
+		for (const path of ['/status/reports/2026-Q1', '/status/reports/not-a-quarter']) expect((await get(path, '203.0.113.40')).status).toBe(404);
 	});
 });
 

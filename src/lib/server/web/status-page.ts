@@ -47,7 +47,6 @@ export function statusServing(ctx: VigilContext): StatusServing | null {
 	if (!settings?.enabled) return null;
 	let s = servings.get(settings);
 	if (!s) {
-		// The integrator plugs the published quarterly reports in here (loadStatusPage's last argument).
 		s = {
 			settings,
 			page: new ComputedOnce(settings.cacheSeconds * 1000, (now) => loadStatusPage(ctx, settings, now)),
@@ -59,9 +58,9 @@ export function statusServing(ctx: VigilContext): StatusServing | null {
 	return s;
 }
 
-/** The status page's paths. */
+/** The status page's paths: the page, its JSON and the published quarterly reports (/status/reports/2026-Q4). */
 export function isStatusPath(pathname: string): boolean {
-	return pathname === '/status' || pathname === '/status/' || pathname === '/status.json';
+	return pathname === '/status' || pathname === '/status/' || pathname === '/status.json' || pathname.startsWith('/status/reports/');
 }
 
 /**

@@ -25,5 +25,5 @@ export {
 	type ServiceState,
 	type StatusBar
 } from './model';
-export { loadStatusPage, type StatusContext } from './request';
+export { loadStatusPage, publishedReport, publishedReportLinks, type StatusContext } from './request';
 export { DEFAULT_STATUS_SETTINGS, type StatusService, type StatusSettings } from './settings';

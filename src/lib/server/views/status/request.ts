@@ -10,6 +10,7 @@ import { MaintenanceStore } from '../../alerting/muting';
 import { currentAlerts } from '../../alerting/state';
 import type { Keys } from '../../keys';
 import { parseSelector, type TimeSeriesStore } from '../../tsdb';
+import { listPublishedQualityReports, readPublishedQualityReport, type PublicQualityReport } from '../quality-report';
 import { reportSettings, type ReportSettings } from '../reports';
 import type { Retention } from '../../tsdb';
 import { buildStatusPage, type StatusDeps } from './load';
@@ -27,7 +28,23 @@ export interface StatusContext {
 /** Most open incidents read for "does one concern this service". */
 const OPEN_INCIDENTS_READ = 200;
 
-export async function loadStatusPage(ctx: StatusContext, settings: StatusSettings, now: number, qualityReports?: () => Promise<PublishedReportLink[]>): Promise<PublicStatusPage> {
+/** The published quarterly service-quality reports, newest first, as the status page links them. */
+export async function publishedReportLinks(ctx: Pick<StatusContext, 'redis' | 'keys'>): Promise<PublishedReportLink[]> {
+	return (await listPublishedQualityReports(ctx.redis, ctx.keys)).map((r) => ({ label: r.quarter, title: `${r.title}, ${r.quarter}`, href: `/status/reports/${r.quarter}`, publishedAt: r.publishedAt }));
+}
+
+/** One published quarterly report for the status page ("2026-Q4"); null when the quarter is not published or not a quarter. */
+export async function publishedReport(ctx: Pick<StatusContext, 'redis' | 'keys'>, quarter: string): Promise<PublicQualityReport | null> {
+	if (!/^\d{4}-Q[1-4]$/i.test(quarter)) return null;
+	return readPublishedQualityReport(ctx.redis, ctx.keys, quarter);
+}
+
+export async function loadStatusPage(
+	ctx: StatusContext,
+	settings: StatusSettings,
+	now: number,
+	qualityReports: () => Promise<PublishedReportLink[]> = () => publishedReportLinks(ctx)
+): Promise<PublicStatusPage> {
 	const incidents = new IncidentStore(ctx.redis, ctx.keys);
 	const [windows, alerts, open] = await Promise.all([
 		new MaintenanceStore(ctx.redis, ctx.keys, ctx.audit).all(),
@@ -41,7 +58,7 @@ export async function loadStatusPage(ctx: StatusContext, settings: StatusSetting
 		firing: alerts.filter((a) => a.state === 'firing').map((a) => a.labels),
 		openIncidentAlerts: records.flatMap((r) => (r ? r.alerts.filter((a) => a.resolvedAt === undefined).map((a) => a.labels) : [])),
 		published: (since) => new PublicUpdateStore(ctx.redis, ctx.keys).published(since),
-		...(qualityReports ? { qualityReports } : {}),
+		qualityReports,
 		now
 	};
 	const services = settings.services.map((s) => ({ name: s.name, selector: parseSelector(s.selector) }));
