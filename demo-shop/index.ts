@@ -23,18 +23,27 @@ export { SCENARIOS, type Scenario };
 export interface DemoShopOptions {
 	/** 0 = any free port. */
 	port: number;
-	/** Default 127.0.0.1. */
+	/** @defaultValue '127.0.0.1' */
 	host?: string;
 	/** Redis for the BullMQ queues. */
 	redisUrl: string;
-	/** BullMQ key prefix, default 'demo-shop' (keys look like `demo-shop:orders:wait`). */
+	/**
+	 * BullMQ key prefix (keys look like `demo-shop:orders:wait`).
+	 * @defaultValue 'demo-shop'
+	 */
 	queuePrefix?: string;
-	/** Default 'normal'. */
+	/** @defaultValue 'normal' */
 	scenario?: Scenario;
-	/** Multiplies the simulated traffic (tests use e.g. 20 to see effects in seconds). Default 1. */
+	/**
+	 * Multiplies the simulated traffic (tests use e.g. 20 to see effects in seconds).
+	 * @defaultValue 1
+	 */
 	speed?: number;
 	log?: Logger;
-	/** Injectable randomness for tests; default Math.random. */
+	/**
+	 * Injectable randomness for tests.
+	 * @defaultValue Math.random
+	 */
 	random?: () => number;
 	/** When reachable, orders are also copied to a PostgreSQL table (for the sql source). */
 	postgresUrl?: string;
