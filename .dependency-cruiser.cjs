@@ -33,6 +33,9 @@ const LAYERS = [
 	['web', '^src/lib/server/web/', 'the web role: context, HTTP adapters, live hub, page loaders']
 ];
 
+/** The packages of src/lib/server besides the alerting packages, views and web/http, each used through its index.ts. */
+const CORE_PACKAGES = 'tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|views/complaints|prom-api|query-pool|net|redis';
+
 function layerRules() {
 	return LAYERS.slice(0, -1).map(([name, path], i) => ({
 		name: `layer-${name.replace(/ /g, '-')}`,
@@ -123,16 +126,16 @@ module.exports = {
 			name: 'core-package-index-only',
 			severity: 'error',
 			comment:
-				'The other packages of src/lib/server (tsdb, tickets, promql, rules, auth, views/reports, views/scorecards, views/complaints, prom-api, query-pool, net, redis) are used through their index.ts from outside the package. Unit tests (*.test.ts), tests/ and scripts/bench/ may import inner files: they test and measure a package\'s internals (the in-memory store, the block codec, promql/testing).',
-			from: { pathNot: ['^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|views/complaints|prom-api|query-pool|net|redis)/', '\\.test\\.ts$', '^tests/', '^scripts/bench/'] },
-			to: { path: '^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|views/complaints|prom-api|query-pool|net|redis)/', pathNot: ['^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|views/complaints|prom-api|query-pool|net|redis)/index\\.ts$'] }
+				`The other packages of src/lib/server (${CORE_PACKAGES.split('|').join(', ')}) are used through their index.ts from outside the package. Unit tests (*.test.ts), tests/ and scripts/bench/ may import inner files: they test and measure a package's internals (the in-memory store, the block codec, promql/testing).`,
+			from: { pathNot: [`^src/lib/server/(${CORE_PACKAGES})/`, '\\.test\\.ts$', '^tests/', '^scripts/bench/'] },
+			to: { path: `^src/lib/server/(${CORE_PACKAGES})/`, pathNot: [`^src/lib/server/(${CORE_PACKAGES})/index\\.ts$`] }
 		},
 		{
 			name: 'core-package-index-only-inside',
 			severity: 'error',
 			comment: 'Inside src/lib/server the same: one package imports another\'s index.ts, files of one package import each other directly.',
-			from: { path: '^(src/lib/server/(?:tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|views/complaints|prom-api|query-pool|net|redis))/', pathNot: '\\.test\\.ts$' },
-			to: { path: '^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|views/complaints|prom-api|query-pool|net|redis)/', pathNot: ['^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|views/complaints|prom-api|query-pool|net|redis)/index\\.ts$', '^$1/'] }
+			from: { path: `^(src/lib/server/(?:${CORE_PACKAGES}))/`, pathNot: '\\.test\\.ts$' },
+			to: { path: `^src/lib/server/(${CORE_PACKAGES})/`, pathNot: [`^src/lib/server/(${CORE_PACKAGES})/index\\.ts$`, '^$1/'] }
 		},
 		{
 			name: 'live-hub-parts',
