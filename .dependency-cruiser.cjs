@@ -11,9 +11,9 @@
  *   (web/http) -> src/routes. Read models (views, views/reports) query through promql's numeric query
  *   core, never prom-api's wire format.
  * Packages are used through their index.ts from outside (every folder of src/lib/server but web/,
- * whose files are the routes' own). Unit tests (*.test.ts), tests/ and scripts/bench/ may import
- * inner files: they test and measure a package's internals. getContext() is for the routes and
- * web only.
+ * whose files are the routes' own; web/live/ is used through web/live.ts). Unit tests (*.test.ts),
+ * tests/ and scripts/bench/ may import inner files: they test and measure a package's internals.
+ * getContext() is for the routes and web only.
  */
 /**
  * The layers of src/lib/server, lowest first. A file may import its own layer and the layers below,
@@ -32,6 +32,9 @@ const LAYERS = [
 	['query pool', '^src/lib/server/query-pool/', 'worker threads answering API queries'],
 	['web', '^src/lib/server/web/', 'the web role: context, HTTP adapters, live hub, page loaders']
 ];
+
+/** The packages of src/lib/server besides the alerting packages, views and web/http, each used through its index.ts. */
+const CORE_PACKAGES = 'tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|views/complaints|prom-api|query-pool|net|redis';
 
 function layerRules() {
 	return LAYERS.slice(0, -1).map(([name, path], i) => ({
@@ -123,16 +126,23 @@ module.exports = {
 			name: 'core-package-index-only',
 			severity: 'error',
 			comment:
-				'The other packages of src/lib/server (tsdb, tickets, promql, rules, auth, views/reports, views/scorecards, views/complaints, prom-api, query-pool, net, redis) are used through their index.ts from outside the package. Unit tests (*.test.ts), tests/ and scripts/bench/ may import inner files: they test and measure a package\'s internals (the in-memory store, the block codec, promql/testing).',
-			from: { pathNot: ['^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|views/complaints|prom-api|query-pool|net|redis)/', '\\.test\\.ts$', '^tests/', '^scripts/bench/'] },
-			to: { path: '^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|views/complaints|prom-api|query-pool|net|redis)/', pathNot: ['^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|views/complaints|prom-api|query-pool|net|redis)/index\\.ts$'] }
+				`The other packages of src/lib/server (${CORE_PACKAGES.split('|').join(', ')}) are used through their index.ts from outside the package. Unit tests (*.test.ts), tests/ and scripts/bench/ may import inner files: they test and measure a package's internals (the in-memory store, the block codec, promql/testing).`,
+			from: { pathNot: [`^src/lib/server/(${CORE_PACKAGES})/`, '\\.test\\.ts$', '^tests/', '^scripts/bench/'] },
+			to: { path: `^src/lib/server/(${CORE_PACKAGES})/`, pathNot: [`^src/lib/server/(${CORE_PACKAGES})/index\\.ts$`] }
 		},
 		{
 			name: 'core-package-index-only-inside',
 			severity: 'error',
 			comment: 'Inside src/lib/server the same: one package imports another\'s index.ts, files of one package import each other directly.',
-			from: { path: '^(src/lib/server/(?:tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|views/complaints|prom-api|query-pool|net|redis))/', pathNot: '\\.test\\.ts$' },
-			to: { path: '^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|views/complaints|prom-api|query-pool|net|redis)/', pathNot: ['^src/lib/server/(tsdb|tickets|promql|rules|auth|views/reports|views/scorecards|views/complaints|prom-api|query-pool|net|redis)/index\\.ts$', '^$1/'] }
+			from: { path: `^(src/lib/server/(?:${CORE_PACKAGES}))/`, pathNot: '\\.test\\.ts$' },
+			to: { path: `^src/lib/server/(${CORE_PACKAGES})/`, pathNot: [`^src/lib/server/(${CORE_PACKAGES})/index\\.ts$`, '^$1/'] }
+		},
+		{
+			name: 'live-hub-parts',
+			severity: 'error',
+			comment: 'web/live/ holds the live hub\'s parts: web/live.ts puts them together and is the only file outside the folder that imports them (tests aside).',
+			from: { pathNot: ['^src/lib/server/web/(live\\.ts$|live/)', '\\.test\\.ts$'] },
+			to: { path: '^src/lib/server/web/live/' }
 		},
 		{
 			name: 'package-index-only-between-packages',

@@ -21,7 +21,10 @@ export interface CollectRoleOptions {
 	log: Logger;
 	registry?: Registry;
 	clock?: Clock;
-	/** Most collector runs at once. Default 64. */
+	/**
+	 * Most collector runs at once.
+	 * @defaultValue 64
+	 */
 	concurrency?: number;
 	/**
 	 * While Redis is unreachable, hold this many seconds of samples of all targets.

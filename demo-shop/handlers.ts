@@ -120,167 +120,22 @@ interface Route {
 	run(request: ShopRequest): Promise<ShopResponse>;
 }
 
-export function createShopHandler(options: ShopHandlerOptions): ShopHandler {
-	const { metrics, random, sleep } = options;
-	const effects = () => effectsOf(options.scenario());
-	let sequence = 0;
-	const newId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(++sequence).toString(36)}`;
-	const latency = (service: Service) =>
-		sleep(Math.min(MAX_LATENCY_MS, jittered(BASE_LATENCY_MS[service] * effects().latency[service], random)));
-	const healthy = () => json(200, { status: 'ok' });
+const paymentsDown = (): ShopResponse => json(503, { status: 'down', error: 'the payment provider is unavailable' });
 
-	const checkoutDown = () => {
-		if (random() < 0.05) options.onComplaint('checkout-failed');
-		return json(500, { status: 'error', error: 'checkout is unavailable' });
-	};
+/** The shop's services, each route a method; `handle` times every request. */
+class Shop {
+	private sequence = 0;
+	private readonly routes = this.routeTable();
 
-	const checkout = async (request: ShopRequest): Promise<ShopResponse> => {
-		if (effects().checkoutDown) return checkoutDown();
-		const parsed = parseBody(checkoutBody, request.body);
-		if (!parsed.ok) return parsed.response;
-		const { channel, payment, items } = parsed.value;
-		await latency('checkout');
-		// Checkout may have gone down while this request was being handled.
-		if (effects().checkoutDown) return checkoutDown();
-		const orderId = newId('o');
-		const total = Math.round(items * AVERAGE_PRICE * (0.5 + random()));
-		if (payment === 'card') {
-			const paid = await handle({ method: 'POST', path: '/payments', body: JSON.stringify({ orderId, amount: total }) });
-			if (paid.status !== 200) {
-				if (random() < 0.15) options.onComplaint('payment-failed', orderId);
-				return json(502, { status: 'failed', orderId, error: 'the payment failed' });
-			}
-		}
-		if (effects().checkoutDown) return checkoutDown();
-		metrics.order(channel);
-		const merchant = pickMerchant(random);
-		metrics.merchantOrder(merchant, orderOutcome(merchant, random));
-		options.onOrder({ orderId, channel, items, total });
-		const e = effects();
-		if (random() < e.complaintRate) options.onComplaint(e.latency.checkout > 1 ? 'slow-site' : 'order', orderId);
-		return json(200, { status: 'confirmed', orderId, channel, items, total, payment });
-	};
+	constructor(private readonly options: ShopHandlerOptions) {}
 
-	const payments = async (request: ShopRequest): Promise<ShopResponse> => {
-		const parsed = parseBody(paymentBody, request.body);
-		if (!parsed.ok) return parsed.response;
-		await latency('payments');
-		if (effects().paymentsDown) {
-			metrics.paymentFailure();
-			return json(503, { status: 'failed', error: 'the payment provider is unavailable' });
-		}
-		if (random() < PAYMENT_GLITCH_RATE) {
-			metrics.paymentFailure();
-			return json(502, { status: 'failed', error: 'the payment provider answered with an error' });
-		}
-		return json(200, { status: 'approved', paymentId: newId('pay'), orderId: parsed.value.orderId ?? null });
-	};
-
-	const routes: Map<string, Route> = new Map<string, Route>([
-		[
-			'/',
-			{
-				service: 'shop',
-				methods: ['GET'],
-				run: async () => json(200, { name: 'demo-shop', endpoints: [...routes.keys()] })
-			}
-		],
-		[
-			'/storefront',
-			{
-				service: 'storefront',
-				methods: ['GET'],
-				run: async () => {
-					await latency('storefront');
-					return { status: 200, contentType: 'text/html; charset=utf-8', body: STOREFRONT_HTML };
-				}
-			}
-		],
-		['/storefront/health', { service: 'storefront', methods: ['GET'], run: async () => healthy() }],
-		[
-			'/search',
-			{
-				service: 'search',
-				methods: ['GET'],
-				run: async (request) => {
-					const q = (request.query?.get('q') ?? '').trim().slice(0, 100);
-					await latency('search');
-					const needle = q.toLowerCase();
-					const results = CATALOG.filter((p) => p.name.toLowerCase().includes(needle)).slice(0, 10);
-					return json(200, { query: q, total: results.length, results });
-				}
-			}
-		],
-		['/search/health', { service: 'search', methods: ['GET'], run: async () => healthy() }],
-		['/checkout', { service: 'checkout', methods: ['POST'], run: checkout }],
-		[
-			'/checkout/health',
-			{
-				service: 'checkout',
-				methods: ['GET'],
-				run: async () => (effects().checkoutDown ? json(500, { status: 'error', error: 'checkout is unavailable' }) : healthy())
-			}
-		],
-		['/payments', { service: 'payments', methods: ['POST'], run: payments }],
-		[
-			'/payments/health',
-			{
-				service: 'payments',
-				methods: ['GET'],
-				run: async () => (effects().paymentsDown ? json(503, { status: 'down', error: 'the payment provider is unavailable' }) : healthy())
-			}
-		],
-		[
-			'/metrics',
-			{
-				service: 'shop',
-				methods: ['GET'],
-				run: async () => ({ status: 200, contentType: metrics.registry.contentType, body: await metrics.registry.metrics() })
-			}
-		],
-		[
-			'/scenario',
-			{
-				service: 'shop',
-				methods: ['GET', 'POST'],
-				run: async (request) => {
-					if (request.method === 'POST') {
-						const parsed = parseBody(scenarioBody, request.body);
-						if (!parsed.ok) {
-							return json(400, {
-								error: `"scenario" must be one of: ${SCENARIOS.join(', ')}`,
-								field: 'scenario',
-								valid: SCENARIOS
-							});
-						}
-						options.setScenario(parsed.value.scenario);
-					}
-					return json(200, { scenario: options.scenario(), scenarios: SCENARIOS });
-				}
-			}
-		]
-	]);
-
-	async function handle(request: ShopRequest): Promise<ShopResponse> {
+	async handle(request: ShopRequest): Promise<ShopResponse> {
 		const started = performance.now();
 		const path = request.path.length > 1 ? request.path.replace(/\/+$/, '') : request.path;
 		const method = request.method.toUpperCase();
-		const route = routes.get(path);
-		let response: ShopResponse;
-		if (!route) {
-			response = json(404, { error: 'not found', path: request.path });
-		} else if (!route.methods.includes(method) && !(method === 'HEAD' && route.methods.includes('GET'))) {
-			response = json(405, { error: `method ${method} not allowed`, allowed: route.methods }, { allow: route.methods.join(', ') });
-		} else if (request.bodyTooLarge) {
-			response = json(413, { error: 'the body is too large' });
-		} else {
-			try {
-				response = await route.run({ ...request, method, path });
-			} catch {
-				response = json(500, { error: 'internal error' });
-			}
-		}
-		metrics.request(
+		const route = this.routes.get(path);
+		const response = await this.respond(route, { ...request, method, path });
+		this.options.metrics.request(
 			{
 				service: route?.service ?? 'shop',
 				route: route ? path : 'unmatched',
@@ -292,5 +147,143 @@ export function createShopHandler(options: ShopHandlerOptions): ShopHandler {
 		return response;
 	}
 
-	return handle;
+	/** The route's answer, or the refusal of a missing route, a method it does not take or a body too large. */
+	private async respond(route: Route | undefined, request: ShopRequest): Promise<ShopResponse> {
+		const { method } = request;
+		if (!route) return json(404, { error: 'not found', path: request.path });
+		if (!route.methods.includes(method) && !(method === 'HEAD' && route.methods.includes('GET'))) {
+			return json(405, { error: `method ${method} not allowed`, allowed: route.methods }, { allow: route.methods.join(', ') });
+		}
+		if (request.bodyTooLarge) return json(413, { error: 'the body is too large' });
+		try {
+			return await route.run(request);
+		} catch {
+			return json(500, { error: 'internal error' });
+		}
+	}
+
+	private routeTable(): Map<string, Route> {
+		const route = (service: Route['service'], methods: readonly string[], run: Route['run']): Route => ({ service, methods, run });
+		const healthy = async () => json(200, { status: 'ok' });
+		return new Map<string, Route>([
+			['/', route('shop', ['GET'], async () => json(200, { name: 'demo-shop', endpoints: [...this.routes.keys()] }))],
+			['/storefront', route('storefront', ['GET'], () => this.storefront())],
+			['/storefront/health', route('storefront', ['GET'], healthy)],
+			['/search', route('search', ['GET'], (request) => this.search(request))],
+			['/search/health', route('search', ['GET'], healthy)],
+			['/checkout', route('checkout', ['POST'], (request) => this.checkout(request))],
+			['/checkout/health', route('checkout', ['GET'], async () => (this.effects().checkoutDown ? this.checkoutUnavailable() : healthy()))],
+			['/payments', route('payments', ['POST'], (request) => this.payments(request))],
+			['/payments/health', route('payments', ['GET'], async () => (this.effects().paymentsDown ? paymentsDown() : healthy()))],
+			['/metrics', route('shop', ['GET'], () => this.metricsText())],
+			['/scenario', route('shop', ['GET', 'POST'], (request) => this.scenario(request))]
+		]);
+	}
+
+	private effects() {
+		return effectsOf(this.options.scenario());
+	}
+
+	private newId(prefix: string): string {
+		return `${prefix}-${Date.now().toString(36)}-${(++this.sequence).toString(36)}`;
+	}
+
+	private latency(service: Service): Promise<void> {
+		const { random, sleep } = this.options;
+		return sleep(Math.min(MAX_LATENCY_MS, jittered(BASE_LATENCY_MS[service] * this.effects().latency[service], random)));
+	}
+
+	private async storefront(): Promise<ShopResponse> {
+		await this.latency('storefront');
+		return { status: 200, contentType: 'text/html; charset=utf-8', body: STOREFRONT_HTML };
+	}
+
+	private async search(request: ShopRequest): Promise<ShopResponse> {
+		const q = (request.query?.get('q') ?? '').trim().slice(0, 100);
+		await this.latency('search');
+		const needle = q.toLowerCase();
+		const results = CATALOG.filter((p) => p.name.toLowerCase().includes(needle)).slice(0, 10);
+		return json(200, { query: q, total: results.length, results });
+	}
+
+	private checkoutUnavailable(): ShopResponse {
+		return json(500, { status: 'error', error: 'checkout is unavailable' });
+	}
+
+	/** Checkout refuses a request while it is down, and now and then the customer complains. */
+	private checkoutDown(): ShopResponse {
+		if (this.options.random() < 0.05) this.options.onComplaint('checkout-failed');
+		return this.checkoutUnavailable();
+	}
+
+	private async checkout(request: ShopRequest): Promise<ShopResponse> {
+		const { random } = this.options;
+		if (this.effects().checkoutDown) return this.checkoutDown();
+		const parsed = parseBody(checkoutBody, request.body);
+		if (!parsed.ok) return parsed.response;
+		const { channel, payment, items } = parsed.value;
+		await this.latency('checkout');
+		// Checkout may have gone down while this request was being handled.
+		if (this.effects().checkoutDown) return this.checkoutDown();
+		const orderId = this.newId('o');
+		const total = Math.round(items * AVERAGE_PRICE * (0.5 + random()));
+		if (payment === 'card') {
+			const paid = await this.handle({ method: 'POST', path: '/payments', body: JSON.stringify({ orderId, amount: total }) });
+			if (paid.status !== 200) {
+				if (random() < 0.15) this.options.onComplaint('payment-failed', orderId);
+				return json(502, { status: 'failed', orderId, error: 'the payment failed' });
+			}
+		}
+		if (this.effects().checkoutDown) return this.checkoutDown();
+		this.confirm({ orderId, channel, items, total });
+		return json(200, { status: 'confirmed', orderId, channel, items, total, payment });
+	}
+
+	/** A paid order: counted, given a merchant and its outcome, queued, and now and then complained about. */
+	private confirm(order: OrderJob): void {
+		const { metrics, random } = this.options;
+		metrics.order(order.channel);
+		const merchant = pickMerchant(random);
+		metrics.merchantOrder(merchant, orderOutcome(merchant, random));
+		this.options.onOrder(order);
+		const e = this.effects();
+		if (random() < e.complaintRate) this.options.onComplaint(e.latency.checkout > 1 ? 'slow-site' : 'order', order.orderId);
+	}
+
+	private async payments(request: ShopRequest): Promise<ShopResponse> {
+		const { metrics, random } = this.options;
+		const parsed = parseBody(paymentBody, request.body);
+		if (!parsed.ok) return parsed.response;
+		await this.latency('payments');
+		if (this.effects().paymentsDown) {
+			metrics.paymentFailure();
+			return json(503, { status: 'failed', error: 'the payment provider is unavailable' });
+		}
+		if (random() < PAYMENT_GLITCH_RATE) {
+			metrics.paymentFailure();
+			return json(502, { status: 'failed', error: 'the payment provider answered with an error' });
+		}
+		return json(200, { status: 'approved', paymentId: this.newId('pay'), orderId: parsed.value.orderId ?? null });
+	}
+
+	private async metricsText(): Promise<ShopResponse> {
+		const { registry } = this.options.metrics;
+		return { status: 200, contentType: registry.contentType, body: await registry.metrics() };
+	}
+
+	private async scenario(request: ShopRequest): Promise<ShopResponse> {
+		if (request.method === 'POST') {
+			const parsed = parseBody(scenarioBody, request.body);
+			if (!parsed.ok) {
+				return json(400, { error: `"scenario" must be one of: ${SCENARIOS.join(', ')}`, field: 'scenario', valid: SCENARIOS });
+			}
+			this.options.setScenario(parsed.value.scenario);
+		}
+		return json(200, { scenario: this.options.scenario(), scenarios: SCENARIOS });
+	}
+}
+
+export function createShopHandler(options: ShopHandlerOptions): ShopHandler {
+	const shop = new Shop(options);
+	return (request) => shop.handle(request);
 }

@@ -21,7 +21,10 @@ export interface HelpdeskOptions {
 	/** Receives the changed tickets of each tick; its failure is the caller's to log. */
 	sink(tickets: Ticket[]): Promise<void>;
 	now?: () => number;
-	/** Questions per second at speed 1 (default 0.05: about 4,300 a day). */
+	/**
+	 * Questions per second at speed 1 (0.05 is about 4,300 a day).
+	 * @defaultValue 0.05
+	 */
 	questionsPerSecond?: number;
 }
 

@@ -6,12 +6,12 @@
  */
 import { z } from 'zod';
 import type { Logger } from '../src/lib/server/log';
-import { createCustomerService } from './customer-service';
-import { startHelpdesk } from './helpdesk-feed';
+import { createCustomerService, type CustomerService } from './customer-service';
+import { startHelpdesk, type HelpdeskFeed } from './helpdesk-feed';
 import { createShopHandler, type ShopHandler } from './handlers';
-import { createShopMetrics } from './metrics';
+import { createShopMetrics, type ShopMetrics } from './metrics';
 import type { ComplaintReason } from './model';
-import { createShopQueues } from './queues';
+import { createShopQueues, type ShopQueuesOptions } from './queues';
 import { effectsOf, isScenario, SCENARIOS, type Scenario } from './scenarios';
 import { startShopServer } from './server';
 import { startMirrors } from './mirrors';
@@ -23,18 +23,27 @@ export { SCENARIOS, type Scenario };
 export interface DemoShopOptions {
 	/** 0 = any free port. */
 	port: number;
-	/** Default 127.0.0.1. */
+	/** @defaultValue '127.0.0.1' */
 	host?: string;
 	/** Redis for the BullMQ queues. */
 	redisUrl: string;
-	/** BullMQ key prefix, default 'demo-shop' (keys look like `demo-shop:orders:wait`). */
+	/**
+	 * BullMQ key prefix (keys look like `demo-shop:orders:wait`).
+	 * @defaultValue 'demo-shop'
+	 */
 	queuePrefix?: string;
-	/** Default 'normal'. */
+	/** @defaultValue 'normal' */
 	scenario?: Scenario;
-	/** Multiplies the simulated traffic (tests use e.g. 20 to see effects in seconds). Default 1. */
+	/**
+	 * Multiplies the simulated traffic (tests use e.g. 20 to see effects in seconds).
+	 * @defaultValue 1
+	 */
 	speed?: number;
 	log?: Logger;
-	/** Injectable randomness for tests; default Math.random. */
+	/**
+	 * Injectable randomness for tests.
+	 * @defaultValue Math.random
+	 */
 	random?: () => number;
 	/** When reachable, orders are also copied to a PostgreSQL table (for the sql source). */
 	postgresUrl?: string;
@@ -65,16 +74,41 @@ const optionsSchema = z.object({
 	speed: z.number().positive().max(1000).default(1)
 });
 
-export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop> {
+function validOptions(options: DemoShopOptions): z.infer<typeof optionsSchema> {
 	const parsed = optionsSchema.safeParse(options);
-	if (!parsed.success) {
-		const issue = parsed.error.issues[0];
-		throw new Error(`invalid demo shop option ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
-	}
-	const { port, host, redisUrl, queuePrefix, speed } = parsed.data;
+	if (parsed.success) return parsed.data;
+	const issue = parsed.error.issues[0];
+	throw new Error(`invalid demo shop option ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+}
+
+/**
+ * What the queues report: their depths to the metrics; a complaint's ticket queued and answered to
+ * customer service and the helpdesk.
+ */
+function queueListeners(
+	metrics: ShopMetrics,
+	customerService: CustomerService,
+	helpdesk: HelpdeskFeed | undefined
+): Pick<ShopQueuesOptions, 'onDepth' | 'onTicketQueued' | 'onTicketAnswered'> {
+	return {
+		onDepth: (queue, depth) => metrics.queueDepth(queue, depth),
+		onTicketQueued: (ticket, createdAt) => {
+			customerService.opened(ticket.complaintId, createdAt);
+			helpdesk?.complaint(ticket.complaintId, ticket.reason, createdAt);
+		},
+		onTicketAnswered: (ticket, createdAt) => {
+			helpdesk?.answered(ticket.complaintId);
+			metrics.firstResponse(customerService.answered({ complaintId: ticket.complaintId, reason: ticket.reason, openedAt: createdAt }));
+		}
+	};
+}
+
+export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop> {
+	const parsed = validOptions(options);
+	const { port, host, redisUrl, queuePrefix, speed } = parsed;
 	const random = options.random ?? Math.random;
 	const log = options.log?.child({ component: 'demo-shop' });
-	let current: Scenario = parsed.data.scenario;
+	let current: Scenario = parsed.scenario;
 	const effects = () => effectsOf(current);
 	const setScenario = (next: Scenario) => {
 		if (next === current) return;
@@ -102,15 +136,7 @@ export async function startDemoShop(options: DemoShopOptions): Promise<DemoShop>
 		effects,
 		sleeper,
 		log,
-		onDepth: (queue, depth) => metrics.queueDepth(queue, depth),
-		onTicketQueued: (ticket, createdAt) => {
-			customerService.opened(ticket.complaintId, createdAt);
-			helpdesk?.complaint(ticket.complaintId, ticket.reason, createdAt);
-		},
-		onTicketAnswered: (ticket, createdAt) => {
-			helpdesk?.answered(ticket.complaintId);
-			metrics.firstResponse(customerService.answered({ complaintId: ticket.complaintId, reason: ticket.reason, openedAt: createdAt }));
-		}
+		...queueListeners(metrics, customerService, helpdesk)
 	});
 	const mirrors = startMirrors({ postgresUrl: options.postgresUrl, amqpUrl: options.amqpUrl, workerRate: () => effects().workerRate, log });
 	let complaints = 0;

@@ -43,16 +43,57 @@ export interface ShopMetricsOptions {
 const FAILURE_WINDOW_SECONDS = 300;
 const shopServices: ReadonlySet<string> = new Set(SERVICES);
 
+type Registers = Registry[];
+
 export function createShopMetrics(options: ShopMetricsOptions): ShopMetrics {
 	const now = options.now ?? Date.now;
 	const registry = new Registry();
 	collectDefaultMetrics({ register: registry });
 	const registers = [registry];
+	return {
+		registry,
+		...orderMetrics(registers, now),
+		...requestMetrics(registers, now),
+		...queueMetrics(registers),
+		...customerServiceMetrics(registers, options.customerService)
+	};
+}
 
-	const orders = new MovingWindow(60);
+/** Every request's duration, and the shop services' failure ratio over a moving window. */
+function requestMetrics(registers: Registers, now: () => number): Pick<ShopMetrics, 'request'> {
 	const requests = new MovingWindow(FAILURE_WINDOW_SECONDS);
 	const failures = new MovingWindow(FAILURE_WINDOW_SECONDS);
+	const duration = new Histogram({
+		name: 'http_request_duration_seconds',
+		help: 'Time to answer an HTTP request, real or simulated, by service, route, method and status code.',
+		labelNames: ['service', 'route', 'method', 'code'],
+		buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+		registers
+	});
+	new Gauge({
+		name: 'system_failure_ratio',
+		help: 'Failed requests (5xx) / all requests to the shop services over the last 5 minutes (target below 0.001).',
+		registers,
+		collect() {
+			const t = now();
+			const all = requests.sum(t);
+			this.set(all === 0 ? 0 : failures.sum(t) / all);
+		}
+	});
+	return {
+		request(labels, seconds) {
+			duration.observe({ service: labels.service, route: labels.route, method: labels.method, code: String(labels.code) }, seconds);
+			if (!shopServices.has(labels.service)) return;
+			const t = now();
+			requests.add(1, t);
+			if (labels.code >= 500) failures.add(1, t);
+		}
+	};
+}
 
+/** Confirmed orders by channel and by merchant, orders per minute, and failed payments. */
+function orderMetrics(registers: Registers, now: () => number): Pick<ShopMetrics, 'order' | 'merchantOrder' | 'paymentFailure'> {
+	const orders = new MovingWindow(60);
 	const ordersTotal = new Counter({
 		name: 'shop_orders_total',
 		help: 'Orders confirmed by checkout, by sales channel.',
@@ -82,13 +123,21 @@ export function createShopMetrics(options: ShopMetricsOptions): ShopMetrics {
 		help: 'Payments that failed (the payments service answered with an error).',
 		registers
 	});
-	const duration = new Histogram({
-		name: 'http_request_duration_seconds',
-		help: 'Time to answer an HTTP request, real or simulated, by service, route, method and status code.',
-		labelNames: ['service', 'route', 'method', 'code'],
-		buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-		registers
-	});
+	return {
+		order(channel) {
+			ordersTotal.inc({ channel });
+			orders.add(1, now());
+		},
+		merchantOrder(merchant, outcome) {
+			merchantOrders.inc({ merchant, outcome });
+		},
+		paymentFailure() {
+			paymentFailures.inc();
+		}
+	};
+}
+
+function queueMetrics(registers: Registers): Pick<ShopMetrics, 'queueDepth'> {
 	const depth = new Gauge({
 		name: 'shop_queue_depth',
 		help: 'Jobs not finished yet in a BullMQ queue: waiting (incl. paused) + prioritized + delayed + active.',
@@ -96,6 +145,15 @@ export function createShopMetrics(options: ShopMetricsOptions): ShopMetrics {
 		registers
 	});
 	for (const queue of QUEUES) depth.set({ queue }, 0);
+	return {
+		queueDepth(queue, value) {
+			depth.set({ queue }, value);
+		}
+	};
+}
+
+/** Customer service: first-response times, and the open complaints, their ages and satisfaction read when scraped. */
+function customerServiceMetrics(registers: Registers, customerService: () => CustomerServiceSnapshot): Pick<ShopMetrics, 'firstResponse'> {
 	const firstResponse = new Histogram({
 		name: 'cs_first_response_seconds',
 		help: 'Time from a complaint to the first answer of customer service (target: within 300 s).',
@@ -107,7 +165,7 @@ export function createShopMetrics(options: ShopMetricsOptions): ShopMetrics {
 		help: 'Complaints not resolved yet.',
 		registers,
 		collect() {
-			this.set(options.customerService().open);
+			this.set(customerService().open);
 		}
 	});
 	new Gauge({
@@ -116,7 +174,7 @@ export function createShopMetrics(options: ShopMetricsOptions): ShopMetrics {
 		labelNames: ['stage'],
 		registers,
 		collect() {
-			const cs = options.customerService();
+			const cs = customerService();
 			this.set({ stage: 'unanswered' }, cs.oldestUnansweredSeconds);
 			this.set({ stage: 'open' }, cs.oldestOpenSeconds);
 		}
@@ -126,42 +184,10 @@ export function createShopMetrics(options: ShopMetricsOptions): ShopMetrics {
 		help: 'Share of satisfied customers among the recent ratings of customer service, 0..1 (target at least 0.9).',
 		registers,
 		collect() {
-			this.set(options.customerService().satisfaction);
+			this.set(customerService().satisfaction);
 		}
 	});
-	new Gauge({
-		name: 'system_failure_ratio',
-		help: 'Failed requests (5xx) / all requests to the shop services over the last 5 minutes (target below 0.001).',
-		registers,
-		collect() {
-			const t = now();
-			const all = requests.sum(t);
-			this.set(all === 0 ? 0 : failures.sum(t) / all);
-		}
-	});
-
 	return {
-		registry,
-		request(labels, seconds) {
-			duration.observe({ service: labels.service, route: labels.route, method: labels.method, code: String(labels.code) }, seconds);
-			if (!shopServices.has(labels.service)) return;
-			const t = now();
-			requests.add(1, t);
-			if (labels.code >= 500) failures.add(1, t);
-		},
-		order(channel) {
-			ordersTotal.inc({ channel });
-			orders.add(1, now());
-		},
-		merchantOrder(merchant, outcome) {
-			merchantOrders.inc({ merchant, outcome });
-		},
-		paymentFailure() {
-			paymentFailures.inc();
-		},
-		queueDepth(queue, value) {
-			depth.set({ queue }, value);
-		},
 		firstResponse(seconds) {
 			firstResponse.observe(seconds);
 		}

@@ -5,7 +5,7 @@
  * rabbitmq source). A mirror that cannot connect retries every 30 s and costs nothing meanwhile;
  * the shop never waits for one.
  */
-import { connect, type Channel, type ChannelModel } from 'amqplib';
+import { connect, type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import pg from 'pg';
 import type { Logger } from '../src/lib/server/log';
 import type { OrderJob } from './model';
@@ -29,39 +29,82 @@ export interface Mirrors {
 const RETRY_MS = 30_000;
 
 export function startMirrors(options: MirrorOptions): Mirrors {
-	const timers = new Set<NodeJS.Timeout>();
-	let closed = false;
-	const later = (fn: () => void, ms: number) => {
-		if (closed) return;
+	const mirrors = new OrderMirrors(options);
+	mirrors.start();
+	return mirrors;
+}
+
+class OrderMirrors implements Mirrors {
+	private readonly timers = new Set<NodeJS.Timeout>();
+	private closed = false;
+	// PostgreSQL: orders written in small batches; a day of them kept.
+	private pool: pg.Pool | undefined;
+	private readonly pending: OrderJob[] = [];
+	// RabbitMQ: a message per order, acknowledged by a worker at a rate the scenario sets.
+	private amqp: ChannelModel | undefined;
+	private channel: Channel | undefined;
+
+	constructor(private readonly options: MirrorOptions) {}
+
+	start(): void {
+		void this.pgConnect();
+		void this.amqpConnect();
+		this.later(() => void this.flush(), 1000);
+	}
+
+	order(order: OrderJob): void {
+		if (this.pool && this.pending.length < 10_000) this.pending.push(order);
+		if (this.channel) {
+			try {
+				this.channel.sendToQueue(NOTIFICATIONS_QUEUE, Buffer.from(JSON.stringify({ orderId: order.orderId, channel: order.channel })));
+			} catch {
+				// the channel closed: the order goes without a notification
+			}
+		}
+	}
+
+	async close(): Promise<void> {
+		this.closed = true;
+		for (const t of this.timers) clearTimeout(t);
+		this.timers.clear();
+		const c = this.amqp;
+		this.amqp = undefined;
+		this.channel = undefined;
+		await Promise.allSettled([c?.close(), this.pool?.end()]);
+		this.pool = undefined;
+	}
+
+	private later(fn: () => void, ms: number): void {
+		if (this.closed) return;
 		const t = setTimeout(() => {
-			timers.delete(t);
+			this.timers.delete(t);
 			fn();
 		}, ms);
 		t.unref();
-		timers.add(t);
-	};
+		this.timers.add(t);
+	}
 
-	// PostgreSQL: orders written in small batches; a day of them kept.
-	let pool: pg.Pool | undefined;
-	let pending: OrderJob[] = [];
-	const pgConnect = async () => {
-		if (!options.postgresUrl || closed) return;
-		const p = new pg.Pool({ connectionString: options.postgresUrl, max: 2, connectionTimeoutMillis: 3000 });
+	private async pgConnect(): Promise<void> {
+		const { postgresUrl, log } = this.options;
+		if (!postgresUrl || this.closed) return;
+		const p = new pg.Pool({ connectionString: postgresUrl, max: 2, connectionTimeoutMillis: 3000 });
 		p.on('error', () => {});
 		try {
 			await p.query(`CREATE TABLE IF NOT EXISTS ${ORDERS_TABLE} (id text primary key, channel text not null, items int not null, total numeric(10,2) not null, created_at timestamptz not null default now())`);
 			await p.query(`CREATE INDEX IF NOT EXISTS ${ORDERS_TABLE}_created ON ${ORDERS_TABLE} (created_at)`);
-			pool = p;
-			options.log?.info({ table: ORDERS_TABLE }, 'demo shop: copying orders to PostgreSQL');
+			this.pool = p;
+			log?.info({ table: ORDERS_TABLE }, 'demo shop: copying orders to PostgreSQL');
 		} catch (err) {
 			await p.end().catch(() => {});
-			options.log?.debug({ err: (err as Error).message }, 'demo shop: PostgreSQL not reachable; retrying later');
-			later(() => void pgConnect(), RETRY_MS);
+			log?.debug({ err: (err as Error).message }, 'demo shop: PostgreSQL not reachable; retrying later');
+			this.later(() => void this.pgConnect(), RETRY_MS);
 		}
-	};
-	const flush = async () => {
-		if (pool && pending.length) {
-			const batch = pending.splice(0, 500);
+	}
+
+	private async flush(): Promise<void> {
+		const pool = this.pool;
+		if (pool && this.pending.length) {
+			const batch = this.pending.splice(0, 500);
 			const values = batch.map((_, i) => `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`).join(', ');
 			try {
 				await pool.query(`INSERT INTO ${ORDERS_TABLE} (id, channel, items, total) VALUES ${values} ON CONFLICT DO NOTHING`, batch.flatMap((o) => [o.orderId, o.channel, o.items, o.total]));
@@ -70,70 +113,44 @@ export function startMirrors(options: MirrorOptions): Mirrors {
 				// PostgreSQL went away: these orders are not copied; the shop goes on.
 			}
 		}
-		later(() => void flush(), 1000);
-	};
+		this.later(() => void this.flush(), 1000);
+	}
 
-	// RabbitMQ: a message per order, acknowledged by a worker at a rate the scenario sets.
-	let amqp: ChannelModel | undefined;
-	let channel: Channel | undefined;
-	const amqpConnect = async () => {
-		if (!options.amqpUrl || closed) return;
+	private async amqpConnect(): Promise<void> {
+		const { amqpUrl, log } = this.options;
+		if (!amqpUrl || this.closed) return;
 		try {
-			const c = await connect(options.amqpUrl, { timeout: 3000 });
+			const c = await connect(amqpUrl, { timeout: 3000 });
 			c.on('error', () => {});
 			c.on('close', () => {
-				amqp = undefined;
-				channel = undefined;
-				later(() => void amqpConnect(), RETRY_MS);
+				this.amqp = undefined;
+				this.channel = undefined;
+				this.later(() => void this.amqpConnect(), RETRY_MS);
 			});
 			const ch = await c.createChannel();
 			ch.on('error', () => {});
 			await ch.assertQueue(NOTIFICATIONS_QUEUE, { durable: false, arguments: { 'x-max-length': 100_000 } });
 			await ch.prefetch(1);
 			await ch.consume(NOTIFICATIONS_QUEUE, (msg) => {
-				if (!msg) return;
-				// A notification takes ~50 ms at normal speed.
-				later(() => {
-					try {
-						ch.ack(msg);
-					} catch {
-						// the channel closed meanwhile
-					}
-				}, 50 / Math.max(0.001, options.workerRate()));
+				if (msg) this.acknowledgeLater(ch, msg);
 			});
-			amqp = c;
-			channel = ch;
-			options.log?.info({ queue: NOTIFICATIONS_QUEUE }, 'demo shop: publishing notifications to RabbitMQ');
+			this.amqp = c;
+			this.channel = ch;
+			log?.info({ queue: NOTIFICATIONS_QUEUE }, 'demo shop: publishing notifications to RabbitMQ');
 		} catch (err) {
-			options.log?.debug({ err: (err as Error).message }, 'demo shop: RabbitMQ not reachable; retrying later');
-			later(() => void amqpConnect(), RETRY_MS);
+			log?.debug({ err: (err as Error).message }, 'demo shop: RabbitMQ not reachable; retrying later');
+			this.later(() => void this.amqpConnect(), RETRY_MS);
 		}
-	};
+	}
 
-	void pgConnect();
-	void amqpConnect();
-	later(() => void flush(), 1000);
-
-	return {
-		order(order) {
-			if (pool && pending.length < 10_000) pending.push(order);
-			if (channel) {
-				try {
-					channel.sendToQueue(NOTIFICATIONS_QUEUE, Buffer.from(JSON.stringify({ orderId: order.orderId, channel: order.channel })));
-				} catch {
-					// the channel closed: the order goes without a notification
-				}
+	/** The simulated notification worker: a notification takes ~50 ms at normal speed. */
+	private acknowledgeLater(ch: Channel, msg: ConsumeMessage): void {
+		this.later(() => {
+			try {
+				ch.ack(msg);
+			} catch {
+				// the channel closed meanwhile
 			}
-		},
-		async close() {
-			closed = true;
-			for (const t of timers) clearTimeout(t);
-			timers.clear();
-			const c = amqp;
-			amqp = undefined;
-			channel = undefined;
-			await Promise.allSettled([c?.close(), pool?.end()]);
-			pool = undefined;
-		}
-	};
+		}, 50 / Math.max(0.001, this.options.workerRate()));
+	}
 }

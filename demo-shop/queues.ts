@@ -67,14 +67,16 @@ async function within(promise: Promise<unknown>, ms: number): Promise<'done' | '
 }
 
 export function createShopQueues(options: ShopQueuesOptions): ShopQueues {
-	const { prefix, speed, random, sleeper } = options;
-	const log = options.log;
-	let closed = false;
+	return new BullShopQueues(options);
+}
 
-	// Producer side: fails fast while Redis is down (nothing queues in memory).
-	const producer = createRedisClient(options.redisUrl, { name: 'demo-shop', log, maxBackoffMs: 2000 });
-	// Worker side: BullMQ needs maxRetriesPerRequest null; its blocking connections are duplicates of this one.
-	const consumer = new Redis(options.redisUrl, {
+/**
+ * The producer connection fails fast while Redis is down (nothing queues in memory); the workers'
+ * connection waits (BullMQ needs maxRetriesPerRequest null; its blocking connections are duplicates of it).
+ */
+function connections(redisUrl: string, log: Logger | undefined): { producer: Redis; consumer: Redis } {
+	const producer = createRedisClient(redisUrl, { name: 'demo-shop', log, maxBackoffMs: 2000 });
+	const consumer = new Redis(redisUrl, {
 		connectionName: 'vigil:demo-shop-workers',
 		maxRetriesPerRequest: null,
 		connectTimeout: 5000,
@@ -83,91 +85,123 @@ export function createShopQueues(options: ShopQueuesOptions): ShopQueues {
 	consumer.on('error', () => {
 		// The producer connection logs outages; this one only retries.
 	});
+	return { producer, consumer };
+}
 
-	const queueOptions = {
-		connection: producer,
-		prefix,
-		streams: { events: { maxLen: EVENTS_MAX_LEN } },
-		defaultJobOptions: { removeOnComplete: { count: KEEP_FINISHED }, removeOnFail: { count: KEEP_FINISHED }, attempts: 1 }
-	};
-	const orders = new Queue<OrderJob>('orders', queueOptions);
-	const tickets = new Queue<TicketJob>('tickets', queueOptions);
-	const queues: Record<QueueName, Queue> = { orders, tickets };
+class BullShopQueues implements ShopQueues {
+	private closed = false;
+	private readonly producer: Redis;
+	private readonly consumer: Redis;
+	private readonly orders: Queue<OrderJob>;
+	private readonly tickets: Queue<TicketJob>;
+	private readonly orderWorker: Worker<OrderJob>;
+	private readonly ticketWorker: Worker<TicketJob>;
+	private depthTimer: ReturnType<typeof setTimeout> | undefined;
+
+	constructor(private readonly options: ShopQueuesOptions) {
+		const { producer, consumer } = connections(options.redisUrl, options.log);
+		this.producer = producer;
+		this.consumer = consumer;
+		const queueOptions = {
+			connection: this.producer,
+			prefix: options.prefix,
+			streams: { events: { maxLen: EVENTS_MAX_LEN } },
+			defaultJobOptions: { removeOnComplete: { count: KEEP_FINISHED }, removeOnFail: { count: KEEP_FINISHED }, attempts: 1 }
+		};
+		this.orders = new Queue<OrderJob>('orders', queueOptions);
+		this.tickets = new Queue<TicketJob>('tickets', queueOptions);
+		this.orderWorker = this.orderWorkers();
+		this.ticketWorker = this.ticketWorkers();
+		const onError = (err: Error) => options.log?.debug({ err: err.message }, 'demo shop queue error');
+		this.orders.on('error', onError);
+		this.tickets.on('error', onError);
+		this.orderWorker.on('error', onError);
+		this.ticketWorker.on('error', onError);
+		this.depthTimer = setTimeout(() => void this.pollDepth(), 0);
+	}
+
+	addOrder(order: OrderJob): void {
+		if (this.canAdd()) this.orders.add('order', order).catch(this.addFailed('orders'));
+	}
+
+	addTicket(ticket: TicketJob): void {
+		if (!this.canAdd()) return;
+		this.tickets.add('ticket', ticket).then((job) => this.options.onTicketQueued(ticket, job.timestamp), this.addFailed('tickets'));
+	}
+
+	async close(): Promise<void> {
+		if (this.closed) return;
+		this.closed = true;
+		clearTimeout(this.depthTimer);
+		const { orderWorker, ticketWorker } = this;
+		const all = Promise.allSettled([orderWorker.close(true), ticketWorker.close(true), this.orders.close(), this.tickets.close()]);
+		if ((await within(all, CLOSE_TIMEOUT_MS)) === 'timeout') {
+			// Not closed in time (Redis gone mid-command): drop the connections BullMQ owns outright.
+			for (const worker of [orderWorker, ticketWorker]) void worker.disconnect().catch(() => undefined);
+		}
+		await Promise.all([closeClient(this.producer), closeClient(this.consumer)]);
+	}
+
+	private workerOptions(concurrency: number) {
+		const keep = { count: KEEP_FINISHED };
+		return { connection: this.consumer, prefix: this.options.prefix, removeOnComplete: keep, removeOnFail: keep, concurrency };
+	}
+
+	private orderWorkers(): Worker<OrderJob> {
+		const { random, speed } = this.options;
+		return new Worker<OrderJob>(
+			'orders',
+			async () => {
+				await this.work(jittered(ORDER_WORK_MS * this.options.effects().orderWork, random, 0.4) / speed);
+			},
+			this.workerOptions(ORDER_CONCURRENCY)
+		);
+	}
+
+	private ticketWorkers(): Worker<TicketJob> {
+		const { random, speed } = this.options;
+		return new Worker<TicketJob>(
+			'tickets',
+			async (job: Job<TicketJob>) => {
+				await this.work(jittered(TICKET_WORK_MS, random, 0.6) / speed);
+				if (!this.closed) this.options.onTicketAnswered(job.data, job.timestamp);
+			},
+			this.workerOptions(TICKET_CONCURRENCY)
+		);
+	}
 
 	/** Simulated work that follows the scenario while it runs: a crawl in a backlog, normal again after. */
-	const work = async (ms: number) => {
+	private async work(ms: number): Promise<void> {
+		const { sleeper } = this.options;
 		let done = 0;
-		while (done < ms && !closed && !sleeper.cancelled) {
-			const rate = Math.max(options.effects().workerRate, 1e-6);
+		while (done < ms && !this.closed && !sleeper.cancelled) {
+			const rate = Math.max(this.options.effects().workerRate, 1e-6);
 			const step = Math.max(1, Math.min(WORK_STEP_MS, (ms - done) / rate));
 			await sleeper.sleep(step);
 			done += step * rate;
 		}
-	};
-	const workerOptions = {
-		connection: consumer,
-		prefix,
-		removeOnComplete: { count: KEEP_FINISHED },
-		removeOnFail: { count: KEEP_FINISHED }
-	};
-	const orderWorker = new Worker<OrderJob>(
-		'orders',
-		async () => {
-			await work(jittered(ORDER_WORK_MS * options.effects().orderWork, random, 0.4) / speed);
-		},
-		{ ...workerOptions, concurrency: ORDER_CONCURRENCY }
-	);
-	const ticketWorker = new Worker<TicketJob>(
-		'tickets',
-		async (job: Job<TicketJob>) => {
-			await work(jittered(TICKET_WORK_MS, random, 0.6) / speed);
-			if (!closed) options.onTicketAnswered(job.data, job.timestamp);
-		},
-		{ ...workerOptions, concurrency: TICKET_CONCURRENCY }
-	);
-	const onError = (err: Error) => log?.debug({ err: err.message }, 'demo shop queue error');
-	orders.on('error', onError);
-	tickets.on('error', onError);
-	orderWorker.on('error', onError);
-	ticketWorker.on('error', onError);
+	}
 
-	const canAdd = () => !closed && producer.status === 'ready';
-	const addFailed = (queue: QueueName) => (err: Error) => log?.debug({ err: err.message, queue }, 'demo shop could not queue a job');
+	private canAdd(): boolean {
+		return !this.closed && this.producer.status === 'ready';
+	}
 
-	let depthTimer: ReturnType<typeof setTimeout> | undefined;
-	const pollDepth = async () => {
-		if (producer.status === 'ready') {
+	private addFailed(queue: QueueName) {
+		return (err: Error) => this.options.log?.debug({ err: err.message, queue }, 'demo shop could not queue a job');
+	}
+
+	private async pollDepth(): Promise<void> {
+		if (this.producer.status === 'ready') {
+			const queues: Record<QueueName, Queue> = { orders: this.orders, tickets: this.tickets };
 			const read = Promise.all(
 				QUEUES.map(async (name) => {
 					const counts = await queues[name].getJobCounts(...DEPTH_STATES);
-					options.onDepth(name, Object.values(counts).reduce((a, b) => a + b, 0));
+					this.options.onDepth(name, Object.values(counts).reduce((a, b) => a + b, 0));
 				})
 			);
 			// Redis gone mid-poll, or too slow: the gauges keep their last values.
 			await within(read, DEPTH_TIMEOUT_MS);
 		}
-		if (!closed) depthTimer = setTimeout(() => void pollDepth(), DEPTH_INTERVAL_MS);
-	};
-	depthTimer = setTimeout(() => void pollDepth(), 0);
-
-	return {
-		addOrder(order) {
-			if (canAdd()) orders.add('order', order).catch(addFailed('orders'));
-		},
-		addTicket(ticket) {
-			if (!canAdd()) return;
-			tickets.add('ticket', ticket).then((job) => options.onTicketQueued(ticket, job.timestamp), addFailed('tickets'));
-		},
-		async close() {
-			if (closed) return;
-			closed = true;
-			clearTimeout(depthTimer);
-			const all = Promise.allSettled([orderWorker.close(true), ticketWorker.close(true), orders.close(), tickets.close()]);
-			if ((await within(all, CLOSE_TIMEOUT_MS)) === 'timeout') {
-				// Not closed in time (Redis gone mid-command): drop the connections BullMQ owns outright.
-				for (const worker of [orderWorker, ticketWorker]) void worker.disconnect().catch(() => undefined);
-			}
-			await Promise.all([closeClient(producer), closeClient(consumer)]);
-		}
-	};
+		if (!this.closed) this.depthTimer = setTimeout(() => void this.pollDepth(), DEPTH_INTERVAL_MS);
+	}
 }

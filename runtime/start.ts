@@ -46,11 +46,17 @@ export interface StartOptions {
 	http: HttpMode;
 	/** Base directory for relative paths in the config (the embedded Redis's data). */
 	cwd?: string;
-	/** The config file's directory: rule files are found relative to it. Default `cwd`. */
+	/**
+	 * The config file's directory: rule files are found relative to it.
+	 * @defaultValue `cwd`
+	 */
 	configDir?: string;
 	/** Overrides the address probed when no Redis URL is configured (tests). */
 	localRedisUrl?: string;
-	/** How the live feed finds a client's address: the HTTP side's rule (adapter-node's ADDRESS_HEADER, XFF_DEPTH). Default: the TCP peer. */
+	/**
+	 * How the live feed finds a client's address: the HTTP side's rule (adapter-node's ADDRESS_HEADER, XFF_DEPTH).
+	 * @defaultValue the TCP peer
+	 */
 	addressRule?: AddressRule;
 	/** Reads the config again (for reloads); without it, reloads are refused. */
 	rereadConfig?: () => Promise<{ ok: true; config: VigilConfig } | { ok: false; report: string }>;

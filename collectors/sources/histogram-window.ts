@@ -23,7 +23,10 @@ export interface HistogramWindowOptions {
 	windowMs: number;
 	/** The scrape interval: the window holds at most windowMs / intervalMs + 1 scrapes. */
 	intervalMs: number;
-	/** Sum the buckets of the series with the same values of these labels first; default: each series on its own. */
+	/**
+	 * Sum the buckets of the series with the same values of these labels first.
+	 * @defaultValue each series on its own
+	 */
 	by?: readonly string[];
 }
 

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { logIn } from '../helpers/browser-session';
+import { runCli } from '../helpers/cli';
 import { freePort, startTestRedis, type TestRedis } from '../helpers/redis-server';
 import { PAYMENT_RULE, writePaymentHistory, type PaymentHistory } from '../helpers/rule-history';
 import { addVigilUser, shippedDemoConfig, startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
@@ -197,9 +198,9 @@ test('a viewer reads the rule page without the editor or its actions', async ({ 
 	for (const id of ['rule-form', 'rule-save', 'rule-disable', 'rule-enable', 'rule-silence', 'backtest']) await expect(page.getByTestId(id)).toHaveCount(0);
 	await expect(page.locator('[data-testid^="rule-rollback-"]')).toHaveCount(0);
 	// The API refuses the viewer's own token too: the page hides nothing the API would allow.
-	const made = spawnSync(process.execPath, [VIGIL_BIN, 'token', 'create', '--name', 'vic-token', '--user', 'vic'], { env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: vigil.configFile }, encoding: 'utf8' });
-	expect(made.status, made.stderr).toBe(0);
-	const token = made.stdout.split('\n')[0]!.trim();
+	const made = runCli({ redisUrl: redis.url, configFile: vigil.configFile }, ['token', 'create', '--name', 'vic-token', '--user', 'vic']);
+	expect(made.code, made.err).toBe(0);
+	const token = made.out.split('\n')[0]!.trim();
 	const put = await fetch(`${vigil.url}${RULE_API}`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ yaml: 'alert: PaymentFailureRatioHigh\nexpr: vector(1)\n' }) });
 	expect(put.status).toBe(403);
 	expect(((await put.json()) as { error: string }).error).toMatch(/role \(viewer\) may not/);
@@ -212,8 +213,8 @@ test('an engineer editing a rule is told of a version saved elsewhere, and the d
 	await expect(page.getByTestId('rule-enabled')).toHaveText('enabled');
 	await page.getByLabel('For', { exact: true }).fill('7m');
 
-	const cli = (args: string[]) => spawnSync(process.execPath, [VIGIL_BIN, 'rules', ...args, id, '--author', 'ops'], { env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: vigil.configFile }, encoding: 'utf8' });
-	expect(cli(['disable']).status).toBe(0);
+	const cli = (args: string[]) => runCli({ redisUrl: redis.url, configFile: vigil.configFile }, ['rules', ...args, id, '--author', 'ops']);
+	expect(cli(['disable']).code).toBe(0);
 	await expect(page.getByTestId('rule-newer-version')).toContainText('was saved since this page loaded', { timeout: 6000 });
 	await expect(page.getByLabel('For', { exact: true })).toHaveValue('7m');
 	await expect(page.getByTestId('rule-enabled')).toHaveText('enabled');
@@ -224,5 +225,5 @@ test('an engineer editing a rule is told of a version saved elsewhere, and the d
 	await page.getByTestId('rule-load-newer').click();
 	await expect(page.getByTestId('rule-enabled')).toHaveText('disabled');
 	await expect(page.getByTestId('rule-newer-version')).toHaveCount(0);
-	expect(cli(['enable']).status).toBe(0);
+	expect(cli(['enable']).code).toBe(0);
 });

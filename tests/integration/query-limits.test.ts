@@ -8,12 +8,12 @@
  * - past `query.maxConcurrent` (and an empty queue) a query is refused (503); a query whose client
  *   went away is stopped.
  */
-import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
-import { startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
+import { cliFor } from '../helpers/cli';
+import { startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
 
 const prefix = `qlim${process.pid}:`;
 const SERIES = 60;
@@ -51,11 +51,11 @@ beforeAll(async () => {
 	const w = await store.write(Array.from({ length: SERIES }, (_, s) => ({ name: 'load', labels: { s: String(s) }, ts, values: ts.map((_, i) => ((i * 7919 + s * 104729) % 1000) / 10) })));
 	expect(w.accepted).toBe(SERIES * 3600);
 	vigil = await startVigilProcess({ config, redisUrl: redis.url });
-	const cli = (args: string[], input = '') => spawnSync(process.execPath, [VIGIL_BIN, ...args], { env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: vigil.configFile }, input, encoding: 'utf8' });
-	expect(cli(['users', 'add', 'viewer', '--role', 'viewer'], 'a long enough password\n').status).toBe(0);
+	const cli = cliFor(() => ({ redisUrl: redis.url, configFile: vigil.configFile }));
+	expect(cli(['users', 'add', 'viewer', '--role', 'viewer'], 'a long enough password\n').code).toBe(0);
 	const t = cli(['token', 'create', '--name', 'grafana', '--user', 'viewer']);
-	expect(t.status, t.stderr).toBe(0);
-	token = t.stdout.split('\n')[0]!.trim();
+	expect(t.code, t.err).toBe(0);
+	token = t.out.split('\n')[0]!.trim();
 }, 60_000);
 
 afterAll(async () => {

@@ -36,9 +36,15 @@ export interface ShardOptions {
 	key: string;
 	/** This process's node id. */
 	member: string;
-	/** How often the registration is renewed and the members read. Default 2 s. */
+	/**
+	 * How often the registration is renewed and the members read, ms.
+	 * @defaultValue 2000
+	 */
 	heartbeatMs?: number;
-	/** How long a registration lasts without renewal. Default 3 × heartbeatMs. */
+	/**
+	 * How long a registration lasts without renewal, ms.
+	 * @defaultValue 3 × heartbeatMs
+	 */
 	ttlMs?: number;
 	/** Called when the set of targets this process owns changes (after start, and later). */
 	onChange: () => void;

@@ -28,11 +28,17 @@ export interface SampleSource {
 }
 
 export interface EvalOptions {
-	/** How far back an instant selector looks for a sample, ms. Default 300,000 (5 m). */
+	/**
+	 * How far back an instant selector looks for a sample, ms.
+	 * @defaultValue DEFAULT_LOOKBACK_MS (300,000: 5 m)
+	 */
 	lookbackMs?: number;
 	/** A performance.now() value; evaluation past it fails with kind 'timeout'. */
 	deadline?: number;
-	/** Most samples an evaluation may hold: those its selectors load plus its result's. Default 50,000,000. */
+	/**
+	 * Most samples an evaluation may hold: those its selectors load plus its result's.
+	 * @defaultValue DEFAULT_MAX_SAMPLES (50,000,000)
+	 */
 	maxSamples?: number;
 	/** The store reads take their samples from it, and stop when it is spent (loading only). */
 	budget?: SampleBudget;
@@ -42,7 +48,8 @@ export interface EvalOptions {
 	interrupt?: () => void;
 	/**
 	 * The step of a subquery written without one (`x[1h:]`), ms: Prometheus uses its global
-	 * evaluation interval, a rule test its evaluation_interval. Default 60,000 (1 m).
+	 * evaluation interval, a rule test its evaluation_interval.
+	 * @defaultValue DEFAULT_SUBQUERY_STEP_MS (60,000: 1 m)
 	 */
 	subqueryStepMs?: number;
 	/**
@@ -53,7 +60,8 @@ export interface EvalOptions {
 	/**
 	 * Prometheus' query.max-samples as it bounds one evaluation step: most samples one range
 	 * selector's window of one series, one subquery's window or one instant vector may hold
-	 * (promtool's rule tests use 10,000). Unlimited by default.
+	 * (promtool's rule tests use 10,000).
+	 * @defaultValue unlimited
 	 */
 	peakSamples?: number;
 }

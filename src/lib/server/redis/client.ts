@@ -12,7 +12,10 @@ export interface ClientOptions {
 	/** Names the connection in logs and in `CLIENT LIST`. */
 	name: string;
 	log?: Logger;
-	/** Longest wait between reconnection attempts. Default 5 s. */
+	/**
+	 * Longest wait between reconnection attempts, ms.
+	 * @defaultValue 5000
+	 */
 	maxBackoffMs?: number;
 }
 

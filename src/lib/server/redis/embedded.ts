@@ -108,7 +108,10 @@ export interface StartEmbeddedOptions {
 	/** @defaultValue 'redis-server' */
 	binary?: string;
 	log?: Logger;
-	/** PATH to search; defaults to the process's. */
+	/**
+	 * PATH to search.
+	 * @defaultValue the process's PATH
+	 */
 	pathEnv?: string;
 }
 

@@ -12,7 +12,10 @@ import type { RuleState, VectorSample } from './types';
 export interface EvaluateOptions extends EvalOptions {
 	externalLabels?: Record<string, string>;
 	externalURL?: string;
-	/** Render annotations (default true). */
+	/**
+	 * Render annotations.
+	 * @defaultValue true
+	 */
 	annotations?: boolean;
 	/** A monotonic clock in ms, for the evaluation's duration only. Default performance.now. */
 	clock?: () => number;

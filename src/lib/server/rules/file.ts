@@ -47,7 +47,10 @@ export interface ParsedRuleFile {
 }
 
 export interface ParseOptions {
-	/** Interval of groups that do not set one. Default 1m. */
+	/**
+	 * Interval of groups that do not set one: the config's `alerts.defaultInterval`.
+	 * @defaultValue DEFAULT_GROUP_INTERVAL_MS (30 s, that setting's default)
+	 */
 	defaultIntervalMs?: number;
 }
 

@@ -50,7 +50,10 @@ export type EvalOutcome =
 export interface StepOptions {
 	externalLabels?: Labels;
 	externalURL?: string;
-	/** Render annotations (default true); the backtest turns this off. */
+	/**
+	 * Render annotations; the backtest turns this off.
+	 * @defaultValue true
+	 */
 	annotations?: boolean;
 	/** How long the evaluation took, recorded in the state. */
 	durationMs?: number;

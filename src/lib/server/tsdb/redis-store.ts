@@ -67,23 +67,33 @@ import {
 export interface RedisStoreOptions extends StoreOptions {
 	/** Prefix of every key, e.g. `vigil:`. */
 	prefix: string;
-	/** The live-tail stream; `null` writes none. Default `<prefix>live`. */
+	/**
+	 * The live-tail stream; `null` writes none.
+	 * @defaultValue `<prefix>live`
+	 */
 	liveKey?: string | null;
-	/** Approximate cap of the live stream. Default 10,000 entries. */
+	/**
+	 * Approximate cap of the live stream, in entries.
+	 * @defaultValue 10_000
+	 */
 	liveMaxLen?: number;
 	/**
-	 * Cap of the live stream in bytes of its entries (default 16 MiB): a write whose entry is large
-	 * (every series of a big scrape) keeps fewer entries, so the stream's memory does not grow with
-	 * the size of scrapes.
+	 * Cap of the live stream in bytes of its entries: a write whose entry is large (every series of
+	 * a big scrape) keeps fewer entries, so the stream's memory does not grow with the size of scrapes.
+	 * @defaultValue 16 MiB
 	 */
 	liveMaxBytes?: number;
 	/**
 	 * Which series the live stream carries (name and labels without `__name__`): screens show only
 	 * their boards' series, so the web role passes its boards' selectors and the stream's size follows
-	 * the boards instead of the scrapes. Asked once per series per process. Default: every series.
+	 * the boards instead of the scrapes. Asked once per series per process.
+	 * @defaultValue every series
 	 */
 	liveSelect?: (name: string, labels: Labels) => boolean;
-	/** Sealing waits this long after a bucket ends, for stragglers. Default 30 s. */
+	/**
+	 * Sealing waits this long after a bucket ends, for stragglers, ms.
+	 * @defaultValue 30_000
+	 */
 	sealGraceMs?: number;
 	log?: Logger;
 	registry?: Registry;

@@ -89,7 +89,10 @@ export function ruleRows(groups: readonly StoredGroup[], states: ReadonlyMap<str
 }
 
 export interface OverviewOptions {
-	/** The time silences are judged at (epoch ms). Default now. */
+	/**
+	 * The time silences are judged at (epoch ms).
+	 * @defaultValue now
+	 */
 	now?: number;
 	/** A saved state or a silence that does not parse (left out). */
 	onBad?: (what: string, id: string, problem: string) => void;

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import type { AuditLog } from '../../audit';
 import type { z } from 'zod';
 import { parseDuration } from '../../../shared/duration';
 import { parseTimestamp } from '../../../shared/time-arg';
@@ -165,4 +166,81 @@ export async function compareAndSet(redis: Redis, key: string, changes: readonly
 /** The refusal when a record kept changing under a writer. */
 export function changedMeanwhile(what: string, id: string): MutingStateError {
 	return new MutingStateError(409, `${what} ${id} was changed by someone else meanwhile: read it again and retry`);
+}
+
+/** What silences' and maintenance windows' stores take besides their Redis, keys and audit log. */
+export interface MutingStoreOptions {
+	/**
+	 * The clock (epoch ms).
+	 * @defaultValue Date.now
+	 */
+	now?: () => number;
+	/** Receives entries that do not parse (skipped). */
+	onBad?: (id: string, problem: string) => void;
+}
+
+/**
+ * One store's hash of records (id -> JSON): read with corrupt entries reported and skipped, changed
+ * with compare-and-set; `what` names a record in refusals ("silence", "maintenance window").
+ */
+export class RecordHash<T> {
+	constructor(
+		private readonly redis: Redis,
+		private readonly key: string,
+		private readonly schema: z.ZodType<T>,
+		private readonly what: string,
+		private readonly onBad?: (id: string, problem: string) => void
+	) {}
+
+	all(): Promise<Map<string, StoredRecord<T>>> {
+		return readAll(this.redis, this.key, this.schema, this.onBad);
+	}
+
+	one(id: string): Promise<StoredRecord<T> | null> {
+		return readOne(this.redis, this.key, id, this.schema, this.onBad);
+	}
+
+	/** The record, or a 404 refusal naming it. */
+	async required(id: string): Promise<StoredRecord<T>> {
+		const r = await this.one(id);
+		if (!r) throw new MutingStateError(404, `no ${this.what} with id ${JSON.stringify(id.slice(0, 80))}`);
+		return r;
+	}
+
+	/** Applies the changes when every record is still as read; false when one changed meanwhile. */
+	write(changes: readonly RecordChange[]): Promise<boolean> {
+		return compareAndSet(this.redis, this.key, changes);
+	}
+
+	/** The 409 refusal when a record kept changing under a writer. */
+	changedMeanwhile(id: string): MutingStateError {
+		return changedMeanwhile(this.what, id);
+	}
+
+	/** Deletes the records `isOld` picks, all or none (bookkeeping: corrupt entries are not reported here); how many. */
+	async prune(isOld: (value: T) => boolean): Promise<number> {
+		const all = await readAll(this.redis, this.key, this.schema);
+		const old = [...all.entries()].filter(([, r]) => isOld(r.value));
+		if (old.length === 0) return 0;
+		return (await this.write(old.map(([id, r]) => ({ id, expected: r.text, value: null })))) ? old.length : 0;
+	}
+}
+
+/** How many times a store reads and writes again when a record changed under it, before refusing with a 409. */
+export const WRITE_ATTEMPTS = 5;
+
+/** What silences' and maintenance windows' stores share: their records, clock, retention and audit log. */
+export abstract class MutingStore<T> {
+	protected readonly now: () => number;
+	protected readonly retentionMs: number;
+
+	constructor(
+		protected readonly records: RecordHash<T>,
+		protected readonly audit: Pick<AuditLog, 'record'>,
+		options: MutingStoreOptions & { retentionMs?: number },
+		defaultRetentionMs: number
+	) {
+		this.now = options.now ?? Date.now;
+		this.retentionMs = options.retentionMs ?? defaultRetentionMs;
+	}
 }

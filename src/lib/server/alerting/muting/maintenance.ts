@@ -21,7 +21,7 @@ import type { Keys } from '../../keys';
 import type { Labels } from '../../../shared/series';
 import { compileMatchers, formatMatchers, MutingInputError, parseMatchers, type Matcher } from './matchers';
 import { compileSchedule, parseSchedule, parseTimeZone, pushSpan, spansToIntervals, unionSpans, WEEKDAYS, type Interval, type Schedule, type Spans } from './schedule';
-import { asObject, changedMeanwhile, compareAndSet, MutingStateError, newId, parseText, readAll, readOne, refuseUnknown, type ChangeBy, type StoredRecord } from './common';
+import { asObject, MutingStateError, newId, parseText, RecordHash, refuseUnknown, type ChangeBy, MutingStore, type MutingStoreOptions, WRITE_ATTEMPTS } from './common';
 
 export type { Interval, Schedule };
 
@@ -233,10 +233,7 @@ function lastMoment(w: MaintenanceWindow): number | undefined {
 	return ends.length ? Math.min(...ends) : undefined;
 }
 
-export interface MaintenanceStoreOptions {
-	/** @defaultValue Date.now */
-	now?: () => number;
-	onBad?: (id: string, problem: string) => void;
+export interface MaintenanceStoreOptions extends MutingStoreOptions {
 	/**
 	 * How long ended windows are kept after their last moment.
 	 * @defaultValue WINDOW_RETENTION_MS
@@ -244,28 +241,15 @@ export interface MaintenanceStoreOptions {
 	retentionMs?: number;
 }
 
-const ATTEMPTS = 5;
-
 /** The maintenance windows in Redis (`keys.alerts.windows`: id -> JSON); every change is audited. */
-export class MaintenanceStore {
-	private readonly key: string;
-	private readonly now: () => number;
-	private readonly retentionMs: number;
-
-	constructor(
-		private readonly redis: Redis,
-		keys: Keys,
-		private readonly audit: Pick<AuditLog, 'record'>,
-		private readonly options: MaintenanceStoreOptions = {}
-	) {
-		this.key = keys.alerts.windows;
-		this.now = options.now ?? Date.now;
-		this.retentionMs = options.retentionMs ?? WINDOW_RETENTION_MS;
+export class MaintenanceStore extends MutingStore<MaintenanceWindow> {
+	constructor(redis: Redis, keys: Keys, audit: Pick<AuditLog, 'record'>, options: MaintenanceStoreOptions = {}) {
+		super(new RecordHash(redis, keys.alerts.windows, storedWindow, 'maintenance window', options.onBad), audit, options, WINDOW_RETENTION_MS);
 	}
 
 	/** Every stored window (for reports and previews), corrupt entries left out. */
 	async all(): Promise<MaintenanceWindow[]> {
-		return [...(await readAll(this.redis, this.key, storedWindow, this.options.onBad)).values()].map((r) => r.value);
+		return [...(await this.records.all()).values()].map((r) => r.value);
 	}
 
 	/** Windows in the given states (default active and scheduled), newest first (by creation). */
@@ -278,14 +262,8 @@ export class MaintenanceStore {
 	}
 
 	async get(id: string): Promise<WindowView | null> {
-		const r = await readOne(this.redis, this.key, id, storedWindow, this.options.onBad);
+		const r = await this.records.one(id);
 		return r ? windowView(r.value, this.now()) : null;
-	}
-
-	private async required(id: string): Promise<StoredRecord<MaintenanceWindow>> {
-		const r = await readOne(this.redis, this.key, id, storedWindow, this.options.onBad);
-		if (!r) throw new MutingStateError(404, `no maintenance window with id ${JSON.stringify(id.slice(0, 80))}`);
-		return r;
 	}
 
 	private fresh(input: WindowInput, by: ChangeBy, now: number, replaces?: string): MaintenanceWindow {
@@ -298,7 +276,7 @@ export class MaintenanceStore {
 	async create(input: WindowInput, by: ChangeBy): Promise<WindowView> {
 		const now = this.now();
 		const w = this.fresh(input, by, now);
-		if (!(await compareAndSet(this.redis, this.key, [{ id: w.id, expected: null, value: w }]))) throw changedMeanwhile('maintenance window', w.id);
+		if (!(await this.records.write([{ id: w.id, expected: null, value: w }]))) throw this.records.changedMeanwhile(w.id);
 		await this.audit.record({ actor: by.actor, action: 'window.create', target: w.id, after: w, ip: by.ip });
 		await this.prune(now);
 		return windowView(w, now);
@@ -306,9 +284,9 @@ export class MaintenanceStore {
 
 	/** Changes a window as the module's comment says; answers it as it now is and the id it replaced, if any. */
 	async update(id: string, input: WindowInput, by: ChangeBy): Promise<{ window: WindowView; replaced?: string }> {
-		for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+		for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
 			const now = this.now();
-			const cur = await this.required(id);
+			const cur = await this.records.required(id);
 			const old = cur.value;
 			if (old.endedAt !== undefined || windowView(old, now).state === 'ended') {
 				throw new MutingStateError(409, `maintenance window ${id} has ended: ended windows stay as history and do not change; create a new one`);
@@ -318,13 +296,13 @@ export class MaintenanceStore {
 				const { public: _oldNotice, ...kept } = old;
 				const next: MaintenanceWindow = { ...kept, ...input, updatedAt: now, updatedBy: by.actor, effectiveFrom: same ? old.effectiveFrom : now };
 				checkFuture(next, now);
-				if (!(await compareAndSet(this.redis, this.key, [{ id, expected: cur.text, value: next }]))) continue;
+				if (!(await this.records.write([{ id, expected: cur.text, value: next }]))) continue;
 				await this.audit.record({ actor: by.actor, action: 'window.update', target: id, before: old, after: next, ip: by.ip });
 				return { window: windowView(next, now) };
 			}
 			const replacement = this.fresh(input, by, now, id);
 			const ended: MaintenanceWindow = { ...old, endedAt: now, updatedAt: now, updatedBy: by.actor, replacedBy: replacement.id };
-			const ok = await compareAndSet(this.redis, this.key, [
+			const ok = await this.records.write([
 				{ id, expected: cur.text, value: ended },
 				{ id: replacement.id, expected: null, value: replacement }
 			]);
@@ -333,33 +311,30 @@ export class MaintenanceStore {
 			await this.audit.record({ actor: by.actor, action: 'window.create', target: replacement.id, after: replacement, ip: by.ip });
 			return { window: windowView(replacement, now), replaced: id };
 		}
-		throw changedMeanwhile('maintenance window', id);
+		throw this.records.changedMeanwhile(id);
 	}
 
 	/** Ends a window now (an open occurrence is cut at now); it stays as history. */
 	async end(id: string, by: ChangeBy): Promise<WindowView> {
-		for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+		for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
 			const now = this.now();
-			const cur = await this.required(id);
+			const cur = await this.records.required(id);
 			const old = cur.value;
 			if (old.endedAt !== undefined) throw new MutingStateError(409, `maintenance window ${id} has already ended (at ${new Date(old.endedAt).toISOString()})`);
 			if (windowView(old, now).state === 'ended') throw new MutingStateError(409, `maintenance window ${id} has already ended: it does not open again`);
 			const next: MaintenanceWindow = { ...old, endedAt: now, updatedAt: now, updatedBy: by.actor };
-			if (!(await compareAndSet(this.redis, this.key, [{ id, expected: cur.text, value: next }]))) continue;
+			if (!(await this.records.write([{ id, expected: cur.text, value: next }]))) continue;
 			await this.audit.record({ actor: by.actor, action: 'window.end', target: id, before: old, after: next, ip: by.ip });
 			return windowView(next, now);
 		}
-		throw changedMeanwhile('maintenance window', id);
+		throw this.records.changedMeanwhile(id);
 	}
 
 	/** Deletes windows whose last moment is older than the retention (bookkeeping, not audited). */
 	async prune(now = this.now()): Promise<number> {
-		const all = await readAll(this.redis, this.key, storedWindow);
-		const old = [...all.entries()].filter(([, r]) => {
-			const last = lastMoment(r.value);
+		return this.records.prune((w) => {
+			const last = lastMoment(w);
 			return last !== undefined && last < now - this.retentionMs;
 		});
-		if (old.length === 0) return 0;
-		return (await compareAndSet(this.redis, this.key, old.map(([id, r]) => ({ id, expected: r.text, value: null })))) ? old.length : 0;
 	}
 }

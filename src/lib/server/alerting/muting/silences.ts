@@ -20,18 +20,15 @@ import type { Keys } from '../../keys';
 import { compileMatchers, formatMatchers, MutingInputError, parseMatchers, type Matcher } from './matchers';
 import {
 	asObject,
-	changedMeanwhile,
-	compareAndSet,
 	MutingStateError,
 	newId,
 	parseInstant,
 	parsePositiveDuration,
 	parseText,
-	readAll,
-	readOne,
+	RecordHash,
 	refuseUnknown,
 	type ChangeBy,
-	type StoredRecord
+	MutingStore, type MutingStoreOptions, WRITE_ATTEMPTS
 } from './common';
 
 export type { ChangeBy };
@@ -161,14 +158,7 @@ function sameMatchers(a: readonly Matcher[], b: readonly Matcher[]): boolean {
 	return key(a) === key(b);
 }
 
-export interface SilenceStoreOptions {
-	/**
-	 * The clock (epoch ms). Default Date.now.
-	 * @defaultValue Date.now
-	 */
-	now?: () => number;
-	/** Receives entries that do not parse (skipped). */
-	onBad?: (id: string, problem: string) => void;
+export interface SilenceStoreOptions extends MutingStoreOptions {
 	/**
 	 * How long expired silences are kept.
 	 * @defaultValue SILENCE_RETENTION_MS
@@ -176,29 +166,16 @@ export interface SilenceStoreOptions {
 	retentionMs?: number;
 }
 
-const ATTEMPTS = 5;
-
 /** The silences in Redis (`keys.alerts.silences`: id -> JSON); every change is audited. */
-export class SilenceStore {
-	private readonly key: string;
-	private readonly now: () => number;
-	private readonly retentionMs: number;
-
-	constructor(
-		private readonly redis: Redis,
-		keys: Keys,
-		private readonly audit: Pick<AuditLog, 'record'>,
-		private readonly options: SilenceStoreOptions = {}
-	) {
-		this.key = keys.alerts.silences;
-		this.now = options.now ?? Date.now;
-		this.retentionMs = options.retentionMs ?? SILENCE_RETENTION_MS;
+export class SilenceStore extends MutingStore<Silence> {
+	constructor(redis: Redis, keys: Keys, audit: Pick<AuditLog, 'record'>, options: SilenceStoreOptions = {}) {
+		super(new RecordHash(redis, keys.alerts.silences, storedSilence, 'silence', options.onBad), audit, options, SILENCE_RETENTION_MS);
 	}
 
 	/** Silences in the given states (default pending and active), newest first (by creation). */
 	async list(states: readonly SilenceState[] = ['pending', 'active']): Promise<SilenceView[]> {
 		const now = this.now();
-		const all = await readAll(this.redis, this.key, storedSilence, this.options.onBad);
+		const all = await this.records.all();
 		return [...all.values()]
 			.map((r) => silenceView(r.value, now))
 			.filter((s) => states.includes(s.state))
@@ -206,21 +183,15 @@ export class SilenceStore {
 	}
 
 	async get(id: string): Promise<SilenceView | null> {
-		const r = await readOne(this.redis, this.key, id, storedSilence, this.options.onBad);
+		const r = await this.records.one(id);
 		return r ? silenceView(r.value, this.now()) : null;
-	}
-
-	private async required(id: string): Promise<StoredRecord<Silence>> {
-		const r = await readOne(this.redis, this.key, id, storedSilence, this.options.onBad);
-		if (!r) throw new MutingStateError(404, `no silence with id ${JSON.stringify(id.slice(0, 80))}`);
-		return r;
 	}
 
 	async create(input: SilenceInput, by: ChangeBy): Promise<SilenceView> {
 		const now = this.now();
 		const span = silenceSpan(input, now);
 		const silence: Silence = { id: newId(), matchers: input.matchers, ...span, createdBy: by.actor, comment: input.comment, createdAt: now, updatedAt: now };
-		if (!(await compareAndSet(this.redis, this.key, [{ id: silence.id, expected: null, value: silence }]))) throw changedMeanwhile('silence', silence.id);
+		if (!(await this.records.write([{ id: silence.id, expected: null, value: silence }]))) throw this.records.changedMeanwhile(silence.id);
 		await this.audit.record({ actor: by.actor, action: 'silence.create', target: silence.id, after: silence, ip: by.ip });
 		await this.prune(now);
 		return silenceView(silence, now);
@@ -232,9 +203,9 @@ export class SilenceStore {
 	 * it now is (the replacement, if any) and the id of the one replaced.
 	 */
 	async update(id: string, input: SilenceInput, by: ChangeBy): Promise<{ silence: SilenceView; replaced?: string }> {
-		for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+		for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
 			const now = this.now();
-			const cur = await this.required(id);
+			const cur = await this.records.required(id);
 			const old = cur.value;
 			const state = silenceState(old, now);
 			if (state === 'expired') {
@@ -244,7 +215,7 @@ export class SilenceStore {
 			if (inPlace) {
 				const span = silenceSpan(input, now, old.startsAt);
 				const next: Silence = { ...old, matchers: input.matchers, ...span, comment: input.comment, updatedAt: now, updatedBy: by.actor };
-				if (!(await compareAndSet(this.redis, this.key, [{ id, expected: cur.text, value: next }]))) continue;
+				if (!(await this.records.write([{ id, expected: cur.text, value: next }]))) continue;
 				await this.audit.record({ actor: by.actor, action: 'silence.update', target: id, before: old, after: next, ip: by.ip });
 				return { silence: silenceView(next, now) };
 			}
@@ -260,7 +231,7 @@ export class SilenceStore {
 				replaces: id
 			};
 			const ended: Silence = { ...old, endsAt: now, updatedAt: now, updatedBy: by.actor, replacedBy: replacement.id };
-			const ok = await compareAndSet(this.redis, this.key, [
+			const ok = await this.records.write([
 				{ id, expected: cur.text, value: ended },
 				{ id: replacement.id, expected: null, value: replacement }
 			]);
@@ -269,35 +240,27 @@ export class SilenceStore {
 			await this.audit.record({ actor: by.actor, action: 'silence.create', target: replacement.id, after: replacement, ip: by.ip });
 			return { silence: silenceView(replacement, now), replaced: id };
 		}
-		throw changedMeanwhile('silence', id);
+		throw this.records.changedMeanwhile(id);
 	}
 
 	/** Ends a silence now (a pending one never starts); it stays as history. */
 	async expire(id: string, by: ChangeBy): Promise<SilenceView> {
-		for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+		for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
 			const now = this.now();
-			const cur = await this.required(id);
+			const cur = await this.records.required(id);
 			const old = cur.value;
 			const state = silenceState(old, now);
 			if (state === 'expired') throw new MutingStateError(409, `silence ${id} has already expired (at ${new Date(old.endsAt).toISOString()})`);
 			const next: Silence = { ...old, startsAt: state === 'pending' ? now : old.startsAt, endsAt: now, updatedAt: now, updatedBy: by.actor };
-			if (!(await compareAndSet(this.redis, this.key, [{ id, expected: cur.text, value: next }]))) continue;
+			if (!(await this.records.write([{ id, expected: cur.text, value: next }]))) continue;
 			await this.audit.record({ actor: by.actor, action: 'silence.expire', target: id, before: old, after: next, ip: by.ip });
 			return silenceView(next, now);
 		}
-		throw changedMeanwhile('silence', id);
+		throw this.records.changedMeanwhile(id);
 	}
 
 	/** Deletes silences that ended more than the retention ago (not audited: bookkeeping, like stream trimming). */
 	async prune(now = this.now()): Promise<number> {
-		const all = await readAll(this.redis, this.key, storedSilence);
-		const old = [...all.entries()].filter(([, r]) => r.value.endsAt < now - this.retentionMs);
-		if (old.length === 0) return 0;
-		const ok = await compareAndSet(
-			this.redis,
-			this.key,
-			old.map(([id, r]) => ({ id, expected: r.text, value: null }))
-		);
-		return ok ? old.length : 0;
+		return this.records.prune((s) => s.endsAt < now - this.retentionMs);
 	}
 }

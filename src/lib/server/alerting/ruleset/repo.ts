@@ -75,8 +75,9 @@ export interface SaveOptions {
 	 */
 	at?: number;
 	/**
-	 * `groups` (default): the saved groups replace the groups of the same name, other groups stay.
+	 * `groups`: the saved groups replace the groups of the same name, other groups stay.
 	 * `all`: the saved groups become the whole rule set.
+	 * @defaultValue 'groups'
 	 */
 	replace?: 'groups' | 'all';
 	/**

@@ -12,7 +12,10 @@ import type { LiveSend } from './socket';
 
 export interface BoardsOptions {
 	store: TimeSeriesStore;
-	/** The tiles of the default board when no board is named `default`. */
+	/**
+	 * The tiles of the default board when no board is named `default`.
+	 * @defaultValue none: the default board shows every series (up to 60)
+	 */
 	tiles?: ReadonlyArray<{ title: string; selector: string; unit?: string }>;
 	boards?: readonly BoardDef[];
 	/** @defaultValue UTC */
