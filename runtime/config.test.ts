@@ -266,6 +266,16 @@ describe('staged targets', () => {
 	});
 });
 
+describe('quality report stages', () => {
+	it('accept a stricter stage of a plan target and name the field of one that is not', () => {
+		expect(problems('quality:\n  stages: { satisfaction: { level: 0.95, from: "2027-07-01" } }\n')).toEqual([]);
+		const out = problems('quality:\n  stages:\n    satisfaction: { level: 0.85, from: "2027-07-01" }\n    failureRate: { level: 0.0005, from: "soon" }\n').join('\n');
+		expect(out).toMatch(/quality\.stages\.satisfaction\.level .*0\.85 is not stricter than the current level 0\.9 under ">="/);
+		expect(out).toMatch(/quality\.stages\.failureRate\.from .*not a date \(YYYY-MM-DD\)/);
+		expect(problems('quality:\n  stages: { uptime: { level: 0.99, from: "2027-07-01" } }\n').join('\n')).toMatch(/quality\.stages.*uptime/);
+	});
+});
+
 describe('status (the public status page)', () => {
 	it('is off by default, and keeps the services as listed', () => {
 		const off = parseConfig('');

@@ -18,7 +18,7 @@ import { zDuration } from '../src/lib/shared/duration';
 import { stageProblems } from '../src/lib/shared/slo-stage';
 import { canonicalZone } from '../src/lib/server/alerting/muting';
 import { DEFAULT_GROUP_INTERVAL_MS } from '../src/lib/server/rules';
-import { DEFAULT_QUALITY_SETTINGS } from '../src/lib/server/views/quality-report';
+import { DEFAULT_QUALITY_SETTINGS, TARGET_IDS, TARGET_TEXT, type TargetId } from '../src/lib/server/views/quality-report';
 import { parseSeed, splitSeeds } from '../src/lib/server/redis';
 
 function selectorParses(text: string): boolean {
@@ -437,10 +437,28 @@ const configObject = z.strictObject({
 					satisfaction: z.number().gt(0).lte(1).default(DEFAULT_QUALITY_SETTINGS.targets.satisfaction)
 				})
 				.prefault({}),
+			/**
+			 * The plan's next stages: `<target>: { level, from: 'YYYY-MM-DD' }`, a stricter level from a day on
+			 * (in reports.timeZone). Quarters from that day are judged by it; earlier ones show it beside their level.
+			 */
+			stages: z
+				.strictObject(
+					Object.fromEntries(
+						TARGET_IDS.map((id) => [id, z.strictObject({ level: z.number().gt(0).lte(1), from: z.string() }).optional()])
+					) as Record<TargetId, z.ZodOptional<z.ZodObject<{ level: z.ZodNumber; from: z.ZodString }>>>
+				)
+				.default({}),
 			/** Services published with the report: `service` label value -> the name customers see. Others stay internal. */
 			services: z.record(z.string().min(1).max(200), z.string().trim().min(1).max(100)).default({})
 		})
-		.prefault({}),
+		.prefault({})
+		.superRefine((q, ctx) => {
+			for (const id of TARGET_IDS) {
+				const stage = q.stages[id];
+				if (!stage) continue;
+				for (const p of stageProblems(TARGET_TEXT[id].op, q.targets[id], stage, 'level')) ctx.addIssue({ code: 'custom', path: ['stages', id, p.path], message: p.message });
+			}
+		}),
 	status: z
 		.strictObject({
 			/** Serve the public status page (/status, /status.json) without a login; off, both answer 404. */

@@ -17,7 +17,10 @@ export function qualityCsv(r: QualityReport): string {
 		['quarter', r.quarter, 'to', new Date(r.to).toISOString(), '', ''],
 		['quarter', r.quarter, 'zone', r.zone, '', ''],
 		['quarter', r.quarter, 'tickets', r.tickets.created, '', ''],
-		...r.targets.map((t) => ['target', t.name, `${t.id} (${t.op})`, t.figure, t.level, yes(t.met)]),
+		...r.targets.flatMap((t) => [
+			['target', t.name, `${t.id} (${t.op})`, t.figure, t.level, yes(t.met)],
+			...(t.next ? [['next stage', t.name, `${t.id} (${t.op}) from ${t.next.from}`, t.figure, t.next.level, yes(t.next.met)]] : [])
+		]),
 		...r.services.map((s) => ['service', s.service, 'availability', s.availability, r.uptimeObjective, yes(s.met)]),
 		['incidents', 'all', 'count', r.incidents.count, '', ''],
 		['incidents', 'all', 'mtta_seconds', sec(r.incidents.mttaMs), '', ''],

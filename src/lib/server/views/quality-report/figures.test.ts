@@ -49,6 +49,20 @@ describe('targets', () => {
 		expect(targetRows(half, null, { targets: { ...DEFAULT_QUALITY_SETTINGS.targets, satisfaction: 0.5 } }).find((r) => r.id === 'satisfaction')!.met).toBe(true);
 	});
 
+	it('holds a quarter that starts on or after a stage\'s day to the stage, and shows an upcoming stage beside the level in force', () => {
+		const half = sumCounts([...countTickets([ticket('x', { rating: 5 }), ticket('y', { rating: 5 }), ticket('z', { rating: 2 }), ticket('w', { rating: 4 })], [Q], 'team', NOW).values()].map((a) => a[0]!));
+		const settings = { targets: DEFAULT_QUALITY_SETTINGS.targets, stages: { satisfaction: { level: 0.95, from: '2027-07-01' } } };
+		const day = (d: string) => Date.parse(`${d}T00:00:00Z`);
+		// The stage starts after the quarter: level 0.9 judges (0.75 missed), the stage is shown, missed too.
+		const before = targetRows(half, null, settings, { from: day('2027-04-01'), dayStart: day }).find((r) => r.id === 'satisfaction')!;
+		expect(before).toMatchObject({ level: 0.9, figure: 0.75, met: false, next: { level: 0.95, from: '2027-07-01', met: false } });
+		// From the stage's day on, the stage is the level and nothing is shown beside it.
+		const after = targetRows(half, null, settings, { from: day('2027-07-01'), dayStart: day }).find((r) => r.id === 'satisfaction')!;
+		expect(after).toMatchObject({ level: 0.95, met: false, next: null });
+		// Targets without a stage have none.
+		expect(targetRows(half, null, settings, { from: day('2027-04-01'), dayStart: day }).find((r) => r.id === 'answered5m')!.next).toBeNull();
+	});
+
 	it('carries a failed failure-rate query as no data with its error', () => {
 		const rows = targetRows(sumCounts([]), { name: 'f', expr: 'x', op: '<', threshold: 0.001, objective: 0.99, unit: 'ratio', steps: 0, good: 0, compliance: null, mean: null, budget: 0, budgetUsed: null, met: null, levelInForce: 0.001, next: null, error: 'parse error' }, DEFAULT_QUALITY_SETTINGS);
 		expect(rows[0]).toMatchObject({ id: 'failureRate', figure: null, met: null, error: 'parse error' });

@@ -22,6 +22,12 @@ export interface TargetRow {
 	basis: number;
 	basisUnit: 'tickets' | 'complaints' | 'ratings' | 'hours';
 	met: boolean | null;
+	/**
+	 * The next stage when it starts after the quarter began (`quality.stages`): its level, its day,
+	 * and whether the quarter's figure would meet it (null without data). A stage in force from the
+	 * quarter's start is the `level` itself.
+	 */
+	next: { level: number; from: string; met: boolean | null } | null;
 	/** The failure-rate query's error, when it failed (internal only). */
 	error?: string;
 }
@@ -89,7 +95,13 @@ function judged(id: TargetId, level: number, figure: number | null): boolean | n
  * SLO's hourly values; the others are the ticket shares of all tickets created in the quarter, as
  * the scorecards count them (deadlines decided at the report's time).
  */
-export function targetRows(counts: TicketCounts, failure: (SloResult & { error?: string }) | null, settings: Pick<QualitySettings, 'targets'>): TargetRow[] {
+export function targetRows(
+	counts: TicketCounts,
+	failure: (SloResult & { error?: string }) | null,
+	settings: Pick<QualitySettings, 'targets'> & Partial<Pick<QualitySettings, 'stages'>>,
+	/** The quarter's start, and the epoch ms a stage's day starts at (in the report's zone). */
+	quarter: { from: number; dayStart: (day: string) => number } | null = null
+): TargetRow[] {
 	const figures: Record<TargetId, { figure: number | null; basis: number; basisUnit: TargetRow['basisUnit'] }> = {
 		failureRate: { figure: failure?.mean ?? null, basis: failure?.steps ?? 0, basisUnit: 'hours' },
 		answered5m: { figure: ratio(counts.answered5m), basis: counts.answered5m.eligible, basisUnit: 'tickets' },
@@ -99,8 +111,11 @@ export function targetRows(counts: TicketCounts, failure: (SloResult & { error?:
 	};
 	return TARGET_IDS.map((id) => {
 		const f = figures[id];
-		const level = settings.targets[id];
-		return { id, name: TARGET_TEXT[id].name, op: TARGET_TEXT[id].op, level, ...f, met: judged(id, level, f.figure), ...(id === 'failureRate' && failure?.error ? { error: failure.error } : {}) };
+		const stage = settings.stages?.[id];
+		const inForce = stage && quarter ? quarter.dayStart(stage.from) <= quarter.from : false;
+		const level = stage && inForce ? stage.level : settings.targets[id];
+		const next = stage && quarter && !inForce ? { level: stage.level, from: stage.from, met: judged(id, stage.level, f.figure) } : null;
+		return { id, name: TARGET_TEXT[id].name, op: TARGET_TEXT[id].op, level, ...f, met: judged(id, level, f.figure), next, ...(id === 'failureRate' && failure?.error ? { error: failure.error } : {}) };
 	});
 }
 

@@ -7,7 +7,8 @@
  * before). The stored tickets are read once and handed to each.
  */
 import type { IncidentStore } from '../../alerting/incidents';
-import type { MaintenanceWindow } from '../../alerting/muting';
+import { fromLocal, type MaintenanceWindow } from '../../alerting/muting';
+import { parseDay } from '../../../shared/slo-stage';
 import type { QueryLimits } from '../../promql';
 import type { Ticket, TicketStore } from '../../tickets';
 import type { Retention, TimeSeriesStore } from '../../tsdb';
@@ -71,6 +72,12 @@ export interface QualityReport {
 	};
 }
 
+/** Local midnight of a 'YYYY-MM-DD' day in a zone (epoch ms); +Infinity when it is not a day (config checks refuse those). */
+function dayStart(zone: string, day: string): number {
+	const d = parseDay(day);
+	return d ? fromLocal(zone, Date.UTC(d.y, d.m0, d.d)) : Infinity;
+}
+
 /** The months of a quarter, in its zone. */
 export function monthsOf(q: Period): Period[] {
 	const [y, n] = q.label.split('-Q').map(Number) as [number, number];
@@ -110,7 +117,7 @@ export async function buildQualityReport(deps: QualityReportDeps, options: Quali
 		policy: [...options.quality.policy],
 		uptimePolicy: report.policy.text,
 		coverage: report.coverage.text,
-		targets: targetRows(counts, report.slos[0] ?? null, options.quality),
+		targets: targetRows(counts, report.slos[0] ?? null, options.quality, { from: q.from, dayStart: (day) => dayStart(q.zone, day) }),
 		uptimeObjective: options.reports.uptimeObjective,
 		services: serviceRows(report.services, options.quality.services, options.reports.uptimeObjective),
 		incidents: { count: m.count, unacknowledged: m.unacknowledged, unresolved: m.unresolved, mttaMs: m.tta?.mean ?? null, mttrMs: m.ttr?.mean ?? null },

@@ -13,7 +13,7 @@ const report: QualityReport = {
 	policy: ['Figures count each ticket once.'],
 	uptimePolicy: 'maintenance excluded',
 	coverage: 'the whole quarter',
-	targets: [{ id: 'satisfaction', name: 'Customer satisfaction', op: '>=', level: 0.9, figure: 0.93, basis: 400, basisUnit: 'ratings', met: true, error: 'secret_series{host="db-1"} failed' }],
+	targets: [{ id: 'satisfaction', name: 'Customer satisfaction', op: '>=', level: 0.9, figure: 0.93, basis: 400, basisUnit: 'ratings', met: true, next: { level: 0.95, from: '2027-07-01', met: false }, error: 'secret_series{host="db-1"} failed' }],
 	uptimeObjective: 0.999,
 	services: [
 		{ service: 'search-internal', displayName: 'Search', availability: 0.9999, met: true, downSeconds: 5, noDataSeconds: 0, maintenanceSeconds: 0 },
@@ -38,7 +38,7 @@ describe('the public form', () => {
 	});
 
 	it('copies the aggregate figures and the policy, and nothing internal', () => {
-		expect(pub.targets).toEqual([{ id: 'satisfaction', name: 'Customer satisfaction', op: '>=', level: 0.9, figure: 0.93, met: true }]);
+		expect(pub.targets).toEqual([{ id: 'satisfaction', name: 'Customer satisfaction', op: '>=', level: 0.9, figure: 0.93, met: true, next: { level: 0.95, from: '2027-07-01' } }]);
 		expect(pub.incidents).toEqual({ count: 4, mttaMs: 60_000, mttrMs: 3_600_000 });
 		expect(pub.complaints).toEqual({ total: 1, previousTotal: 2, categories: [{ category: 'Uncategorised', count: 1, previous: 2 }] });
 		expect(pub.policy).toEqual(['Figures count each ticket once.', 'Uptime: maintenance excluded.']);

@@ -40,6 +40,8 @@ export interface PublicQualityReport {
 		/** null: no data in the quarter. */
 		figure: number | null;
 		met: boolean | null;
+		/** The plan's next, stricter level from a day ('YYYY-MM-DD'), when it starts after the quarter did; absent in reports published before stages existed. */
+		next?: { level: number; from: string } | null;
 	}>;
 	/** The uptime objective every service is held to. */
 	uptimeObjective: number;
@@ -72,7 +74,7 @@ export function toPublic(r: QualityReport, names: Record<string, string>): Omit<
 		from: r.from,
 		to: r.to,
 		policy: [...r.policy, `Uptime: ${r.uptimePolicy}.`],
-		targets: r.targets.map((t) => ({ id: t.id, name: t.name, op: t.op, level: t.level, figure: t.figure, met: t.met })),
+		targets: r.targets.map((t) => ({ id: t.id, name: t.name, op: t.op, level: t.level, figure: t.figure, met: t.met, next: t.next ? { level: t.next.level, from: t.next.from } : null })),
 		uptimeObjective: r.uptimeObjective,
 		services,
 		incidents: { count: r.incidents.count, mttaMs: r.incidents.mttaMs, mttrMs: r.incidents.mttrMs },

@@ -24,6 +24,12 @@ export interface QualitySettings {
 	 */
 	targets: Record<TargetId, number>;
 	/**
+	 * The plan's next stages: a stricter level a target is held to from a day on ('YYYY-MM-DD' in
+	 * the reports' time zone). A quarter that starts on or after that day is judged by it; an
+	 * earlier quarter shows it beside the level in force, with whether the figure would meet it.
+	 */
+	stages: Partial<Record<TargetId, { level: number; from: string }>>;
+	/**
 	 * Services published with the report: `service` label value -> the name customers see. Only
 	 * these appear in the public snapshot; the page shows every service.
 	 */
@@ -39,6 +45,7 @@ export const DEFAULT_QUALITY_SETTINGS: QualitySettings = {
 	],
 	failureRate: 'max(system_failure_ratio)',
 	targets: { failureRate: 0.001, answered5m: 0.95, complaintsAnswered24h: 0.95, complaintsClosed48h: 0.95, satisfaction: 0.9 },
+	stages: {},
 	services: {}
 };
 
