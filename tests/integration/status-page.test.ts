@@ -188,7 +188,7 @@ describe('without any session', () => {
 			for (const [name, body] of [
 				['/status', page],
 				['/status.json', text]
-			]) {
+			] as const) {
 				expect(body.toLowerCase().includes(secret.toLowerCase()), `${what} (${secret}) in ${name}`).toBe(false);
 			}
 		}
