@@ -169,7 +169,7 @@ describe('without any session', () => {
 		]);
 		expect(json.services[0].days).toHaveLength(90);
 		expect(json.services[0].days.slice(0, 86).every((d: { level: string }) => d.level === 'nodata')).toBe(true);
-		expect(json.services[0].uptime).toBe(1);
+		expect(json.services[0].uptime).toBeGreaterThan(0.9999); // up all along (a second or two at the end may read as not yet collected)
 		expect(json.incidents).toHaveLength(1);
 		expect(json.incidents[0]).toMatchObject({ title: `Checkout is slow ${XSS}`, status: 'investigating', endedAt: null });
 		expect(json.maintenance).toEqual([expect.objectContaining({ title: 'Payment provider upgrade', description: 'Payments may pause for a minute.', inProgress: false })]);
@@ -189,8 +189,8 @@ describe('without any session', () => {
 			for (const [name, body] of [
 				['/status', page],
 				['/status.json', text]
-			]) {
-				expect(String(body).toLowerCase().includes(secret.toLowerCase()), `${what} (${secret}) in ${name}`).toBe(false);
+			] as const) {
+				expect(body.toLowerCase().includes(secret.toLowerCase()), `${what} (${secret}) in ${name}`).toBe(false);
 			}
 		}
 		for (const body of [page, text]) {

@@ -3,6 +3,8 @@ import type { MaintenanceWindow } from '../../alerting/muting';
 import type { PublishedIncident } from '../../alerting/incidents';
 import { MemoryStore } from '../../tsdb/memory-store';
 import { DEFAULT_REPORT_SETTINGS, type DayUptime } from '../reports';
+import { buildReport } from '../reports/load';
+import { monthPeriod } from '../reports/period';
 import { ComputedOnce } from './cache';
 import { buildStatusPage, concerns, statusPeriod } from './load';
 import { dayBar, overallState, publicIncident, publicMaintenance, serviceState, statusJson } from './model';
@@ -98,6 +100,11 @@ describe('the page over a store', () => {
 		expect(none!.bars).toHaveLength(90);
 		expect(none!.bars.every((b) => b.level === 'nodata')).toBe(true);
 		expect(page.qualityReports).toEqual([]);
+		// The same days' figures as the report of December computes for the service.
+		const report = await buildReport({ store, incidents: { list: async () => ({ incidents: [], nextCursor: null }) }, windows: [], now: NOW, retention: store.retention }, DEFAULT_REPORT_SETTINGS, monthPeriod('UTC', 2026, 11), null);
+		const daily = report.services.find((s) => s.service === 'checkout')!.daily.filter((d) => d.state !== 'future');
+		expect(daily).toHaveLength(7);
+		expect(checkout!.bars.slice(83).map((b) => [b.day, b.availability])).toEqual(daily.map((d) => [d.day, d.availability]));
 		expect(JSON.stringify(statusJson(page))).not.toMatch(/service=|"service"|instance|127\.0\.0\.1|up\{|"checkout"/);
 	});
 
