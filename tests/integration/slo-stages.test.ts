@@ -6,7 +6,10 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAlertsRole } from '../../alerts/role';
 import { SloTargetWriter } from '../../alerts/slo-targets';
+import { systemClock } from '../../src/lib/server/clock';
+import type { TimeSeriesStore } from '../../src/lib/server/tsdb';
 import { IncidentStore } from '../../src/lib/server/alerting/incidents';
 import { createKeys } from '../../src/lib/server/keys';
 import { createLogger } from '../../src/lib/server/log';
@@ -138,4 +141,57 @@ describe('the target series', () => {
 		expect(await query('vigil_slo_target_from_seconds', clock)).toEqual([]);
 		await writer.stop();
 	}, 60_000);
+});
+
+describe('the alerts role writes the target series', () => {
+	it('from the leader only: a standby writes none', async () => {
+		const prefix = 'sr:';
+		const keys = createKeys(prefix);
+		const log = createLogger({ level: 'silent' });
+		const store = new RedisStore(redis, { prefix, liveKey: null });
+		/** The store as one process sees it, counting the target samples it writes. */
+		const counted = () => {
+			const c = { targets: 0, store: undefined as unknown as TimeSeriesStore };
+			c.store = new Proxy(store, {
+				get(target, prop, receiver) {
+					if (prop === 'write')
+						return (series: Parameters<TimeSeriesStore['write']>[0], o?: Parameters<TimeSeriesStore['write']>[1]) => {
+							c.targets += series.filter((x) => x.name.startsWith('vigil_slo_target')).length;
+							return target.write(series, o);
+						};
+					return Reflect.get(target, prop, receiver) as unknown;
+				}
+			});
+			return c;
+		};
+		const start = (c: ReturnType<typeof counted>, node: string) =>
+			startAlertsRole({
+				log,
+				redis,
+				store: c.store,
+				keys,
+				nodeId: node,
+				config: { ruleFiles: [], defaultInterval: 30_000, evaluationTimeout: 5_000, leaseTtl: 15_000, externalLabels: {} },
+				configDir: '.',
+				clock: systemClock,
+				revisionPollMs: 3_600_000,
+				sloTargets: { slos: [satisfaction], timeZone: ZONE }
+			});
+		const a = counted();
+		const b = counted();
+		const leader = await start(a, 'node-a');
+		const deadline = Date.now() + 10_000;
+		while (!leader.leader || a.targets === 0) {
+			if (Date.now() > deadline) throw new Error('the leader wrote no target series');
+			await new Promise((r) => setTimeout(r, 20));
+		}
+		const standby = await start(b, 'node-b');
+		await new Promise((r) => setTimeout(r, 1000));
+		expect(standby.leader).toBe(false);
+		expect(b.targets).toBe(0);
+		const [current] = await store.latest([{ name: '__name__', op: '=', value: 'vigil_slo_target' }, { name: 'stage', op: '=', value: 'current' }]);
+		expect(current).toMatchObject({ labels: { slo: 'customer satisfaction', stage: 'current' }, value: Date.now() < DAY_START ? 0.9 : 0.95 });
+		await standby.stop();
+		await leader.stop();
+	}, 30_000);
 });
