@@ -161,7 +161,11 @@ test('a viewer gets 403 on /admin and no link to it', async ({ page }) => {
 	// The 403 page has the site's look and a way on: who is logged in, and the pages a viewer may open.
 	await expect(page.getByTestId('error-status')).toHaveText('403');
 	await expect(page.getByTestId('error-whoami')).toContainText('vic (viewer)');
-	await expect(page.getByTestId('error-nav').getByRole('link')).toHaveText(['Home', 'Wall', 'Rules', 'Incidents', 'Your account']);
+	await expect(page.getByTestId('error-nav').getByRole('link')).toHaveText(['Home', 'Wall', 'Boards', 'Rules', 'Incidents', 'Silences', 'Maintenance', 'Notifications', 'Your account']);
+	// Each of them opens for a viewer.
+	for (const href of await page.getByTestId('error-nav').getByRole('link').evaluateAll((as) => as.map((a) => a.getAttribute('href')!))) {
+		expect((await page.request.get(`${vigil.url}${href}`, { maxRedirects: 0 })).status(), href).toBe(200);
+	}
 	expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(11, 18, 32)');
 	await page.getByTestId('error-nav').getByRole('link', { name: 'Rules' }).click();
 	await expect(page).toHaveURL(/\/rules$/);
@@ -174,6 +178,11 @@ test('a viewer gets 403 on /admin and no link to it', async ({ page }) => {
 	}
 	await page.goto(`${vigil.url}/`);
 	await expect(page.locator('main a')).toContainText(['Wall', 'Rules', 'Incidents']);
+	// Every link of a viewer's home page opens for a viewer: none leads to a 403 (or to the login).
+	const hrefs = await page.locator('main a').evaluateAll((as) => as.map((a) => a.getAttribute('href')!));
+	expect(hrefs).toEqual(expect.arrayContaining(['/wall', '/boards', '/rules', '/incidents', '/silences', '/maintenance', '/notifications', '/account']));
+	for (const href of ['/reports', '/scorecards', '/complaints', '/admin']) expect(hrefs).not.toContain(href);
+	for (const href of hrefs) expect((await page.request.get(`${vigil.url}${href}`, { maxRedirects: 0 })).status(), href).toBe(200);
 });
 
 test('the favicon is served to anyone, as SVG and as .ico', async ({ request, page }) => {

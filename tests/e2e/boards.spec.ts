@@ -92,6 +92,10 @@ test('every role reaches the boards from the home page and the wall, without kio
 	for (const user of ['vic', 'eve', 'meg']) {
 		await page.context().clearCookies();
 		await login(page, rig, user, '/');
+		// The home page links only to pages the role may open: each answers 200, none a 403 or the login.
+		for (const href of await page.locator('main a').evaluateAll((as) => as.map((a) => a.getAttribute('href')!))) {
+			expect((await page.request.get(`${rig.vigil.url}${href}`, { maxRedirects: 0 })).status(), `${user}: ${href}`).toBe(200);
+		}
 		await page.getByRole('main').getByRole('link', { name: 'Boards', exact: true }).click();
 		await expect(page).toHaveURL(/\/boards$/);
 		await expect(page.getByTestId('board')).toHaveCount(2);

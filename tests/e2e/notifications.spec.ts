@@ -13,7 +13,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { NotificationOutbox, type LogInput } from '../../src/lib/server/alerting/notify';
 import { newSecretKey } from '../../src/lib/server/alerting/notify';
 import { artifact } from '../helpers/artifacts';
-import { kioskIsKeptOut, login, noMarkupRan, startRig, XSS, type Rig } from '../helpers/operator-pages';
+import { kioskIsKeptOut, login, noMarkupRan, startRig, tablesKeepWords, XSS, type Rig } from '../helpers/operator-pages';
 
 let rig: Rig;
 let receiver: Server;
@@ -72,6 +72,7 @@ test('an admin reads channels, routes and the log, adds a channel, tests, change
 	// The provisioned channel: read-only, its URL masked, its counts from the log.
 	const pager = channel(page, 'pager');
 	await expect(pager).toContainText('from the config file: read-only here');
+	await expect(channel(page, 'log')).toContainText("built in: writes to Vigil's own log");
 	await expect(pager).toContainText(base);
 	await expect(pager.getByRole('link', { name: /^Edit/ })).toHaveCount(0);
 	await expect(cell(page, 'pager', 4)).toHaveText('1');
@@ -162,6 +163,12 @@ test('an admin reads channels, routes and the log, adds a channel, tests, change
 
 	await page.goto(`${rig.vigil.url}/notifications`);
 	await page.screenshot({ path: artifact('notifications.png') });
+	// On a desktop screen and a laptop's: the tables fit the page and break no word but in free text.
+	for (const width of [1920, 1280]) {
+		await page.setViewportSize({ width, height: 1080 });
+		await tablesKeepWords(page);
+	}
+	await page.setViewportSize({ width: 1920, height: 1080 });
 
 	await channel(page, 'ops-hook').getByText('Delete…').click();
 	await channel(page, 'ops-hook').getByRole('button', { name: 'Delete ops-hook' }).click();

@@ -102,12 +102,20 @@ test('a viewer sees the demo rules, filters them by text and state in the URL, a
 	await expect(row(page, 'demo-shop.queues/QueueDrainAboveSLA').getByTestId('count-pending')).toHaveText('1 pending');
 	await expect(row(page, 'demo-shop.checkout/PaymentFailureRatioHigh').getByTestId('rule-name')).toHaveAttribute('href', '/rules/demo-shop.checkout/PaymentFailureRatioHigh');
 	await expect(page.getByTestId('live-status')).toHaveText('live');
+	// A summary template reads as one, never as raw "{{ $labels.target }}": each action a placeholder
+	// naming what each alert puts there.
+	const summary = row(page, 'demo-shop.availability/ProbeDown').getByTestId('rule-summary');
+	await expect(summary).toHaveAttribute('data-template', 'yes');
+	await expect(summary.getByTestId('summary-placeholder')).toHaveText(['target']);
+	await expect(summary).toHaveText('target is down');
+	await expect(summary).toHaveAttribute('title', '{{ $labels.target }} is down');
 
 	// Hostile text is text: no element made, no script run.
 	const hostile = row(page, `${XSS}/HostileText`);
 	await expect(hostile.getByTestId('rule-group')).toHaveText(XSS);
 	await expect(hostile.getByTestId('rule-error')).toHaveText(`bad: ${XSS}`);
 	await expect(hostile).toContainText(`${XSS} is down`);
+	await expect(hostile.getByTestId('rule-summary')).toHaveAttribute('data-template', 'no');
 	await expect(hostile.getByTestId('rule-name')).toHaveAttribute('href', `/rules/${encodeURIComponent(XSS)}/HostileText`);
 	await expect(page.locator('main img')).toHaveCount(0);
 

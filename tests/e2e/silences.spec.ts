@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { artifact } from '../helpers/artifacts';
 import { vigilCli } from '../helpers/kiosk';
-import { instance, kioskIsKeptOut, login, noMarkupRan, saveAlerts, startRig, XSS, type Rig } from '../helpers/operator-pages';
+import { instance, kioskIsKeptOut, login, noMarkupRan, saveAlerts, startRig, tablesKeepWords, XSS, type Rig } from '../helpers/operator-pages';
 
 let rig: Rig;
 
@@ -122,6 +122,11 @@ test('an engineer previews, makes, changes and expires silences', async ({ page 
 	await page.goto(`${rig.vigil.url}/silences?matchers=${encodeURIComponent('{alertname="ProbeDown"}')}`);
 	await expect(page.getByTestId('preview-count')).toHaveText('2 of 3 current alerts');
 	await page.screenshot({ path: artifact('silences.png') });
+	// On a desktop screen and a laptop's: the tables fit the page and break no word but in comments.
+	for (const width of [1920, 1280]) {
+		await page.setViewportSize({ width, height: 1080 });
+		await tablesKeepWords(page);
+	}
 });
 
 test('the rules list links a rule\'s silence to its row on /silences', async ({ page }) => {
@@ -147,6 +152,26 @@ test('the rules list links a rule\'s silence to its row on /silences', async ({ 
 	await rule.getByRole('link', { name: id }).click();
 	await expect(page).toHaveURL(new RegExp(`/silences#s-${id}$`));
 	await expect(page.locator(`#s-${id}`)).toContainText('linked from the rules list');
+});
+
+test('an admin previews, makes and expires a silence, as an engineer does', async ({ page }) => {
+	test.setTimeout(150_000);
+	await login(page, rig, 'ada', '/silences');
+	await expect(page.getByTestId('read-only')).toHaveCount(0);
+	const form = page.getByTestId('silence-form');
+	await form.getByLabel('Matchers').fill('{service="search"}');
+	await expect(page.getByTestId('preview-count')).toHaveText('1 of 3 current alerts');
+	await form.getByLabel(/^Comment/).fill(`admin on call ${XSS}`);
+	await form.getByRole('button', { name: 'Make silence' }).click();
+	await expect(page.getByTestId('action-message')).toContainText('(active)');
+	const made = row(page, 'active', 'admin on call');
+	await expect(made).toContainText('user:ada');
+	await expect(made.getByRole('cell', { name: `admin on call ${XSS}`, exact: true })).toBeVisible();
+	await made.getByRole('button', { name: /^Expire silence/ }).click();
+	await expect(page.getByTestId('action-message')).toContainText('its alerts notify again');
+	await expect(row(page, 'expired', 'admin on call')).toBeVisible();
+	await expect(row(page, 'active', 'admin on call')).toHaveCount(0);
+	await noMarkupRan(page);
 });
 
 test('viewers and managers read silences without forms; a kiosk screen is sent to the login', async ({ page, browser }) => {

@@ -88,3 +88,34 @@ export async function noMarkupRan(page: Page): Promise<void> {
 	expect(await page.locator('main img').count()).toBe(0);
 	expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
 }
+
+/**
+ * The page's tables fit its main column at this viewport, and keep words whole: every word of a
+ * cell (split at spaces and hyphens) lies on one line, except in cells of free text marked
+ * `.anywhere` (comments, URLs, answers), which may break a long token to keep the table in the page.
+ */
+export async function tablesKeepWords(page: Page): Promise<void> {
+	const found = await page.evaluate(() => {
+		const out: string[] = [];
+		const main = document.querySelector('main')!;
+		const right = main.getBoundingClientRect().right - parseFloat(getComputedStyle(main).paddingRight);
+		for (const table of main.querySelectorAll('table')) {
+			const name = table.getAttribute('data-testid') ?? 'a table';
+			const over = table.getBoundingClientRect().right - right;
+			if (over > 1) out.push(`${name}: ${Math.round(over)} px wider than the page`);
+			const walker = document.createTreeWalker(table, NodeFilter.SHOW_TEXT);
+			for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+				if (n.parentElement!.closest('.anywhere')) continue;
+				for (const m of (n.textContent ?? '').matchAll(/[^\s-]+/g)) {
+					const range = document.createRange();
+					range.setStart(n, m.index);
+					range.setEnd(n, m.index + m[0].length);
+					const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+					if (lines.size > 1) out.push(`${name}: “${m[0]}” broken over ${lines.size} lines`);
+				}
+			}
+		}
+		return out;
+	});
+	expect(found, `tables at ${page.viewportSize()?.width} px`).toEqual([]);
+}
