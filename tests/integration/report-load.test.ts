@@ -169,6 +169,27 @@ function sameInCsv(r: Report): void {
 	expect(daily.rows.map((row) => row[daily.header.indexOf('state')])).toEqual(r.services.flatMap((s) => s.daily.map((d) => d.state)));
 }
 
+it('a service up all along reads 100 % at any moment, whatever the place of its samples in their minute', async () => {
+	// Probes every 2 s at 0.804 s past the even second, as a collector started at an odd moment runs;
+	// read at several moments between two probes (one 2.4 minutes after the first, as a new user sees).
+	const first = Date.UTC(2026, 11, 7, 9, 0, 12, 804);
+	for (const [i, after] of [0.1, 0.7, 1.3, 1.9].entries()) {
+		const last = first + 72 * 2000;
+		const now = last + after * 1000;
+		const store = new RedisStore(redis, { prefix: `rphase${i}:`, now: () => now, liveKey: null });
+		const ts: number[] = [];
+		for (let t = first; t <= last; t += 2000) ts.push(t);
+		await store.write([{ name: 'up', labels: { service: 'shop', target: 'shop' }, ts, values: ts.map(() => 1), intervalMs: 2000 }]);
+		const incidents = new IncidentStore(redis, createKeys(`rphase${i}:`));
+		const r = await buildReport({ store, incidents, windows: [], now, retention: resolveRetention(undefined) }, DEFAULT_REPORT_SETTINGS, monthPeriod('UTC', 2026, 11), null);
+		const shop = r.services[0]!;
+		expect(shop.seconds, `read ${after} s after the last probe`).toMatchObject({ noData: 0, down: 0, availability: 1 });
+		// Judged from the first probe to within an interval of now.
+		expect(shop.seconds.period).toBeGreaterThan((last - first) / 1000 - 2);
+		expect(shop.seconds.period).toBeLessThanOrEqual((now - first) / 1000);
+	}
+});
+
 it('now, for a series whose next sample is on its way, is its latest; a series gone silent counts as no data to now', async () => {
 	const NOW = Date.UTC(2026, 11, 7, 7, 24, 3);
 	const from = NOW - 20 * 60_000;

@@ -248,16 +248,21 @@ async function sloValues(deps: ReportDeps, t: SloTarget, from: number, to: numbe
 /**
  * The span of [from, to) a series is judged over: from its first sample (when later than `from`)
  * to now (when earlier than `to`); `clip` names the edges that are the series' own (see clipBuckets).
- * "Now" for a series whose latest sample no longer covers now, but whose next one may still be on
- * its way (at most two sampling intervals late), is where its samples end (to the minute its
- * buckets hold, not before its latest sample): the moment being collected is not yet elapsed for
- * it, and reading it as "no data" made a service up all along lose a second or two at every
- * reading. A series silent for longer is judged to now, its silence counted as no data.
+ * "Now" for a live series (its latest sample at most two sampling intervals old, so its next one
+ * may still be on its way) is where its last bucket's samples reach: a bucket credits its samples'
+ * intervals from its start (count × interval), not from the first one's place in it, so time past
+ * that point but before now is the moment being collected, not yet elapsed for the series (never
+ * before its latest sample, never after now). Judging to now instead read that part as "no data",
+ * so a service up all along lost up to an interval at every reading (99.7 % two minutes after a
+ * start, a "degraded" day on the status page). A series silent for longer is judged to now, its
+ * silence counted as no data.
  */
 function judgedSpan(s: SeriesData, from: number, to: number, now: number): { lo: number; hi: number; clipLo: number | null; clipHi: number | null } {
 	const first = s.firstTs ?? from;
-	const covered = s.lastTs !== null ? s.lastTs + s.intervalMs : now;
-	const end = covered < now && now - covered <= 2 * s.intervalMs ? Math.max(s.lastTs!, Math.floor(covered / MINUTE) * MINUTE) : now;
+	const live = s.lastTs !== null && s.lastTs <= now && now - s.lastTs <= 2 * s.intervalMs;
+	const last = s.buckets.at(-1);
+	const reached = last && last.count > 0 ? last.start + last.count * s.intervalMs : -Infinity;
+	const end = live ? Math.min(now, Math.max(s.lastTs!, reached)) : now;
 	return { lo: Math.max(from, first), hi: Math.min(to, end), clipLo: first > from ? first : null, clipHi: end < to ? end : null };
 }
 
