@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { artifact } from '../helpers/artifacts';
 import { createKiosk, type Kiosk } from '../helpers/kiosk';
 import { freePort, startTestRedis, type TestRedis } from '../helpers/redis-server';
-import { shippedDemoConfig, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
+import { addVigilUser, shippedDemoConfig, startVigilProcess, VIGIL_BIN, type VigilProcess } from '../helpers/vigil-process';
 import { MIN_ARCMIN, MIN_SHARE, findCutText, measureWallText, textReport, type TextClass } from '../helpers/wall-text';
 
 /**
@@ -127,4 +128,52 @@ test('the demo board healthy, then checkout down with its alert: readable at bot
 		await page.screenshot({ path: artifact(`read-board-queue-backlog-${w}x${h}.png`) });
 		await expect.poll(() => findCutText(page), { message: `texts cut at ${w}x${h}, queue backlog`, timeout: 5000 }).toEqual([]);
 	}
+});
+
+test('a silenced alert first in the alerts list: its row fits the tile, nothing is cut, and "+N more" stays in view', async ({ page }) => {
+	test.setTimeout(300_000);
+	await page.goto(board.url);
+	const r = await fetch(`${shopUrl}/scenario`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scenario: 'payment-outage' }) });
+	expect(r.status).toBe(200);
+	const alerts = tile(page, 'Active alerts');
+	await expect(alerts.getByTestId('alert-row').filter({ hasText: 'ProbeDown' }).filter({ hasText: 'payments' })).toHaveAttribute('data-state', 'firing', { timeout: 150_000 });
+	// Every alert silenced, by a token (the longest "by" a silence has): the first row is a silenced one.
+	addVigilUser(vigil, redis.url, 'meg', 'engineer', 'a long enough password');
+	const made = spawnSync(process.execPath, [VIGIL_BIN, 'token', 'create', '--name', 'wall-reader', '--user', 'meg'], { env: { ...process.env, REDIS_URL: redis.url, VIGIL_CONFIG: vigil.configFile }, encoding: 'utf8' });
+	const token = /vgl_\S+/.exec(made.stdout)?.[0];
+	if (!token) throw new Error(`vigil token create: ${made.stderr}`);
+	const s = await fetch(`${vigil.url}/api/v1/silences`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+		body: JSON.stringify({ matchers: '{alertname=~".+"}', duration: '2h', comment: 'wall check' })
+	});
+	expect(s.status).toBe(201);
+	await expect(alerts.getByTestId('alert-row').first()).toHaveAttribute('data-muted', 'silenced', { timeout: 20_000 });
+	await expect(alerts.getByTestId('alert-row').first().getByTestId('alert-mute')).toBeVisible();
+	for (const [w, h] of SIZES) {
+		await page.setViewportSize({ width: w, height: h });
+		await page.waitForTimeout(1500);
+		await page.screenshot({ path: artifact(`read-board-silenced-${w}x${h}.png`) });
+		await expect.poll(() => findCutText(page), { message: `texts cut at ${w}x${h}, a silenced alert first`, timeout: 5000 }).toEqual([]);
+		// The rows shown and "+N more" (when some are not) lie inside the tile, above its age line.
+		const layout = await alerts.evaluate((t) => {
+			const box = t.getBoundingClientRect();
+			const inside = (e: Element) => {
+				const r = e.getBoundingClientRect();
+				return r.top >= box.top - 1 && r.bottom <= box.bottom + 1 && r.left >= box.left - 1 && r.right <= box.right + 1;
+			};
+			const rows = [...t.querySelectorAll('[data-testid="alert-row"]')];
+			const shown = rows.filter((e) => getComputedStyle(e).visibility !== 'hidden');
+			const more = t.querySelector('[data-testid="list-more"]');
+			return { rows: rows.length, shown: shown.length, shownInside: shown.every(inside), more: more?.textContent ?? null, moreInside: more ? inside(more) : null };
+		});
+		expect(layout.shown, `rows shown at ${w}x${h}`).toBeGreaterThan(0);
+		expect(layout.shownInside, `rows inside the tile at ${w}x${h}`).toBe(true);
+		if (layout.shown < layout.rows) {
+			expect(layout.more, `"+N more" at ${w}x${h}`).toMatch(/^\+\d+ more/);
+			expect(layout.moreInside, `"+N more" inside the tile at ${w}x${h}`).toBe(true);
+		}
+	}
+	await page.setViewportSize({ width: 1920, height: 1080 });
+	await readable(page, 'board-silenced');
 });

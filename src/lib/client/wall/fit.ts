@@ -10,7 +10,11 @@
  * set for styles that may use it.)
  *
  * The list is never shorter than its first item (the worst): blocks of the tile that may give way
- * (BoardGrid's `shrinks`) do, ending in "…" (markClipped).
+ * (BoardGrid's `shrinks`) do, ending in "…" (markClipped). The first item may itself give way: a
+ * part of it marked `data-fit-shrinks` (an alert's detail line) keeps whole lines, at least
+ * `data-min-lines` (default 1), when the item is taller than the list can be, and then ends in "…"
+ * (`data-clipped="yes"`, its full text in its `title`), so the item, and "+N more" under the list,
+ * stay inside the tile.
  *
  * Measured again when the list or any item changes size (a tile grows, a name wraps), when items
  * come, go or change text, and when a class changes (a tile's tone changes its cells' size).
@@ -18,6 +22,12 @@
 /** The smallest text scale a list takes before it hides items. */
 export const FIT_MIN = 1;
 const SCALES = [1];
+
+/** The height of a line of the element's text, in px. */
+function lineOf(el: HTMLElement): number {
+	const cs = getComputedStyle(el);
+	return parseFloat(cs.lineHeight) || parseFloat(cs.fontSize) * 1.2;
+}
 
 export function fitList(node: HTMLElement, onHidden: (hidden: number) => void) {
 	let report = onHidden;
@@ -31,8 +41,24 @@ export function fitList(node: HTMLElement, onHidden: (hidden: number) => void) {
 		// The first (worst) item is always shown: the list is at least as tall as it, and what else
 		// is on the tile and may give way (a "why" line, detail: class `shrinks`) does.
 		const first = items[0];
-		const floor = first ? `${Math.ceil(first.getBoundingClientRect().height)}px` : '';
+		const give = first?.querySelector<HTMLElement>('[data-fit-shrinks]') ?? null;
+		if (give) give.style.maxHeight = '';
+		// The least the first item can be: its part that gives way at its fewest lines.
+		const line = give ? lineOf(give) : 0;
+		const least = give ? Number(give.dataset.minLines ?? 1) : 0;
+		const spare = give ? Math.max(0, give.getBoundingClientRect().height - least * line) : 0;
+		const floor = first ? `${Math.ceil(first.getBoundingClientRect().height - spare)}px` : '';
 		if (node.style.minHeight !== floor) node.style.minHeight = floor;
+		if (give) {
+			// Whole lines of it that the list leaves room for, at least `least`.
+			const over = first!.getBoundingClientRect().bottom - node.getBoundingClientRect().bottom;
+			if (over > 1) give.style.maxHeight = `${Math.max(least, Math.floor((give.getBoundingClientRect().height - over + 1) / line)) * line}px`;
+			const cut = give.scrollHeight > give.clientHeight + 1;
+			if (cut) give.dataset.clipped = 'yes';
+			else delete give.dataset.clipped;
+			const text = cut ? (give.textContent ?? '').replace(/\s+/g, ' ').trim() : '';
+			if (give.title !== text) give.title = text;
+		}
 		const outside = (el: HTMLElement, box: DOMRect) => {
 			const r = el.getBoundingClientRect();
 			return r.bottom > box.bottom + 1 || r.right > box.right + 1;
