@@ -80,7 +80,7 @@ async function publicView(page: Page): Promise<void> {
 	await expect(services.nth(0).locator('.bar[data-level="down"]')).toHaveCount(1);
 	await expect(services.nth(0).locator('.bar[data-level="nodata"]')).toHaveCount(77);
 	await expect(services.nth(2).locator('.bar[data-level="nodata"]')).toHaveCount(90);
-	await expect(page.getByTestId('status-overall')).toHaveText('Some systems are degraded');
+	await expect(page.getByTestId('status-overall')).toHaveText('Partial outage: some systems are down');
 	const incident = page.getByTestId('status-incident').first();
 	await expect(incident.locator('h2')).toHaveText(`Payments failing ${XSS}`);
 	await expect(incident).toContainText('Card payments fail. We are on it.');

@@ -9,6 +9,7 @@ export {
 	dayBar,
 	MAINTENANCE_AHEAD_MS,
 	OVERALL_TEXT,
+	overallText,
 	overallState,
 	publicIncident,
 	publicMaintenance,

@@ -11,7 +11,7 @@ import type { PublishedIncident } from '../../alerting/incidents';
 import { matchesAll, type Matcher, type TimeSeriesStore } from '../../tsdb';
 import type { Labels } from '../../../shared/series';
 import { daysOf, policyText, selectorUptime, type Period, type ReportSettings } from '../reports';
-import { dayBar, OVERALL_TEXT, overallState, publicIncident, publicMaintenance, serviceState, STATE_TEXT, STATUS_DAYS, type PublicService, type PublicStatusPage, type PublishedReportLink } from './model';
+import { dayBar, overallState, overallText, publicIncident, publicMaintenance, serviceState, STATE_TEXT, STATUS_DAYS, type PublicService, type PublicStatusPage, type PublishedReportLink } from './model';
 import type { StatusServiceQuery } from './settings';
 
 const DAY = 86_400_000;
@@ -80,7 +80,7 @@ export async function buildStatusPage(deps: StatusDeps, options: StatusOptions):
 		generatedAt: deps.now,
 		timeZone: options.report.timeZone,
 		state,
-		stateText: OVERALL_TEXT[state],
+		stateText: overallText(services.map((s) => s.state)),
 		services,
 		incidents,
 		maintenance: publicMaintenance(deps.windows, deps.now),

@@ -7,7 +7,7 @@ import { buildReport } from '../reports/load';
 import { monthPeriod } from '../reports/period';
 import { ComputedOnce } from './cache';
 import { buildStatusPage, concerns, statusPeriod } from './load';
-import { dayBar, overallState, publicIncident, publicMaintenance, serviceState, statusJson } from './model';
+import { dayBar, overallState, overallText, publicIncident, publicMaintenance, serviceState, statusJson } from './model';
 
 const NOW = Date.UTC(2026, 11, 7, 12, 0);
 const H = 3_600_000;
@@ -50,6 +50,10 @@ describe('a service state now', () => {
 		expect(overallState(['operational', 'down'])).toBe('degraded');
 		expect(overallState(['down', 'down', 'nodata'])).toBe('down');
 		expect(overallState(['nodata'])).toBe('nodata');
+		// One service down among others up is said as a partial outage; a slow one as degraded.
+		expect(overallText(['operational', 'down', 'operational'])).toBe('Partial outage: some systems are down');
+		expect(overallText(['operational', 'degraded'])).toBe('Some systems are degraded');
+		expect(overallText(['down', 'down'])).toBe('Major outage');
 	});
 });
 

@@ -146,6 +146,12 @@ export const OVERALL_TEXT: Record<ServiceState, string> = {
 	nodata: 'Status unknown'
 };
 
+/** The overall line: a service down while others are up is a partial outage, not a degradation. */
+export function overallText(states: readonly ServiceState[]): string {
+	const state = overallState(states);
+	return state === 'degraded' && states.includes('down') ? 'Partial outage: some systems are down' : OVERALL_TEXT[state];
+}
+
 /** An incident as customers read it: only its public title, updates (without who wrote them) and times. */
 export function publicIncident(p: PublishedIncident): PublicIncident {
 	const updates = [...p.updates].reverse().map((u: PublicUpdate) => ({ at: u.at, status: u.status, text: u.text }));
