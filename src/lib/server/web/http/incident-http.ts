@@ -4,6 +4,7 @@
  * 409 for an action that does not fit its status, 400 for bad input). Framework-free: routes turn
  * the results into responses.
  */
+import { unknownParam } from './query-params';
 import { type Severity, SEVERITIES } from '../../rules';
 import { parseTimeArg } from '../../../shared/time-arg';
 import { INCIDENT_STATUSES, type IncidentStatus, decodeCursor, MAX_LIMIT, type IncidentQuery, isIncidentConflict, isIncidentInputError, isIncidentNotFound } from '../../alerting/incidents';
@@ -15,11 +16,6 @@ const MEASURE_PARAMS = ['from', 'to', 'service'];
 
 /** The longest period measures are computed over at once. */
 export const MEASURES_MAX_SPAN = 5 * 366 * 86_400_000;
-
-function unknownParam(params: URLSearchParams, allowed: readonly string[]): string | null {
-	for (const k of params.keys()) if (!allowed.includes(k)) return `${k}: unknown parameter; expected ${allowed.join(', ')}`;
-	return null;
-}
 
 function time(params: URLSearchParams, name: string, now: number): Parsed<number | undefined> {
 	const v = params.get(name);

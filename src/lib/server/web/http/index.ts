@@ -6,3 +6,4 @@ export * from './require-permission';
 export * from './prom-route';
 export * from './channel-http';
 export * from './push-rate-http';
+export * from './query-params';

@@ -5,7 +5,7 @@
  */
 import { json } from '@sveltejs/kit';
 import { getContext } from '$lib/server/web/context';
-import { requirePermission } from '$lib/server/web/http';
+import { refuseQuery, requirePermission } from '$lib/server/web/http';
 import { complaintCsv, complaintRequest, runComplaints } from '$lib/server/views/complaints';
 import type { RequestHandler } from './$types';
 
@@ -15,9 +15,9 @@ export const GET: RequestHandler = async (event) => {
 	const auth = await requirePermission(event, 'scorecards:read');
 	if (!auth.ok) return auth.response;
 	const params = event.url.searchParams;
-	for (const k of params.keys()) if (!PARAMS.includes(k)) return json({ error: `${k}: unknown parameter; expected ${PARAMS.join(', ')}` }, { status: 400 });
+	const refused = refuseQuery(params, PARAMS);
+	if (refused) return refused;
 	const format = params.get('format') ?? 'json';
-	if (format !== 'json' && format !== 'csv') return json({ error: 'format: expected json or csv' }, { status: 400 });
 	const req = complaintRequest(params);
 	if (!req.ok) return json({ error: req.error }, { status: 400 });
 	const a = await runComplaints(getContext(), req.value);

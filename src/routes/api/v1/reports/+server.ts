@@ -5,7 +5,7 @@
  */
 import { getContext } from '$lib/server/web/context';
 import { json } from '@sveltejs/kit';
-import { requirePermission } from '$lib/server/web/http';
+import { refuseQuery, requirePermission } from '$lib/server/web/http';
 import { parseReportRequest, REPORT_TABLES, reportCsv, runReport, type ReportTable, reportSettings } from '$lib/server/views/reports';
 import type { RequestHandler } from './$types';
 
@@ -16,9 +16,8 @@ export const GET: RequestHandler = async (event) => {
 	const csv = params.get('format') === 'csv';
 	const auth = await requirePermission(event, csv ? 'reports:export' : 'reports:read');
 	if (!auth.ok) return auth.response;
-	for (const k of params.keys()) if (!PARAMS.includes(k)) return json({ error: `${k}: unknown parameter; expected ${PARAMS.join(', ')}` }, { status: 400 });
-	const format = params.get('format');
-	if (format !== null && format !== 'json' && format !== 'csv') return json({ error: 'format: expected json or csv' }, { status: 400 });
+	const refused = refuseQuery(params, PARAMS);
+	if (refused) return refused;
 	const table = params.get('table') ?? 'services';
 	if (csv && !(REPORT_TABLES as readonly string[]).includes(table)) return json({ error: `table: expected one of ${REPORT_TABLES.join(', ')}` }, { status: 400 });
 	const req = parseReportRequest(params, Date.now(), reportSettings(getContext()).settings);

@@ -5,7 +5,7 @@
  */
 import { json } from '@sveltejs/kit';
 import { getContext } from '$lib/server/web/context';
-import { requirePermission } from '$lib/server/web/http';
+import { refuseQuery, requirePermission } from '$lib/server/web/http';
 import { PublishedQualityReports, qualityCsv, qualityQuarter, runQualityReport } from '$lib/server/views/quality-report';
 import type { RequestHandler } from './$types';
 
@@ -16,8 +16,8 @@ export const GET: RequestHandler = async (event) => {
 	const format = params.get('format') ?? 'json';
 	const auth = await requirePermission(event, format === 'csv' ? 'reports:export' : 'reports:read');
 	if (!auth.ok) return auth.response;
-	for (const k of params.keys()) if (!PARAMS.includes(k)) return json({ error: `${k}: unknown parameter; expected ${PARAMS.join(', ')}` }, { status: 400 });
-	if (format !== 'json' && format !== 'csv') return json({ error: 'format: expected json or csv' }, { status: 400 });
+	const refused = refuseQuery(params, PARAMS);
+	if (refused) return refused;
 	const ctx = getContext();
 	const q = qualityQuarter(ctx, event.params.quarter);
 	if (!q.ok) return json({ error: q.error }, { status: 400 });
