@@ -29,6 +29,32 @@ function lineOf(el: HTMLElement): number {
 	return parseFloat(cs.lineHeight) || parseFloat(cs.fontSize) * 1.2;
 }
 
+/**
+ * The first (worst) item is always shown: the list is at least as tall as it, and what else is on
+ * the tile and may give way (a "why" line, detail: class `shrinks`) does. Its own part that gives
+ * way (`data-fit-shrinks`) keeps the whole lines the list leaves room for, at least
+ * `data-min-lines`, ending in "…" with its full text in its title when cut.
+ */
+function fitFirst(node: HTMLElement, first: HTMLElement | undefined): void {
+	const give = first?.querySelector<HTMLElement>('[data-fit-shrinks]') ?? null;
+	if (give) give.style.maxHeight = '';
+	// The least the first item can be: its part that gives way at its fewest lines.
+	const line = give ? lineOf(give) : 0;
+	const least = give ? Number(give.dataset.minLines ?? 1) : 0;
+	const spare = give ? Math.max(0, give.getBoundingClientRect().height - least * line) : 0;
+	const floor = first ? `${Math.ceil(first.getBoundingClientRect().height - spare)}px` : '';
+	if (node.style.minHeight !== floor) node.style.minHeight = floor;
+	if (!give) return;
+	// Whole lines of it that the list leaves room for, at least `least`.
+	const over = first!.getBoundingClientRect().bottom - node.getBoundingClientRect().bottom;
+	if (over > 1) give.style.maxHeight = `${Math.max(least, Math.floor((give.getBoundingClientRect().height - over + 1) / line)) * line}px`;
+	const cut = give.scrollHeight > give.clientHeight + 1;
+	if (cut) give.dataset.clipped = 'yes';
+	else delete give.dataset.clipped;
+	const text = cut ? (give.textContent ?? '').replace(/\s+/g, ' ').trim() : '';
+	if (give.title !== text) give.title = text;
+}
+
 export function fitList(node: HTMLElement, onHidden: (hidden: number) => void) {
 	let report = onHidden;
 	let last = -1;
@@ -38,27 +64,7 @@ export function fitList(node: HTMLElement, onHidden: (hidden: number) => void) {
 		const items = [...node.querySelectorAll<HTMLElement>(':scope > [data-fit-item]')];
 		for (const el of items) if (!watched.has(el)) (watched.add(el), resized.observe(el));
 		for (const el of items) el.style.visibility = '';
-		// The first (worst) item is always shown: the list is at least as tall as it, and what else
-		// is on the tile and may give way (a "why" line, detail: class `shrinks`) does.
-		const first = items[0];
-		const give = first?.querySelector<HTMLElement>('[data-fit-shrinks]') ?? null;
-		if (give) give.style.maxHeight = '';
-		// The least the first item can be: its part that gives way at its fewest lines.
-		const line = give ? lineOf(give) : 0;
-		const least = give ? Number(give.dataset.minLines ?? 1) : 0;
-		const spare = give ? Math.max(0, give.getBoundingClientRect().height - least * line) : 0;
-		const floor = first ? `${Math.ceil(first.getBoundingClientRect().height - spare)}px` : '';
-		if (node.style.minHeight !== floor) node.style.minHeight = floor;
-		if (give) {
-			// Whole lines of it that the list leaves room for, at least `least`.
-			const over = first!.getBoundingClientRect().bottom - node.getBoundingClientRect().bottom;
-			if (over > 1) give.style.maxHeight = `${Math.max(least, Math.floor((give.getBoundingClientRect().height - over + 1) / line)) * line}px`;
-			const cut = give.scrollHeight > give.clientHeight + 1;
-			if (cut) give.dataset.clipped = 'yes';
-			else delete give.dataset.clipped;
-			const text = cut ? (give.textContent ?? '').replace(/\s+/g, ' ').trim() : '';
-			if (give.title !== text) give.title = text;
-		}
+		fitFirst(node, items[0]);
 		const outside = (el: HTMLElement, box: DOMRect) => {
 			const r = el.getBoundingClientRect();
 			return r.bottom > box.bottom + 1 || r.right > box.right + 1;
