@@ -167,10 +167,13 @@ describe.skipIf(absent !== null)('tickets source (PostgreSQL)', () => {
 	});
 
 	it('keeps deriving from the stored tickets while the database is unreachable, and says the target is down', async () => {
-		const down = await collect(redis.url, [{ kind: 'tickets', name: 'nodb', interval: '300ms', url: 'postgres://postgres@127.0.0.1:1/test' }], { tickets: { store, maxLabelValues: MAX_LABEL_VALUES } });
+		// 1 s: deriving every stored ticket must fit the run's timeout on a loaded machine (at 300 ms a
+		// run that overran it was written as a timeout, its series as stale markers).
+		const down = await collect(redis.url, [{ kind: 'tickets', name: 'nodb', interval: '1s', url: 'postgres://postgres@127.0.0.1:1/test' }], { tickets: { store, maxLabelValues: MAX_LABEL_VALUES } });
 		try {
 			expect(await down.value('up{target="nodb"}')).toBe(0);
-			expect(await down.value('vigil_tickets_stored{target="nodb"}')).toBe(await store.count());
+			const stored = await down.waitFor('vigil_tickets_stored{target="nodb"}', (r) => r.length === 1 && Number.isFinite(r[0]!.value));
+			expect(stored[0]!.value).toBe(await store.count());
 		} finally {
 			await down.stop();
 		}
