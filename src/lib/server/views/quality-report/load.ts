@@ -6,28 +6,19 @@
  * complaint analysis's categoryRows (complaints per category and month, against the quarter
  * before). The stored tickets are read once and handed to each.
  */
-import type { IncidentStore } from '../../alerting/incidents';
-import { fromLocal, type MaintenanceWindow } from '../../alerting/muting';
+import { fromLocal } from '../../alerting/muting';
 import { parseDay } from '../../../shared/slo-stage';
-import type { QueryLimits } from '../../promql';
 import type { Ticket, TicketStore } from '../../tickets';
-import type { Retention, TimeSeriesStore } from '../../tsdb';
 import { categoryRows } from '../complaints';
-import { buildReport, parsePeriodLabel, previousPeriod, type Period, type ReportSettings, type SloTarget, type Span } from '../reports';
+import { buildReport, parsePeriodLabel, type ReportStores, previousPeriod, type Period, type ReportSettings, type SloTarget, type Span } from '../reports';
 import { buildScorecards, countTickets, sumCounts, type ScorecardSettings } from '../scorecards';
 import { categoryChanges, meanFirstResponse, merchantStanding, serviceRows, targetRows, teamRows, type CategoryChange, type MerchantStanding, type ServiceRow, type TargetRow, type TeamRow } from './figures';
 import { quarterEnded } from './quarter';
 import type { QualitySettings } from './settings';
 
-export interface QualityReportDeps {
+/** What a report reads (the reports view's dependencies), and the tickets. */
+export interface QualityReportDeps extends ReportStores {
 	tickets: Pick<TicketStore, 'all' | 'options'>;
-	store: Pick<TimeSeriesStore, 'range' | 'raw' | 'series'>;
-	incidents: Pick<IncidentStore, 'list'>;
-	windows: readonly MaintenanceWindow[];
-	now: number;
-	retention: Retention;
-	/** @defaultValue the process's query limits */
-	limits?: QueryLimits;
 }
 
 export interface QualityReportOptions {

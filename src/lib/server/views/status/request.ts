@@ -10,7 +10,7 @@ import { MaintenanceStore } from '../../alerting/muting';
 import { currentAlerts } from '../../alerting/state';
 import type { Keys } from '../../keys';
 import { parseSelector, type TimeSeriesStore } from '../../tsdb';
-import { listPublishedQualityReports, readPublishedQualityReport, type PublicQualityReport } from '../quality-report';
+import { listPublishedQualityReports, parseQuarter, readPublishedQualityReport, type PublicQualityReport } from '../quality-report';
 import { reportSettings, type ReportSettings } from '../reports';
 import type { Retention } from '../../tsdb';
 import { buildStatusPage, type StatusDeps } from './load';
@@ -35,8 +35,8 @@ export async function publishedReportLinks(ctx: Pick<StatusContext, 'redis' | 'k
 
 /** One published quarterly report for the status page ("2026-Q4"); null when the quarter is not published or not a quarter. */
 export async function publishedReport(ctx: Pick<StatusContext, 'redis' | 'keys'>, quarter: string): Promise<PublicQualityReport | null> {
-	if (!/^\d{4}-Q[1-4]$/i.test(quarter)) return null;
-	return readPublishedQualityReport(ctx.redis, ctx.keys, quarter);
+	const q = parseQuarter(quarter, 'UTC');
+	return q.ok ? readPublishedQualityReport(ctx.redis, ctx.keys, q.value.label) : null;
 }
 
 export async function loadStatusPage(
