@@ -353,12 +353,21 @@ function ruleSpecOf(parsed: ParsedRule): RuleSpec | undefined {
 	) as RuleSpec;
 }
 
+/**
+ * A label or annotation value as template text. The schema refuses values that are not text; a
+ * refused file is still read for its other problems, so an object (even one whose `toString` is
+ * not a function, as `__proto__: {toString: x}` makes) becomes empty text instead of throwing.
+ */
+function templateText(v: unknown): string {
+	return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+}
+
 /** A rule's label and annotation templates, and its severity: the `severity` key sets the label. */
 function ruleLabels(obj: Record<string, unknown>, parsed: ParsedRule, alert: string, problems: FieldProblem[]) {
 	const labelsRaw = parsed.success ? (parsed.data.labels ?? {}) : typeof obj.labels === 'object' && obj.labels ? (obj.labels as Record<string, string>) : {};
 	const annotationsRaw = parsed.success ? (parsed.data.annotations ?? {}) : typeof obj.annotations === 'object' && obj.annotations ? (obj.annotations as Record<string, string>) : {};
-	const labels = compileTemplates('labels', Object.fromEntries(Object.entries(labelsRaw).map(([k, v]) => [k, String(v)])), alert, problems);
-	const annotations = compileTemplates('annotations', Object.fromEntries(Object.entries(annotationsRaw).map(([k, v]) => [k, String(v)])), alert, problems);
+	const labels = compileTemplates('labels', Object.fromEntries(Object.entries(labelsRaw).map(([k, v]) => [k, templateText(v)])), alert, problems);
+	const annotations = compileTemplates('annotations', Object.fromEntries(Object.entries(annotationsRaw).map(([k, v]) => [k, templateText(v)])), alert, problems);
 	const severityKey = parsed.success ? parsed.data.severity : undefined;
 	let severity: Severity | undefined = severityKey;
 	if (severityKey !== undefined && 'severity' in labelsRaw) {

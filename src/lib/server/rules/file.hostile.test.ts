@@ -56,6 +56,11 @@ describe('parseRuleFile with hostile input', () => {
 		expect(count).toBeGreaterThan(1000);
 	});
 
+	it('reports, not throws on, a label object whose toString is not a function (a random run found it)', () => {
+		const r = parse('groups:\n  - name: g\n    rules:\n      - labels:\n          __proto__:\n            toString: <img src=x onerror=alert(1)>\n');
+		expect(r.problems.length).toBeGreaterThan(0);
+	});
+
 	it('never throws on generated documents of any shape', () => {
 		const doc = fc.oneof(
 			hostileJson.map((v) => stringify({ groups: [{ name: 'g', rules: [v] }] })),
