@@ -53,8 +53,14 @@ export class GroupRunner {
 		private readonly ctx: GroupRunnerContext
 	) {}
 
-	/** Evaluates the group at `at` under the lease token `held`. */
-	async eval(at: number, held: number): Promise<void> {
+	/**
+	 * Evaluates the group at `at` under the lease token `held`. `holds` says whether the token is
+	 * still this process's: a group can move to another process while its data is read (shared
+	 * groups), and the evaluation is then dropped before it touches the state, which moved with the
+	 * group. It is asked right before the state save is sent, with nothing awaited in between, so a
+	 * save that goes out was made under a lease not yet given up.
+	 */
+	async eval(at: number, held: number, holds: () => boolean = () => true): Promise<void> {
 		const t0 = performance.now();
 		const { config } = this.ctx;
 		// The group's data is read at once (one round trip's wait, not one per rule); the rules are
@@ -75,13 +81,20 @@ export class GroupRunner {
 		for (const rec of recordings) {
 			while (next < rules.length && rules[next]!.index < rec.index) loading.push(load(rules[next++]!));
 			await Promise.all(loading);
+			if (!holds()) return;
 			await this.record(rec, at, deadline);
 			// The recording rule may have made new series: the rules after it list them again.
 			selection = new SelectionCache();
 		}
 		while (next < rules.length) loading.push(load(rules[next++]!));
 		const sources = await Promise.all(loading);
-		await this.ctx.settling(() => this.apply(rules, sources, { at, held, t0, deadline }));
+		await this.ctx.settling(async () => {
+			if (!holds()) {
+				this.ctx.log.debug({ group: this.group.name }, 'rule group moved to another process during its evaluation; result dropped');
+				return;
+			}
+			await this.apply(rules, sources, { at, held, t0, deadline });
+		});
 	}
 
 	/**

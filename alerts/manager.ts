@@ -73,6 +73,8 @@ export class RuleManager {
 	private readonly ownGroups = new Set<string>();
 	/** Shared groups, on the leader: the saved states of the rules other processes evaluate. */
 	private readonly others = new Map<string, RuleState>();
+	/** Shared groups: the lease changes being applied, in order. */
+	private changing: Promise<void> = Promise.resolve();
 
 	constructor(private readonly options: RuleManagerOptions) {
 		this.scheduler = new GroupScheduler({
@@ -107,8 +109,18 @@ export class RuleManager {
 		await this.options.shared!.leases.pass();
 	}
 
-	/** Group leases changed: restore the gained groups' saved state, forget the lost ones'. */
-	async groupsChanged(gained: readonly string[], lost: readonly string[]): Promise<void> {
+	/**
+	 * Group leases changed: restore the gained groups' saved state, forget the lost ones'. Changes
+	 * apply one after another, in the order the leases changed (a group lost while its gain still
+	 * reads the saved state stays lost).
+	 */
+	groupsChanged(gained: readonly string[], lost: readonly string[]): Promise<void> {
+		const run = this.changing.then(() => this.applyGroupChange(gained, lost));
+		this.changing = run.catch(() => {});
+		return run;
+	}
+
+	private async applyGroupChange(gained: readonly string[], lost: readonly string[]): Promise<void> {
 		const { states, clock, log } = this.options;
 		for (const name of lost) {
 			this.ownGroups.delete(name);
@@ -237,8 +249,10 @@ export class RuleManager {
 					name: r.group.name,
 					intervalMs: r.group.intervalMs,
 					run: async (at: number) => {
-						const token = shared.leases.token(r.group.name);
-						if (token !== undefined && this.ownGroups.has(r.group.name)) await r.eval(at, token);
+						const name = r.group.name;
+						const token = shared.leases.token(name);
+						const holds = () => shared.leases.token(name) === token && this.ownGroups.has(name);
+						if (token !== undefined && holds()) await r.eval(at, token, holds);
 					}
 				}))
 			);
