@@ -6,18 +6,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
-import { RuleRepository } from '../src/lib/server/alerting/ruleset';
-import { AlertStateStore } from '../src/lib/server/alerting/state';
-import { ManualClock } from '../src/lib/server/clock';
-import { createKeys } from '../src/lib/server/keys';
-import { createLogger } from '../src/lib/server/log';
-import type { AlertEvent, RuleState } from '../src/lib/server/rules';
-import type { TimeSeriesStore } from '../src/lib/server/tsdb';
-import { MemoryStore } from '../src/lib/server/tsdb/memory-store';
-import { startTestRedis, type TestRedis } from '../tests/helpers/redis-server';
-import { groupLeaseKeys } from './group-leases';
-import { RuleManager } from './manager';
-import { createMetrics } from './metrics';
+import { RuleRepository } from '../../src/lib/server/alerting/ruleset';
+import { AlertStateStore } from '../../src/lib/server/alerting/state';
+import { ManualClock } from '../../src/lib/server/clock';
+import { createKeys } from '../../src/lib/server/keys';
+import { createLogger } from '../../src/lib/server/log';
+import type { AlertEvent, RuleState } from '../../src/lib/server/rules';
+import type { TimeSeriesStore } from '../../src/lib/server/tsdb';
+import { MemoryStore } from '../../src/lib/server/tsdb/memory-store';
+import { startTestRedis, type TestRedis } from '../helpers/redis-server';
+import { groupLeaseKeys } from '../../alerts/group-leases';
+import { RuleManager } from '../../alerts/manager';
+import { createMetrics } from '../../alerts/metrics';
 
 let redis: TestRedis;
 beforeAll(async () => {
