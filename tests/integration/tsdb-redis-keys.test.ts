@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HOUR_SPAN } from '../../src/lib/server/tsdb/query';
 import { RedisStore } from '../../src/lib/server/tsdb/redis-store';
 import { DAY, HOUR, SelectionCache } from '../../src/lib/server/tsdb/types';
@@ -289,7 +289,12 @@ describe('a selection cache shared by the reads of an evaluation cycle', () => {
 		const plain = await Promise.all(selectors.map((s) => store.raw(s, t - 1000, t + 1000)));
 		const before = await smembers();
 		const selection = new SelectionCache();
+		const pipelines = vi.spyOn(client, 'pipeline');
 		const cached = await Promise.all(selectors.map((s) => store.raw(s, t - 1000, t + 1000, { selection })));
+		// The cycle's reads go out together, one pipeline a step (postings, the values' postings,
+		// series states, chunks), not one per read.
+		expect(pipelines.mock.calls.length).toBeLessThanOrEqual(4);
+		pipelines.mockRestore();
 		// The name's postings once, 10 idx postings, the kind label's values once and each kind's postings once.
 		expect((await smembers()) - before).toBe(1 + 10 + 1 + 2);
 		expect(cached).toEqual(plain);
