@@ -28,7 +28,8 @@
  *
  * Flags: --series N, --rounds R (3), --phase S (seconds per phase, 15), --queries Q (15),
  * --interval S (scrape interval, 1), --skip-rules, --flips F (alert flips per side, 12),
- * --skip-alerts, --alerts-only (only the alert latency comparison). VIGIL_PEERS_NODE_OPTIONS adds node flags to Vigil's process
+ * --skip-alerts, --alerts-only (only the alert latency comparison), --rules-only (only the rule
+ * evaluation comparison). VIGIL_PEERS_NODE_OPTIONS adds node flags to Vigil's process
  * (`--cpu-prof --cpu-prof-dir=prof` profiles it). Skips with a message when /usr/bin/prometheus or promtool is
  * absent (Debian: apt-get install prometheus prometheus-alertmanager).
  * Progress goes to stderr; the result is one JSON line on stdout.
@@ -359,10 +360,12 @@ async function main() {
 			'skip-rules': { type: 'boolean', default: false },
 			flips: { type: 'string', default: '12' },
 			'skip-alerts': { type: 'boolean', default: false },
-			'alerts-only': { type: 'boolean', default: false }
+			'alerts-only': { type: 'boolean', default: false },
+			'rules-only': { type: 'boolean', default: false }
 		}
 	});
 	if (flags['alerts-only']) return alertsOnly(Number(flags.flips));
+	if (flags['rules-only']) return rulesOnly(Number(flags.rounds));
 	const N = Number(flags.series);
 	const rounds = Number(flags.rounds);
 	const phaseMs = Number(flags.phase) * 1000;
@@ -673,6 +676,30 @@ async function alertsOnly(flips: number): Promise<void> {
 		process.stdout.write(`${JSON.stringify({ bench: 'peers', only: 'alerts', alert_flip_to_webhook_ms: alerts })}\n`);
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+/** `--rules-only`: the rule evaluation comparison alone (a minute or two). */
+async function rulesOnly(rounds: number): Promise<void> {
+	const dir = mkdtempSync(join(tmpdir(), 'vigil-peers-'));
+	const cleanup: Array<() => unknown> = [() => rmSync(dir, { recursive: true, force: true })];
+	try {
+		const redis = await startBenchRedis();
+		cleanup.push(() => redis.stop());
+		const client = new Redis(redis.url);
+		cleanup.push(() => client.disconnect());
+		// Prometheus scrapes nothing until the comparison gives it its rule target.
+		const prom = await startProm(dir, `127.0.0.1:${await freePort()}`, 1);
+		cleanup.push(() => prom.stop());
+		const rules = await compareRules({ dir, prom, client, redisPid: redis.pid, cpuSeconds, progress, rounds: Math.min(rounds, 3), phaseMs: 10_000 });
+		const result = {
+			...compare(rules.prom.map((x) => x * 1000), rules.vigil.map((x) => x * 1000)),
+			vigil_without_selection_cache: stats(rules.unshared.map((x) => x * 1000)),
+			firing: rules.firing
+		};
+		process.stdout.write(`${JSON.stringify({ bench: 'peers', only: 'rules', rules_1000_cpu_ms_per_evaluation: result })}\n`);
+	} finally {
+		for (const f of cleanup.reverse()) await f();
 	}
 }
 
