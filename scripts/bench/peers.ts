@@ -155,7 +155,9 @@ async function child(redisUrl: string, url: string, intervalS: number): Promise<
 					timeouts: await value('vigil_collector_runs_total', { outcome: 'timeout' }),
 					runs: await value('vigil_collector_runs_total'),
 					rejected: await value('vigil_tsdb_samples_rejected_total'),
-					dropped: await value('vigil_samples_dropped_total')
+					dropped: await value('vigil_samples_dropped_total'),
+					// Where the process' memory is (MB): the JavaScript heap in use and reserved, and Buffers.
+					memory_mb: Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, Math.round(v / 1e6)]))
 				});
 			} else if (msg.cmd === 'exit') {
 				await scheduler.stop();
@@ -504,7 +506,7 @@ async function main() {
 				vigilTimeouts = Number(res.timeouts);
 				vigilRuns = Number(res.runs);
 				vigilCpu.push((cpu / samples) * 1e6);
-				progress(`  round ${r + 1} Vigil: ${samples.toLocaleString('en-US')} samples, ${cpu.toFixed(2)} CPU s (Node + Redis), ${vigilTimeouts} of ${vigilRuns} scrapes timed out so far (${JSON.stringify({ rejected: res.rejected, dropped: res.dropped })})`);
+				progress(`  round ${r + 1} Vigil: ${samples.toLocaleString('en-US')} samples, ${cpu.toFixed(2)} CPU s (Node + Redis), ${vigilTimeouts} of ${vigilRuns} scrapes timed out so far (${JSON.stringify({ rejected: res.rejected, dropped: res.dropped, memory_mb: res.memory_mb })})`);
 			}
 		}
 		// Where Redis spent its time (the top commands by total microseconds).
@@ -536,7 +538,9 @@ async function main() {
 		const retention = resolveRetention(undefined);
 		const shapes = [
 			{ name: 'instant_100_series', query: 'peer_static{group="g3"}', tolerance: 0, kind: 'instant' as const },
-			{ name: 'rate_100_series', query: 'rate(peer_requests_total{group="g3"}[10s])', tolerance: 0.1, kind: 'instant' as const },
+			// The window lies inside each side's last phase (a shorter phase would reach back past its
+			// start, where one side has fewer samples than the other, and the answers would differ).
+			{ name: 'rate_100_series', query: `rate(peer_requests_total{group="g3"}[${phaseMs >= 15_000 ? 10 : Math.floor(phaseMs / 2000)}s])`, tolerance: 0.1, kind: 'instant' as const },
 			{ name: 'range_24h_1_series_step_60s', query: 'peer_history', tolerance: 1e-12, kind: 'range' as const }
 		];
 		const latency: Record<string, { prom: number[]; vigil: number[] }> = {};
