@@ -130,6 +130,43 @@ test('the demo board healthy, then checkout down with its alert: readable at bot
 	}
 });
 
+test('the service-quality tile when its first objective\'s small lines run long: they give way, ending in "…", and the tile\'s age line stays inside', async ({ page }) => {
+	test.setTimeout(120_000);
+	await page.goto(board.url);
+	const slo = tile(page, 'Service quality');
+	await expect(slo.getByTestId('slo').first().getByTestId('slo-budget')).toHaveText(/left|judging|no data/, { timeout: 30_000 });
+	for (const [w, h] of SIZES) {
+		await page.setViewportSize({ width: w, height: h });
+		await page.waitForTimeout(1500);
+		// A value wide enough, and small lines long enough, that the first objective no longer fits
+		// (as a failure rate of "10.34 %" beside "100% left" once did, pushing the age line out).
+		const layout = await slo.evaluate(async (t) => {
+			const first = t.querySelector<HTMLElement>('[data-testid="slo"]')!;
+			first.querySelector('.slo-value')!.firstChild!.textContent = '10.34 % ';
+			first.querySelector('[data-testid="slo-budget"]')!.textContent = '100% left';
+			const next = first.querySelector('[data-testid="slo-next"]');
+			if (next) next.textContent = 'next < 0.05 % from Jul 2027 · 10 pp over · '.repeat(6);
+			await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+			await new Promise((r) => setTimeout(r, 200));
+			const box = t.getBoundingClientRect();
+			const inside = (e: Element) => {
+				const r = e.getBoundingClientRect();
+				return r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
+			};
+			const foot = first.querySelector<HTMLElement>('[data-fit-shrinks]');
+			return { firstInside: inside(first), ageInside: inside(t.querySelector('[data-testid="tile-age"]')!), clipped: foot?.dataset.clipped ?? 'no', title: foot?.title ?? '' };
+		});
+		await page.screenshot({ path: artifact(`read-board-slo-long-${w}x${h}.png`) });
+		expect(layout.firstInside, `the first objective inside the tile at ${w}x${h}`).toBe(true);
+		expect(layout.ageInside, `the age line inside the tile at ${w}x${h}`).toBe(true);
+		expect(layout.clipped, `the small lines say they were cut at ${w}x${h}`).toBe('yes');
+		expect(layout.title, 'the cut text in full in the tooltip').toContain('100% left');
+		await page.reload();
+		await expect(slo.getByTestId('slo').first().getByTestId('slo-budget')).toHaveText(/left|judging|no data/, { timeout: 30_000 });
+	}
+	await page.setViewportSize({ width: 1920, height: 1080 });
+});
+
 test('a silenced alert first in the alerts list: its row fits the tile, nothing is cut, and "+N more" stays in view', async ({ page }) => {
 	test.setTimeout(300_000);
 	await page.goto(board.url);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AlertRow, SeriesState, TileRule } from '$lib/shared/live';
 import {
 	alertsView,
+	budgetLeftText,
 	cellTone,
 	formatScaled,
 	layout,
@@ -171,6 +172,11 @@ describe('wall model', () => {
 		// A selector that matched nothing all period: no minute judged, so no figure that reads as healthy.
 		expect(sloState(o, null, { ...month, good: 0, bad: 0 })).toMatchObject({ met: null, compliance: null, budgetText: 'no data this period', tone: 'none' });
 		expect(s.budgetText).toBe('75% left');
+		// Rounded down: three bad minutes of a 30-day month's 7.2 hours are not "100% left"; nearly all spent is not "0% left".
+		expect(sloState(o, 0, { ...month, good: 1000, bad: 3 }).budgetText).toBe('99% left');
+		expect(sloState(o, 0, { ...month, good: 1000, bad: 0 }).budgetText).toBe('100% left');
+		expect(budgetLeftText(0.004)).toBe('<1% left');
+		expect(budgetLeftText(0)).toBe('0% left');
 		// Just started: a value now, but no minute of the period judged yet.
 		expect(sloState(o, 0, { ...month, good: 0, bad: 0 }).budgetText).toBe('judging first minute');
 	});

@@ -207,8 +207,19 @@ export function sloState(
 	const tone: Tone = b.budgetLeft <= 0 ? 'crit' : met === false || b.budgetLeft < 0.25 ? 'warn' : met === null && b.compliance === null ? 'none' : 'ok';
 	// No minute of the period judged yet: nothing was spent, but "100% left" would read as healthy.
 	// With a value now, the first minute is still settling; without one, the selector has no data.
-	const budgetText = b.compliance !== null ? `${Math.round(b.budgetLeft * 100)}% left` : current === null ? 'no data this period' : 'judging first minute';
+	const budgetText = b.compliance !== null ? budgetLeftText(b.budgetLeft) : current === null ? 'no data this period' : 'judging first minute';
 	return { current, met, compliance: b.compliance, budgetLeft: b.budgetLeft, period: period.label, budgetText, tone, ...staged };
+}
+
+/**
+ * "97% left": rounded down, so a budget something was spent from never reads "100% left" (three bad
+ * minutes of a month's 7.4 hours are 99.3 %), and one not spent out never reads "0% left".
+ */
+export function budgetLeftText(left: number): string {
+	const pct = left * 100;
+	if (pct >= 100) return '100% left';
+	if (pct > 0 && pct < 1) return '<1% left';
+	return `${Math.floor(pct)}% left`;
 }
 
 export interface Placed {
