@@ -133,6 +133,34 @@ describe.each(impls)('$name store', (impl) => {
 		expect((await store.latest('ends'))[0]!.stale).toBeUndefined();
 	});
 
+	it('answers a last-only read with the same last sample a whole read ends in, stale markers and -0 included', async () => {
+		const clock = makeClock();
+		const store = impl.make({ now: () => clock.now });
+		const t = (i: number) => clock.base + i * 10_000;
+		await store.write([
+			{ name: 'lastonly', labels: { job: 'a' }, ts: [t(0), t(1), t(2)], values: [1.5, 2.25, -0] },
+			{ name: 'lastonly', labels: { job: 'b' }, ts: [t(0), t(1)], values: [4, Number.NaN], stale: [1] },
+			{ name: 'lastonly', labels: { job: 'c' }, ts: [t(0)], values: [9] }
+		]);
+		// Windows ending after every last sample, at one, before some (the store reads those), and before all.
+		for (const [from, to] of [
+			[t(0), clock.now],
+			[t(1), t(2)],
+			[t(0), t(1)],
+			[t(0) - 60_000, t(0) - 1]
+		] as const) {
+			const whole = await store.raw('lastonly', from, to);
+			const last = await store.raw('lastonly', from, to, { lastOnly: true });
+			expect(last.map((r) => r.labels.job), `[${from}, ${to}]`).toEqual(whole.map((r) => r.labels.job));
+			last.forEach((r, i) => {
+				const w = whole[i]!;
+				expect(r.ts.at(-1), `${r.labels.job} [${from}, ${to}]`).toBe(w.ts.at(-1));
+				same([r.values.at(-1)!], [w.values.at(-1)!]);
+				expect((r.stale ?? []).includes(r.ts.length - 1)).toBe((w.stale ?? []).includes(w.ts.length - 1));
+			});
+		}
+	});
+
 	it('reads across chunk boundaries, and writes that span several chunks', async () => {
 		const clock = makeClock();
 		const store = impl.make({ now: () => clock.now });

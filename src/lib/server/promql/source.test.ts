@@ -32,6 +32,19 @@ describe('dataNeeds', () => {
 		]);
 		expect(dataNeeds(parseExpr('x'), 0, 0, { lookbackMs: 60_000 })[0]).toMatchObject({ from: -60_000, to: 0 });
 	});
+
+	it('asks for the last sample only where an instant selector is evaluated at one time and nothing else reads it', () => {
+		const last = (q: string, start = 1_000_000, end = start) => dataNeeds(parseExpr(q), start, end).map((n) => `${n.matchers.map((m) => m.value).join(',')}:${n.lastOnly === true}`);
+		expect(last('x > 1')).toEqual(['x:true']);
+		expect(last('sum by (job) (x{job="a"}) / y offset 5m')).toEqual(['a,x:true', 'y:true']);
+		expect(last('timestamp(x @ 5000)')).toEqual(['x:true']);
+		// Evaluated at many times (a range query, a subquery), or also read as a range or at another offset: whole windows.
+		expect(last('x > 1', 1_000_000, 1_060_000)).toEqual(['x:false']);
+		expect(last('max_over_time((x > 1)[5m:1m])')).toEqual(['x:false']);
+		expect(last('x and rate(x[5m]) > 0')).toEqual(['x:false']);
+		expect(last('x - x offset 1h')).toEqual(['x:false']);
+		expect(last('x / x')).toEqual(['x:true']);
+	});
 });
 
 describe('loadSource', () => {

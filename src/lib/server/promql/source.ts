@@ -152,6 +152,8 @@ export interface DataNeed {
 	matchers: Matcher[];
 	from: number;
 	to: number;
+	/** Only the last sample in [from, to] is read (instant selectors evaluated at one time, nothing else). */
+	lastOnly?: boolean;
 }
 
 /** One selector's read: the raw window [from, to] its evaluations at every time asked read. */
@@ -161,6 +163,8 @@ export interface SelectorRead {
 	matrix?: MatrixSelectorNode;
 	from: number;
 	to: number;
+	/** An instant selector evaluated at one time: only the last sample in the window counts. */
+	lastOnly: boolean;
 }
 
 /**
@@ -175,13 +179,13 @@ export function selectorReads(root: Node, start: number, end: number, lookbackMs
 		switch (n.kind) {
 			case 'selector': {
 				const [a, b] = n.at === undefined ? [from, to] : [at(n.at), at(n.at)];
-				out.push({ node: n, from: a - n.offset - lookbackMs, to: b - n.offset });
+				out.push({ node: n, from: a - n.offset - lookbackMs, to: b - n.offset, lastOnly: a === b });
 				break;
 			}
 			case 'matrix': {
 				const s = n.selector;
 				const [a, b] = s.at === undefined ? [from, to] : [at(s.at), at(s.at)];
-				out.push({ node: s, matrix: n, from: a - s.offset - n.range, to: b - s.offset });
+				out.push({ node: s, matrix: n, from: a - s.offset - n.range, to: b - s.offset, lastOnly: false });
 				break;
 			}
 			case 'subquery': {
@@ -237,12 +241,17 @@ export function dataNeeds(expr: Expr, start: number, end: number, opts: EvalOpti
 		const matchers = r.node.matchers;
 		const key = matchersKey(matchers);
 		const seen = needs.get(key);
-		if (seen) {
-			seen.from = Math.min(seen.from, r.from);
-			seen.to = Math.max(seen.to, r.to);
-		} else needs.set(key, { matchers: matchers.map((m) => ({ ...m })), from: r.from, to: r.to });
+		if (seen) mergeNeed(seen, r);
+		else needs.set(key, { matchers: matchers.map((m) => ({ ...m })), from: r.from, to: r.to, ...(r.lastOnly ? { lastOnly: true } : {}) });
 	}
 	return [...needs.values()];
+}
+
+/** Widens a need to cover another read of the same selector; last-only stays only for the very same window. */
+function mergeNeed(seen: DataNeed, r: { from: number; to: number; lastOnly?: boolean }): void {
+	if (seen.lastOnly && !(r.lastOnly && r.from === seen.from && r.to === seen.to)) delete seen.lastOnly;
+	seen.from = Math.min(seen.from, r.from);
+	seen.to = Math.max(seen.to, r.to);
 }
 
 /**
@@ -256,14 +265,12 @@ export async function loadExprsSource(store: Pick<TimeSeriesStore, 'raw'>, exprs
 		for (const n of dataNeeds(expr, start, end, opts)) {
 			const key = matchersKey(n.matchers);
 			const seen = needs.get(key);
-			if (seen) {
-				seen.from = Math.min(seen.from, n.from);
-				seen.to = Math.max(seen.to, n.to);
-			} else needs.set(key, n);
+			if (seen) mergeNeed(seen, n);
+			else needs.set(key, n);
 		}
 	}
-	const read = opts.budget || opts.selection ? { ...(opts.budget ? { budget: opts.budget } : {}), ...(opts.selection ? { selection: opts.selection } : {}) } : undefined;
-	const results = await Promise.all([...needs.values()].map((n) => store.raw(n.matchers, n.from, n.to, read)));
+	const read = { ...(opts.budget ? { budget: opts.budget } : {}), ...(opts.selection ? { selection: opts.selection } : {}) };
+	const results = await Promise.all([...needs.values()].map((n) => store.raw(n.matchers, n.from, n.to, n.lastOnly ? { ...read, lastOnly: true } : read)));
 	// MemorySource keeps each series once, merging copies read by several selectors.
 	return new MemorySource(results.flat());
 }

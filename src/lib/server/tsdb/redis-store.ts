@@ -234,6 +234,12 @@ function storeMetrics(registry: Registry): NonNullable<RedisStore['metrics']> {
 	return metrics;
 }
 
+/** A series' last written sample (its time, and its value's 8 bytes as stored), as decoded columns. */
+function lastSample(ts: number, value: Buffer): SampleColumns {
+	if (value.readUInt32LE(4) === STALE_HI && value.readUInt32LE(0) === STALE_LO) return { ts: [ts], values: [NaN], stale: [0] };
+	return { ts: [ts], values: [value.readDoubleLE(0)] };
+}
+
 /**
  * The reads of one evaluation cycle (its rules, started together) sent as one pipeline: the
  * commands queued within one turn of the event loop go out together, so a thousand rules cost a
@@ -750,24 +756,30 @@ export class RedisStore implements TimeSeriesStore {
 		keep: number,
 		slack: number,
 		res = 1,
-		cache?: SelectionCache
-	): Promise<Array<{ range: [number, number] | null; open: string[]; last: number | null }>> {
+		cache?: SelectionCache,
+		withLastValue = false
+	): Promise<Array<{ range: [number, number] | null; open: string[]; last: number | null; lastValue: Buffer | null }>> {
 		const rollups = res > 1;
 		const replies = await this.send((pipe) => {
 			for (const { sid } of selected) {
-				pipe.hmget(this.stateKey(sid), 'ft', 'lt');
+				// The last value's 8 bytes come as they are: with them, the times come as Buffers too.
+				if (withLastValue) pipe.hmgetBuffer(this.stateKey(sid), 'ft', 'lt', 'lv');
+				else pipe.hmget(this.stateKey(sid), 'ft', 'lt');
 				if (rollups) pipe.smembers(this.openKey(sid));
 			}
 		}, cache);
 		const oldest = this.now() - keep - slack;
+		const text = (b: string | Buffer | null | undefined) => (b === null || b === undefined ? null : typeof b === 'string' ? b : b.toString('latin1'));
 		return selected.map((_, i) => {
-			const [ft, lt] = replies[rollups ? 2 * i : i] as [string | null, string | null];
+			const state = replies[rollups ? 2 * i : i] as Array<string | Buffer | null>;
+			const [ft, lt] = [text(state[0]), text(state[1])];
 			const open = rollups ? (replies[2 * i + 1] as string[]) : [];
-			if (lt === null) return { range: null, open, last: null };
+			const lastValue = withLastValue ? ((state[2] as Buffer | null) ?? null) : null;
+			if (lt === null) return { range: null, open, last: null, lastValue };
 			const first = ft === null ? -Infinity : Number(ft) - (Number(ft) % res);
 			const a = Math.max(from, oldest, first);
 			const b = Math.min(to, Number(lt));
-			return { range: a <= b ? [a, b] : null, open, last: Number(lt) };
+			return { range: a <= b ? [a, b] : null, open, last: Number(lt), lastValue };
 		});
 	}
 
@@ -789,19 +801,25 @@ export class RedisStore implements TimeSeriesStore {
 		}
 	}
 
-	private async readRaw(selected: Array<{ sid: string }>, from: number, to: number, budget?: SampleBudget, cache?: SelectionCache): Promise<SampleColumns[]> {
+	private async readRaw(selected: Array<{ sid: string }>, from: number, to: number, budget?: SampleBudget, cache?: SelectionCache, lastOnly = false): Promise<SampleColumns[]> {
 		const out: SampleColumns[] = [];
 		const chunks = (span: [number, number]) => ({ first: Math.floor(span[0] / this.chunkMs), last: Math.floor(span[1] / this.chunkMs) });
 		/** Whether chunk c of a series whose last sample is at `last` is complete. */
 		const closed = (c: number, last: number | null) => last !== null && last >= (c + 1) * this.chunkMs;
+		/**
+		 * Only the last sample is needed and it is the series' last written one (in the window, and
+		 * its value as the write stored it, beside its time): no chunk is read.
+		 */
+		const fromState = (h: { range: [number, number] | null; last: number | null; lastValue: Buffer | null }) =>
+			lastOnly && h.range !== null && h.last !== null && h.last <= to && h.lastValue?.length === 8;
 		await inBatches(
 			selected,
 			async (batch) => {
-				const held = await this.spans(batch, from, to, this.retention.raw, this.chunkMs, 1, cache);
+				const held = await this.spans(batch, from, to, this.retention.raw, this.chunkMs, 1, cache, lastOnly);
 				const bufs = await this.send((pipe) => {
 					batch.forEach(({ sid }, i) => {
 						const span = held[i]!.range;
-						if (!span) return;
+						if (!span || fromState(held[i]!)) return;
 						const { first, last } = chunks(span);
 						for (let c = first; c <= last; c++) {
 							const key = this.rawKey(sid, c);
@@ -816,8 +834,14 @@ export class RedisStore implements TimeSeriesStore {
 				let at = 0;
 				let samples = 0;
 				batch.forEach(({ sid }, i) => {
+					const h = held[i]!;
+					if (fromState(h)) {
+						out.push(lastSample(h.last!, h.lastValue!));
+						samples++;
+						return;
+					}
 					const parts: Part[] = [];
-					const span = held[i]!.range;
+					const span = h.range;
 					if (span) {
 						const { first, last } = chunks(span);
 						for (let c = first; c <= last; c++) {
@@ -938,7 +962,7 @@ export class RedisStore implements TimeSeriesStore {
 		if (!(to >= from)) throw new RangeError(`to (${to}) is before from (${from})`);
 		const selected = await this.select(selector, options.selection);
 		if (selected.length === 0) return [];
-		const cols = await this.readRaw(selected, from, to, options.budget, options.selection);
+		const cols = await this.readRaw(selected, from, to, options.budget, options.selection, options.lastOnly);
 		return selected.flatMap(({ labels }, i) => {
 			const c = cols[i]!;
 			if (!c.ts.length) return [];

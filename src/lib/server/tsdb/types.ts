@@ -197,6 +197,12 @@ export interface ReadOptions {
 	budget?: SampleBudget;
 	/** The evaluation cycle's shared index reads. */
 	selection?: SelectionCache;
+	/**
+	 * Only each series' last sample in [from, to] is needed (an instant selector evaluated at one
+	 * time): a store may answer from the series' last written sample without reading its chunks.
+	 * It may still return more samples than the last.
+	 */
+	lastOnly?: boolean;
 }
 
 export interface TimeSeriesStore {
