@@ -78,11 +78,13 @@ export class GroupRunner {
 			);
 		const loading: Array<ReturnType<typeof load>> = [];
 		let next = 0;
+		// Each recording rule's health, saved with the group's alert state (the rules API reads it).
+		const recorded: RuleState[] = [];
 		for (const rec of recordings) {
 			while (next < rules.length && rules[next]!.index < rec.index) loading.push(load(rules[next++]!));
 			await Promise.all(loading);
 			if (!holds()) return;
-			await this.record(rec, at, deadline);
+			recorded.push(await this.record(rec, at, deadline));
 			// The recording rule may have made new series: the rules after it list them again.
 			selection = new SelectionCache();
 		}
@@ -93,7 +95,7 @@ export class GroupRunner {
 				this.ctx.log.debug({ group: this.group.name }, 'rule group moved to another process during its evaluation; result dropped');
 				return;
 			}
-			await this.apply(rules, sources, { at, held, t0, deadline });
+			await this.apply(rules, sources, { at, held, t0, deadline }, recorded);
 		});
 	}
 
@@ -101,10 +103,11 @@ export class GroupRunner {
 	 * A recording rule's evaluation at `at`: its series (and stale markers for those gone) written
 	 * into the store before the rules after it in the group read.
 	 */
-	private async record(rule: CompiledRecording, at: number, deadline: number): Promise<void> {
+	private async record(rule: CompiledRecording, at: number, deadline: number): Promise<RuleState> {
 		const { metrics, config, recorded, store, log } = this.ctx;
 		const started = performance.now();
 		metrics.evaluations.inc();
+		let lastError: string | undefined;
 		try {
 			const source = await withTimeout(loadRecordingSource(store, rule, at, { deadline }), config.evaluationTimeout, "reading the rule's data");
 			const samples = recordingSamples(rule, at, source, { deadline });
@@ -113,20 +116,24 @@ export class GroupRunner {
 			const res = await store.write(writer.step(at, samples));
 			if (res.problems.length) log.warn({ rule: rule.id, problems: res.problems }, 'some recorded samples were not stored');
 		} catch (err) {
+			lastError = (err as Error).message;
 			metrics.failures.inc({ rule: rule.id });
-			log.warn({ rule: rule.id, err: (err as Error).message }, 'recording rule evaluation failed');
+			log.warn({ rule: rule.id, err: lastError }, 'recording rule evaluation failed');
 		}
-		metrics.ruleDuration.set({ rule: rule.id }, (performance.now() - started) / 1000);
+		const ms = performance.now() - started;
+		metrics.ruleDuration.set({ rule: rule.id }, ms / 1000);
+		return { ruleId: rule.id, health: lastError === undefined ? 'ok' : 'error', ...(lastError === undefined ? {} : { lastError }), lastEvalAt: at, lastEvalDurationMs: ms, instances: [] };
 	}
 
 	/** The evaluation over the read data: state, saving, events, metrics. */
 	private async apply(
 		rules: CompiledGroup['rules'],
 		sources: Parameters<typeof evaluateRule>[2][],
-		{ at, held, t0, deadline }: { at: number; held: number; t0: number; deadline: number }
+		{ at, held, t0, deadline }: { at: number; held: number; t0: number; deadline: number },
+		recorded: readonly RuleState[] = []
 	): Promise<void> {
 		const { metrics, current, config, log } = this.ctx;
-		const saves: Array<{ ruleId: string; state: RuleState }> = [];
+		const saves: Array<{ ruleId: string; state: RuleState }> = recorded.map((state) => ({ ruleId: state.ruleId, state }));
 		const events: AlertEvent[] = [];
 		rules.forEach((rule, i) => {
 			const started = performance.now();

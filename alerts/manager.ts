@@ -200,6 +200,12 @@ export class RuleManager {
 		const ids = new Set(this.groups.flatMap((g) => g.rules.map((r) => r.id)));
 		const gone = [...this.current.keys()].filter((id) => !ids.has(id));
 		for (const id of gone) this.current.delete(id);
+		// Recording rules keep only their health in the saved state: a removed one's goes too.
+		const recordings = new Set(this.groups.flatMap((g) => (g.recordings ?? []).map((r) => r.id)));
+		for (const id of [...this.recorded.keys()].filter((x) => !recordings.has(x))) {
+			this.recorded.delete(id);
+			gone.push(id);
+		}
 		if (this.held !== undefined && gone.length) await this.options.states.remove(this.held, gone).catch(() => {});
 		log.info({ revision: this.revision, groups: this.groups.length, rules: ids.size }, 'rule set loaded');
 		if (this.options.shared) {

@@ -268,11 +268,13 @@ describe('alerts role', () => {
 			while (shown()?.ts !== last && Date.now() < deadline) await sleep(20);
 			expect(shown()).toMatchObject({ labels: { job: 'shop', source: 'rule' }, value: 10, ts: last, refs: [[0, 0]] });
 
-			// The Prometheus rules API lists the recording rule (type=record), with its query and labels.
+			// The Prometheus rules API lists the recording rule (type=record), with its query and labels,
+			// and, as Prometheus does, the health and time of its last evaluation.
 			const api = await promRules(redis, t.keys, { type: 'record', names: [], groups: [] }, 30_000);
-			expect(api.groups.flatMap((g) => g.rules.map((r) => ({ type: r.type, name: r.name, query: r.query, labels: r.labels })))).toEqual([
-				{ type: 'recording', name: 'm:double', query: 'm * 2', labels: { source: 'rule' } }
+			expect(api.groups.flatMap((g) => g.rules.map((r) => ({ type: r.type, name: r.name, query: r.query, labels: r.labels, health: r.health, lastEvaluation: r.lastEvaluation })))).toEqual([
+				{ type: 'recording', name: 'm:double', query: 'm * 2', labels: { source: 'rule' }, health: 'ok', lastEvaluation: new Date(last).toISOString().replace(/\.?0+Z$/, 'Z') }
 			]);
+			expect(api.groups[0]!.lastEvaluation).toBe(api.groups[0]!.rules[0]!.lastEvaluation);
 		} finally {
 			await role.stop();
 			await tail.stop();

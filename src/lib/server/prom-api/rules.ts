@@ -1,7 +1,7 @@
 /**
  * `rules` and `alerts`: Vigil's rule set and the alert state the alerts leader saves, in the shapes
- * of Prometheus' API. Recording rules are listed with health `unknown` (their evaluations keep no
- * state); disabled rules are not evaluated and are left out; instances in Vigil's own `nodata` and `error` states are not
+ * of Prometheus' API. Recording rules carry the health, time and duration of their last evaluation
+ * (`unknown` before the first); disabled rules are not evaluated and are left out; instances in Vigil's own `nodata` and `error` states are not
  * Prometheus alerts and are left out too (the rule's health says `err` with its last error).
  */
 import type { Redis } from 'ioredis';
@@ -42,7 +42,8 @@ export interface PromRecordingRule {
 	name: string;
 	query: string;
 	labels: Labels;
-	health: 'unknown';
+	health: 'ok' | 'err' | 'unknown';
+	lastError?: string;
 	evaluationTime: number;
 	lastEvaluation: string;
 	type: 'recording';
@@ -98,8 +99,19 @@ function ruleOf(r: StoredRule, state: RuleState | undefined): PromRule {
 	return rule;
 }
 
-function recordingOf(r: StoredRecordingRule): PromRecordingRule {
-	return { name: r.spec.record, query: r.spec.expr, labels: { ...(r.spec.labels ?? {}) }, health: 'unknown', evaluationTime: 0, lastEvaluation: goTime(undefined), type: 'recording' };
+function recordingOf(r: StoredRecordingRule, state: RuleState | undefined): PromRecordingRule {
+	const health = state?.health === 'ok' ? 'ok' : state?.health === 'error' ? 'err' : 'unknown';
+	const rule: PromRecordingRule = {
+		name: r.spec.record,
+		query: r.spec.expr,
+		labels: { ...(r.spec.labels ?? {}) },
+		health,
+		evaluationTime: (state?.lastEvalDurationMs ?? 0) / 1000,
+		lastEvaluation: goTime(state?.lastEvalAt),
+		type: 'recording'
+	};
+	if (state?.lastError) rule.lastError = state.lastError;
+	return rule;
 }
 
 export interface RuleFilter {
@@ -130,10 +142,10 @@ export async function promRules(redis: Redis, keys: Keys, filter: RuleFilter, de
 			if ((filter.type === 'record' && !recording) || (filter.type === 'alert' && recording)) continue;
 			const name = 'record' in r.spec ? r.spec.record : r.spec.alert;
 			if (filter.names.length && !filter.names.includes(name)) continue;
-			rules.push(recording ? recordingOf(r as StoredRecordingRule) : ruleOf(r as StoredRule, states.get(r.id)));
+			rules.push(recording ? recordingOf(r as StoredRecordingRule, states.get(r.id)) : ruleOf(r as StoredRule, states.get(r.id)));
 		}
 		if (!rules.length && (filter.names.length || filter.groups.length || filter.type === 'record')) continue;
-		const evaluated = g.rules.map((r) => states.get(r.id)?.lastEvalAt).filter((t): t is number => typeof t === 'number');
+		const evaluated = (g.all ?? g.rules).map((r) => states.get(r.id)?.lastEvalAt).filter((t): t is number => typeof t === 'number');
 		out.push({
 			name: g.name,
 			file: 'vigil',
