@@ -456,9 +456,14 @@ export async function rulesCommand(args: string[], io: CliIO, root: string): Pro
 			if (rest.length === 0) return io.err('rules test: name at least one test file'), 2;
 			// Paths are printed as given (promtool's report), read from the command's directory.
 			return runRuleTests(rest, { out: io.out, cwd: io.cwd });
-		case 'check':
-			if (rest.length === 0) return io.err('rules check: name at least one rule file'), 2;
-			return checkRuleFiles(rest, { out: io.out, cwd: io.cwd });
+		case 'check': {
+			// promtool's lint flags: --lint=duplicate-rules|none (default duplicate-rules), --lint-fatal.
+			const lint = rest.find((a) => a.startsWith('--lint='))?.slice('--lint='.length) ?? 'duplicate-rules';
+			if (lint !== 'duplicate-rules' && lint !== 'none') return io.err(`rules check: --lint takes duplicate-rules or none, got "${lint}"`), 2;
+			const files = rest.filter((a) => !a.startsWith('--lint=') && a !== '--lint-fatal');
+			if (files.length === 0) return io.err('rules check: name at least one rule file'), 2;
+			return checkRuleFiles(files, { out: io.out, cwd: io.cwd, lint, lintFatal: rest.includes('--lint-fatal') });
+		}
 		case 'import':
 			return importRules(rest, io, root);
 		case 'export':

@@ -3,7 +3,8 @@
  * redis-server: checks with located problems, imports that save nothing when a file is bad,
  * versions with diffs, export, rule tests, and backtests of stored history (with a draft).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -63,6 +64,26 @@ describe('vigil rules', () => {
 		expect(r.out).toMatch(/rule 2 \(B\): expr: .*at 1:/);
 		expect(r.out).toMatch(/rule 2 \(B\): for: /);
 		expect(cli(['rules', 'check', file('good.yml', GOOD)]).out).toContain('SUCCESS: 1 rules found');
+	});
+
+	it('check lints duplicate rules as promtool does: the same report and exit codes, with --lint-fatal and --lint=none', () => {
+		file('dup.yml', 'groups:\n  - name: a\n    rules:\n      - record: job:x:sum\n        expr: sum(x)\n        labels: {team: b}\n  - name: b\n    rules:\n      - record: job:x:sum\n        expr: sum(x) * 2\n        labels: {team: b}\n      - alert: A\n        expr: x > 1\n');
+		const expected = ['Checking dup.yml', '  FAILED:', 'lint error 1 duplicate rule(s) found.', 'Metric: job:x:sum', 'Label(s):', '\tteam: b', 'Might cause inconsistency while recording expressions', '', ''].join('\n');
+		const promtool = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => existsSync(p));
+		for (const [flags, code] of [[[], 0], [['--lint-fatal'], 3], [['--lint=none'], 0]] as const) {
+			const r = cli(['rules', 'check', ...flags, 'dup.yml']);
+			expect(r.code, flags.join(' ')).toBe(code);
+			if (flags[0] !== '--lint=none') expect(r.out).toBe(expected);
+			else expect(r.out).toContain('SUCCESS: 3 rules found');
+			if (promtool) {
+				const p = spawnSync(promtool, ['check', 'rules', ...flags, 'dup.yml'], { cwd: dir, encoding: 'utf8' });
+				expect(p.status, `promtool ${flags.join(' ')}`).toBe(code);
+				// promtool writes the findings to stderr, the rest to stdout: in order, the same lines.
+				if (flags[0] === '--lint=none') expect(p.stdout + p.stderr).toBe(r.out);
+				else expect({ out: p.stdout, err: p.stderr }, 'promtool prints the same lines').toEqual({ out: 'Checking dup.yml\n\n', err: expected.slice('Checking dup.yml\n'.length, -1) });
+			}
+		}
+		expect(cli(['rules', 'check', '--lint=all', 'dup.yml'])).toMatchObject({ code: 2 });
 	});
 
 	it('import saves nothing when a file has a problem, and versions each change with a diff', async () => {

@@ -195,6 +195,48 @@ describe('rule checks (promtool check rules)', () => {
 	});
 });
 
+describe('rule checks: the duplicate-rules lint (promtool check rules --lint)', () => {
+	// A name with the same labels twice (written in another order, in another group), and three
+	// times: one finding, as promtool 2.42 reports it; other label sets of the name are not duplicates.
+	const FILE = `groups:
+  - name: a
+    rules:
+      - record: job:x:sum
+        expr: sum by (job) (x)
+        labels: {team: b, env: prod}
+      - alert: B
+        expr: x > 1
+        labels: {severity: page}
+  - name: b
+    rules:
+      - record: job:x:sum
+        expr: sum by (job) (x) * 2
+        labels: {env: prod, team: b}
+      - record: job:x:sum
+        expr: sum by (job) (x) * 3
+        labels: {env: prod, team: b}
+      - record: job:x:sum
+        expr: sum by (job) (x)
+        labels: {env: dev, team: b}
+      - alert: B
+        expr: x > 2
+        labels: {severity: ticket}
+`;
+	// promtool check rules dup.yml (2.42): stderr and stdout together, exit code 0.
+	const PROMTOOL = ['Checking /r/dup.yml', '  FAILED:', 'lint error 1 duplicate rule(s) found.', 'Metric: job:x:sum', 'Label(s):', '\tenv: prod', '\tteam: b', 'Might cause inconsistency while recording expressions', ''];
+
+	it('reports each duplicated name and label set once; exit 0, 3 with lintFatal; none with lint none', async () => {
+		const files = fsOf({ '/r/dup.yml': FILE });
+		const lines: string[] = [];
+		expect(await checkRuleFiles(['/r/dup.yml'], { out: (l) => lines.push(l), readFile: files.readFile })).toBe(0);
+		expect(lines).toEqual(PROMTOOL);
+		expect(await checkRuleFiles(['/r/dup.yml'], { out: () => {}, readFile: files.readFile, lintFatal: true })).toBe(3);
+		const quiet: string[] = [];
+		expect(await checkRuleFiles(['/r/dup.yml'], { out: (l) => quiet.push(l), readFile: files.readFile, lint: 'none', lintFatal: true })).toBe(0);
+		expect(quiet).toEqual(['Checking /r/dup.yml', '  SUCCESS: 6 rules found', '']);
+	});
+});
+
 describe('durations as Go and Prometheus print them', () => {
 	it.each([
 		[0, '0s', '0s'],

@@ -20,6 +20,7 @@ import { TestStorage } from './test-storage';
 import { formatRuleFile, parseRuleFile, type RuleGroup } from './file';
 import { formatFloat } from './gofmt';
 import { compareLabels, formatLabels, labelsEqual } from './labels';
+import { duplicateRules, duplicateRulesMessage } from './lint';
 import { formatRuleProblem } from './problems';
 import { readRuleFile } from './read';
 import { RuleMachine, type EvalOutcome } from './state';
@@ -528,15 +529,24 @@ export interface CheckOptions {
 	 * @defaultValue the process's working directory
 	 */
 	cwd?: string;
+	/**
+	 * promtool's `--lint`: `duplicate-rules` reports rules with the same name and labels.
+	 * @defaultValue 'duplicate-rules'
+	 */
+	lint?: 'duplicate-rules' | 'none';
+	/** promtool's `--lint-fatal`: a lint finding makes the exit code 3. */
+	lintFatal?: boolean;
 }
 
 /**
  * Checks rule files as `promtool check rules` does: prints `Checking FILE`, then every problem or
- * `  SUCCESS: N rules found`; returns 0 when every file is valid, else 1.
+ * `  SUCCESS: N rules found`; returns 0 when every file is valid, 1 when one is not, and 3 when
+ * the only findings are lint findings and `lintFatal` is set (0 without it).
  */
 export async function checkRuleFiles(files: readonly string[], options: CheckOptions): Promise<number> {
 	const read = options.readFile ?? readRuleFile;
 	let failed = false;
+	let lintFailed = false;
 	for (const f of files) {
 		options.out(`Checking ${f}`);
 		let text: string;
@@ -551,14 +561,19 @@ export async function checkRuleFiles(files: readonly string[], options: CheckOpt
 			continue;
 		}
 		const res = parseRuleFile(text, f);
+		const duplicates = res.problems.length || options.lint === 'none' ? [] : duplicateRules(res.groups);
 		if (res.problems.length) {
 			options.out('  FAILED:');
 			for (const p of res.problems) options.out(formatRuleProblem(p));
 			failed = true;
+		} else if (duplicates.length) {
+			options.out('  FAILED:');
+			for (const line of duplicateRulesMessage(duplicates).split('\n')) options.out(line);
+			lintFailed = true;
 		} else options.out(`  SUCCESS: ${res.groups.reduce((n, g) => n + g.rules.length + g.recordings.length, 0)} rules found`);
 		options.out('');
 	}
-	return failed ? 1 : 0;
+	return failed ? 1 : lintFailed && options.lintFatal ? 3 : 0;
 }
 
 export { formatRuleFile };
