@@ -14,6 +14,7 @@ import { TicketStore } from '../../src/lib/server/tickets/store';
 import type { Ticket } from '../../src/lib/server/tickets/model';
 import { hydrated, logIn } from '../helpers/browser-session';
 import { startTestRedis, type TestRedis } from '../helpers/redis-server';
+import { artifact } from '../helpers/artifacts';
 import { utcQuarter, writeHistory } from '../helpers/report-history';
 import { addVigilUser, startVigilProcess, type VigilProcess } from '../helpers/vigil-process';
 import { parseCsv } from '../helpers/csv';
@@ -142,6 +143,21 @@ test('the same report on a phone (390×844), without sideways scrolling', async 
 	await checkReport(page);
 	await page.screenshot({ path: '/tmp/quality-report-phone.png', fullPage: true });
 	expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+});
+
+test('a quarter in which nothing was recorded says so and offers the quarter in progress; one with data does not', async ({ page }) => {
+	await page.setViewportSize({ width: 1920, height: 1080 });
+	const empty = utcQuarter(now, -4);
+	await logIn(page, vigil.url, 'meg', PASSWORD, `/reports/quality?quarter=${empty.label}`);
+	await expect(page.getByTestId('nothing-recorded')).toContainText(`Nothing was recorded in ${empty.label}`);
+	await page.screenshot({ path: artifact('quality-report-nothing-recorded.png') });
+	await page.getByTestId('current-quarter').click();
+	await expect(page.getByRole('heading', { level: 1 })).toContainText(current.label);
+	await expect(page.getByTestId('quarter-note')).toContainText('in progress');
+	await expect(page.getByTestId('nothing-recorded')).toHaveCount(0);
+	await page.goto(`${vigil.url}/reports/quality?quarter=${last.label}`);
+	await expect(page.getByTestId('quarter-note')).toContainText('tickets created');
+	await expect(page.getByTestId('nothing-recorded')).toHaveCount(0);
 });
 
 async function csrf(page: Page): Promise<string> {

@@ -38,6 +38,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 		mayPublish: can(me.role, 'reports:publish'),
 		mayWithdraw: can(me.role, 'reports:withdraw'),
 		mayExport: can(me.role, 'reports:export'),
+		// The quarter in progress, offered when the quarter shown recorded nothing (a fresh install's last quarter).
+		currentQuarter: choices[0]!,
 		csvUrl: `/api/v1/quality-reports/${quarter.label}?format=csv`,
 		jsonUrl: `/api/v1/quality-reports/${quarter.label}`
 	};
