@@ -35,6 +35,13 @@ export type RecordingRuleSpec = {
 /** Either kind of rule, as a group holds them. */
 export type AnyRuleSpec = RuleSpec | RecordingRuleSpec;
 
+/** A rule's own labels as they are once loaded: its `labels`, and an alerting rule's `severity` among them. */
+export function specLabels(spec: AnyRuleSpec): Record<string, string> {
+	const labels: Record<string, string> = { ...(spec.labels ?? {}) };
+	if ('alert' in spec && spec.severity) labels.severity = spec.severity;
+	return labels;
+}
+
 export function isRecordingSpec(spec: AnyRuleSpec): spec is RecordingRuleSpec {
 	return 'record' in spec && typeof (spec as RecordingRuleSpec).record === 'string';
 }

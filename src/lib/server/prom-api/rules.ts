@@ -6,6 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import { parseDuration } from '../../shared/duration';
+import { specLabels } from '../../shared/rule-spec';
 import type { Labels } from '../../shared/series';
 import { groupIntervalMs, RuleRepository, type StoredRecordingRule, type StoredRule } from '../alerting/ruleset';
 import { AlertStateStore } from '../alerting/state';
@@ -76,42 +77,35 @@ function alertOf(i: AlertInstance): PromAlert | undefined {
 	return a;
 }
 
+/** A rule's last evaluation as Prometheus reports it (both kinds of rule): health, when, how long, the error. */
+function lastEvaluationOf(state: RuleState | undefined): Pick<PromRule, 'health' | 'evaluationTime' | 'lastEvaluation' | 'lastError'> {
+	// In Prometheus' order: health, lastError (when there is one), evaluationTime, lastEvaluation.
+	return {
+		health: !state || state.health === 'unknown' ? 'unknown' : state.health === 'error' ? 'err' : 'ok',
+		...(state?.lastError ? { lastError: state.lastError } : {}),
+		evaluationTime: (state?.lastEvalDurationMs ?? 0) / 1000,
+		lastEvaluation: goTime(state?.lastEvalAt)
+	};
+}
+
 function ruleOf(r: StoredRule, state: RuleState | undefined): PromRule {
 	const alerts = (Array.isArray(state?.instances) ? state.instances : []).flatMap((i) => alertOf(i) ?? []);
-	const labels: Labels = { ...(r.spec.labels ?? {}) };
-	if (r.spec.severity) labels.severity = r.spec.severity;
-	const health = !state || state.health === 'unknown' ? 'unknown' : state.health === 'error' ? 'err' : 'ok';
-	const rule: PromRule = {
+	return {
 		state: alerts.some((a) => a.state === 'firing') ? 'firing' : alerts.length ? 'pending' : 'inactive',
 		name: r.spec.alert,
 		query: r.spec.expr,
 		duration: seconds(r.spec.for),
 		keepFiringFor: seconds(r.spec.keep_firing_for),
-		labels,
+		labels: specLabels(r.spec),
 		annotations: { ...(r.spec.annotations ?? {}), ...(r.spec.runbook_url ? { runbook_url: r.spec.runbook_url } : {}) },
 		alerts,
-		health,
-		evaluationTime: (state?.lastEvalDurationMs ?? 0) / 1000,
-		lastEvaluation: goTime(state?.lastEvalAt),
+		...lastEvaluationOf(state),
 		type: 'alerting'
 	};
-	if (state?.lastError) rule.lastError = state.lastError;
-	return rule;
 }
 
 function recordingOf(r: StoredRecordingRule, state: RuleState | undefined): PromRecordingRule {
-	const health = state?.health === 'ok' ? 'ok' : state?.health === 'error' ? 'err' : 'unknown';
-	const rule: PromRecordingRule = {
-		name: r.spec.record,
-		query: r.spec.expr,
-		labels: { ...(r.spec.labels ?? {}) },
-		health,
-		evaluationTime: (state?.lastEvalDurationMs ?? 0) / 1000,
-		lastEvaluation: goTime(state?.lastEvalAt),
-		type: 'recording'
-	};
-	if (state?.lastError) rule.lastError = state.lastError;
-	return rule;
+	return { name: r.spec.record, query: r.spec.expr, labels: specLabels(r.spec), ...lastEvaluationOf(state), type: 'recording' };
 }
 
 export interface RuleFilter {

@@ -1,9 +1,10 @@
 /**
  * `promtool check rules`' lint (Prometheus 2.42, `--lint=duplicate-rules`, its default): rules of
- * a file with the same name (alert or record) and the same labels, across its groups. Each such
+ * a file with the same name (alert or record) and the same labels, across its groups (Vigil's `severity` counts as the label it becomes). Each such
  * name and label set is reported once, in Prometheus' order (by name, then labels). A lint finding
  * fails the file's check but not the command, unless `--lint-fatal` (exit code 3).
  */
+import { specLabels } from '../../shared/rule-spec';
 import type { Labels } from '../../shared/series';
 import type { RuleGroup } from './file';
 import { compareLabels } from './labels';
@@ -13,15 +14,8 @@ export interface DuplicateRule {
 	labels: Labels;
 }
 
-/** The rule's labels as Prometheus sees them: its `labels`, and Vigil's `severity` (a label once loaded). */
-function labelsOf(rule: RuleGroup['spec']['rules'][number]): Labels {
-	const labels: Labels = { ...(rule.labels ?? {}) };
-	if ('alert' in rule && rule.severity) labels.severity = rule.severity;
-	return labels;
-}
-
 export function duplicateRules(groups: readonly RuleGroup[]): DuplicateRule[] {
-	const all = groups.flatMap((g) => g.spec.rules.map((r) => ({ metric: 'alert' in r ? r.alert : r.record, labels: labelsOf(r) })));
+	const all = groups.flatMap((g) => g.spec.rules.map((r) => ({ metric: 'alert' in r ? r.alert : r.record, labels: specLabels(r) })));
 	const compare = (a: DuplicateRule, b: DuplicateRule) => (a.metric < b.metric ? -1 : a.metric > b.metric ? 1 : compareLabels(a.labels, b.labels));
 	all.sort(compare);
 	const out: DuplicateRule[] = [];

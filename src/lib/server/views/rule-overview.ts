@@ -12,6 +12,7 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '../keys';
 import type { Labels } from '../../shared/series';
+import { specLabels } from '../../shared/rule-spec';
 import type { RuleCounts, RuleRow, RuleRowsMessage } from '../../shared/rule-rows';
 import { SEVERITIES, type RuleState, type Severity } from '../rules';
 import { loadMuting, type BadEntry } from '../alerting/muting';
@@ -59,8 +60,7 @@ export function ruleRowOf(rule: StoredRule, state: RuleState | undefined, muting
 	}
 	if (active === 0) for (const id of muting.silencedBy(staticLabels(rule))) silences.add(id);
 	const health = state && ['unknown', 'ok', 'nodata', 'error'].includes(state.health) ? state.health : 'unknown';
-	const labels: Labels = { ...(rule.spec.labels ?? {}) };
-	if (rule.spec.severity) labels.severity = rule.spec.severity;
+	const labels: Labels = specLabels(rule.spec);
 	return {
 		id: rule.id,
 		group: rule.group,
