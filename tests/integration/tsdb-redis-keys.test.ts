@@ -304,3 +304,64 @@ describe('a selection cache shared by the reads of an evaluation cycle', () => {
 		expect((await smembers()) - before).toBe(14 + 5);
 	});
 });
+
+describe('a read of its own (no evaluation cycle)', () => {
+	const calls = async (command: string) => {
+		const line = String(await client.info('commandstats'))
+			.split('\n')
+			.find((l) => l.startsWith(`cmdstat_${command}:`));
+		return Number(/calls=(\d+)/.exec(line ?? '')?.[1] ?? 0);
+	};
+
+	it('intersects several equality matchers in Redis: no posting list travels, the answer is a cycle read\'s', async () => {
+		const store = new RedisStore(client, { prefix: 'k10:', liveKey: null });
+		const t = Date.now() - 60_000;
+		await store.write(Array.from({ length: 300 }, (_, i) => ({ name: 'inter', labels: { group: `g${i % 3}`, idx: String(i) }, ts: [t], values: [i] })));
+		const [m0, s0] = [await calls('smembers'), await calls('sinter')];
+		const own = await store.raw('inter{group="g1"}', t - 1000, t + 1000);
+		expect((await calls('smembers')) - m0).toBe(0);
+		expect((await calls('sinter')) - s0).toBe(1);
+		expect(own.map((r) => r.values[0]!).sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => 3 * i + 1));
+		const cycle = await store.raw('inter{group="g1"}', t - 1000, t + 1000, { selection: new SelectionCache() });
+		expect(own).toEqual(cycle);
+		// With a matcher that is not an equality, the equalities are still intersected in Redis.
+		const mixed = await store.raw('inter{group="g1",idx=~"1.*"}', t - 1000, t + 1000);
+		expect(mixed.map((r) => r.labels.idx).sort()).toEqual(own.map((r) => r.labels.idx!).filter((x) => x.startsWith('1')).sort());
+	});
+
+	it('reads a window inside one chunk in one round trip: the chunk goes out with the series\' state', async () => {
+		const store = new RedisStore(client, { prefix: 'k11:', liveKey: null });
+		const hour = Math.floor(Date.now() / HOUR) - 2;
+		const ts = Array.from({ length: 120 }, (_, i) => hour * HOUR + i * 60_000);
+		await store.write([{ name: 'one', labels: { a: '1' }, ts, values: ts.map((_, i) => i) }]);
+		await store.raw('one', hour * HOUR, (hour + 2) * HOUR);
+		// Pipelines created while no reply was in yet go out in the same round trip.
+		let replies = 0;
+		const created: number[] = [];
+		const real = client.pipeline.bind(client);
+		const spy = vi.spyOn(client, 'pipeline').mockImplementation((...args: Parameters<Redis['pipeline']>) => {
+			const p = real(...args);
+			created.push(replies);
+			const exec = p.exec.bind(p);
+			p.exec = (async (...a: Parameters<typeof exec>) => {
+				const r = await exec(...a);
+				replies++;
+				return r;
+			}) as typeof p.exec;
+			return p;
+		});
+		try {
+			const open = await store.raw('one', (hour + 1) * HOUR + 10 * 60_000, (hour + 1) * HOUR + 15 * 60_000);
+			expect(open[0]!.values).toEqual([70, 71, 72, 73, 74, 75]);
+			// Selection (labels cached), then the state and the chunk together.
+			expect(created).toEqual([0, 1, 1]);
+		} finally {
+			spy.mockRestore();
+		}
+		// A complete chunk the process holds is used from there on that path too.
+		const [info] = await store.series('one');
+		await client.del(`k11:ts:{${info!.id}}:r:${hour}`);
+		const past = await store.raw('one', hour * HOUR + 5 * 60_000, hour * HOUR + 7 * 60_000);
+		expect(past[0]!.values).toEqual([5, 6, 7]);
+	});
+});

@@ -28,7 +28,7 @@ import {
 import { execError, lowerBound, newContext, ScalarNode, upperBound, VectorNode, type EvalContext, type EvalNode } from './core';
 import { PromQLError, TOO_MANY_SAMPLES } from './errors';
 import { HistogramQuantileNode } from './histogram';
-import { compareLabels, type LabelSet } from './labels';
+import { sortByLabels, type LabelSet } from './labels';
 import type { Expr } from './parse';
 import { InstantSelectorNode, RangeFunctionNode, SelectorRange, SubqueryRange, type RangeInput } from './selectors';
 import {
@@ -293,7 +293,7 @@ export function evalRange(expr: Expr, start: number, end: number, step: number, 
 		if (points > maxSamples) throw tooManySamples(expr);
 	}
 	checkDeadline(ctx, expr, opts);
-	return { type: 'matrix', series: [...series.values()].sort((a, b) => compareLabels(a.labels, b.labels)) };
+	return { type: 'matrix', series: sortByLabels([...series.values()], (s) => s.labels) };
 }
 
 /** The selectors of the expression: matchers, range (of range selectors) and offset, in ms. */

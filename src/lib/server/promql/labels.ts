@@ -40,8 +40,20 @@ export function labelsKey(labels: Readonly<Labels>, names?: readonly string[]): 
 
 /** Compares label sets as Prometheus orders series (sorted names, then values, pair by pair). */
 export function compareLabels(a: Readonly<Labels>, b: Readonly<Labels>): number {
-	const an = Object.keys(a).sort();
-	const bn = Object.keys(b).sort();
+	return compareNamed(a, Object.keys(a).sort(), b, Object.keys(b).sort());
+}
+
+/** Items in compareLabels' order, each item's sorted label names worked out once, not per comparison. */
+export function sortByLabels<T>(items: T[], labelsOf: (item: T) => Readonly<Labels>): T[] {
+	const named = items.map((item) => {
+		const labels = labelsOf(item);
+		return { item, labels, names: Object.keys(labels).sort() };
+	});
+	named.sort((x, y) => compareNamed(x.labels, x.names, y.labels, y.names));
+	return named.map((x) => x.item);
+}
+
+function compareNamed(a: Readonly<Labels>, an: readonly string[], b: Readonly<Labels>, bn: readonly string[]): number {
 	const l = Math.min(an.length, bn.length);
 	for (let i = 0; i < l; i++) {
 		const x = an[i]!;

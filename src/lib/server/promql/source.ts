@@ -6,7 +6,7 @@
 import type { Labels } from '../../shared/series';
 import { matcherRegex, type Matcher, type SampleBudget, type SelectionCache, type TimeSeriesStore } from '../tsdb';
 import type { AtModifier, MatrixSelectorNode, Node, VectorSelectorNode } from './ast';
-import { compareLabels, labelsKey } from './labels';
+import { labelsKey, sortByLabels } from './labels';
 import type { Expr } from './parse';
 
 /** Samples of one series; the shape of the store's RawResult (labels include `__name__`). */
@@ -130,7 +130,7 @@ export class MemorySource implements SampleSource {
 			const seen = byKey.get(key);
 			byKey.set(key, seen ? mergeSeries(seen, s) : s);
 		}
-		this.all = [...byKey.values()].sort((a, b) => compareLabels(a.labels, b.labels));
+		this.all = sortByLabels([...byKey.values()], (s) => s.labels);
 		for (const s of this.all) {
 			const name = s.labels.__name__ ?? '';
 			let list = this.byName.get(name);

@@ -172,6 +172,23 @@ function joinParts(parts: readonly Part[]): SampleColumns {
 }
 
 /** Runs `read` over consecutive batches of `items`, fetching the next batch while the caller decodes this one. */
+/** What `spans` tells of a series: its samples' range in the window, open buckets, last sample. */
+interface Held {
+	range: [number, number] | null;
+	open: string[];
+	last: number | null;
+	lastValue: Buffer | null;
+}
+
+/** One raw chunk a read needs: held from the process' cache, or fetched (null when absent). */
+interface ChunkRead {
+	c: number;
+	key: string;
+	complete: boolean;
+	cached: SampleColumns | undefined;
+	buf: Buffer | null;
+}
+
 async function inBatches<T, R>(items: readonly T[], read: (batch: readonly T[]) => Promise<R>, use: (batch: readonly T[], result: R) => void): Promise<void> {
 	const fetch = (lo: number) => {
 		const p = read(items.slice(lo, lo + READ_BATCH));
@@ -679,15 +696,26 @@ export class RedisStore implements TimeSeriesStore {
 	private async select(selector: Selector, cache?: SelectionCache): Promise<Array<{ sid: string; labels: Labels }>> {
 		const matchers = toMatchers(selector);
 		const narrowing = matchers.filter((m) => !matchValue(m, ''));
+		const sets: string[][] = [];
+		// A read of its own on one Redis: several equality matchers' postings are intersected there
+		// (SINTER walks the smallest set), so a metric's thousands of ids do not travel to be filtered
+		// here. A cycle's reads keep whole lists, which its rules share; a cluster keeps them apart.
+		const together = !cache && !this.cluster && narrowing.filter((m) => m.op === '=').length >= 2;
+		if (together) {
+			const [both] = (await this.send((pipe) => {
+				pipe.sinter(...narrowing.flatMap((m) => (m.op === '=' ? [this.postingsKey(m.name, m.value)] : [])));
+			})) as [string[]];
+			sets.push(both);
+		}
+		const rest = together ? narrowing.filter((m) => m.op !== '=') : narrowing;
 		// Round 1: postings of equality matchers, values of the others.
 		const first = await this.members(
-			narrowing.map((m) => (m.op === '=' ? this.postingsKey(m.name, m.value) : this.valuesKey(m.name))),
+			rest.map((m) => (m.op === '=' ? this.postingsKey(m.name, m.value) : this.valuesKey(m.name))),
 			cache
 		);
 		// Round 2: postings of the values the other matchers accept.
-		const sets: string[][] = [];
 		const unions: Array<{ m: Matcher; values: string[] }> = [];
-		narrowing.forEach((m, i) => {
+		rest.forEach((m, i) => {
 			if (m.op === '=') sets.push(first[i]!);
 			else unions.push({ m, values: first[i]!.filter((v) => matchValue(m, v)) });
 		});
@@ -760,7 +788,7 @@ export class RedisStore implements TimeSeriesStore {
 		res = 1,
 		cache?: SelectionCache,
 		withLastValue = false
-	): Promise<Array<{ range: [number, number] | null; open: string[]; last: number | null; lastValue: Buffer | null }>> {
+	): Promise<Held[]> {
 		const rollups = res > 1;
 		const replies = await this.send((pipe) => {
 			for (const { sid } of selected) {
@@ -803,39 +831,71 @@ export class RedisStore implements TimeSeriesStore {
 		}
 	}
 
+	/**
+	 * Raw samples of [from, to] per series. Each chunk a read needs is planned once, when it is
+	 * fetched: a complete chunk found in the process' cache is held by the plan (another read may
+	 * evict it meanwhile), any other is fetched from Redis. A window inside one chunk (an instant
+	 * query's lookback, a rule's range) fetches that chunk in the same round trip as the series'
+	 * state, which tells afterwards which of the fetched chunks the window needs.
+	 */
 	private async readRaw(selected: Array<{ sid: string }>, from: number, to: number, budget?: SampleBudget, cache?: SelectionCache, lastOnly = false): Promise<SampleColumns[]> {
 		const out: SampleColumns[] = [];
-		const chunks = (span: [number, number]) => ({ first: Math.floor(span[0] / this.chunkMs), last: Math.floor(span[1] / this.chunkMs) });
+		const chunkMs = this.chunkMs;
 		/** Whether chunk c of a series whose last sample is at `last` is complete. */
-		const closed = (c: number, last: number | null) => last !== null && last >= (c + 1) * this.chunkMs;
+		const closed = (c: number, last: number | null) => last !== null && last >= (c + 1) * chunkMs;
 		/**
 		 * Only the last sample is needed and it is the series' last written one (in the window, and
 		 * its value as the write stored it, beside its time): no chunk is read.
 		 */
-		const fromState = (h: { range: [number, number] | null; last: number | null; lastValue: Buffer | null }) =>
-			lastOnly && h.range !== null && h.last !== null && h.last <= to && h.lastValue?.length === 8;
+		const fromState = (h: Held) => lastOnly && h.range !== null && h.last !== null && h.last <= to && h.lastValue?.length === 8;
+		const one = Math.floor(from / chunkMs) === Math.floor(to / chunkMs) ? Math.floor(from / chunkMs) : null;
+		// Fetched together with the state: a chunk whose store order after the state read is kept by
+		// the connection (one Redis); on a cluster the series' two keys may go out in either order.
+		const together = one !== null && !lastOnly;
 		await inBatches(
 			selected,
 			async (batch) => {
-				const held = await this.spans(batch, from, to, this.retention.raw, this.chunkMs, 1, cache, lastOnly);
-				const bufs = await this.send((pipe) => {
-					batch.forEach(({ sid }, i) => {
-						const span = held[i]!.range;
-						if (!span || fromState(held[i]!)) return;
-						const { first, last } = chunks(span);
-						for (let c = first; c <= last; c++) {
-							const key = this.rawKey(sid, c);
-							if (closed(c, held[i]!.last) && this.chunkCache.has(key)) continue;
-							pipe.getBuffer(key);
-						}
-					});
-				}, cache);
-				return { held, bufs: bufs as Array<Buffer | null> };
-			},
-			(batch, { held, bufs }) => {
+				const early = together ? batch.map(({ sid }) => this.chunkCache.get(this.rawKey(sid, one))) : [];
+				const [held, ahead] = await Promise.all([
+					this.spans(batch, from, to, this.retention.raw, chunkMs, 1, cache, lastOnly),
+					together
+						? (this.send((pipe) => {
+								batch.forEach(({ sid }, i) => {
+									if (!early[i]) pipe.getBuffer(this.rawKey(sid, one));
+								});
+							}, cache) as Promise<Array<Buffer | null>>)
+						: Promise.resolve([])
+				]);
+				const plans: ChunkRead[][] = [];
+				const later: ChunkRead[] = [];
 				let at = 0;
-				let samples = 0;
 				batch.forEach(({ sid }, i) => {
+					const h = held[i]!;
+					const fetched = together && !early[i] ? ahead[at++]! : undefined;
+					const plan: ChunkRead[] = [];
+					plans.push(plan);
+					if (!h.range || fromState(h)) return;
+					for (let c = Math.floor(h.range[0] / chunkMs); c <= Math.floor(h.range[1] / chunkMs); c++) {
+						const key = this.rawKey(sid, c);
+						const complete = closed(c, h.last);
+						const read: ChunkRead = { c, key, complete, cached: complete ? (together ? early[i] : this.chunkCache.get(key)) : undefined, buf: null };
+						if (together && !read.cached) {
+							read.buf = fetched ?? null;
+							// The chunk may have been read before the state said it is complete: decoded, not kept.
+							if (this.cluster) read.complete = false;
+						} else if (!read.cached) later.push(read);
+						plan.push(read);
+					}
+				});
+				if (later.length) {
+					const bufs = (await this.send((pipe) => later.forEach((r) => pipe.getBuffer(r.key)), cache)) as Array<Buffer | null>;
+					later.forEach((r, j) => (r.buf = bufs[j] ?? null));
+				}
+				return { held, plans };
+			},
+			(batch, { held, plans }) => {
+				let samples = 0;
+				batch.forEach((_, i) => {
 					const h = held[i]!;
 					if (fromState(h)) {
 						out.push(lastSample(h.last!, h.lastValue!));
@@ -843,32 +903,9 @@ export class RedisStore implements TimeSeriesStore {
 						return;
 					}
 					const parts: Part[] = [];
-					const span = h.range;
-					if (span) {
-						const { first, last } = chunks(span);
-						for (let c = first; c <= last; c++) {
-							const key = this.rawKey(sid, c);
-							const complete = closed(c, held[i]!.last);
-							let whole = complete ? this.chunkCache.get(key) : undefined;
-							if (whole) {
-								// Most recently used last.
-								this.chunkCache.delete(key);
-								this.chunkCache.set(key, whole);
-							} else {
-								const buf = bufs[at++];
-								if (!buf) continue;
-								if (!complete) {
-									const open: SampleColumns = { ts: [], values: [] };
-									decodeChunk(buf, c * this.chunkMs, open, from, to);
-									parts.push({ src: open, lo: 0, hi: open.ts.length });
-									continue;
-								}
-								whole = { ts: [], values: [] };
-								decodeChunk(buf, c * this.chunkMs, whole);
-								this.cacheChunk(key, whole);
-							}
-							parts.push(partOf(whole, from, to));
-						}
+					for (const r of plans[i]!) {
+						const part = this.chunkPart(r, from, to);
+						if (part) parts.push(part);
 					}
 					const cols = joinParts(parts);
 					samples += cols.ts.length;
@@ -878,6 +915,27 @@ export class RedisStore implements TimeSeriesStore {
 			}
 		);
 		return out;
+	}
+
+	/** The samples of [from, to] in one planned chunk read; a complete chunk decoded whole is kept. */
+	private chunkPart(r: ChunkRead, from: number, to: number): Part | null {
+		let whole = r.cached;
+		if (whole) {
+			// Most recently used last.
+			this.chunkCache.delete(r.key);
+			this.chunkCache.set(r.key, whole);
+			return partOf(whole, from, to);
+		}
+		if (!r.buf) return null;
+		if (!r.complete) {
+			const open: SampleColumns = { ts: [], values: [] };
+			decodeChunk(r.buf, r.c * this.chunkMs, open, from, to);
+			return { src: open, lo: 0, hi: open.ts.length };
+		}
+		whole = { ts: [], values: [] };
+		decodeChunk(r.buf, r.c * this.chunkMs, whole);
+		this.cacheChunk(r.key, whole);
+		return partOf(whole, from, to);
 	}
 
 	/**
