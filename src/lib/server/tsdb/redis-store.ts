@@ -849,15 +849,17 @@ export class RedisStore implements TimeSeriesStore {
 		 */
 		const fromState = (h: Held) => lastOnly && h.range !== null && h.last !== null && h.last <= to && h.lastValue?.length === 8;
 		const one = Math.floor(from / chunkMs) === Math.floor(to / chunkMs) ? Math.floor(from / chunkMs) : null;
-		// Fetched together with the state: a chunk whose store order after the state read is kept by
-		// the connection (one Redis); on a cluster the series' two keys may go out in either order.
 		const together = one !== null && !lastOnly;
+		// The chunk the clock is in cannot be complete (that takes a sample past its end, ahead of
+		// now), so a window inside it needs only the chunk, not the series' state.
+		const current = together && one === Math.floor(this.now() / chunkMs);
+		const whole = (): Held => ({ range: [from, to], open: [], last: null, lastValue: null });
 		await inBatches(
 			selected,
 			async (batch) => {
 				const early = together ? batch.map(({ sid }) => this.chunkCache.get(this.rawKey(sid, one))) : [];
 				const [held, ahead] = await Promise.all([
-					this.spans(batch, from, to, this.retention.raw, chunkMs, 1, cache, lastOnly),
+					current ? batch.map(whole) : this.spans(batch, from, to, this.retention.raw, chunkMs, 1, cache, lastOnly),
 					together
 						? (this.send((pipe) => {
 								batch.forEach(({ sid }, i) => {
