@@ -171,7 +171,6 @@ function joinParts(parts: readonly Part[]): SampleColumns {
 	return stale ? { ts, values, stale } : { ts, values };
 }
 
-/** Runs `read` over consecutive batches of `items`, fetching the next batch while the caller decodes this one. */
 /** What `spans` tells of a series: its samples' range in the window, open buckets, last sample. */
 interface Held {
 	range: [number, number] | null;
@@ -189,6 +188,7 @@ interface ChunkRead {
 	buf: Buffer | null;
 }
 
+/** Runs `read` over consecutive batches of `items`, fetching the next batch while the caller decodes this one. */
 async function inBatches<T, R>(items: readonly T[], read: (batch: readonly T[]) => Promise<R>, use: (batch: readonly T[], result: R) => void): Promise<void> {
 	const fetch = (lo: number) => {
 		const p = read(items.slice(lo, lo + READ_BATCH));
@@ -880,7 +880,7 @@ export class RedisStore implements TimeSeriesStore {
 					for (let c = Math.floor(h.range[0] / chunkMs); c <= Math.floor(h.range[1] / chunkMs); c++) {
 						const key = this.rawKey(sid, c);
 						const complete = closed(c, h.last);
-						const read: ChunkRead = { c, key, complete, cached: complete ? (together ? early[i] : this.chunkCache.get(key)) : undefined, buf: null };
+						const read: ChunkRead = { c, key, complete, cached: together ? early[i] : complete ? this.chunkCache.get(key) : undefined, buf: null };
 						if (together && !read.cached) {
 							read.buf = fetched ?? null;
 							// The chunk may have been read before the state said it is complete: decoded, not kept.
